@@ -1,0 +1,118 @@
+//! Command-line arguments and helpers shared by the subcommands.
+
+pub mod explain;
+pub mod score;
+pub mod validate;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use riskscore::data::{self, LoadOptions, Panel, Source};
+use riskscore::framework::{Framework, Layout};
+use riskscore::{Error, Result};
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Composite risk scores, ranks and classes from tabular indicators.
+///
+/// A framework file (TOML) declares the index: groups (pillars), indicators, how
+/// each is imputed, treated, normalised, weighted and aggregated. riskscore applies
+/// it to data (CSV or Parquet, wide or long) and writes spreadsheet-ready results.
+#[derive(Parser, Debug)]
+#[command(name = "riskscore", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Score every unit and period: writes scores.csv, indicators.csv, screening.csv, manifest.json
+    Score(score::ScoreArgs),
+    /// Check a framework (and data against it); print every problem found
+    Validate(validate::ValidateArgs),
+    /// Show how each pillar and indicator makes up one unit's score and rank
+    Explain(explain::ExplainArgs),
+}
+
+/// Data layout on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum LayoutArg {
+    Wide,
+    Long,
+}
+
+/// Inputs shared by the subcommands that read data.
+#[derive(Args, Debug)]
+pub struct DataArgs {
+    /// Data file (CSV or Parquet); repeat to join several on unit + period; `-` reads stdin
+    #[arg(short = 'd', long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Data layout (default: the framework's data.layout, else detected)
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// CSV field delimiter, e.g. ';' or '\t' (default: detected from the header)
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// Read decimal commas in numeric CSV cells (3,5 = 3.5)
+    #[arg(long)]
+    pub decimal_comma: bool,
+}
+
+impl DataArgs {
+    pub fn options(&self) -> Result<LoadOptions> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some("\\t") | Some("tab") => Some(b'\t'),
+            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+            Some(d) => {
+                return Err(Error::Data {
+                    file: "--delimiter".into(),
+                    message: format!("expected one character (or \\t), found `{d}`"),
+                })
+            }
+        };
+        Ok(LoadOptions {
+            layout: self.layout.map(|l| match l {
+                LayoutArg::Wide => Layout::Wide,
+                LayoutArg::Long => Layout::Long,
+            }),
+            delimiter,
+            decimal_comma: self.decimal_comma,
+        })
+    }
+
+    /// The sources, reading stdin for `-`.
+    pub fn sources(&self) -> Result<Vec<Source>> {
+        let mut out = Vec::new();
+        for path in &self.data {
+            if path.as_os_str() == "-" {
+                let mut bytes = Vec::new();
+                std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", "cannot read standard input", e))?;
+                out.push(Source::Bytes {
+                    name: "<stdin>".into(),
+                    bytes,
+                });
+            } else {
+                out.push(Source::File(path.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn load(&self, fw: &Framework) -> Result<Panel> {
+        data::load(fw, &self.sources()?, &self.options()?)
+    }
+}
+
+/// A closed stdout (`riskscore explain ... | head`) is not an error.
+pub fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Writes text to stdout, reporting a closed pipe as an `Io` error.
+pub fn print(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", "cannot write", e))
+}

@@ -1,0 +1,108 @@
+//! `riskscore score`: the batch scoring run.
+
+use super::DataArgs;
+use clap::Args;
+use riskscore::framework::Framework;
+use riskscore::output::{self, csv::Style, manifest::Manifest, tables};
+use riskscore::{score, Error, Result};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    /// Framework file (TOML)
+    #[arg(short = 'f', long = "framework", value_name = "FILE")]
+    pub framework: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output folder (created if missing); files in it are replaced atomically
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Also write scores.xlsx (sheets scores, indicators, screening)
+    #[arg(long)]
+    pub xlsx: bool,
+    /// Excel-friendly CSV: UTF-8 BOM, ';' delimiter, decimal comma
+    #[arg(long)]
+    pub excel: bool,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: ScoreArgs) -> Result<()> {
+    let started = Instant::now();
+    let framework_bytes = std::fs::read(&args.framework).map_err(|e| Error::io(&args.framework, "cannot read framework file", e))?;
+    let fw = Framework::from_path(&args.framework)?;
+    let panel = args.data.load(&fw)?;
+    let results = score::score(&fw, &panel)?;
+
+    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, "cannot create output folder", e))?;
+    let mut inputs: Vec<&Path> = args.data.data.iter().map(PathBuf::as_path).collect();
+    inputs.push(&args.framework);
+    let style = Style { excel: args.excel };
+    let mut written = Vec::new();
+    let make_tables = || vec![tables::scores(&fw, &results), tables::indicators(&fw, &results), tables::screening(&results)];
+    for table in make_tables() {
+        let path = args.out.join(format!("{}.csv", table.name));
+        output::check_not_input(&path, &inputs)?;
+        output::write_atomic(&path, |w| output::csv::write_table(w, style, &table.header, table.rows))?;
+        written.push(path);
+    }
+    if args.xlsx {
+        let path = args.out.join("scores.xlsx");
+        output::check_not_input(&path, &inputs)?;
+        output::xlsx::write_workbook(&path, make_tables())?;
+        written.push(path);
+    }
+    let manifest_path = args.out.join("manifest.json");
+    output::check_not_input(&manifest_path, &inputs)?;
+    written.push(manifest_path.clone());
+    let manifest = Manifest::new(
+        "score",
+        &fw,
+        &framework_bytes,
+        panel.sources.clone(),
+        &results,
+        serde_json::json!({
+            "excel": args.excel,
+            "xlsx": args.xlsx,
+            "decimal_comma": args.data.decimal_comma,
+            "delimiter": args.data.delimiter,
+            "layout": args.data.layout.map(|l| format!("{l:?}").to_lowercase()),
+            "normalise_over": fw.index.scope,
+            "ties": fw.index.ties,
+        }),
+        written.iter().map(|p| p.display().to_string()).collect(),
+        started.elapsed().as_secs_f64(),
+    );
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Data {
+        file: manifest_path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    output::write_atomic(&manifest_path, |w| w.write_all(json.as_bytes()))?;
+
+    if !args.quiet {
+        for w in &results.warnings {
+            eprintln!("warning: {w}");
+        }
+        for s in &results.screening {
+            eprintln!(
+                "screened out: {} `{}`{} (coverage {:.0}% < {:.0}%)",
+                s.what,
+                s.id,
+                if s.period.is_empty() { String::new() } else { format!(" in {}", s.period) },
+                s.coverage * 100.0,
+                s.threshold * 100.0
+            );
+        }
+        eprintln!(
+            "scored {} unit-periods ({} units x {} periods) in {:.2} s; wrote {}",
+            results.scored_cells().count(),
+            panel.units.len(),
+            panel.periods.len(),
+            started.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! `riskscore validate`: check a framework, and data against it.
+
+use super::{print, DataArgs};
+use clap::Args;
+use riskscore::framework::Framework;
+use riskscore::{score, Result};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Framework file (TOML)
+    #[arg(short = 'f', long = "framework", value_name = "FILE")]
+    pub framework: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+pub fn run(args: ValidateArgs) -> Result<()> {
+    let fw = Framework::from_path(&args.framework)?;
+    let mut report = format!(
+        "framework {}: ok ({} groups, {} indicators, {} derived columns)\n",
+        fw.file,
+        fw.groups.len() - 1,
+        fw.indicators.len(),
+        fw.derived.len()
+    );
+    if !args.data.data.is_empty() {
+        let panel = args.data.load(&fw)?;
+        let results = score::score(&fw, &panel)?;
+        let scored = results.scored_cells().count();
+        report.push_str(&format!(
+            "data {}: ok ({} units, {} periods {}..{}, {} unit-periods scored)\n",
+            panel.sources.iter().map(|s| s.file.as_str()).collect::<Vec<_>>().join(", "),
+            panel.units.len(),
+            panel.periods.len(),
+            panel.periods[0],
+            panel.periods[panel.periods.len() - 1],
+            scored
+        ));
+        for w in &results.warnings {
+            report.push_str(&format!("warning: {w}\n"));
+        }
+    }
+    print(&report)
+}

@@ -1,0 +1,381 @@
+//! Loading data into a [`Panel`]: CSV or Parquet, wide or long, one or more files.
+//!
+//! polars reads the files (CSV with every column as text, so that each cell is
+//! parsed here and a bad one is reported with its file, row and column; Parquet with
+//! its own types). Several files are joined on unit + period (an outer join: a
+//! unit-period in any file is in the panel). Only the columns the framework needs
+//! are parsed as numbers; other columns are ignored.
+//!
+//! Missing values: an empty cell, `NA`, `N/A`, `n/a`, `NaN`, `nan`, `null`, `NULL`
+//! or `..` (the World Bank's marker). Rows are counted as a spreadsheet shows them:
+//! the header is row 1, the first data row is row 2.
+
+mod read;
+
+use crate::error::{list_ids, suggest, Error, Result};
+use crate::framework::{Framework, Layout};
+use crate::period::Period;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+pub use read::Table;
+
+/// Where to read one data file from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    /// Bytes already read (stdin), with the name to show in messages.
+    Bytes { name: String, bytes: Vec<u8> },
+}
+
+impl Source {
+    /// `-` means standard input, read by the caller; anything else is a path.
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// How to read the files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Overrides the framework's `data.layout` and auto-detection.
+    pub layout: Option<Layout>,
+    /// CSV field delimiter; detected from the header line when `None`.
+    pub delimiter: Option<u8>,
+    /// Read `3,5` as 3.5 in numeric cells.
+    pub decimal_comma: bool,
+}
+
+/// What was read from one file, for the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceInfo {
+    pub file: String,
+    pub sha256: String,
+    pub rows: usize,
+    pub layout: Layout,
+    pub format: &'static str,
+}
+
+/// Unit x period grid of numeric columns; cell `p * units.len() + u`.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub units: Vec<String>,
+    /// Sorted, all of one kind.
+    pub periods: Vec<Period>,
+    /// Whether the data has a row for the cell.
+    pub present: Vec<bool>,
+    pub columns: BTreeMap<String, Vec<f64>>,
+    pub sources: Vec<SourceInfo>,
+}
+
+impl Panel {
+    pub fn n_units(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn cell(&self, period: usize, unit: usize) -> usize {
+        period * self.units.len() + unit
+    }
+
+    /// The period's ordinals, for time arithmetic.
+    pub fn ordinals(&self) -> Vec<i64> {
+        self.periods.iter().map(|p| p.ordinal).collect()
+    }
+
+    pub fn unit_index(&self, unit: &str) -> Option<usize> {
+        self.units.iter().position(|u| u == unit)
+    }
+
+    pub fn period_index(&self, period: &Period) -> Option<usize> {
+        self.periods.iter().position(|p| p == period)
+    }
+}
+
+/// The rows of one file, keyed by unit and period, with its numeric columns.
+struct FileRows {
+    name: String,
+    keys: Vec<(String, Period)>,
+    columns: Vec<(String, Vec<f64>)>,
+}
+
+/// Loads every source and joins them into one panel.
+pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) -> Result<Panel> {
+    if sources.is_empty() {
+        return Err(Error::Data {
+            file: "(no data)".into(),
+            message: "no data file given: pass one or more with -d".into(),
+        });
+    }
+    let needed = framework.required_columns();
+    let mut files = Vec::new();
+    let mut infos = Vec::new();
+    let mut tables = Vec::new();
+    for source in sources {
+        let (bytes, name) = match source {
+            Source::File(path) => (
+                std::fs::read(path).map_err(|e| Error::io(path, "cannot read data file", e))?,
+                source.name(),
+            ),
+            Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),
+        };
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let table = read::read_table(&name, bytes, options)?;
+        let layout = options
+            .layout
+            .or(framework.data.layout)
+            .unwrap_or_else(|| detect_layout(framework, &table, &needed));
+        infos.push(SourceInfo {
+            file: name.clone(),
+            sha256,
+            rows: table.rows(),
+            layout,
+            format: table.format,
+        });
+        tables.push((table, layout));
+    }
+    // A needed column must be in at least one file.
+    let mut missing = Vec::new();
+    for (column, by) in &needed {
+        let found = tables.iter().any(|(t, layout)| match layout {
+            Layout::Wide => t.has_column(column),
+            Layout::Long => true,
+        });
+        if !found {
+            let (t, _) = &tables[0];
+            missing.push(Error::MissingColumn {
+                file: tables.iter().map(|(t, _)| t.name.as_str()).collect::<Vec<_>>().join(", "),
+                column: column.clone(),
+                needed_by: by.clone(),
+                hint: format!(
+                    " (the file has {}){}",
+                    list_ids(t.column_names()),
+                    suggest(column, t.column_names())
+                ),
+            });
+        }
+    }
+    Error::from_problems(missing)?;
+    for (table, layout) in &tables {
+        files.push(match layout {
+            Layout::Wide => wide_rows(framework, table, &needed, options)?,
+            Layout::Long => long_rows(framework, table, &needed, options)?,
+        });
+    }
+    let mut panel = join(files)?;
+    panel.sources = infos;
+    // Long files may not hold every needed indicator.
+    for (column, by) in &needed {
+        if !panel.columns.contains_key(column) {
+            return Err(Error::MissingColumn {
+                file: panel.sources.iter().map(|s| s.file.as_str()).collect::<Vec<_>>().join(", "),
+                column: column.clone(),
+                needed_by: by.clone(),
+                hint: " (no row of the long-format data names this indicator)".into(),
+            });
+        }
+    }
+    Ok(panel)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Long if the file has the indicator and value columns but not the needed columns.
+fn detect_layout(framework: &Framework, table: &Table, needed: &[(String, String)]) -> Layout {
+    let has_long = table.has_column(&framework.data.indicator_column) && table.has_column(&framework.data.value_column);
+    let has_any_needed = needed.iter().any(|(c, _)| table.has_column(c));
+    if has_long && !has_any_needed {
+        Layout::Long
+    } else {
+        Layout::Wide
+    }
+}
+
+fn keys(framework: &Framework, table: &Table) -> Result<Vec<(String, Period)>> {
+    let units = table.text_column(&framework.index.unit_column, "index.unit")?;
+    let periods = table.text_column(&framework.index.period_column, "index.period")?;
+    let mut out = Vec::with_capacity(units.len());
+    let mut kind = None;
+    for (i, (u, p)) in units.into_iter().zip(periods).enumerate() {
+        let row = i + 2;
+        let unit = u.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).ok_or_else(|| Error::Cell {
+            file: table.name.clone(),
+            row,
+            column: framework.index.unit_column.clone(),
+            message: "empty unit: every row needs a unit code".into(),
+        })?;
+        let text = p.unwrap_or_default();
+        let period = Period::parse(&text).ok_or_else(|| Error::Cell {
+            file: table.name.clone(),
+            row,
+            column: framework.index.period_column.clone(),
+            message: format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{text}`"),
+        })?;
+        match kind {
+            None => kind = Some((period.kind, row)),
+            Some((k, first)) if k != period.kind => {
+                return Err(Error::Cell {
+                    file: table.name.clone(),
+                    row,
+                    column: framework.index.period_column.clone(),
+                    message: format!(
+                        "period `{text}` is a {} but row {first} holds a {}: use one kind of period per data set",
+                        period.kind.name(),
+                        k.name()
+                    ),
+                })
+            }
+            _ => {}
+        }
+        out.push((unit, period));
+    }
+    Ok(out)
+}
+
+fn check_duplicates(name: &str, keys: &[(String, Period)]) -> Result<()> {
+    let mut seen: HashMap<(&str, Period), usize> = HashMap::new();
+    for (i, (unit, period)) in keys.iter().enumerate() {
+        if let Some(first) = seen.insert((unit.as_str(), *period), i + 2) {
+            return Err(Error::DuplicateRow {
+                file: name.to_string(),
+                row: i + 2,
+                unit: unit.clone(),
+                period: period.to_string(),
+                first: format!("row {first}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn wide_rows(framework: &Framework, table: &Table, needed: &[(String, String)], options: &LoadOptions) -> Result<FileRows> {
+    let keys = keys(framework, table)?;
+    check_duplicates(&table.name, &keys)?;
+    let mut columns = Vec::new();
+    for (column, _) in needed {
+        if table.has_column(column) {
+            columns.push((column.clone(), table.numeric_column(column, options.decimal_comma)?));
+        }
+    }
+    Ok(FileRows {
+        name: table.name.clone(),
+        keys,
+        columns,
+    })
+}
+
+fn long_rows(framework: &Framework, table: &Table, needed: &[(String, String)], options: &LoadOptions) -> Result<FileRows> {
+    let keys = keys(framework, table)?;
+    let spec = &framework.data;
+    let names = table.text_column(&spec.indicator_column, "data.indicator_column")?;
+    let values = table.numeric_column(&spec.value_column, options.decimal_comma)?;
+    let wanted: HashMap<&str, usize> = needed.iter().enumerate().map(|(i, (c, _))| (c.as_str(), i)).collect();
+    let mut row_of: HashMap<(String, Period), usize> = HashMap::new();
+    let mut out_keys = Vec::new();
+    let mut cells: Vec<Vec<f64>> = vec![Vec::new(); needed.len()];
+    let mut first_row: HashMap<(usize, usize), usize> = HashMap::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        let Some(name) = names[i].as_deref().map(str::trim) else { continue };
+        let Some(&col) = wanted.get(name) else { continue };
+        let r = *row_of.entry(key.clone()).or_insert_with(|| {
+            out_keys.push(key.clone());
+            for c in cells.iter_mut() {
+                c.push(f64::NAN);
+            }
+            out_keys.len() - 1
+        });
+        if let Some(first) = first_row.insert((r, col), i + 2) {
+            return Err(Error::DuplicateRow {
+                file: table.name.clone(),
+                row: i + 2,
+                unit: key.0,
+                period: format!("{}` and indicator `{name}", key.1),
+                first: format!("row {first}"),
+            });
+        }
+        cells[col][r] = values[i];
+    }
+    let columns = needed
+        .iter()
+        .zip(cells)
+        .filter(|(_, c)| c.iter().any(|v| !v.is_nan()) || !c.is_empty())
+        .filter(|((name, _), _)| {
+            // Keep only indicators named at least once in the file.
+            first_row.keys().any(|&(_, col)| needed[col].0 == *name)
+        })
+        .map(|((name, _), c)| (name.clone(), c))
+        .collect();
+    Ok(FileRows {
+        name: table.name.clone(),
+        keys: out_keys,
+        columns,
+    })
+}
+
+/// Outer join on unit + period.
+fn join(files: Vec<FileRows>) -> Result<Panel> {
+    let mut units: Vec<String> = Vec::new();
+    let mut unit_index: HashMap<String, usize> = HashMap::new();
+    let mut periods: Vec<Period> = Vec::new();
+    for f in &files {
+        for (u, p) in &f.keys {
+            if !unit_index.contains_key(u) {
+                unit_index.insert(u.clone(), units.len());
+                units.push(u.clone());
+            }
+            periods.push(*p);
+        }
+    }
+    if units.is_empty() {
+        return Err(Error::Data {
+            file: files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
+            message: "no data rows: the file has a header but nothing under it".into(),
+        });
+    }
+    periods.sort();
+    periods.dedup();
+    if let Some(w) = periods.windows(2).find(|w| w[0].kind != w[1].kind) {
+        return Err(Error::Data {
+            file: files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
+            message: format!("the files mix periods of different kinds (`{}` and `{}`): use one kind of period", w[0], w[1]),
+        });
+    }
+    let period_index: HashMap<Period, usize> = periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let n_units = units.len();
+    let cells = n_units * periods.len();
+    let mut present = vec![false; cells];
+    let mut columns: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut owner: HashMap<String, String> = HashMap::new();
+    for f in files {
+        let cell_of: Vec<usize> = f.keys.iter().map(|(u, p)| period_index[p] * n_units + unit_index[u]).collect();
+        for &c in &cell_of {
+            present[c] = true;
+        }
+        for (name, values) in f.columns {
+            if let Some(first) = owner.get(&name) {
+                return Err(Error::Data {
+                    file: f.name.clone(),
+                    message: format!("column `{name}` is also in {first}: each column may come from one file only"),
+                });
+            }
+            owner.insert(name.clone(), f.name.clone());
+            let mut full = vec![f64::NAN; cells];
+            for (r, v) in values.into_iter().enumerate() {
+                full[cell_of[r]] = v;
+            }
+            columns.insert(name, full);
+        }
+    }
+    Ok(Panel {
+        units,
+        periods,
+        present,
+        columns,
+        sources: Vec::new(),
+    })
+}

@@ -1,0 +1,179 @@
+//! One error type for the whole library.
+//!
+//! Every variant carries what a user needs to fix the input: the file, the
+//! 1-based row as a spreadsheet shows it (the header is row 1), the column or the
+//! TOML key, the value seen and what was expected.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while reading inputs, scoring or writing outputs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{path}: {action}: {source}")]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: std::io::Error,
+    },
+
+    /// The framework file is not valid TOML or does not fit the schema.
+    #[error("{file}: {message}")]
+    Toml { file: String, message: String },
+
+    /// A framework key holds a value that is not allowed.
+    #[error("{file}: key `{key}`: {message}")]
+    Framework {
+        file: String,
+        key: String,
+        message: String,
+    },
+
+    /// A column the framework needs is absent from the data.
+    #[error("{file}: missing column `{column}` (needed by {needed_by}){hint}")]
+    MissingColumn {
+        file: String,
+        column: String,
+        needed_by: String,
+        hint: String,
+    },
+
+    /// A cell could not be read as what was expected.
+    #[error("{file}: row {row}, column `{column}`: {message}")]
+    Cell {
+        file: String,
+        row: usize,
+        column: String,
+        message: String,
+    },
+
+    /// The same unit and period occur twice.
+    #[error(
+        "{file}: row {row}: duplicate unit `{unit}` and period `{period}` (first seen at {first})"
+    )]
+    DuplicateRow {
+        file: String,
+        row: usize,
+        unit: String,
+        period: String,
+        first: String,
+    },
+
+    /// A data file is malformed as a whole (no rows, unreadable format, ...).
+    #[error("{file}: {message}")]
+    Data { file: String, message: String },
+
+    /// A scoring method cannot be applied to the values it is given.
+    #[error("{context}: {message}")]
+    Method { context: String, message: String },
+
+    /// Several problems found at once (`validate` reports all of them).
+    #[error("{}", display_many(.0))]
+    Many(Vec<Error>),
+}
+
+fn display_many(errors: &[Error]) -> String {
+    let mut out = String::new();
+    for (i, e) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&e.to_string());
+    }
+    out
+}
+
+impl Error {
+    /// Collapse a list of problems: none -> `Ok`, one -> itself, more -> `Many`.
+    pub fn from_problems(mut problems: Vec<Error>) -> Result<()> {
+        match problems.len() {
+            0 => Ok(()),
+            1 => Err(problems.remove(0)),
+            _ => Err(Error::Many(problems)),
+        }
+    }
+
+    /// The individual problems inside this error.
+    pub fn problems(&self) -> Vec<&Error> {
+        match self {
+            Error::Many(list) => list.iter().flat_map(|e| e.problems()).collect(),
+            other => vec![other],
+        }
+    }
+
+    /// An I/O error on `path` while doing `action`.
+    pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+}
+
+/// ", did you mean `x`?" when a known id is close to the one given, else "".
+pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in known {
+        let similarity = strsim::normalized_levenshtein(given, candidate);
+        if similarity >= 0.5 && best.is_none_or(|(s, _)| similarity > s) {
+            best = Some((similarity, candidate));
+        }
+    }
+    match best {
+        Some((_, name)) => format!("; did you mean `{name}`?"),
+        None => String::new(),
+    }
+}
+
+/// Lists ids for messages: `a`, `b`, `c` (at most 12, then "...").
+pub fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    struct Ids(Vec<String>, bool);
+    impl fmt::Display for Ids {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{}", self.0.join(", "))?;
+            if self.1 {
+                write!(f, ", ...")?;
+            }
+            Ok(())
+        }
+    }
+    let mut all: Vec<String> = ids.into_iter().map(|s| format!("`{s}`")).collect();
+    let more = all.len() > 12;
+    all.truncate(12);
+    Ids(all, more).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_nearest_id() {
+        assert_eq!(
+            suggest("theat", ["threat", "economy", "capacity"]),
+            "; did you mean `threat`?"
+        );
+        assert_eq!(suggest("zzz", ["threat", "economy"]), "");
+    }
+
+    #[test]
+    fn many_flattens() {
+        let e = Error::Many(vec![
+            Error::Data {
+                file: "a".into(),
+                message: "x".into(),
+            },
+            Error::Data {
+                file: "b".into(),
+                message: "y".into(),
+            },
+        ]);
+        assert_eq!(e.to_string(), "a: x\nb: y");
+        assert_eq!(e.problems().len(), 2);
+    }
+}

@@ -1,0 +1,228 @@
+//! Explains one unit's score in one period: how each pillar and indicator
+//! contributes, and what changed since the unit's previous scored period.
+//!
+//! # Formula
+//! Within a group with weights w'_i normalised over the present children:
+//! - arithmetic: the contribution of child i is `w'_i x_i`; contributions sum to the
+//!   group score.
+//! - geometric: the factor of child i is `x_i^{w'_i}`; factors multiply to the
+//!   group score.
+//! - harmonic and Copeland: no additive split exists; only values and weights are
+//!   shown.
+//!
+//! Scores of groups are on the output scale; child values inside a group are on the
+//! scale the group aggregates (normalised values, unscaled group scores are not kept,
+//! so pillar values are shown on the output scale too when the index is scaled).
+
+use crate::error::{suggest, Error, Result};
+use crate::framework::{Child, Framework};
+use crate::period::Period;
+use crate::pipeline::aggregate::Aggregation;
+use crate::score::Results;
+use std::fmt::Write;
+
+/// One line of the explanation tree.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub depth: usize,
+    pub id: String,
+    pub is_group: bool,
+    pub value: f64,
+    pub raw: f64,
+    pub imputed: bool,
+    pub weight_share: f64,
+    /// Contribution (arithmetic) or factor (geometric) to the parent, if defined.
+    pub contribution: Option<(f64, &'static str)>,
+    pub previous: f64,
+}
+
+/// The explanation of one unit-period.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub unit: String,
+    pub period: Period,
+    pub score: f64,
+    pub rank: f64,
+    pub units_ranked: usize,
+    pub class: Option<String>,
+    pub coverage: f64,
+    pub previous_period: Option<Period>,
+    pub previous_score: f64,
+    pub previous_rank: f64,
+    pub lines: Vec<Line>,
+}
+
+/// Builds the explanation for `unit` in `period`.
+pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Result<Explanation> {
+    let u = res.units.iter().position(|x| x == unit).ok_or_else(|| Error::Data {
+        file: "--unit".into(),
+        message: format!("unknown unit `{unit}`{}", suggest(unit, res.units.iter().map(String::as_str))),
+    })?;
+    let p_value = Period::parse(period).ok_or_else(|| Error::Data {
+        file: "--period".into(),
+        message: format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{period}`"),
+    })?;
+    let n = res.n_units();
+    let p = res.periods.iter().position(|x| *x == p_value).filter(|&p| res.scored[p * n + u]).ok_or_else(|| {
+        let scored: Vec<String> = (0..res.periods.len()).filter(|&p| res.scored[p * n + u]).map(|p| res.periods[p].to_string()).collect();
+        Error::Data {
+            file: "--period".into(),
+            message: format!("unit `{unit}` has no score for period {period}; scored periods: {}", scored.join(", ")),
+        }
+    })?;
+    let cell = p * n + u;
+    let prev_p = (0..p).rev().find(|&q| res.scored[q * n + u]);
+    let prev_cell = prev_p.map(|q| q * n + u);
+    let at_prev = |v: &[f64]| prev_cell.map_or(f64::NAN, |c| v[c]);
+
+    let mut lines = Vec::new();
+    fn walk(fw: &Framework, res: &Results, g: usize, depth: usize, cell: usize, prev: Option<usize>, lines: &mut Vec<Line>) {
+        let group = &fw.groups[g];
+        let values: Vec<f64> = group
+            .children
+            .iter()
+            .map(|&c| match c {
+                Child::Group(h) => res.group_scores[h][cell],
+                Child::Indicator(k) => res.normalised[k][cell],
+            })
+            .collect();
+        let total: f64 = group.children.iter().zip(&values).filter(|(_, v)| !v.is_nan()).map(|(&c, _)| fw.child_weight(c)).sum();
+        for (&child, &value) in group.children.iter().zip(&values) {
+            let share = if value.is_nan() { 0.0 } else { fw.child_weight(child) / total };
+            let contribution = match group.aggregation {
+                _ if value.is_nan() => None,
+                Aggregation::Arithmetic => Some((share * value, "points")),
+                Aggregation::Geometric => Some((value.powf(share), "factor")),
+                _ => None,
+            };
+            let (id, raw, imputed, previous, is_group) = match child {
+                Child::Group(h) => (fw.groups[h].id.clone(), f64::NAN, false, prev.map_or(f64::NAN, |c| res.group_scores[h][c]), true),
+                Child::Indicator(k) => (
+                    fw.indicators[k].id.clone(),
+                    res.raw[k][cell],
+                    res.imputed[k][cell],
+                    prev.map_or(f64::NAN, |c| res.normalised[k][c]),
+                    false,
+                ),
+            };
+            lines.push(Line {
+                depth,
+                id,
+                is_group,
+                value,
+                raw,
+                imputed,
+                weight_share: share,
+                contribution,
+                previous,
+            });
+            if let Child::Group(h) = child {
+                walk(fw, res, h, depth + 1, cell, prev, lines);
+            }
+        }
+    }
+    walk(fw, res, 0, 1, cell, prev_cell, &mut lines);
+    let units_ranked = (0..n).filter(|&v| res.scored[p * n + v]).count();
+    Ok(Explanation {
+        unit: unit.to_string(),
+        period: p_value,
+        score: res.score(cell),
+        rank: res.rank[cell],
+        units_ranked,
+        class: res.class[cell].map(|k| fw.index.classes[k].label.clone()),
+        coverage: res.coverage[cell],
+        previous_period: prev_p.map(|q| res.periods[q]),
+        previous_score: at_prev(&res.group_scores[0]),
+        previous_rank: at_prev(&res.rank),
+        lines,
+    })
+}
+
+fn num(v: f64) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn delta(now: f64, before: f64) -> String {
+    if now.is_nan() || before.is_nan() {
+        "-".into()
+    } else {
+        format!("{:+.3}", now - before)
+    }
+}
+
+impl Explanation {
+    /// A plain-text report for the terminal.
+    pub fn render(&self, fw: &Framework) -> String {
+        let mut out = String::new();
+        let class = self.class.as_deref().map(|c| format!(", class {c}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} {}: {} = {} (rank {} of {}{class}); coverage {:.0}%",
+            self.unit,
+            self.period,
+            fw.index.id,
+            num(self.score),
+            num(self.rank).trim_end_matches(".000"),
+            self.units_ranked,
+            self.coverage * 100.0
+        );
+        match self.previous_period {
+            Some(prev) => {
+                let _ = writeln!(
+                    out,
+                    "previous scored period {prev}: score {} ({}), rank {} ({})",
+                    num(self.previous_score),
+                    delta(self.score, self.previous_score),
+                    num(self.previous_rank).trim_end_matches(".000"),
+                    // A lower rank number is worse news: report the move in places.
+                    if self.rank.is_nan() || self.previous_rank.is_nan() {
+                        "-".to_string()
+                    } else if self.rank < self.previous_rank {
+                        format!("up {} places towards rank 1", num(self.previous_rank - self.rank).trim_end_matches(".000"))
+                    } else if self.rank > self.previous_rank {
+                        format!("down {} places", num(self.rank - self.previous_rank).trim_end_matches(".000"))
+                    } else {
+                        "unchanged".to_string()
+                    }
+                );
+            }
+            None => {
+                let _ = writeln!(out, "no earlier scored period for {}", self.unit);
+            }
+        }
+        let _ = writeln!(out);
+        let width = self.lines.iter().map(|l| l.id.len() + 2 * l.depth).max().unwrap_or(10).max(10);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>12}  {:>10}  {:>7}  {:>16}  {:>10}",
+            "component", "raw", "value", "weight", "contribution", "change"
+        );
+        for l in &self.lines {
+            let name = format!("{}{}{}", "  ".repeat(l.depth - 1), l.id, if l.is_group { "/" } else { "" });
+            let contribution = l.contribution.map_or("-".to_string(), |(v, kind)| format!("{} {kind}", num(v)));
+            let raw = if l.is_group {
+                String::new()
+            } else if l.imputed {
+                format!("{} (imp)", num(l.raw))
+            } else {
+                num(l.raw)
+            };
+            let _ = writeln!(
+                out,
+                "{name:<width$}  {raw:>12}  {:>10}  {:>6.1}%  {contribution:>16}  {:>10}",
+                num(l.value),
+                l.weight_share * 100.0,
+                delta(l.value, l.previous)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nvalue: normalised indicator (risk direction applied) or group score; weight: share within the parent over present children;\ncontribution: points added to the parent (arithmetic) or factor multiplied into it (geometric); change: value minus the previous scored period's."
+        );
+        out
+    }
+}

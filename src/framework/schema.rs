@@ -1,0 +1,152 @@
+//! The framework file as written: serde structs that mirror the TOML, before any
+//! check. [`super::Framework::from_toml`] turns them into a validated framework.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A period written as a number (`2018`) or as text (`"2018-Q1"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PeriodValue {
+    Number(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for PeriodValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeriodValue::Number(n) => write!(f, "{n}"),
+            PeriodValue::Text(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFramework {
+    pub index: RawIndex,
+    #[serde(default)]
+    pub defaults: RawDefaults,
+    #[serde(default)]
+    pub data: RawData,
+    #[serde(default)]
+    pub screen: RawScreen,
+    #[serde(default)]
+    pub derived: Vec<RawDerived>,
+    #[serde(default)]
+    pub group: Vec<RawGroup>,
+    #[serde(default)]
+    pub indicator: Vec<RawIndicator>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndex {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub unit: String,
+    pub period: String,
+    pub aggregation: Option<String>,
+    pub scale: Option<Vec<f64>>,
+    pub scale_from: Option<String>,
+    #[serde(default)]
+    pub classes: Vec<RawClass>,
+    pub ties: Option<String>,
+    pub first_period: Option<PeriodValue>,
+    pub last_period: Option<PeriodValue>,
+    pub normalise_over: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    pub label: String,
+    pub below: Option<f64>,
+}
+
+/// Defaults for every indicator that does not set the key itself.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefaults {
+    pub direction: Option<String>,
+    pub normalise: Option<String>,
+    pub range: Option<Vec<f64>>,
+    pub impute: Option<String>,
+    pub transform: Option<String>,
+    pub winsorise: Option<String>,
+    pub winsorise_p: Option<f64>,
+    pub winsorise_max_points: Option<usize>,
+    pub skew_threshold: Option<f64>,
+    pub kurtosis_threshold: Option<f64>,
+    pub aggregation: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawData {
+    pub layout: Option<String>,
+    pub indicator_column: Option<String>,
+    pub value_column: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreen {
+    pub unit_min_coverage: Option<f64>,
+    pub indicator_min_coverage: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDerived {
+    pub id: String,
+    pub kind: String,
+    pub description: Option<String>,
+    pub of: Option<String>,
+    pub terms: Option<BTreeMap<String, f64>>,
+    pub denominator: Option<String>,
+    pub multiplier: Option<f64>,
+    pub periods: Option<i64>,
+    pub relative: Option<bool>,
+    pub window: Option<usize>,
+    pub stat: Option<String>,
+    pub weights: Option<Vec<f64>>,
+    pub divisor: Option<f64>,
+    pub missing: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub id: String,
+    pub name: Option<String>,
+    pub parent: Option<String>,
+    pub weight: Option<f64>,
+    pub aggregation: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicator {
+    pub id: String,
+    pub name: Option<String>,
+    pub group: String,
+    pub column: Option<String>,
+    pub units: Option<String>,
+    pub source: Option<String>,
+    pub direction: Option<String>,
+    pub weight: Option<f64>,
+    pub denominator: Option<String>,
+    pub multiplier: Option<f64>,
+    pub impute: Option<String>,
+    pub winsorise: Option<String>,
+    pub winsorise_p: Option<f64>,
+    pub winsorise_max_points: Option<usize>,
+    pub skew_threshold: Option<f64>,
+    pub kurtosis_threshold: Option<f64>,
+    pub transform: Option<String>,
+    pub normalise: Option<String>,
+    pub range: Option<Vec<f64>>,
+    pub goalposts: Option<Vec<f64>>,
+}

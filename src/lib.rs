@@ -1,0 +1,25 @@
+//! riskscore: composite risk scores, ranks and classes from tabular indicators.
+//!
+//! The library knows nothing of the terminal: it never prints and never exits.
+//! Flow: files -> [`data::Panel`] -> [`framework::Framework`] applied step by step
+//! ([`score::score`]) -> [`score::Results`] -> writers in [`output`].
+//!
+//! ```no_run
+//! use riskscore::{data, framework::Framework, score};
+//! let fw = Framework::from_path("indicators/central_asia.toml".as_ref())?;
+//! let panel = data::load(&fw, &[data::Source::File("datasets/central_asia.csv".into())], &Default::default())?;
+//! let results = score::score(&fw, &panel)?;
+//! # Ok::<(), riskscore::Error>(())
+//! ```
+
+pub mod data;
+pub mod error;
+pub mod explain;
+pub mod framework;
+pub mod output;
+pub mod period;
+pub mod pipeline;
+pub mod score;
+pub mod stats;
+
+pub use error::{Error, Result};

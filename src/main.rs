@@ -1,0 +1,31 @@
+//! The `riskscore` command: one match over subcommands; exit 0 ok, 1 error, 2 usage.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let outcome = match args.command {
+        cli::Command::Score(a) => cli::score::run(a),
+        cli::Command::Validate(a) => cli::validate::run(a),
+        cli::Command::Explain(a) => cli::explain::run(a),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let problems = e.problems();
+            if problems.len() > 1 {
+                eprintln!("error: {} problems found:", problems.len());
+                for p in problems {
+                    eprintln!("  - {p}");
+                }
+            } else {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Writers: spreadsheet-safe CSV, an xlsx workbook and the run manifest.
+//!
+//! Every file is written to a temporary file in the output folder and renamed over
+//! the target when complete, so a reader never sees half a file and a failed run
+//! leaves the previous output in place.
+
+pub mod csv;
+pub mod manifest;
+pub mod tables;
+pub mod xlsx;
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `path` atomically: temp file in the same folder, then rename.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".riskscore-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, "cannot create a temporary file in the output folder", e))?;
+    {
+        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buffered).map_err(|e| Error::io(path, "cannot write", e))?;
+        buffered.flush().map_err(|e| Error::io(path, "cannot write", e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, "cannot write", e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, "cannot replace", e.error))?;
+    Ok(())
+}
+
+/// Refuses to write an output over one of the inputs.
+pub fn check_not_input(output: &Path, inputs: &[&Path]) -> Result<()> {
+    let Ok(out) = output.canonicalize() else {
+        return Ok(());
+    };
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|i| i == out) {
+            return Err(Error::Data {
+                file: output.display().to_string(),
+                message: "this output would overwrite an input file: choose another output folder".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        write_atomic(&path, |w| w.write_all(b"old")).unwrap();
+        let failed = write_atomic(&path, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        // no temp file left behind
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn refuses_to_overwrite_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("scores.csv");
+        std::fs::write(&input, "data").unwrap();
+        let err = check_not_input(&input, &[input.as_path()]).unwrap_err();
+        assert!(err.to_string().ends_with("this output would overwrite an input file: choose another output folder"));
+    }
+}

@@ -1,0 +1,54 @@
+//! The xlsx workbook: one sheet per output table, header row frozen and bold,
+//! numbers stored as numbers (not text) so spreadsheets can sort and chart them.
+
+use super::csv::Cell;
+use super::tables::Table;
+use crate::error::{Error, Result};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::path::Path;
+
+/// Excel's row limit; larger tables are cut with a note in the last row.
+const MAX_ROWS: u32 = 1_048_575;
+
+/// Writes every table as a sheet of one workbook, atomically.
+pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>) -> Result<()> {
+    let xlsx_error = |e: XlsxError| Error::Data {
+        file: path.display().to_string(),
+        message: format!("cannot build the workbook: {e}"),
+    };
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let number = Format::new().set_num_format("0.000");
+    for table in tables {
+        let sheet = book.add_worksheet();
+        sheet.set_name(table.name).map_err(xlsx_error)?;
+        for (col, h) in table.header.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, h, &bold).map_err(xlsx_error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        for (i, row) in table.rows.enumerate() {
+            let r = i as u32 + 1;
+            if r > MAX_ROWS {
+                sheet
+                    .write_string(r, 0, "(truncated at Excel's row limit: see the CSV)")
+                    .map_err(xlsx_error)?;
+                break;
+            }
+            for (col, cell) in row.into_iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Text(t) => sheet.write_string(r, col, t),
+                    Cell::Num(v, _) if v.is_nan() => continue,
+                    Cell::Num(v, _) => sheet.write_number_with_format(r, col, v, &number),
+                    Cell::Int(v) => sheet.write_number(r, col, v as f64),
+                    Cell::Bool(b) => sheet.write_boolean(r, col, b),
+                    Cell::Empty => continue,
+                }
+                .map_err(xlsx_error)?;
+            }
+        }
+        sheet.autofit();
+    }
+    let bytes = book.save_to_buffer().map_err(xlsx_error)?;
+    super::write_atomic(path, |w| w.write_all(&bytes))
+}

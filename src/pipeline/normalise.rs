@@ -1,0 +1,327 @@
+//! Normalisation: brings every indicator onto a common scale, then applies its
+//! direction so that a higher value always means higher risk.
+//!
+//! A method is first *fitted* on reference values (one period's units, or the whole
+//! panel with `normalise_over = "panel"`), then *applied* to each value. Keeping the
+//! two apart lets a backtest fit on data up to t and apply to later periods.
+//!
+//! # Formula
+//! For an indicator x over the reference values, with target range [l, u]
+//! (default [0, 100]):
+//! - `minmax`: `l + (u - l)(x - min)/(max - min)`; all values equal -> (l + u)/2
+//!   (no information to separate units; a warning is raised).
+//! - `goalposts`: `l + (u - l) · clamp((x - lo)/(hi - lo), 0, 1)` with goalposts
+//!   [lo, hi] given in the indicator's raw units (a transform is applied to them too).
+//! - `zscore`: `(x - mean)/σ`, σ the population standard deviation; σ = 0 is an error.
+//! - `rank`: the average-tie rank of x among the reference values, 1 = lowest.
+//! - `percentile`: `100 (r - 1)/(n - 1)` with r the rank above (n = 1 gives 50).
+//! - `distance_to_max`: `100 x / max` (distance to the best-placed unit, the reference).
+//! - `none`: x unchanged.
+//!
+//! Direction `risk_down` flips the normalised value v: `l + u - v` for minmax and
+//! goalposts, `100 - v` for percentile and distance to max, `n + 1 - v` for rank and
+//! `-v` for zscore and none. For minmax, zscore, rank and percentile this equals
+//! normalising `-x`.
+//!
+//! ## References
+//! OECD/JRC (2008) Handbook on Constructing Composite Indicators, section 5 (table 3).
+//! Becker et al. (2022) COINr, JOSS 7(78) 4567: n_minmax, n_goalposts, n_zscore, n_rank.
+
+use crate::stats;
+
+/// How an indicator is brought onto a common scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Normalise {
+    MinMax { lo: f64, hi: f64 },
+    Goalposts { min: f64, max: f64, lo: f64, hi: f64 },
+    ZScore,
+    Rank,
+    Percentile,
+    DistanceToMax,
+    None,
+}
+
+/// Whether a higher raw value means more or less risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    RiskUp,
+    RiskDown,
+}
+
+/// Names accepted in framework files.
+pub const NAMES: &[&str] = &[
+    "minmax",
+    "goalposts",
+    "zscore",
+    "rank",
+    "percentile",
+    "distance_to_max",
+    "none",
+];
+
+/// A method fitted on reference values, ready to apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fitted {
+    /// `v = offset + slope * x`, optionally clamped to [clamp_lo, clamp_hi].
+    Linear {
+        offset: f64,
+        slope: f64,
+        clamp: Option<(f64, f64)>,
+    },
+    /// Every value maps to the same number.
+    Constant(f64),
+    /// Rank-based methods keep the sorted reference values.
+    Ranked { sorted: Vec<f64>, percentile: bool },
+    Identity,
+}
+
+/// Why a method cannot be fitted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FitError {
+    NoValues,
+    ZeroVariance { value: f64, n: usize },
+    NonPositiveMax { max: f64 },
+}
+
+/// What fitting produced: the fitted method, and whether it fell back to a constant.
+pub struct Fit {
+    pub fitted: Fitted,
+    pub degenerate: bool,
+}
+
+impl Normalise {
+    /// Fits the method on the present reference values.
+    ///
+    /// `transform` maps goalposts from raw units onto the treated scale.
+    pub fn fit(&self, reference: &[f64], transform: impl Fn(f64) -> f64) -> Result<Fit, FitError> {
+        let sorted = stats::sorted_present(reference);
+        let ok = |fitted| Ok(Fit {
+            fitted,
+            degenerate: false,
+        });
+        if sorted.is_empty() && !matches!(self, Normalise::Goalposts { .. } | Normalise::None) {
+            return Err(FitError::NoValues);
+        }
+        match *self {
+            Normalise::MinMax { lo, hi } => {
+                let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+                if max > min {
+                    let slope = (hi - lo) / (max - min);
+                    ok(Fitted::Linear {
+                        offset: lo - slope * min,
+                        slope,
+                        clamp: None,
+                    })
+                } else {
+                    Ok(Fit {
+                        fitted: Fitted::Constant((lo + hi) / 2.0),
+                        degenerate: true,
+                    })
+                }
+            }
+            Normalise::Goalposts { min, max, lo, hi } => {
+                let (tmin, tmax) = (transform(min), transform(max));
+                let slope = (hi - lo) / (tmax - tmin);
+                ok(Fitted::Linear {
+                    offset: lo - slope * tmin,
+                    slope,
+                    clamp: Some((lo.min(hi), lo.max(hi))),
+                })
+            }
+            Normalise::ZScore => {
+                let mean = stats::mean(&sorted);
+                let sd = stats::sd_population(&sorted);
+                if sd > 0.0 {
+                    ok(Fitted::Linear {
+                        offset: -mean / sd,
+                        slope: 1.0 / sd,
+                        clamp: None,
+                    })
+                } else {
+                    Err(FitError::ZeroVariance {
+                        value: mean,
+                        n: sorted.len(),
+                    })
+                }
+            }
+            Normalise::Rank | Normalise::Percentile => ok(Fitted::Ranked {
+                sorted,
+                percentile: matches!(self, Normalise::Percentile),
+            }),
+            Normalise::DistanceToMax => {
+                let max = sorted[sorted.len() - 1];
+                if max > 0.0 {
+                    ok(Fitted::Linear {
+                        offset: 0.0,
+                        slope: 100.0 / max,
+                        clamp: None,
+                    })
+                } else {
+                    Err(FitError::NonPositiveMax { max })
+                }
+            }
+            Normalise::None => ok(Fitted::Identity),
+        }
+    }
+
+    /// Flips a normalised value for `risk_down`; `n` is the number of reference values.
+    pub fn flip(&self, v: f64, n: usize) -> f64 {
+        match *self {
+            Normalise::MinMax { lo, hi } | Normalise::Goalposts { lo, hi, .. } => lo + hi - v,
+            Normalise::Percentile | Normalise::DistanceToMax => 100.0 - v,
+            Normalise::Rank => n as f64 + 1.0 - v,
+            Normalise::ZScore | Normalise::None => -v,
+        }
+    }
+
+    /// The range [l, u] a bounded method maps onto; `None` for unbounded ones.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        match *self {
+            Normalise::MinMax { lo, hi } | Normalise::Goalposts { lo, hi, .. } => Some((lo, hi)),
+            Normalise::Percentile => Some((0.0, 100.0)),
+            _ => None,
+        }
+    }
+}
+
+impl Fitted {
+    /// Applies the fitted method to one treated value (NaN stays NaN).
+    pub fn apply(&self, x: f64) -> f64 {
+        if x.is_nan() {
+            return f64::NAN;
+        }
+        match self {
+            Fitted::Linear {
+                offset,
+                slope,
+                clamp,
+            } => {
+                let v = offset + slope * x;
+                match clamp {
+                    Some((lo, hi)) => v.clamp(*lo, *hi),
+                    None => v,
+                }
+            }
+            Fitted::Constant(c) => *c,
+            Fitted::Ranked { sorted, percentile } => {
+                let below = sorted.partition_point(|&s| s < x);
+                let equal = sorted[below..].partition_point(|&s| s <= x);
+                // Average rank among the reference values, counting x itself once
+                // when it is not one of them.
+                let (n, rank) = if equal == 0 {
+                    (sorted.len() + 1, below as f64 + 1.0)
+                } else {
+                    (sorted.len(), below as f64 + (equal as f64 + 1.0) / 2.0)
+                };
+                if *percentile {
+                    if n <= 1 {
+                        50.0
+                    } else {
+                        100.0 * (rank - 1.0) / (n as f64 - 1.0)
+                    }
+                } else {
+                    rank
+                }
+            }
+            Fitted::Identity => x,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::prec::*;
+    use proptest::prelude::*;
+
+    fn apply_all(method: Normalise, x: &[f64]) -> Vec<f64> {
+        let fit = method.fit(x, |v| v).unwrap();
+        x.iter().map(|&v| fit.fitted.apply(v)).collect()
+    }
+
+    #[test]
+    fn minmax_by_hand() {
+        let v = apply_all(Normalise::MinMax { lo: 0.0, hi: 100.0 }, &[2.0, 4.0, 10.0, f64::NAN]);
+        assert!(close(v[0], 0.0, HAND) && close(v[1], 25.0, HAND) && close(v[2], 100.0, HAND));
+        assert!(v[3].is_nan());
+        let v = apply_all(Normalise::MinMax { lo: 1.0, hi: 100.0 }, &[2.0, 4.0, 10.0]);
+        // 1 + 99 * 2/8 = 25.75
+        assert!(close(v[1], 25.75, HAND));
+    }
+
+    #[test]
+    fn constant_minmax_sits_mid_range() {
+        let fit = Normalise::MinMax { lo: 0.0, hi: 100.0 }
+            .fit(&[3.0, 3.0], |v| v)
+            .unwrap();
+        assert!(fit.degenerate);
+        assert_eq!(fit.fitted.apply(3.0), 50.0);
+    }
+
+    #[test]
+    fn goalposts_clamp_and_follow_transform() {
+        let m = Normalise::Goalposts {
+            min: 0.0,
+            max: 105183.4,
+            lo: 0.0,
+            hi: 100.0,
+        };
+        let fit = m.fit(&[], f64::ln_1p).unwrap();
+        // GTI check value: x = 6.4 -> 100 ln(7.4)/ln(105184.4) = 17.309
+        assert!(close(fit.fitted.apply(6.4f64.ln_1p()), 17.30859, 1e-4));
+        assert_eq!(fit.fitted.apply(1e9f64.ln_1p()), 100.0);
+    }
+
+    #[test]
+    fn zscore_by_hand_and_zero_variance() {
+        let v = apply_all(Normalise::ZScore, &[2.0, 4.0, 6.0]);
+        // mean 4, sd sqrt(8/3) = 1.632993 -> -1.224745, 0, 1.224745
+        assert!(close(v[0], -1.224744871, HAND) && close(v[1], 0.0, HAND));
+        assert_eq!(
+            Normalise::ZScore.fit(&[5.0, 5.0], |v| v).err(),
+            Some(FitError::ZeroVariance { value: 5.0, n: 2 })
+        );
+    }
+
+    #[test]
+    fn rank_and_percentile_average_ties() {
+        let x = [10.0, 20.0, 20.0, 30.0];
+        assert_eq!(apply_all(Normalise::Rank, &x), vec![1.0, 2.5, 2.5, 4.0]);
+        // 100 (r - 1)/3: 0, 50, 50, 100
+        assert_eq!(apply_all(Normalise::Percentile, &x), vec![0.0, 50.0, 50.0, 100.0]);
+    }
+
+    #[test]
+    fn distance_to_max_by_hand() {
+        let v = apply_all(Normalise::DistanceToMax, &[1.0, 4.0, 8.0]);
+        assert!(close(v[0], 12.5, HAND) && close(v[2], 100.0, HAND));
+    }
+
+    #[test]
+    fn flip_equals_normalising_negated_values() {
+        let x = [3.0, 1.0, 7.0, 7.0, 2.0];
+        let neg: Vec<f64> = x.iter().map(|v| -v).collect();
+        for m in [
+            Normalise::MinMax { lo: 0.0, hi: 100.0 },
+            Normalise::ZScore,
+            Normalise::Rank,
+            Normalise::Percentile,
+        ] {
+            let a = apply_all(m, &x);
+            let b = apply_all(m, &neg);
+            for (va, vb) in a.iter().zip(&b) {
+                assert!(close(m.flip(*va, x.len()), *vb, HAND), "{m:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn minmax_stays_in_range(x in proptest::collection::vec(-1e6f64..1e6, 1..50)) {
+            for v in apply_all(Normalise::MinMax { lo: 0.0, hi: 100.0 }, &x) {
+                prop_assert!((0.0..=100.0).contains(&v));
+            }
+        }
+    }
+}

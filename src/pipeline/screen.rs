@@ -1,0 +1,62 @@
+//! Screening: drops indicators and unit-periods with too little data, and says so.
+//!
+//! # Formula
+//! - Indicator coverage: the share of scored unit-periods with a value,
+//!   `c_k = #{(u,t): x_ukt present} / #{(u,t) scored}`; dropped when
+//!   `c_k < screen.indicator_min_coverage`.
+//! - Unit coverage, per unit-period: the share of the framework's (kept) indicators
+//!   present before imputation, `c_ut = #{k: x_ukt present} / K`; the unit-period
+//!   is not scored when `c_ut < screen.unit_min_coverage`. This is also the
+//!   `coverage` column of `scores.csv`.
+//!
+//! ## References
+//! OECD/JRC (2008) Handbook, step 2 (data selection). Becker et al. (2022) COINr
+//! `Screen()` (unit screening by data availability, `dat_thresh`).
+
+/// Share of present values among `cells`, for one indicator's raw values.
+pub fn indicator_coverage(raw: &[f64], cells: &[usize]) -> f64 {
+    if cells.is_empty() {
+        return 0.0;
+    }
+    cells.iter().filter(|&&c| !raw[c].is_nan()).count() as f64 / cells.len() as f64
+}
+
+/// Share of the kept indicators present for one cell.
+pub fn unit_coverage(raw: &[Vec<f64>], kept: &[bool], cell: usize) -> f64 {
+    let total = kept.iter().filter(|&&k| k).count();
+    if total == 0 {
+        return 0.0;
+    }
+    let present = raw.iter().zip(kept).filter(|(r, &k)| k && !r[cell].is_nan()).count();
+    present as f64 / total as f64
+}
+
+/// One screening decision, for the report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScreenNote {
+    /// `indicator` or `unit`.
+    pub what: &'static str,
+    pub id: String,
+    /// The period, for unit-periods; empty for indicators (whole panel).
+    pub period: String,
+    pub coverage: f64,
+    pub threshold: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const NA: f64 = f64::NAN;
+
+    #[test]
+    fn coverage_by_hand() {
+        let a = vec![1.0, NA, 3.0, NA];
+        let b = vec![NA, NA, 1.0, 1.0];
+        assert_eq!(indicator_coverage(&a, &[0, 1, 2, 3]), 0.5);
+        assert_eq!(indicator_coverage(&a, &[0, 2]), 1.0);
+        let raw = vec![a, b];
+        assert_eq!(unit_coverage(&raw, &[true, true], 0), 0.5);
+        assert_eq!(unit_coverage(&raw, &[true, true], 2), 1.0);
+        assert_eq!(unit_coverage(&raw, &[false, true], 0), 0.0);
+    }
+}

@@ -1,0 +1,498 @@
+//! Runs the pipeline: a validated [`Framework`] applied to a [`Panel`] gives [`Results`].
+//!
+//! Steps, in order (each documented in its module under [`crate::pipeline`]):
+//! derive columns -> pick the scored unit-periods -> raw indicator values
+//! (per capita) -> screen -> impute (mean, median, interpolate, locf) -> treat
+//! (winsorise, transform) -> normalise (+ direction) -> impute (group_mean) ->
+//! aggregate up the tree -> scale -> classify -> rank.
+//!
+//! The index scale: with `scale = [lo, hi]` and `scale_from = "nominal"`, a score s on
+//! the normalised range [a, b] becomes `lo + (hi - lo)(s - a)/(b - a)` for the index
+//! and every pillar; with `"observed"`, the index alone is mapped from each period's
+//! lowest and highest score.
+
+use crate::data::Panel;
+use crate::error::{Error, Result};
+use crate::framework::{Child, Framework, ScaleFrom, Scope};
+use crate::period::Period;
+use crate::pipeline::aggregate::{self, Aggregation};
+use crate::pipeline::classify::classify;
+use crate::pipeline::derive::{self, TimeGrid};
+use crate::pipeline::impute::{self, Impute};
+use crate::pipeline::normalise::{Direction, FitError};
+use crate::pipeline::rank::rank_descending;
+use crate::pipeline::screen::{self, ScreenNote};
+
+/// Everything scoring produced, cell by cell (`p * units + u`, as in the panel).
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub units: Vec<String>,
+    pub periods: Vec<Period>,
+    /// Whether the cell was scored (in the data, in the period range, not screened out).
+    pub scored: Vec<bool>,
+    /// Per indicator: value before imputation (after per-capita scaling).
+    pub raw: Vec<Vec<f64>>,
+    /// Per indicator: after imputation, winsorisation and transform.
+    pub treated: Vec<Vec<f64>>,
+    /// Per indicator: normalised, direction applied, group-mean imputed.
+    pub normalised: Vec<Vec<f64>>,
+    pub imputed: Vec<Vec<bool>>,
+    /// Per indicator: kept after screening.
+    pub kept: Vec<bool>,
+    /// Per group (0 = index): score, on the output scale.
+    pub group_scores: Vec<Vec<f64>>,
+    pub rank: Vec<f64>,
+    pub class: Vec<Option<usize>>,
+    pub coverage: Vec<f64>,
+    pub imputed_count: Vec<usize>,
+    pub screening: Vec<ScreenNote>,
+    pub warnings: Vec<String>,
+    /// Per indicator and cell: how many values winsorisation changed, in total.
+    pub winsorised: Vec<usize>,
+}
+
+impl Results {
+    pub fn n_units(&self) -> usize {
+        self.units.len()
+    }
+
+    /// The index score of a cell.
+    pub fn score(&self, cell: usize) -> f64 {
+        self.group_scores[0][cell]
+    }
+
+    /// Scored cells in output order: by period, then unit as first seen in the data.
+    pub fn scored_cells(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.scored.len()).filter(|&c| self.scored[c])
+    }
+}
+
+/// Scores every unit-period of the panel with the framework.
+pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
+    let n_units = panel.n_units();
+    let n_cells = panel.present.len();
+    let ordinals = panel.ordinals();
+    let grid = TimeGrid::new(n_units, &ordinals, &panel.present);
+    let mut warnings = Vec::new();
+
+    // 1. Derived columns.
+    let mut columns = panel.columns.clone();
+    for d in &fw.derived {
+        if columns.contains_key(&d.id) {
+            return Err(Error::Framework {
+                file: fw.file.clone(),
+                key: format!("derived.{}.id", d.id),
+                message: format!("`{}` is also a column of the data: rename the derived column", d.id),
+            });
+        }
+        let inputs: Vec<&[f64]> = d
+            .def
+            .inputs()
+            .iter()
+            .map(|c| columns.get(*c).map(Vec::as_slice).ok_or_else(|| missing_column(fw, c, &d.id)))
+            .collect::<Result<_>>()?;
+        let values = derive::compute(&d.def, d.missing, &inputs, &grid).map_err(|m| {
+            let (p, u) = (m.cell / n_units, m.cell % n_units);
+            Error::Method {
+                context: format!("{}: derived `{}`, unit `{}`, period {}", fw.file, d.id, panel.units[u], panel.periods[p]),
+                message: format!(
+                    "needs `{}` {} period(s) earlier ({}), which is missing; set missing = \"zero\" or \"skip\" to allow this",
+                    d.def.inputs()[m.input],
+                    m.back,
+                    panel.periods[p].shifted(m.back)
+                ),
+            }
+        })?;
+        columns.insert(d.id.clone(), values);
+    }
+
+    // 2. Scored cells: in the data and in the period range.
+    let kind = panel.periods[0].kind;
+    for (key, bound) in [("first_period", fw.index.first_period), ("last_period", fw.index.last_period)] {
+        if let Some(b) = bound {
+            if b.kind != kind {
+                return Err(Error::Framework {
+                    file: fw.file.clone(),
+                    key: format!("index.{key}"),
+                    message: format!("`{b}` is not the same kind of period as the data's (e.g. `{}`)", panel.periods[0]),
+                });
+            }
+        }
+    }
+    let in_range = |p: &Period| fw.index.first_period.is_none_or(|f| *p >= f) && fw.index.last_period.is_none_or(|l| *p <= l);
+    let mut scored: Vec<bool> = (0..n_cells).map(|c| panel.present[c] && in_range(&panel.periods[c / n_units])).collect();
+    if !scored.iter().any(|&s| s) {
+        return Err(Error::Data {
+            file: sources_name(panel),
+            message: format!(
+                "no unit-period to score: the data's periods run {} to {}, outside index.first_period/last_period",
+                panel.periods[0],
+                panel.periods[panel.periods.len() - 1]
+            ),
+        });
+    }
+
+    // 3. Raw indicator values (per capita where asked).
+    let mut raw = Vec::with_capacity(fw.indicators.len());
+    for ind in &fw.indicators {
+        let values = columns.get(&ind.column).ok_or_else(|| missing_column(fw, &ind.column, &ind.id))?;
+        let mut v = values.clone();
+        if let Some(d) = &ind.denominator {
+            let den = columns.get(d).ok_or_else(|| missing_column(fw, d, &ind.id))?;
+            for c in 0..n_cells {
+                if !scored[c] || v[c].is_nan() || den[c].is_nan() {
+                    v[c] = if den[c].is_nan() { f64::NAN } else { v[c] };
+                    continue;
+                }
+                if den[c] == 0.0 {
+                    return Err(cell_error(fw, panel, &ind.id, c, format!("denominator `{d}` is 0, so the per-capita value is undefined")));
+                }
+                v[c] = ind.multiplier * v[c] / den[c];
+            }
+        }
+        raw.push(v);
+    }
+
+    // 4. Screening.
+    let all_scored: Vec<usize> = (0..n_cells).filter(|&c| scored[c]).collect();
+    let mut kept = vec![true; fw.indicators.len()];
+    let mut screening = Vec::new();
+    for (k, ind) in fw.indicators.iter().enumerate() {
+        let cov = screen::indicator_coverage(&raw[k], &all_scored);
+        match fw.screen.indicator_min_coverage {
+            Some(t) if cov < t => {
+                kept[k] = false;
+                screening.push(ScreenNote {
+                    what: "indicator",
+                    id: ind.id.clone(),
+                    period: String::new(),
+                    coverage: cov,
+                    threshold: t,
+                });
+            }
+            _ if cov == 0.0 => {
+                return Err(Error::Method {
+                    context: format!("{}: indicator `{}` (column `{}`)", fw.file, ind.id, ind.column),
+                    message: format!(
+                        "no unit has a value in any scored period ({} unit-periods); check the column, or drop the indicator with screen.indicator_min_coverage",
+                        all_scored.len()
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    if !kept.iter().any(|&k| k) {
+        return Err(Error::Framework {
+            file: fw.file.clone(),
+            key: "screen.indicator_min_coverage".into(),
+            message: "every indicator was screened out: lower the threshold".into(),
+        });
+    }
+    let mut coverage = vec![f64::NAN; n_cells];
+    for &c in &all_scored {
+        coverage[c] = screen::unit_coverage(&raw, &kept, c);
+        if let Some(t) = fw.screen.unit_min_coverage {
+            if coverage[c] < t {
+                scored[c] = false;
+                screening.push(ScreenNote {
+                    what: "unit",
+                    id: panel.units[c % n_units].clone(),
+                    period: panel.periods[c / n_units].to_string(),
+                    coverage: coverage[c],
+                    threshold: t,
+                });
+            }
+        }
+    }
+    let scopes = scopes(fw.index.scope, &scored, n_units, panel.periods.len());
+    if scopes.is_empty() {
+        return Err(Error::Data {
+            file: sources_name(panel),
+            message: "every unit-period was screened out by screen.unit_min_coverage: lower the threshold".into(),
+        });
+    }
+
+    // 5-8. Impute, treat, normalise each indicator.
+    let mut treated = raw.clone();
+    let mut normalised = vec![vec![f64::NAN; n_cells]; fw.indicators.len()];
+    let mut imputed = vec![vec![false; n_cells]; fw.indicators.len()];
+    let mut winsorised = vec![0; fw.indicators.len()];
+    for (k, ind) in fw.indicators.iter().enumerate() {
+        if !kept[k] {
+            treated[k].iter_mut().for_each(|v| *v = f64::NAN);
+            continue;
+        }
+        let values = &mut treated[k];
+        let flags = &mut imputed[k];
+        if ind.impute.is_time_series() {
+            let mut series = vec![f64::NAN; ordinals.len()];
+            let mut filled = vec![false; ordinals.len()];
+            for u in 0..n_units {
+                // The unit's periods in the data (scored or history), in time order.
+                let cells: Vec<usize> = (0..ordinals.len()).map(|p| p * n_units + u).filter(|&c| panel.present[c]).collect();
+                let ords: Vec<i64> = cells.iter().map(|&c| ordinals[c / n_units]).collect();
+                series.clear();
+                series.extend(cells.iter().map(|&c| values[c]));
+                filled.clear();
+                filled.resize(cells.len(), false);
+                impute::fill_series(ind.impute, &ords, &mut series, &mut filled);
+                for (i, &c) in cells.iter().enumerate() {
+                    if scored[c] {
+                        values[c] = series[i];
+                        flags[c] = filled[i];
+                    }
+                }
+            }
+        }
+        for scope in &scopes {
+            let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
+            let mut gathered_flags = vec![false; scope.len()];
+            if ind.impute.is_cross_section() {
+                impute::fill_cross_section(ind.impute, &mut gathered, &mut gathered_flags);
+            }
+            winsorised[k] += ind.winsorise.apply(&mut gathered);
+            for (i, &c) in scope.iter().enumerate() {
+                let t = ind
+                    .transform
+                    .apply(gathered[i])
+                    .map_err(|x| cell_error(fw, panel, &ind.id, c, format!("transform {} needs {}, found {x}", ind.transform.name(), ind.transform.domain())))?;
+                values[c] = t;
+                flags[c] |= gathered_flags[i];
+            }
+            let reference: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
+            let period_label = match fw.index.scope {
+                Scope::Period => format!("period {}", panel.periods[scope[0] / n_units]),
+                Scope::Panel => "all periods".to_string(),
+            };
+            let fit = match ind.normalise.fit(&reference, |x| ind.transform.apply_or_nan(x)) {
+                Ok(fit) => fit,
+                Err(FitError::NoValues) => {
+                    warnings.push(format!("indicator `{}` has no value in {period_label}: left out of those scores", ind.id));
+                    continue;
+                }
+                Err(FitError::ZeroVariance { value, n }) => {
+                    return Err(Error::Method {
+                        context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                        message: format!("z-score needs values that vary, but all {n} values are {value} (standard deviation 0); use normalise = \"minmax\" or another method"),
+                    })
+                }
+                Err(FitError::NonPositiveMax { max }) => {
+                    return Err(Error::Method {
+                        context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                        message: format!("distance_to_max needs a positive maximum, found {max}"),
+                    })
+                }
+            };
+            if fit.degenerate {
+                warnings.push(format!(
+                    "indicator `{}` has the same value for every unit in {period_label}: it cannot separate them and sits mid-range",
+                    ind.id
+                ));
+            }
+            let n = reference.iter().filter(|v| !v.is_nan()).count();
+            for &c in scope {
+                let v = fit.fitted.apply(values[c]);
+                normalised[k][c] = match ind.direction {
+                    Direction::RiskUp => v,
+                    Direction::RiskDown => ind.normalise.flip(v, n),
+                };
+            }
+        }
+    }
+
+    // 9. Group-mean imputation, on the normalised scale.
+    for g in &fw.groups {
+        let members: Vec<usize> = g
+            .children
+            .iter()
+            .filter_map(|c| match c {
+                Child::Indicator(k) if kept[*k] => Some(*k),
+                _ => None,
+            })
+            .collect();
+        if !members.iter().any(|&k| fw.indicators[k].impute == Impute::GroupMean) {
+            continue;
+        }
+        for &c in &all_scored {
+            if !scored[c] {
+                continue;
+            }
+            let present: Vec<f64> = members.iter().map(|&k| normalised[k][c]).collect();
+            let mut row = present.clone();
+            let mut flags = vec![false; members.len()];
+            impute::fill_group_mean(&mut row, &mut flags);
+            for (i, &k) in members.iter().enumerate() {
+                if flags[i] && fw.indicators[k].impute == Impute::GroupMean {
+                    normalised[k][c] = row[i];
+                    imputed[k][c] = true;
+                }
+            }
+        }
+    }
+
+    // 10. Aggregate up the tree.
+    let mut group_scores = vec![vec![f64::NAN; n_cells]; fw.groups.len()];
+    let mut values = Vec::new();
+    let mut weights = Vec::new();
+    for &g in &fw.post_order {
+        let group = &fw.groups[g];
+        weights.clear();
+        weights.extend(group.children.iter().map(|&c| fw.child_weight(c)));
+        if group.aggregation == Aggregation::Copeland {
+            for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
+                let children: Vec<Vec<f64>> = group
+                    .children
+                    .iter()
+                    .map(|&ch| scope.iter().map(|&c| child_value(ch, c, &normalised, &group_scores)).collect())
+                    .collect();
+                let refs: Vec<&[f64]> = children.iter().map(Vec::as_slice).collect();
+                let mut out = vec![0.0; scope.len()];
+                aggregate::copeland(&refs, &weights, &mut out);
+                for (i, &c) in scope.iter().enumerate() {
+                    group_scores[g][c] = out[i];
+                }
+            }
+            continue;
+        }
+        for c in 0..n_cells {
+            if !scored[c] {
+                continue;
+            }
+            values.clear();
+            values.extend(group.children.iter().map(|&ch| child_value(ch, c, &normalised, &group_scores)));
+            group_scores[g][c] = group.aggregation.combine(&values, &weights).map_err(|bad| Error::Method {
+                context: format!(
+                    "{}: group `{}`, unit `{}`, period {}",
+                    fw.file,
+                    group.id,
+                    panel.units[c % n_units],
+                    panel.periods[c / n_units]
+                ),
+                message: format!(
+                    "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100]",
+                    group.aggregation.name(),
+                    fw.child_id(group.children[bad.child]),
+                    bad.value
+                ),
+            })?;
+        }
+    }
+
+    // 11. Scale.
+    if let Some(scale) = fw.index.scale {
+        match (scale.from, scale.nominal) {
+            (ScaleFrom::Nominal, Some((a, b))) => {
+                let map = |s: f64| scale.lo + (scale.hi - scale.lo) * (s - a) / (b - a);
+                for scores in group_scores.iter_mut() {
+                    scores.iter_mut().for_each(|s| *s = map(*s));
+                }
+            }
+            _ => {
+                for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
+                    let present: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).filter(|v| !v.is_nan()).collect();
+                    let min = present.iter().copied().fold(f64::INFINITY, f64::min);
+                    let max = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    for &c in &scope {
+                        let s = &mut group_scores[0][c];
+                        *s = if max > min {
+                            scale.lo + (scale.hi - scale.lo) * (*s - min) / (max - min)
+                        } else {
+                            (scale.lo + scale.hi) / 2.0
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    // 12. Classify and rank.
+    let mut class = vec![None; n_cells];
+    let mut rank = vec![f64::NAN; n_cells];
+    let mut order = Vec::new();
+    for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
+        let scores: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).collect();
+        let mut ranks = vec![f64::NAN; scope.len()];
+        rank_descending(&scores, fw.index.ties, &mut order, &mut ranks);
+        for (i, &c) in scope.iter().enumerate() {
+            rank[c] = ranks[i];
+            class[c] = classify(&fw.index.classes, scores[i]);
+        }
+    }
+    let imputed_count = (0..n_cells).map(|c| imputed.iter().filter(|f| f[c]).count()).collect();
+
+    Ok(Results {
+        units: panel.units.clone(),
+        periods: panel.periods.clone(),
+        scored,
+        raw,
+        treated,
+        normalised,
+        imputed,
+        kept,
+        group_scores,
+        rank,
+        class,
+        coverage,
+        imputed_count,
+        screening,
+        warnings,
+        winsorised,
+    })
+}
+
+fn child_value(child: Child, cell: usize, normalised: &[Vec<f64>], groups: &[Vec<f64>]) -> f64 {
+    match child {
+        Child::Indicator(k) => normalised[k][cell],
+        Child::Group(g) => groups[g][cell],
+    }
+}
+
+/// Scored cells grouped by period (always, for ranks and Copeland).
+fn scopes_by_period(scored: &[bool], n_units: usize, n_periods: usize) -> Vec<Vec<usize>> {
+    (0..n_periods)
+        .map(|p| (p * n_units..(p + 1) * n_units).filter(|&c| scored[c]).collect::<Vec<_>>())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Scored cells grouped by the framework's normalisation scope.
+fn scopes(scope: Scope, scored: &[bool], n_units: usize, n_periods: usize) -> Vec<Vec<usize>> {
+    match scope {
+        Scope::Period => scopes_by_period(scored, n_units, n_periods),
+        Scope::Panel => {
+            let all: Vec<usize> = (0..scored.len()).filter(|&c| scored[c]).collect();
+            if all.is_empty() {
+                Vec::new()
+            } else {
+                vec![all]
+            }
+        }
+    }
+}
+
+fn sources_name(panel: &Panel) -> String {
+    panel.sources.iter().map(|s| s.file.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn missing_column(fw: &Framework, column: &str, by: &str) -> Error {
+    Error::MissingColumn {
+        file: fw.file.clone(),
+        column: column.to_string(),
+        needed_by: format!("`{by}`"),
+        hint: String::new(),
+    }
+}
+
+fn cell_error(fw: &Framework, panel: &Panel, indicator: &str, cell: usize, message: String) -> Error {
+    let n = panel.n_units();
+    Error::Method {
+        context: format!(
+            "{}: indicator `{indicator}`, unit `{}`, period {}",
+            fw.file,
+            panel.units[cell % n],
+            panel.periods[cell / n]
+        ),
+        message,
+    }
+}

@@ -1,0 +1,157 @@
+//! Descriptive statistics over the present (non-NaN) values of a slice.
+//!
+//! Missing values are `f64::NAN` everywhere in riskscore; these helpers skip them.
+//!
+//! # Formula
+//! - mean `x̄ = Σx / n`; population standard deviation `σ = sqrt(Σ(x - x̄)² / n)`
+//!   (the z-score's denominator, as in the peer implementation and numpy's `std`).
+//! - quantile: R's type 7 / numpy's default "linear": `h = (n - 1) p`,
+//!   `Q = x_(⌊h⌋) + (h - ⌊h⌋)(x_(⌊h⌋+1) - x_(⌊h⌋))` on the sorted values (0-based).
+//! - skewness: adjusted Fisher-Pearson `G1 = sqrt(n(n-1))/(n-2) · m3 / m2^{3/2}`
+//!   (Excel's SKEW), with central moments `m_r = Σ(x - x̄)^r / n`.
+//! - kurtosis: excess kurtosis `G2 = (n-1)/((n-2)(n-3)) · ((n+1) m4/m2² - 3(n-1))`
+//!   (Excel's KURT).
+//!
+//! ## References
+//! Hyndman & Fan (1996) Sample quantiles in statistical packages, Am. Stat. 50(4).
+//! Joanes & Gill (1998) Comparing measures of sample skewness and kurtosis, JRSS D 47(1).
+
+use statrs::statistics::Statistics;
+
+/// The present values of a slice, in order.
+pub fn present(values: &[f64]) -> Vec<f64> {
+    values.iter().copied().filter(|v| !v.is_nan()).collect()
+}
+
+/// Mean of the present values; NaN if none.
+pub fn mean(values: &[f64]) -> f64 {
+    let p = present(values);
+    if p.is_empty() {
+        f64::NAN
+    } else {
+        p.mean()
+    }
+}
+
+/// Population standard deviation (divisor n) of the present values; NaN if none.
+pub fn sd_population(values: &[f64]) -> f64 {
+    let p = present(values);
+    if p.is_empty() {
+        f64::NAN
+    } else {
+        p.population_std_dev()
+    }
+}
+
+/// Quantile of sorted present values, type 7 (linear interpolation).
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+/// Sorted present values.
+pub fn sorted_present(values: &[f64]) -> Vec<f64> {
+    let mut p = present(values);
+    p.sort_by(f64::total_cmp);
+    p
+}
+
+/// Median of the present values (type 7 quantile at 0.5); NaN if none.
+pub fn median(values: &[f64]) -> f64 {
+    quantile_sorted(&sorted_present(values), 0.5)
+}
+
+fn central_moments(p: &[f64]) -> (f64, f64, f64, f64) {
+    let n = p.len() as f64;
+    let m = p.iter().sum::<f64>() / n;
+    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+    for x in p {
+        let d = x - m;
+        m2 += d * d;
+        m3 += d * d * d;
+        m4 += d * d * d * d;
+    }
+    (n, m2 / n, m3 / n, m4 / n)
+}
+
+/// Adjusted Fisher-Pearson skewness G1 (Excel SKEW); NaN for n < 3 or no spread.
+pub fn skewness(values: &[f64]) -> f64 {
+    let p = present(values);
+    if p.len() < 3 {
+        return f64::NAN;
+    }
+    let (n, m2, m3, _) = central_moments(&p);
+    if m2 == 0.0 {
+        return f64::NAN;
+    }
+    (n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / m2.powf(1.5)
+}
+
+/// Excess kurtosis G2 (Excel KURT); NaN for n < 4 or no spread.
+pub fn kurtosis(values: &[f64]) -> f64 {
+    let p = present(values);
+    if p.len() < 4 {
+        return f64::NAN;
+    }
+    let (n, m2, _, m4) = central_moments(&p);
+    if m2 == 0.0 {
+        return f64::NAN;
+    }
+    (n - 1.0) / ((n - 2.0) * (n - 3.0)) * ((n + 1.0) * m4 / (m2 * m2) - 3.0 * (n - 1.0))
+}
+
+/// Tolerances used by tests, in one place.
+#[cfg(test)]
+pub mod prec {
+    /// Hand-checked values are written with 6-9 significant digits.
+    pub const HAND: f64 = 1e-6;
+    /// Published GTI scores are given to 1e-3 by the issue; SOURCES.md reports 1e-6.
+    pub const GTI: f64 = 1e-3;
+
+    pub fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prec::*;
+    use super::*;
+
+    #[test]
+    fn mean_sd_skip_missing() {
+        let x = [2.0, f64::NAN, 4.0, 6.0];
+        assert!(close(mean(&x), 4.0, HAND));
+        // sqrt(((2-4)^2 + 0 + (6-4)^2) / 3) = sqrt(8/3) = 1.632993162
+        assert!(close(sd_population(&x), 1.632993162, HAND));
+        assert!(mean(&[f64::NAN]).is_nan());
+    }
+
+    #[test]
+    fn quantile_type7_by_hand() {
+        let s = [1.0, 2.0, 3.0, 4.0, 10.0];
+        // h = 4 * 0.1 = 0.4 -> 1 + 0.4 * (2 - 1) = 1.4
+        assert!(close(quantile_sorted(&s, 0.1), 1.4, HAND));
+        // h = 4 * 0.9 = 3.6 -> 4 + 0.6 * (10 - 4) = 7.6
+        assert!(close(quantile_sorted(&s, 0.9), 7.6, HAND));
+        assert!(close(median(&[3.0, 1.0, 2.0, 10.0]), 2.5, HAND));
+    }
+
+    #[test]
+    fn skew_and_kurtosis_match_excel() {
+        // by hand: mean 4, d = (-3,-2,-1,0,6): Σd² = 50, Σd³ = -27-8-1+216 = 180,
+        // m2 = 10, m3 = 36; G1 = sqrt(20)/3 * 36 / 10^1.5 = 1.697056275
+        let x = [1.0, 2.0, 3.0, 4.0, 10.0];
+        assert!(close(skewness(&x), 1.697056275, HAND));
+        // Σd⁴ = 81+16+1+0+1296 = 1394, m4 = 278.8; G2 = 4/(3*2) * (6*278.8/100 - 12) = 3.152
+        assert!(close(kurtosis(&x), 3.152, HAND));
+    }
+}
