@@ -27,11 +27,7 @@ pub enum Error {
 
     /// A framework key holds a value that is not allowed.
     #[error("{file}: key `{key}`: {message}")]
-    Framework {
-        file: String,
-        key: String,
-        message: String,
-    },
+    Framework { file: String, key: String, message: String },
 
     /// A column the framework needs is absent from the data.
     #[error("{file}: missing column `{column}` (needed by {needed_by}){hint}")]
@@ -52,9 +48,7 @@ pub enum Error {
     },
 
     /// The same unit and period occur twice.
-    #[error(
-        "{file}: row {row}: duplicate unit `{unit}` and period `{period}` (first seen at {first})"
-    )]
+    #[error("{file}: row {row}: duplicate unit `{unit}` and period `{period}` (first seen at {first})")]
     DuplicateRow {
         file: String,
         row: usize,

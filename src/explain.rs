@@ -2,17 +2,16 @@
 //! contributes, and what changed since the unit's previous scored period.
 //!
 //! # Formula
-//! Within a group with weights w'_i normalised over the present children:
-//! - arithmetic: the contribution of child i is `w'_i x_i`; contributions sum to the
-//!   group score.
-//! - geometric: the factor of child i is `x_i^{w'_i}`; factors multiply to the
-//!   group score.
-//! - harmonic and Copeland: no additive split exists; only values and weights are
-//!   shown.
+//! Within a group with weights w'_i normalised over the present children and child
+//! values x_i as the group aggregated them (before any `index.scale`), the share of
+//! child i in its parent is
+//! - arithmetic: `w'_i x_i / Σ_j w'_j x_j` (its share of the points);
+//! - geometric: `w'_i ln x_i / Σ_j w'_j ln x_j` (its share of the log score; shown
+//!   when every x_j ≥ 1, as with `range = [1, 100]`);
+//! - harmonic and Copeland: no additive split exists; only values and weights.
 //!
-//! Scores of groups are on the output scale; child values inside a group are on the
-//! scale the group aggregates (normalised values, unscaled group scores are not kept,
-//! so pillar values are shown on the output scale too when the index is scaled).
+//! Shares are scale-free and sum to 100 % within each parent. Group values are shown
+//! on the output scale.
 
 use crate::error::{suggest, Error, Result};
 use crate::framework::{Child, Framework};
@@ -31,8 +30,8 @@ pub struct Line {
     pub raw: f64,
     pub imputed: bool,
     pub weight_share: f64,
-    /// Contribution (arithmetic) or factor (geometric) to the parent, if defined.
-    pub contribution: Option<(f64, &'static str)>,
+    /// Share of the parent's score (see the module docs), if defined.
+    pub share: Option<f64>,
     pub previous: f64,
 }
 
@@ -56,47 +55,103 @@ pub struct Explanation {
 pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Result<Explanation> {
     let u = res.units.iter().position(|x| x == unit).ok_or_else(|| Error::Data {
         file: "--unit".into(),
-        message: format!("unknown unit `{unit}`{}", suggest(unit, res.units.iter().map(String::as_str))),
+        message: format!(
+            "unknown unit `{unit}`{}",
+            suggest(unit, res.units.iter().map(String::as_str))
+        ),
     })?;
     let p_value = Period::parse(period).ok_or_else(|| Error::Data {
         file: "--period".into(),
         message: format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{period}`"),
     })?;
     let n = res.n_units();
-    let p = res.periods.iter().position(|x| *x == p_value).filter(|&p| res.scored[p * n + u]).ok_or_else(|| {
-        let scored: Vec<String> = (0..res.periods.len()).filter(|&p| res.scored[p * n + u]).map(|p| res.periods[p].to_string()).collect();
-        Error::Data {
-            file: "--period".into(),
-            message: format!("unit `{unit}` has no score for period {period}; scored periods: {}", scored.join(", ")),
-        }
-    })?;
+    let p = res
+        .periods
+        .iter()
+        .position(|x| *x == p_value)
+        .filter(|&p| res.scored[p * n + u])
+        .ok_or_else(|| {
+            let scored: Vec<String> = (0..res.periods.len())
+                .filter(|&p| res.scored[p * n + u])
+                .map(|p| res.periods[p].to_string())
+                .collect();
+            Error::Data {
+                file: "--period".into(),
+                message: format!(
+                    "unit `{unit}` has no score for period {period}; scored periods: {}",
+                    scored.join(", ")
+                ),
+            }
+        })?;
     let cell = p * n + u;
     let prev_p = (0..p).rev().find(|&q| res.scored[q * n + u]);
     let prev_cell = prev_p.map(|q| q * n + u);
     let at_prev = |v: &[f64]| prev_cell.map_or(f64::NAN, |c| v[c]);
 
     let mut lines = Vec::new();
-    fn walk(fw: &Framework, res: &Results, g: usize, depth: usize, cell: usize, prev: Option<usize>, lines: &mut Vec<Line>) {
+    fn walk(
+        fw: &Framework,
+        res: &Results,
+        g: usize,
+        depth: usize,
+        cell: usize,
+        prev: Option<usize>,
+        lines: &mut Vec<Line>,
+    ) {
         let group = &fw.groups[g];
-        let values: Vec<f64> = group
+        let aggregated: Vec<f64> = group
             .children
             .iter()
             .map(|&c| match c {
-                Child::Group(h) => res.group_scores[h][cell],
+                Child::Group(h) => res.aggregated[h][cell],
                 Child::Indicator(k) => res.normalised[k][cell],
             })
             .collect();
-        let total: f64 = group.children.iter().zip(&values).filter(|(_, v)| !v.is_nan()).map(|(&c, _)| fw.child_weight(c)).sum();
-        for (&child, &value) in group.children.iter().zip(&values) {
-            let share = if value.is_nan() { 0.0 } else { fw.child_weight(child) / total };
-            let contribution = match group.aggregation {
-                _ if value.is_nan() => None,
-                Aggregation::Arithmetic => Some((share * value, "points")),
-                Aggregation::Geometric => Some((value.powf(share), "factor")),
+        let total: f64 = group
+            .children
+            .iter()
+            .zip(&aggregated)
+            .filter(|(_, v)| !v.is_nan())
+            .map(|(&c, _)| fw.child_weight(c))
+            .sum();
+        let weights: Vec<f64> = group
+            .children
+            .iter()
+            .zip(&aggregated)
+            .map(|(&c, v)| if v.is_nan() { 0.0 } else { fw.child_weight(c) / total })
+            .collect();
+        let terms: Option<Vec<f64>> = match group.aggregation {
+            Aggregation::Arithmetic => Some(
+                aggregated
+                    .iter()
+                    .zip(&weights)
+                    .map(|(x, w)| if x.is_nan() { 0.0 } else { w * x })
+                    .collect(),
+            ),
+            Aggregation::Geometric if aggregated.iter().all(|x| x.is_nan() || *x >= 1.0) => Some(
+                aggregated
+                    .iter()
+                    .zip(&weights)
+                    .map(|(x, w)| if x.is_nan() { 0.0 } else { w * x.ln() })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let terms_total: f64 = terms.as_ref().map_or(0.0, |t| t.iter().sum());
+        for (i, &child) in group.children.iter().enumerate() {
+            let share = weights[i];
+            let contribution = match &terms {
+                Some(t) if !aggregated[i].is_nan() && terms_total > 0.0 => Some(t[i] / terms_total),
                 _ => None,
             };
             let (id, raw, imputed, previous, is_group) = match child {
-                Child::Group(h) => (fw.groups[h].id.clone(), f64::NAN, false, prev.map_or(f64::NAN, |c| res.group_scores[h][c]), true),
+                Child::Group(h) => (
+                    fw.groups[h].id.clone(),
+                    f64::NAN,
+                    false,
+                    prev.map_or(f64::NAN, |c| res.group_scores[h][c]),
+                    true,
+                ),
                 Child::Indicator(k) => (
                     fw.indicators[k].id.clone(),
                     res.raw[k][cell],
@@ -104,6 +159,10 @@ pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Resul
                     prev.map_or(f64::NAN, |c| res.normalised[k][c]),
                     false,
                 ),
+            };
+            let value = match child {
+                Child::Group(h) => res.group_scores[h][cell],
+                Child::Indicator(_) => aggregated[i],
             };
             lines.push(Line {
                 depth,
@@ -113,7 +172,7 @@ pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Resul
                 raw,
                 imputed,
                 weight_share: share,
-                contribution,
+                share: contribution,
                 previous,
             });
             if let Child::Group(h) = child {
@@ -146,6 +205,26 @@ fn num(v: f64) -> String {
     }
 }
 
+/// A rank or a number of places: "3", or "2.5" for a tie.
+fn rank_text(r: f64) -> String {
+    if r.is_nan() {
+        "-".into()
+    } else if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+fn places(n: f64) -> String {
+    let n = rank_text(n);
+    if n == "1" {
+        "1 place".to_string()
+    } else {
+        format!("{n} places")
+    }
+}
+
 fn delta(now: f64, before: f64) -> String {
     if now.is_nan() || before.is_nan() {
         "-".into()
@@ -158,7 +237,11 @@ impl Explanation {
     /// A plain-text report for the terminal.
     pub fn render(&self, fw: &Framework) -> String {
         let mut out = String::new();
-        let class = self.class.as_deref().map(|c| format!(", class {c}")).unwrap_or_default();
+        let class = self
+            .class
+            .as_deref()
+            .map(|c| format!(", class {c}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "{} {}: {} = {} (rank {} of {}{class}); coverage {:.0}%",
@@ -166,7 +249,7 @@ impl Explanation {
             self.period,
             fw.index.id,
             num(self.score),
-            num(self.rank).trim_end_matches(".000"),
+            rank_text(self.rank),
             self.units_ranked,
             self.coverage * 100.0
         );
@@ -177,14 +260,14 @@ impl Explanation {
                     "previous scored period {prev}: score {} ({}), rank {} ({})",
                     num(self.previous_score),
                     delta(self.score, self.previous_score),
-                    num(self.previous_rank).trim_end_matches(".000"),
+                    rank_text(self.previous_rank),
                     // A lower rank number is worse news: report the move in places.
                     if self.rank.is_nan() || self.previous_rank.is_nan() {
                         "-".to_string()
                     } else if self.rank < self.previous_rank {
-                        format!("up {} places towards rank 1", num(self.previous_rank - self.rank).trim_end_matches(".000"))
+                        format!("up {} towards rank 1", places(self.previous_rank - self.rank))
                     } else if self.rank > self.previous_rank {
-                        format!("down {} places", num(self.rank - self.previous_rank).trim_end_matches(".000"))
+                        format!("down {}", places(self.rank - self.previous_rank))
                     } else {
                         "unchanged".to_string()
                     }
@@ -195,15 +278,26 @@ impl Explanation {
             }
         }
         let _ = writeln!(out);
-        let width = self.lines.iter().map(|l| l.id.len() + 2 * l.depth).max().unwrap_or(10).max(10);
+        let width = self
+            .lines
+            .iter()
+            .map(|l| l.id.len() + 2 * l.depth)
+            .max()
+            .unwrap_or(10)
+            .max(10);
         let _ = writeln!(
             out,
-            "{:<width$}  {:>12}  {:>10}  {:>7}  {:>16}  {:>10}",
-            "component", "raw", "value", "weight", "contribution", "change"
+            "{:<width$}  {:>12}  {:>10}  {:>7}  {:>7}  {:>10}",
+            "component", "raw", "value", "weight", "share", "change"
         );
         for l in &self.lines {
-            let name = format!("{}{}{}", "  ".repeat(l.depth - 1), l.id, if l.is_group { "/" } else { "" });
-            let contribution = l.contribution.map_or("-".to_string(), |(v, kind)| format!("{} {kind}", num(v)));
+            let name = format!(
+                "{}{}{}",
+                "  ".repeat(l.depth - 1),
+                l.id,
+                if l.is_group { "/" } else { "" }
+            );
+            let share = l.share.map_or("-".to_string(), |v| format!("{:.1}%", v * 100.0));
             let raw = if l.is_group {
                 String::new()
             } else if l.imputed {
@@ -213,7 +307,7 @@ impl Explanation {
             };
             let _ = writeln!(
                 out,
-                "{name:<width$}  {raw:>12}  {:>10}  {:>6.1}%  {contribution:>16}  {:>10}",
+                "{name:<width$}  {raw:>12}  {:>10}  {:>6.1}%  {share:>7}  {:>10}",
                 num(l.value),
                 l.weight_share * 100.0,
                 delta(l.value, l.previous)
@@ -221,7 +315,7 @@ impl Explanation {
         }
         let _ = writeln!(
             out,
-            "\nvalue: normalised indicator (risk direction applied) or group score; weight: share within the parent over present children;\ncontribution: points added to the parent (arithmetic) or factor multiplied into it (geometric); change: value minus the previous scored period's."
+            "\nvalue: normalised indicator (risk direction applied) or group score; weight: share within the parent over present children;\nshare: part of the parent's score it makes up (arithmetic: of the points, geometric: of the log score); change: value minus the previous scored period's."
         );
         out
     }

@@ -103,12 +103,7 @@ impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
             PeriodKind::Year => write!(f, "{}", self.ordinal),
-            PeriodKind::Quarter => write!(
-                f,
-                "{}-Q{}",
-                self.ordinal.div_euclid(4),
-                self.ordinal.rem_euclid(4) + 1
-            ),
+            PeriodKind::Quarter => write!(f, "{}-Q{}", self.ordinal.div_euclid(4), self.ordinal.rem_euclid(4) + 1),
             PeriodKind::Month => write!(
                 f,
                 "{}-{:02}",

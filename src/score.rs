@@ -41,6 +41,8 @@ pub struct Results {
     pub kept: Vec<bool>,
     /// Per group (0 = index): score, on the output scale.
     pub group_scores: Vec<Vec<f64>>,
+    /// Per group: score as its parent aggregated it (before `index.scale`).
+    pub aggregated: Vec<Vec<f64>>,
     pub rank: Vec<f64>,
     pub class: Vec<Option<usize>>,
     pub coverage: Vec<f64>,
@@ -89,7 +91,12 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
             .def
             .inputs()
             .iter()
-            .map(|c| columns.get(*c).map(Vec::as_slice).ok_or_else(|| missing_column(fw, c, &d.id)))
+            .map(|c| {
+                columns
+                    .get(*c)
+                    .map(Vec::as_slice)
+                    .ok_or_else(|| missing_column(fw, c, &d.id))
+            })
             .collect::<Result<_>>()?;
         let values = derive::compute(&d.def, d.missing, &inputs, &grid).map_err(|m| {
             let (p, u) = (m.cell / n_units, m.cell % n_units);
@@ -108,19 +115,28 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
 
     // 2. Scored cells: in the data and in the period range.
     let kind = panel.periods[0].kind;
-    for (key, bound) in [("first_period", fw.index.first_period), ("last_period", fw.index.last_period)] {
+    for (key, bound) in [
+        ("first_period", fw.index.first_period),
+        ("last_period", fw.index.last_period),
+    ] {
         if let Some(b) = bound {
             if b.kind != kind {
                 return Err(Error::Framework {
                     file: fw.file.clone(),
                     key: format!("index.{key}"),
-                    message: format!("`{b}` is not the same kind of period as the data's (e.g. `{}`)", panel.periods[0]),
+                    message: format!(
+                        "`{b}` is not the same kind of period as the data's (e.g. `{}`)",
+                        panel.periods[0]
+                    ),
                 });
             }
         }
     }
-    let in_range = |p: &Period| fw.index.first_period.is_none_or(|f| *p >= f) && fw.index.last_period.is_none_or(|l| *p <= l);
-    let mut scored: Vec<bool> = (0..n_cells).map(|c| panel.present[c] && in_range(&panel.periods[c / n_units])).collect();
+    let in_range =
+        |p: &Period| fw.index.first_period.is_none_or(|f| *p >= f) && fw.index.last_period.is_none_or(|l| *p <= l);
+    let mut scored: Vec<bool> = (0..n_cells)
+        .map(|c| panel.present[c] && in_range(&panel.periods[c / n_units]))
+        .collect();
     if !scored.iter().any(|&s| s) {
         return Err(Error::Data {
             file: sources_name(panel),
@@ -135,7 +151,9 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     // 3. Raw indicator values (per capita where asked).
     let mut raw = Vec::with_capacity(fw.indicators.len());
     for ind in &fw.indicators {
-        let values = columns.get(&ind.column).ok_or_else(|| missing_column(fw, &ind.column, &ind.id))?;
+        let values = columns
+            .get(&ind.column)
+            .ok_or_else(|| missing_column(fw, &ind.column, &ind.id))?;
         let mut v = values.clone();
         if let Some(d) = &ind.denominator {
             let den = columns.get(d).ok_or_else(|| missing_column(fw, d, &ind.id))?;
@@ -145,7 +163,13 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
                     continue;
                 }
                 if den[c] == 0.0 {
-                    return Err(cell_error(fw, panel, &ind.id, c, format!("denominator `{d}` is 0, so the per-capita value is undefined")));
+                    return Err(cell_error(
+                        fw,
+                        panel,
+                        &ind.id,
+                        c,
+                        format!("denominator `{d}` is 0, so the per-capita value is undefined"),
+                    ));
                 }
                 v[c] = ind.multiplier * v[c] / den[c];
             }
@@ -230,7 +254,10 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
             let mut filled = vec![false; ordinals.len()];
             for u in 0..n_units {
                 // The unit's periods in the data (scored or history), in time order.
-                let cells: Vec<usize> = (0..ordinals.len()).map(|p| p * n_units + u).filter(|&c| panel.present[c]).collect();
+                let cells: Vec<usize> = (0..ordinals.len())
+                    .map(|p| p * n_units + u)
+                    .filter(|&c| panel.present[c])
+                    .collect();
                 let ords: Vec<i64> = cells.iter().map(|&c| ordinals[c / n_units]).collect();
                 series.clear();
                 series.extend(cells.iter().map(|&c| values[c]));
@@ -253,10 +280,19 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
             }
             winsorised[k] += ind.winsorise.apply(&mut gathered);
             for (i, &c) in scope.iter().enumerate() {
-                let t = ind
-                    .transform
-                    .apply(gathered[i])
-                    .map_err(|x| cell_error(fw, panel, &ind.id, c, format!("transform {} needs {}, found {x}", ind.transform.name(), ind.transform.domain())))?;
+                let t = ind.transform.apply(gathered[i]).map_err(|x| {
+                    cell_error(
+                        fw,
+                        panel,
+                        &ind.id,
+                        c,
+                        format!(
+                            "transform {} needs {}, found {x}",
+                            ind.transform.name(),
+                            ind.transform.domain()
+                        ),
+                    )
+                })?;
                 values[c] = t;
                 flags[c] |= gathered_flags[i];
             }
@@ -344,7 +380,12 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
                 let children: Vec<Vec<f64>> = group
                     .children
                     .iter()
-                    .map(|&ch| scope.iter().map(|&c| child_value(ch, c, &normalised, &group_scores)).collect())
+                    .map(|&ch| {
+                        scope
+                            .iter()
+                            .map(|&c| child_value(ch, c, &normalised, &group_scores))
+                            .collect()
+                    })
                     .collect();
                 let refs: Vec<&[f64]> = children.iter().map(Vec::as_slice).collect();
                 let mut out = vec![0.0; scope.len()];
@@ -360,26 +401,35 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
                 continue;
             }
             values.clear();
-            values.extend(group.children.iter().map(|&ch| child_value(ch, c, &normalised, &group_scores)));
-            group_scores[g][c] = group.aggregation.combine(&values, &weights).map_err(|bad| Error::Method {
-                context: format!(
-                    "{}: group `{}`, unit `{}`, period {}",
-                    fw.file,
-                    group.id,
-                    panel.units[c % n_units],
-                    panel.periods[c / n_units]
-                ),
-                message: format!(
-                    "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100]",
-                    group.aggregation.name(),
-                    fw.child_id(group.children[bad.child]),
-                    bad.value
-                ),
-            })?;
+            values.extend(
+                group
+                    .children
+                    .iter()
+                    .map(|&ch| child_value(ch, c, &normalised, &group_scores)),
+            );
+            group_scores[g][c] = group
+                .aggregation
+                .combine(&values, &weights)
+                .map_err(|bad| Error::Method {
+                    context: format!(
+                        "{}: group `{}`, unit `{}`, period {}",
+                        fw.file,
+                        group.id,
+                        panel.units[c % n_units],
+                        panel.periods[c / n_units]
+                    ),
+                    message: format!(
+                        "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100]",
+                        group.aggregation.name(),
+                        fw.child_id(group.children[bad.child]),
+                        bad.value
+                    ),
+                })?;
         }
     }
 
     // 11. Scale.
+    let aggregated = group_scores.clone();
     if let Some(scale) = fw.index.scale {
         match (scale.from, scale.nominal) {
             (ScaleFrom::Nominal, Some((a, b))) => {
@@ -390,7 +440,11 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
             }
             _ => {
                 for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
-                    let present: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).filter(|v| !v.is_nan()).collect();
+                    let present: Vec<f64> = scope
+                        .iter()
+                        .map(|&c| group_scores[0][c])
+                        .filter(|v| !v.is_nan())
+                        .collect();
                     let min = present.iter().copied().fold(f64::INFINITY, f64::min);
                     let max = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                     for &c in &scope {
@@ -431,6 +485,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
         imputed,
         kept,
         group_scores,
+        aggregated,
         rank,
         class,
         coverage,
@@ -451,7 +506,11 @@ fn child_value(child: Child, cell: usize, normalised: &[Vec<f64>], groups: &[Vec
 /// Scored cells grouped by period (always, for ranks and Copeland).
 fn scopes_by_period(scored: &[bool], n_units: usize, n_periods: usize) -> Vec<Vec<usize>> {
     (0..n_periods)
-        .map(|p| (p * n_units..(p + 1) * n_units).filter(|&c| scored[c]).collect::<Vec<_>>())
+        .map(|p| {
+            (p * n_units..(p + 1) * n_units)
+                .filter(|&c| scored[c])
+                .collect::<Vec<_>>()
+        })
         .filter(|s| !s.is_empty())
         .collect()
 }
@@ -472,7 +531,12 @@ fn scopes(scope: Scope, scored: &[bool], n_units: usize, n_periods: usize) -> Ve
 }
 
 fn sources_name(panel: &Panel) -> String {
-    panel.sources.iter().map(|s| s.file.as_str()).collect::<Vec<_>>().join(", ")
+    panel
+        .sources
+        .iter()
+        .map(|s| s.file.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn missing_column(fw: &Framework, column: &str, by: &str) -> Error {

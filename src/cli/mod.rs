@@ -86,7 +86,9 @@ impl DataArgs {
         for path in &self.data {
             if path.as_os_str() == "-" {
                 let mut bytes = Vec::new();
-                std::io::stdin().read_to_end(&mut bytes).map_err(|e| Error::io("<stdin>", "cannot read standard input", e))?;
+                std::io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io("<stdin>", "cannot read standard input", e))?;
                 out.push(Source::Bytes {
                     name: "<stdin>".into(),
                     bytes,

@@ -31,7 +31,8 @@ pub struct ScoreArgs {
 
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
-    let framework_bytes = std::fs::read(&args.framework).map_err(|e| Error::io(&args.framework, "cannot read framework file", e))?;
+    let framework_bytes =
+        std::fs::read(&args.framework).map_err(|e| Error::io(&args.framework, "cannot read framework file", e))?;
     let fw = Framework::from_path(&args.framework)?;
     let panel = args.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
@@ -41,7 +42,13 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     inputs.push(&args.framework);
     let style = Style { excel: args.excel };
     let mut written = Vec::new();
-    let make_tables = || vec![tables::scores(&fw, &results), tables::indicators(&fw, &results), tables::screening(&results)];
+    let make_tables = || {
+        vec![
+            tables::scores(&fw, &results),
+            tables::indicators(&fw, &results),
+            tables::screening(&results),
+        ]
+    };
     for table in make_tables() {
         let path = args.out.join(format!("{}.csv", table.name));
         output::check_not_input(&path, &inputs)?;
@@ -90,7 +97,11 @@ pub fn run(args: ScoreArgs) -> Result<()> {
                 "screened out: {} `{}`{} (coverage {:.0}% < {:.0}%)",
                 s.what,
                 s.id,
-                if s.period.is_empty() { String::new() } else { format!(" in {}", s.period) },
+                if s.period.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {}", s.period)
+                },
                 s.coverage * 100.0,
                 s.threshold * 100.0
             );

@@ -30,7 +30,12 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let scored = results.scored_cells().count();
         report.push_str(&format!(
             "data {}: ok ({} units, {} periods {}..{}, {} unit-periods scored)\n",
-            panel.sources.iter().map(|s| s.file.as_str()).collect::<Vec<_>>().join(", "),
+            panel
+                .sources
+                .iter()
+                .map(|s| s.file.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             panel.units.len(),
             panel.periods.len(),
             panel.periods[0],

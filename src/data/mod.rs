@@ -26,7 +26,10 @@ pub use read::Table;
 pub enum Source {
     File(PathBuf),
     /// Bytes already read (stdin), with the name to show in messages.
-    Bytes { name: String, bytes: Vec<u8> },
+    Bytes {
+        name: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Source {
@@ -147,7 +150,11 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
         if !found {
             let (t, _) = &tables[0];
             missing.push(Error::MissingColumn {
-                file: tables.iter().map(|(t, _)| t.name.as_str()).collect::<Vec<_>>().join(", "),
+                file: tables
+                    .iter()
+                    .map(|(t, _)| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 column: column.clone(),
                 needed_by: by.clone(),
                 hint: format!(
@@ -171,7 +178,12 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
     for (column, by) in &needed {
         if !panel.columns.contains_key(column) {
             return Err(Error::MissingColumn {
-                file: panel.sources.iter().map(|s| s.file.as_str()).collect::<Vec<_>>().join(", "),
+                file: panel
+                    .sources
+                    .iter()
+                    .map(|s| s.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 column: column.clone(),
                 needed_by: by.clone(),
                 hint: " (no row of the long-format data names this indicator)".into(),
@@ -203,12 +215,15 @@ fn keys(framework: &Framework, table: &Table) -> Result<Vec<(String, Period)>> {
     let mut kind = None;
     for (i, (u, p)) in units.into_iter().zip(periods).enumerate() {
         let row = i + 2;
-        let unit = u.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).ok_or_else(|| Error::Cell {
-            file: table.name.clone(),
-            row,
-            column: framework.index.unit_column.clone(),
-            message: "empty unit: every row needs a unit code".into(),
-        })?;
+        let unit = u
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::Cell {
+                file: table.name.clone(),
+                row,
+                column: framework.index.unit_column.clone(),
+                message: "empty unit: every row needs a unit code".into(),
+            })?;
         let text = p.unwrap_or_default();
         let period = Period::parse(&text).ok_or_else(|| Error::Cell {
             file: table.name.clone(),
@@ -253,7 +268,12 @@ fn check_duplicates(name: &str, keys: &[(String, Period)]) -> Result<()> {
     Ok(())
 }
 
-fn wide_rows(framework: &Framework, table: &Table, needed: &[(String, String)], options: &LoadOptions) -> Result<FileRows> {
+fn wide_rows(
+    framework: &Framework,
+    table: &Table,
+    needed: &[(String, String)],
+    options: &LoadOptions,
+) -> Result<FileRows> {
     let keys = keys(framework, table)?;
     check_duplicates(&table.name, &keys)?;
     let mut columns = Vec::new();
@@ -269,7 +289,12 @@ fn wide_rows(framework: &Framework, table: &Table, needed: &[(String, String)], 
     })
 }
 
-fn long_rows(framework: &Framework, table: &Table, needed: &[(String, String)], options: &LoadOptions) -> Result<FileRows> {
+fn long_rows(
+    framework: &Framework,
+    table: &Table,
+    needed: &[(String, String)],
+    options: &LoadOptions,
+) -> Result<FileRows> {
     let keys = keys(framework, table)?;
     let spec = &framework.data;
     let names = table.text_column(&spec.indicator_column, "data.indicator_column")?;
@@ -280,7 +305,9 @@ fn long_rows(framework: &Framework, table: &Table, needed: &[(String, String)], 
     let mut cells: Vec<Vec<f64>> = vec![Vec::new(); needed.len()];
     let mut first_row: HashMap<(usize, usize), usize> = HashMap::new();
     for (i, key) in keys.into_iter().enumerate() {
-        let Some(name) = names[i].as_deref().map(str::trim) else { continue };
+        let Some(name) = names[i].as_deref().map(str::trim) else {
+            continue;
+        };
         let Some(&col) = wanted.get(name) else { continue };
         let r = *row_of.entry(key.clone()).or_insert_with(|| {
             out_keys.push(key.clone());
@@ -342,7 +369,10 @@ fn join(files: Vec<FileRows>) -> Result<Panel> {
     if let Some(w) = periods.windows(2).find(|w| w[0].kind != w[1].kind) {
         return Err(Error::Data {
             file: files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
-            message: format!("the files mix periods of different kinds (`{}` and `{}`): use one kind of period", w[0], w[1]),
+            message: format!(
+                "the files mix periods of different kinds (`{}` and `{}`): use one kind of period",
+                w[0], w[1]
+            ),
         });
     }
     let period_index: HashMap<Period, usize> = periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
@@ -352,7 +382,11 @@ fn join(files: Vec<FileRows>) -> Result<Panel> {
     let mut columns: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut owner: HashMap<String, String> = HashMap::new();
     for f in files {
-        let cell_of: Vec<usize> = f.keys.iter().map(|(u, p)| period_index[p] * n_units + unit_index[u]).collect();
+        let cell_of: Vec<usize> = f
+            .keys
+            .iter()
+            .map(|(u, p)| period_index[p] * n_units + unit_index[u])
+            .collect();
         for &c in &cell_of {
             present[c] = true;
         }

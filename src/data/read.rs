@@ -36,10 +36,14 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
         None => bytes,
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(data_error("the file is empty: expected a header row and data rows".into()));
+        return Err(data_error(
+            "the file is empty: expected a header row and data rows".into(),
+        ));
     }
     if std::str::from_utf8(&bytes).is_err() {
-        return Err(data_error("the file is not UTF-8 text (save it as CSV UTF-8, or as Parquet)".into()));
+        return Err(data_error(
+            "the file is not UTF-8 text (save it as CSV UTF-8, or as Parquet)".into(),
+        ));
     }
     let separator = options.delimiter.unwrap_or_else(|| sniff_delimiter(&bytes));
     let df = CsvReadOptions::default()
@@ -75,7 +79,11 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
             }
         }
     }
-    counts.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map_or(b',', |(d, _)| *d)
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map_or(b',', |(d, _)| *d)
 }
 
 /// Parses one numeric cell; `Ok(NaN)` for a missing marker.
@@ -113,7 +121,11 @@ impl Table {
             file: self.name.clone(),
             column: name.to_string(),
             needed_by: format!("framework key `{needed_by}`"),
-            hint: format!(" (the file has {}){}", list_ids(self.column_names()), suggest(name, self.column_names())),
+            hint: format!(
+                " (the file has {}){}",
+                list_ids(self.column_names()),
+                suggest(name, self.column_names())
+            ),
         })
     }
 
@@ -152,11 +164,13 @@ impl Table {
             match parse_number(cell, decimal_comma) {
                 Some(v) => out.push(v),
                 None => {
-                    let hint = if !decimal_comma && cell.contains(',') && cell.replace(',', ".").trim().parse::<f64>().is_ok() {
-                        " (for decimal commas use --decimal-comma)"
-                    } else {
-                        ""
-                    };
+                    let hint =
+                        if !decimal_comma && cell.contains(',') && cell.replace(',', ".").trim().parse::<f64>().is_ok()
+                        {
+                            " (for decimal commas use --decimal-comma)"
+                        } else {
+                            ""
+                        };
                     return Err(Error::Cell {
                         file: self.name.clone(),
                         row: i + 2,

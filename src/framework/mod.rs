@@ -275,7 +275,14 @@ impl Validator {
     }
 
     /// Parses a named choice, or reports what was expected and the nearest name.
-    fn choice<T: Copy>(&mut self, key: &str, value: Option<&str>, default: T, names: &[&str], options: &[(&str, T)]) -> T {
+    fn choice<T: Copy>(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        default: T,
+        names: &[&str],
+        options: &[(&str, T)],
+    ) -> T {
         let Some(value) = value else { return default };
         match pick(value, options) {
             Some(t) => t,
@@ -318,7 +325,10 @@ impl Validator {
         let v = value.as_ref()?;
         let parsed = Period::parse(&v.to_string());
         if parsed.is_none() {
-            self.problem(key, format!("expected a period such as 2018, \"2018-Q1\" or \"2018-03\", found `{v}`"));
+            self.problem(
+                key,
+                format!("expected a period such as 2018, \"2018-Q1\" or \"2018-03\", found `{v}`"),
+            );
         }
         parsed
     }
@@ -439,11 +449,16 @@ impl Validator {
         for (i, g) in raw.group.iter().enumerate() {
             let parent = g.parent.as_deref().unwrap_or(&index_id);
             match group_index.get(parent) {
-                Some(&p) if p == i + 1 => self.problem(format!("group.{}.parent", g.id), "a group cannot be its own parent"),
+                Some(&p) if p == i + 1 => {
+                    self.problem(format!("group.{}.parent", g.id), "a group cannot be its own parent")
+                }
                 Some(&p) => groups[i + 1].parent = Some(p),
                 None => self.problem(
                     format!("group.{}.parent", g.id),
-                    format!("unknown group `{parent}`{}", suggest(parent, group_names.iter().copied())),
+                    format!(
+                        "unknown group `{parent}`{}",
+                        suggest(parent, group_names.iter().copied())
+                    ),
                 ),
             }
         }
@@ -466,15 +481,25 @@ impl Validator {
         for (k, ind) in indicators.iter().enumerate() {
             groups[ind.group].children.push(Child::Indicator(k));
         }
-        if indicators.is_empty() {
-            self.problem("indicator", "the framework has no indicators: add at least one [[indicator]]");
+        if raw.indicator.is_empty() {
+            self.problem(
+                "indicator",
+                "the framework has no indicators: add at least one [[indicator]]",
+            );
         }
         let mut post_order = Vec::new();
         if self.problems.is_empty() {
             for g in &groups {
                 if g.children.is_empty() {
-                    let key = if g.parent.is_none() { "index".to_string() } else { format!("group.{}", g.id) };
-                    self.problem(key, format!("group `{}` has no indicators or sub-groups under it", g.id));
+                    let key = if g.parent.is_none() {
+                        "index".to_string()
+                    } else {
+                        format!("group.{}", g.id)
+                    };
+                    self.problem(
+                        key,
+                        format!("group `{}` has no indicators or sub-groups under it", g.id),
+                    );
                 }
             }
             post_order_walk(&groups, 0, &mut post_order);
@@ -562,11 +587,18 @@ impl Validator {
             let key = format!("index.classes[{}]", i + 1);
             let is_last = i + 1 == raw.len();
             match (c.below, is_last) {
-                (Some(b), _) if !b.is_finite() || b <= last => {
-                    self.problem(&key, format!("cut-off `below = {b}` must be finite and greater than the previous class's ({last})"))
-                }
+                (Some(b), _) if !b.is_finite() || b <= last => self.problem(
+                    &key,
+                    format!("cut-off `below = {b}` must be finite and greater than the previous class's ({last})"),
+                ),
                 (Some(b), _) => last = b,
-                (None, false) => self.problem(&key, format!("class `{}` has no `below`: only the last (highest) class may omit it", c.label)),
+                (None, false) => self.problem(
+                    &key,
+                    format!(
+                        "class `{}` has no `below`: only the last (highest) class may omit it",
+                        c.label
+                    ),
+                ),
                 (None, true) => {}
             }
             out.push(Class {
@@ -578,7 +610,10 @@ impl Validator {
             if c.below.is_some() {
                 self.problem(
                     format!("index.classes[{}]", raw.len()),
-                    format!("the last class `{}` must not have `below` (it takes every higher score)", c.label),
+                    format!(
+                        "the last class `{}` must not have `below` (it takes every higher score)",
+                        c.label
+                    ),
                 );
             }
         }
@@ -602,7 +637,10 @@ impl Validator {
                         let names: Vec<&str> = cycle.iter().map(|&g| groups[g].id.as_str()).collect();
                         self.problem(
                             format!("group.{}.parent", groups[p].id),
-                            format!("the groups form a cycle: {} (every chain of parents must end at the index)", names.join(" -> ")),
+                            format!(
+                                "the groups form a cycle: {} (every chain of parents must end at the index)",
+                                names.join(" -> ")
+                            ),
                         );
                     }
                     break;
@@ -626,7 +664,11 @@ impl Validator {
             None => {
                 self.problem(
                     format!("{key}.group"),
-                    format!("unknown group `{}`{}", ind.group, suggest(&ind.group, group_names.iter().copied())),
+                    format!(
+                        "unknown group `{}`{}",
+                        ind.group,
+                        suggest(&ind.group, group_names.iter().copied())
+                    ),
                 );
                 None
             }
@@ -665,13 +707,20 @@ impl Validator {
                 ("sqrt", Transform::Sqrt),
             ],
         );
-        let winsorise_name = ind.winsorise.as_deref().or(defaults.winsorise.as_deref()).unwrap_or("none");
+        let winsorise_name = ind
+            .winsorise
+            .as_deref()
+            .or(defaults.winsorise.as_deref())
+            .unwrap_or("none");
         let winsorise = match winsorise_name {
             "none" => Winsorise::None,
             "quantile" => {
                 let p = ind.winsorise_p.or(defaults.winsorise_p).unwrap_or(0.05);
                 if !(p > 0.0 && p < 0.5) {
-                    self.problem(format!("{key}.winsorise_p"), format!("expected a share between 0 and 0.5 (exclusive), found {p}"));
+                    self.problem(
+                        format!("{key}.winsorise_p"),
+                        format!("expected a share between 0 and 0.5 (exclusive), found {p}"),
+                    );
                 }
                 Winsorise::Quantile { p }
             }
@@ -693,19 +742,32 @@ impl Validator {
             }
         };
         let range = match ind.range.as_ref().or(defaults.range.as_ref()) {
-            Some(r) => self.pair(&format!("{key}.range"), &Some(r.clone())).unwrap_or((0.0, 100.0)),
+            Some(r) => self
+                .pair(&format!("{key}.range"), &Some(r.clone()))
+                .unwrap_or((0.0, 100.0)),
             None => (0.0, 100.0),
         };
-        let normalise_name = ind.normalise.as_deref().or(defaults.normalise.as_deref()).unwrap_or("minmax");
+        let normalise_name = ind
+            .normalise
+            .as_deref()
+            .or(defaults.normalise.as_deref())
+            .unwrap_or("minmax");
         let normalise = match normalise_name {
-            "minmax" => Normalise::MinMax { lo: range.0, hi: range.1 },
+            "minmax" => Normalise::MinMax {
+                lo: range.0,
+                hi: range.1,
+            },
             "goalposts" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
                 Some((min, max)) => {
                     let (tmin, tmax) = (transform.apply_or_nan(min), transform.apply_or_nan(max));
                     if !(tmin.is_finite() && tmax.is_finite()) {
                         self.problem(
                             format!("{key}.goalposts"),
-                            format!("goalposts [{min}, {max}] are outside the domain of transform `{}` ({})", transform.name(), transform.domain()),
+                            format!(
+                                "goalposts [{min}, {max}] are outside the domain of transform `{}` ({})",
+                                transform.name(),
+                                transform.domain()
+                            ),
                         );
                     }
                     Normalise::Goalposts {
@@ -717,7 +779,10 @@ impl Validator {
                 }
                 None => {
                     if ind.goalposts.is_none() {
-                        self.problem(format!("{key}.goalposts"), "normalise = \"goalposts\" needs goalposts = [low, high] in the indicator's raw units");
+                        self.problem(
+                            format!("{key}.goalposts"),
+                            "normalise = \"goalposts\" needs goalposts = [low, high] in the indicator's raw units",
+                        );
                     }
                     Normalise::None
                 }
@@ -740,11 +805,19 @@ impl Validator {
             }
         };
         if ind.goalposts.is_some() && normalise_name != "goalposts" {
-            self.problem(format!("{key}.goalposts"), format!("goalposts are only used with normalise = \"goalposts\" (this indicator uses `{normalise_name}`)"));
+            self.problem(
+                format!("{key}.goalposts"),
+                format!(
+                    "goalposts are only used with normalise = \"goalposts\" (this indicator uses `{normalise_name}`)"
+                ),
+            );
         }
         let multiplier = ind.multiplier.unwrap_or(1.0);
         if !(multiplier.is_finite() && multiplier != 0.0) {
-            self.problem(format!("{key}.multiplier"), format!("expected a finite non-zero number, found {multiplier}"));
+            self.problem(
+                format!("{key}.multiplier"),
+                format!("expected a finite non-zero number, found {multiplier}"),
+            );
         }
         if ind.multiplier.is_some() && ind.denominator.is_none() {
             self.problem(format!("{key}.multiplier"), "multiplier is only used with a denominator (e.g. denominator = \"population\", multiplier = 1e6 for per million)");
@@ -813,7 +886,10 @@ impl Validator {
                 order.push(i);
             }
         }
-        let stuck: Vec<&str> = (0..defs.len()).filter(|&i| !done[i]).map(|i| defs[i].id.as_str()).collect();
+        let stuck: Vec<&str> = (0..defs.len())
+            .filter(|&i| !done[i])
+            .map(|i| defs[i].id.as_str())
+            .collect();
         if !stuck.is_empty() {
             self.problem(
                 format!("derived.{}", stuck[0]),
@@ -828,7 +904,10 @@ impl Validator {
         let of = |v: &mut Self, used: &mut Vec<&str>| -> Option<String> {
             used.push("of");
             if d.of.is_none() {
-                v.problem(format!("{key}.of"), format!("kind `{}` needs `of` = the column it is computed from", d.kind));
+                v.problem(
+                    format!("{key}.of"),
+                    format!("kind `{}` needs `of` = the column it is computed from", d.kind),
+                );
             }
             d.of.clone()
         };
@@ -837,11 +916,17 @@ impl Validator {
             match d.window {
                 Some(w) if w >= 1 => Some(w),
                 Some(w) => {
-                    v.problem(format!("{key}.window"), format!("expected a whole number of periods >= 1, found {w}"));
+                    v.problem(
+                        format!("{key}.window"),
+                        format!("expected a whole number of periods >= 1, found {w}"),
+                    );
                     None
                 }
                 None => {
-                    v.problem(format!("{key}.window"), format!("kind `{}` needs `window` = number of periods", d.kind));
+                    v.problem(
+                        format!("{key}.window"),
+                        format!("kind `{}` needs `window` = number of periods", d.kind),
+                    );
                     None
                 }
             }
@@ -853,15 +938,26 @@ impl Validator {
                     Some(t) if !t.is_empty() => {
                         for (col, a) in t {
                             if !a.is_finite() {
-                                self.problem(format!("{key}.terms.{col}"), format!("expected a finite coefficient, found {a}"));
+                                self.problem(
+                                    format!("{key}.terms.{col}"),
+                                    format!("expected a finite coefficient, found {a}"),
+                                );
                             }
                         }
                         Some(Derived::WeightedSum {
-                            terms: t.iter().map(|(c, a)| (c.clone(), *a)).collect::<BTreeMap<_, _>>().into_iter().collect(),
+                            terms: t
+                                .iter()
+                                .map(|(c, a)| (c.clone(), *a))
+                                .collect::<BTreeMap<_, _>>()
+                                .into_iter()
+                                .collect(),
                         })
                     }
                     _ => {
-                        self.problem(format!("{key}.terms"), "kind `weighted_sum` needs terms = { column = coefficient, ... }");
+                        self.problem(
+                            format!("{key}.terms"),
+                            "kind `weighted_sum` needs terms = { column = coefficient, ... }",
+                        );
                         None
                     }
                 }
@@ -870,11 +966,17 @@ impl Validator {
                 used.extend(["denominator", "multiplier"]);
                 let of = of(self, &mut used);
                 if d.denominator.is_none() {
-                    self.problem(format!("{key}.denominator"), "kind `ratio` needs `denominator` = a column name");
+                    self.problem(
+                        format!("{key}.denominator"),
+                        "kind `ratio` needs `denominator` = a column name",
+                    );
                 }
                 let multiplier = d.multiplier.unwrap_or(1.0);
                 if !(multiplier.is_finite() && multiplier != 0.0) {
-                    self.problem(format!("{key}.multiplier"), format!("expected a finite non-zero number, found {multiplier}"));
+                    self.problem(
+                        format!("{key}.multiplier"),
+                        format!("expected a finite non-zero number, found {multiplier}"),
+                    );
                 }
                 Some(Derived::Ratio {
                     of: of?,
@@ -887,7 +989,10 @@ impl Validator {
                 let of = of(self, &mut used);
                 let periods = d.periods.unwrap_or(1);
                 if periods < 1 {
-                    self.problem(format!("{key}.periods"), format!("expected a whole number of periods >= 1, found {periods}"));
+                    self.problem(
+                        format!("{key}.periods"),
+                        format!("expected a whole number of periods >= 1, found {periods}"),
+                    );
                 }
                 if d.kind == "lag" {
                     Some(Derived::Lag { of: of?, periods })
@@ -926,7 +1031,10 @@ impl Validator {
                 }
                 let divisor = d.divisor.unwrap_or(1.0);
                 if !(divisor.is_finite() && divisor != 0.0) {
-                    self.problem(format!("{key}.divisor"), format!("expected a finite non-zero number, found {divisor}"));
+                    self.problem(
+                        format!("{key}.divisor"),
+                        format!("expected a finite non-zero number, found {divisor}"),
+                    );
                 }
                 Some(Derived::DecayedSum {
                     of: of?,
@@ -940,7 +1048,10 @@ impl Validator {
                 if window == Some(1) {
                     self.problem(format!("{key}.window"), "a trend needs a window of at least 2 periods");
                 }
-                Some(Derived::Trend { of: of?, window: window? })
+                Some(Derived::Trend {
+                    of: of?,
+                    window: window?,
+                })
             }
             other => {
                 self.problem(
@@ -984,7 +1095,11 @@ impl Validator {
             for &child in &g.children {
                 let low = lower_bound(fw, child);
                 if low.is_none_or(|l| l <= 0.0) {
-                    let key = if g.parent.is_none() { "index.aggregation".to_string() } else { format!("group.{}.aggregation", g.id) };
+                    let key = if g.parent.is_none() {
+                        "index.aggregation".to_string()
+                    } else {
+                        format!("group.{}.aggregation", g.id)
+                    };
                     let what = match low {
                         Some(l) => format!("can be as low as {l}"),
                         None => "is not bounded below".to_string(),

@@ -1,1 +1,209 @@
+//! Validation tests: every message a user can see, asserted exactly.
 
+use super::*;
+
+const BASE: &str = r#"
+[index]
+id = "risk"
+unit = "iso3"
+period = "year"
+
+[[group]]
+id = "threat"
+
+[[indicator]]
+id = "attacks"
+group = "threat"
+"#;
+
+fn errors(text: &str) -> Vec<String> {
+    match Framework::from_toml(text, "fw.toml") {
+        Ok(_) => vec![],
+        Err(e) => e.problems().iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+#[test]
+fn minimal_framework_resolves_ids_and_defaults() {
+    let fw = Framework::from_toml(BASE, "fw.toml").unwrap();
+    assert_eq!(fw.groups.len(), 2);
+    assert_eq!(fw.groups[1].parent, Some(0));
+    assert_eq!(fw.groups[0].children, vec![Child::Group(1)]);
+    assert_eq!(fw.groups[1].children, vec![Child::Indicator(0)]);
+    assert_eq!(fw.indicators[0].column, "attacks");
+    assert_eq!(fw.indicators[0].normalise, Normalise::MinMax { lo: 0.0, hi: 100.0 });
+    assert_eq!(fw.post_order, vec![1, 0]);
+    assert_eq!(fw.pillar_order(), vec![1]);
+    assert_eq!(
+        fw.required_columns(),
+        vec![("attacks".to_string(), "indicator `attacks`".to_string())]
+    );
+}
+
+#[test]
+fn unknown_group_suggests_the_nearest() {
+    let text = BASE.replace("group = \"threat\"", "group = \"theat\"");
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `indicator.attacks.group`: unknown group `theat`; did you mean `threat`?"]
+    );
+}
+
+#[test]
+fn unknown_key_is_a_schema_error_with_its_line() {
+    let text = BASE.replace("id = \"attacks\"", "id = \"attacks\"\nwieght = 2");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with("fw.toml: TOML parse error at line 12, column 1"),
+        "{}",
+        e[0]
+    );
+    assert!(e[0].contains("unknown field `wieght`, expected one of"), "{}", e[0]);
+}
+
+#[test]
+fn cycle_in_hierarchy() {
+    let text = format!("{BASE}\n[[group]]\nid = \"a\"\nparent = \"b\"\n[[group]]\nid = \"b\"\nparent = \"a\"\n[[indicator]]\nid = \"x\"\ngroup = \"a\"\n");
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `group.a.parent`: the groups form a cycle: a -> b -> a (every chain of parents must end at the index)"]
+    );
+}
+
+#[test]
+fn orphan_group_without_children() {
+    let text = format!("{BASE}\n[[group]]\nid = \"empty\"\n");
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `group.empty`: group `empty` has no indicators or sub-groups under it"]
+    );
+}
+
+#[test]
+fn weights_must_be_positive_and_finite() {
+    let text = BASE
+        .replace("group = \"threat\"", "group = \"threat\"\nweight = 0")
+        .replace("id = \"threat\"", "id = \"threat\"\nweight = nan");
+    assert_eq!(
+        errors(&text),
+        vec![
+            "fw.toml: key `group.threat.weight`: weight must be a finite number > 0, found NaN",
+            "fw.toml: key `indicator.attacks.weight`: weight must be a finite number > 0, found 0",
+        ]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = BASE
+        .replace(
+            "group = \"threat\"",
+            "group = \"threat\"\nnormalise = \"minmx\"\ndirection = \"up\"",
+        )
+        .replace("period = \"year\"", "period = \"year\"\naggregation = \"mean\"");
+    assert_eq!(
+        errors(&text),
+        vec![
+            "fw.toml: key `index.aggregation`: unknown value `mean`: expected one of `arithmetic`, `geometric`, `harmonic`, `copeland`",
+            "fw.toml: key `indicator.attacks.direction`: unknown value `up`: expected one of `risk_up`, `risk_down`",
+            "fw.toml: key `indicator.attacks.normalise`: unknown value `minmx`: expected one of `minmax`, `goalposts`, `zscore`, `rank`, `percentile`, `distance_to_max`, `none`; did you mean `minmax`?",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_ids() {
+    let text = format!("{BASE}\n[[indicator]]\nid = \"threat\"\ngroup = \"threat\"\n");
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `indicator[2].id`: duplicate id `threat` (already used at group[1].id)"]
+    );
+}
+
+#[test]
+fn geometric_needs_positive_children() {
+    let text = BASE.replace("period = \"year\"", "period = \"year\"\naggregation = \"geometric\"");
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `index.aggregation`: geometric aggregation needs values > 0, but `threat` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)"]
+    );
+    let fixed = text.replace("group = \"threat\"", "group = \"threat\"\nrange = [1, 100]");
+    assert!(errors(&fixed).is_empty());
+}
+
+#[test]
+fn classes_need_increasing_cut_offs_and_an_open_top() {
+    let text = BASE.replace(
+        "period = \"year\"",
+        "period = \"year\"\nclasses = [{label = \"low\", below = 5}, {label = \"mid\", below = 3}, {label = \"high\", below = 9}]",
+    );
+    assert_eq!(
+        errors(&text),
+        vec![
+            "fw.toml: key `index.classes[2]`: cut-off `below = 3` must be finite and greater than the previous class's (5)",
+            "fw.toml: key `index.classes[3]`: the last class `high` must not have `below` (it takes every higher score)",
+        ]
+    );
+}
+
+#[test]
+fn goalposts_are_required_and_checked_against_the_transform() {
+    let text = BASE.replace("group = \"threat\"", "group = \"threat\"\nnormalise = \"goalposts\"");
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `indicator.attacks.goalposts`: normalise = \"goalposts\" needs goalposts = [low, high] in the indicator's raw units"]
+    );
+    let text = BASE.replace(
+        "group = \"threat\"",
+        "group = \"threat\"\nnormalise = \"goalposts\"\ngoalposts = [0, 10]\ntransform = \"log\"",
+    );
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `indicator.attacks.goalposts`: goalposts [0, 10] are outside the domain of transform `log` (values > 0)"]
+    );
+}
+
+#[test]
+fn derived_columns_are_checked_and_ordered() {
+    let text = format!(
+        "{BASE}\n[[derived]]\nid = \"b\"\nkind = \"lag\"\nof = \"a\"\n[[derived]]\nid = \"a\"\nkind = \"ratio\"\nof = \"x\"\ndenominator = \"pop\"\nwindow = 3\n"
+    );
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `derived.a.window`: not used by kind `ratio`"]
+    );
+    let text = text.replace("window = 3\n", "");
+    let fw = Framework::from_toml(&text, "fw.toml").unwrap();
+    let order: Vec<&str> = fw.derived.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(order, vec!["a", "b"]);
+    let cyclic = format!("{BASE}\n[[derived]]\nid = \"a\"\nkind = \"lag\"\nof = \"b\"\n[[derived]]\nid = \"b\"\nkind = \"lag\"\nof = \"a\"\n");
+    assert_eq!(
+        errors(&cyclic),
+        vec!["fw.toml: key `derived.a`: derived columns depend on each other in a cycle: `a`, `b`"]
+    );
+    let unknown = format!("{BASE}\n[[derived]]\nid = \"a\"\nkind = \"lagg\"\nof = \"b\"\n");
+    assert_eq!(
+        errors(&unknown),
+        vec!["fw.toml: key `derived.a.kind`: unknown kind `lagg`: expected one of `weighted_sum`, `ratio`, `lag`, `change`, `rolling`, `decayed_sum`, `trend`; did you mean `lag`?"]
+    );
+}
+
+#[test]
+fn nominal_scale_needs_bounded_normalisation() {
+    let text = BASE
+        .replace("period = \"year\"", "period = \"year\"\nscale = [0, 10]")
+        .replace("group = \"threat\"", "group = \"threat\"\nnormalise = \"zscore\"");
+    assert_eq!(
+        errors(&text),
+        vec!["fw.toml: key `index.scale`: nominal scaling needs every indicator on a bounded scale (minmax, goalposts or percentile) and no copeland aggregation; set index.scale_from = \"observed\" to map each period's lowest and highest score instead"]
+    );
+}
+
+#[test]
+fn effective_weights_multiply_down_the_tree() {
+    let text = format!("{BASE}\n[[indicator]]\nid = \"b\"\ngroup = \"threat\"\nweight = 3\n[[group]]\nid = \"econ\"\nweight = 3\n[[indicator]]\nid = \"c\"\ngroup = \"econ\"\n");
+    let fw = Framework::from_toml(&text, "fw.toml").unwrap();
+    // threat 1/4 split 1:3; econ 3/4
+    assert_eq!(fw.effective_weights(), vec![0.0625, 0.1875, 0.75]);
+}

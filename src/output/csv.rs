@@ -66,7 +66,12 @@ pub fn format_number(v: f64, decimals: usize, decimal_comma: bool) -> String {
 }
 
 /// Writes a header and rows.
-pub fn write_table(out: &mut dyn Write, style: Style, header: &[String], rows: impl Iterator<Item = Vec<Cell>>) -> std::io::Result<()> {
+pub fn write_table(
+    out: &mut dyn Write,
+    style: Style,
+    header: &[String],
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> std::io::Result<()> {
     if style.excel {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
@@ -120,7 +125,10 @@ mod tests {
 
     #[test]
     fn excel_style_has_bom_semicolons_and_decimal_commas() {
-        let out = render(Style { excel: true }, vec![vec![Cell::Text("UZB".into()), Cell::Num(1.25, 2)]]);
+        let out = render(
+            Style { excel: true },
+            vec![vec![Cell::Text("UZB".into()), Cell::Num(1.25, 2)]],
+        );
         assert_eq!(out, "\u{feff}unit;score\nUZB;1,25\n");
     }
 

@@ -74,8 +74,16 @@ impl Manifest {
             },
             data: sources,
             counts: Counts {
-                units: scored.iter().map(|c| c % res.n_units()).collect::<std::collections::HashSet<_>>().len(),
-                periods: scored.iter().map(|c| c / res.n_units()).collect::<std::collections::HashSet<_>>().len(),
+                units: scored
+                    .iter()
+                    .map(|c| c % res.n_units())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len(),
+                periods: scored
+                    .iter()
+                    .map(|c| c / res.n_units())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len(),
                 scored_unit_periods: scored.len(),
                 indicators_kept: res.kept.iter().filter(|&&k| k).count(),
                 imputed_values: scored.iter().map(|&c| res.imputed_count[c]).sum(),

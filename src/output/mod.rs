@@ -29,8 +29,11 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         write(&mut buffered).map_err(|e| Error::io(path, "cannot write", e))?;
         buffered.flush().map_err(|e| Error::io(path, "cannot write", e))?;
     }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, "cannot write", e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, "cannot replace", e.error))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(path, "cannot write", e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(path, "cannot replace", e.error))?;
     Ok(())
 }
 
@@ -75,6 +78,8 @@ mod tests {
         let input = dir.path().join("scores.csv");
         std::fs::write(&input, "data").unwrap();
         let err = check_not_input(&input, &[input.as_path()]).unwrap_err();
-        assert!(err.to_string().ends_with("this output would overwrite an input file: choose another output folder"));
+        assert!(err
+            .to_string()
+            .ends_with("this output would overwrite an input file: choose another output folder"));
     }
 }

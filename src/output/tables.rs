@@ -56,17 +56,21 @@ pub fn indicators<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
         .collect();
     let n = res.n_units();
     let rows = res.scored_cells().flat_map(move |c| {
-        fw.indicators.iter().enumerate().filter(|(k, _)| res.kept[*k]).map(move |(k, ind)| {
-            vec![
-                Cell::Text(res.units[c % n].clone()),
-                Cell::Text(res.periods[c / n].to_string()),
-                Cell::Text(ind.id.clone()),
-                Cell::Num(res.raw[k][c], DECIMALS),
-                Cell::Num(res.treated[k][c], DECIMALS),
-                Cell::Num(res.normalised[k][c], DECIMALS),
-                Cell::Bool(res.imputed[k][c]),
-            ]
-        })
+        fw.indicators
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| res.kept[*k])
+            .map(move |(k, ind)| {
+                vec![
+                    Cell::Text(res.units[c % n].clone()),
+                    Cell::Text(res.periods[c / n].to_string()),
+                    Cell::Text(ind.id.clone()),
+                    Cell::Num(res.raw[k][c], DECIMALS),
+                    Cell::Num(res.treated[k][c], DECIMALS),
+                    Cell::Num(res.normalised[k][c], DECIMALS),
+                    Cell::Bool(res.imputed[k][c]),
+                ]
+            })
     });
     Table {
         name: "indicators",
@@ -77,7 +81,10 @@ pub fn indicators<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
 
 /// What screening dropped.
 pub fn screening(res: &Results) -> Table<'_> {
-    let header = ["what", "id", "period", "coverage", "threshold"].iter().map(|s| s.to_string()).collect();
+    let header = ["what", "id", "period", "coverage", "threshold"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let rows = res.screening.iter().map(|s| {
         vec![
             Cell::Text(s.what.to_string()),

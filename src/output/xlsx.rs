@@ -23,7 +23,9 @@ pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>) -> Result<()> {
         let sheet = book.add_worksheet();
         sheet.set_name(table.name).map_err(xlsx_error)?;
         for (col, h) in table.header.iter().enumerate() {
-            sheet.write_string_with_format(0, col as u16, h, &bold).map_err(xlsx_error)?;
+            sheet
+                .write_string_with_format(0, col as u16, h, &bold)
+                .map_err(xlsx_error)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
         for (i, row) in table.rows.enumerate() {

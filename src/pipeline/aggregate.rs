@@ -149,7 +149,11 @@ mod tests {
         // 0.25*40 + 0.75*80 = 70
         assert!(close(a.combine(&[40.0, 80.0], &[1.0, 3.0]).unwrap(), 70.0, HAND));
         // the missing child drops out: (1*40 + 1*60) / 2 = 50
-        assert!(close(a.combine(&[40.0, NA, 60.0], &[1.0, 5.0, 1.0]).unwrap(), 50.0, HAND));
+        assert!(close(
+            a.combine(&[40.0, NA, 60.0], &[1.0, 5.0, 1.0]).unwrap(),
+            50.0,
+            HAND
+        ));
         assert!(a.combine(&[NA, NA], &[1.0, 1.0]).unwrap().is_nan());
     }
 

@@ -49,13 +49,37 @@ pub enum Rolling {
 /// One derived column's definition (column names are resolved when data load).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Derived {
-    WeightedSum { terms: Vec<(String, f64)> },
-    Ratio { of: String, denominator: String, multiplier: f64 },
-    Lag { of: String, periods: i64 },
-    Change { of: String, periods: i64, relative: bool },
-    Rolling { of: String, window: usize, stat: Rolling },
-    DecayedSum { of: String, weights: Vec<f64>, divisor: f64 },
-    Trend { of: String, window: usize },
+    WeightedSum {
+        terms: Vec<(String, f64)>,
+    },
+    Ratio {
+        of: String,
+        denominator: String,
+        multiplier: f64,
+    },
+    Lag {
+        of: String,
+        periods: i64,
+    },
+    Change {
+        of: String,
+        periods: i64,
+        relative: bool,
+    },
+    Rolling {
+        of: String,
+        window: usize,
+        stat: Rolling,
+    },
+    DecayedSum {
+        of: String,
+        weights: Vec<f64>,
+        divisor: f64,
+    },
+    Trend {
+        of: String,
+        window: usize,
+    },
 }
 
 /// Names of the kinds accepted in framework files.
@@ -123,12 +147,7 @@ pub struct MissingTerm {
 /// Computes one derived column over every cell of the grid.
 ///
 /// `inputs` are the columns named by [`Derived::inputs`], in that order.
-pub fn compute(
-    def: &Derived,
-    missing: Missing,
-    inputs: &[&[f64]],
-    grid: &TimeGrid,
-) -> Result<Vec<f64>, MissingTerm> {
+pub fn compute(def: &Derived, missing: Missing, inputs: &[&[f64]], grid: &TimeGrid) -> Result<Vec<f64>, MissingTerm> {
     let cells = grid.present.len();
     let mut out = vec![f64::NAN; cells];
     for cell in 0..cells {
@@ -168,9 +187,7 @@ pub fn compute(
                     v
                 }
             }
-            Derived::Change {
-                periods, relative, ..
-            } => {
+            Derived::Change { periods, relative, .. } => {
                 let now = inputs[0][cell];
                 let mut before = grid.earlier(inputs[0], p, u, *periods);
                 if before.is_nan() {
@@ -207,9 +224,7 @@ pub fn compute(
                     Rolling::Mean => acc.mean(),
                 }
             }
-            Derived::DecayedSum {
-                weights, divisor, ..
-            } => {
+            Derived::DecayedSum { weights, divisor, .. } => {
                 let mut acc = Acc::new(missing);
                 for (back, c) in weights.iter().enumerate() {
                     let v = grid.earlier(inputs[0], p, u, back as i64);
@@ -227,9 +242,7 @@ pub fn compute(
             }
         };
         // The current period's own value is never filled in.
-        let own_missing = def.inputs().len() == 1
-            && !matches!(def, Derived::Lag { .. })
-            && inputs[0][cell].is_nan();
+        let own_missing = def.inputs().len() == 1 && !matches!(def, Derived::Lag { .. }) && inputs[0][cell].is_nan();
         out[cell] = if own_missing { f64::NAN } else { value };
     }
     Ok(out)
@@ -322,9 +335,9 @@ mod tests {
         assert!(close(x[4], 6.4, HAND));
         // 2021 with r_2022 unseen: 0; 2018 needs 2014..2017 -> zero-filled
         assert!(close(x[0], 0.0, HAND));
-        // With missing history as "missing", 2018..2021 have no result.
+        // With missing history as "missing", 2018..2021 (which reach before 2018) have none.
         let x = run(def.clone(), Missing::Missing, &[&r]).unwrap();
-        assert!(x[3].is_nan() && x[4].is_nan());
+        assert!(x[3].is_nan() && close(x[4], 6.4, HAND));
         // "error" names the missing term: 2018 needs 2017 (one period back)
         let e = run(def, Missing::Error, &[&r]).unwrap_err();
         assert_eq!((e.cell, e.back), (0, 1));
@@ -368,7 +381,15 @@ mod tests {
         )
         .unwrap();
         assert!(close(r[2], 1e7, HAND));
-        let lag = run(Derived::Lag { of: "x".into(), periods: 1 }, Missing::Missing, &[&x]).unwrap();
+        let lag = run(
+            Derived::Lag {
+                of: "x".into(),
+                periods: 1,
+            },
+            Missing::Missing,
+            &[&x],
+        )
+        .unwrap();
         assert!(lag[0].is_nan() && lag[1] == 10.0 && lag[4].is_nan());
         let ch = run(
             Derived::Change {
@@ -393,7 +414,15 @@ mod tests {
         .unwrap();
         assert!(close(roll[2], 70.0 / 3.0, HAND));
         assert!(close(roll[4], 45.0, HAND)); // (40 + 50)/2, 2021 skipped
-        let trend = run(Derived::Trend { of: "x".into(), window: 3 }, Missing::Skip, &[&x]).unwrap();
+        let trend = run(
+            Derived::Trend {
+                of: "x".into(),
+                window: 3,
+            },
+            Missing::Skip,
+            &[&x],
+        )
+        .unwrap();
         assert!(close(trend[2], 15.0, HAND)); // 10, 20, 40 over 3 years: slope 15
         assert!(close(trend[4], 5.0, HAND)); // 40 (2020), 50 (2022): slope 5
     }

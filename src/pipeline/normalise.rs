@@ -63,16 +63,23 @@ pub const NAMES: &[&str] = &[
 /// A method fitted on reference values, ready to apply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fitted {
-    /// `v = offset + slope * x`, optionally clamped to [clamp_lo, clamp_hi].
+    /// `v = lo + width * (x - centre) / span`, optionally clamped to [clamp_lo, clamp_hi].
+    /// Written this way (not as offset + slope x) so that x = min gives exactly lo and
+    /// x = max exactly lo + width.
     Linear {
-        offset: f64,
-        slope: f64,
+        centre: f64,
+        span: f64,
+        lo: f64,
+        width: f64,
         clamp: Option<(f64, f64)>,
     },
     /// Every value maps to the same number.
     Constant(f64),
     /// Rank-based methods keep the sorted reference values.
-    Ranked { sorted: Vec<f64>, percentile: bool },
+    Ranked {
+        sorted: Vec<f64>,
+        percentile: bool,
+    },
     Identity,
 }
 
@@ -96,10 +103,12 @@ impl Normalise {
     /// `transform` maps goalposts from raw units onto the treated scale.
     pub fn fit(&self, reference: &[f64], transform: impl Fn(f64) -> f64) -> Result<Fit, FitError> {
         let sorted = stats::sorted_present(reference);
-        let ok = |fitted| Ok(Fit {
-            fitted,
-            degenerate: false,
-        });
+        let ok = |fitted| {
+            Ok(Fit {
+                fitted,
+                degenerate: false,
+            })
+        };
         if sorted.is_empty() && !matches!(self, Normalise::Goalposts { .. } | Normalise::None) {
             return Err(FitError::NoValues);
         }
@@ -107,10 +116,11 @@ impl Normalise {
             Normalise::MinMax { lo, hi } => {
                 let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
                 if max > min {
-                    let slope = (hi - lo) / (max - min);
                     ok(Fitted::Linear {
-                        offset: lo - slope * min,
-                        slope,
+                        centre: min,
+                        span: max - min,
+                        lo,
+                        width: hi - lo,
                         clamp: None,
                     })
                 } else {
@@ -122,10 +132,11 @@ impl Normalise {
             }
             Normalise::Goalposts { min, max, lo, hi } => {
                 let (tmin, tmax) = (transform(min), transform(max));
-                let slope = (hi - lo) / (tmax - tmin);
                 ok(Fitted::Linear {
-                    offset: lo - slope * tmin,
-                    slope,
+                    centre: tmin,
+                    span: tmax - tmin,
+                    lo,
+                    width: hi - lo,
                     clamp: Some((lo.min(hi), lo.max(hi))),
                 })
             }
@@ -134,8 +145,10 @@ impl Normalise {
                 let sd = stats::sd_population(&sorted);
                 if sd > 0.0 {
                     ok(Fitted::Linear {
-                        offset: -mean / sd,
-                        slope: 1.0 / sd,
+                        centre: mean,
+                        span: sd,
+                        lo: 0.0,
+                        width: 1.0,
                         clamp: None,
                     })
                 } else {
@@ -153,8 +166,10 @@ impl Normalise {
                 let max = sorted[sorted.len() - 1];
                 if max > 0.0 {
                     ok(Fitted::Linear {
-                        offset: 0.0,
-                        slope: 100.0 / max,
+                        centre: 0.0,
+                        span: max,
+                        lo: 0.0,
+                        width: 100.0,
                         clamp: None,
                     })
                 } else {
@@ -193,11 +208,13 @@ impl Fitted {
         }
         match self {
             Fitted::Linear {
-                offset,
-                slope,
+                centre,
+                span,
+                lo,
+                width,
                 clamp,
             } => {
-                let v = offset + slope * x;
+                let v = lo + width * ((x - centre) / span);
                 match clamp {
                     Some((lo, hi)) => v.clamp(*lo, *hi),
                     None => v,

@@ -1,0 +1,545 @@
+//! Integration tests: run the real `riskscore` binary on files in datasets/ and
+//! tests/fixtures/, in temporary output folders.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn riskscore() -> Command {
+    let mut cmd = Command::cargo_bin("riskscore").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/{name}")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Compares texts and shows a line diff on failure.
+fn assert_same_text(got: &str, expected: &str) {
+    if got != expected {
+        let mut diff = String::new();
+        let (g, e): (Vec<&str>, Vec<&str>) = (got.lines().collect(), expected.lines().collect());
+        for i in 0..g.len().max(e.len()) {
+            let (a, b) = (
+                g.get(i).copied().unwrap_or("<none>"),
+                e.get(i).copied().unwrap_or("<none>"),
+            );
+            if a != b {
+                diff.push_str(&format!("line {}:\n  got      {a}\n  expected {b}\n", i + 1));
+            }
+        }
+        panic!("output differs from expected:\n{diff}");
+    }
+}
+
+/// Runs `score` and returns the output folder.
+fn score(framework: &str, data: &[&str], extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut cmd = riskscore();
+    cmd.args(["score", "-q", "-f", framework, "-o"]).arg(&out);
+    for d in data {
+        cmd.args(["-d", d]);
+    }
+    cmd.args(extra).assert().success();
+    (dir, out)
+}
+
+/// Runs a command expected to fail with exit 1 and returns its stderr.
+fn fails(args: &[&str]) -> String {
+    let output = riskscore().args(args).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn small_example_matches_hand_checked_scores() {
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &[]);
+    assert_same_text(
+        &read(&out.join("scores.csv")),
+        &read(Path::new(&fixture("small_expected_scores.csv"))),
+    );
+}
+
+#[test]
+fn indicators_csv_is_long_with_every_stage() {
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &[]);
+    let text = read(&out.join("indicators.csv"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "unit,period,indicator,raw,treated,normalised,imputed");
+    assert_eq!(lines[3], "X,2020,b1,5.000000,5.000000,50.000000,false");
+    assert!(lines.contains(&"Y,2021,a2,,,,false"));
+    assert_eq!(lines.len(), 1 + 6 * 3);
+}
+
+#[test]
+fn long_layout_and_joined_files_give_the_same_scores() {
+    let expected = read(Path::new(&fixture("small_expected_scores.csv")));
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small_long.csv")], &[]);
+    assert_same_text(&read(&out.join("scores.csv")), &expected);
+    let (_d, out) = score(
+        &fixture("small.toml"),
+        &[&fixture("small_part1.csv"), &fixture("small_part2.csv")],
+        &[],
+    );
+    assert_same_text(&read(&out.join("scores.csv")), &expected);
+}
+
+#[test]
+fn data_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    riskscore()
+        .args(["score", "-q", "-f", &fixture("small.toml"), "-d", "-", "-o"])
+        .arg(dir.path())
+        .write_stdin(read(Path::new(&fixture("small.csv"))))
+        .assert()
+        .success();
+    assert_same_text(
+        &read(&dir.path().join("scores.csv")),
+        &read(Path::new(&fixture("small_expected_scores.csv"))),
+    );
+    let manifest = read(&dir.path().join("manifest.json"));
+    assert!(manifest.contains("\"file\": \"<stdin>\""), "{manifest}");
+}
+
+#[test]
+fn parquet_input_gives_the_same_scores() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = df!(
+        "unit" => ["X", "Y", "Z", "X", "Y", "Z"],
+        "year" => [2020i64, 2020, 2020, 2021, 2021, 2021],
+        "a1" => [0.0, 5.0, 10.0, 1.0, 2.0, 3.0],
+        "a2" => [Some(10.0), Some(20.0), Some(30.0), Some(1.0), None, Some(3.0)],
+        "b1" => [5i64, 0, 10, 1, 2, 0],
+    )
+    .unwrap();
+    let path = dir.path().join("small.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let (_d, out) = score(&fixture("small.toml"), &[&path.display().to_string()], &[]);
+    assert_same_text(
+        &read(&out.join("scores.csv")),
+        &read(Path::new(&fixture("small_expected_scores.csv"))),
+    );
+}
+
+#[test]
+fn excel_style_and_xlsx_workbook() {
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &["--excel", "--xlsx"]);
+    let text = read(&out.join("scores.csv"));
+    assert!(
+        text.starts_with("\u{feff}unit;period;score;rank;class;coverage;imputed;a;b\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\nY,2021;25,000000;2,5;low;0,6667;0;50,000000;0,000000\n"
+                .replace("Y,", "Y;")
+                .as_str()
+        ),
+        "{text}"
+    );
+    let xlsx = std::fs::read(out.join("scores.xlsx")).unwrap();
+    assert_eq!(&xlsx[..2], b"PK", "xlsx is a zip container");
+}
+
+#[test]
+fn gti_framework_reproduces_published_scores_2016_2022() {
+    let (_d, out) = score("indicators/gti.toml", &["datasets/gti_central_asia.csv"], &[]);
+    let published = read(Path::new("datasets/gti_central_asia.csv"));
+    let ours = read(&out.join("scores.csv"));
+    let mut checked = 0;
+    for line in published.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (iso3, year, score): (&str, i32, f64) = (f[0], f[2].parse().unwrap(), f[7].parse().unwrap());
+        if !(2016..=2022).contains(&year) {
+            continue;
+        }
+        let row = ours
+            .lines()
+            .find(|l| l.starts_with(&format!("{iso3},{year},")))
+            .unwrap_or_else(|| panic!("no score for {iso3} {year}"));
+        let got: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+        assert!(
+            (got - score).abs() < 1e-3,
+            "{iso3} {year}: ours {got}, published {score}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 9 * 7);
+    // The DESIGN check value: Uzbekistan 2022, x = 6.4, GTI = 1.7309.
+    let uzb = ours.lines().find(|l| l.starts_with("UZB,2022,")).unwrap();
+    assert!(uzb.starts_with("UZB,2022,1.7308"), "{uzb}");
+}
+
+#[test]
+fn central_asia_example_scores_every_country_and_year() {
+    let (_d, out) = score(
+        "indicators/central_asia.toml",
+        &["datasets/central_asia.csv"],
+        &["--xlsx"],
+    );
+    let text = read(&out.join("scores.csv"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "unit,period,score,rank,class,coverage,imputed,threat,recruitment,economic,capacity"
+    );
+    assert_eq!(lines.len(), 1 + 9 * 5);
+    for year in 2018..=2022 {
+        let in_year: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.split(',').nth(1) == Some(&year.to_string()))
+            .collect();
+        assert_eq!(in_year.len(), 9, "{year}");
+        for l in in_year {
+            let score: f64 = l.split(',').nth(2).unwrap().parse().unwrap();
+            assert!((0.0..=10.0).contains(&score), "{l}");
+        }
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["counts"]["scored_unit_periods"], 45);
+    assert_eq!(manifest["framework"]["indicators"], 13);
+    assert_eq!(manifest["data"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert!(out.join("scores.xlsx").exists());
+}
+
+#[test]
+fn validate_reports_ok_and_every_problem() {
+    riskscore()
+        .args([
+            "validate",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "framework indicators/central_asia.toml: ok (4 groups, 13 indicators, 4 derived columns)",
+        ))
+        .stdout(predicates::str::contains(
+            "data datasets/central_asia.csv: ok (9 units, 11 periods 2012..2022, 45 unit-periods scored)",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = read(Path::new(&fixture("small.toml")))
+        .replace("id = \"a1\"\ngroup = \"a\"", "id = \"a1\"\ngroup = \"aa\"\nweight = -1")
+        .replace("direction = \"risk_down\"", "direction = \"down\"");
+    let fw = write(dir.path(), "bad.toml", &bad);
+    let err = fails(&["validate", "-f", &fw]);
+    assert_eq!(
+        err,
+        format!(
+            "error: 3 problems found:\n  - {fw}: key `indicator.a1.group`: unknown group `aa`; did you mean `a`?\n  - {fw}: key `indicator.a1.weight`: weight must be a finite number > 0, found -1\n  - {fw}: key `indicator.b1.direction`: unknown value `down`: expected one of `risk_up`, `risk_down`\n"
+        )
+    );
+}
+
+#[test]
+fn explain_breaks_a_score_down() {
+    let out = riskscore()
+        .args([
+            "explain",
+            "-f",
+            &fixture("small.toml"),
+            "-d",
+            &fixture("small.csv"),
+            "--unit",
+            "Y",
+            "--period",
+            "2021",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("Y 2021: risk = 25.000 (rank 2.5 of 3, class low); coverage 67%\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("previous scored period 2020: score 75.000 (-50.000), rank 1 (down 1.5 places)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  a1               2.000      50.000   100.0%   100.0%      +0.000\n"),
+        "{text}"
+    );
+    let err = fails(&[
+        "explain",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &fixture("small.csv"),
+        "--unit",
+        "W",
+        "--period",
+        "2021",
+    ]);
+    assert_eq!(err, "error: --unit: unknown unit `W`\n");
+}
+
+#[test]
+fn formula_like_text_is_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "unit,year,a1,a2,b1\n=cmd(),2020,1,2,3\n@x,2020,2,3,4\n",
+    );
+    let (_d, out) = score(&fixture("small.toml"), &[&data], &[]);
+    let text = read(&out.join("scores.csv"));
+    assert!(text.contains("\n'=cmd(),2020,"), "{text}");
+    assert!(text.contains("\n'@x,2020,"), "{text}");
+}
+
+// ---- errors users will see, asserted exactly ----------------------------------------
+
+#[test]
+fn error_missing_file() {
+    let err = fails(&["score", "-f", "tests/fixtures/nope.toml", "-d", "x.csv", "-o", "/tmp/x"]);
+    assert_eq!(
+        err,
+        "error: tests/fixtures/nope.toml: cannot read framework file: No such file or directory (os error 2)\n"
+    );
+    let err = fails(&[
+        "validate",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        "tests/fixtures/nope.csv",
+    ]);
+    assert_eq!(
+        err,
+        "error: tests/fixtures/nope.csv: cannot read data file: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn error_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "unit,year,a1,a_2,b1\nX,2020,1,2,3\n");
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!("error: {data}: missing column `a2` (needed by indicator `a2`) (the file has `unit`, `year`, `a1`, `a_2`, `b1`); did you mean `a_2`?\n")
+    );
+}
+
+#[test]
+fn error_non_numeric_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "unit,year,a1,a2,b1\nX,2020,1,2,3\nY,2020,1,two,3\n",
+    );
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!("error: {data}: row 3, column `a2`: expected a number, found `two`; write a missing value as an empty cell or NA\n")
+    );
+    let data = write(dir.path(), "e.csv", "unit,year,a1,a2,b1\nX,2020,1,\"2,5\",3\n");
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!("error: {data}: row 2, column `a2`: expected a number, found `2,5` (for decimal commas use --decimal-comma); write a missing value as an empty cell or NA\n")
+    );
+}
+
+#[test]
+fn error_duplicate_unit_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "unit,year,a1,a2,b1\nX,2020,1,2,3\nY,2020,1,2,3\nX,2020,4,5,6\n",
+    );
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!("error: {data}: row 4: duplicate unit `X` and period `2020` (first seen at row 2)\n")
+    );
+}
+
+#[test]
+fn error_bad_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "unit,year,a1,a2,b1\nX,2020,1,2,3\nY,twenty,1,2,3\n",
+    );
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {data}: row 3, column `year`: expected a period such as 2022, 2022-Q1 or 2022-03, found `twenty`\n"
+        )
+    );
+}
+
+#[test]
+fn error_unknown_group_id_suggests() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &read(Path::new(&fixture("small.toml"))).replace("id = \"b1\"\ngroup = \"b\"", "id = \"b1\"\ngroup = \"bb\""),
+    );
+    let err = fails(&["validate", "-f", &fw]);
+    assert_eq!(
+        err,
+        format!("error: {fw}: key `indicator.b1.group`: unknown group `bb`; did you mean `b`?\n")
+    );
+}
+
+#[test]
+fn error_hierarchy_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = read(Path::new(&fixture("small.toml"))).replace(
+        "[[group]]\nid = \"b\"\n",
+        "[[group]]\nid = \"b\"\nparent = \"c\"\n[[group]]\nid = \"c\"\nparent = \"b\"\n",
+    );
+    let fw = write(dir.path(), "f.toml", &text);
+    let err = fails(&["validate", "-f", &fw]);
+    assert_eq!(
+        err,
+        format!("error: {fw}: key `group.b.parent`: the groups form a cycle: b -> c -> b (every chain of parents must end at the index)\n")
+    );
+}
+
+#[test]
+fn error_weight_not_positive() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &read(Path::new(&fixture("small.toml")))
+            .replace("[[group]]\nid = \"a\"\n", "[[group]]\nid = \"a\"\nweight = 0\n"),
+    );
+    let err = fails(&["validate", "-f", &fw]);
+    assert_eq!(
+        err,
+        format!("error: {fw}: key `group.a.weight`: weight must be a finite number > 0, found 0\n")
+    );
+}
+
+#[test]
+fn error_indicator_missing_for_every_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "unit,year,a1,a2,b1\nX,2020,1,,3\nY,2020,2,NA,4\n");
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        "error: tests/fixtures/small.toml: indicator `a2` (column `a2`): no unit has a value in any scored period (2 unit-periods); check the column, or drop the indicator with screen.indicator_min_coverage\n"
+    );
+}
+
+#[test]
+fn error_zero_variance_under_zscore() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &read(Path::new(&fixture("small.toml"))).replace("id = \"a1\"\n", "id = \"a1\"\nnormalise = \"zscore\"\n"),
+    );
+    let data = write(dir.path(), "d.csv", "unit,year,a1,a2,b1\nX,2020,7,1,3\nY,2020,7,2,4\n");
+    let err = fails(&["validate", "-f", &fw, "-d", &data]);
+    assert_eq!(
+        err,
+        format!("error: {fw}: indicator `a1`, period 2020: z-score needs values that vary, but all 2 values are 7 (standard deviation 0); use normalise = \"minmax\" or another method\n")
+    );
+}
+
+#[test]
+fn error_log_of_non_positive_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &read(Path::new(&fixture("small.toml"))).replace("id = \"a1\"\n", "id = \"a1\"\ntransform = \"log\"\n"),
+    );
+    let data = write(dir.path(), "d.csv", "unit,year,a1,a2,b1\nX,2020,7,1,3\nY,2020,0,2,4\n");
+    let err = fails(&["validate", "-f", &fw, "-d", &data]);
+    assert_eq!(
+        err,
+        format!("error: {fw}: indicator `a1`, unit `Y`, period 2020: transform log needs values > 0, found 0\n")
+    );
+}
+
+#[test]
+fn error_geometric_mean_of_values_that_can_be_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &read(Path::new(&fixture("small.toml"))).replace("aggregation = \"arithmetic\"", "aggregation = \"geometric\""),
+    );
+    let err = fails(&["validate", "-f", &fw]);
+    assert_eq!(
+        err,
+        format!("error: 2 problems found:\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `a` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `b` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n")
+    );
+}
+
+#[test]
+fn error_empty_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let header_only = write(dir.path(), "h.csv", "unit,year,a1,a2,b1\n");
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &header_only]);
+    assert_eq!(
+        err,
+        format!("error: {header_only}: no data rows: the file has a header but nothing under it\n")
+    );
+    let empty = write(dir.path(), "e.csv", "");
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &empty]);
+    assert_eq!(
+        err,
+        format!("error: {empty}: the file is empty: expected a header row and data rows\n")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = riskscore().args(["score", "-f"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn outputs_never_overwrite_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "scores.csv", &read(Path::new(&fixture("small.csv"))));
+    let err = fails(&[
+        "score",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &data,
+        "-o",
+        &dir.path().display().to_string(),
+    ]);
+    assert_eq!(
+        err,
+        format!("error: {data}: this output would overwrite an input file: choose another output folder\n")
+    );
+    assert_eq!(read(Path::new(&data)), read(Path::new(&fixture("small.csv"))));
+}
