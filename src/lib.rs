@@ -21,5 +21,6 @@ pub mod period;
 pub mod pipeline;
 pub mod score;
 pub mod stats;
+pub mod synthetic;
 
 pub use error::{Error, Result};

@@ -13,7 +13,7 @@
 
 use crate::data::Panel;
 use crate::error::{Error, Result};
-use crate::framework::{Child, Framework, ScaleFrom, Scope};
+use crate::framework::{Child, Framework, Indicator, ScaleFrom, Scope};
 use crate::period::Period;
 use crate::pipeline::aggregate::{self, Aggregation};
 use crate::pipeline::classify::classify;
@@ -22,6 +22,7 @@ use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{Direction, FitError};
 use crate::pipeline::rank::rank_descending;
 use crate::pipeline::screen::{self, ScreenNote};
+use rayon::prelude::*;
 
 /// Everything scoring produced, cell by cell (`p * units + u`, as in the panel).
 #[derive(Debug, Clone)]
@@ -237,104 +238,36 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
         });
     }
 
-    // 5-8. Impute, treat, normalise each indicator.
-    let mut treated = raw.clone();
-    let mut normalised = vec![vec![f64::NAN; n_cells]; fw.indicators.len()];
-    let mut imputed = vec![vec![false; n_cells]; fw.indicators.len()];
-    let mut winsorised = vec![0; fw.indicators.len()];
-    for (k, ind) in fw.indicators.iter().enumerate() {
-        if !kept[k] {
-            treated[k].iter_mut().for_each(|v| *v = f64::NAN);
-            continue;
-        }
-        let values = &mut treated[k];
-        let flags = &mut imputed[k];
-        if ind.impute.is_time_series() {
-            let mut series = vec![f64::NAN; ordinals.len()];
-            let mut filled = vec![false; ordinals.len()];
-            for u in 0..n_units {
-                // The unit's periods in the data (scored or history), in time order.
-                let cells: Vec<usize> = (0..ordinals.len())
-                    .map(|p| p * n_units + u)
-                    .filter(|&c| panel.present[c])
-                    .collect();
-                let ords: Vec<i64> = cells.iter().map(|&c| ordinals[c / n_units]).collect();
-                series.clear();
-                series.extend(cells.iter().map(|&c| values[c]));
-                filled.clear();
-                filled.resize(cells.len(), false);
-                impute::fill_series(ind.impute, &ords, &mut series, &mut filled);
-                for (i, &c) in cells.iter().enumerate() {
-                    if scored[c] {
-                        values[c] = series[i];
-                        flags[c] = filled[i];
-                    }
-                }
+    // 5-8. Impute, treat, normalise each indicator (independent: in parallel).
+    let context = IndicatorContext {
+        fw,
+        panel,
+        scored: &scored,
+        scopes: &scopes,
+        ordinals: &ordinals,
+    };
+    let prepared: Vec<Prepared> = fw
+        .indicators
+        .par_iter()
+        .enumerate()
+        .map(|(k, ind)| {
+            if kept[k] {
+                context.prepare(ind, &raw[k])
+            } else {
+                Ok(Prepared::dropped(n_cells))
             }
-        }
-        for scope in &scopes {
-            let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
-            let mut gathered_flags = vec![false; scope.len()];
-            if ind.impute.is_cross_section() {
-                impute::fill_cross_section(ind.impute, &mut gathered, &mut gathered_flags);
-            }
-            winsorised[k] += ind.winsorise.apply(&mut gathered);
-            for (i, &c) in scope.iter().enumerate() {
-                let t = ind.transform.apply(gathered[i]).map_err(|x| {
-                    cell_error(
-                        fw,
-                        panel,
-                        &ind.id,
-                        c,
-                        format!(
-                            "transform {} needs {}, found {x}",
-                            ind.transform.name(),
-                            ind.transform.domain()
-                        ),
-                    )
-                })?;
-                values[c] = t;
-                flags[c] |= gathered_flags[i];
-            }
-            let reference: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
-            let period_label = match fw.index.scope {
-                Scope::Period => format!("period {}", panel.periods[scope[0] / n_units]),
-                Scope::Panel => "all periods".to_string(),
-            };
-            let fit = match ind.normalise.fit(&reference, |x| ind.transform.apply_or_nan(x)) {
-                Ok(fit) => fit,
-                Err(FitError::NoValues) => {
-                    warnings.push(format!("indicator `{}` has no value in {period_label}: left out of those scores", ind.id));
-                    continue;
-                }
-                Err(FitError::ZeroVariance { value, n }) => {
-                    return Err(Error::Method {
-                        context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
-                        message: format!("z-score needs values that vary, but all {n} values are {value} (standard deviation 0); use normalise = \"minmax\" or another method"),
-                    })
-                }
-                Err(FitError::NonPositiveMax { max }) => {
-                    return Err(Error::Method {
-                        context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
-                        message: format!("distance_to_max needs a positive maximum, found {max}"),
-                    })
-                }
-            };
-            if fit.degenerate {
-                warnings.push(format!(
-                    "indicator `{}` has the same value for every unit in {period_label}: it cannot separate them and sits mid-range",
-                    ind.id
-                ));
-            }
-            let n = reference.iter().filter(|v| !v.is_nan()).count();
-            for &c in scope {
-                let v = fit.fitted.apply(values[c]);
-                normalised[k][c] = match ind.direction {
-                    Direction::RiskUp => v,
-                    Direction::RiskDown => ind.normalise.flip(v, n),
-                };
-            }
-        }
+        })
+        .collect::<Result<_>>()?;
+    let mut treated = Vec::with_capacity(prepared.len());
+    let mut normalised = Vec::with_capacity(prepared.len());
+    let mut imputed = Vec::with_capacity(prepared.len());
+    let mut winsorised = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        treated.push(p.treated);
+        normalised.push(p.normalised);
+        imputed.push(p.imputed);
+        winsorised.push(p.winsorised);
+        warnings.extend(p.warnings);
     }
 
     // 9. Group-mean imputation, on the normalised scale.
@@ -494,6 +427,149 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
         warnings,
         winsorised,
     })
+}
+
+/// What one indicator needs from the run to be prepared.
+struct IndicatorContext<'a> {
+    fw: &'a Framework,
+    panel: &'a Panel,
+    scored: &'a [bool],
+    scopes: &'a [Vec<usize>],
+    ordinals: &'a [i64],
+}
+
+/// One indicator after imputation, treatment and normalisation.
+struct Prepared {
+    treated: Vec<f64>,
+    normalised: Vec<f64>,
+    imputed: Vec<bool>,
+    winsorised: usize,
+    warnings: Vec<String>,
+}
+
+impl Prepared {
+    fn dropped(n_cells: usize) -> Prepared {
+        Prepared {
+            treated: vec![f64::NAN; n_cells],
+            normalised: vec![f64::NAN; n_cells],
+            imputed: vec![false; n_cells],
+            winsorised: 0,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl IndicatorContext<'_> {
+    /// Steps 5-8 for one indicator: impute, winsorise, transform, normalise, direction.
+    fn prepare(&self, ind: &Indicator, raw: &[f64]) -> Result<Prepared> {
+        let IndicatorContext {
+            fw,
+            panel,
+            scored,
+            scopes,
+            ordinals,
+        } = *self;
+        let n_units = panel.n_units();
+        let n_cells = raw.len();
+        let mut values = raw.to_vec();
+        let mut normalised = vec![f64::NAN; n_cells];
+        let mut flags = vec![false; n_cells];
+        let mut winsorised = 0;
+        let mut warnings = Vec::new();
+        if ind.impute.is_time_series() {
+            let mut series = vec![f64::NAN; ordinals.len()];
+            let mut filled = vec![false; ordinals.len()];
+            for u in 0..n_units {
+                // The unit's periods in the data (scored or history), in time order.
+                let cells: Vec<usize> = (0..ordinals.len())
+                    .map(|p| p * n_units + u)
+                    .filter(|&c| panel.present[c])
+                    .collect();
+                let ords: Vec<i64> = cells.iter().map(|&c| ordinals[c / n_units]).collect();
+                series.clear();
+                series.extend(cells.iter().map(|&c| values[c]));
+                filled.clear();
+                filled.resize(cells.len(), false);
+                impute::fill_series(ind.impute, &ords, &mut series, &mut filled);
+                for (i, &c) in cells.iter().enumerate() {
+                    if scored[c] {
+                        values[c] = series[i];
+                        flags[c] = filled[i];
+                    }
+                }
+            }
+        }
+        for scope in scopes {
+            let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
+            let mut gathered_flags = vec![false; scope.len()];
+            if ind.impute.is_cross_section() {
+                impute::fill_cross_section(ind.impute, &mut gathered, &mut gathered_flags);
+            }
+            winsorised += ind.winsorise.apply(&mut gathered);
+            for (i, &c) in scope.iter().enumerate() {
+                let t = ind.transform.apply(gathered[i]).map_err(|x| {
+                    cell_error(
+                        fw,
+                        panel,
+                        &ind.id,
+                        c,
+                        format!(
+                            "transform {} needs {}, found {x}",
+                            ind.transform.name(),
+                            ind.transform.domain()
+                        ),
+                    )
+                })?;
+                values[c] = t;
+                flags[c] |= gathered_flags[i];
+            }
+            let reference: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
+            let period_label = match fw.index.scope {
+                Scope::Period => format!("period {}", panel.periods[scope[0] / n_units]),
+                Scope::Panel => "all periods".to_string(),
+            };
+            let fit = match ind.normalise.fit(&reference, |x| ind.transform.apply_or_nan(x)) {
+                    Ok(fit) => fit,
+                    Err(FitError::NoValues) => {
+                        warnings.push(format!("indicator `{}` has no value in {period_label}: left out of those scores", ind.id));
+                        continue;
+                    }
+                    Err(FitError::ZeroVariance { value, n }) => {
+                        return Err(Error::Method {
+                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            message: format!("z-score needs values that vary, but all {n} values are {value} (standard deviation 0); use normalise = \"minmax\" or another method"),
+                        })
+                    }
+                    Err(FitError::NonPositiveMax { max }) => {
+                        return Err(Error::Method {
+                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            message: format!("distance_to_max needs a positive maximum, found {max}"),
+                        })
+                    }
+                };
+            if fit.degenerate {
+                warnings.push(format!(
+                        "indicator `{}` has the same value for every unit in {period_label}: it cannot separate them and sits mid-range",
+                        ind.id
+                    ));
+            }
+            let n = reference.iter().filter(|v| !v.is_nan()).count();
+            for &c in scope {
+                let v = fit.fitted.apply(values[c]);
+                normalised[c] = match ind.direction {
+                    Direction::RiskUp => v,
+                    Direction::RiskDown => ind.normalise.flip(v, n),
+                };
+            }
+        }
+        Ok(Prepared {
+            treated: values,
+            normalised,
+            imputed: flags,
+            winsorised,
+            warnings,
+        })
+    }
 }
 
 fn child_value(child: Child, cell: usize, normalised: &[Vec<f64>], groups: &[Vec<f64>]) -> f64 {

@@ -543,3 +543,66 @@ fn outputs_never_overwrite_inputs() {
     );
     assert_eq!(read(Path::new(&data)), read(Path::new(&fixture("small.csv"))));
 }
+
+#[test]
+fn screening_drops_thin_unit_periods_and_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &format!(
+            "{}\n[screen]\nunit_min_coverage = 0.9\n",
+            read(Path::new(&fixture("small.toml")))
+        ),
+    );
+    let (_d, out) = score(&fw, &[&fixture("small.csv")], &[]);
+    assert_eq!(
+        read(&out.join("screening.csv")),
+        "what,id,period,coverage,threshold\nunit,Y,2021,0.6667,0.9000\n"
+    );
+    let scores = read(&out.join("scores.csv"));
+    assert!(!scores.contains("\nY,2021,"), "{scores}");
+    // X and Z in 2021 are normalised and ranked between themselves.
+    assert!(scores.contains("\nZ,2021,100.000000,1,high,"), "{scores}");
+}
+
+#[test]
+fn quarterly_periods_with_a_lag() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "q.toml",
+        "[index]\nid = \"r\"\nunit = \"unit\"\nperiod = \"quarter\"\nfirst_period = \"2022-Q1\"\n\n[[derived]]\nid = \"attacks_prev\"\nkind = \"lag\"\nof = \"attacks\"\n\n[[indicator]]\nid = \"prev\"\ngroup = \"r\"\ncolumn = \"attacks_prev\"\n",
+    );
+    let data = write(
+        dir.path(),
+        "q.csv",
+        "unit,quarter,attacks\nA,2021-Q4,10\nB,2021-Q4,0\nA,2022-Q1,0\nB,2022-Q1,5\nA,2022-Q2,1\nB,2022-Q2,2\n",
+    );
+    let (_d, out) = score(&fw, &[&data], &[]);
+    // 2022-Q1 is scored on 2021-Q4's attacks (A 10 > B 0); 2022-Q2 on 2022-Q1's (B 5 > A 0).
+    assert_eq!(
+        read(&out.join("scores.csv")),
+        "unit,period,score,rank,class,coverage,imputed\nA,2022-Q1,100.000000,1,,1.0000,0\nB,2022-Q1,0.000000,2,,1.0000,0\nA,2022-Q2,0.000000,2,,1.0000,0\nB,2022-Q2,100.000000,1,,1.0000,0\n"
+    );
+}
+
+#[test]
+fn copeland_and_observed_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = read(Path::new(&fixture("small.toml"))).replace(
+        "aggregation = \"arithmetic\"",
+        "aggregation = \"copeland\"\nscale = [0, 10]\nscale_from = \"observed\"",
+    );
+    let fw = write(dir.path(), "c.toml", &text);
+    let (_d, out) = score(&fw, &[&fixture("small.csv")], &[]);
+    let scores = read(&out.join("scores.csv"));
+    // 2020 pillars (X, Y, Z): A = (0, 50, 100), B = (50, 100, 0). Y beats X on both;
+    // X-Z and Y-Z split one each (ties). Copeland: X -1, Y +1, Z 0 -> scaled 0, 10, 5.
+    assert!(scores.contains("\nX,2020,0.000000,3,low,"), "{scores}");
+    assert!(scores.contains("\nY,2020,10.000000,1,low,"), "{scores}");
+    assert!(scores.contains("\nZ,2020,5.000000,2,low,"), "{scores}");
+    // 2021: A = (0, 50, 100), B = (50, 0, 100): Z beats both (+2), X-Y split (-1 each).
+    assert!(scores.contains("\nZ,2021,10.000000,1,low,"), "{scores}");
+    assert!(scores.contains("\nX,2021,0.000000,2.5,low,"), "{scores}");
+}

@@ -106,11 +106,15 @@ pub fn run(args: ScoreArgs) -> Result<()> {
                 s.threshold * 100.0
             );
         }
+        let n = results.n_units();
+        let scored_periods: Vec<usize> = results.scored_cells().map(|c| c / n).collect();
+        let (first, last) = (scored_periods[0], scored_periods[scored_periods.len() - 1]);
         eprintln!(
-            "scored {} unit-periods ({} units x {} periods) in {:.2} s; wrote {}",
-            results.scored_cells().count(),
+            "scored {} unit-periods ({} units, periods {}..{}) in {:.2} s; wrote {}",
+            scored_periods.len(),
             panel.units.len(),
-            panel.periods.len(),
+            results.periods[first],
+            results.periods[last],
             started.elapsed().as_secs_f64(),
             args.out.display()
         );
