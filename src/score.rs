@@ -636,3 +636,60 @@ fn cell_error(fw: &Framework, panel: &Panel, indicator: &str, cell: usize, messa
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{self, Source};
+
+    fn run(framework: &str, csv: &str) -> (Framework, Results) {
+        let fw = Framework::from_toml(framework, "t.toml").unwrap();
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: csv.as_bytes().to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let res = score(&fw, &panel).unwrap();
+        (fw, res)
+    }
+
+    const TWO: &str = "[index]\nid = \"r\"\nunit = \"u\"\nperiod = \"t\"\n[[group]]\nid = \"g\"\n[[indicator]]\nid = \"a\"\ngroup = \"g\"\n[[indicator]]\nid = \"b\"\ngroup = \"g\"\nIMPUTE\n";
+
+    #[test]
+    fn group_mean_fills_from_the_units_other_indicators() {
+        let (_, res) = run(
+            &TWO.replace("IMPUTE", "impute = \"group_mean\""),
+            "u,t,a,b\nX,1,0,0\nY,1,10,\nZ,1,20,4\n",
+        );
+        // normalised a = (0, 50, 100); b = (0, -, 100); Y's b <- 50 (its a)
+        let b = 1;
+        assert_eq!(res.normalised[b][1], 50.0);
+        assert!(res.imputed[b][1]);
+        assert_eq!(res.imputed_count[1], 1);
+        assert!(res.raw[b][1].is_nan());
+        assert_eq!(res.score(1), 50.0);
+    }
+
+    #[test]
+    fn interpolation_runs_over_periods_before_normalising() {
+        let (_, res) = run(
+            &TWO.replace("IMPUTE", "impute = \"interpolate\""),
+            "u,t,a,b\nX,2020,0,0\nX,2021,0,\nX,2022,0,20\nY,2020,1,10\nY,2021,1,10\nY,2022,1,10\n",
+        );
+        // X's b in 2021 = (0 + 20)/2 = 10: equal to Y's, so b normalises to mid-range.
+        let cell = 2; // period 2021 (index 1) * 2 units + X (0)
+        assert_eq!(res.treated[1][cell], 10.0);
+        assert!(res.imputed[1][cell]);
+        assert_eq!(res.normalised[1][cell], 50.0);
+        assert!(res.warnings.iter().any(|w| w.contains("same value for every unit in period 2021")));
+    }
+
+    #[test]
+    fn panel_normalisation_compares_over_time() {
+        let text = TWO.replace("IMPUTE", "").replace("period = \"t\"", "period = \"t\"\nnormalise_over = \"panel\"");
+        let (_, res) = run(&text, "u,t,a,b\nX,2020,0,0\nY,2020,10,10\nX,2021,20,20\nY,2021,40,40\n");
+        // min 0, max 40 over both years: X 2021 = 50, Y 2020 = 25
+        assert_eq!(res.score(2), 50.0);
+        assert_eq!(res.score(1), 25.0);
+    }
+}
