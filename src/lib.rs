@@ -18,6 +18,7 @@ pub mod explain;
 pub mod framework;
 pub mod output;
 pub mod period;
+pub mod plan;
 pub mod pipeline;
 pub mod score;
 pub mod stats;

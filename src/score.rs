@@ -15,7 +15,7 @@ use crate::data::Panel;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework, Indicator, ScaleFrom, Scope};
 use crate::period::Period;
-use crate::pipeline::aggregate::{self, Aggregation};
+use crate::plan::{Scratch, Tree};
 use crate::pipeline::classify::classify;
 use crate::pipeline::derive::{self, TimeGrid};
 use crate::pipeline::impute::{self, Impute};
@@ -300,64 +300,42 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
         }
     }
 
-    // 10. Aggregate up the tree.
+    // 10. Aggregate up the tree, period by period, with the compiled plan.
+    let tree = Tree::compile(fw);
     let mut group_scores = vec![vec![f64::NAN; n_cells]; fw.groups.len()];
-    let mut values = Vec::new();
-    let mut weights = Vec::new();
-    for &g in &fw.post_order {
-        let group = &fw.groups[g];
-        weights.clear();
-        weights.extend(group.children.iter().map(|&c| fw.child_weight(c)));
-        if group.aggregation == Aggregation::Copeland {
-            for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
-                let children: Vec<Vec<f64>> = group
-                    .children
-                    .iter()
-                    .map(|&ch| {
-                        scope
-                            .iter()
-                            .map(|&c| child_value(ch, c, &normalised, &group_scores))
-                            .collect()
-                    })
-                    .collect();
-                let refs: Vec<&[f64]> = children.iter().map(Vec::as_slice).collect();
-                let mut out = vec![0.0; scope.len()];
-                aggregate::copeland(&refs, &weights, &mut out);
-                for (i, &c) in scope.iter().enumerate() {
-                    group_scores[g][c] = out[i];
-                }
+    let mut scratch = Scratch::default();
+    for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
+        let u = scope.len();
+        let mut values = vec![f64::NAN; fw.indicators.len() * u];
+        for (k, column) in normalised.iter().enumerate() {
+            for (i, &c) in scope.iter().enumerate() {
+                values[k * u + i] = column[c];
             }
-            continue;
         }
-        for c in 0..n_cells {
-            if !scored[c] {
-                continue;
-            }
-            values.clear();
-            values.extend(
-                group
-                    .children
-                    .iter()
-                    .map(|&ch| child_value(ch, c, &normalised, &group_scores)),
-            );
-            group_scores[g][c] = group
-                .aggregation
-                .combine(&values, &weights)
-                .map_err(|bad| Error::Method {
+        let mut groups = vec![f64::NAN; fw.groups.len() * u];
+        tree.evaluate(&tree.weights, &tree.aggregation, &values, u, &mut scratch, &mut groups)
+            .map_err(|bad| {
+                let c = scope[bad.unit];
+                Error::Method {
                     context: format!(
                         "{}: group `{}`, unit `{}`, period {}",
                         fw.file,
-                        group.id,
+                        fw.groups[bad.group].id,
                         panel.units[c % n_units],
                         panel.periods[c / n_units]
                     ),
                     message: format!(
-                        "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100]",
-                        group.aggregation.name(),
-                        fw.child_id(group.children[bad.child]),
+                        "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100] or set geometric_range",
+                        fw.groups[bad.group].aggregation.name(),
+                        fw.child_id(bad.child),
                         bad.value
                     ),
-                })?;
+                }
+            })?;
+        for (g, scores) in group_scores.iter_mut().enumerate() {
+            for (i, &c) in scope.iter().enumerate() {
+                scores[c] = groups[g * u + i];
+            }
         }
     }
 
@@ -569,13 +547,6 @@ impl IndicatorContext<'_> {
             winsorised,
             warnings,
         })
-    }
-}
-
-fn child_value(child: Child, cell: usize, normalised: &[Vec<f64>], groups: &[Vec<f64>]) -> f64 {
-    match child {
-        Child::Indicator(k) => normalised[k][cell],
-        Child::Group(g) => groups[g][cell],
     }
 }
 

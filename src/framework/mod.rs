@@ -10,6 +10,7 @@
 //! `group.<id>.<key>`, `derived.<id>.<key>` or `index.<key>`.
 
 pub mod schema;
+pub mod sensitivity;
 
 use crate::error::{list_ids, suggest, Error, Result};
 use crate::period::Period;
@@ -119,6 +120,9 @@ pub struct Group {
     pub parent: Option<usize>,
     pub weight: f64,
     pub aggregation: Aggregation,
+    /// Before a geometric or harmonic mean, each child is min-max rescaled across the
+    /// period's units to this range (so a zero or negative value cannot occur).
+    pub geometric_range: Option<(f64, f64)>,
     pub children: Vec<Child>,
 }
 
@@ -155,6 +159,8 @@ pub struct Framework {
     pub indicators: Vec<Indicator>,
     /// Groups with children before parents (the index last).
     pub post_order: Vec<usize>,
+    /// Uncertain factors for `riskscore sensitivity`, if the file has a `[sensitivity]` block.
+    pub sensitivity: Option<sensitivity::Sensitivity>,
 }
 
 impl Framework {
@@ -249,9 +255,9 @@ impl Framework {
 }
 
 /// Collects problems while validating.
-struct Validator {
+pub(crate) struct Validator {
     file: String,
-    problems: Vec<Error>,
+    pub(crate) problems: Vec<Error>,
 }
 
 fn pick<T: Copy>(value: &str, options: &[(&str, T)]) -> Option<T> {
@@ -266,7 +272,7 @@ impl Validator {
         }
     }
 
-    fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Error::Framework {
             file: self.file.clone(),
             key: key.into(),
@@ -309,7 +315,7 @@ impl Validator {
         w
     }
 
-    fn pair(&mut self, key: &str, value: &Option<Vec<f64>>) -> Option<(f64, f64)> {
+    pub(crate) fn pair(&mut self, key: &str, value: &Option<Vec<f64>>) -> Option<(f64, f64)> {
         let v = value.as_ref()?;
         if v.len() != 2 || !v.iter().all(|x| x.is_finite()) || v[0] >= v[1] {
             self.problem(
@@ -321,7 +327,7 @@ impl Validator {
         Some((v[0], v[1]))
     }
 
-    fn period(&mut self, key: &str, value: &Option<PeriodValue>) -> Option<Period> {
+    pub(crate) fn period(&mut self, key: &str, value: &Option<PeriodValue>) -> Option<Period> {
         let v = value.as_ref()?;
         let parsed = Period::parse(&v.to_string());
         if parsed.is_none() {
@@ -415,12 +421,14 @@ impl Validator {
         }
 
         // Groups: index first, then the file's groups in order.
+        let index_range = self.pair("index.geometric_range", &raw.index.geometric_range);
         let mut groups = vec![Group {
             id: index_id.clone(),
             name: raw.index.name.clone().unwrap_or_else(|| index_id.clone()),
             parent: None,
             weight: 1.0,
             aggregation: index_aggregation,
+            geometric_range: index_range,
             children: Vec::new(),
         }];
         let mut group_index: HashMap<&str, usize> = HashMap::new();
@@ -436,12 +444,14 @@ impl Validator {
                 aggregate::NAMES,
                 &aggregations,
             );
+            let geometric_range = self.pair(&format!("{key}.geometric_range"), &g.geometric_range);
             groups.push(Group {
                 id: g.id.clone(),
                 name: g.name.clone().unwrap_or_else(|| g.id.clone()),
                 parent: None,
                 weight,
                 aggregation,
+                geometric_range,
                 children: Vec::new(),
             });
         }
@@ -532,9 +542,13 @@ impl Validator {
             groups,
             indicators,
             post_order,
+            sensitivity: None,
         };
         if self.problems.is_empty() {
             self.check_positivity(&fw);
+            if let Some(raw_sensitivity) = &raw.sensitivity {
+                fw.sensitivity = sensitivity::validate(&mut self, raw_sensitivity, &fw);
+            }
             if let Some((lo, hi)) = scale_pair {
                 let nominal = match scale_from {
                     ScaleFrom::Observed => None,
@@ -1089,7 +1103,7 @@ impl Validator {
     /// Geometric and harmonic means need positive children: check it statically.
     fn check_positivity(&mut self, fw: &Framework) {
         for g in &fw.groups {
-            if !matches!(g.aggregation, Aggregation::Geometric | Aggregation::Harmonic) {
+            if !matches!(g.aggregation, Aggregation::Geometric | Aggregation::Harmonic) || g.geometric_range.is_some() {
                 continue;
             }
             for &child in &g.children {
@@ -1153,7 +1167,7 @@ fn bounds(fw: &Framework, child: Child) -> Option<(f64, f64)> {
 }
 
 /// The lowest value a child can take, if bounded below.
-fn lower_bound(fw: &Framework, child: Child) -> Option<f64> {
+pub(crate) fn lower_bound(fw: &Framework, child: Child) -> Option<f64> {
     match child {
         Child::Indicator(k) => match fw.indicators[k].normalise {
             Normalise::Rank => Some(1.0),

@@ -37,6 +37,34 @@ pub struct RawFramework {
     pub group: Vec<RawGroup>,
     #[serde(default)]
     pub indicator: Vec<RawIndicator>,
+    pub sensitivity: Option<RawSensitivity>,
+}
+
+/// The `[sensitivity]` block: uncertain modelling choices to sample.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSensitivity {
+    pub samples: Option<usize>,
+    pub seed: Option<u64>,
+    pub bootstrap: Option<usize>,
+    pub confidence: Option<f64>,
+    pub method: Option<String>,
+    pub period: Option<PeriodValue>,
+    #[serde(default)]
+    pub factors: Vec<RawFactor>,
+}
+
+/// One uncertain factor (or a family of them, e.g. every group's weight).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactor {
+    pub kind: String,
+    pub target: Option<String>,
+    pub targets: Option<Vec<String>>,
+    pub range: Option<Vec<f64>>,
+    pub options: Option<Vec<String>>,
+    pub mode: Option<String>,
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +84,7 @@ pub struct RawIndex {
     pub first_period: Option<PeriodValue>,
     pub last_period: Option<PeriodValue>,
     pub normalise_over: Option<String>,
+    pub geometric_range: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +153,7 @@ pub struct RawGroup {
     pub parent: Option<String>,
     pub weight: Option<f64>,
     pub aggregation: Option<String>,
+    pub geometric_range: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

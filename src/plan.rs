@@ -1,0 +1,225 @@
+//! The compiled scoring plan: the framework's tree as flat index arrays, evaluated on
+//! plain slices. `score` runs it once per period; the uncertainty engine runs it
+//! N (d + 2) times with other weights and aggregations, allocating nothing per run.
+//!
+//! Layout: for one period with U units, indicator k's normalised values are
+//! `values[k * U .. (k + 1) * U]`, group g's scores `groups[g * U .. (g + 1) * U]`.
+//! A child's weight sits at `weights[offsets[g] + j]` for the j-th child of group g;
+//! a weight of 0 removes the child (an excluded indicator).
+//!
+//! Aggregation is that of [`crate::pipeline::aggregate`] (weights renormalised over the
+//! children present per unit). With a group's `geometric_range = [a, b]`, a geometric
+//! or harmonic mean first rescales each child across the period's units:
+//! `a + (b - a)(x - min)/(max - min)` (all equal: the midpoint).
+
+use crate::framework::{Child, Framework};
+use crate::pipeline::aggregate::{self, Aggregation};
+
+/// The framework's hierarchy, compiled.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub post_order: Vec<usize>,
+    /// Per group: where its children start in `children` / `weights`.
+    pub offsets: Vec<usize>,
+    pub children: Vec<Child>,
+    pub weights: Vec<f64>,
+    pub aggregation: Vec<Aggregation>,
+    pub geometric_range: Vec<Option<(f64, f64)>>,
+}
+
+/// A value <= 0 met by a geometric or harmonic mean.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NonPositive {
+    pub group: usize,
+    pub child: Child,
+    pub unit: usize,
+    pub value: f64,
+}
+
+/// Reusable buffers for one thread.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    acc: Vec<f64>,
+    wsum: Vec<f64>,
+    rescaled: Vec<f64>,
+}
+
+impl Tree {
+    pub fn compile(fw: &Framework) -> Tree {
+        let mut offsets = Vec::with_capacity(fw.groups.len() + 1);
+        let mut children = Vec::new();
+        let mut weights = Vec::new();
+        for g in &fw.groups {
+            offsets.push(children.len());
+            for &c in &g.children {
+                children.push(c);
+                weights.push(fw.child_weight(c));
+            }
+        }
+        offsets.push(children.len());
+        Tree {
+            post_order: fw.post_order.clone(),
+            offsets,
+            children,
+            weights,
+            aggregation: fw.groups.iter().map(|g| g.aggregation).collect(),
+            geometric_range: fw.groups.iter().map(|g| g.geometric_range).collect(),
+        }
+    }
+
+    pub fn n_groups(&self) -> usize {
+        self.aggregation.len()
+    }
+
+    /// Evaluates every group for one period into `groups` (len n_groups * n_units).
+    pub fn evaluate(
+        &self,
+        weights: &[f64],
+        aggregation: &[Aggregation],
+        values: &[f64],
+        n_units: usize,
+        scratch: &mut Scratch,
+        groups: &mut [f64],
+    ) -> Result<(), NonPositive> {
+        let u = n_units;
+        scratch.acc.resize(u, 0.0);
+        scratch.wsum.resize(u, 0.0);
+        scratch.rescaled.resize(u, 0.0);
+        for &g in &self.post_order {
+            let (start, end) = (self.offsets[g], self.offsets[g + 1]);
+            let agg = aggregation[g];
+            if agg == Aggregation::Copeland {
+                self.copeland(g, weights, values, n_units, groups);
+                continue;
+            }
+            let rescale = match agg {
+                Aggregation::Geometric | Aggregation::Harmonic => self.geometric_range[g],
+                _ => None,
+            };
+            scratch.acc.iter_mut().for_each(|a| *a = 0.0);
+            scratch.wsum.iter_mut().for_each(|w| *w = 0.0);
+            for j in start..end {
+                let w = weights[j];
+                if w == 0.0 {
+                    continue;
+                }
+                let child = self.children[j];
+                let mut slice: &[f64] = match child {
+                    Child::Indicator(k) => &values[k * u..(k + 1) * u],
+                    Child::Group(h) => &groups[h * u..(h + 1) * u],
+                };
+                if let Some((a, b)) = rescale {
+                    rescale_into(slice, a, b, &mut scratch.rescaled);
+                    slice = &scratch.rescaled;
+                }
+                for (i, &x) in slice.iter().enumerate() {
+                    if x.is_nan() {
+                        continue;
+                    }
+                    let term = match agg {
+                        Aggregation::Arithmetic | Aggregation::Copeland => w * x,
+                        Aggregation::Geometric | Aggregation::Harmonic if x <= 0.0 => {
+                            return Err(NonPositive {
+                                group: g,
+                                child,
+                                unit: i,
+                                value: x,
+                            })
+                        }
+                        Aggregation::Geometric => w * x.ln(),
+                        Aggregation::Harmonic => w / x,
+                    };
+                    scratch.acc[i] += term;
+                    scratch.wsum[i] += w;
+                }
+            }
+            let out = &mut groups[g * u..(g + 1) * u];
+            for i in 0..u {
+                let (acc, wsum) = (scratch.acc[i], scratch.wsum[i]);
+                out[i] = if wsum > 0.0 {
+                    match agg {
+                        Aggregation::Arithmetic | Aggregation::Copeland => acc / wsum,
+                        Aggregation::Geometric => (acc / wsum).exp(),
+                        Aggregation::Harmonic => wsum / acc,
+                    }
+                } else {
+                    f64::NAN
+                };
+            }
+        }
+        Ok(())
+    }
+
+    fn copeland(&self, g: usize, weights: &[f64], values: &[f64], u: usize, groups: &mut [f64]) {
+        let (start, end) = (self.offsets[g], self.offsets[g + 1]);
+        let mut slices: Vec<Vec<f64>> = Vec::new();
+        let mut w = Vec::new();
+        for j in start..end {
+            if weights[j] == 0.0 {
+                continue;
+            }
+            slices.push(match self.children[j] {
+                Child::Indicator(k) => values[k * u..(k + 1) * u].to_vec(),
+                Child::Group(h) => groups[h * u..(h + 1) * u].to_vec(),
+            });
+            w.push(weights[j]);
+        }
+        let refs: Vec<&[f64]> = slices.iter().map(Vec::as_slice).collect();
+        aggregate::copeland(&refs, &w, &mut groups[g * u..(g + 1) * u]);
+    }
+}
+
+/// Min-max rescale of the present values to [a, b]; all equal -> midpoint.
+fn rescale_into(values: &[f64], a: f64, b: f64, out: &mut [f64]) {
+    let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &x in values {
+        if !x.is_nan() {
+            min = min.min(x);
+            max = max.max(x);
+        }
+    }
+    for (o, &x) in out.iter_mut().zip(values) {
+        *o = if x.is_nan() {
+            f64::NAN
+        } else if max > min {
+            a + (b - a) * ((x - min) / (max - min))
+        } else {
+            (a + b) / 2.0
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometric_range_rescales_children_first() {
+        let text = "[index]\nid = \"r\"\nunit = \"u\"\nperiod = \"t\"\naggregation = \"geometric\"\ngeometric_range = [1, 100]\n[[indicator]]\nid = \"a\"\ngroup = \"r\"\nnormalise = \"zscore\"\n[[indicator]]\nid = \"b\"\ngroup = \"r\"\nnormalise = \"zscore\"\n";
+        let fw = Framework::from_toml(text, "t.toml").unwrap();
+        let tree = Tree::compile(&fw);
+        // a = (-1, 0, 1) -> (1, 50.5, 100); b = (2, 2, -4) -> (100, 100, 1)
+        let values = [-1.0, 0.0, 1.0, 2.0, 2.0, -4.0];
+        let mut groups = vec![0.0; 3];
+        tree.evaluate(&tree.weights, &tree.aggregation, &values, 3, &mut Scratch::default(), &mut groups)
+            .unwrap();
+        assert!((groups[0] - 10.0).abs() < 1e-12); // sqrt(1 * 100)
+        assert!((groups[1] - (50.5f64 * 100.0).sqrt()).abs() < 1e-12);
+        assert!((groups[2] - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn zero_weight_removes_a_child() {
+        let text = "[index]\nid = \"r\"\nunit = \"u\"\nperiod = \"t\"\n[[indicator]]\nid = \"a\"\ngroup = \"r\"\n[[indicator]]\nid = \"b\"\ngroup = \"r\"\n";
+        let fw = Framework::from_toml(text, "t.toml").unwrap();
+        let tree = Tree::compile(&fw);
+        let values = [10.0, 20.0, 30.0, 50.0];
+        let mut groups = vec![0.0; 2];
+        tree.evaluate(&[1.0, 0.0], &tree.aggregation, &values, 2, &mut Scratch::default(), &mut groups)
+            .unwrap();
+        assert_eq!(groups, vec![10.0, 20.0]);
+        tree.evaluate(&[1.0, 1.0], &tree.aggregation, &values, 2, &mut Scratch::default(), &mut groups)
+            .unwrap();
+        assert_eq!(groups, vec![20.0, 35.0]);
+    }
+}
