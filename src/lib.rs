@@ -18,10 +18,11 @@ pub mod explain;
 pub mod framework;
 pub mod output;
 pub mod period;
-pub mod plan;
 pub mod pipeline;
+pub mod plan;
 pub mod score;
 pub mod stats;
 pub mod synthetic;
+pub mod uncertainty;
 
 pub use error::{Error, Result};

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         cli::Command::Score(a) => cli::score::run(a),
         cli::Command::Validate(a) => cli::validate::run(a),
         cli::Command::Explain(a) => cli::explain::run(a),
+        cli::Command::Sensitivity(a) => cli::sensitivity::run(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -98,12 +98,10 @@ impl Tree {
             };
             scratch.acc.iter_mut().for_each(|a| *a = 0.0);
             scratch.wsum.iter_mut().for_each(|w| *w = 0.0);
-            for j in start..end {
-                let w = weights[j];
+            for (&w, &child) in weights[start..end].iter().zip(&self.children[start..end]) {
                 if w == 0.0 {
                     continue;
                 }
-                let child = self.children[j];
                 let mut slice: &[f64] = match child {
                     Child::Indicator(k) => &values[k * u..(k + 1) * u],
                     Child::Group(h) => &groups[h * u..(h + 1) * u],
@@ -134,9 +132,8 @@ impl Tree {
                 }
             }
             let out = &mut groups[g * u..(g + 1) * u];
-            for i in 0..u {
-                let (acc, wsum) = (scratch.acc[i], scratch.wsum[i]);
-                out[i] = if wsum > 0.0 {
+            for ((o, &acc), &wsum) in out.iter_mut().zip(&scratch.acc).zip(&scratch.wsum) {
+                *o = if wsum > 0.0 {
                     match agg {
                         Aggregation::Arithmetic | Aggregation::Copeland => acc / wsum,
                         Aggregation::Geometric => (acc / wsum).exp(),
@@ -154,15 +151,15 @@ impl Tree {
         let (start, end) = (self.offsets[g], self.offsets[g + 1]);
         let mut slices: Vec<Vec<f64>> = Vec::new();
         let mut w = Vec::new();
-        for j in start..end {
-            if weights[j] == 0.0 {
+        for (&weight, &child) in weights[start..end].iter().zip(&self.children[start..end]) {
+            if weight == 0.0 {
                 continue;
             }
-            slices.push(match self.children[j] {
+            slices.push(match child {
                 Child::Indicator(k) => values[k * u..(k + 1) * u].to_vec(),
                 Child::Group(h) => groups[h * u..(h + 1) * u].to_vec(),
             });
-            w.push(weights[j]);
+            w.push(weight);
         }
         let refs: Vec<&[f64]> = slices.iter().map(Vec::as_slice).collect();
         aggregate::copeland(&refs, &w, &mut groups[g * u..(g + 1) * u]);
@@ -201,8 +198,15 @@ mod tests {
         // a = (-1, 0, 1) -> (1, 50.5, 100); b = (2, 2, -4) -> (100, 100, 1)
         let values = [-1.0, 0.0, 1.0, 2.0, 2.0, -4.0];
         let mut groups = vec![0.0; 3];
-        tree.evaluate(&tree.weights, &tree.aggregation, &values, 3, &mut Scratch::default(), &mut groups)
-            .unwrap();
+        tree.evaluate(
+            &tree.weights,
+            &tree.aggregation,
+            &values,
+            3,
+            &mut Scratch::default(),
+            &mut groups,
+        )
+        .unwrap();
         assert!((groups[0] - 10.0).abs() < 1e-12); // sqrt(1 * 100)
         assert!((groups[1] - (50.5f64 * 100.0).sqrt()).abs() < 1e-12);
         assert!((groups[2] - 10.0).abs() < 1e-12);
@@ -215,11 +219,25 @@ mod tests {
         let tree = Tree::compile(&fw);
         let values = [10.0, 20.0, 30.0, 50.0];
         let mut groups = vec![0.0; 2];
-        tree.evaluate(&[1.0, 0.0], &tree.aggregation, &values, 2, &mut Scratch::default(), &mut groups)
-            .unwrap();
+        tree.evaluate(
+            &[1.0, 0.0],
+            &tree.aggregation,
+            &values,
+            2,
+            &mut Scratch::default(),
+            &mut groups,
+        )
+        .unwrap();
         assert_eq!(groups, vec![10.0, 20.0]);
-        tree.evaluate(&[1.0, 1.0], &tree.aggregation, &values, 2, &mut Scratch::default(), &mut groups)
-            .unwrap();
+        tree.evaluate(
+            &[1.0, 1.0],
+            &tree.aggregation,
+            &values,
+            2,
+            &mut Scratch::default(),
+            &mut groups,
+        )
+        .unwrap();
         assert_eq!(groups, vec![20.0, 35.0]);
     }
 }

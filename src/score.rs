@@ -15,13 +15,13 @@ use crate::data::Panel;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework, Indicator, ScaleFrom, Scope};
 use crate::period::Period;
-use crate::plan::{Scratch, Tree};
 use crate::pipeline::classify::classify;
 use crate::pipeline::derive::{self, TimeGrid};
 use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{Direction, FitError};
 use crate::pipeline::rank::rank_descending;
 use crate::pipeline::screen::{self, ScreenNote};
+use crate::plan::{Scratch, Tree};
 use rayon::prelude::*;
 
 /// Everything scoring produced, cell by cell (`p * units + u`, as in the panel).
@@ -342,29 +342,14 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     // 11. Scale.
     let aggregated = group_scores.clone();
     if let Some(scale) = fw.index.scale {
-        match (scale.from, scale.nominal) {
-            (ScaleFrom::Nominal, Some((a, b))) => {
-                let map = |s: f64| scale.lo + (scale.hi - scale.lo) * (s - a) / (b - a);
-                for scores in group_scores.iter_mut() {
-                    scores.iter_mut().for_each(|s| *s = map(*s));
-                }
-            }
-            _ => {
+        match scale.from {
+            ScaleFrom::Nominal => group_scores.iter_mut().for_each(|scores| scale.apply(scores)),
+            ScaleFrom::Observed => {
                 for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
-                    let present: Vec<f64> = scope
-                        .iter()
-                        .map(|&c| group_scores[0][c])
-                        .filter(|v| !v.is_nan())
-                        .collect();
-                    let min = present.iter().copied().fold(f64::INFINITY, f64::min);
-                    let max = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    for &c in &scope {
-                        let s = &mut group_scores[0][c];
-                        *s = if max > min {
-                            scale.lo + (scale.hi - scale.lo) * (*s - min) / (max - min)
-                        } else {
-                            (scale.lo + scale.hi) / 2.0
-                        };
+                    let mut index: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).collect();
+                    scale.apply(&mut index);
+                    for (&c, v) in scope.iter().zip(index) {
+                        group_scores[0][c] = v;
                     }
                 }
             }
@@ -652,12 +637,17 @@ mod tests {
         assert_eq!(res.treated[1][cell], 10.0);
         assert!(res.imputed[1][cell]);
         assert_eq!(res.normalised[1][cell], 50.0);
-        assert!(res.warnings.iter().any(|w| w.contains("same value for every unit in period 2021")));
+        assert!(res
+            .warnings
+            .iter()
+            .any(|w| w.contains("same value for every unit in period 2021")));
     }
 
     #[test]
     fn panel_normalisation_compares_over_time() {
-        let text = TWO.replace("IMPUTE", "").replace("period = \"t\"", "period = \"t\"\nnormalise_over = \"panel\"");
+        let text = TWO
+            .replace("IMPUTE", "")
+            .replace("period = \"t\"", "period = \"t\"\nnormalise_over = \"panel\"");
         let (_, res) = run(&text, "u,t,a,b\nX,2020,0,0\nY,2020,10,10\nX,2021,20,20\nY,2021,40,40\n");
         // min 0, max 40 over both years: X 2021 = 50, Y 2020 = 25
         assert_eq!(res.score(2), 50.0);

@@ -2,6 +2,7 @@
 
 pub mod explain;
 pub mod score;
+pub mod sensitivity;
 pub mod validate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -31,6 +32,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Show how each pillar and indicator makes up one unit's score and rank
     Explain(explain::ExplainArgs),
+    /// Rank intervals and Sobol indices over the framework's [sensitivity] factors
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Data layout on the command line.

@@ -82,6 +82,30 @@ pub struct Scale {
     pub nominal: Option<(f64, f64)>,
 }
 
+impl Scale {
+    /// Maps scores onto [lo, hi]: pointwise from the nominal range, or from the
+    /// slice's own lowest and highest value (`observed`; all equal -> the midpoint).
+    /// NaN stays NaN.
+    pub fn apply(&self, values: &mut [f64]) {
+        let (a, b) = match (self.from, self.nominal) {
+            (ScaleFrom::Nominal, Some(range)) => range,
+            _ => {
+                let present = values.iter().copied().filter(|v| !v.is_nan());
+                let (min, max) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+                if max <= min || max.is_nan() {
+                    let mid = (self.lo + self.hi) / 2.0;
+                    values.iter_mut().filter(|v| !v.is_nan()).for_each(|v| *v = mid);
+                    return;
+                }
+                (min, max)
+            }
+        };
+        for v in values.iter_mut() {
+            *v = self.lo + (self.hi - self.lo) * (*v - a) / (b - a);
+        }
+    }
+}
+
 /// Where a data layout comes from.
 #[derive(Debug, Clone)]
 pub struct DataSpec {

@@ -24,13 +24,13 @@
 //! framework says when `u < 0.5`, and off (no winsorisation, no transform) otherwise.
 //! Factors sharing a `group` name get one Sobol index together (SALib's `groups`).
 
+use super::schema::{RawFactor, RawSensitivity};
 use super::{Child, Framework, Validator};
 use crate::error::{list_ids, suggest};
 use crate::period::Period;
 use crate::pipeline::aggregate::{self, Aggregation};
 use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::Normalise;
-use super::schema::{RawFactor, RawSensitivity};
 
 /// How runs are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -157,15 +157,24 @@ pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) 
     let before = v.problems.len();
     let samples = raw.samples.unwrap_or(1024);
     if !(2..=MAX_SAMPLES).contains(&samples) {
-        v.problem("sensitivity.samples", format!("expected 2 to {MAX_SAMPLES} (a power of 2 is best), found {samples}"));
+        v.problem(
+            "sensitivity.samples",
+            format!("expected 2 to {MAX_SAMPLES} (a power of 2 is best), found {samples}"),
+        );
     }
     let bootstrap = raw.bootstrap.unwrap_or(100);
     if bootstrap == 1 {
-        v.problem("sensitivity.bootstrap", "expected 0 (no intervals) or at least 2 resamples, found 1");
+        v.problem(
+            "sensitivity.bootstrap",
+            "expected 0 (no intervals) or at least 2 resamples, found 1",
+        );
     }
     let confidence = raw.confidence.unwrap_or(0.95);
     if !(confidence > 0.0 && confidence < 1.0) {
-        v.problem("sensitivity.confidence", format!("expected a level between 0 and 1, found {confidence}"));
+        v.problem(
+            "sensitivity.confidence",
+            format!("expected a level between 0 and 1, found {confidence}"),
+        );
     }
     let method = match raw.method.as_deref() {
         None | Some("sobol") => Method::Sobol,
@@ -173,7 +182,10 @@ pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) 
         Some(other) => {
             v.problem(
                 "sensitivity.method",
-                format!("unknown value `{other}`: expected one of `sobol`, `montecarlo`{}", suggest(other, ["sobol", "montecarlo"])),
+                format!(
+                    "unknown value `{other}`: expected one of `sobol`, `montecarlo`{}",
+                    suggest(other, ["sobol", "montecarlo"])
+                ),
             );
             Method::Sobol
         }
@@ -207,9 +219,18 @@ pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) 
     })
 }
 
-fn options<T: Copy>(v: &mut Validator, key: &str, raw: &Option<Vec<String>>, names: &[&str], table: &[(&str, T)]) -> Vec<T> {
+fn options<T: Copy>(
+    v: &mut Validator,
+    key: &str,
+    raw: &Option<Vec<String>>,
+    names: &[&str],
+    table: &[(&str, T)],
+) -> Vec<T> {
     let Some(list) = raw else {
-        v.problem(key, format!("needs options = [...], from {}", list_ids(names.iter().copied())));
+        v.problem(
+            key,
+            format!("needs options = [...], from {}", list_ids(names.iter().copied())),
+        );
         return Vec::new();
     };
     if list.is_empty() {
@@ -221,7 +242,11 @@ fn options<T: Copy>(v: &mut Validator, key: &str, raw: &Option<Vec<String>>, nam
             Some((_, t)) => out.push(*t),
             None => v.problem(
                 key,
-                format!("unknown option `{o}`: expected one of {}{}", list_ids(names.iter().copied()), suggest(o, names.iter().copied())),
+                format!(
+                    "unknown option `{o}`: expected one of {}{}",
+                    list_ids(names.iter().copied()),
+                    suggest(o, names.iter().copied())
+                ),
             ),
         }
     }
@@ -244,13 +269,22 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
     let indicator_ids: Vec<&str> = fw.indicators.iter().map(|i| i.id.as_str()).collect();
     match f.kind.as_str() {
         "weight" => {
-            unused(v, &[("options", f.options.is_some()), ("mode", f.mode.is_some()), ("targets", f.targets.is_some())]);
+            unused(
+                v,
+                &[
+                    ("options", f.options.is_some()),
+                    ("mode", f.mode.is_some()),
+                    ("targets", f.targets.is_some()),
+                ],
+            );
             let (lo, hi) = match f.range.as_deref() {
                 Some([lo, hi]) if lo.is_finite() && hi.is_finite() && *lo > 0.0 && lo <= hi => (*lo, *hi),
                 other => {
                     v.problem(
                         format!("{key}.range"),
-                        format!("expected range = [low, high] of weight multipliers with 0 < low <= high, found {other:?}"),
+                        format!(
+                            "expected range = [low, high] of weight multipliers with 0 < low <= high, found {other:?}"
+                        ),
                     );
                     return;
                 }
@@ -258,7 +292,12 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
             let target = f.target.as_deref().unwrap_or("group:*");
             let children = weight_targets(fw, target);
             if children.is_empty() {
-                let ids = fw.groups.iter().skip(1).map(|g| g.id.as_str()).chain(indicator_ids.iter().copied());
+                let ids = fw
+                    .groups
+                    .iter()
+                    .skip(1)
+                    .map(|g| g.id.as_str())
+                    .chain(indicator_ids.iter().copied());
                 v.problem(
                     format!("{key}.target"),
                     format!(
@@ -268,22 +307,44 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
                 );
             }
             for child in children {
-                push(out, format!("weight:{}", fw.child_id(child)), FactorKind::Weight { child, lo, hi });
+                push(
+                    out,
+                    format!("weight:{}", fw.child_id(child)),
+                    FactorKind::Weight { child, lo, hi },
+                );
             }
         }
         "normalise" => {
-            unused(v, &[("range", f.range.is_some()), ("target", f.target.is_some()), ("targets", f.targets.is_some()), ("mode", f.mode.is_some())]);
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("target", f.target.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                ],
+            );
             let names: Vec<&str> = NORMALISE_CHOICES.iter().map(|(n, _)| *n).collect();
             let options = options(v, &format!("{key}.options"), &f.options, &names, NORMALISE_CHOICES);
             push(out, "normalise".into(), FactorKind::Normalise { options });
         }
         "aggregate" => {
-            unused(v, &[("range", f.range.is_some()), ("targets", f.targets.is_some()), ("mode", f.mode.is_some())]);
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                ],
+            );
             let target = f.target.as_deref().unwrap_or(&fw.index.id);
             let Some(group) = fw.groups.iter().position(|g| g.id == target) else {
                 v.problem(
                     format!("{key}.target"),
-                    format!("unknown group `{target}`{}", suggest(target, fw.groups.iter().map(|g| g.id.as_str()))),
+                    format!(
+                        "unknown group `{target}`{}",
+                        suggest(target, fw.groups.iter().map(|g| g.id.as_str()))
+                    ),
                 );
                 return;
             };
@@ -294,10 +355,21 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
                 ("copeland", Aggregation::Copeland),
             ];
             let options = options(v, &format!("{key}.options"), &f.options, aggregate::NAMES, &table);
-            push(out, format!("aggregate:{target}"), FactorKind::Aggregate { group, options });
+            push(
+                out,
+                format!("aggregate:{target}"),
+                FactorKind::Aggregate { group, options },
+            );
         }
         "exclude" => {
-            unused(v, &[("range", f.range.is_some()), ("options", f.options.is_some()), ("target", f.target.is_some())]);
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("options", f.options.is_some()),
+                    ("target", f.target.is_some()),
+                ],
+            );
             let targets = f.targets.clone().unwrap_or_default();
             if targets.is_empty() {
                 v.problem(format!("{key}.targets"), "needs targets = [indicator ids]");
@@ -315,7 +387,11 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
             match f.mode.as_deref().unwrap_or("each") {
                 "each" => {
                     for k in found {
-                        push(out, format!("exclude:{}", fw.indicators[k].id), FactorKind::Exclude { indicator: k });
+                        push(
+                            out,
+                            format!("exclude:{}", fw.indicators[k].id),
+                            FactorKind::Exclude { indicator: k },
+                        );
                     }
                 }
                 "one_at_a_time" => {
@@ -324,12 +400,23 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
                 }
                 other => v.problem(
                     format!("{key}.mode"),
-                    format!("unknown value `{other}`: expected one of `each`, `one_at_a_time`{}", suggest(other, ["each", "one_at_a_time"])),
+                    format!(
+                        "unknown value `{other}`: expected one of `each`, `one_at_a_time`{}",
+                        suggest(other, ["each", "one_at_a_time"])
+                    ),
                 ),
             }
         }
         "impute" => {
-            unused(v, &[("range", f.range.is_some()), ("target", f.target.is_some()), ("targets", f.targets.is_some()), ("mode", f.mode.is_some())]);
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("target", f.target.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                ],
+            );
             let table = [
                 ("none", Impute::None),
                 ("mean", Impute::Mean),
@@ -344,7 +431,13 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
         "treatment" => {
             unused(
                 v,
-                &[("range", f.range.is_some()), ("target", f.target.is_some()), ("targets", f.targets.is_some()), ("mode", f.mode.is_some()), ("options", f.options.is_some())],
+                &[
+                    ("range", f.range.is_some()),
+                    ("target", f.target.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                    ("options", f.options.is_some()),
+                ],
             );
             push(out, "treatment".into(), FactorKind::Treatment);
         }
@@ -352,7 +445,11 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
             let kinds = ["weight", "normalise", "aggregate", "exclude", "impute", "treatment"];
             v.problem(
                 format!("{key}.kind"),
-                format!("unknown kind `{other}`: expected one of {}{}", list_ids(kinds), suggest(other, kinds)),
+                format!(
+                    "unknown kind `{other}`: expected one of {}{}",
+                    list_ids(kinds),
+                    suggest(other, kinds)
+                ),
             );
         }
     }
@@ -376,7 +473,9 @@ fn weight_targets(fw: &Framework, target: &str) -> Vec<Child> {
         Some(("group", id)) => groups.filter(|c| fw.child_id(*c) == id).collect(),
         Some(("indicator", id)) => indicators.filter(|c| fw.child_id(*c) == id).collect(),
         Some(("level", n)) => match n.parse::<usize>() {
-            Ok(n) => groups.filter(|c| matches!(c, Child::Group(g) if depth(*g) == n)).collect(),
+            Ok(n) => groups
+                .filter(|c| matches!(c, Child::Group(g) if depth(*g) == n))
+                .collect(),
             Err(_) => Vec::new(),
         },
         _ => groups.chain(indicators).filter(|c| fw.child_id(*c) == target).collect(),
@@ -404,7 +503,10 @@ fn check_positivity(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
                 }
             }
         }
-        let Some(agg) = can_be.iter().find(|a| matches!(a, Aggregation::Geometric | Aggregation::Harmonic)) else {
+        let Some(agg) = can_be
+            .iter()
+            .find(|a| matches!(a, Aggregation::Geometric | Aggregation::Harmonic))
+        else {
             continue;
         };
         for option in &normalise_options {
@@ -420,8 +522,14 @@ fn check_positivity(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
             };
             for &child in &group.children {
                 if subtree_low(fw, child, &low).is_none_or(|l| l <= 0.0) {
-                    let key = if group.parent.is_none() { "index.geometric_range".to_string() } else { format!("group.{}.geometric_range", group.id) };
-                    let with = option.map(|o| format!(" with normalisation `{}`", o.name())).unwrap_or_default();
+                    let key = if group.parent.is_none() {
+                        "index.geometric_range".to_string()
+                    } else {
+                        format!("group.{}.geometric_range", group.id)
+                    };
+                    let with = option
+                        .map(|o| format!(" with normalisation `{}`", o.name()))
+                        .unwrap_or_default();
                     v.problem(
                         key,
                         format!(

@@ -78,8 +78,10 @@ fn standardise(y: &[f64]) -> Option<Vec<f64>> {
     let m = y.len() as f64;
     let mean = y.iter().sum::<f64>() / m;
     let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m;
-    let (min, max) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-    if !(max > min) || !(var > 0.0) {
+    let (min, max) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    if max <= min || var.is_nan() || var <= 0.0 {
         return None;
     }
     let sd = var.sqrt();

@@ -1,0 +1,654 @@
+//! Uncertainty and sensitivity analysis: how far ranks and scores move when the
+//! modelling choices in `[sensitivity]` move, and which choice moves them most.
+//!
+//! The framework and data are compiled once: one normalised matrix per combination
+//! of the discrete data-stage choices (imputation, treatment, normalisation), built by
+//! the ordinary pipeline. A model run then only picks a matrix, re-weights,
+//! aggregates ([`crate::plan::Tree`]) and ranks, on per-thread buffers, with no
+//! allocation. Runs are spread over threads with rayon; run r's factor values come
+//! from point r of the design ([`sample`]), so results are bit-for-bit the same for
+//! any number of threads.
+//!
+//! Outputs per unit and period: nominal, median, 5 % and 95 % rank and score over all
+//! runs, the mean absolute rank shift from nominal ([`summary`]); and Sobol indices
+//! ([`sobol`]) of each unit's rank and of the period's mean absolute rank shift.
+//!
+//! ## References
+//! Saltelli et al. (2008) Global Sensitivity Analysis: The Primer. OECD/JRC (2008)
+//! Handbook, step 7. Becker et al. (2022) COINr `get_sensitivity`.
+
+pub mod sample;
+pub mod sobol;
+pub mod summary;
+
+use crate::data::Panel;
+use crate::error::{Error, Result};
+use crate::framework::sensitivity::{Factor, FactorKind, Method, NormaliseChoice, Sensitivity};
+use crate::framework::{Child, Framework};
+use crate::period::Period;
+use crate::pipeline::aggregate::Aggregation;
+use crate::pipeline::impute::Impute;
+use crate::pipeline::rank::rank_descending;
+use crate::pipeline::treat::{Transform, Winsorise};
+use crate::plan::{Scratch, Tree};
+use crate::score::score;
+use rayon::prelude::*;
+
+/// Receives progress from the engine (the CLI plugs in a progress bar).
+pub trait Progress: Sync {
+    fn start(&self, _total_runs: u64) {}
+    fn advance(&self, _runs: u64) {}
+    fn finish(&self) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// How to run the analysis (from `[sensitivity]`, overridden by the command line).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub samples: usize,
+    pub seed: u64,
+    pub bootstrap: usize,
+    pub confidence: f64,
+    pub method: Method,
+    pub period: Option<Period>,
+    /// Factor values supplied by the user: one row of d values per run, row-major.
+    pub samples_from: Option<Vec<f64>>,
+}
+
+impl Settings {
+    pub fn from_framework(s: &Sensitivity) -> Settings {
+        Settings {
+            samples: s.samples,
+            seed: s.seed,
+            bootstrap: s.bootstrap,
+            confidence: s.confidence,
+            method: s.method,
+            period: s.period,
+            samples_from: None,
+        }
+    }
+}
+
+/// One row of `sobol.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SobolRow {
+    pub output: String,
+    pub factor: String,
+    pub s1: f64,
+    pub s1_conf: f64,
+    pub st: f64,
+    pub st_conf: f64,
+}
+
+/// Per-output uncertainty statistics (one output = one unit in one period).
+#[derive(Debug, Clone)]
+pub struct OutputStats {
+    pub unit: String,
+    pub period: Period,
+    pub nominal_rank: f64,
+    pub median_rank: f64,
+    pub q05_rank: f64,
+    pub q95_rank: f64,
+    pub mean_abs_shift: f64,
+    pub nominal_score: f64,
+    pub median_score: f64,
+    pub q05_score: f64,
+    pub q95_score: f64,
+}
+
+/// Everything the analysis produced.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub factors: Vec<String>,
+    /// Sobol groups (factor names unless grouped).
+    pub groups: Vec<String>,
+    pub method: Method,
+    pub n: usize,
+    pub runs: usize,
+    pub stats: Vec<OutputStats>,
+    /// Per analysed period: the mean over runs and units of |rank - nominal rank|.
+    pub mean_abs_shift_by_period: Vec<(Period, f64)>,
+    pub sobol: Vec<SobolRow>,
+    /// How many normalised matrices were precomputed.
+    pub matrices: usize,
+}
+
+/// The data-stage choice a run makes: indices into the factor option lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct StageChoice {
+    impute: usize,
+    treatment: usize,
+    normalise: usize,
+}
+
+/// Where each factor acts in the compiled plan.
+enum Action {
+    Weight { slot: usize, lo: f64, hi: f64 },
+    Aggregate { group: usize, options: Vec<Aggregation> },
+    Exclude { slot: usize },
+    ExcludeOne { slots: Vec<Option<usize>> },
+    Impute { n: usize },
+    Treatment,
+    Normalise { n: usize },
+}
+
+/// Per-thread buffers, reused for every run.
+struct ThreadState {
+    u: Vec<f64>,
+    weights: Vec<f64>,
+    aggregation: Vec<Aggregation>,
+    scratch: Scratch,
+    groups: Vec<f64>,
+    order: Vec<usize>,
+    ranks: Vec<f64>,
+    index: Vec<f64>,
+}
+
+/// Runs the uncertainty and sensitivity analysis.
+pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Progress) -> Result<Analysis> {
+    let sens = fw.sensitivity.as_ref().ok_or_else(|| Error::Framework {
+        file: fw.file.clone(),
+        key: "sensitivity".into(),
+        message: "the framework has no [sensitivity] block: add one with the uncertain factors (see the README)".into(),
+    })?;
+    let nominal = score(fw, panel)?;
+    let n_units = panel.n_units();
+
+    // Periods analysed and their scored cells.
+    let mut periods: Vec<usize> = (0..panel.periods.len())
+        .filter(|&p| (0..n_units).any(|u| nominal.scored[p * n_units + u]))
+        .collect();
+    if let Some(want) = settings.period {
+        match periods.iter().find(|&&p| panel.periods[p] == want) {
+            Some(&p) => periods = vec![p],
+            None => {
+                return Err(Error::Data {
+                    file: "--period".into(),
+                    message: format!(
+                        "no unit is scored in period {want}; scored periods: {}",
+                        periods
+                            .iter()
+                            .map(|&p| panel.periods[p].to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })
+            }
+        }
+    }
+    let cells: Vec<Vec<usize>> = periods
+        .iter()
+        .map(|&p| {
+            (p * n_units..(p + 1) * n_units)
+                .filter(|&c| nominal.scored[c])
+                .collect()
+        })
+        .collect();
+    let n_out: usize = cells.iter().map(Vec::len).sum();
+    let max_units = cells.iter().map(Vec::len).max().unwrap_or(0);
+
+    // Factors -> actions on the plan.
+    let tree = Tree::compile(fw);
+    let slot_of = |child: Child| tree.children.iter().position(|&c| c == child).unwrap_or(0);
+    let mut impute_options: Vec<Option<Impute>> = vec![None];
+    let mut treatment_options = 1;
+    let mut normalise_options: Vec<Option<NormaliseChoice>> = vec![None];
+    let actions: Vec<Action> = sens
+        .factors
+        .iter()
+        .map(|f: &Factor| match &f.kind {
+            FactorKind::Weight { child, lo, hi } => Action::Weight {
+                slot: slot_of(*child),
+                lo: *lo,
+                hi: *hi,
+            },
+            FactorKind::Aggregate { group, options } => Action::Aggregate {
+                group: *group,
+                options: options.clone(),
+            },
+            FactorKind::Exclude { indicator } => Action::Exclude {
+                slot: slot_of(Child::Indicator(*indicator)),
+            },
+            FactorKind::ExcludeOne { options } => Action::ExcludeOne {
+                slots: options
+                    .iter()
+                    .map(|o| o.map(|k| slot_of(Child::Indicator(k))))
+                    .collect(),
+            },
+            FactorKind::Impute { options } => {
+                impute_options = options.iter().copied().map(Some).collect();
+                Action::Impute { n: options.len() }
+            }
+            FactorKind::Treatment => {
+                treatment_options = 2;
+                Action::Treatment
+            }
+            FactorKind::Normalise { options } => {
+                normalise_options = options.iter().copied().map(Some).collect();
+                Action::Normalise { n: options.len() }
+            }
+        })
+        .collect();
+    let d = actions.len();
+    let sobol_groups = sens.groups();
+    let mut group_of = vec![0; d];
+    for (g, (_, members)) in sobol_groups.iter().enumerate() {
+        for &i in members {
+            group_of[i] = g;
+        }
+    }
+    let n_groups = sobol_groups.len();
+
+    // One normalised matrix per data-stage combination and period: values[k * U + i].
+    let mut matrices: Vec<Vec<Vec<f64>>> = Vec::new();
+    for imp in &impute_options {
+        for treatment in 0..treatment_options {
+            for norm in &normalise_options {
+                let variant = stage_variant(fw, *imp, treatment == 1, *norm);
+                let res = score(&variant, panel)?;
+                matrices.push(
+                    cells
+                        .iter()
+                        .map(|cs| {
+                            let u = cs.len();
+                            let mut m = vec![f64::NAN; fw.indicators.len() * u];
+                            for (k, column) in res.normalised.iter().enumerate() {
+                                for (i, &c) in cs.iter().enumerate() {
+                                    m[k * u + i] = column[c];
+                                }
+                            }
+                            m
+                        })
+                        .collect(),
+                );
+            }
+        }
+    }
+    let combo = |s: StageChoice| (s.impute * treatment_options + s.treatment) * normalise_options.len() + s.normalise;
+
+    // The design.
+    let (n, runs) = match (&settings.samples_from, settings.method) {
+        (Some(rows), Method::Sobol) => {
+            let runs = rows.len() / d;
+            if !runs.is_multiple_of(n_groups + 2) {
+                return Err(Error::Data {
+                    file: "--samples-from".into(),
+                    message: format!(
+                        "{runs} rows is not a multiple of d + 2 = {} (a Saltelli design: A, A_B^1..A_B^d, B per sample)",
+                        n_groups + 2
+                    ),
+                });
+            }
+            (runs / (n_groups + 2), runs)
+        }
+        (Some(rows), Method::MonteCarlo) => (rows.len() / d, rows.len() / d),
+        (None, Method::Sobol) => (settings.samples, settings.samples * (n_groups + 2)),
+        (None, Method::MonteCarlo) => (settings.samples, settings.samples),
+    };
+    let seed32 = sample::scramble_seed(settings.seed);
+    let scale = fw.index.scale;
+    let ties = fw.index.ties;
+
+    // Evaluate every run: ranks[r * n_out + o], scores likewise.
+    let mut ranks = vec![0f32; runs * n_out];
+    let mut scores = vec![0f32; runs * n_out];
+    const CHUNK: usize = 64;
+    progress.start(runs as u64);
+    let init = || ThreadState {
+        u: vec![0.0; d],
+        weights: tree.weights.clone(),
+        aggregation: tree.aggregation.clone(),
+        scratch: Scratch::default(),
+        groups: vec![0.0; tree.n_groups() * max_units],
+        order: Vec::with_capacity(max_units),
+        ranks: vec![0.0; max_units],
+        index: vec![0.0; max_units],
+    };
+    ranks
+        .par_chunks_mut(n_out * CHUNK)
+        .zip(scores.par_chunks_mut(n_out * CHUNK))
+        .enumerate()
+        .try_for_each_init(init, |st, (chunk, (rank_rows, score_rows))| -> Result<()> {
+            let first = chunk * CHUNK;
+            let count = rank_rows.len() / n_out;
+            for local in 0..count {
+                let r = first + local;
+                match &settings.samples_from {
+                    Some(rows) => st.u.copy_from_slice(&rows[r * d..(r + 1) * d]),
+                    None => match settings.method {
+                        Method::Sobol => sample::saltelli_run(r, n_groups, &group_of, seed32, &mut st.u),
+                        Method::MonteCarlo => sample::monte_carlo_run(r, seed32, &mut st.u),
+                    },
+                }
+                let stage = apply(&actions, &st.u, &tree, &mut st.weights, &mut st.aggregation);
+                let matrix = &matrices[combo(stage)];
+                let mut o = 0;
+                for (pi, cs) in cells.iter().enumerate() {
+                    let u = cs.len();
+                    let groups = &mut st.groups[..tree.n_groups() * u];
+                    tree.evaluate(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups)
+                        .map_err(|bad| Error::Method {
+                            context: format!("{}: sensitivity run {r}", fw.file),
+                            message: format!(
+                                "{} aggregation of `{}` met {} = {} for unit `{}` in {}; set geometric_range = [1, 100] on `{}`",
+                                st.aggregation[bad.group].name(),
+                                fw.groups[bad.group].id,
+                                fw.child_id(bad.child),
+                                bad.value,
+                                panel.units[cs[bad.unit] % n_units],
+                                panel.periods[periods[pi]],
+                                fw.groups[bad.group].id
+                            ),
+                        })?;
+                    let index = &mut st.index[..u];
+                    index.copy_from_slice(&groups[..u]);
+                    if let Some(scale) = scale {
+                        scale.apply(index);
+                    }
+                    rank_descending(index, ties, &mut st.order, &mut st.ranks[..u]);
+                    let row = local * n_out;
+                    for i in 0..u {
+                        rank_rows[row + o + i] = st.ranks[i] as f32;
+                        score_rows[row + o + i] = index[i] as f32;
+                    }
+                    o += u;
+                }
+            }
+            progress.advance(count as u64);
+            Ok(())
+        })?;
+    progress.finish();
+
+    // Uncertainty statistics per output.
+    let outputs: Vec<(usize, usize)> = cells
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, cs)| cs.iter().map(move |&c| (pi, c)))
+        .collect();
+    let stats: Vec<OutputStats> = outputs
+        .par_iter()
+        .enumerate()
+        .map(|(o, &(pi, c))| {
+            let mut column: Vec<f64> = (0..runs).map(|r| f64::from(ranks[r * n_out + o])).collect();
+            let nominal_rank = nominal.rank[c];
+            let shift = summary::mean_abs_shift(&column, nominal_rank);
+            let (median_rank, q05_rank, q95_rank) = summary::quantiles(&mut column);
+            let mut column: Vec<f64> = (0..runs).map(|r| f64::from(scores[r * n_out + o])).collect();
+            let (median_score, q05_score, q95_score) = summary::quantiles(&mut column);
+            OutputStats {
+                unit: panel.units[c % n_units].clone(),
+                period: panel.periods[periods[pi]],
+                nominal_rank,
+                median_rank,
+                q05_rank,
+                q95_rank,
+                mean_abs_shift: shift,
+                nominal_score: nominal.score(c),
+                median_score,
+                q05_score,
+                q95_score,
+            }
+        })
+        .collect();
+
+    // Mean absolute rank shift per run and period (a scalar output per period).
+    let period_offsets: Vec<(usize, usize)> = cells
+        .iter()
+        .scan(0, |start, cs| {
+            let s = *start;
+            *start += cs.len();
+            Some((s, cs.len()))
+        })
+        .collect();
+    let shift_series: Vec<Vec<f64>> = period_offsets
+        .iter()
+        .map(|&(start, len)| {
+            (0..runs)
+                .map(|r| {
+                    (start..start + len)
+                        .map(|o| (f64::from(ranks[r * n_out + o]) - stats[o].nominal_rank).abs())
+                        .sum::<f64>()
+                        / len as f64
+                })
+                .collect()
+        })
+        .collect();
+    let mean_abs_shift_by_period = periods
+        .iter()
+        .zip(&shift_series)
+        .map(|(&p, s)| (panel.periods[p], s.iter().sum::<f64>() / s.len().max(1) as f64))
+        .collect();
+
+    // Sobol indices of every unit's rank and of each period's mean shift.
+    let mut sobol = Vec::new();
+    if settings.method == Method::Sobol {
+        let boot = (settings.bootstrap >= 2)
+            .then(|| sobol::Bootstrap::new(n, settings.bootstrap, settings.seed, settings.confidence));
+        let names: Vec<String> = outputs
+            .iter()
+            .map(|&(pi, c)| format!("rank:{}:{}", panel.units[c % n_units], panel.periods[periods[pi]]))
+            .chain(periods.iter().map(|&p| format!("mean_abs_shift:{}", panel.periods[p])))
+            .collect();
+        let total = names.len();
+        const OUT_CHUNK: usize = 16;
+        let chunks: Vec<Vec<sobol::Indices>> = (0..total.div_ceil(OUT_CHUNK))
+            .into_par_iter()
+            .map(|ch| {
+                let columns: Vec<Vec<f64>> = (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(total))
+                    .map(|o| {
+                        if o < n_out {
+                            (0..runs).map(|r| f64::from(ranks[r * n_out + o])).collect()
+                        } else {
+                            shift_series[o - n_out].clone()
+                        }
+                    })
+                    .collect();
+                sobol::analyse(&columns, n, n_groups, boot.as_ref())
+            })
+            .collect();
+        for (name, idx) in names.iter().zip(chunks.into_iter().flatten()) {
+            for (g, (group, _)) in sobol_groups.iter().enumerate() {
+                sobol.push(SobolRow {
+                    output: name.clone(),
+                    factor: group.clone(),
+                    s1: idx.s1[g],
+                    s1_conf: idx.s1_conf[g],
+                    st: idx.st[g],
+                    st_conf: idx.st_conf[g],
+                });
+            }
+        }
+    }
+
+    Ok(Analysis {
+        factors: sens.factors.iter().map(|f| f.name.clone()).collect(),
+        groups: sobol_groups.into_iter().map(|(g, _)| g).collect(),
+        method: settings.method,
+        n,
+        runs,
+        stats,
+        mean_abs_shift_by_period,
+        sobol,
+        matrices: matrices.len(),
+    })
+}
+
+/// Maps one run's factor values onto weights and aggregations; returns the data stage.
+fn apply(
+    actions: &[Action],
+    u: &[f64],
+    tree: &Tree,
+    weights: &mut [f64],
+    aggregation: &mut [Aggregation],
+) -> StageChoice {
+    weights.copy_from_slice(&tree.weights);
+    aggregation.copy_from_slice(&tree.aggregation);
+    let mut stage = StageChoice::default();
+    for (action, &x) in actions.iter().zip(u) {
+        match action {
+            Action::Weight { slot, lo, hi } => weights[*slot] *= lo + (hi - lo) * x,
+            Action::Aggregate { group, options } => {
+                aggregation[*group] = options[Factor::option_index(x, options.len())]
+            }
+            Action::Exclude { slot } => {
+                if x >= 0.5 {
+                    weights[*slot] = 0.0;
+                }
+            }
+            Action::ExcludeOne { slots } => {
+                if let Some(slot) = slots[Factor::option_index(x, slots.len())] {
+                    weights[slot] = 0.0;
+                }
+            }
+            Action::Impute { n } => stage.impute = Factor::option_index(x, *n),
+            Action::Treatment => stage.treatment = usize::from(x >= 0.5),
+            Action::Normalise { n } => stage.normalise = Factor::option_index(x, *n),
+        }
+    }
+    stage
+}
+
+/// The framework with one data-stage combination applied to every indicator.
+fn stage_variant(
+    fw: &Framework,
+    impute: Option<Impute>,
+    treatment_off: bool,
+    normalise: Option<NormaliseChoice>,
+) -> Framework {
+    let mut v = fw.clone();
+    for ind in &mut v.indicators {
+        if let Some(i) = impute {
+            ind.impute = i;
+        }
+        if treatment_off {
+            ind.winsorise = Winsorise::None;
+            ind.transform = Transform::None;
+        }
+        if let Some(n) = normalise {
+            ind.normalise = n.for_indicator(&ind.normalise);
+        }
+    }
+    // Only the normalised values are used: aggregate plainly so no run-specific
+    // aggregation can fail here.
+    for g in &mut v.groups {
+        g.aggregation = Aggregation::Arithmetic;
+    }
+    v.index.scale = None;
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{generate, Shape};
+
+    fn framework_with(sensitivity: &str, shape: Shape) -> (Framework, Panel) {
+        let (_, panel) = generate(shape, "arithmetic");
+        let text = format!(
+            "{}\n{sensitivity}",
+            crate::synthetic::framework_toml(shape, "arithmetic")
+        );
+        (Framework::from_toml(&text, "sa.toml").unwrap(), panel)
+    }
+
+    const SHAPE: Shape = Shape {
+        units: 30,
+        indicators: 12,
+        groups: 3,
+        periods: 2,
+        missing: 0.05,
+        seed: 3,
+    };
+
+    #[test]
+    fn zero_width_ranges_give_the_nominal_ranks_exactly() {
+        let (fw, panel) = framework_with(
+            "[sensitivity]\nsamples = 64\nfactors = [{ kind = \"weight\", target = \"group:*\", range = [1, 1] }, { kind = \"aggregate\", options = [\"arithmetic\"] }]\n",
+            SHAPE,
+        );
+        let a = run(
+            &fw,
+            &panel,
+            &Settings::from_framework(fw.sensitivity.as_ref().unwrap()),
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(a.runs, 64 * 6);
+        for s in &a.stats {
+            assert_eq!(
+                (s.median_rank, s.q05_rank, s.q95_rank),
+                (s.nominal_rank, s.nominal_rank, s.nominal_rank)
+            );
+            assert_eq!(s.mean_abs_shift, 0.0);
+        }
+        // Outputs that never move have no Sobol indices.
+        assert!(a.sobol.iter().all(|r| r.s1.is_nan() && r.st.is_nan()));
+    }
+
+    #[test]
+    fn results_are_identical_on_one_and_two_threads() {
+        let (fw, panel) = framework_with(
+            "[sensitivity]\nsamples = 128\nbootstrap = 50\nfactors = [{ kind = \"weight\", target = \"group:*\", range = [0.5, 1.5] }, { kind = \"normalise\", options = [\"minmax\", \"rank\"] }, { kind = \"exclude\", targets = [\"ind001\", \"ind002\"] }, { kind = \"impute\", options = [\"mean\", \"none\"] }]\n",
+            SHAPE,
+        );
+        let settings = Settings::from_framework(fw.sensitivity.as_ref().unwrap());
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| run(&fw, &panel, &settings, &Silent).unwrap())
+        };
+        let (one, two) = (on(1), on(2));
+        assert_eq!(one.runs, 128 * (3 + 1 + 2 + 1 + 2));
+        let key = |a: &Analysis| {
+            let stats: Vec<[u64; 7]> = a
+                .stats
+                .iter()
+                .map(|s| {
+                    [
+                        s.median_rank,
+                        s.q05_rank,
+                        s.q95_rank,
+                        s.mean_abs_shift,
+                        s.median_score,
+                        s.q05_score,
+                        s.q95_score,
+                    ]
+                    .map(f64::to_bits)
+                })
+                .collect();
+            let sobol: Vec<[u64; 4]> = a
+                .sobol
+                .iter()
+                .map(|r| [r.s1, r.s1_conf, r.st, r.st_conf].map(f64::to_bits))
+                .collect();
+            (stats, sobol)
+        };
+        assert_eq!(key(&one), key(&two));
+        // Something did move.
+        assert!(one.stats.iter().any(|s| s.mean_abs_shift > 0.0));
+    }
+
+    #[test]
+    fn monte_carlo_gives_intervals_only() {
+        let (fw, panel) = framework_with(
+            "[sensitivity]\nsamples = 100\nmethod = \"montecarlo\"\nperiod = 2019\nfactors = [{ kind = \"weight\", target = \"indicator:*\", range = [0.5, 2] }]\n",
+            SHAPE,
+        );
+        let a = run(
+            &fw,
+            &panel,
+            &Settings::from_framework(fw.sensitivity.as_ref().unwrap()),
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(a.runs, 100);
+        assert!(a.sobol.is_empty());
+        assert_eq!(a.stats.len(), 30);
+        assert!(a
+            .stats
+            .iter()
+            .all(|s| s.period.to_string() == "2019" && s.q05_rank <= s.q95_rank));
+    }
+}
