@@ -267,7 +267,7 @@ fn write_uncertainty(path: &Path, a: &Analysis) -> Result<()> {
             Cell::Num(s.median_rank, 2),
             Cell::Num(s.q05_rank, 2),
             Cell::Num(s.q95_rank, 2),
-            Cell::Num(s.mean_abs_shift, 4),
+            Cell::Num(s.mean_abs_shift, 6),
             Cell::Num(s.nominal_score, 6),
             Cell::Num(s.median_score, 6),
             Cell::Num(s.q05_score, 6),
