@@ -124,6 +124,15 @@ pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Str
     }
 }
 
+/// "unknown value `x`: expected one of `a`, `b`; did you mean `a`?"
+pub fn unknown<'a>(what: &str, value: &str, names: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    format!(
+        "unknown {what} `{value}`: expected one of {}{}",
+        list_ids(names.clone()),
+        suggest(value, names)
+    )
+}
+
 /// Lists ids for messages: `a`, `b`, `c` (at most 12, then "...").
 pub fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
     struct Ids(Vec<String>, bool);

@@ -81,15 +81,37 @@ impl Tree {
         scratch: &mut Scratch,
         groups: &mut [f64],
     ) -> Result<(), NonPositive> {
+        self.evaluate_partial(weights, aggregation, values, n_units, scratch, groups, None, &[])
+    }
+
+    /// Evaluates only the groups with `compute[g]` (all if `None`); a child group that
+    /// is not computed is read from `fixed` (same layout as `groups`): the scores of
+    /// subtrees no factor touches, computed once per data-stage choice.
+    #[allow(clippy::too_many_arguments)]
+    pub fn evaluate_partial(
+        &self,
+        weights: &[f64],
+        aggregation: &[Aggregation],
+        values: &[f64],
+        n_units: usize,
+        scratch: &mut Scratch,
+        groups: &mut [f64],
+        compute: Option<&[bool]>,
+        fixed: &[f64],
+    ) -> Result<(), NonPositive> {
         let u = n_units;
+        let computed = |g: usize| compute.is_none_or(|c| c[g]);
         scratch.acc.resize(u, 0.0);
         scratch.wsum.resize(u, 0.0);
         scratch.rescaled.resize(u, 0.0);
         for &g in &self.post_order {
+            if !computed(g) {
+                continue;
+            }
             let (start, end) = (self.offsets[g], self.offsets[g + 1]);
             let agg = aggregation[g];
             if agg == Aggregation::Copeland {
-                self.copeland(g, weights, values, n_units, groups);
+                self.copeland(g, weights, values, n_units, groups, &computed, fixed);
                 continue;
             }
             let rescale = match agg {
@@ -104,7 +126,8 @@ impl Tree {
                 }
                 let mut slice: &[f64] = match child {
                     Child::Indicator(k) => &values[k * u..(k + 1) * u],
-                    Child::Group(h) => &groups[h * u..(h + 1) * u],
+                    Child::Group(h) if computed(h) => &groups[h * u..(h + 1) * u],
+                    Child::Group(h) => &fixed[h * u..(h + 1) * u],
                 };
                 if let Some((a, b)) = rescale {
                     rescale_into(slice, a, b, &mut scratch.rescaled);
@@ -147,7 +170,17 @@ impl Tree {
         Ok(())
     }
 
-    fn copeland(&self, g: usize, weights: &[f64], values: &[f64], u: usize, groups: &mut [f64]) {
+    #[allow(clippy::too_many_arguments)]
+    fn copeland(
+        &self,
+        g: usize,
+        weights: &[f64],
+        values: &[f64],
+        u: usize,
+        groups: &mut [f64],
+        computed: &dyn Fn(usize) -> bool,
+        fixed: &[f64],
+    ) {
         let (start, end) = (self.offsets[g], self.offsets[g + 1]);
         let mut slices: Vec<Vec<f64>> = Vec::new();
         let mut w = Vec::new();
@@ -157,7 +190,8 @@ impl Tree {
             }
             slices.push(match child {
                 Child::Indicator(k) => values[k * u..(k + 1) * u].to_vec(),
-                Child::Group(h) => groups[h * u..(h + 1) * u].to_vec(),
+                Child::Group(h) if computed(h) => groups[h * u..(h + 1) * u].to_vec(),
+                Child::Group(h) => fixed[h * u..(h + 1) * u].to_vec(),
             });
             w.push(weight);
         }

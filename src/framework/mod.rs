@@ -12,7 +12,7 @@
 pub mod schema;
 pub mod sensitivity;
 
-use crate::error::{list_ids, suggest, Error, Result};
+use crate::error::{list_ids, suggest, unknown, Error, Result};
 use crate::period::Period;
 use crate::pipeline::aggregate::{self, Aggregation};
 use crate::pipeline::classify::Class;
@@ -317,14 +317,7 @@ impl Validator {
         match pick(value, options) {
             Some(t) => t,
             None => {
-                self.problem(
-                    key,
-                    format!(
-                        "unknown value `{value}`: expected one of {}{}",
-                        list_ids(names.iter().copied()),
-                        suggest(value, names.iter().copied())
-                    ),
-                );
+                self.problem(key, unknown("value", value, names.iter().copied()));
                 default
             }
         }
@@ -770,11 +763,7 @@ impl Validator {
             other => {
                 self.problem(
                     format!("{key}.winsorise"),
-                    format!(
-                        "unknown value `{other}`: expected one of {}{}",
-                        list_ids(treat::WINSORISE_NAMES.iter().copied()),
-                        suggest(other, treat::WINSORISE_NAMES.iter().copied())
-                    ),
+                    unknown("value", other, treat::WINSORISE_NAMES.iter().copied()),
                 );
                 Winsorise::None
             }
@@ -833,11 +822,7 @@ impl Validator {
             other => {
                 self.problem(
                     format!("{key}.normalise"),
-                    format!(
-                        "unknown value `{other}`: expected one of {}{}",
-                        list_ids(normalise::NAMES.iter().copied()),
-                        suggest(other, normalise::NAMES.iter().copied())
-                    ),
+                    unknown("value", other, normalise::NAMES.iter().copied()),
                 );
                 Normalise::None
             }
@@ -1094,11 +1079,7 @@ impl Validator {
             other => {
                 self.problem(
                     format!("{key}.kind"),
-                    format!(
-                        "unknown kind `{other}`: expected one of {}{}",
-                        list_ids(derive::KIND_NAMES.iter().copied()),
-                        suggest(other, derive::KIND_NAMES.iter().copied())
-                    ),
+                    unknown("kind", other, derive::KIND_NAMES.iter().copied()),
                 );
                 return None;
             }

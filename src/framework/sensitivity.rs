@@ -26,7 +26,7 @@
 
 use super::schema::{RawFactor, RawSensitivity};
 use super::{Child, Framework, Validator};
-use crate::error::{list_ids, suggest};
+use crate::error::{list_ids, suggest, unknown};
 use crate::period::Period;
 use crate::pipeline::aggregate::{self, Aggregation};
 use crate::pipeline::impute::{self, Impute};
@@ -240,14 +240,7 @@ fn options<T: Copy>(
     for o in list {
         match table.iter().find(|(n, _)| n == o) {
             Some((_, t)) => out.push(*t),
-            None => v.problem(
-                key,
-                format!(
-                    "unknown option `{o}`: expected one of {}{}",
-                    list_ids(names.iter().copied()),
-                    suggest(o, names.iter().copied())
-                ),
-            ),
+            None => v.problem(key, unknown("option", o, names.iter().copied())),
         }
     }
     out
@@ -443,14 +436,7 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
         }
         other => {
             let kinds = ["weight", "normalise", "aggregate", "exclude", "impute", "treatment"];
-            v.problem(
-                format!("{key}.kind"),
-                format!(
-                    "unknown kind `{other}`: expected one of {}{}",
-                    list_ids(kinds),
-                    suggest(other, kinds)
-                ),
-            );
+            v.problem(format!("{key}.kind"), unknown("kind", other, kinds));
         }
     }
 }

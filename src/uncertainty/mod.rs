@@ -269,6 +269,56 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     }
     let combo = |s: StageChoice| (s.impute * treatment_options + s.treatment) * normalise_options.len() + s.normalise;
 
+    // Groups some factor touches (and their ancestors) are computed in every run; the
+    // others are fixed for a data-stage choice and computed once here.
+    let group_of_slot = |slot: usize| {
+        (0..tree.n_groups())
+            .find(|&g| tree.offsets[g] <= slot && slot < tree.offsets[g + 1])
+            .unwrap_or(0)
+    };
+    let mut dynamic = vec![false; tree.n_groups()];
+    for action in &actions {
+        match action {
+            Action::Weight { slot, .. } | Action::Exclude { slot } => dynamic[group_of_slot(*slot)] = true,
+            Action::ExcludeOne { slots } => slots.iter().flatten().for_each(|&s| dynamic[group_of_slot(s)] = true),
+            Action::Aggregate { group, .. } => dynamic[*group] = true,
+            Action::Impute { .. } | Action::Treatment | Action::Normalise { .. } => {}
+        }
+    }
+    for &g in &tree.post_order {
+        if dynamic[g] {
+            let mut at = g;
+            while let Some(p) = fw.groups[at].parent {
+                dynamic[p] = true;
+                at = p;
+            }
+        }
+    }
+    dynamic[0] = true;
+    let fixed_groups: Vec<bool> = dynamic.iter().map(|d| !d).collect();
+    let mut fixed: Vec<Vec<Vec<f64>>> = Vec::with_capacity(matrices.len());
+    let mut scratch = Scratch::default();
+    for per_period in &matrices {
+        let mut out = Vec::with_capacity(per_period.len());
+        for (pi, m) in per_period.iter().enumerate() {
+            let u = cells[pi].len();
+            let mut groups = vec![f64::NAN; tree.n_groups() * u];
+            tree.evaluate_partial(&tree.weights, &tree.aggregation, m, u, &mut scratch, &mut groups, Some(&fixed_groups), &[])
+                .map_err(|bad| Error::Method {
+                    context: format!("{}: sensitivity, group `{}`", fw.file, fw.groups[bad.group].id),
+                    message: format!(
+                        "{} aggregation met {} = {} under one of the data-stage choices; set geometric_range = [1, 100] on `{}`",
+                        tree.aggregation[bad.group].name(),
+                        fw.child_id(bad.child),
+                        bad.value,
+                        fw.groups[bad.group].id
+                    ),
+                })?;
+            out.push(groups);
+        }
+        fixed.push(out);
+    }
+
     // The design.
     let (n, runs) = match (&settings.samples_from, settings.method) {
         (Some(rows), Method::Sobol) => {
@@ -325,11 +375,12 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 }
                 let stage = apply(&actions, &st.u, &tree, &mut st.weights, &mut st.aggregation);
                 let matrix = &matrices[combo(stage)];
+                let fixed = &fixed[combo(stage)];
                 let mut o = 0;
                 for (pi, cs) in cells.iter().enumerate() {
                     let u = cs.len();
                     let groups = &mut st.groups[..tree.n_groups() * u];
-                    tree.evaluate(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups)
+                    tree.evaluate_partial(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups, Some(&dynamic), &fixed[pi])
                         .map_err(|bad| Error::Method {
                             context: format!("{}: sensitivity run {r}", fw.file),
                             message: format!(
