@@ -36,6 +36,18 @@ pub struct NonPositive {
     pub value: f64,
 }
 
+/// What a partial evaluation may take as given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fixed<'a> {
+    /// Groups to compute (all if `None`); a child group not computed is read from `groups`.
+    pub compute: Option<&'a [bool]>,
+    /// Scores of the groups not computed (layout as the output).
+    pub groups: &'a [f64],
+    /// Per child slot, `ln` of its values as a geometric mean uses them ([`Tree::fixed_logs`]).
+    pub logs: &'a [f64],
+    pub log_ok: &'a [bool],
+}
+
 /// Reusable buffers for one thread.
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
@@ -81,12 +93,10 @@ impl Tree {
         scratch: &mut Scratch,
         groups: &mut [f64],
     ) -> Result<(), NonPositive> {
-        self.evaluate_partial(weights, aggregation, values, n_units, scratch, groups, None, &[])
+        self.evaluate_partial(weights, aggregation, values, n_units, scratch, groups, Fixed::default())
     }
 
-    /// Evaluates only the groups with `compute[g]` (all if `None`); a child group that
-    /// is not computed is read from `fixed` (same layout as `groups`): the scores of
-    /// subtrees no factor touches, computed once per data-stage choice.
+    /// Evaluates the groups `fixed.compute` selects (all if `None`); see [`Fixed`].
     #[allow(clippy::too_many_arguments)]
     pub fn evaluate_partial(
         &self,
@@ -96,11 +106,10 @@ impl Tree {
         n_units: usize,
         scratch: &mut Scratch,
         groups: &mut [f64],
-        compute: Option<&[bool]>,
-        fixed: &[f64],
+        fixed: Fixed<'_>,
     ) -> Result<(), NonPositive> {
         let u = n_units;
-        let computed = |g: usize| compute.is_none_or(|c| c[g]);
+        let computed = |g: usize| fixed.compute.is_none_or(|c| c[g]);
         scratch.acc.resize(u, 0.0);
         scratch.wsum.resize(u, 0.0);
         scratch.rescaled.resize(u, 0.0);
@@ -111,7 +120,7 @@ impl Tree {
             let (start, end) = (self.offsets[g], self.offsets[g + 1]);
             let agg = aggregation[g];
             if agg == Aggregation::Copeland {
-                self.copeland(g, weights, values, n_units, groups, &computed, fixed);
+                self.copeland(g, weights, values, n_units, groups, &computed, fixed.groups);
                 continue;
             }
             let rescale = match agg {
@@ -120,38 +129,44 @@ impl Tree {
             };
             scratch.acc.iter_mut().for_each(|a| *a = 0.0);
             scratch.wsum.iter_mut().for_each(|w| *w = 0.0);
-            for (&w, &child) in weights[start..end].iter().zip(&self.children[start..end]) {
+            for (j, (&w, &child)) in weights.iter().zip(&self.children).enumerate().take(end).skip(start) {
                 if w == 0.0 {
+                    continue;
+                }
+                let varies = matches!(child, Child::Group(h) if computed(h));
+                if agg == Aggregation::Geometric && !varies && fixed.log_ok.get(j) == Some(&true) {
+                    let logs = &fixed.logs[j * u..(j + 1) * u];
+                    accumulate(&mut scratch.acc, &mut scratch.wsum, logs, w, |lx| w * lx);
                     continue;
                 }
                 let mut slice: &[f64] = match child {
                     Child::Indicator(k) => &values[k * u..(k + 1) * u],
-                    Child::Group(h) if computed(h) => &groups[h * u..(h + 1) * u],
-                    Child::Group(h) => &fixed[h * u..(h + 1) * u],
+                    Child::Group(h) if varies => &groups[h * u..(h + 1) * u],
+                    Child::Group(h) => &fixed.groups[h * u..(h + 1) * u],
                 };
                 if let Some((a, b)) = rescale {
                     rescale_into(slice, a, b, &mut scratch.rescaled);
                     slice = &scratch.rescaled;
                 }
-                for (i, &x) in slice.iter().enumerate() {
-                    if x.is_nan() {
-                        continue;
+                match agg {
+                    Aggregation::Arithmetic | Aggregation::Copeland => {
+                        accumulate(&mut scratch.acc, &mut scratch.wsum, slice, w, |x| w * x)
                     }
-                    let term = match agg {
-                        Aggregation::Arithmetic | Aggregation::Copeland => w * x,
-                        Aggregation::Geometric | Aggregation::Harmonic if x <= 0.0 => {
+                    Aggregation::Geometric | Aggregation::Harmonic => {
+                        if let Some(i) = slice.iter().position(|&x| x <= 0.0) {
                             return Err(NonPositive {
                                 group: g,
                                 child,
                                 unit: i,
-                                value: x,
-                            })
+                                value: slice[i],
+                            });
                         }
-                        Aggregation::Geometric => w * x.ln(),
-                        Aggregation::Harmonic => w / x,
-                    };
-                    scratch.acc[i] += term;
-                    scratch.wsum[i] += w;
+                        if agg == Aggregation::Geometric {
+                            accumulate(&mut scratch.acc, &mut scratch.wsum, slice, w, |x| w * x.ln())
+                        } else {
+                            accumulate(&mut scratch.acc, &mut scratch.wsum, slice, w, |x| w / x)
+                        }
+                    }
                 }
             }
             let out = &mut groups[g * u..(g + 1) * u];
@@ -168,6 +183,43 @@ impl Tree {
             }
         }
         Ok(())
+    }
+
+    /// `ln` of each child slot's values as a geometric mean of its group would use them
+    /// (rescaled to the group's `geometric_range` if set), for the children whose values
+    /// do not vary between runs: indicators, and groups not in `compute`. `log_ok[j]` is
+    /// false where a value <= 0 makes the log undefined (the run then reports it).
+    pub fn fixed_logs(
+        &self,
+        values: &[f64],
+        fixed_groups: &[f64],
+        compute: &[bool],
+        u: usize,
+    ) -> (Vec<f64>, Vec<bool>) {
+        let mut logs = vec![f64::NAN; self.children.len() * u];
+        let mut ok = vec![false; self.children.len()];
+        let mut rescaled = vec![0.0; u];
+        for g in 0..self.n_groups() {
+            for j in self.offsets[g]..self.offsets[g + 1] {
+                let mut slice: &[f64] = match self.children[j] {
+                    Child::Indicator(k) => &values[k * u..(k + 1) * u],
+                    Child::Group(h) if !compute[h] => &fixed_groups[h * u..(h + 1) * u],
+                    Child::Group(_) => continue,
+                };
+                if let Some((a, b)) = self.geometric_range[g] {
+                    rescale_into(slice, a, b, &mut rescaled);
+                    slice = &rescaled;
+                }
+                if slice.iter().any(|&x| x <= 0.0) {
+                    continue;
+                }
+                for (l, &x) in logs[j * u..(j + 1) * u].iter_mut().zip(slice) {
+                    *l = x.ln();
+                }
+                ok[j] = true;
+            }
+        }
+        (logs, ok)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -197,6 +249,17 @@ impl Tree {
         }
         let refs: Vec<&[f64]> = slices.iter().map(Vec::as_slice).collect();
         aggregate::copeland(&refs, &w, &mut groups[g * u..(g + 1) * u]);
+    }
+}
+
+/// Adds `term(x)` and `w` for every present x (NaN = missing child).
+#[inline(always)]
+fn accumulate(acc: &mut [f64], wsum: &mut [f64], values: &[f64], w: f64, term: impl Fn(f64) -> f64) {
+    for ((a, ws), &x) in acc.iter_mut().zip(wsum.iter_mut()).zip(values) {
+        if !x.is_nan() {
+            *a += term(x);
+            *ws += w;
+        }
     }
 }
 

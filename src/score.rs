@@ -19,7 +19,7 @@ use crate::pipeline::classify::classify;
 use crate::pipeline::derive::{self, TimeGrid};
 use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{Direction, FitError};
-use crate::pipeline::rank::rank_descending;
+use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::pipeline::screen::{self, ScreenNote};
 use crate::plan::{Scratch, Tree};
 use rayon::prelude::*;
@@ -359,7 +359,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     // 12. Classify and rank.
     let mut class = vec![None; n_cells];
     let mut rank = vec![f64::NAN; n_cells];
-    let mut order = Vec::new();
+    let mut order = RankScratch::default();
     for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
         let scores: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).collect();
         let mut ranks = vec![f64::NAN; scope.len()];

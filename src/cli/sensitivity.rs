@@ -172,6 +172,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "sobol_groups": analysis.groups,
         "model_runs": analysis.runs,
         "normalised_matrices": analysis.matrices,
+        "phase_seconds": analysis.timings.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
         "bootstrap": settings.bootstrap,
         "confidence": settings.confidence,
         "threads": threads,

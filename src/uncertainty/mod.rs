@@ -28,9 +28,9 @@ use crate::framework::{Child, Framework};
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::impute::Impute;
-use crate::pipeline::rank::rank_descending;
+use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::pipeline::treat::{Transform, Winsorise};
-use crate::plan::{Scratch, Tree};
+use crate::plan::{Fixed, Scratch, Tree};
 use crate::score::score;
 use rayon::prelude::*;
 
@@ -114,6 +114,8 @@ pub struct Analysis {
     pub sobol: Vec<SobolRow>,
     /// How many normalised matrices were precomputed.
     pub matrices: usize,
+    /// Seconds per phase: prepare, evaluate, summarise, sobol.
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 /// The data-stage choice a run makes: indices into the factor option lists.
@@ -135,6 +137,13 @@ enum Action {
     Normalise { n: usize },
 }
 
+/// What does not vary between runs of one data-stage choice, for one period.
+struct FixedStage {
+    groups: Vec<f64>,
+    logs: Vec<f64>,
+    log_ok: Vec<bool>,
+}
+
 /// Per-thread buffers, reused for every run.
 struct ThreadState {
     u: Vec<f64>,
@@ -142,9 +151,12 @@ struct ThreadState {
     aggregation: Vec<Aggregation>,
     scratch: Scratch,
     groups: Vec<f64>,
-    order: Vec<usize>,
+    order: RankScratch,
     ranks: Vec<f64>,
     index: Vec<f64>,
+    /// The chunk's results, run-major, before they go to the columns.
+    rank_block: Vec<f32>,
+    score_block: Vec<f32>,
 }
 
 /// Runs the uncertainty and sensitivity analysis.
@@ -154,6 +166,12 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         key: "sensitivity".into(),
         message: "the framework has no [sensitivity] block: add one with the uncertain factors (see the README)".into(),
     })?;
+    let clock = std::time::Instant::now();
+    let mut timings = Vec::new();
+    let lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
+        let total: f64 = timings.iter().map(|(_, t)| t).sum();
+        timings.push((name, clock.elapsed().as_secs_f64() - total));
+    };
     let nominal = score(fw, panel)?;
     let n_units = panel.n_units();
 
@@ -296,14 +314,18 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     }
     dynamic[0] = true;
     let fixed_groups: Vec<bool> = dynamic.iter().map(|d| !d).collect();
-    let mut fixed: Vec<Vec<Vec<f64>>> = Vec::with_capacity(matrices.len());
+    let mut fixed: Vec<Vec<FixedStage>> = Vec::with_capacity(matrices.len());
     let mut scratch = Scratch::default();
     for per_period in &matrices {
         let mut out = Vec::with_capacity(per_period.len());
         for (pi, m) in per_period.iter().enumerate() {
             let u = cells[pi].len();
             let mut groups = vec![f64::NAN; tree.n_groups() * u];
-            tree.evaluate_partial(&tree.weights, &tree.aggregation, m, u, &mut scratch, &mut groups, Some(&fixed_groups), &[])
+            let only_fixed = Fixed {
+                compute: Some(&fixed_groups),
+                ..Fixed::default()
+            };
+            tree.evaluate_partial(&tree.weights, &tree.aggregation, m, u, &mut scratch, &mut groups, only_fixed)
                 .map_err(|bad| Error::Method {
                     context: format!("{}: sensitivity, group `{}`", fw.file, fw.groups[bad.group].id),
                     message: format!(
@@ -314,7 +336,8 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         fw.groups[bad.group].id
                     ),
                 })?;
-            out.push(groups);
+            let (logs, log_ok) = tree.fixed_logs(m, &groups, &dynamic, u);
+            out.push(FixedStage { groups, logs, log_ok });
         }
         fixed.push(out);
     }
@@ -342,10 +365,14 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     let scale = fw.index.scale;
     let ties = fw.index.ties;
 
-    // Evaluate every run: ranks[r * n_out + o], scores likewise.
-    let mut ranks = vec![0f32; runs * n_out];
-    let mut scores = vec![0f32; runs * n_out];
+    // Evaluate every run; ranks and scores are stored column-major: output o's values
+    // over the runs are contiguous, at [o * runs, (o + 1) * runs).
+    let mut rank_cols = vec![0f32; runs * n_out];
+    let mut score_cols = vec![0f32; runs * n_out];
+    let rank_out = SharedColumns::new(&mut rank_cols);
+    let score_out = SharedColumns::new(&mut score_cols);
     const CHUNK: usize = 64;
+    lap("prepare", &mut timings);
     progress.start(runs as u64);
     let init = || ThreadState {
         u: vec![0.0; d],
@@ -353,17 +380,17 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         aggregation: tree.aggregation.clone(),
         scratch: Scratch::default(),
         groups: vec![0.0; tree.n_groups() * max_units],
-        order: Vec::with_capacity(max_units),
+        order: RankScratch::default(),
         ranks: vec![0.0; max_units],
         index: vec![0.0; max_units],
+        rank_block: vec![0.0; CHUNK * n_out],
+        score_block: vec![0.0; CHUNK * n_out],
     };
-    ranks
-        .par_chunks_mut(n_out * CHUNK)
-        .zip(scores.par_chunks_mut(n_out * CHUNK))
-        .enumerate()
-        .try_for_each_init(init, |st, (chunk, (rank_rows, score_rows))| -> Result<()> {
+    (0..runs.div_ceil(CHUNK))
+        .into_par_iter()
+        .try_for_each_init(init, |st, chunk| -> Result<()> {
             let first = chunk * CHUNK;
-            let count = rank_rows.len() / n_out;
+            let count = CHUNK.min(runs - first);
             for local in 0..count {
                 let r = first + local;
                 match &settings.samples_from {
@@ -380,7 +407,13 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 for (pi, cs) in cells.iter().enumerate() {
                     let u = cs.len();
                     let groups = &mut st.groups[..tree.n_groups() * u];
-                    tree.evaluate_partial(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups, Some(&dynamic), &fixed[pi])
+                    let given = Fixed {
+                        compute: Some(&dynamic),
+                        groups: &fixed[pi].groups,
+                        logs: &fixed[pi].logs,
+                        log_ok: &fixed[pi].log_ok,
+                    };
+                    tree.evaluate_partial(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups, given)
                         .map_err(|bad| Error::Method {
                             context: format!("{}: sensitivity run {r}", fw.file),
                             message: format!(
@@ -400,18 +433,36 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         scale.apply(index);
                     }
                     rank_descending(index, ties, &mut st.order, &mut st.ranks[..u]);
-                    let row = local * n_out;
-                    for i in 0..u {
-                        rank_rows[row + o + i] = st.ranks[i] as f32;
-                        score_rows[row + o + i] = index[i] as f32;
+                    let row = local * n_out + o;
+                    for (dst, &r) in st.rank_block[row..row + u].iter_mut().zip(&st.ranks[..u]) {
+                        *dst = r as f32;
+                    }
+                    for (dst, &v) in st.score_block[row..row + u].iter_mut().zip(index.iter()) {
+                        *dst = v as f32;
                     }
                     o += u;
+                }
+            }
+            // Copy the chunk's rows into the columns: a few cache lines per output.
+            for o in 0..n_out {
+                for local in 0..count {
+                    // SAFETY: positions (o, first..first + count) belong to this chunk
+                    // only, and each chunk is evaluated by exactly one task.
+                    unsafe {
+                        rank_out.write(o * runs + first + local, st.rank_block[local * n_out + o]);
+                        score_out.write(o * runs + first + local, st.score_block[local * n_out + o]);
+                    }
                 }
             }
             progress.advance(count as u64);
             Ok(())
         })?;
     progress.finish();
+    lap("evaluate", &mut timings);
+
+    fn column(cols: &[f32], o: usize, runs: usize) -> &[f32] {
+        &cols[o * runs..(o + 1) * runs]
+    }
 
     // Uncertainty statistics per output.
     let outputs: Vec<(usize, usize)> = cells
@@ -423,12 +474,11 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         .par_iter()
         .enumerate()
         .map(|(o, &(pi, c))| {
-            let mut column: Vec<f64> = (0..runs).map(|r| f64::from(ranks[r * n_out + o])).collect();
             let nominal_rank = nominal.rank[c];
-            let shift = summary::mean_abs_shift(&column, nominal_rank);
-            let (median_rank, q05_rank, q95_rank) = summary::quantiles(&mut column);
-            let mut column: Vec<f64> = (0..runs).map(|r| f64::from(scores[r * n_out + o])).collect();
-            let (median_score, q05_score, q95_score) = summary::quantiles(&mut column);
+            let ranks = column(&rank_cols, o, runs);
+            let (median_rank, q05_rank, q95_rank) = summary::rank_quantiles(ranks, cells[pi].len());
+            let mut scores: Vec<f32> = column(&score_cols, o, runs).to_vec();
+            let (median_score, q05_score, q95_score) = summary::quantiles(&mut scores);
             OutputStats {
                 unit: panel.units[c % n_units].clone(),
                 period: panel.periods[periods[pi]],
@@ -436,7 +486,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 median_rank,
                 q05_rank,
                 q95_rank,
-                mean_abs_shift: shift,
+                mean_abs_shift: summary::mean_abs_shift(ranks, nominal_rank),
                 nominal_score: nominal.score(c),
                 median_score,
                 q05_score,
@@ -446,32 +496,27 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         .collect();
 
     // Mean absolute rank shift per run and period (a scalar output per period).
-    let period_offsets: Vec<(usize, usize)> = cells
-        .iter()
-        .scan(0, |start, cs| {
-            let s = *start;
-            *start += cs.len();
-            Some((s, cs.len()))
-        })
-        .collect();
-    let shift_series: Vec<Vec<f64>> = period_offsets
-        .iter()
-        .map(|&(start, len)| {
-            (0..runs)
-                .map(|r| {
-                    (start..start + len)
-                        .map(|o| (f64::from(ranks[r * n_out + o]) - stats[o].nominal_rank).abs())
-                        .sum::<f64>()
-                        / len as f64
-                })
-                .collect()
-        })
-        .collect();
+    let mut shift_series: Vec<Vec<f64>> = Vec::with_capacity(cells.len());
+    let mut o = 0;
+    for cs in &cells {
+        let mut acc = vec![0.0; runs];
+        for _ in 0..cs.len() {
+            let nominal_rank = stats[o].nominal_rank;
+            for (a, &r) in acc.iter_mut().zip(column(&rank_cols, o, runs)) {
+                *a += (f64::from(r) - nominal_rank).abs();
+            }
+            o += 1;
+        }
+        acc.iter_mut().for_each(|a| *a /= cs.len() as f64);
+        shift_series.push(acc);
+    }
     let mean_abs_shift_by_period = periods
         .iter()
         .zip(&shift_series)
         .map(|(&p, s)| (panel.periods[p], s.iter().sum::<f64>() / s.len().max(1) as f64))
         .collect();
+
+    lap("summarise", &mut timings);
 
     // Sobol indices of every unit's rank and of each period's mean shift.
     let mut sobol = Vec::new();
@@ -491,7 +536,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 let columns: Vec<Vec<f64>> = (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(total))
                     .map(|o| {
                         if o < n_out {
-                            (0..runs).map(|r| f64::from(ranks[r * n_out + o])).collect()
+                            column(&rank_cols, o, runs).iter().map(|&v| f64::from(v)).collect()
                         } else {
                             shift_series[o - n_out].clone()
                         }
@@ -514,7 +559,9 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         }
     }
 
+    lap("sobol", &mut timings);
     Ok(Analysis {
+        timings,
         factors: sens.factors.iter().map(|f| f.name.clone()).collect(),
         groups: sobol_groups.into_iter().map(|(g, _)| g).collect(),
         method: settings.method,
@@ -525,6 +572,33 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         sobol,
         matrices: matrices.len(),
     })
+}
+
+/// A buffer that parallel tasks fill at disjoint positions.
+struct SharedColumns {
+    ptr: *mut f32,
+    len: usize,
+}
+
+// SAFETY: tasks only write, each to positions no other task writes (see `write`).
+unsafe impl Sync for SharedColumns {}
+
+impl SharedColumns {
+    fn new(buffer: &mut [f32]) -> SharedColumns {
+        SharedColumns {
+            ptr: buffer.as_mut_ptr(),
+            len: buffer.len(),
+        }
+    }
+
+    /// # Safety
+    /// No other task may read or write position `at` while the buffer is shared, and
+    /// the buffer must outlive the sharing.
+    unsafe fn write(&self, at: usize, value: f32) {
+        assert!(at < self.len);
+        // SAFETY: in bounds (checked above); exclusive per the contract.
+        unsafe { *self.ptr.add(at) = value };
+    }
 }
 
 /// Maps one run's factor values onto weights and aggregations; returns the data stage.

@@ -12,7 +12,8 @@
 //! means are taken over the drawn samples and `V_r` from the drawn f(A), f(B). The
 //! interval half-width is `z sd_r(S_i^(r))` with `z = Φ^{-1}(1/2 + level/2)` (SALib's
 //! `S1_conf`); we report `S_i ± half-width`. Resample means are computed for many
-//! outputs at once as a (R x N count matrix) x (N x terms) product (dgemm).
+//! outputs at once as a (R x N count matrix) x (N x terms) product (sgemm, f32: the
+//! counts are exact and interval widths need few digits; point estimates stay f64).
 //! An output that never changes has no variance: its indices are NaN.
 //!
 //! ## References
@@ -49,7 +50,7 @@ impl Indices {
 pub struct Bootstrap {
     pub resamples: usize,
     pub n: usize,
-    counts: Vec<f64>,
+    counts: Vec<f32>,
     z: f64,
 }
 
@@ -57,7 +58,7 @@ impl Bootstrap {
     /// Draws `resamples` resamples of `n` indices from a generator seeded by `seed`.
     pub fn new(n: usize, resamples: usize, seed: u64, confidence: f64) -> Bootstrap {
         let mut rng = StdRng::seed_from_u64(seed);
-        let mut counts = vec![0.0; resamples * n];
+        let mut counts = vec![0f32; resamples * n];
         for r in 0..resamples {
             for _ in 0..n {
                 counts[r * n + rng.random_range(0..n)] += 1.0;
@@ -99,12 +100,19 @@ pub fn analyse(outputs: &[Vec<f64>], n: usize, g: usize, bootstrap: Option<&Boot
         return result;
     }
     let cols = terms * live.len();
-    // Per sample i, the terms whose means the estimators need.
-    let mut f = vec![0.0; n * cols];
+    let nf = n as f64;
+    // Per sample i, the terms whose means the estimators need: summed here (f64) for
+    // the point estimates, and kept (f32) for the bootstrap's matrix product.
+    let mut f = if bootstrap.is_some() {
+        vec![0f32; n * cols]
+    } else {
+        Vec::new()
+    };
+    let mut row = vec![0.0; terms];
     for (q, &o) in live.iter().enumerate() {
         let y = standardised[o].as_deref().unwrap_or_default();
+        let mut sums = vec![0.0; terms];
         for i in 0..n {
-            let row = &mut f[i * cols + q * terms..i * cols + (q + 1) * terms];
             let (a, b) = (y[i * step], y[i * step + step - 1]);
             row[0] = a;
             row[1] = b;
@@ -115,33 +123,34 @@ pub fn analyse(outputs: &[Vec<f64>], n: usize, g: usize, bootstrap: Option<&Boot
                 row[4 + j] = b * (ab - a);
                 row[4 + g + j] = (a - ab) * (a - ab);
             }
+            for (s, &t) in sums.iter_mut().zip(&row) {
+                *s += t;
+            }
+            if !f.is_empty() {
+                for (dst, &t) in f[i * cols + q * terms..i * cols + (q + 1) * terms].iter_mut().zip(&row) {
+                    *dst = t as f32;
+                }
+            }
         }
-    }
-    // Point estimates from the full sample.
-    let nf = n as f64;
-    for (q, &o) in live.iter().enumerate() {
-        let col_mean = |t: usize| (0..n).map(|i| f[i * cols + q * terms + t]).sum::<f64>() / nf;
-        let mean_ab = (col_mean(0) + col_mean(1)) / 2.0;
-        let var = (col_mean(2) + col_mean(3)) / 2.0 - mean_ab * mean_ab;
+        // Point estimates from the full sample.
+        let mean_ab = (sums[0] + sums[1]) / (2.0 * nf);
+        let var = (sums[2] + sums[3]) / (2.0 * nf) - mean_ab * mean_ab;
         for j in 0..g {
-            result[o].s1[j] = col_mean(4 + j) / var;
-            result[o].st[j] = 0.5 * col_mean(4 + g + j) / var;
+            result[o].s1[j] = sums[4 + j] / nf / var;
+            result[o].st[j] = 0.5 * sums[4 + g + j] / nf / var;
         }
     }
     let Some(boot) = bootstrap else {
-        for &o in &live {
-            result[o].s1_conf = vec![f64::NAN; g];
-            result[o].st_conf = vec![f64::NAN; g];
-        }
         return result;
     };
-    // Resample sums: P (R x cols) = counts (R x N) * F (N x cols).
+    // Resample sums: P (R x cols) = counts (R x N) * F (N x cols), in f32: the counts
+    // are exact and the interval widths need a few digits only.
     let r_count = boot.resamples;
-    let mut p = vec![0.0; r_count * cols];
+    let mut p = vec![0f32; r_count * cols];
     // SAFETY: the pointers and strides describe the row-major buffers allocated above,
     // of sizes R*N, N*cols and R*cols.
     unsafe {
-        matrixmultiply::dgemm(
+        matrixmultiply::sgemm(
             r_count,
             n,
             cols,
@@ -163,7 +172,7 @@ pub fn analyse(outputs: &[Vec<f64>], n: usize, g: usize, bootstrap: Option<&Boot
     for (q, &o) in live.iter().enumerate() {
         for j in 0..g {
             for r in 0..r_count {
-                let at = |t: usize| p[r * cols + q * terms + t];
+                let at = |t: usize| f64::from(p[r * cols + q * terms + t]);
                 let m1 = (at(0) + at(1)) / (2.0 * nf);
                 let var_b = (at(2) + at(3)) / (2.0 * nf) - m1 * m1;
                 s1_r[r] = at(4 + j) / nf / var_b;
