@@ -80,7 +80,7 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
 /// Stable LSD radix sort by the u64 key, one byte a pass.
 fn radix_sort(items: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
     let n = items.len();
-    if n < 512 {
+    if n < 32 {
         items.sort_unstable();
         return;
     }
