@@ -28,18 +28,29 @@ seconds() {  # run a command, print its wall time in seconds
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '%-16s %10s %10s %10s %10s %10s\n' workload peer peer_fast riskscore "x peer" "x fast"
+inner() {  # phase total inside the program: the peer's timings.json total_s, our manifest elapsed_seconds
+  $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get('total_s', d.get('elapsed_seconds')))" "$1"
+}
+printf "process wall time (median of %s), and in brackets each program's own load-to-write total\n" "$REPEAT"
+printf '%-12s %18s %18s %18s %16s %16s\n' workload peer peer_fast riskscore "x peer" "x fast"
 for spec in "d1 1024" "d1 8192" "d2 1024"; do
   set -- $spec; d=$1; n=$2; tag="${d}_N$n"
   $PY benches/peer_framework.py "$WORK/$d/data.csv" "$WORK/$d/indicators.csv" "$n" "$WORK/fw_$tag" >/dev/null
-  peer=(); fast=(); ours=()
+  peer=(); fast=(); ours=(); peer_in=(); fast_in=(); ours_in=()
   for r in $(seq "$REPEAT"); do
     peer+=("$(seconds $PY "$PEER/peer_ua_sa.py" --data "$WORK/$d/data.csv" --indicators "$WORK/$d/indicators.csv" --n "$n" --seed 1 --out "$WORK/peer_$tag")")
+    peer_in+=("$(inner "$WORK/peer_$tag/timings.json")")
     fast+=("$(seconds $PY "$PEER/peer_ua_sa.py" --data "$WORK/$d/data.csv" --indicators "$WORK/$d/indicators.csv" --n "$n" --seed 1 --out "$WORK/fast_$tag" --fast)")
+    fast_in+=("$(inner "$WORK/fast_$tag/timings.json")")
     ours+=("$(seconds "$BIN" sensitivity -q -f "$WORK/fw_$tag/peer.toml" -d "$WORK/fw_$tag/data.csv" -o "$WORK/ours_$tag")")
+    ours_in+=("$(inner "$WORK/ours_$tag/manifest.json")")
   done
-  p=$(printf '%s\n' "${peer[@]}" | median); f=$(printf '%s\n' "${fast[@]}" | median); o=$(printf '%s\n' "${ours[@]}" | median)
-  printf '%-16s %9.3fs %9.3fs %9.3fs %9.1fx %9.1fx\n' "$tag" "$p" "$f" "$o" "$(echo "$p / $o" | bc -l)" "$(echo "$f / $o" | bc -l)"
+  med() { printf '%s\n' "$@" | median; }
+  p=$(med "${peer[@]}"); f=$(med "${fast[@]}"); o=$(med "${ours[@]}")
+  pi=$(med "${peer_in[@]}"); fi_=$(med "${fast_in[@]}"); oi=$(med "${ours_in[@]}")
+  printf '%-12s %8.3fs (%6.3f) %8.3fs (%6.3f) %8.3fs (%6.3f) %6.1fx (%5.1f) %6.1fx (%5.1f)\n' "$tag" \
+    "$p" "$pi" "$f" "$fi_" "$o" "$oi" "$(echo "$p / $o" | bc -l)" "$(echo "$pi / $oi" | bc -l)" \
+    "$(echo "$f / $o" | bc -l)" "$(echo "$fi_ / $oi" | bc -l)"
   # Agreement on the peer's own sample matrix.
   $PY "$PEER/peer_ua_sa.py" --data "$WORK/$d/data.csv" --indicators "$WORK/$d/indicators.csv" --n "$n" --seed 1 --out "$WORK/dump_$tag" --fast --dump-samples >/dev/null
   "$BIN" sensitivity -q -f "$WORK/fw_$tag/peer.toml" -d "$WORK/fw_$tag/data.csv" -o "$WORK/same_$tag" --samples-from "$WORK/dump_$tag/samples.csv"

@@ -207,3 +207,30 @@ fn effective_weights_multiply_down_the_tree() {
     // threat 1/4 split 1:3; econ 3/4
     assert_eq!(fw.effective_weights(), vec![0.0625, 0.1875, 0.75]);
 }
+
+#[test]
+fn scale_maps_nominal_and_observed_ranges() {
+    // Nominal [1, 100] -> [0, 10]: 50.5 -> 10 (50.5 - 1)/99 = 5
+    let nominal = Scale {
+        lo: 0.0,
+        hi: 10.0,
+        from: ScaleFrom::Nominal,
+        nominal: Some((1.0, 100.0)),
+    };
+    let mut v = [1.0, 50.5, 100.0, f64::NAN];
+    nominal.apply(&mut v);
+    assert_eq!(&v[..3], &[0.0, 5.0, 10.0]);
+    assert!(v[3].is_nan());
+    // Observed: the slice's own min and max; all equal -> midpoint.
+    let observed = Scale {
+        from: ScaleFrom::Observed,
+        nominal: None,
+        ..nominal
+    };
+    let mut v = [2.0, 4.0, 3.0];
+    observed.apply(&mut v);
+    assert_eq!(v, [0.0, 10.0, 5.0]);
+    let mut v = [7.0, 7.0];
+    observed.apply(&mut v);
+    assert_eq!(v, [5.0, 5.0]);
+}

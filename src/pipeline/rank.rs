@@ -77,7 +77,9 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
     }
 }
 
-/// Stable LSD radix sort by the u64 key, one byte a pass.
+/// Sorts by the u64 key: an LSD radix sort on the upper 32 bits (one byte a pass,
+/// skipping bytes in which no two keys differ), then a comparison sort of each run of
+/// keys that share those bits (scores within about 1e-6 of each other: rare).
 fn radix_sort(items: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
     let n = items.len();
     if n < 32 {
@@ -88,7 +90,7 @@ fn radix_sort(items: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
     spare.resize(n, (0, 0));
     let first = items[0].0;
     let differ = items.iter().fold(0u64, |acc, &(k, _)| acc | (k ^ first));
-    for shift in (0..64).step_by(8) {
+    for shift in (32..64).step_by(8) {
         if (differ >> shift) & 0xff == 0 {
             continue;
         }
@@ -108,6 +110,18 @@ fn radix_sort(items: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
             counts[b] += 1;
         }
         std::mem::swap(items, spare);
+    }
+    let mut start = 0;
+    while start < n {
+        let high = items[start].0 >> 32;
+        let mut end = start + 1;
+        while end < n && items[end].0 >> 32 == high {
+            end += 1;
+        }
+        if end - start > 1 {
+            items[start..end].sort_unstable();
+        }
+        start = end;
     }
 }
 
@@ -129,6 +143,17 @@ mod tests {
             assert!(key(w[0]) <= key(w[1]), "{} {}", w[0], w[1]);
         }
         assert_eq!(key(-0.0), key(0.0));
+    }
+
+    #[test]
+    fn near_equal_scores_are_ordered_exactly() {
+        // 40 scores (radix path) whose upper 32 bits agree: the fix-up must order them.
+        let scores: Vec<f64> = (0..40).map(|i| 1.0 + ((i * 17) % 40) as f64 * 1e-13).collect();
+        let r = ranks(&scores, Ties::Average);
+        for i in 0..40 {
+            let higher = scores.iter().filter(|&&s| s > scores[i]).count();
+            assert_eq!(r[i], higher as f64 + 1.0);
+        }
     }
 
     #[test]

@@ -156,6 +156,8 @@ struct ThreadState {
     index: Vec<f64>,
     /// The chunk's results, run-major, before they go to the columns.
     rank_block: Vec<f32>,
+    /// The last evaluated run's weights, aggregations and data stage.
+    previous: Option<(Vec<f64>, Vec<Aggregation>, StageChoice)>,
     score_block: Vec<f32>,
 }
 
@@ -385,6 +387,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         index: vec![0.0; max_units],
         rank_block: vec![0.0; CHUNK * n_out],
         score_block: vec![0.0; CHUNK * n_out],
+        previous: None,
     };
     (0..runs.div_ceil(CHUNK))
         .into_par_iter()
@@ -401,6 +404,24 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                     },
                 }
                 let stage = apply(&actions, &st.u, &tree, &mut st.weights, &mut st.aggregation);
+                // A_B^(i) runs of a discrete factor often land on the same option as the
+                // run before: the model is then the same, and so are its results.
+                let same = local > 0
+                    && st.previous.as_ref().is_some_and(|(w, a, s)| *s == stage && *w == st.weights && *a == st.aggregation);
+                if same {
+                    let (prev, this) = ((local - 1) * n_out, local * n_out);
+                    st.rank_block.copy_within(prev..prev + n_out, this);
+                    st.score_block.copy_within(prev..prev + n_out, this);
+                    continue;
+                }
+                match &mut st.previous {
+                    Some((w, a, s)) => {
+                        w.copy_from_slice(&st.weights);
+                        a.copy_from_slice(&st.aggregation);
+                        *s = stage;
+                    }
+                    None => st.previous = Some((st.weights.clone(), st.aggregation.clone(), stage)),
+                }
                 let matrix = &matrices[combo(stage)];
                 let fixed = &fixed[combo(stage)];
                 let mut o = 0;
