@@ -1,4 +1,6 @@
 //! Aggregation: combines a group's children (indicators or sub-groups) into one score.
+//! The per-unit means are evaluated by the compiled plan ([`crate::plan::Tree`]) on
+//! whole columns; Copeland, which compares units, is here.
 //!
 //! Weights are normalised over the children present for the unit, so a missing child
 //! is skipped and the others are re-weighted: `w'_i = w_i / Σ_{j present} w_j`.
@@ -32,14 +34,6 @@ pub enum Aggregation {
 /// Names accepted in framework files.
 pub const NAMES: &[&str] = &["arithmetic", "geometric", "harmonic", "copeland"];
 
-/// A child value the method cannot take.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NonPositive {
-    /// Position of the child in the slice given.
-    pub child: usize,
-    pub value: f64,
-}
-
 impl Aggregation {
     /// The name used in framework files.
     pub fn name(&self) -> &'static str {
@@ -54,46 +48,6 @@ impl Aggregation {
     /// Whether the method needs all units of the period at once.
     pub fn is_cross_unit(&self) -> bool {
         matches!(self, Aggregation::Copeland)
-    }
-
-    /// Combines one unit's children (`NaN` = missing) with their weights.
-    /// Copeland is not per unit: use [`copeland`].
-    pub fn combine(&self, values: &[f64], weights: &[f64]) -> Result<f64, NonPositive> {
-        let total: f64 = values
-            .iter()
-            .zip(weights)
-            .filter(|(v, _)| !v.is_nan())
-            .map(|(_, w)| w)
-            .sum();
-        if total <= 0.0 {
-            return Ok(f64::NAN);
-        }
-        let present = values.iter().zip(weights).enumerate().filter(|(_, (v, _))| !v.is_nan());
-        match self {
-            Aggregation::Arithmetic | Aggregation::Copeland => {
-                Ok(present.map(|(_, (v, w))| v * w).sum::<f64>() / total)
-            }
-            Aggregation::Geometric => {
-                let mut log_sum = 0.0;
-                for (i, (&v, w)) in present {
-                    if v <= 0.0 {
-                        return Err(NonPositive { child: i, value: v });
-                    }
-                    log_sum += w * v.ln();
-                }
-                Ok((log_sum / total).exp())
-            }
-            Aggregation::Harmonic => {
-                let mut inv = 0.0;
-                for (i, (&v, w)) in present {
-                    if v <= 0.0 {
-                        return Err(NonPositive { child: i, value: v });
-                    }
-                    inv += w / v;
-                }
-                Ok(total / inv)
-            }
-        }
     }
 }
 
@@ -139,37 +93,60 @@ pub fn copeland(children: &[&[f64]], weights: &[f64], out: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::Child;
+    use crate::plan::{NonPositive, Scratch, Tree};
     use crate::stats::prec::*;
     use proptest::prelude::*;
     const NA: f64 = f64::NAN;
+
+    /// One unit's children combined by the plan (a one-group tree).
+    fn combine(agg: Aggregation, values: &[f64], weights: &[f64]) -> Result<f64, NonPositive> {
+        let n = values.len();
+        let tree = Tree {
+            post_order: vec![0],
+            offsets: vec![0, n],
+            children: (0..n).map(Child::Indicator).collect(),
+            weights: weights.to_vec(),
+            aggregation: vec![agg],
+            geometric_range: vec![None],
+        };
+        let mut out = [0.0];
+        tree.evaluate(weights, &[agg], values, 1, &mut Scratch::default(), &mut out)?;
+        Ok(out[0])
+    }
 
     #[test]
     fn arithmetic_reweights_over_present_children() {
         let a = Aggregation::Arithmetic;
         // 0.25*40 + 0.75*80 = 70
-        assert!(close(a.combine(&[40.0, 80.0], &[1.0, 3.0]).unwrap(), 70.0, HAND));
+        assert!(close(combine(a, &[40.0, 80.0], &[1.0, 3.0]).unwrap(), 70.0, HAND));
         // the missing child drops out: (1*40 + 1*60) / 2 = 50
         assert!(close(
-            a.combine(&[40.0, NA, 60.0], &[1.0, 5.0, 1.0]).unwrap(),
+            combine(a, &[40.0, NA, 60.0], &[1.0, 5.0, 1.0]).unwrap(),
             50.0,
             HAND
         ));
-        assert!(a.combine(&[NA, NA], &[1.0, 1.0]).unwrap().is_nan());
+        assert!(combine(a, &[NA, NA], &[1.0, 1.0]).unwrap().is_nan());
     }
 
     #[test]
     fn geometric_and_harmonic_by_hand() {
         // sqrt(4 * 16) = 8 ; harmonic of 4 and 16 = 2/(1/4 + 1/16) = 6.4
-        let g = Aggregation::Geometric.combine(&[4.0, 16.0], &[1.0, 1.0]).unwrap();
+        let g = combine(Aggregation::Geometric, &[4.0, 16.0], &[1.0, 1.0]).unwrap();
         assert!(close(g, 8.0, HAND));
-        let h = Aggregation::Harmonic.combine(&[4.0, 16.0], &[1.0, 1.0]).unwrap();
+        let h = combine(Aggregation::Harmonic, &[4.0, 16.0], &[1.0, 1.0]).unwrap();
         assert!(close(h, 6.4, HAND));
         // weights 1:3 -> 4^0.25 * 16^0.75 = 2^0.5 * 2^3 = 11.3137085
-        let g = Aggregation::Geometric.combine(&[4.0, 16.0], &[1.0, 3.0]).unwrap();
+        let g = combine(Aggregation::Geometric, &[4.0, 16.0], &[1.0, 3.0]).unwrap();
         assert!(close(g, 11.3137085, HAND));
         assert_eq!(
-            Aggregation::Geometric.combine(&[4.0, 0.0], &[1.0, 1.0]),
-            Err(NonPositive { child: 1, value: 0.0 })
+            combine(Aggregation::Geometric, &[4.0, 0.0], &[1.0, 1.0]),
+            Err(NonPositive {
+                group: 0,
+                child: Child::Indicator(1),
+                unit: 0,
+                value: 0.0
+            })
         );
     }
 
@@ -189,7 +166,7 @@ mod tests {
         fn equal_weights_arithmetic_is_plain_mean(x in proptest::collection::vec(0.0f64..100.0, 1..20)) {
             let w = vec![1.0; x.len()];
             let mean = x.iter().sum::<f64>() / x.len() as f64;
-            let got = Aggregation::Arithmetic.combine(&x, &w).unwrap();
+            let got = combine(Aggregation::Arithmetic, &x, &w).unwrap();
             prop_assert!((got - mean).abs() < 1e-9);
         }
     }
