@@ -46,6 +46,9 @@ pub struct Fixed<'a> {
     /// Per child slot, `ln` of its values as a geometric mean uses them ([`Tree::fixed_logs`]).
     pub logs: &'a [f64],
     pub log_ok: &'a [bool],
+    /// Leave a geometric index (group 0) as its log, `Σ w ln x / Σ w`, for callers that
+    /// only rank it (the exponential is monotone) and can exponentiate more cheaply.
+    pub index_as_log: bool,
 }
 
 /// Reusable buffers for one thread.
@@ -129,6 +132,7 @@ impl Tree {
             };
             scratch.acc.iter_mut().for_each(|a| *a = 0.0);
             scratch.wsum.iter_mut().for_each(|w| *w = 0.0);
+            let mut uniform = 0.0;
             for (j, (&w, &child)) in weights.iter().zip(&self.children).enumerate().take(end).skip(start) {
                 if w == 0.0 {
                     continue;
@@ -136,7 +140,7 @@ impl Tree {
                 let varies = matches!(child, Child::Group(h) if computed(h));
                 if agg == Aggregation::Geometric && !varies && fixed.log_ok.get(j) == Some(&true) {
                     let logs = &fixed.logs[j * u..(j + 1) * u];
-                    accumulate(&mut scratch.acc, &mut scratch.wsum, logs, w, |lx| w * lx);
+                    accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, logs, w, |lx| w * lx);
                     continue;
                 }
                 let mut slice: &[f64] = match child {
@@ -150,7 +154,7 @@ impl Tree {
                 }
                 match agg {
                     Aggregation::Arithmetic | Aggregation::Copeland => {
-                        accumulate(&mut scratch.acc, &mut scratch.wsum, slice, w, |x| w * x)
+                        accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| w * x)
                     }
                     Aggregation::Geometric | Aggregation::Harmonic => {
                         if let Some(i) = slice.iter().position(|&x| x <= 0.0) {
@@ -162,18 +166,22 @@ impl Tree {
                             });
                         }
                         if agg == Aggregation::Geometric {
-                            accumulate(&mut scratch.acc, &mut scratch.wsum, slice, w, |x| w * x.ln())
+                            accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
+                                w * x.ln()
+                            })
                         } else {
-                            accumulate(&mut scratch.acc, &mut scratch.wsum, slice, w, |x| w / x)
+                            accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| w / x)
                         }
                     }
                 }
             }
             let out = &mut groups[g * u..(g + 1) * u];
-            for ((o, &acc), &wsum) in out.iter_mut().zip(&scratch.acc).zip(&scratch.wsum) {
+            for ((o, &acc), &partial) in out.iter_mut().zip(&scratch.acc).zip(&scratch.wsum) {
+                let wsum = partial + uniform;
                 *o = if wsum > 0.0 {
                     match agg {
                         Aggregation::Arithmetic | Aggregation::Copeland => acc / wsum,
+                        Aggregation::Geometric if g == 0 && fixed.index_as_log => acc / wsum,
                         Aggregation::Geometric => (acc / wsum).exp(),
                         Aggregation::Harmonic => wsum / acc,
                     }
@@ -252,14 +260,22 @@ impl Tree {
     }
 }
 
-/// Adds `term(x)` and `w` for every present x (NaN = missing child).
+/// Adds `term(x)` and `w` for every present x (NaN = missing child). A child with no
+/// missing value adds its weight once to `uniform` instead, and the loop vectorises.
 #[inline(always)]
-fn accumulate(acc: &mut [f64], wsum: &mut [f64], values: &[f64], w: f64, term: impl Fn(f64) -> f64) {
-    for ((a, ws), &x) in acc.iter_mut().zip(wsum.iter_mut()).zip(values) {
-        if !x.is_nan() {
-            *a += term(x);
-            *ws += w;
+fn accumulate(acc: &mut [f64], wsum: &mut [f64], uniform: &mut f64, values: &[f64], w: f64, term: impl Fn(f64) -> f64) {
+    if values.iter().any(|x| x.is_nan()) {
+        for ((a, ws), &x) in acc.iter_mut().zip(wsum.iter_mut()).zip(values) {
+            if !x.is_nan() {
+                *a += term(x);
+                *ws += w;
+            }
         }
+    } else {
+        for (a, &x) in acc.iter_mut().zip(values) {
+            *a += term(x);
+        }
+        *uniform += w;
     }
 }
 

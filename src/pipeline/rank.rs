@@ -36,90 +36,60 @@ fn key(x: f64) -> u64 {
 /// Reusable buffers for [`rank_descending`].
 #[derive(Debug, Default, Clone)]
 pub struct RankScratch {
-    order: Vec<(u64, u32)>,
-    spare: Vec<(u64, u32)>,
+    packed: Vec<u64>,
 }
 
 /// Ranks `scores` into `ranks` (1 = highest).
 ///
-/// Units are sorted on the order-preserving bit pattern of the score: by comparison
-/// for a few hundred units, by an LSD radix sort (8 bits a pass, skipping bytes in
-/// which no two keys differ) for more, where O(n) beats O(n log n): the uncertainty
-/// engine ranks every unit in every one of its many runs.
+/// Each present score becomes one u64: its order-preserving bit pattern with the
+/// lowest bits replaced by the unit's position, so a plain integer sort orders the
+/// units (the uncertainty engine ranks every unit in every one of its many runs, and
+/// sorting primitives is several times faster than sorting by a comparator). Units
+/// whose patterns agree above those bits (scores within a few ulps, or equal) are
+/// then put in exact order by their full pattern.
 pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ranks: &mut [f64]) {
-    let order = &mut scratch.order;
-    order.clear();
-    // Descending: ascending on the complemented key; missing scores are left out.
-    order.extend(
+    let n = scores.len();
+    let bits = (usize::BITS - n.max(2).saturating_sub(1).leading_zeros()).max(1);
+    let mask = (1u64 << bits) - 1;
+    // Descending: ascending on the complemented key.
+    let full = |i: usize| !key(scores[i]);
+    let packed = &mut scratch.packed;
+    packed.clear();
+    packed.extend(
         scores
             .iter()
             .enumerate()
             .filter(|(_, s)| !s.is_nan())
-            .map(|(i, &s)| (!key(s), i as u32)),
+            .map(|(i, &s)| (!key(s) & !mask) | i as u64),
     );
-    radix_sort(order, &mut scratch.spare);
-    let order = &scratch.order;
+    packed.sort_unstable();
+    let m = packed.len();
+    let mut start = 0;
+    while start < m {
+        let high = packed[start] >> bits;
+        let mut end = start + 1;
+        while end < m && packed[end] >> bits == high {
+            end += 1;
+        }
+        if end - start > 1 {
+            packed[start..end].sort_unstable_by_key(|&p| (full((p & mask) as usize), p & mask));
+        }
+        start = end;
+    }
     ranks.iter_mut().for_each(|r| *r = f64::NAN);
     let mut start = 0;
-    while start < order.len() {
+    while start < m {
+        let k = full((packed[start] & mask) as usize);
         let mut end = start + 1;
-        while end < order.len() && order[end].0 == order[start].0 {
+        while end < m && full((packed[end] & mask) as usize) == k {
             end += 1;
         }
         let rank = match ties {
             Ties::Average => (start + 1 + end) as f64 / 2.0,
             Ties::Min => (start + 1) as f64,
         };
-        for &(_, i) in &order[start..end] {
-            ranks[i as usize] = rank;
-        }
-        start = end;
-    }
-}
-
-/// Sorts by the u64 key: an LSD radix sort on the upper 32 bits (one byte a pass,
-/// skipping bytes in which no two keys differ), then a comparison sort of each run of
-/// keys that share those bits (scores within about 1e-6 of each other: rare).
-fn radix_sort(items: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
-    let n = items.len();
-    if n < 32 {
-        items.sort_unstable();
-        return;
-    }
-    spare.clear();
-    spare.resize(n, (0, 0));
-    let first = items[0].0;
-    let differ = items.iter().fold(0u64, |acc, &(k, _)| acc | (k ^ first));
-    for shift in (32..64).step_by(8) {
-        if (differ >> shift) & 0xff == 0 {
-            continue;
-        }
-        let mut counts = [0usize; 256];
-        for &(k, _) in items.iter() {
-            counts[((k >> shift) & 0xff) as usize] += 1;
-        }
-        let mut offset = 0;
-        for c in counts.iter_mut() {
-            let here = *c;
-            *c = offset;
-            offset += here;
-        }
-        for &item in items.iter() {
-            let b = ((item.0 >> shift) & 0xff) as usize;
-            spare[counts[b]] = item;
-            counts[b] += 1;
-        }
-        std::mem::swap(items, spare);
-    }
-    let mut start = 0;
-    while start < n {
-        let high = items[start].0 >> 32;
-        let mut end = start + 1;
-        while end < n && items[end].0 >> 32 == high {
-            end += 1;
-        }
-        if end - start > 1 {
-            items[start..end].sort_unstable();
+        for &p in &packed[start..end] {
+            ranks[(p & mask) as usize] = rank;
         }
         start = end;
     }
@@ -147,8 +117,8 @@ mod tests {
 
     #[test]
     fn near_equal_scores_are_ordered_exactly() {
-        // 40 scores (radix path) whose upper 32 bits agree: the fix-up must order them.
-        let scores: Vec<f64> = (0..40).map(|i| 1.0 + ((i * 17) % 40) as f64 * 1e-13).collect();
+        // 40 scores a few ulps apart: the packed sort cannot tell them apart, the fix-up must.
+        let scores: Vec<f64> = (0..40).map(|i| 1.0 + ((i * 17) % 40) as f64 * f64::EPSILON).collect();
         let r = ranks(&scores, Ties::Average);
         for i in 0..40 {
             let higher = scores.iter().filter(|&&s| s > scores[i]).count();

@@ -433,6 +433,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         groups: &fixed[pi].groups,
                         logs: &fixed[pi].logs,
                         log_ok: &fixed[pi].log_ok,
+                        index_as_log: true,
                     };
                     tree.evaluate_partial(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups, given)
                         .map_err(|bad| Error::Method {
@@ -449,11 +450,25 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                             ),
                         })?;
                     let index = &mut st.index[..u];
-                    index.copy_from_slice(&groups[..u]);
-                    if let Some(scale) = scale {
-                        scale.apply(index);
+                    if st.aggregation[0] == Aggregation::Geometric {
+                        // The index came back as its log: rank on it (exp and the scale
+                        // are increasing), and exponentiate in f32, the precision the
+                        // scores are stored in.
+                        rank_descending(&groups[..u], ties, &mut st.order, &mut st.ranks[..u]);
+                        for (v, &l) in index.iter_mut().zip(&groups[..u]) {
+                            // f32's exp overflows past 88.7.
+                            *v = if l.abs() < 80.0 { f64::from((l as f32).exp()) } else { l.exp() };
+                        }
+                        if let Some(scale) = scale {
+                            scale.apply(index);
+                        }
+                    } else {
+                        index.copy_from_slice(&groups[..u]);
+                        if let Some(scale) = scale {
+                            scale.apply(index);
+                        }
+                        rank_descending(index, ties, &mut st.order, &mut st.ranks[..u]);
                     }
-                    rank_descending(index, ties, &mut st.order, &mut st.ranks[..u]);
                     let row = local * n_out + o;
                     for (dst, &r) in st.rank_block[row..row + u].iter_mut().zip(&st.ranks[..u]) {
                         *dst = r as f32;
