@@ -26,11 +26,8 @@ pub const NAMES: &[&str] = &["average", "min"];
 /// (`-0.0` and `0.0` are made equal first).
 fn key(x: f64) -> u64 {
     let bits = (x + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
+    // Negative: flip every bit; positive: flip the sign bit (branch-free).
+    bits ^ (((bits as i64) >> 63) as u64 | (1 << 63))
 }
 
 /// Reusable buffers for [`rank_descending`].
@@ -64,24 +61,27 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
     );
     packed.sort_unstable();
     let m = packed.len();
+    let same_high = |a: u64, b: u64| (a ^ b) >> bits == 0;
+    let unit = |p: u64| (p & mask) as usize;
     let mut start = 0;
     while start < m {
-        let high = packed[start] >> bits;
         let mut end = start + 1;
-        while end < m && packed[end] >> bits == high {
+        while end < m && same_high(packed[end], packed[start]) {
             end += 1;
         }
         if end - start > 1 {
-            packed[start..end].sort_unstable_by_key(|&p| (full((p & mask) as usize), p & mask));
+            packed[start..end].sort_unstable_by_key(|&p| (full(unit(p)), p & mask));
         }
         start = end;
     }
-    ranks.iter_mut().for_each(|r| *r = f64::NAN);
+    if m < n {
+        ranks.iter_mut().for_each(|r| *r = f64::NAN);
+    }
     let mut start = 0;
     while start < m {
-        let k = full((packed[start] & mask) as usize);
         let mut end = start + 1;
-        while end < m && full((packed[end] & mask) as usize) == k {
+        // Equal full keys share their upper bits: compare them only then.
+        while end < m && same_high(packed[end], packed[start]) && full(unit(packed[end])) == full(unit(packed[start])) {
             end += 1;
         }
         let rank = match ties {
@@ -89,7 +89,7 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
             Ties::Min => (start + 1) as f64,
         };
         for &p in &packed[start..end] {
-            ranks[(p & mask) as usize] = rank;
+            ranks[unit(p)] = rank;
         }
         start = end;
     }
