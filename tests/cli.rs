@@ -738,3 +738,41 @@ fn sensitivity_errors_name_the_key() {
         )
     );
 }
+
+#[test]
+fn sensitivity_bad_period_and_design_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x").display().to_string();
+    let base = [
+        "sensitivity",
+        "-f",
+        "indicators/central_asia.toml",
+        "-d",
+        "datasets/central_asia.csv",
+        "-o",
+        &out,
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--period", "2016"]);
+    assert_eq!(
+        fails(&args),
+        "error: --period: no unit is scored in period 2016; scored periods: 2018, 2019, 2020, 2021, 2022\n"
+    );
+    let samples = write(
+        dir.path(),
+        "s.csv",
+        &format!("{}\n{}\n", ["u"; 10].join(","), ["0.5"; 10].join(",")),
+    );
+    let mut args = base.to_vec();
+    args.extend(["--samples-from", &samples]);
+    assert_eq!(
+        fails(&args),
+        "error: --samples-from: the file has 1 rows of factor values; a Saltelli design needs a multiple of d + 2 = 9 (A, A_B^1..A_B^d, B per sample)\n"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--samples", "100000"]);
+    assert_eq!(
+        fails(&args),
+        "error: --samples: expected 2 to 65536 (a power of 2 is best), found 100000\n"
+    );
+}

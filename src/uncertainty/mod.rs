@@ -352,7 +352,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 return Err(Error::Data {
                     file: "--samples-from".into(),
                     message: format!(
-                        "{runs} rows is not a multiple of d + 2 = {} (a Saltelli design: A, A_B^1..A_B^d, B per sample)",
+                        "the file has {runs} rows of factor values; a Saltelli design needs a multiple of d + 2 = {} (A, A_B^1..A_B^d, B per sample)",
                         n_groups + 2
                     ),
                 });
