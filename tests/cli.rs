@@ -776,3 +776,34 @@ fn sensitivity_bad_period_and_design_size() {
         "error: --samples: expected 2 to 65536 (a power of 2 is best), found 100000\n"
     );
 }
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    // `riskscore explain ... | head -0`: the reader is gone before anything is written.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "explain",
+            "-f",
+            &fixture("small.toml"),
+            "-d",
+            &fixture("small.csv"),
+            "--unit",
+            "Y",
+            "--period",
+            "2021",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty());
+}
