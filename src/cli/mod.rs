@@ -10,7 +10,7 @@ use riskscore::data::{self, LoadOptions, Panel, Source};
 use riskscore::framework::{Framework, Layout};
 use riskscore::{Error, Result};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Composite risk scores, ranks and classes from tabular indicators.
 ///
@@ -101,6 +101,13 @@ impl DataArgs {
             }
         }
         Ok(out)
+    }
+
+    /// The input files (data and framework), which no output may overwrite.
+    pub fn inputs_with<'a>(&'a self, framework: &'a Path) -> Vec<&'a Path> {
+        let mut inputs: Vec<&Path> = self.data.iter().map(PathBuf::as_path).collect();
+        inputs.push(framework);
+        inputs
     }
 
     pub fn load(&self, fw: &Framework) -> Result<Panel> {

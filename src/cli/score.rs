@@ -5,7 +5,7 @@ use clap::Args;
 use riskscore::framework::Framework;
 use riskscore::output::{self, csv::Style, manifest::Manifest, tables};
 use riskscore::{score, Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -31,15 +31,12 @@ pub struct ScoreArgs {
 
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
-    let framework_bytes =
-        std::fs::read(&args.framework).map_err(|e| Error::io(&args.framework, "cannot read framework file", e))?;
-    let fw = Framework::from_path(&args.framework)?;
+    let (fw, framework_bytes) = Framework::read(&args.framework)?;
     let panel = args.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
 
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, "cannot create output folder", e))?;
-    let mut inputs: Vec<&Path> = args.data.data.iter().map(PathBuf::as_path).collect();
-    inputs.push(&args.framework);
+    let inputs = args.data.inputs_with(&args.framework);
     let style = Style { excel: args.excel };
     let mut written = Vec::new();
     let make_tables = || {

@@ -73,9 +73,7 @@ impl Progress for Bar {
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
     let started = Instant::now();
-    let framework_bytes =
-        std::fs::read(&args.framework).map_err(|e| Error::io(&args.framework, "cannot read framework file", e))?;
-    let fw = Framework::from_path(&args.framework)?;
+    let (fw, framework_bytes) = Framework::read(&args.framework)?;
     let sens = fw.sensitivity.as_ref().ok_or_else(|| Error::Framework {
         file: fw.file.clone(),
         key: "sensitivity".into(),
@@ -142,8 +140,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let analysis = pool.install(|| uncertainty::run(&fw, &panel, &settings, &Bar(bar)))?;
 
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, "cannot create output folder", e))?;
-    let mut inputs: Vec<&Path> = args.data.data.iter().map(PathBuf::as_path).collect();
-    inputs.push(&args.framework);
+    let inputs = args.data.inputs_with(&args.framework);
     let uncertainty_path = args.out.join("uncertainty.csv");
     output::check_not_input(&uncertainty_path, &inputs)?;
     write_uncertainty(&uncertainty_path, &analysis)?;

@@ -190,8 +190,20 @@ pub struct Framework {
 impl Framework {
     /// Reads and validates a framework file.
     pub fn from_path(path: &Path) -> Result<Framework> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read framework file", e))?;
-        Framework::from_toml(&text, &path.display().to_string())
+        Framework::read(path).map(|(fw, _)| fw)
+    }
+
+    /// Reads and validates a framework file, also returning its bytes (for the
+    /// manifest's hash), reading the file once.
+    pub fn read(path: &Path) -> Result<(Framework, Vec<u8>)> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read framework file", e))?;
+        let file = path.display().to_string();
+        let text = std::str::from_utf8(&bytes).map_err(|e| Error::Toml {
+            file: file.clone(),
+            message: format!("the file is not UTF-8 text: {e}"),
+        })?;
+        let fw = Framework::from_toml(text, &file)?;
+        Ok((fw, bytes))
     }
 
     /// Parses and validates framework text; `file` names it in messages.
