@@ -22,6 +22,26 @@ pub enum Ties {
 /// Names accepted in framework files.
 pub const NAMES: &[&str] = &["average", "min"];
 
+/// Insertion sort that gives up (returning false, the slice partly sorted) after
+/// `budget` element moves.
+fn insertion_sort_within(items: &mut [u64], budget: usize) -> bool {
+    let mut moves = 0;
+    for i in 1..items.len() {
+        let item = items[i];
+        let mut j = i;
+        while j > 0 && items[j - 1] > item {
+            items[j] = items[j - 1];
+            j -= 1;
+            moves += 1;
+        }
+        items[j] = item;
+        if moves > budget {
+            return false;
+        }
+    }
+    true
+}
+
 /// Sort key of a score: its bits, mapped so that integer order is numeric order
 /// (`-0.0` and `0.0` are made equal first).
 fn key(x: f64) -> u64 {
@@ -34,6 +54,8 @@ fn key(x: f64) -> u64 {
 #[derive(Debug, Default, Clone)]
 pub struct RankScratch {
     packed: Vec<u64>,
+    /// How many scores the last call ranked (its order is kept in `packed`).
+    units: usize,
 }
 
 /// Ranks `scores` into `ranks` (1 = highest).
@@ -51,15 +73,30 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
     // Descending: ascending on the complemented key.
     let full = |i: usize| !key(scores[i]);
     let packed = &mut scratch.packed;
-    packed.clear();
-    packed.extend(
-        scores
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.is_nan())
-            .map(|(i, &s)| (!key(s) & !mask) | i as u64),
-    );
-    packed.sort_unstable();
+    let warm = packed.len() == n && scratch.units == n && !scores.iter().any(|s| s.is_nan());
+    if warm {
+        // Re-key the previous call's order: when the scores moved little (a run that
+        // changed one weight), it is nearly sorted and insertion sort finishes in
+        // about n steps; past a budget of moves, sort from scratch.
+        for p in packed.iter_mut() {
+            let i = (*p & mask) as usize;
+            *p = (!key(scores[i]) & !mask) | i as u64;
+        }
+        if !insertion_sort_within(packed, 4 * n) {
+            packed.sort_unstable();
+        }
+    } else {
+        packed.clear();
+        packed.extend(
+            scores
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_nan())
+                .map(|(i, &s)| (!key(s) & !mask) | i as u64),
+        );
+        packed.sort_unstable();
+    }
+    scratch.units = n;
     let m = packed.len();
     let same_high = |a: u64, b: u64| (a ^ b) >> bits == 0;
     let unit = |p: u64| (p & mask) as usize;
@@ -136,6 +173,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn warm_ranks_equal_cold_ranks(a in proptest::collection::vec(0u8..50, 40..80), moves in proptest::collection::vec(0usize..80, 0..6)) {
+            let a: Vec<f64> = a.into_iter().map(f64::from).collect();
+            let mut b = a.clone();
+            for m in moves {
+                let i = m % b.len();
+                b[i] += 3.5;
+            }
+            let mut scratch = RankScratch::default();
+            let mut out = vec![0.0; a.len()];
+            rank_descending(&a, Ties::Average, &mut scratch, &mut out);
+            rank_descending(&b, Ties::Average, &mut scratch, &mut out);
+            prop_assert_eq!(out, ranks(&b, Ties::Average));
+        }
+
         #[test]
         fn radix_ranks_equal_comparison_ranks(s in proptest::collection::vec(-1e3f64..1e3, 1..1500), dup in 0usize..400) {
             let mut s = s;
