@@ -564,23 +564,17 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
             .map(|&(pi, c)| format!("rank:{}:{}", panel.units[c % n_units], panel.periods[periods[pi]]))
             .chain(periods.iter().map(|&p| format!("mean_abs_shift:{}", panel.periods[p])))
             .collect();
-        let total = names.len();
         const OUT_CHUNK: usize = 16;
-        let chunks: Vec<Vec<sobol::Indices>> = (0..total.div_ceil(OUT_CHUNK))
+        let mut chunks: Vec<Vec<sobol::Indices>> = (0..n_out.div_ceil(OUT_CHUNK))
             .into_par_iter()
             .map(|ch| {
-                let columns: Vec<Vec<f64>> = (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(total))
-                    .map(|o| {
-                        if o < n_out {
-                            column(&rank_cols, o, runs).iter().map(|&v| f64::from(v)).collect()
-                        } else {
-                            shift_series[o - n_out].clone()
-                        }
-                    })
-                    .collect();
+                let columns: Vec<&[f32]> =
+                    (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(n_out)).map(|o| column(&rank_cols, o, runs)).collect();
                 sobol::analyse(&columns, n, n_groups, boot.as_ref())
             })
             .collect();
+        let shifts: Vec<&[f64]> = shift_series.iter().map(Vec::as_slice).collect();
+        chunks.push(sobol::analyse(&shifts, n, n_groups, boot.as_ref()));
         for (name, idx) in names.iter().zip(chunks.into_iter().flatten()) {
             for (g, (group, _)) in sobol_groups.iter().enumerate() {
                 sobol.push(SobolRow {

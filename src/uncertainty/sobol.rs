@@ -74,27 +74,31 @@ impl Bootstrap {
     }
 }
 
-/// The standardised output and whether it varies at all.
-fn standardise(y: &[f64]) -> Option<Vec<f64>> {
+/// Mean and standard deviation of an output over all runs; `None` if it never varies.
+fn moments<T: Copy + Into<f64>>(y: &[T]) -> Option<(f64, f64)> {
     let m = y.len() as f64;
-    let mean = y.iter().sum::<f64>() / m;
-    let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m;
-    let (min, max) = y
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let mean = y.iter().map(|&v| v.into()).sum::<f64>() / m;
+    let (mut var, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+    for &v in y {
+        let v: f64 = v.into();
+        var += (v - mean) * (v - mean);
+        min = min.min(v);
+        max = max.max(v);
+    }
+    let var = var / m;
     if max <= min || var.is_nan() || var <= 0.0 {
         return None;
     }
-    let sd = var.sqrt();
-    Some(y.iter().map(|v| (v - mean) / sd).collect())
+    Some((mean, var.sqrt()))
 }
 
-/// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order.
-pub fn analyse(outputs: &[Vec<f64>], n: usize, g: usize, bootstrap: Option<&Bootstrap>) -> Vec<Indices> {
+/// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order
+/// (f32 ranks or f64 values; standardised on the fly).
+pub fn analyse<T: Copy + Into<f64>>(outputs: &[&[T]], n: usize, g: usize, bootstrap: Option<&Bootstrap>) -> Vec<Indices> {
     let step = g + 2;
     let terms = 4 + 2 * g;
-    let standardised: Vec<Option<Vec<f64>>> = outputs.iter().map(|y| standardise(y)).collect();
-    let live: Vec<usize> = (0..outputs.len()).filter(|&o| standardised[o].is_some()).collect();
+    let standardise: Vec<Option<(f64, f64)>> = outputs.iter().map(|y| moments(y)).collect();
+    let live: Vec<usize> = (0..outputs.len()).filter(|&o| standardise[o].is_some()).collect();
     let mut result: Vec<Indices> = (0..outputs.len()).map(|_| Indices::nan(g)).collect();
     if live.is_empty() {
         return result;
@@ -110,16 +114,18 @@ pub fn analyse(outputs: &[Vec<f64>], n: usize, g: usize, bootstrap: Option<&Boot
     };
     let mut row = vec![0.0; terms];
     for (q, &o) in live.iter().enumerate() {
-        let y = standardised[o].as_deref().unwrap_or_default();
+        let y = outputs[o];
+        let (mean, sd) = standardise[o].unwrap_or((0.0, 1.0));
+        let at = |r: usize| -> f64 { (y[r].into() - mean) / sd };
         let mut sums = vec![0.0; terms];
         for i in 0..n {
-            let (a, b) = (y[i * step], y[i * step + step - 1]);
+            let (a, b) = (at(i * step), at(i * step + step - 1));
             row[0] = a;
             row[1] = b;
             row[2] = a * a;
             row[3] = b * b;
             for j in 0..g {
-                let ab = y[i * step + 1 + j];
+                let ab = at(i * step + 1 + j);
                 row[4 + j] = b * (ab - a);
                 row[4 + g + j] = (a - ab) * (a - ab);
             }
@@ -223,7 +229,7 @@ mod tests {
             x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
         });
         let boot = Bootstrap::new(n, 100, 1, 0.95);
-        let idx = &analyse(&[y], n, 3, Some(&boot))[0];
+        let idx = &analyse(&[&y[..]], n, 3, Some(&boot))[0];
         for (got, want) in idx.s1.iter().zip([0.3139, 0.4424, 0.0]) {
             assert!((got - want).abs() < 0.02, "S1 {got} vs {want}");
         }
@@ -240,7 +246,7 @@ mod tests {
         // Y = 1 x1 + 2 x2 + 3 x3, x ~ U(0, 1): S_i = ST_i = a_i^2 / 14.
         let n = 4096;
         let y = design(n, 3, |u| u[0] + 2.0 * u[1] + 3.0 * u[2]);
-        let idx = &analyse(&[y], n, 3, None)[0];
+        let idx = &analyse(&[&y[..]], n, 3, None)[0];
         for (i, a) in [1.0f64, 2.0, 3.0].iter().enumerate() {
             let want = a * a / 14.0;
             assert!((idx.s1[i] - want).abs() < 0.01, "S1[{i}] {} vs {want}", idx.s1[i]);
@@ -250,7 +256,7 @@ mod tests {
 
     #[test]
     fn constant_output_gives_nan() {
-        let idx = &analyse(&[vec![3.0; 4 * 5]], 4, 3, None)[0];
+        let idx = &analyse(&[&[3.0f64; 4 * 5][..]], 4, 3, None)[0];
         assert!(idx.s1.iter().all(|v| v.is_nan()));
     }
 }
