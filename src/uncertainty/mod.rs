@@ -568,8 +568,9 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         let mut chunks: Vec<Vec<sobol::Indices>> = (0..n_out.div_ceil(OUT_CHUNK))
             .into_par_iter()
             .map(|ch| {
-                let columns: Vec<&[f32]> =
-                    (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(n_out)).map(|o| column(&rank_cols, o, runs)).collect();
+                let columns: Vec<&[f32]> = (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(n_out))
+                    .map(|o| column(&rank_cols, o, runs))
+                    .collect();
                 sobol::analyse(&columns, n, n_groups, boot.as_ref())
             })
             .collect();

@@ -94,7 +94,12 @@ fn moments<T: Copy + Into<f64>>(y: &[T]) -> Option<(f64, f64)> {
 
 /// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order
 /// (f32 ranks or f64 values; standardised on the fly).
-pub fn analyse<T: Copy + Into<f64>>(outputs: &[&[T]], n: usize, g: usize, bootstrap: Option<&Bootstrap>) -> Vec<Indices> {
+pub fn analyse<T: Copy + Into<f64>>(
+    outputs: &[&[T]],
+    n: usize,
+    g: usize,
+    bootstrap: Option<&Bootstrap>,
+) -> Vec<Indices> {
     let step = g + 2;
     let terms = 4 + 2 * g;
     let standardise: Vec<Option<(f64, f64)>> = outputs.iter().map(|y| moments(y)).collect();
