@@ -230,7 +230,12 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
             }
         }
     }
-    let scopes = scopes(fw.index.scope, &scored, n_units, panel.periods.len());
+    // `scored` is final from here on: group its cells by period once.
+    let by_period = scopes_by_period(&scored, n_units, panel.periods.len());
+    let scopes: Vec<Vec<usize>> = match fw.index.scope {
+        Scope::Period => by_period.clone(),
+        Scope::Panel => vec![by_period.concat()].into_iter().filter(|s| !s.is_empty()).collect(),
+    };
     if scopes.is_empty() {
         return Err(Error::Data {
             file: sources_name(panel),
@@ -304,7 +309,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     let tree = Tree::compile(fw);
     let mut group_scores = vec![vec![f64::NAN; n_cells]; fw.groups.len()];
     let mut scratch = Scratch::default();
-    for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
+    for scope in &by_period {
         let u = scope.len();
         let mut values = vec![f64::NAN; fw.indicators.len() * u];
         for (k, column) in normalised.iter().enumerate() {
@@ -345,7 +350,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
         match scale.from {
             ScaleFrom::Nominal => group_scores.iter_mut().for_each(|scores| scale.apply(scores)),
             ScaleFrom::Observed => {
-                for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
+                for scope in &by_period {
                     let mut index: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).collect();
                     scale.apply(&mut index);
                     for (&c, v) in scope.iter().zip(index) {
@@ -360,7 +365,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     let mut class = vec![None; n_cells];
     let mut rank = vec![f64::NAN; n_cells];
     let mut order = RankScratch::default();
-    for scope in scopes_by_period(&scored, n_units, panel.periods.len()) {
+    for scope in &by_period {
         let scores: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).collect();
         let mut ranks = vec![f64::NAN; scope.len()];
         rank_descending(&scores, fw.index.ties, &mut order, &mut ranks);
@@ -545,21 +550,6 @@ fn scopes_by_period(scored: &[bool], n_units: usize, n_periods: usize) -> Vec<Ve
         })
         .filter(|s| !s.is_empty())
         .collect()
-}
-
-/// Scored cells grouped by the framework's normalisation scope.
-fn scopes(scope: Scope, scored: &[bool], n_units: usize, n_periods: usize) -> Vec<Vec<usize>> {
-    match scope {
-        Scope::Period => scopes_by_period(scored, n_units, n_periods),
-        Scope::Panel => {
-            let all: Vec<usize> = (0..scored.len()).filter(|&c| scored[c]).collect();
-            if all.is_empty() {
-                Vec::new()
-            } else {
-                vec![all]
-            }
-        }
-    }
 }
 
 fn sources_name(panel: &Panel) -> String {

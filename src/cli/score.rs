@@ -79,11 +79,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         written.iter().map(|p| p.display().to_string()).collect(),
         started.elapsed().as_secs_f64(),
     );
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Data {
-        file: manifest_path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    output::write_atomic(&manifest_path, |w| w.write_all(json.as_bytes()))?;
+    output::write_json(&manifest_path, &manifest)?;
 
     if !args.quiet {
         for w in &results.warnings {

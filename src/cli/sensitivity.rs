@@ -3,7 +3,7 @@
 use super::DataArgs;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use riskscore::framework::sensitivity::Method;
+use riskscore::framework::sensitivity::{self, Method};
 use riskscore::framework::Framework;
 use riskscore::output::csv::{write_table, Cell, Style};
 use riskscore::output::{self, manifest::sha256_hex};
@@ -74,23 +74,13 @@ impl Progress for Bar {
 pub fn run(args: SensitivityArgs) -> Result<()> {
     let started = Instant::now();
     let (fw, framework_bytes) = Framework::read(&args.framework)?;
-    let sens = fw.sensitivity.as_ref().ok_or_else(|| Error::Framework {
-        file: fw.file.clone(),
-        key: "sensitivity".into(),
-        message: "the framework has no [sensitivity] block: add one with the uncertain factors (see the README)".into(),
-    })?;
+    let sens = fw.sensitivity()?;
     let mut settings = Settings::from_framework(sens);
     if let Some(n) = args.samples {
-        if !(2..=riskscore::framework::sensitivity::MAX_SAMPLES).contains(&n) {
-            return Err(Error::Data {
-                file: "--samples".into(),
-                message: format!(
-                    "expected 2 to {} (a power of 2 is best), found {n}",
-                    riskscore::framework::sensitivity::MAX_SAMPLES
-                ),
-            });
-        }
-        settings.samples = n;
+        settings.samples = sensitivity::check_samples(n).map_err(|message| Error::Data {
+            file: "--samples".into(),
+            message,
+        })?;
     }
     if let Some(s) = args.seed {
         settings.seed = s;
@@ -177,11 +167,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "mean_abs_shift_by_period": analysis.mean_abs_shift_by_period.iter().map(|(p, v)| serde_json::json!({"period": p.to_string(), "mean_abs_shift": v})).collect::<Vec<_>>(),
         "outputs": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Data {
-        file: manifest_path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    output::write_atomic(&manifest_path, |w| w.write_all(json.as_bytes()))?;
+    output::write_json(&manifest_path, &manifest)?;
     if !args.quiet {
         print_summary(&analysis);
         eprintln!(

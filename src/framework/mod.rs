@@ -273,6 +273,16 @@ impl Framework {
         out
     }
 
+    /// The `[sensitivity]` block, or the error naming its absence.
+    pub fn sensitivity(&self) -> Result<&sensitivity::Sensitivity> {
+        self.sensitivity.as_ref().ok_or_else(|| Error::Framework {
+            file: self.file.clone(),
+            key: "sensitivity".into(),
+            message: "the framework has no [sensitivity] block: add one with the uncertain factors (see the README)"
+                .into(),
+        })
+    }
+
     /// A child's weight within its parent.
     pub fn child_weight(&self, child: Child) -> f64 {
         match child {

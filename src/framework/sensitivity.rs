@@ -153,14 +153,22 @@ impl Sensitivity {
 /// Largest N the Sobol sequence supports (sobol_burley: 2^16 points).
 pub const MAX_SAMPLES: usize = 1 << 16;
 
+/// Checks a base sample size N; the message says what is allowed.
+pub fn check_samples(samples: usize) -> Result<usize, String> {
+    if (2..=MAX_SAMPLES).contains(&samples) {
+        Ok(samples)
+    } else {
+        Err(format!(
+            "expected 2 to {MAX_SAMPLES} (a power of 2 is best), found {samples}"
+        ))
+    }
+}
+
 pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) -> Option<Sensitivity> {
     let before = v.problems.len();
     let samples = raw.samples.unwrap_or(1024);
-    if !(2..=MAX_SAMPLES).contains(&samples) {
-        v.problem(
-            "sensitivity.samples",
-            format!("expected 2 to {MAX_SAMPLES} (a power of 2 is best), found {samples}"),
-        );
+    if let Err(message) = check_samples(samples) {
+        v.problem("sensitivity.samples", message);
     }
     let bootstrap = raw.bootstrap.unwrap_or(100);
     if bootstrap == 1 {

@@ -37,6 +37,15 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
     Ok(())
 }
 
+/// Writes a value as pretty JSON, atomically.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let json = serde_json::to_string_pretty(value).map_err(|e| Error::Data {
+        file: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    write_atomic(path, |w| w.write_all(json.as_bytes()))
+}
+
 /// Refuses to write an output over one of the inputs.
 pub fn check_not_input(output: &Path, inputs: &[&Path]) -> Result<()> {
     let Ok(out) = output.canonicalize() else {

@@ -44,11 +44,6 @@ impl Aggregation {
             Aggregation::Copeland => "copeland",
         }
     }
-
-    /// Whether the method needs all units of the period at once.
-    pub fn is_cross_unit(&self) -> bool {
-        matches!(self, Aggregation::Copeland)
-    }
 }
 
 /// Copeland scores of every unit; `children[i][u]` is child i's value for unit u.

@@ -163,11 +163,7 @@ struct ThreadState {
 
 /// Runs the uncertainty and sensitivity analysis.
 pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Progress) -> Result<Analysis> {
-    let sens = fw.sensitivity.as_ref().ok_or_else(|| Error::Framework {
-        file: fw.file.clone(),
-        key: "sensitivity".into(),
-        message: "the framework has no [sensitivity] block: add one with the uncertain factors (see the README)".into(),
-    })?;
+    let sens = fw.sensitivity()?;
     let clock = std::time::Instant::now();
     let mut timings = Vec::new();
     let lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
