@@ -62,7 +62,7 @@ pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Resul
     })?;
     let p_value = Period::parse(period).ok_or_else(|| Error::Data {
         file: "--period".into(),
-        message: format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{period}`"),
+        message: Period::expected(period),
     })?;
     let n = res.n_units();
     let p = res

@@ -78,6 +78,11 @@ impl Period {
         None
     }
 
+    /// What a period must look like, for a message about `text`.
+    pub fn expected(text: &str) -> String {
+        format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{text}`")
+    }
+
     /// The period `k` steps earlier (`k` may be negative for later periods).
     pub fn shifted(self, k: i64) -> Period {
         Period {

@@ -97,7 +97,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     if let Some(p) = &args.period {
         settings.period = Some(Period::parse(p).ok_or_else(|| Error::Data {
             file: "--period".into(),
-            message: format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{p}`"),
+            message: Period::expected(p),
         })?);
     }
     if let Some(path) = &args.samples_from {

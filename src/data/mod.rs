@@ -229,7 +229,7 @@ fn keys(framework: &Framework, table: &Table) -> Result<Vec<(String, Period)>> {
             file: table.name.clone(),
             row,
             column: framework.index.period_column.clone(),
-            message: format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{text}`"),
+            message: Period::expected(&text),
         })?;
         match kind {
             None => kind = Some((period.kind, row)),
