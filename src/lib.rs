@@ -14,6 +14,7 @@
 
 pub mod data;
 pub mod error;
+pub mod events;
 pub mod explain;
 pub mod framework;
 pub mod output;

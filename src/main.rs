@@ -12,6 +12,8 @@ fn main() -> ExitCode {
         cli::Command::Validate(a) => cli::validate::run(a),
         cli::Command::Explain(a) => cli::explain::run(a),
         cli::Command::Sensitivity(a) => cli::sensitivity::run(a),
+        cli::Command::Events(a) => cli::events::run(a),
+        cli::Command::GenerateEvents(a) => cli::events::generate(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

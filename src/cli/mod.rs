@@ -1,5 +1,6 @@
 //! Command-line arguments and helpers shared by the subcommands.
 
+pub mod events;
 pub mod explain;
 pub mod score;
 pub mod sensitivity;
@@ -34,6 +35,10 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Rank intervals and Sobol indices over the framework's [sensitivity] factors
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Aggregate an event log (ACLED or GTD columns) to a unit-period indicator table
+    Events(events::EventsArgs),
+    /// Write a seeded synthetic event log in ACLED or GTD columns (tests, examples, benchmarks)
+    GenerateEvents(events::GenerateEventsArgs),
 }
 
 /// Data layout on the command line.

@@ -10,7 +10,7 @@
 //! or `..` (the World Bank's marker). Rows are counted as a spreadsheet shows them:
 //! the header is row 1, the first data row is row 2.
 
-mod read;
+pub(crate) mod read;
 
 use crate::error::{list_ids, suggest, Error, Result};
 use crate::framework::{Framework, Layout};

@@ -66,7 +66,7 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
 }
 
 /// The most frequent of `,` `;` tab `|` in the header line, outside quotes.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
+pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let header = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
     let mut quoted = false;

@@ -1,0 +1,293 @@
+//! `riskscore events`: an event log (ACLED or GTD columns) -> a wide indicator table;
+//! `riskscore generate-events`: seeded synthetic logs in those formats.
+
+use clap::{Args, ValueEnum};
+use riskscore::events::{self, generate, Format, GtdCondition, Options, Rules};
+use riskscore::output::{self, csv::Cell, csv::Style};
+use riskscore::period::{Period, PeriodKind};
+use riskscore::{Error, Result};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    Auto,
+    Acled,
+    Gtd,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodArg {
+    Year,
+    Quarter,
+    Month,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GtdConditionArg {
+    /// success == 1 (the attack took place as an attack)
+    Success,
+    /// doubtterr != 1 (no doubt that it is terrorism)
+    NoDoubt,
+    /// every event is verified
+    None,
+}
+
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    /// Event log: CSV (any delimiter) or Parquet, ACLED or GTD columns
+    #[arg(short = 'i', long = "input", value_name = "FILE")]
+    pub input: PathBuf,
+    /// Column convention (auto: event_id_cnty -> acled, eventid -> gtd)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: FormatArg,
+    /// Output table (wide CSV: unit, period, one column per indicator)
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: PathBuf,
+    /// Period of the output rows
+    #[arg(long, value_enum, default_value = "year")]
+    pub period: PeriodArg,
+    /// Regex over the actor columns (ACLED actor1/actor2/assoc_actor_*; GTD gname*);
+    /// adds actor_incidents and actor_fatalities, e.g. 'Khorasan|ISKP|ISIS-K'
+    #[arg(long, value_name = "REGEX")]
+    pub actor: Option<String>,
+    /// Output units, comma-separated (e.g. AFG,PAK,UZB): every one gets a row per period,
+    /// with zeros where the log has no event; events elsewhere are left out (and counted)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub units: Option<Vec<String>>,
+    /// Take unit codes from this column as they are (default: ISO3 from ACLED `iso`
+    /// or the country name in `country` / GTD `country_txt`)
+    #[arg(long, value_name = "COLUMN")]
+    pub unit_column: Option<String>,
+    /// First output period (default: the first with an event), e.g. 2018 or 2018-Q1
+    #[arg(long, value_name = "PERIOD")]
+    pub first_period: Option<String>,
+    /// Last output period (default: the last with an event)
+    #[arg(long, value_name = "PERIOD")]
+    pub last_period: Option<String>,
+    /// CSV field delimiter (default: detected from the header)
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// GTD: conditions an event must meet to count as verified
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "success,no-doubt")]
+    pub gtd_verified: Vec<GtdConditionArg>,
+    /// ACLED: regex (over notes and tags) for a claim of responsibility
+    #[arg(long, value_name = "REGEX", default_value = events::ACLED_CLAIMED)]
+    pub acled_claimed: String,
+    /// ACLED: regex for "the claim was not verified"; claimed + this = claimed-only
+    #[arg(long, value_name = "REGEX", default_value = events::ACLED_UNVERIFIED)]
+    pub acled_unverified: String,
+    /// Excel-friendly CSV: UTF-8 BOM, ';' delimiter, decimal comma
+    #[arg(long)]
+    pub excel: bool,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+fn parse_period(flag: &str, text: &Option<String>, kind: PeriodKind) -> Result<Option<Period>> {
+    let Some(text) = text else { return Ok(None) };
+    match Period::parse(text) {
+        Some(p) if p.kind == kind => Ok(Some(p)),
+        _ => Err(Error::Data {
+            file: flag.into(),
+            message: format!(
+                "expected a {} period ({}), found `{text}`",
+                kind.name(),
+                Period::expected(text)
+            ),
+        }),
+    }
+}
+
+pub fn run(args: EventsArgs) -> Result<()> {
+    let started = Instant::now();
+    let kind = match args.period {
+        PeriodArg::Year => PeriodKind::Year,
+        PeriodArg::Quarter => PeriodKind::Quarter,
+        PeriodArg::Month => PeriodKind::Month,
+    };
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("\\t") | Some("tab") => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => {
+            return Err(Error::Data {
+                file: "--delimiter".into(),
+                message: format!("expected one character (or \\t), found `{d}`"),
+            })
+        }
+    };
+    let gtd_verified = if args.gtd_verified.contains(&GtdConditionArg::None) {
+        Vec::new()
+    } else {
+        args.gtd_verified
+            .iter()
+            .map(|c| match c {
+                GtdConditionArg::Success => GtdCondition::Success,
+                _ => GtdCondition::NoDoubt,
+            })
+            .collect()
+    };
+    let options = Options {
+        format: match args.format {
+            FormatArg::Auto => None,
+            FormatArg::Acled => Some(Format::Acled),
+            FormatArg::Gtd => Some(Format::Gtd),
+        },
+        period: kind,
+        actor: args.actor.clone(),
+        units: args.units.clone(),
+        unit_column: args.unit_column.clone(),
+        first_period: parse_period("--first-period", &args.first_period, kind)?,
+        last_period: parse_period("--last-period", &args.last_period, kind)?,
+        delimiter,
+        rules: Rules {
+            acled_claimed: args.acled_claimed.clone(),
+            acled_unverified: args.acled_unverified.clone(),
+            gtd_verified,
+        },
+    };
+    if !args.input.is_file() {
+        return Err(Error::Data {
+            file: args.input.display().to_string(),
+            message: "no such file".into(),
+        });
+    }
+    let table = events::aggregate(&args.input, &options)?;
+    output::check_not_input(&args.out, &[args.input.as_path()])?;
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
+    }
+    let mut header = vec![table.unit_header.clone(), kind.name().to_string()];
+    header.extend(table.columns.iter().cloned());
+    let n = table.units.len();
+    let rows = (0..table.periods.len()).flat_map(|p| {
+        let table = &table;
+        (0..n).map(move |u| {
+            let mut row = vec![
+                Cell::Text(table.units[u].clone()),
+                Cell::Text(table.periods[p].to_string()),
+            ];
+            row.extend(table.values.iter().map(|column| {
+                let v = column[p * n + u];
+                if v.fract() == 0.0 {
+                    Cell::Int(v as i64)
+                } else {
+                    Cell::Num(v, 1)
+                }
+            }));
+            row
+        })
+    });
+    let style = Style { excel: args.excel };
+    output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &header, rows))?;
+
+    // Provenance beside the table: <out>.manifest.json.
+    let manifest_path = args.out.with_extension("manifest.json");
+    output::check_not_input(&manifest_path, &[args.input.as_path()])?;
+    let bytes = std::fs::read(&args.input).map_err(|e| Error::io(&args.input, "cannot read", e))?;
+    let manifest = serde_json::json!({
+        "command": "events",
+        "riskscore_version": env!("CARGO_PKG_VERSION"),
+        "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "input": {"file": args.input.display().to_string(), "sha256": output::manifest::sha256_hex(&bytes)},
+        "output": args.out.display().to_string(),
+        "period": kind.name(),
+        "actor": args.actor,
+        "rules": options.rules,
+        "report": table.report,
+        "units": table.units,
+        "periods": table.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        "columns": table.columns,
+        "elapsed_seconds": started.elapsed().as_secs_f64(),
+    });
+    output::write_json(&manifest_path, &manifest)?;
+
+    if !args.quiet {
+        let r = &table.report;
+        for note in &r.notes {
+            eprintln!("note: {note}");
+        }
+        if r.unknown_month > 0 {
+            eprintln!(
+                "note: {} events with an unknown month (GTD imonth = 0) left out of the {} table",
+                r.unknown_month,
+                kind.name()
+            );
+        }
+        if !r.left_out_units.is_empty() {
+            let list: Vec<String> = r.left_out_units.iter().map(|(u, n)| format!("{u} ({n})")).collect();
+            eprintln!("note: events outside --units left out: {}", list.join(", "));
+        }
+        if r.left_out_periods > 0 {
+            eprintln!("note: {} events outside the period range left out", r.left_out_periods);
+        }
+        eprintln!(
+            "{} log: {} rows, {} events aggregated into {} units x {} periods ({}..{}), {} columns, in {:.2} s; wrote {}",
+            r.format.map_or("?", |f| f.name()),
+            r.rows,
+            r.aggregated,
+            table.units.len(),
+            table.periods.len(),
+            table.periods[0],
+            table.periods[table.periods.len() - 1],
+            table.columns.len(),
+            started.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateEventsArgs {
+    /// Column convention of the log
+    #[arg(long, value_enum)]
+    pub format: FormatArg,
+    /// Number of events (rows)
+    #[arg(long, default_value_t = 1000)]
+    pub rows: usize,
+    /// Random seed: the same seed gives the same file
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// First year of events
+    #[arg(long, default_value_t = 2018)]
+    pub first_year: i32,
+    /// Last year of events
+    #[arg(long, default_value_t = 2023)]
+    pub last_year: i32,
+    /// Output CSV file
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn generate(args: GenerateEventsArgs) -> Result<()> {
+    let format = match args.format {
+        FormatArg::Acled => Format::Acled,
+        FormatArg::Gtd => Format::Gtd,
+        FormatArg::Auto => {
+            return Err(Error::Data {
+                file: "--format".into(),
+                message: "choose acled or gtd".into(),
+            })
+        }
+    };
+    if args.first_year > args.last_year {
+        return Err(Error::Data {
+            file: "--first-year".into(),
+            message: format!("{} is after --last-year {}", args.first_year, args.last_year),
+        });
+    }
+    let spec = generate::Spec {
+        format,
+        rows: args.rows,
+        seed: args.seed,
+        first_year: args.first_year,
+        last_year: args.last_year,
+    };
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
+    }
+    output::write_atomic(&args.out, |w| generate::write(&spec, w))
+}
