@@ -75,7 +75,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     let n_units = panel.n_units();
     let n_cells = panel.present.len();
     let ordinals = panel.ordinals();
-    let grid = TimeGrid::new(n_units, &ordinals, &panel.present);
+    let grid = TimeGrid::new(n_units, &ordinals, &panel.present).with_neighbours(&panel.neighbours);
     let mut warnings = Vec::new();
 
     // 1. Derived columns.
@@ -101,6 +101,15 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
             .collect::<Result<_>>()?;
         let values = derive::compute(&d.def, d.missing, &inputs, &grid).map_err(|m| {
             let (p, u) = (m.cell / n_units, m.cell % n_units);
+            if let derive::Derived::Neighbours { of, .. } = &d.def {
+                return Error::Method {
+                    context: format!("{}: derived `{}`, period {}", fw.file, d.id, panel.periods[p]),
+                    message: format!(
+                        "needs `{of}` of neighbour `{}`, which is missing; set missing = \"zero\" or \"skip\" to allow this",
+                        panel.units[u]
+                    ),
+                };
+            }
             Error::Method {
                 context: format!("{}: derived `{}`, unit `{}`, period {}", fw.file, d.id, panel.units[u], panel.periods[p]),
                 message: format!(

@@ -88,6 +88,7 @@ pub fn generate(shape: Shape, aggregation: &str) -> (Framework, Panel) {
         present: vec![true; cells],
         columns,
         sources: Vec::new(),
+        neighbours: Vec::new(),
     };
     (fw, panel)
 }

@@ -10,6 +10,7 @@
 //! or `..` (the World Bank's marker). Rows are counted as a spreadsheet shows them:
 //! the header is row 1, the first data row is row 2.
 
+pub mod neighbours;
 pub(crate) mod read;
 
 use crate::error::{list_ids, suggest, Error, Result};
@@ -73,6 +74,8 @@ pub struct Panel {
     pub present: Vec<bool>,
     pub columns: BTreeMap<String, Vec<f64>>,
     pub sources: Vec<SourceInfo>,
+    /// Per unit: (neighbour unit, weight), from `[data] neighbours` (else empty).
+    pub neighbours: Vec<Vec<(usize, f64)>>,
 }
 
 impl Panel {
@@ -174,6 +177,11 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
     }
     let mut panel = join(files)?;
     panel.sources = infos;
+    if let Some(path) = &framework.data.neighbours {
+        let (graph, info) = neighbours::read(path, &panel.units)?;
+        panel.neighbours = graph;
+        panel.sources.push(info);
+    }
     // Long files may not hold every needed indicator.
     for (column, by) in &needed {
         if !panel.columns.contains_key(column) {
@@ -411,5 +419,6 @@ fn join(files: Vec<FileRows>) -> Result<Panel> {
         present,
         columns,
         sources: Vec::new(),
+        neighbours: Vec::new(),
     })
 }

@@ -16,7 +16,7 @@ use crate::error::{list_ids, suggest, unknown, Error, Result};
 use crate::period::Period;
 use crate::pipeline::aggregate::{self, Aggregation};
 use crate::pipeline::classify::Class;
-use crate::pipeline::derive::{self, Derived, Missing, Rolling};
+use crate::pipeline::derive::{self, Derived, Missing, NeighbourStat, Rolling};
 use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{self, Direction, Normalise};
 use crate::pipeline::rank::{self, Ties};
@@ -112,6 +112,9 @@ pub struct DataSpec {
     pub layout: Option<Layout>,
     pub indicator_column: String,
     pub value_column: String,
+    /// Contiguity table for `neighbours` derived columns (resolved against the
+    /// framework file's folder).
+    pub neighbours: Option<std::path::PathBuf>,
 }
 
 /// Screening thresholds (shares in [0, 1]).
@@ -555,6 +558,14 @@ impl Validator {
         }
 
         let derived = self.derived(&raw.derived);
+        if raw.data.neighbours.is_none() {
+            if let Some(d) = derived.iter().find(|d| matches!(d.def, Derived::Neighbours { .. })) {
+                self.problem(
+                    format!("derived.{}.kind", d.id),
+                    "kind `neighbours` needs a contiguity table: set [data] neighbours = \"borders.csv\" (columns unit, neighbour, optional weight; the path is relative to the framework file)",
+                );
+            }
+        }
 
         let mut fw = Framework {
             file: self.file.clone(),
@@ -575,6 +586,12 @@ impl Validator {
                 layout,
                 indicator_column: raw.data.indicator_column.clone().unwrap_or_else(|| "indicator".into()),
                 value_column: raw.data.value_column.clone().unwrap_or_else(|| "value".into()),
+                neighbours: raw.data.neighbours.as_ref().map(|n| {
+                    std::path::Path::new(&self.file)
+                        .parent()
+                        .unwrap_or(std::path::Path::new(""))
+                        .join(n)
+                }),
             },
             screen,
             derived,
@@ -1086,6 +1103,24 @@ impl Validator {
                     weights,
                     divisor,
                 })
+            }
+            "neighbours" => {
+                let of = of(self, &mut used);
+                used.push("stat");
+                let stat = self.choice(
+                    &format!("{key}.stat"),
+                    d.stat.as_deref(),
+                    NeighbourStat::Mean,
+                    derive::NEIGHBOUR_STATS,
+                    &[
+                        ("mean", NeighbourStat::Mean),
+                        ("max", NeighbourStat::Max),
+                        ("sum", NeighbourStat::Sum),
+                        ("weighted_sum", NeighbourStat::WeightedSum),
+                        ("weighted_mean", NeighbourStat::WeightedMean),
+                    ],
+                );
+                Some(Derived::Neighbours { of: of?, stat })
             }
             "trend" => {
                 let of = of(self, &mut used);

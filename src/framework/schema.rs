@@ -117,6 +117,7 @@ pub struct RawData {
     pub layout: Option<String>,
     pub indicator_column: Option<String>,
     pub value_column: Option<String>,
+    pub neighbours: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

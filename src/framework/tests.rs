@@ -185,7 +185,7 @@ fn derived_columns_are_checked_and_ordered() {
     let unknown = format!("{BASE}\n[[derived]]\nid = \"a\"\nkind = \"lagg\"\nof = \"b\"\n");
     assert_eq!(
         errors(&unknown),
-        vec!["fw.toml: key `derived.a.kind`: unknown kind `lagg`: expected one of `weighted_sum`, `ratio`, `lag`, `change`, `rolling`, `decayed_sum`, `trend`; did you mean `lag`?"]
+        vec!["fw.toml: key `derived.a.kind`: unknown kind `lagg`: expected one of `weighted_sum`, `ratio`, `lag`, `change`, `rolling`, `decayed_sum`, `trend`, `neighbours`; did you mean `lag`?"]
     );
 }
 

@@ -14,6 +14,12 @@
 //! - `decayed_sum`: `(Σ_j c_j x_{t-j}) / D` with weights c_0, c_1, ... (GTI:
 //!   c = 16, 8, 4, 2, 1 and D = 5: `x_t = (16 r_t + 8 r_{t-1} + 4 r_{t-2} + 2 r_{t-3} + r_{t-4})/5`).
 //! - `trend`: least-squares slope of `x` on time over `t-w+1 .. t`, per period.
+//! - `neighbours` (spatial lag): over the neighbours j of unit u in the contiguity
+//!   table (`[data] neighbours`, optional weights w_uj, default 1), in the same period:
+//!   `mean` `(1/n) Σ_j x_j`, `max` `max_j x_j`, `sum` `Σ_j x_j`, `weighted_sum`
+//!   `Σ_j w_uj x_j`, `weighted_mean` `Σ_j w_uj x_j / Σ_j w_uj`. A unit with no
+//!   neighbour among the panel's units gets 0 (no spill-over); neighbours outside the
+//!   panel are not counted. (Anselin 1988, spatial lag W x.)
 //!
 //! A missing term (an absent period or an empty cell) is handled by `missing`:
 //! `missing` (default: the result is missing), `zero` (the term counts as 0),
@@ -24,6 +30,7 @@
 //! ## References
 //! IEP (2023) Global Terrorism Index 2023, methodology annex (impact weights and the
 //! five-year weighted average). OECD/JRC (2008) Handbook, step 3 (per-capita scaling).
+//! Anselin (1988) Spatial Econometrics: Methods and Models, ch. 3 (spatial lag).
 
 use std::collections::HashMap;
 
@@ -80,7 +87,24 @@ pub enum Derived {
         of: String,
         window: usize,
     },
+    Neighbours {
+        of: String,
+        stat: NeighbourStat,
+    },
 }
+
+/// The statistic of a spatial lag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeighbourStat {
+    Mean,
+    Max,
+    Sum,
+    WeightedSum,
+    WeightedMean,
+}
+
+/// Names accepted in framework files.
+pub const NEIGHBOUR_STATS: &[&str] = &["mean", "max", "sum", "weighted_sum", "weighted_mean"];
 
 /// Names of the kinds accepted in framework files.
 pub const KIND_NAMES: &[&str] = &[
@@ -91,6 +115,7 @@ pub const KIND_NAMES: &[&str] = &[
     "rolling",
     "decayed_sum",
     "trend",
+    "neighbours",
 ];
 
 impl Derived {
@@ -103,7 +128,8 @@ impl Derived {
             | Derived::Change { of, .. }
             | Derived::Rolling { of, .. }
             | Derived::DecayedSum { of, .. }
-            | Derived::Trend { of, .. } => vec![of],
+            | Derived::Trend { of, .. }
+            | Derived::Neighbours { of, .. } => vec![of],
         }
     }
 }
@@ -114,6 +140,8 @@ pub struct TimeGrid<'a> {
     pub ordinals: &'a [i64],
     pub present: &'a [bool],
     pub index_of: HashMap<i64, usize>,
+    /// Per unit: (neighbour unit, weight), for spatial lags.
+    pub neighbours: &'a [Vec<(usize, f64)>],
 }
 
 impl<'a> TimeGrid<'a> {
@@ -124,7 +152,13 @@ impl<'a> TimeGrid<'a> {
             ordinals,
             present,
             index_of,
+            neighbours: &[],
         }
+    }
+
+    /// The same grid with a contiguity list (per unit: neighbour unit, weight).
+    pub fn with_neighbours(self, neighbours: &'a [Vec<(usize, f64)>]) -> Self {
+        TimeGrid { neighbours, ..self }
     }
 
     /// Value of `column` for unit u, `back` periods before period index p.
@@ -232,6 +266,20 @@ pub fn compute(def: &Derived, missing: Missing, inputs: &[&[f64]], grid: &TimeGr
                 }
                 acc.sum() / divisor
             }
+            Derived::Neighbours { stat, .. } => {
+                let list = grid.neighbours.get(u).map(Vec::as_slice).unwrap_or(&[]);
+                if list.is_empty() {
+                    0.0
+                } else {
+                    let mut acc = Acc::new(missing);
+                    for &(v, w) in list {
+                        let at = p * grid.units + v;
+                        let x = if grid.present[at] { inputs[0][at] } else { f64::NAN };
+                        acc.add(x, w, 0.0, at, 0, 0)?;
+                    }
+                    acc.spatial(*stat)
+                }
+            }
             Derived::Trend { window, .. } => {
                 let mut acc = Acc::new(missing);
                 for back in 0..*window as i64 {
@@ -242,7 +290,9 @@ pub fn compute(def: &Derived, missing: Missing, inputs: &[&[f64]], grid: &TimeGr
             }
         };
         // The current period's own value is never filled in.
-        let own_missing = def.inputs().len() == 1 && !matches!(def, Derived::Lag { .. }) && inputs[0][cell].is_nan();
+        let own_missing = def.inputs().len() == 1
+            && !matches!(def, Derived::Lag { .. } | Derived::Neighbours { .. })
+            && inputs[0][cell].is_nan();
         out[cell] = if own_missing { f64::NAN } else { value };
     }
     Ok(out)
@@ -287,6 +337,28 @@ impl Acc {
 
     fn mean(&self) -> f64 {
         self.sum() / self.terms.len() as f64
+    }
+
+    /// A spatial-lag statistic over the neighbours' terms (coefficients = weights).
+    fn spatial(&self, stat: NeighbourStat) -> f64 {
+        if self.broken || self.terms.is_empty() {
+            return f64::NAN;
+        }
+        let n = self.terms.len() as f64;
+        match stat {
+            NeighbourStat::Sum => self.terms.iter().map(|t| t.0).sum(),
+            NeighbourStat::Mean => self.terms.iter().map(|t| t.0).sum::<f64>() / n,
+            NeighbourStat::Max => self.terms.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max),
+            NeighbourStat::WeightedSum => self.sum(),
+            NeighbourStat::WeightedMean => {
+                let w: f64 = self.terms.iter().map(|t| t.1).sum();
+                if w == 0.0 {
+                    f64::NAN
+                } else {
+                    self.sum() / w
+                }
+            }
+        }
     }
 
     /// Least-squares slope of value on time: Σ(t - t̄)(y - ȳ) / Σ(t - t̄)².
@@ -425,5 +497,45 @@ mod tests {
         .unwrap();
         assert!(close(trend[2], 15.0, HAND)); // 10, 20, 40 over 3 years: slope 15
         assert!(close(trend[4], 5.0, HAND)); // 40 (2020), 50 (2022): slope 5
+    }
+    #[test]
+    fn spatial_lags_by_hand() {
+        // Three units in one period; u0 borders u1 (weight 1) and u2 (weight 3), u1
+        // borders u0, u2 borders nobody in the panel.
+        let graph = vec![vec![(1, 1.0), (2, 3.0)], vec![(0, 1.0)], vec![]];
+        let ord = [2022];
+        let present = [true; 3];
+        let grid = TimeGrid::new(3, &ord, &present).with_neighbours(&graph);
+        let lag = |x: &[f64], stat, missing| {
+            compute(&Derived::Neighbours { of: "x".into(), stat }, missing, &[x], &grid).unwrap()
+        };
+        let x = [2.0, 4.0, 10.0];
+        assert_eq!(lag(&x, NeighbourStat::Mean, Missing::Missing), [7.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::Max, Missing::Missing), [10.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::Sum, Missing::Missing), [14.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::WeightedSum, Missing::Missing), [34.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::WeightedMean, Missing::Missing), [8.5, 2.0, 0.0]);
+        // A missing neighbour value; the unit's own value does not matter.
+        let y = [NA, 4.0, NA];
+        assert!(lag(&y, NeighbourStat::Mean, Missing::Missing)[0].is_nan());
+        assert_eq!(lag(&y, NeighbourStat::Mean, Missing::Skip)[0], 4.0);
+        assert_eq!(lag(&y, NeighbourStat::WeightedMean, Missing::Skip)[0], 4.0);
+        assert_eq!(lag(&y, NeighbourStat::Mean, Missing::Zero)[0], 2.0);
+        assert_eq!(lag(&y, NeighbourStat::WeightedSum, Missing::Zero)[0], 4.0);
+        assert!(
+            lag(&y, NeighbourStat::Mean, Missing::Missing)[1].is_nan(),
+            "u1's neighbour u0 is missing"
+        );
+        let err = compute(
+            &Derived::Neighbours {
+                of: "x".into(),
+                stat: NeighbourStat::Mean,
+            },
+            Missing::Error,
+            &[&y],
+            &grid,
+        )
+        .unwrap_err();
+        assert_eq!(err.cell, 2, "the missing neighbour's cell");
     }
 }
