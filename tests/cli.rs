@@ -200,7 +200,7 @@ fn central_asia_example_scores_every_country_and_year() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "unit,period,score,rank,class,coverage,imputed,threat,recruitment,economic,capacity"
+        "unit,period,score,rank,class,coverage,imputed,threat,spillover,recruitment,economic,capacity"
     );
     assert_eq!(lines.len(), 1 + 9 * 5);
     for year in 2018..=2022 {
@@ -216,7 +216,9 @@ fn central_asia_example_scores_every_country_and_year() {
     }
     let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
     assert_eq!(manifest["counts"]["scored_unit_periods"], 45);
-    assert_eq!(manifest["framework"]["indicators"], 13);
+    assert_eq!(manifest["framework"]["indicators"], 15);
+    // The contiguity table is an input, with its hash.
+    assert_eq!(manifest["data"][1]["format"], "neighbours");
     assert_eq!(manifest["data"][0]["sha256"].as_str().unwrap().len(), 64);
     assert!(out.join("scores.xlsx").exists());
 }
@@ -234,7 +236,7 @@ fn validate_reports_ok_and_every_problem() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "framework indicators/central_asia.toml: ok (4 groups, 13 indicators, 4 derived columns)",
+            "framework indicators/central_asia.toml: ok (5 groups, 15 indicators, 6 derived columns)",
         ))
         .stdout(predicates::str::contains(
             "data datasets/central_asia.csv: ok (9 units, 11 periods 2012..2022, 45 unit-periods scored)",
@@ -539,7 +541,7 @@ fn outputs_never_overwrite_inputs() {
     ]);
     assert_eq!(
         err,
-        format!("error: {data}: this output would overwrite an input file: choose another output folder\n")
+        format!("error: {data}: this output would overwrite an input file: choose another output path\n")
     );
     assert_eq!(read(Path::new(&data)), read(Path::new(&fixture("small.csv"))));
 }
@@ -654,7 +656,7 @@ fn sensitivity_writes_intervals_indices_and_manifest() {
     let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
     assert_eq!(manifest["model_runs"], 64 * 9);
     assert_eq!(manifest["samples_n"], 64);
-    assert_eq!(manifest["factors_d"], 10);
+    assert_eq!(manifest["factors_d"], 11);
     assert_eq!(manifest["seed"], 42);
 }
 
@@ -672,7 +674,7 @@ fn sensitivity_monte_carlo_and_samples_from() {
     let (_d, out) = sensitivity(&["--samples", "50", "--method", "montecarlo"]);
     assert!(out.join("uncertainty.csv").exists());
     assert!(!out.join("sobol.csv").exists());
-    // A user-supplied design: 2 samples x (7 groups + 2) runs of the 10 factors, all at
+    // A user-supplied design: 2 samples x (7 groups + 2) runs of the 11 factors, all at
     // their midpoint, apart from one run.
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("w1,w2,w3,w4,w5,norm,agg,ex1,ex2,imp,treat\n");
@@ -687,7 +689,7 @@ fn sensitivity_monte_carlo_and_samples_from() {
     let bad = write(
         dir.path(),
         "bad.csv",
-        "a,b,c,d,e,f,g,h,i,j\n0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,1.5\n",
+        "a,b,c,d,e,f,g,h,i,j,k\n0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,1.5\n",
     );
     let err = fails(&[
         "sensitivity",
@@ -702,7 +704,7 @@ fn sensitivity_monte_carlo_and_samples_from() {
     ]);
     assert_eq!(
         err,
-        format!("error: {bad}: row 2, column `j`: expected a number in [0, 1], found `1.5`\n")
+        format!("error: {bad}: row 2, column `k`: expected a number in [0, 1], found `1.5`\n")
     );
 }
 
@@ -761,7 +763,7 @@ fn sensitivity_bad_period_and_design_size() {
     let samples = write(
         dir.path(),
         "s.csv",
-        &format!("{}\n{}\n", ["u"; 10].join(","), ["0.5"; 10].join(",")),
+        &format!("{}\n{}\n", ["u"; 11].join(","), ["0.5"; 11].join(",")),
     );
     let mut args = base.to_vec();
     args.extend(["--samples-from", &samples]);
@@ -806,4 +808,211 @@ fn a_closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.stderr.is_empty());
+}
+
+// ---- events --------------------------------------------------------------------------
+
+#[test]
+fn events_small_log_matches_the_hand_checked_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ind.csv");
+    riskscore()
+        .args([
+            "events",
+            "-q",
+            "-i",
+            &fixture("events_acled_small.csv"),
+            "--actor",
+            "Khorasan|ISKP",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_same_text(
+        &read(&out),
+        &read(Path::new(&fixture("events_acled_small.expected.csv"))),
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read(&dir.path().join("ind.manifest.json"))).unwrap();
+    assert_eq!(manifest["report"]["rows"], 5);
+    assert_eq!(manifest["report"]["format"], "acled");
+    assert_eq!(manifest["input"]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn events_to_indicators_to_scores() {
+    // The README's path on the bundled example log.
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("events_indicators.csv");
+    let output = riskscore()
+        .args([
+            "events",
+            "-i",
+            "datasets/events_example_acled.csv",
+            "--actor",
+            "Khorasan|ISKP|ISIS-K",
+            "--first-period",
+            "2014",
+            "--last-period",
+            "2022",
+            "-o",
+        ])
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("acled log: 3000 rows, 3000 events aggregated into 9 units x 9 periods (2014..2022)"),
+        "{stderr}"
+    );
+    let text = read(&table);
+    assert_eq!(text.lines().count(), 1 + 9 * 9);
+    let out = dir.path().join("scores");
+    riskscore()
+        .args(["score", "-q", "-f", "indicators/central_asia_events.toml", "-d"])
+        .arg(&table)
+        .args(["-d", "datasets/central_asia.csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let scores = read(&out.join("scores.csv"));
+    assert_eq!(scores.lines().count(), 1 + 9 * 5);
+    assert!(scores
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",threat,spillover,recruitment,economic,capacity"));
+}
+
+#[test]
+fn events_gtd_quarters_with_a_units_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.csv");
+    let output = riskscore()
+        .args([
+            "events",
+            "-i",
+            &fixture("events_gtd_small.csv"),
+            "--period",
+            "quarter",
+            "--units",
+            "UZB,TJK,KGZ",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: 1 events with an unknown month (GTD imonth = 0) left out of the quarter table"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: events outside --units left out: AFG (2)"),
+        "{stderr}"
+    );
+    let text = read(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0]
+        .starts_with("iso3,quarter,incidents,verified,unverified,claimed,claimed_only,fatalities,injuries,hostages,"));
+    // 2021-Q3 .. 2022-Q2 for the three listed units, zeros where nothing happened.
+    assert_eq!(lines.len(), 1 + 4 * 3);
+    assert!(lines[1].starts_with("UZB,2021-Q3,0,"), "{}", lines[1]);
+    assert!(lines.iter().any(|l| l.starts_with("KGZ,2022-Q2,0,")));
+}
+
+#[test]
+fn events_errors_name_file_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "log.csv",
+        "event_id_cnty,event_date,event_type,actor1,country,fatalities\nA1,2022-01-05,Battles,X,Uzbekistan,1\nA2,2022-02-30,Battles,X,Uzbekistn,-1\n",
+    );
+    let out = dir.path().join("o.csv").display().to_string();
+    let err = fails(&["events", "-i", &log, "-o", &out]);
+    assert_eq!(
+        err,
+        format!(
+            "error: 3 problems found:\n  - {log}: row 3, column `fatalities`: a count cannot be negative (found `-1`)\n  - {log}: row 3, column `event_date`: expected a date like 2022-04-22 or 22 April 2022 (found `2022-02-30`)\n  - {log}: row 3, column `country`: unknown country name (expected an ISO 3166 name such as Uzbekistan; or pass --unit-column) (found `Uzbekistn`)\n"
+        )
+    );
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "eventid,iyear,imonth,iday,country_txt,success,doubtterr\n1,2022,1,1,Uzbekistan,1,0\n",
+    );
+    let err = fails(&["events", "-i", &bad, "-o", &out]);
+    assert!(
+        err.contains("missing column `attacktype1_txt` (needed by events by type)"),
+        "{err}"
+    );
+    assert!(err.contains("missing column `nkill` (needed by fatalities)"), "{err}");
+    assert!(!Path::new(&out).exists(), "no output after an error");
+    let good = write(
+        dir.path(),
+        "good.csv",
+        &read(Path::new(&fixture("events_acled_small.csv"))),
+    );
+    let err = fails(&["events", "-i", &good, "-o", &good]);
+    assert!(err.contains("would overwrite an input file"), "{err}");
+}
+
+#[test]
+fn generated_example_logs_are_reproducible() {
+    // datasets/README.md gives these commands; the same seed must give the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    for (format, rows, seed, file) in [
+        ("acled", "3000", "20221", "events_example_acled.csv"),
+        ("gtd", "2000", "20222", "events_example_gtd.csv"),
+    ] {
+        let out = dir.path().join(file);
+        riskscore()
+            .args([
+                "generate-events",
+                "--format",
+                format,
+                "--rows",
+                rows,
+                "--seed",
+                seed,
+                "--first-year",
+                "2014",
+                "--last-year",
+                "2022",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        assert!(
+            read(&out) == read(&Path::new("datasets").join(file)),
+            "{file} differs from a regenerated copy"
+        );
+    }
+}
+
+#[test]
+fn neighbours_need_a_contiguity_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = read(Path::new(&fixture("small.toml")));
+    let with_lag = format!("{base}\n[[derived]]\nid = \"n\"\nkind = \"neighbours\"\nof = \"a1\"\n");
+    let fw = write(dir.path(), "n.toml", &with_lag);
+    let err = fails(&["validate", "-f", &fw]);
+    assert_eq!(
+        err,
+        format!("error: {fw}: key `derived.n.kind`: kind `neighbours` needs a contiguity table: set [data] neighbours = \"borders.csv\" (columns unit, neighbour, optional weight; the path is relative to the framework file)\n")
+    );
+    let fw = write(
+        dir.path(),
+        "m.toml",
+        &with_lag.replacen("[[group]]", "[data]\nneighbours = \"nowhere.csv\"\n\n[[group]]", 1),
+    );
+    let err = fails(&["validate", "-f", &fw, "-d", &fixture("small.csv")]);
+    assert!(
+        err.contains("nowhere.csv: cannot read the neighbours table ([data] neighbours)"),
+        "{err}"
+    );
 }

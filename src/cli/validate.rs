@@ -33,6 +33,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             panel
                 .sources
                 .iter()
+                .filter(|s| s.format != "neighbours")
                 .map(|s| s.file.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
@@ -42,6 +43,27 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             panel.periods[panel.periods.len() - 1],
             scored
         ));
+        if let Some(s) = panel.sources.iter().find(|s| s.format == "neighbours") {
+            let pairs: usize = panel.neighbours.iter().map(Vec::len).sum();
+            let alone: Vec<&str> = panel
+                .neighbours
+                .iter()
+                .zip(&panel.units)
+                .filter(|(n, _)| n.is_empty())
+                .map(|(_, u)| u.as_str())
+                .collect();
+            report.push_str(&format!(
+                "neighbours {}: ok ({} rows, {} pairs between the data's units{})\n",
+                s.file,
+                s.rows,
+                pairs,
+                if alone.is_empty() {
+                    String::new()
+                } else {
+                    format!("; no neighbour among them: {}", alone.join(", "))
+                }
+            ));
+        }
         for w in &results.warnings {
             report.push_str(&format!("warning: {w}\n"));
         }

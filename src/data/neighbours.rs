@@ -10,8 +10,11 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-/// Per unit of `units`: (neighbour's index, weight); and the file's provenance.
-pub fn read(path: &Path, units: &[String]) -> Result<(Vec<Vec<(usize, f64)>>, SourceInfo)> {
+/// Per unit: (neighbour unit's index, weight).
+pub type Contiguity = Vec<Vec<(usize, f64)>>;
+
+/// The contiguity of `units`, and the file's provenance.
+pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
     let file = path.display().to_string();
     let bytes =
         std::fs::read(path).map_err(|e| Error::io(path, "cannot read the neighbours table ([data] neighbours)", e))?;

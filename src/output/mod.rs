@@ -29,6 +29,13 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         write(&mut buffered).map_err(|e| Error::io(path, "cannot write", e))?;
         buffered.flush().map_err(|e| Error::io(path, "cannot write", e))?;
     }
+    // Temporary files are created private (0600); an output is an ordinary 0644 file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(path, "cannot set permissions of", e))?;
+    }
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io(path, "cannot write", e))?;
@@ -55,7 +62,7 @@ pub fn check_not_input(output: &Path, inputs: &[&Path]) -> Result<()> {
         if input.canonicalize().is_ok_and(|i| i == out) {
             return Err(Error::Data {
                 file: output.display().to_string(),
-                message: "this output would overwrite an input file: choose another output folder".into(),
+                message: "this output would overwrite an input file: choose another output path".into(),
             });
         }
     }
@@ -89,6 +96,6 @@ mod tests {
         let err = check_not_input(&input, &[input.as_path()]).unwrap_err();
         assert!(err
             .to_string()
-            .ends_with("this output would overwrite an input file: choose another output folder"));
+            .ends_with("this output would overwrite an input file: choose another output path"));
     }
 }
