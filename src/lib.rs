@@ -12,11 +12,14 @@
 //! # Ok::<(), riskscore::Error>(())
 //! ```
 
+pub mod backtest;
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod events;
 pub mod explain;
 pub mod framework;
+pub mod metrics;
 pub mod output;
 pub mod period;
 pub mod pipeline;
@@ -25,5 +28,6 @@ pub mod score;
 pub mod stats;
 pub mod synthetic;
 pub mod uncertainty;
+pub mod variants;
 
 pub use error::{Error, Result};

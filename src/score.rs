@@ -23,6 +23,7 @@ use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::pipeline::screen::{self, ScreenNote};
 use crate::plan::{Scratch, Tree};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// Everything scoring produced, cell by cell (`p * units + u`, as in the panel).
 #[derive(Debug, Clone)]
@@ -79,49 +80,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     let mut warnings = Vec::new();
 
     // 1. Derived columns.
-    let mut columns = panel.columns.clone();
-    for d in &fw.derived {
-        if columns.contains_key(&d.id) {
-            return Err(Error::Framework {
-                file: fw.file.clone(),
-                key: format!("derived.{}.id", d.id),
-                message: format!("`{}` is also a column of the data: rename the derived column", d.id),
-            });
-        }
-        let inputs: Vec<&[f64]> = d
-            .def
-            .inputs()
-            .iter()
-            .map(|c| {
-                columns
-                    .get(*c)
-                    .map(Vec::as_slice)
-                    .ok_or_else(|| missing_column(fw, c, &d.id))
-            })
-            .collect::<Result<_>>()?;
-        let values = derive::compute(&d.def, d.missing, &inputs, &grid).map_err(|m| {
-            let (p, u) = (m.cell / n_units, m.cell % n_units);
-            if let derive::Derived::Neighbours { of, .. } = &d.def {
-                return Error::Method {
-                    context: format!("{}: derived `{}`, period {}", fw.file, d.id, panel.periods[p]),
-                    message: format!(
-                        "needs `{of}` of neighbour `{}`, which is missing; set missing = \"zero\" or \"skip\" to allow this",
-                        panel.units[u]
-                    ),
-                };
-            }
-            Error::Method {
-                context: format!("{}: derived `{}`, unit `{}`, period {}", fw.file, d.id, panel.units[u], panel.periods[p]),
-                message: format!(
-                    "needs `{}` {} period(s) earlier ({}), which is missing; set missing = \"zero\" or \"skip\" to allow this",
-                    d.def.inputs()[m.input],
-                    m.back,
-                    panel.periods[p].shifted(m.back)
-                ),
-            }
-        })?;
-        columns.insert(d.id.clone(), values);
-    }
+    let columns = with_derived(fw, panel, &grid)?;
 
     // 2. Scored cells: in the data and in the period range.
     let kind = panel.periods[0].kind;
@@ -590,6 +549,62 @@ fn cell_error(fw: &Framework, panel: &Panel, indicator: &str, cell: usize, messa
         ),
         message,
     }
+}
+
+/// The panel's columns plus the framework's derived columns (in dependency order).
+pub fn derived_columns(fw: &Framework, panel: &Panel) -> Result<BTreeMap<String, Vec<f64>>> {
+    let ordinals = panel.ordinals();
+    let grid = TimeGrid::new(panel.n_units(), &ordinals, &panel.present).with_neighbours(&panel.neighbours);
+    with_derived(fw, panel, &grid)
+}
+
+fn with_derived(fw: &Framework, panel: &Panel, grid: &TimeGrid) -> Result<BTreeMap<String, Vec<f64>>> {
+    let n_units = panel.n_units();
+    let mut columns = panel.columns.clone();
+    for d in &fw.derived {
+        if columns.contains_key(&d.id) {
+            return Err(Error::Framework {
+                file: fw.file.clone(),
+                key: format!("derived.{}.id", d.id),
+                message: format!("`{}` is also a column of the data: rename the derived column", d.id),
+            });
+        }
+        let inputs: Vec<&[f64]> = d
+            .def
+            .inputs()
+            .iter()
+            .map(|c| {
+                columns
+                    .get(*c)
+                    .map(Vec::as_slice)
+                    .ok_or_else(|| missing_column(fw, c, &d.id))
+            })
+            .collect::<Result<_>>()?;
+        let values = derive::compute(&d.def, d.missing, &inputs, grid).map_err(|m| {
+            let (p, u) = (m.cell / n_units, m.cell % n_units);
+            if let derive::Derived::Neighbours { of, .. } = &d.def {
+                return Error::Method {
+                    context: format!("{}: derived `{}`, period {}", fw.file, d.id, panel.periods[p]),
+                    message: format!(
+                        "needs `{of}` of neighbour `{}`, which is missing; set missing = \"zero\" or \"skip\" to allow this",
+                        panel.units[u]
+                    ),
+                };
+            }
+            Error::Method {
+                context: format!("{}: derived `{}`, unit `{}`, period {}", fw.file, d.id, panel.units[u], panel.periods[p]),
+                message: format!(
+                    "needs `{}` {} period(s) earlier ({}), which is missing; set missing = \"zero\" or \"skip\" to allow this",
+                    d.def.inputs()[m.input],
+                    m.back,
+                    panel.periods[p].shifted(m.back)
+                ),
+            }
+        })?;
+        columns.insert(d.id.clone(), values);
+    }
+
+    Ok(columns)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod explain;
 pub mod score;
 pub mod sensitivity;
 pub mod validate;
+pub mod variants;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use riskscore::data::{self, LoadOptions, Panel, Source};
@@ -37,6 +38,12 @@ pub enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Aggregate an event log (ACLED or GTD columns) to a unit-period indicator table
     Events(events::EventsArgs),
+    /// Score several variants side by side: variants.csv, agreement.csv, manifest.json
+    Compare(variants::CompareArgs),
+    /// Test variants' scores at t against an outcome at t + horizon, with no look-ahead
+    Backtest(variants::BacktestArgs),
+    /// Time each variant's scoring run (data load excluded and included)
+    Bench(variants::BenchArgs),
     /// Write a seeded synthetic event log in ACLED or GTD columns (tests, examples, benchmarks)
     GenerateEvents(events::GenerateEventsArgs),
 }
@@ -85,6 +92,7 @@ impl DataArgs {
             }),
             delimiter,
             decimal_comma: self.decimal_comma,
+            ..LoadOptions::default()
         })
     }
 

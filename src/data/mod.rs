@@ -52,6 +52,8 @@ pub struct LoadOptions {
     pub delimiter: Option<u8>,
     /// Read `3,5` as 3.5 in numeric cells.
     pub decimal_comma: bool,
+    /// Columns to read besides the framework's (column, what needs it), e.g. a backtest outcome.
+    pub extra_columns: Vec<(String, String)>,
 }
 
 /// What was read from one file, for the manifest.
@@ -116,7 +118,12 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
             message: "no data file given: pass one or more with -d".into(),
         });
     }
-    let needed = framework.required_columns();
+    let mut needed = framework.required_columns();
+    for (column, by) in &options.extra_columns {
+        if !needed.iter().any(|(c, _)| c == column) {
+            needed.push((column.clone(), by.clone()));
+        }
+    }
     let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();

@@ -38,6 +38,23 @@ pub struct RawFramework {
     #[serde(default)]
     pub indicator: Vec<RawIndicator>,
     pub sensitivity: Option<RawSensitivity>,
+    /// Named alternatives for `compare`, `backtest` and `bench` (see `crate::variants`).
+    #[serde(default)]
+    pub variant: Vec<RawVariant>,
+}
+
+/// One `[[variant]]`: overrides of the base framework, or another framework file.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    pub name: String,
+    pub description: Option<String>,
+    /// `"section.key"` or `"section.<id>.key"` -> new value.
+    pub set: Option<toml::Table>,
+    /// Indicator or group ids to leave out (a group with everything under it).
+    pub exclude: Option<Vec<String>>,
+    /// A separate framework file (relative to this one) instead of overrides.
+    pub file: Option<String>,
 }
 
 /// The `[sensitivity]` block: uncertain modelling choices to sample.

@@ -1,0 +1,430 @@
+//! Backtesting a variant: do its scores at period t foretell the outcome at t + h?
+//!
+//! For every scored period t whose outcome period t + h is in the data, the variant
+//! is scored on the panel cut at t (no period after t exists for it: normalisation
+//! bounds, imputation, winsorisation, lags and `normalise_over = "panel"` see data up
+//! to t only), and its period-t scores are set against the outcome at t + h (which may
+//! be a data column or a derived column, computed on the whole panel).
+//!
+//! Metrics per period and pooled over periods (pairs of every period together;
+//! precision at k is the mean over periods), formulas in [`crate::metrics`]:
+//! Spearman's rho and Kendall's tau-b (score vs outcome), and for the binary outcome
+//! `outcome > threshold`: AUROC, the Brier score, and precision at k. The Brier score
+//! needs probabilities: a score maps to `p = (s - lo) / (hi - lo)` with `[lo, hi]` the
+//! index's `scale` when it has one (e.g. 0-10), else the period's lowest and highest
+//! score; clamped to [0, 1]. (A calibrated probability needs a fitted model, e.g.
+//! logistic; this mapping ranks variants by how far their scale is from the observed
+//! frequencies, which is what a reader of the scale would assume.)
+//!
+//! Confidence intervals: percentile bootstrap over units (Efron & Tibshirani 1993):
+//! `B` resamples of the units with replacement (the same resamples for every variant,
+//! so differences are paired; pooled rows resample units with all their periods),
+//! 2.5 and 97.5 % quantiles. Undefined metrics (fewer than 2 units, no positive or no
+//! negative outcome) are empty, with a note.
+//!
+//! ## References
+//! ViEWS (Hegre et al. 2019, J. Peace Research 56(2)) for the strict time split.
+//! Efron & Tibshirani (1993) An Introduction to the Bootstrap, ch. 13.
+
+use crate::data::Panel;
+use crate::error::{Error, Result};
+use crate::framework::Framework;
+use crate::metrics;
+use crate::period::Period;
+use crate::score::{derived_columns, score};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// What to test against.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub outcome: String,
+    pub horizon: i64,
+    pub threshold: f64,
+    pub top_k: usize,
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+/// A metric with its bootstrap interval.
+#[derive(Debug, Clone, Copy)]
+pub struct Estimate {
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// One row of `backtest.csv`: a variant in one period (or pooled: `period = None`).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub variant: String,
+    pub period: Option<Period>,
+    pub outcome_period: Option<Period>,
+    pub n: usize,
+    pub positives: usize,
+    pub spearman: Estimate,
+    pub kendall_tau_b: Estimate,
+    pub auroc: Estimate,
+    pub brier: Estimate,
+    pub precision_at_k: Estimate,
+    pub note: String,
+}
+
+/// Paired (probability-mapped score, raw score, outcome) for one unit in one period.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    unit: usize,
+    score: f64,
+    p: f64,
+    outcome: f64,
+}
+
+/// Per period t: its pairs.
+type Periods = Vec<(Period, Period, Vec<Pair>)>;
+
+/// Scores at every t on the panel cut at t, paired with the outcome at t + h.
+fn pairs(fw: &Framework, panel: &Panel, settings: &Settings) -> Result<Periods> {
+    let all = derived_columns(fw, panel)?;
+    let outcome = all.get(&settings.outcome).ok_or_else(|| Error::Data {
+        file: "--outcome".into(),
+        message: format!(
+            "no column or derived column `{}` in the data or the framework",
+            settings.outcome
+        ),
+    })?;
+    let full = score(fw, panel)?;
+    let n_units = panel.n_units();
+    let scored_periods: Vec<usize> = {
+        let mut p: Vec<usize> = full.scored_cells().map(|c| c / n_units).collect();
+        p.dedup();
+        p
+    };
+    let mut out = Vec::new();
+    for &t in &scored_periods {
+        let target = panel.periods[t].shifted(-settings.horizon);
+        let Some(q) = panel.periods.iter().position(|&p| p == target) else {
+            continue;
+        };
+        // The panel as it was at t.
+        let cut = cut_at(panel, t);
+        let mut fw_t = fw.clone();
+        fw_t.index.last_period = Some(panel.periods[t]);
+        let res = score(&fw_t, &cut)?;
+        let scale = fw.index.scale;
+        let cells: Vec<usize> = (0..n_units)
+            .map(|u| t * n_units + u)
+            .filter(|&c| res.scored[c])
+            .collect();
+        let (lo, hi) = match scale {
+            Some(s) => (s.lo, s.hi),
+            None => cells.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &c| {
+                (a.min(res.score(c)), b.max(res.score(c)))
+            }),
+        };
+        let mut ps = Vec::new();
+        for c in cells {
+            let u = c % n_units;
+            let o = outcome[q * n_units + u];
+            let s = res.score(c);
+            if o.is_nan() || s.is_nan() {
+                continue;
+            }
+            let p = if hi > lo {
+                ((s - lo) / (hi - lo)).clamp(0.0, 1.0)
+            } else {
+                0.5
+            };
+            ps.push(Pair {
+                unit: u,
+                score: s,
+                p,
+                outcome: o,
+            });
+        }
+        out.push((panel.periods[t], target, ps));
+    }
+    if out.is_empty() {
+        let last = panel.periods[panel.periods.len() - 1];
+        return Err(Error::Data {
+            file: "--horizon".into(),
+            message: format!(
+                "a horizon of {} period(s) goes beyond the data: no scored period has its outcome period in the data (the last period is {last})",
+                settings.horizon
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// The panel with periods after `t` removed.
+fn cut_at(panel: &Panel, t: usize) -> Panel {
+    let keep = (t + 1) * panel.n_units();
+    Panel {
+        units: panel.units.clone(),
+        periods: panel.periods[..=t].to_vec(),
+        present: panel.present[..keep].to_vec(),
+        columns: panel
+            .columns
+            .iter()
+            .map(|(k, v)| (k.clone(), v[..keep].to_vec()))
+            .collect(),
+        sources: panel.sources.clone(),
+        neighbours: panel.neighbours.clone(),
+    }
+}
+
+/// Point metrics of a set of pairs (precision at k over each period's own top k).
+fn point(groups: &[&[Pair]], settings: &Settings) -> [f64; 5] {
+    let all: Vec<Pair> = groups.iter().flat_map(|g| g.iter().copied()).collect();
+    let s: Vec<f64> = all.iter().map(|p| p.score).collect();
+    let o: Vec<f64> = all.iter().map(|p| p.outcome).collect();
+    let pr: Vec<f64> = all.iter().map(|p| p.p).collect();
+    let pos: Vec<bool> = all.iter().map(|p| p.outcome > settings.threshold).collect();
+    let precision: Vec<f64> = groups
+        .iter()
+        .filter(|g| g.len() >= settings.top_k.max(1))
+        .map(|g| {
+            let gs: Vec<f64> = g.iter().map(|p| p.score).collect();
+            let gp: Vec<bool> = g.iter().map(|p| p.outcome > settings.threshold).collect();
+            metrics::precision_at_k(&gs, &gp, settings.top_k)
+        })
+        .collect();
+    [
+        metrics::spearman(&s, &o),
+        metrics::kendall_tau_b(&s, &o),
+        metrics::auroc(&s, &pos),
+        if all.is_empty() {
+            f64::NAN
+        } else {
+            metrics::brier(&pr, &pos)
+        },
+        if precision.is_empty() {
+            f64::NAN
+        } else {
+            precision.iter().sum::<f64>() / precision.len() as f64
+        },
+    ]
+}
+
+/// Percentile interval of finite values (NaN if fewer than 10 % are finite).
+fn interval(mut v: Vec<f64>) -> (f64, f64) {
+    let total = v.len();
+    v.retain(|x| x.is_finite());
+    if v.is_empty() || v.len() * 10 < total {
+        return (f64::NAN, f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| crate::stats::quantile_sorted(&v, p);
+    (q(0.025), q(0.975))
+}
+
+/// Runs the backtest of every variant: rows per period, then one pooled row.
+pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let n_units = variants.first().map_or(0, |(_, _, p)| p.n_units());
+    // The same unit resamples for every variant (paired comparison).
+    let mut rng = StdRng::seed_from_u64(settings.seed);
+    let resamples: Vec<Vec<usize>> = (0..settings.bootstrap)
+        .map(|_| (0..n_units).map(|_| rng.random_range(0..n_units.max(1))).collect())
+        .collect();
+    for (name, fw, panel) in variants {
+        let periods = pairs(fw, panel, settings)?;
+        let estimate = |groups: &[&[Pair]]| -> ([Estimate; 5], usize, usize) {
+            let values = point(groups, settings);
+            let mut boots: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(resamples.len())).collect();
+            for draw in &resamples {
+                let resampled: Vec<Vec<Pair>> = groups
+                    .iter()
+                    .map(|g| {
+                        let mut by_unit: Vec<Vec<Pair>> = vec![Vec::new(); n_units];
+                        for p in g.iter() {
+                            by_unit[p.unit].push(*p);
+                        }
+                        draw.iter().flat_map(|&u| by_unit[u].iter().copied()).collect()
+                    })
+                    .collect();
+                let refs: Vec<&[Pair]> = resampled.iter().map(Vec::as_slice).collect();
+                for (m, v) in point(&refs, settings).into_iter().enumerate() {
+                    boots[m].push(v);
+                }
+            }
+            let mut out = [Estimate {
+                value: f64::NAN,
+                lo: f64::NAN,
+                hi: f64::NAN,
+            }; 5];
+            for m in 0..5 {
+                let (lo, hi) = interval(std::mem::take(&mut boots[m]));
+                out[m] = Estimate {
+                    value: values[m],
+                    lo,
+                    hi,
+                };
+            }
+            let n: usize = groups.iter().map(|g| g.len()).sum();
+            let positives = groups
+                .iter()
+                .flat_map(|g| g.iter())
+                .filter(|p| p.outcome > settings.threshold)
+                .count();
+            (out, n, positives)
+        };
+        let note = |n: usize, positives: usize| -> String {
+            let mut notes = Vec::new();
+            if n < 2 {
+                notes.push("fewer than 2 units with an outcome: metrics undefined".to_string());
+            } else if positives == 0 || positives == n {
+                notes.push(format!(
+                    "{} units above the threshold: AUROC undefined",
+                    if positives == 0 { "no" } else { "all" }
+                ));
+            }
+            notes.join("; ")
+        };
+        for (t, target, ps) in &periods {
+            let (e, n, positives) = estimate(&[ps.as_slice()]);
+            rows.push(Row {
+                variant: name.clone(),
+                period: Some(*t),
+                outcome_period: Some(*target),
+                n,
+                positives,
+                spearman: e[0],
+                kendall_tau_b: e[1],
+                auroc: e[2],
+                brier: e[3],
+                precision_at_k: e[4],
+                note: note(n, positives),
+            });
+        }
+        let groups: Vec<&[Pair]> = periods.iter().map(|(_, _, p)| p.as_slice()).collect();
+        let (e, n, positives) = estimate(&groups);
+        rows.push(Row {
+            variant: name.clone(),
+            period: None,
+            outcome_period: None,
+            n,
+            positives,
+            spearman: e[0],
+            kendall_tau_b: e[1],
+            auroc: e[2],
+            brier: e[3],
+            precision_at_k: e[4],
+            note: note(n, positives),
+        });
+    }
+    Ok(rows)
+}
+
+/// Variants ordered by pooled skill: Spearman's rho, then AUROC, then Brier (lower is
+/// better); NaN last.
+pub fn ranking(rows: &[Row]) -> Vec<&Row> {
+    let mut pooled: Vec<&Row> = rows.iter().filter(|r| r.period.is_none()).collect();
+    let key = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
+    pooled.sort_by(|a, b| {
+        key(b.spearman.value)
+            .total_cmp(&key(a.spearman.value))
+            .then(key(b.auroc.value).total_cmp(&key(a.auroc.value)))
+            .then(key(-a.brier.value).total_cmp(&key(-b.brier.value)).reverse())
+    });
+    pooled
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Panel;
+    use crate::period::PeriodKind;
+    use std::collections::BTreeMap;
+
+    /// 4 units over 3 years; x rises with the unit index, y (the outcome) follows x a
+    /// year later, except in 2021 where unit 0 jumps.
+    fn panel() -> Panel {
+        let years = [2019, 2020, 2021];
+        let x = [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0];
+        let y = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 5.0, 1.0, 2.0, 3.0];
+        let mut columns = BTreeMap::new();
+        columns.insert("x".to_string(), x.to_vec());
+        columns.insert("y".to_string(), y.to_vec());
+        Panel {
+            units: ["A", "B", "C", "D"].iter().map(|s| s.to_string()).collect(),
+            periods: years
+                .iter()
+                .map(|&y| Period {
+                    kind: PeriodKind::Year,
+                    ordinal: y,
+                })
+                .collect(),
+            present: vec![true; 12],
+            columns,
+            sources: Vec::new(),
+            neighbours: Vec::new(),
+        }
+    }
+
+    const FW: &str = "[index]\nid = \"r\"\nunit = \"u\"\nperiod = \"year\"\nscale = [0, 10]\n[[indicator]]\nid = \"x\"\ngroup = \"r\"\n";
+
+    #[test]
+    fn scores_at_t_against_outcomes_at_t_plus_one_by_hand() {
+        let fw = Framework::from_toml(FW, "fw.toml").unwrap();
+        let settings = Settings {
+            outcome: "y".into(),
+            horizon: 1,
+            threshold: 1.5,
+            top_k: 2,
+            bootstrap: 50,
+            seed: 1,
+        };
+        let rows = run(&[("base".into(), fw, panel())], &settings).unwrap();
+        // t = 2019 -> 2020 and 2020 -> 2021; 2021 has no next year.
+        assert_eq!(rows.len(), 3);
+        let r2019 = &rows[0];
+        assert_eq!(r2019.period.unwrap().ordinal, 2019);
+        assert_eq!(r2019.outcome_period.unwrap().ordinal, 2020);
+        // Scores 0, 3.33, 6.67, 10 vs outcomes 0, 1, 2, 3: perfectly concordant.
+        assert!((r2019.spearman.value - 1.0).abs() < 1e-12);
+        assert!((r2019.kendall_tau_b.value - 1.0).abs() < 1e-12);
+        // Positives (> 1.5): C and D, the two highest scores: AUROC 1, precision@2 = 1.
+        assert_eq!(r2019.positives, 2);
+        assert!((r2019.auroc.value - 1.0).abs() < 1e-12);
+        assert!((r2019.precision_at_k.value - 1.0).abs() < 1e-12);
+        // Brier with p = s / 10: (0)² + (1/3)² + (2/3 - 1)² + (1 - 1)² = 2/9, / 4.
+        assert!((r2019.brier.value - 2.0 / 36.0).abs() < 1e-12);
+        // 2020 -> 2021: A's outcome 5 breaks the order: y = 5, 1, 2, 3 vs x = 1, 2, 3, 4:
+        // tau_b = (3 concordant - 3 discordant) / 6 = 0.
+        assert!(rows[1].kendall_tau_b.value.abs() < 1e-12);
+        // Pooled row.
+        assert!(rows[2].period.is_none());
+        assert_eq!(rows[2].n, 8);
+        assert!(rows[2].spearman.lo <= rows[2].spearman.value + 1e-9);
+    }
+
+    #[test]
+    fn horizon_beyond_the_data_and_missing_outcome_are_errors() {
+        let fw = Framework::from_toml(FW, "fw.toml").unwrap();
+        let mut settings = Settings {
+            outcome: "y".into(),
+            horizon: 5,
+            threshold: 0.0,
+            top_k: 1,
+            bootstrap: 0,
+            seed: 1,
+        };
+        let e = run(&[("base".into(), fw.clone(), panel())], &settings)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a horizon of 5 period(s) goes beyond the data"), "{e}");
+        settings.horizon = 1;
+        settings.outcome = "z".into();
+        let e = run(&[("base".into(), fw, panel())], &settings).unwrap_err().to_string();
+        assert!(e.contains("no column or derived column `z`"), "{e}");
+    }
+
+    #[test]
+    fn no_look_ahead_the_cut_panel_ends_at_t() {
+        let p = panel();
+        let cut = cut_at(&p, 1);
+        assert_eq!(cut.periods.len(), 2);
+        assert_eq!(cut.columns["x"].len(), 8);
+    }
+}

@@ -1,0 +1,227 @@
+//! Agreement and forecast-skill metrics for comparing and backtesting variants.
+//!
+//! # Formulas (n paired values; NaN pairs are left out by the callers)
+//! - Spearman's rho: the Pearson correlation of the average ranks of x and of y
+//!   (ties share their mean rank), `Σ(r_x - r̄)(r_y - r̄) / sqrt(Σ(r_x - r̄)² Σ(r_y - r̄)²)`
+//!   (Spearman 1904).
+//! - Kendall's tau-b: `(n_c - n_d) / sqrt((n_0 - n_1)(n_0 - n_2))` with n_c, n_d the
+//!   concordant and discordant pairs, `n_0 = n(n-1)/2`, and n_1, n_2 the pairs tied in
+//!   x and in y (`Σ t(t-1)/2` over groups of ties) (Kendall 1945).
+//! - AUROC of scores s for a binary outcome o: the probability that a random positive
+//!   scores above a random negative, ties counting one half; by the Mann-Whitney
+//!   statistic `(R_+ - n_+(n_+ + 1)/2) / (n_+ n_-)` with R_+ the sum of the positives'
+//!   average ranks (Hanley & McNeil 1982).
+//! - Brier score of probabilities p: `(1/n) Σ (p_i - o_i)²` (Brier 1950); 0 is perfect,
+//!   0.25 is "always 0.5".
+//! - Precision at k: the share of the k highest-scored units whose outcome is
+//!   positive (ties at the k-th place broken by the order given).
+//! - Top-k overlap of two rankings: `|top_k(a) ∩ top_k(b)| / k`.
+//!
+//! Every metric is NaN when undefined (fewer than 2 pairs, a constant variable, no
+//! positive or no negative outcome).
+//!
+//! ## References
+//! Spearman (1904) The proof and measurement of association between two things, Am. J.
+//! Psychol. 15. Kendall (1945) The treatment of ties in ranking problems, Biometrika 33.
+//! Hanley & McNeil (1982) The meaning and use of the area under a ROC curve, Radiology
+//! 143. Brier (1950) Verification of forecasts expressed in terms of probability, Monthly
+//! Weather Review 78.
+
+use std::cmp::Ordering;
+
+/// Average ranks, 1 = smallest.
+pub fn average_ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut ranks = vec![0.0; x.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && x[order[end]] == x[order[start]] {
+            end += 1;
+        }
+        let r = (start + 1 + end) as f64 / 2.0;
+        for &i in &order[start..end] {
+            ranks[i] = r;
+        }
+        start = end;
+    }
+    ranks
+}
+
+/// Pearson correlation; NaN if fewer than 2 values or either is constant.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 2 || y.len() != n {
+        return f64::NAN;
+    }
+    let mx = x.iter().sum::<f64>() / n as f64;
+    let my = y.iter().sum::<f64>() / n as f64;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx <= 0.0 || syy <= 0.0 {
+        return f64::NAN;
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Spearman's rho (ties: average ranks).
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&average_ranks(x), &average_ranks(y))
+}
+
+/// Kendall's tau-b.
+pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let (mut concordant, mut discordant, mut tied_x, mut tied_y) = (0f64, 0f64, 0f64, 0f64);
+    for i in 0..n {
+        for j in i + 1..n {
+            let dx = x[i].partial_cmp(&x[j]).unwrap_or(Ordering::Equal);
+            let dy = y[i].partial_cmp(&y[j]).unwrap_or(Ordering::Equal);
+            match (dx, dy) {
+                (Ordering::Equal, Ordering::Equal) => {
+                    tied_x += 1.0;
+                    tied_y += 1.0;
+                }
+                (Ordering::Equal, _) => tied_x += 1.0,
+                (_, Ordering::Equal) => tied_y += 1.0,
+                (a, b) if a == b => concordant += 1.0,
+                _ => discordant += 1.0,
+            }
+        }
+    }
+    let n0 = (n * (n - 1) / 2) as f64;
+    let denominator = ((n0 - tied_x) * (n0 - tied_y)).sqrt();
+    if denominator <= 0.0 {
+        return f64::NAN;
+    }
+    (concordant - discordant) / denominator
+}
+
+/// AUROC of `scores` for `positive` outcomes (Mann-Whitney, ties = 1/2).
+pub fn auroc(scores: &[f64], positive: &[bool]) -> f64 {
+    let n_pos = positive.iter().filter(|&&p| p).count();
+    let n_neg = positive.len() - n_pos;
+    if n_pos == 0 || n_neg == 0 {
+        return f64::NAN;
+    }
+    let ranks = average_ranks(scores);
+    let r_pos: f64 = ranks.iter().zip(positive).filter(|(_, &p)| p).map(|(r, _)| r).sum();
+    let (np, nn) = (n_pos as f64, n_neg as f64);
+    (r_pos - np * (np + 1.0) / 2.0) / (np * nn)
+}
+
+/// Brier score of probabilities `p` for outcomes `positive`.
+pub fn brier(p: &[f64], positive: &[bool]) -> f64 {
+    if p.is_empty() {
+        return f64::NAN;
+    }
+    p.iter()
+        .zip(positive)
+        .map(|(&p, &o)| {
+            let o = if o { 1.0 } else { 0.0 };
+            (p - o) * (p - o)
+        })
+        .sum::<f64>()
+        / p.len() as f64
+}
+
+/// Indices of the k highest scores (stable: earlier first among equal scores).
+pub fn top_k(scores: &[f64], k: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    order.truncate(k);
+    order
+}
+
+/// Share of the k highest-scored units with a positive outcome.
+pub fn precision_at_k(scores: &[f64], positive: &[bool], k: usize) -> f64 {
+    let k = k.min(scores.len());
+    if k == 0 {
+        return f64::NAN;
+    }
+    top_k(scores, k).iter().filter(|&&i| positive[i]).count() as f64 / k as f64
+}
+
+/// `|top_k(a) ∩ top_k(b)| / k`.
+pub fn top_k_overlap(a: &[f64], b: &[f64], k: usize) -> f64 {
+    let k = k.min(a.len());
+    if k == 0 {
+        return f64::NAN;
+    }
+    let ta = top_k(a, k);
+    let tb = top_k(b, k);
+    ta.iter().filter(|i| tb.contains(i)).count() as f64 / k as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::prec::close;
+
+    #[test]
+    fn spearman_with_ties_by_hand() {
+        // x ranks 1, 2.5, 2.5, 4; y ranks 1, 2, 3, 4: rho = Σ dr dr / sqrt(...) with
+        // centred ranks (-1.5, 0, 0, 1.5) and (-1.5, -0.5, 0.5, 1.5): 4.5 / sqrt(4.5 * 5).
+        let x = [1.0, 2.0, 2.0, 3.0];
+        let y = [10.0, 20.0, 30.0, 40.0];
+        assert!(close(spearman(&x, &y), 4.5 / (4.5f64 * 5.0).sqrt(), 1e-12));
+        assert!(close(spearman(&y, &y), 1.0, 1e-12));
+        assert!(spearman(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
+    }
+
+    #[test]
+    fn kendall_tau_b_with_ties_by_hand() {
+        // Pairs of (1,10) (2,20) (2,30) (3,40): 5 concordant, 0 discordant, 1 tied in x:
+        // tau_b = 5 / sqrt((6 - 1)(6 - 0)) = 5 / sqrt(30).
+        let x = [1.0, 2.0, 2.0, 3.0];
+        let y = [10.0, 20.0, 30.0, 40.0];
+        assert!(close(kendall_tau_b(&x, &y), 5.0 / 30f64.sqrt(), 1e-12));
+        // x = 1,2,3; y = 1,3,2: nc = 2, nd = 1 -> 1/3.
+        assert!(close(
+            kendall_tau_b(&[1.0, 2.0, 3.0], &[1.0, 3.0, 2.0]),
+            1.0 / 3.0,
+            1e-12
+        ));
+        // Ties on both sides: nc = 6, nd = 0, 2 pairs tied in x, 2 in y: 6 / sqrt(8 * 8).
+        // python3 -c "from scipy.stats import kendalltau; print(kendalltau([1,2,2,3,3],[1,1,2,3,2]).statistic)"
+        // prints 0.7499999999999999.
+        assert!(close(
+            kendall_tau_b(&[1.0, 2.0, 2.0, 3.0, 3.0], &[1.0, 1.0, 2.0, 3.0, 2.0]),
+            0.75,
+            1e-12
+        ));
+    }
+
+    #[test]
+    fn auroc_by_hand_with_a_tie() {
+        // Positives score 0.9 and 0.5; negatives 0.5 and 0.1. Pairs: (0.9>0.5) 1,
+        // (0.9>0.1) 1, (0.5=0.5) 1/2, (0.5>0.1) 1 -> 3.5 / 4.
+        let s = [0.9, 0.5, 0.5, 0.1];
+        let o = [true, true, false, false];
+        assert!(close(auroc(&s, &o), 0.875, 1e-12));
+        assert!(auroc(&s, &[true; 4]).is_nan());
+        assert!(close(auroc(&[0.1, 0.9], &[true, false]), 0.0, 1e-12));
+    }
+
+    #[test]
+    fn brier_by_hand() {
+        // (0.8-1)² + (0.3-0)² + (0.5-1)² = 0.04 + 0.09 + 0.25 = 0.38; / 3.
+        assert!(close(brier(&[0.8, 0.3, 0.5], &[true, false, true]), 0.38 / 3.0, 1e-12));
+    }
+
+    #[test]
+    fn top_k_by_hand() {
+        let s = [5.0, 9.0, 7.0, 1.0];
+        assert_eq!(top_k(&s, 2), vec![1, 2]);
+        assert!(close(precision_at_k(&s, &[false, true, false, true], 2), 0.5, 1e-12));
+        assert!(close(top_k_overlap(&s, &[9.0, 8.0, 1.0, 2.0], 2), 0.5, 1e-12));
+    }
+}
