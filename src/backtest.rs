@@ -425,8 +425,11 @@ mod tests {
         // normalise_over = "panel" fits min-max over every scored period: scored on the
         // whole panel, 2019's scores would see 2021's outlier (x = 100 for D). Cut at
         // 2019 they must not.
-        let fw = Framework::from_toml(&FW.replace("scale = [0, 10]", "scale = [0, 10]\nnormalise_over = \"panel\""), "fw.toml")
-            .unwrap();
+        let fw = Framework::from_toml(
+            &FW.replace("scale = [0, 10]", "scale = [0, 10]\nnormalise_over = \"panel\""),
+            "fw.toml",
+        )
+        .unwrap();
         let mut p = panel();
         p.columns.get_mut("x").unwrap()[11] = 100.0;
         let settings = Settings {
@@ -440,7 +443,10 @@ mod tests {
         let periods = pairs(&fw, &p, &settings).unwrap();
         let at_2019: Vec<f64> = periods[0].2.iter().map(|q| q.score).collect();
         // On 2019 alone: x = 1, 2, 3, 4 -> 0, 3.33, 6.67, 10.
-        assert!((at_2019[3] - 10.0).abs() < 1e-9 && (at_2019[1] - 10.0 / 3.0).abs() < 1e-9, "{at_2019:?}");
+        assert!(
+            (at_2019[3] - 10.0).abs() < 1e-9 && (at_2019[1] - 10.0 / 3.0).abs() < 1e-9,
+            "{at_2019:?}"
+        );
         // Scored on the whole panel, 2019's D would be far below 10.
         let full = score(&fw, &p).unwrap();
         assert!(full.score(3) < 5.0, "{}", full.score(3));

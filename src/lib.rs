@@ -12,6 +12,7 @@
 //! # Ok::<(), riskscore::Error>(())
 //! ```
 
+pub mod audit;
 pub mod backtest;
 pub mod compare;
 pub mod data;

@@ -1,5 +1,6 @@
 //! Command-line arguments and helpers shared by the subcommands.
 
+pub mod audit;
 pub mod events;
 pub mod explain;
 pub mod score;
@@ -38,6 +39,8 @@ pub enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Aggregate an event log (ACLED or GTD columns) to a unit-period indicator table
     Events(events::EventsArgs),
+    /// Statistical coherence: indicator statistics, correlations, Cronbach's alpha, PCA, effective weights
+    Audit(audit::AuditArgs),
     /// Score several variants side by side: variants.csv, agreement.csv, manifest.json
     Compare(variants::CompareArgs),
     /// Test variants' scores at t against an outcome at t + horizon, with no look-ahead

@@ -1,0 +1,497 @@
+//! Statistical coherence of a framework on its data (the OECD/JRC Handbook's step
+//! "multivariate analysis"; COINr's get_stats, get_corr, get_cronbach, get_PCA,
+//! get_eff_weights, get_str_weak), for one period.
+//!
+//! # Formulas (over the period's scored units)
+//! - Indicator statistics on the raw values (after per-capita scaling, before
+//!   imputation): n present, availability n / units, share of zeros, unique values,
+//!   min, max, mean, sample sd `sqrt(Σ(x - x̄)² / (n - 1))`, skewness
+//!   `G1 = sqrt(n(n-1))/(n-2) · m3/m2^{3/2}` and excess kurtosis
+//!   `G2 = (n-1)/((n-2)(n-3)) · ((n+1) m4/m2² - 3(n-1))` (the adjusted estimators of
+//!   Excel and SAS; Joanes & Gill 1998). Outlier flag: `|G1| > 2` and `G2 > 3.5`
+//!   (COINr); warnings: availability < 0.65, zeros > 0.5, fewer than 5 unique values.
+//! - Correlations on the normalised values (what the aggregation sees; complete pairs):
+//!   Pearson r and Spearman rho (Pearson of average ranks), each with the two-sided
+//!   p-value of `t = r sqrt((n-2)/(1-r²))` on n - 2 degrees of freedom (as scipy's
+//!   pearsonr and spearmanr). Flags: negative correlation with the parent; |r| > 0.9
+//!   between two indicators of a group (collinear).
+//! - Cronbach's alpha of a group's children (complete cases):
+//!   `α = k/(k-1) · (1 - Σ var(x_i) / var(Σ x_i))` (Cronbach 1951).
+//! - PCA of a group's children: eigen-decomposition (nalgebra) of their correlation
+//!   matrix (complete cases); explained share `λ_j / Σ λ`; loadings of the first
+//!   component `v_1 sqrt(λ_1)` (correlations of the indicators with the component), sign
+//!   chosen so that they sum to a positive number.
+//! - Effective weights: nominal, the product of the normalised weights from the index
+//!   down to the indicator; and the correlation-based importance `r_i² / Σ_j r_j²`
+//!   with r_i = corr(indicator, index) (COINr get_eff_weights / Becker et al. 2017).
+//! - Units: availability (share of indicators with a raw value), and the indicators
+//!   where the unit's normalised value is highest and lowest (COINr get_str_weak).
+//!
+//! ## References
+//! OECD/JRC (2008) Handbook on Constructing Composite Indicators, step 4. Cronbach
+//! (1951) Psychometrika 16. Becker, Saisana, Paruolo & Vandecasteele (2017) Weights and
+//! importance in composite indicators: closing the gap, Ecological Indicators 80.
+//! Joanes & Gill (1998) Comparing measures of sample skewness and kurtosis, JRSS D 47.
+
+use crate::data::Panel;
+use crate::error::{Error, Result};
+use crate::framework::{Child, Framework};
+use crate::metrics;
+use crate::period::Period;
+use crate::score::{score, Results};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Indicator statistics.
+#[derive(Debug, Clone)]
+pub struct IndicatorStats {
+    pub indicator: String,
+    pub group: String,
+    pub n: usize,
+    pub availability: f64,
+    pub zeros: f64,
+    pub unique: usize,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub sd: f64,
+    pub skewness: f64,
+    pub kurtosis: f64,
+    pub outlier: bool,
+    pub low_availability: bool,
+    pub many_zeros: bool,
+    pub few_unique: bool,
+}
+
+/// A correlation of an indicator with something.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    pub indicator: String,
+    /// `parent`, `index` or `sibling`
+    pub with_kind: &'static str,
+    pub with: String,
+    pub n: usize,
+    pub pearson: f64,
+    pub pearson_p: f64,
+    pub spearman: f64,
+    pub spearman_p: f64,
+    pub flag: &'static str,
+}
+
+/// Cronbach's alpha of a group.
+#[derive(Debug, Clone)]
+pub struct Cronbach {
+    pub group: String,
+    pub items: usize,
+    pub n: usize,
+    pub alpha: f64,
+}
+
+/// PCA of a group's children.
+#[derive(Debug, Clone)]
+pub struct Pca {
+    pub group: String,
+    pub n: usize,
+    pub eigenvalues: Vec<f64>,
+    pub explained: Vec<f64>,
+    /// (child id, loading on the first component)
+    pub loadings: Vec<(String, f64)>,
+}
+
+/// Effective weight of an indicator.
+#[derive(Debug, Clone)]
+pub struct EffectiveWeight {
+    pub indicator: String,
+    pub nominal: f64,
+    pub corr_with_index: f64,
+    pub importance: f64,
+}
+
+/// A unit's availability and its strongest and weakest indicators.
+#[derive(Debug, Clone)]
+pub struct UnitProfile {
+    pub unit: String,
+    pub availability: f64,
+    pub strongest: Vec<(String, f64)>,
+    pub weakest: Vec<(String, f64)>,
+}
+
+/// The audit of one period.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    pub period: Period,
+    pub units: usize,
+    pub stats: Vec<IndicatorStats>,
+    pub correlations: Vec<Correlation>,
+    pub cronbach: Vec<Cronbach>,
+    pub pca: Vec<Pca>,
+    pub effective: Vec<EffectiveWeight>,
+    pub profiles: Vec<UnitProfile>,
+}
+
+/// Two-sided p-value of a correlation r over n pairs (t on n - 2 df).
+pub fn correlation_p(r: f64, n: usize) -> f64 {
+    if n < 3 || r.is_nan() {
+        return f64::NAN;
+    }
+    if r.abs() >= 1.0 {
+        return 0.0;
+    }
+    let df = (n - 2) as f64;
+    let t = r * (df / (1.0 - r * r)).sqrt();
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) => 2.0 * (1.0 - dist.cdf(t.abs())),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Sample sd (n - 1).
+fn sd_sample(x: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let m = x.iter().sum::<f64>() / n as f64;
+    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
+}
+
+/// Cronbach's alpha of items (columns) over complete cases (rows).
+pub fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
+    let k = items.len();
+    if k < 2 || items[0].len() < 2 {
+        return f64::NAN;
+    }
+    let var = |x: &[f64]| sd_sample(x).powi(2);
+    let sum_item_var: f64 = items.iter().map(|c| var(c)).sum();
+    let totals: Vec<f64> = (0..items[0].len()).map(|r| items.iter().map(|c| c[r]).sum()).collect();
+    let total_var = var(&totals);
+    if total_var <= 0.0 {
+        return f64::NAN;
+    }
+    k as f64 / (k as f64 - 1.0) * (1.0 - sum_item_var / total_var)
+}
+
+/// Eigenvalues (descending) and first-component loadings of the correlation matrix of
+/// the columns (complete cases).
+pub fn pca(columns: &[Vec<f64>]) -> Option<(Vec<f64>, Vec<f64>)> {
+    let k = columns.len();
+    if k < 2 || columns[0].len() < 3 {
+        return None;
+    }
+    let mut corr = nalgebra::DMatrix::<f64>::identity(k, k);
+    for i in 0..k {
+        for j in i + 1..k {
+            let r = metrics::pearson(&columns[i], &columns[j]);
+            if r.is_nan() {
+                return None;
+            }
+            corr[(i, j)] = r;
+            corr[(j, i)] = r;
+        }
+    }
+    let eig = nalgebra::SymmetricEigen::new(corr);
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+    let values: Vec<f64> = order.iter().map(|&i| eig.eigenvalues[i].max(0.0)).collect();
+    let first = order[0];
+    let mut loadings: Vec<f64> = (0..k)
+        .map(|r| eig.eigenvectors[(r, first)] * values[0].sqrt())
+        .collect();
+    if loadings.iter().sum::<f64>() < 0.0 {
+        loadings.iter_mut().for_each(|l| *l = -*l);
+    }
+    Some((values, loadings))
+}
+
+/// Complete cases of several columns over the given cells.
+fn complete(columns: &[&[f64]], cells: &[usize]) -> Vec<Vec<f64>> {
+    let rows: Vec<usize> = cells
+        .iter()
+        .copied()
+        .filter(|&c| columns.iter().all(|col| !col[c].is_nan()))
+        .collect();
+    columns
+        .iter()
+        .map(|col| rows.iter().map(|&c| col[c]).collect())
+        .collect()
+}
+
+/// Audits the framework on the panel in `period` (default: the last scored period).
+pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Audit> {
+    let res: Results = score(fw, panel)?;
+    let n_units = res.n_units();
+    let scored_periods: Vec<usize> = {
+        let mut p: Vec<usize> = res.scored_cells().map(|c| c / n_units).collect();
+        p.dedup();
+        p
+    };
+    let p = match period {
+        None => *scored_periods.last().ok_or_else(|| Error::Data {
+            file: fw.file.clone(),
+            message: "no unit-period is scored".into(),
+        })?,
+        Some(want) => *scored_periods
+            .iter()
+            .find(|&&p| res.periods[p] == want)
+            .ok_or_else(|| Error::Data {
+                file: "--period".into(),
+                message: format!(
+                    "no unit is scored in period {want}; scored periods: {}",
+                    scored_periods
+                        .iter()
+                        .map(|&p| res.periods[p].to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?,
+    };
+    let cells: Vec<usize> = (0..n_units)
+        .map(|u| p * n_units + u)
+        .filter(|&c| res.scored[c])
+        .collect();
+    let units = cells.len();
+    let group_id = |g: usize| fw.groups[g].id.clone();
+    let kept: Vec<usize> = (0..fw.indicators.len()).filter(|&k| res.kept[k]).collect();
+
+    // Indicator statistics (raw values).
+    let mut stats = Vec::new();
+    for &k in &kept {
+        let ind = &fw.indicators[k];
+        let x: Vec<f64> = cells.iter().map(|&c| res.raw[k][c]).filter(|v| !v.is_nan()).collect();
+        let n = x.len();
+        let mut sorted = x.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        let skew = crate::stats::skewness(&x);
+        let kurt = crate::stats::kurtosis(&x);
+        let availability = n as f64 / units.max(1) as f64;
+        let zeros = x.iter().filter(|&&v| v == 0.0).count() as f64 / n.max(1) as f64;
+        stats.push(IndicatorStats {
+            indicator: ind.id.clone(),
+            group: group_id(ind.group),
+            n,
+            availability,
+            zeros,
+            unique: sorted.len(),
+            min: sorted.first().copied().unwrap_or(f64::NAN),
+            max: sorted.last().copied().unwrap_or(f64::NAN),
+            mean: if n > 0 {
+                x.iter().sum::<f64>() / n as f64
+            } else {
+                f64::NAN
+            },
+            sd: sd_sample(&x),
+            skewness: skew,
+            kurtosis: kurt,
+            outlier: skew.abs() > 2.0 && kurt > 3.5,
+            low_availability: availability < 0.65,
+            many_zeros: zeros > 0.5,
+            few_unique: sorted.len() < 5,
+        });
+    }
+
+    // Correlations (normalised values and group scores).
+    let index = &res.group_scores[0];
+    let mut correlations = Vec::new();
+    let corr = |a: &[f64], b: &[f64]| -> (usize, f64, f64, f64, f64) {
+        let cols = complete(&[a, b], &cells);
+        let n = cols[0].len();
+        let r = metrics::pearson(&cols[0], &cols[1]);
+        let rho = metrics::spearman(&cols[0], &cols[1]);
+        (n, r, correlation_p(r, n), rho, correlation_p(rho, n))
+    };
+    for &k in &kept {
+        let ind = &fw.indicators[k];
+        let x = &res.normalised[k];
+        let mut targets: Vec<(&'static str, String, &[f64])> = Vec::new();
+        if ind.group != 0 {
+            targets.push(("parent", group_id(ind.group), &res.group_scores[ind.group]));
+        }
+        targets.push(("index", group_id(0), index));
+        for &j in &kept {
+            if j != k && fw.indicators[j].group == ind.group {
+                targets.push(("sibling", fw.indicators[j].id.clone(), &res.normalised[j]));
+            }
+        }
+        for (kind, with, y) in targets {
+            let (n, r, rp, rho, rhop) = corr(x, y);
+            let flag = match kind {
+                "parent" | "index" if r < 0.0 => "negative",
+                "sibling" if r.abs() > 0.9 => "collinear",
+                _ => "",
+            };
+            correlations.push(Correlation {
+                indicator: ind.id.clone(),
+                with_kind: kind,
+                with,
+                n,
+                pearson: r,
+                pearson_p: rp,
+                spearman: rho,
+                spearman_p: rhop,
+                flag,
+            });
+        }
+    }
+
+    // Per group: Cronbach's alpha and PCA of its children (indicators or sub-groups).
+    let mut cronbach = Vec::new();
+    let mut pcas = Vec::new();
+    for (g, group) in fw.groups.iter().enumerate() {
+        let children: Vec<(String, &[f64])> = group
+            .children
+            .iter()
+            .filter_map(|c| match c {
+                Child::Indicator(k) if res.kept[*k] => {
+                    Some((fw.indicators[*k].id.clone(), res.normalised[*k].as_slice()))
+                }
+                Child::Indicator(_) => None,
+                Child::Group(h) => Some((fw.groups[*h].id.clone(), res.group_scores[*h].as_slice())),
+            })
+            .collect();
+        if children.len() < 2 {
+            continue;
+        }
+        let columns: Vec<&[f64]> = children.iter().map(|(_, c)| *c).collect();
+        let cols = complete(&columns, &cells);
+        let n = cols[0].len();
+        cronbach.push(Cronbach {
+            group: group_id(g),
+            items: children.len(),
+            n,
+            alpha: cronbach_alpha(&cols),
+        });
+        if let Some((values, loadings)) = pca(&cols) {
+            let total: f64 = values.iter().sum();
+            pcas.push(Pca {
+                group: group_id(g),
+                n,
+                explained: values.iter().map(|v| v / total).collect(),
+                eigenvalues: values,
+                loadings: children.iter().map(|(id, _)| id.clone()).zip(loadings).collect(),
+            });
+        }
+    }
+
+    // Effective weights.
+    let nominal = fw.effective_weights();
+    let r_index: Vec<f64> = kept
+        .iter()
+        .map(|&k| {
+            let cols = complete(&[&res.normalised[k], index], &cells);
+            metrics::pearson(&cols[0], &cols[1])
+        })
+        .collect();
+    let r2_total: f64 = r_index.iter().filter(|r| !r.is_nan()).map(|r| r * r).sum();
+    let effective = kept
+        .iter()
+        .zip(&r_index)
+        .map(|(&k, &r)| EffectiveWeight {
+            indicator: fw.indicators[k].id.clone(),
+            nominal: nominal[k],
+            corr_with_index: r,
+            importance: if r.is_nan() || r2_total <= 0.0 {
+                f64::NAN
+            } else {
+                r * r / r2_total
+            },
+        })
+        .collect();
+
+    // Units.
+    let profiles = cells
+        .iter()
+        .map(|&c| {
+            let present = kept.iter().filter(|&&k| !res.raw[k][c].is_nan()).count();
+            let mut values: Vec<(String, f64)> = kept
+                .iter()
+                .filter(|&&k| !res.normalised[k][c].is_nan())
+                .map(|&k| (fw.indicators[k].id.clone(), res.normalised[k][c]))
+                .collect();
+            values.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let top = 3.min(values.len());
+            UnitProfile {
+                unit: res.units[c % n_units].clone(),
+                availability: present as f64 / kept.len().max(1) as f64,
+                strongest: values[..top].to_vec(),
+                weakest: values[values.len() - top..].iter().rev().cloned().collect(),
+            }
+        })
+        .collect();
+
+    Ok(Audit {
+        period: res.periods[p],
+        units,
+        stats,
+        correlations,
+        cronbach,
+        pca: pcas,
+        effective,
+        profiles,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::prec::close;
+
+    #[test]
+    fn cronbach_alpha_by_hand() {
+        // Three items over four respondents:
+        // item variances (n-1): a = [1,2,3,4] -> 1.6667, b = [2,2,3,5] -> 2.0,
+        // c = [1,3,2,4] -> 1.6667; totals [4,7,8,13] -> var 14.0.
+        // alpha = 3/2 (1 - 5.3333/14) = 0.928571...
+        let items = vec![
+            vec![1.0, 2.0, 3.0, 4.0],
+            vec![2.0, 2.0, 3.0, 5.0],
+            vec![1.0, 3.0, 2.0, 4.0],
+        ];
+        assert!(close(
+            cronbach_alpha(&items),
+            1.5 * (1.0 - (5.0 / 3.0 + 2.0 + 5.0 / 3.0) / 14.0),
+            1e-12
+        ));
+        assert!(close(cronbach_alpha(&items), 0.9285714286, 1e-9));
+    }
+
+    #[test]
+    fn pca_of_a_known_correlation_structure() {
+        // Two perfectly correlated columns and one independent of both (orthogonal
+        // contrasts): correlation matrix [[1,1,0],[1,1,0],[0,0,1]], eigenvalues 2, 1, 0;
+        // PC1 = (1,1,0)/sqrt(2), loadings sqrt(2)/sqrt(2) = 1, 1, 0.
+        let a = vec![1.0, -1.0, 1.0, -1.0];
+        let b = a.iter().map(|v| 2.0 * v + 3.0).collect();
+        let c = vec![1.0, 1.0, -1.0, -1.0];
+        let (values, loadings) = pca(&[a, b, c]).unwrap();
+        assert!(
+            close(values[0], 2.0, 1e-12) && close(values[1], 1.0, 1e-12) && close(values[2], 0.0, 1e-12),
+            "{values:?}"
+        );
+        assert!(
+            close(loadings[0], 1.0, 1e-12) && close(loadings[1], 1.0, 1e-12) && close(loadings[2], 0.0, 1e-12),
+            "{loadings:?}"
+        );
+    }
+
+    #[test]
+    fn correlation_p_values_match_scipy() {
+        // python3 -c "from scipy.stats import pearsonr; print(pearsonr([1,2,3,4,5],[2,1,4,3,5]))"
+        // -> statistic 0.8, pvalue 0.10408803866182782
+        let r = metrics::pearson(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 1.0, 4.0, 3.0, 5.0]);
+        assert!(close(r, 0.8, 1e-12));
+        assert!(
+            close(correlation_p(r, 5), 0.10408803866182782, 1e-9),
+            "{}",
+            correlation_p(r, 5)
+        );
+        // python3 -c "from scipy.stats import spearmanr; print(spearmanr([1,2,3,4,5,6],[1,3,2,5,4,6]))"
+        // -> statistic 0.8857142857142858, pvalue 0.01884548104956266
+        let rho = metrics::spearman(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0, 3.0, 2.0, 5.0, 4.0, 6.0]);
+        assert!(close(rho, 0.8857142857142858, 1e-12));
+        assert!(
+            close(correlation_p(rho, 6), 0.01884548104956266, 1e-9),
+            "{}",
+            correlation_p(rho, 6)
+        );
+    }
+}
