@@ -122,13 +122,14 @@ impl Tree {
             }
             let (start, end) = (self.offsets[g], self.offsets[g + 1]);
             let agg = aggregation[g];
-            if agg == Aggregation::Copeland {
-                self.copeland(g, weights, values, n_units, groups, &computed, fixed.groups);
+            if agg.is_columnwise() {
+                self.columnwise(g, agg, weights, values, n_units, groups, &computed, fixed.groups)?;
                 continue;
             }
-            let rescale = match agg {
-                Aggregation::Geometric | Aggregation::Harmonic => self.geometric_range[g],
-                _ => None,
+            let rescale = if agg.needs_positive() || matches!(agg, Aggregation::GenMean(_)) {
+                self.geometric_range[g]
+            } else {
+                None
             };
             scratch.acc.iter_mut().for_each(|a| *a = 0.0);
             scratch.wsum.iter_mut().for_each(|w| *w = 0.0);
@@ -153,10 +154,15 @@ impl Tree {
                     slice = &scratch.rescaled;
                 }
                 match agg {
-                    Aggregation::Arithmetic | Aggregation::Copeland => {
+                    Aggregation::Arithmetic | Aggregation::Copeland | Aggregation::Mpi { .. } | Aggregation::Bod => {
                         accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| w * x)
                     }
-                    Aggregation::Geometric | Aggregation::Harmonic => {
+                    Aggregation::GenMean(p) if p > 0.0 => {
+                        accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
+                            w * x.powf(p)
+                        })
+                    }
+                    Aggregation::Geometric | Aggregation::Harmonic | Aggregation::GenMean(_) => {
                         if let Some(i) = slice.iter().position(|&x| x <= 0.0) {
                             return Err(NonPositive {
                                 group: g,
@@ -165,12 +171,18 @@ impl Tree {
                                 value: slice[i],
                             });
                         }
-                        if agg == Aggregation::Geometric {
-                            accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
-                                w * x.ln()
-                            })
-                        } else {
-                            accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| w / x)
+                        match agg {
+                            Aggregation::Geometric => {
+                                accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
+                                    w * x.ln()
+                                })
+                            }
+                            Aggregation::GenMean(p) => {
+                                accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
+                                    w * x.powf(p)
+                                })
+                            }
+                            _ => accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| w / x),
                         }
                     }
                 }
@@ -180,7 +192,11 @@ impl Tree {
                 let wsum = partial + uniform;
                 *o = if wsum > 0.0 {
                     match agg {
-                        Aggregation::Arithmetic | Aggregation::Copeland => acc / wsum,
+                        Aggregation::Arithmetic
+                        | Aggregation::Copeland
+                        | Aggregation::Mpi { .. }
+                        | Aggregation::Bod => acc / wsum,
+                        Aggregation::GenMean(p) => (acc / wsum).powf(1.0 / p),
                         Aggregation::Geometric if g == 0 && fixed.index_as_log => acc / wsum,
                         Aggregation::Geometric => (acc / wsum).exp(),
                         Aggregation::Harmonic => wsum / acc,
@@ -231,23 +247,28 @@ impl Tree {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn copeland(
+    /// Aggregations computed on whole columns (Copeland, Mazziotta-Pareto, BoD).
+    #[allow(clippy::too_many_arguments)]
+    fn columnwise(
         &self,
         g: usize,
+        agg: Aggregation,
         weights: &[f64],
         values: &[f64],
         u: usize,
         groups: &mut [f64],
         computed: &dyn Fn(usize) -> bool,
         fixed: &[f64],
-    ) {
+    ) -> Result<(), NonPositive> {
         let (start, end) = (self.offsets[g], self.offsets[g + 1]);
         let mut slices: Vec<Vec<f64>> = Vec::new();
         let mut w = Vec::new();
+        let mut kids = Vec::new();
         for (&weight, &child) in weights[start..end].iter().zip(&self.children[start..end]) {
             if weight == 0.0 {
                 continue;
             }
+            kids.push(child);
             slices.push(match child {
                 Child::Indicator(k) => values[k * u..(k + 1) * u].to_vec(),
                 Child::Group(h) if computed(h) => groups[h * u..(h + 1) * u].to_vec(),
@@ -256,7 +277,20 @@ impl Tree {
             w.push(weight);
         }
         let refs: Vec<&[f64]> = slices.iter().map(Vec::as_slice).collect();
-        aggregate::copeland(&refs, &w, &mut groups[g * u..(g + 1) * u]);
+        let out = &mut groups[g * u..(g + 1) * u];
+        match agg {
+            Aggregation::Mpi { plus } => aggregate::mpi(&refs, &w, plus, out),
+            Aggregation::Bod => {
+                aggregate::bod(&refs, out).map_err(|(i, unit)| NonPositive {
+                    group: g,
+                    child: kids[i],
+                    unit,
+                    value: refs[i][unit],
+                })?;
+            }
+            _ => aggregate::copeland(&refs, &w, out),
+        }
+        Ok(())
     }
 }
 

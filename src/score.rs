@@ -15,6 +15,7 @@ use crate::data::Panel;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework, Indicator, ScaleFrom, Scope};
 use crate::period::Period;
+use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::classify::classify;
 use crate::pipeline::derive::{self, TimeGrid};
 use crate::pipeline::impute::{self, Impute};
@@ -297,12 +298,20 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
                         panel.units[c % n_units],
                         panel.periods[c / n_units]
                     ),
-                    message: format!(
-                        "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100] or set geometric_range",
-                        fw.groups[bad.group].aggregation.name(),
-                        fw.child_id(bad.child),
-                        bad.value
-                    ),
+                    message: if fw.groups[bad.group].aggregation == Aggregation::Bod {
+                        format!(
+                            "bod aggregation needs values >= 0, but `{}` is {}; normalise it onto a non-negative range",
+                            fw.child_id(bad.child),
+                            bad.value
+                        )
+                    } else {
+                        format!(
+                            "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100] or set geometric_range",
+                            fw.groups[bad.group].aggregation.name(),
+                            fw.child_id(bad.child),
+                            bad.value
+                        )
+                    },
                 }
             })?;
         for (g, scores) in group_scores.iter_mut().enumerate() {

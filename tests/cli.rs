@@ -1291,3 +1291,51 @@ fn audit_writes_every_table() {
         "{err}"
     );
 }
+
+#[test]
+fn generalised_mean_benefit_of_the_doubt_and_new_normalisations() {
+    // 2020, by hand: a1 fracmax [0, 0.5, 1]; a2 minmax [0, 50, 100]; group a =
+    // genmean(2): X 0, Y sqrt((0.25 + 2500)/2) = 35.357, Z sqrt((1 + 10000)/2) = 70.714;
+    // b1 risk_down minmax: X 50, Y 100, Z 0. Benefit of the doubt over (a, b): Y and Z
+    // are each best on one pillar (1); X's best weights are Y's bound on b: 50/100 = 0.5.
+    let dir = tempfile::tempdir().unwrap();
+    let fw = read(Path::new(&fixture("small.toml")))
+        .replace("aggregation = \"arithmetic\"", "aggregation = \"bod\"")
+        .replace(
+            "[[group]]\nid = \"a\"",
+            "[[group]]\nid = \"a\"\naggregation = \"genmean(2)\"",
+        )
+        .replace(
+            "id = \"a1\"\ngroup = \"a\"",
+            "id = \"a1\"\ngroup = \"a\"\nnormalise = \"fracmax\"",
+        );
+    let path = write(dir.path(), "fw.toml", &fw);
+    let (_d, out) = score(&path, &[&fixture("small.csv")], &[]);
+    let scores = read(&out.join("scores.csv"));
+    let row = |u: &str| {
+        scores
+            .lines()
+            .find(|l| l.starts_with(&format!("{u},2020,")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("X").starts_with("X,2020,0.500000,3,"), "{scores}");
+    assert!(row("Y").starts_with("Y,2020,1.000000,1.5,"), "{scores}");
+    assert!(row("Z").starts_with("Z,2020,1.000000,1.5,"), "{scores}");
+    assert!(row("Y").contains(",35.357"), "{scores}");
+    // dist2targ needs a target; target without dist2targ is named.
+    let bad = fw.replace("normalise = \"fracmax\"", "normalise = \"dist2targ\"");
+    let path = write(dir.path(), "bad.toml", &bad);
+    let err = fails(&["validate", "-f", &path]);
+    assert!(
+        err.contains("key `indicator.a1.target`: normalise = \"dist2targ\" needs target"),
+        "{err}"
+    );
+    let bad = fw.replace("normalise = \"fracmax\"", "target = 3");
+    let path = write(dir.path(), "bad2.toml", &bad);
+    let err = fails(&["validate", "-f", &path]);
+    assert!(
+        err.contains("key `indicator.a1.target`: `target` is only used with normalise = \"dist2targ\""),
+        "{err}"
+    );
+}

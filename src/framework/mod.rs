@@ -348,6 +348,18 @@ impl Validator {
         }
     }
 
+    /// An aggregation name (including `genmean(p)`), or the default.
+    pub(crate) fn aggregation(&mut self, key: &str, value: Option<&str>, default: Aggregation) -> Aggregation {
+        let Some(value) = value else { return default };
+        match Aggregation::parse(value) {
+            Some(a) => a,
+            None => {
+                self.problem(key, unknown("value", value, aggregate::NAMES.iter().copied()));
+                default
+            }
+        }
+    }
+
     fn positive_weight(&mut self, key: &str, weight: Option<f64>) -> f64 {
         let w = weight.unwrap_or(1.0);
         if !(w.is_finite() && w > 0.0) {
@@ -387,25 +399,15 @@ impl Validator {
             self.problem("index.id", "must not be empty");
         }
         let defaults = &raw.defaults;
-        let aggregations = [
-            ("arithmetic", Aggregation::Arithmetic),
-            ("geometric", Aggregation::Geometric),
-            ("harmonic", Aggregation::Harmonic),
-            ("copeland", Aggregation::Copeland),
-        ];
-        let default_aggregation = self.choice(
+        let default_aggregation = self.aggregation(
             "defaults.aggregation",
             defaults.aggregation.as_deref(),
             Aggregation::Arithmetic,
-            aggregate::NAMES,
-            &aggregations,
         );
-        let index_aggregation = self.choice(
+        let index_aggregation = self.aggregation(
             "index.aggregation",
             raw.index.aggregation.as_deref(),
             default_aggregation,
-            aggregate::NAMES,
-            &aggregations,
         );
         let ties = self.choice(
             "index.ties",
@@ -479,12 +481,10 @@ impl Validator {
             group_index.entry(g.id.as_str()).or_insert(groups.len());
             let key = format!("group.{}", g.id);
             let weight = self.positive_weight(&format!("{key}.weight"), g.weight);
-            let aggregation = self.choice(
+            let aggregation = self.aggregation(
                 &format!("{key}.aggregation"),
                 g.aggregation.as_deref(),
                 default_aggregation,
-                aggregate::NAMES,
-                &aggregations,
             );
             let geometric_range = self.pair(&format!("{key}.geometric_range"), &g.geometric_range);
             groups.push(Group {
@@ -799,6 +799,11 @@ impl Validator {
                 skew: ind.skew_threshold.or(defaults.skew_threshold).unwrap_or(2.0),
                 kurtosis: ind.kurtosis_threshold.or(defaults.kurtosis_threshold).unwrap_or(3.5),
             },
+            "coinr" => Winsorise::TwoStage {
+                max_points: ind.winsorise_max_points.or(defaults.winsorise_max_points).unwrap_or(5),
+                skew: ind.skew_threshold.or(defaults.skew_threshold).unwrap_or(2.0),
+                kurtosis: ind.kurtosis_threshold.or(defaults.kurtosis_threshold).unwrap_or(3.5),
+            },
             other => {
                 self.problem(
                     format!("{key}.winsorise"),
@@ -857,6 +862,45 @@ impl Validator {
             "rank" => Normalise::Rank,
             "percentile" => Normalise::Percentile,
             "distance_to_max" => Normalise::DistanceToMax,
+            "fracmax" => Normalise::FracMax,
+            "borda" => Normalise::Borda,
+            "mpi_scaled" => Normalise::MpiScaled,
+            "dist2targ" => match ind.target {
+                Some(t) if t.is_finite() && transform.apply_or_nan(t).is_finite() => Normalise::DistToTarget {
+                    target: t,
+                    cap: ind.cap.unwrap_or(false),
+                    down: direction == Direction::RiskDown,
+                },
+                Some(t) => {
+                    self.problem(
+                        format!("{key}.target"),
+                        format!(
+                            "target {t} is not a finite value in the domain of transform `{}`",
+                            transform.name()
+                        ),
+                    );
+                    Normalise::None
+                }
+                None => {
+                    self.problem(
+                        format!("{key}.target"),
+                        "normalise = \"dist2targ\" needs target = <value in the indicator's raw units>",
+                    );
+                    Normalise::None
+                }
+            },
+            "scaled" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
+                Some((l, u)) => Normalise::Scaled { l, u },
+                None => {
+                    if ind.goalposts.is_none() {
+                        self.problem(
+                            format!("{key}.goalposts"),
+                            "normalise = \"scaled\" needs goalposts = [l, u]: 100 (x - l)/(u - l)",
+                        );
+                    }
+                    Normalise::None
+                }
+            },
             "none" => Normalise::None,
             other => {
                 self.problem(
@@ -866,7 +910,25 @@ impl Validator {
                 Normalise::None
             }
         };
-        if ind.goalposts.is_some() && normalise_name != "goalposts" {
+        if matches!(winsorise, Winsorise::TwoStage { .. })
+            && matches!(normalise_name, "goalposts" | "scaled" | "dist2targ")
+        {
+            self.problem(
+                format!("{key}.winsorise"),
+                format!("winsorise = \"coinr\" may log-transform the values, so `{normalise_name}` bounds in raw units would no longer apply: use minmax, zscore, rank, ... or winsorise = \"skew_kurtosis\""),
+            );
+        }
+        for (given, name) in [(ind.target.is_some(), "target"), (ind.cap.is_some(), "cap")] {
+            if given && normalise_name != "dist2targ" {
+                self.problem(
+                    format!("{key}.{name}"),
+                    format!(
+                        "`{name}` is only used with normalise = \"dist2targ\" (this indicator uses `{normalise_name}`)"
+                    ),
+                );
+            }
+        }
+        if ind.goalposts.is_some() && !matches!(normalise_name, "goalposts" | "scaled") {
             self.problem(
                 format!("{key}.goalposts"),
                 format!(
@@ -1165,7 +1227,7 @@ impl Validator {
     /// Geometric and harmonic means need positive children: check it statically.
     fn check_positivity(&mut self, fw: &Framework) {
         for g in &fw.groups {
-            if !matches!(g.aggregation, Aggregation::Geometric | Aggregation::Harmonic) || g.geometric_range.is_some() {
+            if !g.aggregation.needs_positive() || g.geometric_range.is_some() {
                 continue;
             }
             for &child in &g.children {
@@ -1212,8 +1274,10 @@ fn bounds(fw: &Framework, child: Child) -> Option<(f64, f64)> {
     match child {
         Child::Indicator(k) => fw.indicators[k].normalise.bounds().map(|(a, b)| (a.min(b), a.max(b))),
         Child::Group(g) => {
-            if fw.groups[g].aggregation == Aggregation::Copeland {
-                return None;
+            match fw.groups[g].aggregation {
+                Aggregation::Copeland | Aggregation::Mpi { .. } => return None,
+                Aggregation::Bod => return Some((0.0, 1.0)),
+                _ => {}
             }
             let mut out: Option<(f64, f64)> = None;
             for &c in &fw.groups[g].children {
@@ -1236,8 +1300,10 @@ pub(crate) fn lower_bound(fw: &Framework, child: Child) -> Option<f64> {
             n => n.bounds().map(|(a, b)| a.min(b)),
         },
         Child::Group(g) => {
-            if fw.groups[g].aggregation == Aggregation::Copeland {
-                return None;
+            match fw.groups[g].aggregation {
+                Aggregation::Copeland | Aggregation::Mpi { .. } => return None,
+                Aggregation::Bod => return Some(0.0),
+                _ => {}
             }
             let mut low = f64::INFINITY;
             for &c in &fw.groups[g].children {

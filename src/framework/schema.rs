@@ -197,4 +197,8 @@ pub struct RawIndicator {
     pub normalise: Option<String>,
     pub range: Option<Vec<f64>>,
     pub goalposts: Option<Vec<f64>>,
+    /// `dist2targ`: the target, in raw units.
+    pub target: Option<f64>,
+    /// `dist2targ`: score values beyond the target as 1.
+    pub cap: Option<bool>,
 }

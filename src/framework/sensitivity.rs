@@ -349,13 +349,35 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
                 );
                 return;
             };
-            let table = [
-                ("arithmetic", Aggregation::Arithmetic),
-                ("geometric", Aggregation::Geometric),
-                ("harmonic", Aggregation::Harmonic),
-                ("copeland", Aggregation::Copeland),
-            ];
-            let options = options(v, &format!("{key}.options"), &f.options, aggregate::NAMES, &table);
+            let options = match &f.options {
+                None => {
+                    v.problem(
+                        format!("{key}.options"),
+                        format!(
+                            "needs options = [...], from {}",
+                            list_ids(aggregate::NAMES.iter().copied())
+                        ),
+                    );
+                    Vec::new()
+                }
+                Some(list) => {
+                    if list.is_empty() {
+                        v.problem(format!("{key}.options"), "options must not be empty");
+                    }
+                    list.iter()
+                        .filter_map(|o| {
+                            let parsed = Aggregation::parse(o);
+                            if parsed.is_none() {
+                                v.problem(
+                                    format!("{key}.options"),
+                                    unknown("option", o, aggregate::NAMES.iter().copied()),
+                                );
+                            }
+                            parsed
+                        })
+                        .collect()
+                }
+            };
             push(
                 out,
                 format!("aggregate:{target}"),
@@ -497,10 +519,7 @@ fn check_positivity(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
                 }
             }
         }
-        let Some(agg) = can_be
-            .iter()
-            .find(|a| matches!(a, Aggregation::Geometric | Aggregation::Harmonic))
-        else {
+        let Some(agg) = can_be.iter().find(|a| a.needs_positive()) else {
             continue;
         };
         for option in &normalise_options {
@@ -546,11 +565,11 @@ fn subtree_low(fw: &Framework, child: Child, low: &dyn Fn(usize) -> Option<f64>)
         Child::Indicator(k) => low(k),
         Child::Group(g) => {
             let group = &fw.groups[g];
-            if group.aggregation == Aggregation::Copeland {
+            if matches!(group.aggregation, Aggregation::Copeland | Aggregation::Mpi { .. }) {
                 return None;
             }
             if let Some((a, b)) = group.geometric_range {
-                if matches!(group.aggregation, Aggregation::Geometric | Aggregation::Harmonic) {
+                if group.aggregation.needs_positive() {
                     return Some(a.min(b));
                 }
             }

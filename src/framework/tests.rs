@@ -105,9 +105,9 @@ fn every_problem_is_reported_at_once() {
     assert_eq!(
         errors(&text),
         vec![
-            "fw.toml: key `index.aggregation`: unknown value `mean`: expected one of `arithmetic`, `geometric`, `harmonic`, `copeland`",
+            "fw.toml: key `index.aggregation`: unknown value `mean`: expected one of `arithmetic`, `geometric`, `harmonic`, `copeland`, `genmean(p)`, `mpi`, `mpi_plus`, `bod`",
             "fw.toml: key `indicator.attacks.direction`: unknown value `up`: expected one of `risk_up`, `risk_down`",
-            "fw.toml: key `indicator.attacks.normalise`: unknown value `minmx`: expected one of `minmax`, `goalposts`, `zscore`, `rank`, `percentile`, `distance_to_max`, `none`; did you mean `minmax`?",
+            "fw.toml: key `indicator.attacks.normalise`: unknown value `minmx`: expected one of `minmax`, `goalposts`, `zscore`, `rank`, `percentile`, `distance_to_max`, `fracmax`, `dist2targ`, `borda`, `scaled`, `mpi_scaled`, `none`; did you mean `minmax`?",
         ]
     );
 }

@@ -16,28 +16,63 @@
 //! - `rank`: the average-tie rank of x among the reference values, 1 = lowest.
 //! - `percentile`: `100 (r - 1)/(n - 1)` with r the rank above (n = 1 gives 50).
 //! - `distance_to_max`: `100 x / max` (distance to the best-placed unit, the reference).
+//! - `fracmax`: `x / max` (COINr n_fracmax).
+//! - `dist2targ`: distance to a target t (in raw units; the transform is applied to
+//!   it): `(x - min)/(t - min)`, for `risk_down` `(max - x)/(max - t)`; with
+//!   `cap = true` values beyond the target score 1 (COINr n_dist2targ).
+//! - `borda`: Borda score, the rank with ties at their lowest place, minus 1:
+//!   `#{reference values < x}` (COINr n_borda).
+//! - `scaled`: `100 (x - l)/(u - l)` with [l, u] from `goalposts`, not clamped (COINr
+//!   n_scaled, the GII 2020 scaling).
+//! - `mpi_scaled`: `100 + 10 (x - mean)/σ`, the Mazziotta-Pareto standardisation
+//!   (σ population; for `aggregation = "mpi"`).
 //! - `none`: x unchanged.
 //!
 //! Direction `risk_down` flips the normalised value v: `l + u - v` for minmax and
-//! goalposts, `100 - v` for percentile and distance to max, `n + 1 - v` for rank and
-//! `-v` for zscore and none. For minmax, zscore, rank and percentile this equals
-//! normalising `-x`.
+//! goalposts, `100 - v` for percentile, distance to max and scaled, `1 - v` for
+//! fracmax, `n + 1 - v` for rank, `n - 1 - v` for borda, `200 - v` for mpi_scaled and
+//! `-v` for zscore and none; dist2targ builds the direction into its formula. For
+//! minmax, zscore, rank, percentile and mpi_scaled this equals normalising `-x`; so
+//! does borda's flip when there are no ties (tied units then share the higher place).
 //!
 //! ## References
 //! OECD/JRC (2008) Handbook on Constructing Composite Indicators, section 5 (table 3).
-//! Becker et al. (2022) COINr, JOSS 7(78) 4567: n_minmax, n_goalposts, n_zscore, n_rank.
+//! Becker et al. (2022) COINr, JOSS 7(78) 4567: n_minmax, n_goalposts, n_zscore, n_rank,
+//! n_fracmax, n_dist2targ, n_borda, n_scaled. Mazziotta & Pareto (2016), Social
+//! Indicators Research 127 (the 100 + 10 z standardisation).
 
 use crate::stats;
 
 /// How an indicator is brought onto a common scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Normalise {
-    MinMax { lo: f64, hi: f64 },
-    Goalposts { min: f64, max: f64, lo: f64, hi: f64 },
+    MinMax {
+        lo: f64,
+        hi: f64,
+    },
+    Goalposts {
+        min: f64,
+        max: f64,
+        lo: f64,
+        hi: f64,
+    },
     ZScore,
     Rank,
     Percentile,
     DistanceToMax,
+    FracMax,
+    /// Target in raw units; `down` for risk_down indicators.
+    DistToTarget {
+        target: f64,
+        cap: bool,
+        down: bool,
+    },
+    Borda,
+    Scaled {
+        l: f64,
+        u: f64,
+    },
+    MpiScaled,
     None,
 }
 
@@ -57,8 +92,24 @@ pub const NAMES: &[&str] = &[
     "rank",
     "percentile",
     "distance_to_max",
+    "fracmax",
+    "dist2targ",
+    "borda",
+    "scaled",
+    "mpi_scaled",
     "none",
 ];
+
+/// How a rank-based method reports a rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankMode {
+    /// Average-tie rank, 1 = lowest.
+    Rank,
+    /// `100 (r - 1)/(n - 1)`.
+    Percentile,
+    /// Number of reference values below x.
+    Borda,
+}
 
 /// A method fitted on reference values, ready to apply.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +129,7 @@ pub enum Fitted {
     /// Rank-based methods keep the sorted reference values.
     Ranked {
         sorted: Vec<f64>,
-        percentile: bool,
+        mode: RankMode,
     },
     Identity,
 }
@@ -158,10 +209,73 @@ impl Normalise {
                     })
                 }
             }
-            Normalise::Rank | Normalise::Percentile => ok(Fitted::Ranked {
+            Normalise::Rank | Normalise::Percentile | Normalise::Borda => ok(Fitted::Ranked {
                 sorted,
-                percentile: matches!(self, Normalise::Percentile),
+                mode: match self {
+                    Normalise::Rank => RankMode::Rank,
+                    Normalise::Percentile => RankMode::Percentile,
+                    _ => RankMode::Borda,
+                },
             }),
+            Normalise::FracMax => {
+                let max = sorted[sorted.len() - 1];
+                if max > 0.0 {
+                    ok(Fitted::Linear {
+                        centre: 0.0,
+                        span: max,
+                        lo: 0.0,
+                        width: 1.0,
+                        clamp: None,
+                    })
+                } else {
+                    Err(FitError::NonPositiveMax { max })
+                }
+            }
+            Normalise::DistToTarget { target, cap, down } => {
+                let t = transform(target);
+                let edge = if down { sorted[sorted.len() - 1] } else { sorted[0] };
+                if t == edge || !t.is_finite() {
+                    return Ok(Fit {
+                        fitted: Fitted::Constant(1.0),
+                        degenerate: true,
+                    });
+                }
+                ok(Fitted::Linear {
+                    centre: edge,
+                    span: t - edge,
+                    lo: 0.0,
+                    width: 1.0,
+                    clamp: cap.then_some((f64::NEG_INFINITY, 1.0)),
+                })
+            }
+            Normalise::Scaled { l, u } => {
+                let (tl, tu) = (transform(l), transform(u));
+                ok(Fitted::Linear {
+                    centre: tl,
+                    span: tu - tl,
+                    lo: 0.0,
+                    width: 100.0,
+                    clamp: None,
+                })
+            }
+            Normalise::MpiScaled => {
+                let mean = stats::mean(&sorted);
+                let sd = stats::sd_population(&sorted);
+                if sd > 0.0 {
+                    ok(Fitted::Linear {
+                        centre: mean,
+                        span: sd,
+                        lo: 100.0,
+                        width: 10.0,
+                        clamp: None,
+                    })
+                } else {
+                    Err(FitError::ZeroVariance {
+                        value: mean,
+                        n: sorted.len(),
+                    })
+                }
+            }
             Normalise::DistanceToMax => {
                 let max = sorted[sorted.len() - 1];
                 if max > 0.0 {
@@ -184,8 +298,12 @@ impl Normalise {
     pub fn flip(&self, v: f64, n: usize) -> f64 {
         match *self {
             Normalise::MinMax { lo, hi } | Normalise::Goalposts { lo, hi, .. } => lo + hi - v,
-            Normalise::Percentile | Normalise::DistanceToMax => 100.0 - v,
+            Normalise::Percentile | Normalise::DistanceToMax | Normalise::Scaled { .. } => 100.0 - v,
+            Normalise::FracMax => 1.0 - v,
             Normalise::Rank => n as f64 + 1.0 - v,
+            Normalise::Borda => n as f64 - 1.0 - v,
+            Normalise::MpiScaled => 200.0 - v,
+            Normalise::DistToTarget { .. } => v,
             Normalise::ZScore | Normalise::None => -v,
         }
     }
@@ -221,8 +339,11 @@ impl Fitted {
                 }
             }
             Fitted::Constant(c) => *c,
-            Fitted::Ranked { sorted, percentile } => {
+            Fitted::Ranked { sorted, mode } => {
                 let below = sorted.partition_point(|&s| s < x);
+                if *mode == RankMode::Borda {
+                    return below as f64;
+                }
                 let equal = sorted[below..].partition_point(|&s| s <= x);
                 // Average rank among the reference values, counting x itself once
                 // when it is not one of them.
@@ -231,7 +352,7 @@ impl Fitted {
                 } else {
                     (sorted.len(), below as f64 + (equal as f64 + 1.0) / 2.0)
                 };
-                if *percentile {
+                if *mode == RankMode::Percentile {
                     if n <= 1 {
                         50.0
                     } else {
@@ -316,6 +437,35 @@ mod tests {
     }
 
     #[test]
+    fn new_methods_by_hand() {
+        // fracmax: x / 8
+        let v = apply_all(Normalise::FracMax, &[1.0, 4.0, 8.0]);
+        assert!(close(v[0], 0.125, HAND) && close(v[2], 1.0, HAND));
+        // dist2targ, target 6: (x - 1)/(6 - 1) -> 0, 0.6, 1.4 (capped: 1)
+        let d = |cap, down| Normalise::DistToTarget { target: 6.0, cap, down };
+        let v = apply_all(d(false, false), &[1.0, 4.0, 8.0]);
+        assert!(close(v[1], 0.6, HAND) && close(v[2], 1.4, HAND));
+        assert!(close(apply_all(d(true, false), &[1.0, 4.0, 8.0])[2], 1.0, HAND));
+        // risk_down: (8 - x)/(8 - 6) -> 3.5, 2, 0
+        let v = apply_all(d(false, true), &[1.0, 4.0, 8.0]);
+        assert!(close(v[0], 3.5, HAND) && close(v[1], 2.0, HAND) && close(v[2], 0.0, HAND));
+        // borda: values below, ties at their lowest place: 0, 1, 1, 3
+        assert_eq!(
+            apply_all(Normalise::Borda, &[10.0, 20.0, 20.0, 30.0]),
+            vec![0.0, 1.0, 1.0, 3.0]
+        );
+        // Flipped without ties: 3 - v = the Borda score of -x.
+        assert_eq!(apply_all(Normalise::Borda, &[-10.0, -20.0, -30.0]), vec![2.0, 1.0, 0.0]);
+        assert_eq!(Normalise::Borda.flip(0.0, 3), 2.0);
+        // scaled [0, 50]: 100 x / 50 -> 8, 120 (not clamped)
+        let v = apply_all(Normalise::Scaled { l: 0.0, u: 50.0 }, &[4.0, 60.0]);
+        assert!(close(v[0], 8.0, HAND) && close(v[1], 120.0, HAND));
+        // mpi_scaled: 100 + 10 z: mean 4, sd 1.632993 -> 87.752551, 100, 112.247449
+        let v = apply_all(Normalise::MpiScaled, &[2.0, 4.0, 6.0]);
+        assert!(close(v[0], 87.75255129, HAND) && close(v[1], 100.0, HAND) && close(v[2], 112.2474487, HAND));
+    }
+
+    #[test]
     fn flip_equals_normalising_negated_values() {
         let x = [3.0, 1.0, 7.0, 7.0, 2.0];
         let neg: Vec<f64> = x.iter().map(|v| -v).collect();
@@ -324,6 +474,7 @@ mod tests {
             Normalise::ZScore,
             Normalise::Rank,
             Normalise::Percentile,
+            Normalise::MpiScaled,
         ] {
             let a = apply_all(m, &x);
             let b = apply_all(m, &neg);

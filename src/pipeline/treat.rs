@@ -10,6 +10,10 @@
 //!   `max_points` (default 5) values were changed, replace the most extreme value on
 //!   the side of the skew by the next one in from it. Skewness is G1 and kurtosis the
 //!   excess kurtosis G2 of [`crate::stats`].
+//! - Two-stage rule `coinr` (COINr's default `Treat`): if the skew/kurtosis rule above
+//!   cannot bring the indicator within the thresholds in `max_points` steps, the
+//!   winsorisation is undone and the original values are log-transformed instead
+//!   ("COIN Tool log", COINr `log_CT`): `ln(x - min + a)`, `a = 0.01 (max - min)`.
 //! - Transforms: `log` = ln x (x > 0), `log1p` = ln(1 + x) (x > -1), `sqrt` = √x (x ≥ 0).
 //!
 //! ## References
@@ -42,10 +46,29 @@ pub enum Winsorise {
         skew: f64,
         kurtosis: f64,
     },
+    /// Skew/kurtosis winsorisation, else `log_CT` of the original values.
+    TwoStage {
+        max_points: usize,
+        skew: f64,
+        kurtosis: f64,
+    },
 }
 
 /// Names accepted in framework files.
-pub const WINSORISE_NAMES: &[&str] = &["none", "quantile", "skew_kurtosis"];
+pub const WINSORISE_NAMES: &[&str] = &["none", "quantile", "skew_kurtosis", "coinr"];
+
+/// COINr's `log_CT`: `ln(x - min + 0.01 (max - min))` over the present values.
+pub fn log_ct(values: &mut [f64]) {
+    let sorted = stats::sorted_present(values);
+    if sorted.is_empty() {
+        return;
+    }
+    let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+    let a = 0.01 * (max - min);
+    for v in values.iter_mut().filter(|v| !v.is_nan()) {
+        *v = (*v - min + a).ln();
+    }
+}
 
 impl Transform {
     /// The name used in framework files.
@@ -106,6 +129,26 @@ impl Winsorise {
                         *v = c;
                         changed += 1;
                     }
+                }
+                changed
+            }
+            Winsorise::TwoStage {
+                max_points,
+                skew,
+                kurtosis,
+            } => {
+                let original = values.to_vec();
+                let changed = Winsorise::SkewKurtosis {
+                    max_points,
+                    skew,
+                    kurtosis,
+                }
+                .apply(values);
+                let (s, k) = (stats::skewness(values), stats::kurtosis(values));
+                if s.abs() > skew && k > kurtosis {
+                    values.copy_from_slice(&original);
+                    log_ct(values);
+                    return values.iter().filter(|v| !v.is_nan()).count();
                 }
                 changed
             }
@@ -189,5 +232,42 @@ mod tests {
         // A symmetric sample is left alone.
         let mut y = [1.0, 2.0, 3.0, 4.0, 5.0];
         assert_eq!(rule.apply(&mut y), 0);
+    }
+
+    #[test]
+    fn two_stage_rule_falls_back_to_log_ct() {
+        // One huge outlier among many equal-ish values: winsorising 1 point fixes it.
+        let mut x: Vec<f64> = (1..=20).map(f64::from).collect();
+        x.push(1000.0);
+        let rule = Winsorise::TwoStage {
+            max_points: 5,
+            skew: 2.0,
+            kurtosis: 3.5,
+        };
+        let mut a = x.clone();
+        let changed = rule.apply(&mut a);
+        assert!((1..=5).contains(&changed), "{changed}");
+        assert!(a.iter().all(|&v| v <= 20.0));
+        // A long heavy tail cannot be fixed with 1 point: log_CT of the originals.
+        let mut y: Vec<f64> = (0..30)
+            .map(|i| {
+                if i < 24 {
+                    1.0 + (i % 3) as f64
+                } else {
+                    10f64.powi(i - 22)
+                }
+            })
+            .collect();
+        let original = y.clone();
+        let one = Winsorise::TwoStage {
+            max_points: 1,
+            skew: 2.0,
+            kurtosis: 3.5,
+        };
+        assert_eq!(one.apply(&mut y), 30);
+        // log_CT by hand: min 1, max 1e7, a = 0.01 (1e7 - 1); first value 1 -> ln(a).
+        let a: f64 = 0.01 * (1e7 - 1.0);
+        assert!((y[0] - a.ln()).abs() < 1e-9);
+        assert!((y[29] - (original[29] - 1.0 + a).ln()).abs() < 1e-9);
     }
 }
