@@ -175,6 +175,7 @@ impl EventTable {
 const ROW: &str = "__row";
 const UNIT: &str = "__unit";
 const PERIOD: &str = "__period";
+const KIND: &str = "__kind";
 
 /// The columns of one format, as the rules need them.
 struct Spec {
@@ -550,8 +551,8 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
         Format::Gtd => None,
     };
 
-    // 1. Row checks: the first bad row of each kind.
-    let check_exprs: Vec<Expr> = checks
+    // 1. Row checks: the first bad row of each kind; and the row counts (one scan).
+    let mut check_exprs: Vec<Expr> = checks
         .iter()
         .enumerate()
         .flat_map(|(i, c)| {
@@ -561,6 +562,15 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
             ]
         })
         .collect();
+    check_exprs.push(len().alias("__nrows"));
+    check_exprs.push(
+        month_known
+            .clone()
+            .not()
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("__unknown_month"),
+    );
     let found = collect(rows.clone().select(check_exprs)).map_err(polars_error)?;
     let mut problems = Vec::new();
     for (i, c) in checks.iter().enumerate() {
@@ -676,42 +686,11 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
         aggs.push(as_num(c).sum().alias("civilian_events"));
         columns.push("civilian_events".into());
     }
-    // Event types seen in the log (one scan), one column each.
-    let types_df = collect(rows.clone().group_by([col(sp.kind)]).agg([len().alias("n")])).map_err(polars_error)?;
-    let mut types: Vec<String> = types_df
-        .column(sp.kind)
-        .map_err(polars_error)?
-        .str()
-        .map_err(polars_error)?
-        .iter()
-        .map(|t| t.unwrap_or("").trim().to_string())
-        .collect();
-    types.sort();
-    types.dedup();
-    let mut slugs = BTreeSet::new();
-    for t in &types {
-        let slug = format!("type_{}", slug(if t.is_empty() { "unknown" } else { t }));
-        if slugs.insert(slug.clone()) {
-            aggs.push(
-                as_num(
-                    col(sp.kind)
-                        .fill_null(lit(""))
-                        .str()
-                        .strip_chars(lit(" "))
-                        .eq(lit(t.as_str())),
-                )
-                .sum()
-                .alias(slug.as_str()),
-            );
-            columns.push(slug);
-        }
-    }
     aggs.push(impact.sum().alias("impact"));
     columns.push("impact".into());
 
     let mut report = Report {
         format: Some(format),
-        event_types: types,
         ..Report::default()
     };
     if format == Format::Acled && !has("notes") && !has("tags") {
@@ -719,24 +698,6 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
             .notes
             .push("no notes or tags column: every event counts as verified and none as claimed".into());
     }
-    let keyed = rows
-        .with_columns([
-            unit.alias(UNIT),
-            period.alias(PERIOD),
-            month_known.alias("__month_known"),
-        ])
-        .with_column(len().alias("__rows"));
-    let counts = collect(
-        keyed.clone().select([
-            len().alias("rows"),
-            col("__month_known")
-                .not()
-                .cast(DataType::UInt32)
-                .sum()
-                .alias("unknown_month"),
-        ]),
-    )
-    .map_err(polars_error)?;
     let cell_u64 = |df: &DataFrame, c: &str| {
         df.column(c)
             .ok()
@@ -744,17 +705,39 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
             .and_then(|v| v.extract::<u64>())
             .unwrap_or(0)
     };
-    report.rows = cell_u64(&counts, "rows") as usize;
+    report.rows = cell_u64(&found, "__nrows") as usize;
     let month_needed = options.period != PeriodKind::Year;
     if month_needed {
-        report.unknown_month = cell_u64(&counts, "unknown_month") as usize;
+        report.unknown_month = cell_u64(&found, "__unknown_month") as usize;
     }
+    let keyed = rows.with_columns([
+        unit.alias(UNIT),
+        period.alias(PERIOD),
+        month_known.alias("__month_known"),
+        col(sp.kind).fill_null(lit("")).str().strip_chars(lit(" ")).alias(KIND),
+    ]);
     let placed = if month_needed {
         keyed.filter(col("__month_known"))
     } else {
         keyed
     };
-    let grouped = collect(placed.group_by([col(UNIT), col(PERIOD)]).agg(aggs)).map_err(polars_error)?;
+    // 3. One scan: sums per unit, period and event type (the types become columns below).
+    let grouped = collect(placed.group_by([col(UNIT), col(PERIOD), col(KIND)]).agg(aggs)).map_err(polars_error)?;
+    let kinds_col: Vec<String> = grouped
+        .column(KIND)
+        .map_err(polars_error)?
+        .str()
+        .map_err(polars_error)?
+        .iter()
+        .map(|t| t.unwrap_or("").to_string())
+        .collect();
+    let mut types: Vec<String> = kinds_col.clone();
+    types.sort();
+    types.dedup();
+    let type_slug = |t: &str| format!("type_{}", slug(if t.is_empty() { "unknown" } else { t }));
+    let mut type_columns: Vec<String> = types.iter().map(|t| type_slug(t)).collect();
+    type_columns.dedup();
+    report.event_types = types;
 
     // 4. The full grid: units x every period from the first to the last.
     let units_col: Vec<String> = grouped
@@ -773,7 +756,7 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
         .iter()
         .map(|p| p.unwrap_or(i64::MIN))
         .collect();
-    let value_cols: Vec<Vec<f64>> = columns
+    let mut value_cols: Vec<Vec<f64>> = columns
         .iter()
         .map(|c| {
             let s = grouped
@@ -788,6 +771,21 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
                 .collect())
         })
         .collect::<Result<_>>()?;
+    // Events by type, before `impact` (the last column).
+    let at = columns.len() - 1;
+    for (j, name) in type_columns.iter().enumerate() {
+        let counts: Vec<f64> = (0..grouped.height())
+            .map(|i| {
+                if &type_slug(&kinds_col[i]) == name {
+                    value_cols[0][i]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        columns.insert(at + j, name.clone());
+        value_cols.insert(at + j, counts);
+    }
     let incidents_at = |i: usize| value_cols[0][i] as usize;
     let wanted: Option<HashSet<&str>> = options.units.as_ref().map(|u| u.iter().map(String::as_str).collect());
     let in_range = |p: i64| {
