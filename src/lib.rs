@@ -30,5 +30,6 @@ pub mod stats;
 pub mod synthetic;
 pub mod uncertainty;
 pub mod variants;
+pub mod weights;
 
 pub use error::{Error, Result};

@@ -54,6 +54,8 @@ pub struct Results {
     pub warnings: Vec<String>,
     /// Per indicator and cell: how many values winsorisation changed, in total.
     pub winsorised: Vec<usize>,
+    /// Weights chosen from the data (`weights = "pca"` / `"optimised"`), per group.
+    pub resolved_weights: Vec<crate::weights::Resolved>,
 }
 
 impl Results {
@@ -74,6 +76,18 @@ impl Results {
 
 /// Scores every unit-period of the panel with the framework.
 pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
+    if fw.groups.iter().any(|g| g.weights.from_data()) {
+        let (resolved_fw, resolved, notes) = crate::weights::resolve(fw, panel, score_with_weights)?;
+        let mut res = score_with_weights(&resolved_fw, panel)?;
+        res.warnings.extend(notes);
+        res.resolved_weights = resolved;
+        return Ok(res);
+    }
+    score_with_weights(fw, panel)
+}
+
+/// Scores with the weights as they stand in the framework.
+fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
     let n_units = panel.n_units();
     let n_cells = panel.present.len();
     let ordinals = panel.ordinals();
@@ -371,6 +385,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
         screening,
         warnings,
         winsorised,
+        resolved_weights: Vec::new(),
     })
 }
 

@@ -1339,3 +1339,43 @@ fn generalised_mean_benefit_of_the_doubt_and_new_normalisations() {
         "{err}"
     );
 }
+
+#[test]
+fn data_driven_weights_are_resolved_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = read(Path::new(&fixture("small.toml")));
+    // PCA weights in group a, optimised weights at the index, equal weights override
+    // what is written.
+    let fw = base
+        .replace(
+            "aggregation = \"arithmetic\"",
+            "aggregation = \"arithmetic\"\nweights = \"optimised\"",
+        )
+        .replace("[[group]]\nid = \"a\"", "[[group]]\nid = \"a\"\nweights = \"pca\"")
+        .replace("[[group]]\nid = \"b\"", "[[group]]\nid = \"b\"\nweights = \"equal\"");
+    let path = write(dir.path(), "w.toml", &fw);
+    let (_d, out) = score(&path, &[&fixture("small.csv")], &[]);
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let resolved = manifest["resolved_weights"].as_array().unwrap();
+    assert_eq!(resolved.len(), 2, "{manifest}");
+    assert_eq!(resolved[0]["group"], "a");
+    assert_eq!(resolved[0]["method"], "pca");
+    assert_eq!(resolved[1]["group"], "risk");
+    assert_eq!(resolved[1]["method"], "optimised");
+    for r in resolved {
+        let total: f64 = r["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[1].as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-9, "{r}");
+    }
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        &base.replace("[[group]]\nid = \"a\"", "[[group]]\nid = \"a\"\nweights = \"pcaa\""),
+    );
+    let err = fails(&["validate", "-f", &bad]);
+    assert!(err.contains("key `group.a.weights`: unknown value `pcaa`: expected one of `expert`, `equal`, `pca`, `optimised`; did you mean `pca`?"), "{err}");
+}

@@ -21,6 +21,7 @@ use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{self, Direction, Normalise};
 use crate::pipeline::rank::{self, Ties};
 use crate::pipeline::treat::{self, Transform, Winsorise};
+use crate::weights::WeightMethod;
 use schema::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -151,6 +152,8 @@ pub struct Group {
     /// period's units to this range (so a zero or negative value cannot occur).
     pub geometric_range: Option<(f64, f64)>,
     pub children: Vec<Child>,
+    /// How the children's weights are set (`crate::weights`).
+    pub weights: WeightMethod,
 }
 
 /// An indicator and how it is treated on its way into the index.
@@ -348,6 +351,17 @@ impl Validator {
         }
     }
 
+    /// A weighting method name, or `expert`.
+    fn weight_method(&mut self, key: &str, value: Option<&str>) -> WeightMethod {
+        let Some(value) = value else {
+            return WeightMethod::Expert;
+        };
+        WeightMethod::parse(value).unwrap_or_else(|| {
+            self.problem(key, unknown("value", value, crate::weights::NAMES.iter().copied()));
+            WeightMethod::Expert
+        })
+    }
+
     /// An aggregation name (including `genmean(p)`), or the default.
     pub(crate) fn aggregation(&mut self, key: &str, value: Option<&str>, default: Aggregation) -> Aggregation {
         let Some(value) = value else { return default };
@@ -474,6 +488,7 @@ impl Validator {
             aggregation: index_aggregation,
             geometric_range: index_range,
             children: Vec::new(),
+            weights: self.weight_method("index.weights", raw.index.weights.as_deref()),
         }];
         let mut group_index: HashMap<&str, usize> = HashMap::new();
         group_index.insert(index_id.as_str(), 0);
@@ -487,6 +502,7 @@ impl Validator {
                 default_aggregation,
             );
             let geometric_range = self.pair(&format!("{key}.geometric_range"), &g.geometric_range);
+            let weights = self.weight_method(&format!("{key}.weights"), g.weights.as_deref());
             groups.push(Group {
                 id: g.id.clone(),
                 name: g.name.clone().unwrap_or_else(|| g.id.clone()),
@@ -495,6 +511,7 @@ impl Validator {
                 aggregation,
                 geometric_range,
                 children: Vec::new(),
+                weights,
             });
         }
         let group_names: Vec<&str> = group_index.keys().copied().collect();
@@ -567,6 +584,17 @@ impl Validator {
             }
         }
 
+        // `weights = "equal"`: every child of the group weighs 1.
+        for g in 0..groups.len() {
+            if groups[g].weights == WeightMethod::Equal {
+                for c in groups[g].children.clone() {
+                    match c {
+                        Child::Indicator(k) => indicators[k].weight = 1.0,
+                        Child::Group(h) => groups[h].weight = 1.0,
+                    }
+                }
+            }
+        }
         let mut fw = Framework {
             file: self.file.clone(),
             index: Index {

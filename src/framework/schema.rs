@@ -102,6 +102,8 @@ pub struct RawIndex {
     pub last_period: Option<PeriodValue>,
     pub normalise_over: Option<String>,
     pub geometric_range: Option<Vec<f64>>,
+    /// How the top-level children are weighted (as `group.weights`).
+    pub weights: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +174,8 @@ pub struct RawGroup {
     pub weight: Option<f64>,
     pub aggregation: Option<String>,
     pub geometric_range: Option<Vec<f64>>,
+    /// `expert` (as written), `equal`, `pca` or `optimised`.
+    pub weights: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,8 @@ pub struct Manifest {
     pub outputs: Vec<String>,
     pub screening: Vec<crate::pipeline::screen::ScreenNote>,
     pub warnings: Vec<String>,
+    /// Weights chosen from the data (`weights = "pca"` / `"optimised"`).
+    pub resolved_weights: Vec<crate::weights::Resolved>,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,6 +93,7 @@ impl Manifest {
             options,
             outputs,
             screening: res.screening.clone(),
+            resolved_weights: res.resolved_weights.clone(),
             warnings: res.warnings.clone(),
         }
     }

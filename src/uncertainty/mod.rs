@@ -163,6 +163,15 @@ struct ThreadState {
 
 /// Runs the uncertainty and sensitivity analysis.
 pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Progress) -> Result<Analysis> {
+    // Data-driven weights are fitted once on the nominal model, then held fixed (the
+    // weight factors multiply them).
+    let resolved;
+    let fw = if fw.groups.iter().any(|g| g.weights.from_data()) {
+        resolved = crate::weights::resolve(fw, panel, score)?.0;
+        &resolved
+    } else {
+        fw
+    };
     let sens = fw.sensitivity()?;
     let clock = std::time::Instant::now();
     let mut timings = Vec::new();
