@@ -188,6 +188,13 @@ pub fn pca(columns: &[Vec<f64>]) -> Option<(Vec<f64>, Vec<f64>)> {
             corr[(j, i)] = r;
         }
     }
+    Some(pca_of_correlation(corr))
+}
+
+/// Eigenvalues (descending) and first-component loadings `v_1 sqrt(λ_1)` of a
+/// correlation (or covariance) matrix, loadings signed to sum to a positive number.
+pub fn pca_of_correlation(corr: nalgebra::DMatrix<f64>) -> (Vec<f64>, Vec<f64>) {
+    let k = corr.nrows();
     let eig = nalgebra::SymmetricEigen::new(corr);
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
@@ -199,7 +206,7 @@ pub fn pca(columns: &[Vec<f64>]) -> Option<(Vec<f64>, Vec<f64>)> {
     if loadings.iter().sum::<f64>() < 0.0 {
         loadings.iter_mut().for_each(|l| *l = -*l);
     }
-    Some((values, loadings))
+    (values, loadings)
 }
 
 /// Complete cases of several columns over the given cells.
@@ -217,6 +224,14 @@ fn complete(columns: &[&[f64]], cells: &[usize]) -> Vec<Vec<f64>> {
 
 /// Audits the framework on the panel in `period` (default: the last scored period).
 pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Audit> {
+    // With data-driven weights, audit the weights the scoring uses.
+    let resolved;
+    let fw = if fw.groups.iter().any(|g| g.weights.from_data()) {
+        resolved = crate::weights::resolve(fw, panel, score)?.0;
+        &resolved
+    } else {
+        fw
+    };
     let res: Results = score(fw, panel)?;
     let n_units = res.n_units();
     let scored_periods: Vec<usize> = {
@@ -471,6 +486,22 @@ mod tests {
             close(loadings[0], 1.0, 1e-12) && close(loadings[1], 1.0, 1e-12) && close(loadings[2], 0.0, 1e-12),
             "{loadings:?}"
         );
+    }
+
+    #[test]
+    fn pca_of_a_known_3x3_matrix() {
+        // Equicorrelation 0.5: eigenvalues 1 + 2(0.5) = 2 and 1 - 0.5 = 0.5 (twice);
+        // PC1 = (1, 1, 1)/sqrt(3), loadings sqrt(2)/sqrt(3) = 0.816496581 each.
+        let m = nalgebra::DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.5, 0.5, 1.0, 0.5, 0.5, 0.5, 1.0]);
+        let (values, loadings) = pca_of_correlation(m);
+        assert!(close(values[0], 2.0, 1e-12) && close(values[1], 0.5, 1e-12) && close(values[2], 0.5, 1e-12));
+        for l in loadings {
+            assert!(close(l, 0.816496581, 1e-9), "{l}");
+        }
+        // Covariance diag(4, 1, 0): eigenvalues 4, 1, 0; PC1 = e1, loading 2.
+        let m = nalgebra::DMatrix::from_row_slice(3, 3, &[4.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        let (values, loadings) = pca_of_correlation(m);
+        assert!(close(values[0], 4.0, 1e-12) && close(loadings[0], 2.0, 1e-12) && close(loadings[1], 0.0, 1e-12));
     }
 
     #[test]
