@@ -1379,3 +1379,47 @@ fn data_driven_weights_are_resolved_and_recorded() {
     let err = fails(&["validate", "-f", &bad]);
     assert!(err.contains("key `group.a.weights`: unknown value `pcaa`: expected one of `expert`, `equal`, `pca`, `optimised`; did you mean `pca`?"), "{err}");
 }
+
+#[test]
+fn events_period_range_must_match_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.csv").display().to_string();
+    let err = fails(&[
+        "events",
+        "-i",
+        &fixture("events_gtd_small.csv"),
+        "--period",
+        "quarter",
+        "--first-period",
+        "2021",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(
+        err,
+        "error: --first-period: expected a quarter period, as --period asks, found `2021` (a year)\n"
+    );
+    let err = fails(&[
+        "events",
+        "-i",
+        &fixture("events_gtd_small.csv"),
+        "--last-period",
+        "20x1",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(
+        err,
+        "error: --last-period: expected a period such as 2022, 2022-Q1 or 2022-03, found `20x1`\n"
+    );
+    let err = fails(&[
+        "events",
+        "-i",
+        &fixture("events_gtd_small.csv"),
+        "--delimiter",
+        ";;",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(err, "error: --delimiter: expected one character (or \\t), found `;;`\n");
+}

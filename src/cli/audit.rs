@@ -5,7 +5,6 @@ use clap::Args;
 use riskscore::audit;
 use riskscore::framework::Framework;
 use riskscore::output::{self, csv::Cell, csv::Style};
-use riskscore::period::Period;
 use riskscore::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -39,13 +38,11 @@ fn header(names: &[&str]) -> Vec<String> {
 pub fn run(args: AuditArgs) -> Result<()> {
     let started = Instant::now();
     let (fw, framework_bytes) = Framework::read(&args.framework)?;
-    let period = match &args.period {
-        None => None,
-        Some(text) => Some(Period::parse(text).ok_or_else(|| Error::Data {
-            file: "--period".into(),
-            message: format!("expected a period ({}), found `{text}`", Period::expected(text)),
-        })?),
-    };
+    let period = args
+        .period
+        .as_deref()
+        .map(|t| super::parse_period("--period", t))
+        .transpose()?;
     let panel = args.data.load(&fw)?;
     let a = audit::audit(&fw, &panel, period)?;
 

@@ -87,17 +87,18 @@ pub struct EventsArgs {
 
 fn parse_period(flag: &str, text: &Option<String>, kind: PeriodKind) -> Result<Option<Period>> {
     let Some(text) = text else { return Ok(None) };
-    match Period::parse(text) {
-        Some(p) if p.kind == kind => Ok(Some(p)),
-        _ => Err(Error::Data {
+    let p = super::parse_period(flag, text)?;
+    if p.kind != kind {
+        return Err(Error::Data {
             file: flag.into(),
             message: format!(
-                "expected a {} period ({}), found `{text}`",
+                "expected a {} period, as --period asks, found `{text}` (a {})",
                 kind.name(),
-                Period::expected(text)
+                p.kind.name()
             ),
-        }),
+        });
     }
+    Ok(Some(p))
 }
 
 pub fn run(args: EventsArgs) -> Result<()> {
@@ -107,17 +108,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
         PeriodArg::Quarter => PeriodKind::Quarter,
         PeriodArg::Month => PeriodKind::Month,
     };
-    let delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some("\\t") | Some("tab") => Some(b'\t'),
-        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(Error::Data {
-                file: "--delimiter".into(),
-                message: format!("expected one character (or \\t), found `{d}`"),
-            })
-        }
-    };
+    let delimiter = super::parse_delimiter(args.delimiter.as_deref())?;
     let gtd_verified = if args.gtd_verified.contains(&GtdConditionArg::None) {
         Vec::new()
     } else {

@@ -77,17 +77,7 @@ pub struct DataArgs {
 
 impl DataArgs {
     pub fn options(&self) -> Result<LoadOptions> {
-        let delimiter = match self.delimiter.as_deref() {
-            None => None,
-            Some("\\t") | Some("tab") => Some(b'\t'),
-            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-            Some(d) => {
-                return Err(Error::Data {
-                    file: "--delimiter".into(),
-                    message: format!("expected one character (or \\t), found `{d}`"),
-                })
-            }
-        };
+        let delimiter = parse_delimiter(self.delimiter.as_deref())?;
         Ok(LoadOptions {
             layout: self.layout.map(|l| match l {
                 LayoutArg::Wide => Layout::Wide,
@@ -129,6 +119,27 @@ impl DataArgs {
     pub fn load(&self, fw: &Framework) -> Result<Panel> {
         data::load(fw, &self.sources()?, &self.options()?)
     }
+}
+
+/// `--delimiter`: one character, or `\t` / `tab`.
+pub fn parse_delimiter(text: Option<&str>) -> Result<Option<u8>> {
+    match text {
+        None => Ok(None),
+        Some("\\t") | Some("tab") => Ok(Some(b'\t')),
+        Some(d) if d.len() == 1 => Ok(Some(d.as_bytes()[0])),
+        Some(d) => Err(Error::Data {
+            file: "--delimiter".into(),
+            message: format!("expected one character (or \\t), found `{d}`"),
+        }),
+    }
+}
+
+/// `--period` (or another flag naming a period): a year, quarter or month.
+pub fn parse_period(flag: &str, text: &str) -> Result<riskscore::period::Period> {
+    riskscore::period::Period::parse(text).ok_or_else(|| Error::Data {
+        file: flag.into(),
+        message: riskscore::period::Period::expected(text),
+    })
 }
 
 /// A closed stdout (`riskscore explain ... | head`) is not an error.

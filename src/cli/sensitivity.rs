@@ -7,7 +7,6 @@ use riskscore::framework::sensitivity::{self, Method};
 use riskscore::framework::Framework;
 use riskscore::output::csv::{write_table, Cell, Style};
 use riskscore::output::{self, manifest::sha256_hex};
-use riskscore::period::Period;
 use riskscore::uncertainty::{self, Analysis, Progress, Settings};
 use riskscore::{Error, Result};
 use std::io::IsTerminal;
@@ -95,10 +94,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         };
     }
     if let Some(p) = &args.period {
-        settings.period = Some(Period::parse(p).ok_or_else(|| Error::Data {
-            file: "--period".into(),
-            message: Period::expected(p),
-        })?);
+        settings.period = Some(super::parse_period("--period", p)?);
     }
     if let Some(path) = &args.samples_from {
         settings.samples_from = Some(read_samples(path, sens.factors.len())?);
