@@ -25,6 +25,7 @@ pub mod output;
 pub mod period;
 pub mod pipeline;
 pub mod plan;
+pub mod report;
 pub mod score;
 pub mod stats;
 pub mod synthetic;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         cli::Command::Sensitivity(a) => cli::sensitivity::run(a),
         cli::Command::Events(a) => cli::events::run(a),
         cli::Command::Audit(a) => cli::audit::run(a),
+        cli::Command::Report(a) => cli::report::run(a),
         cli::Command::Compare(a) => cli::variants::compare(a),
         cli::Command::Backtest(a) => cli::variants::backtest(a),
         cli::Command::Bench(a) => cli::variants::bench(a),

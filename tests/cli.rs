@@ -1423,3 +1423,98 @@ fn events_period_range_must_match_the_period() {
     ]);
     assert_eq!(err, "error: --delimiter: expected one character (or \\t), found `;;`\n");
 }
+
+// ---- report ------------------------------------------------------------------------------
+
+#[test]
+fn report_is_one_self_contained_page_with_every_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let sa = dir.path().join("sa");
+    riskscore()
+        .args([
+            "sensitivity",
+            "-q",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "--samples",
+            "64",
+            "-o",
+        ])
+        .arg(&sa)
+        .assert()
+        .success();
+    let cmp = dir.path().join("cmp");
+    riskscore()
+        .args([
+            "compare",
+            "-q",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "-o",
+        ])
+        .arg(&cmp)
+        .assert()
+        .success();
+    let out = dir.path().join("report");
+    riskscore()
+        .args([
+            "report",
+            "-q",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "--xlsx",
+            "--sensitivity",
+        ])
+        .arg(&sa)
+        .arg("--compare")
+        .arg(&cmp)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let html = read(&out.join("report.html"));
+    for id in [
+        "scores",
+        "pillars",
+        "trends",
+        "coverage",
+        "uncertainty",
+        "sobol",
+        "variants",
+    ] {
+        assert!(html.contains(&format!("data-chart=\"{id}\"")), "chart {id} missing");
+    }
+    assert_eq!(html.matches("<svg").count(), 7);
+    assert_eq!(html.matches("<figcaption>").count(), 7);
+    // Self-contained: no script, stylesheet link, image or font from elsewhere.
+    for banned in ["<script", "<link", "<img", "@import", "url("] {
+        assert!(!html.contains(banned), "{banned}");
+    }
+    let without_svg_ns = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_svg_ns.contains("http://") && !without_svg_ns.contains("https://"));
+    assert!(html.contains("<td class=\"text\">AFG</td>"));
+    assert!(html.contains("\"command\": \"report\""));
+    assert!(out.join("report.xlsx").metadata().unwrap().len() > 1000);
+    // A folder that is not one.
+    let err = fails(&[
+        "report",
+        "-f",
+        "indicators/central_asia.toml",
+        "-d",
+        "datasets/central_asia.csv",
+        "--sensitivity",
+        "nowhere",
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(
+        err,
+        "error: --sensitivity: `nowhere` is not a folder (expected the output folder of `riskscore sensitivity`)\n"
+    );
+}

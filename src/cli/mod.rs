@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod events;
 pub mod explain;
+pub mod report;
 pub mod score;
 pub mod sensitivity;
 pub mod validate;
@@ -41,6 +42,8 @@ pub enum Command {
     Events(events::EventsArgs),
     /// Statistical coherence: indicator statistics, correlations, Cronbach's alpha, PCA, effective weights
     Audit(audit::AuditArgs),
+    /// One self-contained HTML report (charts, tables, framework, manifest); --xlsx for a workbook
+    Report(report::ReportArgs),
     /// Score several variants side by side: variants.csv, agreement.csv, manifest.json
     Compare(variants::CompareArgs),
     /// Test variants' scores at t against an outcome at t + horizon, with no look-ahead

@@ -55,7 +55,8 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     if args.xlsx {
         let path = args.out.join("scores.xlsx");
         output::check_not_input(&path, &inputs)?;
-        output::xlsx::write_workbook(&path, make_tables())?;
+        let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
+        output::xlsx::write_workbook(&path, make_tables(), &classes)?;
         written.push(path);
     }
     let manifest_path = args.out.join("manifest.json");

@@ -1,0 +1,154 @@
+//! `riskscore report`: one self-contained HTML page (and optionally a workbook) with
+//! the ranking, charts, the framework tree and the manifest.
+
+use super::DataArgs;
+use clap::Args;
+use riskscore::framework::Framework;
+use riskscore::output::{self, csv::Cell, manifest::Manifest, tables, tables::Table};
+use riskscore::report::{self, Extras};
+use riskscore::{score, Error, Result};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Framework file (TOML)
+    #[arg(short = 'f', long = "framework", value_name = "FILE")]
+    pub framework: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output folder: report.html (and report.xlsx with --xlsx)
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// A `riskscore sensitivity` output folder: adds rank uncertainty and Sobol charts
+    #[arg(long, value_name = "DIR")]
+    pub sensitivity: Option<PathBuf>,
+    /// A `riskscore compare` output folder: adds the variant comparison
+    #[arg(long, value_name = "DIR")]
+    pub compare: Option<PathBuf>,
+    /// Also write report.xlsx: the same tables, header rows frozen, classes coloured
+    #[arg(long)]
+    pub xlsx: bool,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// A CSV written by another command, as a sheet (numbers stored as numbers).
+fn csv_sheet(name: &'static str, path: &Path) -> Result<Table<'static>> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| Error::Data {
+        file: path.display().to_string(),
+        message: format!("cannot read: {e}"),
+    })?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Data {
+            file: path.display().to_string(),
+            message: format!("cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for r in reader.records() {
+        let r = r.map_err(|e| Error::Data {
+            file: path.display().to_string(),
+            message: format!("cannot read a row: {e}"),
+        })?;
+        rows.push(
+            r.iter()
+                .map(|t| match t.parse::<f64>() {
+                    Ok(v) if !t.is_empty() => Cell::Num(v, 6),
+                    _ if t.is_empty() => Cell::Empty,
+                    _ => Cell::Text(t.to_string()),
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    Ok(Table {
+        name,
+        header,
+        rows: Box::new(rows.into_iter()),
+    })
+}
+
+pub fn run(args: ReportArgs) -> Result<()> {
+    let started = Instant::now();
+    let (fw, framework_bytes) = Framework::read(&args.framework)?;
+    let panel = args.data.load(&fw)?;
+    let results = score::score(&fw, &panel)?;
+    for (flag, dir) in [("--sensitivity", &args.sensitivity), ("--compare", &args.compare)] {
+        if let Some(d) = dir {
+            if !d.is_dir() {
+                return Err(Error::Data {
+                    file: flag.into(),
+                    message: format!(
+                        "`{}` is not a folder (expected the output folder of `riskscore {}`)",
+                        d.display(),
+                        &flag[2..]
+                    ),
+                });
+            }
+        }
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, "cannot create output folder", e))?;
+    let inputs = args.data.inputs_with(&args.framework);
+    let html_path = args.out.join("report.html");
+    output::check_not_input(&html_path, &inputs)?;
+    let mut written = vec![html_path.display().to_string()];
+    if args.xlsx {
+        written.push(args.out.join("report.xlsx").display().to_string());
+    }
+    let manifest = Manifest::new(
+        "report",
+        &fw,
+        &framework_bytes,
+        panel.sources.clone(),
+        &results,
+        serde_json::json!({
+            "sensitivity": args.sensitivity.as_ref().map(|p| p.display().to_string()),
+            "compare": args.compare.as_ref().map(|p| p.display().to_string()),
+            "xlsx": args.xlsx,
+        }),
+        written,
+        started.elapsed().as_secs_f64(),
+    );
+    let manifest_json = serde_json::to_value(&manifest).unwrap_or_default();
+    let extras = Extras {
+        sensitivity: args.sensitivity.clone(),
+        compare: args.compare.clone(),
+    };
+    let page = report::render(&fw, &results, &manifest_json, &extras)?;
+    output::write_atomic(&html_path, |w| w.write_all(page.as_bytes()))?;
+    if args.xlsx {
+        let path = args.out.join("report.xlsx");
+        output::check_not_input(&path, &inputs)?;
+        let mut sheets = vec![
+            tables::scores(&fw, &results),
+            tables::indicators(&fw, &results),
+            tables::screening(&results),
+        ];
+        if let Some(d) = &args.sensitivity {
+            sheets.push(csv_sheet("uncertainty", &d.join("uncertainty.csv"))?);
+            if d.join("sobol.csv").exists() {
+                sheets.push(csv_sheet("sobol", &d.join("sobol.csv"))?);
+            }
+        }
+        if let Some(d) = &args.compare {
+            sheets.push(csv_sheet("variants", &d.join("variants.csv"))?);
+            sheets.push(csv_sheet("agreement", &d.join("agreement.csv"))?);
+        }
+        let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
+        output::xlsx::write_workbook(&path, sheets, &classes)?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "report of {} ({} bytes) in {:.2} s; wrote {}",
+            fw.index.name,
+            page.len(),
+            started.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,876 @@
+//! A self-contained HTML report: tables, and charts drawn as inline SVG with plotters,
+//! filled into a minijinja template (`templates/report.html`). No script, no external
+//! file, font or network request: the page opens anywhere, offline.
+//!
+//! Charts (each with a title, axis labels with units, and a one-line reading):
+//! scores by country per period (grouped bars); pillar breakdown of the last period
+//! (heat map); score trends per country; rank uncertainty (median rank with 5-95 %
+//! whiskers, from a `sensitivity` output folder); Sobol S1/ST per factor (same); rank
+//! per variant (from a `compare` output folder); data coverage per country.
+
+use crate::error::{Error, Result};
+use crate::framework::{Child, Framework};
+use crate::period::Period;
+use crate::score::Results;
+use plotters::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const TEMPLATE: &str = include_str!("../templates/report.html");
+
+/// A chart for the page.
+#[derive(Debug, Serialize)]
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    pub svg: String,
+    pub reading: String,
+}
+
+/// One row of the ranking table.
+#[derive(Debug, Serialize)]
+struct RankRow {
+    unit: String,
+    rank: String,
+    score: String,
+    class: String,
+    class_index: usize,
+    coverage: String,
+    imputed: usize,
+    pillars: Vec<String>,
+}
+
+/// A node of the framework tree.
+#[derive(Debug, Serialize)]
+struct Node {
+    id: String,
+    name: String,
+    kind: &'static str,
+    weight: String,
+    effective: String,
+    detail: String,
+    children: Vec<Node>,
+}
+
+/// Optional inputs from other commands' output folders.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub sensitivity: Option<std::path::PathBuf>,
+    pub compare: Option<std::path::PathBuf>,
+}
+
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+fn svg(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> std::result::Result<(), String>,
+) -> String {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        if let Err(e) = draw(&root) {
+            return format!("<p class=\"error\">chart could not be drawn: {e}</p>");
+        }
+        let _ = root.present();
+    }
+    out
+}
+
+fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| Error::Data {
+        file: path.display().to_string(),
+        message: format!("cannot read: {e}"),
+    })?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Data {
+            file: path.display().to_string(),
+            message: format!("cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for (i, r) in reader.records().enumerate() {
+        let r = r.map_err(|e| Error::Cell {
+            file: path.display().to_string(),
+            row: i + 2,
+            column: String::new(),
+            message: format!("cannot read the row: {e}"),
+        })?;
+        rows.push(r.iter().map(str::to_string).collect());
+    }
+    Ok((header, rows))
+}
+
+fn column(header: &[String], path: &Path, name: &str) -> Result<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| Error::MissingColumn {
+            file: path.display().to_string(),
+            column: name.into(),
+            needed_by: "the report".into(),
+            hint: " (is this the right output folder?)".into(),
+        })
+}
+
+fn num(text: &str) -> f64 {
+    text.trim().parse().unwrap_or(f64::NAN)
+}
+
+/// Builds the report page.
+pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extras: &Extras) -> Result<String> {
+    let n = res.n_units();
+    let cells: Vec<usize> = res.scored_cells().collect();
+    let mut periods: Vec<usize> = cells.iter().map(|c| c / n).collect();
+    periods.dedup();
+    let last = *periods.last().ok_or_else(|| Error::Data {
+        file: fw.file.clone(),
+        message: "no unit-period is scored: nothing to report".into(),
+    })?;
+    let last_period = res.periods[last];
+    let pillars = fw.pillar_order();
+    let scale = fw.index.scale.map_or((f64::NAN, f64::NAN), |s| (s.lo, s.hi));
+
+    // Ranking of the last period.
+    let mut last_cells: Vec<usize> = cells.iter().copied().filter(|c| c / n == last).collect();
+    last_cells.sort_by(|&a, &b| res.rank[a].total_cmp(&res.rank[b]));
+    let ranking: Vec<RankRow> = last_cells
+        .iter()
+        .map(|&c| RankRow {
+            unit: res.units[c % n].clone(),
+            rank: fmt_rank(res.rank[c]),
+            score: format!("{:.2}", res.score(c)),
+            class: res.class[c].map_or(String::new(), |k| fw.index.classes[k].label.clone()),
+            class_index: res.class[c].unwrap_or(0),
+            coverage: format!("{:.0}%", 100.0 * res.coverage[c]),
+            imputed: res.imputed_count[c],
+            pillars: pillars
+                .iter()
+                .map(|&g| format!("{:.2}", res.group_scores[g][c]))
+                .collect(),
+        })
+        .collect();
+    let order: Vec<usize> = last_cells.iter().map(|c| c % n).collect();
+
+    let mut charts = vec![
+        scores_by_period(fw, res, &order, &periods, scale, last_period),
+        pillar_heatmap(fw, res, &last_cells, &pillars, last_period),
+        trends(fw, res, &order, &periods),
+        coverage(res, &last_cells, last_period),
+    ];
+    if let Some(dir) = &extras.sensitivity {
+        charts.extend(sensitivity_charts(dir, last_period)?);
+    }
+    if let Some(dir) = &extras.compare {
+        charts.push(variant_chart(dir, last_period)?);
+    }
+
+    let effective = fw.effective_weights();
+    let tree = node(fw, Child::Group(0), 1.0, &effective);
+    let mut env = minijinja::Environment::new();
+    env.add_template("report", TEMPLATE).map_err(|e| Error::Data {
+        file: "templates/report.html".into(),
+        message: e.to_string(),
+    })?;
+    let page = env
+        .get_template("report")
+        .and_then(|t| {
+            t.render(minijinja::context! {
+                title => fw.index.name.clone(),
+                description => fw.index.description.clone().unwrap_or_default(),
+                period => last_period.to_string(),
+                pillars => pillars.iter().map(|&g| fw.groups[g].id.clone()).collect::<Vec<_>>(),
+                ranking => minijinja::Value::from(minijinja::value::Serde(&ranking)),
+                classes => fw.index.classes.iter().map(|c| c.label.clone()).collect::<Vec<_>>(),
+                charts => minijinja::Value::from(minijinja::value::Serde(&charts)),
+                tree => minijinja::Value::from(minijinja::value::Serde(&tree)),
+                manifest => serde_json::to_string_pretty(manifest).unwrap_or_default(),
+                warnings => res.warnings.clone(),
+                units => order.len(),
+            })
+        })
+        .map_err(|e| Error::Data {
+            file: "templates/report.html".into(),
+            message: e.to_string(),
+        })?;
+    Ok(page)
+}
+
+fn fmt_rank(r: f64) -> String {
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+fn node(fw: &Framework, child: Child, weight: f64, effective: &[f64]) -> Node {
+    match child {
+        Child::Group(g) => {
+            let group = &fw.groups[g];
+            let total: f64 = group.children.iter().map(|c| fw.child_weight(*c)).sum();
+            Node {
+                id: group.id.clone(),
+                name: group.name.clone(),
+                kind: if g == 0 { "index" } else { "group" },
+                weight: format!("{:.0}%", 100.0 * weight),
+                effective: String::new(),
+                detail: format!("{} mean, weights {:?}", group.aggregation.name(), group.weights).to_lowercase(),
+                children: group
+                    .children
+                    .iter()
+                    .map(|&c| node(fw, c, fw.child_weight(c) / total, effective))
+                    .collect(),
+            }
+        }
+        Child::Indicator(k) => {
+            let ind = &fw.indicators[k];
+            Node {
+                id: ind.id.clone(),
+                name: ind.name.clone(),
+                kind: "indicator",
+                weight: format!("{:.0}%", 100.0 * weight),
+                effective: format!("{:.1}%", 100.0 * effective[k]),
+                detail: ind.source.clone().unwrap_or_default(),
+                children: Vec::new(),
+            }
+        }
+    }
+}
+
+fn scores_by_period(
+    fw: &Framework,
+    res: &Results,
+    order: &[usize],
+    periods: &[usize],
+    scale: (f64, f64),
+    last: Period,
+) -> Chart {
+    let n = res.n_units();
+    let values: Vec<f64> = periods
+        .iter()
+        .flat_map(|&p| order.iter().map(move |&u| p * n + u))
+        .map(|c| res.score(c))
+        .filter(|v| !v.is_nan())
+        .collect();
+    let (lo, hi) = if scale.0.is_nan() {
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo, hi * 1.05)
+    } else {
+        scale
+    };
+    let k = periods.len();
+    let svg = svg((900, 420), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("{}: score by country and period", fw.index.name),
+                ("sans-serif", 18),
+            )
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..order.len() as f64, lo..hi)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(order.len())
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                if (x - i as f64 - 0.5).abs() < 0.01 && i < order.len() {
+                    res.units[order[i]].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("country (ordered by rank in the last period)")
+            .y_desc(format!(
+                "score ({}{})",
+                fw.index.name,
+                if scale.0.is_nan() {
+                    String::new()
+                } else {
+                    format!(", {}-{}", scale.0, scale.1)
+                }
+            ))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let width = 0.8 / k as f64;
+        for (j, &p) in periods.iter().enumerate() {
+            let color = PALETTE[j % PALETTE.len()];
+            let bars: Vec<Rectangle<(f64, f64)>> = order
+                .iter()
+                .enumerate()
+                .filter(|(_, &u)| !res.score(p * n + u).is_nan())
+                .map(|(i, &u)| {
+                    let x0 = i as f64 + 0.1 + j as f64 * width;
+                    Rectangle::new([(x0, lo), (x0 + width * 0.95, res.score(p * n + u))], color.filled())
+                })
+                .collect();
+            chart
+                .draw_series(bars)
+                .map_err(|e| e.to_string())?
+                .label(res.periods[p].to_string())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    let top = order.first().map(|&u| res.units[u].clone()).unwrap_or_default();
+    let bottom = order.last().map(|&u| res.units[u].clone()).unwrap_or_default();
+    let last_idx = res.periods.iter().position(|&p| p == last).unwrap_or(0);
+    let score_of = |u: usize| res.score(last_idx * n + u);
+    Chart {
+        id: "scores".into(),
+        title: "Scores by country and period".into(),
+        svg,
+        reading: format!(
+            "In {last}, {top} scores highest ({:.2}) and {bottom} lowest ({:.2}); bars of one colour are one period.",
+            order.first().map_or(f64::NAN, |&u| score_of(u)),
+            order.last().map_or(f64::NAN, |&u| score_of(u)),
+        ),
+    }
+}
+
+fn heat(v: f64, lo: f64, hi: f64) -> RGBColor {
+    if v.is_nan() {
+        return RGBColor(230, 230, 230);
+    }
+    let t = if hi > lo {
+        ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    // white -> dark red
+    RGBColor(
+        (255.0 - t * 75.0) as u8,
+        (245.0 - t * 215.0) as u8,
+        (240.0 - t * 210.0) as u8,
+    )
+}
+
+fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: &[usize], last: Period) -> Chart {
+    let n = res.n_units();
+    let all: Vec<f64> = pillars
+        .iter()
+        .flat_map(|&g| last_cells.iter().map(move |&c| res.group_scores[g][c]))
+        .filter(|v| !v.is_nan())
+        .collect();
+    let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let rows = last_cells.len();
+    let cols = pillars.len();
+    let svg = svg((900, (60 + 34 * rows) as u32 + 60), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("Pillar scores in {last} (darker = higher risk)"),
+                ("sans-serif", 18),
+            )
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..cols as f64, 0f64..rows as f64)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(cols * 2)
+            .y_labels(rows * 2)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                if (x - i as f64 - 0.5).abs() < 0.01 && i < cols {
+                    fw.groups[pillars[i]].id.clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| {
+                let i = y.floor() as usize;
+                if (y - i as f64 - 0.5).abs() < 0.01 && i < rows {
+                    res.units[last_cells[rows - 1 - i] % n].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("pillar")
+            .y_desc("country (by rank)")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (r, &c) in last_cells.iter().enumerate() {
+            let y = (rows - 1 - r) as f64;
+            for (j, &g) in pillars.iter().enumerate() {
+                let v = res.group_scores[g][c];
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(j as f64, y), (j as f64 + 1.0, y + 1.0)],
+                        heat(v, lo, hi).filled(),
+                    )))
+                    .map_err(|e| e.to_string())?;
+                let label = if v.is_nan() { "-".to_string() } else { format!("{v:.1}") };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        label,
+                        (j as f64 + 0.42, y + 0.42),
+                        ("sans-serif", 13),
+                    )))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    });
+    // The pillar with the widest spread separates countries most.
+    let spread = |g: usize| {
+        let v: Vec<f64> = last_cells
+            .iter()
+            .map(|&c| res.group_scores[g][c])
+            .filter(|v| !v.is_nan())
+            .collect();
+        v.iter().copied().fold(f64::NEG_INFINITY, f64::max) - v.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    let widest = pillars.iter().copied().max_by(|&a, &b| spread(a).total_cmp(&spread(b)));
+    Chart {
+        id: "pillars".into(),
+        title: "Pillar breakdown".into(),
+        svg,
+        reading: match widest {
+            Some(g) => format!(
+                "Pillar scores of {last} (same scale as the index); `{}` separates the countries most (range {:.1}).",
+                fw.groups[g].id,
+                spread(g)
+            ),
+            None => "The index has no pillars.".into(),
+        },
+    }
+}
+
+fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> Chart {
+    let n = res.n_units();
+    let values: Vec<f64> = periods
+        .iter()
+        .flat_map(|&p| order.iter().map(move |&u| res.score(p * n + u)))
+        .filter(|v| !v.is_nan())
+        .collect();
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((hi - lo) * 0.05).max(1e-9);
+    let k = periods.len();
+    let svg = svg((900, 420), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption("Score trends by country", ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(-0.2f64..(k as f64 - 0.8).max(0.2), (lo - pad)..(hi + pad))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_labels(k.max(2))
+            .x_label_formatter(&|x| {
+                let i = x.round() as usize;
+                if (x - i as f64).abs() < 0.01 && i < k {
+                    res.periods[periods[i]].to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("period")
+            .y_desc(format!("score ({})", fw.index.name))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, &u) in order.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let points: Vec<(f64, f64)> = periods
+                .iter()
+                .enumerate()
+                .map(|(j, &p)| (j as f64, res.score(p * n + u)))
+                .filter(|(_, v)| !v.is_nan())
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(res.units[u].clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], color.stroke_width(2)));
+            chart
+                .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    // Largest change from the first to the last period.
+    let change = |u: usize| res.score(periods[k - 1] * n + u) - res.score(periods[0] * n + u);
+    let mover = order
+        .iter()
+        .copied()
+        .filter(|&u| !change(u).is_nan())
+        .max_by(|&a, &b| change(a).abs().total_cmp(&change(b).abs()));
+    Chart {
+        id: "trends".into(),
+        title: "Trends".into(),
+        svg,
+        reading: match mover {
+            Some(u) if k > 1 => format!(
+                "From {} to {}, {} moved most ({:+.2}).",
+                res.periods[periods[0]],
+                res.periods[periods[k - 1]],
+                res.units[u],
+                change(u)
+            ),
+            _ => "One period only: no trend to show.".into(),
+        },
+    }
+}
+
+fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
+    let n = res.n_units();
+    let rows = last_cells.len();
+    let svg = svg((900, 360), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("Data coverage in {last} (share of indicators with data)"),
+                ("sans-serif", 18),
+            )
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..rows as f64, 0f64..100f64)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(rows * 2)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                if (x - i as f64 - 0.5).abs() < 0.01 && i < rows {
+                    res.units[last_cells[i] % n].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("country (by rank)")
+            .y_desc("coverage (%)")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(last_cells.iter().enumerate().map(|(i, &c)| {
+                Rectangle::new(
+                    [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, 100.0 * res.coverage[c])],
+                    PALETTE[0].filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    let worst = last_cells
+        .iter()
+        .copied()
+        .min_by(|&a, &b| res.coverage[a].total_cmp(&res.coverage[b]));
+    let imputed: usize = last_cells.iter().map(|&c| res.imputed_count[c]).sum();
+    Chart {
+        id: "coverage".into(),
+        title: "Data coverage".into(),
+        svg,
+        reading: match worst {
+            Some(c) => format!(
+                "{} has the least data ({:.0}% of indicators); {imputed} values were imputed in {last}.",
+                res.units[c % n],
+                100.0 * res.coverage[c]
+            ),
+            None => String::new(),
+        },
+    }
+}
+
+fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
+    let path = dir.join("uncertainty.csv");
+    let (header, rows) = read_csv(&path)?;
+    let [unit, period, nominal, median, q05, q95] =
+        ["unit", "period", "nominal_rank", "median_rank", "q05_rank", "q95_rank"].map(|c| column(&header, &path, c));
+    let (unit, period, nominal, median, q05, q95) = (unit?, period?, nominal?, median?, q05?, q95?);
+    let want = last.to_string();
+    let mut rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[period] == want).collect();
+    if rows.is_empty() {
+        let (_, all) = read_csv(&path)?;
+        let p = all.last().map(|r| r[period].clone()).unwrap_or_default();
+        return Err(Error::Data {
+            file: path.display().to_string(),
+            message: format!("no rows for period {want} (the report's last period); the file has period {p}: run sensitivity with --period {want}"),
+        });
+    }
+    rows.sort_by(|a, b| num(&a[nominal]).total_cmp(&num(&b[nominal])));
+    let m = rows.len();
+    let units_svg = svg((900, 400), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("Rank uncertainty in {want}: median rank and 5-95 % interval"),
+                ("sans-serif", 18),
+            )
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(m * 2)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                if (x - i as f64 - 0.5).abs() < 0.01 && i < m {
+                    rows[i][unit].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("country (by nominal rank)")
+            .y_desc("rank (1 = highest risk)")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, r) in rows.iter().enumerate() {
+            let x = i as f64 + 0.5;
+            let (a, b, med, nom) = (num(&r[q05]), num(&r[q95]), num(&r[median]), num(&r[nominal]));
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, a), (x, b)],
+                    BLACK.stroke_width(2),
+                )))
+                .map_err(|e| e.to_string())?;
+            for end in [a, b] {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x - 0.15, end), (x + 0.15, end)],
+                        BLACK.stroke_width(2),
+                    )))
+                    .map_err(|e| e.to_string())?;
+            }
+            chart
+                .draw_series(std::iter::once(Circle::new((x, med), 6, PALETTE[3].filled())))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(Cross::new((x, nom), 6, PALETTE[0].stroke_width(2))))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    });
+    let widest = rows
+        .iter()
+        .max_by(|a, b| (num(&a[q95]) - num(&a[q05])).total_cmp(&(num(&b[q95]) - num(&b[q05]))))
+        .map(|r| (r[unit].clone(), num(&r[q05]), num(&r[q95])));
+    let mut charts = vec![Chart {
+        id: "uncertainty".into(),
+        title: "Rank uncertainty".into(),
+        svg: units_svg,
+        reading: match widest {
+            Some((u, a, b)) => format!(
+                "Red dot: median rank over the sensitivity runs; bar: 5-95 % of runs; blue cross: nominal rank. {u}'s rank is the least certain ({a:.0} to {b:.0})."
+            ),
+            None => String::new(),
+        },
+    }];
+
+    let path = dir.join("sobol.csv");
+    if path.exists() {
+        let (header, rows) = read_csv(&path)?;
+        let [output, factor, s1, st] = ["output", "factor", "s1", "st"].map(|c| column(&header, &path, c));
+        let (output, factor, s1, st) = (output?, factor?, s1?, st?);
+        let target = format!("mean_abs_shift:{want}");
+        let mut data: Vec<(String, f64, f64)> = rows
+            .iter()
+            .filter(|r| r[output] == target)
+            .map(|r| (r[factor].clone(), num(&r[s1]), num(&r[st])))
+            .collect();
+        data.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let k = data.len();
+        if k > 0 {
+            let top = data.iter().map(|d| d.1.max(d.2)).fold(0.0, f64::max).max(0.1) * 1.1;
+            let sobol_svg = svg((900, 400), |root| {
+                let mut chart = ChartBuilder::on(root)
+                    .caption(
+                        format!("Sobol indices of the mean rank shift in {want}"),
+                        ("sans-serif", 18),
+                    )
+                    .margin(10)
+                    .x_label_area_size(60)
+                    .y_label_area_size(50)
+                    .build_cartesian_2d(0f64..k as f64, 0f64..top)
+                    .map_err(|e| e.to_string())?;
+                chart
+                    .configure_mesh()
+                    .disable_x_mesh()
+                    .x_labels(k * 2)
+                    .x_label_formatter(&|x| {
+                        let i = x.floor() as usize;
+                        if (x - i as f64 - 0.5).abs() < 0.01 && i < k {
+                            data[i].0.clone()
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .x_desc("factor (modelling choice)")
+                    .y_desc("share of variance")
+                    .draw()
+                    .map_err(|e| e.to_string())?;
+                chart
+                    .draw_series(data.iter().enumerate().map(|(i, d)| {
+                        Rectangle::new(
+                            [(i as f64 + 0.1, 0.0), (i as f64 + 0.48, d.1.max(0.0))],
+                            PALETTE[0].filled(),
+                        )
+                    }))
+                    .map_err(|e| e.to_string())?
+                    .label("S1 (first order)")
+                    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[0].filled()));
+                chart
+                    .draw_series(data.iter().enumerate().map(|(i, d)| {
+                        Rectangle::new(
+                            [(i as f64 + 0.52, 0.0), (i as f64 + 0.9, d.2.max(0.0))],
+                            PALETTE[1].filled(),
+                        )
+                    }))
+                    .map_err(|e| e.to_string())?
+                    .label("ST (total, with interactions)")
+                    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[1].filled()));
+                chart
+                    .configure_series_labels()
+                    .border_style(BLACK)
+                    .background_style(WHITE.mix(0.8))
+                    .draw()
+                    .map_err(|e| e.to_string())?;
+                Ok(())
+            });
+            charts.push(Chart {
+                id: "sobol".into(),
+                title: "Which modelling choice moves the ranking".into(),
+                svg: sobol_svg,
+                reading: format!(
+                    "`{}` matters most: it explains {:.0}% of the variance of the mean rank shift alone and {:.0}% with its interactions.",
+                    data[0].0,
+                    100.0 * data[0].1,
+                    100.0 * data[0].2
+                ),
+            });
+        }
+    }
+    Ok(charts)
+}
+
+fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
+    let path = dir.join("variants.csv");
+    let (header, rows) = read_csv(&path)?;
+    let unit = column(&header, &path, "unit")?;
+    let period = column(&header, &path, "period")?;
+    let variants: Vec<(String, usize)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.strip_prefix("rank_").map(|v| (v.to_string(), i)))
+        .collect();
+    let want = last.to_string();
+    let mut rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[period] == want).collect();
+    if rows.is_empty() || variants.is_empty() {
+        return Err(Error::Data {
+            file: path.display().to_string(),
+            message: format!(
+                "no variant ranks for period {want}: is this a `compare` output folder of the same framework?"
+            ),
+        });
+    }
+    rows.sort_by(|a, b| num(&a[variants[0].1]).total_cmp(&num(&b[variants[0].1])));
+    let m = rows.len();
+    let svg = svg((900, 400), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("Rank by variant in {want}"), ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(m * 2)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                if (x - i as f64 - 0.5).abs() < 0.01 && i < m {
+                    rows[i][unit].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(format!("country (by rank in `{}`)", variants[0].0))
+            .y_desc("rank (1 = highest risk)")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (j, (name, col)) in variants.iter().enumerate() {
+            let color = PALETTE[j % PALETTE.len()];
+            let off = (j as f64 - (variants.len() as f64 - 1.0) / 2.0) * 0.08;
+            chart
+                .draw_series(
+                    rows.iter()
+                        .enumerate()
+                        .filter(|(_, r)| !num(&r[*col]).is_nan())
+                        .map(|(i, r)| Circle::new((i as f64 + 0.5 + off, num(&r[*col])), 5, color.filled())),
+                )
+                .map_err(|e| e.to_string())?
+                .label(name.clone())
+                .legend(move |(x, y)| Circle::new((x + 5, y), 5, color.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    let shift = |r: &Vec<String>| {
+        let ranks: Vec<f64> = variants
+            .iter()
+            .map(|(_, c)| num(&r[*c]))
+            .filter(|v| !v.is_nan())
+            .collect();
+        ranks.iter().copied().fold(f64::NEG_INFINITY, f64::max) - ranks.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    let most = rows.iter().max_by(|a, b| shift(a).total_cmp(&shift(b)));
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &rows {
+        *counts
+            .entry(if shift(r) == 0.0 { "same".into() } else { "moves".into() })
+            .or_default() += 1;
+    }
+    Ok(Chart {
+        id: "variants".into(),
+        title: "Variants compared".into(),
+        svg,
+        reading: format!(
+            "{} of {m} countries keep their rank in every variant; {} moves most ({:.0} places).",
+            counts.get("same").copied().unwrap_or(0),
+            most.map_or(String::new(), |r| r[unit].clone()),
+            most.map_or(0.0, |r| shift(r))
+        ),
+    })
+}
