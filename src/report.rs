@@ -288,7 +288,7 @@ fn scores_by_period(
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(order.len())
+            .x_labels(order.len() * 2 + 2)
             .x_label_formatter(&|x| {
                 let i = x.floor() as usize;
                 if (x - i as f64 - 0.5).abs() < 0.01 && i < order.len() {
@@ -393,8 +393,8 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_labels(cols * 2)
-            .y_labels(rows * 2)
+            .x_labels(cols * 2 + 2)
+            .y_labels(rows * 2 + 2)
             .x_label_formatter(&|x| {
                 let i = x.floor() as usize;
                 if (x - i as f64 - 0.5).abs() < 0.01 && i < cols {
@@ -563,7 +563,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(rows * 2)
+            .x_labels(rows * 2 + 2)
             .x_label_formatter(&|x| {
                 let i = x.floor() as usize;
                 if (x - i as f64 - 0.5).abs() < 0.01 && i < rows {
@@ -638,7 +638,7 @@ fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(m * 2)
+            .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
                 let i = x.floor() as usize;
                 if (x - i as f64 - 0.5).abs() < 0.01 && i < m {
@@ -722,7 +722,7 @@ fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
                 chart
                     .configure_mesh()
                     .disable_x_mesh()
-                    .x_labels(k * 2)
+                    .x_labels(k * 2 + 2)
                     .x_label_formatter(&|x| {
                         let i = x.floor() as usize;
                         if (x - i as f64 - 0.5).abs() < 0.01 && i < k {
@@ -812,7 +812,7 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(m * 2)
+            .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
                 let i = x.floor() as usize;
                 if (x - i as f64 - 0.5).abs() < 0.01 && i < m {
