@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         cli::Command::Events(a) => cli::events::run(a),
         cli::Command::Audit(a) => cli::audit::run(a),
         cli::Command::Report(a) => cli::report::run(a),
+        cli::Command::ExportNotebook(a) => cli::notebook::run(a),
         cli::Command::Compare(a) => cli::variants::compare(a),
         cli::Command::Backtest(a) => cli::variants::backtest(a),
         cli::Command::Bench(a) => cli::variants::bench(a),

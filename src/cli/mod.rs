@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod events;
 pub mod explain;
+pub mod notebook;
 pub mod report;
 pub mod score;
 pub mod sensitivity;
@@ -44,6 +45,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// One self-contained HTML report (charts, tables, framework, manifest); --xlsx for a workbook
     Report(report::ReportArgs),
+    /// A Jupyter notebook (nbformat 4) that reloads a run's CSVs and redraws its charts
+    ExportNotebook(notebook::NotebookArgs),
     /// Score several variants side by side: variants.csv, agreement.csv, manifest.json
     Compare(variants::CompareArgs),
     /// Test variants' scores at t against an outcome at t + horizon, with no look-ahead

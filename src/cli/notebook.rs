@@ -1,0 +1,107 @@
+//! `riskscore export-notebook`: a Jupyter notebook that reloads a run's CSV outputs.
+
+use clap::Args;
+use riskscore::framework::Framework;
+use riskscore::notebook::{self, Inputs};
+use riskscore::output::{self, manifest::sha256_hex};
+use riskscore::{Error, Result};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct NotebookArgs {
+    /// Framework file (TOML) the run used
+    #[arg(short = 'f', long = "framework", value_name = "FILE")]
+    pub framework: PathBuf,
+    /// A `riskscore score` output folder (scores.csv)
+    #[arg(long, value_name = "DIR")]
+    pub scores: PathBuf,
+    /// A `riskscore sensitivity` output folder (uncertainty.csv, sobol.csv)
+    #[arg(long, value_name = "DIR")]
+    pub sensitivity: Option<PathBuf>,
+    /// A `riskscore compare` output folder (variants.csv)
+    #[arg(long, value_name = "DIR")]
+    pub compare: Option<PathBuf>,
+    /// Notebook to write (.ipynb); the CSVs go to <name>_data/ beside it
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+fn need(dir: &Path, file: &str, flag: &str) -> Result<PathBuf> {
+    let path = dir.join(file);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(Error::Data {
+            file: flag.into(),
+            message: format!(
+                "`{}` has no {file} (expected the output folder of `riskscore {}`)",
+                dir.display(),
+                if flag == "--scores" { "score" } else { &flag[2..] }
+            ),
+        })
+    }
+}
+
+pub fn run(args: NotebookArgs) -> Result<()> {
+    let (fw, bytes) = Framework::read(&args.framework)?;
+    if args.out.extension().and_then(|e| e.to_str()) != Some("ipynb") {
+        return Err(Error::Data {
+            file: "--out".into(),
+            message: format!(
+                "expected a notebook file name ending in .ipynb, found `{}`",
+                args.out.display()
+            ),
+        });
+    }
+    let mut copies = vec![need(&args.scores, "scores.csv", "--scores")?];
+    let mut inputs = Inputs::default();
+    if let Some(d) = &args.sensitivity {
+        copies.push(need(d, "uncertainty.csv", "--sensitivity")?);
+        inputs.uncertainty = true;
+        if d.join("sobol.csv").is_file() {
+            copies.push(d.join("sobol.csv"));
+            inputs.sobol = true;
+        }
+    }
+    if let Some(d) = &args.compare {
+        copies.push(need(d, "variants.csv", "--compare")?);
+        inputs.variants = true;
+    }
+    let stem = args
+        .out
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let parent = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let data_dir = parent.join(format!("{stem}_data"));
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| Error::io(&data_dir, "cannot create the notebook's data folder", e))?;
+    let sources: Vec<&Path> = copies.iter().map(PathBuf::as_path).collect();
+    for src in &copies {
+        let dst = data_dir.join(src.file_name().unwrap_or_default());
+        output::check_not_input(&dst, &sources)?;
+        let content = std::fs::read(src).map_err(|e| Error::io(src, "cannot read", e))?;
+        output::write_atomic(&dst, |w| w.write_all(&content))?;
+    }
+    inputs.data_folder = format!("{stem}_data");
+    let nb = notebook::build(&fw, &fw.file, &sha256_hex(&bytes), &inputs);
+    let problems = notebook::check(&nb);
+    if !problems.is_empty() {
+        return Err(Error::Data {
+            file: args.out.display().to_string(),
+            message: format!("the notebook would not be valid nbformat 4: {}", problems.join("; ")),
+        });
+    }
+    output::write_json(&args.out, &nb)?;
+    eprintln!(
+        "wrote {} ({} cells) and {}/",
+        args.out.display(),
+        nb["cells"].as_array().map_or(0, Vec::len),
+        data_dir.display()
+    );
+    Ok(())
+}
