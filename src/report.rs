@@ -87,7 +87,8 @@ fn svg(
     out
 }
 
-fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+/// A CSV written by another command: header and rows of text.
+pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| Error::Data {
         file: path.display().to_string(),
         message: format!("cannot read: {e}"),

@@ -36,35 +36,19 @@ pub struct ReportArgs {
 
 /// A CSV written by another command, as a sheet (numbers stored as numbers).
 fn csv_sheet(name: &'static str, path: &Path) -> Result<Table<'static>> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| Error::Data {
-        file: path.display().to_string(),
-        message: format!("cannot read: {e}"),
-    })?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::Data {
-            file: path.display().to_string(),
-            message: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut rows = Vec::new();
-    for r in reader.records() {
-        let r = r.map_err(|e| Error::Data {
-            file: path.display().to_string(),
-            message: format!("cannot read a row: {e}"),
-        })?;
-        rows.push(
-            r.iter()
+    let (header, text_rows) = report::read_csv(path)?;
+    let rows: Vec<Vec<Cell>> = text_rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
                 .map(|t| match t.parse::<f64>() {
-                    Ok(v) if !t.is_empty() => Cell::Num(v, 6),
                     _ if t.is_empty() => Cell::Empty,
-                    _ => Cell::Text(t.to_string()),
+                    Ok(v) => Cell::Num(v, 6),
+                    _ => Cell::Text(t),
                 })
-                .collect::<Vec<_>>(),
-        );
-    }
+                .collect()
+        })
+        .collect();
     Ok(Table {
         name,
         header,
