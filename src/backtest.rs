@@ -281,12 +281,12 @@ pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Resu
             }
             notes.join("; ")
         };
-        for (t, target, ps) in &periods {
-            let (e, n, positives) = estimate(&[ps.as_slice()]);
-            rows.push(Row {
+        let row = |period: Option<Period>, outcome_period: Option<Period>, groups: &[&[Pair]]| {
+            let (e, n, positives) = estimate(groups);
+            Row {
                 variant: name.clone(),
-                period: Some(*t),
-                outcome_period: Some(*target),
+                period,
+                outcome_period,
                 n,
                 positives,
                 spearman: e[0],
@@ -295,23 +295,13 @@ pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Resu
                 brier: e[3],
                 precision_at_k: e[4],
                 note: note(n, positives),
-            });
+            }
+        };
+        for (t, target, ps) in &periods {
+            rows.push(row(Some(*t), Some(*target), &[ps.as_slice()]));
         }
         let groups: Vec<&[Pair]> = periods.iter().map(|(_, _, p)| p.as_slice()).collect();
-        let (e, n, positives) = estimate(&groups);
-        rows.push(Row {
-            variant: name.clone(),
-            period: None,
-            outcome_period: None,
-            n,
-            positives,
-            spearman: e[0],
-            kendall_tau_b: e[1],
-            auroc: e[2],
-            brier: e[3],
-            precision_at_k: e[4],
-            note: note(n, positives),
-        });
+        rows.push(row(None, None, &groups));
     }
     Ok(rows)
 }

@@ -127,6 +127,12 @@ fn column(header: &[String], path: &Path, name: &str) -> Result<usize> {
         })
 }
 
+/// The category whose centre (i + 0.5) an axis tick x falls on, if any.
+fn centre(x: f64, n: usize) -> Option<usize> {
+    let i = x.floor() as usize;
+    ((x - i as f64 - 0.5).abs() < 0.01 && i < n).then_some(i)
+}
+
 fn num(text: &str) -> f64 {
     text.trim().parse().unwrap_or(f64::NAN)
 }
@@ -291,8 +297,7 @@ fn scores_by_period(
             .disable_x_mesh()
             .x_labels(order.len() * 2 + 2)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                if (x - i as f64 - 0.5).abs() < 0.01 && i < order.len() {
+                if let Some(i) = centre(*x, order.len()) {
                     res.units[order[i]].clone()
                 } else {
                     String::new()
@@ -397,16 +402,14 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
             .x_labels(cols * 2 + 2)
             .y_labels(rows * 2 + 2)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                if (x - i as f64 - 0.5).abs() < 0.01 && i < cols {
+                if let Some(i) = centre(*x, cols) {
                     fw.groups[pillars[i]].id.clone()
                 } else {
                     String::new()
                 }
             })
             .y_label_formatter(&|y| {
-                let i = y.floor() as usize;
-                if (y - i as f64 - 0.5).abs() < 0.01 && i < rows {
+                if let Some(i) = centre(*y, rows) {
                     res.units[last_cells[rows - 1 - i] % n].clone()
                 } else {
                     String::new()
@@ -566,8 +569,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
             .disable_x_mesh()
             .x_labels(rows * 2 + 2)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                if (x - i as f64 - 0.5).abs() < 0.01 && i < rows {
+                if let Some(i) = centre(*x, rows) {
                     res.units[last_cells[i] % n].clone()
                 } else {
                     String::new()
@@ -641,8 +643,7 @@ fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                if (x - i as f64 - 0.5).abs() < 0.01 && i < m {
+                if let Some(i) = centre(*x, m) {
                     rows[i][unit].clone()
                 } else {
                     String::new()
@@ -725,8 +726,7 @@ fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
                     .disable_x_mesh()
                     .x_labels(k * 2 + 2)
                     .x_label_formatter(&|x| {
-                        let i = x.floor() as usize;
-                        if (x - i as f64 - 0.5).abs() < 0.01 && i < k {
+                        if let Some(i) = centre(*x, k) {
                             data[i].0.clone()
                         } else {
                             String::new()
@@ -815,8 +815,7 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                if (x - i as f64 - 0.5).abs() < 0.01 && i < m {
+                if let Some(i) = centre(*x, m) {
                     rows[i][unit].clone()
                 } else {
                     String::new()
