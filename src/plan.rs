@@ -46,6 +46,10 @@ pub struct Fixed<'a> {
     /// Per child slot, `ln` of its values as a geometric mean uses them ([`Tree::fixed_logs`]).
     pub logs: &'a [f64],
     pub log_ok: &'a [bool],
+    /// Per child slot, true when its given values (an indicator's in `values`, a
+    /// group's in `groups`, and so their logs) have no missing value: the run then
+    /// skips looking for one. Empty: look every time.
+    pub complete: &'a [bool],
     /// Leave a geometric index (group 0) as its log, `Σ w ln x / Σ w`, for callers that
     /// only rank it (the exponential is monotone) and can exponentiate more cheaply.
     pub index_as_log: bool,
@@ -57,6 +61,8 @@ pub struct Scratch {
     acc: Vec<f64>,
     wsum: Vec<f64>,
     rescaled: Vec<f64>,
+    /// Per group computed in this run: no unit's score is missing.
+    complete: Vec<bool>,
 }
 
 impl Tree {
@@ -116,6 +122,7 @@ impl Tree {
         scratch.acc.resize(u, 0.0);
         scratch.wsum.resize(u, 0.0);
         scratch.rescaled.resize(u, 0.0);
+        scratch.complete.resize(self.n_groups(), false);
         for &g in &self.post_order {
             if !computed(g) {
                 continue;
@@ -124,6 +131,7 @@ impl Tree {
             let agg = aggregation[g];
             if agg.is_columnwise() {
                 self.columnwise(g, agg, weights, values, n_units, groups, &computed, fixed.groups)?;
+                scratch.complete[g] = false;
                 continue;
             }
             let rescale = if agg.needs_positive() || matches!(agg, Aggregation::GenMean(_)) {
@@ -131,17 +139,20 @@ impl Tree {
             } else {
                 None
             };
-            scratch.acc.iter_mut().for_each(|a| *a = 0.0);
-            scratch.wsum.iter_mut().for_each(|w| *w = 0.0);
-            let mut uniform = 0.0;
+            let mut sum = Sum::default();
             for (j, (&w, &child)) in weights.iter().zip(&self.children).enumerate().take(end).skip(start) {
                 if w == 0.0 {
                     continue;
                 }
                 let varies = matches!(child, Child::Group(h) if computed(h));
+                let complete = match child {
+                    Child::Group(h) if varies => scratch.complete[h],
+                    _ => fixed.complete.get(j) == Some(&true),
+                };
+                let (acc, wsum) = (&mut scratch.acc, &mut scratch.wsum);
                 if agg == Aggregation::Geometric && !varies && fixed.log_ok.get(j) == Some(&true) {
                     let logs = &fixed.logs[j * u..(j + 1) * u];
-                    accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, logs, w, |lx| w * lx);
+                    sum.add(acc, wsum, logs, w, complete, |lx| w * lx);
                     continue;
                 }
                 let mut slice: &[f64] = match child {
@@ -155,13 +166,9 @@ impl Tree {
                 }
                 match agg {
                     Aggregation::Arithmetic | Aggregation::Copeland | Aggregation::Mpi { .. } | Aggregation::Bod => {
-                        accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| w * x)
+                        sum.add(acc, wsum, slice, w, complete, |x| w * x)
                     }
-                    Aggregation::GenMean(p) if p > 0.0 => {
-                        accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
-                            w * x.powf(p)
-                        })
-                    }
+                    Aggregation::GenMean(p) if p > 0.0 => sum.add(acc, wsum, slice, w, complete, |x| w * x.powf(p)),
                     Aggregation::Geometric | Aggregation::Harmonic | Aggregation::GenMean(_) => {
                         if let Some(i) = slice.iter().position(|&x| x <= 0.0) {
                             return Err(NonPositive {
@@ -172,25 +179,15 @@ impl Tree {
                             });
                         }
                         match agg {
-                            Aggregation::Geometric => {
-                                accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
-                                    w * x.ln()
-                                })
-                            }
-                            Aggregation::GenMean(p) => {
-                                accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| {
-                                    w * x.powf(p)
-                                })
-                            }
-                            _ => accumulate(&mut scratch.acc, &mut scratch.wsum, &mut uniform, slice, w, |x| w / x),
+                            Aggregation::Geometric => sum.add(acc, wsum, slice, w, complete, |x| w * x.ln()),
+                            Aggregation::GenMean(p) => sum.add(acc, wsum, slice, w, complete, |x| w * x.powf(p)),
+                            _ => sum.add(acc, wsum, slice, w, complete, |x| w / x),
                         }
                     }
                 }
             }
-            let out = &mut groups[g * u..(g + 1) * u];
-            for ((o, &acc), &partial) in out.iter_mut().zip(&scratch.acc).zip(&scratch.wsum) {
-                let wsum = partial + uniform;
-                *o = if wsum > 0.0 {
+            let finish = |acc: f64, wsum: f64| -> f64 {
+                if wsum > 0.0 {
                     match agg {
                         Aggregation::Arithmetic
                         | Aggregation::Copeland
@@ -203,7 +200,27 @@ impl Tree {
                     }
                 } else {
                     f64::NAN
-                };
+                }
+            };
+            let out = &mut groups[g * u..(g + 1) * u];
+            if !sum.started {
+                // No child with weight: nothing is known.
+                out.iter_mut().for_each(|o| *o = f64::NAN);
+                scratch.complete[g] = false;
+            } else if !sum.weighted {
+                // Every unit has every child: one weight sum for all.
+                for (o, &acc) in out.iter_mut().zip(&scratch.acc) {
+                    *o = finish(acc, sum.uniform);
+                }
+                scratch.complete[g] = sum.uniform > 0.0;
+            } else {
+                let mut complete = true;
+                for ((o, &acc), &partial) in out.iter_mut().zip(&scratch.acc).zip(&scratch.wsum) {
+                    let wsum = partial + sum.uniform;
+                    complete &= wsum > 0.0;
+                    *o = finish(acc, wsum);
+                }
+                scratch.complete[g] = complete;
             }
         }
         Ok(())
@@ -294,22 +311,60 @@ impl Tree {
     }
 }
 
-/// Adds `term(x)` and `w` for every present x (NaN = missing child). A child with no
-/// missing value adds its weight once to `uniform` instead, and the loop vectorises.
-#[inline(always)]
-fn accumulate(acc: &mut [f64], wsum: &mut [f64], uniform: &mut f64, values: &[f64], w: f64, term: impl Fn(f64) -> f64) {
-    if values.iter().any(|x| x.is_nan()) {
+/// A weighted sum over a group's children, per unit: `acc[i] = Σ_j term_j(x_ij)` and
+/// its weight `Σ_j w_j` over the children present for unit i (NaN = missing child).
+/// The weight of a child that no unit misses is added once to `uniform` instead of
+/// per unit, so the usual case (no missing values) is one vectorised pass per child
+/// with no zeroing: the first child writes `acc`, `wsum` is only kept when needed.
+#[derive(Default)]
+struct Sum {
+    /// `acc` holds a sum (else its contents are stale).
+    started: bool,
+    /// `wsum` holds per-unit weights (else they are all 0).
+    weighted: bool,
+    uniform: f64,
+}
+
+impl Sum {
+    /// Adds `term(x)` and `w` for every present x; `complete` promises there is no NaN.
+    #[inline(always)]
+    fn add(
+        &mut self,
+        acc: &mut [f64],
+        wsum: &mut [f64],
+        values: &[f64],
+        w: f64,
+        complete: bool,
+        term: impl Fn(f64) -> f64,
+    ) {
+        if complete || !values.iter().any(|x| x.is_nan()) {
+            if self.started {
+                for (a, &x) in acc.iter_mut().zip(values) {
+                    *a += term(x);
+                }
+            } else {
+                for (a, &x) in acc.iter_mut().zip(values) {
+                    *a = term(x);
+                }
+                self.started = true;
+            }
+            self.uniform += w;
+            return;
+        }
+        if !self.started {
+            acc.iter_mut().for_each(|a| *a = 0.0);
+            self.started = true;
+        }
+        if !self.weighted {
+            wsum.iter_mut().for_each(|a| *a = 0.0);
+            self.weighted = true;
+        }
         for ((a, ws), &x) in acc.iter_mut().zip(wsum.iter_mut()).zip(values) {
             if !x.is_nan() {
                 *a += term(x);
                 *ws += w;
             }
         }
-    } else {
-        for (a, &x) in acc.iter_mut().zip(values) {
-            *a += term(x);
-        }
-        *uniform += w;
     }
 }
 

@@ -28,7 +28,7 @@ use crate::framework::{Child, Framework};
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::impute::Impute;
-use crate::pipeline::rank::{rank_descending, RankScratch};
+use crate::pipeline::rank::{rank_descending, rank_descending_near, RankScratch};
 use crate::pipeline::treat::{Transform, Winsorise};
 use crate::plan::{Fixed, Scratch, Tree};
 use crate::score::score;
@@ -142,6 +142,8 @@ struct FixedStage {
     groups: Vec<f64>,
     logs: Vec<f64>,
     log_ok: Vec<bool>,
+    /// Per child slot: its given values have no missing value ([`Fixed::complete`]).
+    complete: Vec<bool>,
 }
 
 /// Per-thread buffers, reused for every run.
@@ -152,6 +154,11 @@ struct ThreadState {
     scratch: Scratch,
     groups: Vec<f64>,
     order: RankScratch,
+    /// Per period, the rank order of the current sample's run A (Saltelli designs):
+    /// its A_B^(i) runs start from it.
+    base: Vec<RankScratch>,
+    /// Run A's weights, aggregations and data stage, and its row in the chunk.
+    base_config: Option<(Vec<f64>, Vec<Aggregation>, StageChoice, usize)>,
     ranks: Vec<f64>,
     index: Vec<f64>,
     /// The chunk's results, run-major, before they go to the columns.
@@ -344,7 +351,21 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                     ),
                 })?;
             let (logs, log_ok) = tree.fixed_logs(m, &groups, &dynamic, u);
-            out.push(FixedStage { groups, logs, log_ok });
+            let no_nan = |x: &[f64]| !x.iter().any(|v| v.is_nan());
+            let complete = tree
+                .children
+                .iter()
+                .map(|&child| match child {
+                    Child::Indicator(k) => no_nan(&m[k * u..(k + 1) * u]),
+                    Child::Group(h) => !dynamic[h] && no_nan(&groups[h * u..(h + 1) * u]),
+                })
+                .collect();
+            out.push(FixedStage {
+                groups,
+                logs,
+                log_ok,
+                complete,
+            });
         }
         fixed.push(out);
     }
@@ -378,7 +399,13 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     let mut score_cols = vec![0f32; runs * n_out];
     let rank_out = SharedColumns::new(&mut rank_cols);
     let score_out = SharedColumns::new(&mut score_cols);
-    const CHUNK: usize = 64;
+    // Chunks of about 64 runs, whole Saltelli samples (A, A_B^(1..), B) each, so that
+    // a sample's runs meet in one thread.
+    let step = match settings.method {
+        Method::Sobol => n_groups + 2,
+        Method::MonteCarlo => 1,
+    };
+    let chunk_runs = step * (64 / step).max(1);
     lap("prepare", &mut timings);
     progress.start(runs as u64);
     let init = || ThreadState {
@@ -388,17 +415,20 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         scratch: Scratch::default(),
         groups: vec![0.0; tree.n_groups() * max_units],
         order: RankScratch::default(),
+        base: vec![RankScratch::default(); cells.len()],
+        base_config: None,
         ranks: vec![0.0; max_units],
         index: vec![0.0; max_units],
-        rank_block: vec![0.0; CHUNK * n_out],
-        score_block: vec![0.0; CHUNK * n_out],
+        rank_block: vec![0.0; chunk_runs * n_out],
+        score_block: vec![0.0; chunk_runs * n_out],
         previous: None,
     };
-    (0..runs.div_ceil(CHUNK))
+    (0..runs.div_ceil(chunk_runs))
         .into_par_iter()
         .try_for_each_init(init, |st, chunk| -> Result<()> {
-            let first = chunk * CHUNK;
-            let count = CHUNK.min(runs - first);
+            let first = chunk * chunk_runs;
+            let count = chunk_runs.min(runs - first);
+            st.base_config = None;
             for local in 0..count {
                 let r = first + local;
                 match &settings.samples_from {
@@ -409,14 +439,26 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                     },
                 }
                 let stage = apply(&actions, &st.u, &tree, &mut st.weights, &mut st.aggregation);
-                // A_B^(i) runs of a discrete factor often land on the same option as the
-                // run before: the model is then the same, and so are its results.
-                let same = local > 0
-                    && st.previous.as_ref().is_some_and(|(w, a, s)| *s == stage && *w == st.weights && *a == st.aggregation);
-                if same {
-                    let (prev, this) = ((local - 1) * n_out, local * n_out);
-                    st.rank_block.copy_within(prev..prev + n_out, this);
-                    st.score_block.copy_within(prev..prev + n_out, this);
+                let is_a = step > 1 && r % step == 0;
+                // A_B^(i) runs of a discrete factor often land on the same option as
+                // run A or as the run before: the model is then the same, and so are
+                // its results.
+                let same_as = |w: &[f64], a: &[Aggregation], s: StageChoice| s == stage && w == st.weights && a == st.aggregation;
+                let copy_from = if is_a {
+                    None
+                } else if let Some((w, a, s, row)) = st.base_config.as_ref().filter(|(w, a, s, _)| same_as(w, a, *s)) {
+                    let _ = (w, a, s);
+                    Some(*row)
+                } else {
+                    st.previous
+                        .as_ref()
+                        .filter(|(w, a, s)| local > 0 && same_as(w, a, *s))
+                        .map(|_| local - 1)
+                };
+                if let Some(from) = copy_from {
+                    let (from, this) = (from * n_out, local * n_out);
+                    st.rank_block.copy_within(from..from + n_out, this);
+                    st.score_block.copy_within(from..from + n_out, this);
                     continue;
                 }
                 match &mut st.previous {
@@ -426,6 +468,23 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         *s = stage;
                     }
                     None => st.previous = Some((st.weights.clone(), st.aggregation.clone(), stage)),
+                }
+                // Start the ranking from run A's order when only weights differ.
+                let near_a = !is_a
+                    && st
+                        .base_config
+                        .as_ref()
+                        .is_some_and(|(_, a, s, _)| *s == stage && *a == st.aggregation);
+                if is_a {
+                    match &mut st.base_config {
+                        Some((w, a, s, row)) => {
+                            w.copy_from_slice(&st.weights);
+                            a.copy_from_slice(&st.aggregation);
+                            *s = stage;
+                            *row = local;
+                        }
+                        None => st.base_config = Some((st.weights.clone(), st.aggregation.clone(), stage, local)),
+                    }
                 }
                 let matrix = &matrices[combo(stage)];
                 let fixed = &fixed[combo(stage)];
@@ -438,6 +497,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         groups: &fixed[pi].groups,
                         logs: &fixed[pi].logs,
                         log_ok: &fixed[pi].log_ok,
+                        complete: &fixed[pi].complete,
                         index_as_log: true,
                     };
                     tree.evaluate_partial(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups, given)
@@ -455,11 +515,22 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                             ),
                         })?;
                     let index = &mut st.index[..u];
+                    let ranks = &mut st.ranks[..u];
+                    let base = &mut st.base[pi];
+                    let mut rank = |scores: &[f64]| {
+                        if is_a {
+                            rank_descending(scores, ties, base, ranks);
+                        } else if near_a {
+                            rank_descending_near(scores, ties, base, &mut st.order, ranks);
+                        } else {
+                            rank_descending(scores, ties, &mut st.order, ranks);
+                        }
+                    };
                     if st.aggregation[0] == Aggregation::Geometric {
                         // The index came back as its log: rank on it (exp and the scale
                         // are increasing), and exponentiate in f32, the precision the
                         // scores are stored in.
-                        rank_descending(&groups[..u], ties, &mut st.order, &mut st.ranks[..u]);
+                        rank(&groups[..u]);
                         for (v, &l) in index.iter_mut().zip(&groups[..u]) {
                             // f32's exp overflows past 88.7.
                             *v = if l.abs() < 80.0 { f64::from((l as f32).exp()) } else { l.exp() };
@@ -472,7 +543,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         if let Some(scale) = scale {
                             scale.apply(index);
                         }
-                        rank_descending(index, ties, &mut st.order, &mut st.ranks[..u]);
+                        rank(index);
                     }
                     let row = local * n_out + o;
                     for (dst, &r) in st.rank_block[row..row + u].iter_mut().zip(&st.ranks[..u]) {
@@ -511,23 +582,24 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         .enumerate()
         .flat_map(|(pi, cs)| cs.iter().map(move |&c| (pi, c)))
         .collect();
+    // Score columns are not needed after this: their quantiles are selected in place.
     let stats: Vec<OutputStats> = outputs
         .par_iter()
+        .zip(score_cols.par_chunks_mut(runs.max(1)))
         .enumerate()
-        .map(|(o, &(pi, c))| {
+        .map_init(Vec::new, |counts, (o, (&(pi, c), scores))| {
             let nominal_rank = nominal.rank[c];
             let ranks = column(&rank_cols, o, runs);
-            let (median_rank, q05_rank, q95_rank) = summary::rank_quantiles(ranks, cells[pi].len());
-            let mut scores: Vec<f32> = column(&score_cols, o, runs).to_vec();
-            let (median_score, q05_score, q95_score) = summary::quantiles(&mut scores);
+            let r = summary::rank_summary(ranks, cells[pi].len(), nominal_rank, counts);
+            let (median_score, q05_score, q95_score) = summary::quantiles(scores);
             OutputStats {
                 unit: panel.units[c % n_units].clone(),
                 period: panel.periods[periods[pi]],
                 nominal_rank,
-                median_rank,
-                q05_rank,
-                q95_rank,
-                mean_abs_shift: summary::mean_abs_shift(ranks, nominal_rank),
+                median_rank: r.median,
+                q05_rank: r.q05,
+                q95_rank: r.q95,
+                mean_abs_shift: r.mean_abs_shift,
                 nominal_score: nominal.score(c),
                 median_score,
                 q05_score,
@@ -536,19 +608,24 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         })
         .collect();
 
-    // Mean absolute rank shift per run and period (a scalar output per period).
+    // Mean absolute rank shift per run and period (a scalar output per period), by
+    // blocks of runs in parallel; each run's sum goes over the units in order.
     let mut shift_series: Vec<Vec<f64>> = Vec::with_capacity(cells.len());
-    let mut o = 0;
+    let mut first_output = 0;
     for cs in &cells {
         let mut acc = vec![0.0; runs];
-        for _ in 0..cs.len() {
-            let nominal_rank = stats[o].nominal_rank;
-            for (a, &r) in acc.iter_mut().zip(column(&rank_cols, o, runs)) {
-                *a += (f64::from(r) - nominal_rank).abs();
+        const BLOCK: usize = 1024;
+        acc.par_chunks_mut(BLOCK).enumerate().for_each(|(b, acc)| {
+            let from = b * BLOCK;
+            for (o, stat) in stats.iter().enumerate().skip(first_output).take(cs.len()) {
+                let nominal_rank = stat.nominal_rank;
+                for (a, &r) in acc.iter_mut().zip(&column(&rank_cols, o, runs)[from..]) {
+                    *a += (f64::from(r) - nominal_rank).abs();
+                }
             }
-            o += 1;
-        }
-        acc.iter_mut().for_each(|a| *a /= cs.len() as f64);
+            acc.iter_mut().for_each(|a| *a /= cs.len() as f64);
+        });
+        first_output += cs.len();
         shift_series.push(acc);
     }
     let mean_abs_shift_by_period = periods

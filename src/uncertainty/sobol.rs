@@ -2,8 +2,8 @@
 //! confidence intervals; estimators as SALib's `sobol.analyze` (no second order).
 //!
 //! # Formula
-//! Each output Y is first standardised, `(Y - mean)/sd` over all runs (as SALib does;
-//! the indices do not change). With f(A), f(B), f(A_B^(i)) over the N samples and
+//! Each output Y is first centred, `Y - mean` over all runs (SALib also divides by the
+//! standard deviation, which cancels in every ratio below). With f(A), f(B), f(A_B^(i)) over the N samples and
 //! `V = var([f(A), f(B)])` (population variance of the 2N values):
 //! - first order (Saltelli et al. 2010): `S_i = mean(f(B) (f(A_B^i) - f(A))) / V`
 //! - total (Jansen 1999): `ST_i = mean((f(A) - f(A_B^i))^2) / (2V)`
@@ -74,26 +74,22 @@ impl Bootstrap {
     }
 }
 
-/// Mean and standard deviation of an output over all runs; `None` if it never varies.
-fn moments<T: Copy + Into<f64>>(y: &[T]) -> Option<(f64, f64)> {
-    let m = y.len() as f64;
-    let mean = y.iter().map(|&v| v.into()).sum::<f64>() / m;
-    let (mut var, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+/// Mean of an output over all runs; `None` if it never varies (or is not finite).
+fn centre<T: Copy + Into<f64>>(y: &[T]) -> Option<f64> {
+    let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
     for &v in y {
         let v: f64 = v.into();
-        var += (v - mean) * (v - mean);
+        sum += v;
         min = min.min(v);
         max = max.max(v);
     }
-    let var = var / m;
-    if max <= min || var.is_nan() || var <= 0.0 {
-        return None;
-    }
-    Some((mean, var.sqrt()))
+    let mean = sum / y.len() as f64;
+    (max > min && mean.is_finite()).then_some(mean)
 }
 
 /// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order
-/// (f32 ranks or f64 values; standardised on the fly).
+/// (f32 ranks or f64 values). Each output is centred on its mean over all runs;
+/// SALib also divides by the standard deviation, which cancels in every ratio below.
 pub fn analyse<T: Copy + Into<f64>>(
     outputs: &[&[T]],
     n: usize,
@@ -102,8 +98,8 @@ pub fn analyse<T: Copy + Into<f64>>(
 ) -> Vec<Indices> {
     let step = g + 2;
     let terms = 4 + 2 * g;
-    let standardise: Vec<Option<(f64, f64)>> = outputs.iter().map(|y| moments(y)).collect();
-    let live: Vec<usize> = (0..outputs.len()).filter(|&o| standardise[o].is_some()).collect();
+    let centres: Vec<Option<f64>> = outputs.iter().map(|y| centre(y)).collect();
+    let live: Vec<usize> = (0..outputs.len()).filter(|&o| centres[o].is_some()).collect();
     let mut result: Vec<Indices> = (0..outputs.len()).map(|_| Indices::nan(g)).collect();
     if live.is_empty() {
         return result;
@@ -111,37 +107,44 @@ pub fn analyse<T: Copy + Into<f64>>(
     let cols = terms * live.len();
     let nf = n as f64;
     // Per sample i, the terms whose means the estimators need: summed here (f64) for
-    // the point estimates, and kept (f32) for the bootstrap's matrix product.
+    // the point estimates, and kept (f32) for the bootstrap's matrix product, term
+    // by term (column-major: `f[c * n + i]` for column c = output q's term t).
     let mut f = if bootstrap.is_some() {
         vec![0f32; n * cols]
     } else {
         Vec::new()
     };
-    let mut row = vec![0.0; terms];
+    let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+    let mut sums = vec![0.0; terms];
     for (q, &o) in live.iter().enumerate() {
         let y = outputs[o];
-        let (mean, sd) = standardise[o].unwrap_or((0.0, 1.0));
-        let at = |r: usize| -> f64 { (y[r].into() - mean) / sd };
-        let mut sums = vec![0.0; terms];
-        for i in 0..n {
-            let (a, b) = (at(i * step), at(i * step + step - 1));
-            row[0] = a;
-            row[1] = b;
-            row[2] = a * a;
-            row[3] = b * b;
-            for j in 0..g {
-                let ab = at(i * step + 1 + j);
-                row[4 + j] = b * (ab - a);
-                row[4 + g + j] = (a - ab) * (a - ab);
-            }
-            for (s, &t) in sums.iter_mut().zip(&row) {
-                *s += t;
-            }
-            if !f.is_empty() {
-                for (dst, &t) in f[i * cols + q * terms..i * cols + (q + 1) * terms].iter_mut().zip(&row) {
-                    *dst = t as f32;
+        let mean = centres[o].unwrap_or(0.0);
+        for (i, (a, b)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            *a = y[i * step].into() - mean;
+            *b = y[i * step + step - 1].into() - mean;
+        }
+        // Term t over the samples, into `sums[t]` and column t of `f`.
+        let mut column = |t: usize, term: &mut dyn FnMut(usize) -> f64| {
+            let mut sum = 0.0;
+            if f.is_empty() {
+                (0..n).for_each(|i| sum += term(i));
+            } else {
+                for (i, dst) in f[(q * terms + t) * n..(q * terms + t + 1) * n].iter_mut().enumerate() {
+                    let v = term(i);
+                    sum += v;
+                    *dst = v as f32;
                 }
             }
+            sums[t] = sum;
+        };
+        column(0, &mut |i| a[i]);
+        column(1, &mut |i| b[i]);
+        column(2, &mut |i| a[i] * a[i]);
+        column(3, &mut |i| b[i] * b[i]);
+        for j in 0..g {
+            let ab = |i: usize| y[i * step + 1 + j].into() - mean;
+            column(4 + j, &mut |i| b[i] * (ab(i) - a[i]));
+            column(4 + g + j, &mut |i| (a[i] - ab(i)) * (a[i] - ab(i)));
         }
         // Point estimates from the full sample.
         let mean_ab = (sums[0] + sums[1]) / (2.0 * nf);
@@ -170,8 +173,8 @@ pub fn analyse<T: Copy + Into<f64>>(
             n as isize,
             1,
             f.as_ptr(),
-            cols as isize,
             1,
+            n as isize,
             0.0,
             p.as_mut_ptr(),
             cols as isize,

@@ -10,93 +10,158 @@
 //! Tarantola (2005) Uncertainty and sensitivity analysis techniques as tools for the
 //! quality assessment of composite indicators, JRSS A 168(2).
 
-/// Median, 5 % and 95 % quantiles of `values` (reordered in place; NaNs ignored).
-/// Run outputs are stored as f32; the interpolation is done in f64.
-pub fn quantiles(values: &mut Vec<f32>) -> (f64, f64, f64) {
-    values.retain(|v| !v.is_nan());
+/// Median, 5 % and 95 % quantiles of `values` (reordered and overwritten; NaNs
+/// ignored). Run outputs are stored as f32; the interpolation is done in f64.
+///
+/// The values are selected as integers: each f32 is replaced in place by the u32
+/// whose order is the numeric order (sign-magnitude to offset binary), so the three
+/// selections compare integers rather than floats.
+pub fn quantiles(values: &mut [f32]) -> (f64, f64, f64) {
+    let keys: &mut [u32] = bytemuck::cast_slice_mut(values);
+    // Present values to the front, as keys.
+    let mut n = 0;
+    for i in 0..keys.len() {
+        let bits = keys[i];
+        if f32::from_bits(bits).is_nan() {
+            continue;
+        }
+        keys[i] = keys[n];
+        keys[n] = order_key(bits);
+        n += 1;
+    }
+    let keys = &mut keys[..n];
     // Select the median first; the 5 % and 95 % points then lie in its two halves.
-    let median = quantile(values, 0.5);
-    let n = values.len();
+    let median = quantile_within(keys, n, 0.5);
     if n < 4 {
-        return (median, quantile(values, 0.05), quantile(values, 0.95));
+        return (median, quantile_within(keys, n, 0.05), quantile_within(keys, n, 0.95));
     }
     let mid = ((n - 1) as f64 * 0.5).floor() as usize;
-    let low = quantile_within(&mut values[..=mid], n, 0.05);
-    let high = quantile_within(&mut values[mid..], n, 0.95);
+    let low = quantile_within(&mut keys[..=mid], n, 0.05);
+    let high = quantile_within(&mut keys[mid..], n, 0.95);
     (median, low, high)
 }
 
-/// Quantile p of n values when `part` holds the order statistics it needs: the lower
-/// part `[..=mid]` for p below the median (its offset is 0) or the upper `[mid..]`.
-fn quantile_within(part: &mut [f32], n: usize, p: f64) -> f64 {
+/// The u32 whose integer order is the f32 total order of `bits`.
+fn order_key(bits: u32) -> u32 {
+    bits ^ ((((bits as i32) >> 31) as u32) | 0x8000_0000)
+}
+
+/// The f32 (as f64) of an [`order_key`].
+fn from_key(key: u32) -> f64 {
+    let bits = if key & 0x8000_0000 != 0 {
+        key ^ 0x8000_0000
+    } else {
+        !key
+    };
+    f64::from(f32::from_bits(bits))
+}
+
+/// Type 7 quantile p of n keys when `part` holds the order statistics it needs: all
+/// n, the lower part `[..=mid]` for p below the median (offset 0), or the upper
+/// `[mid..]`. Selection, O(n) instead of a full sort: x_(lo) and x_(lo+1) around
+/// h = (n - 1) p.
+fn quantile_within(part: &mut [u32], n: usize, p: f64) -> f64 {
     let len = part.len();
+    if len == 0 {
+        return f64::NAN;
+    }
     let offset = n - len;
     let h = (n - 1) as f64 * p - if p > 0.5 { offset as f64 } else { 0.0 };
     let lo = h.floor() as usize;
-    let (_, &mut below, above) = part.select_nth_unstable_by(lo, f32::total_cmp);
-    let below = f64::from(below);
+    let (_, &mut below, above) = part.select_nth_unstable(lo);
+    let below = from_key(below);
     if lo + 1 >= len {
         return below;
     }
-    let next = f64::from(above.iter().copied().fold(f32::INFINITY, f32::min));
+    let next = from_key(above.iter().copied().min().unwrap_or(u32::MAX));
     below + (h - lo as f64) * (next - below)
 }
 
-/// Type 7 quantile by selection, O(n) instead of a full sort: the order statistics
-/// x_(lo) and x_(lo+1) around h = (n - 1) p.
+/// Type 7 quantile p of `values` (reordered and overwritten, as [`quantiles`]; NaNs
+/// ignored).
 pub fn quantile(values: &mut [f32], p: f64) -> f64 {
-    let n = values.len();
-    match n {
-        0 => return f64::NAN,
-        1 => return f64::from(values[0]),
-        _ => {}
+    let keys: &mut [u32] = bytemuck::cast_slice_mut(values);
+    let mut n = 0;
+    for i in 0..keys.len() {
+        let bits = keys[i];
+        if !f32::from_bits(bits).is_nan() {
+            keys[i] = keys[n];
+            keys[n] = order_key(bits);
+            n += 1;
+        }
     }
-    let h = (n - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let (_, &mut below, above) = values.select_nth_unstable_by(lo, f32::total_cmp);
-    let below = f64::from(below);
-    if lo + 1 >= n {
-        return below;
-    }
-    let next = f64::from(above.iter().copied().fold(f32::INFINITY, f32::min));
-    below + (h - lo as f64) * (next - below)
+    quantile_within(&mut keys[..n], n, p)
 }
 
-/// Median, 5 % and 95 % of ranks among `units` (values 1, 1.5, ..., units) by counting:
-/// the same type 7 quantiles as [`quantiles`] in O(runs + units).
-pub fn rank_quantiles(ranks: &[f32], units: usize) -> (f64, f64, f64) {
-    // Bin b holds rank (b + 2) / 2.
+/// Rank summary of one output: median, 5 % and 95 % rank, and mean |rank - nominal|.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankSummary {
+    pub median: f64,
+    pub q05: f64,
+    pub q95: f64,
+    pub mean_abs_shift: f64,
+}
+
+/// [`RankSummary`] of ranks among `units` (values 1, 1.5, ..., units) by counting: the
+/// same type 7 quantiles as [`quantiles`] and the same mean as [`mean_abs_shift`], in
+/// one pass over the runs and one over the 2 x units possible ranks. `counts` is a
+/// reusable buffer.
+pub fn rank_summary(ranks: &[f32], units: usize, nominal: f64, counts: &mut Vec<u32>) -> RankSummary {
     let bins = 2 * units.max(1);
-    let mut counts = vec![0usize; bins];
+    counts.clear();
+    counts.resize(bins, 0);
     let mut m = 0;
     for &r in ranks {
+        // Ranks are whole or half numbers in [1, units]: bin 2r - 2.
         if !r.is_nan() {
-            // Ranks are positive multiples of 0.5: 2r + 0.5 truncates to the nearest bin.
-            counts[((2.0 * r + 0.5) as usize).saturating_sub(2).min(bins - 1)] += 1;
+            counts[((2.0 * r) as usize).saturating_sub(2).min(bins - 1)] += 1;
             m += 1;
         }
     }
     if m == 0 {
-        return (f64::NAN, f64::NAN, f64::NAN);
+        return RankSummary {
+            median: f64::NAN,
+            q05: f64::NAN,
+            q95: f64::NAN,
+            mean_abs_shift: f64::NAN,
+        };
     }
-    // The k-th smallest (0-based) rank.
-    let nth = |k: usize| {
-        let mut seen = 0;
-        for (b, &c) in counts.iter().enumerate() {
-            seen += c;
-            if seen > k {
-                return (b + 2) as f64 / 2.0;
-            }
-        }
-        units as f64
-    };
-    let q = |p: f64| {
-        let h = (m - 1) as f64 * p;
+    // Every term is a whole or half number, so this sum is exact.
+    let shift: f64 = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(b, &c)| f64::from(c) * ((b + 2) as f64 / 2.0 - nominal).abs())
+        .sum();
+    // Order statistics x_(lo), x_(lo+1) of each quantile, found in one cumulative scan.
+    let h = [0.5, 0.05, 0.95].map(|p| (m - 1) as f64 * p);
+    let mut wanted = [0usize; 6];
+    for (i, h) in h.iter().enumerate() {
         let lo = h.floor() as usize;
-        let (a, b) = (nth(lo), nth((lo + 1).min(m - 1)));
-        a + (h - lo as f64) * (b - a)
-    };
-    (q(0.5), q(0.05), q(0.95))
+        wanted[2 * i] = lo;
+        wanted[2 * i + 1] = (lo + 1).min(m - 1);
+    }
+    let mut value = [0.0; 6];
+    let mut order: [usize; 6] = [0, 1, 2, 3, 4, 5];
+    order.sort_by_key(|&k| wanted[k]);
+    let (mut seen, mut next) = (0, 0);
+    for (b, &c) in counts.iter().enumerate() {
+        seen += c as usize;
+        while next < 6 && wanted[order[next]] < seen {
+            value[order[next]] = (b + 2) as f64 / 2.0;
+            next += 1;
+        }
+        if next == 6 {
+            break;
+        }
+    }
+    let q = |i: usize| value[2 * i] + (h[i] - h[i].floor()) * (value[2 * i + 1] - value[2 * i]);
+    RankSummary {
+        median: q(0),
+        q05: q(1),
+        q95: q(2),
+        mean_abs_shift: shift / m as f64,
+    }
 }
 
 /// Mean of |v - nominal| over the present values.
@@ -122,11 +187,12 @@ mod tests {
 
     #[test]
     fn selection_matches_sorting() {
-        let mut v: Vec<f32> = (0..1000).map(|i| ((i * 7919) % 1000) as f32 / 7.0).collect();
+        // Negative and positive values: the integer keys must keep their order.
+        let v: Vec<f32> = (0..1000).map(|i| ((i * 7919) % 1000) as f32 / 7.0 - 60.0).collect();
         let mut sorted: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
         sorted.sort_by(f64::total_cmp);
         for p in [0.0, 0.05, 0.333, 0.5, 0.95, 1.0] {
-            assert_eq!(quantile(&mut v, p), quantile_sorted(&sorted, p));
+            assert_eq!(quantile(&mut v.clone(), p), quantile_sorted(&sorted, p));
         }
         for n in [4, 5, 20, 21, 1000] {
             let mut w: Vec<f32> = v[..n].to_vec();
@@ -139,6 +205,16 @@ mod tests {
             );
             assert_eq!(quantiles(&mut w), want, "n = {n}");
         }
+        // Missing runs are left out.
+        let mut gaps = [f32::NAN, 3.0, -1.5, f32::NAN, 2.0, -0.0, 0.0, -7.25];
+        let present = [-7.25, -1.5, -0.0, 0.0, 2.0, 3.0];
+        let want = (
+            quantile_sorted(&present, 0.5),
+            quantile_sorted(&present, 0.05),
+            quantile_sorted(&present, 0.95),
+        );
+        assert_eq!(quantiles(&mut gaps), want);
+        assert!(quantiles(&mut [f32::NAN]).0.is_nan());
     }
 
     #[test]
@@ -152,6 +228,16 @@ mod tests {
     #[test]
     fn rank_counting_matches_sorting() {
         let ranks: Vec<f32> = (0..997).map(|i| ((i * 37) % 20) as f32 / 2.0 + 1.0).collect();
-        assert_eq!(rank_quantiles(&ranks, 10), quantiles(&mut ranks.clone()));
+        let r = rank_summary(&ranks, 10, 3.5, &mut Vec::new());
+        assert_eq!((r.median, r.q05, r.q95), quantiles(&mut ranks.clone()));
+        assert_eq!(r.mean_abs_shift, mean_abs_shift(&ranks, 3.5));
+        // With missing runs and a single value.
+        let mut gappy = ranks.clone();
+        gappy[3] = f32::NAN;
+        gappy[500] = f32::NAN;
+        let r = rank_summary(&gappy, 10, 1.0, &mut Vec::new());
+        assert_eq!((r.median, r.q05, r.q95), quantiles(&mut gappy.clone()));
+        let one = rank_summary(&[2.5], 4, 1.0, &mut Vec::new());
+        assert_eq!((one.median, one.q05, one.q95, one.mean_abs_shift), (2.5, 2.5, 2.5, 1.5));
     }
 }
