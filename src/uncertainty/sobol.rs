@@ -76,15 +76,15 @@ impl Bootstrap {
 
 /// Mean of an output over all runs; `None` if it never varies (or is not finite).
 fn centre<T: Copy + Into<f64>>(y: &[T]) -> Option<f64> {
-    let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+    let first: f64 = y.first().copied()?.into();
+    let (mut sum, mut varies) = (0.0, false);
     for &v in y {
         let v: f64 = v.into();
         sum += v;
-        min = min.min(v);
-        max = max.max(v);
+        varies |= v != first;
     }
     let mean = sum / y.len() as f64;
-    (max > min && mean.is_finite()).then_some(mean)
+    (varies && mean.is_finite()).then_some(mean)
 }
 
 /// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order
@@ -116,6 +116,12 @@ pub fn analyse<T: Copy + Into<f64>>(
     };
     let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
     let mut sums = vec![0.0; terms];
+    // Without a bootstrap the f32 terms go to one reused scratch output.
+    let mut unused = if f.is_empty() {
+        vec![0f32; terms * n]
+    } else {
+        Vec::new()
+    };
     for (q, &o) in live.iter().enumerate() {
         let y = outputs[o];
         let mean = centres[o].unwrap_or(0.0);
@@ -123,28 +129,37 @@ pub fn analyse<T: Copy + Into<f64>>(
             *a = y[i * step].into() - mean;
             *b = y[i * step + step - 1].into() - mean;
         }
-        // Term t over the samples, into `sums[t]` and column t of `f`.
-        let mut column = |t: usize, term: &mut dyn FnMut(usize) -> f64| {
-            let mut sum = 0.0;
-            if f.is_empty() {
-                (0..n).for_each(|i| sum += term(i));
-            } else {
-                for (i, dst) in f[(q * terms + t) * n..(q * terms + t + 1) * n].iter_mut().enumerate() {
-                    let v = term(i);
-                    sum += v;
-                    *dst = v as f32;
-                }
-            }
-            sums[t] = sum;
+        let block = if f.is_empty() {
+            &mut unused[..]
+        } else {
+            &mut f[q * terms * n..(q + 1) * terms * n]
         };
-        column(0, &mut |i| a[i]);
-        column(1, &mut |i| b[i]);
-        column(2, &mut |i| a[i] * a[i]);
-        column(3, &mut |i| b[i] * b[i]);
+        let mut columns: Vec<&mut [f32]> = block.chunks_mut(n).collect();
+        let (moments, columns) = columns.split_at_mut(4);
+        sums[..4].iter_mut().for_each(|s| *s = 0.0);
+        for i in 0..n {
+            let (x, z) = (a[i], b[i]);
+            let t = [x, z, x * x, z * z];
+            for k in 0..4 {
+                sums[k] += t[k];
+                moments[k][i] = t[k] as f32;
+            }
+        }
+        let (first, total) = columns.split_at_mut(g);
         for j in 0..g {
-            let ab = |i: usize| y[i * step + 1 + j].into() - mean;
-            column(4 + j, &mut |i| b[i] * (ab(i) - a[i]));
-            column(4 + g + j, &mut |i| (a[i] - ab(i)) * (a[i] - ab(i)));
+            let (mut s1, mut st) = (0.0, 0.0);
+            let (c1, ct) = (&mut first[j], &mut total[j]);
+            for i in 0..n {
+                // f(A_B^j) - f(A), centred.
+                let d = (y[i * step + 1 + j].into() - mean) - a[i];
+                let (t1, tt) = (b[i] * d, d * d);
+                s1 += t1;
+                st += tt;
+                c1[i] = t1 as f32;
+                ct[i] = tt as f32;
+            }
+            sums[4 + j] = s1;
+            sums[4 + g + j] = st;
         }
         // Point estimates from the full sample.
         let mean_ab = (sums[0] + sums[1]) / (2.0 * nf);

@@ -114,7 +114,9 @@ pub fn rank_summary(ranks: &[f32], units: usize, nominal: f64, counts: &mut Vec<
     for &r in ranks {
         // Ranks are whole or half numbers in [1, units]: bin 2r - 2.
         if !r.is_nan() {
-            counts[((2.0 * r) as usize).saturating_sub(2).min(bins - 1)] += 1;
+            // 2r + 2^23 puts the whole number 2r in the low mantissa bits (2r < 2^23).
+            let twice = ((2.0 * r + 8_388_608.0).to_bits() & 0x7f_ffff) as usize;
+            counts[twice.saturating_sub(2).min(bins - 1)] += 1;
             m += 1;
         }
     }
