@@ -161,7 +161,8 @@ struct ThreadState {
     base_config: Option<(Vec<f64>, Vec<Aggregation>, StageChoice, usize)>,
     ranks: Vec<f64>,
     index: Vec<f64>,
-    /// The chunk's results, run-major, before they go to the columns.
+    /// The chunk's results before they go to the columns, output-major: output o of
+    /// the chunk's run `local` at `o * chunk_runs + local`.
     rank_block: Vec<f32>,
     /// The last evaluated run's weights, aggregations and data stage.
     previous: Option<(Vec<f64>, Vec<Aggregation>, StageChoice)>,
@@ -456,9 +457,11 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         .map(|_| local - 1)
                 };
                 if let Some(from) = copy_from {
-                    let (from, this) = (from * n_out, local * n_out);
-                    st.rank_block.copy_within(from..from + n_out, this);
-                    st.score_block.copy_within(from..from + n_out, this);
+                    for block in [&mut st.rank_block, &mut st.score_block] {
+                        for column in block.chunks_exact_mut(chunk_runs) {
+                            column[local] = column[from];
+                        }
+                    }
                     continue;
                 }
                 match &mut st.previous {
@@ -545,25 +548,24 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         }
                         rank(index);
                     }
-                    let row = local * n_out + o;
-                    for (dst, &r) in st.rank_block[row..row + u].iter_mut().zip(&st.ranks[..u]) {
-                        *dst = r as f32;
+                    let outputs = o * chunk_runs..(o + u) * chunk_runs;
+                    for (column, &r) in st.rank_block[outputs.clone()].chunks_exact_mut(chunk_runs).zip(&st.ranks[..u]) {
+                        column[local] = r as f32;
                     }
-                    for (dst, &v) in st.score_block[row..row + u].iter_mut().zip(index.iter()) {
-                        *dst = v as f32;
+                    for (column, &v) in st.score_block[outputs].chunks_exact_mut(chunk_runs).zip(index.iter()) {
+                        column[local] = v as f32;
                     }
                     o += u;
                 }
             }
-            // Copy the chunk's rows into the columns: a few cache lines per output.
+            // Copy the chunk's runs into the columns: one piece per output.
             for o in 0..n_out {
-                for local in 0..count {
-                    // SAFETY: positions (o, first..first + count) belong to this chunk
-                    // only, and each chunk is evaluated by exactly one task.
-                    unsafe {
-                        rank_out.write(o * runs + first + local, st.rank_block[local * n_out + o]);
-                        score_out.write(o * runs + first + local, st.score_block[local * n_out + o]);
-                    }
+                let piece = o * chunk_runs..o * chunk_runs + count;
+                // SAFETY: positions (o, first..first + count) belong to this chunk only,
+                // and each chunk is evaluated by exactly one task.
+                unsafe {
+                    rank_out.write(o * runs + first, &st.rank_block[piece.clone()]);
+                    score_out.write(o * runs + first, &st.score_block[piece]);
                 }
             }
             progress.advance(count as u64);
@@ -704,13 +706,15 @@ impl SharedColumns {
         }
     }
 
+    /// Writes `values` from position `at` on.
+    ///
     /// # Safety
-    /// No other task may read or write position `at` while the buffer is shared, and
-    /// the buffer must outlive the sharing.
-    unsafe fn write(&self, at: usize, value: f32) {
-        assert!(at < self.len);
+    /// No other task may read or write positions `at..at + values.len()` while the
+    /// buffer is shared, and the buffer must outlive the sharing.
+    unsafe fn write(&self, at: usize, values: &[f32]) {
+        assert!(at + values.len() <= self.len);
         // SAFETY: in bounds (checked above); exclusive per the contract.
-        unsafe { *self.ptr.add(at) = value };
+        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), self.ptr.add(at), values.len()) };
     }
 }
 
