@@ -100,6 +100,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         settings.samples_from = Some(read_samples(path, sens.factors.len())?);
     }
     let panel = args.data.load(&fw)?;
+    let loaded = started.elapsed().as_secs_f64();
 
     let threads = args
         .threads
@@ -124,6 +125,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let analysis = pool.install(|| uncertainty::run(&fw, &panel, &settings, &Bar(bar)))?;
+    let analysed = started.elapsed().as_secs_f64();
 
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, "cannot create output folder", e))?;
     let inputs = args.data.inputs_with(&args.framework);
@@ -140,6 +142,15 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let manifest_path = args.out.join("manifest.json");
     output::check_not_input(&manifest_path, &inputs)?;
     written.push(manifest_path.clone());
+    let mut phases = serde_json::Map::new();
+    phases.insert("load".into(), serde_json::json!(loaded));
+    for (k, v) in &analysis.timings {
+        phases.insert(k.to_string(), serde_json::json!(v));
+    }
+    phases.insert(
+        "write".into(),
+        serde_json::json!(started.elapsed().as_secs_f64() - analysed),
+    );
     let manifest = serde_json::json!({
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "command": "sensitivity",
@@ -155,7 +166,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "sobol_groups": analysis.groups,
         "model_runs": analysis.runs,
         "normalised_matrices": analysis.matrices,
-        "phase_seconds": analysis.timings.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
+        "phase_seconds": phases,
         "bootstrap": settings.bootstrap,
         "confidence": settings.confidence,
         "threads": threads,

@@ -51,6 +51,12 @@ pub struct RankScratch {
     buckets: Vec<u32>,
     /// How many scores (present or not) the last call ranked.
     units: usize,
+    /// Warm starts tried and won by [`rank_descending_near`] with this scratch
+    /// (halved now and then, so they follow the recent runs), and calls since the
+    /// last try.
+    near_tries: u32,
+    near_wins: u32,
+    near_skipped: u32,
 }
 
 /// Below this many units a comparison sort of the packed keys beats bucketing.
@@ -96,9 +102,9 @@ fn unit(p: u64) -> usize {
 /// 1. each present score becomes its [`Quantiser`] key packed above the unit's
 ///    position in one u64;
 /// 2. from 512 units on, one counting pass spreads the packed keys over about one
-///    bucket per unit (the top bits of the key) and each bucket is sorted (by
-///    insertion when it holds a few keys, by pdqsort when outliers crowd the others
-///    into few buckets); below that, pdqsort sorts them all;
+///    bucket per unit (the top bits of the key) and an insertion sort finishes the
+///    buckets (pdqsort instead when outliers crowd the others into few buckets);
+///    below that, pdqsort sorts them all;
 /// 3. units sharing a key (equal scores, or scores within ~2^-32 of the range) are put
 ///    in exact order by comparing their scores, and equal scores share ranks.
 pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ranks: &mut [f64]) {
@@ -138,16 +144,11 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
             sorted[buckets[b] as usize] = p;
             buckets[b] += 1;
         }
-        // buckets[b] is now where bucket b ends.
-        let mut begin = 0;
-        for &end in buckets.iter() {
-            let bucket = &mut sorted[begin..end as usize];
-            if bucket.len() <= 24 {
-                insertion_sort_within(bucket, usize::MAX);
-            } else {
-                bucket.sort_unstable();
-            }
-            begin = end as usize;
+        // Keys are now in bucket order: one insertion sort over all of them finishes
+        // each bucket (a key never moves below its bucket's start) with no loop over
+        // the buckets. When outliers crowd the others into few buckets, pdqsort.
+        if !insertion_sort_within(sorted, 4 * m) {
+            sorted.sort_unstable();
         }
     }
     scratch.units = scores.len();
@@ -159,8 +160,10 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
 /// one factor). The order is re-keyed and finished by insertion sort, about n + (the
 /// pairs of units that swapped) steps; past 2 moves per unit (when it would cost about
 /// as much as ranking from scratch: each move is a dependent load, compare and
-/// store), or when the units present differ, this ranks from scratch instead. The
-/// ranks are the same either way.
+/// store), or when the units present differ, this ranks from scratch instead. When
+/// fewer than a third of the recent warm starts with this `scratch` won, it ranks
+/// from scratch straight away (trying again every 16th call). The ranks are the same
+/// either way.
 pub fn rank_descending_near(
     scores: &[f64],
     ties: Ties,
@@ -172,6 +175,17 @@ pub fn rank_descending_near(
     if near.units != scores.len() || m == 0 {
         return rank_descending(scores, ties, scratch, ranks);
     }
+    if scratch.near_tries >= 16 && 3 * scratch.near_wins < scratch.near_tries {
+        scratch.near_skipped += 1;
+        if !scratch.near_skipped.is_multiple_of(16) {
+            return rank_descending(scores, ties, scratch, ranks);
+        }
+    }
+    if scratch.near_tries >= 256 {
+        scratch.near_tries /= 2;
+        scratch.near_wins /= 2;
+    }
+    scratch.near_tries += 1;
     let quantiser = Quantiser::new(scores);
     let sorted = &mut scratch.sorted;
     sorted.clear();
@@ -180,6 +194,7 @@ pub fn rank_descending_near(
     if present != m || near.sorted.iter().any(|&p| scores[unit(p)].is_nan()) || !insertion_sort_within(sorted, 2 * m) {
         return rank_descending(scores, ties, scratch, ranks);
     }
+    scratch.near_wins += 1;
     scratch.units = scores.len();
     assign(scores, sorted, ties, ranks);
 }
@@ -277,6 +292,24 @@ mod tests {
         }
         // -0.0 and 0.0 are equal scores.
         assert_eq!(ranks(&[0.0, -0.0, 1.0], Ties::Average), vec![2.5, 2.5, 1.0]);
+    }
+
+    #[test]
+    fn warm_starts_that_keep_failing_are_skipped_with_the_same_ranks() {
+        // Each run reverses the order of the base run: every warm start fails, and
+        // after 16 of them they are mostly skipped; the ranks stay exact throughout.
+        let base: Vec<f64> = (0..600).map(|i| f64::from(i) * 0.5).collect();
+        let mut near = RankScratch::default();
+        let mut scratch = RankScratch::default();
+        let mut out = vec![0.0; base.len()];
+        rank_descending(&base, Ties::Average, &mut near, &mut out);
+        for run in 0..100 {
+            let scores: Vec<f64> = base.iter().map(|x| -x + f64::from(run % 7)).collect();
+            rank_descending_near(&scores, Ties::Average, &near, &mut scratch, &mut out);
+            assert_eq!(out, counted(&scores), "run {run}");
+        }
+        assert!(scratch.near_tries < 30, "{} tries", scratch.near_tries);
+        assert_eq!(scratch.near_wins, 0);
     }
 
     #[test]
