@@ -447,8 +447,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 let same_as = |w: &[f64], a: &[Aggregation], s: StageChoice| s == stage && w == st.weights && a == st.aggregation;
                 let copy_from = if is_a {
                     None
-                } else if let Some((w, a, s, row)) = st.base_config.as_ref().filter(|(w, a, s, _)| same_as(w, a, *s)) {
-                    let _ = (w, a, s);
+                } else if let Some((.., row)) = st.base_config.as_ref().filter(|(w, a, s, _)| same_as(w, a, *s)) {
                     Some(*row)
                 } else {
                     st.previous
