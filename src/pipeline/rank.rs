@@ -186,12 +186,15 @@ pub fn rank_descending_near(
         scratch.near_wins /= 2;
     }
     scratch.near_tries += 1;
+    // The same units must be present (m of them, all of near's).
+    if scores.iter().filter(|s| !s.is_nan()).count() != m || near.sorted.iter().any(|&p| scores[unit(p)].is_nan()) {
+        return rank_descending(scores, ties, scratch, ranks);
+    }
     let quantiser = Quantiser::new(scores);
     let sorted = &mut scratch.sorted;
     sorted.clear();
     sorted.extend(near.sorted.iter().map(|&p| quantiser.pack(scores[unit(p)], unit(p))));
-    let present = scores.iter().filter(|s| !s.is_nan()).count();
-    if present != m || near.sorted.iter().any(|&p| scores[unit(p)].is_nan()) || !insertion_sort_within(sorted, 2 * m) {
+    if !insertion_sort_within(sorted, 2 * m) {
         return rank_descending(scores, ties, scratch, ranks);
     }
     scratch.near_wins += 1;

@@ -157,16 +157,56 @@ struct ThreadState {
     /// Per period, the rank order of the current sample's run A (Saltelli designs):
     /// its A_B^(i) runs start from it.
     base: Vec<RankScratch>,
-    /// Run A's weights, aggregations and data stage, and its row in the chunk.
-    base_config: Option<(Vec<f64>, Vec<Aggregation>, StageChoice, usize)>,
+    /// The model of the current sample's run A, in this chunk.
+    run_a: Option<Model>,
     ranks: Vec<f64>,
     index: Vec<f64>,
     /// The chunk's results before they go to the columns, output-major: output o of
     /// the chunk's run `local` at `o * chunk_runs + local`.
     rank_block: Vec<f32>,
-    /// The last evaluated run's weights, aggregations and data stage.
-    previous: Option<(Vec<f64>, Vec<Aggregation>, StageChoice)>,
+    /// The model of the last evaluated run, in this chunk.
+    previous: Option<Model>,
     score_block: Vec<f32>,
+}
+
+/// The model a run evaluated, and its row in the chunk.
+struct Model {
+    weights: Vec<f64>,
+    aggregation: Vec<Aggregation>,
+    stage: StageChoice,
+    row: usize,
+}
+
+impl Model {
+    fn same(&self, weights: &[f64], aggregation: &[Aggregation], stage: StageChoice) -> bool {
+        self.stage == stage && self.weights == weights && self.aggregation == aggregation
+    }
+
+    /// Stores this model in `slot`, reusing its buffers.
+    fn remember(
+        slot: &mut Option<Model>,
+        weights: &[f64],
+        aggregation: &[Aggregation],
+        stage: StageChoice,
+        row: usize,
+    ) {
+        match slot {
+            Some(m) => {
+                m.weights.copy_from_slice(weights);
+                m.aggregation.copy_from_slice(aggregation);
+                m.stage = stage;
+                m.row = row;
+            }
+            None => {
+                *slot = Some(Model {
+                    weights: weights.to_vec(),
+                    aggregation: aggregation.to_vec(),
+                    stage,
+                    row,
+                })
+            }
+        }
+    }
 }
 
 /// Runs the uncertainty and sensitivity analysis.
@@ -417,7 +457,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         groups: vec![0.0; tree.n_groups() * max_units],
         order: RankScratch::default(),
         base: vec![RankScratch::default(); cells.len()],
-        base_config: None,
+        run_a: None,
         ranks: vec![0.0; max_units],
         index: vec![0.0; max_units],
         rank_block: vec![0.0; chunk_runs * n_out],
@@ -429,7 +469,8 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         .try_for_each_init(init, |st, chunk| -> Result<()> {
             let first = chunk * chunk_runs;
             let count = chunk_runs.min(runs - first);
-            st.base_config = None;
+            st.run_a = None;
+            st.previous = None;
             for local in 0..count {
                 let r = first + local;
                 match &settings.samples_from {
@@ -444,17 +485,11 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 // A_B^(i) runs of a discrete factor often land on the same option as
                 // run A or as the run before: the model is then the same, and so are
                 // its results.
-                let same_as = |w: &[f64], a: &[Aggregation], s: StageChoice| s == stage && w == st.weights && a == st.aggregation;
-                let copy_from = if is_a {
-                    None
-                } else if let Some((.., row)) = st.base_config.as_ref().filter(|(w, a, s, _)| same_as(w, a, *s)) {
-                    Some(*row)
-                } else {
-                    st.previous
-                        .as_ref()
-                        .filter(|(w, a, s)| local > 0 && same_as(w, a, *s))
-                        .map(|_| local - 1)
-                };
+                let copy_from = [&st.run_a, &st.previous]
+                    .into_iter()
+                    .flatten()
+                    .find(|m| !is_a && m.same(&st.weights, &st.aggregation, stage))
+                    .map(|m| m.row);
                 if let Some(from) = copy_from {
                     for block in [&mut st.rank_block, &mut st.score_block] {
                         for column in block.chunks_exact_mut(chunk_runs) {
@@ -463,30 +498,15 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                     }
                     continue;
                 }
-                match &mut st.previous {
-                    Some((w, a, s)) => {
-                        w.copy_from_slice(&st.weights);
-                        a.copy_from_slice(&st.aggregation);
-                        *s = stage;
-                    }
-                    None => st.previous = Some((st.weights.clone(), st.aggregation.clone(), stage)),
-                }
+                Model::remember(&mut st.previous, &st.weights, &st.aggregation, stage, local);
                 // Start the ranking from run A's order when only weights differ.
                 let near_a = !is_a
                     && st
-                        .base_config
+                        .run_a
                         .as_ref()
-                        .is_some_and(|(_, a, s, _)| *s == stage && *a == st.aggregation);
+                        .is_some_and(|m| m.stage == stage && m.aggregation == st.aggregation);
                 if is_a {
-                    match &mut st.base_config {
-                        Some((w, a, s, row)) => {
-                            w.copy_from_slice(&st.weights);
-                            a.copy_from_slice(&st.aggregation);
-                            *s = stage;
-                            *row = local;
-                        }
-                        None => st.base_config = Some((st.weights.clone(), st.aggregation.clone(), stage, local)),
-                    }
+                    Model::remember(&mut st.run_a, &st.weights, &st.aggregation, stage, local);
                 }
                 let matrix = &matrices[combo(stage)];
                 let fixed = &fixed[combo(stage)];
