@@ -217,20 +217,6 @@ impl Normalise {
                     _ => RankMode::Borda,
                 },
             }),
-            Normalise::FracMax => {
-                let max = sorted[sorted.len() - 1];
-                if max > 0.0 {
-                    ok(Fitted::Linear {
-                        centre: 0.0,
-                        span: max,
-                        lo: 0.0,
-                        width: 1.0,
-                        clamp: None,
-                    })
-                } else {
-                    Err(FitError::NonPositiveMax { max })
-                }
-            }
             Normalise::DistToTarget { target, cap, down } => {
                 let t = transform(target);
                 let edge = if down { sorted[sorted.len() - 1] } else { sorted[0] };
@@ -276,14 +262,15 @@ impl Normalise {
                     })
                 }
             }
-            Normalise::DistanceToMax => {
+            // x / max, as a fraction (fracmax) or in percent (distance_to_max).
+            Normalise::FracMax | Normalise::DistanceToMax => {
                 let max = sorted[sorted.len() - 1];
                 if max > 0.0 {
                     ok(Fitted::Linear {
                         centre: 0.0,
                         span: max,
                         lo: 0.0,
-                        width: 100.0,
+                        width: if *self == Normalise::FracMax { 1.0 } else { 100.0 },
                         clamp: None,
                     })
                 } else {
