@@ -58,10 +58,21 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Sorted present values.
+///
+/// Sorted as integers in `f64::total_cmp`'s order (the bits with the magnitude
+/// flipped for negatives): equal keys are equal bits, so an unstable integer sort
+/// gives exactly what a stable float sort gives, several times faster.
 pub fn sorted_present(values: &[f64]) -> Vec<f64> {
-    let mut p = present(values);
-    p.sort_by(f64::total_cmp);
-    p
+    fn flip(bits: i64) -> i64 {
+        bits ^ (((bits >> 63) as u64) >> 1) as i64
+    }
+    let mut keys: Vec<i64> = values
+        .iter()
+        .filter(|v| !v.is_nan())
+        .map(|v| flip(v.to_bits() as i64))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| f64::from_bits(flip(k) as u64)).collect()
 }
 
 /// Median of the present values (type 7 quantile at 0.5); NaN if none.
@@ -125,6 +136,33 @@ pub mod prec {
 mod tests {
     use super::prec::*;
     use super::*;
+
+    #[test]
+    fn sorted_present_is_the_total_order() {
+        let v = [
+            3.5,
+            f64::NAN,
+            -0.0,
+            0.0,
+            -1e-310,
+            f64::NEG_INFINITY,
+            2.0,
+            -7.25,
+            f64::INFINITY,
+            5e-324,
+            -0.0,
+            2.0,
+        ];
+        let mut want: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+        want.sort_by(f64::total_cmp);
+        let got = sorted_present(&v);
+        assert_eq!(
+            got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+        assert_eq!(got[0], f64::NEG_INFINITY);
+        assert!(got[3].is_sign_negative() && got[3] == 0.0 && got[5].is_sign_positive());
+    }
 
     #[test]
     fn mean_sd_skip_missing() {

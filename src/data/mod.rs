@@ -16,6 +16,7 @@ pub(crate) mod read;
 use crate::error::{list_ids, suggest, Error, Result};
 use crate::framework::{Framework, Layout};
 use crate::period::Period;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -291,12 +292,13 @@ fn wide_rows(
 ) -> Result<FileRows> {
     let keys = keys(framework, table)?;
     check_duplicates(&table.name, &keys)?;
-    let mut columns = Vec::new();
-    for (column, _) in needed {
-        if table.has_column(column) {
-            columns.push((column.clone(), table.numeric_column(column, options.decimal_comma)?));
-        }
-    }
+    // Columns parse in parallel; the first bad one in framework order is reported.
+    let parsed: Vec<Result<(String, Vec<f64>)>> = needed
+        .par_iter()
+        .filter(|(column, _)| table.has_column(column))
+        .map(|(column, _)| Ok((column.clone(), table.numeric_column(column, options.decimal_comma)?)))
+        .collect();
+    let columns = parsed.into_iter().collect::<Result<Vec<_>>>()?;
     Ok(FileRows {
         name: table.name.clone(),
         keys,

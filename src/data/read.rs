@@ -131,6 +131,13 @@ impl Table {
 
     /// A column as text (numbers are printed as polars prints them).
     pub fn text_column(&self, name: &str, needed_by: &str) -> Result<Vec<Option<String>>> {
+        self.with_text(name, needed_by, |cells| {
+            Ok(cells.iter().map(|v| v.map(str::to_string)).collect())
+        })
+    }
+
+    /// Calls `f` on a column's cells as text, borrowed (no copy per cell).
+    fn with_text<T>(&self, name: &str, needed_by: &str, f: impl FnOnce(&StringChunked) -> Result<T>) -> Result<T> {
         let col = self.column(name, needed_by)?;
         let text = col.cast(&DataType::String).map_err(|e| Error::Data {
             file: self.name.clone(),
@@ -140,7 +147,7 @@ impl Table {
             file: self.name.clone(),
             message: format!("column `{name}`: {e}"),
         })?;
-        Ok(chunked.iter().map(|v| v.map(str::to_string)).collect())
+        f(chunked)
     }
 
     /// A column as numbers, with an error naming the first bad cell.
@@ -157,32 +164,34 @@ impl Table {
             })?;
             return Ok(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect());
         }
-        let text = self.text_column(name, name)?;
-        let mut out = Vec::with_capacity(text.len());
-        for (i, cell) in text.iter().enumerate() {
-            let cell = cell.as_deref().unwrap_or("");
-            match parse_number(cell, decimal_comma) {
-                Some(v) => out.push(v),
-                None => {
-                    let hint =
-                        if !decimal_comma && cell.contains(',') && cell.replace(',', ".").trim().parse::<f64>().is_ok()
+        self.with_text(name, name, |chunked| {
+            let mut out = Vec::with_capacity(chunked.len());
+            for (i, cell) in chunked.iter().enumerate() {
+                let cell = cell.unwrap_or("");
+                match parse_number(cell, decimal_comma) {
+                    Some(v) => out.push(v),
+                    None => {
+                        let hint = if !decimal_comma
+                            && cell.contains(',')
+                            && cell.replace(',', ".").trim().parse::<f64>().is_ok()
                         {
                             " (for decimal commas use --decimal-comma)"
                         } else {
                             ""
                         };
-                    return Err(Error::Cell {
-                        file: self.name.clone(),
-                        row: i + 2,
-                        column: name.to_string(),
-                        message: format!(
-                            "expected a number, found `{cell}`{hint}; write a missing value as an empty cell or NA"
-                        ),
-                    });
+                        return Err(Error::Cell {
+                            file: self.name.clone(),
+                            row: i + 2,
+                            column: name.to_string(),
+                            message: format!(
+                                "expected a number, found `{cell}`{hint}; write a missing value as an empty cell or NA"
+                            ),
+                        });
+                    }
                 }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 }
 

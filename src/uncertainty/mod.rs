@@ -316,30 +316,34 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     let n_groups = sobol_groups.len();
 
     // One normalised matrix per data-stage combination and period: values[k * U + i].
-    let mut matrices: Vec<Vec<Vec<f64>>> = Vec::new();
-    for imp in &impute_options {
-        for treatment in 0..treatment_options {
-            for norm in &normalise_options {
-                let variant = stage_variant(fw, *imp, treatment == 1, *norm);
-                let res = score(&variant, panel)?;
-                matrices.push(
-                    cells
-                        .iter()
-                        .map(|cs| {
-                            let u = cs.len();
-                            let mut m = vec![f64::NAN; fw.indicators.len() * u];
-                            for (k, column) in res.normalised.iter().enumerate() {
-                                for (i, &c) in cs.iter().enumerate() {
-                                    m[k * u + i] = column[c];
-                                }
-                            }
-                            m
-                        })
-                        .collect(),
-                );
-            }
-        }
-    }
+    let stages: Vec<(Option<Impute>, bool, Option<NormaliseChoice>)> = impute_options
+        .iter()
+        .flat_map(|&imp| {
+            let normalise_options = &normalise_options;
+            (0..treatment_options).flat_map(move |t| normalise_options.iter().map(move |&norm| (imp, t == 1, norm)))
+        })
+        .collect();
+    let matrices: Vec<Vec<Vec<f64>>> = stages
+        .par_iter()
+        .map(|&(imp, treatment_off, norm)| -> Result<Vec<Vec<f64>>> {
+            let res = score(&stage_variant(fw, imp, treatment_off, norm), panel)?;
+            Ok(cells
+                .iter()
+                .map(|cs| {
+                    let u = cs.len();
+                    let mut m = vec![f64::NAN; fw.indicators.len() * u];
+                    for (k, column) in res.normalised.iter().enumerate() {
+                        for (i, &c) in cs.iter().enumerate() {
+                            m[k * u + i] = column[c];
+                        }
+                    }
+                    m
+                })
+                .collect())
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_>>()?;
     let combo = |s: StageChoice| (s.impute * treatment_options + s.treatment) * normalise_options.len() + s.normalise;
 
     // Groups some factor touches (and their ancestors) are computed in every run; the
