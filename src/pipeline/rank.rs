@@ -62,11 +62,12 @@ pub struct RankScratch {
 /// Below this many units a comparison sort of the packed keys beats bucketing.
 const BUCKET_FROM: usize = 512;
 
-/// The map from a score to its 32-bit key, `q = floor((max - x) * c / (max - min))`
-/// with c just below 2^32. Each step rounds monotonically, so x > y gives
-/// q(x) <= q(y): ascending keys are descending scores, up to units sharing a key. A
-/// range that is empty, infinite or too narrow to divide by gives scale 0 or inf:
-/// keys then collapse (or saturate), still monotonically.
+/// The map from a score to its 32-bit key, `q = round((max - x) * c / (max - min))`
+/// with c = 2^32 - 256. Each step rounds monotonically, so x > y gives q(x) <= q(y):
+/// ascending keys are descending scores, up to units sharing a key. The product is
+/// at most c (1 + 2^-52)^2 < 2^32 - 128. A range that is empty, infinite or too
+/// narrow to divide by gives scale 0 or inf: every key is then 0 (the low bits of 0,
+/// inf and NaN), and the exact order comes from the fix-up for shared keys.
 #[derive(Clone, Copy)]
 struct Quantiser {
     hi: f64,
@@ -75,8 +76,19 @@ struct Quantiser {
 
 impl Quantiser {
     fn new(scores: &[f64]) -> Quantiser {
+        // Eight running minima and maxima (vector lanes; NaNs fail both tests).
+        let (mut lo8, mut hi8) = ([f64::INFINITY; 8], [f64::NEG_INFINITY; 8]);
+        let chunks = scores.chunks_exact(8);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            let chunk: &[f64; 8] = chunk.try_into().unwrap_or(&[f64::NAN; 8]);
+            for k in 0..8 {
+                lo8[k] = if chunk[k] < lo8[k] { chunk[k] } else { lo8[k] };
+                hi8[k] = if chunk[k] > hi8[k] { chunk[k] } else { hi8[k] };
+            }
+        }
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &s in scores {
+        for &s in lo8.iter().chain(hi8.iter()).chain(rest) {
             lo = lo.min(s);
             hi = hi.max(s);
         }
@@ -86,7 +98,10 @@ impl Quantiser {
 
     /// The key above the unit's position.
     fn pack(self, x: f64, unit: usize) -> u64 {
-        ((((self.hi - x) * self.scale) as u32 as u64) << 32) | unit as u64
+        // Adding 2^52 leaves the product, rounded to an integer, in the low bits of
+        // the mantissa (one add instead of a saturating float-to-int conversion).
+        let q = ((self.hi - x) * self.scale + 4_503_599_627_370_496.0).to_bits() & 0xffff_ffff;
+        (q << 32) | unit as u64
     }
 }
 
@@ -111,26 +126,32 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
     let quantiser = Quantiser::new(scores);
     let packed = &mut scratch.packed;
     packed.clear();
-    packed.extend(
-        scores
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.is_nan())
-            .map(|(i, &s)| quantiser.pack(s, i)),
-    );
+    if scores.iter().any(|s| s.is_nan()) {
+        packed.extend(
+            scores
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_nan())
+                .map(|(i, &s)| quantiser.pack(s, i)),
+        );
+    } else {
+        packed.extend(scores.iter().enumerate().map(|(i, &s)| quantiser.pack(s, i)));
+    }
     let m = packed.len();
     let sorted = &mut scratch.sorted;
     if m < BUCKET_FROM {
         std::mem::swap(packed, sorted);
         sorted.sort_unstable();
     } else {
-        let bits = (usize::BITS - m.leading_zeros()).min(16);
+        let bits = (usize::BITS - m.leading_zeros() + 1).min(16);
         let shift = 64 - bits;
-        let buckets = &mut scratch.buckets;
-        buckets.clear();
-        buckets.resize(1 << bits, 0);
+        let mask = (1usize << bits) - 1;
+        scratch.buckets.clear();
+        scratch.buckets.resize(mask + 1, 0);
+        // (`& mask` changes no index; it lets the compiler drop the bounds checks.)
+        let buckets = &mut scratch.buckets[..=mask];
         for &p in packed.iter() {
-            buckets[(p >> shift) as usize] += 1;
+            buckets[(p >> shift) as usize & mask] += 1;
         }
         let mut total = 0;
         for c in buckets.iter_mut() {
@@ -140,7 +161,7 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
         }
         sorted.resize(m, 0);
         for &p in packed.iter() {
-            let b = (p >> shift) as usize;
+            let b = (p >> shift) as usize & mask;
             sorted[buckets[b] as usize] = p;
             buckets[b] += 1;
         }
