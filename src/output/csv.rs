@@ -123,7 +123,7 @@ pub fn write_table(
         if with_header {
             w.write_record(header.iter().map(|h| escape_formula(h)))?;
         }
-        let mut fields: Vec<String> = Vec::new();
+        let mut fields = vec![String::new(); header.len()];
         for row in rows {
             if row.len() != header.len() {
                 return Err(std::io::Error::new(
@@ -131,11 +131,10 @@ pub fn write_table(
                     format!("a row has {} fields, the header {}", row.len(), header.len()),
                 ));
             }
-            fields.resize_with(fields.len().max(row.len()), String::new);
             for (field, cell) in fields.iter_mut().zip(row) {
                 render_cell(field, cell, style);
             }
-            w.write_record(&fields[..row.len()])?;
+            w.write_record(&fields)?;
         }
         w.into_inner().map_err(|e| e.into_error())
     };

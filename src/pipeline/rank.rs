@@ -76,22 +76,18 @@ struct Quantiser {
 
 impl Quantiser {
     fn new(scores: &[f64]) -> Quantiser {
-        // Eight running minima and maxima (vector lanes; NaNs fail both tests).
+        // Eight running minima and maxima (vector lanes; NaNs fail both tests), then
+        // the lanes and the last few scores.
         let (mut lo8, mut hi8) = ([f64::INFINITY; 8], [f64::NEG_INFINITY; 8]);
-        let chunks = scores.chunks_exact(8);
-        let rest = chunks.remainder();
+        let (chunks, rest) = scores.as_chunks::<8>();
         for chunk in chunks {
-            let chunk: &[f64; 8] = chunk.try_into().unwrap_or(&[f64::NAN; 8]);
             for k in 0..8 {
                 lo8[k] = if chunk[k] < lo8[k] { chunk[k] } else { lo8[k] };
                 hi8[k] = if chunk[k] > hi8[k] { chunk[k] } else { hi8[k] };
             }
         }
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &s in lo8.iter().chain(hi8.iter()).chain(rest) {
-            lo = lo.min(s);
-            hi = hi.max(s);
-        }
+        let lo = lo8.iter().chain(rest).fold(f64::INFINITY, |lo, &s| lo.min(s));
+        let hi = hi8.iter().chain(rest).fold(f64::NEG_INFINITY, |hi, &s| hi.max(s));
         let scale = if hi > lo { 4_294_967_040.0 / (hi - lo) } else { 0.0 };
         Quantiser { hi, scale }
     }
@@ -345,6 +341,21 @@ mod tests {
             let higher = scores.iter().filter(|&&s| s > scores[i]).count();
             assert_eq!(r[i], higher as f64 + 1.0);
         }
+    }
+
+    #[test]
+    fn quantiser_spans_the_present_range() {
+        let c = 4_294_967_040.0;
+        // Fewer than eight scores (no full lane), and a lane that holds only NaNs.
+        let short = Quantiser::new(&[1.0, 5.0, 2.0]);
+        assert_eq!((short.hi, short.scale), (5.0, c / 4.0));
+        let mut gappy: Vec<f64> = (0..19).map(|i| i as f64 - 3.0).collect();
+        gappy[3] = f64::NAN;
+        gappy[11] = f64::NAN;
+        let q = Quantiser::new(&gappy);
+        assert_eq!((q.hi, q.scale), (15.0, c / 18.0));
+        assert_eq!(q.pack(15.0, 7), 7);
+        assert_eq!(q.pack(-3.0, 2) >> 32, 4_294_967_040);
     }
 
     #[test]
