@@ -107,59 +107,49 @@ pub fn analyse<T: Copy + Into<f64>>(
     let cols = terms * live.len();
     let nf = n as f64;
     // Per sample i, the terms whose means the estimators need: summed here (f64) for
-    // the point estimates, and kept (f32) for the bootstrap's matrix product, term
-    // by term (column-major: `f[c * n + i]` for column c = output q's term t).
+    // the point estimates, and kept (f32) for the bootstrap's matrix product, sample
+    // by sample (row-major: `f[i * cols + c]` for column c = output q's term t, so a
+    // sample's terms are written side by side).
     let mut f = if bootstrap.is_some() {
         vec![0f32; n * cols]
     } else {
         Vec::new()
     };
-    let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
     let mut sums = vec![0.0; terms];
     // Without a bootstrap the f32 terms go to one reused scratch output.
-    let mut unused = if f.is_empty() {
-        vec![0f32; terms * n]
-    } else {
-        Vec::new()
-    };
+    let mut unused = if f.is_empty() { vec![0f32; terms] } else { Vec::new() };
     for (q, &o) in live.iter().enumerate() {
-        let y = outputs[o];
+        let y = &outputs[o][..n * step];
         let mean = centres[o].unwrap_or(0.0);
-        for (i, (a, b)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
-            *a = y[i * step].into() - mean;
-            *b = y[i * step + step - 1].into() - mean;
-        }
-        let block = if f.is_empty() {
-            &mut unused[..]
-        } else {
-            &mut f[q * terms * n..(q + 1) * terms * n]
-        };
-        let mut columns: Vec<&mut [f32]> = block.chunks_mut(n).collect();
-        let (moments, columns) = columns.split_at_mut(4);
-        sums[..4].iter_mut().for_each(|s| *s = 0.0);
-        for i in 0..n {
-            let (x, z) = (a[i], b[i]);
+        sums.iter_mut().for_each(|s| *s = 0.0);
+        let (moment_sums, term_sums) = sums.split_at_mut(4);
+        let (s1_sums, st_sums) = term_sums.split_at_mut(g);
+        // Sample by sample, so that the 4 + 2G sums are independent chains; each sum
+        // still adds its terms in sample order.
+        for (i, row) in y.chunks_exact(step).enumerate() {
+            // f(A) and f(B), centred.
+            let (x, z) = (row[0].into() - mean, row[step - 1].into() - mean);
+            let out = if f.is_empty() {
+                &mut unused[..]
+            } else {
+                &mut f[i * cols + q * terms..i * cols + (q + 1) * terms]
+            };
+            let (moments, columns) = out.split_at_mut(4);
+            let (first, total) = columns.split_at_mut(g);
             let t = [x, z, x * x, z * z];
             for k in 0..4 {
-                sums[k] += t[k];
-                moments[k][i] = t[k] as f32;
+                moment_sums[k] += t[k];
+                moments[k] = t[k] as f32;
             }
-        }
-        let (first, total) = columns.split_at_mut(g);
-        for j in 0..g {
-            let (mut s1, mut st) = (0.0, 0.0);
-            let (c1, ct) = (&mut first[j], &mut total[j]);
-            for i in 0..n {
+            for j in 0..g {
                 // f(A_B^j) - f(A), centred.
-                let d = (y[i * step + 1 + j].into() - mean) - a[i];
-                let (t1, tt) = (b[i] * d, d * d);
-                s1 += t1;
-                st += tt;
-                c1[i] = t1 as f32;
-                ct[i] = tt as f32;
+                let d = (row[1 + j].into() - mean) - x;
+                let (t1, tt) = (z * d, d * d);
+                s1_sums[j] += t1;
+                st_sums[j] += tt;
+                first[j] = t1 as f32;
+                total[j] = tt as f32;
             }
-            sums[4 + j] = s1;
-            sums[4 + g + j] = st;
         }
         // Point estimates from the full sample.
         let mean_ab = (sums[0] + sums[1]) / (2.0 * nf);
@@ -188,8 +178,8 @@ pub fn analyse<T: Copy + Into<f64>>(
             n as isize,
             1,
             f.as_ptr(),
+            cols as isize,
             1,
-            n as isize,
             0.0,
             p.as_mut_ptr(),
             cols as isize,
