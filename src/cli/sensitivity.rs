@@ -131,14 +131,25 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let inputs = args.data.inputs_with(&args.framework);
     let uncertainty_path = args.out.join("uncertainty.csv");
     output::check_not_input(&uncertainty_path, &inputs)?;
-    write_uncertainty(&uncertainty_path, &analysis)?;
-    let mut written = vec![uncertainty_path];
-    if settings.method == Method::Sobol {
-        let path = args.out.join("sobol.csv");
-        output::check_not_input(&path, &inputs)?;
-        write_sobol(&path, &analysis)?;
-        written.push(path);
+    let sobol_path = (settings.method == Method::Sobol).then(|| args.out.join("sobol.csv"));
+    if let Some(path) = &sobol_path {
+        output::check_not_input(path, &inputs)?;
     }
+    // The two tables are written side by side.
+    let (uncertainty, sobol) = pool.install(|| {
+        rayon::join(
+            || write_uncertainty(&uncertainty_path, &analysis),
+            || {
+                sobol_path
+                    .as_deref()
+                    .map_or(Ok(()), |path| write_sobol(path, &analysis))
+            },
+        )
+    });
+    uncertainty?;
+    sobol?;
+    let mut written = vec![uncertainty_path];
+    written.extend(sobol_path);
     let manifest_path = args.out.join("manifest.json");
     output::check_not_input(&manifest_path, &inputs)?;
     written.push(manifest_path.clone());

@@ -158,12 +158,15 @@ struct ThreadState {
     run_a: Option<Model>,
     ranks: Vec<f64>,
     index: Vec<f64>,
-    /// The chunk's results before they go to the columns, output-major: output o of
-    /// the chunk's run `local` at `o * chunk_runs + local`.
+    /// The chunk's results before they go to the columns, run-major (each run's
+    /// outputs side by side): output o of the chunk's run `local` at
+    /// `local * n_out + o`; transposed into the columns when the chunk is done.
     rank_block: Vec<f32>,
     /// The model of the last evaluated run, in this chunk.
     previous: Option<Model>,
     score_block: Vec<f32>,
+    /// One output's values over the chunk's runs, on their way to its column.
+    piece: Vec<f32>,
 }
 
 /// The model a run evaluated, and its row in the chunk.
@@ -462,6 +465,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         index: vec![0.0; max_units],
         rank_block: vec![0.0; chunk_runs * n_out],
         score_block: vec![0.0; chunk_runs * n_out],
+        piece: vec![0.0; chunk_runs],
         previous: None,
     };
     (0..runs.div_ceil(chunk_runs))
@@ -492,9 +496,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                     .map(|m| m.row);
                 if let Some(from) = copy_from {
                     for block in [&mut st.rank_block, &mut st.score_block] {
-                        for column in block.chunks_exact_mut(chunk_runs) {
-                            column[local] = column[from];
-                        }
+                        block.copy_within(from * n_out..(from + 1) * n_out, local * n_out);
                     }
                     continue;
                 }
@@ -552,24 +554,25 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                         }
                         rank(index);
                     }
-                    let outputs = o * chunk_runs..(o + u) * chunk_runs;
-                    for (column, &r) in st.rank_block[outputs.clone()].chunks_exact_mut(chunk_runs).zip(&st.ranks[..u]) {
-                        column[local] = r as f32;
+                    let outputs = local * n_out + o..local * n_out + o + u;
+                    for (out, &r) in st.rank_block[outputs.clone()].iter_mut().zip(&st.ranks[..u]) {
+                        *out = r as f32;
                     }
-                    for (column, &v) in st.score_block[outputs].chunks_exact_mut(chunk_runs).zip(index.iter()) {
-                        column[local] = v as f32;
+                    for (out, &v) in st.score_block[outputs].iter_mut().zip(index.iter()) {
+                        *out = v as f32;
                     }
                     o += u;
                 }
             }
-            // Copy the chunk's runs into the columns: one piece per output.
-            for o in 0..n_out {
-                let piece = o * chunk_runs..o * chunk_runs + count;
-                // SAFETY: positions (o, first..first + count) belong to this chunk only,
-                // and each chunk is evaluated by exactly one task.
-                unsafe {
-                    rank_out.write(o * runs + first, &st.rank_block[piece.clone()]);
-                    score_out.write(o * runs + first, &st.score_block[piece]);
+            // Transpose the chunk's runs into the columns: one piece per output.
+            for (block, out) in [(&st.rank_block, &rank_out), (&st.score_block, &score_out)] {
+                for o in 0..n_out {
+                    for (p, row) in st.piece[..count].iter_mut().zip(block.chunks_exact(n_out)) {
+                        *p = row[o];
+                    }
+                    // SAFETY: positions (o, first..first + count) belong to this chunk
+                    // only, and each chunk is evaluated by exactly one task.
+                    unsafe { out.write(o * runs + first, &st.piece[..count]) };
                 }
             }
             progress.advance(count as u64);
@@ -589,30 +592,39 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         .flat_map(|(pi, cs)| cs.iter().map(move |&c| (pi, c)))
         .collect();
     // Score columns are not needed after this: their quantiles are selected in place.
-    let stats: Vec<OutputStats> = outputs
-        .par_iter()
-        .zip(score_cols.par_chunks_mut(runs.max(1)))
-        .enumerate()
-        .map_init(Vec::new, |counts, (o, (&(pi, c), scores))| {
-            let nominal_rank = nominal.rank[c];
-            let ranks = column(&rank_cols, o, runs);
-            let r = summary::rank_summary(ranks, cells[pi].len(), nominal_rank, counts);
-            let (median_score, q05_score, q95_score) = summary::quantiles(scores);
-            OutputStats {
-                unit: panel.units[c % n_units].clone(),
-                period: panel.periods[periods[pi]],
-                nominal_rank,
-                median_rank: r.median,
-                q05_rank: r.q05,
-                q95_rank: r.q95,
-                mean_abs_shift: r.mean_abs_shift,
-                nominal_score: nominal.score(c),
-                median_score,
-                q05_score,
-                q95_score,
-            }
-        })
-        .collect();
+    // The bootstrap resamples for the Sobol intervals are drawn meanwhile.
+    let (boot, stats) = rayon::join(
+        || {
+            (settings.method == Method::Sobol && settings.bootstrap >= 2)
+                .then(|| sobol::Bootstrap::new(n, settings.bootstrap, settings.seed, settings.confidence))
+        },
+        || -> Vec<OutputStats> {
+            outputs
+                .par_iter()
+                .zip(score_cols.par_chunks_mut(runs.max(1)))
+                .enumerate()
+                .map_init(Vec::new, |counts, (o, (&(pi, c), scores))| {
+                    let nominal_rank = nominal.rank[c];
+                    let ranks = column(&rank_cols, o, runs);
+                    let r = summary::rank_summary(ranks, cells[pi].len(), nominal_rank, counts);
+                    let (median_score, q05_score, q95_score) = summary::quantiles(scores);
+                    OutputStats {
+                        unit: panel.units[c % n_units].clone(),
+                        period: panel.periods[periods[pi]],
+                        nominal_rank,
+                        median_rank: r.median,
+                        q05_rank: r.q05,
+                        q95_rank: r.q95,
+                        mean_abs_shift: r.mean_abs_shift,
+                        nominal_score: nominal.score(c),
+                        median_score,
+                        q05_score,
+                        q95_score,
+                    }
+                })
+                .collect()
+        },
+    );
 
     // Mean absolute rank shift per run and period (a scalar output per period), by
     // blocks of runs in parallel; each run's sum goes over the units in order.
@@ -645,25 +657,27 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     // Sobol indices of every unit's rank and of each period's mean shift.
     let mut sobol = Vec::new();
     if settings.method == Method::Sobol {
-        let boot = (settings.bootstrap >= 2)
-            .then(|| sobol::Bootstrap::new(n, settings.bootstrap, settings.seed, settings.confidence));
         let names: Vec<String> = outputs
             .iter()
             .map(|&(pi, c)| format!("rank:{}:{}", panel.units[c % n_units], panel.periods[periods[pi]]))
             .chain(periods.iter().map(|&p| format!("mean_abs_shift:{}", panel.periods[p])))
             .collect();
+        // Batches of 16 rank outputs, then the mean shifts (f64) as the last batch.
         const OUT_CHUNK: usize = 16;
-        let mut chunks: Vec<Vec<sobol::Indices>> = (0..n_out.div_ceil(OUT_CHUNK))
+        let rank_batches = n_out.div_ceil(OUT_CHUNK);
+        let chunks: Vec<Vec<sobol::Indices>> = (0..=rank_batches)
             .into_par_iter()
-            .map(|ch| {
+            .map_init(sobol::Scratch::default, |scratch, ch| {
+                if ch == rank_batches {
+                    let shifts: Vec<&[f64]> = shift_series.iter().map(Vec::as_slice).collect();
+                    return sobol::analyse(&shifts, n, n_groups, boot.as_ref(), scratch);
+                }
                 let columns: Vec<&[f32]> = (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(n_out))
                     .map(|o| column(&rank_cols, o, runs))
                     .collect();
-                sobol::analyse(&columns, n, n_groups, boot.as_ref())
+                sobol::analyse(&columns, n, n_groups, boot.as_ref(), scratch)
             })
             .collect();
-        let shifts: Vec<&[f64]> = shift_series.iter().map(Vec::as_slice).collect();
-        chunks.push(sobol::analyse(&shifts, n, n_groups, boot.as_ref()));
         for (name, idx) in names.iter().zip(chunks.into_iter().flatten()) {
             for (g, (group, _)) in sobol_groups.iter().enumerate() {
                 sobol.push(SobolRow {

@@ -87,6 +87,14 @@ fn centre<T: Copy + Into<f64>>(y: &[T]) -> Option<f64> {
     (varies && mean.is_finite()).then_some(mean)
 }
 
+/// Buffers of [`analyse`], reused between batches: the per-sample terms and the
+/// resample sums.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    terms: Vec<f32>,
+    sums: Vec<f32>,
+}
+
 /// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order
 /// (f32 ranks or f64 values). Each output is centred on its mean over all runs;
 /// SALib also divides by the standard deviation, which cancels in every ratio below.
@@ -95,6 +103,7 @@ pub fn analyse<T: Copy + Into<f64>>(
     n: usize,
     g: usize,
     bootstrap: Option<&Bootstrap>,
+    scratch: &mut Scratch,
 ) -> Vec<Indices> {
     let step = g + 2;
     let terms = 4 + 2 * g;
@@ -110,11 +119,11 @@ pub fn analyse<T: Copy + Into<f64>>(
     // the point estimates, and kept (f32) for the bootstrap's matrix product, sample
     // by sample (row-major: `f[i * cols + c]` for column c = output q's term t, so a
     // sample's terms are written side by side).
-    let mut f = if bootstrap.is_some() {
-        vec![0f32; n * cols]
-    } else {
-        Vec::new()
-    };
+    let f = &mut scratch.terms;
+    f.clear();
+    if bootstrap.is_some() {
+        f.resize(n * cols, 0.0);
+    }
     let mut sums = vec![0.0; terms];
     // Without a bootstrap the f32 terms go to one reused scratch output.
     let mut unused = if f.is_empty() { vec![0f32; terms] } else { Vec::new() };
@@ -165,7 +174,9 @@ pub fn analyse<T: Copy + Into<f64>>(
     // Resample sums: P (R x cols) = counts (R x N) * F (N x cols), in f32: the counts
     // are exact and the interval widths need a few digits only.
     let r_count = boot.resamples;
-    let mut p = vec![0f32; r_count * cols];
+    let p = &mut scratch.sums;
+    p.clear();
+    p.resize(r_count * cols, 0.0);
     // SAFETY: the pointers and strides describe the row-major buffers allocated above,
     // of sizes R*N, N*cols and R*cols.
     unsafe {
@@ -242,7 +253,7 @@ mod tests {
             x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
         });
         let boot = Bootstrap::new(n, 100, 1, 0.95);
-        let idx = &analyse(&[&y[..]], n, 3, Some(&boot))[0];
+        let idx = &analyse(&[&y[..]], n, 3, Some(&boot), &mut Scratch::default())[0];
         for (got, want) in idx.s1.iter().zip([0.3139, 0.4424, 0.0]) {
             assert!((got - want).abs() < 0.02, "S1 {got} vs {want}");
         }
@@ -259,7 +270,7 @@ mod tests {
         // Y = 1 x1 + 2 x2 + 3 x3, x ~ U(0, 1): S_i = ST_i = a_i^2 / 14.
         let n = 4096;
         let y = design(n, 3, |u| u[0] + 2.0 * u[1] + 3.0 * u[2]);
-        let idx = &analyse(&[&y[..]], n, 3, None)[0];
+        let idx = &analyse(&[&y[..]], n, 3, None, &mut Scratch::default())[0];
         for (i, a) in [1.0f64, 2.0, 3.0].iter().enumerate() {
             let want = a * a / 14.0;
             assert!((idx.s1[i] - want).abs() < 0.01, "S1[{i}] {} vs {want}", idx.s1[i]);
@@ -269,7 +280,7 @@ mod tests {
 
     #[test]
     fn constant_output_gives_nan() {
-        let idx = &analyse(&[&[3.0f64; 4 * 5][..]], 4, 3, None)[0];
+        let idx = &analyse(&[&[3.0f64; 4 * 5][..]], 4, 3, None, &mut Scratch::default())[0];
         assert!(idx.s1.iter().all(|v| v.is_nan()));
     }
 }
