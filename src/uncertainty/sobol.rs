@@ -75,24 +75,63 @@ impl Bootstrap {
 }
 
 /// Mean of an output over all runs; `None` if it never varies (or is not finite).
+/// Summed in four lanes (value i to lane i mod 4, a fixed order whatever the thread),
+/// so that the additions proceed side by side rather than as one chain.
 fn centre<T: Copy + Into<f64>>(y: &[T]) -> Option<f64> {
     let first: f64 = y.first().copied()?.into();
-    let (mut sum, mut varies) = (0.0, false);
-    for &v in y {
+    let (mut sum, mut varies) = ([0.0; 4], false);
+    let (quads, rest) = y.as_chunks::<4>();
+    for quad in quads {
+        for k in 0..4 {
+            let v: f64 = quad[k].into();
+            sum[k] += v;
+            varies |= v != first;
+        }
+    }
+    for (k, &v) in rest.iter().enumerate() {
         let v: f64 = v.into();
-        sum += v;
+        sum[k] += v;
         varies |= v != first;
     }
-    let mean = sum / y.len() as f64;
+    let mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / y.len() as f64;
     (varies && mean.is_finite()).then_some(mean)
 }
 
-/// Buffers of [`analyse`], reused between batches: the per-sample terms and the
-/// resample sums.
+/// `Σ u_i v_i` and `Σ v_i^2`, each summed in four lanes (term i to lane i mod 4);
+/// each term is also written as f32 to `uv[i]` and `vv[i]`.
+fn product_terms(u: &[f64], v: &[f64], uv: &mut [f32], vv: &mut [f32]) -> (f64, f64) {
+    let (mut s_uv, mut s_vv) = ([0.0f64; 4], [0.0f64; 4]);
+    let (uq, ur) = u.as_chunks::<4>();
+    let (vq, vr) = v.as_chunks::<4>();
+    let (uvq, uvr) = uv.as_chunks_mut::<4>();
+    let (vvq, vvr) = vv.as_chunks_mut::<4>();
+    for (((u, v), uv), vv) in uq.iter().zip(vq).zip(uvq).zip(vvq) {
+        for k in 0..4 {
+            let (p, q) = (u[k] * v[k], v[k] * v[k]);
+            s_uv[k] += p;
+            s_vv[k] += q;
+            uv[k] = p as f32;
+            vv[k] = q as f32;
+        }
+    }
+    for k in 0..ur.len().min(vr.len()).min(uvr.len()).min(vvr.len()) {
+        let (p, q) = (ur[k] * vr[k], vr[k] * vr[k]);
+        s_uv[k] += p;
+        s_vv[k] += q;
+        uvr[k] = p as f32;
+        vvr[k] = q as f32;
+    }
+    let total = |s: [f64; 4]| (s[0] + s[1]) + (s[2] + s[3]);
+    (total(s_uv), total(s_vv))
+}
+
+/// Buffers of [`analyse`], reused between batches: the per-sample terms, the
+/// resample sums, and one output's centred f(A), f(B) and f(A_B^j) - f(A).
 #[derive(Debug, Default)]
 pub struct Scratch {
     terms: Vec<f32>,
     sums: Vec<f32>,
+    columns: Vec<f64>,
 }
 
 /// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order
@@ -115,57 +154,50 @@ pub fn analyse<T: Copy + Into<f64>>(
     }
     let cols = terms * live.len();
     let nf = n as f64;
-    // Per sample i, the terms whose means the estimators need: summed here (f64) for
-    // the point estimates, and kept (f32) for the bootstrap's matrix product, sample
-    // by sample (row-major: `f[i * cols + c]` for column c = output q's term t, so a
-    // sample's terms are written side by side).
-    let f = &mut scratch.terms;
+    // Per sample i, the terms whose means the estimators need: summed here (f64, in
+    // four lanes) for the point estimates, and kept (f32) for the bootstrap's matrix
+    // product, term by term (column-major: `f[c * n + i]` for column c = output q's
+    // term t): f(A), f(A)^2, f(B), f(B)^2, then per factor j f(B) (f(A_B^j) - f(A))
+    // and (f(A_B^j) - f(A))^2, all centred.
+    let Scratch {
+        terms: f,
+        sums: p,
+        columns,
+    } = scratch;
     f.clear();
-    if bootstrap.is_some() {
-        f.resize(n * cols, 0.0);
-    }
-    let mut sums = vec![0.0; terms];
-    // Without a bootstrap the f32 terms go to one reused scratch output.
-    let mut unused = if f.is_empty() { vec![0f32; terms] } else { Vec::new() };
+    f.resize(if bootstrap.is_some() { n * cols } else { terms * n }, 0.0);
+    columns.resize(3 * n, 0.0);
+    let (a, rest) = columns.split_at_mut(n);
+    let (b, d) = rest.split_at_mut(n);
+    let ones = vec![1.0; n];
     for (q, &o) in live.iter().enumerate() {
         let y = &outputs[o][..n * step];
         let mean = centres[o].unwrap_or(0.0);
-        sums.iter_mut().for_each(|s| *s = 0.0);
-        let (moment_sums, term_sums) = sums.split_at_mut(4);
-        let (s1_sums, st_sums) = term_sums.split_at_mut(g);
-        // Sample by sample, so that the 4 + 2G sums are independent chains; each sum
-        // still adds its terms in sample order.
-        for (i, row) in y.chunks_exact(step).enumerate() {
-            // f(A) and f(B), centred.
-            let (x, z) = (row[0].into() - mean, row[step - 1].into() - mean);
-            let out = if f.is_empty() {
-                &mut unused[..]
-            } else {
-                &mut f[i * cols + q * terms..i * cols + (q + 1) * terms]
-            };
-            let (moments, columns) = out.split_at_mut(4);
-            let (first, total) = columns.split_at_mut(g);
-            let t = [x, z, x * x, z * z];
-            for k in 0..4 {
-                moment_sums[k] += t[k];
-                moments[k] = t[k] as f32;
-            }
-            for j in 0..g {
-                // f(A_B^j) - f(A), centred.
-                let d = (row[1 + j].into() - mean) - x;
-                let (t1, tt) = (z * d, d * d);
-                s1_sums[j] += t1;
-                st_sums[j] += tt;
-                first[j] = t1 as f32;
-                total[j] = tt as f32;
-            }
+        for ((a, b), row) in a.iter_mut().zip(b.iter_mut()).zip(y.chunks_exact(step)) {
+            *a = row[0].into() - mean;
+            *b = row[step - 1].into() - mean;
         }
-        // Point estimates from the full sample.
-        let mean_ab = (sums[0] + sums[1]) / (2.0 * nf);
-        let var = (sums[2] + sums[3]) / (2.0 * nf) - mean_ab * mean_ab;
+        // Without a bootstrap the f32 terms go to the first output's place.
+        let block = if bootstrap.is_some() { q } else { 0 };
+        let block = &mut f[block * terms * n..(block + 1) * terms * n];
+        let (moments, block) = block.split_at_mut(4 * n);
+        let (first, total) = block.split_at_mut(g * n);
+        let (x_terms, z_terms) = moments.split_at_mut(2 * n);
+        let (x, xx) = x_terms.split_at_mut(n);
+        let (z, zz) = z_terms.split_at_mut(n);
+        let (sum_x, sum_xx) = product_terms(&ones, a, x, xx);
+        let (sum_z, sum_zz) = product_terms(&ones, b, z, zz);
+        let mean_ab = (sum_x + sum_z) / (2.0 * nf);
+        let var = (sum_xx + sum_zz) / (2.0 * nf) - mean_ab * mean_ab;
         for j in 0..g {
-            result[o].s1[j] = sums[4 + j] / nf / var;
-            result[o].st[j] = 0.5 * sums[4 + g + j] / nf / var;
+            // f(A_B^j) - f(A), centred.
+            for ((d, row), &a) in d.iter_mut().zip(y.chunks_exact(step)).zip(a.iter()) {
+                *d = (row[1 + j].into() - mean) - a;
+            }
+            let (s1, st) = product_terms(b, d, &mut first[j * n..(j + 1) * n], &mut total[j * n..(j + 1) * n]);
+            // Point estimates from the full sample.
+            result[o].s1[j] = s1 / nf / var;
+            result[o].st[j] = 0.5 * st / nf / var;
         }
     }
     let Some(boot) = bootstrap else {
@@ -174,7 +206,6 @@ pub fn analyse<T: Copy + Into<f64>>(
     // Resample sums: P (R x cols) = counts (R x N) * F (N x cols), in f32: the counts
     // are exact and the interval widths need a few digits only.
     let r_count = boot.resamples;
-    let p = &mut scratch.sums;
     p.clear();
     p.resize(r_count * cols, 0.0);
     // SAFETY: the pointers and strides describe the row-major buffers allocated above,
@@ -189,8 +220,8 @@ pub fn analyse<T: Copy + Into<f64>>(
             n as isize,
             1,
             f.as_ptr(),
-            cols as isize,
             1,
+            n as isize,
             0.0,
             p.as_mut_ptr(),
             cols as isize,
@@ -203,8 +234,8 @@ pub fn analyse<T: Copy + Into<f64>>(
         for j in 0..g {
             for r in 0..r_count {
                 let at = |t: usize| f64::from(p[r * cols + q * terms + t]);
-                let m1 = (at(0) + at(1)) / (2.0 * nf);
-                let var_b = (at(2) + at(3)) / (2.0 * nf) - m1 * m1;
+                let m1 = (at(0) + at(2)) / (2.0 * nf);
+                let var_b = (at(1) + at(3)) / (2.0 * nf) - m1 * m1;
                 s1_r[r] = at(4 + j) / nf / var_b;
                 st_r[r] = 0.5 * at(4 + g + j) / nf / var_b;
             }
