@@ -165,8 +165,6 @@ struct ThreadState {
     /// The model of the last evaluated run, in this chunk.
     previous: Option<Model>,
     score_block: Vec<f32>,
-    /// One output's values over the chunk's runs, on their way to its column.
-    piece: Vec<f32>,
 }
 
 /// The model a run evaluated, and its row in the chunk.
@@ -465,7 +463,6 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         index: vec![0.0; max_units],
         rank_block: vec![0.0; chunk_runs * n_out],
         score_block: vec![0.0; chunk_runs * n_out],
-        piece: vec![0.0; chunk_runs],
         previous: None,
     };
     (0..runs.div_ceil(chunk_runs))
@@ -564,15 +561,19 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                     o += u;
                 }
             }
-            // Transpose the chunk's runs into the columns: one piece per output.
+            // Transpose the chunk's runs into the columns, eight outputs at a time
+            // (a row's eight values are read together, each column written in order).
             for (block, out) in [(&st.rank_block, &rank_out), (&st.score_block, &score_out)] {
-                for o in 0..n_out {
-                    for (p, row) in st.piece[..count].iter_mut().zip(block.chunks_exact(n_out)) {
-                        *p = row[o];
+                for o in (0..n_out).step_by(8) {
+                    let width = 8.min(n_out - o);
+                    for (local, row) in block.chunks_exact(n_out).take(count).enumerate() {
+                        for (k, &v) in row[o..o + width].iter().enumerate() {
+                            // SAFETY: positions (o + k, first..first + count) belong to
+                            // this chunk only, and each chunk is evaluated by exactly
+                            // one task.
+                            unsafe { out.set((o + k) * runs + first + local, v) };
+                        }
                     }
-                    // SAFETY: positions (o, first..first + count) belong to this chunk
-                    // only, and each chunk is evaluated by exactly one task.
-                    unsafe { out.write(o * runs + first, &st.piece[..count]) };
                 }
             }
             progress.advance(count as u64);
@@ -750,15 +751,16 @@ impl SharedColumns {
         }
     }
 
-    /// Writes `values` from position `at` on.
+    /// Writes `value` at position `at`.
     ///
     /// # Safety
-    /// No other task may read or write positions `at..at + values.len()` while the
-    /// buffer is shared, and the buffer must outlive the sharing.
-    unsafe fn write(&self, at: usize, values: &[f32]) {
-        assert!(at + values.len() <= self.len);
+    /// No other task may read or write position `at` while the buffer is shared, and
+    /// the buffer must outlive the sharing.
+    #[inline(always)]
+    unsafe fn set(&self, at: usize, value: f32) {
+        assert!(at < self.len);
         // SAFETY: in bounds (checked above); exclusive per the contract.
-        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), self.ptr.add(at), values.len()) };
+        unsafe { self.ptr.add(at).write(value) };
     }
 }
 
