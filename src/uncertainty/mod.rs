@@ -664,7 +664,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
             .chain(periods.iter().map(|&p| format!("mean_abs_shift:{}", panel.periods[p])))
             .collect();
         // Batches of 16 rank outputs, then the mean shifts (f64) as the last batch.
-        const OUT_CHUNK: usize = 16;
+        const OUT_CHUNK: usize = 8;
         let rank_batches = n_out.div_ceil(OUT_CHUNK);
         let chunks: Vec<Vec<sobol::Indices>> = (0..=rank_batches)
             .into_par_iter()
