@@ -149,6 +149,9 @@ struct FixedStage {
 /// Per-thread buffers, reused for every run.
 struct ThreadState {
     u: Vec<f64>,
+    /// Rows j of A and B (2D values) for the Saltelli sample `point_of`.
+    point: Vec<f64>,
+    point_of: Option<usize>,
     weights: Vec<f64>,
     aggregation: Vec<Aggregation>,
     scratch: Scratch,
@@ -453,6 +456,8 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     progress.start(runs as u64);
     let init = || ThreadState {
         u: vec![0.0; d],
+        point: vec![0.0; 2 * d],
+        point_of: None,
         weights: tree.weights.clone(),
         aggregation: tree.aggregation.clone(),
         scratch: Scratch::default(),
@@ -477,7 +482,15 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
                 match &settings.samples_from {
                     Some(rows) => st.u.copy_from_slice(&rows[r * d..(r + 1) * d]),
                     None => match settings.method {
-                        Method::Sobol => sample::saltelli_run(r, n_groups, &group_of, seed32, &mut st.u),
+                        Method::Sobol => {
+                            // The sample's point, once for its G + 2 runs.
+                            let j = r / step;
+                            if st.point_of != Some(j) {
+                                sample::saltelli_point(j, seed32, &mut st.point);
+                                st.point_of = Some(j);
+                            }
+                            sample::saltelli_row(r, n_groups, &group_of, &st.point, &mut st.u)
+                        }
                         Method::MonteCarlo => sample::monte_carlo_run(r, seed32, &mut st.u),
                     },
                 }
