@@ -1,7 +1,7 @@
 //! Ranking on the score sequences a Saltelli design produces (per sample: A,
 //! A_B^(1..G) with one group weight changed, and B) for 200 and 2,000 units:
-//! `rank_descending` (bucket sort on quantised keys) against a comparison sort of the
-//! unit positions, the textbook way.
+//! `rank_descending` (radix sort on quantised keys; the benchmark keeps its old name
+//! `bucket_*`) against a comparison sort of the unit positions, the textbook way.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use riskscore::pipeline::rank::{rank_descending, RankScratch, Ties};

@@ -169,6 +169,7 @@ pub fn analyse<T: Copy + Into<f64>>(
     columns.resize(3 * n, 0.0);
     let (a, rest) = columns.split_at_mut(n);
     let (b, d) = rest.split_at_mut(n);
+    // With u = 1, `product_terms` gives the first and second moments.
     let ones = vec![1.0; n];
     for (q, &o) in live.iter().enumerate() {
         let y = &outputs[o][..n * step];
