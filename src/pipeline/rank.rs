@@ -256,6 +256,25 @@ mod tests {
         out
     }
 
+    /// Average ranks by a comparison sort of the unit positions (NaN: no rank).
+    fn by_sorting(s: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..s.len()).filter(|&i| !s[i].is_nan()).collect();
+        order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+        let mut r = vec![f64::NAN; s.len()];
+        let mut first = 0;
+        while first < order.len() {
+            let mut last = first + 1;
+            while last < order.len() && s[order[last]] == s[order[first]] {
+                last += 1;
+            }
+            for &i in &order[first..last] {
+                r[i] = (first + 1 + last) as f64 / 2.0;
+            }
+            first = last;
+        }
+        r
+    }
+
     /// Ranks by counting: 1 + #higher + (#equal - 1) / 2 (average ties).
     fn counted(s: &[f64]) -> Vec<f64> {
         s.iter()
@@ -310,23 +329,6 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (state >> 33) as f64 / 2_147_483_648.0
-        };
-        let by_sorting = |s: &[f64]| -> Vec<f64> {
-            let mut order: Vec<usize> = (0..s.len()).filter(|&i| !s[i].is_nan()).collect();
-            order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-            let mut r = vec![f64::NAN; s.len()];
-            let mut first = 0;
-            while first < order.len() {
-                let mut last = first + 1;
-                while last < order.len() && s[order[last]] == s[order[first]] {
-                    last += 1;
-                }
-                for &i in &order[first..last] {
-                    r[i] = (first + 1 + last) as f64 / 2.0;
-                }
-                first = last;
-            }
-            r
         };
         for m in [
             BUCKET_FROM - 1,
@@ -410,21 +412,7 @@ mod tests {
             for i in 0..dup.min(s.len() / 2) {
                 s[2 * i + 1] = s[2 * i];
             }
-            let mut order: Vec<usize> = (0..s.len()).collect();
-            order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-            let mut expected = vec![0.0; s.len()];
-            let mut start = 0;
-            while start < order.len() {
-                let mut end = start + 1;
-                while end < order.len() && s[order[end]] == s[order[start]] {
-                    end += 1;
-                }
-                for &i in &order[start..end] {
-                    expected[i] = (start + 1 + end) as f64 / 2.0;
-                }
-                start = end;
-            }
-            prop_assert_eq!(ranks(&s, Ties::Average), expected);
+            prop_assert_eq!(ranks(&s, Ties::Average), by_sorting(&s));
         }
 
         #[test]
