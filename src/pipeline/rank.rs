@@ -98,6 +98,24 @@ impl Quantiser {
     }
 }
 
+/// One stable counting-sort pass: `counts[b]` holds how many of `from` fall in bucket
+/// b (`bucket(p)`); each key goes to `to` after the keys of the lower buckets, in
+/// its order in `from`.
+#[inline(always)]
+fn scatter(from: &[u64], to: &mut [u64], counts: &mut [u32], bucket: impl Fn(u64) -> usize) {
+    let mut total = 0;
+    for c in counts.iter_mut() {
+        let here = *c;
+        *c = total;
+        total += here;
+    }
+    for &p in from {
+        let b = bucket(p);
+        to[counts[b] as usize] = p;
+        counts[b] += 1;
+    }
+}
+
 fn unit(p: u64) -> usize {
     (p & 0xffff_ffff) as usize
 }
@@ -149,25 +167,9 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
             low[(p >> 48) as usize & 255] += 1;
             high[(p >> 56) as usize & 255] += 1;
         }
-        for counts in [&mut low, &mut high] {
-            let mut total = 0;
-            for c in counts.iter_mut() {
-                let here = *c;
-                *c = total;
-                total += here;
-            }
-        }
         sorted.resize(m, 0);
-        for &p in packed.iter() {
-            let b = (p >> 48) as usize & 255;
-            sorted[low[b] as usize] = p;
-            low[b] += 1;
-        }
-        for &p in sorted.iter() {
-            let b = (p >> 56) as usize & 255;
-            packed[high[b] as usize] = p;
-            high[b] += 1;
-        }
+        scatter(packed, sorted, &mut low, |p| (p >> 48) as usize & 255);
+        scatter(sorted, packed, &mut high, |p| (p >> 56) as usize & 255);
         std::mem::swap(packed, sorted);
         group_shift = 48;
     } else {
@@ -181,18 +183,8 @@ pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ra
         for &p in packed.iter() {
             buckets[(p >> shift) as usize & mask] += 1;
         }
-        let mut total = 0;
-        for c in buckets.iter_mut() {
-            let here = *c;
-            *c = total;
-            total += here;
-        }
         sorted.resize(m, 0);
-        for &p in packed.iter() {
-            let b = (p >> shift) as usize & mask;
-            sorted[buckets[b] as usize] = p;
-            buckets[b] += 1;
-        }
+        scatter(packed, sorted, buckets, |p| (p >> shift) as usize & mask);
         // Keys are now in bucket order: one insertion sort over all of them finishes
         // each bucket (a key never moves below its bucket's start) with no loop over
         // the buckets. When outliers crowd the others into few buckets, pdqsort.
