@@ -247,8 +247,8 @@ pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Au
         Some(want) => *scored_periods
             .iter()
             .find(|&&p| res.periods[p] == want)
-            .ok_or_else(|| Error::Data {
-                file: "--period".into(),
+            .ok_or_else(|| Error::Argument {
+                name: "period".into(),
                 message: format!(
                     "no unit is scored in period {want}; scored periods: {}",
                     scored_periods

@@ -85,8 +85,8 @@ type Periods = Vec<(Period, Period, Vec<Pair>)>;
 /// Scores at every t on the panel cut at t, paired with the outcome at t + h.
 fn pairs(fw: &Framework, panel: &Panel, settings: &Settings) -> Result<Periods> {
     let all = derived_columns(fw, panel)?;
-    let outcome = all.get(&settings.outcome).ok_or_else(|| Error::Data {
-        file: "--outcome".into(),
+    let outcome = all.get(&settings.outcome).ok_or_else(|| Error::Argument {
+        name: "outcome".into(),
         message: format!(
             "no column or derived column `{}` in the data or the framework",
             settings.outcome
@@ -145,8 +145,8 @@ fn pairs(fw: &Framework, panel: &Panel, settings: &Settings) -> Result<Periods> 
     }
     if out.is_empty() {
         let last = panel.periods[panel.periods.len() - 1];
-        return Err(Error::Data {
-            file: "--horizon".into(),
+        return Err(Error::Argument {
+            name: "horizon".into(),
             message: format!(
                 "a horizon of {} period(s) goes beyond the data: no scored period has its outcome period in the data (the last period is {last})",
                 settings.horizon

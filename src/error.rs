@@ -61,6 +61,12 @@ pub enum Error {
     #[error("{file}: {message}")]
     Data { file: String, message: String },
 
+    /// A value passed to a library call (an option, not a file's content) cannot be
+    /// used. `name` is the option's name in the library (`unit`, `period`, `outcome`,
+    /// ...); the command line shows it as its flag.
+    #[error("{name}: {message}")]
+    Argument { name: String, message: String },
+
     /// A scoring method cannot be applied to the values it is given.
     #[error("{context}: {message}")]
     Method { context: String, message: String },
@@ -97,6 +103,19 @@ impl Error {
             Error::Many(list) => list.iter().flat_map(|e| e.problems()).collect(),
             other => vec![other],
         }
+    }
+
+    /// A bad value of the option `name`.
+    pub fn argument(name: &str, message: impl Into<String>) -> Self {
+        Error::Argument {
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether every problem inside is a bad option value (a usage error, not bad input).
+    pub fn is_argument(&self) -> bool {
+        self.problems().iter().all(|e| matches!(e, Error::Argument { .. }))
     }
 
     /// An I/O error on `path` while doing `action`.

@@ -53,15 +53,19 @@ pub struct Explanation {
 
 /// Builds the explanation for `unit` in `period`.
 pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Result<Explanation> {
-    let u = res.units.iter().position(|x| x == unit).ok_or_else(|| Error::Data {
-        file: "--unit".into(),
-        message: format!(
-            "unknown unit `{unit}`{}",
-            suggest(unit, res.units.iter().map(String::as_str))
-        ),
-    })?;
-    let p_value = Period::parse(period).ok_or_else(|| Error::Data {
-        file: "--period".into(),
+    let u = res
+        .units
+        .iter()
+        .position(|x| x == unit)
+        .ok_or_else(|| Error::Argument {
+            name: "unit".into(),
+            message: format!(
+                "unknown unit `{unit}`{}",
+                suggest(unit, res.units.iter().map(String::as_str))
+            ),
+        })?;
+    let p_value = Period::parse(period).ok_or_else(|| Error::Argument {
+        name: "period".into(),
         message: Period::expected(period),
     })?;
     let n = res.n_units();
@@ -75,8 +79,8 @@ pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Resul
                 .filter(|&p| res.scored[p * n + u])
                 .map(|p| res.periods[p].to_string())
                 .collect();
-            Error::Data {
-                file: "--period".into(),
+            Error::Argument {
+                name: "period".into(),
                 message: format!(
                     "unit `{unit}` has no score for period {period}; scored periods: {}",
                     scored.join(", ")

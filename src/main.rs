@@ -29,12 +29,13 @@ fn main() -> ExitCode {
             if problems.len() > 1 {
                 eprintln!("error: {} problems found:", problems.len());
                 for p in problems {
-                    eprintln!("  - {p}");
+                    eprintln!("  - {}", cli::describe(p));
                 }
             } else {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", cli::describe(&e));
             }
-            ExitCode::from(1)
+            // A bad option value is a usage error, as clap's own are.
+            ExitCode::from(if e.is_argument() { 2 } else { 1 })
         }
     }
 }

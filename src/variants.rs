@@ -166,8 +166,8 @@ pub fn select(all: Vec<Variant>, wanted: &[String]) -> Result<Vec<Variant>> {
         match all.iter().find(|v| &v.name == w) {
             Some(v) => out.push(v.clone()),
             None => {
-                return Err(Error::Data {
-                    file: "--variants".into(),
+                return Err(Error::Argument {
+                    name: "variants".into(),
                     message: format!(
                         "unknown variant `{w}`: the framework has {}{}",
                         list_ids(names.iter().map(String::as_str)),

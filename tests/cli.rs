@@ -49,12 +49,21 @@ fn score(framework: &str, data: &[&str], extra: &[&str]) -> (tempfile::TempDir, 
     (dir, out)
 }
 
-/// Runs a command expected to fail with exit 1 and returns its stderr.
+/// Runs a command expected to fail with exit 1 (bad input) and returns its stderr.
 fn fails(args: &[&str]) -> String {
+    exits_with(1, args)
+}
+
+/// Runs a command expected to fail with exit 2 (a bad option value) and returns its stderr.
+fn misuse(args: &[&str]) -> String {
+    exits_with(2, args)
+}
+
+fn exits_with(code: i32, args: &[&str]) -> String {
     let output = riskscore().args(args).output().unwrap();
     assert_eq!(
         output.status.code(),
-        Some(1),
+        Some(code),
         "stderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -285,7 +294,7 @@ fn explain_breaks_a_score_down() {
         text.contains("\n  a1               2.000      50.000   100.0%   100.0%      +0.000\n"),
         "{text}"
     );
-    let err = fails(&[
+    let err = misuse(&[
         "explain",
         "-f",
         &fixture("small.toml"),
@@ -314,6 +323,39 @@ fn formula_like_text_is_escaped() {
 }
 
 // ---- errors users will see, asserted exactly ----------------------------------------
+
+#[test]
+fn a_missing_data_flag_is_a_usage_error() {
+    let err = misuse(&["score", "-f", &fixture("small.toml"), "-o", "/tmp/x"]);
+    assert_eq!(err, "error: -d/--data: no data file given: pass one or more\n");
+}
+
+#[test]
+fn tables_go_to_stdout_and_notes_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sa");
+    let output = riskscore()
+        .args([
+            "sensitivity",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+        ])
+        .args(["--samples", "64", "--bootstrap", "0", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.starts_with("period 2022: mean |rank shift| from nominal"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("period 2022"), "{stderr}");
+    assert!(stderr.contains("model runs (N = 64"), "{stderr}");
+}
 
 #[test]
 fn error_missing_file() {
@@ -757,7 +799,7 @@ fn sensitivity_bad_period_and_design_size() {
     let mut args = base.to_vec();
     args.extend(["--period", "2016"]);
     assert_eq!(
-        fails(&args),
+        misuse(&args),
         "error: --period: no unit is scored in period 2016; scored periods: 2018, 2019, 2020, 2021, 2022\n"
     );
     let samples = write(
@@ -768,13 +810,13 @@ fn sensitivity_bad_period_and_design_size() {
     let mut args = base.to_vec();
     args.extend(["--samples-from", &samples]);
     assert_eq!(
-        fails(&args),
+        misuse(&args),
         "error: --samples-from: the file has 1 rows of factor values; a Saltelli design needs a multiple of d + 2 = 9 (A, A_B^1..A_B^d, B per sample)\n"
     );
     let mut args = base.to_vec();
     args.extend(["--samples", "100000"]);
     assert_eq!(
-        fails(&args),
+        misuse(&args),
         "error: --samples: expected 2 to 65536 (a power of 2 is best), found 100000\n"
     );
 }
@@ -1038,8 +1080,8 @@ fn compare_writes_variants_and_agreement() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("agreement in 2022"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("agreement in 2022"), "{stdout}");
     let variants = read(&out.join("variants.csv"));
     let lines: Vec<&str> = variants.lines().collect();
     assert_eq!(
@@ -1100,7 +1142,7 @@ fn compare_two_framework_files_and_unknown_variant() {
     // The same model as the `additive` variant.
     let agreement = read(&out.join("agreement.csv"));
     assert!(agreement.contains("2022,central_asia,.test_other,9,"), "{agreement}");
-    let err = fails(&[
+    let err = misuse(&[
         "compare",
         "-f",
         "indicators/central_asia.toml",
@@ -1193,7 +1235,7 @@ fn backtest_errors() {
     let mut args = base.to_vec();
     args.extend(["--outcome", "incidents", "--horizon", "20"]);
     assert_eq!(
-        fails(&args),
+        misuse(&args),
         "error: --horizon: a horizon of 20 period(s) goes beyond the data: no scored period has its outcome period in the data (the last period is 2022)\n"
     );
 }
@@ -1245,14 +1287,14 @@ fn audit_writes_every_table() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stderr.contains("covid_deaths                 availability 0%"),
-        "{stderr}"
+        stdout.contains("covid_deaths                 availability 0%"),
+        "{stdout}"
     );
     assert!(
-        stderr.contains("collinear with sibling `neighbour_threat_mean`"),
-        "{stderr}"
+        stdout.contains("collinear with sibling `neighbour_threat_mean`"),
+        "{stdout}"
     );
     for (file, head) in [
         ("stats.csv", "indicator,group,n,availability,zeros,unique,min,max,mean,sd,skewness,kurtosis,outlier,low_availability,many_zeros,few_unique"),
@@ -1275,7 +1317,7 @@ fn audit_writes_every_table() {
         .map(|l| l.split(',').nth(3).unwrap().parse::<f64>().unwrap())
         .sum();
     assert!((total - 1.0).abs() < 1e-5, "{total}");
-    let err = fails(&[
+    let err = misuse(&[
         "audit",
         "-f",
         "indicators/central_asia.toml",
@@ -1384,7 +1426,7 @@ fn data_driven_weights_are_resolved_and_recorded() {
 fn events_period_range_must_match_the_period() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("q.csv").display().to_string();
-    let err = fails(&[
+    let err = misuse(&[
         "events",
         "-i",
         &fixture("events_gtd_small.csv"),
@@ -1399,7 +1441,7 @@ fn events_period_range_must_match_the_period() {
         err,
         "error: --first-period: expected a quarter period, as --period asks, found `2021` (a year)\n"
     );
-    let err = fails(&[
+    let err = misuse(&[
         "events",
         "-i",
         &fixture("events_gtd_small.csv"),
@@ -1412,7 +1454,7 @@ fn events_period_range_must_match_the_period() {
         err,
         "error: --last-period: expected a period such as 2022, 2022-Q1 or 2022-03, found `20x1`\n"
     );
-    let err = fails(&[
+    let err = misuse(&[
         "events",
         "-i",
         &fixture("events_gtd_small.csv"),
@@ -1502,7 +1544,7 @@ fn report_is_one_self_contained_page_with_every_chart() {
     assert!(html.contains("\"command\": \"report\""));
     assert!(out.join("report.xlsx").metadata().unwrap().len() > 1000);
     // A folder that is not one.
-    let err = fails(&[
+    let err = misuse(&[
         "report",
         "-f",
         "indicators/central_asia.toml",
@@ -1586,7 +1628,7 @@ fn exported_notebook_is_valid_and_runs() {
         .map(Vec::len)
         .sum();
     assert!(outputs >= 6, "the committed notebook is executed ({outputs} outputs)");
-    let err = fails(&[
+    let err = misuse(&[
         "export-notebook",
         "-f",
         "indicators/central_asia.toml",

@@ -41,7 +41,7 @@ pub fn run(args: AuditArgs) -> Result<()> {
     let period = args
         .period
         .as_deref()
-        .map(|t| super::parse_period("--period", t))
+        .map(|t| super::parse_period("period", t))
         .transpose()?;
     let panel = args.data.load(&fw)?;
     let a = audit::audit(&fw, &panel, period)?;
@@ -292,7 +292,7 @@ pub fn run(args: AuditArgs) -> Result<()> {
                 100.0 * e.importance
             ));
         }
-        eprint!("{t}");
+        super::print(&t)?;
         eprintln!(
             "in {:.2} s; wrote {}",
             started.elapsed().as_secs_f64(),

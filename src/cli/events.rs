@@ -85,12 +85,12 @@ pub struct EventsArgs {
     pub quiet: bool,
 }
 
-fn parse_period(flag: &str, text: &Option<String>, kind: PeriodKind) -> Result<Option<Period>> {
+fn parse_period(option: &str, text: &Option<String>, kind: PeriodKind) -> Result<Option<Period>> {
     let Some(text) = text else { return Ok(None) };
-    let p = super::parse_period(flag, text)?;
+    let p = super::parse_period(option, text)?;
     if p.kind != kind {
-        return Err(Error::Data {
-            file: flag.into(),
+        return Err(Error::Argument {
+            name: option.into(),
             message: format!(
                 "expected a {} period, as --period asks, found `{text}` (a {})",
                 kind.name(),
@@ -130,8 +130,8 @@ pub fn run(args: EventsArgs) -> Result<()> {
         actor: args.actor.clone(),
         units: args.units.clone(),
         unit_column: args.unit_column.clone(),
-        first_period: parse_period("--first-period", &args.first_period, kind)?,
-        last_period: parse_period("--last-period", &args.last_period, kind)?,
+        first_period: parse_period("first_period", &args.first_period, kind)?,
+        last_period: parse_period("last_period", &args.last_period, kind)?,
         delimiter,
         rules: Rules {
             acled_claimed: args.acled_claimed.clone(),
@@ -258,15 +258,15 @@ pub fn generate(args: GenerateEventsArgs) -> Result<()> {
         FormatArg::Acled => Format::Acled,
         FormatArg::Gtd => Format::Gtd,
         FormatArg::Auto => {
-            return Err(Error::Data {
-                file: "--format".into(),
+            return Err(Error::Argument {
+                name: "format".into(),
                 message: "choose acled or gtd".into(),
             })
         }
     };
     if args.first_year > args.last_year {
-        return Err(Error::Data {
-            file: "--first-year".into(),
+        return Err(Error::Argument {
+            name: "first_year".into(),
             message: format!("{} is after --last-year {}", args.first_year, args.last_year),
         });
     }

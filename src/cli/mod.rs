@@ -133,19 +133,33 @@ pub fn parse_delimiter(text: Option<&str>) -> Result<Option<u8>> {
         None => Ok(None),
         Some("\\t") | Some("tab") => Ok(Some(b'\t')),
         Some(d) if d.len() == 1 => Ok(Some(d.as_bytes()[0])),
-        Some(d) => Err(Error::Data {
-            file: "--delimiter".into(),
+        Some(d) => Err(Error::Argument {
+            name: "delimiter".into(),
             message: format!("expected one character (or \\t), found `{d}`"),
         }),
     }
 }
 
-/// `--period` (or another flag naming a period): a year, quarter or month.
-pub fn parse_period(flag: &str, text: &str) -> Result<riskscore::period::Period> {
-    riskscore::period::Period::parse(text).ok_or_else(|| Error::Data {
-        file: flag.into(),
-        message: riskscore::period::Period::expected(text),
-    })
+/// `--period` (or another option naming a period): a year, quarter or month.
+pub fn parse_period(option: &str, text: &str) -> Result<riskscore::period::Period> {
+    riskscore::period::Period::parse(text)
+        .ok_or_else(|| Error::argument(option, riskscore::period::Period::expected(text)))
+}
+
+/// The command-line flag of a library option: `samples_from` is `--samples-from`.
+pub fn flag(option: &str) -> String {
+    match option {
+        "data" => "-d/--data".into(),
+        _ => format!("--{}", option.replace('_', "-")),
+    }
+}
+
+/// One problem as the terminal shows it: a bad option value names its flag.
+pub fn describe(problem: &Error) -> String {
+    match problem {
+        Error::Argument { name, message } => format!("{}: {message}", flag(name)),
+        other => other.to_string(),
+    }
 }
 
 /// A closed stdout (`riskscore explain ... | head`) is not an error.

@@ -26,17 +26,17 @@ pub struct NotebookArgs {
     pub out: PathBuf,
 }
 
-fn need(dir: &Path, file: &str, flag: &str) -> Result<PathBuf> {
+fn need(dir: &Path, file: &str, option: &str) -> Result<PathBuf> {
     let path = dir.join(file);
     if path.is_file() {
         Ok(path)
     } else {
-        Err(Error::Data {
-            file: flag.into(),
+        Err(Error::Argument {
+            name: option.into(),
             message: format!(
                 "`{}` has no {file} (expected the output folder of `riskscore {}`)",
                 dir.display(),
-                if flag == "--scores" { "score" } else { &flag[2..] }
+                if option == "scores" { "score" } else { option }
             ),
         })
     }
@@ -45,18 +45,18 @@ fn need(dir: &Path, file: &str, flag: &str) -> Result<PathBuf> {
 pub fn run(args: NotebookArgs) -> Result<()> {
     let (fw, bytes) = Framework::read(&args.framework)?;
     if args.out.extension().and_then(|e| e.to_str()) != Some("ipynb") {
-        return Err(Error::Data {
-            file: "--out".into(),
+        return Err(Error::Argument {
+            name: "out".into(),
             message: format!(
                 "expected a notebook file name ending in .ipynb, found `{}`",
                 args.out.display()
             ),
         });
     }
-    let mut copies = vec![need(&args.scores, "scores.csv", "--scores")?];
+    let mut copies = vec![need(&args.scores, "scores.csv", "scores")?];
     let mut inputs = Inputs::default();
     if let Some(d) = &args.sensitivity {
-        copies.push(need(d, "uncertainty.csv", "--sensitivity")?);
+        copies.push(need(d, "uncertainty.csv", "sensitivity")?);
         inputs.uncertainty = true;
         if d.join("sobol.csv").is_file() {
             copies.push(d.join("sobol.csv"));
@@ -64,7 +64,7 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         }
     }
     if let Some(d) = &args.compare {
-        copies.push(need(d, "variants.csv", "--compare")?);
+        copies.push(need(d, "variants.csv", "compare")?);
         inputs.variants = true;
     }
     let stem = args

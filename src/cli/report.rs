@@ -61,15 +61,14 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let (fw, framework_bytes) = Framework::read(&args.framework)?;
     let panel = args.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
-    for (flag, dir) in [("--sensitivity", &args.sensitivity), ("--compare", &args.compare)] {
+    for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
         if let Some(d) = dir {
             if !d.is_dir() {
-                return Err(Error::Data {
-                    file: flag.into(),
+                return Err(Error::Argument {
+                    name: option.into(),
                     message: format!(
-                        "`{}` is not a folder (expected the output folder of `riskscore {}`)",
+                        "`{}` is not a folder (expected the output folder of `riskscore {option}`)",
                         d.display(),
-                        &flag[2..]
                     ),
                 });
             }

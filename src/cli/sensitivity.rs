@@ -76,8 +76,8 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let sens = fw.sensitivity()?;
     let mut settings = Settings::from_framework(sens);
     if let Some(n) = args.samples {
-        settings.samples = sensitivity::check_samples(n).map_err(|message| Error::Data {
-            file: "--samples".into(),
+        settings.samples = sensitivity::check_samples(n).map_err(|message| Error::Argument {
+            name: "samples".into(),
             message,
         })?;
     }
@@ -94,7 +94,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         };
     }
     if let Some(p) = &args.period {
-        settings.period = Some(super::parse_period("--period", p)?);
+        settings.period = Some(super::parse_period("period", p)?);
     }
     if let Some(path) = &args.samples_from {
         settings.samples_from = Some(read_samples(path, sens.factors.len())?);
@@ -108,8 +108,8 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::Data {
-            file: "--threads".into(),
+        .map_err(|e| Error::Argument {
+            name: "threads".into(),
             message: e.to_string(),
         })?;
     let bar = ProgressBar::with_draw_target(
@@ -187,7 +187,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     });
     output::write_json(&manifest_path, &manifest)?;
     if !args.quiet {
-        print_summary(&analysis);
+        super::print(&summary(&analysis))?;
         eprintln!(
             "{} model runs (N = {}, d = {}) on {threads} threads in {:.2} s; wrote {}",
             analysis.runs,
@@ -300,17 +300,21 @@ fn write_sobol(path: &Path, a: &Analysis) -> Result<()> {
 }
 
 /// Which factors move the ranking most: mean S1/ST of the mean-shift outputs.
-fn print_summary(a: &Analysis) {
+fn summary(a: &Analysis) -> String {
+    let mut text = String::new();
     for (period, shift) in &a.mean_abs_shift_by_period {
-        eprintln!("period {period}: mean |rank shift| from nominal = {shift:.3} places");
+        text.push_str(&format!(
+            "period {period}: mean |rank shift| from nominal = {shift:.3} places\n"
+        ));
         let output = format!("mean_abs_shift:{period}");
         let mut rows: Vec<_> = a.sobol.iter().filter(|s| s.output == output).collect();
         rows.sort_by(|x, y| y.st.total_cmp(&x.st));
         for s in rows {
-            eprintln!(
-                "  {:<28} S1 {:>7.3} ± {:.3}   ST {:>7.3} ± {:.3}",
+            text.push_str(&format!(
+                "  {:<28} S1 {:>7.3} ± {:.3}   ST {:>7.3} ± {:.3}\n",
                 s.factor, s.s1, s.s1_conf, s.st, s.st_conf
-            );
+            ));
         }
     }
+    text
 }

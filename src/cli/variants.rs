@@ -196,7 +196,7 @@ pub fn compare(args: CompareArgs) -> Result<()> {
                     100.0 * a.top_k_overlap
                 ));
             }
-            eprint!("{text}");
+            super::print(&text)?;
         }
         eprintln!(
             "compared {} variants ({}) in {:.2} s; wrote {}",
@@ -300,8 +300,8 @@ fn est(e: Estimate) -> [Cell; 3] {
 pub fn backtest(args: BacktestArgs) -> Result<()> {
     let started = Instant::now();
     if args.horizon < 1 {
-        return Err(Error::Data {
-            file: "--horizon".into(),
+        return Err(Error::Argument {
+            name: "horizon".into(),
             message: format!("expected 1 or more periods ahead, found {}", args.horizon),
         });
     }
@@ -437,15 +437,15 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
                 fmt(r.precision_at_k)
             ));
         }
+        super::print(&text)?;
         for r in rows.iter().filter(|r| !r.note.is_empty()) {
-            text.push_str(&format!(
-                "note: {} {}: {}\n",
+            eprintln!(
+                "note: {} {}: {}",
                 r.variant,
                 r.period.map_or("all".into(), |p| p.to_string()),
                 r.note
-            ));
+            );
         }
-        eprint!("{text}");
         eprintln!(
             "in {:.2} s; wrote {}",
             started.elapsed().as_secs_f64(),
@@ -469,8 +469,8 @@ pub struct BenchArgs {
 /// Times each variant's full scoring run: with the data load and without.
 pub fn bench(args: BenchArgs) -> Result<()> {
     if args.repeat == 0 {
-        return Err(Error::Data {
-            file: "--repeat".into(),
+        return Err(Error::Argument {
+            name: "repeat".into(),
             message: "expected 1 or more runs".into(),
         });
     }

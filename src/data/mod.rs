@@ -114,10 +114,7 @@ struct FileRows {
 /// Loads every source and joins them into one panel.
 pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) -> Result<Panel> {
     if sources.is_empty() {
-        return Err(Error::Data {
-            file: "(no data)".into(),
-            message: "no data file given: pass one or more with -d".into(),
-        });
+        return Err(Error::argument("data", "no data file given: pass one or more"));
     }
     let mut needed = framework.required_columns();
     for (column, by) in &options.extra_columns {

@@ -208,15 +208,12 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
     };
     let polars_error = |e: PolarsError| data_error(format!("cannot read the event log: {e}"));
     for (flag, re) in [
-        ("--actor", options.actor.as_deref()),
-        ("--acled-claimed", Some(options.rules.acled_claimed.as_str())),
-        ("--acled-unverified", Some(options.rules.acled_unverified.as_str())),
+        ("actor", options.actor.as_deref()),
+        ("acled_claimed", Some(options.rules.acled_claimed.as_str())),
+        ("acled_unverified", Some(options.rules.acled_unverified.as_str())),
     ] {
         if let Some(re) = re {
-            regex::Regex::new(re).map_err(|e| Error::Data {
-                file: flag.into(),
-                message: format!("not a valid regular expression: {e}"),
-            })?;
+            regex::Regex::new(re).map_err(|e| Error::argument(flag, format!("not a valid regular expression: {e}")))?;
         }
     }
     let scan = scan(path, options.delimiter).map_err(polars_error)?;
@@ -253,8 +250,8 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
     if format == Format::Gtd {
         for c in &options.rules.gtd_verified {
             match c {
-                GtdCondition::Success => required.push(("success", "the verified rule (--gtd-verified success)")),
-                GtdCondition::NoDoubt => required.push(("doubtterr", "the verified rule (--gtd-verified no-doubt)")),
+                GtdCondition::Success => required.push(("success", "the verified rule (success)")),
+                GtdCondition::NoDoubt => required.push(("doubtterr", "the verified rule (no-doubt)")),
             }
         }
     }
@@ -272,7 +269,7 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
         }
     }
     if options.actor.is_some() && !sp.actors.iter().any(|c| has(c)) {
-        problems.push(missing(sp.actors[0], "--actor"));
+        problems.push(missing(sp.actors[0], "the actor filter"));
     }
     Error::from_problems(problems)?;
 

@@ -240,7 +240,7 @@ fn invalid_actor_regex_is_an_error() {
     let e = aggregate(&fixture("events_acled_small.csv"), &options)
         .unwrap_err()
         .to_string();
-    assert!(e.starts_with("--actor: not a valid regular expression"), "{e}");
+    assert!(e.starts_with("actor: not a valid regular expression"), "{e}");
 }
 
 #[test]

@@ -239,8 +239,8 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         match periods.iter().find(|&&p| panel.periods[p] == want) {
             Some(&p) => periods = vec![p],
             None => {
-                return Err(Error::Data {
-                    file: "--period".into(),
+                return Err(Error::Argument {
+                    name: "period".into(),
                     message: format!(
                         "no unit is scored in period {want}; scored periods: {}",
                         periods
@@ -421,8 +421,8 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         (Some(rows), Method::Sobol) => {
             let runs = rows.len() / d;
             if !runs.is_multiple_of(n_groups + 2) {
-                return Err(Error::Data {
-                    file: "--samples-from".into(),
+                return Err(Error::Argument {
+                    name: "samples_from".into(),
                     message: format!(
                         "the file has {runs} rows of factor values; a Saltelli design needs a multiple of d + 2 = {} (A, A_B^1..A_B^d, B per sample)",
                         n_groups + 2
