@@ -39,6 +39,7 @@ use crate::framework::{Child, Framework};
 use crate::metrics;
 use crate::period::Period;
 use crate::score::{score, Results};
+use crate::stats::pca;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Indicator statistics.
@@ -170,45 +171,6 @@ pub fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
     k as f64 / (k as f64 - 1.0) * (1.0 - sum_item_var / total_var)
 }
 
-/// Eigenvalues (descending) and first-component loadings of the correlation matrix of
-/// the columns (complete cases).
-pub fn pca(columns: &[Vec<f64>]) -> Option<(Vec<f64>, Vec<f64>)> {
-    let k = columns.len();
-    if k < 2 || columns[0].len() < 3 {
-        return None;
-    }
-    let mut corr = nalgebra::DMatrix::<f64>::identity(k, k);
-    for i in 0..k {
-        for j in i + 1..k {
-            let r = metrics::pearson(&columns[i], &columns[j]);
-            if r.is_nan() {
-                return None;
-            }
-            corr[(i, j)] = r;
-            corr[(j, i)] = r;
-        }
-    }
-    Some(pca_of_correlation(corr))
-}
-
-/// Eigenvalues (descending) and first-component loadings `v_1 sqrt(λ_1)` of a
-/// correlation (or covariance) matrix, loadings signed to sum to a positive number.
-pub fn pca_of_correlation(corr: nalgebra::DMatrix<f64>) -> (Vec<f64>, Vec<f64>) {
-    let k = corr.nrows();
-    let eig = nalgebra::SymmetricEigen::new(corr);
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-    let values: Vec<f64> = order.iter().map(|&i| eig.eigenvalues[i].max(0.0)).collect();
-    let first = order[0];
-    let mut loadings: Vec<f64> = (0..k)
-        .map(|r| eig.eigenvectors[(r, first)] * values[0].sqrt())
-        .collect();
-    if loadings.iter().sum::<f64>() < 0.0 {
-        loadings.iter_mut().for_each(|l| *l = -*l);
-    }
-    (values, loadings)
-}
-
 /// Complete cases of several columns over the given cells.
 fn complete(columns: &[&[f64]], cells: &[usize]) -> Vec<Vec<f64>> {
     let rows: Vec<usize> = cells
@@ -227,7 +189,7 @@ pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Au
     // With data-driven weights, audit the weights the scoring uses.
     let resolved;
     let fw = if fw.groups.iter().any(|g| g.weights.from_data()) {
-        resolved = crate::weights::resolve(fw, panel, score)?.0;
+        resolved = crate::score::weights::resolve(fw, panel, score)?.0;
         &resolved
     } else {
         fw
@@ -467,41 +429,6 @@ mod tests {
             1e-12
         ));
         assert!(close(cronbach_alpha(&items), 0.9285714286, 1e-9));
-    }
-
-    #[test]
-    fn pca_of_a_known_correlation_structure() {
-        // Two perfectly correlated columns and one independent of both (orthogonal
-        // contrasts): correlation matrix [[1,1,0],[1,1,0],[0,0,1]], eigenvalues 2, 1, 0;
-        // PC1 = (1,1,0)/sqrt(2), loadings sqrt(2)/sqrt(2) = 1, 1, 0.
-        let a = vec![1.0, -1.0, 1.0, -1.0];
-        let b = a.iter().map(|v| 2.0 * v + 3.0).collect();
-        let c = vec![1.0, 1.0, -1.0, -1.0];
-        let (values, loadings) = pca(&[a, b, c]).unwrap();
-        assert!(
-            close(values[0], 2.0, 1e-12) && close(values[1], 1.0, 1e-12) && close(values[2], 0.0, 1e-12),
-            "{values:?}"
-        );
-        assert!(
-            close(loadings[0], 1.0, 1e-12) && close(loadings[1], 1.0, 1e-12) && close(loadings[2], 0.0, 1e-12),
-            "{loadings:?}"
-        );
-    }
-
-    #[test]
-    fn pca_of_a_known_3x3_matrix() {
-        // Equicorrelation 0.5: eigenvalues 1 + 2(0.5) = 2 and 1 - 0.5 = 0.5 (twice);
-        // PC1 = (1, 1, 1)/sqrt(3), loadings sqrt(2)/sqrt(3) = 0.816496581 each.
-        let m = nalgebra::DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.5, 0.5, 1.0, 0.5, 0.5, 0.5, 1.0]);
-        let (values, loadings) = pca_of_correlation(m);
-        assert!(close(values[0], 2.0, 1e-12) && close(values[1], 0.5, 1e-12) && close(values[2], 0.5, 1e-12));
-        for l in loadings {
-            assert!(close(l, 0.816496581, 1e-9), "{l}");
-        }
-        // Covariance diag(4, 1, 0): eigenvalues 4, 1, 0; PC1 = e1, loading 2.
-        let m = nalgebra::DMatrix::from_row_slice(3, 3, &[4.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
-        let (values, loadings) = pca_of_correlation(m);
-        assert!(close(values[0], 4.0, 1e-12) && close(loadings[0], 2.0, 1e-12) && close(loadings[1], 0.0, 1e-12));
     }
 
     #[test]

@@ -32,6 +32,5 @@ pub mod stats;
 pub mod synthetic;
 pub mod uncertainty;
 pub mod variants;
-pub mod weights;
 
 pub use error::{Error, Result};

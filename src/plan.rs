@@ -196,7 +196,8 @@ impl Tree {
                 let (acc, wsum) = (&mut scratch.acc, &mut scratch.wsum);
                 if agg == Aggregation::Geometric && !varies && fixed.log_ok.get(j) == Some(&true) {
                     let logs = &fixed.logs[j * u..(j + 1) * u];
-                    sum.add(acc, wsum, logs, w, complete, |lx| w * lx);
+                    // ln x is given: the geometric term w ln x is the arithmetic term of ln x.
+                    sum.add(acc, wsum, logs, w, complete, |lx| aggregate::arithmetic_term(lx, w));
                     continue;
                 }
                 let mut slice: &[f64] = match child {
@@ -210,9 +211,11 @@ impl Tree {
                 }
                 match agg {
                     Aggregation::Arithmetic | Aggregation::Copeland | Aggregation::Mpi { .. } | Aggregation::Bod => {
-                        sum.add(acc, wsum, slice, w, complete, |x| w * x)
+                        sum.add(acc, wsum, slice, w, complete, |x| aggregate::arithmetic_term(x, w))
                     }
-                    Aggregation::GenMean(p) if p > 0.0 => sum.add(acc, wsum, slice, w, complete, |x| w * x.powf(p)),
+                    Aggregation::GenMean(p) if p > 0.0 => {
+                        sum.add(acc, wsum, slice, w, complete, |x| aggregate::genmean_term(x, w, p))
+                    }
                     Aggregation::Geometric | Aggregation::Harmonic | Aggregation::GenMean(_) => {
                         if let Some(i) = slice.iter().position(|&x| x <= 0.0) {
                             return Err(NonPositive {
@@ -223,9 +226,13 @@ impl Tree {
                             });
                         }
                         match agg {
-                            Aggregation::Geometric => sum.add(acc, wsum, slice, w, complete, |x| w * x.ln()),
-                            Aggregation::GenMean(p) => sum.add(acc, wsum, slice, w, complete, |x| w * x.powf(p)),
-                            _ => sum.add(acc, wsum, slice, w, complete, |x| w / x),
+                            Aggregation::Geometric => {
+                                sum.add(acc, wsum, slice, w, complete, |x| aggregate::geometric_term(x, w))
+                            }
+                            Aggregation::GenMean(p) => {
+                                sum.add(acc, wsum, slice, w, complete, |x| aggregate::genmean_term(x, w, p))
+                            }
+                            _ => sum.add(acc, wsum, slice, w, complete, |x| aggregate::harmonic_term(x, w)),
                         }
                     }
                 }
@@ -233,14 +240,8 @@ impl Tree {
             let finish = |acc: f64, wsum: f64| -> f64 {
                 if wsum > 0.0 {
                     match agg {
-                        Aggregation::Arithmetic
-                        | Aggregation::Copeland
-                        | Aggregation::Mpi { .. }
-                        | Aggregation::Bod => acc / wsum,
-                        Aggregation::GenMean(p) => (acc / wsum).powf(1.0 / p),
                         Aggregation::Geometric if g == 0 && fixed.index_as_log => acc / wsum,
-                        Aggregation::Geometric => (acc / wsum).exp(),
-                        Aggregation::Harmonic => wsum / acc,
+                        _ => aggregate::finish(agg, acc, wsum),
                     }
                 } else {
                     f64::NAN
@@ -435,6 +436,80 @@ fn rescale_into(values: &[f64], a: f64, b: f64, out: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The AVX2 build of `evaluate_partial` must give the portable build's bits: every
+    /// aggregation, nested groups, missing values and a unit count that is not a
+    /// multiple of the vector width.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_and_portable_evaluation_give_the_same_bits() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            eprintln!("skipped: this processor has no AVX2");
+            return;
+        }
+        let mut text = String::from("[index]\nid = \"r\"\nunit = \"u\"\nperiod = \"t\"\naggregation = \"geometric\"\n[defaults]\nrange = [1, 100]\n");
+        for (g, agg) in ["arithmetic", "geometric", "harmonic", "genmean(2)", "genmean(-0.5)"]
+            .iter()
+            .enumerate()
+        {
+            text += &format!(
+                "[[group]]\nid = \"g{g}\"\nparent = \"r\"\nweight = {}\naggregation = \"{agg}\"\n",
+                g + 1
+            );
+            for k in 0..3 {
+                text += &format!(
+                    "[[indicator]]\nid = \"x{g}{k}\"\ngroup = \"g{g}\"\nweight = {}\n",
+                    k + 1
+                );
+            }
+        }
+        let fw = Framework::from_toml(&text, "t.toml").unwrap();
+        let tree = Tree::compile(&fw);
+        let units = 37;
+        let mut state = 7u64;
+        let values: Vec<f64> = (0..fw.indicators.len() * units)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if i % 11 == 3 {
+                    f64::NAN
+                } else {
+                    1.0 + 99.0 * ((state >> 11) as f64 / (1u64 << 53) as f64)
+                }
+            })
+            .collect();
+        // Unit 0 has none of g0's indicators: g0 has no score for it.
+        let mut values = values;
+        for k in 0..3 {
+            values[k * units] = f64::NAN;
+        }
+        for index_as_log in [false, true] {
+            let fixed = Fixed {
+                index_as_log,
+                ..Fixed::default()
+            };
+            let run = |avx2: bool| {
+                let mut groups = vec![0.0; tree.n_groups() * units];
+                let mut scratch = Scratch::default();
+                let args = (&tree.weights[..], &tree.aggregation[..], &values[..], units);
+                // SAFETY: the processor has AVX2 (checked above).
+                let outcome = if avx2 {
+                    unsafe {
+                        tree.evaluate_partial_avx2(args.0, args.1, args.2, args.3, &mut scratch, &mut groups, fixed)
+                    }
+                } else {
+                    tree.evaluate_partial_any(args.0, args.1, args.2, args.3, &mut scratch, &mut groups, fixed)
+                };
+                outcome.unwrap();
+                groups
+            };
+            let (portable, avx2) = (run(false), run(true));
+            assert!(portable.iter().any(|v| v.is_nan()) && portable.iter().any(|v| v.is_finite()));
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&portable), bits(&avx2), "index_as_log = {index_as_log}");
+        }
+    }
 
     #[test]
     fn geometric_range_rescales_children_first() {

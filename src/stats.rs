@@ -11,6 +11,9 @@
 //!   (Excel's SKEW), with central moments `m_r = Σ(x - x̄)^r / n`.
 //! - kurtosis: excess kurtosis `G2 = (n-1)/((n-2)(n-3)) · ((n+1) m4/m2² - 3(n-1))`
 //!   (Excel's KURT).
+//! - principal components of the correlation matrix R of k columns (complete cases):
+//!   eigenvalues λ_1 >= ... >= λ_k of R, first-component loadings `v_1 sqrt(λ_1)`,
+//!   signed to sum to a positive number (OECD/JRC 2008 Handbook, section 6.1).
 //!
 //! ## References
 //! Hyndman & Fan (1996) Sample quantiles in statistical packages, Am. Stat. 50(4).
@@ -120,6 +123,45 @@ pub fn kurtosis(values: &[f64]) -> f64 {
 }
 
 /// Tolerances used by tests, in one place.
+/// Eigenvalues (descending) and first-component loadings of the correlation matrix of
+/// the columns (complete cases).
+pub fn pca(columns: &[Vec<f64>]) -> Option<(Vec<f64>, Vec<f64>)> {
+    let k = columns.len();
+    if k < 2 || columns[0].len() < 3 {
+        return None;
+    }
+    let mut corr = nalgebra::DMatrix::<f64>::identity(k, k);
+    for i in 0..k {
+        for j in i + 1..k {
+            let r = crate::metrics::pearson(&columns[i], &columns[j]);
+            if r.is_nan() {
+                return None;
+            }
+            corr[(i, j)] = r;
+            corr[(j, i)] = r;
+        }
+    }
+    Some(pca_of_correlation(corr))
+}
+
+/// Eigenvalues (descending) and first-component loadings `v_1 sqrt(λ_1)` of a
+/// correlation (or covariance) matrix, loadings signed to sum to a positive number.
+pub fn pca_of_correlation(corr: nalgebra::DMatrix<f64>) -> (Vec<f64>, Vec<f64>) {
+    let k = corr.nrows();
+    let eig = nalgebra::SymmetricEigen::new(corr);
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+    let values: Vec<f64> = order.iter().map(|&i| eig.eigenvalues[i].max(0.0)).collect();
+    let first = order[0];
+    let mut loadings: Vec<f64> = (0..k)
+        .map(|r| eig.eigenvectors[(r, first)] * values[0].sqrt())
+        .collect();
+    if loadings.iter().sum::<f64>() < 0.0 {
+        loadings.iter_mut().for_each(|l| *l = -*l);
+    }
+    (values, loadings)
+}
+
 #[cfg(test)]
 pub mod prec {
     /// Hand-checked values are written with 6-9 significant digits.
@@ -191,5 +233,40 @@ mod tests {
         assert!(close(skewness(&x), 1.697056275, HAND));
         // Σd⁴ = 81+16+1+0+1296 = 1394, m4 = 278.8; G2 = 4/(3*2) * (6*278.8/100 - 12) = 3.152
         assert!(close(kurtosis(&x), 3.152, HAND));
+    }
+
+    #[test]
+    fn pca_of_a_known_correlation_structure() {
+        // Two perfectly correlated columns and one independent of both (orthogonal
+        // contrasts): correlation matrix [[1,1,0],[1,1,0],[0,0,1]], eigenvalues 2, 1, 0;
+        // PC1 = (1,1,0)/sqrt(2), loadings sqrt(2)/sqrt(2) = 1, 1, 0.
+        let a = vec![1.0, -1.0, 1.0, -1.0];
+        let b = a.iter().map(|v| 2.0 * v + 3.0).collect();
+        let c = vec![1.0, 1.0, -1.0, -1.0];
+        let (values, loadings) = pca(&[a, b, c]).unwrap();
+        assert!(
+            close(values[0], 2.0, 1e-12) && close(values[1], 1.0, 1e-12) && close(values[2], 0.0, 1e-12),
+            "{values:?}"
+        );
+        assert!(
+            close(loadings[0], 1.0, 1e-12) && close(loadings[1], 1.0, 1e-12) && close(loadings[2], 0.0, 1e-12),
+            "{loadings:?}"
+        );
+    }
+
+    #[test]
+    fn pca_of_a_known_3x3_matrix() {
+        // Equicorrelation 0.5: eigenvalues 1 + 2(0.5) = 2 and 1 - 0.5 = 0.5 (twice);
+        // PC1 = (1, 1, 1)/sqrt(3), loadings sqrt(2)/sqrt(3) = 0.816496581 each.
+        let m = nalgebra::DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.5, 0.5, 1.0, 0.5, 0.5, 0.5, 1.0]);
+        let (values, loadings) = pca_of_correlation(m);
+        assert!(close(values[0], 2.0, 1e-12) && close(values[1], 0.5, 1e-12) && close(values[2], 0.5, 1e-12));
+        for l in loadings {
+            assert!(close(l, 0.816496581, 1e-9), "{l}");
+        }
+        // Covariance diag(4, 1, 0): eigenvalues 4, 1, 0; PC1 = e1, loading 2.
+        let m = nalgebra::DMatrix::from_row_slice(3, 3, &[4.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        let (values, loadings) = pca_of_correlation(m);
+        assert!(close(values[0], 4.0, 1e-12) && close(loadings[0], 2.0, 1e-12) && close(loadings[1], 0.0, 1e-12));
     }
 }

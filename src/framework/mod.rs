@@ -21,7 +21,6 @@ use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{self, Direction, Normalise};
 use crate::pipeline::rank::{self, Ties};
 use crate::pipeline::treat::{self, Transform, Winsorise};
-use crate::weights::WeightMethod;
 use schema::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -306,6 +305,37 @@ impl Framework {
     }
 }
 
+/// How a group's children are weighted: as written, equally, or from the data
+/// (fitted by [`crate::score::weights`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightMethod {
+    Expert,
+    Equal,
+    Pca,
+    Optimised,
+}
+
+/// Weighting names accepted in framework files.
+pub const WEIGHT_NAMES: &[&str] = &["expert", "equal", "pca", "optimised"];
+
+impl WeightMethod {
+    pub fn parse(name: &str) -> Option<WeightMethod> {
+        Some(match name {
+            "expert" => WeightMethod::Expert,
+            "equal" => WeightMethod::Equal,
+            "pca" => WeightMethod::Pca,
+            "optimised" | "optimized" => WeightMethod::Optimised,
+            _ => return None,
+        })
+    }
+
+    /// Whether the weights come from the data.
+    pub fn from_data(&self) -> bool {
+        matches!(self, WeightMethod::Pca | WeightMethod::Optimised)
+    }
+}
+
 /// Collects problems while validating.
 pub(crate) struct Validator {
     file: String,
@@ -357,7 +387,7 @@ impl Validator {
             return WeightMethod::Expert;
         };
         WeightMethod::parse(value).unwrap_or_else(|| {
-            self.problem(key, unknown("value", value, crate::weights::NAMES.iter().copied()));
+            self.problem(key, unknown("value", value, WEIGHT_NAMES.iter().copied()));
             WeightMethod::Expert
         })
     }

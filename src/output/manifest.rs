@@ -21,7 +21,7 @@ pub struct Manifest {
     pub screening: Vec<crate::pipeline::screen::ScreenNote>,
     pub warnings: Vec<String>,
     /// Weights chosen from the data (`weights = "pca"` / `"optimised"`).
-    pub resolved_weights: Vec<crate::weights::Resolved>,
+    pub resolved_weights: Vec<crate::score::weights::Resolved>,
 }
 
 #[derive(Debug, Serialize)]

@@ -60,6 +60,58 @@ pub enum Aggregation {
     Bod,
 }
 
+/// The summand of a weighted arithmetic mean: `w x`.
+#[inline(always)]
+pub fn arithmetic_term(x: f64, w: f64) -> f64 {
+    w * x
+}
+
+/// The summand of a weighted geometric mean: `w ln x`.
+#[inline(always)]
+pub fn geometric_term(x: f64, w: f64) -> f64 {
+    w * x.ln()
+}
+
+/// The summand of a weighted harmonic mean: `w / x`.
+#[inline(always)]
+pub fn harmonic_term(x: f64, w: f64) -> f64 {
+    w / x
+}
+
+/// The summand of a weighted generalised mean of power p: `w x^p`.
+#[inline(always)]
+pub fn genmean_term(x: f64, w: f64, p: f64) -> f64 {
+    w * x.powf(p)
+}
+
+/// A row-wise mean from its sum of terms `acc` and its weight sum `wsum`:
+/// arithmetic `acc / wsum`, geometric `exp(acc / wsum)`, harmonic `wsum / acc`,
+/// generalised `(acc / wsum)^{1/p}`. The methods that compare units (Copeland,
+/// Mazziotta-Pareto, BoD) have no row-wise mean: NaN.
+#[inline(always)]
+pub fn finish(agg: Aggregation, acc: f64, wsum: f64) -> f64 {
+    match agg {
+        Aggregation::Arithmetic => acc / wsum,
+        Aggregation::Geometric => (acc / wsum).exp(),
+        Aggregation::Harmonic => wsum / acc,
+        Aggregation::GenMean(p) => (acc / wsum).powf(1.0 / p),
+        Aggregation::Copeland | Aggregation::Mpi { .. } | Aggregation::Bod => f64::NAN,
+    }
+}
+
+/// One row's weighted mean of `x` under `w` (every value present), with the terms
+/// and [`finish`] the plan uses; NaN for a method that compares units.
+pub fn row_mean(agg: Aggregation, x: &[f64], w: &[f64]) -> f64 {
+    let term = |(x, w): (&f64, &f64)| match agg {
+        Aggregation::Arithmetic => arithmetic_term(*x, *w),
+        Aggregation::Geometric => geometric_term(*x, *w),
+        Aggregation::Harmonic => harmonic_term(*x, *w),
+        Aggregation::GenMean(p) => genmean_term(*x, *w, p),
+        Aggregation::Copeland | Aggregation::Mpi { .. } | Aggregation::Bod => f64::NAN,
+    };
+    finish(agg, x.iter().zip(w).map(term).sum(), w.iter().sum())
+}
+
 /// Names accepted in framework files.
 pub const NAMES: &[&str] = &[
     "arithmetic",
@@ -254,6 +306,27 @@ mod tests {
         let mut out = [0.0];
         tree.evaluate(weights, &[agg], values, 1, &mut Scratch::default(), &mut out)?;
         Ok(out[0])
+    }
+
+    #[test]
+    fn row_mean_is_the_plans_mean() {
+        // By hand: arithmetic (4 + 3*16)/4 = 13; geometric 4^(1/4) 16^(3/4) = 11.3137;
+        // harmonic 4 / (1/4 + 3/16) = 9.142857; genmean(2) sqrt((16 + 3*256)/4) = 14.
+        let (x, w) = ([4.0, 16.0], [1.0, 3.0]);
+        for (agg, want) in [
+            (Aggregation::Arithmetic, 13.0),
+            (Aggregation::Geometric, 11.313708498984761),
+            (Aggregation::Harmonic, 9.142857142857142),
+            (Aggregation::GenMean(2.0), 14.0),
+        ] {
+            assert!(close(row_mean(agg, &x, &w), want, 1e-12), "{agg:?}");
+            assert_eq!(
+                row_mean(agg, &x, &w).to_bits(),
+                combine(agg, &x, &w).unwrap().to_bits(),
+                "{agg:?}"
+            );
+        }
+        assert!(row_mean(Aggregation::Copeland, &x, &w).is_nan());
     }
 
     #[test]

@@ -10,3 +10,4 @@ pub mod normalise;
 pub mod rank;
 pub mod screen;
 pub mod treat;
+pub mod weight;

@@ -216,7 +216,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     // weight factors multiply them).
     let resolved;
     let fw = if fw.groups.iter().any(|g| g.weights.from_data()) {
-        resolved = crate::weights::resolve(fw, panel, score)?.0;
+        resolved = crate::score::weights::resolve(fw, panel, score)?.0;
         &resolved
     } else {
         fw
@@ -747,28 +747,30 @@ fn zeroed_table(len: usize) -> Vec<f32> {
     table
 }
 
-/// A buffer that parallel tasks fill at disjoint positions.
-struct SharedColumns {
+/// A buffer that parallel tasks fill at disjoint positions. It holds the buffer's
+/// mutable borrow for `'a`, so the buffer can be neither read nor freed while shared.
+struct SharedColumns<'a> {
     ptr: *mut f32,
     len: usize,
+    buffer: std::marker::PhantomData<&'a mut [f32]>,
 }
 
-// SAFETY: tasks only write, each to positions no other task writes (see `write`).
-unsafe impl Sync for SharedColumns {}
+// SAFETY: tasks only write, each to positions no other task writes (see `set`).
+unsafe impl Sync for SharedColumns<'_> {}
 
-impl SharedColumns {
-    fn new(buffer: &mut [f32]) -> SharedColumns {
+impl<'a> SharedColumns<'a> {
+    fn new(buffer: &'a mut [f32]) -> SharedColumns<'a> {
         SharedColumns {
             ptr: buffer.as_mut_ptr(),
             len: buffer.len(),
+            buffer: std::marker::PhantomData,
         }
     }
 
     /// Writes `value` at position `at`.
     ///
     /// # Safety
-    /// No other task may read or write position `at` while the buffer is shared, and
-    /// the buffer must outlive the sharing.
+    /// No other task may read or write position `at` while the buffer is shared.
     #[inline(always)]
     unsafe fn set(&self, at: usize, value: f32) {
         assert!(at < self.len);

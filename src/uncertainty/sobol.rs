@@ -47,9 +47,10 @@ impl Indices {
 
 /// Bootstrap resamples as a count matrix: `counts[r * n + i]` = times sample i is drawn.
 #[derive(Debug, Clone)]
+/// The fields agree by construction (`counts` is `resamples x n`), so they stay private.
 pub struct Bootstrap {
-    pub resamples: usize,
-    pub n: usize,
+    resamples: usize,
+    n: usize,
     counts: Vec<f32>,
     z: f64,
 }
@@ -71,6 +72,16 @@ impl Bootstrap {
             counts,
             z,
         }
+    }
+
+    /// Resamples drawn.
+    pub fn resamples(&self) -> usize {
+        self.resamples
+    }
+
+    /// Sample size each resample draws from (the N of the design).
+    pub fn n(&self) -> usize {
+        self.n
     }
 }
 
@@ -137,6 +148,10 @@ pub struct Scratch {
 /// Indices for a batch of outputs; `outputs[o]` has N (G + 2) values in run order
 /// (f32 ranks or f64 values). Each output is centred on its mean over all runs;
 /// SALib also divides by the standard deviation, which cancels in every ratio below.
+///
+/// # Panics
+/// When an output has fewer than N (G + 2) values, or the bootstrap was drawn for
+/// another N.
 pub fn analyse<T: Copy + Into<f64>>(
     outputs: &[&[T]],
     n: usize,
@@ -146,6 +161,13 @@ pub fn analyse<T: Copy + Into<f64>>(
 ) -> Vec<Indices> {
     let step = g + 2;
     let terms = 4 + 2 * g;
+    if let Some(boot) = bootstrap {
+        assert_eq!(
+            boot.n, n,
+            "the bootstrap was drawn for N = {}, the design has N = {n}",
+            boot.n
+        );
+    }
     let centres: Vec<Option<f64>> = outputs.iter().map(|y| centre(y)).collect();
     let live: Vec<usize> = (0..outputs.len()).filter(|&o| centres[o].is_some()).collect();
     let mut result: Vec<Indices> = (0..outputs.len()).map(|_| Indices::nan(g)).collect();
@@ -209,8 +231,9 @@ pub fn analyse<T: Copy + Into<f64>>(
     let r_count = boot.resamples;
     p.clear();
     p.resize(r_count * cols, 0.0);
-    // SAFETY: the pointers and strides describe the row-major buffers allocated above,
-    // of sizes R*N, N*cols and R*cols.
+    // The sizes sgemm reads and writes: counts R x N, F N x cols, P R x cols.
+    assert!(boot.counts.len() == r_count * n && f.len() >= n * cols && p.len() == r_count * cols);
+    // SAFETY: the pointers and strides describe the row-major buffers checked above.
     unsafe {
         matrixmultiply::sgemm(
             r_count,
@@ -308,6 +331,22 @@ mod tests {
             assert!((idx.s1[i] - want).abs() < 0.01, "S1[{i}] {} vs {want}", idx.s1[i]);
             assert!((idx.st[i] - want).abs() < 0.01, "ST[{i}] {} vs {want}", idx.st[i]);
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "the bootstrap was drawn for N = 8, the design has N = 4")]
+    fn a_bootstrap_of_another_size_is_refused() {
+        let y: Vec<f64> = (0..4 * 5).map(|i| i as f64).collect();
+        let boot = Bootstrap::new(8, 10, 1, 0.95);
+        analyse(&[&y[..]], 4, 3, Some(&boot), &mut Scratch::default());
+    }
+
+    #[test]
+    #[should_panic]
+    fn outputs_shorter_than_the_design_are_refused() {
+        let y = [1.0f64, 2.0, 3.0];
+        let boot = Bootstrap::new(4, 10, 1, 0.95);
+        analyse(&[&y[..]], 4, 3, Some(&boot), &mut Scratch::default());
     }
 
     #[test]

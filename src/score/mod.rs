@@ -11,6 +11,8 @@
 //! and every pillar; with `"observed"`, the index alone is mapped from each period's
 //! lowest and highest score.
 
+pub mod weights;
+
 use crate::data::Panel;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework, Indicator, ScaleFrom, Scope};
@@ -55,7 +57,7 @@ pub struct Results {
     /// Per indicator and cell: how many values winsorisation changed, in total.
     pub winsorised: Vec<usize>,
     /// Weights chosen from the data (`weights = "pca"` / `"optimised"`), per group.
-    pub resolved_weights: Vec<crate::weights::Resolved>,
+    pub resolved_weights: Vec<weights::Resolved>,
 }
 
 impl Results {
@@ -77,7 +79,7 @@ impl Results {
 /// Scores every unit-period of the panel with the framework.
 pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
     if fw.groups.iter().any(|g| g.weights.from_data()) {
-        let (resolved_fw, resolved, notes) = crate::weights::resolve(fw, panel, score_with_weights)?;
+        let (resolved_fw, resolved, notes) = weights::resolve(fw, panel, score_with_weights)?;
         let mut res = score_with_weights(&resolved_fw, panel)?;
         res.warnings.extend(notes);
         res.resolved_weights = resolved;
