@@ -15,7 +15,7 @@ pub mod weights;
 
 use crate::data::Panel;
 use crate::error::{Error, Result};
-use crate::framework::{Child, Framework, Indicator, ScaleFrom, Scope};
+use crate::framework::{validate, Child, Framework, Indicator, ScaleFrom, Scope};
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::classify::classify;
@@ -100,24 +100,7 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
     let columns = with_derived(fw, panel, &grid)?;
 
     // 2. Scored cells: in the data and in the period range.
-    let kind = panel.periods[0].kind;
-    for (key, bound) in [
-        ("first_period", fw.index.first_period),
-        ("last_period", fw.index.last_period),
-    ] {
-        if let Some(b) = bound {
-            if b.kind != kind {
-                return Err(Error::Framework {
-                    file: fw.file.clone(),
-                    key: format!("index.{key}"),
-                    message: format!(
-                        "`{b}` is not the same kind of period as the data's (e.g. `{}`)",
-                        panel.periods[0]
-                    ),
-                });
-            }
-        }
-    }
+    validate::data::period_bounds(fw, panel.periods[0])?;
     let in_range =
         |p: &Period| fw.index.first_period.is_none_or(|f| *p >= f) && fw.index.last_period.is_none_or(|l| *p <= l);
     let mut scored: Vec<bool> = (0..n_cells)
@@ -192,13 +175,7 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
             _ => {}
         }
     }
-    if !kept.iter().any(|&k| k) {
-        return Err(Error::Framework {
-            file: fw.file.clone(),
-            key: "screen.indicator_min_coverage".into(),
-            message: "every indicator was screened out: lower the threshold".into(),
-        });
-    }
+    validate::data::indicators_kept(fw, &kept)?;
     let mut coverage = vec![f64::NAN; n_cells];
     for &c in &all_scored {
         coverage[c] = screen::unit_coverage(&raw, &kept, c);

@@ -62,18 +62,6 @@ pub fn resolve(
             key: key.clone(),
             message: why,
         };
-        if children.len() < 2 {
-            return Err(fail(format!(
-                "`{}` weights need at least 2 children; `{}` has {}",
-                if method == WeightMethod::Pca {
-                    "pca"
-                } else {
-                    "optimised"
-                },
-                fw.groups[g].id,
-                children.len()
-            )));
-        }
         let weights = match method {
             WeightMethod::Pca => {
                 let (w, loadings) = pca_weights(&columns).ok_or_else(|| {
@@ -94,14 +82,8 @@ pub fn resolve(
                 w
             }
             _ => {
+                // A row-wise mean (checked in framework::validate::groups).
                 let agg = fw.groups[g].aggregation;
-                if agg.is_columnwise() {
-                    return Err(fail(format!(
-                        "optimised weights need an arithmetic, geometric, harmonic or genmean aggregation; `{}` uses {}",
-                        fw.groups[g].id,
-                        agg.name()
-                    )));
-                }
                 balanced_weights(&columns, agg).ok_or_else(|| {
                     fail(format!(
                         "cannot optimise weights on {} complete unit-periods (fewer than 3, or the optimiser failed)",

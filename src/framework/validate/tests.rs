@@ -1,6 +1,6 @@
 //! Validation tests: every message a user can see, asserted exactly.
 
-use super::*;
+use crate::framework::*;
 
 const BASE: &str = r#"
 [index]
@@ -233,4 +233,24 @@ fn scale_maps_nominal_and_observed_ranges() {
     let mut v = [7.0, 7.0];
     observed.apply(&mut v);
     assert_eq!(v, [5.0, 5.0]);
+}
+
+#[test]
+fn data_driven_weights_need_two_children_and_a_row_wise_mean() {
+    let one_child = BASE.replace("id = \"threat\"\n", "id = \"threat\"\nweights = \"pca\"\n");
+    assert_eq!(
+        errors(&one_child),
+        ["fw.toml: key `group.threat.weights`: `pca` weights need at least 2 children; `threat` has 1"]
+    );
+    let copeland = format!(
+        "{}[[indicator]]\nid = \"b\"\ngroup = \"threat\"\n",
+        BASE.replace(
+            "id = \"threat\"\n",
+            "id = \"threat\"\nweights = \"optimised\"\naggregation = \"copeland\"\n"
+        )
+    );
+    assert_eq!(
+        errors(&copeland),
+        ["fw.toml: key `group.threat.weights`: optimised weights need an arithmetic, geometric, harmonic or genmean aggregation; `threat` uses copeland"]
+    );
 }

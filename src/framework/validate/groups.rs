@@ -1,0 +1,287 @@
+//! `[[group]]` and the hierarchy: ids, parents, cycles, children, weighting methods,
+//! and whether geometric and harmonic means only ever see positive values.
+
+use super::index::IndexSettings;
+use super::Validator;
+use crate::error::suggest;
+use crate::framework::schema::RawFramework;
+use crate::framework::{Child, Framework, Group, Indicator, WeightMethod};
+use crate::pipeline::aggregate::Aggregation;
+use crate::pipeline::normalise::Normalise;
+use std::collections::{HashMap, HashSet};
+
+/// Group ids resolved to indices (0 = the index).
+pub(super) struct GroupIds<'a> {
+    pub(super) index: HashMap<&'a str, usize>,
+    pub(super) names: Vec<&'a str>,
+}
+
+impl Validator {
+    /// Ids: the index, groups and indicators share one namespace.
+    pub(super) fn ids(&mut self, raw: &RawFramework, index_id: &str) {
+        let mut ids: HashMap<String, String> = HashMap::new();
+        ids.insert(index_id.to_string(), "index.id".into());
+        for (i, g) in raw.group.iter().enumerate() {
+            self.unique_id(&mut ids, &g.id, &format!("group[{}].id", i + 1));
+        }
+        for (i, ind) in raw.indicator.iter().enumerate() {
+            self.unique_id(&mut ids, &ind.id, &format!("indicator[{}].id", i + 1));
+        }
+    }
+
+    /// Groups: the index first, then the file's groups in order, with their parents.
+    pub(super) fn groups<'a>(&mut self, raw: &'a RawFramework, index: &'a IndexSettings) -> (Vec<Group>, GroupIds<'a>) {
+        let index_range = self.pair("index.geometric_range", &raw.index.geometric_range);
+        let mut groups = vec![Group {
+            id: index.id.clone(),
+            name: raw.index.name.clone().unwrap_or_else(|| index.id.clone()),
+            parent: None,
+            weight: 1.0,
+            aggregation: index.aggregation,
+            geometric_range: index_range,
+            children: Vec::new(),
+            weights: self.weight_method("index.weights", raw.index.weights.as_deref()),
+        }];
+        let mut group_index: HashMap<&str, usize> = HashMap::new();
+        group_index.insert(index.id.as_str(), 0);
+        for g in &raw.group {
+            group_index.entry(g.id.as_str()).or_insert(groups.len());
+            let key = format!("group.{}", g.id);
+            let weight = self.positive_weight(&format!("{key}.weight"), g.weight);
+            let aggregation = self.aggregation(
+                &format!("{key}.aggregation"),
+                g.aggregation.as_deref(),
+                index.default_aggregation,
+            );
+            let geometric_range = self.pair(&format!("{key}.geometric_range"), &g.geometric_range);
+            let weights = self.weight_method(&format!("{key}.weights"), g.weights.as_deref());
+            groups.push(Group {
+                id: g.id.clone(),
+                name: g.name.clone().unwrap_or_else(|| g.id.clone()),
+                parent: None,
+                weight,
+                aggregation,
+                geometric_range,
+                children: Vec::new(),
+                weights,
+            });
+        }
+        let group_names: Vec<&str> = group_index.keys().copied().collect();
+        for (i, g) in raw.group.iter().enumerate() {
+            let parent = g.parent.as_deref().unwrap_or(&index.id);
+            match group_index.get(parent) {
+                Some(&p) if p == i + 1 => {
+                    self.problem(format!("group.{}.parent", g.id), "a group cannot be its own parent")
+                }
+                Some(&p) => groups[i + 1].parent = Some(p),
+                None => self.problem(
+                    format!("group.{}.parent", g.id),
+                    format!(
+                        "unknown group `{parent}`{}",
+                        suggest(parent, group_names.iter().copied())
+                    ),
+                ),
+            }
+        }
+        self.check_cycles(&groups);
+        (
+            groups,
+            GroupIds {
+                index: group_index,
+                names: group_names,
+            },
+        )
+    }
+
+    /// Links children to groups (in file order: sub-groups first as declared, then
+    /// indicators) and returns the groups in post-order (children before parents).
+    pub(super) fn children(
+        &mut self,
+        groups: &mut [Group],
+        indicators: &[Indicator],
+        no_indicators: bool,
+    ) -> Vec<usize> {
+        for g in 1..groups.len() {
+            if let Some(p) = groups[g].parent {
+                groups[p].children.push(Child::Group(g));
+            }
+        }
+        for (k, ind) in indicators.iter().enumerate() {
+            groups[ind.group].children.push(Child::Indicator(k));
+        }
+        if no_indicators {
+            self.problem(
+                "indicator",
+                "the framework has no indicators: add at least one [[indicator]]",
+            );
+        }
+        let mut post_order = Vec::new();
+        if self.problems.is_empty() {
+            for g in groups.iter() {
+                if g.children.is_empty() {
+                    let key = if g.parent.is_none() {
+                        "index".to_string()
+                    } else {
+                        format!("group.{}", g.id)
+                    };
+                    self.problem(
+                        key,
+                        format!("group `{}` has no indicators or sub-groups under it", g.id),
+                    );
+                }
+            }
+            post_order_walk(groups, 0, &mut post_order);
+        }
+        post_order
+    }
+
+    /// Data-driven weights need at least 2 children, and optimised weights a row-wise mean.
+    pub(super) fn check_weight_methods(&mut self, fw: &Framework) {
+        for (g, group) in fw.groups.iter().enumerate() {
+            let method = group.weights;
+            if !method.from_data() {
+                continue;
+            }
+            let key = if g == 0 {
+                "index.weights".to_string()
+            } else {
+                format!("group.{}.weights", group.id)
+            };
+            if group.children.len() < 2 {
+                self.problem(
+                    &key,
+                    format!(
+                        "`{}` weights need at least 2 children; `{}` has {}",
+                        if method == WeightMethod::Pca {
+                            "pca"
+                        } else {
+                            "optimised"
+                        },
+                        group.id,
+                        group.children.len()
+                    ),
+                );
+            } else if method == WeightMethod::Optimised && group.aggregation.is_columnwise() {
+                self.problem(
+                    &key,
+                    format!(
+                        "optimised weights need an arithmetic, geometric, harmonic or genmean aggregation; `{}` uses {}",
+                        group.id,
+                        group.aggregation.name()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn check_cycles(&mut self, groups: &[Group]) {
+        let mut reported = HashSet::new();
+        for start in 1..groups.len() {
+            let mut path = vec![start];
+            let mut at = start;
+            while let Some(p) = groups[at].parent {
+                if p == 0 {
+                    break;
+                }
+                if let Some(pos) = path.iter().position(|&g| g == p) {
+                    let mut cycle: Vec<usize> = path[pos..].to_vec();
+                    let min = *cycle.iter().min().unwrap_or(&p);
+                    if reported.insert(min) {
+                        cycle.push(p);
+                        let names: Vec<&str> = cycle.iter().map(|&g| groups[g].id.as_str()).collect();
+                        self.problem(
+                            format!("group.{}.parent", groups[p].id),
+                            format!(
+                                "the groups form a cycle: {} (every chain of parents must end at the index)",
+                                names.join(" -> ")
+                            ),
+                        );
+                    }
+                    break;
+                }
+                path.push(p);
+                at = p;
+            }
+        }
+    }
+
+    /// Geometric and harmonic means need positive children: check it statically.
+    pub(super) fn check_positivity(&mut self, fw: &Framework) {
+        for g in &fw.groups {
+            if !g.aggregation.needs_positive() || g.geometric_range.is_some() {
+                continue;
+            }
+            for &child in &g.children {
+                let low = lower_bound(fw, child);
+                if low.is_none_or(|l| l <= 0.0) {
+                    let key = if g.parent.is_none() {
+                        "index.aggregation".to_string()
+                    } else {
+                        format!("group.{}.aggregation", g.id)
+                    };
+                    let what = match low {
+                        Some(l) => format!("can be as low as {l}"),
+                        None => "is not bounded below".to_string(),
+                    };
+                    let fix = match child {
+                        Child::Indicator(_) => "normalise it with range = [1, 100]",
+                        Child::Group(_) => "normalise its indicators with range = [1, 100]",
+                    };
+                    self.problem(
+                        key,
+                        format!(
+                            "{} aggregation needs values > 0, but `{}` {what}: {fix} (in [defaults] or per indicator)",
+                            g.aggregation.name(),
+                            fw.child_id(child)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `weights = "equal"`: every child of the group weighs 1.
+pub(super) fn equal_weights(groups: &mut [Group], indicators: &mut [Indicator]) {
+    for g in 0..groups.len() {
+        if groups[g].weights == WeightMethod::Equal {
+            for c in groups[g].children.clone() {
+                match c {
+                    Child::Indicator(k) => indicators[k].weight = 1.0,
+                    Child::Group(h) => groups[h].weight = 1.0,
+                }
+            }
+        }
+    }
+}
+
+fn post_order_walk(groups: &[Group], g: usize, out: &mut Vec<usize>) {
+    for child in &groups[g].children {
+        if let Child::Group(c) = child {
+            post_order_walk(groups, *c, out);
+        }
+    }
+    out.push(g);
+}
+
+/// The lowest value a child can take, if bounded below.
+pub(super) fn lower_bound(fw: &Framework, child: Child) -> Option<f64> {
+    match child {
+        Child::Indicator(k) => match fw.indicators[k].normalise {
+            Normalise::Rank => Some(1.0),
+            n => n.bounds().map(|(a, b)| a.min(b)),
+        },
+        Child::Group(g) => {
+            match fw.groups[g].aggregation {
+                Aggregation::Copeland | Aggregation::Mpi { .. } => return None,
+                Aggregation::Bod => return Some(0.0),
+                _ => {}
+            }
+            let mut low = f64::INFINITY;
+            for &c in &fw.groups[g].children {
+                low = low.min(lower_bound(fw, c)?);
+            }
+            Some(low)
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! `[[indicator]]`: each indicator's group, column, direction, weight, per-capita
+//! scaling, imputation, treatment and normalisation (with `[defaults]`).
+
+use super::groups::GroupIds;
+use super::Validator;
+use crate::error::{suggest, unknown};
+use crate::framework::schema::{RawDefaults, RawFramework, RawIndicator};
+use crate::framework::Indicator;
+use crate::pipeline::impute::{self, Impute};
+use crate::pipeline::normalise::{self, Direction, Normalise};
+use crate::pipeline::treat::{self, Transform, Winsorise};
+use std::collections::HashMap;
+
+impl Validator {
+    pub(super) fn indicators(&mut self, raw: &RawFramework, groups: &GroupIds<'_>) -> Vec<Indicator> {
+        let mut indicators = Vec::new();
+        for ind in &raw.indicator {
+            if let Some(i) = self.indicator(ind, &raw.defaults, &groups.index, &groups.names) {
+                indicators.push(i);
+            }
+        }
+        indicators
+    }
+
+    fn indicator(
+        &mut self,
+        ind: &RawIndicator,
+        defaults: &RawDefaults,
+        group_index: &HashMap<&str, usize>,
+        group_names: &[&str],
+    ) -> Option<Indicator> {
+        let key = format!("indicator.{}", ind.id);
+        let group = match group_index.get(ind.group.as_str()) {
+            Some(&g) => Some(g),
+            None => {
+                self.problem(
+                    format!("{key}.group"),
+                    format!(
+                        "unknown group `{}`{}",
+                        ind.group,
+                        suggest(&ind.group, group_names.iter().copied())
+                    ),
+                );
+                None
+            }
+        };
+        let weight = self.positive_weight(&format!("{key}.weight"), ind.weight);
+        let direction = self.choice(
+            &format!("{key}.direction"),
+            ind.direction.as_deref().or(defaults.direction.as_deref()),
+            Direction::RiskUp,
+            &["risk_up", "risk_down"],
+            &[("risk_up", Direction::RiskUp), ("risk_down", Direction::RiskDown)],
+        );
+        let impute = self.choice(
+            &format!("{key}.impute"),
+            ind.impute.as_deref().or(defaults.impute.as_deref()),
+            Impute::None,
+            impute::NAMES,
+            &[
+                ("none", Impute::None),
+                ("mean", Impute::Mean),
+                ("median", Impute::Median),
+                ("group_mean", Impute::GroupMean),
+                ("interpolate", Impute::Interpolate),
+                ("locf", Impute::Locf),
+            ],
+        );
+        let transform = self.choice(
+            &format!("{key}.transform"),
+            ind.transform.as_deref().or(defaults.transform.as_deref()),
+            Transform::None,
+            treat::TRANSFORM_NAMES,
+            &[
+                ("none", Transform::None),
+                ("log", Transform::Log),
+                ("log1p", Transform::Log1p),
+                ("sqrt", Transform::Sqrt),
+            ],
+        );
+        let winsorise_name = ind
+            .winsorise
+            .as_deref()
+            .or(defaults.winsorise.as_deref())
+            .unwrap_or("none");
+        let winsorise = match winsorise_name {
+            "none" => Winsorise::None,
+            "quantile" => {
+                let p = ind.winsorise_p.or(defaults.winsorise_p).unwrap_or(0.05);
+                if !(p > 0.0 && p < 0.5) {
+                    self.problem(
+                        format!("{key}.winsorise_p"),
+                        format!("expected a share between 0 and 0.5 (exclusive), found {p}"),
+                    );
+                }
+                Winsorise::Quantile { p }
+            }
+            "skew_kurtosis" => Winsorise::SkewKurtosis {
+                max_points: ind.winsorise_max_points.or(defaults.winsorise_max_points).unwrap_or(5),
+                skew: ind.skew_threshold.or(defaults.skew_threshold).unwrap_or(2.0),
+                kurtosis: ind.kurtosis_threshold.or(defaults.kurtosis_threshold).unwrap_or(3.5),
+            },
+            "coinr" => Winsorise::TwoStage {
+                max_points: ind.winsorise_max_points.or(defaults.winsorise_max_points).unwrap_or(5),
+                skew: ind.skew_threshold.or(defaults.skew_threshold).unwrap_or(2.0),
+                kurtosis: ind.kurtosis_threshold.or(defaults.kurtosis_threshold).unwrap_or(3.5),
+            },
+            other => {
+                self.problem(
+                    format!("{key}.winsorise"),
+                    unknown("value", other, treat::WINSORISE_NAMES.iter().copied()),
+                );
+                Winsorise::None
+            }
+        };
+        let range = match ind.range.as_ref().or(defaults.range.as_ref()) {
+            Some(r) => self
+                .pair(&format!("{key}.range"), &Some(r.clone()))
+                .unwrap_or((0.0, 100.0)),
+            None => (0.0, 100.0),
+        };
+        let normalise_name = ind
+            .normalise
+            .as_deref()
+            .or(defaults.normalise.as_deref())
+            .unwrap_or("minmax");
+        let normalise = match normalise_name {
+            "minmax" => Normalise::MinMax {
+                lo: range.0,
+                hi: range.1,
+            },
+            "goalposts" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
+                Some((min, max)) => {
+                    let (tmin, tmax) = (transform.apply_or_nan(min), transform.apply_or_nan(max));
+                    if !(tmin.is_finite() && tmax.is_finite()) {
+                        self.problem(
+                            format!("{key}.goalposts"),
+                            format!(
+                                "goalposts [{min}, {max}] are outside the domain of transform `{}` ({})",
+                                transform.name(),
+                                transform.domain()
+                            ),
+                        );
+                    }
+                    Normalise::Goalposts {
+                        min,
+                        max,
+                        lo: range.0,
+                        hi: range.1,
+                    }
+                }
+                None => {
+                    if ind.goalposts.is_none() {
+                        self.problem(
+                            format!("{key}.goalposts"),
+                            "normalise = \"goalposts\" needs goalposts = [low, high] in the indicator's raw units",
+                        );
+                    }
+                    Normalise::None
+                }
+            },
+            "zscore" => Normalise::ZScore,
+            "rank" => Normalise::Rank,
+            "percentile" => Normalise::Percentile,
+            "distance_to_max" => Normalise::DistanceToMax,
+            "fracmax" => Normalise::FracMax,
+            "borda" => Normalise::Borda,
+            "mpi_scaled" => Normalise::MpiScaled,
+            "dist2targ" => match ind.target {
+                Some(t) if t.is_finite() && transform.apply_or_nan(t).is_finite() => Normalise::DistToTarget {
+                    target: t,
+                    cap: ind.cap.unwrap_or(false),
+                    down: direction == Direction::RiskDown,
+                },
+                Some(t) => {
+                    self.problem(
+                        format!("{key}.target"),
+                        format!(
+                            "target {t} is not a finite value in the domain of transform `{}`",
+                            transform.name()
+                        ),
+                    );
+                    Normalise::None
+                }
+                None => {
+                    self.problem(
+                        format!("{key}.target"),
+                        "normalise = \"dist2targ\" needs target = <value in the indicator's raw units>",
+                    );
+                    Normalise::None
+                }
+            },
+            "scaled" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
+                Some((l, u)) => Normalise::Scaled { l, u },
+                None => {
+                    if ind.goalposts.is_none() {
+                        self.problem(
+                            format!("{key}.goalposts"),
+                            "normalise = \"scaled\" needs goalposts = [l, u]: 100 (x - l)/(u - l)",
+                        );
+                    }
+                    Normalise::None
+                }
+            },
+            "none" => Normalise::None,
+            other => {
+                self.problem(
+                    format!("{key}.normalise"),
+                    unknown("value", other, normalise::NAMES.iter().copied()),
+                );
+                Normalise::None
+            }
+        };
+        if matches!(winsorise, Winsorise::TwoStage { .. })
+            && matches!(normalise_name, "goalposts" | "scaled" | "dist2targ")
+        {
+            self.problem(
+                format!("{key}.winsorise"),
+                format!("winsorise = \"coinr\" may log-transform the values, so `{normalise_name}` bounds in raw units would no longer apply: use minmax, zscore, rank, ... or winsorise = \"skew_kurtosis\""),
+            );
+        }
+        for (given, name) in [(ind.target.is_some(), "target"), (ind.cap.is_some(), "cap")] {
+            if given && normalise_name != "dist2targ" {
+                self.problem(
+                    format!("{key}.{name}"),
+                    format!(
+                        "`{name}` is only used with normalise = \"dist2targ\" (this indicator uses `{normalise_name}`)"
+                    ),
+                );
+            }
+        }
+        if ind.goalposts.is_some() && !matches!(normalise_name, "goalposts" | "scaled") {
+            self.problem(
+                format!("{key}.goalposts"),
+                format!(
+                    "goalposts are only used with normalise = \"goalposts\" (this indicator uses `{normalise_name}`)"
+                ),
+            );
+        }
+        let multiplier = ind.multiplier.unwrap_or(1.0);
+        if !(multiplier.is_finite() && multiplier != 0.0) {
+            self.problem(
+                format!("{key}.multiplier"),
+                format!("expected a finite non-zero number, found {multiplier}"),
+            );
+        }
+        if ind.multiplier.is_some() && ind.denominator.is_none() {
+            self.problem(format!("{key}.multiplier"), "multiplier is only used with a denominator (e.g. denominator = \"population\", multiplier = 1e6 for per million)");
+        }
+        Some(Indicator {
+            id: ind.id.clone(),
+            name: ind.name.clone().unwrap_or_else(|| ind.id.clone()),
+            group: group?,
+            column: ind.column.clone().unwrap_or_else(|| ind.id.clone()),
+            units: ind.units.clone(),
+            source: ind.source.clone(),
+            direction,
+            weight,
+            denominator: ind.denominator.clone(),
+            multiplier,
+            impute,
+            winsorise,
+            transform,
+            normalise,
+        })
+    }
+}

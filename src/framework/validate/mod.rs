@@ -1,0 +1,203 @@
+//! Checks a parsed framework file ([`super::schema::RawFramework`]) and resolves it
+//! into a [`Framework`]: one file per section (index, groups, indicators, derived
+//! columns, sensitivity, variants) and, in `data.rs`, the checks that need the data.
+//!
+//! Every problem is collected, not just the first, so `riskscore validate` reports
+//! them all at once. Keys in messages are written as `indicator.<id>.<key>`,
+//! `group.<id>.<key>`, `derived.<id>.<key>` or `index.<key>`.
+
+pub(crate) mod data;
+mod derived;
+mod groups;
+mod index;
+mod indicators;
+pub(crate) mod sensitivity;
+pub(crate) mod variants;
+
+use super::schema::{PeriodValue, RawFramework};
+use super::{DataSpec, Framework, Index, WeightMethod, WEIGHT_NAMES};
+use crate::error::{unknown, Error, Result};
+use crate::period::Period;
+use crate::pipeline::aggregate::{self, Aggregation};
+use std::collections::HashMap;
+
+/// Collects problems while validating.
+pub(crate) struct Validator {
+    file: String,
+    pub(crate) problems: Vec<Error>,
+}
+
+/// Checks the parsed file `file` and resolves it into a framework.
+pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
+    let mut v = Validator::new(file);
+    let settings = v.index(&raw);
+    v.ids(&raw, &settings.id);
+    let (mut groups, group_index) = v.groups(&raw, &settings);
+    let mut indicators = v.indicators(&raw, &group_index);
+    let post_order = v.children(&mut groups, &indicators, raw.indicator.is_empty());
+    let derived = v.derived(&raw.derived);
+    v.neighbours_given(&raw, &derived);
+    groups::equal_weights(&mut groups, &mut indicators);
+    let mut fw = Framework {
+        file: v.file.clone(),
+        index: Index {
+            id: settings.id.clone(),
+            name: raw.index.name.clone().unwrap_or(settings.id),
+            description: raw.index.description.clone(),
+            unit_column: raw.index.unit.clone(),
+            period_column: raw.index.period.clone(),
+            scale: None,
+            classes: settings.classes,
+            ties: settings.ties,
+            first_period: settings.first_period,
+            last_period: settings.last_period,
+            scope: settings.scope,
+        },
+        data: DataSpec {
+            layout: settings.layout,
+            indicator_column: raw.data.indicator_column.clone().unwrap_or_else(|| "indicator".into()),
+            value_column: raw.data.value_column.clone().unwrap_or_else(|| "value".into()),
+            neighbours: raw.data.neighbours.as_ref().map(|n| {
+                std::path::Path::new(&v.file)
+                    .parent()
+                    .unwrap_or(std::path::Path::new(""))
+                    .join(n)
+            }),
+        },
+        screen: settings.screen,
+        derived,
+        groups,
+        indicators,
+        post_order,
+        sensitivity: None,
+    };
+    // The checks below read the whole resolved tree: only once it is sound.
+    if v.problems.is_empty() {
+        v.check_weight_methods(&fw);
+        v.check_positivity(&fw);
+        if let Some(raw_sensitivity) = &raw.sensitivity {
+            fw.sensitivity = sensitivity::validate(&mut v, raw_sensitivity, &fw);
+        }
+        fw.index.scale = v.scale(settings.scale, settings.scale_from, &fw);
+    }
+    Error::from_problems(v.problems)?;
+    Ok(fw)
+}
+
+fn pick<T: Copy>(value: &str, options: &[(&str, T)]) -> Option<T> {
+    options.iter().find(|(n, _)| *n == value).map(|(_, t)| *t)
+}
+
+impl Validator {
+    fn new(file: &str) -> Self {
+        Validator {
+            file: file.to_string(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub(crate) fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Error::Framework {
+            file: self.file.clone(),
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Parses a named choice, or reports what was expected and the nearest name.
+    pub(crate) fn choice<T: Copy>(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        default: T,
+        names: &[&str],
+        options: &[(&str, T)],
+    ) -> T {
+        let Some(value) = value else { return default };
+        match pick(value, options) {
+            Some(t) => t,
+            None => {
+                self.problem(key, unknown("value", value, names.iter().copied()));
+                default
+            }
+        }
+    }
+
+    /// A weighting method name, or `expert`.
+    pub(crate) fn weight_method(&mut self, key: &str, value: Option<&str>) -> WeightMethod {
+        let Some(value) = value else {
+            return WeightMethod::Expert;
+        };
+        WeightMethod::parse(value).unwrap_or_else(|| {
+            self.problem(key, unknown("value", value, WEIGHT_NAMES.iter().copied()));
+            WeightMethod::Expert
+        })
+    }
+
+    /// An aggregation name (including `genmean(p)`), or the default.
+    pub(crate) fn aggregation(&mut self, key: &str, value: Option<&str>, default: Aggregation) -> Aggregation {
+        let Some(value) = value else { return default };
+        match Aggregation::parse(value) {
+            Some(a) => a,
+            None => {
+                self.problem(key, unknown("value", value, aggregate::NAMES.iter().copied()));
+                default
+            }
+        }
+    }
+
+    pub(crate) fn positive_weight(&mut self, key: &str, weight: Option<f64>) -> f64 {
+        let w = weight.unwrap_or(1.0);
+        if !(w.is_finite() && w > 0.0) {
+            self.problem(key, format!("weight must be a finite number > 0, found {w}"));
+            return 1.0;
+        }
+        w
+    }
+
+    pub(crate) fn pair(&mut self, key: &str, value: &Option<Vec<f64>>) -> Option<(f64, f64)> {
+        let v = value.as_ref()?;
+        if v.len() != 2 || !v.iter().all(|x| x.is_finite()) || v[0] >= v[1] {
+            self.problem(
+                key,
+                format!("expected two finite numbers [low, high] with low < high, found {v:?}"),
+            );
+            return None;
+        }
+        Some((v[0], v[1]))
+    }
+
+    pub(crate) fn period(&mut self, key: &str, value: &Option<PeriodValue>) -> Option<Period> {
+        let v = value.as_ref()?;
+        let parsed = Period::parse(&v.to_string());
+        if parsed.is_none() {
+            self.problem(
+                key,
+                format!("expected a period such as 2018, \"2018-Q1\" or \"2018-03\", found `{v}`"),
+            );
+        }
+        parsed
+    }
+
+    pub(crate) fn share(&mut self, key: &str, value: Option<f64>) -> Option<f64> {
+        let v = value?;
+        if !(0.0..=1.0).contains(&v) {
+            self.problem(key, format!("expected a share between 0 and 1, found {v}"));
+            return None;
+        }
+        Some(v)
+    }
+
+    pub(crate) fn unique_id(&mut self, ids: &mut HashMap<String, String>, id: &str, key: &str) {
+        if id.trim().is_empty() {
+            self.problem(key, "id must not be empty");
+        } else if let Some(first) = ids.get(id) {
+            self.problem(key, format!("duplicate id `{id}` (already used at {first})"));
+        } else {
+            ids.insert(id.to_string(), key.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,429 @@
+//! `[sensitivity]`: the sample size, seed, bootstrap and method, and each factor's
+//! kind, targets and options ([`crate::framework::sensitivity`] holds the model).
+
+use super::Validator;
+use crate::error::{list_ids, suggest, unknown};
+use crate::framework::schema::{RawFactor, RawSensitivity};
+use crate::framework::sensitivity::*;
+use crate::framework::{Child, Framework};
+use crate::pipeline::aggregate::{self, Aggregation};
+use crate::pipeline::impute::{self, Impute};
+use crate::pipeline::normalise::Normalise;
+
+pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) -> Option<Sensitivity> {
+    let before = v.problems.len();
+    let samples = raw.samples.unwrap_or(1024);
+    if let Err(message) = check_samples(samples) {
+        v.problem("sensitivity.samples", message);
+    }
+    let bootstrap = raw.bootstrap.unwrap_or(100);
+    if bootstrap == 1 {
+        v.problem(
+            "sensitivity.bootstrap",
+            "expected 0 (no intervals) or at least 2 resamples, found 1",
+        );
+    }
+    let confidence = raw.confidence.unwrap_or(0.95);
+    if !(confidence > 0.0 && confidence < 1.0) {
+        v.problem(
+            "sensitivity.confidence",
+            format!("expected a level between 0 and 1, found {confidence}"),
+        );
+    }
+    let method = match raw.method.as_deref() {
+        None | Some("sobol") => Method::Sobol,
+        Some("montecarlo") => Method::MonteCarlo,
+        Some(other) => {
+            v.problem(
+                "sensitivity.method",
+                format!(
+                    "unknown value `{other}`: expected one of `sobol`, `montecarlo`{}",
+                    suggest(other, ["sobol", "montecarlo"])
+                ),
+            );
+            Method::Sobol
+        }
+    };
+    let period = v.period("sensitivity.period", &raw.period);
+    let mut factors = Vec::new();
+    if raw.factors.is_empty() {
+        v.problem("sensitivity.factors", "no factors: list at least one uncertain choice, e.g. { kind = \"weight\", target = \"group:*\", range = [0.75, 1.25] }");
+    }
+    for (i, f) in raw.factors.iter().enumerate() {
+        factor(v, f, i + 1, fw, &mut factors);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for f in &factors {
+        if !seen.insert(f.name.clone()) {
+            v.problem("sensitivity.factors", format!("factor `{}` is listed twice", f.name));
+        }
+    }
+    check_positivity(v, fw, &factors);
+    if v.problems.len() > before {
+        return None;
+    }
+    Some(Sensitivity {
+        samples,
+        seed: raw.seed.unwrap_or(42),
+        bootstrap,
+        confidence,
+        method,
+        period,
+        factors,
+    })
+}
+
+fn options<T: Copy>(
+    v: &mut Validator,
+    key: &str,
+    raw: &Option<Vec<String>>,
+    names: &[&str],
+    table: &[(&str, T)],
+) -> Vec<T> {
+    let Some(list) = raw else {
+        v.problem(
+            key,
+            format!("needs options = [...], from {}", list_ids(names.iter().copied())),
+        );
+        return Vec::new();
+    };
+    if list.is_empty() {
+        v.problem(key, "options must not be empty");
+    }
+    let mut out = Vec::new();
+    for o in list {
+        match table.iter().find(|(n, _)| n == o) {
+            Some((_, t)) => out.push(*t),
+            None => v.problem(key, unknown("option", o, names.iter().copied())),
+        }
+    }
+    out
+}
+
+fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut Vec<Factor>) {
+    let key = format!("sensitivity.factors[{n}]");
+    let push = |out: &mut Vec<Factor>, name: String, kind: FactorKind| {
+        let group = f.group.clone().unwrap_or_else(|| name.clone());
+        out.push(Factor { name, kind, group });
+    };
+    let unused = |v: &mut Validator, names: &[(&str, bool)]| {
+        for (k, present) in names {
+            if *present {
+                v.problem(format!("{key}.{k}"), format!("not used by kind `{}`", f.kind));
+            }
+        }
+    };
+    let indicator_ids: Vec<&str> = fw.indicators.iter().map(|i| i.id.as_str()).collect();
+    match f.kind.as_str() {
+        "weight" => {
+            unused(
+                v,
+                &[
+                    ("options", f.options.is_some()),
+                    ("mode", f.mode.is_some()),
+                    ("targets", f.targets.is_some()),
+                ],
+            );
+            let (lo, hi) = match f.range.as_deref() {
+                Some([lo, hi]) if lo.is_finite() && hi.is_finite() && *lo > 0.0 && lo <= hi => (*lo, *hi),
+                other => {
+                    v.problem(
+                        format!("{key}.range"),
+                        format!(
+                            "expected range = [low, high] of weight multipliers with 0 < low <= high, found {other:?}"
+                        ),
+                    );
+                    return;
+                }
+            };
+            let target = f.target.as_deref().unwrap_or("group:*");
+            let children = weight_targets(fw, target);
+            if children.is_empty() {
+                let ids = fw
+                    .groups
+                    .iter()
+                    .skip(1)
+                    .map(|g| g.id.as_str())
+                    .chain(indicator_ids.iter().copied());
+                v.problem(
+                    format!("{key}.target"),
+                    format!(
+                        "`{target}` matches no group or indicator: use group:*, group:<id>, indicator:*, indicator:<id> or level:<depth>{}",
+                        suggest(target.rsplit(':').next().unwrap_or(target), ids)
+                    ),
+                );
+            }
+            for child in children {
+                push(
+                    out,
+                    format!("weight:{}", fw.child_id(child)),
+                    FactorKind::Weight { child, lo, hi },
+                );
+            }
+        }
+        "normalise" => {
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("target", f.target.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                ],
+            );
+            let names: Vec<&str> = NORMALISE_CHOICES.iter().map(|(n, _)| *n).collect();
+            let options = options(v, &format!("{key}.options"), &f.options, &names, NORMALISE_CHOICES);
+            push(out, "normalise".into(), FactorKind::Normalise { options });
+        }
+        "aggregate" => {
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                ],
+            );
+            let target = f.target.as_deref().unwrap_or(&fw.index.id);
+            let Some(group) = fw.groups.iter().position(|g| g.id == target) else {
+                v.problem(
+                    format!("{key}.target"),
+                    format!(
+                        "unknown group `{target}`{}",
+                        suggest(target, fw.groups.iter().map(|g| g.id.as_str()))
+                    ),
+                );
+                return;
+            };
+            let options = match &f.options {
+                None => {
+                    v.problem(
+                        format!("{key}.options"),
+                        format!(
+                            "needs options = [...], from {}",
+                            list_ids(aggregate::NAMES.iter().copied())
+                        ),
+                    );
+                    Vec::new()
+                }
+                Some(list) => {
+                    if list.is_empty() {
+                        v.problem(format!("{key}.options"), "options must not be empty");
+                    }
+                    list.iter()
+                        .filter_map(|o| {
+                            let parsed = Aggregation::parse(o);
+                            if parsed.is_none() {
+                                v.problem(
+                                    format!("{key}.options"),
+                                    unknown("option", o, aggregate::NAMES.iter().copied()),
+                                );
+                            }
+                            parsed
+                        })
+                        .collect()
+                }
+            };
+            push(
+                out,
+                format!("aggregate:{target}"),
+                FactorKind::Aggregate { group, options },
+            );
+        }
+        "exclude" => {
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("options", f.options.is_some()),
+                    ("target", f.target.is_some()),
+                ],
+            );
+            let targets = f.targets.clone().unwrap_or_default();
+            if targets.is_empty() {
+                v.problem(format!("{key}.targets"), "needs targets = [indicator ids]");
+            }
+            let mut found = Vec::new();
+            for t in &targets {
+                match fw.indicators.iter().position(|i| &i.id == t) {
+                    Some(k) => found.push(k),
+                    None => v.problem(
+                        format!("{key}.targets"),
+                        format!("unknown indicator `{t}`{}", suggest(t, indicator_ids.iter().copied())),
+                    ),
+                }
+            }
+            match f.mode.as_deref().unwrap_or("each") {
+                "each" => {
+                    for k in found {
+                        push(
+                            out,
+                            format!("exclude:{}", fw.indicators[k].id),
+                            FactorKind::Exclude { indicator: k },
+                        );
+                    }
+                }
+                "one_at_a_time" => {
+                    let options = std::iter::once(None).chain(found.into_iter().map(Some)).collect();
+                    push(out, "exclude".into(), FactorKind::ExcludeOne { options });
+                }
+                other => v.problem(
+                    format!("{key}.mode"),
+                    format!(
+                        "unknown value `{other}`: expected one of `each`, `one_at_a_time`{}",
+                        suggest(other, ["each", "one_at_a_time"])
+                    ),
+                ),
+            }
+        }
+        "impute" => {
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("target", f.target.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                ],
+            );
+            let table = [
+                ("none", Impute::None),
+                ("mean", Impute::Mean),
+                ("median", Impute::Median),
+                ("group_mean", Impute::GroupMean),
+                ("interpolate", Impute::Interpolate),
+                ("locf", Impute::Locf),
+            ];
+            let options = options(v, &format!("{key}.options"), &f.options, impute::NAMES, &table);
+            push(out, "impute".into(), FactorKind::Impute { options });
+        }
+        "treatment" => {
+            unused(
+                v,
+                &[
+                    ("range", f.range.is_some()),
+                    ("target", f.target.is_some()),
+                    ("targets", f.targets.is_some()),
+                    ("mode", f.mode.is_some()),
+                    ("options", f.options.is_some()),
+                ],
+            );
+            push(out, "treatment".into(), FactorKind::Treatment);
+        }
+        other => {
+            let kinds = ["weight", "normalise", "aggregate", "exclude", "impute", "treatment"];
+            v.problem(format!("{key}.kind"), unknown("kind", other, kinds));
+        }
+    }
+}
+
+/// Groups and indicators a weight target names.
+fn weight_targets(fw: &Framework, target: &str) -> Vec<Child> {
+    let depth = |mut g: usize| {
+        let mut d = 0;
+        while let Some(p) = fw.groups[g].parent {
+            d += 1;
+            g = p;
+        }
+        d
+    };
+    let groups = (1..fw.groups.len()).map(Child::Group);
+    let indicators = (0..fw.indicators.len()).map(Child::Indicator);
+    match target.split_once(':') {
+        Some(("group", "*")) => groups.collect(),
+        Some(("indicator", "*")) => indicators.collect(),
+        Some(("group", id)) => groups.filter(|c| fw.child_id(*c) == id).collect(),
+        Some(("indicator", id)) => indicators.filter(|c| fw.child_id(*c) == id).collect(),
+        Some(("level", n)) => match n.parse::<usize>() {
+            Ok(n) => groups
+                .filter(|c| matches!(c, Child::Group(g) if depth(*g) == n))
+                .collect(),
+            Err(_) => Vec::new(),
+        },
+        _ => groups.chain(indicators).filter(|c| fw.child_id(*c) == target).collect(),
+    }
+}
+
+/// A run must never feed a value <= 0 to a geometric or harmonic mean.
+fn check_positivity(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
+    let normalise_options: Vec<Option<NormaliseChoice>> = match factors.iter().find_map(|f| match &f.kind {
+        FactorKind::Normalise { options } => Some(options.clone()),
+        _ => None,
+    }) {
+        Some(options) => options.into_iter().map(Some).collect(),
+        None => vec![None],
+    };
+    for (g, group) in fw.groups.iter().enumerate() {
+        if group.geometric_range.is_some() {
+            continue;
+        }
+        let mut can_be = vec![group.aggregation];
+        for f in factors {
+            if let FactorKind::Aggregate { group: target, options } = &f.kind {
+                if *target == g {
+                    can_be.extend(options.iter().copied());
+                }
+            }
+        }
+        let Some(agg) = can_be.iter().find(|a| a.needs_positive()) else {
+            continue;
+        };
+        for option in &normalise_options {
+            let low = |k: usize| {
+                let n = match option {
+                    Some(choice) => choice.for_indicator(&fw.indicators[k].normalise),
+                    None => fw.indicators[k].normalise,
+                };
+                match n {
+                    Normalise::Rank => Some(1.0),
+                    n => n.bounds().map(|(a, b)| a.min(b)),
+                }
+            };
+            for &child in &group.children {
+                if subtree_low(fw, child, &low).is_none_or(|l| l <= 0.0) {
+                    let key = if group.parent.is_none() {
+                        "index.geometric_range".to_string()
+                    } else {
+                        format!("group.{}.geometric_range", group.id)
+                    };
+                    let with = option
+                        .map(|o| format!(" with normalisation `{}`", o.name()))
+                        .unwrap_or_default();
+                    v.problem(
+                        key,
+                        format!(
+                            "a sensitivity run may aggregate `{}` {}{with}, which needs values > 0, but `{}` can be <= 0: set geometric_range = [1, 100] on `{}`",
+                            group.id,
+                            agg.name(),
+                            fw.child_id(child),
+                            group.id
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn subtree_low(fw: &Framework, child: Child, low: &dyn Fn(usize) -> Option<f64>) -> Option<f64> {
+    match child {
+        Child::Indicator(k) => low(k),
+        Child::Group(g) => {
+            let group = &fw.groups[g];
+            if matches!(group.aggregation, Aggregation::Copeland | Aggregation::Mpi { .. }) {
+                return None;
+            }
+            if let Some((a, b)) = group.geometric_range {
+                if group.aggregation.needs_positive() {
+                    return Some(a.min(b));
+                }
+            }
+            let mut m = f64::INFINITY;
+            for &c in &group.children {
+                m = m.min(subtree_low(fw, c, low)?);
+            }
+            Some(m)
+        }
+    }
+}
