@@ -24,7 +24,7 @@ use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{Direction, FitError};
 use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::pipeline::screen::{self, ScreenNote};
-use crate::plan::{Scratch, Tree};
+use crate::plan::{NonPositive, Scratch, Tree};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -91,19 +91,67 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
 /// Scores with the weights as they stand in the framework.
 fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
     let n_units = panel.n_units();
-    let n_cells = panel.present.len();
     let ordinals = panel.ordinals();
     let grid = TimeGrid::new(n_units, &ordinals, &panel.present).with_neighbours(&panel.neighbours);
-    let mut warnings = Vec::new();
-
     // 1. Derived columns.
     let columns = with_derived(fw, panel, &grid)?;
-
     // 2. Scored cells: in the data and in the period range.
+    let mut scored = scored_cells(fw, panel)?;
+    // 3. Raw indicator values (per capita where asked).
+    let raw = raw_values(fw, panel, &columns, &scored)?;
+    // 4. Screening: `scored` is final from here on.
+    let screened = screen_out(fw, panel, &raw, &mut scored)?;
+    let by_period = scopes_by_period(&scored, n_units, panel.periods.len());
+    let scopes = normalisation_scopes(fw, panel, &by_period)?;
+    // 5-8. Impute, treat, normalise each indicator.
+    let context = IndicatorContext {
+        fw,
+        panel,
+        scored: &scored,
+        scopes: &scopes,
+        ordinals: &ordinals,
+    };
+    let mut prepared = context.prepare_all(&raw, &screened.kept)?;
+    // 9. Group-mean imputation, on the normalised scale.
+    impute_group_means(fw, &screened, &scored, &mut prepared);
+    // 10. Aggregate up the tree, period by period, with the compiled plan.
+    let aggregated = aggregate(fw, panel, &by_period, &prepared.normalised)?;
+    // 11. Scale.
+    let group_scores = scale(fw, &by_period, &aggregated);
+    // 12. Classify and rank.
+    let (rank, class) = classify_and_rank(fw, &by_period, &group_scores[0], scored.len());
+    let imputed_count = (0..scored.len())
+        .map(|c| prepared.imputed.iter().filter(|f| f[c]).count())
+        .collect();
+    Ok(Results {
+        units: panel.units.clone(),
+        periods: panel.periods.clone(),
+        scored,
+        raw,
+        treated: prepared.treated,
+        normalised: prepared.normalised,
+        imputed: prepared.imputed,
+        kept: screened.kept,
+        group_scores,
+        aggregated,
+        rank,
+        class,
+        coverage: screened.coverage,
+        imputed_count,
+        screening: screened.notes,
+        warnings: prepared.warnings,
+        winsorised: prepared.winsorised,
+        resolved_weights: Vec::new(),
+    })
+}
+
+/// Cells in the data and in the framework's period range.
+fn scored_cells(fw: &Framework, panel: &Panel) -> Result<Vec<bool>> {
+    let n_units = panel.n_units();
     validate::data::period_bounds(fw, panel.periods[0])?;
     let in_range =
         |p: &Period| fw.index.first_period.is_none_or(|f| *p >= f) && fw.index.last_period.is_none_or(|l| *p <= l);
-    let mut scored: Vec<bool> = (0..n_cells)
+    let scored: Vec<bool> = (0..panel.present.len())
         .map(|c| panel.present[c] && in_range(&panel.periods[c / n_units]))
         .collect();
     if !scored.iter().any(|&s| s) {
@@ -116,8 +164,17 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
             ),
         });
     }
+    Ok(scored)
+}
 
-    // 3. Raw indicator values (per capita where asked).
+/// Each indicator's column over the cells, divided by its denominator where it has one
+/// (`multiplier x / denominator`).
+fn raw_values(
+    fw: &Framework,
+    panel: &Panel,
+    columns: &BTreeMap<String, Vec<f64>>,
+    scored: &[bool],
+) -> Result<Vec<Vec<f64>>> {
     let mut raw = Vec::with_capacity(fw.indicators.len());
     for ind in &fw.indicators {
         let values = columns
@@ -126,7 +183,7 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         let mut v = values.clone();
         if let Some(d) = &ind.denominator {
             let den = columns.get(d).ok_or_else(|| missing_column(fw, d, &ind.id))?;
-            for c in 0..n_cells {
+            for c in 0..v.len() {
                 if !scored[c] || v[c].is_nan() || den[c].is_nan() {
                     v[c] = if den[c].is_nan() { f64::NAN } else { v[c] };
                     continue;
@@ -145,17 +202,31 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         }
         raw.push(v);
     }
+    Ok(raw)
+}
 
-    // 4. Screening.
-    let all_scored: Vec<usize> = (0..n_cells).filter(|&c| scored[c]).collect();
+/// What screening kept.
+struct Screened {
+    /// Cells scored before unit screening.
+    all_scored: Vec<usize>,
+    kept: Vec<bool>,
+    coverage: Vec<f64>,
+    notes: Vec<ScreenNote>,
+}
+
+/// Drops indicators and unit-periods below the coverage thresholds (`scored` loses
+/// the unit-periods screened out).
+fn screen_out(fw: &Framework, panel: &Panel, raw: &[Vec<f64>], scored: &mut [bool]) -> Result<Screened> {
+    let n_units = panel.n_units();
+    let all_scored: Vec<usize> = (0..scored.len()).filter(|&c| scored[c]).collect();
     let mut kept = vec![true; fw.indicators.len()];
-    let mut screening = Vec::new();
+    let mut notes = Vec::new();
     for (k, ind) in fw.indicators.iter().enumerate() {
         let cov = screen::indicator_coverage(&raw[k], &all_scored);
         match fw.screen.indicator_min_coverage {
             Some(t) if cov < t => {
                 kept[k] = false;
-                screening.push(ScreenNote {
+                notes.push(ScreenNote {
                     what: "indicator",
                     id: ind.id.clone(),
                     period: String::new(),
@@ -176,13 +247,13 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         }
     }
     validate::data::indicators_kept(fw, &kept)?;
-    let mut coverage = vec![f64::NAN; n_cells];
+    let mut coverage = vec![f64::NAN; scored.len()];
     for &c in &all_scored {
-        coverage[c] = screen::unit_coverage(&raw, &kept, c);
+        coverage[c] = screen::unit_coverage(raw, &kept, c);
         if let Some(t) = fw.screen.unit_min_coverage {
             if coverage[c] < t {
                 scored[c] = false;
-                screening.push(ScreenNote {
+                notes.push(ScreenNote {
                     what: "unit",
                     id: panel.units[c % n_units].clone(),
                     period: panel.periods[c / n_units].to_string(),
@@ -192,10 +263,18 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
             }
         }
     }
-    // `scored` is final from here on: group its cells by period once.
-    let by_period = scopes_by_period(&scored, n_units, panel.periods.len());
+    Ok(Screened {
+        all_scored,
+        kept,
+        coverage,
+        notes,
+    })
+}
+
+/// The cells each normalisation fits over: each period's, or the whole panel's.
+fn normalisation_scopes(fw: &Framework, panel: &Panel, by_period: &[Vec<usize>]) -> Result<Vec<Vec<usize>>> {
     let scopes: Vec<Vec<usize>> = match fw.index.scope {
-        Scope::Period => by_period.clone(),
+        Scope::Period => by_period.to_vec(),
         Scope::Panel => vec![by_period.concat()].into_iter().filter(|s| !s.is_empty()).collect(),
     };
     if scopes.is_empty() {
@@ -204,74 +283,52 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
             message: "every unit-period was screened out by screen.unit_min_coverage: lower the threshold".into(),
         });
     }
+    Ok(scopes)
+}
 
-    // 5-8. Impute, treat, normalise each indicator (independent: in parallel).
-    let context = IndicatorContext {
-        fw,
-        panel,
-        scored: &scored,
-        scopes: &scopes,
-        ordinals: &ordinals,
-    };
-    let prepared: Vec<Prepared> = fw
-        .indicators
-        .par_iter()
-        .enumerate()
-        .map(|(k, ind)| {
-            if kept[k] {
-                context.prepare(ind, &raw[k])
-            } else {
-                Ok(Prepared::dropped(n_cells))
-            }
-        })
-        .collect::<Result<_>>()?;
-    let mut treated = Vec::with_capacity(prepared.len());
-    let mut normalised = Vec::with_capacity(prepared.len());
-    let mut imputed = Vec::with_capacity(prepared.len());
-    let mut winsorised = Vec::with_capacity(prepared.len());
-    for p in prepared {
-        treated.push(p.treated);
-        normalised.push(p.normalised);
-        imputed.push(p.imputed);
-        winsorised.push(p.winsorised);
-        warnings.extend(p.warnings);
-    }
-
-    // 9. Group-mean imputation, on the normalised scale.
+/// Fills a missing normalised value with the mean of the unit's other indicators in the
+/// same group, for the indicators that ask for `group_mean`.
+fn impute_group_means(fw: &Framework, screened: &Screened, scored: &[bool], prepared: &mut PreparedAll) {
     for g in &fw.groups {
         let members: Vec<usize> = g
             .children
             .iter()
             .filter_map(|c| match c {
-                Child::Indicator(k) if kept[*k] => Some(*k),
+                Child::Indicator(k) if screened.kept[*k] => Some(*k),
                 _ => None,
             })
             .collect();
         if !members.iter().any(|&k| fw.indicators[k].impute == Impute::GroupMean) {
             continue;
         }
-        for &c in &all_scored {
+        for &c in &screened.all_scored {
             if !scored[c] {
                 continue;
             }
-            let present: Vec<f64> = members.iter().map(|&k| normalised[k][c]).collect();
-            let mut row = present.clone();
+            let mut row: Vec<f64> = members.iter().map(|&k| prepared.normalised[k][c]).collect();
             let mut flags = vec![false; members.len()];
             impute::fill_group_mean(&mut row, &mut flags);
             for (i, &k) in members.iter().enumerate() {
                 if flags[i] && fw.indicators[k].impute == Impute::GroupMean {
-                    normalised[k][c] = row[i];
-                    imputed[k][c] = true;
+                    prepared.normalised[k][c] = row[i];
+                    prepared.imputed[k][c] = true;
                 }
             }
         }
     }
+}
 
-    // 10. Aggregate up the tree, period by period, with the compiled plan.
+/// Every group's score per cell (before `index.scale`), one period at a time.
+fn aggregate(
+    fw: &Framework,
+    panel: &Panel,
+    by_period: &[Vec<usize>],
+    normalised: &[Vec<f64>],
+) -> Result<Vec<Vec<f64>>> {
     let tree = Tree::compile(fw);
-    let mut group_scores = vec![vec![f64::NAN; n_cells]; fw.groups.len()];
+    let mut group_scores = vec![vec![f64::NAN; panel.present.len()]; fw.groups.len()];
     let mut scratch = Scratch::default();
-    for scope in &by_period {
+    for scope in by_period {
         let u = scope.len();
         let mut values = vec![f64::NAN; fw.indicators.len() * u];
         for (k, column) in normalised.iter().enumerate() {
@@ -281,46 +338,54 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         }
         let mut groups = vec![f64::NAN; fw.groups.len() * u];
         tree.evaluate(&tree.weights, &tree.aggregation, &values, u, &mut scratch, &mut groups)
-            .map_err(|bad| {
-                let c = scope[bad.unit];
-                Error::Method {
-                    context: format!(
-                        "{}: group `{}`, unit `{}`, period {}",
-                        fw.file,
-                        fw.groups[bad.group].id,
-                        panel.units[c % n_units],
-                        panel.periods[c / n_units]
-                    ),
-                    message: if fw.groups[bad.group].aggregation == Aggregation::Bod {
-                        format!(
-                            "bod aggregation needs values >= 0, but `{}` is {}; normalise it onto a non-negative range",
-                            fw.child_id(bad.child),
-                            bad.value
-                        )
-                    } else {
-                        format!(
-                            "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100] or set geometric_range",
-                            fw.groups[bad.group].aggregation.name(),
-                            fw.child_id(bad.child),
-                            bad.value
-                        )
-                    },
-                }
-            })?;
+            .map_err(|bad| non_positive(fw, panel, bad, scope[bad.unit]))?;
         for (g, scores) in group_scores.iter_mut().enumerate() {
             for (i, &c) in scope.iter().enumerate() {
                 scores[c] = groups[g * u + i];
             }
         }
     }
+    Ok(group_scores)
+}
 
-    // 11. Scale.
-    let aggregated = group_scores.clone();
+/// A value a geometric, harmonic or BoD aggregation cannot take, in cell `c`.
+fn non_positive(fw: &Framework, panel: &Panel, bad: NonPositive, c: usize) -> Error {
+    let n_units = panel.n_units();
+    let group = &fw.groups[bad.group];
+    Error::Method {
+        context: format!(
+            "{}: group `{}`, unit `{}`, period {}",
+            fw.file,
+            group.id,
+            panel.units[c % n_units],
+            panel.periods[c / n_units]
+        ),
+        message: if group.aggregation == Aggregation::Bod {
+            format!(
+                "bod aggregation needs values >= 0, but `{}` is {}; normalise it onto a non-negative range",
+                fw.child_id(bad.child),
+                bad.value
+            )
+        } else {
+            format!(
+                "{} aggregation needs values > 0, but `{}` is {}; normalise with range = [1, 100] or set geometric_range",
+                group.aggregation.name(),
+                fw.child_id(bad.child),
+                bad.value
+            )
+        },
+    }
+}
+
+/// The scores on `index.scale`: every group from the nominal range, or the index alone
+/// from each period's lowest and highest score.
+fn scale(fw: &Framework, by_period: &[Vec<usize>], aggregated: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let mut group_scores = aggregated.to_vec();
     if let Some(scale) = fw.index.scale {
         match scale.from {
             ScaleFrom::Nominal => group_scores.iter_mut().for_each(|scores| scale.apply(scores)),
             ScaleFrom::Observed => {
-                for scope in &by_period {
+                for scope in by_period {
                     let mut index: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).collect();
                     scale.apply(&mut index);
                     for (&c, v) in scope.iter().zip(index) {
@@ -330,13 +395,21 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
             }
         }
     }
+    group_scores
+}
 
-    // 12. Classify and rank.
+/// Per cell: the index's rank within its period (1 = highest risk) and its class.
+fn classify_and_rank(
+    fw: &Framework,
+    by_period: &[Vec<usize>],
+    index: &[f64],
+    n_cells: usize,
+) -> (Vec<f64>, Vec<Option<usize>>) {
     let mut class = vec![None; n_cells];
     let mut rank = vec![f64::NAN; n_cells];
     let mut order = RankScratch::default();
-    for scope in &by_period {
-        let scores: Vec<f64> = scope.iter().map(|&c| group_scores[0][c]).collect();
+    for scope in by_period {
+        let scores: Vec<f64> = scope.iter().map(|&c| index[c]).collect();
         let mut ranks = vec![f64::NAN; scope.len()];
         rank_descending(&scores, fw.index.ties, &mut order, &mut ranks);
         for (i, &c) in scope.iter().enumerate() {
@@ -344,28 +417,7 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
             class[c] = classify(&fw.index.classes, scores[i]);
         }
     }
-    let imputed_count = (0..n_cells).map(|c| imputed.iter().filter(|f| f[c]).count()).collect();
-
-    Ok(Results {
-        units: panel.units.clone(),
-        periods: panel.periods.clone(),
-        scored,
-        raw,
-        treated,
-        normalised,
-        imputed,
-        kept,
-        group_scores,
-        aggregated,
-        rank,
-        class,
-        coverage,
-        imputed_count,
-        screening,
-        warnings,
-        winsorised,
-        resolved_weights: Vec::new(),
-    })
+    (rank, class)
 }
 
 /// What one indicator needs from the run to be prepared.
@@ -398,7 +450,49 @@ impl Prepared {
     }
 }
 
+/// Every indicator prepared, column by column.
+struct PreparedAll {
+    treated: Vec<Vec<f64>>,
+    normalised: Vec<Vec<f64>>,
+    imputed: Vec<Vec<bool>>,
+    winsorised: Vec<usize>,
+    warnings: Vec<String>,
+}
+
 impl IndicatorContext<'_> {
+    /// Prepares the kept indicators (independent of each other: in parallel).
+    fn prepare_all(&self, raw: &[Vec<f64>], kept: &[bool]) -> Result<PreparedAll> {
+        let n_cells = self.scored.len();
+        let prepared: Vec<Prepared> = self
+            .fw
+            .indicators
+            .par_iter()
+            .enumerate()
+            .map(|(k, ind)| {
+                if kept[k] {
+                    self.prepare(ind, &raw[k])
+                } else {
+                    Ok(Prepared::dropped(n_cells))
+                }
+            })
+            .collect::<Result<_>>()?;
+        let mut all = PreparedAll {
+            treated: Vec::with_capacity(prepared.len()),
+            normalised: Vec::with_capacity(prepared.len()),
+            imputed: Vec::with_capacity(prepared.len()),
+            winsorised: Vec::with_capacity(prepared.len()),
+            warnings: Vec::new(),
+        };
+        for p in prepared {
+            all.treated.push(p.treated);
+            all.normalised.push(p.normalised);
+            all.imputed.push(p.imputed);
+            all.winsorised.push(p.winsorised);
+            all.warnings.extend(p.warnings);
+        }
+        Ok(all)
+    }
+
     /// Steps 5-8 for one indicator: impute, winsorise, transform, normalise, direction.
     fn prepare(&self, ind: &Indicator, raw: &[f64]) -> Result<Prepared> {
         let IndicatorContext {

@@ -1,0 +1,158 @@
+//! The output grid: every unit asked for (or seen) x every period from the first to
+//! the last, zeros where no event happened; events outside are left out and counted.
+
+use super::detect::{Log, UnitSource};
+use super::sums::{type_slug, Sums};
+use super::{EventTable, Options, PERIOD, UNIT};
+use crate::error::Result;
+use crate::period::Period;
+use polars::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// The table of every unit and period.
+pub(super) fn grid(log: &Log, options: &Options, mut s: Sums) -> Result<EventTable> {
+    let SumColumns {
+        units: units_col,
+        periods: periods_col,
+        values: value_cols,
+    } = sum_columns(log, &mut s)?;
+    let incidents_at = |i: usize| value_cols[0][i] as usize;
+    let wanted: Option<HashSet<&str>> = options.units.as_ref().map(|u| u.iter().map(String::as_str).collect());
+    let in_range = |p: i64| {
+        options.first_period.is_none_or(|f| p >= f.ordinal) && options.last_period.is_none_or(|l| p <= l.ordinal)
+    };
+    let mut units: Vec<String> = match &options.units {
+        Some(u) => u.clone(),
+        None => units_col.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect(),
+    };
+    units.dedup();
+    let mut kept = Vec::new();
+    for i in 0..units_col.len() {
+        if wanted.as_ref().is_some_and(|w| !w.contains(units_col[i].as_str())) {
+            *s.report.left_out_units.entry(units_col[i].clone()).or_default() += incidents_at(i);
+        } else if !in_range(periods_col[i]) {
+            s.report.left_out_periods += incidents_at(i);
+        } else {
+            kept.push(i);
+        }
+    }
+    let seen_periods = kept.iter().map(|&i| periods_col[i]);
+    let first = options
+        .first_period
+        .map(|p| p.ordinal)
+        .or_else(|| seen_periods.clone().min());
+    let last = options.last_period.map(|p| p.ordinal).or_else(|| seen_periods.max());
+    let periods: Vec<Period> = match (first, last) {
+        (Some(a), Some(b)) => (a..=b)
+            .map(|ordinal| Period {
+                kind: options.period,
+                ordinal,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if periods.is_empty() || units.is_empty() {
+        return Err(log.data_error(format!(
+            "no events left to aggregate ({} rows read{}); check the units and the period range asked for",
+            s.report.rows,
+            if s.report.left_out_units.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", events only in {}",
+                    s.report.left_out_units.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            }
+        )));
+    }
+    let unit_index: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+    let n_units = units.len();
+    let first = periods[0].ordinal;
+    let mut values = vec![vec![0.0; n_units * periods.len()]; s.columns.len()];
+    for &i in &kept {
+        let cell = (periods_col[i] - first) as usize * n_units + unit_index[units_col[i].as_str()];
+        for (c, column) in value_cols.iter().enumerate() {
+            values[c][cell] += column[i];
+        }
+    }
+    s.report.aggregated = kept.iter().map(|&i| incidents_at(i)).sum();
+    Ok(EventTable {
+        unit_header: match &log.unit_source {
+            UnitSource::Column(c) => c.clone(),
+            _ => "iso3".into(),
+        },
+        units,
+        periods,
+        columns: s.columns,
+        values,
+        report: s.report,
+    })
+}
+
+/// Per row of the sums: its unit, its period ordinal, and each summed value.
+struct SumColumns {
+    units: Vec<String>,
+    periods: Vec<i64>,
+    values: Vec<Vec<f64>>,
+}
+
+/// The sums as plain columns: unit, period, and each summed column, with the events by
+/// type inserted before `impact` (the last).
+fn sum_columns(log: &Log, s: &mut Sums) -> Result<SumColumns> {
+    let units_col: Vec<String> = s
+        .grouped
+        .column(UNIT)
+        .map_err(|e| log.polars_error(e))?
+        .str()
+        .map_err(|e| log.polars_error(e))?
+        .iter()
+        .map(|u| u.unwrap_or("").to_string())
+        .collect();
+    let periods_col: Vec<i64> = s
+        .grouped
+        .column(PERIOD)
+        .map_err(|e| log.polars_error(e))?
+        .i64()
+        .map_err(|e| log.polars_error(e))?
+        .iter()
+        .map(|p| p.unwrap_or(i64::MIN))
+        .collect();
+    let mut value_cols: Vec<Vec<f64>> = s
+        .columns
+        .iter()
+        .map(|c| {
+            let series = s
+                .grouped
+                .column(c)
+                .map_err(|e| log.polars_error(e))?
+                .cast(&DataType::Float64)
+                .map_err(|e| log.polars_error(e))?;
+            Ok(series
+                .f64()
+                .map_err(|e| log.polars_error(e))?
+                .iter()
+                .map(|v| v.unwrap_or(0.0))
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    // Events by type, before `impact` (the last column).
+    let at = s.columns.len() - 1;
+    for (j, name) in s.type_columns.iter().enumerate() {
+        let counts: Vec<f64> = (0..s.grouped.height())
+            .map(|i| {
+                if &type_slug(&s.kinds[i]) == name {
+                    value_cols[0][i]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        s.columns.insert(at + j, name.clone());
+        value_cols.insert(at + j, counts);
+    }
+    Ok(SumColumns {
+        units: units_col,
+        periods: periods_col,
+        values: value_cols,
+    })
+}

@@ -1,0 +1,450 @@
+//! Row checks: each event's unit, period, counts and flags as polars expressions,
+//! and every row that breaks a rule (the first bad row of each kind, with its file,
+//! row and column, all kinds at once; and duplicate event ids).
+
+use super::countries;
+use super::detect::{Log, UnitSource};
+use super::{collect, ordinal, Format, GtdCondition, Options, ROW};
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use std::collections::HashSet;
+
+/// A row rule: rows where `bad` holds are errors in `column`.
+struct Check {
+    column: &'static str,
+    bad: Expr,
+    message: &'static str,
+}
+
+/// Column names given at run time live as long as the program (a handful per run).
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// A text cell as a number (null when it is not one).
+fn num(c: &str) -> Expr {
+    col(c).str().strip_chars(lit(" ")).cast(DataType::Float64)
+}
+
+/// A cell that is empty or only spaces.
+fn blank(c: &str) -> Expr {
+    col(c).is_null().or(col(c).str().strip_chars(lit(" ")).eq(lit("")))
+}
+
+/// Per event: what the aggregation sums, and the rules its row must keep.
+pub(super) struct RowExprs {
+    pub(super) fatalities: Expr,
+    pub(super) injuries: Option<Expr>,
+    pub(super) hostages: Option<Expr>,
+    pub(super) period: Expr,
+    pub(super) month_known: Expr,
+    pub(super) unit: Expr,
+    pub(super) claimed: Expr,
+    pub(super) verified: Expr,
+    pub(super) actor: Option<Expr>,
+    pub(super) civilian: Option<Expr>,
+    checks: Vec<Check>,
+}
+
+/// The per-event expressions over `rows` (with the country lookup joined on).
+pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result<(LazyFrame, RowExprs)> {
+    let mut checks = Vec::new();
+    let (fatalities, injuries, hostages) = counts(log, &mut checks);
+    let (period, month_known) = period(log, options, &mut checks);
+    let (rows, unit) = unit(log, rows, &mut checks)?;
+    let (claimed, verified) = claim_flags(log, options, &mut checks);
+    let exprs = RowExprs {
+        fatalities,
+        injuries,
+        hostages,
+        period,
+        month_known,
+        unit,
+        claimed,
+        verified,
+        actor: actor(log, options),
+        civilian: civilian(log),
+        checks,
+    };
+    Ok((rows, exprs))
+}
+
+/// Checks every row in one scan; every rule broken and the first duplicate event id
+/// are errors. Returns the row counts (`__nrows`, `__unknown_month`).
+pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Result<DataFrame> {
+    let (checks, month_known) = (&exprs.checks, &exprs.month_known);
+    let mut check_exprs: Vec<Expr> = checks
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            [
+                col(ROW).filter(c.bad.clone()).min().alias(format!("row{i}")),
+                col(c.column).filter(c.bad.clone()).first().alias(format!("value{i}")),
+            ]
+        })
+        .collect();
+    check_exprs.push(len().alias("__nrows"));
+    check_exprs.push(
+        month_known
+            .clone()
+            .not()
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("__unknown_month"),
+    );
+    let found = collect(rows.clone().select(check_exprs)).map_err(|e| log.polars_error(e))?;
+    let mut problems = Vec::new();
+    for (i, c) in checks.iter().enumerate() {
+        let row = found
+            .column(&format!("row{i}"))
+            .ok()
+            .and_then(|s| s.get(0).ok())
+            .and_then(|v| v.extract::<u64>());
+        if let Some(row) = row {
+            let value = found
+                .column(&format!("value{i}"))
+                .ok()
+                .and_then(|s| s.get(0).ok())
+                .map(|v| v.get_str().map(str::to_string).unwrap_or_default())
+                .unwrap_or_default();
+            problems.push(Error::Cell {
+                file: log.name.clone(),
+                row: row as usize,
+                column: c.column.into(),
+                message: if value.is_empty() {
+                    c.message.to_string()
+                } else {
+                    format!("{} (found `{value}`)", c.message)
+                },
+            });
+        }
+    }
+    if let Some(dup) = duplicate_id(log, rows)? {
+        problems.push(dup);
+    }
+    Error::from_problems(problems)?;
+    Ok(found)
+}
+
+/// The first event id that occurs twice, as an error on its last row.
+fn duplicate_id(log: &Log, rows: &LazyFrame) -> Result<Option<Error>> {
+    let dups = collect(
+        rows.clone()
+            .group_by([col(log.spec.id)])
+            .agg([
+                len().alias("n"),
+                col(ROW).min().alias("first"),
+                col(ROW).max().alias("last"),
+            ])
+            .filter(col("n").gt(lit(1)))
+            .sort(["first"], Default::default())
+            .limit(1),
+    )
+    .map_err(|e| log.polars_error(e))?;
+    if dups.height() == 0 {
+        return Ok(None);
+    }
+    let get = |c: &str| {
+        dups.column(c)
+            .ok()
+            .and_then(|s| s.get(0).ok())
+            .and_then(|v| v.extract::<u64>())
+            .unwrap_or(0)
+    };
+    let id = dups
+        .column(log.spec.id)
+        .ok()
+        .and_then(|s| s.get(0).ok())
+        .map(|v| v.get_str().map(str::to_string).unwrap_or_default())
+        .unwrap_or_default();
+    let n = get("n");
+    Ok(Some(Error::Cell {
+        file: log.name.clone(),
+        row: get("last") as usize,
+        column: log.spec.id.into(),
+        message: format!(
+            "duplicate event id `{id}` (first at row {}{})",
+            get("first"),
+            if n > 2 {
+                format!("; {n} rows in all")
+            } else {
+                String::new()
+            }
+        ),
+    }))
+}
+
+/// Fatalities, and for GTD injuries and hostages, as counts.
+fn counts(log: &Log, checks: &mut Vec<Check>) -> (Expr, Option<Expr>, Option<Expr>) {
+    let fatalities = count(
+        checks,
+        if log.format == Format::Acled {
+            "fatalities"
+        } else {
+            "nkill"
+        },
+        &[],
+    );
+    let injuries = (log.format == Format::Gtd && log.has("nwound")).then(|| count(checks, "nwound", &[]));
+    let hostages =
+        (log.format == Format::Gtd && log.has("nhostkid")).then(|| count(checks, "nhostkid", &[-99.0, -9.0]));
+    (fatalities, injuries, hostages)
+}
+
+/// A count column: empty is 0, GTD's unknown codes (`unknown_codes`) are 0, anything
+/// else not a number >= 0 is an error.
+fn count(checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Expr {
+    let v = num(c);
+    checks.push(Check {
+        column: c,
+        bad: blank(c).not().and(v.clone().is_null()),
+        message: "expected a count (a number >= 0)",
+    });
+    let mut negative = v.clone().lt(lit(0.0));
+    for &code in unknown_codes {
+        negative = negative.and(v.clone().neq(lit(code)));
+    }
+    checks.push(Check {
+        column: c,
+        bad: negative.fill_null(lit(false)),
+        message: "a count cannot be negative",
+    });
+    when(v.clone().lt(lit(0.0)))
+        .then(lit(0.0))
+        .otherwise(v)
+        .fill_null(lit(0.0))
+}
+
+/// The period ordinal of each event and, for GTD, whether its month is known.
+fn period(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr) {
+    match log.format {
+        Format::Acled => {
+            let date = |fmt: &str| {
+                col("event_date")
+                    .str()
+                    .strip_chars(lit(" "))
+                    .str()
+                    .to_date(StrptimeOptions {
+                        format: Some(fmt.into()),
+                        strict: false,
+                        exact: true,
+                        cache: true,
+                    })
+            };
+            let parsed = coalesce(&[date("%Y-%m-%d"), date("%d %B %Y"), date("%d-%B-%Y"), date("%d/%m/%Y")]);
+            checks.push(Check {
+                column: "event_date",
+                bad: parsed.clone().is_null(),
+                message: "expected a date like 2022-04-22 or 22 April 2022",
+            });
+            let year = parsed.clone().dt().year().cast(DataType::Int64);
+            let month = parsed.dt().month().cast(DataType::Int64);
+            (ordinal(options.period, year, month), lit(true))
+        }
+        Format::Gtd => {
+            let year = num("iyear");
+            let month = num("imonth");
+            let day = num("iday");
+            checks.push(Check {
+                column: "iyear",
+                bad: year
+                    .clone()
+                    .is_null()
+                    .or(year.clone().lt(lit(1000.0)))
+                    .fill_null(lit(true)),
+                message: "expected a year like 2022",
+            });
+            checks.push(Check {
+                column: "imonth",
+                bad: month
+                    .clone()
+                    .is_null()
+                    .or(month.clone().lt(lit(0.0)))
+                    .or(month.clone().gt(lit(12.0)))
+                    .fill_null(lit(true)),
+                message: "expected a month 1-12 (0 = unknown)",
+            });
+            checks.push(Check {
+                column: "iday",
+                bad: blank("iday").not().and(
+                    day.clone()
+                        .is_null()
+                        .or(day.clone().lt(lit(0.0)))
+                        .or(day.gt(lit(31.0)))
+                        .fill_null(lit(true)),
+                ),
+                message: "expected a day 1-31 (0 = unknown)",
+            });
+            let known = month.clone().gt(lit(0.0)).fill_null(lit(false));
+            (
+                ordinal(options.period, year.cast(DataType::Int64), month.cast(DataType::Int64)),
+                known,
+            )
+        }
+    }
+}
+
+/// The unit of each event: a column as is, or a country looked up in the ISO 3166
+/// table (joined onto `rows`).
+fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFrame, Expr)> {
+    let table = countries::table();
+    Ok(match &log.unit_source {
+        UnitSource::Column(c) => {
+            checks.push(Check {
+                column: "",
+                bad: blank(c),
+                message: "",
+            });
+            let n = checks.len() - 1;
+            checks[n].column = leak(c);
+            checks[n].message = "expected a unit code, found an empty cell";
+            (rows, col(c.as_str()).str().strip_chars(lit(" ")))
+        }
+        UnitSource::IsoNumeric(c) => {
+            let codes = DataFrame::new_infer_height(vec![
+                Column::new(
+                    "__code".into(),
+                    table.iter().map(|c| c.numeric as i64).collect::<Vec<_>>(),
+                ),
+                Column::new("__iso3".into(), table.iter().map(|c| c.alpha3).collect::<Vec<_>>()),
+            ])
+            .map_err(|e| log.polars_error(e))?;
+            let key = num(c).cast(DataType::Int64).alias("__key");
+            let rows = rows.with_column(key).join(
+                codes.lazy(),
+                [col("__key")],
+                [col("__code")],
+                JoinArgs::new(JoinType::Left),
+            );
+            checks.push(Check {
+                column: c,
+                bad: col("__iso3").is_null(),
+                message: "not an ISO 3166-1 numeric country code",
+            });
+            (rows, col("__iso3"))
+        }
+        UnitSource::Name(c) => {
+            let mut seen = HashSet::new();
+            let (mut keys, mut codes) = (Vec::new(), Vec::new());
+            for country in table.iter() {
+                for n in &country.names {
+                    if seen.insert(n.to_lowercase()) {
+                        keys.push(n.to_lowercase());
+                        codes.push(country.alpha3);
+                    }
+                }
+            }
+            let names = DataFrame::new_infer_height(vec![
+                Column::new("__name".into(), keys),
+                Column::new("__iso3".into(), codes),
+            ])
+            .map_err(|e| log.polars_error(e))?;
+            let key = col(*c).str().strip_chars(lit(" ")).str().to_lowercase().alias("__key");
+            let rows = rows.with_column(key).join(
+                names.lazy(),
+                [col("__key")],
+                [col("__name")],
+                JoinArgs::new(JoinType::Left),
+            );
+            checks.push(Check {
+                column: c,
+                bad: col("__iso3").is_null(),
+                message: "unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: option unit_column)",
+            });
+            (rows, col("__iso3"))
+        }
+    })
+}
+
+/// Whether each event is claimed, and whether it is verified (the rules of [`Rules`]).
+fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr) {
+    let flag = |c: &str, value: f64| num(c).eq(lit(value)).fill_null(lit(false));
+    match log.format {
+        Format::Gtd => {
+            let claimed = if log.has("claimed") {
+                flag("claimed", 1.0)
+            } else {
+                lit(false)
+            };
+            if log.has("claimed") {
+                let v = num("claimed");
+                checks.push(Check {
+                    column: "claimed",
+                    bad: blank("claimed")
+                        .not()
+                        .and(
+                            v.clone().is_null().or(v
+                                .clone()
+                                .neq(lit(0.0))
+                                .and(v.clone().neq(lit(1.0)))
+                                .and(v.neq(lit(-9.0)))),
+                        )
+                        .fill_null(lit(true)),
+                    message: "expected 1 (claimed), 0 (not claimed) or -9 (unknown)",
+                });
+            }
+            let mut verified = lit(true);
+            for c in &options.rules.gtd_verified {
+                verified = verified.and(match c {
+                    GtdCondition::Success => flag("success", 1.0),
+                    GtdCondition::NoDoubt => flag("doubtterr", 1.0).not(),
+                });
+            }
+            (claimed, verified)
+        }
+        Format::Acled => {
+            let text: Vec<Expr> = ["notes", "tags"]
+                .iter()
+                .filter(|c| log.has(c))
+                .map(|c| col(*c).fill_null(lit("")))
+                .collect();
+            if text.is_empty() {
+                (lit(false), lit(true))
+            } else {
+                let text = concat_str(text, " ", true);
+                let claimed = text
+                    .clone()
+                    .str()
+                    .contains(lit(options.rules.acled_claimed.as_str()), true)
+                    .fill_null(lit(false));
+                let unverified = text
+                    .str()
+                    .contains(lit(options.rules.acled_unverified.as_str()), true)
+                    .fill_null(lit(false));
+                let verified = claimed.clone().and(unverified).not();
+                (claimed, verified)
+            }
+        }
+    }
+}
+
+/// Whether an actor column of each event matches the actor pattern.
+fn actor(log: &Log, options: &Options) -> Option<Expr> {
+    options.actor.as_ref().map(|re| {
+        log.spec
+            .actors
+            .iter()
+            .filter(|c| log.has(c))
+            .map(|c| col(*c).str().contains(lit(re.as_str()), true).fill_null(lit(false)))
+            .reduce(|a, b| a.or(b))
+            .unwrap_or(lit(false))
+    })
+}
+
+/// Whether each event targets civilians (where the format can tell).
+fn civilian(log: &Log) -> Option<Expr> {
+    match log.format {
+        Format::Acled if log.has("civilian_targeting") => Some(blank("civilian_targeting").not()),
+        Format::Acled => Some(
+            col("event_type")
+                .eq(lit("Violence against civilians"))
+                .fill_null(lit(false)),
+        ),
+        Format::Gtd if log.has("targtype1_txt") => Some(
+            col("targtype1_txt")
+                .eq(lit("Private Citizens & Property"))
+                .fill_null(lit(false)),
+        ),
+        Format::Gtd => None,
+    }
+}

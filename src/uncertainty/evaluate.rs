@@ -1,0 +1,370 @@
+//! Evaluating the runs: each run's factor values (a Saltelli or Monte Carlo point, or
+//! a row of a given sample matrix) set the plan's weights and aggregations and pick a
+//! data stage; the plan then scores and ranks every analysed unit-period. Runs are
+//! evaluated in chunks in parallel; each run's results depend only on its index.
+
+use super::compile::{Compiled, Design};
+use super::{sample, Action, Progress, Settings, StageChoice};
+use crate::error::{Error, Result};
+use crate::framework::sensitivity::{Factor, Method};
+use crate::pipeline::aggregate::Aggregation;
+use crate::pipeline::rank::{rank_descending, RankScratch};
+use crate::plan::{Fixed, Scratch, Tree};
+use rayon::prelude::*;
+
+/// Per-thread buffers, reused for every run.
+struct ThreadState {
+    u: Vec<f64>,
+    /// Rows j of A and B (2D values) for the Saltelli sample `point_of`.
+    point: Vec<f64>,
+    point_of: Option<usize>,
+    weights: Vec<f64>,
+    aggregation: Vec<Aggregation>,
+    scratch: Scratch,
+    groups: Vec<f64>,
+    order: RankScratch,
+    /// The model of the current sample's run A, in this chunk.
+    run_a: Option<Model>,
+    ranks: Vec<f64>,
+    index: Vec<f64>,
+    /// The chunk's results before they go to the columns, run-major (each run's
+    /// outputs side by side): output o of the chunk's run `local` at
+    /// `local * n_out + o`; transposed into the columns when the chunk is done.
+    rank_block: Vec<f32>,
+    /// The model of the last evaluated run, in this chunk.
+    previous: Option<Model>,
+    score_block: Vec<f32>,
+}
+
+impl ThreadState {
+    fn new(c: &Compiled<'_>, chunk_runs: usize) -> ThreadState {
+        let d = c.actions.len();
+        ThreadState {
+            u: vec![0.0; d],
+            point: vec![0.0; 2 * d],
+            point_of: None,
+            weights: c.tree.weights.clone(),
+            aggregation: c.tree.aggregation.clone(),
+            scratch: Scratch::default(),
+            groups: vec![0.0; c.tree.n_groups() * c.max_units],
+            order: RankScratch::default(),
+            run_a: None,
+            ranks: vec![0.0; c.max_units],
+            index: vec![0.0; c.max_units],
+            rank_block: vec![0.0; chunk_runs * c.n_out],
+            score_block: vec![0.0; chunk_runs * c.n_out],
+            previous: None,
+        }
+    }
+}
+
+/// The model a run evaluated, and its row in the chunk.
+struct Model {
+    weights: Vec<f64>,
+    aggregation: Vec<Aggregation>,
+    stage: StageChoice,
+    row: usize,
+}
+
+impl Model {
+    fn same(&self, weights: &[f64], aggregation: &[Aggregation], stage: StageChoice) -> bool {
+        self.stage == stage && self.weights == weights && self.aggregation == aggregation
+    }
+
+    /// Stores this model in `slot`, reusing its buffers.
+    fn remember(
+        slot: &mut Option<Model>,
+        weights: &[f64],
+        aggregation: &[Aggregation],
+        stage: StageChoice,
+        row: usize,
+    ) {
+        match slot {
+            Some(m) => {
+                m.weights.copy_from_slice(weights);
+                m.aggregation.copy_from_slice(aggregation);
+                m.stage = stage;
+                m.row = row;
+            }
+            None => {
+                *slot = Some(Model {
+                    weights: weights.to_vec(),
+                    aggregation: aggregation.to_vec(),
+                    stage,
+                    row,
+                })
+            }
+        }
+    }
+}
+
+/// Where one chunk of runs goes: runs `first..first + count`.
+struct Chunk {
+    first: usize,
+    count: usize,
+}
+
+/// Evaluates every run; ranks and scores are stored column-major: output o's values
+/// over the runs are contiguous, at `[o * runs, (o + 1) * runs)`.
+pub(super) fn evaluate(
+    c: &Compiled<'_>,
+    settings: &Settings,
+    design: &Design,
+    progress: &dyn Progress,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    let (runs, n_out) = (design.runs, c.n_out);
+    let mut rank_cols = zeroed_table(runs * n_out);
+    let mut score_cols = zeroed_table(runs * n_out);
+    let rank_out = SharedColumns::new(&mut rank_cols);
+    let score_out = SharedColumns::new(&mut score_cols);
+    // Chunks of about 64 runs, whole Saltelli samples (A, A_B^(1..), B) each, so that
+    // a sample's runs meet in one thread.
+    let step = match settings.method {
+        Method::Sobol => c.n_groups() + 2,
+        Method::MonteCarlo => 1,
+    };
+    let chunk_runs = step * (64 / step).max(1);
+    let seed32 = sample::scramble_seed(settings.seed);
+    progress.start(runs as u64);
+    (0..runs.div_ceil(chunk_runs)).into_par_iter().try_for_each_init(
+        || ThreadState::new(c, chunk_runs),
+        |st, chunk| -> Result<()> {
+            let first = chunk * chunk_runs;
+            let count = chunk_runs.min(runs - first);
+            st.run_a = None;
+            st.previous = None;
+            for local in 0..count {
+                let r = first + local;
+                factor_values(c, settings, st, r, step, seed32);
+                c.run(st, r, local, step)?;
+            }
+            let chunk = Chunk { first, count };
+            for (block, out) in [(&st.rank_block, &rank_out), (&st.score_block, &score_out)] {
+                transpose(block, out, n_out, runs, &chunk);
+            }
+            progress.advance(count as u64);
+            Ok(())
+        },
+    )?;
+    progress.finish();
+    Ok((rank_cols, score_cols))
+}
+
+/// Run r's factor values into `st.u`.
+fn factor_values(c: &Compiled<'_>, settings: &Settings, st: &mut ThreadState, r: usize, step: usize, seed32: u32) {
+    let d = c.actions.len();
+    match &settings.samples_from {
+        Some(rows) => st.u.copy_from_slice(&rows[r * d..(r + 1) * d]),
+        None => match settings.method {
+            Method::Sobol => {
+                // The sample's point, once for its G + 2 runs.
+                let j = r / step;
+                if st.point_of != Some(j) {
+                    sample::saltelli_point(j, seed32, &mut st.point);
+                    st.point_of = Some(j);
+                }
+                sample::saltelli_row(r, c.n_groups(), &c.group_of, &st.point, &mut st.u)
+            }
+            Method::MonteCarlo => sample::monte_carlo_run(r, seed32, &mut st.u),
+        },
+    }
+}
+
+/// Copies a chunk's run-major block into the columns, eight outputs at a time (a row's
+/// eight values are read together, each column written in order).
+fn transpose(block: &[f32], out: &SharedColumns<'_>, n_out: usize, runs: usize, chunk: &Chunk) {
+    for o in (0..n_out).step_by(8) {
+        let width = 8.min(n_out - o);
+        for (local, row) in block.chunks_exact(n_out).take(chunk.count).enumerate() {
+            for (k, &v) in row[o..o + width].iter().enumerate() {
+                // SAFETY: positions (o + k, first..first + count) belong to this chunk
+                // only, and each chunk is evaluated by exactly one task.
+                unsafe { out.set((o + k) * runs + chunk.first + local, v) };
+            }
+        }
+    }
+}
+
+impl Compiled<'_> {
+    /// Evaluates run r (row `local` of its chunk) from its factor values in `st.u`.
+    fn run(&self, st: &mut ThreadState, r: usize, local: usize, step: usize) -> Result<()> {
+        let c = self;
+        let n_out = c.n_out;
+        let stage = apply(&c.actions, &st.u, &c.tree, &mut st.weights, &mut st.aggregation);
+        let is_a = step > 1 && r.is_multiple_of(step);
+        // A_B^(i) runs of a discrete factor often land on the same option as run A or
+        // as the run before: the model is then the same, and so are its results.
+        let copy_from = [&st.run_a, &st.previous]
+            .into_iter()
+            .flatten()
+            .find(|m| !is_a && m.same(&st.weights, &st.aggregation, stage))
+            .map(|m| m.row);
+        if let Some(from) = copy_from {
+            for block in [&mut st.rank_block, &mut st.score_block] {
+                block.copy_within(from * n_out..(from + 1) * n_out, local * n_out);
+            }
+            return Ok(());
+        }
+        Model::remember(&mut st.previous, &st.weights, &st.aggregation, stage, local);
+        if is_a {
+            Model::remember(&mut st.run_a, &st.weights, &st.aggregation, stage, local);
+        }
+        let matrix = &c.matrices[c.combo(stage)];
+        let fixed = &c.fixed[c.combo(stage)];
+        let mut o = 0;
+        for (pi, cs) in c.cells.iter().enumerate() {
+            let u = cs.len();
+            let groups = &mut st.groups[..c.tree.n_groups() * u];
+            let given = Fixed {
+                compute: Some(&c.dynamic),
+                groups: &fixed[pi].groups,
+                logs: &fixed[pi].logs,
+                log_ok: &fixed[pi].log_ok,
+                complete: &fixed[pi].complete,
+                index_as_log: true,
+            };
+            c.tree.evaluate_partial(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups, given)
+                .map_err(|bad| Error::Method {
+                    context: format!("{}: sensitivity run {r}", c.fw.file),
+                    message: format!(
+                        "{} aggregation of `{}` met {} = {} for unit `{}` in {}; set geometric_range = [1, 100] on `{}`",
+                        st.aggregation[bad.group].name(),
+                        c.fw.groups[bad.group].id,
+                        c.fw.child_id(bad.child),
+                        bad.value,
+                        c.panel.units[cs[bad.unit] % c.panel.n_units()],
+                        c.panel.periods[c.periods[pi]],
+                        c.fw.groups[bad.group].id
+                    ),
+                })?;
+            let index = &mut st.index[..u];
+            let ranks = &mut st.ranks[..u];
+            let mut rank = |scores: &[f64]| rank_descending(scores, c.fw.index.ties, &mut st.order, ranks);
+            if st.aggregation[0] == Aggregation::Geometric {
+                // The index came back as its log: rank on it (exp and the scale
+                // are increasing), and exponentiate in f32, the precision the
+                // scores are stored in.
+                rank(&groups[..u]);
+                for (v, &l) in index.iter_mut().zip(&groups[..u]) {
+                    // f32's exp overflows past 88.7.
+                    *v = if l.abs() < 80.0 {
+                        f64::from((l as f32).exp())
+                    } else {
+                        l.exp()
+                    };
+                }
+                if let Some(scale) = c.fw.index.scale {
+                    scale.apply(index);
+                }
+            } else {
+                index.copy_from_slice(&groups[..u]);
+                if let Some(scale) = c.fw.index.scale {
+                    scale.apply(index);
+                }
+                rank(index);
+            }
+            let outputs = local * c.n_out + o..local * c.n_out + o + u;
+            for (out, &r) in st.rank_block[outputs.clone()].iter_mut().zip(&st.ranks[..u]) {
+                *out = r as f32;
+            }
+            for (out, &v) in st.score_block[outputs].iter_mut().zip(index.iter()) {
+                *out = v as f32;
+            }
+            o += u;
+        }
+        Ok(())
+    }
+}
+
+/// A zeroed table of `len` values. Large ones are backed by transparent huge pages
+/// where the kernel offers them (Linux, `madvise(MADV_HUGEPAGE)`): the run tables are
+/// written once, and 2 MiB pages take 512 times fewer page faults than 4 KiB ones
+/// (about 4 % of a 200-unit run's time went to faulting them in). Only advice: the
+/// contents and the result do not depend on it.
+fn zeroed_table(len: usize) -> Vec<f32> {
+    let table = vec![0f32; len];
+    #[cfg(target_os = "linux")]
+    if std::mem::size_of_val(table.as_slice()) >= 4 << 20 {
+        const PAGE: usize = 4096;
+        let start = table.as_ptr() as usize;
+        let end = start + std::mem::size_of_val(table.as_slice());
+        let first = start.next_multiple_of(PAGE);
+        // SAFETY: [first, first + length) lies inside the table's allocation, and
+        // MADV_HUGEPAGE changes neither its contents nor its mapping's validity.
+        unsafe {
+            libc::madvise(
+                first as *mut libc::c_void,
+                (end - first) / PAGE * PAGE,
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+    table
+}
+
+/// A buffer that parallel tasks fill at disjoint positions. It holds the buffer's
+/// mutable borrow for `'a`, so the buffer can be neither read nor freed while shared.
+struct SharedColumns<'a> {
+    ptr: *mut f32,
+    len: usize,
+    buffer: std::marker::PhantomData<&'a mut [f32]>,
+}
+
+// SAFETY: tasks only write, each to positions no other task writes (see `set`).
+unsafe impl Sync for SharedColumns<'_> {}
+
+impl<'a> SharedColumns<'a> {
+    fn new(buffer: &'a mut [f32]) -> SharedColumns<'a> {
+        SharedColumns {
+            ptr: buffer.as_mut_ptr(),
+            len: buffer.len(),
+            buffer: std::marker::PhantomData,
+        }
+    }
+
+    /// Writes `value` at position `at`.
+    ///
+    /// # Safety
+    /// No other task may read or write position `at` while the buffer is shared.
+    #[inline(always)]
+    unsafe fn set(&self, at: usize, value: f32) {
+        assert!(at < self.len);
+        // SAFETY: in bounds (checked above); exclusive per the contract.
+        unsafe { self.ptr.add(at).write(value) };
+    }
+}
+
+/// Maps one run's factor values onto weights and aggregations; returns the data stage.
+fn apply(
+    actions: &[Action],
+    u: &[f64],
+    tree: &Tree,
+    weights: &mut [f64],
+    aggregation: &mut [Aggregation],
+) -> StageChoice {
+    weights.copy_from_slice(&tree.weights);
+    aggregation.copy_from_slice(&tree.aggregation);
+    let mut stage = StageChoice::default();
+    for (action, &x) in actions.iter().zip(u) {
+        match action {
+            Action::Weight { slot, lo, hi } => weights[*slot] *= lo + (hi - lo) * x,
+            Action::Aggregate { group, options } => {
+                aggregation[*group] = options[Factor::option_index(x, options.len())]
+            }
+            Action::Exclude { slot } => {
+                if x >= 0.5 {
+                    weights[*slot] = 0.0;
+                }
+            }
+            Action::ExcludeOne { slots } => {
+                if let Some(slot) = slots[Factor::option_index(x, slots.len())] {
+                    weights[slot] = 0.0;
+                }
+            }
+            Action::Impute { n } => stage.impute = Factor::option_index(x, *n),
+            Action::Treatment => stage.treatment = usize::from(x >= 0.5),
+            Action::Normalise { n } => stage.normalise = Factor::option_index(x, *n),
+        }
+    }
+    stage
+}
