@@ -16,9 +16,9 @@ fn main() -> ExitCode {
         cli::Command::Audit(a) => cli::audit::run(a),
         cli::Command::Report(a) => cli::report::run(a),
         cli::Command::ExportNotebook(a) => cli::notebook::run(a),
-        cli::Command::Compare(a) => cli::variants::compare(a),
-        cli::Command::Backtest(a) => cli::variants::backtest(a),
-        cli::Command::Bench(a) => cli::variants::bench(a),
+        cli::Command::Compare(a) => cli::compare::run(a),
+        cli::Command::Backtest(a) => cli::backtest::run(a),
+        cli::Command::Bench(a) => cli::bench::run(a),
         cli::Command::GenerateEvents(a) => cli::events::generate(a),
     };
     match outcome {

@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use riskscore::events::{self, generate, Format, GtdCondition, Options, Rules};
-use riskscore::output::{self, csv::Cell, csv::Style};
+use riskscore::output::{self, csv::Cell};
 use riskscore::period::{Period, PeriodKind};
 use riskscore::{Error, Result};
 use std::path::PathBuf;
@@ -77,9 +77,8 @@ pub struct EventsArgs {
     /// ACLED: regex for "the claim was not verified"; claimed + this = claimed-only
     #[arg(long, value_name = "REGEX", default_value = events::ACLED_UNVERIFIED)]
     pub acled_unverified: String,
-    /// Excel-friendly CSV: UTF-8 BOM, ';' delimiter, decimal comma
-    #[arg(long)]
-    pub excel: bool,
+    #[command(flatten)]
+    pub csv: super::CsvStyle,
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
@@ -171,7 +170,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
             row
         })
     });
-    let style = Style { excel: args.excel };
+    let style = args.csv.style();
     output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &header, rows))?;
 
     // Provenance beside the table: <out>.manifest.json.

@@ -1,6 +1,9 @@
 //! Command-line arguments and helpers shared by the subcommands.
 
 pub mod audit;
+pub mod backtest;
+pub mod bench;
+pub mod compare;
 pub mod events;
 pub mod explain;
 pub mod notebook;
@@ -38,23 +41,82 @@ pub enum Command {
     /// Show how each pillar and indicator makes up one unit's score and rank
     Explain(explain::ExplainArgs),
     /// Rank intervals and Sobol indices over the framework's [sensitivity] factors
+    ///
+    /// Writes uncertainty.csv, sobol.csv (with --method sobol) and manifest.json; prints
+    /// the factors that move the ranking most.
     Sensitivity(sensitivity::SensitivityArgs),
     /// Aggregate an event log (ACLED or GTD columns) to a unit-period indicator table
     Events(events::EventsArgs),
     /// Statistical coherence: indicator statistics, correlations, Cronbach's alpha, PCA, effective weights
+    ///
+    /// Writes stats.csv, correlations.csv, cronbach.csv, pca.csv, effective_weights.csv,
+    /// units.csv and manifest.json; prints what to look at first.
     Audit(audit::AuditArgs),
     /// One self-contained HTML report (charts, tables, framework, manifest); --xlsx for a workbook
+    ///
+    /// Writes report.html (and report.xlsx with --xlsx).
     Report(report::ReportArgs),
     /// A Jupyter notebook (nbformat 4) that reloads a run's CSVs and redraws its charts
     ExportNotebook(notebook::NotebookArgs),
     /// Score several variants side by side: variants.csv, agreement.csv, manifest.json
-    Compare(variants::CompareArgs),
+    Compare(compare::CompareArgs),
     /// Test variants' scores at t against an outcome at t + horizon, with no look-ahead
-    Backtest(variants::BacktestArgs),
+    ///
+    /// Writes backtest.csv, ranking.csv and manifest.json; prints the ranking.
+    Backtest(backtest::BacktestArgs),
     /// Time each variant's scoring run (data load excluded and included)
-    Bench(variants::BenchArgs),
+    Bench(bench::BenchArgs),
     /// Write a seeded synthetic event log in ACLED or GTD columns (tests, examples, benchmarks)
     GenerateEvents(events::GenerateEventsArgs),
+}
+
+/// The framework file and the data it is applied to.
+#[derive(Args, Debug)]
+pub struct Inputs {
+    /// Framework file (TOML)
+    #[arg(short = 'f', long = "framework", value_name = "FILE")]
+    pub framework: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+impl Inputs {
+    /// The input files (data and framework), which no output may overwrite.
+    pub fn paths(&self) -> Vec<&Path> {
+        self.data.inputs_with(&self.framework)
+    }
+}
+
+/// Where a command writes its files, and whether it says anything.
+#[derive(Args, Debug)]
+pub struct OutDir {
+    /// Output folder (created if missing); files in it are replaced atomically
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl OutDir {
+    /// Creates the output folder.
+    pub fn create(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, "cannot create output folder", e))
+    }
+}
+
+/// How CSV files look.
+#[derive(Args, Debug)]
+pub struct CsvStyle {
+    /// Excel-friendly CSV: UTF-8 BOM, ';' delimiter, decimal comma
+    #[arg(long)]
+    pub excel: bool,
+}
+
+impl CsvStyle {
+    pub fn style(&self) -> riskscore::output::csv::Style {
+        riskscore::output::csv::Style { excel: self.excel }
+    }
 }
 
 /// Data layout on the command line.

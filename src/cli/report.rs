@@ -1,7 +1,7 @@
 //! `riskscore report`: one self-contained HTML page (and optionally a workbook) with
 //! the ranking, charts, the framework tree and the manifest.
 
-use super::DataArgs;
+use super::{Inputs, OutDir};
 use clap::Args;
 use riskscore::framework::Framework;
 use riskscore::output::{self, csv::Cell, manifest::Manifest, tables, tables::Table};
@@ -12,14 +12,10 @@ use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// Framework file (TOML)
-    #[arg(short = 'f', long = "framework", value_name = "FILE")]
-    pub framework: PathBuf,
     #[command(flatten)]
-    pub data: DataArgs,
-    /// Output folder: report.html (and report.xlsx with --xlsx)
-    #[arg(short = 'o', long = "out", value_name = "DIR")]
-    pub out: PathBuf,
+    pub input: Inputs,
+    #[command(flatten)]
+    pub output: OutDir,
     /// A `riskscore sensitivity` output folder: adds rank uncertainty and Sobol charts
     #[arg(long, value_name = "DIR")]
     pub sensitivity: Option<PathBuf>,
@@ -29,9 +25,6 @@ pub struct ReportArgs {
     /// Also write report.xlsx: the same tables, header rows frozen, classes coloured
     #[arg(long)]
     pub xlsx: bool,
-    /// Print nothing but errors
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// A CSV written by another command, as a sheet (numbers stored as numbers).
@@ -58,8 +51,8 @@ fn csv_sheet(name: &'static str, path: &Path) -> Result<Table<'static>> {
 
 pub fn run(args: ReportArgs) -> Result<()> {
     let started = Instant::now();
-    let (fw, framework_bytes) = Framework::read(&args.framework)?;
-    let panel = args.data.load(&fw)?;
+    let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
+    let panel = args.input.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
     for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
         if let Some(d) = dir {
@@ -74,13 +67,13 @@ pub fn run(args: ReportArgs) -> Result<()> {
             }
         }
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, "cannot create output folder", e))?;
-    let inputs = args.data.inputs_with(&args.framework);
-    let html_path = args.out.join("report.html");
+    args.output.create()?;
+    let inputs = args.input.paths();
+    let html_path = args.output.out.join("report.html");
     output::check_not_input(&html_path, &inputs)?;
     let mut written = vec![html_path.display().to_string()];
     if args.xlsx {
-        written.push(args.out.join("report.xlsx").display().to_string());
+        written.push(args.output.out.join("report.xlsx").display().to_string());
     }
     let manifest = Manifest::new(
         "report",
@@ -104,7 +97,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let page = report::render(&fw, &results, &manifest_json, &extras)?;
     output::write_atomic(&html_path, |w| w.write_all(page.as_bytes()))?;
     if args.xlsx {
-        let path = args.out.join("report.xlsx");
+        let path = args.output.out.join("report.xlsx");
         output::check_not_input(&path, &inputs)?;
         let mut sheets = vec![
             tables::scores(&fw, &results),
@@ -124,13 +117,13 @@ pub fn run(args: ReportArgs) -> Result<()> {
         let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
         output::xlsx::write_workbook(&path, sheets, &classes)?;
     }
-    if !args.quiet {
+    if !args.output.quiet {
         eprintln!(
             "report of {} ({} bytes) in {:.2} s; wrote {}",
             fw.index.name,
             page.len(),
             started.elapsed().as_secs_f64(),
-            args.out.display()
+            args.output.out.display()
         );
     }
     Ok(())

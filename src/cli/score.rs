@@ -1,43 +1,34 @@
 //! `riskscore score`: the batch scoring run.
 
-use super::DataArgs;
+use super::{CsvStyle, Inputs, OutDir};
 use clap::Args;
 use riskscore::framework::Framework;
-use riskscore::output::{self, csv::Style, manifest::Manifest, tables};
-use riskscore::{score, Error, Result};
-use std::path::PathBuf;
+use riskscore::output::{self, manifest::Manifest, tables};
+use riskscore::{score, Result};
 use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
-    /// Framework file (TOML)
-    #[arg(short = 'f', long = "framework", value_name = "FILE")]
-    pub framework: PathBuf,
     #[command(flatten)]
-    pub data: DataArgs,
-    /// Output folder (created if missing); files in it are replaced atomically
-    #[arg(short = 'o', long = "out", value_name = "DIR")]
-    pub out: PathBuf,
+    pub input: Inputs,
+    #[command(flatten)]
+    pub output: OutDir,
     /// Also write scores.xlsx (sheets scores, indicators, screening)
     #[arg(long)]
     pub xlsx: bool,
-    /// Excel-friendly CSV: UTF-8 BOM, ';' delimiter, decimal comma
-    #[arg(long)]
-    pub excel: bool,
-    /// Print nothing but errors
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub csv: CsvStyle,
 }
 
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
-    let (fw, framework_bytes) = Framework::read(&args.framework)?;
-    let panel = args.data.load(&fw)?;
+    let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
+    let panel = args.input.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
 
-    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, "cannot create output folder", e))?;
-    let inputs = args.data.inputs_with(&args.framework);
-    let style = Style { excel: args.excel };
+    args.output.create()?;
+    let inputs = args.input.paths();
+    let style = args.csv.style();
     let mut written = Vec::new();
     let make_tables = || {
         vec![
@@ -47,19 +38,16 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         ]
     };
     for table in make_tables() {
-        let path = args.out.join(format!("{}.csv", table.name));
-        output::check_not_input(&path, &inputs)?;
-        output::write_atomic(&path, |w| output::csv::write_table(w, style, &table.header, table.rows))?;
-        written.push(path);
+        written.push(output::write_csv(&args.output.out, table, style, &inputs)?);
     }
     if args.xlsx {
-        let path = args.out.join("scores.xlsx");
+        let path = args.output.out.join("scores.xlsx");
         output::check_not_input(&path, &inputs)?;
         let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
         output::xlsx::write_workbook(&path, make_tables(), &classes)?;
         written.push(path);
     }
-    let manifest_path = args.out.join("manifest.json");
+    let manifest_path = args.output.out.join("manifest.json");
     output::check_not_input(&manifest_path, &inputs)?;
     written.push(manifest_path.clone());
     let manifest = Manifest::new(
@@ -69,11 +57,11 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         panel.sources.clone(),
         &results,
         serde_json::json!({
-            "excel": args.excel,
+            "excel": args.csv.excel,
             "xlsx": args.xlsx,
-            "decimal_comma": args.data.decimal_comma,
-            "delimiter": args.data.delimiter,
-            "layout": args.data.layout.map(|l| format!("{l:?}").to_lowercase()),
+            "decimal_comma": args.input.data.decimal_comma,
+            "delimiter": args.input.data.delimiter,
+            "layout": args.input.data.layout.map(|l| format!("{l:?}").to_lowercase()),
             "normalise_over": fw.index.scope,
             "ties": fw.index.ties,
         }),
@@ -82,7 +70,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     );
     output::write_json(&manifest_path, &manifest)?;
 
-    if !args.quiet {
+    if !args.output.quiet {
         for w in &results.warnings {
             eprintln!("warning: {w}");
         }
@@ -110,7 +98,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
             results.periods[first],
             results.periods[last],
             started.elapsed().as_secs_f64(),
-            args.out.display()
+            args.output.out.display()
         );
     }
     Ok(())

@@ -1,22 +1,18 @@
 //! `riskscore validate`: check a framework, and data against it.
 
-use super::{print, DataArgs};
+use super::{print, Inputs};
 use clap::Args;
 use riskscore::framework::Framework;
 use riskscore::{score, Result};
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// Framework file (TOML)
-    #[arg(short = 'f', long = "framework", value_name = "FILE")]
-    pub framework: PathBuf,
     #[command(flatten)]
-    pub data: DataArgs,
+    pub input: Inputs,
 }
 
 pub fn run(args: ValidateArgs) -> Result<()> {
-    let fw = Framework::from_path(&args.framework)?;
+    let fw = Framework::from_path(&args.input.framework)?;
     let mut report = format!(
         "framework {}: ok ({} groups, {} indicators, {} derived columns)\n",
         fw.file,
@@ -24,8 +20,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         fw.indicators.len(),
         fw.derived.len()
     );
-    if !args.data.data.is_empty() {
-        let panel = args.data.load(&fw)?;
+    if !args.input.data.data.is_empty() {
+        let panel = args.input.data.load(&fw)?;
         let results = score::score(&fw, &panel)?;
         let scored = results.scored_cells().count();
         report.push_str(&format!(

@@ -4,14 +4,26 @@
 //! the target when complete, so a reader never sees half a file and a failed run
 //! leaves the previous output in place.
 
+pub mod audit;
+pub mod backtest;
+pub mod compare;
 pub mod csv;
 pub mod manifest;
+pub mod sensitivity;
 pub mod tables;
 pub mod xlsx;
 
 use crate::error::{Error, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Writes `table` as `<dir>/<name>.csv` (atomically; never over an input); returns the path.
+pub fn write_csv(dir: &Path, table: tables::Table<'_>, style: csv::Style, inputs: &[&Path]) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.csv", table.name));
+    check_not_input(&path, inputs)?;
+    write_atomic(&path, |w| csv::write_table(w, style, &table.header, table.rows))?;
+    Ok(path)
+}
 
 /// Writes `path` atomically: temp file in the same folder, then rename.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {

@@ -1,0 +1,91 @@
+//! `riskscore compare`: several variants side by side.
+
+use super::variants::{in_variant, input_paths, variant_info, Loaded, VariantArgs};
+use super::DataArgs;
+use super::{CsvStyle, OutDir};
+use clap::Args;
+use riskscore::compare::{self, Scored};
+use riskscore::output::{self};
+use riskscore::score::{score, Results};
+use riskscore::{Error, Result};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub variants: VariantArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub output: OutDir,
+    /// k of the top-k overlap
+    #[arg(long, default_value_t = 3)]
+    pub top_k: usize,
+    #[command(flatten)]
+    pub csv: CsvStyle,
+}
+
+pub fn run(args: CompareArgs) -> Result<()> {
+    let started = Instant::now();
+    let vs = args.variants.read()?;
+    if vs.len() < 2 {
+        return Err(Error::Data {
+            file: args.variants.framework[0].display().to_string(),
+            message: "nothing to compare: declare [[variant]] entries, pass several -f files, or list at least two --variants".into(),
+        });
+    }
+    let loaded = Loaded::new(&args.data, Vec::new())?;
+    let mut results: Vec<Results> = Vec::new();
+    for v in &vs {
+        let panel = loaded.panel(v)?;
+        results.push(score(&v.framework, &panel).map_err(|e| in_variant(&v.name, e))?);
+    }
+    let scored: Vec<Scored> = vs
+        .iter()
+        .zip(&results)
+        .map(|(v, r)| Scored {
+            name: &v.name,
+            framework: &v.framework,
+            results: r,
+        })
+        .collect();
+    let cmp = compare::compare(&scored, args.top_k);
+
+    args.output.create()?;
+    let inputs = input_paths(&args.variants, &args.data);
+    let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let style = args.csv.style();
+    let variants_path = output::write_csv(&args.output.out, output::compare::variants(&cmp), style, &input_refs)?;
+    let agreement_path = output::write_csv(&args.output.out, output::compare::agreement(&cmp), style, &input_refs)?;
+    let manifest_path = args.output.out.join("manifest.json");
+    output::check_not_input(&manifest_path, &input_refs)?;
+    output::write_json(
+        &manifest_path,
+        &serde_json::json!({
+            "command": "compare",
+            "riskscore_version": env!("CARGO_PKG_VERSION"),
+            "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "variants": variant_info(&vs),
+            "data": loaded.sources_info(),
+            "top_k": args.top_k,
+            "outputs": [variants_path.display().to_string(), agreement_path.display().to_string(), manifest_path.display().to_string()],
+            "elapsed_seconds": started.elapsed().as_secs_f64(),
+        }),
+    )?;
+
+    if !args.output.quiet {
+        let text = output::compare::summary(&cmp, args.top_k);
+        if !text.is_empty() {
+            super::print(&text)?;
+        }
+        eprintln!(
+            "compared {} variants ({}) in {:.2} s; wrote {}",
+            vs.len(),
+            cmp.names.join(", "),
+            started.elapsed().as_secs_f64(),
+            args.output.out.display()
+        );
+    }
+    Ok(())
+}
