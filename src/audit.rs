@@ -196,12 +196,38 @@ pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Au
     };
     let res: Results = score(fw, panel)?;
     let n_units = res.n_units();
+    let p = audited_period(fw, &res, period)?;
+    let scope = Scope {
+        fw,
+        res: &res,
+        cells: (0..n_units)
+            .map(|u| p * n_units + u)
+            .filter(|&c| res.scored[c])
+            .collect(),
+        kept: (0..fw.indicators.len()).filter(|&k| res.kept[k]).collect(),
+    };
+    let (cronbach, pca) = scope.groups();
+    Ok(Audit {
+        period: res.periods[p],
+        units: scope.cells.len(),
+        stats: scope.stats(),
+        correlations: scope.correlations(),
+        cronbach,
+        pca,
+        effective: scope.effective(),
+        profiles: scope.profiles(),
+    })
+}
+
+/// The period audited: the one asked for, else the last scored period.
+fn audited_period(fw: &Framework, res: &Results, period: Option<Period>) -> Result<usize> {
+    let n_units = res.n_units();
     let scored_periods: Vec<usize> = {
         let mut p: Vec<usize> = res.scored_cells().map(|c| c / n_units).collect();
         p.dedup();
         p
     };
-    let p = match period {
+    Ok(match period {
         None => *scored_periods.last().ok_or_else(|| Error::Data {
             file: fw.file.clone(),
             message: "no unit-period is scored".into(),
@@ -220,191 +246,211 @@ pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Au
                         .join(", ")
                 ),
             })?,
-    };
-    let cells: Vec<usize> = (0..n_units)
-        .map(|u| p * n_units + u)
-        .filter(|&c| res.scored[c])
-        .collect();
-    let units = cells.len();
-    let group_id = |g: usize| fw.groups[g].id.clone();
-    let kept: Vec<usize> = (0..fw.indicators.len()).filter(|&k| res.kept[k]).collect();
+    })
+}
 
-    // Indicator statistics (raw values).
-    let mut stats = Vec::new();
-    for &k in &kept {
-        let ind = &fw.indicators[k];
-        let x: Vec<f64> = cells.iter().map(|&c| res.raw[k][c]).filter(|v| !v.is_nan()).collect();
-        let n = x.len();
-        let mut sorted = x.clone();
-        sorted.sort_by(f64::total_cmp);
-        sorted.dedup();
-        let skew = crate::stats::skewness(&x);
-        let kurt = crate::stats::kurtosis(&x);
-        let availability = n as f64 / units.max(1) as f64;
-        let zeros = x.iter().filter(|&&v| v == 0.0).count() as f64 / n.max(1) as f64;
-        stats.push(IndicatorStats {
-            indicator: ind.id.clone(),
-            group: group_id(ind.group),
-            n,
-            availability,
-            zeros,
-            unique: sorted.len(),
-            min: sorted.first().copied().unwrap_or(f64::NAN),
-            max: sorted.last().copied().unwrap_or(f64::NAN),
-            mean: if n > 0 {
-                x.iter().sum::<f64>() / n as f64
-            } else {
-                f64::NAN
-            },
-            sd: sd_sample(&x),
-            skewness: skew,
-            kurtosis: kurt,
-            outlier: skew.abs() > 2.0 && kurt > 3.5,
-            low_availability: availability < 0.65,
-            many_zeros: zeros > 0.5,
-            few_unique: sorted.len() < 5,
-        });
+/// What the audit looks at: one period's scored cells and the kept indicators.
+struct Scope<'a> {
+    fw: &'a Framework,
+    res: &'a Results,
+    cells: Vec<usize>,
+    kept: Vec<usize>,
+}
+
+impl Scope<'_> {
+    fn group_id(&self, g: usize) -> String {
+        self.fw.groups[g].id.clone()
     }
 
-    // Correlations (normalised values and group scores).
-    let index = &res.group_scores[0];
-    let mut correlations = Vec::new();
-    let corr = |a: &[f64], b: &[f64]| -> (usize, f64, f64, f64, f64) {
-        let cols = complete(&[a, b], &cells);
-        let n = cols[0].len();
-        let r = metrics::pearson(&cols[0], &cols[1]);
-        let rho = metrics::spearman(&cols[0], &cols[1]);
-        (n, r, correlation_p(r, n), rho, correlation_p(rho, n))
-    };
-    for &k in &kept {
-        let ind = &fw.indicators[k];
-        let x = &res.normalised[k];
-        let mut targets: Vec<(&'static str, String, &[f64])> = Vec::new();
-        if ind.group != 0 {
-            targets.push(("parent", group_id(ind.group), &res.group_scores[ind.group]));
-        }
-        targets.push(("index", group_id(0), index));
-        for &j in &kept {
-            if j != k && fw.indicators[j].group == ind.group {
-                targets.push(("sibling", fw.indicators[j].id.clone(), &res.normalised[j]));
-            }
-        }
-        for (kind, with, y) in targets {
-            let (n, r, rp, rho, rhop) = corr(x, y);
-            let flag = match kind {
-                "parent" | "index" if r < 0.0 => "negative",
-                "sibling" if r.abs() > 0.9 => "collinear",
-                _ => "",
-            };
-            correlations.push(Correlation {
+    /// Per indicator: statistics of its raw values.
+    fn stats(&self) -> Vec<IndicatorStats> {
+        let mut stats = Vec::new();
+        for &k in &self.kept {
+            let ind = &self.fw.indicators[k];
+            let x: Vec<f64> = self
+                .cells
+                .iter()
+                .map(|&c| self.res.raw[k][c])
+                .filter(|v| !v.is_nan())
+                .collect();
+            let n = x.len();
+            let mut sorted = x.clone();
+            sorted.sort_by(f64::total_cmp);
+            sorted.dedup();
+            let skew = crate::stats::skewness(&x);
+            let kurt = crate::stats::kurtosis(&x);
+            let availability = n as f64 / self.cells.len().max(1) as f64;
+            let zeros = x.iter().filter(|&&v| v == 0.0).count() as f64 / n.max(1) as f64;
+            stats.push(IndicatorStats {
                 indicator: ind.id.clone(),
-                with_kind: kind,
-                with,
+                group: self.group_id(ind.group),
                 n,
-                pearson: r,
-                pearson_p: rp,
-                spearman: rho,
-                spearman_p: rhop,
-                flag,
+                availability,
+                zeros,
+                unique: sorted.len(),
+                min: sorted.first().copied().unwrap_or(f64::NAN),
+                max: sorted.last().copied().unwrap_or(f64::NAN),
+                mean: if n > 0 {
+                    x.iter().sum::<f64>() / n as f64
+                } else {
+                    f64::NAN
+                },
+                sd: sd_sample(&x),
+                skewness: skew,
+                kurtosis: kurt,
+                outlier: skew.abs() > 2.0 && kurt > 3.5,
+                low_availability: availability < 0.65,
+                many_zeros: zeros > 0.5,
+                few_unique: sorted.len() < 5,
             });
         }
+        stats
     }
 
-    // Per group: Cronbach's alpha and PCA of its children (indicators or sub-groups).
-    let mut cronbach = Vec::new();
-    let mut pcas = Vec::new();
-    for (g, group) in fw.groups.iter().enumerate() {
-        let children: Vec<(String, &[f64])> = group
-            .children
-            .iter()
-            .filter_map(|c| match c {
-                Child::Indicator(k) if res.kept[*k] => {
-                    Some((fw.indicators[*k].id.clone(), res.normalised[*k].as_slice()))
+    /// Per indicator: its correlation with its parent, the index and its siblings
+    /// (normalised values and group scores).
+    fn correlations(&self) -> Vec<Correlation> {
+        let index = &self.res.group_scores[0];
+        let mut correlations = Vec::new();
+        let corr = |a: &[f64], b: &[f64]| -> (usize, f64, f64, f64, f64) {
+            let cols = complete(&[a, b], &self.cells);
+            let n = cols[0].len();
+            let r = metrics::pearson(&cols[0], &cols[1]);
+            let rho = metrics::spearman(&cols[0], &cols[1]);
+            (n, r, correlation_p(r, n), rho, correlation_p(rho, n))
+        };
+        for &k in &self.kept {
+            let ind = &self.fw.indicators[k];
+            let x = &self.res.normalised[k];
+            let mut targets: Vec<(&'static str, String, &[f64])> = Vec::new();
+            if ind.group != 0 {
+                targets.push(("parent", self.group_id(ind.group), &self.res.group_scores[ind.group]));
+            }
+            targets.push(("index", self.group_id(0), index));
+            for &j in &self.kept {
+                if j != k && self.fw.indicators[j].group == ind.group {
+                    targets.push(("sibling", self.fw.indicators[j].id.clone(), &self.res.normalised[j]));
                 }
-                Child::Indicator(_) => None,
-                Child::Group(h) => Some((fw.groups[*h].id.clone(), res.group_scores[*h].as_slice())),
+            }
+            for (kind, with, y) in targets {
+                let (n, r, rp, rho, rhop) = corr(x, y);
+                let flag = match kind {
+                    "parent" | "index" if r < 0.0 => "negative",
+                    "sibling" if r.abs() > 0.9 => "collinear",
+                    _ => "",
+                };
+                correlations.push(Correlation {
+                    indicator: ind.id.clone(),
+                    with_kind: kind,
+                    with,
+                    n,
+                    pearson: r,
+                    pearson_p: rp,
+                    spearman: rho,
+                    spearman_p: rhop,
+                    flag,
+                });
+            }
+        }
+        correlations
+    }
+
+    /// Per group: Cronbach's alpha and PCA of its children (indicators or sub-groups).
+    fn groups(&self) -> (Vec<Cronbach>, Vec<Pca>) {
+        let mut cronbach = Vec::new();
+        let mut pcas = Vec::new();
+        for (g, group) in self.fw.groups.iter().enumerate() {
+            let children: Vec<(String, &[f64])> = group
+                .children
+                .iter()
+                .filter_map(|c| match c {
+                    Child::Indicator(k) if self.res.kept[*k] => {
+                        Some((self.fw.indicators[*k].id.clone(), self.res.normalised[*k].as_slice()))
+                    }
+                    Child::Indicator(_) => None,
+                    Child::Group(h) => Some((self.fw.groups[*h].id.clone(), self.res.group_scores[*h].as_slice())),
+                })
+                .collect();
+            if children.len() < 2 {
+                continue;
+            }
+            let columns: Vec<&[f64]> = children.iter().map(|(_, c)| *c).collect();
+            let cols = complete(&columns, &self.cells);
+            let n = cols[0].len();
+            cronbach.push(Cronbach {
+                group: self.group_id(g),
+                items: children.len(),
+                n,
+                alpha: cronbach_alpha(&cols),
+            });
+            if let Some((values, loadings)) = pca(&cols) {
+                let total: f64 = values.iter().sum();
+                pcas.push(Pca {
+                    group: self.group_id(g),
+                    n,
+                    explained: values.iter().map(|v| v / total).collect(),
+                    eigenvalues: values,
+                    loadings: children.iter().map(|(id, _)| id.clone()).zip(loadings).collect(),
+                });
+            }
+        }
+        (cronbach, pcas)
+    }
+
+    /// Per indicator: nominal weight against its importance (its share of the squared
+    /// correlations with the index).
+    fn effective(&self) -> Vec<EffectiveWeight> {
+        let nominal = self.fw.effective_weights();
+        let index = &self.res.group_scores[0];
+        let r_index: Vec<f64> = self
+            .kept
+            .iter()
+            .map(|&k| {
+                let cols = complete(&[&self.res.normalised[k], index], &self.cells);
+                metrics::pearson(&cols[0], &cols[1])
             })
             .collect();
-        if children.len() < 2 {
-            continue;
-        }
-        let columns: Vec<&[f64]> = children.iter().map(|(_, c)| *c).collect();
-        let cols = complete(&columns, &cells);
-        let n = cols[0].len();
-        cronbach.push(Cronbach {
-            group: group_id(g),
-            items: children.len(),
-            n,
-            alpha: cronbach_alpha(&cols),
-        });
-        if let Some((values, loadings)) = pca(&cols) {
-            let total: f64 = values.iter().sum();
-            pcas.push(Pca {
-                group: group_id(g),
-                n,
-                explained: values.iter().map(|v| v / total).collect(),
-                eigenvalues: values,
-                loadings: children.iter().map(|(id, _)| id.clone()).zip(loadings).collect(),
-            });
-        }
+        let r2_total: f64 = r_index.iter().filter(|r| !r.is_nan()).map(|r| r * r).sum();
+        self.kept
+            .iter()
+            .zip(&r_index)
+            .map(|(&k, &r)| EffectiveWeight {
+                indicator: self.fw.indicators[k].id.clone(),
+                nominal: nominal[k],
+                corr_with_index: r,
+                importance: if r.is_nan() || r2_total <= 0.0 {
+                    f64::NAN
+                } else {
+                    r * r / r2_total
+                },
+            })
+            .collect()
     }
 
-    // Effective weights.
-    let nominal = fw.effective_weights();
-    let r_index: Vec<f64> = kept
-        .iter()
-        .map(|&k| {
-            let cols = complete(&[&res.normalised[k], index], &cells);
-            metrics::pearson(&cols[0], &cols[1])
-        })
-        .collect();
-    let r2_total: f64 = r_index.iter().filter(|r| !r.is_nan()).map(|r| r * r).sum();
-    let effective = kept
-        .iter()
-        .zip(&r_index)
-        .map(|(&k, &r)| EffectiveWeight {
-            indicator: fw.indicators[k].id.clone(),
-            nominal: nominal[k],
-            corr_with_index: r,
-            importance: if r.is_nan() || r2_total <= 0.0 {
-                f64::NAN
-            } else {
-                r * r / r2_total
-            },
-        })
-        .collect();
-
-    // Units.
-    let profiles = cells
-        .iter()
-        .map(|&c| {
-            let present = kept.iter().filter(|&&k| !res.raw[k][c].is_nan()).count();
-            let mut values: Vec<(String, f64)> = kept
-                .iter()
-                .filter(|&&k| !res.normalised[k][c].is_nan())
-                .map(|&k| (fw.indicators[k].id.clone(), res.normalised[k][c]))
-                .collect();
-            values.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let top = 3.min(values.len());
-            UnitProfile {
-                unit: res.units[c % n_units].clone(),
-                availability: present as f64 / kept.len().max(1) as f64,
-                strongest: values[..top].to_vec(),
-                weakest: values[values.len() - top..].iter().rev().cloned().collect(),
-            }
-        })
-        .collect();
-
-    Ok(Audit {
-        period: res.periods[p],
-        units,
-        stats,
-        correlations,
-        cronbach,
-        pca: pcas,
-        effective,
-        profiles,
-    })
+    /// Per unit: availability and its strongest and weakest indicators.
+    fn profiles(&self) -> Vec<UnitProfile> {
+        let n_units = self.res.n_units();
+        self.cells
+            .iter()
+            .map(|&c| {
+                let present = self.kept.iter().filter(|&&k| !self.res.raw[k][c].is_nan()).count();
+                let mut values: Vec<(String, f64)> = self
+                    .kept
+                    .iter()
+                    .filter(|&&k| !self.res.normalised[k][c].is_nan())
+                    .map(|&k| (self.fw.indicators[k].id.clone(), self.res.normalised[k][c]))
+                    .collect();
+                values.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let top = 3.min(values.len());
+                UnitProfile {
+                    unit: self.res.units[c % n_units].clone(),
+                    availability: present as f64 / self.kept.len().max(1) as f64,
+                    strongest: values[..top].to_vec(),
+                    weakest: values[values.len() - top..].iter().rev().cloned().collect(),
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -609,13 +609,21 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
     }
 }
 
+/// The rank uncertainty chart, and the Sobol chart when `sobol.csv` is there.
 fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
+    let want = last.to_string();
+    let mut charts = vec![uncertainty_chart(dir, &want)?];
+    charts.extend(sobol_chart(dir, &want)?);
+    Ok(charts)
+}
+
+/// Median rank and 5-95 % interval of every unit in period `want`.
+fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
     let path = dir.join("uncertainty.csv");
     let (header, rows) = read_csv(&path)?;
     let [unit, period, nominal, median, q05, q95] =
         ["unit", "period", "nominal_rank", "median_rank", "q05_rank", "q95_rank"].map(|c| column(&header, &path, c));
     let (unit, period, nominal, median, q05, q95) = (unit?, period?, nominal?, median?, q05?, q95?);
-    let want = last.to_string();
     let mut rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[period] == want).collect();
     if rows.is_empty() {
         let (_, all) = read_csv(&path)?;
@@ -683,7 +691,7 @@ fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
         .iter()
         .max_by(|a, b| (num(&a[q95]) - num(&a[q05])).total_cmp(&(num(&b[q95]) - num(&b[q05]))))
         .map(|r| (r[unit].clone(), num(&r[q05]), num(&r[q95])));
-    let mut charts = vec![Chart {
+    Ok(Chart {
         id: "uncertainty".into(),
         title: "Rank uncertainty".into(),
         svg: units_svg,
@@ -693,78 +701,85 @@ fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
             ),
             None => String::new(),
         },
-    }];
+    })
+}
 
+/// S1 and ST of each factor for the mean rank shift in period `want`.
+fn sobol_chart(dir: &Path, want: &str) -> Result<Option<Chart>> {
     let path = dir.join("sobol.csv");
-    if path.exists() {
-        let (header, rows) = read_csv(&path)?;
-        let [output, factor, s1, st] = ["output", "factor", "s1", "st"].map(|c| column(&header, &path, c));
-        let (output, factor, s1, st) = (output?, factor?, s1?, st?);
-        let target = format!("mean_abs_shift:{want}");
-        let mut data: Vec<(String, f64, f64)> = rows
-            .iter()
-            .filter(|r| r[output] == target)
-            .map(|r| (r[factor].clone(), num(&r[s1]), num(&r[st])))
-            .collect();
-        data.sort_by(|a, b| b.2.total_cmp(&a.2));
-        let k = data.len();
-        if k > 0 {
-            let top = data.iter().map(|d| d.1.max(d.2)).fold(0.0, f64::max).max(0.1) * 1.1;
-            let sobol_svg = svg((900, 400), |root| {
-                let mut chart = ChartBuilder::on(root)
-                    .caption(
-                        format!("Sobol indices of the mean rank shift in {want}"),
-                        ("sans-serif", 18),
-                    )
-                    .margin(10)
-                    .x_label_area_size(60)
-                    .y_label_area_size(50)
-                    .build_cartesian_2d(0f64..k as f64, 0f64..top)
-                    .map_err(|e| e.to_string())?;
-                chart
-                    .configure_mesh()
-                    .disable_x_mesh()
-                    .x_labels(k * 2 + 2)
-                    .x_label_formatter(&|x| {
-                        if let Some(i) = centre(*x, k) {
-                            data[i].0.clone()
-                        } else {
-                            String::new()
-                        }
-                    })
-                    .x_desc("factor (modelling choice)")
-                    .y_desc("share of variance")
-                    .draw()
-                    .map_err(|e| e.to_string())?;
-                chart
-                    .draw_series(data.iter().enumerate().map(|(i, d)| {
-                        Rectangle::new(
-                            [(i as f64 + 0.1, 0.0), (i as f64 + 0.48, d.1.max(0.0))],
-                            PALETTE[0].filled(),
-                        )
-                    }))
-                    .map_err(|e| e.to_string())?
-                    .label("S1 (first order)")
-                    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[0].filled()));
-                chart
-                    .draw_series(data.iter().enumerate().map(|(i, d)| {
-                        Rectangle::new(
-                            [(i as f64 + 0.52, 0.0), (i as f64 + 0.9, d.2.max(0.0))],
-                            PALETTE[1].filled(),
-                        )
-                    }))
-                    .map_err(|e| e.to_string())?
-                    .label("ST (total, with interactions)")
-                    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[1].filled()));
-                chart
-                    .configure_series_labels()
-                    .border_style(BLACK)
-                    .background_style(WHITE.mix(0.8))
-                    .draw()
-                    .map_err(|e| e.to_string())?;
-                Ok(())
-            });
-            charts.push(Chart {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (header, rows) = read_csv(&path)?;
+    let [output, factor, s1, st] = ["output", "factor", "s1", "st"].map(|c| column(&header, &path, c));
+    let (output, factor, s1, st) = (output?, factor?, s1?, st?);
+    let target = format!("mean_abs_shift:{want}");
+    let mut data: Vec<(String, f64, f64)> = rows
+        .iter()
+        .filter(|r| r[output] == target)
+        .map(|r| (r[factor].clone(), num(&r[s1]), num(&r[st])))
+        .collect();
+    data.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let k = data.len();
+    if k == 0 {
+        return Ok(None);
+    }
+    let top = data.iter().map(|d| d.1.max(d.2)).fold(0.0, f64::max).max(0.1) * 1.1;
+    let sobol_svg = svg((900, 400), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("Sobol indices of the mean rank shift in {want}"),
+                ("sans-serif", 18),
+            )
+            .margin(10)
+            .x_label_area_size(60)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0f64..k as f64, 0f64..top)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(k * 2 + 2)
+            .x_label_formatter(&|x| {
+                if let Some(i) = centre(*x, k) {
+                    data[i].0.clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("factor (modelling choice)")
+            .y_desc("share of variance")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(data.iter().enumerate().map(|(i, d)| {
+                Rectangle::new(
+                    [(i as f64 + 0.1, 0.0), (i as f64 + 0.48, d.1.max(0.0))],
+                    PALETTE[0].filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?
+            .label("S1 (first order)")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[0].filled()));
+        chart
+            .draw_series(data.iter().enumerate().map(|(i, d)| {
+                Rectangle::new(
+                    [(i as f64 + 0.52, 0.0), (i as f64 + 0.9, d.2.max(0.0))],
+                    PALETTE[1].filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?
+            .label("ST (total, with interactions)")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[1].filled()));
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    Ok(Some(Chart {
                 id: "sobol".into(),
                 title: "Which modelling choice moves the ranking".into(),
                 svg: sobol_svg,
@@ -774,10 +789,7 @@ fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
                     100.0 * data[0].1,
                     100.0 * data[0].2
                 ),
-            });
-        }
-    }
-    Ok(charts)
+            }))
 }
 
 fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {

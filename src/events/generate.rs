@@ -133,22 +133,10 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// Writes the log as CSV.
-pub fn write(spec: &Spec, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut rng = StdRng::seed_from_u64(spec.seed);
-    let mut w = csv::Writer::from_writer(out);
-    let years: Vec<i32> = (spec.first_year..=spec.last_year).collect();
-    let cells: Vec<(usize, i32, f64)> = COUNTRIES
-        .iter()
-        .enumerate()
-        .flat_map(|(c, country)| {
-            years
-                .iter()
-                .map(move |&y| (c, y, country.3 * year_factor(country.0, y)))
-        })
-        .collect();
-    match spec.format {
-        Format::Acled => w.write_record([
+/// The header of a synthetic log in `format`'s columns.
+fn header(format: Format) -> &'static [&'static str] {
+    match format {
+        Format::Acled => &[
             "event_id_cnty",
             "event_date",
             "year",
@@ -166,8 +154,8 @@ pub fn write(spec: &Spec, out: &mut dyn Write) -> std::io::Result<()> {
             "notes",
             "fatalities",
             "tags",
-        ])?,
-        Format::Gtd => w.write_record([
+        ],
+        Format::Gtd => &[
             "eventid",
             "iyear",
             "imonth",
@@ -185,151 +173,237 @@ pub fn write(spec: &Spec, out: &mut dyn Write) -> std::io::Result<()> {
             "nkill",
             "nwound",
             "nhostkid",
-        ])?,
+        ],
     }
+}
+
+/// What every synthetic event has, whatever the format.
+struct Event {
+    /// Row number (0-based) and the country's running event number.
+    i: usize,
+    serial: u64,
+    country: (&'static str, u16, &'static str),
+    year: i32,
+    month: u32,
+    day: u32,
+    lat: f64,
+    lon: f64,
+    actor: String,
+    jihadist: bool,
+    claimed: bool,
+    claimed_only: bool,
+}
+
+/// Draws event i's country-year (weighted by `cells`), date, place, actor and claim.
+fn draw_event(rng: &mut StdRng, cells: &[(usize, i32, f64)], serial: &mut [u64], i: usize) -> Event {
+    let &(c, year, _) = pick(rng, cells, |x| x.2);
+    let (iso3, numeric, name, _, lat, lon) = COUNTRIES[c];
+    let month = rng.random_range(1..=12u32);
+    let day = rng.random_range(1..=days_in_month(year, month));
+    serial[c] += 1;
+    let (lat, lon) = (lat + rng.random_range(-2.0..2.0), lon + rng.random_range(-2.0..2.0));
+    let jihadist = matches!(iso3, "AFG" | "PAK" | "TJK" | "UZB" | "KGZ" | "IRN" | "RUS") && rng.random::<f64>() < 0.3;
+    let actor = if jihadist {
+        "Islamic State Khorasan Province (ISKP)".to_string()
+    } else {
+        match iso3 {
+            "AFG" if rng.random::<f64>() < 0.5 => "Taliban".to_string(),
+            "PAK" if rng.random::<f64>() < 0.4 => "Tehrik-i-Taliban Pakistan (TTP)".to_string(),
+            _ if rng.random::<f64>() < 0.5 => format!("Military Forces of {name}"),
+            _ => format!("Unidentified Armed Group ({name})"),
+        }
+    };
+    // ISKP rocket and drone claims that nothing confirmed.
+    let claimed_only = jihadist && rng.random::<f64>() < 0.08;
+    let claimed = jihadist && (claimed_only || rng.random::<f64>() < 0.6);
+    Event {
+        i,
+        serial: serial[c],
+        country: (iso3, numeric, name),
+        year,
+        month,
+        day,
+        lat,
+        lon,
+        actor,
+        jihadist,
+        claimed,
+        claimed_only,
+    }
+}
+
+/// Writes the log as CSV.
+pub fn write(spec: &Spec, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut rng = StdRng::seed_from_u64(spec.seed);
+    let mut w = csv::Writer::from_writer(out);
+    let years: Vec<i32> = (spec.first_year..=spec.last_year).collect();
+    let cells: Vec<(usize, i32, f64)> = COUNTRIES
+        .iter()
+        .enumerate()
+        .flat_map(|(c, country)| {
+            years
+                .iter()
+                .map(move |&y| (c, y, country.3 * year_factor(country.0, y)))
+        })
+        .collect();
+    w.write_record(header(spec.format))?;
     let mut serial = vec![0u64; COUNTRIES.len()];
     for i in 0..spec.rows {
-        let &(c, year, _) = pick(&mut rng, &cells, |x| x.2);
-        let (iso3, numeric, name, _, lat, lon) = COUNTRIES[c];
-        let month = rng.random_range(1..=12u32);
-        let day = rng.random_range(1..=days_in_month(year, month));
-        serial[c] += 1;
-        let (lat, lon) = (lat + rng.random_range(-2.0..2.0), lon + rng.random_range(-2.0..2.0));
-        let jihadist =
-            matches!(iso3, "AFG" | "PAK" | "TJK" | "UZB" | "KGZ" | "IRN" | "RUS") && rng.random::<f64>() < 0.3;
-        let actor = if jihadist {
-            "Islamic State Khorasan Province (ISKP)".to_string()
-        } else {
-            match iso3 {
-                "AFG" if rng.random::<f64>() < 0.5 => "Taliban".to_string(),
-                "PAK" if rng.random::<f64>() < 0.4 => "Tehrik-i-Taliban Pakistan (TTP)".to_string(),
-                _ if rng.random::<f64>() < 0.5 => format!("Military Forces of {name}"),
-                _ => format!("Unidentified Armed Group ({name})"),
-            }
+        let event = draw_event(&mut rng, &cells, &mut serial, i);
+        let record = match spec.format {
+            Format::Acled => acled_record(&mut rng, &event),
+            Format::Gtd => gtd_record(&mut rng, &event),
         };
-        // ISKP rocket and drone claims that nothing confirmed.
-        let claimed_only = jihadist && rng.random::<f64>() < 0.08;
-        let claimed = jihadist && (claimed_only || rng.random::<f64>() < 0.6);
-        match spec.format {
-            Format::Acled => {
-                let (kind, subs, _) = pick(&mut rng, ACLED_TYPES, |t| t.2);
-                let sub = subs[rng.random_range(0..subs.len())];
-                let violent = !matches!(*kind, "Protests" | "Strategic developments");
-                let fatalities = if violent && !claimed_only {
-                    heavy(&mut rng, 0.55, 300.0)
-                } else {
-                    0
-                };
-                let civilian = *kind == "Violence against civilians" || (violent && rng.random::<f64>() < 0.1);
-                let mut notes = format!("On {day} {} {year}, {actor} ", MONTHS[month as usize - 1]);
-                notes.push_str(match *kind {
-                    "Battles" => "clashed with security forces",
-                    "Explosions/Remote violence" => "carried out an attack with explosives",
-                    "Violence against civilians" => "attacked civilians",
-                    "Protests" => "- people protested peacefully",
-                    "Riots" => "- rioters clashed with police",
-                    _ => "- security forces arrested suspected members",
-                });
-                notes.push_str(&format!(" in {name}. {fatalities} fatalities."));
-                if claimed {
-                    notes.push_str(" ISKP claimed responsibility.");
-                }
-                if claimed_only {
-                    notes.push_str(" The claim could not be independently verified.");
-                }
-                w.write_record([
-                    format!("{iso3}{}", serial[c]),
-                    format!("{day} {} {year}", MONTHS[month as usize - 1]),
-                    year.to_string(),
-                    kind.to_string(),
-                    sub.to_string(),
-                    actor.clone(),
-                    if violent {
-                        format!("Civilians ({name})")
-                    } else {
-                        String::new()
-                    },
-                    if civilian {
-                        "Civilian targeting".into()
-                    } else {
-                        String::new()
-                    },
-                    numeric.to_string(),
-                    name.to_string(),
-                    format!("{name} Province {}", 1 + i % 7),
-                    format!("{lat:.4}"),
-                    format!("{lon:.4}"),
-                    "Synthetic".into(),
-                    notes,
-                    fatalities.to_string(),
-                    if claimed_only {
-                        "unverified claim".into()
-                    } else {
-                        String::new()
-                    },
-                ])?;
-            }
-            Format::Gtd => {
-                let (kind, _) = pick(&mut rng, GTD_TYPES, |t| t.1);
-                let (target, _) = pick(&mut rng, GTD_TARGETS, |t| t.1);
-                let success = !claimed_only && rng.random::<f64>() < 0.9;
-                let nkill = if success { heavy(&mut rng, 0.45, 300.0) } else { 0 };
-                let nwound = if success { heavy(&mut rng, 0.5, 500.0) } else { 0 };
-                let hostages = if *kind == "Hostage Taking (Kidnapping)" {
-                    if rng.random::<f64>() < 0.15 {
-                        "-99".to_string()
-                    } else {
-                        (1 + heavy(&mut rng, 0.0, 60.0)).to_string()
-                    }
-                } else {
-                    "-99".to_string()
-                };
-                let doubt = if rng.random::<f64>() < 0.05 { "1" } else { "0" };
-                let imonth = if rng.random::<f64>() < 0.003 { 0 } else { month };
-                w.write_record([
-                    format!("{year}{month:02}{day:02}{i:07}"),
-                    year.to_string(),
-                    imonth.to_string(),
-                    if imonth == 0 { "0".into() } else { day.to_string() },
-                    numeric.to_string(),
-                    name.to_string(),
-                    format!("{lat:.6}"),
-                    format!("{lon:.6}"),
-                    if success { "1" } else { "0" }.into(),
-                    kind.to_string(),
-                    target.to_string(),
-                    if jihadist {
-                        "Islamic State - Khorasan Province"
-                    } else {
-                        "Unknown"
-                    }
-                    .into(),
-                    if claimed {
-                        "1"
-                    } else if rng.random::<f64>() < 0.1 {
-                        "-9"
-                    } else {
-                        "0"
-                    }
-                    .into(),
-                    doubt.into(),
-                    // GTD leaves some casualty counts empty (unknown).
-                    if rng.random::<f64>() < 0.03 {
-                        String::new()
-                    } else {
-                        nkill.to_string()
-                    },
-                    if rng.random::<f64>() < 0.05 {
-                        String::new()
-                    } else {
-                        nwound.to_string()
-                    },
-                    hostages,
-                ])?;
-            }
-        }
+        w.write_record(record)?;
     }
     w.flush()
+}
+
+/// One ACLED row: event type, fatalities, civilian targeting, notes with the claim.
+fn acled_record(rng: &mut StdRng, e: &Event) -> Vec<String> {
+    let Event {
+        i,
+        serial,
+        country: (iso3, numeric, name),
+        year,
+        month,
+        day,
+        lat,
+        lon,
+        ref actor,
+        claimed,
+        claimed_only,
+        ..
+    } = *e;
+    let (kind, subs, _) = pick(rng, ACLED_TYPES, |t| t.2);
+    let sub = subs[rng.random_range(0..subs.len())];
+    let violent = !matches!(*kind, "Protests" | "Strategic developments");
+    let fatalities = if violent && !claimed_only {
+        heavy(rng, 0.55, 300.0)
+    } else {
+        0
+    };
+    let civilian = *kind == "Violence against civilians" || (violent && rng.random::<f64>() < 0.1);
+    let mut notes = format!("On {day} {} {year}, {actor} ", MONTHS[month as usize - 1]);
+    notes.push_str(match *kind {
+        "Battles" => "clashed with security forces",
+        "Explosions/Remote violence" => "carried out an attack with explosives",
+        "Violence against civilians" => "attacked civilians",
+        "Protests" => "- people protested peacefully",
+        "Riots" => "- rioters clashed with police",
+        _ => "- security forces arrested suspected members",
+    });
+    notes.push_str(&format!(" in {name}. {fatalities} fatalities."));
+    if claimed {
+        notes.push_str(" ISKP claimed responsibility.");
+    }
+    if claimed_only {
+        notes.push_str(" The claim could not be independently verified.");
+    }
+    vec![
+        format!("{iso3}{serial}"),
+        format!("{day} {} {year}", MONTHS[month as usize - 1]),
+        year.to_string(),
+        kind.to_string(),
+        sub.to_string(),
+        actor.clone(),
+        if violent {
+            format!("Civilians ({name})")
+        } else {
+            String::new()
+        },
+        if civilian {
+            "Civilian targeting".into()
+        } else {
+            String::new()
+        },
+        numeric.to_string(),
+        name.to_string(),
+        format!("{name} Province {}", 1 + i % 7),
+        format!("{lat:.4}"),
+        format!("{lon:.4}"),
+        "Synthetic".into(),
+        notes,
+        fatalities.to_string(),
+        if claimed_only {
+            "unverified claim".into()
+        } else {
+            String::new()
+        },
+    ]
+}
+
+/// One GTD row: attack and target type, success, casualties, hostages, claim, doubt.
+fn gtd_record(rng: &mut StdRng, e: &Event) -> Vec<String> {
+    let Event {
+        i,
+        country: (_, numeric, name),
+        year,
+        month,
+        day,
+        lat,
+        lon,
+        jihadist,
+        claimed,
+        claimed_only,
+        ..
+    } = *e;
+    let (kind, _) = pick(rng, GTD_TYPES, |t| t.1);
+    let (target, _) = pick(rng, GTD_TARGETS, |t| t.1);
+    let success = !claimed_only && rng.random::<f64>() < 0.9;
+    let nkill = if success { heavy(rng, 0.45, 300.0) } else { 0 };
+    let nwound = if success { heavy(rng, 0.5, 500.0) } else { 0 };
+    let hostages = if *kind == "Hostage Taking (Kidnapping)" {
+        if rng.random::<f64>() < 0.15 {
+            "-99".to_string()
+        } else {
+            (1 + heavy(rng, 0.0, 60.0)).to_string()
+        }
+    } else {
+        "-99".to_string()
+    };
+    let doubt = if rng.random::<f64>() < 0.05 { "1" } else { "0" };
+    let imonth = if rng.random::<f64>() < 0.003 { 0 } else { month };
+    vec![
+        format!("{year}{month:02}{day:02}{i:07}"),
+        year.to_string(),
+        imonth.to_string(),
+        if imonth == 0 { "0".into() } else { day.to_string() },
+        numeric.to_string(),
+        name.to_string(),
+        format!("{lat:.6}"),
+        format!("{lon:.6}"),
+        if success { "1" } else { "0" }.into(),
+        kind.to_string(),
+        target.to_string(),
+        if jihadist {
+            "Islamic State - Khorasan Province"
+        } else {
+            "Unknown"
+        }
+        .into(),
+        if claimed {
+            "1"
+        } else if rng.random::<f64>() < 0.1 {
+            "-9"
+        } else {
+            "0"
+        }
+        .into(),
+        doubt.into(),
+        // GTD leaves some casualty counts empty (unknown).
+        if rng.random::<f64>() < 0.03 {
+            String::new()
+        } else {
+            nkill.to_string()
+        },
+        if rng.random::<f64>() < 0.05 {
+            String::new()
+        } else {
+            nwound.to_string()
+        },
+        hostages,
+    ]
 }
 
 #[cfg(test)]

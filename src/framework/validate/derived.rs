@@ -82,177 +82,15 @@ impl Validator {
     }
 
     fn derived_one(&mut self, d: &RawDerived, key: &str) -> Option<Derived> {
-        let mut used: Vec<&str> = vec!["id", "kind", "description", "missing"];
-        let of = |v: &mut Self, used: &mut Vec<&str>| -> Option<String> {
-            used.push("of");
-            if d.of.is_none() {
-                v.problem(
-                    format!("{key}.of"),
-                    format!("kind `{}` needs `of` = the column it is computed from", d.kind),
-                );
-            }
-            d.of.clone()
-        };
-        let window = |v: &mut Self, used: &mut Vec<&str>| -> Option<usize> {
-            used.push("window");
-            match d.window {
-                Some(w) if w >= 1 => Some(w),
-                Some(w) => {
-                    v.problem(
-                        format!("{key}.window"),
-                        format!("expected a whole number of periods >= 1, found {w}"),
-                    );
-                    None
-                }
-                None => {
-                    v.problem(
-                        format!("{key}.window"),
-                        format!("kind `{}` needs `window` = number of periods", d.kind),
-                    );
-                    None
-                }
-            }
-        };
+        let mut used: Vec<&'static str> = vec!["id", "kind", "description", "missing"];
         let def = match d.kind.as_str() {
-            "weighted_sum" => {
-                used.push("terms");
-                match &d.terms {
-                    Some(t) if !t.is_empty() => {
-                        for (col, a) in t {
-                            if !a.is_finite() {
-                                self.problem(
-                                    format!("{key}.terms.{col}"),
-                                    format!("expected a finite coefficient, found {a}"),
-                                );
-                            }
-                        }
-                        Some(Derived::WeightedSum {
-                            terms: t
-                                .iter()
-                                .map(|(c, a)| (c.clone(), *a))
-                                .collect::<BTreeMap<_, _>>()
-                                .into_iter()
-                                .collect(),
-                        })
-                    }
-                    _ => {
-                        self.problem(
-                            format!("{key}.terms"),
-                            "kind `weighted_sum` needs terms = { column = coefficient, ... }",
-                        );
-                        None
-                    }
-                }
-            }
-            "ratio" => {
-                used.extend(["denominator", "multiplier"]);
-                let of = of(self, &mut used);
-                if d.denominator.is_none() {
-                    self.problem(
-                        format!("{key}.denominator"),
-                        "kind `ratio` needs `denominator` = a column name",
-                    );
-                }
-                let multiplier = d.multiplier.unwrap_or(1.0);
-                if !(multiplier.is_finite() && multiplier != 0.0) {
-                    self.problem(
-                        format!("{key}.multiplier"),
-                        format!("expected a finite non-zero number, found {multiplier}"),
-                    );
-                }
-                Some(Derived::Ratio {
-                    of: of?,
-                    denominator: d.denominator.clone()?,
-                    multiplier,
-                })
-            }
-            "lag" | "change" => {
-                used.push("periods");
-                let of = of(self, &mut used);
-                let periods = d.periods.unwrap_or(1);
-                if periods < 1 {
-                    self.problem(
-                        format!("{key}.periods"),
-                        format!("expected a whole number of periods >= 1, found {periods}"),
-                    );
-                }
-                if d.kind == "lag" {
-                    Some(Derived::Lag { of: of?, periods })
-                } else {
-                    used.push("relative");
-                    Some(Derived::Change {
-                        of: of?,
-                        periods,
-                        relative: d.relative.unwrap_or(false),
-                    })
-                }
-            }
-            "rolling" => {
-                used.push("stat");
-                let of = of(self, &mut used);
-                let window = window(self, &mut used);
-                let stat = self.choice(
-                    &format!("{key}.stat"),
-                    d.stat.as_deref(),
-                    Rolling::Mean,
-                    &["mean", "sum"],
-                    &[("mean", Rolling::Mean), ("sum", Rolling::Sum)],
-                );
-                Some(Derived::Rolling {
-                    of: of?,
-                    window: window?,
-                    stat,
-                })
-            }
-            "decayed_sum" => {
-                used.extend(["weights", "divisor"]);
-                let of = of(self, &mut used);
-                let weights = d.weights.clone().unwrap_or_default();
-                if weights.is_empty() || !weights.iter().all(|w| w.is_finite()) {
-                    self.problem(format!("{key}.weights"), "kind `decayed_sum` needs weights = [current, one back, two back, ...], finite numbers (GTI: [16, 8, 4, 2, 1])");
-                }
-                let divisor = d.divisor.unwrap_or(1.0);
-                if !(divisor.is_finite() && divisor != 0.0) {
-                    self.problem(
-                        format!("{key}.divisor"),
-                        format!("expected a finite non-zero number, found {divisor}"),
-                    );
-                }
-                Some(Derived::DecayedSum {
-                    of: of?,
-                    weights,
-                    divisor,
-                })
-            }
-            "neighbours" => {
-                let of = of(self, &mut used);
-                used.push("stat");
-                let stat = self.choice(
-                    &format!("{key}.stat"),
-                    d.stat.as_deref(),
-                    NeighbourStat::Mean,
-                    derive::NEIGHBOUR_STATS,
-                    &[
-                        ("mean", NeighbourStat::Mean),
-                        ("max", NeighbourStat::Max),
-                        ("sum", NeighbourStat::Sum),
-                        ("weighted_sum", NeighbourStat::WeightedSum),
-                        ("weighted_mean", NeighbourStat::WeightedMean),
-                    ],
-                );
-                Some(Derived::Neighbours { of: of?, stat })
-            }
-            "trend" => {
-                let of = of(self, &mut used);
-                let window = window(self, &mut used);
-                if window == Some(1) {
-                    self.problem(format!("{key}.window"), "a trend needs a window of at least 2 periods");
-                }
-                Some(Derived::Trend {
-                    of: of?,
-                    window: window?,
-                })
-            }
+            "weighted_sum" => self.weighted_sum(d, key, &mut used),
+            "ratio" => self.ratio(d, key, &mut used),
+            "lag" | "change" => self.lag_or_change(d, key, &mut used),
+            "rolling" => self.rolling(d, key, &mut used),
+            "decayed_sum" => self.decayed_sum(d, key, &mut used),
+            "neighbours" => self.neighbours(d, key, &mut used),
+            "trend" => self.trend(d, key, &mut used),
             other => {
                 self.problem(
                     format!("{key}.kind"),
@@ -261,7 +99,12 @@ impl Validator {
                 return None;
             }
         };
-        // Keys given but not used by this kind are mistakes worth naming.
+        self.unused_derived_keys(d, key, &used);
+        def
+    }
+
+    /// Keys given but not used by this kind are mistakes worth naming.
+    fn unused_derived_keys(&mut self, d: &RawDerived, key: &str, used: &[&str]) {
         let given = [
             ("of", d.of.is_some()),
             ("terms", d.terms.is_some()),
@@ -279,6 +122,192 @@ impl Validator {
                 self.problem(format!("{key}.{name}"), format!("not used by kind `{}`", d.kind));
             }
         }
-        def
+    }
+
+    /// `of`: the column a kind is computed from.
+    fn derived_of(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<String> {
+        used.push("of");
+        if d.of.is_none() {
+            self.problem(
+                format!("{key}.of"),
+                format!("kind `{}` needs `of` = the column it is computed from", d.kind),
+            );
+        }
+        d.of.clone()
+    }
+
+    /// `window`: a whole number of periods >= 1.
+    fn derived_window(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<usize> {
+        used.push("window");
+        match d.window {
+            Some(w) if w >= 1 => Some(w),
+            Some(w) => {
+                self.problem(
+                    format!("{key}.window"),
+                    format!("expected a whole number of periods >= 1, found {w}"),
+                );
+                None
+            }
+            None => {
+                self.problem(
+                    format!("{key}.window"),
+                    format!("kind `{}` needs `window` = number of periods", d.kind),
+                );
+                None
+            }
+        }
+    }
+
+    /// `kind = "weighted_sum"`: Σ coefficient × column.
+    fn weighted_sum(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<Derived> {
+        used.push("terms");
+        match &d.terms {
+            Some(t) if !t.is_empty() => {
+                for (col, a) in t {
+                    if !a.is_finite() {
+                        self.problem(
+                            format!("{key}.terms.{col}"),
+                            format!("expected a finite coefficient, found {a}"),
+                        );
+                    }
+                }
+                Some(Derived::WeightedSum {
+                    terms: t
+                        .iter()
+                        .map(|(c, a)| (c.clone(), *a))
+                        .collect::<BTreeMap<_, _>>()
+                        .into_iter()
+                        .collect(),
+                })
+            }
+            _ => {
+                self.problem(
+                    format!("{key}.terms"),
+                    "kind `weighted_sum` needs terms = { column = coefficient, ... }",
+                );
+                None
+            }
+        }
+    }
+
+    /// `kind = "ratio"`: multiplier × of / denominator.
+    fn ratio(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<Derived> {
+        used.extend(["denominator", "multiplier"]);
+        let of = self.derived_of(d, key, used);
+        if d.denominator.is_none() {
+            self.problem(
+                format!("{key}.denominator"),
+                "kind `ratio` needs `denominator` = a column name",
+            );
+        }
+        let multiplier = d.multiplier.unwrap_or(1.0);
+        if !(multiplier.is_finite() && multiplier != 0.0) {
+            self.problem(
+                format!("{key}.multiplier"),
+                format!("expected a finite non-zero number, found {multiplier}"),
+            );
+        }
+        Some(Derived::Ratio {
+            of: of?,
+            denominator: d.denominator.clone()?,
+            multiplier,
+        })
+    }
+
+    /// `kind = "lag"` / `"change"`: the value (or its change) `periods` back.
+    fn lag_or_change(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<Derived> {
+        used.push("periods");
+        let of = self.derived_of(d, key, used);
+        let periods = d.periods.unwrap_or(1);
+        if periods < 1 {
+            self.problem(
+                format!("{key}.periods"),
+                format!("expected a whole number of periods >= 1, found {periods}"),
+            );
+        }
+        if d.kind == "lag" {
+            Some(Derived::Lag { of: of?, periods })
+        } else {
+            used.push("relative");
+            Some(Derived::Change {
+                of: of?,
+                periods,
+                relative: d.relative.unwrap_or(false),
+            })
+        }
+    }
+
+    /// `kind = "rolling"`: mean or sum over a window.
+    fn rolling(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<Derived> {
+        used.push("stat");
+        let of = self.derived_of(d, key, used);
+        let window = self.derived_window(d, key, used);
+        let stat = self.choice(
+            &format!("{key}.stat"),
+            d.stat.as_deref(),
+            Rolling::Mean,
+            &["mean", "sum"],
+            &[("mean", Rolling::Mean), ("sum", Rolling::Sum)],
+        );
+        Some(Derived::Rolling {
+            of: of?,
+            window: window?,
+            stat,
+        })
+    }
+
+    /// `kind = "decayed_sum"`: Σ weights × lags / divisor (GTI).
+    fn decayed_sum(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<Derived> {
+        used.extend(["weights", "divisor"]);
+        let of = self.derived_of(d, key, used);
+        let weights = d.weights.clone().unwrap_or_default();
+        if weights.is_empty() || !weights.iter().all(|w| w.is_finite()) {
+            self.problem(format!("{key}.weights"), "kind `decayed_sum` needs weights = [current, one back, two back, ...], finite numbers (GTI: [16, 8, 4, 2, 1])");
+        }
+        let divisor = d.divisor.unwrap_or(1.0);
+        if !(divisor.is_finite() && divisor != 0.0) {
+            self.problem(
+                format!("{key}.divisor"),
+                format!("expected a finite non-zero number, found {divisor}"),
+            );
+        }
+        Some(Derived::DecayedSum {
+            of: of?,
+            weights,
+            divisor,
+        })
+    }
+
+    /// `kind = "neighbours"`: a statistic over the unit's neighbours.
+    fn neighbours(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<Derived> {
+        let of = self.derived_of(d, key, used);
+        used.push("stat");
+        let stat = self.choice(
+            &format!("{key}.stat"),
+            d.stat.as_deref(),
+            NeighbourStat::Mean,
+            derive::NEIGHBOUR_STATS,
+            &[
+                ("mean", NeighbourStat::Mean),
+                ("max", NeighbourStat::Max),
+                ("sum", NeighbourStat::Sum),
+                ("weighted_sum", NeighbourStat::WeightedSum),
+                ("weighted_mean", NeighbourStat::WeightedMean),
+            ],
+        );
+        Some(Derived::Neighbours { of: of?, stat })
+    }
+
+    /// `kind = "trend"`: the least-squares slope over a window.
+    fn trend(&mut self, d: &RawDerived, key: &str, used: &mut Vec<&'static str>) -> Option<Derived> {
+        let of = self.derived_of(d, key, used);
+        let window = self.derived_window(d, key, used);
+        if window == Some(1) {
+            self.problem(format!("{key}.window"), "a trend needs a window of at least 2 periods");
+        }
+        Some(Derived::Trend {
+            of: of?,
+            window: window?,
+        })
     }
 }

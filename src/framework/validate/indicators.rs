@@ -30,20 +30,7 @@ impl Validator {
         group_names: &[&str],
     ) -> Option<Indicator> {
         let key = format!("indicator.{}", ind.id);
-        let group = match group_index.get(ind.group.as_str()) {
-            Some(&g) => Some(g),
-            None => {
-                self.problem(
-                    format!("{key}.group"),
-                    format!(
-                        "unknown group `{}`{}",
-                        ind.group,
-                        suggest(&ind.group, group_names.iter().copied())
-                    ),
-                );
-                None
-            }
-        };
+        let group = self.group(&key, ind, group_index, group_names);
         let weight = self.positive_weight(&format!("{key}.weight"), ind.weight);
         let direction = self.choice(
             &format!("{key}.direction"),
@@ -78,12 +65,60 @@ impl Validator {
                 ("sqrt", Transform::Sqrt),
             ],
         );
+        let winsorise = self.winsorise(&key, ind, defaults);
+        let normalise = self.normalise(&key, ind, defaults, transform, direction);
+        self.unused_keys(&key, ind, defaults, winsorise);
+        let multiplier = self.multiplier(&key, ind);
+        Some(Indicator {
+            id: ind.id.clone(),
+            name: ind.name.clone().unwrap_or_else(|| ind.id.clone()),
+            group: group?,
+            column: ind.column.clone().unwrap_or_else(|| ind.id.clone()),
+            units: ind.units.clone(),
+            source: ind.source.clone(),
+            direction,
+            weight,
+            denominator: ind.denominator.clone(),
+            multiplier,
+            impute,
+            winsorise,
+            transform,
+            normalise,
+        })
+    }
+
+    /// The indicator's group, resolved.
+    fn group(
+        &mut self,
+        key: &str,
+        ind: &RawIndicator,
+        group_index: &HashMap<&str, usize>,
+        group_names: &[&str],
+    ) -> Option<usize> {
+        match group_index.get(ind.group.as_str()) {
+            Some(&g) => Some(g),
+            None => {
+                self.problem(
+                    format!("{key}.group"),
+                    format!(
+                        "unknown group `{}`{}",
+                        ind.group,
+                        suggest(&ind.group, group_names.iter().copied())
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `winsorise` (with `[defaults]`): none, quantile, skew_kurtosis or coinr.
+    fn winsorise(&mut self, key: &str, ind: &RawIndicator, defaults: &RawDefaults) -> Winsorise {
         let winsorise_name = ind
             .winsorise
             .as_deref()
             .or(defaults.winsorise.as_deref())
             .unwrap_or("none");
-        let winsorise = match winsorise_name {
+        match winsorise_name {
             "none" => Winsorise::None,
             "quantile" => {
                 let p = ind.winsorise_p.or(defaults.winsorise_p).unwrap_or(0.05);
@@ -112,7 +147,18 @@ impl Validator {
                 );
                 Winsorise::None
             }
-        };
+        }
+    }
+
+    /// `normalise` (with `[defaults]`) and its parameters: `range`, `goalposts`, `target`, `cap`.
+    fn normalise(
+        &mut self,
+        key: &str,
+        ind: &RawIndicator,
+        defaults: &RawDefaults,
+        transform: Transform,
+        direction: Direction,
+    ) -> Normalise {
         let range = match ind.range.as_ref().or(defaults.range.as_ref()) {
             Some(r) => self
                 .pair(&format!("{key}.range"), &Some(r.clone()))
@@ -124,41 +170,12 @@ impl Validator {
             .as_deref()
             .or(defaults.normalise.as_deref())
             .unwrap_or("minmax");
-        let normalise = match normalise_name {
+        match normalise_name {
             "minmax" => Normalise::MinMax {
                 lo: range.0,
                 hi: range.1,
             },
-            "goalposts" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
-                Some((min, max)) => {
-                    let (tmin, tmax) = (transform.apply_or_nan(min), transform.apply_or_nan(max));
-                    if !(tmin.is_finite() && tmax.is_finite()) {
-                        self.problem(
-                            format!("{key}.goalposts"),
-                            format!(
-                                "goalposts [{min}, {max}] are outside the domain of transform `{}` ({})",
-                                transform.name(),
-                                transform.domain()
-                            ),
-                        );
-                    }
-                    Normalise::Goalposts {
-                        min,
-                        max,
-                        lo: range.0,
-                        hi: range.1,
-                    }
-                }
-                None => {
-                    if ind.goalposts.is_none() {
-                        self.problem(
-                            format!("{key}.goalposts"),
-                            "normalise = \"goalposts\" needs goalposts = [low, high] in the indicator's raw units",
-                        );
-                    }
-                    Normalise::None
-                }
-            },
+            "goalposts" => self.goalposts(key, ind, transform, range),
             "zscore" => Normalise::ZScore,
             "rank" => Normalise::Rank,
             "percentile" => Normalise::Percentile,
@@ -166,30 +183,7 @@ impl Validator {
             "fracmax" => Normalise::FracMax,
             "borda" => Normalise::Borda,
             "mpi_scaled" => Normalise::MpiScaled,
-            "dist2targ" => match ind.target {
-                Some(t) if t.is_finite() && transform.apply_or_nan(t).is_finite() => Normalise::DistToTarget {
-                    target: t,
-                    cap: ind.cap.unwrap_or(false),
-                    down: direction == Direction::RiskDown,
-                },
-                Some(t) => {
-                    self.problem(
-                        format!("{key}.target"),
-                        format!(
-                            "target {t} is not a finite value in the domain of transform `{}`",
-                            transform.name()
-                        ),
-                    );
-                    Normalise::None
-                }
-                None => {
-                    self.problem(
-                        format!("{key}.target"),
-                        "normalise = \"dist2targ\" needs target = <value in the indicator's raw units>",
-                    );
-                    Normalise::None
-                }
-            },
+            "dist2targ" => self.dist_to_target(key, ind, transform, direction),
             "scaled" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
                 Some((l, u)) => Normalise::Scaled { l, u },
                 None => {
@@ -210,7 +204,84 @@ impl Validator {
                 );
                 Normalise::None
             }
-        };
+        }
+    }
+
+    /// `normalise = "goalposts"`: [min, max] in raw units, inside the transform's domain.
+    fn goalposts(&mut self, key: &str, ind: &RawIndicator, transform: Transform, range: (f64, f64)) -> Normalise {
+        match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
+            Some((min, max)) => {
+                let (tmin, tmax) = (transform.apply_or_nan(min), transform.apply_or_nan(max));
+                if !(tmin.is_finite() && tmax.is_finite()) {
+                    self.problem(
+                        format!("{key}.goalposts"),
+                        format!(
+                            "goalposts [{min}, {max}] are outside the domain of transform `{}` ({})",
+                            transform.name(),
+                            transform.domain()
+                        ),
+                    );
+                }
+                Normalise::Goalposts {
+                    min,
+                    max,
+                    lo: range.0,
+                    hi: range.1,
+                }
+            }
+            None => {
+                if ind.goalposts.is_none() {
+                    self.problem(
+                        format!("{key}.goalposts"),
+                        "normalise = \"goalposts\" needs goalposts = [low, high] in the indicator's raw units",
+                    );
+                }
+                Normalise::None
+            }
+        }
+    }
+
+    /// `normalise = "dist2targ"`: a finite target in the transform's domain.
+    fn dist_to_target(
+        &mut self,
+        key: &str,
+        ind: &RawIndicator,
+        transform: Transform,
+        direction: Direction,
+    ) -> Normalise {
+        match ind.target {
+            Some(t) if t.is_finite() && transform.apply_or_nan(t).is_finite() => Normalise::DistToTarget {
+                target: t,
+                cap: ind.cap.unwrap_or(false),
+                down: direction == Direction::RiskDown,
+            },
+            Some(t) => {
+                self.problem(
+                    format!("{key}.target"),
+                    format!(
+                        "target {t} is not a finite value in the domain of transform `{}`",
+                        transform.name()
+                    ),
+                );
+                Normalise::None
+            }
+            None => {
+                self.problem(
+                    format!("{key}.target"),
+                    "normalise = \"dist2targ\" needs target = <value in the indicator's raw units>",
+                );
+                Normalise::None
+            }
+        }
+    }
+
+    /// Keys that only some methods use, given where they are not used.
+    fn unused_keys(&mut self, key: &str, ind: &RawIndicator, defaults: &RawDefaults, winsorise: Winsorise) {
+        let normalise_name = ind
+            .normalise
+            .as_deref()
+            .or(defaults.normalise.as_deref())
+            .unwrap_or("minmax");
         if matches!(winsorise, Winsorise::TwoStage { .. })
             && matches!(normalise_name, "goalposts" | "scaled" | "dist2targ")
         {
@@ -237,6 +308,10 @@ impl Validator {
                 ),
             );
         }
+    }
+
+    /// `multiplier`: finite, non-zero, and only with a denominator.
+    fn multiplier(&mut self, key: &str, ind: &RawIndicator) -> f64 {
         let multiplier = ind.multiplier.unwrap_or(1.0);
         if !(multiplier.is_finite() && multiplier != 0.0) {
             self.problem(
@@ -247,21 +322,6 @@ impl Validator {
         if ind.multiplier.is_some() && ind.denominator.is_none() {
             self.problem(format!("{key}.multiplier"), "multiplier is only used with a denominator (e.g. denominator = \"population\", multiplier = 1e6 for per million)");
         }
-        Some(Indicator {
-            id: ind.id.clone(),
-            name: ind.name.clone().unwrap_or_else(|| ind.id.clone()),
-            group: group?,
-            column: ind.column.clone().unwrap_or_else(|| ind.id.clone()),
-            units: ind.units.clone(),
-            source: ind.source.clone(),
-            direction,
-            weight,
-            denominator: ind.denominator.clone(),
-            multiplier,
-            impute,
-            winsorise,
-            transform,
-            normalise,
-        })
+        multiplier
     }
 }

@@ -102,219 +102,255 @@ fn options<T: Copy>(
 
 fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut Vec<Factor>) {
     let key = format!("sensitivity.factors[{n}]");
-    let push = |out: &mut Vec<Factor>, name: String, kind: FactorKind| {
-        let group = f.group.clone().unwrap_or_else(|| name.clone());
-        out.push(Factor { name, kind, group });
-    };
-    let unused = |v: &mut Validator, names: &[(&str, bool)]| {
-        for (k, present) in names {
-            if *present {
-                v.problem(format!("{key}.{k}"), format!("not used by kind `{}`", f.kind));
-            }
-        }
-    };
-    let indicator_ids: Vec<&str> = fw.indicators.iter().map(|i| i.id.as_str()).collect();
     match f.kind.as_str() {
-        "weight" => {
-            unused(
-                v,
-                &[
-                    ("options", f.options.is_some()),
-                    ("mode", f.mode.is_some()),
-                    ("targets", f.targets.is_some()),
-                ],
-            );
-            let (lo, hi) = match f.range.as_deref() {
-                Some([lo, hi]) if lo.is_finite() && hi.is_finite() && *lo > 0.0 && lo <= hi => (*lo, *hi),
-                other => {
-                    v.problem(
-                        format!("{key}.range"),
-                        format!(
-                            "expected range = [low, high] of weight multipliers with 0 < low <= high, found {other:?}"
-                        ),
-                    );
-                    return;
-                }
-            };
-            let target = f.target.as_deref().unwrap_or("group:*");
-            let children = weight_targets(fw, target);
-            if children.is_empty() {
-                let ids = fw
-                    .groups
-                    .iter()
-                    .skip(1)
-                    .map(|g| g.id.as_str())
-                    .chain(indicator_ids.iter().copied());
-                v.problem(
-                    format!("{key}.target"),
-                    format!(
-                        "`{target}` matches no group or indicator: use group:*, group:<id>, indicator:*, indicator:<id> or level:<depth>{}",
-                        suggest(target.rsplit(':').next().unwrap_or(target), ids)
-                    ),
-                );
-            }
-            for child in children {
-                push(
-                    out,
-                    format!("weight:{}", fw.child_id(child)),
-                    FactorKind::Weight { child, lo, hi },
-                );
-            }
-        }
-        "normalise" => {
-            unused(
-                v,
-                &[
-                    ("range", f.range.is_some()),
-                    ("target", f.target.is_some()),
-                    ("targets", f.targets.is_some()),
-                    ("mode", f.mode.is_some()),
-                ],
-            );
-            let names: Vec<&str> = NORMALISE_CHOICES.iter().map(|(n, _)| *n).collect();
-            let options = options(v, &format!("{key}.options"), &f.options, &names, NORMALISE_CHOICES);
-            push(out, "normalise".into(), FactorKind::Normalise { options });
-        }
-        "aggregate" => {
-            unused(
-                v,
-                &[
-                    ("range", f.range.is_some()),
-                    ("targets", f.targets.is_some()),
-                    ("mode", f.mode.is_some()),
-                ],
-            );
-            let target = f.target.as_deref().unwrap_or(&fw.index.id);
-            let Some(group) = fw.groups.iter().position(|g| g.id == target) else {
-                v.problem(
-                    format!("{key}.target"),
-                    format!(
-                        "unknown group `{target}`{}",
-                        suggest(target, fw.groups.iter().map(|g| g.id.as_str()))
-                    ),
-                );
-                return;
-            };
-            let options = match &f.options {
-                None => {
-                    v.problem(
-                        format!("{key}.options"),
-                        format!(
-                            "needs options = [...], from {}",
-                            list_ids(aggregate::NAMES.iter().copied())
-                        ),
-                    );
-                    Vec::new()
-                }
-                Some(list) => {
-                    if list.is_empty() {
-                        v.problem(format!("{key}.options"), "options must not be empty");
-                    }
-                    list.iter()
-                        .filter_map(|o| {
-                            let parsed = Aggregation::parse(o);
-                            if parsed.is_none() {
-                                v.problem(
-                                    format!("{key}.options"),
-                                    unknown("option", o, aggregate::NAMES.iter().copied()),
-                                );
-                            }
-                            parsed
-                        })
-                        .collect()
-                }
-            };
-            push(
-                out,
-                format!("aggregate:{target}"),
-                FactorKind::Aggregate { group, options },
-            );
-        }
-        "exclude" => {
-            unused(
-                v,
-                &[
-                    ("range", f.range.is_some()),
-                    ("options", f.options.is_some()),
-                    ("target", f.target.is_some()),
-                ],
-            );
-            let targets = f.targets.clone().unwrap_or_default();
-            if targets.is_empty() {
-                v.problem(format!("{key}.targets"), "needs targets = [indicator ids]");
-            }
-            let mut found = Vec::new();
-            for t in &targets {
-                match fw.indicators.iter().position(|i| &i.id == t) {
-                    Some(k) => found.push(k),
-                    None => v.problem(
-                        format!("{key}.targets"),
-                        format!("unknown indicator `{t}`{}", suggest(t, indicator_ids.iter().copied())),
-                    ),
-                }
-            }
-            match f.mode.as_deref().unwrap_or("each") {
-                "each" => {
-                    for k in found {
-                        push(
-                            out,
-                            format!("exclude:{}", fw.indicators[k].id),
-                            FactorKind::Exclude { indicator: k },
-                        );
-                    }
-                }
-                "one_at_a_time" => {
-                    let options = std::iter::once(None).chain(found.into_iter().map(Some)).collect();
-                    push(out, "exclude".into(), FactorKind::ExcludeOne { options });
-                }
-                other => v.problem(
-                    format!("{key}.mode"),
-                    format!(
-                        "unknown value `{other}`: expected one of `each`, `one_at_a_time`{}",
-                        suggest(other, ["each", "one_at_a_time"])
-                    ),
-                ),
-            }
-        }
-        "impute" => {
-            unused(
-                v,
-                &[
-                    ("range", f.range.is_some()),
-                    ("target", f.target.is_some()),
-                    ("targets", f.targets.is_some()),
-                    ("mode", f.mode.is_some()),
-                ],
-            );
-            let table = [
-                ("none", Impute::None),
-                ("mean", Impute::Mean),
-                ("median", Impute::Median),
-                ("group_mean", Impute::GroupMean),
-                ("interpolate", Impute::Interpolate),
-                ("locf", Impute::Locf),
-            ];
-            let options = options(v, &format!("{key}.options"), &f.options, impute::NAMES, &table);
-            push(out, "impute".into(), FactorKind::Impute { options });
-        }
-        "treatment" => {
-            unused(
-                v,
-                &[
-                    ("range", f.range.is_some()),
-                    ("target", f.target.is_some()),
-                    ("targets", f.targets.is_some()),
-                    ("mode", f.mode.is_some()),
-                    ("options", f.options.is_some()),
-                ],
-            );
-            push(out, "treatment".into(), FactorKind::Treatment);
-        }
+        "weight" => weight(v, f, &key, fw, out),
+        "normalise" => normalise(v, f, &key, out),
+        "aggregate" => aggregation(v, f, &key, fw, out),
+        "exclude" => exclude(v, f, &key, fw, out),
+        "impute" => imputation(v, f, &key, out),
+        "treatment" => treatment(v, f, &key, out),
         other => {
             let kinds = ["weight", "normalise", "aggregate", "exclude", "impute", "treatment"];
             v.problem(format!("{key}.kind"), unknown("kind", other, kinds));
         }
     }
+}
+
+/// Adds a factor; its Sobol group is its own name unless `group` is given.
+fn push(out: &mut Vec<Factor>, f: &RawFactor, name: String, kind: FactorKind) {
+    let group = f.group.clone().unwrap_or_else(|| name.clone());
+    out.push(Factor { name, kind, group });
+}
+
+/// Keys given that this kind does not use.
+fn unused(v: &mut Validator, f: &RawFactor, key: &str, names: &[(&str, bool)]) {
+    for (k, present) in names {
+        if *present {
+            v.problem(format!("{key}.{k}"), format!("not used by kind `{}`", f.kind));
+        }
+    }
+}
+
+/// `kind = "weight"`: a multiplier range on the weights of the targets.
+fn weight(v: &mut Validator, f: &RawFactor, key: &str, fw: &Framework, out: &mut Vec<Factor>) {
+    let indicator_ids: Vec<&str> = fw.indicators.iter().map(|i| i.id.as_str()).collect();
+    unused(
+        v,
+        f,
+        key,
+        &[
+            ("options", f.options.is_some()),
+            ("mode", f.mode.is_some()),
+            ("targets", f.targets.is_some()),
+        ],
+    );
+    let (lo, hi) = match f.range.as_deref() {
+        Some([lo, hi]) if lo.is_finite() && hi.is_finite() && *lo > 0.0 && lo <= hi => (*lo, *hi),
+        other => {
+            v.problem(
+                format!("{key}.range"),
+                format!("expected range = [low, high] of weight multipliers with 0 < low <= high, found {other:?}"),
+            );
+            return;
+        }
+    };
+    let target = f.target.as_deref().unwrap_or("group:*");
+    let children = weight_targets(fw, target);
+    if children.is_empty() {
+        let ids = fw
+            .groups
+            .iter()
+            .skip(1)
+            .map(|g| g.id.as_str())
+            .chain(indicator_ids.iter().copied());
+        v.problem(
+            format!("{key}.target"),
+            format!(
+                "`{target}` matches no group or indicator: use group:*, group:<id>, indicator:*, indicator:<id> or level:<depth>{}",
+                suggest(target.rsplit(':').next().unwrap_or(target), ids)
+            ),
+        );
+    }
+    for child in children {
+        push(
+            out,
+            f,
+            format!("weight:{}", fw.child_id(child)),
+            FactorKind::Weight { child, lo, hi },
+        );
+    }
+}
+
+/// `kind = "normalise"`: a choice among normalisation methods for every indicator.
+fn normalise(v: &mut Validator, f: &RawFactor, key: &str, out: &mut Vec<Factor>) {
+    unused(
+        v,
+        f,
+        key,
+        &[
+            ("range", f.range.is_some()),
+            ("target", f.target.is_some()),
+            ("targets", f.targets.is_some()),
+            ("mode", f.mode.is_some()),
+        ],
+    );
+    let names: Vec<&str> = NORMALISE_CHOICES.iter().map(|(n, _)| *n).collect();
+    let options = options(v, &format!("{key}.options"), &f.options, &names, NORMALISE_CHOICES);
+    push(out, f, "normalise".into(), FactorKind::Normalise { options });
+}
+
+/// `kind = "aggregate"`: a choice among aggregations of one group.
+fn aggregation(v: &mut Validator, f: &RawFactor, key: &str, fw: &Framework, out: &mut Vec<Factor>) {
+    unused(
+        v,
+        f,
+        key,
+        &[
+            ("range", f.range.is_some()),
+            ("targets", f.targets.is_some()),
+            ("mode", f.mode.is_some()),
+        ],
+    );
+    let target = f.target.as_deref().unwrap_or(&fw.index.id);
+    let Some(group) = fw.groups.iter().position(|g| g.id == target) else {
+        v.problem(
+            format!("{key}.target"),
+            format!(
+                "unknown group `{target}`{}",
+                suggest(target, fw.groups.iter().map(|g| g.id.as_str()))
+            ),
+        );
+        return;
+    };
+    let options = match &f.options {
+        None => {
+            v.problem(
+                format!("{key}.options"),
+                format!(
+                    "needs options = [...], from {}",
+                    list_ids(aggregate::NAMES.iter().copied())
+                ),
+            );
+            Vec::new()
+        }
+        Some(list) => {
+            if list.is_empty() {
+                v.problem(format!("{key}.options"), "options must not be empty");
+            }
+            list.iter()
+                .filter_map(|o| {
+                    let parsed = Aggregation::parse(o);
+                    if parsed.is_none() {
+                        v.problem(
+                            format!("{key}.options"),
+                            unknown("option", o, aggregate::NAMES.iter().copied()),
+                        );
+                    }
+                    parsed
+                })
+                .collect()
+        }
+    };
+    push(
+        out,
+        f,
+        format!("aggregate:{target}"),
+        FactorKind::Aggregate { group, options },
+    );
+}
+
+/// `kind = "exclude"`: indicators that may be left out, each or one at a time.
+fn exclude(v: &mut Validator, f: &RawFactor, key: &str, fw: &Framework, out: &mut Vec<Factor>) {
+    let indicator_ids: Vec<&str> = fw.indicators.iter().map(|i| i.id.as_str()).collect();
+    unused(
+        v,
+        f,
+        key,
+        &[
+            ("range", f.range.is_some()),
+            ("options", f.options.is_some()),
+            ("target", f.target.is_some()),
+        ],
+    );
+    let targets = f.targets.clone().unwrap_or_default();
+    if targets.is_empty() {
+        v.problem(format!("{key}.targets"), "needs targets = [indicator ids]");
+    }
+    let mut found = Vec::new();
+    for t in &targets {
+        match fw.indicators.iter().position(|i| &i.id == t) {
+            Some(k) => found.push(k),
+            None => v.problem(
+                format!("{key}.targets"),
+                format!("unknown indicator `{t}`{}", suggest(t, indicator_ids.iter().copied())),
+            ),
+        }
+    }
+    match f.mode.as_deref().unwrap_or("each") {
+        "each" => {
+            for k in found {
+                push(
+                    out,
+                    f,
+                    format!("exclude:{}", fw.indicators[k].id),
+                    FactorKind::Exclude { indicator: k },
+                );
+            }
+        }
+        "one_at_a_time" => {
+            let options = std::iter::once(None).chain(found.into_iter().map(Some)).collect();
+            push(out, f, "exclude".into(), FactorKind::ExcludeOne { options });
+        }
+        other => v.problem(
+            format!("{key}.mode"),
+            format!(
+                "unknown value `{other}`: expected one of `each`, `one_at_a_time`{}",
+                suggest(other, ["each", "one_at_a_time"])
+            ),
+        ),
+    }
+}
+
+/// `kind = "impute"`: a choice among imputation methods for every indicator.
+fn imputation(v: &mut Validator, f: &RawFactor, key: &str, out: &mut Vec<Factor>) {
+    unused(
+        v,
+        f,
+        key,
+        &[
+            ("range", f.range.is_some()),
+            ("target", f.target.is_some()),
+            ("targets", f.targets.is_some()),
+            ("mode", f.mode.is_some()),
+        ],
+    );
+    let table = [
+        ("none", Impute::None),
+        ("mean", Impute::Mean),
+        ("median", Impute::Median),
+        ("group_mean", Impute::GroupMean),
+        ("interpolate", Impute::Interpolate),
+        ("locf", Impute::Locf),
+    ];
+    let options = options(v, &format!("{key}.options"), &f.options, impute::NAMES, &table);
+    push(out, f, "impute".into(), FactorKind::Impute { options });
+}
+
+/// `kind = "treatment"`: the framework's treatment on or off.
+fn treatment(v: &mut Validator, f: &RawFactor, key: &str, out: &mut Vec<Factor>) {
+    unused(
+        v,
+        f,
+        key,
+        &[
+            ("range", f.range.is_some()),
+            ("target", f.target.is_some()),
+            ("targets", f.targets.is_some()),
+            ("mode", f.mode.is_some()),
+            ("options", f.options.is_some()),
+        ],
+    );
+    push(out, f, "treatment".into(), FactorKind::Treatment);
 }
 
 /// Groups and indicators a weight target names.
