@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use riskscore::events::{self, generate, Format, GtdCondition, Options, Rules};
-use riskscore::output::{self, csv::Cell};
+use riskscore::output::{self};
 use riskscore::period::{Period, PeriodKind};
 use riskscore::{Error, Result};
 use std::path::PathBuf;
@@ -149,29 +149,9 @@ pub fn run(args: EventsArgs) -> Result<()> {
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
     }
-    let mut header = vec![table.unit_header.clone(), kind.name().to_string()];
-    header.extend(table.columns.iter().cloned());
-    let n = table.units.len();
-    let rows = (0..table.periods.len()).flat_map(|p| {
-        let table = &table;
-        (0..n).map(move |u| {
-            let mut row = vec![
-                Cell::Text(table.units[u].clone()),
-                Cell::Text(table.periods[p].to_string()),
-            ];
-            row.extend(table.values.iter().map(|column| {
-                let v = column[p * n + u];
-                if v.fract() == 0.0 {
-                    Cell::Int(v as i64)
-                } else {
-                    Cell::Num(v, 1)
-                }
-            }));
-            row
-        })
-    });
     let style = args.csv.style();
-    output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &header, rows))?;
+    let out = output::events::table(&table, kind);
+    output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
 
     // Provenance beside the table: <out>.manifest.json.
     let manifest_path = args.out.with_extension("manifest.json");

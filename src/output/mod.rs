@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backtest;
 pub mod compare;
 pub mod csv;
+pub mod events;
 pub mod manifest;
 pub mod sensitivity;
 pub mod tables;

@@ -1,0 +1,169 @@
+//! Errors users will see, asserted exactly: bad frameworks and bad data, one table of cases.
+
+use super::*;
+
+#[test]
+fn a_missing_data_flag_is_a_usage_error() {
+    let err = misuse(&["score", "-f", &fixture("small.toml"), "-o", "/tmp/x"]);
+    assert_eq!(err, "error: -d/--data: no data file given: pass one or more\n");
+}
+
+#[test]
+fn error_missing_file() {
+    let err = fails(&["score", "-f", "tests/fixtures/nope.toml", "-d", "x.csv", "-o", "/tmp/x"]);
+    assert_eq!(
+        err,
+        "error: tests/fixtures/nope.toml: cannot read framework file: No such file or directory (os error 2)\n"
+    );
+    let err = fails(&[
+        "validate",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        "tests/fixtures/nope.csv",
+    ]);
+    assert_eq!(
+        err,
+        "error: tests/fixtures/nope.csv: cannot read data file: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = riskscore().args(["score", "-f"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// One bad input: the small framework with one edit (`from` -> `to`, or as it is),
+/// data (or none), and the exact message, with `{fw}` and `{data}` for their paths.
+struct Case {
+    name: &'static str,
+    edit: Option<(&'static str, &'static str)>,
+    data: Option<&'static str>,
+    expected: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "missing column",
+        edit: None,
+        data: Some("unit,year,a1,a_2,b1\nX,2020,1,2,3\n"),
+        expected: "error: {data}: missing column `a2` (needed by indicator `a2`) (the file has `unit`, `year`, `a1`, `a_2`, `b1`); did you mean `a_2`?\n",
+    },
+    Case {
+        name: "non-numeric cell",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,1,2,3\nY,2020,1,two,3\n"),
+        expected: "error: {data}: row 3, column `a2`: expected a number, found `two`; write a missing value as an empty cell or NA\n",
+    },
+    Case {
+        name: "decimal comma without the option",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,1,\"2,5\",3\n"),
+        expected: "error: {data}: row 2, column `a2`: expected a number, found `2,5` (for decimal commas use --decimal-comma); write a missing value as an empty cell or NA\n",
+    },
+    Case {
+        name: "duplicate unit and period",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,1,2,3\nY,2020,1,2,3\nX,2020,4,5,6\n"),
+        expected: "error: {data}: row 4: duplicate unit `X` and period `2020` (first seen at row 2)\n",
+    },
+    Case {
+        name: "bad period",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,1,2,3\nY,twenty,1,2,3\n"),
+        expected: "error: {data}: row 3, column `year`: expected a period such as 2022, 2022-Q1 or 2022-03, found `twenty`\n",
+    },
+    Case {
+        name: "unknown group id suggests the nearest",
+        edit: Some(("id = \"b1\"\ngroup = \"b\"", "id = \"b1\"\ngroup = \"bb\"")),
+        data: None,
+        expected: "error: {fw}: key `indicator.b1.group`: unknown group `bb`; did you mean `b`?\n",
+    },
+    Case {
+        name: "hierarchy cycle",
+        edit: Some((
+            "[[group]]\nid = \"b\"\n",
+            "[[group]]\nid = \"b\"\nparent = \"c\"\n[[group]]\nid = \"c\"\nparent = \"b\"\n",
+        )),
+        data: None,
+        expected: "error: {fw}: key `group.b.parent`: the groups form a cycle: b -> c -> b (every chain of parents must end at the index)\n",
+    },
+    Case {
+        name: "weight not positive",
+        edit: Some(("[[group]]\nid = \"a\"\n", "[[group]]\nid = \"a\"\nweight = 0\n")),
+        data: None,
+        expected: "error: {fw}: key `group.a.weight`: weight must be a finite number > 0, found 0\n",
+    },
+    Case {
+        name: "indicator missing for every unit",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,1,,3\nY,2020,2,NA,4\n"),
+        expected: "error: {fw}: indicator `a2` (column `a2`): no unit has a value in any scored period (2 unit-periods); check the column, or drop the indicator with screen.indicator_min_coverage\n",
+    },
+    Case {
+        name: "zero variance under zscore",
+        edit: Some(("id = \"a1\"\n", "id = \"a1\"\nnormalise = \"zscore\"\n")),
+        data: Some("unit,year,a1,a2,b1\nX,2020,7,1,3\nY,2020,7,2,4\n"),
+        expected: "error: {fw}: indicator `a1`, period 2020: z-score needs values that vary, but all 2 values are 7 (standard deviation 0); use normalise = \"minmax\" or another method\n",
+    },
+    Case {
+        name: "log of a non-positive value",
+        edit: Some(("id = \"a1\"\n", "id = \"a1\"\ntransform = \"log\"\n")),
+        data: Some("unit,year,a1,a2,b1\nX,2020,7,1,3\nY,2020,0,2,4\n"),
+        expected: "error: {fw}: indicator `a1`, unit `Y`, period 2020: transform log needs values > 0, found 0\n",
+    },
+    Case {
+        name: "geometric mean of values that can be zero",
+        edit: Some(("aggregation = \"arithmetic\"", "aggregation = \"geometric\"")),
+        data: None,
+        expected: "error: 2 problems found:\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `a` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `b` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n",
+    },
+    Case {
+        name: "header without data rows",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\n"),
+        expected: "error: {data}: no data rows: the file has a header but nothing under it\n",
+    },
+    Case {
+        name: "empty file",
+        edit: None,
+        data: Some(""),
+        expected: "error: {data}: the file is empty: expected a header row and data rows\n",
+    },
+];
+
+#[test]
+fn bad_inputs_give_their_exact_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = read(Path::new(&fixture("small.toml")));
+    let mut wrong = Vec::new();
+    for (i, case) in CASES.iter().enumerate() {
+        let fw = match case.edit {
+            Some((from, to)) => {
+                assert!(small.contains(from), "{}: the edit does not apply", case.name);
+                write(dir.path(), &format!("f{i}.toml"), &small.replace(from, to))
+            }
+            None => fixture("small.toml"),
+        };
+        let mut args = vec!["validate".to_string(), "-f".into(), fw.clone()];
+        let data = case.data.map(|text| write(dir.path(), &format!("d{i}.csv"), text));
+        if let Some(d) = &data {
+            args.extend(["-d".into(), d.clone()]);
+        }
+        let output = riskscore().args(&args).output().unwrap();
+        let got = String::from_utf8_lossy(&output.stderr);
+        let expected = case
+            .expected
+            .replace("{fw}", &fw)
+            .replace("{data}", data.as_deref().unwrap_or(""));
+        if output.status.code() != Some(1) || got != expected {
+            wrong.push(format!(
+                "{}: exit {:?}\n  got      {got:?}\n  expected {expected:?}",
+                case.name,
+                output.status.code()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

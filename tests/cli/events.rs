@@ -1,0 +1,229 @@
+//! `events` and `generate-events`: event logs to indicator tables.
+
+use super::*;
+
+#[test]
+fn events_small_log_matches_the_hand_checked_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ind.csv");
+    riskscore()
+        .args([
+            "events",
+            "-q",
+            "-i",
+            &fixture("events_acled_small.csv"),
+            "--actor",
+            "Khorasan|ISKP",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_same_text(
+        &read(&out),
+        &read(Path::new(&fixture("events_acled_small.expected.csv"))),
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read(&dir.path().join("ind.manifest.json"))).unwrap();
+    assert_eq!(manifest["report"]["rows"], 5);
+    assert_eq!(manifest["report"]["format"], "acled");
+    assert_eq!(manifest["input"]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn events_to_indicators_to_scores() {
+    // The README's path on the bundled example log.
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("events_indicators.csv");
+    let output = riskscore()
+        .args([
+            "events",
+            "-i",
+            "datasets/events_example_acled.csv",
+            "--actor",
+            "Khorasan|ISKP|ISIS-K",
+            "--first-period",
+            "2014",
+            "--last-period",
+            "2022",
+            "-o",
+        ])
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("acled log: 3000 rows, 3000 events aggregated into 9 units x 9 periods (2014..2022)"),
+        "{stderr}"
+    );
+    let text = read(&table);
+    assert_eq!(text.lines().count(), 1 + 9 * 9);
+    let out = dir.path().join("scores");
+    riskscore()
+        .args(["score", "-q", "-f", "indicators/central_asia_events.toml", "-d"])
+        .arg(&table)
+        .args(["-d", "datasets/central_asia.csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let scores = read(&out.join("scores.csv"));
+    assert_eq!(scores.lines().count(), 1 + 9 * 5);
+    assert!(scores
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",threat,spillover,recruitment,economic,capacity"));
+}
+
+#[test]
+fn events_gtd_quarters_with_a_units_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.csv");
+    let output = riskscore()
+        .args([
+            "events",
+            "-i",
+            &fixture("events_gtd_small.csv"),
+            "--period",
+            "quarter",
+            "--units",
+            "UZB,TJK,KGZ",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("note: 1 events with an unknown month (GTD imonth = 0) left out of the quarter table"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: events outside --units left out: AFG (2)"),
+        "{stderr}"
+    );
+    let text = read(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0]
+        .starts_with("iso3,quarter,incidents,verified,unverified,claimed,claimed_only,fatalities,injuries,hostages,"));
+    // 2021-Q3 .. 2022-Q2 for the three listed units, zeros where nothing happened.
+    assert_eq!(lines.len(), 1 + 4 * 3);
+    assert!(lines[1].starts_with("UZB,2021-Q3,0,"), "{}", lines[1]);
+    assert!(lines.iter().any(|l| l.starts_with("KGZ,2022-Q2,0,")));
+}
+
+#[test]
+fn events_errors_name_file_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "log.csv",
+        "event_id_cnty,event_date,event_type,actor1,country,fatalities\nA1,2022-01-05,Battles,X,Uzbekistan,1\nA2,2022-02-30,Battles,X,Uzbekistn,-1\n",
+    );
+    let out = dir.path().join("o.csv").display().to_string();
+    let err = fails(&["events", "-i", &log, "-o", &out]);
+    assert_eq!(
+        err,
+        format!(
+            "error: 3 problems found:\n  - {log}: row 3, column `fatalities`: a count cannot be negative (found `-1`)\n  - {log}: row 3, column `event_date`: expected a date like 2022-04-22 or 22 April 2022 (found `2022-02-30`)\n  - {log}: row 3, column `country`: unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: option unit_column) (found `Uzbekistn`)\n"
+        )
+    );
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "eventid,iyear,imonth,iday,country_txt,success,doubtterr\n1,2022,1,1,Uzbekistan,1,0\n",
+    );
+    let err = fails(&["events", "-i", &bad, "-o", &out]);
+    assert!(
+        err.contains("missing column `attacktype1_txt` (needed by events by type)"),
+        "{err}"
+    );
+    assert!(err.contains("missing column `nkill` (needed by fatalities)"), "{err}");
+    assert!(!Path::new(&out).exists(), "no output after an error");
+    let good = write(
+        dir.path(),
+        "good.csv",
+        &read(Path::new(&fixture("events_acled_small.csv"))),
+    );
+    let err = fails(&["events", "-i", &good, "-o", &good]);
+    assert!(err.contains("would overwrite an input file"), "{err}");
+}
+
+#[test]
+fn generated_example_logs_are_reproducible() {
+    // datasets/README.md gives these commands; the same seed must give the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    for (format, rows, seed, file) in [
+        ("acled", "3000", "20221", "events_example_acled.csv"),
+        ("gtd", "2000", "20222", "events_example_gtd.csv"),
+    ] {
+        let out = dir.path().join(file);
+        riskscore()
+            .args([
+                "generate-events",
+                "--format",
+                format,
+                "--rows",
+                rows,
+                "--seed",
+                seed,
+                "--first-year",
+                "2014",
+                "--last-year",
+                "2022",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        assert!(
+            read(&out) == read(&Path::new("datasets").join(file)),
+            "{file} differs from a regenerated copy"
+        );
+    }
+}
+
+#[test]
+fn events_period_range_must_match_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.csv").display().to_string();
+    let err = misuse(&[
+        "events",
+        "-i",
+        &fixture("events_gtd_small.csv"),
+        "--period",
+        "quarter",
+        "--first-period",
+        "2021",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(
+        err,
+        "error: --first-period: expected a quarter period, as --period asks, found `2021` (a year)\n"
+    );
+    let err = misuse(&[
+        "events",
+        "-i",
+        &fixture("events_gtd_small.csv"),
+        "--last-period",
+        "20x1",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(
+        err,
+        "error: --last-period: expected a period such as 2022, 2022-Q1 or 2022-03, found `20x1`\n"
+    );
+    let err = misuse(&[
+        "events",
+        "-i",
+        &fixture("events_gtd_small.csv"),
+        "--delimiter",
+        ";;",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(err, "error: --delimiter: expected one character (or \\t), found `;;`\n");
+}

@@ -1,0 +1,371 @@
+//! `score`: hand-checked scores, layouts, formats, outputs and the scoring options.
+
+use super::*;
+
+#[test]
+fn small_example_matches_hand_checked_scores() {
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &[]);
+    assert_same_text(
+        &read(&out.join("scores.csv")),
+        &read(Path::new(&fixture("small_expected_scores.csv"))),
+    );
+}
+
+#[test]
+fn indicators_csv_is_long_with_every_stage() {
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &[]);
+    let text = read(&out.join("indicators.csv"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "unit,period,indicator,raw,treated,normalised,imputed");
+    assert_eq!(lines[3], "X,2020,b1,5.000000,5.000000,50.000000,false");
+    assert!(lines.contains(&"Y,2021,a2,,,,false"));
+    assert_eq!(lines.len(), 1 + 6 * 3);
+}
+
+#[test]
+fn long_layout_and_joined_files_give_the_same_scores() {
+    let expected = read(Path::new(&fixture("small_expected_scores.csv")));
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small_long.csv")], &[]);
+    assert_same_text(&read(&out.join("scores.csv")), &expected);
+    let (_d, out) = score(
+        &fixture("small.toml"),
+        &[&fixture("small_part1.csv"), &fixture("small_part2.csv")],
+        &[],
+    );
+    assert_same_text(&read(&out.join("scores.csv")), &expected);
+}
+
+#[test]
+fn data_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    riskscore()
+        .args(["score", "-q", "-f", &fixture("small.toml"), "-d", "-", "-o"])
+        .arg(dir.path())
+        .write_stdin(read(Path::new(&fixture("small.csv"))))
+        .assert()
+        .success();
+    assert_same_text(
+        &read(&dir.path().join("scores.csv")),
+        &read(Path::new(&fixture("small_expected_scores.csv"))),
+    );
+    let manifest = read(&dir.path().join("manifest.json"));
+    assert!(manifest.contains("\"file\": \"<stdin>\""), "{manifest}");
+}
+
+#[test]
+fn parquet_input_gives_the_same_scores() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = df!(
+        "unit" => ["X", "Y", "Z", "X", "Y", "Z"],
+        "year" => [2020i64, 2020, 2020, 2021, 2021, 2021],
+        "a1" => [0.0, 5.0, 10.0, 1.0, 2.0, 3.0],
+        "a2" => [Some(10.0), Some(20.0), Some(30.0), Some(1.0), None, Some(3.0)],
+        "b1" => [5i64, 0, 10, 1, 2, 0],
+    )
+    .unwrap();
+    let path = dir.path().join("small.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let (_d, out) = score(&fixture("small.toml"), &[&path.display().to_string()], &[]);
+    assert_same_text(
+        &read(&out.join("scores.csv")),
+        &read(Path::new(&fixture("small_expected_scores.csv"))),
+    );
+}
+
+#[test]
+fn excel_style_and_xlsx_workbook() {
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &["--excel", "--xlsx"]);
+    let text = read(&out.join("scores.csv"));
+    assert!(
+        text.starts_with("\u{feff}unit;period;score;rank;class;coverage;imputed;a;b\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\nY,2021;25,000000;2,5;low;0,6667;0;50,000000;0,000000\n"
+                .replace("Y,", "Y;")
+                .as_str()
+        ),
+        "{text}"
+    );
+    let xlsx = std::fs::read(out.join("scores.xlsx")).unwrap();
+    assert_eq!(&xlsx[..2], b"PK", "xlsx is a zip container");
+}
+
+#[test]
+fn gti_framework_reproduces_published_scores_2016_2022() {
+    let (_d, out) = score("indicators/gti.toml", &["datasets/gti_central_asia.csv"], &[]);
+    let published = read(Path::new("datasets/gti_central_asia.csv"));
+    let ours = read(&out.join("scores.csv"));
+    let mut checked = 0;
+    for line in published.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (iso3, year, score): (&str, i32, f64) = (f[0], f[2].parse().unwrap(), f[7].parse().unwrap());
+        if !(2016..=2022).contains(&year) {
+            continue;
+        }
+        let row = ours
+            .lines()
+            .find(|l| l.starts_with(&format!("{iso3},{year},")))
+            .unwrap_or_else(|| panic!("no score for {iso3} {year}"));
+        let got: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+        assert!(
+            (got - score).abs() < 1e-3,
+            "{iso3} {year}: ours {got}, published {score}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 9 * 7);
+    // The DESIGN check value: Uzbekistan 2022, x = 6.4, GTI = 1.7309.
+    let uzb = ours.lines().find(|l| l.starts_with("UZB,2022,")).unwrap();
+    assert!(uzb.starts_with("UZB,2022,1.7308"), "{uzb}");
+}
+
+#[test]
+fn central_asia_example_scores_every_country_and_year() {
+    let (_d, out) = score(
+        "indicators/central_asia.toml",
+        &["datasets/central_asia.csv"],
+        &["--xlsx"],
+    );
+    let text = read(&out.join("scores.csv"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "unit,period,score,rank,class,coverage,imputed,threat,spillover,recruitment,economic,capacity"
+    );
+    assert_eq!(lines.len(), 1 + 9 * 5);
+    for year in 2018..=2022 {
+        let in_year: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.split(',').nth(1) == Some(&year.to_string()))
+            .collect();
+        assert_eq!(in_year.len(), 9, "{year}");
+        for l in in_year {
+            let score: f64 = l.split(',').nth(2).unwrap().parse().unwrap();
+            assert!((0.0..=10.0).contains(&score), "{l}");
+        }
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["counts"]["scored_unit_periods"], 45);
+    assert_eq!(manifest["framework"]["indicators"], 15);
+    // The contiguity table is an input, with its hash.
+    assert_eq!(manifest["data"][1]["format"], "neighbours");
+    assert_eq!(manifest["data"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert!(out.join("scores.xlsx").exists());
+}
+
+#[test]
+fn formula_like_text_is_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "unit,year,a1,a2,b1\n=cmd(),2020,1,2,3\n@x,2020,2,3,4\n",
+    );
+    let (_d, out) = score(&fixture("small.toml"), &[&data], &[]);
+    let text = read(&out.join("scores.csv"));
+    assert!(text.contains("\n'=cmd(),2020,"), "{text}");
+    assert!(text.contains("\n'@x,2020,"), "{text}");
+}
+
+#[test]
+fn screening_drops_thin_unit_periods_and_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &format!(
+            "{}\n[screen]\nunit_min_coverage = 0.9\n",
+            read(Path::new(&fixture("small.toml")))
+        ),
+    );
+    let (_d, out) = score(&fw, &[&fixture("small.csv")], &[]);
+    assert_eq!(
+        read(&out.join("screening.csv")),
+        "what,id,period,coverage,threshold\nunit,Y,2021,0.6667,0.9000\n"
+    );
+    let scores = read(&out.join("scores.csv"));
+    assert!(!scores.contains("\nY,2021,"), "{scores}");
+    // X and Z in 2021 are normalised and ranked between themselves.
+    assert!(scores.contains("\nZ,2021,100.000000,1,high,"), "{scores}");
+}
+
+#[test]
+fn quarterly_periods_with_a_lag() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = write(
+        dir.path(),
+        "q.toml",
+        "[index]\nid = \"r\"\nunit = \"unit\"\nperiod = \"quarter\"\nfirst_period = \"2022-Q1\"\n\n[[derived]]\nid = \"attacks_prev\"\nkind = \"lag\"\nof = \"attacks\"\n\n[[indicator]]\nid = \"prev\"\ngroup = \"r\"\ncolumn = \"attacks_prev\"\n",
+    );
+    let data = write(
+        dir.path(),
+        "q.csv",
+        "unit,quarter,attacks\nA,2021-Q4,10\nB,2021-Q4,0\nA,2022-Q1,0\nB,2022-Q1,5\nA,2022-Q2,1\nB,2022-Q2,2\n",
+    );
+    let (_d, out) = score(&fw, &[&data], &[]);
+    // 2022-Q1 is scored on 2021-Q4's attacks (A 10 > B 0); 2022-Q2 on 2022-Q1's (B 5 > A 0).
+    assert_eq!(
+        read(&out.join("scores.csv")),
+        "unit,period,score,rank,class,coverage,imputed\nA,2022-Q1,100.000000,1,,1.0000,0\nB,2022-Q1,0.000000,2,,1.0000,0\nA,2022-Q2,0.000000,2,,1.0000,0\nB,2022-Q2,100.000000,1,,1.0000,0\n"
+    );
+}
+
+#[test]
+fn copeland_and_observed_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = read(Path::new(&fixture("small.toml"))).replace(
+        "aggregation = \"arithmetic\"",
+        "aggregation = \"copeland\"\nscale = [0, 10]\nscale_from = \"observed\"",
+    );
+    let fw = write(dir.path(), "c.toml", &text);
+    let (_d, out) = score(&fw, &[&fixture("small.csv")], &[]);
+    let scores = read(&out.join("scores.csv"));
+    // 2020 pillars (X, Y, Z): A = (0, 50, 100), B = (50, 100, 0). Y beats X on both;
+    // X-Z and Y-Z split one each (ties). Copeland: X -1, Y +1, Z 0 -> scaled 0, 10, 5.
+    assert!(scores.contains("\nX,2020,0.000000,3,low,"), "{scores}");
+    assert!(scores.contains("\nY,2020,10.000000,1,low,"), "{scores}");
+    assert!(scores.contains("\nZ,2020,5.000000,2,low,"), "{scores}");
+    // 2021: A = (0, 50, 100), B = (50, 0, 100): Z beats both (+2), X-Y split (-1 each).
+    assert!(scores.contains("\nZ,2021,10.000000,1,low,"), "{scores}");
+    assert!(scores.contains("\nX,2021,0.000000,2.5,low,"), "{scores}");
+}
+
+#[test]
+fn generalised_mean_benefit_of_the_doubt_and_new_normalisations() {
+    // 2020, by hand: a1 fracmax [0, 0.5, 1]; a2 minmax [0, 50, 100]; group a =
+    // genmean(2): X 0, Y sqrt((0.25 + 2500)/2) = 35.357, Z sqrt((1 + 10000)/2) = 70.714;
+    // b1 risk_down minmax: X 50, Y 100, Z 0. Benefit of the doubt over (a, b): Y and Z
+    // are each best on one pillar (1); X's best weights are Y's bound on b: 50/100 = 0.5.
+    let dir = tempfile::tempdir().unwrap();
+    let fw = read(Path::new(&fixture("small.toml")))
+        .replace("aggregation = \"arithmetic\"", "aggregation = \"bod\"")
+        .replace(
+            "[[group]]\nid = \"a\"",
+            "[[group]]\nid = \"a\"\naggregation = \"genmean(2)\"",
+        )
+        .replace(
+            "id = \"a1\"\ngroup = \"a\"",
+            "id = \"a1\"\ngroup = \"a\"\nnormalise = \"fracmax\"",
+        );
+    let path = write(dir.path(), "fw.toml", &fw);
+    let (_d, out) = score(&path, &[&fixture("small.csv")], &[]);
+    let scores = read(&out.join("scores.csv"));
+    let row = |u: &str| {
+        scores
+            .lines()
+            .find(|l| l.starts_with(&format!("{u},2020,")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("X").starts_with("X,2020,0.500000,3,"), "{scores}");
+    assert!(row("Y").starts_with("Y,2020,1.000000,1.5,"), "{scores}");
+    assert!(row("Z").starts_with("Z,2020,1.000000,1.5,"), "{scores}");
+    assert!(row("Y").contains(",35.357"), "{scores}");
+    // dist2targ needs a target; target without dist2targ is named.
+    let bad = fw.replace("normalise = \"fracmax\"", "normalise = \"dist2targ\"");
+    let path = write(dir.path(), "bad.toml", &bad);
+    let err = fails(&["validate", "-f", &path]);
+    assert!(
+        err.contains("key `indicator.a1.target`: normalise = \"dist2targ\" needs target"),
+        "{err}"
+    );
+    let bad = fw.replace("normalise = \"fracmax\"", "target = 3");
+    let path = write(dir.path(), "bad2.toml", &bad);
+    let err = fails(&["validate", "-f", &path]);
+    assert!(
+        err.contains("key `indicator.a1.target`: `target` is only used with normalise = \"dist2targ\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn data_driven_weights_are_resolved_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = read(Path::new(&fixture("small.toml")));
+    // PCA weights in group a, optimised weights at the index, equal weights override
+    // what is written.
+    let fw = base
+        .replace(
+            "aggregation = \"arithmetic\"",
+            "aggregation = \"arithmetic\"\nweights = \"optimised\"",
+        )
+        .replace("[[group]]\nid = \"a\"", "[[group]]\nid = \"a\"\nweights = \"pca\"")
+        .replace("[[group]]\nid = \"b\"", "[[group]]\nid = \"b\"\nweights = \"equal\"");
+    let path = write(dir.path(), "w.toml", &fw);
+    let (_d, out) = score(&path, &[&fixture("small.csv")], &[]);
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let resolved = manifest["resolved_weights"].as_array().unwrap();
+    assert_eq!(resolved.len(), 2, "{manifest}");
+    assert_eq!(resolved[0]["group"], "a");
+    assert_eq!(resolved[0]["method"], "pca");
+    assert_eq!(resolved[1]["group"], "risk");
+    assert_eq!(resolved[1]["method"], "optimised");
+    for r in resolved {
+        let total: f64 = r["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[1].as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-9, "{r}");
+    }
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        &base.replace("[[group]]\nid = \"a\"", "[[group]]\nid = \"a\"\nweights = \"pcaa\""),
+    );
+    let err = fails(&["validate", "-f", &bad]);
+    assert!(err.contains("key `group.a.weights`: unknown value `pcaa`: expected one of `expert`, `equal`, `pca`, `optimised`; did you mean `pca`?"), "{err}");
+}
+
+#[test]
+fn outputs_never_overwrite_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "scores.csv", &read(Path::new(&fixture("small.csv"))));
+    let err = fails(&[
+        "score",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &data,
+        "-o",
+        &dir.path().display().to_string(),
+    ]);
+    assert_eq!(
+        err,
+        format!("error: {data}: this output would overwrite an input file: choose another output path\n")
+    );
+    assert_eq!(read(Path::new(&data)), read(Path::new(&fixture("small.csv"))));
+}
+
+#[test]
+fn tables_go_to_stdout_and_notes_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sa");
+    let output = riskscore()
+        .args([
+            "sensitivity",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+        ])
+        .args(["--samples", "64", "--bootstrap", "0", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.starts_with("period 2022: mean |rank shift| from nominal"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("period 2022"), "{stderr}");
+    assert!(stderr.contains("model runs (N = 64"), "{stderr}");
+}
