@@ -324,3 +324,75 @@ impl Explanation {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{self, Source};
+    use crate::score::score;
+    use crate::stats::prec::close;
+
+    /// The hand-checked small example (tests/fixtures/small.*): in 2020 Y has
+    /// a = mean(50, 50) = 50 and b = 100 (b1 = 0 is the lowest risk, flipped), so
+    /// risk = (50 + 100) / 2 = 75, rank 1 of 3, class `high` (>= 40).
+    fn small() -> (Framework, Results) {
+        let fw = Framework::from_toml(include_str!("../tests/fixtures/small.toml"), "small.toml").unwrap();
+        let source = Source::Bytes {
+            name: "small.csv".into(),
+            bytes: include_bytes!("../tests/fixtures/small.csv").to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let res = score(&fw, &panel).unwrap();
+        (fw, res)
+    }
+
+    #[test]
+    fn arithmetic_shares_are_each_childs_part_of_the_points() {
+        let (fw, res) = small();
+        let e = explain(&fw, &res, "Y", "2020").unwrap();
+        assert!(close(e.score, 75.0, 1e-12) && e.rank == 1.0 && e.units_ranked == 3);
+        assert_eq!(e.class.as_deref(), Some("high"));
+        // a: 0.5 * 50 / 75 = 1/3; b: 0.5 * 100 / 75 = 2/3.
+        let share = |id: &str| e.lines.iter().find(|l| l.id == id).and_then(|l| l.share).unwrap();
+        assert!(close(share("a"), 1.0 / 3.0, 1e-12) && close(share("b"), 2.0 / 3.0, 1e-12));
+        // Within a, a1 and a2 are both 50: half each.
+        assert!(close(share("a1"), 0.5, 1e-12) && close(share("a2"), 0.5, 1e-12));
+        assert_eq!(e.previous_period, None);
+    }
+
+    #[test]
+    fn the_previous_scored_period_is_compared() {
+        let (fw, res) = small();
+        let e = explain(&fw, &res, "X", "2021").unwrap();
+        assert_eq!(e.previous_period.map(|p| p.to_string()).as_deref(), Some("2020"));
+        assert!(close(e.previous_score, 25.0, 1e-12) && e.previous_rank == 3.0);
+        let text = e.render(&fw);
+        assert!(text.starts_with("X 2021: risk = 25.000 (rank 2.5 of 3"), "{text}");
+    }
+
+    #[test]
+    fn unknown_units_and_periods_name_the_option() {
+        let (fw, res) = small();
+        assert_eq!(
+            explain(&fw, &res, "YY", "2020").unwrap_err().to_string(),
+            "unit: unknown unit `YY`; did you mean `Y`?"
+        );
+        assert_eq!(
+            explain(&fw, &res, "Y", "1999").unwrap_err().to_string(),
+            "period: unit `Y` has no score for period 1999; scored periods: 2020, 2021"
+        );
+    }
+
+    #[test]
+    fn numbers_ranks_and_changes_as_the_terminal_shows_them() {
+        assert_eq!(rank_text(2.5), "2.5");
+        assert_eq!(rank_text(3.0), "3");
+        assert_eq!(rank_text(f64::NAN), "-");
+        assert_eq!(places(1.0), "1 place");
+        assert_eq!(places(2.0), "2 places");
+        assert_eq!(delta(5.826, 5.915), "-0.089");
+        assert_eq!(delta(1.0, f64::NAN), "-");
+        assert_eq!(num(f64::NAN), "-");
+        assert_eq!(num(1.23456), "1.235");
+    }
+}

@@ -630,7 +630,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
         let p = all.last().map(|r| r[period].clone()).unwrap_or_default();
         return Err(Error::Data {
             file: path.display().to_string(),
-            message: format!("no rows for period {want} (the report's last period); the file has period {p}: run sensitivity with --period {want}"),
+            message: format!("no rows for period {want} (the report's last period); the file has period {p}: run sensitivity with option `period` {want}"),
         });
     }
     rows.sort_by(|a, b| num(&a[nominal]).total_cmp(&num(&b[nominal])));
@@ -885,4 +885,77 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             most.map_or(0.0, |r| shift(r))
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{self, Source};
+    use crate::score::score;
+
+    fn small() -> (Framework, Results) {
+        let fw = Framework::from_toml(include_str!("../tests/fixtures/small.toml"), "small.toml").unwrap();
+        let source = Source::Bytes {
+            name: "small.csv".into(),
+            bytes: include_bytes!("../tests/fixtures/small.csv").to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let res = score(&fw, &panel).unwrap();
+        (fw, res)
+    }
+
+    #[test]
+    fn axis_ticks_fall_on_category_centres() {
+        assert_eq!(centre(0.5, 3), Some(0));
+        assert_eq!(centre(2.505, 3), Some(2));
+        assert_eq!(centre(1.2, 3), None);
+        assert_eq!(centre(3.5, 3), None);
+    }
+
+    #[test]
+    fn heat_runs_from_white_to_dark_red() {
+        assert_eq!(heat(0.0, 0.0, 10.0), RGBColor(255, 245, 240));
+        assert_eq!(heat(10.0, 0.0, 10.0), RGBColor(180, 30, 30));
+        // Halfway: 255 - 37.5, 245 - 107.5, 240 - 105 (truncated).
+        assert_eq!(heat(5.0, 0.0, 10.0), RGBColor(217, 137, 135));
+        assert_eq!(heat(f64::NAN, 0.0, 10.0), RGBColor(230, 230, 230));
+        assert_eq!(heat(3.0, 3.0, 3.0), heat(5.0, 0.0, 10.0));
+    }
+
+    #[test]
+    fn the_page_has_every_chart_and_the_ranking_of_the_last_period() {
+        let (fw, res) = small();
+        let page = render(&fw, &res, &serde_json::json!({"command": "report"}), &Extras::default()).unwrap();
+        for id in ["scores", "pillars", "trends", "coverage"] {
+            assert!(page.contains(&format!("data-chart=\"{id}\"")), "chart {id}");
+        }
+        assert_eq!(page.matches("<svg").count(), 4);
+        // In 2021 X and Y tie: rank 2.5 each.
+        let table_at = page.find("<td class=\"text\">").unwrap();
+        assert!(page[table_at..].contains("2.5"), "tied ranks shown with one decimal");
+        assert!(!page.contains("<script"), "the page has no script");
+    }
+
+    #[test]
+    fn a_sensitivity_folder_without_the_reports_period_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("uncertainty.csv"),
+            "unit,period,nominal_rank,median_rank,q05_rank,q95_rank\nX,2019,1,1,1,2\n",
+        )
+        .unwrap();
+        let err = sensitivity_charts(dir.path(), Period::parse("2021").unwrap()).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("no rows for period 2021 (the report's last period); the file has period 2019: run sensitivity with option `period` 2021"),
+            "{err}"
+        );
+        std::fs::write(dir.path().join("uncertainty.csv"), "unit,period\nX,2021\n").unwrap();
+        let err = sensitivity_charts(dir.path(), Period::parse("2021").unwrap()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("missing column `nominal_rank` (needed by the report) (is this the right output folder?)"),
+            "{err}"
+        );
+    }
 }

@@ -216,12 +216,30 @@ pub fn flag(option: &str) -> String {
     }
 }
 
-/// One problem as the terminal shows it: a bad option value names its flag.
+/// One problem as the terminal shows it: a bad option value names its flag, and a
+/// message's "option `name`" is the flag `--name`.
 pub fn describe(problem: &Error) -> String {
-    match problem {
+    let text = match problem {
         Error::Argument { name, message } => format!("{}: {message}", flag(name)),
         other => other.to_string(),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("option `") {
+        let name_start = at + "option `".len();
+        let Some(len) = rest[name_start..].find('`') else { break };
+        let name = &rest[name_start..name_start + len];
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            out.push_str(&rest[..name_start]);
+            rest = &rest[name_start..];
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        out.push_str(&flag(name));
+        rest = &rest[name_start + len + 1..];
     }
+    out.push_str(rest);
+    out
 }
 
 /// A closed stdout (`riskscore explain ... | head`) is not an error.
@@ -236,4 +254,25 @@ pub fn print(text: &str) -> Result<()> {
     out.write_all(text.as_bytes())
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", "cannot write", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_options_are_shown_as_flags() {
+        assert_eq!(flag("samples_from"), "--samples-from");
+        assert_eq!(flag("data"), "-d/--data");
+        let e = Error::argument("period", "no unit is scored in period 2016");
+        assert_eq!(describe(&e), "--period: no unit is scored in period 2016");
+        let e = Error::Data {
+            file: "d.csv".into(),
+            message: "found `2,5` (for decimal commas use option `decimal_comma`); or option `Bad` stays".into(),
+        };
+        assert_eq!(
+            describe(&e),
+            "d.csv: found `2,5` (for decimal commas use --decimal-comma); or option `Bad` stays"
+        );
+    }
 }

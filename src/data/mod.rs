@@ -428,3 +428,83 @@ fn join(files: Vec<FileRows>) -> Result<Panel> {
         neighbours: Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRAMEWORK: &str = "[index]\nid = \"r\"\nunit = \"unit\"\nperiod = \"year\"\n[[indicator]]\nid = \"a\"\ngroup = \"r\"\n[[indicator]]\nid = \"b\"\ngroup = \"r\"\n";
+
+    fn bytes(name: &str, text: &str) -> Source {
+        Source::Bytes {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn load_texts(files: &[(&str, &str)]) -> Result<Panel> {
+        let fw = Framework::from_toml(FRAMEWORK, "f.toml").unwrap();
+        let sources: Vec<Source> = files.iter().map(|(n, t)| bytes(n, t)).collect();
+        load(&fw, &sources, &LoadOptions::default())
+    }
+
+    #[test]
+    fn files_are_outer_joined_on_unit_and_period() {
+        // a from one file, b from another; Y 2021 only in the second file.
+        let panel = load_texts(&[
+            ("one.csv", "unit,year,a\nX,2020,1\nY,2020,2\nX,2021,3\n"),
+            ("two.csv", "unit,year,b\nX,2020,10\nY,2021,20\n"),
+        ])
+        .unwrap();
+        assert_eq!(panel.units, ["X", "Y"]);
+        assert_eq!(
+            panel.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            ["2020", "2021"]
+        );
+        // Cells p * units + u: X2020, Y2020, X2021, Y2021.
+        assert_eq!(panel.present, [true, true, true, true]);
+        let a = &panel.columns["a"];
+        let b = &panel.columns["b"];
+        assert_eq!((a[0], a[1], a[2]), (1.0, 2.0, 3.0));
+        assert!(a[3].is_nan());
+        assert_eq!((b[0], b[3]), (10.0, 20.0));
+        assert!(b[1].is_nan() && b[2].is_nan());
+        assert_eq!(panel.cell(1, 0), 2);
+        assert_eq!(panel.unit_index("Y"), Some(1));
+        assert_eq!(panel.period_index(&Period::parse("2021").unwrap()), Some(1));
+        assert_eq!(panel.sources.len(), 2);
+    }
+
+    #[test]
+    fn a_column_comes_from_one_file_only() {
+        let err = load_texts(&[
+            ("one.csv", "unit,year,a,b\nX,2020,1,2\n"),
+            ("two.csv", "unit,year,b\nX,2020,10\n"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "two.csv: column `b` is also in one.csv: each column may come from one file only"
+        );
+    }
+
+    #[test]
+    fn periods_of_one_kind_only() {
+        let err = load_texts(&[
+            ("one.csv", "unit,year,a\nX,2020,1\n"),
+            ("two.csv", "unit,year,b\nX,2020-Q1,10\n"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("the files mix periods of different kinds"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn no_source_is_an_option_error() {
+        let err = load_texts(&[]).unwrap_err();
+        assert!(err.is_argument());
+        assert_eq!(err.to_string(), "data: no data file given: pass one or more");
+    }
+}

@@ -175,7 +175,7 @@ impl Table {
                             && cell.contains(',')
                             && cell.replace(',', ".").trim().parse::<f64>().is_ok()
                         {
-                            " (for decimal commas use --decimal-comma)"
+                            " (for decimal commas use option `decimal_comma`)"
                         } else {
                             ""
                         };

@@ -102,7 +102,7 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         None => {
             return Err(Error::Data {
                 file: name,
-                message: "cannot tell the format: expected an ACLED header (event_id_cnty, event_date, ...) or a GTD header (eventid, iyear, imonth, iday, ...); or give the format (option format: acled or gtd)".into(),
+                message: "cannot tell the format: expected an ACLED header (event_id_cnty, event_date, ...) or a GTD header (eventid, iyear, imonth, iday, ...); or name it with option `format` (acled or gtd)".into(),
             })
         }
     };

@@ -349,7 +349,7 @@ fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFram
             checks.push(Check {
                 column: c,
                 bad: col("__iso3").is_null(),
-                message: "unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: option unit_column)",
+                message: "unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: option `unit_column`)",
             });
             (rows, col("__iso3"))
         }

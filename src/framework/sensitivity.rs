@@ -161,3 +161,79 @@ pub fn check_samples(samples: usize) -> Result<usize, String> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_index_splits_the_unit_interval_evenly() {
+        // floor(3 u): [0, 1/3) -> 0, [1/3, 2/3) -> 1, [2/3, 1) -> 2; u = 1 stays in the last.
+        assert_eq!(Factor::option_index(0.0, 3), 0);
+        assert_eq!(Factor::option_index(0.333, 3), 0);
+        assert_eq!(Factor::option_index(0.334, 3), 1);
+        assert_eq!(Factor::option_index(0.999, 3), 2);
+        assert_eq!(Factor::option_index(1.0, 3), 2);
+        assert_eq!(Factor::option_index(0.7, 1), 0);
+        assert_eq!(Factor::option_index(0.7, 0), 0);
+    }
+
+    #[test]
+    fn sample_sizes_from_2_to_the_maximum() {
+        assert_eq!(check_samples(2), Ok(2));
+        assert_eq!(check_samples(MAX_SAMPLES), Ok(MAX_SAMPLES));
+        assert_eq!(
+            check_samples(1),
+            Err("expected 2 to 65536 (a power of 2 is best), found 1".to_string())
+        );
+        assert!(check_samples(MAX_SAMPLES + 1).is_err());
+    }
+
+    #[test]
+    fn a_normalisation_choice_keeps_the_indicators_range() {
+        let own = Normalise::Goalposts {
+            min: 0.0,
+            max: 5.0,
+            lo: 1.0,
+            hi: 100.0,
+        };
+        assert_eq!(
+            NormaliseChoice::MinMax.for_indicator(&own),
+            Normalise::MinMax { lo: 1.0, hi: 100.0 }
+        );
+        assert_eq!(
+            NormaliseChoice::MinMax.for_indicator(&Normalise::ZScore),
+            Normalise::MinMax { lo: 0.0, hi: 100.0 }
+        );
+        assert_eq!(NormaliseChoice::Rank.for_indicator(&own), Normalise::Rank);
+        for (name, choice) in NORMALISE_CHOICES {
+            assert_eq!(choice.name(), *name);
+        }
+    }
+
+    #[test]
+    fn factors_sharing_a_group_get_one_sobol_index() {
+        let factor = |name: &str, group: &str| Factor {
+            name: name.into(),
+            kind: FactorKind::Treatment,
+            group: group.into(),
+        };
+        let s = Sensitivity {
+            samples: 64,
+            seed: 1,
+            bootstrap: 0,
+            confidence: 0.95,
+            method: Method::Sobol,
+            period: None,
+            factors: vec![
+                factor("weight:a", "weights"),
+                factor("impute", "impute"),
+                factor("weight:b", "weights"),
+            ],
+        };
+        assert_eq!(
+            s.groups(),
+            vec![("weights".to_string(), vec![0, 2]), ("impute".to_string(), vec![1])]
+        );
+    }
+}

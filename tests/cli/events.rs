@@ -126,7 +126,7 @@ fn events_errors_name_file_row_and_column() {
     assert_eq!(
         err,
         format!(
-            "error: 3 problems found:\n  - {log}: row 3, column `fatalities`: a count cannot be negative (found `-1`)\n  - {log}: row 3, column `event_date`: expected a date like 2022-04-22 or 22 April 2022 (found `2022-02-30`)\n  - {log}: row 3, column `country`: unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: option unit_column) (found `Uzbekistn`)\n"
+            "error: 3 problems found:\n  - {log}: row 3, column `fatalities`: a count cannot be negative (found `-1`)\n  - {log}: row 3, column `event_date`: expected a date like 2022-04-22 or 22 April 2022 (found `2022-02-30`)\n  - {log}: row 3, column `country`: unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: --unit-column) (found `Uzbekistn`)\n"
         )
     );
     let bad = write(
