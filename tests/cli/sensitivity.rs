@@ -112,7 +112,7 @@ fn sensitivity_errors_name_the_key() {
     ]);
     assert_eq!(
         err,
-        "error: tests/fixtures/small.toml: key `sensitivity`: the framework has no [sensitivity] block: add one with the uncertain factors (see the README)\n"
+        "error: tests/fixtures/small.toml: key `sensitivity`: the framework has no [sensitivity] block: add one with the uncertain factors (see docs/sensitivity.md)\n"
     );
     let dir = tempfile::tempdir().unwrap();
     let fw = write(
