@@ -328,22 +328,13 @@ impl Explanation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{self, Source};
-    use crate::score::score;
     use crate::stats::prec::close;
 
     /// The hand-checked small example (tests/fixtures/small.*): in 2020 Y has
     /// a = mean(50, 50) = 50 and b = 100 (b1 = 0 is the lowest risk, flipped), so
     /// risk = (50 + 100) / 2 = 75, rank 1 of 3, class `high` (>= 40).
     fn small() -> (Framework, Results) {
-        let fw = Framework::from_toml(include_str!("../tests/fixtures/small.toml"), "small.toml").unwrap();
-        let source = Source::Bytes {
-            name: "small.csv".into(),
-            bytes: include_bytes!("../tests/fixtures/small.csv").to_vec(),
-        };
-        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
-        let res = score(&fw, &panel).unwrap();
-        (fw, res)
+        crate::test_support::small_example()
     }
 
     #[test]

@@ -34,3 +34,23 @@ pub mod uncertainty;
 pub mod variants;
 
 pub use error::{Error, Result};
+
+/// What unit tests across modules share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::data::{self, Source};
+    use crate::framework::Framework;
+    use crate::score::{score, Results};
+
+    /// The hand-checked small example of `tests/fixtures/small.*`, scored.
+    pub(crate) fn small_example() -> (Framework, Results) {
+        let fw = Framework::from_toml(include_str!("../tests/fixtures/small.toml"), "small.toml").unwrap();
+        let source = Source::Bytes {
+            name: "small.csv".into(),
+            bytes: include_bytes!("../tests/fixtures/small.csv").to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let res = score(&fw, &panel).unwrap();
+        (fw, res)
+    }
+}

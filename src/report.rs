@@ -890,18 +890,9 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{self, Source};
-    use crate::score::score;
 
     fn small() -> (Framework, Results) {
-        let fw = Framework::from_toml(include_str!("../tests/fixtures/small.toml"), "small.toml").unwrap();
-        let source = Source::Bytes {
-            name: "small.csv".into(),
-            bytes: include_bytes!("../tests/fixtures/small.csv").to_vec(),
-        };
-        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
-        let res = score(&fw, &panel).unwrap();
-        (fw, res)
+        crate::test_support::small_example()
     }
 
     #[test]

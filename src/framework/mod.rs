@@ -283,8 +283,9 @@ impl Framework {
         self.sensitivity.as_ref().ok_or_else(|| Error::Framework {
             file: self.file.clone(),
             key: "sensitivity".into(),
-            message: "the framework has no [sensitivity] block: add one with the uncertain factors (see docs/sensitivity.md)"
-                .into(),
+            message:
+                "the framework has no [sensitivity] block: add one with the uncertain factors (see docs/sensitivity.md)"
+                    .into(),
         })
     }
 

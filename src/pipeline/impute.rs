@@ -33,6 +33,16 @@ pub enum Impute {
 /// Names accepted in framework files.
 pub const NAMES: &[&str] = &["none", "mean", "median", "group_mean", "interpolate", "locf"];
 
+/// Each name of [`NAMES`] with its method.
+pub const CHOICES: &[(&str, Impute)] = &[
+    ("none", Impute::None),
+    ("mean", Impute::Mean),
+    ("median", Impute::Median),
+    ("group_mean", Impute::GroupMean),
+    ("interpolate", Impute::Interpolate),
+    ("locf", Impute::Locf),
+];
+
 impl Impute {
     /// Methods that fill a period's units from each other (cross-section).
     pub fn is_cross_section(&self) -> bool {

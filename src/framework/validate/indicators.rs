@@ -44,14 +44,7 @@ impl Validator {
             ind.impute.as_deref().or(defaults.impute.as_deref()),
             Impute::None,
             impute::NAMES,
-            &[
-                ("none", Impute::None),
-                ("mean", Impute::Mean),
-                ("median", Impute::Median),
-                ("group_mean", Impute::GroupMean),
-                ("interpolate", Impute::Interpolate),
-                ("locf", Impute::Locf),
-            ],
+            impute::CHOICES,
         );
         let transform = self.choice(
             &format!("{key}.transform"),

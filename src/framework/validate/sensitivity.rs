@@ -7,7 +7,7 @@ use crate::framework::schema::{RawFactor, RawSensitivity};
 use crate::framework::sensitivity::*;
 use crate::framework::{Child, Framework};
 use crate::pipeline::aggregate::{self, Aggregation};
-use crate::pipeline::impute::{self, Impute};
+use crate::pipeline::impute;
 use crate::pipeline::normalise::Normalise;
 
 pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) -> Option<Sensitivity> {
@@ -324,15 +324,7 @@ fn imputation(v: &mut Validator, f: &RawFactor, key: &str, out: &mut Vec<Factor>
             ("mode", f.mode.is_some()),
         ],
     );
-    let table = [
-        ("none", Impute::None),
-        ("mean", Impute::Mean),
-        ("median", Impute::Median),
-        ("group_mean", Impute::GroupMean),
-        ("interpolate", Impute::Interpolate),
-        ("locf", Impute::Locf),
-    ];
-    let options = options(v, &format!("{key}.options"), &f.options, impute::NAMES, &table);
+    let options = options(v, &format!("{key}.options"), &f.options, impute::NAMES, impute::CHOICES);
     push(out, f, "impute".into(), FactorKind::Impute { options });
 }
 
