@@ -121,19 +121,10 @@ fn example_runs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (s, sa, cmp)
 }
 
-/// Whether a Python with what notebook execution needs is on the machine.
-fn python_with_notebook_tools() -> bool {
-    std::process::Command::new("python3")
-        .args(["-c", "import nbformat, nbclient, ipykernel, pandas, matplotlib"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-#[test]
-fn exported_notebook_is_valid() {
-    let dir = tempfile::tempdir().unwrap();
-    let (s, sa, cmp) = example_runs(dir.path());
-    let nb_path = dir.path().join("nb").join("run.ipynb");
+/// Exports the notebook of the example runs to `<dir>/nb/run.ipynb`.
+fn export_notebook(dir: &Path) -> PathBuf {
+    let (s, sa, cmp) = example_runs(dir);
+    let nb_path = dir.join("nb").join("run.ipynb");
     riskscore()
         .args(["export-notebook", "-f", "indicators/central_asia.toml", "--scores"])
         .arg(&s)
@@ -145,6 +136,21 @@ fn exported_notebook_is_valid() {
         .arg(&nb_path)
         .assert()
         .success();
+    nb_path
+}
+
+/// Whether a Python with what notebook execution needs is on the machine.
+fn python_with_notebook_tools() -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", "import nbformat, nbclient, ipykernel, pandas, matplotlib"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn exported_notebook_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let nb_path = export_notebook(dir.path());
     let nb: serde_json::Value = serde_json::from_str(&read(&nb_path)).unwrap();
     assert_eq!(riskscore::notebook::check(&nb), Vec::<String>::new());
     for f in ["scores.csv", "uncertainty.csv", "sobol.csv", "variants.csv"] {
@@ -187,19 +193,7 @@ fn exported_notebook_runs_in_jupyter() {
         "python3 with nbformat, nbclient, ipykernel, pandas and matplotlib is needed: pip install nbformat nbclient ipykernel pandas matplotlib"
     );
     let dir = tempfile::tempdir().unwrap();
-    let (s, sa, cmp) = example_runs(dir.path());
-    let nb_path = dir.path().join("nb").join("run.ipynb");
-    riskscore()
-        .args(["export-notebook", "-f", "indicators/central_asia.toml", "--scores"])
-        .arg(&s)
-        .arg("--sensitivity")
-        .arg(&sa)
-        .arg("--compare")
-        .arg(&cmp)
-        .arg("-o")
-        .arg(&nb_path)
-        .assert()
-        .success();
+    let nb_path = export_notebook(dir.path());
     let run = std::process::Command::new("python3")
         .args(["notebooks-export/execute.py"])
         .arg(&nb_path)
