@@ -151,7 +151,7 @@ pub struct Group {
     /// period's units to this range (so a zero or negative value cannot occur).
     pub geometric_range: Option<(f64, f64)>,
     pub children: Vec<Child>,
-    /// How the children's weights are set (`crate::weights`).
+    /// How the children's weights are set ([`WeightMethod`]; fitted by `crate::score::weights`).
     pub weights: WeightMethod,
 }
 
