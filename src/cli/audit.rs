@@ -23,6 +23,7 @@ pub struct AuditArgs {
 
 pub fn run(args: AuditArgs) -> Result<()> {
     let started = Instant::now();
+    args.output.check(output::audit::FILES, &args.input.paths())?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let period = args
         .period

@@ -49,6 +49,10 @@ pub fn run(args: BacktestArgs) -> Result<()> {
             message: format!("expected 1 or more periods ahead, found {}", args.horizon),
         });
     }
+    let inputs = input_paths(&args.variants, &args.data);
+    let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    args.output
+        .check(&["backtest.csv", "ranking.csv", "manifest.json"], &input_refs)?;
     let vs = args.variants.read()?;
     let mut loaded = Loaded::new(&args.data, Vec::new())?;
     let mut runs = Vec::new();
@@ -74,8 +78,6 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     let rows = backtest::run(&runs, &settings)?;
 
     args.output.create()?;
-    let inputs = input_paths(&args.variants, &args.data);
-    let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     let style = args.csv.style();
     let path = output::write_csv(&args.output.out, output::backtest::backtest(&rows), style, &input_refs)?;
     let ranking = backtest::ranking(&rows);

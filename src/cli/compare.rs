@@ -28,6 +28,10 @@ pub struct CompareArgs {
 
 pub fn run(args: CompareArgs) -> Result<()> {
     let started = Instant::now();
+    let inputs = input_paths(&args.variants, &args.data);
+    let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    args.output
+        .check(&["variants.csv", "agreement.csv", "manifest.json"], &input_refs)?;
     let vs = args.variants.read()?;
     if vs.len() < 2 {
         return Err(Error::Data {
@@ -53,8 +57,6 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let cmp = compare::compare(&scored, args.top_k);
 
     args.output.create()?;
-    let inputs = input_paths(&args.variants, &args.data);
-    let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     let style = args.csv.style();
     let variants_path = output::write_csv(&args.output.out, output::compare::variants(&cmp), style, &input_refs)?;
     let agreement_path = output::write_csv(&args.output.out, output::compare::agreement(&cmp), style, &input_refs)?;

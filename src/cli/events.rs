@@ -144,8 +144,9 @@ pub fn run(args: EventsArgs) -> Result<()> {
             message: "no such file".into(),
         });
     }
+    let manifest_path = args.out.with_extension("manifest.json");
+    output::check_outputs(&[args.out.clone(), manifest_path.clone()], &[args.input.as_path()])?;
     let table = events::aggregate(&args.input, &options)?;
-    output::check_not_input(&args.out, &[args.input.as_path()])?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
     }
@@ -154,8 +155,6 @@ pub fn run(args: EventsArgs) -> Result<()> {
     output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
 
     // Provenance beside the table: <out>.manifest.json.
-    let manifest_path = args.out.with_extension("manifest.json");
-    output::check_not_input(&manifest_path, &[args.input.as_path()])?;
     let bytes = std::fs::read(&args.input).map_err(|e| Error::io(&args.input, "cannot read", e))?;
     let manifest = serde_json::json!({
         "command": "events",

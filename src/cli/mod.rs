@@ -99,6 +99,13 @@ pub struct OutDir {
 }
 
 impl OutDir {
+    /// Refuses the run, before anything is written, if one of the files `names` in the
+    /// output folder is an input.
+    pub fn check(&self, names: &[&str], inputs: &[&Path]) -> Result<()> {
+        let outputs: Vec<PathBuf> = names.iter().map(|n| self.out.join(n)).collect();
+        riskscore::output::check_outputs(&outputs, inputs)
+    }
+
     /// Creates the output folder.
     pub fn create(&self) -> Result<()> {
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, "cannot create output folder", e))

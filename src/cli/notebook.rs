@@ -78,14 +78,19 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let data_dir = parent.join(format!("{stem}_data"));
+    let mut sources: Vec<&Path> = copies.iter().map(PathBuf::as_path).collect();
+    sources.push(&args.framework);
+    let targets: Vec<PathBuf> = copies
+        .iter()
+        .map(|src| data_dir.join(src.file_name().unwrap_or_default()))
+        .chain([args.out.clone()])
+        .collect();
+    output::check_outputs(&targets, &sources)?;
     std::fs::create_dir_all(&data_dir)
         .map_err(|e| Error::io(&data_dir, "cannot create the notebook's data folder", e))?;
-    let sources: Vec<&Path> = copies.iter().map(PathBuf::as_path).collect();
-    for src in &copies {
-        let dst = data_dir.join(src.file_name().unwrap_or_default());
-        output::check_not_input(&dst, &sources)?;
+    for (src, dst) in copies.iter().zip(&targets) {
         let content = std::fs::read(src).map_err(|e| Error::io(src, "cannot read", e))?;
-        output::write_atomic(&dst, |w| w.write_all(&content))?;
+        output::write_atomic(dst, |w| w.write_all(&content))?;
     }
     inputs.data_folder = format!("{stem}_data");
     let nb = notebook::build(&fw, &fw.file, &sha256_hex(&bytes), &inputs);

@@ -51,6 +51,8 @@ fn csv_sheet(name: &'static str, path: &Path) -> Result<Table<'static>> {
 
 pub fn run(args: ReportArgs) -> Result<()> {
     let started = Instant::now();
+    args.output
+        .check(&["report.html", "report.xlsx"], &args.input.paths())?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let panel = args.input.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;

@@ -22,6 +22,11 @@ pub struct ScoreArgs {
 
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
+    let mut files = vec!["scores.csv", "indicators.csv", "screening.csv", "manifest.json"];
+    if args.xlsx {
+        files.push("scores.xlsx");
+    }
+    args.output.check(&files, &args.input.paths())?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let panel = args.input.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;

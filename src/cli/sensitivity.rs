@@ -65,6 +65,8 @@ impl Progress for Bar {
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
     let started = Instant::now();
+    args.output
+        .check(&["uncertainty.csv", "sobol.csv", "manifest.json"], &args.input.paths())?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let sens = fw.sensitivity()?;
     let mut settings = Settings::from_framework(sens);

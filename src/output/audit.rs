@@ -24,6 +24,17 @@ fn num(v: f64) -> Cell {
     Cell::Num(v, 6)
 }
 
+/// The files the audit writes.
+pub const FILES: &[&str] = &[
+    "stats.csv",
+    "correlations.csv",
+    "cronbach.csv",
+    "pca.csv",
+    "effective_weights.csv",
+    "units.csv",
+    "manifest.json",
+];
+
 /// Every table of the audit, in the order they are written.
 pub fn tables(a: &Audit) -> Vec<Table<'_>> {
     vec![
@@ -264,4 +275,26 @@ pub fn summary(framework_file: &str, a: &Audit) -> String {
         ));
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_list_names_every_table() {
+        let a = Audit {
+            period: crate::period::Period::parse("2022").unwrap(),
+            units: 0,
+            stats: Vec::new(),
+            correlations: Vec::new(),
+            cronbach: Vec::new(),
+            pca: Vec::new(),
+            effective: Vec::new(),
+            profiles: Vec::new(),
+        };
+        let mut names: Vec<String> = tables(&a).iter().map(|t| format!("{}.csv", t.name)).collect();
+        names.push("manifest.json".into());
+        assert_eq!(names, FILES);
+    }
 }

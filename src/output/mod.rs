@@ -67,6 +67,17 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
 }
 
 /// Refuses to write an output over one of the inputs.
+/// Checks every output path against every input, all at once: run it before writing
+/// anything, so a refused run leaves no partial output.
+pub fn check_outputs(outputs: &[PathBuf], inputs: &[&Path]) -> Result<()> {
+    Error::from_problems(
+        outputs
+            .iter()
+            .filter_map(|o| check_not_input(o, inputs).err())
+            .collect(),
+    )
+}
+
 pub fn check_not_input(output: &Path, inputs: &[&Path]) -> Result<()> {
     let Ok(out) = output.canonicalize() else {
         return Ok(());

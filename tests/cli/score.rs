@@ -343,6 +343,35 @@ fn outputs_never_overwrite_inputs() {
     assert_eq!(read(Path::new(&data)), read(Path::new(&fixture("small.csv"))));
 }
 
+/// Reported: `score -d o/indicators.csv -o o` refused only after writing scores.csv.
+#[test]
+fn a_refused_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "indicators.csv", &read(Path::new(&fixture("small.csv"))));
+    let folder = dir.path().display().to_string();
+    let err = fails(&["score", "-f", &fixture("small.toml"), "-d", &data, "-o", &folder]);
+    assert!(
+        err.contains("indicators.csv: this output would overwrite an input file"),
+        "{err}"
+    );
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["indicators.csv"]);
+    // events: the table's manifest path is an input.
+    let log = dir.path().join("log.manifest.json");
+    std::fs::copy(fixture("events_acled_small.csv"), &log).unwrap();
+    let out = dir.path().join("log.csv");
+    let err = fails(&["events", "-i", log.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(
+        err.contains("log.manifest.json: this output would overwrite an input file"),
+        "{err}"
+    );
+    assert!(!out.exists(), "the table was written before the refusal");
+}
+
 #[test]
 fn tables_go_to_stdout_and_notes_to_stderr() {
     let dir = tempfile::tempdir().unwrap();
