@@ -263,15 +263,30 @@ pub fn summary(framework_file: &str, a: &Audit) -> String {
             .iter()
             .find(|p| p.group == c.group)
             .map_or(f64::NAN, |p| p.explained[0]);
-        t.push_str(&format!("  {:<28} {:>7.2} {:>9.0}%\n", c.group, c.alpha, 100.0 * pc1));
+        let alpha = if c.alpha.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{:.2}", c.alpha)
+        };
+        let pc1 = if pc1.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{:.0}%", 100.0 * pc1)
+        };
+        t.push_str(&format!("  {:<28} {alpha:>7} {pc1:>10}\n", c.group));
     }
     t.push_str("  indicator                    nominal  importance\n");
     for e in &a.effective {
+        // An indicator that is constant over the units correlates with nothing.
+        let importance = if e.importance.is_nan() {
+            "constant".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * e.importance)
+        };
         t.push_str(&format!(
-            "  {:<28} {:>6.1}% {:>10.1}%\n",
+            "  {:<28} {:>6.1}% {importance:>11}\n",
             e.indicator,
-            100.0 * e.nominal,
-            100.0 * e.importance
+            100.0 * e.nominal
         ));
     }
     t
@@ -296,5 +311,33 @@ mod tests {
         let mut names: Vec<String> = tables(&a).iter().map(|t| format!("{}.csv", t.name)).collect();
         names.push("manifest.json".into());
         assert_eq!(names, FILES);
+    }
+
+    #[test]
+    fn a_constant_indicator_has_no_importance() {
+        let a = Audit {
+            period: crate::period::Period::parse("2022").unwrap(),
+            units: 3,
+            stats: Vec::new(),
+            correlations: Vec::new(),
+            cronbach: vec![crate::audit::Cronbach {
+                group: "g".into(),
+                items: 2,
+                n: 3,
+                alpha: f64::NAN,
+            }],
+            pca: Vec::new(),
+            effective: vec![crate::audit::EffectiveWeight {
+                indicator: "flat".into(),
+                nominal: 0.5,
+                corr_with_index: f64::NAN,
+                importance: f64::NAN,
+            }],
+            profiles: Vec::new(),
+        };
+        let text = summary("f.toml", &a);
+        assert!(text.contains("  g                                  -          -\n"), "{text}");
+        assert!(text.contains("  flat                           50.0%    constant\n"), "{text}");
+        assert!(!text.contains("NaN"), "{text}");
     }
 }

@@ -128,12 +128,70 @@ pub fn summary(a: &Analysis) -> String {
         let output = format!("mean_abs_shift:{period}");
         let mut rows: Vec<_> = a.sobol.iter().filter(|s| s.output == output).collect();
         rows.sort_by(|x, y| y.st.total_cmp(&x.st));
+        if rows.iter().all(|s| s.s1.is_nan() && s.st.is_nan()) {
+            text.push_str("  constant: no run moved a rank, so no factor has a Sobol index\n");
+            continue;
+        }
         for s in rows {
+            let index = |v: f64, conf: f64| {
+                if v.is_nan() {
+                    format!("{:>7} {:7}", "-", "")
+                } else if conf.is_nan() {
+                    format!("{v:>7.3} {:7}", "")
+                } else {
+                    format!("{v:>7.3} ± {conf:.3}")
+                }
+            };
             text.push_str(&format!(
-                "  {:<28} S1 {:>7.3} ± {:.3}   ST {:>7.3} ± {:.3}\n",
-                s.factor, s.s1, s.s1_conf, s.st, s.st_conf
+                "  {:<28} S1 {}   ST {}\n",
+                s.factor,
+                index(s.s1, s.s1_conf),
+                index(s.st, s.st_conf)
             ));
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::sensitivity::Method;
+    use crate::period::Period;
+    use crate::uncertainty::SobolRow;
+
+    fn analysis(s1: f64, st: f64) -> Analysis {
+        let row = |factor: &str| SobolRow {
+            output: "mean_abs_shift:2022".into(),
+            factor: factor.into(),
+            s1,
+            s1_conf: 0.01,
+            st,
+            st_conf: 0.02,
+        };
+        Analysis {
+            factors: vec!["impute".into(), "normalise".into()],
+            groups: vec!["impute".into(), "normalise".into()],
+            method: Method::Sobol,
+            n: 64,
+            runs: 256,
+            stats: Vec::new(),
+            mean_abs_shift_by_period: vec![(Period::parse("2022").unwrap(), 0.0)],
+            sobol: vec![row("impute"), row("normalise")],
+            matrices: 1,
+            timings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn outputs_that_never_move_are_called_constant() {
+        assert_eq!(
+            summary(&analysis(f64::NAN, f64::NAN)),
+            "period 2022: mean |rank shift| from nominal = 0.000 places\n  constant: no run moved a rank, so no factor has a Sobol index\n"
+        );
+        assert_eq!(
+            summary(&analysis(0.25, 0.5)).lines().nth(1),
+            Some("  impute                       S1   0.250 ± 0.010   ST   0.500 ± 0.020")
+        );
+    }
 }
