@@ -97,9 +97,16 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let panel = args.input.data.load(&fw)?;
     let loaded = started.elapsed().as_secs_f64();
 
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = args.threads.unwrap_or(cores);
+    // More threads than cores only wait for each other; thousands never finish starting.
+    let max_threads = (8 * cores).max(64);
+    if threads == 0 || threads > max_threads {
+        return Err(Error::argument(
+            "threads",
+            format!("expected 1 to {max_threads} threads (this machine has {cores} cores), found {threads}"),
+        ));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -336,8 +336,14 @@ mod tests {
             profiles: Vec::new(),
         };
         let text = summary("f.toml", &a);
-        assert!(text.contains("  g                                  -          -\n"), "{text}");
-        assert!(text.contains("  flat                           50.0%    constant\n"), "{text}");
+        assert!(
+            text.contains("  g                                  -          -\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  flat                           50.0%    constant\n"),
+            "{text}"
+        );
         assert!(!text.contains("NaN"), "{text}");
     }
 }

@@ -122,6 +122,61 @@ impl<'a> Compiled<'a> {
 
         Ok(Design { n, runs })
     }
+
+    /// Bytes a run of `design` holds at its peak, about: the rank and score tables
+    /// (f32, runs x outputs each), the data-stage matrices (f64), the bootstrap's
+    /// counts (f32, R x N) and, per thread, the Sobol terms and resample sums of one
+    /// batch of 8 outputs (f32, N x cols and R x cols, cols = 8 (4 + 2G)).
+    pub(super) fn memory_needed(&self, settings: &Settings, design: &Design, threads: usize) -> u64 {
+        let f32s = 4u64;
+        let tables = 2 * f32s * design.runs as u64 * self.n_out as u64;
+        let matrices: u64 = self.matrices.iter().flatten().map(|m| 8 * m.len() as u64).sum();
+        let (resamples, cols) = match settings.method {
+            Method::Sobol => (settings.bootstrap as u64, 8 * (4 + 2 * self.n_groups() as u64)),
+            Method::MonteCarlo => (0, 0),
+        };
+        let bootstrap = f32s * resamples * design.n as u64;
+        let per_thread = f32s * cols * (design.n as u64 + resamples);
+        tables
+            .saturating_add(matrices)
+            .saturating_add(bootstrap)
+            .saturating_add(per_thread.saturating_mul(threads as u64))
+    }
+}
+
+/// The memory the system can give a process now, in bytes (`MemAvailable` of
+/// /proc/meminfo); `None` where it cannot be read.
+pub(super) fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Refuses a run that needs more memory than there is, naming the figures and what
+/// to lower.
+pub(super) fn check_memory(needed: u64, available: u64, settings: &Settings, design: &Design) -> Result<()> {
+    if needed <= available {
+        return Ok(());
+    }
+    let gb = |b: u64| b as f64 / 1e9;
+    let bootstrap_share = 4 * settings.bootstrap as u64 * design.n as u64;
+    let (option, lower) = if settings.method == Method::Sobol && bootstrap_share > needed / 2 {
+        ("bootstrap", "fewer bootstrap resamples")
+    } else {
+        ("samples", "a smaller N (or analyse one period)")
+    };
+    Err(Error::argument(
+        option,
+        format!(
+            "this analysis (N = {}, {} runs, {} bootstrap resamples) needs about {:.1} GB of memory, and {:.1} GB is available: use {lower}",
+            design.n,
+            design.runs,
+            if settings.method == Method::Sobol { settings.bootstrap } else { 0 },
+            gb(needed),
+            gb(available)
+        ),
+    ))
 }
 
 /// The periods analysed (every scored one, or the one asked for) and their scored cells.
@@ -368,4 +423,36 @@ fn stage_variant(
     }
     v.index.scale = None;
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_that_cannot_fit_names_its_figures() {
+        let settings = Settings {
+            samples: 1024,
+            seed: 1,
+            bootstrap: 1_000_000,
+            confidence: 0.95,
+            method: Method::Sobol,
+            period: None,
+            samples_from: None,
+        };
+        let design = Design { n: 1024, runs: 9216 };
+        assert!(check_memory(1_000, 2_000, &settings, &design).is_ok());
+        // The bootstrap's counts alone: 4 x 1e6 x 1024 = 4.1 GB, most of the 5 GB.
+        let err = check_memory(5_000_000_000, 1_000_000_000, &settings, &design).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bootstrap: this analysis (N = 1024, 9216 runs, 1000000 bootstrap resamples) needs about 5.0 GB of memory, and 1.0 GB is available: use fewer bootstrap resamples"
+        );
+        let few = Settings {
+            bootstrap: 10,
+            ..settings
+        };
+        let err = check_memory(5_000_000_000, 1_000_000_000, &few, &design).unwrap_err();
+        assert!(err.to_string().starts_with("samples: "), "{err}");
+    }
 }

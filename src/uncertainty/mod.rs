@@ -162,6 +162,10 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     // 1. Compile: periods, factors as actions, the data-stage matrices, fixed groups.
     let compiled = compile::Compiled::new(fw, panel, &nominal, sens, settings)?;
     let design = compiled.design(settings)?;
+    if let Some(available) = compile::available_memory() {
+        let needed = compiled.memory_needed(settings, &design, rayon::current_num_threads());
+        compile::check_memory(needed, available, settings, &design)?;
+    }
     timings.lap("prepare");
     // 2. Evaluate every run.
     let (rank_cols, mut score_cols) = evaluate::evaluate(&compiled, settings, &design, progress)?;

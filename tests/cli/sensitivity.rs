@@ -168,4 +168,21 @@ fn sensitivity_bad_period_and_design_size() {
         misuse(&args),
         "error: --samples: expected 2 to 65536 (a power of 2 is best), found 100000\n"
     );
+    // Reported: 100,000 threads hung; a billion resamples aborted on allocation.
+    let mut args = base.to_vec();
+    args.extend(["--threads", "100000"]);
+    let err = misuse(&args);
+    assert!(
+        err.starts_with("error: --threads: expected 1 to ") && err.ends_with("cores), found 100000\n"),
+        "{err}"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--bootstrap", "1000000000"]);
+    let err = misuse(&args);
+    assert!(
+        err.starts_with(
+            "error: --bootstrap: this analysis (N = 1024, 9216 runs, 1000000000 bootstrap resamples) needs about "
+        ) && err.ends_with(" GB is available: use fewer bootstrap resamples\n"),
+        "{err}"
+    );
 }
