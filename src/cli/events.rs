@@ -141,7 +141,11 @@ pub fn run(args: EventsArgs) -> Result<()> {
     if !args.input.is_file() {
         return Err(Error::Data {
             file: args.input.display().to_string(),
-            message: "no such file".into(),
+            message: if args.input.is_dir() {
+                "is a folder: expected an event log file (CSV or Parquet)".into()
+            } else {
+                "no such file".into()
+            },
         });
     }
     let manifest_path = args.out.with_extension("manifest.json");

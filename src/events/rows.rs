@@ -191,6 +191,9 @@ fn counts(log: &Log, checks: &mut Vec<Check>) -> (Expr, Option<Expr>, Option<Exp
     (fatalities, injuries, hostages)
 }
 
+/// The largest count: every whole number up to 2^53 is exact in an f64.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
 /// A count column: empty is 0, GTD's unknown codes (`unknown_codes`) are 0, anything
 /// else not a number >= 0 is an error.
 fn count(checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Expr {
@@ -208,6 +211,17 @@ fn count(checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Exp
         column: c,
         bad: negative.fill_null(lit(false)),
         message: "a count cannot be negative",
+    });
+    // inf, NaN and counts past 2^53 (no longer exact as numbers) are no counts.
+    checks.push(Check {
+        column: c,
+        bad: v
+            .clone()
+            .is_nan()
+            .or(v.clone().is_infinite())
+            .or(v.clone().gt(lit(MAX_COUNT)))
+            .fill_null(lit(false)),
+        message: "expected a count: a finite number up to 9007199254740992 (2^53)",
     });
     when(v.clone().lt(lit(0.0)))
         .then(lit(0.0))

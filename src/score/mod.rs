@@ -197,7 +197,24 @@ fn raw_values(
                         format!("denominator `{d}` is 0, so the per-capita value is undefined"),
                     ));
                 }
-                v[c] = ind.multiplier * v[c] / den[c];
+                let per_capita = ind.multiplier * v[c] / den[c];
+                if !per_capita.is_finite() {
+                    return Err(cell_error(
+                        fw,
+                        panel,
+                        &ind.id,
+                        c,
+                        format!(
+                            "the per-capita value {} x `{}` / `{d}` = {} x {} / {} is too large to represent; check the denominator",
+                            short(ind.multiplier),
+                            ind.column,
+                            short(ind.multiplier),
+                            short(v[c]),
+                            short(den[c])
+                        ),
+                    ));
+                }
+                v[c] = per_capita;
             }
         }
         raw.push(v);
@@ -632,6 +649,15 @@ fn missing_column(fw: &Framework, column: &str, by: &str) -> Error {
         column: column.to_string(),
         needed_by: format!("`{by}`"),
         hint: String::new(),
+    }
+}
+
+/// A number for a message: plain, or in exponent form when tiny or huge.
+fn short(x: f64) -> String {
+    if x != 0.0 && (x.abs() < 1e-6 || x.abs() >= 1e15) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 

@@ -120,6 +120,12 @@ const CASES: &[Case] = &[
         expected: "error: 2 problems found:\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `a` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `b` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n",
     },
     Case {
+        name: "a per-capita value that overflows",
+        edit: Some(("id = \"a1\"\n", "id = \"a1\"\ndenominator = \"pop\"\n")),
+        data: Some("unit,year,a1,a2,b1,pop\nX,2020,1,2,3,1000\nY,2020,5,2,4,1e-320\n"),
+        expected: "error: {fw}: indicator `a1`, unit `Y`, period 2020: the per-capita value 1 x `a1` / `pop` = 1 x 5 / 1e-320 is too large to represent; check the denominator\n",
+    },
+    Case {
         name: "header without data rows",
         edit: None,
         data: Some("unit,year,a1,a2,b1\n"),

@@ -150,6 +150,33 @@ fn events_errors_name_file_row_and_column() {
     assert!(err.contains("would overwrite an input file"), "{err}");
 }
 
+/// Reported: fatalities `inf` went into the table, `NaN` gave empty cells and `1e20`
+/// became 9223372036854775807; a folder as the log said "no such file".
+#[test]
+fn counts_must_be_finite_and_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.csv").display().to_string();
+    for (value, row) in [("inf", 3), ("NaN", 3), ("1e20", 3)] {
+        let log = write(
+            dir.path(),
+            "log.csv",
+            &format!("event_id_cnty,event_date,event_type,actor1,country,fatalities\nA1,2022-01-05,Battles,X,Uzbekistan,1\nA2,2022-01-06,Battles,X,Uzbekistan,{value}\n"),
+        );
+        let err = fails(&["events", "-i", &log, "-o", &out]);
+        assert_eq!(
+            err,
+            format!("error: {log}: row {row}, column `fatalities`: expected a count: a finite number up to 9007199254740992 (2^53) (found `{value}`)\n")
+        );
+        assert!(!Path::new(&out).exists());
+    }
+    let folder = dir.path().display().to_string();
+    let err = fails(&["events", "-i", &folder, "-o", &out]);
+    assert_eq!(
+        err,
+        format!("error: {folder}: is a folder: expected an event log file (CSV or Parquet)\n")
+    );
+}
+
 #[test]
 fn generated_example_logs_are_reproducible() {
     // datasets/README.md gives these commands; the same seed must give the same bytes.
