@@ -79,7 +79,11 @@ pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Resul
         .flat_map(|(i, c)| {
             [
                 col(ROW).filter(c.bad.clone()).min().alias(format!("row{i}")),
-                col(c.column).filter(c.bad.clone()).first().alias(format!("value{i}")),
+                // The value at that row: `first()` over a streamed scan need not be it.
+                col(c.column)
+                    .filter(c.bad.clone())
+                    .get(col(ROW).filter(c.bad.clone()).arg_min(), true)
+                    .alias(format!("value{i}")),
             ]
         })
         .collect();

@@ -254,3 +254,25 @@ fn events_period_range_must_match_the_period() {
     ]);
     assert_eq!(err, "error: --delimiter: expected one character (or \\t), found `;;`\n");
 }
+
+/// Reported: about 1 run in 10 showed one row's number with another row's value.
+#[test]
+fn an_error_shows_the_value_of_the_row_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("event_id_cnty,event_date,event_type,actor1,country,fatalities\n");
+    for i in 0..40_000 {
+        let row = i + 2;
+        // Every row from 30,000 on is bad, its value naming its own row.
+        let fatalities = if i >= 30_000 { format!("-{row}") } else { "1".into() };
+        text.push_str(&format!("A{i},2022-01-05,Battles,X,Uzbekistan,{fatalities}\n"));
+    }
+    let log = write(dir.path(), "log.csv", &text);
+    let out = dir.path().join("o.csv").display().to_string();
+    for _ in 0..5 {
+        let err = fails(&["events", "-i", &log, "-o", &out]);
+        assert_eq!(
+            err,
+            format!("error: {log}: row 30002, column `fatalities`: a count cannot be negative (found `-30002`)\n")
+        );
+    }
+}
