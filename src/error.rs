@@ -47,6 +47,10 @@ pub enum Error {
         message: String,
     },
 
+    /// A row as a whole is malformed (its field count, a quote that is not closed).
+    #[error("{file}: row {row}: {message}")]
+    Row { file: String, row: usize, message: String },
+
     /// The same unit and period occur twice.
     #[error("{file}: row {row}: duplicate unit `{unit}` and period `{period}` (first seen at {first})")]
     DuplicateRow {
@@ -71,6 +75,10 @@ pub enum Error {
     #[error("{context}: {message}")]
     Method { context: String, message: String },
 
+    /// More problems of the same run than are listed.
+    #[error("... and {count} more problems")]
+    More { count: usize },
+
     /// Several problems found at once (`validate` reports all of them).
     #[error("{}", display_many(.0))]
     Many(Vec<Error>),
@@ -94,6 +102,58 @@ impl Error {
             0 => Ok(()),
             1 => Err(problems.remove(0)),
             _ => Err(Error::Many(problems)),
+        }
+    }
+
+    /// Like [`Error::from_problems`], listing at most `cap` problems and then how many
+    /// more there are.
+    pub fn from_problems_capped(mut problems: Vec<Error>, cap: usize) -> Result<()> {
+        if problems.len() > cap {
+            let count = problems.len() - cap;
+            problems.truncate(cap);
+            problems.push(Error::More { count });
+        }
+        Error::from_problems(problems)
+    }
+
+    /// Problems from several sources in row order, at most `cap` listed: the `More`
+    /// counts of the sources and what is past the cap are added up into one.
+    pub fn in_row_order(problems: Vec<Error>, cap: usize) -> Result<()> {
+        let mut more = 0;
+        let mut listed: Vec<Error> = problems
+            .into_iter()
+            .filter(|e| match e {
+                Error::More { count } => {
+                    more += count;
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        listed.sort_by_key(|e| e.row().unwrap_or(usize::MAX));
+        if listed.len() > cap {
+            more += listed.len() - cap;
+            listed.truncate(cap);
+        }
+        if more > 0 {
+            listed.push(Error::More { count: more });
+        }
+        Error::from_problems(listed)
+    }
+
+    /// The row a problem is on, for listing problems in row order.
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            Error::Cell { row, .. } | Error::DuplicateRow { row, .. } | Error::Row { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+
+    /// The individual problems, owned.
+    pub fn into_problems(self) -> Vec<Error> {
+        match self {
+            Error::Many(list) => list.into_iter().flat_map(Error::into_problems).collect(),
+            other => vec![other],
         }
     }
 
@@ -128,6 +188,27 @@ impl Error {
     }
 }
 
+/// At most this many characters of a value are quoted in a message.
+const MAX_QUOTED: usize = 200;
+
+/// A value as a message shows it: at most 200 characters, and the invisible ones
+/// written out (`\r`, `\t`, `\u{a0}`), so `gov_eff\r` is not shown as `gov_eff`.
+pub fn visible(value: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if i == MAX_QUOTED {
+            out.push_str(&format!("... ({} characters in all)", value.chars().count()));
+            break;
+        }
+        if c.is_control() || c == '\u{a0}' || c == '\u{feff}' || c == '\u{200b}' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// ", did you mean `x`?" when a known id is close to the one given, else "".
 pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     let mut best: Option<(f64, &str)> = None;
@@ -138,7 +219,7 @@ pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Str
         }
     }
     match best {
-        Some((_, name)) => format!("; did you mean `{name}`?"),
+        Some((_, name)) => format!("; did you mean `{}`?", visible(name)),
         None => String::new(),
     }
 }
@@ -164,7 +245,7 @@ pub fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
             Ok(())
         }
     }
-    let mut all: Vec<String> = ids.into_iter().map(|s| format!("`{s}`")).collect();
+    let mut all: Vec<String> = ids.into_iter().map(|s| format!("`{}`", visible(s))).collect();
     let more = all.len() > 12;
     all.truncate(12);
     Ids(all, more).to_string()

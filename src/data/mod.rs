@@ -225,60 +225,72 @@ fn keys(framework: &Framework, table: &Table) -> Result<Vec<(String, Period)>> {
     let units = table.text_column(&framework.index.unit_column, "index.unit")?;
     let periods = table.text_column(&framework.index.period_column, "index.period")?;
     let mut out = Vec::with_capacity(units.len());
+    let mut problems = Vec::new();
     let mut kind = None;
+    let cell = |row: usize, column: &str, message: String| Error::Cell {
+        file: table.name.clone(),
+        row,
+        column: column.to_string(),
+        message,
+    };
     for (i, (u, p)) in units.into_iter().zip(periods).enumerate() {
-        let row = i + 2;
-        let unit = u
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::Cell {
-                file: table.name.clone(),
+        let row = table.row_number(i);
+        let unit = u.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if unit.is_none() {
+            problems.push(cell(
                 row,
-                column: framework.index.unit_column.clone(),
-                message: "empty unit: every row needs a unit code".into(),
-            })?;
+                &framework.index.unit_column,
+                "empty unit: every row needs a unit code".into(),
+            ));
+        }
         let text = p.unwrap_or_default();
-        let period = Period::parse(&text).ok_or_else(|| Error::Cell {
-            file: table.name.clone(),
-            row,
-            column: framework.index.period_column.clone(),
-            message: Period::expected(&text),
-        })?;
-        match kind {
-            None => kind = Some((period.kind, row)),
-            Some((k, first)) if k != period.kind => {
-                return Err(Error::Cell {
-                    file: table.name.clone(),
+        let period = Period::parse(&text);
+        match period {
+            None => problems.push(cell(
+                row,
+                &framework.index.period_column,
+                Period::expected(&read::quoted(&text)),
+            )),
+            Some(period) => match kind {
+                None => kind = Some((period.kind, row)),
+                Some((k, first)) if k != period.kind => problems.push(cell(
                     row,
-                    column: framework.index.period_column.clone(),
-                    message: format!(
+                    &framework.index.period_column,
+                    format!(
                         "period `{text}` is a {} but row {first} holds a {}: use one kind of period per data set",
                         period.kind.name(),
                         k.name()
                     ),
-                })
-            }
-            _ => {}
+                )),
+                _ => {}
+            },
         }
-        out.push((unit, period));
+        if let (Some(unit), Some(period)) = (unit, period) {
+            out.push((unit, period));
+        }
     }
+    Error::from_problems_capped(problems, read::MAX_LISTED)?;
     Ok(out)
 }
 
-fn check_duplicates(name: &str, keys: &[(String, Period)]) -> Result<()> {
+fn check_duplicates(table: &Table, keys: &[(String, Period)]) -> Result<()> {
     let mut seen: HashMap<(&str, Period), usize> = HashMap::new();
+    let mut problems = Vec::new();
     for (i, (unit, period)) in keys.iter().enumerate() {
-        if let Some(first) = seen.insert((unit.as_str(), *period), i + 2) {
-            return Err(Error::DuplicateRow {
-                file: name.to_string(),
-                row: i + 2,
+        let row = table.row_number(i);
+        if let Some(&first) = seen.get(&(unit.as_str(), *period)) {
+            problems.push(Error::DuplicateRow {
+                file: table.name.clone(),
+                row,
                 unit: unit.clone(),
                 period: period.to_string(),
                 first: format!("row {first}"),
             });
+        } else {
+            seen.insert((unit.as_str(), *period), row);
         }
     }
-    Ok(())
+    Error::from_problems_capped(problems, read::MAX_LISTED)
 }
 
 fn wide_rows(
@@ -288,14 +300,22 @@ fn wide_rows(
     options: &LoadOptions,
 ) -> Result<FileRows> {
     let keys = keys(framework, table)?;
-    check_duplicates(&table.name, &keys)?;
-    // Columns parse in parallel; the first bad one in framework order is reported.
+    check_duplicates(table, &keys)?;
+    // Columns parse in parallel; every bad cell is reported, in row order.
     let parsed: Vec<Result<(String, Vec<f64>)>> = needed
         .par_iter()
         .filter(|(column, _)| table.has_column(column))
         .map(|(column, _)| Ok((column.clone(), table.numeric_column(column, options.decimal_comma)?)))
         .collect();
-    let columns = parsed.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut columns = Vec::with_capacity(parsed.len());
+    let mut problems = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(c) => columns.push(c),
+            Err(e) => problems.extend(e.into_problems()),
+        }
+    }
+    Error::in_row_order(problems, read::MAX_LISTED)?;
     Ok(FileRows {
         name: table.name.clone(),
         keys,
@@ -330,10 +350,10 @@ fn long_rows(
             }
             out_keys.len() - 1
         });
-        if let Some(first) = first_row.insert((r, col), i + 2) {
+        if let Some(first) = first_row.insert((r, col), table.row_number(i)) {
             return Err(Error::DuplicateRow {
                 file: table.name.clone(),
-                row: i + 2,
+                row: table.row_number(i),
                 unit: key.0,
                 period: format!("{}` and indicator `{name}", key.1),
                 first: format!("row {first}"),

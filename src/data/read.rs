@@ -10,10 +10,24 @@ pub struct Table {
     pub name: String,
     pub format: &'static str,
     df: DataFrame,
+    /// Per data row: its row number in the file as a spreadsheet shows it (the header
+    /// is row 1; blank rows are skipped, so numbers may jump).
+    rows: Vec<usize>,
 }
+
+/// Problems of one kind listed per file before "... and N more".
+pub const MAX_LISTED: usize = 50;
+
+/// A row longer than this is no row: most likely a quote that is never closed.
+const MAX_ROW_BYTES: usize = 1 << 20;
 
 /// Values read as missing in numeric cells.
 const MISSING: &[&str] = &["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", ".."];
+
+/// A value for a message (see [`crate::error::visible`]).
+pub fn quoted(value: &str) -> String {
+    crate::error::visible(value)
+}
 
 /// Reads CSV (any delimiter, optional UTF-8 BOM) or Parquet (by magic bytes).
 pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<Table> {
@@ -25,10 +39,12 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
         let df = ParquetReader::new(Cursor::new(bytes))
             .finish()
             .map_err(|e| data_error(format!("cannot read Parquet file: {e}")))?;
+        let rows = (2..df.height() + 2).collect();
         return Ok(Table {
             name: name.to_string(),
             format: "parquet",
             df,
+            rows,
         });
     }
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
@@ -46,6 +62,7 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
         ));
     }
     let separator = options.delimiter.unwrap_or_else(|| sniff_delimiter(&bytes));
+    let (bytes, rows) = check_shape(name, &bytes, separator)?;
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -62,7 +79,163 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
         name: name.to_string(),
         format: "csv",
         df,
+        rows,
     })
+}
+
+/// Checks the CSV's shape before it is parsed: every row has as many fields as the
+/// header, no two columns share a name, no row runs away (an unclosed quote). Returns
+/// the text without its blank rows (empty, or only spaces and delimiters) and the row
+/// number of every row kept. Every problem is reported, in row order.
+fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<usize>)> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut problems = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    let mut blank_rows = 0;
+    let mut rows = Vec::new();
+    let mut record = ::csv::ByteRecord::new();
+    loop {
+        let more = match reader.read_byte_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => {
+                let row = e.position().map_or(0, |p| p.line() as usize);
+                problems.push(Error::Row {
+                    file: name.into(),
+                    row,
+                    message: format!("cannot read the row: {}", quoted(&e.to_string())),
+                });
+                break;
+            }
+        };
+        if !more {
+            break;
+        }
+        let position = record.position().cloned().unwrap_or_else(::csv::Position::new);
+        let row = position.line() as usize;
+        let length = record.as_slice().len() + record.len();
+        if length > MAX_ROW_BYTES {
+            problems.push(Error::Row {
+                file: name.into(),
+                row,
+                message: format!("the row is {length} bytes long: a quote (\") opened in it is probably never closed"),
+            });
+            break;
+        }
+        if record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace())) {
+            blank_rows += 1;
+            continue;
+        }
+        match &header {
+            None => {
+                let names: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+                for (j, n) in names.iter().enumerate() {
+                    if let Some(first) = names[..j].iter().position(|m| m == n) {
+                        problems.push(Error::Data {
+                            file: name.into(),
+                            message: format!(
+                                "columns {} and {} are both named `{}`: rename one",
+                                first + 1,
+                                j + 1,
+                                quoted(n)
+                            ),
+                        });
+                    }
+                }
+                header = Some(names);
+            }
+            Some(names) if record.len() != names.len() => {
+                problems.push(Error::Row {
+                    file: name.into(),
+                    row,
+                    message: field_count(&record, names.len(), separator),
+                });
+            }
+            Some(_) => rows.push(row),
+        }
+    }
+    if header.as_ref().is_some_and(|h| h.len() == 1) && !rows.is_empty() {
+        if let Some(other) = [b',', b';', b'\t', b'|']
+            .into_iter()
+            .find(|&d| d != separator && bytes.contains(&d))
+        {
+            let shown = if other == b'\t' {
+                "tab".to_string()
+            } else {
+                format!("`{}`", other as char)
+            };
+            problems.insert(
+                0,
+                Error::Data {
+                    file: name.into(),
+                    message: format!(
+                        "the header is one column, `{}`: are the fields split by {shown}? set option `delimiter`",
+                        quoted(&header.clone().unwrap_or_default()[0])
+                    ),
+                },
+            );
+        }
+    }
+    Error::from_problems_capped(problems, MAX_LISTED)?;
+    let text = if blank_rows > 0 {
+        // Written again without the blank rows; the row numbers above stay the file's.
+        let mut writer = ::csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        for record in reader.byte_records().flatten() {
+            if !record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace())) {
+                writer
+                    .write_byte_record(&record)
+                    .map_err(|e| Error::io(name, "cannot copy the rows", e.into()))?;
+            }
+        }
+        writer
+            .into_inner()
+            .map_err(|e| Error::io(name, "cannot copy the rows", e.into_error()))?
+    } else {
+        bytes.to_vec()
+    };
+    Ok((text, rows))
+}
+
+/// Why a row has the wrong number of fields, as far as can be told.
+fn field_count(record: &::csv::ByteRecord, expected: usize, separator: u8) -> String {
+    let shown = |d: u8| {
+        if d == b'\t' {
+            "tab".to_string()
+        } else {
+            format!("`{}`", d as char)
+        }
+    };
+    let found = record.len();
+    let mut message = format!("expected {expected} fields (as the header has), found {found}");
+    if record.iter().any(|f| f.contains(&b'\n')) {
+        message.push_str(": a quote (\") opened in it closes only on a later line");
+        return message;
+    }
+    let line: Vec<u8> = record.iter().collect::<Vec<_>>().join(&separator);
+    let other = [b',', b';', b'\t', b'|']
+        .into_iter()
+        .find(|&d| d != separator && line.split(|&b| b == d).count() == expected);
+    match other {
+        Some(d) => message.push_str(&format!(
+            " (the header is split by {}, this row by {}: use one delimiter)",
+            shown(separator),
+            shown(d)
+        )),
+        None => message.push_str(&format!(
+            " (fields split by {}; a text value with {} in it must be quoted)",
+            shown(separator),
+            shown(separator)
+        )),
+    }
+    message
 }
 
 /// The most frequent of `,` `;` tab `|` in the header line, outside quotes.
@@ -106,6 +279,11 @@ pub fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
 impl Table {
     pub fn rows(&self) -> usize {
         self.df.height()
+    }
+
+    /// The spreadsheet row number of data row i (0-based).
+    pub fn row_number(&self, i: usize) -> usize {
+        self.rows.get(i).copied().unwrap_or(i + 2)
     }
 
     pub fn has_column(&self, name: &str) -> bool {
@@ -166,10 +344,16 @@ impl Table {
         }
         self.with_text(name, name, |chunked| {
             let mut out = Vec::with_capacity(chunked.len());
+            let mut problems = Vec::new();
+            let mut unlisted = 0;
             for (i, cell) in chunked.iter().enumerate() {
                 let cell = cell.unwrap_or("");
                 match parse_number(cell, decimal_comma) {
                     Some(v) => out.push(v),
+                    None if problems.len() >= MAX_LISTED => {
+                        unlisted += 1;
+                        out.push(f64::NAN)
+                    }
                     None => {
                         let hint = if !decimal_comma
                             && cell.contains(',')
@@ -179,17 +363,23 @@ impl Table {
                         } else {
                             ""
                         };
-                        return Err(Error::Cell {
+                        problems.push(Error::Cell {
                             file: self.name.clone(),
-                            row: i + 2,
+                            row: self.row_number(i),
                             column: name.to_string(),
                             message: format!(
-                                "expected a number, found `{cell}`{hint}; write a missing value as an empty cell or NA"
+                                "expected a number, found `{}`{hint}; write a missing value as an empty cell or NA",
+                                quoted(cell)
                             ),
                         });
+                        out.push(f64::NAN);
                     }
                 }
             }
+            if unlisted > 0 {
+                problems.push(Error::More { count: unlisted });
+            }
+            Error::from_problems(problems)?;
             Ok(out)
         })
     }
@@ -218,5 +408,45 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a\tb\n"), b'\t');
         assert_eq!(sniff_delimiter(b"\"a;b\",c,d\n"), b',');
         assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn a_runaway_row_is_refused_at_once() {
+        let mut text = String::from("unit,year,a\nX,2020,\"");
+        text.push_str(&"x".repeat(2 << 20));
+        let err = read_table("d.csv", text.into_bytes(), &LoadOptions::default())
+            .err()
+            .unwrap();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("d.csv: row 2: the row is "),
+            "{}",
+            &message[..100.min(message.len())]
+        );
+        assert!(message.ends_with("bytes long: a quote (\") opened in it is probably never closed"));
+        assert!(message.len() < 200);
+    }
+
+    #[test]
+    fn at_most_50_bad_cells_are_listed_then_a_count() {
+        let mut text = String::from("unit,year,a\n");
+        for i in 0..80 {
+            text.push_str(&format!("U{i},2020,bad{i}\n"));
+        }
+        let table = read_table("d.csv", text.into_bytes(), &LoadOptions::default()).unwrap();
+        let err = table.numeric_column("a", false).unwrap_err();
+        let problems = err.problems();
+        assert_eq!(problems.len(), 51);
+        assert!(problems[0]
+            .to_string()
+            .starts_with("d.csv: row 2, column `a`: expected a number, found `bad0`"));
+        assert_eq!(problems[50].to_string(), "... and 30 more problems");
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let shown = quoted(&"y".repeat(500));
+        assert_eq!(shown, format!("{}... (500 characters in all)", "y".repeat(200)));
+        assert_eq!(quoted("gov_eff\r"), "gov_eff\\r");
     }
 }

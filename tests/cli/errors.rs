@@ -126,6 +126,42 @@ const CASES: &[Case] = &[
         expected: "error: {fw}: indicator `a1`, unit `Y`, period 2020: the per-capita value 1 x `a1` / `pop` = 1 x 5 / 1e-320 is too large to represent; check the denominator\n",
     },
     Case {
+        name: "rows with too few and too many fields",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,1,2\nY,2020,4,5,6,7\n"),
+        expected: "error: 2 problems found:\n  - {data}: row 2: expected 5 fields (as the header has), found 4 (fields split by `,`; a text value with `,` in it must be quoted)\n  - {data}: row 3: expected 5 fields (as the header has), found 6 (fields split by `,`; a text value with `,` in it must be quoted)\n",
+    },
+    Case {
+        name: "a duplicated column name",
+        edit: None,
+        data: Some("unit,year,a1,a1,b1\nX,2020,1,2,3\n"),
+        expected: "error: {data}: columns 3 and 4 are both named `a1`: rename one\n",
+    },
+    Case {
+        name: "every bad cell, in row order",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,1,x,3\nY,2020,y,2,3\nZ,2020,1,z,3\n"),
+        expected: "error: 3 problems found:\n  - {data}: row 2, column `a2`: expected a number, found `x`; write a missing value as an empty cell or NA\n  - {data}: row 3, column `a1`: expected a number, found `y`; write a missing value as an empty cell or NA\n  - {data}: row 4, column `a2`: expected a number, found `z`; write a missing value as an empty cell or NA\n",
+    },
+    Case {
+        name: "a header split by ; and rows by ,",
+        edit: None,
+        data: Some("unit;year;a1;a2;b1\nX,2020,1,2,3\n"),
+        expected: "error: {data}: row 2: expected 5 fields (as the header has), found 1 (the header is split by `;`, this row by `,`: use one delimiter)\n",
+    },
+    Case {
+        name: "a quote that closes on a later line",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,\"1,2,3\nY,2020,4,5,6\n"),
+        expected: "error: {data}: row 2: expected 5 fields (as the header has), found 3: a quote (\") opened in it closes only on a later line\n",
+    },
+    Case {
+        name: "an invisible character in a header is shown",
+        edit: None,
+        data: Some("unit,year,a1,a2\u{a0},b1\nX,2020,1,2,3\n"),
+        expected: "error: {data}: missing column `a2` (needed by indicator `a2`) (the file has `unit`, `year`, `a1`, `a2\\u{a0}`, `b1`); did you mean `a2\\u{a0}`?\n",
+    },
+    Case {
         name: "header without data rows",
         edit: None,
         data: Some("unit,year,a1,a2,b1\n"),

@@ -398,3 +398,48 @@ fn tables_go_to_stdout_and_notes_to_stderr() {
     assert!(!stderr.contains("period 2022"), "{stderr}");
     assert!(stderr.contains("model runs (N = 64"), "{stderr}");
 }
+
+/// Reported: a trailing blank line was an error ("empty unit"); Excel's `,,,,` rows too.
+#[test]
+fn blank_rows_are_skipped_and_row_numbers_stay_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "unit,year,a1,a2,b1\nX,2020,1,2,3\n\n,,,,\nY,2020,4,5,6\nZ,2020,x,5,6\n  \n",
+    );
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!("error: {data}: row 6, column `a1`: expected a number, found `x`; write a missing value as an empty cell or NA\n")
+    );
+    let data = write(
+        dir.path(),
+        "e.csv",
+        "unit,year,a1,a2,b1\nX,2020,1,2,3\nY,2020,4,5,6\n\n,,,,\n",
+    );
+    let out = riskscore()
+        .args(["validate", "-f", &fixture("small.toml"), "-d", &data])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(2 units, 1 periods 2020..2020, 2 unit-periods scored)"));
+}
+
+/// A wrong delimiter makes the header one column: say which delimiter it has.
+#[test]
+fn a_one_column_header_names_the_delimiter() {
+    let err = fails(&[
+        "validate",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &fixture("small.csv"),
+        "--delimiter",
+        ";",
+    ]);
+    assert!(
+        err.starts_with("error: tests/fixtures/small.csv: the header is one column, `unit,year,a1,a2,b1`: are the fields split by `,`? set --delimiter"),
+        "{err}"
+    );
+}
