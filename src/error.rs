@@ -212,8 +212,11 @@ pub fn visible(value: &str) -> String {
 /// ", did you mean `x`?" when a known id is close to the one given, else "".
 pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     let mut best: Option<(f64, &str)> = None;
+    let given = given.to_lowercase();
     for candidate in known {
-        let similarity = strsim::normalized_levenshtein(given, candidate);
+        // Case does not count: `tjk` is close to `TJK`.
+        // Damerau-Levenshtein: a swap of two letters (`PKA`, `PAK`) is one edit.
+        let similarity = strsim::normalized_damerau_levenshtein(&given, &candidate.to_lowercase());
         if similarity >= 0.5 && best.is_none_or(|(s, _)| similarity > s) {
             best = Some((similarity, candidate));
         }
@@ -262,6 +265,12 @@ mod tests {
             "; did you mean `threat`?"
         );
         assert_eq!(suggest("zzz", ["threat", "economy"]), "");
+    }
+
+    #[test]
+    fn suggestions_ignore_case() {
+        assert_eq!(suggest("tjk", ["TJK", "UZB"]), "; did you mean `TJK`?");
+        assert_eq!(suggest("PKA", ["PAK", "AFG"]), "; did you mean `PAK`?");
     }
 
     #[test]

@@ -64,7 +64,9 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         } else {
             vec![(args.outcome.clone(), "--outcome".to_string())]
         };
-        let panel = loaded.panel(v)?;
+        let panel = loaded
+            .panel(v)
+            .map_err(|e| with_derived_hint(e, &args.outcome, &v.framework))?;
         runs.push((v.name.clone(), v.framework.clone(), panel));
     }
     let settings = backtest::Settings {
@@ -126,4 +128,30 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// An outcome column missing from the data may be a typo of a derived column.
+fn with_derived_hint(e: riskscore::Error, outcome: &str, fw: &riskscore::framework::Framework) -> riskscore::Error {
+    match e {
+        Error::MissingColumn {
+            file,
+            column,
+            needed_by,
+            hint,
+        } if column == outcome => {
+            let near = riskscore::error::suggest(outcome, fw.derived.iter().map(|d| d.id.as_str()));
+            let hint = if near.is_empty() {
+                hint
+            } else {
+                format!("{hint}{near} (a derived column of the framework)")
+            };
+            Error::MissingColumn {
+                file,
+                column,
+                needed_by,
+                hint,
+            }
+        }
+        other => other,
+    }
 }

@@ -55,6 +55,10 @@ pub struct EventsArgs {
     /// with zeros where the log has no event; events elsewhere are left out (and counted)
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub units: Option<Vec<String>>,
+    /// Keep a unit of --units that no event mentions, as rows of zeros (default: an error,
+    /// most often a typo)
+    #[arg(long)]
+    pub keep_absent_units: bool,
     /// Take unit codes from this column as they are (default: ISO3 from ACLED `iso`
     /// or the country name in `country` / GTD `country_txt`)
     #[arg(long, value_name = "COLUMN")]
@@ -128,6 +132,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
         period: kind,
         actor: args.actor.clone(),
         units: args.units.clone(),
+        keep_absent_units: args.keep_absent_units,
         unit_column: args.unit_column.clone(),
         first_period: parse_period("first_period", &args.first_period, kind)?,
         last_period: parse_period("last_period", &args.last_period, kind)?,

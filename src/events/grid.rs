@@ -4,7 +4,7 @@
 use super::detect::{Log, UnitSource};
 use super::sums::{type_slug, Sums};
 use super::{EventTable, Options, PERIOD, UNIT};
-use crate::error::Result;
+use crate::error::{suggest, Error, Result};
 use crate::period::Period;
 use polars::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -21,9 +21,13 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums) -> Result<EventTab
     let in_range = |p: i64| {
         options.first_period.is_none_or(|f| p >= f.ordinal) && options.last_period.is_none_or(|l| p <= l.ordinal)
     };
+    let mentioned: BTreeSet<&str> = units_col.iter().map(String::as_str).collect();
+    if let (Some(asked), false) = (&options.units, options.keep_absent_units) {
+        absent_units(log, asked, &mentioned)?;
+    }
     let mut units: Vec<String> = match &options.units {
         Some(u) => u.clone(),
-        None => units_col.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect(),
+        None => mentioned.iter().map(|u| u.to_string()).collect(),
     };
     units.dedup();
     let mut kept = Vec::new();
@@ -87,6 +91,25 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums) -> Result<EventTab
         values,
         report: s.report,
     })
+}
+
+/// Units asked for that no event mentions, most often typos: an error each.
+fn absent_units(log: &Log, asked: &[String], mentioned: &BTreeSet<&str>) -> Result<()> {
+    let problems = asked
+        .iter()
+        .filter(|u| !mentioned.contains(u.as_str()))
+        .map(|u| {
+            Error::argument(
+                "units",
+                format!(
+                    "no event of {} is in unit `{u}`{} (to keep it as rows of zeros, set option `keep_absent_units`)",
+                    log.name,
+                    suggest(u, mentioned.iter().copied())
+                ),
+            )
+        })
+        .collect();
+    Error::from_problems(problems)
 }
 
 /// Per row of the sums: its unit, its period ordinal, and each summed value.

@@ -122,6 +122,9 @@ pub struct Options {
     pub actor: Option<String>,
     /// The output's units: events elsewhere are left out (and counted).
     pub units: Option<Vec<String>>,
+    /// Keep a unit of `units` that no event of the log mentions (rows of zeros);
+    /// otherwise such a unit is an error (most often a typo).
+    pub keep_absent_units: bool,
     /// A column holding unit codes as they should appear in the output (no country lookup).
     pub unit_column: Option<String>,
     pub first_period: Option<Period>,
@@ -137,6 +140,7 @@ impl Default for Options {
             period: PeriodKind::Year,
             actor: None,
             units: None,
+            keep_absent_units: false,
             unit_column: None,
             first_period: None,
             last_period: None,

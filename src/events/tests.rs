@@ -142,6 +142,17 @@ fn units_list_fills_zeros_and_leaves_others_out() {
         last_period: Some(year(2023)),
         ..Options::default()
     };
+    // KGZ has no event: refused (a typo, most often) unless asked for.
+    let e = aggregate(&fixture("events_acled_small.csv"), &options).unwrap_err();
+    assert!(e.is_argument());
+    assert!(
+        e.to_string().starts_with("units: no event of ") && e.to_string().contains("is in unit `KGZ`"),
+        "{e}"
+    );
+    let options = Options {
+        keep_absent_units: true,
+        ..options
+    };
     let t = aggregate(&fixture("events_acled_small.csv"), &options).unwrap();
     assert_eq!(t.units, ["UZB", "KGZ"]);
     assert_eq!(t.periods.len(), 4);

@@ -215,7 +215,7 @@ impl Framework {
     pub fn from_toml(text: &str, file: &str) -> Result<Framework> {
         let raw: RawFramework = toml::from_str(text).map_err(|e| Error::Toml {
             file: file.to_string(),
-            message: e.to_string().trim_end().to_string(),
+            message: with_nearest_field(e.to_string().trim_end()),
         })?;
         validate::framework(raw, file)
     }
@@ -303,6 +303,24 @@ impl Framework {
             Child::Group(g) => &self.groups[g].id,
             Child::Indicator(k) => &self.indicators[k].id,
         }
+    }
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`, ..." with the nearest field
+/// named: "did you mean `a`?".
+fn with_nearest_field(message: &str) -> String {
+    let Some(rest) = message.split("unknown field `").nth(1) else {
+        return message.to_string();
+    };
+    let Some((given, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let fields: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let hint = crate::error::suggest(given, fields.iter().copied());
+    if hint.is_empty() {
+        message.to_string()
+    } else {
+        format!("{message}{hint}")
     }
 }
 

@@ -209,3 +209,35 @@ fn bad_inputs_give_their_exact_messages() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Typos get the nearest name, whatever the case: a TOML key, `--unit`, `--outcome`.
+#[test]
+fn typos_suggest_the_nearest_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = read(Path::new(&fixture("small.toml")));
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &small.replace("aggregation = \"arithmetic\"", "agregation = \"arithmetic\""),
+    );
+    let err = fails(&["validate", "-f", &fw]);
+    assert!(err.trim_end().ends_with("; did you mean `aggregation`?"), "{err}");
+    let base = ["-f", "indicators/central_asia.toml", "-d", "datasets/central_asia.csv"];
+    let mut args = vec!["explain"];
+    args.extend(base);
+    args.extend(["--unit", "tjk", "--period", "2022"]);
+    assert_eq!(
+        misuse(&args),
+        "error: --unit: unknown unit `tjk`; did you mean `TJK`?\n"
+    );
+    let out = dir.path().join("bt").display().to_string();
+    let mut args = vec!["backtest"];
+    args.extend(base);
+    args.extend(["--outcome", "terror_impct", "-o", &out]);
+    let err = fails(&args);
+    assert!(
+        err.trim_end()
+            .ends_with("; did you mean `terror_impact`? (a derived column of the framework)"),
+        "{err}"
+    );
+}

@@ -88,12 +88,13 @@ fn events_gtd_quarters_with_a_units_list() {
             "quarter",
             "--units",
             "UZB,TJK,KGZ",
+            "--keep-absent-units",
             "-o",
         ])
         .arg(&out)
         .output()
         .unwrap();
-    assert!(output.status.success());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("note: 1 events with an unknown month (GTD imonth = 0) left out of the quarter table"),
@@ -275,4 +276,25 @@ fn an_error_shows_the_value_of_the_row_it_names() {
             format!("error: {log}: row 30002, column `fatalities`: a count cannot be negative (found `-30002`)\n")
         );
     }
+}
+
+/// Reported: `--units AFG,PKA` wrote PKA rows of zeros; PAK's events were only noted.
+#[test]
+fn a_unit_the_log_never_mentions_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.csv").display().to_string();
+    let err = misuse(&[
+        "events",
+        "-i",
+        "datasets/events_example_acled.csv",
+        "--units",
+        "AFG,PKA",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(
+        err,
+        "error: --units: no event of datasets/events_example_acled.csv is in unit `PKA`; did you mean `PAK`? (to keep it as rows of zeros, set --keep-absent-units)\n"
+    );
+    assert!(!Path::new(&out).exists());
 }
