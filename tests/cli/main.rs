@@ -5,6 +5,7 @@ mod audit;
 mod errors;
 mod events;
 mod explain;
+mod mutations;
 mod report;
 mod score;
 mod sensitivity;
