@@ -121,7 +121,11 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
             problems.push(Error::Row {
                 file: name.into(),
                 row,
-                message: format!("the row is {length} bytes long: a quote (\") opened in it is probably never closed"),
+                message: if record.as_slice().contains(&b'"') || bytes.contains(&b'"') {
+                    format!("the row is {length} bytes long: a quote (\") opened in it is probably never closed")
+                } else {
+                    format!("the row is {length} bytes long, longer than any row of a data table: is this a CSV file?")
+                },
             });
             break;
         }
@@ -132,8 +136,9 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
         match &header {
             None => {
                 let names: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+                let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
                 for (j, n) in names.iter().enumerate() {
-                    if let Some(first) = names[..j].iter().position(|m| m == n) {
+                    if let Some(&first) = first_of.get(n.as_str()) {
                         problems.push(Error::Data {
                             file: name.into(),
                             message: format!(
@@ -143,8 +148,11 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
                                 quoted(n)
                             ),
                         });
+                    } else {
+                        first_of.insert(n, j);
                     }
                 }
+                drop(first_of);
                 header = Some(names);
             }
             Some(names) if record.len() != names.len() => {
