@@ -48,27 +48,8 @@ pub struct SensitivityArgs {
     pub samples_from: Option<PathBuf>,
 }
 
-/// indicatif behind the library's progress observer.
-struct Bar(ProgressBar);
-
-impl Progress for Bar {
-    fn start(&self, total: u64) {
-        self.0.set_length(total);
-    }
-    fn advance(&self, runs: u64) {
-        self.0.inc(runs);
-    }
-    fn finish(&self) {
-        self.0.finish_and_clear();
-    }
-}
-
-pub fn run(args: SensitivityArgs) -> Result<()> {
-    let started = Instant::now();
-    args.output
-        .check(&["uncertainty.csv", "sobol.csv", "manifest.json"], &args.input.paths())?;
-    let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
-    let sens = fw.sensitivity()?;
+/// The framework's `[sensitivity]` settings with the command line's overrides.
+fn settings(args: &SensitivityArgs, sens: &sensitivity::Sensitivity) -> Result<Settings> {
     let mut settings = Settings::from_framework(sens);
     if let Some(n) = args.samples {
         settings.samples = sensitivity::check_samples(n).map_err(|message| Error::Argument {
@@ -94,12 +75,14 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     if let Some(path) = &args.samples_from {
         settings.samples_from = Some(output::sensitivity::read_samples(path, sens.factors.len())?);
     }
-    let panel = args.input.data.load(&fw)?;
-    let loaded = started.elapsed().as_secs_f64();
+    Ok(settings)
+}
 
+/// Worker threads: all cores, or as asked up to a limit (more threads than cores only
+/// wait for each other; thousands never finish starting).
+fn threads(asked: Option<usize>) -> Result<usize> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = args.threads.unwrap_or(cores);
-    // More threads than cores only wait for each other; thousands never finish starting.
+    let threads = asked.unwrap_or(cores);
     let max_threads = (8 * cores).max(64);
     if threads == 0 || threads > max_threads {
         return Err(Error::argument(
@@ -107,6 +90,35 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
             format!("expected 1 to {max_threads} threads (this machine has {cores} cores), found {threads}"),
         ));
     }
+    Ok(threads)
+}
+
+/// indicatif behind the library's progress observer.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, runs: u64) {
+        self.0.inc(runs);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+pub fn run(args: SensitivityArgs) -> Result<()> {
+    let started = Instant::now();
+    args.output
+        .check(&["uncertainty.csv", "sobol.csv", "manifest.json"], &args.input.paths())?;
+    let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
+    let sens = fw.sensitivity()?;
+    let settings = settings(&args, sens)?;
+    let panel = args.input.data.load(&fw)?;
+    let loaded = started.elapsed().as_secs_f64();
+
+    let threads = threads(args.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

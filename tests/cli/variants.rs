@@ -55,7 +55,8 @@ fn compare_two_framework_files_and_unknown_variant() {
     // A second file next to the first (its [data] neighbours path is relative to it).
     let other = read(Path::new("indicators/central_asia.toml"))
         .replace("aggregation = \"geometric\"", "aggregation = \"arithmetic\"");
-    std::fs::write("indicators/.test_other.toml", other).unwrap();
+    let other_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("indicators/.test_other.toml");
+    std::fs::write(&other_path, other).unwrap();
     let output = riskscore()
         .args([
             "compare",
@@ -73,7 +74,7 @@ fn compare_two_framework_files_and_unknown_variant() {
         .arg(&out)
         .output()
         .unwrap();
-    std::fs::remove_file("indicators/.test_other.toml").unwrap();
+    std::fs::remove_file(&other_path).unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let variants = read(&out.join("variants.csv"));
     assert!(
