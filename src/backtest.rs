@@ -34,6 +34,7 @@ use crate::period::Period;
 use crate::score::{derived_columns, score};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
 /// What to test against.
 #[derive(Debug, Clone)]
@@ -231,23 +232,31 @@ pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Resu
         let periods = pairs(fw, panel, settings)?;
         let estimate = |groups: &[&[Pair]]| -> ([Estimate; 5], usize, usize) {
             let values = point(groups, settings);
-            let mut boots: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(resamples.len())).collect();
-            for draw in &resamples {
-                let resampled: Vec<Vec<Pair>> = groups
-                    .iter()
-                    .map(|g| {
-                        let mut by_unit: Vec<Vec<Pair>> = vec![Vec::new(); n_units];
-                        for p in g.iter() {
-                            by_unit[p.unit].push(*p);
-                        }
-                        draw.iter().flat_map(|&u| by_unit[u].iter().copied()).collect()
-                    })
-                    .collect();
-                let refs: Vec<&[Pair]> = resampled.iter().map(Vec::as_slice).collect();
-                for (m, v) in point(&refs, settings).into_iter().enumerate() {
-                    boots[m].push(v);
-                }
-            }
+            // Per group, each unit's pairs: built once, read by every resample.
+            let by_unit: Vec<Vec<Vec<Pair>>> = groups
+                .iter()
+                .map(|g| {
+                    let mut by_unit: Vec<Vec<Pair>> = vec![Vec::new(); n_units];
+                    for p in g.iter() {
+                        by_unit[p.unit].push(*p);
+                    }
+                    by_unit
+                })
+                .collect();
+            // Resamples in parallel; collected in order, so the result is the same on
+            // any number of threads.
+            let per_draw: Vec<[f64; 5]> = resamples
+                .par_iter()
+                .map(|draw| {
+                    let resampled: Vec<Vec<Pair>> = by_unit
+                        .iter()
+                        .map(|units| draw.iter().flat_map(|&u| units[u].iter().copied()).collect())
+                        .collect();
+                    let refs: Vec<&[Pair]> = resampled.iter().map(Vec::as_slice).collect();
+                    point(&refs, settings)
+                })
+                .collect();
+            let mut boots: Vec<Vec<f64>> = (0..5).map(|m| per_draw.iter().map(|d| d[m]).collect()).collect();
             let mut out = [Estimate {
                 value: f64::NAN,
                 lo: f64::NAN,
