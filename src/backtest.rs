@@ -190,10 +190,12 @@ fn point(groups: &[&[Pair]], settings: &Settings) -> [f64; 5] {
             metrics::precision_at_k(&gs, &gp, settings.top_k)
         })
         .collect();
+    // One ranking of the scores serves Spearman's rho and the AUROC.
+    let score_ranks = metrics::average_ranks(&s);
     [
-        metrics::spearman(&s, &o),
+        metrics::pearson(&score_ranks, &metrics::average_ranks(&o)),
         metrics::kendall_tau_b(&s, &o),
-        metrics::auroc(&s, &pos),
+        metrics::auroc_of_ranks(&score_ranks, &pos),
         if all.is_empty() {
             f64::NAN
         } else {

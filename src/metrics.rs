@@ -34,7 +34,8 @@ use std::cmp::Ordering;
 /// Average ranks, 1 = smallest.
 pub fn average_ranks(x: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // Ties share one rank whatever their order: an unstable sort will do.
+    order.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]));
     let mut ranks = vec![0.0; x.len()];
     let mut start = 0;
     while start < order.len() {
@@ -197,7 +198,16 @@ pub fn auroc(scores: &[f64], positive: &[bool]) -> f64 {
     if n_pos == 0 || n_neg == 0 {
         return f64::NAN;
     }
-    let ranks = average_ranks(scores);
+    auroc_of_ranks(&average_ranks(scores), positive)
+}
+
+/// [`auroc`] from the scores' average ranks (when they are at hand already).
+pub fn auroc_of_ranks(ranks: &[f64], positive: &[bool]) -> f64 {
+    let n_pos = positive.iter().filter(|&&p| p).count();
+    let n_neg = positive.len() - n_pos;
+    if n_pos == 0 || n_neg == 0 {
+        return f64::NAN;
+    }
     let r_pos: f64 = ranks.iter().zip(positive).filter(|(_, &p)| p).map(|(r, _)| r).sum();
     let (np, nn) = (n_pos as f64, n_neg as f64);
     (r_pos - np * (np + 1.0) / 2.0) / (np * nn)
