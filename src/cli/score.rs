@@ -1,7 +1,7 @@
 //! `riskscore score`: the batch scoring run.
 
 use super::{CsvStyle, Inputs, OutDir};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use riskscore::framework::Framework;
 use riskscore::output::{self, manifest::Manifest, tables};
 use riskscore::{score, Result};
@@ -16,13 +16,29 @@ pub struct ScoreArgs {
     /// Also write scores.xlsx (sheets scores, indicators, screening)
     #[arg(long)]
     pub xlsx: bool,
+    /// The long table of every indicator value (raw, treated, normalised): `csv` writes
+    /// indicators.csv (and the xlsx sheet); `none` leaves it out (large panels: it has a
+    /// row per unit, period and indicator)
+    #[arg(long, value_enum, default_value = "csv")]
+    pub indicators: IndicatorsArg,
     #[command(flatten)]
     pub csv: CsvStyle,
 }
 
+/// Whether and how the long indicator table is written.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndicatorsArg {
+    None,
+    Csv,
+}
+
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
-    let mut files = vec!["scores.csv", "indicators.csv", "screening.csv", "manifest.json"];
+    let with_indicators = args.indicators == IndicatorsArg::Csv;
+    let mut files = vec!["scores.csv", "screening.csv", "manifest.json"];
+    if with_indicators {
+        files.push("indicators.csv");
+    }
     if args.xlsx {
         files.push("scores.xlsx");
     }
@@ -36,11 +52,12 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     let style = args.csv.style();
     let mut written = Vec::new();
     let make_tables = || {
-        vec![
-            tables::scores(&fw, &results),
-            tables::indicators(&fw, &results),
-            tables::screening(&results),
-        ]
+        let mut all = vec![tables::scores(&fw, &results)];
+        if with_indicators {
+            all.push(tables::indicators(&fw, &results));
+        }
+        all.push(tables::screening(&results));
+        all
     };
     for table in make_tables() {
         written.push(output::write_csv(&args.output.out, table, style, &inputs)?);
@@ -63,6 +80,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         &results,
         serde_json::json!({
             "excel": args.csv.excel,
+            "indicators": if with_indicators { "csv" } else { "none" },
             "xlsx": args.xlsx,
             "decimal_comma": args.input.data.decimal_comma,
             "delimiter": args.input.data.delimiter,

@@ -443,3 +443,24 @@ fn a_one_column_header_names_the_delimiter() {
         "{err}"
     );
 }
+
+#[test]
+fn the_long_indicator_table_can_be_left_out() {
+    let (_dir, out) = score(
+        &fixture("small.toml"),
+        &[&fixture("small.csv")],
+        &["--indicators", "none", "--xlsx"],
+    );
+    assert!(!out.join("indicators.csv").exists());
+    assert_same_text(
+        &read(&out.join("scores.csv")),
+        &read(Path::new(&fixture("small_expected_scores.csv"))),
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["options"]["indicators"], "none");
+    let outputs = manifest["outputs"].to_string();
+    assert!(
+        !outputs.contains("indicators.csv") && outputs.contains("scores.xlsx"),
+        "{outputs}"
+    );
+}
