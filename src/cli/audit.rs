@@ -42,7 +42,6 @@ pub fn run(args: AuditArgs) -> Result<()> {
         written.push(path.display().to_string());
     }
     let manifest_path = args.output.out.join("manifest.json");
-    output::check_not_input(&manifest_path, &inputs)?;
     written.push(manifest_path.display().to_string());
     output::write_json(
         &manifest_path,

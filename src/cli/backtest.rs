@@ -90,7 +90,6 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         &input_refs,
     )?;
     let manifest_path = args.output.out.join("manifest.json");
-    output::check_not_input(&manifest_path, &input_refs)?;
     output::write_json(
         &manifest_path,
         &serde_json::json!({

@@ -70,9 +70,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
         }
     }
     args.output.create()?;
-    let inputs = args.input.paths();
     let html_path = args.output.out.join("report.html");
-    output::check_not_input(&html_path, &inputs)?;
     let mut written = vec![html_path.display().to_string()];
     if args.xlsx {
         written.push(args.output.out.join("report.xlsx").display().to_string());
@@ -100,7 +98,6 @@ pub fn run(args: ReportArgs) -> Result<()> {
     output::write_atomic(&html_path, |w| w.write_all(page.as_bytes()))?;
     if args.xlsx {
         let path = args.output.out.join("report.xlsx");
-        output::check_not_input(&path, &inputs)?;
         let mut sheets = vec![
             tables::scores(&fw, &results),
             tables::indicators(&fw, &results),

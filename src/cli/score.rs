@@ -64,13 +64,11 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     }
     if args.xlsx {
         let path = args.output.out.join("scores.xlsx");
-        output::check_not_input(&path, &inputs)?;
         let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
         output::xlsx::write_workbook(&path, make_tables(), &classes)?;
         written.push(path);
     }
     let manifest_path = args.output.out.join("manifest.json");
-    output::check_not_input(&manifest_path, &inputs)?;
     written.push(manifest_path.clone());
     let manifest = Manifest::new(
         "score",
