@@ -105,19 +105,9 @@ impl Error {
         }
     }
 
-    /// Like [`Error::from_problems`], listing at most `cap` problems and then how many
-    /// more there are.
-    pub fn from_problems_capped(mut problems: Vec<Error>, cap: usize) -> Result<()> {
-        if problems.len() > cap {
-            let count = problems.len() - cap;
-            problems.truncate(cap);
-            problems.push(Error::More { count });
-        }
-        Error::from_problems(problems)
-    }
-
-    /// Problems from several sources in row order, at most `cap` listed: the `More`
-    /// counts of the sources and what is past the cap are added up into one.
+    /// Problems in row order (those of the file as a whole first, then by row, each in
+    /// the order found), at most `cap` listed: the `More` counts of the sources and what
+    /// is past the cap are added up into one.
     pub fn in_row_order(problems: Vec<Error>, cap: usize) -> Result<()> {
         let mut more = 0;
         let mut listed: Vec<Error> = problems
@@ -130,7 +120,7 @@ impl Error {
                 _ => true,
             })
             .collect();
-        listed.sort_by_key(|e| e.row().unwrap_or(usize::MAX));
+        listed.sort_by_key(|e| e.row().unwrap_or(0));
         if listed.len() > cap {
             more += listed.len() - cap;
             listed.truncate(cap);

@@ -13,7 +13,7 @@
 pub mod neighbours;
 pub(crate) mod read;
 
-use crate::error::{list_ids, suggest, Error, Result};
+use crate::error::{list_ids, suggest, visible, Error, Result};
 use crate::framework::{Framework, Layout};
 use crate::period::Period;
 use rayon::prelude::*;
@@ -249,7 +249,7 @@ fn keys(framework: &Framework, table: &Table) -> Result<Vec<(String, Period)>> {
             None => problems.push(cell(
                 row,
                 &framework.index.period_column,
-                Period::expected(&read::quoted(&text)),
+                Period::expected(&visible(&text)),
             )),
             Some(period) => match kind {
                 None => kind = Some((period.kind, row)),
@@ -269,7 +269,7 @@ fn keys(framework: &Framework, table: &Table) -> Result<Vec<(String, Period)>> {
             out.push((unit, period));
         }
     }
-    Error::from_problems_capped(problems, read::MAX_LISTED)?;
+    Error::in_row_order(problems, read::MAX_LISTED)?;
     Ok(out)
 }
 
@@ -290,7 +290,7 @@ fn check_duplicates(table: &Table, keys: &[(String, Period)]) -> Result<()> {
             seen.insert((unit.as_str(), *period), row);
         }
     }
-    Error::from_problems_capped(problems, read::MAX_LISTED)
+    Error::in_row_order(problems, read::MAX_LISTED)
 }
 
 fn wide_rows(

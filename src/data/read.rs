@@ -1,7 +1,7 @@
 //! Reads one file into a polars `DataFrame` and gives typed, row-aware access to it.
 
 use super::LoadOptions;
-use crate::error::{list_ids, suggest, Error, Result};
+use crate::error::{list_ids, suggest, visible, Error, Result};
 use polars::prelude::*;
 use std::io::Cursor;
 
@@ -24,9 +24,21 @@ const MAX_ROW_BYTES: usize = 1 << 20;
 /// Values read as missing in numeric cells.
 const MISSING: &[&str] = &["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", ".."];
 
-/// A value for a message (see [`crate::error::visible`]).
-pub fn quoted(value: &str) -> String {
-    crate::error::visible(value)
+/// The delimiters a CSV may use.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// A delimiter as a message names it: `,` or tab.
+fn delimiter_name(d: u8) -> String {
+    if d == b'\t' {
+        "tab".to_string()
+    } else {
+        format!("`{}`", d as char)
+    }
+}
+
+/// A row that is empty or holds only spaces and delimiters.
+fn is_blank(record: &::csv::ByteRecord) -> bool {
+    record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace()))
 }
 
 /// Reads CSV (any delimiter, optional UTF-8 BOM) or Parquet (by magic bytes).
@@ -106,7 +118,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
                 problems.push(Error::Row {
                     file: name.into(),
                     row,
-                    message: format!("cannot read the row: {}", quoted(&e.to_string())),
+                    message: format!("cannot read the row: {}", visible(&e.to_string())),
                 });
                 break;
             }
@@ -121,7 +133,8 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
             problems.push(Error::Row {
                 file: name.into(),
                 row,
-                message: if record.as_slice().contains(&b'"') || bytes.contains(&b'"') {
+                // The parser drops the quote itself: look for one in the file.
+                message: if bytes.contains(&b'"') {
                     format!("the row is {length} bytes long: a quote (\") opened in it is probably never closed")
                 } else {
                     format!("the row is {length} bytes long, longer than any row of a data table: is this a CSV file?")
@@ -129,7 +142,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
             });
             break;
         }
-        if record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace())) {
+        if is_blank(&record) {
             blank_rows += 1;
             continue;
         }
@@ -145,7 +158,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
                                 "columns {} and {} are both named `{}`: rename one",
                                 first + 1,
                                 j + 1,
-                                quoted(n)
+                                visible(n)
                             ),
                         });
                     } else {
@@ -165,29 +178,22 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
             Some(_) => rows.push(row),
         }
     }
-    if header.as_ref().is_some_and(|h| h.len() == 1) && !rows.is_empty() {
-        if let Some(other) = [b',', b';', b'\t', b'|']
-            .into_iter()
-            .find(|&d| d != separator && bytes.contains(&d))
-        {
-            let shown = if other == b'\t' {
-                "tab".to_string()
-            } else {
-                format!("`{}`", other as char)
-            };
+    if let Some([only]) = header.as_deref().filter(|_| !rows.is_empty()) {
+        if let Some(other) = DELIMITERS.into_iter().find(|&d| d != separator && bytes.contains(&d)) {
             problems.insert(
                 0,
                 Error::Data {
                     file: name.into(),
                     message: format!(
-                        "the header is one column, `{}`: are the fields split by {shown}? set option `delimiter`",
-                        quoted(&header.clone().unwrap_or_default()[0])
+                        "the header is one column, `{}`: are the fields split by {}? set option `delimiter`",
+                        visible(only),
+                        delimiter_name(other)
                     ),
                 },
             );
         }
     }
-    Error::from_problems_capped(problems, MAX_LISTED)?;
+    Error::in_row_order(problems, MAX_LISTED)?;
     let text = if blank_rows > 0 {
         // Written again without the blank rows; the row numbers above stay the file's.
         let mut writer = ::csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
@@ -197,7 +203,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
             .flexible(true)
             .from_reader(bytes);
         for record in reader.byte_records().flatten() {
-            if !record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace())) {
+            if !is_blank(&record) {
                 writer
                     .write_byte_record(&record)
                     .map_err(|e| Error::io(name, "cannot copy the rows", e.into()))?;
@@ -214,13 +220,6 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
 
 /// Why a row has the wrong number of fields, as far as can be told.
 fn field_count(record: &::csv::ByteRecord, expected: usize, separator: u8) -> String {
-    let shown = |d: u8| {
-        if d == b'\t' {
-            "tab".to_string()
-        } else {
-            format!("`{}`", d as char)
-        }
-    };
     let found = record.len();
     let mut message = format!("expected {expected} fields (as the header has), found {found}");
     if record.iter().any(|f| f.contains(&b'\n')) {
@@ -228,19 +227,18 @@ fn field_count(record: &::csv::ByteRecord, expected: usize, separator: u8) -> St
         return message;
     }
     let line: Vec<u8> = record.iter().collect::<Vec<_>>().join(&separator);
-    let other = [b',', b';', b'\t', b'|']
+    let other = DELIMITERS
         .into_iter()
         .find(|&d| d != separator && line.split(|&b| b == d).count() == expected);
     match other {
         Some(d) => message.push_str(&format!(
             " (the header is split by {}, this row by {}: use one delimiter)",
-            shown(separator),
-            shown(d)
+            delimiter_name(separator),
+            delimiter_name(d)
         )),
         None => message.push_str(&format!(
-            " (fields split by {}; a text value with {} in it must be quoted)",
-            shown(separator),
-            shown(separator)
+            " (fields split by {0}; a text value with {0} in it must be quoted)",
+            delimiter_name(separator)
         )),
     }
     message
@@ -249,7 +247,7 @@ fn field_count(record: &::csv::ByteRecord, expected: usize, separator: u8) -> St
 /// The most frequent of `,` `;` tab `|` in the header line, outside quotes.
 pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let header = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
+    let mut counts = DELIMITERS.map(|d| (d, 0usize));
     let mut quoted = false;
     for &b in header {
         if b == b'"' {
@@ -377,7 +375,7 @@ impl Table {
                             column: name.to_string(),
                             message: format!(
                                 "expected a number, found `{}`{hint}; write a missing value as an empty cell or NA",
-                                quoted(cell)
+                                visible(cell)
                             ),
                         });
                         out.push(f64::NAN);
@@ -453,8 +451,8 @@ mod tests {
 
     #[test]
     fn long_values_are_cut_in_messages() {
-        let shown = quoted(&"y".repeat(500));
+        let shown = visible(&"y".repeat(500));
         assert_eq!(shown, format!("{}... (500 characters in all)", "y".repeat(200)));
-        assert_eq!(quoted("gov_eff\r"), "gov_eff\\r");
+        assert_eq!(visible("gov_eff\r"), "gov_eff\\r");
     }
 }
