@@ -94,34 +94,13 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
     // Runs of ties in x, and in both x and y; -0.0 and 0.0 are one value.
-    let tied_pairs = |same: &dyn Fn(usize, usize) -> bool| -> u64 {
-        let (mut pairs, mut run) = (0u64, 1u64);
-        for w in order.windows(2) {
-            if same(w[0], w[1]) {
-                run += 1;
-            } else {
-                pairs += run * (run - 1) / 2;
-                run = 1;
-            }
-        }
-        pairs + run * (run - 1) / 2
-    };
-    let tied_x = tied_pairs(&|a, b| x[a] == x[b]);
-    let tied_xy = tied_pairs(&|a, b| x[a] == x[b] && y[a] == y[b]);
+    let tied_x = tied_pairs(order.windows(2).map(|w| x[w[0]] == x[w[1]]));
+    let tied_xy = tied_pairs(order.windows(2).map(|w| x[w[0]] == x[w[1]] && y[w[0]] == y[w[1]]));
     let mut ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
     let mut buffer = vec![0.0; n];
     let discordant = inversions(&mut ys, &mut buffer);
     // `ys` is sorted now: its runs are the ties in y.
-    let (mut tied_y, mut run) = (0u64, 1u64);
-    for w in ys.windows(2) {
-        if w[0] == w[1] {
-            run += 1;
-        } else {
-            tied_y += run * (run - 1) / 2;
-            run = 1;
-        }
-    }
-    tied_y += run * (run - 1) / 2;
+    let tied_y = tied_pairs(ys.windows(2).map(|w| w[0] == w[1]));
     let n0 = (n * (n - 1) / 2) as u64;
     let denominator = (((n0 - tied_x) as f64) * ((n0 - tied_y) as f64)).sqrt();
     if denominator <= 0.0 {
@@ -129,6 +108,21 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
     }
     let difference = n0 as i64 - tied_x as i64 - tied_y as i64 + tied_xy as i64 - 2 * discordant as i64;
     difference as f64 / denominator
+}
+
+/// Pairs within runs of tied neighbours, `Σ t(t-1)/2`, from whether each neighbour
+/// ties with the one before it.
+fn tied_pairs(ties_previous: impl Iterator<Item = bool>) -> u64 {
+    let (mut pairs, mut run) = (0u64, 1u64);
+    for tied in ties_previous {
+        if tied {
+            run += 1;
+        } else {
+            pairs += run * (run - 1) / 2;
+            run = 1;
+        }
+    }
+    pairs + run * (run - 1) / 2
 }
 
 /// Sorts `v` (merge sort) and returns its inversions: pairs i < j with `v[i] > v[j]`.
