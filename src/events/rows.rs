@@ -76,16 +76,7 @@ pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Resul
     let mut check_exprs: Vec<Expr> = checks
         .iter()
         .enumerate()
-        .flat_map(|(i, c)| {
-            [
-                col(ROW).filter(c.bad.clone()).min().alias(format!("row{i}")),
-                // The value at that row: `first()` over a streamed scan need not be it.
-                col(c.column)
-                    .filter(c.bad.clone())
-                    .get(col(ROW).filter(c.bad.clone()).arg_min(), true)
-                    .alias(format!("value{i}")),
-            ]
-        })
+        .map(|(i, c)| col(ROW).filter(c.bad.clone()).min().alias(format!("row{i}")))
         .collect();
     check_exprs.push(len().alias("__nrows"));
     check_exprs.push(
@@ -105,12 +96,7 @@ pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Resul
             .and_then(|s| s.get(0).ok())
             .and_then(|v| v.extract::<u64>());
         if let Some(row) = row {
-            let value = found
-                .column(&format!("value{i}"))
-                .ok()
-                .and_then(|s| s.get(0).ok())
-                .map(|v| v.get_str().map(str::to_string).unwrap_or_default())
-                .unwrap_or_default();
+            let value = value_at(log, rows, c.column, row)?;
             problems.push(Error::Cell {
                 file: log.name.clone(),
                 row: row as usize,
@@ -128,6 +114,23 @@ pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Resul
     }
     Error::from_problems(problems)?;
     Ok(found)
+}
+
+/// The text of `column` in row `row`: read only for a row in error, by its number
+/// (the first value a streamed scan yields need not be that row's).
+fn value_at(log: &Log, rows: &LazyFrame, column: &str, row: u64) -> Result<String> {
+    let cell = collect(
+        rows.clone()
+            .filter(col(ROW).eq(lit(row as IdxSize)))
+            .select([col(column)]),
+    )
+    .map_err(|e| log.polars_error(e))?;
+    Ok(cell
+        .column(column)
+        .ok()
+        .and_then(|s| s.get(0).ok())
+        .map(|v| v.get_str().map(str::to_string).unwrap_or_default())
+        .unwrap_or_default())
 }
 
 /// The first event id that occurs twice, as an error on its last row.
