@@ -169,6 +169,11 @@ fn cut_at(panel: &Panel, t: usize) -> Panel {
             .iter()
             .map(|(k, v)| (k.clone(), v[..keep].to_vec()))
             .collect(),
+        labels: panel
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v[..keep].to_vec()))
+            .collect(),
         sources: panel.sources.clone(),
         neighbours: panel.neighbours.clone(),
     }
@@ -358,6 +363,7 @@ mod tests {
                 .collect(),
             present: vec![true; 12],
             columns,
+            labels: BTreeMap::new(),
             sources: Vec::new(),
             neighbours: Vec::new(),
         }

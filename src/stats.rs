@@ -46,6 +46,17 @@ pub fn sd_population(values: &[f64]) -> f64 {
     }
 }
 
+/// Sample standard deviation (divisor n - 1, R's `sd`) of the present values; NaN if
+/// fewer than 2.
+pub fn sd_sample(values: &[f64]) -> f64 {
+    let p = present(values);
+    if p.len() < 2 {
+        f64::NAN
+    } else {
+        p.std_dev()
+    }
+}
+
 /// Quantile of sorted present values, type 7 (linear interpolation).
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     match sorted.len() {

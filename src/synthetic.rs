@@ -87,6 +87,7 @@ pub fn generate(shape: Shape, aggregation: &str) -> (Framework, Panel) {
             .collect(),
         present: vec![true; cells],
         columns,
+        labels: Default::default(),
         sources: Vec::new(),
         neighbours: Vec::new(),
     };

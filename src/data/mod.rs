@@ -76,6 +76,8 @@ pub struct Panel {
     /// Whether the data has a row for the cell.
     pub present: Vec<bool>,
     pub columns: BTreeMap<String, Vec<f64>>,
+    /// Text columns per cell (the unit groups of group imputation); `None` = blank.
+    pub labels: BTreeMap<String, Vec<Option<String>>>,
     pub sources: Vec<SourceInfo>,
     /// Per unit: (neighbour unit, weight), from `[data] neighbours` (else empty).
     pub neighbours: Vec<Vec<(usize, f64)>>,
@@ -109,6 +111,7 @@ struct FileRows {
     name: String,
     keys: Vec<(String, Period)>,
     columns: Vec<(String, Vec<f64>)>,
+    labels: Vec<(String, Vec<Option<String>>)>,
 }
 
 /// Loads every source and joins them into one panel.
@@ -122,6 +125,7 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
             needed.push((column.clone(), by.clone()));
         }
     }
+    let label_columns = framework.label_columns();
     let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();
@@ -150,7 +154,7 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
     }
     // A needed column must be in at least one file.
     let mut missing = Vec::new();
-    for (column, by) in &needed {
+    for (column, by) in needed.iter().chain(&label_columns) {
         let found = tables.iter().any(|(t, layout)| match layout {
             Layout::Wide => t.has_column(column),
             Layout::Long => true,
@@ -176,7 +180,7 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
     Error::from_problems(missing)?;
     for (table, layout) in &tables {
         files.push(match layout {
-            Layout::Wide => wide_rows(framework, table, &needed, options)?,
+            Layout::Wide => wide_rows(framework, table, &needed, &label_columns, options)?,
             Layout::Long => long_rows(framework, table, &needed, options)?,
         });
     }
@@ -186,6 +190,16 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
         let (graph, info) = neighbours::read(path, &panel.units)?;
         panel.neighbours = graph;
         panel.sources.push(info);
+    }
+    for (column, by) in &label_columns {
+        if !panel.labels.contains_key(column) {
+            return Err(Error::MissingColumn {
+                file: sources_list(&panel),
+                column: column.clone(),
+                needed_by: by.clone(),
+                hint: " (a text column of a wide-layout file, one group name per row)".into(),
+            });
+        }
     }
     // Long files may not hold every needed indicator.
     for (column, by) in &needed {
@@ -204,6 +218,15 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
         }
     }
     Ok(panel)
+}
+
+fn sources_list(panel: &Panel) -> String {
+    panel
+        .sources
+        .iter()
+        .map(|s| s.file.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -297,10 +320,20 @@ fn wide_rows(
     framework: &Framework,
     table: &Table,
     needed: &[(String, String)],
+    label_columns: &[(String, String)],
     options: &LoadOptions,
 ) -> Result<FileRows> {
     let keys = keys(framework, table)?;
     check_duplicates(table, &keys)?;
+    let mut labels = Vec::new();
+    for (column, by) in label_columns.iter().filter(|(c, _)| table.has_column(c)) {
+        let text = table.text_column(column, by)?;
+        let cleaned = text
+            .into_iter()
+            .map(|t| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+            .collect();
+        labels.push((column.clone(), cleaned));
+    }
     // Columns parse in parallel; every bad cell is reported, in row order.
     let parsed: Vec<Result<(String, Vec<f64>)>> = needed
         .par_iter()
@@ -320,6 +353,7 @@ fn wide_rows(
         name: table.name.clone(),
         keys,
         columns,
+        labels,
     })
 }
 
@@ -375,6 +409,7 @@ fn long_rows(
         name: table.name.clone(),
         keys: out_keys,
         columns,
+        labels: Vec::new(),
     })
 }
 
@@ -414,6 +449,7 @@ fn join(files: Vec<FileRows>) -> Result<Panel> {
     let cells = n_units * periods.len();
     let mut present = vec![false; cells];
     let mut columns: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut labels: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
     let mut owner: HashMap<String, String> = HashMap::new();
     for f in files {
         let cell_of: Vec<usize> = f
@@ -438,12 +474,27 @@ fn join(files: Vec<FileRows>) -> Result<Panel> {
             }
             columns.insert(name, full);
         }
+        for (name, values) in f.labels {
+            if let Some(first) = owner.get(&name) {
+                return Err(Error::Data {
+                    file: f.name.clone(),
+                    message: format!("column `{name}` is also in {first}: each column may come from one file only"),
+                });
+            }
+            owner.insert(name.clone(), f.name.clone());
+            let mut full = vec![None; cells];
+            for (r, v) in values.into_iter().enumerate() {
+                full[cell_of[r]] = v;
+            }
+            labels.insert(name, full);
+        }
     }
     Ok(Panel {
         units,
         periods,
         present,
         columns,
+        labels,
         sources: Vec::new(),
         neighbours: Vec::new(),
     })

@@ -169,6 +169,8 @@ pub struct Indicator {
     pub denominator: Option<String>,
     pub multiplier: f64,
     pub impute: Impute,
+    /// `group_mean` / `group_median`: the data column naming each unit's group.
+    pub impute_group: Option<String>,
     pub winsorise: Winsorise,
     pub transform: Transform,
     pub normalise: Normalise,
@@ -255,6 +257,29 @@ impl Framework {
         for d in &self.derived {
             for input in d.def.inputs() {
                 need(input, format!("derived `{}`", d.id));
+            }
+        }
+        out
+    }
+
+    /// Text columns the data must provide (column, what needs it): the unit groups of
+    /// `group_mean` / `group_median` imputation.
+    pub fn label_columns(&self) -> Vec<(String, String)> {
+        let factor_needs_group = self.sensitivity.as_ref().is_some_and(|s| {
+            s.factors.iter().any(|f| match &f.kind {
+                sensitivity::FactorKind::Impute { options } => options.iter().any(|o| o.needs_unit_group()),
+                _ => false,
+            })
+        });
+        let mut out: Vec<(String, String)> = Vec::new();
+        for ind in &self.indicators {
+            if !(ind.impute.needs_unit_group() || factor_needs_group) {
+                continue;
+            }
+            if let Some(col) = &ind.impute_group {
+                if !out.iter().any(|(c, _)| c == col) {
+                    out.push((col.clone(), format!("indicator `{}` (impute_group)", ind.id)));
+                }
             }
         }
         out

@@ -121,12 +121,15 @@ pub struct RawDefaults {
     pub normalise: Option<String>,
     pub range: Option<Vec<f64>>,
     pub impute: Option<String>,
+    pub impute_group: Option<String>,
     pub transform: Option<String>,
     pub winsorise: Option<String>,
     pub winsorise_p: Option<f64>,
     pub winsorise_max_points: Option<usize>,
     pub skew_threshold: Option<f64>,
     pub kurtosis_threshold: Option<f64>,
+    pub mean_sd: Option<Vec<f64>>,
+    pub rank_ties: Option<String>,
     pub aggregation: Option<String>,
 }
 
@@ -192,6 +195,8 @@ pub struct RawIndicator {
     pub denominator: Option<String>,
     pub multiplier: Option<f64>,
     pub impute: Option<String>,
+    /// `group_mean` / `group_median`: the data column naming each unit's group.
+    pub impute_group: Option<String>,
     pub winsorise: Option<String>,
     pub winsorise_p: Option<f64>,
     pub winsorise_max_points: Option<usize>,
@@ -200,6 +205,10 @@ pub struct RawIndicator {
     pub transform: Option<String>,
     pub normalise: Option<String>,
     pub range: Option<Vec<f64>>,
+    /// `zscore`: the mean and standard deviation to map onto.
+    pub mean_sd: Option<Vec<f64>>,
+    /// `rank`, `percentile`, `borda`: `average` or `min`.
+    pub rank_ties: Option<String>,
     pub goalposts: Option<Vec<f64>>,
     /// `dist2targ`: the target, in raw units.
     pub target: Option<f64>,

@@ -29,6 +29,7 @@ use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::impute::Impute;
 use crate::pipeline::normalise::Normalise;
+use crate::pipeline::rank::Ties;
 
 /// How runs are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -67,12 +68,19 @@ impl NormaliseChoice {
             Normalise::MinMax { lo, hi } | Normalise::Goalposts { lo, hi, .. } => (lo, hi),
             _ => (0.0, 100.0),
         };
-        match self {
-            NormaliseChoice::MinMax => Normalise::MinMax { lo, hi },
-            NormaliseChoice::ZScore => Normalise::ZScore,
-            NormaliseChoice::Rank => Normalise::Rank,
-            NormaliseChoice::Percentile => Normalise::Percentile,
-            NormaliseChoice::DistanceToMax => Normalise::DistanceToMax,
+        match (self, *own) {
+            (NormaliseChoice::MinMax, _) => Normalise::MinMax { lo, hi },
+            (NormaliseChoice::ZScore, Normalise::ZScore { .. }) => *own,
+            (NormaliseChoice::ZScore, _) => Normalise::ZScore { mean: 0.0, sd: 1.0 },
+            (NormaliseChoice::Rank, Normalise::Rank { .. }) => *own,
+            (NormaliseChoice::Rank, _) => Normalise::Rank { ties: Ties::Average },
+            (NormaliseChoice::Percentile, Normalise::Percentile { .. }) => *own,
+            (NormaliseChoice::Percentile, _) => Normalise::Percentile {
+                ties: Ties::Average,
+                lo: 0.0,
+                hi: 100.0,
+            },
+            (NormaliseChoice::DistanceToMax, _) => Normalise::DistanceToMax,
         }
     }
 }
@@ -202,10 +210,13 @@ mod tests {
             Normalise::MinMax { lo: 1.0, hi: 100.0 }
         );
         assert_eq!(
-            NormaliseChoice::MinMax.for_indicator(&Normalise::ZScore),
+            NormaliseChoice::MinMax.for_indicator(&Normalise::ZScore { mean: 0.0, sd: 1.0 }),
             Normalise::MinMax { lo: 0.0, hi: 100.0 }
         );
-        assert_eq!(NormaliseChoice::Rank.for_indicator(&own), Normalise::Rank);
+        assert_eq!(
+            NormaliseChoice::Rank.for_indicator(&own),
+            Normalise::Rank { ties: Ties::Average }
+        );
         for (name, choice) in NORMALISE_CHOICES {
             assert_eq!(choice.name(), *name);
         }

@@ -21,7 +21,7 @@ fn header(names: &[&str]) -> Vec<String> {
 }
 
 fn num(v: f64) -> Cell {
-    Cell::Num(v, 6)
+    Cell::Exact(v)
 }
 
 /// The files the audit writes.

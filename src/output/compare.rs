@@ -20,7 +20,7 @@ pub fn variants(cmp: &Comparison) -> Table<'_> {
         for v in row {
             match v {
                 Some((s, r, c)) => cells.extend([
-                    Cell::Num(*s, 6),
+                    Cell::Exact(*s),
                     Cell::rank(*r),
                     c.clone().map_or(Cell::Empty, Cell::Text),
                 ]),

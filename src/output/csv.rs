@@ -2,7 +2,10 @@
 //!
 //! - Header row, RFC 4180 quoting (the `csv` crate quotes fields with delimiters,
 //!   quotes or line breaks).
-//! - Numbers with fixed decimals and never in exponent notation; missing = empty cell.
+//! - Numbers never in exponent notation; missing = empty cell. Scores and values are
+//!   written exactly: the shortest decimal that reads back as the same double (so
+//!   2.6e-05 is `0.000026` and 68.37777777777777 keeps every digit); summaries use
+//!   fixed decimals.
 //! - Text cells that start with `=`, `+`, `-`, `@`, tab or carriage return get a
 //!   leading `'` so a spreadsheet shows them as text instead of running a formula
 //!   (OWASP "CSV injection"). Numbers are never prefixed: `-0.5` stays a number.
@@ -23,6 +26,8 @@ pub enum Cell {
     Text(String),
     /// A number printed with this many decimals (NaN = empty).
     Num(f64, usize),
+    /// A number printed exactly: the shortest decimal that round-trips (NaN = empty).
+    Exact(f64),
     /// A count or id.
     Int(i64),
     Bool(bool),
@@ -80,6 +85,30 @@ fn push_number(out: &mut String, v: f64, decimals: usize, decimal_comma: bool) {
     }
 }
 
+/// The shortest decimal that reads back as `v`, never in exponent notation; `-0` is
+/// written as `0`.
+fn push_exact(out: &mut String, v: f64, decimal_comma: bool) {
+    use std::fmt::Write as _;
+    if v.is_nan() {
+        return;
+    }
+    let start = out.len();
+    // Rust's `Display` for f64 is the shortest round-trip decimal without exponent.
+    let _ = write!(out, "{}", if v == 0.0 { 0.0 } else { v });
+    if decimal_comma {
+        if let Some(dot) = out[start..].find('.') {
+            out.replace_range(start + dot..start + dot + 1, ",");
+        }
+    }
+}
+
+/// Exact number text (see [`Cell::Exact`]).
+pub fn format_exact(v: f64, decimal_comma: bool) -> String {
+    let mut s = String::new();
+    push_exact(&mut s, v, decimal_comma);
+    s
+}
+
 /// Sets `out` to a cell's text.
 fn render_cell(out: &mut String, cell: &Cell, style: Style) {
     use std::fmt::Write as _;
@@ -92,6 +121,7 @@ fn render_cell(out: &mut String, cell: &Cell, style: Style) {
             out.push_str(t);
         }
         Cell::Num(v, d) => push_number(out, *v, *d, style.excel),
+        Cell::Exact(v) => push_exact(out, *v, style.excel),
         Cell::Int(i) => {
             let _ = write!(out, "{i}");
         }
@@ -155,6 +185,23 @@ mod tests {
         let mut buf = Vec::new();
         write_table(&mut buf, style, &["unit".into(), "score".into()], rows.into_iter()).unwrap();
         String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn exact_numbers_round_trip_without_exponent() {
+        for (v, text) in [
+            (2.6e-5, "0.000026"),
+            (68.37777777777777, "68.37777777777777"),
+            (1e21, "1000000000000000000000"),
+            (-0.0, "0"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (5.0, "5"),
+        ] {
+            assert_eq!(format_exact(v, false), text);
+            assert_eq!(format_exact(v, false).parse::<f64>().unwrap(), v);
+        }
+        assert_eq!(format_exact(2.5, true), "2,5");
+        assert_eq!(format_exact(f64::NAN, false), "");
     }
 
     #[test]

@@ -79,10 +79,10 @@ pub fn uncertainty(a: &Analysis) -> Table<'_> {
             Cell::Num(s.q05_rank, 2),
             Cell::Num(s.q95_rank, 2),
             Cell::Num(s.mean_abs_shift, 6),
-            Cell::Num(s.nominal_score, 6),
-            Cell::Num(s.median_score, 6),
-            Cell::Num(s.q05_score, 6),
-            Cell::Num(s.q95_score, 6),
+            Cell::Exact(s.nominal_score),
+            Cell::Exact(s.median_score),
+            Cell::Exact(s.q05_score),
+            Cell::Exact(s.q95_score),
         ]
     });
     Table {

@@ -9,9 +9,6 @@ use super::csv::Cell;
 use crate::framework::Framework;
 use crate::score::Results;
 
-/// Decimals for scores and values; coverage uses 4.
-pub const DECIMALS: usize = 6;
-
 /// A table: its name (file stem / sheet name), header and rows (lazily built).
 pub struct Table<'a> {
     pub name: &'static str,
@@ -32,13 +29,13 @@ pub fn scores<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
         let mut row = vec![
             Cell::Text(res.units[c % n].clone()),
             Cell::Text(res.periods[c / n].to_string()),
-            Cell::Num(res.score(c), DECIMALS),
+            Cell::Exact(res.score(c)),
             Cell::rank(res.rank[c]),
             res.class[c].map_or(Cell::Empty, |k| Cell::Text(fw.index.classes[k].label.clone())),
             Cell::Num(res.coverage[c], 4),
             Cell::Int(res.imputed_count[c] as i64),
         ];
-        row.extend(pillars.iter().map(|&g| Cell::Num(res.group_scores[g][c], DECIMALS)));
+        row.extend(pillars.iter().map(|&g| Cell::Exact(res.group_scores[g][c])));
         row
     });
     Table {
@@ -65,9 +62,9 @@ pub fn indicators<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
                     Cell::Text(res.units[c % n].clone()),
                     Cell::Text(res.periods[c / n].to_string()),
                     Cell::Text(ind.id.clone()),
-                    Cell::Num(res.raw[k][c], DECIMALS),
-                    Cell::Num(res.treated[k][c], DECIMALS),
-                    Cell::Num(res.normalised[k][c], DECIMALS),
+                    Cell::Exact(res.raw[k][c]),
+                    Cell::Exact(res.treated[k][c]),
+                    Cell::Exact(res.normalised[k][c]),
                     Cell::Bool(res.imputed[k][c]),
                 ]
             })

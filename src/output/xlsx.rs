@@ -61,6 +61,8 @@ pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>, classes: &[String]) -
                     Cell::Text(t) => sheet.write_string(r, col, t),
                     Cell::Num(v, _) if v.is_nan() => continue,
                     Cell::Num(v, _) => sheet.write_number_with_format(r, col, v, &number),
+                    Cell::Exact(v) if v.is_nan() => continue,
+                    Cell::Exact(v) => sheet.write_number_with_format(r, col, v, &number),
                     Cell::Int(v) => sheet.write_number(r, col, v as f64),
                     Cell::Bool(b) => sheet.write_boolean(r, col, b),
                     Cell::Empty => continue,

@@ -3,10 +3,14 @@
 //! # Formula
 //! - `mean` / `median`: the indicator's mean / median over the reference units
 //!   (same period, or the whole panel with `normalise_over = "panel"`), on raw values.
-//! - `group_mean`: the mean of the unit's *normalised* values of the other indicators
-//!   in the same group and period (COINr `i_mean_grp`, within the unit); done after
-//!   normalisation because raw units differ. With equal weights and an arithmetic
-//!   group this gives the same group score as `none`.
+//! - `group_mean` / `group_median`: the indicator's mean / median over the reference
+//!   units of the same unit group, a data column named by `impute_group` (e.g. a region
+//!   or income group), on raw values (COINr `i_mean_grp` / `i_median_grp` with
+//!   `use_group`).
+//! - `row_mean`: the mean of the unit's *normalised* values of the other indicators in
+//!   the same framework group and period (COINr `Impute(impute_by = "row")`); done
+//!   after normalisation because raw units differ. With equal weights and an
+//!   arithmetic group this gives the same group score as `none`.
 //! - `interpolate`: linear in time between the unit's nearest observed periods,
 //!   `x_t = x_a + (x_b - x_a)(t - a)/(b - a)`; before the first and after the last
 //!   observation the nearest observed value is carried (constant extrapolation).
@@ -15,7 +19,8 @@
 //!
 //! ## References
 //! OECD/JRC (2008) Handbook, step 4 (imputation of missing data).
-//! Becker et al. (2022) COINr `Impute()`: i_mean, i_median, i_mean_grp.
+//! Becker et al. (2022) COINr `Impute()`: i_mean, i_median, i_mean_grp, i_median_grp,
+//! `impute_by = "row"`.
 
 use crate::stats;
 
@@ -26,12 +31,23 @@ pub enum Impute {
     Mean,
     Median,
     GroupMean,
+    GroupMedian,
+    RowMean,
     Interpolate,
     Locf,
 }
 
 /// Names accepted in framework files.
-pub const NAMES: &[&str] = &["none", "mean", "median", "group_mean", "interpolate", "locf"];
+pub const NAMES: &[&str] = &[
+    "none",
+    "mean",
+    "median",
+    "group_mean",
+    "group_median",
+    "row_mean",
+    "interpolate",
+    "locf",
+];
 
 /// Each name of [`NAMES`] with its method.
 pub const CHOICES: &[(&str, Impute)] = &[
@@ -39,6 +55,8 @@ pub const CHOICES: &[(&str, Impute)] = &[
     ("mean", Impute::Mean),
     ("median", Impute::Median),
     ("group_mean", Impute::GroupMean),
+    ("group_median", Impute::GroupMedian),
+    ("row_mean", Impute::RowMean),
     ("interpolate", Impute::Interpolate),
     ("locf", Impute::Locf),
 ];
@@ -46,7 +64,15 @@ pub const CHOICES: &[(&str, Impute)] = &[
 impl Impute {
     /// Methods that fill a period's units from each other (cross-section).
     pub fn is_cross_section(&self) -> bool {
-        matches!(self, Impute::Mean | Impute::Median)
+        matches!(
+            self,
+            Impute::Mean | Impute::Median | Impute::GroupMean | Impute::GroupMedian
+        )
+    }
+
+    /// Methods that need each unit's group (`impute_group`).
+    pub fn needs_unit_group(&self) -> bool {
+        matches!(self, Impute::GroupMean | Impute::GroupMedian)
     }
 
     /// Methods that fill a unit's series over periods.
@@ -55,20 +81,37 @@ impl Impute {
     }
 }
 
-/// Fills missing values with the mean or median of the present ones.
-pub fn fill_cross_section(method: Impute, values: &mut [f64], imputed: &mut [bool]) {
-    let fill = match method {
-        Impute::Mean => stats::mean(values),
-        Impute::Median => stats::median(values),
+/// Fills missing values with the mean or median of the present ones; for the group
+/// methods, of the present ones with the same `groups` entry (`groups` is ignored by
+/// `mean` and `median`). A value stays missing when its group has no present value.
+pub fn fill_cross_section(method: Impute, values: &mut [f64], groups: &[Option<&str>], imputed: &mut [bool]) {
+    let stat = match method {
+        Impute::Mean | Impute::GroupMean => stats::mean,
+        Impute::Median | Impute::GroupMedian => stats::median,
         _ => return,
     };
-    if fill.is_nan() {
-        return;
-    }
-    for (v, flag) in values.iter_mut().zip(imputed.iter_mut()) {
-        if v.is_nan() {
-            *v = fill;
-            *flag = true;
+    let by_group = method.needs_unit_group();
+    let mut fills: Vec<(Option<&str>, f64)> = Vec::new();
+    for i in 0..values.len() {
+        if !values[i].is_nan() {
+            continue;
+        }
+        let group = if by_group { groups[i] } else { None };
+        let fill = match fills.iter().find(|(g, _)| *g == group) {
+            Some(&(_, f)) => f,
+            None => {
+                let members: Vec<f64> = (0..values.len())
+                    .filter(|&j| !by_group || groups[j] == group)
+                    .map(|j| values[j])
+                    .collect();
+                let f = stat(&members);
+                fills.push((group, f));
+                f
+            }
+        };
+        if !fill.is_nan() {
+            values[i] = fill;
+            imputed[i] = true;
         }
     }
 }
@@ -103,7 +146,7 @@ pub fn fill_series(method: Impute, ordinals: &[i64], values: &mut [f64], imputed
 }
 
 /// Fills the missing entries of one unit's group with the mean of its present ones.
-pub fn fill_group_mean(values: &mut [f64], imputed: &mut [bool]) {
+pub fn fill_row_mean(values: &mut [f64], imputed: &mut [bool]) {
     let fill = stats::mean(values);
     if fill.is_nan() {
         return;
@@ -125,12 +168,35 @@ mod tests {
     fn mean_and_median_fill_by_hand() {
         let mut x = [1.0, NA, 2.0, 9.0];
         let mut f = [false; 4];
-        fill_cross_section(Impute::Mean, &mut x, &mut f);
+        fill_cross_section(Impute::Mean, &mut x, &[], &mut f);
         assert_eq!(x[1], 4.0);
         assert_eq!(f, [false, true, false, false]);
         let mut x = [1.0, NA, 2.0, 9.0];
-        fill_cross_section(Impute::Median, &mut x, &mut [false; 4]);
+        fill_cross_section(Impute::Median, &mut x, &[], &mut [false; 4]);
         assert_eq!(x[1], 2.0);
+    }
+
+    #[test]
+    fn group_mean_and_median_fill_within_the_units_group() {
+        let groups = [
+            Some("Asia"),
+            Some("Asia"),
+            Some("Europe"),
+            Some("Europe"),
+            Some("Europe"),
+            Some("Asia"),
+            Some("Africa"),
+        ];
+        // Asia: 1, 3 -> mean 2; Europe: 10, 20, 60 -> mean 30, median 20; Africa: none.
+        let x = [1.0, NA, 10.0, 20.0, 60.0, 3.0, NA];
+        let mut a = x;
+        let mut f = [false; 7];
+        fill_cross_section(Impute::GroupMean, &mut a, &groups, &mut f);
+        assert_eq!(a[1], 2.0);
+        assert!(a[6].is_nan() && !f[6] && f[1]);
+        let mut b = [10.0, 20.0, 60.0, NA];
+        fill_cross_section(Impute::GroupMedian, &mut b, &[Some("E"); 4], &mut [false; 4]);
+        assert_eq!(b[3], 20.0);
     }
 
     #[test]
@@ -155,10 +221,10 @@ mod tests {
     }
 
     #[test]
-    fn group_mean_by_hand() {
+    fn row_mean_by_hand() {
         let mut x = [20.0, NA, 40.0];
         let mut f = [false; 3];
-        fill_group_mean(&mut x, &mut f);
+        fill_row_mean(&mut x, &mut f);
         assert_eq!(x[1], 30.0);
         assert!(f[1]);
     }

@@ -12,15 +12,21 @@
 //!   (no information to separate units; a warning is raised).
 //! - `goalposts`: `l + (u - l) · clamp((x - lo)/(hi - lo), 0, 1)` with goalposts
 //!   [lo, hi] given in the indicator's raw units (a transform is applied to them too).
-//! - `zscore`: `(x - mean)/σ`, σ the population standard deviation; σ = 0 is an error.
-//! - `rank`: the average-tie rank of x among the reference values, 1 = lowest.
-//! - `percentile`: `100 (r - 1)/(n - 1)` with r the rank above (n = 1 gives 50).
+//! - `zscore`: `m + s (x - mean)/σ`, σ the sample standard deviation (divisor n - 1,
+//!   as R's `sd` and COINr `n_zscore`), `[m, s]` = `mean_sd` (default [0, 1]); σ = 0 is
+//!   an error.
+//! - `rank`: the rank of x among the reference values, 1 = lowest; ties share the
+//!   average rank (`rank_ties = "average"`, the default) or the lowest (`"min"`, R's
+//!   `ties.method = "min"` as COINr `n_rank`).
+//! - `percentile`: `l + (u - l)(r - 1)/(n - 1)` with r the rank above and [l, u] the
+//!   range (default [0, 100]; COINr `n_prank` is [0, 1] with min ties); n = 1 gives the
+//!   middle of the range.
 //! - `distance_to_max`: `100 x / max` (distance to the best-placed unit, the reference).
 //! - `fracmax`: `x / max` (COINr n_fracmax).
 //! - `dist2targ`: distance to a target t (in raw units; the transform is applied to
 //!   it): `(x - min)/(t - min)`, for `risk_down` `(max - x)/(max - t)`; with
 //!   `cap = true` values beyond the target score 1 (COINr n_dist2targ).
-//! - `borda`: Borda score, the rank with ties at their lowest place, minus 1:
+//! - `borda`: Borda score, the rank minus 1; with the default min ties
 //!   `#{reference values < x}` (COINr n_borda).
 //! - `scaled`: `100 (x - l)/(u - l)` with [l, u] from `goalposts`, not clamped (COINr
 //!   n_scaled, the GII 2020 scaling).
@@ -29,11 +35,12 @@
 //! - `none`: x unchanged.
 //!
 //! Direction `risk_down` flips the normalised value v: `l + u - v` for minmax and
-//! goalposts, `100 - v` for percentile, distance to max and scaled, `1 - v` for
-//! fracmax, `n + 1 - v` for rank, `n - 1 - v` for borda, `200 - v` for mpi_scaled and
-//! `-v` for zscore and none; dist2targ builds the direction into its formula. For
-//! minmax, zscore, rank, percentile and mpi_scaled this equals normalising `-x`; so
-//! does borda's flip when there are no ties (tied units then share the higher place).
+//! goalposts, `100 - v` for distance to max and scaled, `1 - v` for fracmax, `200 - v`
+//! for mpi_scaled, `2m - v` for zscore and `-v` for none; dist2targ builds the
+//! direction into its formula. For minmax, zscore and mpi_scaled this equals
+//! normalising `-x`. The rank methods (rank, percentile, borda) rank `-x` instead, as
+//! COINr multiplies by the direction before normalising: with min ties a flipped rank
+//! would not be the same.
 //!
 //! ## References
 //! OECD/JRC (2008) Handbook on Constructing Composite Indicators, section 5 (table 3).
@@ -41,6 +48,7 @@
 //! n_fracmax, n_dist2targ, n_borda, n_scaled. Mazziotta & Pareto (2016), Social
 //! Indicators Research 127 (the 100 + 10 z standardisation).
 
+use crate::pipeline::rank::Ties;
 use crate::stats;
 
 /// How an indicator is brought onto a common scale.
@@ -56,9 +64,18 @@ pub enum Normalise {
         lo: f64,
         hi: f64,
     },
-    ZScore,
-    Rank,
-    Percentile,
+    ZScore {
+        mean: f64,
+        sd: f64,
+    },
+    Rank {
+        ties: Ties,
+    },
+    Percentile {
+        ties: Ties,
+        lo: f64,
+        hi: f64,
+    },
     DistanceToMax,
     FracMax,
     /// Target in raw units; `down` for risk_down indicators.
@@ -67,7 +84,9 @@ pub enum Normalise {
         cap: bool,
         down: bool,
     },
-    Borda,
+    Borda {
+        ties: Ties,
+    },
     Scaled {
         l: f64,
         u: f64,
@@ -100,14 +119,16 @@ pub const NAMES: &[&str] = &[
     "none",
 ];
 
-/// How a rank-based method reports a rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a rank-based method reports a rank r (1 = lowest).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RankMode {
-    /// Average-tie rank, 1 = lowest.
     Rank,
-    /// `100 (r - 1)/(n - 1)`.
-    Percentile,
-    /// Number of reference values below x.
+    /// `lo + (hi - lo)(r - 1)/(n - 1)`.
+    Percentile {
+        lo: f64,
+        hi: f64,
+    },
+    /// `r - 1`.
     Borda,
 }
 
@@ -130,6 +151,7 @@ pub enum Fitted {
     Ranked {
         sorted: Vec<f64>,
         mode: RankMode,
+        ties: Ties,
     },
     Identity,
 }
@@ -191,15 +213,15 @@ impl Normalise {
                     clamp: Some((lo.min(hi), lo.max(hi))),
                 })
             }
-            Normalise::ZScore => {
+            Normalise::ZScore { mean: m, sd: s } => {
                 let mean = stats::mean(&sorted);
-                let sd = stats::sd_population(&sorted);
+                let sd = stats::sd_sample(&sorted);
                 if sd > 0.0 {
                     ok(Fitted::Linear {
                         centre: mean,
                         span: sd,
-                        lo: 0.0,
-                        width: 1.0,
+                        lo: m,
+                        width: s,
                         clamp: None,
                     })
                 } else {
@@ -209,13 +231,20 @@ impl Normalise {
                     })
                 }
             }
-            Normalise::Rank | Normalise::Percentile | Normalise::Borda => ok(Fitted::Ranked {
+            Normalise::Rank { ties } => ok(Fitted::Ranked {
                 sorted,
-                mode: match self {
-                    Normalise::Rank => RankMode::Rank,
-                    Normalise::Percentile => RankMode::Percentile,
-                    _ => RankMode::Borda,
-                },
+                mode: RankMode::Rank,
+                ties,
+            }),
+            Normalise::Percentile { ties, lo, hi } => ok(Fitted::Ranked {
+                sorted,
+                mode: RankMode::Percentile { lo, hi },
+                ties,
+            }),
+            Normalise::Borda { ties } => ok(Fitted::Ranked {
+                sorted,
+                mode: RankMode::Borda,
+                ties,
             }),
             Normalise::DistToTarget { target, cap, down } => {
                 let t = transform(target);
@@ -281,17 +310,39 @@ impl Normalise {
         }
     }
 
-    /// Flips a normalised value for `risk_down`; `n` is the number of reference values.
-    pub fn flip(&self, v: f64, n: usize) -> f64 {
+    /// Whether `risk_down` is applied by normalising `-x` (the rank methods) rather
+    /// than by [`Normalise::flip`].
+    pub fn negates_first(&self) -> bool {
+        matches!(
+            self,
+            Normalise::Rank { .. } | Normalise::Percentile { .. } | Normalise::Borda { .. }
+        )
+    }
+
+    /// Flips a normalised value for `risk_down` (methods that do not negate first).
+    pub fn flip(&self, v: f64) -> f64 {
         match *self {
             Normalise::MinMax { lo, hi } | Normalise::Goalposts { lo, hi, .. } => lo + hi - v,
-            Normalise::Percentile | Normalise::DistanceToMax | Normalise::Scaled { .. } => 100.0 - v,
+            Normalise::DistanceToMax | Normalise::Scaled { .. } => 100.0 - v,
             Normalise::FracMax => 1.0 - v,
-            Normalise::Rank => n as f64 + 1.0 - v,
-            Normalise::Borda => n as f64 - 1.0 - v,
             Normalise::MpiScaled => 200.0 - v,
-            Normalise::DistToTarget { .. } => v,
-            Normalise::ZScore | Normalise::None => -v,
+            Normalise::ZScore { mean, .. } => 2.0 * mean - v,
+            Normalise::DistToTarget { .. }
+            | Normalise::Rank { .. }
+            | Normalise::Percentile { .. }
+            | Normalise::Borda { .. } => v,
+            Normalise::None => -v,
+        }
+    }
+
+    /// The parameters given in the indicator's raw units, with their names: they are
+    /// mapped onto the treated scale the way the values were.
+    pub fn raw_bounds(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            Normalise::Goalposts { min, max, .. } => vec![("low goalpost", min), ("high goalpost", max)],
+            Normalise::Scaled { l, u } => vec![("low goalpost", l), ("high goalpost", u)],
+            Normalise::DistToTarget { target, .. } => vec![("target", target)],
+            _ => Vec::new(),
         }
     }
 
@@ -299,7 +350,7 @@ impl Normalise {
     pub fn bounds(&self) -> Option<(f64, f64)> {
         match *self {
             Normalise::MinMax { lo, hi } | Normalise::Goalposts { lo, hi, .. } => Some((lo, hi)),
-            Normalise::Percentile => Some((0.0, 100.0)),
+            Normalise::Percentile { lo, hi, .. } => Some((lo, hi)),
             _ => None,
         }
     }
@@ -326,27 +377,25 @@ impl Fitted {
                 }
             }
             Fitted::Constant(c) => *c,
-            Fitted::Ranked { sorted, mode } => {
+            Fitted::Ranked { sorted, mode, ties } => {
                 let below = sorted.partition_point(|&s| s < x);
-                if *mode == RankMode::Borda {
-                    return below as f64;
-                }
                 let equal = sorted[below..].partition_point(|&s| s <= x);
-                // Average rank among the reference values, counting x itself once
-                // when it is not one of them.
+                // The rank among the reference values, counting x itself once when it
+                // is not one of them.
                 let (n, rank) = if equal == 0 {
                     (sorted.len() + 1, below as f64 + 1.0)
                 } else {
-                    (sorted.len(), below as f64 + (equal as f64 + 1.0) / 2.0)
+                    let rank = match ties {
+                        Ties::Average => below as f64 + (equal as f64 + 1.0) / 2.0,
+                        Ties::Min => below as f64 + 1.0,
+                    };
+                    (sorted.len(), rank)
                 };
-                if *mode == RankMode::Percentile {
-                    if n <= 1 {
-                        50.0
-                    } else {
-                        100.0 * (rank - 1.0) / (n as f64 - 1.0)
-                    }
-                } else {
-                    rank
+                match *mode {
+                    RankMode::Rank => rank,
+                    RankMode::Borda => rank - 1.0,
+                    RankMode::Percentile { lo, hi } if n <= 1 => (lo + hi) / 2.0,
+                    RankMode::Percentile { lo, hi } => lo + (hi - lo) * (rank - 1.0) / (n as f64 - 1.0),
                 }
             }
             Fitted::Identity => x,
@@ -400,21 +449,36 @@ mod tests {
 
     #[test]
     fn zscore_by_hand_and_zero_variance() {
-        let v = apply_all(Normalise::ZScore, &[2.0, 4.0, 6.0]);
-        // mean 4, sd sqrt(8/3) = 1.632993 -> -1.224745, 0, 1.224745
-        assert!(close(v[0], -1.224744871, HAND) && close(v[1], 0.0, HAND));
+        let z = |mean, sd| Normalise::ZScore { mean, sd };
+        // mean 4, sample sd sqrt(8/2) = 2 -> -1, 0, 1
+        let v = apply_all(z(0.0, 1.0), &[2.0, 4.0, 6.0]);
+        assert!(close(v[0], -1.0, HAND) && close(v[1], 0.0, HAND) && close(v[2], 1.0, HAND));
+        // COINr n_zscore(m_sd = c(10, 2)): 10 + 2 z -> 8, 10, 12; flipped: 2 * 10 - v.
+        let v = apply_all(z(10.0, 2.0), &[2.0, 4.0, 6.0]);
+        assert!(close(v[0], 8.0, HAND) && close(v[2], 12.0, HAND));
+        assert!(close(z(10.0, 2.0).flip(v[2]), 8.0, HAND));
         assert_eq!(
-            Normalise::ZScore.fit(&[5.0, 5.0], |v| v).err(),
+            z(0.0, 1.0).fit(&[5.0, 5.0], |v| v).err(),
             Some(FitError::ZeroVariance { value: 5.0, n: 2 })
         );
     }
 
     #[test]
-    fn rank_and_percentile_average_ties() {
+    fn rank_and_percentile_with_average_and_min_ties() {
         let x = [10.0, 20.0, 20.0, 30.0];
-        assert_eq!(apply_all(Normalise::Rank, &x), vec![1.0, 2.5, 2.5, 4.0]);
+        let (avg, min) = (Ties::Average, Ties::Min);
+        assert_eq!(apply_all(Normalise::Rank { ties: avg }, &x), vec![1.0, 2.5, 2.5, 4.0]);
+        // R: rank(x, ties.method = "min") = 1, 2, 2, 4 (COINr n_rank)
+        assert_eq!(apply_all(Normalise::Rank { ties: min }, &x), vec![1.0, 2.0, 2.0, 4.0]);
         // 100 (r - 1)/3: 0, 50, 50, 100
-        assert_eq!(apply_all(Normalise::Percentile, &x), vec![0.0, 50.0, 50.0, 100.0]);
+        let pct = |ties, lo, hi| Normalise::Percentile { ties, lo, hi };
+        assert_eq!(apply_all(pct(avg, 0.0, 100.0), &x), vec![0.0, 50.0, 50.0, 100.0]);
+        // COINr n_prank: (r - 1)/(n - 1) with min ties -> 0, 1/3, 1/3, 1
+        let v = apply_all(pct(min, 0.0, 1.0), &x);
+        assert!(close(v[1], 1.0 / 3.0, HAND) && close(v[3], 1.0, HAND) && v[0] == 0.0);
+        // Borda with average ties: r - 1 -> 0, 1.5, 1.5, 3
+        assert_eq!(apply_all(Normalise::Borda { ties: avg }, &x), vec![0.0, 1.5, 1.5, 3.0]);
+        assert!(Normalise::Rank { ties: min }.negates_first() && !Normalise::FracMax.negates_first());
     }
 
     #[test]
@@ -437,18 +501,19 @@ mod tests {
         let v = apply_all(d(false, true), &[1.0, 4.0, 8.0]);
         assert!(close(v[0], 3.5, HAND) && close(v[1], 2.0, HAND) && close(v[2], 0.0, HAND));
         // borda: values below, ties at their lowest place: 0, 1, 1, 3
+        let borda = Normalise::Borda { ties: Ties::Min };
+        assert_eq!(apply_all(borda, &[10.0, 20.0, 20.0, 30.0]), vec![0.0, 1.0, 1.0, 3.0]);
+        // risk_down ranks -x: the two 20s share the lower place of -x, 1.
         assert_eq!(
-            apply_all(Normalise::Borda, &[10.0, 20.0, 20.0, 30.0]),
-            vec![0.0, 1.0, 1.0, 3.0]
+            apply_all(borda, &[-10.0, -20.0, -20.0, -30.0]),
+            vec![3.0, 1.0, 1.0, 0.0]
         );
-        // Flipped without ties: 3 - v = the Borda score of -x.
-        assert_eq!(apply_all(Normalise::Borda, &[-10.0, -20.0, -30.0]), vec![2.0, 1.0, 0.0]);
-        assert_eq!(Normalise::Borda.flip(0.0, 3), 2.0);
         // scaled [0, 50]: 100 x / 50 -> 8, 120 (not clamped)
         let v = apply_all(Normalise::Scaled { l: 0.0, u: 50.0 }, &[4.0, 60.0]);
         assert!(close(v[0], 8.0, HAND) && close(v[1], 120.0, HAND));
         // mpi_scaled: 100 + 10 z: mean 4, sd 1.632993 -> 87.752551, 100, 112.247449
         let v = apply_all(Normalise::MpiScaled, &[2.0, 4.0, 6.0]);
+        // (population sd, as Mazziotta & Pareto)
         assert!(close(v[0], 87.75255129, HAND) && close(v[1], 100.0, HAND) && close(v[2], 112.2474487, HAND));
     }
 
@@ -458,15 +523,13 @@ mod tests {
         let neg: Vec<f64> = x.iter().map(|v| -v).collect();
         for m in [
             Normalise::MinMax { lo: 0.0, hi: 100.0 },
-            Normalise::ZScore,
-            Normalise::Rank,
-            Normalise::Percentile,
+            Normalise::ZScore { mean: 10.0, sd: 2.0 },
             Normalise::MpiScaled,
         ] {
             let a = apply_all(m, &x);
             let b = apply_all(m, &neg);
             for (va, vb) in a.iter().zip(&b) {
-                assert!(close(m.flip(*va, x.len()), *vb, HAND), "{m:?}");
+                assert!(close(m.flip(*va), *vb, HAND), "{m:?}");
             }
         }
     }

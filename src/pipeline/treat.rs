@@ -5,15 +5,18 @@
 //! # Formula
 //! - Quantile winsorisation with share p: clamp x to `[Q_p, Q_{1-p}]` (type 7 quantiles
 //!   over the reference values, see [`crate::stats`]).
-//! - Skew/kurtosis rule (COINr `Treat`, after the JRC COIN Tool): while
-//!   `|skew| > 2` and `kurtosis > 3.5` (thresholds configurable) and fewer than
-//!   `max_points` (default 5) values were changed, replace the most extreme value on
-//!   the side of the skew by the next one in from it. Skewness is G1 and kurtosis the
-//!   excess kurtosis G2 of [`crate::stats`].
-//! - Two-stage rule `coinr` (COINr's default `Treat`): if the skew/kurtosis rule above
-//!   cannot bring the indicator within the thresholds in `max_points` steps, the
-//!   winsorisation is undone and the original values are log-transformed instead
-//!   ("COIN Tool log", COINr `log_CT`): `ln(x - min + a)`, `a = 0.01 (max - min)`.
+//! - Skew/kurtosis rule (COINr `winsorise()`, after the JRC COIN Tool): an indicator
+//!   passes when `|skew| < 2` or `kurtosis < 3.5` (thresholds configurable). While it
+//!   fails and fewer than `max_points` (default 5) points are winsorised: if skew >= 0,
+//!   every value tied at the maximum is set to the next-highest value, else every value
+//!   tied at the minimum to the next-lowest; the count is the number of values tied at
+//!   the extreme(s) just moved (so ties can take it past `max_points`), and the side is
+//!   chosen again on each pass. Skewness is G1 and kurtosis the excess kurtosis G2 of
+//!   [`crate::stats`] (COINr's `skew`, `kurt`; Excel SKEW, KURT).
+//! - Two-stage rule `coinr` (COINr's default `Treat`): if the indicator still fails
+//!   after the rule above, the winsorisation is discarded and the original values are
+//!   log-transformed instead ("COIN Tool log", COINr `log_CT`):
+//!   `ln(x - min + a)`, `a = 0.01 (max - min)`; the result is kept even if it fails.
 //! - Transforms: `log` = ln x (x > 0), `log1p` = ln(1 + x) (x > -1), `sqrt` = √x (x ≥ 0).
 //!
 //! ## References
@@ -57,17 +60,16 @@ pub enum Winsorise {
 /// Names accepted in framework files.
 pub const WINSORISE_NAMES: &[&str] = &["none", "quantile", "skew_kurtosis", "coinr"];
 
-/// COINr's `log_CT`: `ln(x - min + 0.01 (max - min))` over the present values.
-pub fn log_ct(values: &mut [f64]) {
+/// COINr's `log_CT`: `ln(x - min + a)`, `a = 0.01 (max - min)`, over the present
+/// values; returns `(min, a)`.
+pub fn log_ct(values: &mut [f64]) -> Option<(f64, f64)> {
     let sorted = stats::sorted_present(values);
-    if sorted.is_empty() {
-        return;
-    }
-    let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+    let (&min, &max) = (sorted.first()?, sorted.last()?);
     let a = 0.01 * (max - min);
     for v in values.iter_mut().filter(|v| !v.is_nan()) {
         *v = (*v - min + a).ln();
     }
+    Some((min, a))
 }
 
 impl Transform {
@@ -111,11 +113,44 @@ impl Transform {
     }
 }
 
+/// What winsorisation did to one reference set of values.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Treated {
+    /// How many values changed.
+    pub changed: usize,
+    /// `Some((min, a))` when `log_CT` replaced the values: x became `ln(x - min + a)`.
+    pub log_ct: Option<(f64, f64)>,
+}
+
+impl Treated {
+    /// Maps a value in raw units (a goalpost, a target) the way the values were mapped.
+    pub fn map(&self, x: f64) -> f64 {
+        match self.log_ct {
+            Some((min, a)) => {
+                let y = x - min + a;
+                if y > 0.0 {
+                    y.ln()
+                } else {
+                    f64::NAN
+                }
+            }
+            None => x,
+        }
+    }
+}
+
+/// COINr's `check_SkewKurt`: passes when `|skew| < skew_max` or `kurtosis < kurtosis_max`
+/// (fewer than 3 or 4 values, or no spread, pass).
+pub fn passes(values: &[f64], skew_max: f64, kurtosis_max: f64) -> bool {
+    let (s, k) = (stats::skewness(values), stats::kurtosis(values));
+    s.is_nan() || k.is_nan() || s.abs() < skew_max || k < kurtosis_max
+}
+
 impl Winsorise {
-    /// Winsorises the present values in place; returns how many values changed.
-    pub fn apply(&self, values: &mut [f64]) -> usize {
+    /// Winsorises the present values in place.
+    pub fn apply(&self, values: &mut [f64]) -> Treated {
         match *self {
-            Winsorise::None => 0,
+            Winsorise::None => Treated::default(),
             Winsorise::Quantile { p } => {
                 let sorted = stats::sorted_present(values);
                 let (lo, hi) = (
@@ -130,68 +165,80 @@ impl Winsorise {
                         changed += 1;
                     }
                 }
-                changed
+                Treated { changed, log_ct: None }
             }
+            Winsorise::SkewKurtosis {
+                max_points,
+                skew,
+                kurtosis,
+            } => Treated {
+                changed: skew_kurtosis(values, max_points, skew, kurtosis),
+                log_ct: None,
+            },
             Winsorise::TwoStage {
                 max_points,
                 skew,
                 kurtosis,
             } => {
                 let original = values.to_vec();
-                let changed = Winsorise::SkewKurtosis {
-                    max_points,
-                    skew,
-                    kurtosis,
+                let changed = skew_kurtosis(values, max_points, skew, kurtosis);
+                if passes(values, skew, kurtosis) {
+                    return Treated { changed, log_ct: None };
                 }
-                .apply(values);
-                let (s, k) = (stats::skewness(values), stats::kurtosis(values));
-                if s.abs() > skew && k > kurtosis {
-                    values.copy_from_slice(&original);
-                    log_ct(values);
-                    return values.iter().filter(|v| !v.is_nan()).count();
+                values.copy_from_slice(&original);
+                Treated {
+                    changed: values.iter().filter(|v| !v.is_nan()).count(),
+                    log_ct: log_ct(values),
                 }
-                changed
-            }
-            Winsorise::SkewKurtosis {
-                max_points,
-                skew,
-                kurtosis,
-            } => {
-                let mut changed = 0;
-                while changed < max_points {
-                    let s = stats::skewness(values);
-                    let k = stats::kurtosis(values);
-                    if !(s.abs() > skew && k > kurtosis) {
-                        break;
-                    }
-                    if !replace_extreme(values, s > 0.0) {
-                        break;
-                    }
-                    changed += 1;
-                }
-                changed
             }
         }
     }
 }
 
-/// Replaces the largest (or smallest) present value by the next one in.
-/// Ties at the extreme move one value at a time. Returns false if nothing can move.
-fn replace_extreme(values: &mut [f64], high: bool) -> bool {
-    let sorted = stats::sorted_present(values);
-    let (extreme, next) = if high {
-        let e = sorted[sorted.len() - 1];
-        (e, sorted.iter().rev().copied().find(|&v| v < e))
-    } else {
-        let e = sorted[0];
-        (e, sorted.iter().copied().find(|&v| v > e))
-    };
-    let Some(next) = next else { return false };
-    if let Some(slot) = values.iter_mut().find(|v| **v == extreme) {
-        *slot = next;
-        return true;
+/// The skew/kurtosis winsorisation loop (module docs); returns how many values changed.
+fn skew_kurtosis(values: &mut [f64], max_points: usize, skew: f64, kurtosis: f64) -> usize {
+    let original = values.to_vec();
+    // Values tied at the extreme on the last high and the last low pass (COINr's
+    // `imax`, `imin`): their total is the count that stops the loop.
+    let (mut at_max, mut at_min) = (0, 0);
+    while at_max + at_min < max_points && !passes(values, skew, kurtosis) {
+        let high = stats::skewness(values) >= 0.0;
+        let Some(moved) = move_extreme(values, high) else {
+            break;
+        };
+        if high {
+            at_max = moved;
+        } else {
+            at_min = moved;
+        }
     }
-    false
+    values.iter().zip(&original).filter(|(v, o)| v != o).count()
+}
+
+/// Sets every present value tied at the maximum (or minimum) to the next value in;
+/// returns how many moved, or `None` if all present values are equal.
+fn move_extreme(values: &mut [f64], high: bool) -> Option<usize> {
+    let present = values.iter().copied().filter(|v| !v.is_nan());
+    let extreme = if high {
+        present.fold(f64::NEG_INFINITY, f64::max)
+    } else {
+        present.fold(f64::INFINITY, f64::min)
+    };
+    let rest = values.iter().copied().filter(|&v| !v.is_nan() && v != extreme);
+    let next = if high {
+        rest.fold(f64::NAN, f64::max)
+    } else {
+        rest.fold(f64::NAN, f64::min)
+    };
+    if next.is_nan() {
+        return None;
+    }
+    let mut moved = 0;
+    for v in values.iter_mut().filter(|v| **v == extreme) {
+        *v = next;
+        moved += 1;
+    }
+    Some(moved)
 }
 
 #[cfg(test)]
@@ -213,25 +260,85 @@ mod tests {
     fn quantile_winsorise_by_hand() {
         let mut x = [1.0, 2.0, 3.0, 4.0, 10.0, f64::NAN];
         // Q_0.1 = 1.4, Q_0.9 = 7.6 (see stats tests)
-        assert_eq!(Winsorise::Quantile { p: 0.1 }.apply(&mut x), 2);
+        assert_eq!(Winsorise::Quantile { p: 0.1 }.apply(&mut x).changed, 2);
         assert!(close(x[0], 1.4, HAND) && close(x[4], 7.6, HAND) && x[5].is_nan());
+    }
+
+    fn rule(two_stage: bool, max_points: usize) -> Winsorise {
+        let (skew, kurtosis) = (2.0, 3.5);
+        if two_stage {
+            Winsorise::TwoStage {
+                max_points,
+                skew,
+                kurtosis,
+            }
+        } else {
+            Winsorise::SkewKurtosis {
+                max_points,
+                skew,
+                kurtosis,
+            }
+        }
+    }
+
+    /// 8 ones, 8 twos, 4 threes, then 15, 60, 60 (skew 3.0001, kurtosis 7.9384).
+    fn tied_tail(sign: f64) -> Vec<f64> {
+        let mut x: Vec<f64> = [1.0; 8].into_iter().chain([2.0; 8]).chain([3.0; 4]).collect();
+        x.extend([15.0, 60.0, 60.0]);
+        x.iter().map(|v| sign * v).collect()
     }
 
     #[test]
     fn skew_kurtosis_rule_pulls_in_the_outlier() {
         // One huge value among 9 ones and twos: skew 3.16, kurtosis 10 -> treated.
         let mut x = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 1000.0];
-        let rule = Winsorise::SkewKurtosis {
-            max_points: 5,
-            skew: 2.0,
-            kurtosis: 3.5,
-        };
-        let changed = rule.apply(&mut x);
-        assert_eq!(changed, 1);
+        assert_eq!(rule(false, 5).apply(&mut x).changed, 1);
         assert_eq!(x[9], 2.0);
         // A symmetric sample is left alone.
         let mut y = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(rule.apply(&mut y), 0);
+        assert_eq!(rule(false, 5).apply(&mut y), Treated::default());
+    }
+
+    #[test]
+    fn ties_at_the_extreme_move_together_as_coinr_does() {
+        // Worked by hand (COINr `winsorise`): pass 1 sets both 60s to 15 (count 2;
+        // skew 2.2385, kurtosis 3.5332: still fails); pass 2 sets the three 15s to 3
+        // (count 3; skew 0.0846: passes). Three values changed.
+        let mut x = tied_tail(1.0);
+        let out = rule(true, 5).apply(&mut x);
+        assert_eq!(
+            out,
+            Treated {
+                changed: 3,
+                log_ct: None
+            }
+        );
+        assert_eq!(&x[20..], &[3.0, 3.0, 3.0]);
+        // The low side, when the skew is negative.
+        let mut x = tied_tail(-1.0);
+        assert_eq!(rule(false, 5).apply(&mut x).changed, 3);
+        assert_eq!(&x[20..], &[-3.0, -3.0, -3.0]);
+        // With max_points = 2 the loop stops after pass 1 (count 2), still failing:
+        // skew_kurtosis keeps that, coinr falls back to log_CT of the originals.
+        let mut x = tied_tail(1.0);
+        assert_eq!(rule(false, 2).apply(&mut x).changed, 2);
+        assert_eq!(&x[20..], &[15.0, 15.0, 15.0]);
+        let mut x = tied_tail(1.0);
+        let out = rule(true, 2).apply(&mut x);
+        // log_CT: min 1, a = 0.01 (60 - 1) = 0.59; 1 -> ln 0.59, 60 -> ln 59.59.
+        assert_eq!(out.changed, 23);
+        assert_eq!(out.log_ct, Some((1.0, 0.59)));
+        assert!(close(x[0], 0.59f64.ln(), HAND) && close(x[22], 59.59f64.ln(), HAND));
+        assert!(close(out.map(60.0), 59.59f64.ln(), HAND) && out.map(0.0).is_nan());
+    }
+
+    #[test]
+    fn pass_test_is_an_or_of_strict_thresholds() {
+        // COINr check_SkewKurt: fails only when |skew| >= 2 and kurtosis >= 3.5.
+        let x = tied_tail(1.0);
+        assert!(!passes(&x, 2.0, 3.5));
+        assert!(passes(&x, 3.1, 3.5) && passes(&x, 2.0, 8.0));
+        assert!(passes(&[1.0, 2.0], 2.0, 3.5));
     }
 
     #[test]
@@ -239,14 +346,9 @@ mod tests {
         // One huge outlier among many equal-ish values: winsorising 1 point fixes it.
         let mut x: Vec<f64> = (1..=20).map(f64::from).collect();
         x.push(1000.0);
-        let rule = Winsorise::TwoStage {
-            max_points: 5,
-            skew: 2.0,
-            kurtosis: 3.5,
-        };
         let mut a = x.clone();
-        let changed = rule.apply(&mut a);
-        assert!((1..=5).contains(&changed), "{changed}");
+        let out = rule(true, 5).apply(&mut a);
+        assert!((1..=5).contains(&out.changed), "{out:?}");
         assert!(a.iter().all(|&v| v <= 20.0));
         // A long heavy tail cannot be fixed with 1 point: log_CT of the originals.
         let mut y: Vec<f64> = (0..30)
@@ -259,12 +361,7 @@ mod tests {
             })
             .collect();
         let original = y.clone();
-        let one = Winsorise::TwoStage {
-            max_points: 1,
-            skew: 2.0,
-            kurtosis: 3.5,
-        };
-        assert_eq!(one.apply(&mut y), 30);
+        assert_eq!(rule(true, 1).apply(&mut y).changed, 30);
         // log_CT by hand: min 1, max 1e7, a = 0.01 (1e7 - 1); first value 1 -> ln(a).
         let a: f64 = 0.01 * (1e7 - 1.0);
         assert!((y[0] - a.ln()).abs() < 1e-9);

@@ -3,7 +3,7 @@
 //! Steps, in order (each documented in its module under [`crate::pipeline`]):
 //! derive columns -> pick the scored unit-periods -> raw indicator values
 //! (per capita) -> screen -> impute (mean, median, interpolate, locf) -> treat
-//! (winsorise, transform) -> normalise (+ direction) -> impute (group_mean) ->
+//! (winsorise, transform) -> normalise (+ direction) -> impute (row_mean) ->
 //! aggregate up the tree -> scale -> classify -> rank.
 //!
 //! The index scale: with `scale = [lo, hi]` and `scale_from = "nominal"`, a score s on
@@ -21,7 +21,7 @@ use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::classify::classify;
 use crate::pipeline::derive::{self, TimeGrid};
 use crate::pipeline::impute::{self, Impute};
-use crate::pipeline::normalise::{Direction, FitError};
+use crate::pipeline::normalise::{Direction, FitError, Normalise};
 use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::pipeline::screen::{self, ScreenNote};
 use crate::plan::{NonPositive, Scratch, Tree};
@@ -304,7 +304,7 @@ fn normalisation_scopes(fw: &Framework, panel: &Panel, by_period: &[Vec<usize>])
 }
 
 /// Fills a missing normalised value with the mean of the unit's other indicators in the
-/// same group, for the indicators that ask for `group_mean`.
+/// same group, for the indicators that ask for `row_mean`.
 fn impute_group_means(fw: &Framework, screened: &Screened, scored: &[bool], prepared: &mut PreparedAll) {
     for g in &fw.groups {
         let members: Vec<usize> = g
@@ -315,7 +315,7 @@ fn impute_group_means(fw: &Framework, screened: &Screened, scored: &[bool], prep
                 _ => None,
             })
             .collect();
-        if !members.iter().any(|&k| fw.indicators[k].impute == Impute::GroupMean) {
+        if !members.iter().any(|&k| fw.indicators[k].impute == Impute::RowMean) {
             continue;
         }
         for &c in &screened.all_scored {
@@ -324,9 +324,9 @@ fn impute_group_means(fw: &Framework, screened: &Screened, scored: &[bool], prep
             }
             let mut row: Vec<f64> = members.iter().map(|&k| prepared.normalised[k][c]).collect();
             let mut flags = vec![false; members.len()];
-            impute::fill_group_mean(&mut row, &mut flags);
+            impute::fill_row_mean(&mut row, &mut flags);
             for (i, &k) in members.iter().enumerate() {
-                if flags[i] && fw.indicators[k].impute == Impute::GroupMean {
+                if flags[i] && fw.indicators[k].impute == Impute::RowMean {
                     prepared.normalised[k][c] = row[i];
                     prepared.imputed[k][c] = true;
                 }
@@ -553,9 +553,22 @@ impl IndicatorContext<'_> {
             let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
             let mut gathered_flags = vec![false; scope.len()];
             if ind.impute.is_cross_section() {
-                impute::fill_cross_section(ind.impute, &mut gathered, &mut gathered_flags);
+                let groups = unit_groups(fw, panel, ind, scope, &gathered)?;
+                impute::fill_cross_section(ind.impute, &mut gathered, &groups, &mut gathered_flags);
+                if let Some(i) = (0..scope.len()).find(|&i| gathered[i].is_nan()) {
+                    warnings.push(format!(
+                        "indicator `{}`: {} has no value to impute from ({}): left missing",
+                        ind.id,
+                        cell_name(panel, scope[i]),
+                        match &ind.impute_group {
+                            Some(col) => format!("no unit of its `{col}` group has one"),
+                            None => "no unit has one".to_string(),
+                        }
+                    ));
+                }
             }
-            winsorised += ind.winsorise.apply(&mut gathered);
+            let treated = ind.winsorise.apply(&mut gathered);
+            winsorised += treated.changed;
             for (i, &c) in scope.iter().enumerate() {
                 let t = ind.transform.apply(gathered[i]).map_err(|x| {
                     cell_error(
@@ -573,12 +586,32 @@ impl IndicatorContext<'_> {
                 values[c] = t;
                 flags[c] |= gathered_flags[i];
             }
-            let reference: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
+            // The rank methods apply risk_down by ranking -x (see `Normalise::flip`).
+            let negate = ind.direction == Direction::RiskDown && ind.normalise.negates_first();
+            let signed = |x: f64| if negate { -x } else { x };
+            let reference: Vec<f64> = scope.iter().map(|&c| signed(values[c])).collect();
             let period_label = match fw.index.scope {
                 Scope::Period => format!("period {}", panel.periods[scope[0] / n_units]),
                 Scope::Panel => "all periods".to_string(),
             };
-            let fit = match ind.normalise.fit(&reference, |x| ind.transform.apply_or_nan(x)) {
+            if treated.log_ct.is_some() {
+                for (name, x) in ind.normalise.raw_bounds() {
+                    if !ind.transform.apply_or_nan(treated.map(x)).is_finite() {
+                        return Err(Error::Method {
+                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            message: format!(
+                                "winsorise = \"coinr\" fell back to log_CT (ln(x - {} + {})), and the {name} {x} lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\"",
+                                short(treated.log_ct.unwrap_or_default().0),
+                                short(treated.log_ct.unwrap_or_default().1)
+                            ),
+                        });
+                    }
+                }
+            }
+            let fit = match ind
+                .normalise
+                .fit(&reference, |x| ind.transform.apply_or_nan(treated.map(x)))
+            {
                     Ok(fit) => fit,
                     Err(FitError::NoValues) => {
                         warnings.push(format!("indicator `{}` has no value in {period_label}: left out of those scores", ind.id));
@@ -593,7 +626,11 @@ impl IndicatorContext<'_> {
                     Err(FitError::NonPositiveMax { max }) => {
                         return Err(Error::Method {
                             context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
-                            message: format!("distance_to_max needs a positive maximum, found {max}"),
+                            message: format!(
+                                "{} needs a positive maximum, found {max}{}",
+                                if ind.normalise == Normalise::FracMax { "fracmax" } else { "distance_to_max" },
+                                if treated.log_ct.is_some() { " (after winsorise = \"coinr\" fell back to log_CT, whose values can be <= 0)" } else { "" }
+                            ),
                         })
                     }
                 };
@@ -603,12 +640,11 @@ impl IndicatorContext<'_> {
                         ind.id
                     ));
             }
-            let n = reference.iter().filter(|v| !v.is_nan()).count();
             for &c in scope {
-                let v = fit.fitted.apply(values[c]);
+                let v = fit.fitted.apply(signed(values[c]));
                 normalised[c] = match ind.direction {
                     Direction::RiskUp => v,
-                    Direction::RiskDown => ind.normalise.flip(v, n),
+                    Direction::RiskDown => ind.normalise.flip(v),
                 };
             }
         }
@@ -620,6 +656,40 @@ impl IndicatorContext<'_> {
             warnings,
         })
     }
+}
+
+/// Each scope cell's unit group for `group_mean` / `group_median` (empty for other
+/// methods); an error names a cell to fill whose group is blank.
+fn unit_groups<'p>(
+    fw: &Framework,
+    panel: &'p Panel,
+    ind: &Indicator,
+    scope: &[usize],
+    values: &[f64],
+) -> Result<Vec<Option<&'p str>>> {
+    let Some(column) = ind.impute_group.as_ref().filter(|_| ind.impute.needs_unit_group()) else {
+        return Ok(Vec::new());
+    };
+    let labels = &panel.labels[column];
+    let groups: Vec<Option<&str>> = scope.iter().map(|&c| labels[c].as_deref()).collect();
+    if let Some(i) = (0..scope.len()).find(|&i| values[i].is_nan() && groups[i].is_none()) {
+        return Err(cell_error(
+            fw,
+            panel,
+            &ind.id,
+            scope[i],
+            format!(
+                "the value is missing and is to be imputed from the unit's group, but its `{column}` is blank; fill in the group or choose another impute method"
+            ),
+        ));
+    }
+    Ok(groups)
+}
+
+/// "unit `X`, period P", for messages.
+fn cell_name(panel: &Panel, cell: usize) -> String {
+    let n = panel.n_units();
+    format!("unit `{}`, period {}", panel.units[cell % n], panel.periods[cell / n])
 }
 
 /// Scored cells grouped by period (always, for ranks and Copeland).
@@ -749,9 +819,9 @@ mod tests {
     const TWO: &str = "[index]\nid = \"r\"\nunit = \"u\"\nperiod = \"t\"\n[[group]]\nid = \"g\"\n[[indicator]]\nid = \"a\"\ngroup = \"g\"\n[[indicator]]\nid = \"b\"\ngroup = \"g\"\nIMPUTE\n";
 
     #[test]
-    fn group_mean_fills_from_the_units_other_indicators() {
+    fn row_mean_fills_from_the_units_other_indicators() {
         let (_, res) = run(
-            &TWO.replace("IMPUTE", "impute = \"group_mean\""),
+            &TWO.replace("IMPUTE", "impute = \"row_mean\""),
             "u,t,a,b\nX,1,0,0\nY,1,10,\nZ,1,20,4\n",
         );
         // normalised a = (0, 50, 100); b = (0, -, 100); Y's b <- 50 (its a)

@@ -268,7 +268,7 @@ fn post_order_walk(groups: &[Group], g: usize, out: &mut Vec<usize>) {
 pub(super) fn lower_bound(fw: &Framework, child: Child) -> Option<f64> {
     match child {
         Child::Indicator(k) => match fw.indicators[k].normalise {
-            Normalise::Rank => Some(1.0),
+            Normalise::Rank { .. } => Some(1.0),
             n => n.bounds().map(|(a, b)| a.min(b)),
         },
         Child::Group(g) => {

@@ -8,6 +8,7 @@ use crate::framework::schema::{RawDefaults, RawFramework, RawIndicator};
 use crate::framework::Indicator;
 use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{self, Direction, Normalise};
+use crate::pipeline::rank::{self, Ties};
 use crate::pipeline::treat::{self, Transform, Winsorise};
 use std::collections::HashMap;
 
@@ -46,6 +47,7 @@ impl Validator {
             impute::NAMES,
             impute::CHOICES,
         );
+        let impute_group = self.impute_group(&key, ind, defaults, impute);
         let transform = self.choice(
             &format!("{key}.transform"),
             ind.transform.as_deref().or(defaults.transform.as_deref()),
@@ -60,7 +62,7 @@ impl Validator {
         );
         let winsorise = self.winsorise(&key, ind, defaults);
         let normalise = self.normalise(&key, ind, defaults, transform, direction);
-        self.unused_keys(&key, ind, defaults, winsorise);
+        self.unused_keys(&key, ind, defaults);
         let multiplier = self.multiplier(&key, ind);
         Some(Indicator {
             id: ind.id.clone(),
@@ -74,6 +76,7 @@ impl Validator {
             denominator: ind.denominator.clone(),
             multiplier,
             impute,
+            impute_group,
             winsorise,
             transform,
             normalise,
@@ -102,6 +105,33 @@ impl Validator {
                 None
             }
         }
+    }
+
+    /// `impute_group` (with `[defaults]`): required by, and only used by, the group
+    /// imputations.
+    fn impute_group(
+        &mut self,
+        key: &str,
+        ind: &RawIndicator,
+        defaults: &RawDefaults,
+        impute: Impute,
+    ) -> Option<String> {
+        let group = ind.impute_group.as_ref().or(defaults.impute_group.as_ref()).cloned();
+        let name = ind.impute.as_deref().or(defaults.impute.as_deref()).unwrap_or("none");
+        match (&group, impute.needs_unit_group()) {
+            (None, true) => self.problem(
+                format!("{key}.impute_group"),
+                format!(
+                    "impute = \"{name}\" fills a unit's value from the units of its group: name the data column that holds each unit's group, e.g. impute_group = \"region\" (for the mean of the unit's other indicators in its framework group, use impute = \"row_mean\")"
+                ),
+            ),
+            (Some(g), false) if ind.impute_group.is_some() => self.problem(
+                format!("{key}.impute_group"),
+                format!("impute_group = \"{g}\" is only used with impute = \"group_mean\" or \"group_median\" (this indicator uses `{name}`)"),
+            ),
+            _ => {}
+        }
+        group
     }
 
     /// `winsorise` (with `[defaults]`): none, quantile, skew_kurtosis or coinr.
@@ -169,12 +199,33 @@ impl Validator {
                 hi: range.1,
             },
             "goalposts" => self.goalposts(key, ind, transform, range),
-            "zscore" => Normalise::ZScore,
-            "rank" => Normalise::Rank,
-            "percentile" => Normalise::Percentile,
+            "zscore" => {
+                let (mean, sd) = match ind.mean_sd.as_ref().or(defaults.mean_sd.as_ref()) {
+                    Some(p) if p.len() == 2 && p[0].is_finite() && p[1].is_finite() && p[1] > 0.0 => (p[0], p[1]),
+                    Some(p) => {
+                        self.problem(
+                            format!("{key}.mean_sd"),
+                            format!("expected [mean, sd] with a finite mean and sd > 0, found {p:?}"),
+                        );
+                        (0.0, 1.0)
+                    }
+                    None => (0.0, 1.0),
+                };
+                Normalise::ZScore { mean, sd }
+            }
+            "rank" => Normalise::Rank {
+                ties: self.rank_ties(key, ind, defaults, Ties::Average),
+            },
+            "percentile" => Normalise::Percentile {
+                ties: self.rank_ties(key, ind, defaults, Ties::Average),
+                lo: range.0,
+                hi: range.1,
+            },
             "distance_to_max" => Normalise::DistanceToMax,
             "fracmax" => Normalise::FracMax,
-            "borda" => Normalise::Borda,
+            "borda" => Normalise::Borda {
+                ties: self.rank_ties(key, ind, defaults, Ties::Min),
+            },
             "mpi_scaled" => Normalise::MpiScaled,
             "dist2targ" => self.dist_to_target(key, ind, transform, direction),
             "scaled" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
@@ -198,6 +249,17 @@ impl Validator {
                 Normalise::None
             }
         }
+    }
+
+    /// `rank_ties` (with `[defaults]`) for the rank methods.
+    fn rank_ties(&mut self, key: &str, ind: &RawIndicator, defaults: &RawDefaults, default: Ties) -> Ties {
+        self.choice(
+            &format!("{key}.rank_ties"),
+            ind.rank_ties.as_deref().or(defaults.rank_ties.as_deref()),
+            default,
+            rank::NAMES,
+            &[("average", Ties::Average), ("min", Ties::Min)],
+        )
     }
 
     /// `normalise = "goalposts"`: [min, max] in raw units, inside the transform's domain.
@@ -269,19 +331,33 @@ impl Validator {
     }
 
     /// Keys that only some methods use, given where they are not used.
-    fn unused_keys(&mut self, key: &str, ind: &RawIndicator, defaults: &RawDefaults, winsorise: Winsorise) {
+    fn unused_keys(&mut self, key: &str, ind: &RawIndicator, defaults: &RawDefaults) {
         let normalise_name = ind
             .normalise
             .as_deref()
             .or(defaults.normalise.as_deref())
             .unwrap_or("minmax");
-        if matches!(winsorise, Winsorise::TwoStage { .. })
-            && matches!(normalise_name, "goalposts" | "scaled" | "dist2targ")
-        {
-            self.problem(
-                format!("{key}.winsorise"),
-                format!("winsorise = \"coinr\" may log-transform the values, so `{normalise_name}` bounds in raw units would no longer apply: use minmax, zscore, rank, ... or winsorise = \"skew_kurtosis\""),
-            );
+        let uses = |key_given: bool, name: &str, methods: &[&str]| {
+            (key_given && !methods.contains(&normalise_name)).then(|| {
+                (
+                    format!("{key}.{name}"),
+                    format!(
+                        "`{name}` is only used with normalise = {} (this indicator uses `{normalise_name}`)",
+                        methods
+                            .iter()
+                            .map(|m| format!("\"{m}\""))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                )
+            })
+        };
+        let problems = [
+            uses(ind.mean_sd.is_some(), "mean_sd", &["zscore"]),
+            uses(ind.rank_ties.is_some(), "rank_ties", &["rank", "percentile", "borda"]),
+        ];
+        for (k, message) in problems.into_iter().flatten() {
+            self.problem(k, message);
         }
         for (given, name) in [(ind.target.is_some(), "target"), (ind.cap.is_some(), "cap")] {
             if given && normalise_name != "dist2targ" {

@@ -59,6 +59,7 @@ pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) 
         }
     }
     check_positivity(v, fw, &factors);
+    check_impute_groups(v, fw, &factors);
     if v.problems.len() > before {
         return None;
     }
@@ -372,6 +373,37 @@ fn weight_targets(fw: &Framework, target: &str) -> Vec<Child> {
     }
 }
 
+/// A run that imputes from the unit's group needs each indicator's `impute_group`.
+fn check_impute_groups(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
+    for f in factors {
+        let FactorKind::Impute { options } = &f.kind else {
+            continue;
+        };
+        let Some(method) = options.iter().find(|o| o.needs_unit_group()) else {
+            continue;
+        };
+        let lacking: Vec<&str> = fw
+            .indicators
+            .iter()
+            .filter(|i| i.impute_group.is_none())
+            .map(|i| i.id.as_str())
+            .collect();
+        if !lacking.is_empty() {
+            let name = impute::CHOICES
+                .iter()
+                .find(|(_, m)| m == method)
+                .map_or("", |(n, _)| *n);
+            v.problem(
+                "sensitivity.factors.impute.options".to_string(),
+                format!(
+                    "option `{name}` imputes from each unit's group, but {} set no impute_group: set it in [defaults], e.g. impute_group = \"region\"",
+                    crate::error::list_ids(lacking.iter().copied())
+                ),
+            );
+        }
+    }
+}
+
 /// A run must never feed a value <= 0 to a geometric or harmonic mean.
 fn check_positivity(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
     let normalise_options: Vec<Option<NormaliseChoice>> = match factors.iter().find_map(|f| match &f.kind {
@@ -403,7 +435,7 @@ fn check_positivity(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
                     None => fw.indicators[k].normalise,
                 };
                 match n {
-                    Normalise::Rank => Some(1.0),
+                    Normalise::Rank { .. } => Some(1.0),
                     n => n.bounds().map(|(a, b)| a.min(b)),
                 }
             };

@@ -254,3 +254,52 @@ fn data_driven_weights_need_two_children_and_a_row_wise_mean() {
         ["fw.toml: key `group.threat.weights`: optimised weights need an arithmetic, geometric, harmonic or genmean aggregation; `threat` uses copeland"]
     );
 }
+
+#[test]
+fn coinr_method_parameters_are_checked() {
+    let with = |extra: &str| errors(&BASE.replace("group = \"threat\"\n", &format!("group = \"threat\"\n{extra}\n")));
+    assert_eq!(
+        with("impute = \"group_mean\""),
+        vec!["fw.toml: key `indicator.attacks.impute_group`: impute = \"group_mean\" fills a unit's value from the units of its group: name the data column that holds each unit's group, e.g. impute_group = \"region\" (for the mean of the unit's other indicators in its framework group, use impute = \"row_mean\")"]
+    );
+    assert_eq!(
+        with("impute = \"mean\"\nimpute_group = \"region\""),
+        vec!["fw.toml: key `indicator.attacks.impute_group`: impute_group = \"region\" is only used with impute = \"group_mean\" or \"group_median\" (this indicator uses `mean`)"]
+    );
+    assert_eq!(
+        with("mean_sd = [10, 2]"),
+        vec!["fw.toml: key `indicator.attacks.mean_sd`: `mean_sd` is only used with normalise = \"zscore\" (this indicator uses `minmax`)"]
+    );
+    assert_eq!(
+        with("normalise = \"zscore\"\nmean_sd = [10, 0]"),
+        vec!["fw.toml: key `indicator.attacks.mean_sd`: expected [mean, sd] with a finite mean and sd > 0, found [10.0, 0.0]"]
+    );
+    assert_eq!(
+        with("normalise = \"rank\"\nrank_ties = \"first\""),
+        vec!["fw.toml: key `indicator.attacks.rank_ties`: unknown value `first`: expected one of `average`, `min`"]
+    );
+    assert_eq!(
+        with("rank_ties = \"min\""),
+        vec!["fw.toml: key `indicator.attacks.rank_ties`: `rank_ties` is only used with normalise = \"rank\" or \"percentile\" or \"borda\" (this indicator uses `minmax`)"]
+    );
+    let fw = Framework::from_toml(
+        &BASE.replace(
+            "group = \"threat\"\n",
+            "group = \"threat\"\nimpute = \"group_median\"\nimpute_group = \"region\"\nnormalise = \"percentile\"\nrange = [0, 1]\nrank_ties = \"min\"\n",
+        ),
+        "fw.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        fw.label_columns(),
+        vec![("region".to_string(), "indicator `attacks` (impute_group)".to_string())]
+    );
+    assert_eq!(
+        fw.indicators[0].normalise,
+        Normalise::Percentile {
+            ties: crate::pipeline::rank::Ties::Min,
+            lo: 0.0,
+            hi: 1.0
+        }
+    );
+}
