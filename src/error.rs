@@ -219,10 +219,13 @@ pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Str
 
 /// "unknown value `x`: expected one of `a`, `b`; did you mean `a`?"
 pub fn unknown<'a>(what: &str, value: &str, names: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    // A fixed set of choices: all of them, however many.
+    let all: Vec<String> = names.clone().into_iter().map(|n| format!("`{n}`")).collect();
     format!(
-        "unknown {what} `{value}`: expected one of {}{}",
-        list_ids(names.clone()),
-        suggest(value, names)
+        "unknown {what} `{visible_value}`: expected one of {}{}",
+        all.join(", "),
+        suggest(value, names),
+        visible_value = visible(value)
     )
 }
 

@@ -20,6 +20,7 @@ pub mod error;
 pub mod events;
 pub mod explain;
 pub mod framework;
+pub mod import;
 pub mod metrics;
 pub mod notebook;
 pub mod output;

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Backtest(a) => cli::backtest::run(a),
         cli::Command::Bench(a) => cli::bench::run(a),
         cli::Command::GenerateEvents(a) => cli::events::generate(a),
+        cli::Command::Import(a) => cli::import::run(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

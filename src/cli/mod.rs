@@ -6,6 +6,7 @@ pub mod bench;
 pub mod compare;
 pub mod events;
 pub mod explain;
+pub mod import;
 pub mod notebook;
 pub mod report;
 pub mod score;
@@ -66,6 +67,8 @@ pub enum Command {
     Backtest(backtest::BacktestArgs),
     /// Time each variant's scoring run (data load excluded and included)
     Bench(bench::BenchArgs),
+    /// Turn another tool's index into a framework and data file (COINr: iData + iMeta)
+    Import(import::ImportArgs),
     /// Write a seeded synthetic event log in ACLED or GTD columns (tests, examples, benchmarks)
     GenerateEvents(events::GenerateEventsArgs),
 }

@@ -13,7 +13,7 @@ pub struct ScoreArgs {
     pub input: Inputs,
     #[command(flatten)]
     pub output: OutDir,
-    /// Also write scores.xlsx (sheets scores, indicators, screening)
+    /// Also write scores.xlsx (sheets scores, ranks, indicators, screening, and the steps)
     #[arg(long)]
     pub xlsx: bool,
     /// The long table of every indicator value (raw, treated, normalised): `csv` writes
@@ -21,9 +21,21 @@ pub struct ScoreArgs {
     /// row per unit, period and indicator)
     #[arg(long, value_enum, default_value = "csv")]
     pub indicators: IndicatorsArg,
+    /// Also write the data set after each step, wide (COINr's dsets): data_denominated.csv
+    /// (per capita), data_imputed.csv, data_treated.csv, data_normalised.csv
+    #[arg(long)]
+    pub steps: bool,
     #[command(flatten)]
     pub csv: CsvStyle,
 }
+
+/// The `--steps` files and their table names, in pipeline order.
+const STEPS: [(&str, &str); 4] = [
+    ("data_denominated.csv", "data_denominated"),
+    ("data_imputed.csv", "data_imputed"),
+    ("data_treated.csv", "data_treated"),
+    ("data_normalised.csv", "data_normalised"),
+];
 
 /// Whether and how the long indicator table is written.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,9 +47,12 @@ pub enum IndicatorsArg {
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
     let with_indicators = args.indicators == IndicatorsArg::Csv;
-    let mut files = vec!["scores.csv", "screening.csv", "manifest.json"];
+    let mut files = vec!["scores.csv", "ranks.csv", "screening.csv", "manifest.json"];
     if with_indicators {
         files.push("indicators.csv");
+    }
+    if args.steps {
+        files.extend(STEPS.iter().map(|(file, _)| *file));
     }
     if args.xlsx {
         files.push("scores.xlsx");
@@ -46,15 +61,26 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let panel = args.input.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
+    let imputed = if args.steps {
+        score::imputed_values(&fw, &panel)?
+    } else {
+        Vec::new()
+    };
 
     args.output.create()?;
     let inputs = args.input.paths();
     let style = args.csv.style();
     let mut written = Vec::new();
     let make_tables = || {
-        let mut all = vec![tables::scores(&fw, &results)];
+        let mut all = vec![tables::scores(&fw, &results), tables::ranks(&fw, &results)];
         if with_indicators {
             all.push(tables::indicators(&fw, &results));
+        }
+        if args.steps {
+            let values = [&results.raw, &imputed, &results.treated, &results.normalised];
+            for ((_, name), v) in STEPS.iter().zip(values) {
+                all.push(tables::step(&fw, &results, name, v));
+            }
         }
         all.push(tables::screening(&results));
         all
@@ -80,6 +106,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
             "excel": args.csv.excel,
             "indicators": if with_indicators { "csv" } else { "none" },
             "xlsx": args.xlsx,
+            "steps": args.steps,
             "decimal_comma": args.input.data.decimal_comma,
             "delimiter": args.input.data.delimiter,
             "layout": args.input.data.layout.map(|l| format!("{l:?}").to_lowercase()),

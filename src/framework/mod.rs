@@ -174,6 +174,8 @@ pub struct Indicator {
     pub winsorise: Winsorise,
     pub transform: Transform,
     pub normalise: Normalise,
+    /// `dist2ref`: the unit whose value is the target.
+    pub reference_unit: Option<String>,
 }
 
 /// A validated framework.

@@ -212,6 +212,8 @@ pub struct RawIndicator {
     pub goalposts: Option<Vec<f64>>,
     /// `dist2targ`: the target, in raw units.
     pub target: Option<f64>,
-    /// `dist2targ`: score values beyond the target as 1.
+    /// `dist2targ`, `dist2ref`: score values beyond the target as 1.
     pub cap: Option<bool>,
+    /// `dist2ref`: the unit whose value is the target.
+    pub reference_unit: Option<String>,
 }

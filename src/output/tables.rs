@@ -3,10 +3,16 @@
 //! - `scores`: unit, period, score, rank, class, coverage, imputed, then one column
 //!   per group (pillar and sub-pillar) in tree order, named by group id.
 //! - `indicators` (long): unit, period, indicator, raw, treated, normalised, imputed.
+//! - `ranks`: unit, period, then the rank of the index and of every group within its
+//!   period (1 = highest score; ties as `index.ties`), named by id.
+//! - `data_<step>` (on request, COINr's `dsets`): unit, period, one column per
+//!   indicator, the values after a step: denominated (per capita), imputed, treated,
+//!   normalised.
 //! - `screening`: what screening dropped (what, id, period, coverage, threshold).
 
 use super::csv::Cell;
 use crate::framework::Framework;
+use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::score::Results;
 
 /// A table: its name (file stem / sheet name), header and rows (lazily built).
@@ -93,6 +99,62 @@ pub fn screening(res: &Results) -> Table<'_> {
     });
     Table {
         name: "screening",
+        header,
+        rows: Box::new(rows),
+    }
+}
+
+/// Per unit and period: the rank of the index and of every group within the period.
+pub fn ranks<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
+    let mut groups = vec![0];
+    groups.extend(fw.pillar_order());
+    let mut header = vec!["unit".to_string(), "period".to_string()];
+    header.extend(groups.iter().map(|&g| fw.groups[g].id.clone()));
+    let n = res.n_units();
+    let mut ranks = vec![vec![f64::NAN; res.scored.len()]; groups.len()];
+    let mut scratch = RankScratch::default();
+    for p in 0..res.periods.len() {
+        let cells: Vec<usize> = (p * n..(p + 1) * n).filter(|&c| res.scored[c]).collect();
+        let mut out = vec![f64::NAN; cells.len()];
+        for (i, &g) in groups.iter().enumerate() {
+            let scores: Vec<f64> = cells.iter().map(|&c| res.group_scores[g][c]).collect();
+            rank_descending(&scores, fw.index.ties, &mut scratch, &mut out);
+            for (&c, &r) in cells.iter().zip(&out) {
+                ranks[i][c] = r;
+            }
+        }
+    }
+    let rows = res.scored_cells().map(move |c| {
+        let mut row = vec![
+            Cell::Text(res.units[c % n].clone()),
+            Cell::Text(res.periods[c / n].to_string()),
+        ];
+        row.extend(ranks.iter().map(|r| Cell::rank(r[c])));
+        row
+    });
+    Table {
+        name: "ranks",
+        header,
+        rows: Box::new(rows),
+    }
+}
+
+/// The wide data set after one step (`data_<step>`): one column per kept indicator.
+pub fn step<'a>(fw: &'a Framework, res: &'a Results, name: &'static str, values: &'a [Vec<f64>]) -> Table<'a> {
+    let kept: Vec<usize> = (0..fw.indicators.len()).filter(|&k| res.kept[k]).collect();
+    let mut header = vec!["unit".to_string(), "period".to_string()];
+    header.extend(kept.iter().map(|&k| fw.indicators[k].id.clone()));
+    let n = res.n_units();
+    let rows = res.scored_cells().map(move |c| {
+        let mut row = vec![
+            Cell::Text(res.units[c % n].clone()),
+            Cell::Text(res.periods[c / n].to_string()),
+        ];
+        row.extend(kept.iter().map(|&k| Cell::Exact(values[k][c])));
+        row
+    });
+    Table {
+        name,
         header,
         rows: Box::new(rows),
     }

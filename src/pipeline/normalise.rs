@@ -26,6 +26,10 @@
 //! - `dist2targ`: distance to a target t (in raw units; the transform is applied to
 //!   it): `(x - min)/(t - min)`, for `risk_down` `(max - x)/(max - t)`; with
 //!   `cap = true` values beyond the target score 1 (COINr n_dist2targ).
+//! - `dist2ref`: distance to a reference unit r (`reference_unit`), its value in the
+//!   period taken as the target above: `(x - min)/(x_r - min)`, for `risk_down`
+//!   `(max - x)/(max - x_r)` (COINr n_dist2ref, `1 - (x_r - x)/(x_r - min)`); with
+//!   `cap = true` values beyond the reference's score 1.
 //! - `borda`: Borda score, the rank minus 1; with the default min ties
 //!   `#{reference values < x}` (COINr n_borda).
 //! - `scaled`: `100 (x - l)/(u - l)` with [l, u] from `goalposts`, not clamped (COINr
@@ -84,6 +88,12 @@ pub enum Normalise {
         cap: bool,
         down: bool,
     },
+    /// Fitted as [`Normalise::DistToTarget`] once the reference unit's value is known
+    /// ([`Normalise::with_reference`]).
+    DistToRef {
+        cap: bool,
+        down: bool,
+    },
     Borda {
         ties: Ties,
     },
@@ -113,6 +123,7 @@ pub const NAMES: &[&str] = &[
     "distance_to_max",
     "fracmax",
     "dist2targ",
+    "dist2ref",
     "borda",
     "scaled",
     "mpi_scaled",
@@ -263,6 +274,11 @@ impl Normalise {
                     clamp: cap.then_some((f64::NEG_INFINITY, 1.0)),
                 })
             }
+            // Without the reference's value: nothing to measure against.
+            Normalise::DistToRef { .. } => Ok(Fit {
+                fitted: Fitted::Constant(1.0),
+                degenerate: true,
+            }),
             Normalise::Scaled { l, u } => {
                 let (tl, tu) = (transform(l), transform(u));
                 ok(Fitted::Linear {
@@ -310,6 +326,19 @@ impl Normalise {
         }
     }
 
+    /// `dist2ref` with the reference unit's (treated) value as its target; other
+    /// methods unchanged.
+    pub fn with_reference(self, value: f64) -> Normalise {
+        match self {
+            Normalise::DistToRef { cap, down } => Normalise::DistToTarget {
+                target: value,
+                cap,
+                down,
+            },
+            other => other,
+        }
+    }
+
     /// Whether `risk_down` is applied by normalising `-x` (the rank methods) rather
     /// than by [`Normalise::flip`].
     pub fn negates_first(&self) -> bool {
@@ -328,6 +357,7 @@ impl Normalise {
             Normalise::MpiScaled => 200.0 - v,
             Normalise::ZScore { mean, .. } => 2.0 * mean - v,
             Normalise::DistToTarget { .. }
+            | Normalise::DistToRef { .. }
             | Normalise::Rank { .. }
             | Normalise::Percentile { .. }
             | Normalise::Borda { .. } => v,
@@ -500,6 +530,16 @@ mod tests {
         // risk_down: (8 - x)/(8 - 6) -> 3.5, 2, 0
         let v = apply_all(d(false, true), &[1.0, 4.0, 8.0]);
         assert!(close(v[0], 3.5, HAND) && close(v[1], 2.0, HAND) && close(v[2], 0.0, HAND));
+        // dist2ref, reference value 4: (x - 1)/(4 - 1) -> 0, 1, 7/3 (COINr n_dist2ref)
+        let v = apply_all(
+            Normalise::DistToRef {
+                cap: false,
+                down: false,
+            }
+            .with_reference(4.0),
+            &[1.0, 4.0, 8.0],
+        );
+        assert!(close(v[1], 1.0, HAND) && close(v[2], 7.0 / 3.0, HAND) && v[0] == 0.0);
         // borda: values below, ties at their lowest place: 0, 1, 1, 3
         let borda = Normalise::Borda { ties: Ties::Min };
         assert_eq!(apply_all(borda, &[10.0, 20.0, 20.0, 30.0]), vec![0.0, 1.0, 1.0, 3.0]);

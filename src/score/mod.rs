@@ -24,6 +24,7 @@ use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{Direction, FitError, Normalise};
 use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::pipeline::screen::{self, ScreenNote};
+use crate::pipeline::treat::{Transform, Winsorise};
 use crate::plan::{NonPositive, Scratch, Tree};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -143,6 +144,18 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         winsorised: prepared.winsorised,
         resolved_weights: Vec::new(),
     })
+}
+
+/// The indicator values after imputation and before treatment (COINr's "Imputed" data
+/// set): the run again with winsorisation and transforms off. (`row_mean` fills are on
+/// the normalised scale, so they are in the normalised values only.)
+pub fn imputed_values(fw: &Framework, panel: &Panel) -> Result<Vec<Vec<f64>>> {
+    let mut untreated = fw.clone();
+    for ind in &mut untreated.indicators {
+        ind.winsorise = Winsorise::None;
+        ind.transform = Transform::None;
+    }
+    Ok(score(&untreated, panel)?.treated)
 }
 
 /// Cells in the data and in the framework's period range.
@@ -608,9 +621,34 @@ impl IndicatorContext<'_> {
                     }
                 }
             }
-            let fit = match ind
-                .normalise
-                .fit(&reference, |x| ind.transform.apply_or_nan(treated.map(x)))
+            let normalise = match &ind.reference_unit {
+                Some(r) if matches!(ind.normalise, Normalise::DistToRef { .. }) => {
+                    let value = scope
+                        .iter()
+                        .position(|&c| panel.units[c % n_units] == *r)
+                        .map(|i| reference[i])
+                        .filter(|v| !v.is_nan());
+                    let Some(value) = value else {
+                        return Err(Error::Method {
+                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            message: format!(
+                                "dist2ref measures against reference_unit `{r}`, which has no value here{}",
+                                if panel.unit_index(r).is_none() {
+                                    format!(
+                                        "; `{r}` is not a unit of the data{}",
+                                        crate::error::suggest(r, panel.units.iter().map(String::as_str))
+                                    )
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        });
+                    };
+                    ind.normalise.with_reference(value)
+                }
+                _ => ind.normalise,
+            };
+            let fit = match normalise.fit(&reference, |x| ind.transform.apply_or_nan(treated.map(x)))
             {
                     Ok(fit) => fit,
                     Err(FitError::NoValues) => {
@@ -831,6 +869,59 @@ mod tests {
         assert_eq!(res.imputed_count[1], 1);
         assert!(res.raw[b][1].is_nan());
         assert_eq!(res.score(1), 50.0);
+    }
+
+    #[test]
+    fn geometric_means_check_the_values_not_the_range() {
+        // [0, 100] indicators; the group's arithmetic means are all 50 > 0, so a
+        // geometric index over them is fine (COINr checks values, as here).
+        let text = TWO
+            .replace("IMPUTE", "")
+            .replace("period = \"t\"", "period = \"t\"\naggregation = \"geometric\"");
+        let (_, res) = run(&text, "u,t,a,b\nX,1,0,20\nY,1,10,10\nZ,1,20,0\n");
+        assert!((res.score(0) - 50.0).abs() < 1e-12);
+        // A geometric group over an indicator that is 0 for X: the unit, period and
+        // child are named.
+        let text = TWO
+            .replace("IMPUTE", "")
+            .replace("id = \"g\"\n", "id = \"g\"\naggregation = \"geometric\"\n");
+        let fw = Framework::from_toml(&text, "t.toml").unwrap();
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: b"u,t,a,b\nX,1,0,20\nY,1,10,10\nZ,1,20,0\n".to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        assert_eq!(
+            score(&fw, &panel).unwrap_err().to_string(),
+            "t.toml: group `g`, unit `X`, period 1: geometric aggregation needs values > 0, but `a` is 0; normalise with range = [1, 100] or set geometric_range"
+        );
+    }
+
+    #[test]
+    fn distance_to_a_reference_unit() {
+        let text = TWO.replace(
+            "IMPUTE",
+            "normalise = \"dist2ref\"\nreference_unit = \"Y\"\n[[indicator]]\nid = \"c\"\ngroup = \"g\"\nnormalise = \"dist2ref\"\nreference_unit = \"Y\"\ndirection = \"risk_down\"",
+        );
+        let (_, res) = run(&text, "u,t,a,b,c\nX,1,0,0,2\nY,1,10,4,4\nZ,1,20,8,10\n");
+        // b: (x - 0)/(4 - 0) -> 0, 1, 2; c (risk_down): (10 - x)/(10 - 4) -> 4/3, 1, 0
+        assert_eq!(res.normalised[1][2], 2.0);
+        assert!((res.normalised[2][0] - 4.0 / 3.0).abs() < 1e-15);
+        assert_eq!(res.normalised[2][1], 1.0);
+        let fw = Framework::from_toml(
+            &text.replace("reference_unit = \"Y\"", "reference_unit = \"YY\""),
+            "t.toml",
+        )
+        .unwrap();
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: b"u,t,a,b,c\nX,1,0,0,2\nY,1,10,4,4\n".to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        assert_eq!(
+            score(&fw, &panel).unwrap_err().to_string(),
+            "t.toml: indicator `b`, period 1: dist2ref measures against reference_unit `YY`, which has no value here; `YY` is not a unit of the data; did you mean `Y`?"
+        );
     }
 
     #[test]

@@ -114,10 +114,10 @@ const CASES: &[Case] = &[
         expected: "error: {fw}: indicator `a1`, unit `Y`, period 2020: transform log needs values > 0, found 0\n",
     },
     Case {
-        name: "geometric mean of values that can be zero",
+        name: "geometric mean of a value that is zero",
         edit: Some(("aggregation = \"arithmetic\"", "aggregation = \"geometric\"")),
-        data: None,
-        expected: "error: 2 problems found:\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `a` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n  - {fw}: key `index.aggregation`: geometric aggregation needs values > 0, but `b` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)\n",
+        data: Some("unit,year,a1,a2,b1\nX,2020,0,10,5\nY,2020,5,20,0\nZ,2020,10,30,10\n"),
+        expected: "error: {fw}: group `risk`, unit `X`, period 2020: geometric aggregation needs values > 0, but `a` is 0; normalise with range = [1, 100] or set geometric_range\n",
     },
     Case {
         name: "a per-capita value that overflows",

@@ -2,6 +2,7 @@
 //! tests/fixtures/, in temporary output folders. One module per subcommand.
 
 mod audit;
+mod coinr;
 mod errors;
 mod events;
 mod explain;

@@ -1,13 +1,12 @@
-//! `[[group]]` and the hierarchy: ids, parents, cycles, children, weighting methods,
-//! and whether geometric and harmonic means only ever see positive values.
+//! `[[group]]` and the hierarchy: ids, parents, cycles, children, weighting methods.
+//! (Whether geometric and harmonic means see positive values is checked on the values
+//! when scoring, naming the unit, period and child.)
 
 use super::index::IndexSettings;
 use super::Validator;
 use crate::error::suggest;
 use crate::framework::schema::RawFramework;
 use crate::framework::{Child, Framework, Group, Indicator, WeightMethod};
-use crate::pipeline::aggregate::Aggregation;
-use crate::pipeline::normalise::Normalise;
 use std::collections::{HashMap, HashSet};
 
 /// Group ids resolved to indices (0 = the index).
@@ -204,41 +203,6 @@ impl Validator {
             }
         }
     }
-
-    /// Geometric and harmonic means need positive children: check it statically.
-    pub(super) fn check_positivity(&mut self, fw: &Framework) {
-        for g in &fw.groups {
-            if !g.aggregation.needs_positive() || g.geometric_range.is_some() {
-                continue;
-            }
-            for &child in &g.children {
-                let low = lower_bound(fw, child);
-                if low.is_none_or(|l| l <= 0.0) {
-                    let key = if g.parent.is_none() {
-                        "index.aggregation".to_string()
-                    } else {
-                        format!("group.{}.aggregation", g.id)
-                    };
-                    let what = match low {
-                        Some(l) => format!("can be as low as {l}"),
-                        None => "is not bounded below".to_string(),
-                    };
-                    let fix = match child {
-                        Child::Indicator(_) => "normalise it with range = [1, 100]",
-                        Child::Group(_) => "normalise its indicators with range = [1, 100]",
-                    };
-                    self.problem(
-                        key,
-                        format!(
-                            "{} aggregation needs values > 0, but `{}` {what}: {fix} (in [defaults] or per indicator)",
-                            g.aggregation.name(),
-                            fw.child_id(child)
-                        ),
-                    );
-                }
-            }
-        }
-    }
 }
 
 /// `weights = "equal"`: every child of the group weighs 1.
@@ -262,26 +226,4 @@ fn post_order_walk(groups: &[Group], g: usize, out: &mut Vec<usize>) {
         }
     }
     out.push(g);
-}
-
-/// The lowest value a child can take, if bounded below.
-pub(super) fn lower_bound(fw: &Framework, child: Child) -> Option<f64> {
-    match child {
-        Child::Indicator(k) => match fw.indicators[k].normalise {
-            Normalise::Rank { .. } => Some(1.0),
-            n => n.bounds().map(|(a, b)| a.min(b)),
-        },
-        Child::Group(g) => {
-            match fw.groups[g].aggregation {
-                Aggregation::Copeland | Aggregation::Mpi { .. } => return None,
-                Aggregation::Bod => return Some(0.0),
-                _ => {}
-            }
-            let mut low = f64::INFINITY;
-            for &c in &fw.groups[g].children {
-                low = low.min(lower_bound(fw, c)?);
-            }
-            Some(low)
-        }
-    }
 }

@@ -80,6 +80,7 @@ impl Validator {
             winsorise,
             transform,
             normalise,
+            reference_unit: ind.reference_unit.clone(),
         })
     }
 
@@ -228,6 +229,18 @@ impl Validator {
             },
             "mpi_scaled" => Normalise::MpiScaled,
             "dist2targ" => self.dist_to_target(key, ind, transform, direction),
+            "dist2ref" => {
+                if ind.reference_unit.is_none() {
+                    self.problem(
+                        format!("{key}.reference_unit"),
+                        "normalise = \"dist2ref\" needs reference_unit = \"<unit code>\": the unit whose value is the target",
+                    );
+                }
+                Normalise::DistToRef {
+                    cap: ind.cap.unwrap_or(false),
+                    down: direction == Direction::RiskDown,
+                }
+            }
             "scaled" => match self.pair(&format!("{key}.goalposts"), &ind.goalposts) {
                 Some((l, u)) => Normalise::Scaled { l, u },
                 None => {
@@ -355,19 +368,12 @@ impl Validator {
         let problems = [
             uses(ind.mean_sd.is_some(), "mean_sd", &["zscore"]),
             uses(ind.rank_ties.is_some(), "rank_ties", &["rank", "percentile", "borda"]),
+            uses(ind.target.is_some(), "target", &["dist2targ"]),
+            uses(ind.cap.is_some(), "cap", &["dist2targ", "dist2ref"]),
+            uses(ind.reference_unit.is_some(), "reference_unit", &["dist2ref"]),
         ];
         for (k, message) in problems.into_iter().flatten() {
             self.problem(k, message);
-        }
-        for (given, name) in [(ind.target.is_some(), "target"), (ind.cap.is_some(), "cap")] {
-            if given && normalise_name != "dist2targ" {
-                self.problem(
-                    format!("{key}.{name}"),
-                    format!(
-                        "`{name}` is only used with normalise = \"dist2targ\" (this indicator uses `{normalise_name}`)"
-                    ),
-                );
-            }
         }
         if ind.goalposts.is_some() && !matches!(normalise_name, "goalposts" | "scaled") {
             self.problem(

@@ -74,7 +74,6 @@ pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
     // The checks below read the whole resolved tree: only once it is sound.
     if v.problems.is_empty() {
         v.check_weight_methods(&fw);
-        v.check_positivity(&fw);
         if let Some(raw_sensitivity) = &raw.sensitivity {
             fw.sensitivity = sensitivity::validate(&mut v, raw_sensitivity, &fw);
         }

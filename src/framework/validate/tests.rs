@@ -107,7 +107,7 @@ fn every_problem_is_reported_at_once() {
         vec![
             "fw.toml: key `index.aggregation`: unknown value `mean`: expected one of `arithmetic`, `geometric`, `harmonic`, `copeland`, `genmean(p)`, `mpi`, `mpi_plus`, `bod`",
             "fw.toml: key `indicator.attacks.direction`: unknown value `up`: expected one of `risk_up`, `risk_down`",
-            "fw.toml: key `indicator.attacks.normalise`: unknown value `minmx`: expected one of `minmax`, `goalposts`, `zscore`, `rank`, `percentile`, `distance_to_max`, `fracmax`, `dist2targ`, `borda`, `scaled`, `mpi_scaled`, `none`; did you mean `minmax`?",
+            "fw.toml: key `indicator.attacks.normalise`: unknown value `minmx`: expected one of `minmax`, `goalposts`, `zscore`, `rank`, `percentile`, `distance_to_max`, `fracmax`, `dist2targ`, `dist2ref`, `borda`, `scaled`, `mpi_scaled`, `none`; did you mean `minmax`?",
         ]
     );
 }
@@ -119,17 +119,6 @@ fn duplicate_ids() {
         errors(&text),
         vec!["fw.toml: key `indicator[2].id`: duplicate id `threat` (already used at group[1].id)"]
     );
-}
-
-#[test]
-fn geometric_needs_positive_children() {
-    let text = BASE.replace("period = \"year\"", "period = \"year\"\naggregation = \"geometric\"");
-    assert_eq!(
-        errors(&text),
-        vec!["fw.toml: key `index.aggregation`: geometric aggregation needs values > 0, but `threat` can be as low as 0: normalise its indicators with range = [1, 100] (in [defaults] or per indicator)"]
-    );
-    let fixed = text.replace("group = \"threat\"", "group = \"threat\"\nrange = [1, 100]");
-    assert!(errors(&fixed).is_empty());
 }
 
 #[test]
@@ -277,6 +266,17 @@ fn coinr_method_parameters_are_checked() {
     assert_eq!(
         with("normalise = \"rank\"\nrank_ties = \"first\""),
         vec!["fw.toml: key `indicator.attacks.rank_ties`: unknown value `first`: expected one of `average`, `min`"]
+    );
+    assert_eq!(
+        with("normalise = \"dist2ref\""),
+        vec!["fw.toml: key `indicator.attacks.reference_unit`: normalise = \"dist2ref\" needs reference_unit = \"<unit code>\": the unit whose value is the target"]
+    );
+    assert_eq!(
+        with("reference_unit = \"DEU\"\ncap = true"),
+        vec![
+            "fw.toml: key `indicator.attacks.cap`: `cap` is only used with normalise = \"dist2targ\" or \"dist2ref\" (this indicator uses `minmax`)",
+            "fw.toml: key `indicator.attacks.reference_unit`: `reference_unit` is only used with normalise = \"dist2ref\" (this indicator uses `minmax`)"
+        ]
     );
     assert_eq!(
         with("rank_ties = \"min\""),
