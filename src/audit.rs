@@ -15,12 +15,20 @@
 //!   p-value of `t = r sqrt((n-2)/(1-r²))` on n - 2 degrees of freedom (as scipy's
 //!   pearsonr and spearmanr). Flags: negative correlation with the parent; |r| > 0.9
 //!   between two indicators of a group (collinear).
-//! - Cronbach's alpha of a group's children (complete cases):
-//!   `α = k/(k-1) · (1 - Σ var(x_i) / var(Σ x_i))` (Cronbach 1951).
+//! - Correlations of each group (pillar, sub-index) with its parent, on the group
+//!   scores (COINr `get_corr(withparent = TRUE)` at every level).
+//! - Cronbach's alpha of a group's children, on three data sets: `raw` (the data
+//!   columns as given, before per-capita scaling), `treated` and `normalised` (the
+//!   children's normalised values or group scores); raw and treated are not
+//!   direction-adjusted, as COINr's `get_cronbach`:
+//!   `α = k/(k-1) · (1 - Σ_i C_ii / Σ_ij C_ij)` with C the covariance matrix of
+//!   pairwise-complete observations (n - 1), which is
+//!   `k/(k-1) · (1 - Σ var(x_i) / var(Σ x_i))` on complete data (Cronbach 1951).
 //! - PCA of a group's children: eigen-decomposition (nalgebra) of their correlation
-//!   matrix (complete cases); explained share `λ_j / Σ λ`; loadings of the first
-//!   component `v_1 sqrt(λ_1)` (correlations of the indicators with the component), sign
-//!   chosen so that they sum to a positive number.
+//!   matrix (complete cases); explained share `λ_j / Σ λ`; the first component's
+//!   eigenvector v_1 (what COINr's `get_PCA` and R's `prcomp` call loadings) and the
+//!   loadings `v_1 sqrt(λ_1)` (the correlations of the indicators with the component,
+//!   as in factor analysis), sign chosen so that they sum to a positive number.
 //! - Effective weights: nominal, the product of the normalised weights from the index
 //!   down to the indicator; and the correlation-based importance `r_i² / Σ_j r_j²`
 //!   with r_i = corr(indicator, index) (COINr get_eff_weights / Becker et al. 2017).
@@ -63,9 +71,10 @@ pub struct IndicatorStats {
     pub few_unique: bool,
 }
 
-/// A correlation of an indicator with something.
+/// A correlation of an indicator (or a group, with its parent) with something.
 #[derive(Debug, Clone)]
 pub struct Correlation {
+    /// The indicator's id, or the group's.
     pub indicator: String,
     /// `parent`, `index` or `sibling`
     pub with_kind: &'static str,
@@ -82,6 +91,8 @@ pub struct Correlation {
 #[derive(Debug, Clone)]
 pub struct Cronbach {
     pub group: String,
+    /// `raw`, `treated` or `normalised`.
+    pub data: &'static str,
     pub items: usize,
     pub n: usize,
     pub alpha: f64,
@@ -94,8 +105,10 @@ pub struct Pca {
     pub n: usize,
     pub eigenvalues: Vec<f64>,
     pub explained: Vec<f64>,
-    /// (child id, loading on the first component)
+    /// (child id, loading on the first component: eigenvector x sqrt(eigenvalue))
     pub loadings: Vec<(String, f64)>,
+    /// The first component's eigenvector, in the order of `loadings`.
+    pub eigenvector: Vec<f64>,
 }
 
 /// Effective weight of an indicator.
@@ -155,20 +168,49 @@ fn sd_sample(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
 }
 
-/// Cronbach's alpha of items (columns) over complete cases (rows).
+/// Sample covariance (n - 1) of the pairs where both are present; NaN below 2 pairs.
+fn covariance_pairwise(a: &[f64], b: &[f64]) -> f64 {
+    let pairs: Vec<(f64, f64)> = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(&x, &y)| (x, y))
+        .collect();
+    let n = pairs.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let (ma, mb) = (
+        pairs.iter().map(|p| p.0).sum::<f64>() / n as f64,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n as f64,
+    );
+    pairs.iter().map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / (n - 1) as f64
+}
+
+/// Cronbach's alpha of items (columns over the same rows; NaN = missing), from the
+/// pairwise-complete covariances (COINr `get_cronbach`).
 pub fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
     let k = items.len();
-    if k < 2 || items[0].len() < 2 {
+    if k < 2 {
         return f64::NAN;
     }
-    let var = |x: &[f64]| sd_sample(x).powi(2);
-    let sum_item_var: f64 = items.iter().map(|c| var(c)).sum();
-    let totals: Vec<f64> = (0..items[0].len()).map(|r| items.iter().map(|c| c[r]).sum()).collect();
-    let total_var = var(&totals);
-    if total_var <= 0.0 {
+    let (mut diagonal, mut all) = (0.0, 0.0);
+    for i in 0..k {
+        for j in 0..k {
+            let c = covariance_pairwise(&items[i], &items[j]);
+            if c.is_nan() {
+                continue;
+            }
+            all += c;
+            if i == j {
+                diagonal += c;
+            }
+        }
+    }
+    if all == 0.0 {
         return f64::NAN;
     }
-    k as f64 / (k as f64 - 1.0) * (1.0 - sum_item_var / total_var)
+    k as f64 / (k as f64 - 1.0) * (1.0 - diagonal / all)
 }
 
 /// Complete cases of several columns over the given cells.
@@ -195,6 +237,8 @@ pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Au
         fw
     };
     let res: Results = score(fw, panel)?;
+    let columns = crate::score::derived_columns(fw, panel)?;
+    let given: Vec<&[f64]> = fw.indicators.iter().map(|i| columns[&i.column].as_slice()).collect();
     let n_units = res.n_units();
     let p = audited_period(fw, &res, period)?;
     let scope = Scope {
@@ -205,6 +249,7 @@ pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Au
             .filter(|&c| res.scored[c])
             .collect(),
         kept: (0..fw.indicators.len()).filter(|&k| res.kept[k]).collect(),
+        given,
     };
     let (cronbach, pca) = scope.groups();
     Ok(Audit {
@@ -255,6 +300,8 @@ struct Scope<'a> {
     res: &'a Results,
     cells: Vec<usize>,
     kept: Vec<usize>,
+    /// Per indicator: its data column as given (before per-capita scaling).
+    given: Vec<&'a [f64]>,
 }
 
 impl Scope<'_> {
@@ -352,6 +399,22 @@ impl Scope<'_> {
                 });
             }
         }
+        // Each group with its parent (pillar with sub-index, sub-index with index).
+        for (g, group) in self.fw.groups.iter().enumerate() {
+            let Some(parent) = group.parent else { continue };
+            let (n, r, rp, rho, rhop) = corr(&self.res.group_scores[g], &self.res.group_scores[parent]);
+            correlations.push(Correlation {
+                indicator: group.id.clone(),
+                with_kind: "parent",
+                with: self.group_id(parent),
+                n,
+                pearson: r,
+                pearson_p: rp,
+                spearman: rho,
+                spearman_p: rhop,
+                flag: if r < 0.0 { "negative" } else { "" },
+            });
+        }
         correlations
     }
 
@@ -360,6 +423,30 @@ impl Scope<'_> {
         let mut cronbach = Vec::new();
         let mut pcas = Vec::new();
         for (g, group) in self.fw.groups.iter().enumerate() {
+            let indicators: Vec<usize> = group
+                .children
+                .iter()
+                .filter_map(|c| match c {
+                    Child::Indicator(k) if self.res.kept[*k] => Some(*k),
+                    _ => None,
+                })
+                .collect();
+            // Raw and treated values where the children are indicators.
+            if indicators.len() >= 2 && indicators.len() == group.children.len() {
+                for (data, values) in [("raw", &self.given), ("treated", &self.treated())] {
+                    let items: Vec<Vec<f64>> = indicators
+                        .iter()
+                        .map(|&k| self.cells.iter().map(|&c| values[k][c]).collect())
+                        .collect();
+                    cronbach.push(Cronbach {
+                        group: self.group_id(g),
+                        data,
+                        items: items.len(),
+                        n: complete(&indicators.iter().map(|&k| values[k]).collect::<Vec<_>>(), &self.cells)[0].len(),
+                        alpha: cronbach_alpha(&items),
+                    });
+                }
+            }
             let children: Vec<(String, &[f64])> = group
                 .children
                 .iter()
@@ -377,24 +464,36 @@ impl Scope<'_> {
             let columns: Vec<&[f64]> = children.iter().map(|(_, c)| *c).collect();
             let cols = complete(&columns, &self.cells);
             let n = cols[0].len();
+            let items: Vec<Vec<f64>> = columns
+                .iter()
+                .map(|col| self.cells.iter().map(|&c| col[c]).collect())
+                .collect();
             cronbach.push(Cronbach {
                 group: self.group_id(g),
+                data: "normalised",
                 items: children.len(),
                 n,
-                alpha: cronbach_alpha(&cols),
+                alpha: cronbach_alpha(&items),
             });
             if let Some((values, loadings)) = pca(&cols) {
                 let total: f64 = values.iter().sum();
+                let root = values[0].sqrt();
                 pcas.push(Pca {
                     group: self.group_id(g),
                     n,
                     explained: values.iter().map(|v| v / total).collect(),
+                    eigenvector: loadings.iter().map(|l| l / root).collect(),
                     eigenvalues: values,
                     loadings: children.iter().map(|(id, _)| id.clone()).zip(loadings).collect(),
                 });
             }
         }
         (cronbach, pcas)
+    }
+
+    /// Per indicator: the treated values, as slices.
+    fn treated(&self) -> Vec<&[f64]> {
+        self.res.treated.iter().map(Vec::as_slice).collect()
     }
 
     /// Per indicator: nominal weight against its importance (its share of the squared

@@ -3,11 +3,12 @@
 //!
 //! - `stats`: per indicator, n, availability, share of zeros, unique values, min, max,
 //!   mean, sd, skewness, kurtosis and the four flags;
-//! - `correlations`: per indicator and sibling, parent or index: n, Pearson and
-//!   Spearman with p-values, and the flag;
-//! - `cronbach`: per group, items, n, alpha;
+//! - `correlations`: per indicator and sibling, parent or index, and per group and its
+//!   parent: n, Pearson and Spearman with p-values, and the flag;
+//! - `cronbach`: per group and data set (raw, treated, normalised), items, n, alpha;
 //! - `pca`: per group, one row per component (eigenvalue, explained, cumulative) and
-//!   one per child (its first-component loading);
+//!   one per child (its first-component eigenvector entry, COINr's and prcomp's
+//!   "loading", and its loading `eigenvector x sqrt(eigenvalue)`);
 //! - `effective_weights`: per indicator, nominal weight, correlation with the index,
 //!   importance;
 //! - `units`: per unit, availability and its strongest and weakest indicators.
@@ -134,10 +135,11 @@ fn correlations(a: &Audit) -> Table<'_> {
 fn cronbach(a: &Audit) -> Table<'_> {
     table(
         "cronbach",
-        header(&["group", "items", "n", "alpha"]),
+        header(&["group", "data", "items", "n", "alpha"]),
         a.cronbach.iter().map(|c| {
             vec![
                 Cell::Text(c.group.clone()),
+                Cell::Text(c.data.into()),
                 Cell::Int(c.items as i64),
                 Cell::Int(c.n as i64),
                 num(c.alpha),
@@ -161,9 +163,10 @@ fn pca(a: &Audit) -> Table<'_> {
                 num(ex),
                 num(cumulative),
                 Cell::Empty,
+                Cell::Empty,
             ]);
         }
-        for (id, l) in &p.loadings {
+        for ((id, l), v) in p.loadings.iter().zip(&p.eigenvector) {
             rows.push(vec![
                 Cell::Text(p.group.clone()),
                 Cell::Int(p.n as i64),
@@ -172,6 +175,7 @@ fn pca(a: &Audit) -> Table<'_> {
                 Cell::Empty,
                 Cell::Empty,
                 Cell::Empty,
+                num(*v),
                 num(*l),
             ]);
         }
@@ -184,6 +188,7 @@ fn pca(a: &Audit) -> Table<'_> {
         "eigenvalue",
         "explained",
         "cumulative",
+        "eigenvector",
         "loading",
     ]);
     table("pca", head, rows.into_iter())
@@ -257,7 +262,7 @@ pub fn summary(framework_file: &str, a: &Audit) -> String {
         ));
     }
     t.push_str("  group                          alpha  PC1 share\n");
-    for c in &a.cronbach {
+    for c in a.cronbach.iter().filter(|c| c.data == "normalised") {
         let pc1 = a
             .pca
             .iter()
@@ -322,6 +327,7 @@ mod tests {
             correlations: Vec::new(),
             cronbach: vec![crate::audit::Cronbach {
                 group: "g".into(),
+                data: "normalised",
                 items: 2,
                 n: 3,
                 alpha: f64::NAN,

@@ -33,8 +33,8 @@ fn audit_writes_every_table() {
     for (file, head) in [
         ("stats.csv", "indicator,group,n,availability,zeros,unique,min,max,mean,sd,skewness,kurtosis,outlier,low_availability,many_zeros,few_unique"),
         ("correlations.csv", "indicator,with_kind,with,n,pearson,pearson_p,spearman,spearman_p,flag"),
-        ("cronbach.csv", "group,items,n,alpha"),
-        ("pca.csv", "group,n,component,child,eigenvalue,explained,cumulative,loading"),
+        ("cronbach.csv", "group,data,items,n,alpha"),
+        ("pca.csv", "group,n,component,child,eigenvalue,explained,cumulative,eigenvector,loading"),
         ("effective_weights.csv", "indicator,nominal_weight,corr_with_index,importance"),
         ("units.csv", "unit,availability,strongest,weakest"),
     ] {

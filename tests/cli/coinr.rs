@@ -267,3 +267,93 @@ fn percent_rank_and_distance_to_a_reference_match_coinr() {
 fn no_imputation_with_screening_matches_coinr() {
     assert_reproduces("f_impute_none", &["--screen", "0.9"]);
 }
+
+/// `audit` of the canonical build against COINr's get_corr, get_cronbach and get_PCA.
+#[test]
+fn audit_matches_coinr_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit");
+    riskscore()
+        .args([
+            "audit",
+            "-q",
+            "-f",
+            "indicators/asem.toml",
+            "-d",
+            "datasets/asem/ASEM_iData.csv",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9;
+    // Every indicator, pillar and sub-index with its parent (Pearson, normalised and
+    // aggregated data).
+    let ours = parse(&read(&out.join("correlations.csv")));
+    let theirs = parse(&read(Path::new("tests/fixtures/coinr/corr_with_parent.csv")));
+    assert_eq!(theirs.len(), 49 + 8 + 2);
+    for t in &theirs {
+        let o = ours
+            .iter()
+            .find(|o| o["indicator"] == t["iCode"] && o["with_kind"] == "parent")
+            .unwrap_or_else(|| panic!("no correlation of {} with its parent", t["iCode"]));
+        assert_eq!(o["with"], t["Parent"]);
+        assert!(
+            close(number(&o["pearson"]), number(&t["Correlation"])),
+            "{}: {} vs COINr {}",
+            t["iCode"],
+            o["pearson"],
+            t["Correlation"]
+        );
+    }
+    // Cronbach's alpha of every pillar on raw, treated and normalised data, and of the
+    // sub-indexes and index on the aggregated scores.
+    let ours = parse(&read(&out.join("cronbach.csv")));
+    let mut checked = 0;
+    for t in parse(&read(Path::new("tests/fixtures/coinr/cronbach.csv"))) {
+        let data = match (t["dset"].as_str(), t["members_level"].as_str()) {
+            ("Raw", _) => "raw",
+            ("Treated", _) => "treated",
+            ("Normalised", _) | ("Aggregated", "2") | ("Aggregated", "3") => "normalised",
+            _ => continue, // the index over all 49 indicators: not a framework group
+        };
+        let o = ours
+            .iter()
+            .find(|o| o["group"] == t["group"] && o["data"] == data)
+            .unwrap_or_else(|| panic!("no alpha of {} on {data}", t["group"]));
+        assert!(
+            close(number(&o["alpha"]), number(&t["alpha"])),
+            "{} {data}: {} vs COINr {}",
+            t["group"],
+            o["alpha"],
+            t["alpha"]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 8 * 3 + 3);
+    // First principal component of each pillar on normalised data: COINr prints the
+    // eigenvector (prcomp), whose sign is arbitrary.
+    let ours = parse(&read(&out.join("pca.csv")));
+    for t in parse(&read(Path::new("tests/fixtures/coinr/pca_pc1_loadings.csv")))
+        .iter()
+        .filter(|t| t["dset"] == "Normalised")
+    {
+        let o = ours
+            .iter()
+            .find(|o| o["group"] == t["group"] && o["child"] == t["iCode"])
+            .unwrap();
+        let (a, b) = (number(&o["eigenvector"]), number(&t["PC1_loading"]));
+        assert!(
+            close(a.abs(), b.abs()),
+            "{} {}: {a} vs COINr {b}",
+            t["group"],
+            t["iCode"]
+        );
+        assert_eq!(o["n"], t["n_rows_used"]);
+        let explained = ours
+            .iter()
+            .find(|r| r["group"] == t["group"] && r["component"] == "1" && r["child"].is_empty())
+            .unwrap();
+        assert!(close(number(&explained["explained"]), number(&t["PC1_var_explained"])));
+    }
+}
