@@ -38,6 +38,8 @@ pub struct Steps {
     pub aggregate: Vec<String>,
     /// `Screen(unit_screen = "byNA", dat_thresh = T)`.
     pub screen: Option<f64>,
+    /// `Screen(unit_screen = "byzeros", nonzero_thresh = T)` (with `screen`: "byNAandzeros").
+    pub nonzero: Option<f64>,
 }
 
 impl Default for Steps {
@@ -52,6 +54,7 @@ impl Default for Steps {
             normalise_para: Vec::new(),
             aggregate: vec!["a_amean".into()],
             screen: None,
+            nonzero: None,
         }
     }
 }
@@ -512,9 +515,10 @@ fn write_framework(
     } else {
         None
     };
-    if let Some(t) = steps.screen {
+    for (name, value) in [("screen", steps.screen), ("nonzero_thresh", steps.nonzero)] {
+        let Some(t) = value else { continue };
         if !(0.0..=1.0).contains(&t) {
-            problems.push(arg("screen", format!("expected dat_thresh between 0 and 1, found {t}")));
+            problems.push(arg(name, format!("expected a share between 0 and 1, found {t}")));
         }
         if impute.is_some() {
             problems.push(arg(
@@ -565,11 +569,14 @@ fn write_framework(
     if let Some(m) = index {
         let _ = writeln!(t, "aggregation = {}", quote(&agg_of(m)));
     }
+    if steps.screen.is_some() || steps.nonzero.is_some() {
+        let _ = writeln!(t, "\n[screen]                  # COINr Screen()");
+    }
     if let Some(threshold) = steps.screen {
-        let _ = writeln!(
-            t,
-            "\n[screen]\nunit_min_coverage = {threshold}   # COINr Screen(unit_screen = \"byNA\")"
-        );
+        let _ = writeln!(t, "unit_min_coverage = {threshold}   # dat_thresh");
+    }
+    if let Some(threshold) = steps.nonzero {
+        let _ = writeln!(t, "unit_min_nonzero = {threshold}    # nonzero_thresh");
     }
     let _ = writeln!(t, "\n[defaults]");
     for line in &normalise {

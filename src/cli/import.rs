@@ -56,6 +56,9 @@ pub struct CoinrArgs {
     /// Screen(unit_screen = "byNA", dat_thresh = T): a unit needs this share of indicators (riskscore screens before imputing)
     #[arg(long, value_name = "T")]
     pub screen: Option<f64>,
+    /// Screen(unit_screen = "byzeros", nonzero_thresh = T); with --screen, COINr's "byNAandzeros"
+    #[arg(long, value_name = "T")]
+    pub nonzero_thresh: Option<f64>,
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -92,6 +95,7 @@ pub fn run(args: ImportArgs) -> Result<()> {
         normalise_para: para,
         aggregate: args.aggregate.split(',').map(|s| s.trim().to_string()).collect(),
         screen: args.screen,
+        nonzero: args.nonzero_thresh,
     };
     let inputs = [args.idata.as_path(), args.imeta.as_path()];
     args.output.check(&["framework.toml", "data.csv"], &inputs)?;

@@ -123,18 +123,22 @@ pub fn run(args: ScoreArgs) -> Result<()> {
             eprintln!("warning: {w}");
         }
         for s in &results.screening {
-            eprintln!(
-                "screened out: {} `{}`{} (coverage {:.0}% < {:.0}%)",
-                s.what,
-                s.id,
-                if s.period.is_empty() {
-                    String::new()
-                } else {
-                    format!(" in {}", s.period)
-                },
-                s.coverage * 100.0,
-                s.threshold * 100.0
-            );
+            let period = if s.period.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", s.period)
+            };
+            let why = match s.what {
+                "unit_excluded" => "screen.exclude".to_string(),
+                "unit_nonzero" => format!(
+                    "non-zero values {:.0}% < {:.0}%",
+                    s.coverage * 100.0,
+                    s.threshold * 100.0
+                ),
+                _ => format!("coverage {:.0}% < {:.0}%", s.coverage * 100.0, s.threshold * 100.0),
+            };
+            let what = if s.what == "indicator" { "indicator" } else { "unit" };
+            eprintln!("screened out: {what} `{}`{period} ({why})", s.id);
         }
         let n = results.n_units();
         let scored_periods: Vec<usize> = results.scored_cells().map(|c| c / n).collect();

@@ -122,6 +122,12 @@ pub struct DataSpec {
 pub struct Screen {
     pub unit_min_coverage: Option<f64>,
     pub indicator_min_coverage: Option<f64>,
+    /// A unit-period needs this share of non-zero values among its present ones.
+    pub unit_min_nonzero: Option<f64>,
+    /// Units always scored, whatever their coverage (COINr `Force`).
+    pub include: Vec<String>,
+    /// Units never scored.
+    pub exclude: Vec<String>,
 }
 
 /// A derived column.

@@ -147,6 +147,9 @@ pub struct RawData {
 pub struct RawScreen {
     pub unit_min_coverage: Option<f64>,
     pub indicator_min_coverage: Option<f64>,
+    pub unit_min_nonzero: Option<f64>,
+    pub include: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

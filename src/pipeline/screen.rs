@@ -8,6 +8,13 @@
 //!   present before imputation, `c_ut = #{k: x_ukt present} / K`; the unit-period
 //!   is not scored when `c_ut < screen.unit_min_coverage`. This is also the
 //!   `coverage` column of `scores.csv`.
+//! - Unit non-zero share: the share of the unit-period's present (kept) values that
+//!   are not 0, `z_ut = #{k: x_ukt present, != 0} / #{k: x_ukt present}` (0 when none
+//!   is present); not scored when `z_ut < screen.unit_min_nonzero` (COINr
+//!   `unit_screen = "byzeros"`, `nonzero_thresh`; both thresholds together are its
+//!   `"byNAandzeros"`).
+//! - `screen.include` / `screen.exclude`: units scored, or not, whatever the
+//!   thresholds say (COINr `Force`).
 //!
 //! ## References
 //! OECD/JRC (2008) Handbook, step 2 (data selection). Becker et al. (2022) COINr
@@ -31,10 +38,25 @@ pub fn unit_coverage(raw: &[Vec<f64>], kept: &[bool], cell: usize) -> f64 {
     present as f64 / total as f64
 }
 
+/// Share of the present kept values of one cell that are not 0 (0 if none is present).
+pub fn unit_nonzero(raw: &[Vec<f64>], kept: &[bool], cell: usize) -> f64 {
+    let present: Vec<f64> = raw
+        .iter()
+        .zip(kept)
+        .filter(|(r, &k)| k && !r[cell].is_nan())
+        .map(|(r, _)| r[cell])
+        .collect();
+    if present.is_empty() {
+        return 0.0;
+    }
+    present.iter().filter(|&&v| v != 0.0).count() as f64 / present.len() as f64
+}
+
 /// One screening decision, for the report.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ScreenNote {
-    /// `indicator` or `unit`.
+    /// `indicator`, `unit` (coverage), `unit_nonzero` (the non-zero share is in
+    /// `coverage`) or `unit_excluded` (screen.exclude; no threshold).
     pub what: &'static str,
     pub id: String,
     /// The period, for unit-periods; empty for indicators (whole panel).
@@ -58,5 +80,9 @@ mod tests {
         assert_eq!(unit_coverage(&raw, &[true, true], 0), 0.5);
         assert_eq!(unit_coverage(&raw, &[true, true], 2), 1.0);
         assert_eq!(unit_coverage(&raw, &[false, true], 0), 0.0);
+        // present values 1, 0, 2 at cell 0 of three indicators: 2 of 3 non-zero
+        let z = vec![vec![1.0], vec![0.0], vec![2.0], vec![NA]];
+        assert_eq!(unit_nonzero(&z, &[true; 4], 0), 2.0 / 3.0);
+        assert_eq!(unit_nonzero(&[vec![NA]], &[true], 0), 0.0);
     }
 }

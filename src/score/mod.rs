@@ -277,19 +277,50 @@ fn screen_out(fw: &Framework, panel: &Panel, raw: &[Vec<f64>], scored: &mut [boo
         }
     }
     validate::data::indicators_kept(fw, &kept)?;
+    let unknown: Vec<Error> = fw
+        .screen
+        .include
+        .iter()
+        .map(|u| ("include", u))
+        .chain(fw.screen.exclude.iter().map(|u| ("exclude", u)))
+        .filter(|(_, u)| panel.unit_index(u).is_none())
+        .map(|(key, u)| Error::Framework {
+            file: fw.file.clone(),
+            key: format!("screen.{key}"),
+            message: format!(
+                "unit `{u}` is not in the data{}",
+                crate::error::suggest(u, panel.units.iter().map(String::as_str))
+            ),
+        })
+        .collect();
+    Error::from_problems(unknown)?;
     let mut coverage = vec![f64::NAN; scored.len()];
     for &c in &all_scored {
         coverage[c] = screen::unit_coverage(raw, &kept, c);
-        if let Some(t) = fw.screen.unit_min_coverage {
-            if coverage[c] < t {
+        let unit = &panel.units[c % n_units];
+        let note = |what, share, threshold| ScreenNote {
+            what,
+            id: unit.clone(),
+            period: panel.periods[c / n_units].to_string(),
+            coverage: share,
+            threshold,
+        };
+        if fw.screen.exclude.contains(unit) {
+            scored[c] = false;
+            notes.push(note("unit_excluded", coverage[c], f64::NAN));
+            continue;
+        }
+        if fw.screen.include.contains(unit) {
+            continue;
+        }
+        if let Some(t) = fw.screen.unit_min_coverage.filter(|&t| coverage[c] < t) {
+            scored[c] = false;
+            notes.push(note("unit", coverage[c], t));
+        } else if let Some(t) = fw.screen.unit_min_nonzero {
+            let share = screen::unit_nonzero(raw, &kept, c);
+            if share < t {
                 scored[c] = false;
-                notes.push(ScreenNote {
-                    what: "unit",
-                    id: panel.units[c % n_units].clone(),
-                    period: panel.periods[c / n_units].to_string(),
-                    coverage: coverage[c],
-                    threshold: t,
-                });
+                notes.push(note("unit_nonzero", share, t));
             }
         }
     }
@@ -894,6 +925,36 @@ mod tests {
         assert_eq!(
             score(&fw, &panel).unwrap_err().to_string(),
             "t.toml: group `g`, unit `X`, period 1: geometric aggregation needs values > 0, but `a` is 0; normalise with range = [1, 100] or set geometric_range"
+        );
+    }
+
+    #[test]
+    fn screening_by_zeros_and_forced_units() {
+        let text = TWO.replace(
+            "IMPUTE",
+            "[screen]\nunit_min_nonzero = 0.5\ninclude = [\"Z\"]\nexclude = [\"W\"]",
+        );
+        // X: 1 of 2 values non-zero (0.5, kept); Y: none (dropped); Z: none but forced
+        // in; W: forced out.
+        let (_, res) = run(&text, "u,t,a,b\nX,1,0,2\nY,1,0,0\nZ,1,0,0\nW,1,5,5\n");
+        assert_eq!(res.scored, [true, false, true, false]);
+        let notes: Vec<(&str, &str)> = res.screening.iter().map(|n| (n.what, n.id.as_str())).collect();
+        assert_eq!(notes, [("unit_nonzero", "Y"), ("unit_excluded", "W")]);
+        assert_eq!(res.screening[0].coverage, 0.0);
+        let fw = Framework::from_toml(&text.replace("[\"W\"]", "[\"V\"]"), "t.toml").unwrap();
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: b"u,t,a,b\nX,1,0,2\nW,1,5,5\n".to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let err = score(&fw, &panel).unwrap_err();
+        let problems: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            problems,
+            [
+                "t.toml: key `screen.include`: unit `Z` is not in the data",
+                "t.toml: key `screen.exclude`: unit `V` is not in the data"
+            ]
         );
     }
 

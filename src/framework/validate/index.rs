@@ -80,9 +80,20 @@ impl Validator {
                 &[("wide", Layout::Wide), ("long", Layout::Long)],
             )),
         };
+        let include = raw.screen.include.clone().unwrap_or_default();
+        let exclude = raw.screen.exclude.clone().unwrap_or_default();
+        for unit in include.iter().filter(|u| exclude.contains(u)) {
+            self.problem(
+                "screen.exclude",
+                format!("unit `{unit}` is also in screen.include: a unit is either forced in or out"),
+            );
+        }
         let screen = Screen {
             unit_min_coverage: self.share("screen.unit_min_coverage", raw.screen.unit_min_coverage),
             indicator_min_coverage: self.share("screen.indicator_min_coverage", raw.screen.indicator_min_coverage),
+            unit_min_nonzero: self.share("screen.unit_min_nonzero", raw.screen.unit_min_nonzero),
+            include,
+            exclude,
         };
         IndexSettings {
             id: index_id,
