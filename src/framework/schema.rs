@@ -82,6 +82,8 @@ pub struct RawFactor {
     pub options: Option<Vec<String>>,
     pub mode: Option<String>,
     pub group: Option<String>,
+    /// `weight_sets`: the CSV of pre-drawn weight sets, relative to the framework file.
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,6 +17,13 @@
 //! ]
 //! ```
 //!
+//! Also: `options = ["minmax(1, 100)", "zscore(10, 2)"]` give a normalisation its range
+//! or mean and sd; `{ kind = "treatment", options = ["winmax(1)", ..., "none"] }`
+//! samples the winsorisation's `max_points` (COINr's `winmax`); `{ kind = "aggregate",
+//! target = "*", options = [...] }` switches every level at once;
+//! `{ kind = "weight_sets", file = "sets.csv" }` picks one of pre-drawn weight sets
+//! (`set, id, weight` rows; COINr's `get_noisy_weights`).
+//!
 //! Every factor is sampled as u in [0, 1) and mapped: a weight multiplier is
 //! `lo + (hi - lo) u`; a choice among n options is option `floor(n u)`; an exclusion
 //! (mode `each`) drops the indicator when `u >= 0.5`; `mode = "one_at_a_time"` is one
@@ -42,23 +49,51 @@ pub enum Method {
 }
 
 /// A normalisation that can replace every indicator's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NormaliseChoice {
-    MinMax,
-    ZScore,
+    /// `minmax`, or `minmax(l, u)` onto [l, u].
+    MinMax {
+        range: Option<(f64, f64)>,
+    },
+    /// `zscore`, or `zscore(m, s)`.
+    ZScore {
+        mean_sd: Option<(f64, f64)>,
+    },
     Rank,
     Percentile,
     DistanceToMax,
 }
 
 impl NormaliseChoice {
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> String {
         match self {
-            NormaliseChoice::MinMax => "minmax",
-            NormaliseChoice::ZScore => "zscore",
-            NormaliseChoice::Rank => "rank",
-            NormaliseChoice::Percentile => "percentile",
-            NormaliseChoice::DistanceToMax => "distance_to_max",
+            NormaliseChoice::MinMax { range: None } => "minmax".into(),
+            NormaliseChoice::MinMax { range: Some((a, b)) } => format!("minmax({a}, {b})"),
+            NormaliseChoice::ZScore { mean_sd: None } => "zscore".into(),
+            NormaliseChoice::ZScore { mean_sd: Some((a, b)) } => format!("zscore({a}, {b})"),
+            NormaliseChoice::Rank => "rank".into(),
+            NormaliseChoice::Percentile => "percentile".into(),
+            NormaliseChoice::DistanceToMax => "distance_to_max".into(),
+        }
+    }
+
+    /// `minmax`, `minmax(l, u)`, `zscore`, `zscore(m, s)`, `rank`, `percentile`,
+    /// `distance_to_max`.
+    pub fn parse(text: &str) -> Option<NormaliseChoice> {
+        let text = text.trim();
+        if let Some(&(_, c)) = NORMALISE_CHOICES.iter().find(|(n, _)| *n == text) {
+            return Some(c);
+        }
+        let (name, args) = text.strip_suffix(')')?.split_once('(')?;
+        let nums: Vec<f64> = args.split(',').map(|a| a.trim().parse().ok()).collect::<Option<_>>()?;
+        let &[a, b] = nums.as_slice() else { return None };
+        if !(a.is_finite() && b.is_finite()) {
+            return None;
+        }
+        match name.trim() {
+            "minmax" if a < b => Some(NormaliseChoice::MinMax { range: Some((a, b)) }),
+            "zscore" if b > 0.0 => Some(NormaliseChoice::ZScore { mean_sd: Some((a, b)) }),
+            _ => None,
         }
     }
 
@@ -69,9 +104,16 @@ impl NormaliseChoice {
             _ => (0.0, 100.0),
         };
         match (self, *own) {
-            (NormaliseChoice::MinMax, _) => Normalise::MinMax { lo, hi },
-            (NormaliseChoice::ZScore, Normalise::ZScore { .. }) => *own,
-            (NormaliseChoice::ZScore, _) => Normalise::ZScore { mean: 0.0, sd: 1.0 },
+            (NormaliseChoice::MinMax { range: Some((lo, hi)) }, _) => Normalise::MinMax { lo: *lo, hi: *hi },
+            (NormaliseChoice::MinMax { range: None }, _) => Normalise::MinMax { lo, hi },
+            (
+                NormaliseChoice::ZScore {
+                    mean_sd: Some((mean, sd)),
+                },
+                _,
+            ) => Normalise::ZScore { mean: *mean, sd: *sd },
+            (NormaliseChoice::ZScore { mean_sd: None }, Normalise::ZScore { .. }) => *own,
+            (NormaliseChoice::ZScore { mean_sd: None }, _) => Normalise::ZScore { mean: 0.0, sd: 1.0 },
             (NormaliseChoice::Rank, Normalise::Rank { .. }) => *own,
             (NormaliseChoice::Rank, _) => Normalise::Rank { ties: Ties::Average },
             (NormaliseChoice::Percentile, Normalise::Percentile { .. }) => *own,
@@ -86,8 +128,8 @@ impl NormaliseChoice {
 }
 
 pub(crate) const NORMALISE_CHOICES: &[(&str, NormaliseChoice)] = &[
-    ("minmax", NormaliseChoice::MinMax),
-    ("zscore", NormaliseChoice::ZScore),
+    ("minmax", NormaliseChoice::MinMax { range: None }),
+    ("zscore", NormaliseChoice::ZScore { mean_sd: None }),
     ("rank", NormaliseChoice::Rank),
     ("percentile", NormaliseChoice::Percentile),
     ("distance_to_max", NormaliseChoice::DistanceToMax),
@@ -102,14 +144,43 @@ pub enum FactorKind {
     Normalise { options: Vec<NormaliseChoice> },
     /// Replaces a group's aggregation.
     Aggregate { group: usize, options: Vec<Aggregation> },
+    /// Replaces every group's aggregation (`target = "*"`).
+    AggregateAll { options: Vec<Aggregation> },
+    /// One of pre-drawn weight sets: per set, (child, weight) replacing those weights.
+    WeightSets { file: String, sets: Vec<Vec<(Child, f64)>> },
     /// Drops the indicator when u >= 0.5.
     Exclude { indicator: usize },
     /// Drops none (`None`) or one of the indicators.
     ExcludeOne { options: Vec<Option<usize>> },
     /// Replaces every indicator's imputation.
     Impute { options: Vec<Impute> },
-    /// Treatment as framed (u < 0.5) or off.
-    Treatment,
+    /// A choice of treatment: as framed, off, or the framework's with another winmax.
+    Treatment { options: Vec<TreatmentChoice> },
+}
+
+/// One option of a treatment factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreatmentChoice {
+    /// As the framework says.
+    Framed,
+    /// No winsorisation and no transform.
+    Off,
+    /// The framework's skew/kurtosis winsorisation with `max_points = k`.
+    Winmax(usize),
+}
+
+impl TreatmentChoice {
+    /// `framed`, `none` or `winmax(k)` (k >= 1).
+    pub fn parse(text: &str) -> Option<TreatmentChoice> {
+        match text.trim() {
+            "framed" => Some(TreatmentChoice::Framed),
+            "none" => Some(TreatmentChoice::Off),
+            t => {
+                let k: usize = t.strip_prefix("winmax(")?.strip_suffix(')')?.trim().parse().ok()?;
+                (k >= 1).then_some(TreatmentChoice::Winmax(k))
+            }
+        }
+    }
 }
 
 /// One sampled factor.
@@ -206,11 +277,11 @@ mod tests {
             hi: 100.0,
         };
         assert_eq!(
-            NormaliseChoice::MinMax.for_indicator(&own),
+            NormaliseChoice::MinMax { range: None }.for_indicator(&own),
             Normalise::MinMax { lo: 1.0, hi: 100.0 }
         );
         assert_eq!(
-            NormaliseChoice::MinMax.for_indicator(&Normalise::ZScore { mean: 0.0, sd: 1.0 }),
+            NormaliseChoice::MinMax { range: None }.for_indicator(&Normalise::ZScore { mean: 0.0, sd: 1.0 }),
             Normalise::MinMax { lo: 0.0, hi: 100.0 }
         );
         assert_eq!(
@@ -226,7 +297,9 @@ mod tests {
     fn factors_sharing_a_group_get_one_sobol_index() {
         let factor = |name: &str, group: &str| Factor {
             name: name.into(),
-            kind: FactorKind::Treatment,
+            kind: FactorKind::Treatment {
+                options: vec![TreatmentChoice::Framed, TreatmentChoice::Off],
+            },
             group: group.into(),
         };
         let s = Sensitivity {

@@ -6,7 +6,7 @@
 use super::{Action, FixedStage, Settings, StageChoice};
 use crate::data::Panel;
 use crate::error::{Error, Result};
-use crate::framework::sensitivity::{Factor, FactorKind, Method, NormaliseChoice, Sensitivity};
+use crate::framework::sensitivity::{Factor, FactorKind, Method, NormaliseChoice, Sensitivity, TreatmentChoice};
 use crate::framework::{Child, Framework};
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::impute::Impute;
@@ -82,7 +82,7 @@ impl<'a> Compiled<'a> {
             matrices,
             fixed,
             dynamic,
-            treatment_options: factors.treatment_options,
+            treatment_options: factors.treatment_options.len(),
             normalise_options: factors.normalise_options.len(),
         })
     }
@@ -218,14 +218,14 @@ fn periods_and_cells(panel: &Panel, nominal: &Results, settings: &Settings) -> R
 struct Factors {
     actions: Vec<Action>,
     impute_options: Vec<Option<Impute>>,
-    treatment_options: usize,
+    treatment_options: Vec<TreatmentChoice>,
     normalise_options: Vec<Option<NormaliseChoice>>,
 }
 
 fn actions(sens: &Sensitivity, tree: &Tree) -> Factors {
     let slot_of = |child: Child| tree.children.iter().position(|&c| c == child).unwrap_or(0);
     let mut impute_options: Vec<Option<Impute>> = vec![None];
-    let mut treatment_options = 1;
+    let mut treatment_options = vec![TreatmentChoice::Framed];
     let mut normalise_options: Vec<Option<NormaliseChoice>> = vec![None];
     let actions: Vec<Action> = sens
         .factors
@@ -253,10 +253,19 @@ fn actions(sens: &Sensitivity, tree: &Tree) -> Factors {
                 impute_options = options.iter().copied().map(Some).collect();
                 Action::Impute { n: options.len() }
             }
-            FactorKind::Treatment => {
-                treatment_options = 2;
-                Action::Treatment
+            FactorKind::Treatment { options } => {
+                treatment_options = options.clone();
+                Action::Treatment { n: options.len() }
             }
+            FactorKind::AggregateAll { options } => Action::AggregateAll {
+                options: options.clone(),
+            },
+            FactorKind::WeightSets { sets, .. } => Action::WeightSets {
+                sets: sets
+                    .iter()
+                    .map(|set| set.iter().map(|&(child, w)| (slot_of(child), w)).collect())
+                    .collect(),
+            },
             FactorKind::Normalise { options } => {
                 normalise_options = options.iter().copied().map(Some).collect();
                 Action::Normalise { n: options.len() }
@@ -272,27 +281,27 @@ fn actions(sens: &Sensitivity, tree: &Tree) -> Factors {
 }
 
 /// Every data-stage combination: (imputation, treatment off, normalisation).
-fn stages(f: &Factors) -> Vec<(Option<Impute>, bool, Option<NormaliseChoice>)> {
+fn stages(f: &Factors) -> Vec<Stage> {
     f.impute_options
         .iter()
         .flat_map(|&imp| {
             let normalise_options = &f.normalise_options;
-            (0..f.treatment_options).flat_map(move |t| normalise_options.iter().map(move |&norm| (imp, t == 1, norm)))
+            f.treatment_options
+                .iter()
+                .flat_map(move |&t| normalise_options.iter().map(move |&norm| (imp, t, norm)))
         })
         .collect()
 }
 
+/// One data-stage combination: imputation, treatment, normalisation.
+type Stage = (Option<Impute>, TreatmentChoice, Option<NormaliseChoice>);
+
 /// One normalised matrix per data-stage combination and period: values[k * U + i].
-fn matrices(
-    fw: &Framework,
-    panel: &Panel,
-    cells: &[Vec<usize>],
-    stages: &[(Option<Impute>, bool, Option<NormaliseChoice>)],
-) -> Result<Vec<Vec<Vec<f64>>>> {
+fn matrices(fw: &Framework, panel: &Panel, cells: &[Vec<usize>], stages: &[Stage]) -> Result<Vec<Vec<Vec<f64>>>> {
     stages
         .par_iter()
-        .map(|&(imp, treatment_off, norm)| -> Result<Vec<Vec<f64>>> {
-            let res = score(&stage_variant(fw, imp, treatment_off, norm), panel)?;
+        .map(|&(imp, treatment, norm)| -> Result<Vec<Vec<f64>>> {
+            let res = score(&stage_variant(fw, imp, treatment, norm), panel)?;
             Ok(cells
                 .iter()
                 .map(|cs| {
@@ -326,7 +335,12 @@ fn dynamic_groups(fw: &Framework, tree: &Tree, actions: &[Action]) -> Vec<bool> 
             Action::Weight { slot, .. } | Action::Exclude { slot } => dynamic[group_of_slot(*slot)] = true,
             Action::ExcludeOne { slots } => slots.iter().flatten().for_each(|&s| dynamic[group_of_slot(s)] = true),
             Action::Aggregate { group, .. } => dynamic[*group] = true,
-            Action::Impute { .. } | Action::Treatment | Action::Normalise { .. } => {}
+            Action::AggregateAll { .. } => dynamic.iter_mut().for_each(|d| *d = true),
+            Action::WeightSets { sets } => sets
+                .iter()
+                .flatten()
+                .for_each(|&(s, _)| dynamic[group_of_slot(s)] = true),
+            Action::Impute { .. } | Action::Treatment { .. } | Action::Normalise { .. } => {}
         }
     }
     for &g in &tree.post_order {
@@ -400,7 +414,7 @@ fn fixed_stages(
 fn stage_variant(
     fw: &Framework,
     impute: Option<Impute>,
-    treatment_off: bool,
+    treatment: TreatmentChoice,
     normalise: Option<NormaliseChoice>,
 ) -> Framework {
     let mut v = fw.clone();
@@ -408,9 +422,19 @@ fn stage_variant(
         if let Some(i) = impute {
             ind.impute = i;
         }
-        if treatment_off {
-            ind.winsorise = Winsorise::None;
-            ind.transform = Transform::None;
+        match treatment {
+            TreatmentChoice::Framed => {}
+            TreatmentChoice::Off => {
+                ind.winsorise = Winsorise::None;
+                ind.transform = Transform::None;
+            }
+            TreatmentChoice::Winmax(k) => {
+                if let Winsorise::SkewKurtosis { max_points, .. } | Winsorise::TwoStage { max_points, .. } =
+                    &mut ind.winsorise
+                {
+                    *max_points = k;
+                }
+            }
         }
         if let Some(n) = normalise {
             ind.normalise = n.for_indicator(&ind.normalise);

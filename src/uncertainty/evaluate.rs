@@ -345,8 +345,21 @@ fn apply(
     weights.copy_from_slice(&tree.weights);
     aggregation.copy_from_slice(&tree.aggregation);
     let mut stage = StageChoice::default();
+    // A weight set replaces the base weights first; multipliers then apply to it.
+    for (action, &x) in actions.iter().zip(u) {
+        if let Action::WeightSets { sets } = action {
+            for &(slot, w) in &sets[Factor::option_index(x, sets.len())] {
+                weights[slot] = w;
+            }
+        }
+    }
     for (action, &x) in actions.iter().zip(u) {
         match action {
+            Action::WeightSets { .. } => {}
+            Action::AggregateAll { options } => {
+                let a = options[Factor::option_index(x, options.len())];
+                aggregation.iter_mut().for_each(|g| *g = a);
+            }
             Action::Weight { slot, lo, hi } => weights[*slot] *= lo + (hi - lo) * x,
             Action::Aggregate { group, options } => {
                 aggregation[*group] = options[Factor::option_index(x, options.len())]
@@ -362,7 +375,7 @@ fn apply(
                 }
             }
             Action::Impute { n } => stage.impute = Factor::option_index(x, *n),
-            Action::Treatment => stage.treatment = usize::from(x >= 0.5),
+            Action::Treatment { n } => stage.treatment = Factor::option_index(x, *n),
             Action::Normalise { n } => stage.normalise = Factor::option_index(x, *n),
         }
     }

@@ -126,13 +126,38 @@ struct StageChoice {
 
 /// Where each factor acts in the compiled plan.
 enum Action {
-    Weight { slot: usize, lo: f64, hi: f64 },
-    Aggregate { group: usize, options: Vec<Aggregation> },
-    Exclude { slot: usize },
-    ExcludeOne { slots: Vec<Option<usize>> },
-    Impute { n: usize },
-    Treatment,
-    Normalise { n: usize },
+    Weight {
+        slot: usize,
+        lo: f64,
+        hi: f64,
+    },
+    Aggregate {
+        group: usize,
+        options: Vec<Aggregation>,
+    },
+    Exclude {
+        slot: usize,
+    },
+    ExcludeOne {
+        slots: Vec<Option<usize>>,
+    },
+    Impute {
+        n: usize,
+    },
+    Treatment {
+        n: usize,
+    },
+    Normalise {
+        n: usize,
+    },
+    /// Every group's aggregation.
+    AggregateAll {
+        options: Vec<Aggregation>,
+    },
+    /// One of the weight sets: per set, (slot, weight) replacing the base weights.
+    WeightSets {
+        sets: Vec<Vec<(usize, f64)>>,
+    },
 }
 
 /// What does not vary between runs of one data-stage choice, for one period.

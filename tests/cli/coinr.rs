@@ -357,3 +357,76 @@ fn audit_matches_coinr_statistics() {
         assert!(close(number(&explained["explained"]), number(&t["PC1_var_explained"])));
     }
 }
+
+/// COINr's uncertainty analysis of its sensitivity vignette (winmax 1-5, minmax
+/// [1, 100] or z-score (10, 2), 100 noisy weight sets, arithmetic or geometric at every
+/// level), replayed run by run from COINr's own design: the same rank intervals.
+#[test]
+fn uncertainty_analysis_replays_coinr_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let framework = read(Path::new("indicators/asem.toml"))
+        + r#"
+[sensitivity]
+method = "montecarlo"
+samples = 100
+bootstrap = 0
+factors = [
+  { kind = "treatment", options = ["winmax(1)", "winmax(2)", "winmax(3)", "winmax(4)", "winmax(5)"] },
+  { kind = "normalise", options = ["minmax(1, 100)", "zscore(10, 2)"] },
+  { kind = "weight_sets", file = "sa_noisy_weights.csv" },
+  { kind = "aggregate", target = "*", options = ["arithmetic", "geometric"] },
+]
+"#;
+    std::fs::write(dir.path().join("asem_ua.toml"), framework).unwrap();
+    std::fs::copy(
+        "tests/fixtures/coinr/sa_noisy_weights.csv",
+        dir.path().join("sa_noisy_weights.csv"),
+    )
+    .unwrap();
+    // Each run's choices as the middle of its option's share of [0, 1).
+    let mut samples = String::from("winmax,normalisation,weights,aggregation\n");
+    for run in parse(&read(Path::new("tests/fixtures/coinr/sa_UA_N100_design.csv"))) {
+        let middle = |i: f64, n: f64| (i + 0.5) / n;
+        let u = [
+            middle(number(&run["winmax"]) - 1.0, 5.0),
+            middle(if run["normalisation"] == "n_minmax" { 0.0 } else { 1.0 }, 2.0),
+            middle(number(&run["weight_set"]) - 1.0, 100.0),
+            middle(if run["aggregation"] == "a_amean" { 0.0 } else { 1.0 }, 2.0),
+        ];
+        samples += &format!("{},{},{},{}\n", u[0], u[1], u[2], u[3]);
+    }
+    std::fs::write(dir.path().join("samples.csv"), samples).unwrap();
+    let out = dir.path().join("out");
+    riskscore()
+        .args(["sensitivity", "-q", "-f"])
+        .arg(dir.path().join("asem_ua.toml"))
+        .args(["-d", "datasets/asem/ASEM_iData.csv", "--samples-from"])
+        .arg(dir.path().join("samples.csv"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let ours: HashMap<String, HashMap<String, String>> = parse(&read(&out.join("uncertainty.csv")))
+        .into_iter()
+        .map(|r| (r["unit"].clone(), r))
+        .collect();
+    let theirs = parse(&read(Path::new("tests/fixtures/coinr/sa_UA_N100_RankStats.csv")));
+    assert_eq!(theirs.len(), 51);
+    for t in &theirs {
+        let o = &ours[&t["uCode"]];
+        for (coinr, mine) in [
+            ("Nominal", "nominal_rank"),
+            ("Median", "median_rank"),
+            ("Q5", "q05_rank"),
+            ("Q95", "q95_rank"),
+        ] {
+            assert!(
+                (number(&t[coinr]) - number(&o[mine])).abs() < 1e-9,
+                "{} {coinr}: COINr {}, riskscore {}",
+                t["uCode"],
+                t[coinr],
+                o[mine]
+            );
+        }
+    }
+}

@@ -127,7 +127,7 @@ fn sensitivity_errors_name_the_key() {
     assert_eq!(
         err,
         format!(
-            "error: 3 problems found:\n  - {fw}: key `sensitivity.factors[1].kind`: unknown kind `wieght`: expected one of `weight`, `normalise`, `aggregate`, `exclude`, `impute`, `treatment`; did you mean `weight`?\n  - {fw}: key `sensitivity.factors[2].target`: `group:c` matches no group or indicator: use group:*, group:<id>, indicator:*, indicator:<id> or level:<depth>\n  - {fw}: key `sensitivity.factors[3].targets`: unknown indicator `a3`; did you mean `a1`?\n"
+            "error: 3 problems found:\n  - {fw}: key `sensitivity.factors[1].kind`: unknown kind `wieght`: expected one of `weight`, `normalise`, `aggregate`, `exclude`, `impute`, `treatment`, `weight_sets`; did you mean `weight`?\n  - {fw}: key `sensitivity.factors[2].target`: `group:c` matches no group or indicator: use group:*, group:<id>, indicator:*, indicator:<id> or level:<depth>\n  - {fw}: key `sensitivity.factors[3].targets`: unknown indicator `a3`; did you mean `a1`?\n"
         )
     );
 }
@@ -184,5 +184,27 @@ fn sensitivity_bad_period_and_design_size() {
             "error: --bootstrap: this analysis (N = 1024, 9216 runs, 1000000000 bootstrap resamples) needs about "
         ) && err.ends_with(" GB is available: use fewer bootstrap resamples\n"),
         "{err}"
+    );
+}
+
+#[test]
+fn coinr_style_factors_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sets.csv", "set,id,weight\n1,a,2\n1,zz,1\n2,a,0\n");
+    let fw = write(
+        dir.path(),
+        "s.toml",
+        &format!(
+            "{}\n[sensitivity]\nfactors = [{{ kind = \"normalise\", options = [\"minmax(1)\", \"zscore(10, 2)\"] }}, {{ kind = \"treatment\", options = [\"winmax(0)\"] }}, {{ kind = \"weight_sets\", file = \"sets.csv\" }}, {{ kind = \"weight_sets\" }}, {{ kind = \"aggregate\", target = \"*\", options = [\"arithmetic\"], file = \"x\" }}]\n",
+            read(Path::new(&fixture("small.toml")))
+        ),
+    );
+    let err = fails(&["validate", "-f", &fw]);
+    let sets = dir.path().join("sets.csv").display().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "error: 6 problems found:\n  - {fw}: key `sensitivity.factors[1].options`: unknown option `minmax(1)`: expected one of `minmax`, `zscore`, `rank`, `percentile`, `distance_to_max`, `minmax(l, u)`, `zscore(m, s)`; did you mean `minmax`?\n  - {fw}: key `sensitivity.factors[2].options`: unknown option `winmax(0)`: expected one of `framed`, `none`, `winmax(k)`; did you mean `winmax(k)`?\n  - {fw}: key `sensitivity.factors[3].file`: {sets}: row 3: `zz` is not a group or indicator of the framework\n  - {fw}: key `sensitivity.factors[3].file`: {sets}: row 4: expected a weight > 0, found `0`\n  - {fw}: key `sensitivity.factors[4].file`: needs file = \"<sets.csv>\": rows set, id, weight (relative to the framework file)\n  - {fw}: key `sensitivity.factors[5].file`: not used by kind `aggregate`\n"
+        )
     );
 }

@@ -8,7 +8,6 @@ use crate::framework::sensitivity::*;
 use crate::framework::{Child, Framework};
 use crate::pipeline::aggregate::{self, Aggregation};
 use crate::pipeline::impute;
-use crate::pipeline::normalise::Normalise;
 
 pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) -> Option<Sensitivity> {
     let before = v.problems.len();
@@ -58,7 +57,6 @@ pub(crate) fn validate(v: &mut Validator, raw: &RawSensitivity, fw: &Framework) 
             v.problem("sensitivity.factors", format!("factor `{}` is listed twice", f.name));
         }
     }
-    check_positivity(v, fw, &factors);
     check_impute_groups(v, fw, &factors);
     if v.problems.len() > before {
         return None;
@@ -103,6 +101,9 @@ fn options<T: Copy>(
 
 fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut Vec<Factor>) {
     let key = format!("sensitivity.factors[{n}]");
+    if f.file.is_some() && f.kind != "weight_sets" {
+        v.problem(format!("{key}.file"), format!("not used by kind `{}`", f.kind));
+    }
     match f.kind.as_str() {
         "weight" => weight(v, f, &key, fw, out),
         "normalise" => normalise(v, f, &key, out),
@@ -110,11 +111,49 @@ fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut 
         "exclude" => exclude(v, f, &key, fw, out),
         "impute" => imputation(v, f, &key, out),
         "treatment" => treatment(v, f, &key, out),
+        "weight_sets" => weight_sets(v, f, &key, fw, out),
         other => {
-            let kinds = ["weight", "normalise", "aggregate", "exclude", "impute", "treatment"];
+            let kinds = [
+                "weight",
+                "normalise",
+                "aggregate",
+                "exclude",
+                "impute",
+                "treatment",
+                "weight_sets",
+            ];
             v.problem(format!("{key}.kind"), unknown("kind", other, kinds));
         }
     }
+}
+
+/// Options parsed one by one (each bad one reported, with the accepted forms).
+fn parsed_options<T>(
+    v: &mut Validator,
+    key: &str,
+    raw: &Option<Vec<String>>,
+    forms: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Vec<T> {
+    let Some(list) = raw else {
+        v.problem(
+            key,
+            format!("needs options = [...], from {}", list_ids(forms.iter().copied())),
+        );
+        return Vec::new();
+    };
+    if list.is_empty() {
+        v.problem(key, "options must not be empty");
+    }
+    list.iter()
+        .filter_map(|o| {
+            let parsed = parse(o);
+            if parsed.is_none() {
+                v.problem(key, unknown("option", o, forms.iter().copied()));
+            }
+            parsed
+        })
+        .collect()
 }
 
 /// Adds a factor; its Sobol group is its own name unless `group` is given.
@@ -195,8 +234,9 @@ fn normalise(v: &mut Validator, f: &RawFactor, key: &str, out: &mut Vec<Factor>)
             ("mode", f.mode.is_some()),
         ],
     );
-    let names: Vec<&str> = NORMALISE_CHOICES.iter().map(|(n, _)| *n).collect();
-    let options = options(v, &format!("{key}.options"), &f.options, &names, NORMALISE_CHOICES);
+    let mut names: Vec<&str> = NORMALISE_CHOICES.iter().map(|(n, _)| *n).collect();
+    names.extend(["minmax(l, u)", "zscore(m, s)"]);
+    let options = parsed_options(v, &format!("{key}.options"), &f.options, &names, NormaliseChoice::parse);
     push(out, f, "normalise".into(), FactorKind::Normalise { options });
 }
 
@@ -213,7 +253,12 @@ fn aggregation(v: &mut Validator, f: &RawFactor, key: &str, fw: &Framework, out:
         ],
     );
     let target = f.target.as_deref().unwrap_or(&fw.index.id);
-    let Some(group) = fw.groups.iter().position(|g| g.id == target) else {
+    let group = if target == "*" {
+        None
+    } else {
+        fw.groups.iter().position(|g| g.id == target)
+    };
+    if group.is_none() && target != "*" {
         v.problem(
             format!("{key}.target"),
             format!(
@@ -252,12 +297,137 @@ fn aggregation(v: &mut Validator, f: &RawFactor, key: &str, fw: &Framework, out:
                 .collect()
         }
     };
-    push(
-        out,
+    let kind = match group {
+        Some(group) => FactorKind::Aggregate { group, options },
+        None => FactorKind::AggregateAll { options },
+    };
+    push(out, f, format!("aggregate:{target}"), kind);
+}
+
+/// `kind = "weight_sets"`: one of the pre-drawn weight sets in `file` (CSV with
+/// columns `set`, `id` (or COINr's `iCode`) and `weight` (or `Weight`)).
+fn weight_sets(v: &mut Validator, f: &RawFactor, key: &str, fw: &Framework, out: &mut Vec<Factor>) {
+    unused(
+        v,
         f,
-        format!("aggregate:{target}"),
-        FactorKind::Aggregate { group, options },
+        key,
+        &[
+            ("range", f.range.is_some()),
+            ("target", f.target.is_some()),
+            ("targets", f.targets.is_some()),
+            ("mode", f.mode.is_some()),
+            ("options", f.options.is_some()),
+        ],
     );
+    let Some(file) = &f.file else {
+        v.problem(
+            format!("{key}.file"),
+            "needs file = \"<sets.csv>\": rows set, id, weight (relative to the framework file)",
+        );
+        return;
+    };
+    let path = std::path::Path::new(&v.file)
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(file);
+    match read_weight_sets(&path, fw) {
+        Ok(sets) => push(
+            out,
+            f,
+            "weight_sets".into(),
+            FactorKind::WeightSets {
+                file: path.display().to_string(),
+                sets,
+            },
+        ),
+        Err(problems) => {
+            for p in problems {
+                v.problem(format!("{key}.file"), p);
+            }
+        }
+    }
+}
+
+/// The weight sets of a CSV, in first-seen order of `set`; ids of the index are
+/// ignored (it has no weight), unknown ids are errors.
+fn read_weight_sets(path: &std::path::Path, fw: &Framework) -> Result<Vec<Vec<(Child, f64)>>, Vec<String>> {
+    let name = path.display().to_string();
+    let mut reader = csv::Reader::from_path(path).map_err(|e| vec![format!("{name}: cannot read: {e}")])?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| vec![format!("{name}: {e}")])?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
+    let (Some(set_col), Some(id_col), Some(weight_col)) =
+        (col(&["set"]), col(&["id", "iCode"]), col(&["weight", "Weight"]))
+    else {
+        return Err(vec![format!(
+            "{name}: expected columns set, id (or iCode) and weight (or Weight), found {}",
+            header.join(", ")
+        )]);
+    };
+    let mut labels: Vec<String> = Vec::new();
+    let mut sets: Vec<Vec<(Child, f64)>> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{name}: row {row}: {e}"));
+                continue;
+            }
+        };
+        let get = |c: usize| record.get(c).unwrap_or("").trim().to_string();
+        let (label, id, weight) = (get(set_col), get(id_col), get(weight_col));
+        if id == fw.index.id {
+            continue;
+        }
+        let child = fw
+            .groups
+            .iter()
+            .position(|g| g.id == id)
+            .filter(|&g| g > 0)
+            .map(Child::Group)
+            .or_else(|| fw.indicators.iter().position(|k| k.id == id).map(Child::Indicator));
+        let Some(child) = child else {
+            problems.push(format!(
+                "{name}: row {row}: `{id}` is not a group or indicator of the framework"
+            ));
+            continue;
+        };
+        let w = match weight.parse::<f64>() {
+            Ok(w) if w.is_finite() && w > 0.0 => w,
+            _ => {
+                problems.push(format!("{name}: row {row}: expected a weight > 0, found `{weight}`"));
+                continue;
+            }
+        };
+        let s = match labels.iter().position(|l| *l == label) {
+            Some(s) => s,
+            None => {
+                labels.push(label);
+                sets.push(Vec::new());
+                sets.len() - 1
+            }
+        };
+        sets[s].push((child, w));
+    }
+    if sets.len() < 2 && problems.is_empty() {
+        problems.push(format!("{name}: expected at least 2 weight sets, found {}", sets.len()));
+    }
+    if problems.len() > 20 {
+        let more = problems.len() - 20;
+        problems.truncate(20);
+        problems.push(format!("... and {more} more"));
+    }
+    if problems.is_empty() {
+        Ok(sets)
+    } else {
+        Err(problems)
+    }
 }
 
 /// `kind = "exclude"`: indicators that may be left out, each or one at a time.
@@ -340,10 +510,19 @@ fn treatment(v: &mut Validator, f: &RawFactor, key: &str, out: &mut Vec<Factor>)
             ("target", f.target.is_some()),
             ("targets", f.targets.is_some()),
             ("mode", f.mode.is_some()),
-            ("options", f.options.is_some()),
         ],
     );
-    push(out, f, "treatment".into(), FactorKind::Treatment);
+    let options = match &f.options {
+        None => vec![TreatmentChoice::Framed, TreatmentChoice::Off],
+        Some(_) => parsed_options(
+            v,
+            &format!("{key}.options"),
+            &f.options,
+            &["framed", "none", "winmax(k)"],
+            TreatmentChoice::parse,
+        ),
+    };
+    push(out, f, "treatment".into(), FactorKind::Treatment { options });
 }
 
 /// Groups and indicators a weight target names.
@@ -400,90 +579,6 @@ fn check_impute_groups(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
                     crate::error::list_ids(lacking.iter().copied())
                 ),
             );
-        }
-    }
-}
-
-/// A run must never feed a value <= 0 to a geometric or harmonic mean.
-fn check_positivity(v: &mut Validator, fw: &Framework, factors: &[Factor]) {
-    let normalise_options: Vec<Option<NormaliseChoice>> = match factors.iter().find_map(|f| match &f.kind {
-        FactorKind::Normalise { options } => Some(options.clone()),
-        _ => None,
-    }) {
-        Some(options) => options.into_iter().map(Some).collect(),
-        None => vec![None],
-    };
-    for (g, group) in fw.groups.iter().enumerate() {
-        if group.geometric_range.is_some() {
-            continue;
-        }
-        let mut can_be = vec![group.aggregation];
-        for f in factors {
-            if let FactorKind::Aggregate { group: target, options } = &f.kind {
-                if *target == g {
-                    can_be.extend(options.iter().copied());
-                }
-            }
-        }
-        let Some(agg) = can_be.iter().find(|a| a.needs_positive()) else {
-            continue;
-        };
-        for option in &normalise_options {
-            let low = |k: usize| {
-                let n = match option {
-                    Some(choice) => choice.for_indicator(&fw.indicators[k].normalise),
-                    None => fw.indicators[k].normalise,
-                };
-                match n {
-                    Normalise::Rank { .. } => Some(1.0),
-                    n => n.bounds().map(|(a, b)| a.min(b)),
-                }
-            };
-            for &child in &group.children {
-                if subtree_low(fw, child, &low).is_none_or(|l| l <= 0.0) {
-                    let key = if group.parent.is_none() {
-                        "index.geometric_range".to_string()
-                    } else {
-                        format!("group.{}.geometric_range", group.id)
-                    };
-                    let with = option
-                        .map(|o| format!(" with normalisation `{}`", o.name()))
-                        .unwrap_or_default();
-                    v.problem(
-                        key,
-                        format!(
-                            "a sensitivity run may aggregate `{}` {}{with}, which needs values > 0, but `{}` can be <= 0: set geometric_range = [1, 100] on `{}`",
-                            group.id,
-                            agg.name(),
-                            fw.child_id(child),
-                            group.id
-                        ),
-                    );
-                    return;
-                }
-            }
-        }
-    }
-}
-
-fn subtree_low(fw: &Framework, child: Child, low: &dyn Fn(usize) -> Option<f64>) -> Option<f64> {
-    match child {
-        Child::Indicator(k) => low(k),
-        Child::Group(g) => {
-            let group = &fw.groups[g];
-            if matches!(group.aggregation, Aggregation::Copeland | Aggregation::Mpi { .. }) {
-                return None;
-            }
-            if let Some((a, b)) = group.geometric_range {
-                if group.aggregation.needs_positive() {
-                    return Some(a.min(b));
-                }
-            }
-            let mut m = f64::INFINITY;
-            for &c in &group.children {
-                m = m.min(subtree_low(fw, c, low)?);
-            }
-            Some(m)
         }
     }
 }
