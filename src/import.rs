@@ -520,12 +520,6 @@ fn write_framework(
         if !(0.0..=1.0).contains(&t) {
             problems.push(arg(name, format!("expected a share between 0 and 1, found {t}")));
         }
-        if impute.is_some() {
-            problems.push(arg(
-                "screen",
-                "riskscore screens before imputing, COINr's example after (where it removes nobody): leave out --screen, or --impute".into(),
-            ));
-        }
     }
     let mut t = String::new();
     let _ = writeln!(t, "# Imported from COINr by `riskscore import coinr` ({imeta_name}).");
@@ -571,6 +565,9 @@ fn write_framework(
     }
     if steps.screen.is_some() || steps.nonzero.is_some() {
         let _ = writeln!(t, "\n[screen]                  # COINr Screen()");
+        if impute.is_some() {
+            let _ = writeln!(t, "on = \"imputed\"           # after Impute(), as COINr");
+        }
     }
     if let Some(threshold) = steps.screen {
         let _ = writeln!(t, "unit_min_coverage = {threshold}   # dat_thresh");

@@ -53,7 +53,7 @@ pub struct CoinrArgs {
     /// Aggregate(f_ag = ...): a_amean, a_gmean, a_hmean, a_copeland, a_genmean(p); or one per level, comma-separated from the lowest
     #[arg(long, value_name = "F_AG", default_value = "a_amean")]
     pub aggregate: String,
-    /// Screen(unit_screen = "byNA", dat_thresh = T): a unit needs this share of indicators (riskscore screens before imputing)
+    /// Screen(unit_screen = "byNA", dat_thresh = T): a unit needs this share of indicators (after --impute: screen.on = "imputed", as COINr)
     #[arg(long, value_name = "T")]
     pub screen: Option<f64>,
     /// Screen(unit_screen = "byzeros", nonzero_thresh = T); with --screen, COINr's "byNAandzeros"

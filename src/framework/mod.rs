@@ -128,6 +128,17 @@ pub struct Screen {
     pub include: Vec<String>,
     /// Units never scored.
     pub exclude: Vec<String>,
+    /// Which values the unit thresholds look at.
+    pub on: ScreenOn,
+}
+
+/// `screen.on`: the unit thresholds look at the values before imputation (`raw`,
+/// the default) or after it (`imputed`, COINr's order Impute -> Screen).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScreenOn {
+    #[default]
+    Raw,
+    Imputed,
 }
 
 /// A derived column.

@@ -152,6 +152,7 @@ pub struct RawScreen {
     pub unit_min_nonzero: Option<f64>,
     pub include: Option<Vec<String>>,
     pub exclude: Option<Vec<String>>,
+    pub on: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,7 +15,7 @@ pub mod weights;
 
 use crate::data::Panel;
 use crate::error::{Error, Result};
-use crate::framework::{validate, Child, Framework, Indicator, ScaleFrom, Scope};
+use crate::framework::{validate, Child, Framework, Indicator, ScaleFrom, Scope, ScreenOn};
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::classify::classify;
@@ -101,7 +101,32 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
     // 3. Raw indicator values (per capita where asked).
     let raw = raw_values(fw, panel, &columns, &scored)?;
     // 4. Screening: `scored` is final from here on.
-    let screened = screen_out(fw, panel, &raw, &mut scored)?;
+    // With `screen.on = "imputed"` (COINr's Impute -> Screen), units are screened on
+    // their values after imputation over every candidate unit-period.
+    let pre_imputed = match fw.screen.on {
+        ScreenOn::Raw => None,
+        ScreenOn::Imputed => {
+            let by_period = scopes_by_period(&scored, n_units, panel.periods.len());
+            let scopes = normalisation_scopes(fw, panel, &by_period)?;
+            let context = IndicatorContext {
+                fw,
+                panel,
+                scored: &scored,
+                scopes: &scopes,
+                ordinals: &ordinals,
+            };
+            Some(context.impute_all(&raw)?)
+        }
+    };
+    let unit_values: Vec<Vec<f64>>;
+    let screen_on = match &pre_imputed {
+        Some(p) => {
+            unit_values = p.iter().map(|i| i.values.clone()).collect();
+            &unit_values
+        }
+        None => &raw,
+    };
+    let screened = screen_out(fw, panel, &raw, screen_on, &mut scored)?;
     let by_period = scopes_by_period(&scored, n_units, panel.periods.len());
     let scopes = normalisation_scopes(fw, panel, &by_period)?;
     // 5-8. Impute, treat, normalise each indicator.
@@ -112,7 +137,7 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         scopes: &scopes,
         ordinals: &ordinals,
     };
-    let mut prepared = context.prepare_all(&raw, &screened.kept)?;
+    let mut prepared = context.prepare_all(&raw, &screened.kept, pre_imputed.as_deref())?;
     // 9. Group-mean imputation, on the normalised scale.
     impute_group_means(fw, &screened, &scored, &mut prepared);
     // 10. Aggregate up the tree, period by period, with the compiled plan.
@@ -246,7 +271,15 @@ struct Screened {
 
 /// Drops indicators and unit-periods below the coverage thresholds (`scored` loses
 /// the unit-periods screened out).
-fn screen_out(fw: &Framework, panel: &Panel, raw: &[Vec<f64>], scored: &mut [bool]) -> Result<Screened> {
+/// Unit-periods are screened on `unit_values` (the raw values, or the imputed ones with
+/// `screen.on = "imputed"`); indicators and the `coverage` column on the raw values.
+fn screen_out(
+    fw: &Framework,
+    panel: &Panel,
+    raw: &[Vec<f64>],
+    unit_values: &[Vec<f64>],
+    scored: &mut [bool],
+) -> Result<Screened> {
     let n_units = panel.n_units();
     let all_scored: Vec<usize> = (0..scored.len()).filter(|&c| scored[c]).collect();
     let mut kept = vec![true; fw.indicators.len()];
@@ -297,6 +330,7 @@ fn screen_out(fw: &Framework, panel: &Panel, raw: &[Vec<f64>], scored: &mut [boo
     let mut coverage = vec![f64::NAN; scored.len()];
     for &c in &all_scored {
         coverage[c] = screen::unit_coverage(raw, &kept, c);
+        let screened_coverage = screen::unit_coverage(unit_values, &kept, c);
         let unit = &panel.units[c % n_units];
         let note = |what, share, threshold| ScreenNote {
             what,
@@ -313,11 +347,11 @@ fn screen_out(fw: &Framework, panel: &Panel, raw: &[Vec<f64>], scored: &mut [boo
         if fw.screen.include.contains(unit) {
             continue;
         }
-        if let Some(t) = fw.screen.unit_min_coverage.filter(|&t| coverage[c] < t) {
+        if let Some(t) = fw.screen.unit_min_coverage.filter(|&t| screened_coverage < t) {
             scored[c] = false;
-            notes.push(note("unit", coverage[c], t));
+            notes.push(note("unit", screened_coverage, t));
         } else if let Some(t) = fw.screen.unit_min_nonzero {
-            let share = screen::unit_nonzero(raw, &kept, c);
+            let share = screen::unit_nonzero(unit_values, &kept, c);
             if share < t {
                 scored[c] = false;
                 notes.push(note("unit_nonzero", share, t));
@@ -511,6 +545,13 @@ impl Prepared {
     }
 }
 
+/// One indicator after imputation only (for `screen.on = "imputed"`).
+struct Imputed {
+    values: Vec<f64>,
+    flags: Vec<bool>,
+    warnings: Vec<String>,
+}
+
 /// Every indicator prepared, column by column.
 struct PreparedAll {
     treated: Vec<Vec<f64>>,
@@ -522,7 +563,92 @@ struct PreparedAll {
 
 impl IndicatorContext<'_> {
     /// Prepares the kept indicators (independent of each other: in parallel).
-    fn prepare_all(&self, raw: &[Vec<f64>], kept: &[bool]) -> Result<PreparedAll> {
+    /// Every indicator imputed (and nothing else), over this context's cells.
+    fn impute_all(&self, raw: &[Vec<f64>]) -> Result<Vec<Imputed>> {
+        self.fw
+            .indicators
+            .par_iter()
+            .zip(raw)
+            .map(|(ind, raw)| {
+                let mut out = Imputed {
+                    values: raw.to_vec(),
+                    flags: vec![false; raw.len()],
+                    warnings: Vec::new(),
+                };
+                self.impute_series(ind, &mut out.values, &mut out.flags);
+                for scope in self.scopes.iter().filter(|_| ind.impute.is_cross_section()) {
+                    let mut gathered: Vec<f64> = scope.iter().map(|&c| out.values[c]).collect();
+                    let mut gathered_flags = vec![false; scope.len()];
+                    out.warnings
+                        .extend(self.impute_scope(ind, scope, &mut gathered, &mut gathered_flags)?);
+                    for (i, &c) in scope.iter().enumerate() {
+                        out.values[c] = gathered[i];
+                        out.flags[c] |= gathered_flags[i];
+                    }
+                }
+                Ok(out)
+            })
+            .collect()
+    }
+
+    /// Fills a unit's series over time (interpolate, locf), in the scored cells.
+    fn impute_series(&self, ind: &Indicator, values: &mut [f64], flags: &mut [bool]) {
+        if !ind.impute.is_time_series() {
+            return;
+        }
+        let (panel, ordinals) = (self.panel, self.ordinals);
+        let n_units = panel.n_units();
+        let mut series = vec![f64::NAN; ordinals.len()];
+        let mut filled = vec![false; ordinals.len()];
+        for u in 0..n_units {
+            // The unit's periods in the data (scored or history), in time order.
+            let cells: Vec<usize> = (0..ordinals.len())
+                .map(|p| p * n_units + u)
+                .filter(|&c| panel.present[c])
+                .collect();
+            let ords: Vec<i64> = cells.iter().map(|&c| ordinals[c / n_units]).collect();
+            series.clear();
+            series.extend(cells.iter().map(|&c| values[c]));
+            filled.clear();
+            filled.resize(cells.len(), false);
+            impute::fill_series(ind.impute, &ords, &mut series, &mut filled);
+            for (i, &c) in cells.iter().enumerate() {
+                if self.scored[c] {
+                    values[c] = series[i];
+                    flags[c] = filled[i];
+                }
+            }
+        }
+    }
+
+    /// Fills a scope's missing values from its units (mean, median, by group); a
+    /// warning when one stays missing.
+    fn impute_scope(
+        &self,
+        ind: &Indicator,
+        scope: &[usize],
+        gathered: &mut [f64],
+        flags: &mut [bool],
+    ) -> Result<Option<String>> {
+        if !ind.impute.is_cross_section() {
+            return Ok(None);
+        }
+        let groups = unit_groups(self.fw, self.panel, ind, scope, gathered)?;
+        impute::fill_cross_section(ind.impute, gathered, &groups, flags);
+        Ok((0..scope.len()).find(|&i| gathered[i].is_nan()).map(|i| {
+            format!(
+                "indicator `{}`: {} has no value to impute from ({}): left missing",
+                ind.id,
+                cell_name(self.panel, scope[i]),
+                match &ind.impute_group {
+                    Some(col) => format!("no unit of its `{col}` group has one"),
+                    None => "no unit has one".to_string(),
+                }
+            )
+        }))
+    }
+
+    fn prepare_all(&self, raw: &[Vec<f64>], kept: &[bool], pre_imputed: Option<&[Imputed]>) -> Result<PreparedAll> {
         let n_cells = self.scored.len();
         let prepared: Vec<Prepared> = self
             .fw
@@ -531,7 +657,7 @@ impl IndicatorContext<'_> {
             .enumerate()
             .map(|(k, ind)| {
                 if kept[k] {
-                    self.prepare(ind, &raw[k])
+                    self.prepare(ind, &raw[k], pre_imputed.map(|p| &p[k]))
                 } else {
                     Ok(Prepared::dropped(n_cells))
                 }
@@ -555,61 +681,24 @@ impl IndicatorContext<'_> {
     }
 
     /// Steps 5-8 for one indicator: impute, winsorise, transform, normalise, direction.
-    fn prepare(&self, ind: &Indicator, raw: &[f64]) -> Result<Prepared> {
-        let IndicatorContext {
-            fw,
-            panel,
-            scored,
-            scopes,
-            ordinals,
-        } = *self;
+    fn prepare(&self, ind: &Indicator, raw: &[f64], pre_imputed: Option<&Imputed>) -> Result<Prepared> {
+        let IndicatorContext { fw, panel, scopes, .. } = *self;
         let n_units = panel.n_units();
         let n_cells = raw.len();
-        let mut values = raw.to_vec();
         let mut normalised = vec![f64::NAN; n_cells];
-        let mut flags = vec![false; n_cells];
         let mut winsorised = 0;
-        let mut warnings = Vec::new();
-        if ind.impute.is_time_series() {
-            let mut series = vec![f64::NAN; ordinals.len()];
-            let mut filled = vec![false; ordinals.len()];
-            for u in 0..n_units {
-                // The unit's periods in the data (scored or history), in time order.
-                let cells: Vec<usize> = (0..ordinals.len())
-                    .map(|p| p * n_units + u)
-                    .filter(|&c| panel.present[c])
-                    .collect();
-                let ords: Vec<i64> = cells.iter().map(|&c| ordinals[c / n_units]).collect();
-                series.clear();
-                series.extend(cells.iter().map(|&c| values[c]));
-                filled.clear();
-                filled.resize(cells.len(), false);
-                impute::fill_series(ind.impute, &ords, &mut series, &mut filled);
-                for (i, &c) in cells.iter().enumerate() {
-                    if scored[c] {
-                        values[c] = series[i];
-                        flags[c] = filled[i];
-                    }
-                }
-            }
+        let (mut values, mut flags, mut warnings) = match pre_imputed {
+            Some(p) => (p.values.clone(), p.flags.clone(), p.warnings.clone()),
+            None => (raw.to_vec(), vec![false; n_cells], Vec::new()),
+        };
+        if pre_imputed.is_none() {
+            self.impute_series(ind, &mut values, &mut flags);
         }
         for scope in scopes {
             let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
             let mut gathered_flags = vec![false; scope.len()];
-            if ind.impute.is_cross_section() {
-                let groups = unit_groups(fw, panel, ind, scope, &gathered)?;
-                impute::fill_cross_section(ind.impute, &mut gathered, &groups, &mut gathered_flags);
-                if let Some(i) = (0..scope.len()).find(|&i| gathered[i].is_nan()) {
-                    warnings.push(format!(
-                        "indicator `{}`: {} has no value to impute from ({}): left missing",
-                        ind.id,
-                        cell_name(panel, scope[i]),
-                        match &ind.impute_group {
-                            Some(col) => format!("no unit of its `{col}` group has one"),
-                            None => "no unit has one".to_string(),
-                        }
-                    ));
-                }
+            if pre_imputed.is_none() {
+                warnings.extend(self.impute_scope(ind, scope, &mut gathered, &mut gathered_flags)?);
             }
             let treated = ind.winsorise.apply(&mut gathered);
             winsorised += treated.changed;
@@ -956,6 +1045,76 @@ mod tests {
                 "t.toml: key `screen.exclude`: unit `V` is not in the data"
             ]
         );
+    }
+
+    #[test]
+    fn log_ct_maps_goalposts_and_targets_and_fracmax_names_itself() {
+        // b (8 ones, 8 twos, 4 threes, 15, 60, 60) still fails the skew/kurtosis test
+        // after one pass (both 60s to 15, count 2 >= max_points 1): log_CT of the
+        // originals, min 1, a = 0.01 (60 - 1) = 0.59. Goalposts [1, 60] map to
+        // [ln 0.59, ln 59.59], so x = 1 scores 0 and x = 60 scores 100.
+        let b_values: Vec<&str> = ["1"; 8]
+            .into_iter()
+            .chain(["2"; 8])
+            .chain(["3"; 4])
+            .chain(["15", "60", "60"])
+            .collect();
+        let data: String = std::iter::once("u,t,a,b\n".to_string())
+            .chain(b_values.iter().enumerate().map(|(i, b)| format!("U{i:02},1,{i},{b}\n")))
+            .collect();
+        let data = data.as_str();
+        let text = TWO.replace(
+            "IMPUTE",
+            "winsorise = \"coinr\"\nwinsorise_max_points = 1\nnormalise = \"goalposts\"\ngoalposts = [1, 60]",
+        );
+        let (_, res) = run(&text, data);
+        let b = 1;
+        assert!((res.treated[b][0] - 0.59f64.ln()).abs() < 1e-12);
+        assert!(res.normalised[b][0].abs() < 1e-9 && (res.normalised[b][22] - 100.0).abs() < 1e-9);
+        // A target below min - a has no log: the error says so.
+        let bad = TWO.replace(
+            "IMPUTE",
+            "winsorise = \"coinr\"\nwinsorise_max_points = 1\nnormalise = \"dist2targ\"\ntarget = -20",
+        );
+        let fw = Framework::from_toml(&bad, "t.toml").unwrap();
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: data.as_bytes().to_vec(),
+        };
+        let panel = data::load(&fw, &[source.clone()], &Default::default()).unwrap();
+        assert_eq!(
+            score(&fw, &panel).unwrap_err().to_string(),
+            "t.toml: indicator `b`, period 1: winsorise = \"coinr\" fell back to log_CT (ln(x - 1 + 0.59)), and the target -20 lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\""
+        );
+        let frac = TWO.replace("IMPUTE", "normalise = \"fracmax\"");
+        let fw = Framework::from_toml(&frac, "t.toml").unwrap();
+        let source = Source::Bytes {
+            name: "t.csv".into(),
+            bytes: b"u,t,a,b\nA,1,1,-1\nB,1,2,-2\n".to_vec(),
+        };
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        assert_eq!(
+            score(&fw, &panel).unwrap_err().to_string(),
+            "t.toml: indicator `b`, period 1: fracmax needs a positive maximum, found -1"
+        );
+    }
+
+    #[test]
+    fn screening_after_imputation_sees_the_filled_values() {
+        // Y lacks b: before imputation its coverage is 50 % and it is screened out;
+        // after imputation (COINr's Impute -> Screen) it is complete and scored.
+        let text = TWO.replace("IMPUTE", "impute = \"mean\"\n[screen]\nunit_min_coverage = 1.0");
+        let data = "u,t,a,b\nX,1,0,0\nY,1,10,\nZ,1,20,4\n";
+        let (_, before) = run(&text, data);
+        assert_eq!(before.scored, [true, false, true]);
+        let (_, after) = run(
+            &text.replace("unit_min_coverage = 1.0", "unit_min_coverage = 1.0\non = \"imputed\""),
+            data,
+        );
+        assert_eq!(after.scored, [true, true, true]);
+        // b's mean over X, Y, Z's present values: (0 + 4)/2 = 2, flagged as imputed.
+        assert_eq!(after.treated[1][1], 2.0);
+        assert!(after.imputed[1][1] && after.coverage[1] == 0.5);
     }
 
     #[test]

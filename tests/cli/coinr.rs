@@ -152,6 +152,8 @@ fn with(extra: &[&'static str]) -> Vec<&'static str> {
 #[test]
 fn canonical_build_matches_coinr_at_every_level() {
     assert_reproduces("a_canonical", CANONICAL);
+    // With COINr's Screen(dat_thresh = 0.9) after imputation, which removes nobody.
+    assert_reproduces("a_canonical", &with(&["--screen", "0.9"]));
 }
 
 #[test]

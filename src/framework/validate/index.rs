@@ -2,7 +2,7 @@
 
 use super::Validator;
 use crate::framework::schema::{RawClass, RawFramework};
-use crate::framework::{Child, Framework, Layout, Scale, ScaleFrom, Scope, Screen};
+use crate::framework::{Child, Framework, Layout, Scale, ScaleFrom, Scope, Screen, ScreenOn};
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::classify::Class;
@@ -94,6 +94,13 @@ impl Validator {
             unit_min_nonzero: self.share("screen.unit_min_nonzero", raw.screen.unit_min_nonzero),
             include,
             exclude,
+            on: self.choice(
+                "screen.on",
+                raw.screen.on.as_deref(),
+                ScreenOn::Raw,
+                &["raw", "imputed"],
+                &[("raw", ScreenOn::Raw), ("imputed", ScreenOn::Imputed)],
+            ),
         };
         IndexSettings {
             id: index_id,
