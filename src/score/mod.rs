@@ -1081,7 +1081,7 @@ mod tests {
             name: "t.csv".into(),
             bytes: data.as_bytes().to_vec(),
         };
-        let panel = data::load(&fw, &[source.clone()], &Default::default()).unwrap();
+        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
         assert_eq!(
             score(&fw, &panel).unwrap_err().to_string(),
             "t.toml: indicator `b`, period 1: winsorise = \"coinr\" fell back to log_CT (ln(x - 1 + 0.59)), and the target -20 lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\""
