@@ -101,6 +101,15 @@ impl Panel {
         self.units.iter().position(|u| u == unit)
     }
 
+    /// The files the panel was read from, for messages: `a.csv, b.csv`.
+    pub fn source_names(&self) -> String {
+        self.sources
+            .iter()
+            .map(|s| s.file.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn period_index(&self, period: &Period) -> Option<usize> {
         self.periods.iter().position(|p| p == period)
     }
@@ -194,7 +203,7 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
     for (column, by) in &label_columns {
         if !panel.labels.contains_key(column) {
             return Err(Error::MissingColumn {
-                file: sources_list(&panel),
+                file: panel.source_names(),
                 column: column.clone(),
                 needed_by: by.clone(),
                 hint: " (a text column of a wide-layout file, one group name per row)".into(),
@@ -218,15 +227,6 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
         }
     }
     Ok(panel)
-}
-
-fn sources_list(panel: &Panel) -> String {
-    panel
-        .sources
-        .iter()
-        .map(|s| s.file.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -413,6 +413,15 @@ fn long_rows(
     })
 }
 
+/// A file's rows placed on the panel's cells (`fill` where the file has no row).
+fn spread<T: Clone>(values: Vec<T>, cell_of: &[usize], cells: usize, fill: T) -> Vec<T> {
+    let mut full = vec![fill; cells];
+    for (r, v) in values.into_iter().enumerate() {
+        full[cell_of[r]] = v;
+    }
+    full
+}
+
 /// Outer join on unit + period.
 fn join(files: Vec<FileRows>) -> Result<Panel> {
     let mut units: Vec<String> = Vec::new();
@@ -460,33 +469,23 @@ fn join(files: Vec<FileRows>) -> Result<Panel> {
         for &c in &cell_of {
             present[c] = true;
         }
-        for (name, values) in f.columns {
-            if let Some(first) = owner.get(&name) {
+        let mut claim = |name: &str| -> Result<()> {
+            if let Some(first) = owner.get(name) {
                 return Err(Error::Data {
                     file: f.name.clone(),
                     message: format!("column `{name}` is also in {first}: each column may come from one file only"),
                 });
             }
-            owner.insert(name.clone(), f.name.clone());
-            let mut full = vec![f64::NAN; cells];
-            for (r, v) in values.into_iter().enumerate() {
-                full[cell_of[r]] = v;
-            }
-            columns.insert(name, full);
+            owner.insert(name.to_string(), f.name.clone());
+            Ok(())
+        };
+        for (name, values) in f.columns {
+            claim(&name)?;
+            columns.insert(name, spread(values, &cell_of, cells, f64::NAN));
         }
         for (name, values) in f.labels {
-            if let Some(first) = owner.get(&name) {
-                return Err(Error::Data {
-                    file: f.name.clone(),
-                    message: format!("column `{name}` is also in {first}: each column may come from one file only"),
-                });
-            }
-            owner.insert(name.clone(), f.name.clone());
-            let mut full = vec![None; cells];
-            for (r, v) in values.into_iter().enumerate() {
-                full[cell_of[r]] = v;
-            }
-            labels.insert(name, full);
+            claim(&name)?;
+            labels.insert(name, spread(values, &cell_of, cells, None));
         }
     }
     Ok(Panel {

@@ -194,7 +194,7 @@ fn scored_cells(fw: &Framework, panel: &Panel) -> Result<Vec<bool>> {
         .collect();
     if !scored.iter().any(|&s| s) {
         return Err(Error::Data {
-            file: sources_name(panel),
+            file: panel.source_names(),
             message: format!(
                 "no unit-period to score: the data's periods run {} to {}, outside index.first_period/last_period",
                 panel.periods[0],
@@ -374,7 +374,7 @@ fn normalisation_scopes(fw: &Framework, panel: &Panel, by_period: &[Vec<usize>])
     };
     if scopes.is_empty() {
         return Err(Error::Data {
-            file: sources_name(panel),
+            file: panel.source_names(),
             message: "every unit-period was screened out by screen.unit_min_coverage: lower the threshold".into(),
         });
     }
@@ -862,15 +862,6 @@ fn scopes_by_period(scored: &[bool], n_units: usize, n_periods: usize) -> Vec<Ve
         .collect()
 }
 
-fn sources_name(panel: &Panel) -> String {
-    panel
-        .sources
-        .iter()
-        .map(|s| s.file.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn missing_column(fw: &Framework, column: &str, by: &str) -> Error {
     Error::MissingColumn {
         file: fw.file.clone(),
@@ -963,13 +954,24 @@ mod tests {
     use super::*;
     use crate::data::{self, Source};
 
-    fn run(framework: &str, csv: &str) -> (Framework, Results) {
+    fn load(framework: &str, csv: &str) -> (Framework, Panel) {
         let fw = Framework::from_toml(framework, "t.toml").unwrap();
         let source = Source::Bytes {
             name: "t.csv".into(),
             bytes: csv.as_bytes().to_vec(),
         };
         let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        (fw, panel)
+    }
+
+    /// The error scoring `csv` with `framework` gives.
+    fn fails(framework: &str, csv: &str) -> Error {
+        let (fw, panel) = load(framework, csv);
+        score(&fw, &panel).unwrap_err()
+    }
+
+    fn run(framework: &str, csv: &str) -> (Framework, Results) {
+        let (fw, panel) = load(framework, csv);
         let res = score(&fw, &panel).unwrap();
         (fw, res)
     }
@@ -1005,14 +1007,9 @@ mod tests {
         let text = TWO
             .replace("IMPUTE", "")
             .replace("id = \"g\"\n", "id = \"g\"\naggregation = \"geometric\"\n");
-        let fw = Framework::from_toml(&text, "t.toml").unwrap();
-        let source = Source::Bytes {
-            name: "t.csv".into(),
-            bytes: b"u,t,a,b\nX,1,0,20\nY,1,10,10\nZ,1,20,0\n".to_vec(),
-        };
-        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let err = fails(&text, "u,t,a,b\nX,1,0,20\nY,1,10,10\nZ,1,20,0\n");
         assert_eq!(
-            score(&fw, &panel).unwrap_err().to_string(),
+            err.to_string(),
             "t.toml: group `g`, unit `X`, period 1: geometric aggregation needs values > 0, but `a` is 0; normalise with range = [1, 100] or set geometric_range"
         );
     }
@@ -1030,13 +1027,7 @@ mod tests {
         let notes: Vec<(&str, &str)> = res.screening.iter().map(|n| (n.what, n.id.as_str())).collect();
         assert_eq!(notes, [("unit_nonzero", "Y"), ("unit_excluded", "W")]);
         assert_eq!(res.screening[0].coverage, 0.0);
-        let fw = Framework::from_toml(&text.replace("[\"W\"]", "[\"V\"]"), "t.toml").unwrap();
-        let source = Source::Bytes {
-            name: "t.csv".into(),
-            bytes: b"u,t,a,b\nX,1,0,2\nW,1,5,5\n".to_vec(),
-        };
-        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
-        let err = score(&fw, &panel).unwrap_err();
+        let err = fails(&text.replace("[\"W\"]", "[\"V\"]"), "u,t,a,b\nX,1,0,2\nW,1,5,5\n");
         let problems: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
         assert_eq!(
             problems,
@@ -1076,25 +1067,15 @@ mod tests {
             "IMPUTE",
             "winsorise = \"coinr\"\nwinsorise_max_points = 1\nnormalise = \"dist2targ\"\ntarget = -20",
         );
-        let fw = Framework::from_toml(&bad, "t.toml").unwrap();
-        let source = Source::Bytes {
-            name: "t.csv".into(),
-            bytes: data.as_bytes().to_vec(),
-        };
-        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let err = fails(&bad, data);
         assert_eq!(
-            score(&fw, &panel).unwrap_err().to_string(),
+            err.to_string(),
             "t.toml: indicator `b`, period 1: winsorise = \"coinr\" fell back to log_CT (ln(x - 1 + 0.59)), and the target -20 lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\""
         );
         let frac = TWO.replace("IMPUTE", "normalise = \"fracmax\"");
-        let fw = Framework::from_toml(&frac, "t.toml").unwrap();
-        let source = Source::Bytes {
-            name: "t.csv".into(),
-            bytes: b"u,t,a,b\nA,1,1,-1\nB,1,2,-2\n".to_vec(),
-        };
-        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+        let err = fails(&frac, "u,t,a,b\nA,1,1,-1\nB,1,2,-2\n");
         assert_eq!(
-            score(&fw, &panel).unwrap_err().to_string(),
+            err.to_string(),
             "t.toml: indicator `b`, period 1: fracmax needs a positive maximum, found -1"
         );
     }
@@ -1128,18 +1109,12 @@ mod tests {
         assert_eq!(res.normalised[1][2], 2.0);
         assert!((res.normalised[2][0] - 4.0 / 3.0).abs() < 1e-15);
         assert_eq!(res.normalised[2][1], 1.0);
-        let fw = Framework::from_toml(
+        let err = fails(
             &text.replace("reference_unit = \"Y\"", "reference_unit = \"YY\""),
-            "t.toml",
-        )
-        .unwrap();
-        let source = Source::Bytes {
-            name: "t.csv".into(),
-            bytes: b"u,t,a,b,c\nX,1,0,0,2\nY,1,10,4,4\n".to_vec(),
-        };
-        let panel = data::load(&fw, &[source], &Default::default()).unwrap();
+            "u,t,a,b,c\nX,1,0,0,2\nY,1,10,4,4\n",
+        );
         assert_eq!(
-            score(&fw, &panel).unwrap_err().to_string(),
+            err.to_string(),
             "t.toml: indicator `b`, period 1: dist2ref measures against reference_unit `YY`, which has no value here; `YY` is not a unit of the data; did you mean `Y`?"
         );
     }

@@ -60,9 +60,8 @@ fn our_scores(out: &Path) -> Table {
     t
 }
 
-/// Imports ASEM with COINr's step arguments, scores it, returns the output folder.
-fn run(dir: &Path, steps: &[&str]) -> std::path::PathBuf {
-    let imported = dir.join("imported");
+/// Imports ASEM into `dir` with COINr's step arguments.
+fn import(dir: &Path, steps: &[&str]) {
     riskscore()
         .args([
             "import",
@@ -74,10 +73,16 @@ fn run(dir: &Path, steps: &[&str]) -> std::path::PathBuf {
             "datasets/asem/ASEM_iMeta.csv",
             "-o",
         ])
-        .arg(&imported)
+        .arg(dir)
         .args(steps)
         .assert()
         .success();
+}
+
+/// Imports ASEM with COINr's step arguments, scores it, returns the output folder.
+fn run(dir: &Path, steps: &[&str]) -> std::path::PathBuf {
+    let imported = dir.join("imported");
+    import(&imported, steps);
     let out = dir.join("out");
     riskscore()
         .args(["score", "-q", "--steps", "-f"])
@@ -191,21 +196,7 @@ fn canonical_build_matches_coinr_after_every_step() {
 #[test]
 fn the_shipped_asem_framework_is_the_imported_canonical_build() {
     let dir = tempfile::tempdir().unwrap();
-    riskscore()
-        .args([
-            "import",
-            "coinr",
-            "-q",
-            "--idata",
-            "datasets/asem/ASEM_iData.csv",
-            "--imeta",
-            "datasets/asem/ASEM_iMeta.csv",
-            "-o",
-        ])
-        .arg(dir.path())
-        .args(CANONICAL)
-        .assert()
-        .success();
+    import(dir.path(), CANONICAL);
     assert_eq!(
         read(&dir.path().join("framework.toml")),
         read(Path::new("indicators/asem.toml"))

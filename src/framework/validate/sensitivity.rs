@@ -79,24 +79,9 @@ fn options<T: Copy>(
     names: &[&str],
     table: &[(&str, T)],
 ) -> Vec<T> {
-    let Some(list) = raw else {
-        v.problem(
-            key,
-            format!("needs options = [...], from {}", list_ids(names.iter().copied())),
-        );
-        return Vec::new();
-    };
-    if list.is_empty() {
-        v.problem(key, "options must not be empty");
-    }
-    let mut out = Vec::new();
-    for o in list {
-        match table.iter().find(|(n, _)| n == o) {
-            Some((_, t)) => out.push(*t),
-            None => v.problem(key, unknown("option", o, names.iter().copied())),
-        }
-    }
-    out
+    parsed_options(v, key, raw, names, |o| {
+        table.iter().find(|(n, _)| *n == o).map(|(_, t)| *t)
+    })
 }
 
 fn factor(v: &mut Validator, f: &RawFactor, n: usize, fw: &Framework, out: &mut Vec<Factor>) {
