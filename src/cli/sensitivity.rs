@@ -3,7 +3,7 @@
 use super::{Inputs, OutDir};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use riskscore::framework::sensitivity::{self, Method};
+use riskscore::framework::sensitivity::{self, FactorKind, Method};
 use riskscore::framework::Framework;
 use riskscore::output::csv::Style;
 use riskscore::output::{self, manifest::sha256_hex};
@@ -186,6 +186,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "elapsed_seconds": started.elapsed().as_secs_f64(),
         "framework": { "file": fw.file, "sha256": sha256_hex(&framework_bytes) },
         "data": panel.sources,
+        "weight_sets": weight_set_files(&fw)?,
         "method": settings.method,
         "seed": settings.seed,
         "samples_n": analysis.n,
@@ -215,4 +216,23 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The weight-set files of the `weight_sets` factors, with their SHA-256, for the
+/// manifest.
+fn weight_set_files(fw: &Framework) -> Result<Vec<serde_json::Value>> {
+    let Some(sens) = &fw.sensitivity else {
+        return Ok(Vec::new());
+    };
+    sens.factors
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FactorKind::WeightSets { file, .. } => Some(file),
+            _ => None,
+        })
+        .map(|file| {
+            let bytes = std::fs::read(file).map_err(|e| Error::io(file, "cannot read weight sets", e))?;
+            Ok(serde_json::json!({ "file": file, "sha256": sha256_hex(&bytes) }))
+        })
+        .collect()
 }

@@ -399,6 +399,14 @@ factors = [
         .arg(&out)
         .assert()
         .success();
+    // The weight sets are part of the run's inputs: named and hashed in the manifest.
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let sets = &manifest["weight_sets"][0];
+    assert!(
+        sets["file"].as_str().unwrap().ends_with("sa_noisy_weights.csv"),
+        "{sets}"
+    );
+    assert_eq!(sets["sha256"].as_str().unwrap().len(), 64);
     let ours: HashMap<String, HashMap<String, String>> = parse(&read(&out.join("uncertainty.csv")))
         .into_iter()
         .map(|r| (r["unit"].clone(), r))
