@@ -3,7 +3,10 @@
 use clap::Args;
 use riskscore::framework::Framework;
 use riskscore::notebook::{self, Inputs};
-use riskscore::output::{self, manifest::sha256_hex};
+use riskscore::output::{
+    self,
+    manifest::{check_folder, sha256_hex},
+};
 use riskscore::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -53,7 +56,33 @@ pub fn run(args: NotebookArgs) -> Result<()> {
             ),
         });
     }
-    let mut copies = vec![need(&args.scores, "scores.csv", "scores")?];
+    let scores_csv = need(&args.scores, "scores.csv", "scores")?;
+    let sha = sha256_hex(&bytes);
+    let scores_manifest = need(&args.scores, "manifest.json", "scores")?;
+    // The data of the scores folder is what the other folders must match.
+    let data_shas: Vec<String> = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string(&scores_manifest).map_err(|e| Error::io(&scores_manifest, "cannot read", e))?,
+    )
+    .ok()
+    .and_then(|m| m["data"].as_array().cloned())
+    .unwrap_or_default()
+    .iter()
+    .filter_map(|s| s["sha256"].as_str().map(str::to_string))
+    .collect();
+    let mut warnings = Vec::new();
+    for (option, dir) in [
+        ("scores", Some(&args.scores)),
+        ("sensitivity", args.sensitivity.as_ref()),
+        ("compare", args.compare.as_ref()),
+    ] {
+        if let Some(d) = dir {
+            warnings.extend(check_folder(d, option, &fw.file, &sha, &data_shas)?);
+        }
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut copies = vec![scores_csv];
     let mut inputs = Inputs::default();
     if let Some(d) = &args.sensitivity {
         copies.push(need(d, "uncertainty.csv", "sensitivity")?);
@@ -93,7 +122,7 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         output::write_atomic(dst, |w| w.write_all(&content))?;
     }
     inputs.data_folder = format!("{stem}_data");
-    let nb = notebook::build(&fw, &fw.file, &sha256_hex(&bytes), &inputs);
+    let nb = notebook::build(&fw, &fw.file, &sha, &inputs);
     let problems = notebook::check(&nb);
     if !problems.is_empty() {
         return Err(Error::Data {

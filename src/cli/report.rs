@@ -4,7 +4,8 @@
 use super::{Inputs, OutDir};
 use clap::Args;
 use riskscore::framework::Framework;
-use riskscore::output::{self, csv::Cell, manifest::Manifest, tables, tables::Table};
+use riskscore::output::manifest::{check_folder, sha256_hex, Manifest};
+use riskscore::output::{self, csv::Cell, tables, tables::Table};
 use riskscore::report::{self, Extras};
 use riskscore::{score, Error, Result};
 use std::path::{Path, PathBuf};
@@ -69,6 +70,19 @@ pub fn run(args: ReportArgs) -> Result<()> {
             }
         }
     }
+    let data_shas: Vec<String> = panel.sources.iter().map(|s| s.sha256.clone()).collect();
+    let mut notes = Vec::new();
+    for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
+        if let Some(d) = dir {
+            notes.extend(check_folder(
+                d,
+                option,
+                &fw.file,
+                &sha256_hex(&framework_bytes),
+                &data_shas,
+            )?);
+        }
+    }
     args.output.create()?;
     let html_path = args.output.out.join("report.html");
     let mut written = vec![html_path.display().to_string()];
@@ -117,6 +131,9 @@ pub fn run(args: ReportArgs) -> Result<()> {
         output::xlsx::write_workbook(&path, sheets, &classes)?;
     }
     if !args.output.quiet {
+        for n in &notes {
+            eprintln!("warning: {n}");
+        }
         eprintln!(
             "report of {} ({} bytes) in {:.2} s; wrote {}",
             fw.index.name,

@@ -98,3 +98,71 @@ impl Manifest {
         }
     }
 }
+
+/// Checks that an output folder given to another command (`--scores`, `--sensitivity`,
+/// `--compare`) was made from this framework, by the SHA-256 in its `manifest.json`:
+/// another framework is an error naming both files; other data a warning (returned).
+pub fn check_folder(
+    dir: &std::path::Path,
+    option: &str,
+    framework_file: &str,
+    framework_sha: &str,
+    data_shas: &[String],
+) -> crate::Result<Option<String>> {
+    let argument = |message: String| crate::Error::Argument {
+        name: option.to_string(),
+        message,
+    };
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        argument(format!(
+            "`{}` has no manifest.json: pass an output folder of riskscore (it says which framework and data made it)",
+            dir.display()
+        ))
+    })?;
+    let m: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| argument(format!("`{}` is not a riskscore manifest: {e}", path.display())))?;
+    // `compare` lists one framework per variant; the others one framework.
+    let frameworks: Vec<(String, String)> = match m["variants"].as_array() {
+        Some(vs) => vs
+            .iter()
+            .map(|v| {
+                (
+                    v["framework"].as_str().unwrap_or("").to_string(),
+                    v["sha256"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect(),
+        None => vec![(
+            m["framework"]["file"].as_str().unwrap_or("").to_string(),
+            m["framework"]["sha256"].as_str().unwrap_or("").to_string(),
+        )],
+    };
+    if !frameworks.iter().any(|(_, sha)| sha == framework_sha) {
+        let (file, sha) = &frameworks[0];
+        return Err(argument(format!(
+            "`{}` was made from framework `{file}` (SHA-256 {}...), not from `{framework_file}` ({}...): run `riskscore {}` with this framework, or pass its folder",
+            dir.display(),
+            sha.get(..12).unwrap_or(sha),
+            framework_sha.get(..12).unwrap_or(framework_sha),
+            m["command"].as_str().unwrap_or(option)
+        )));
+    }
+    let mut theirs: Vec<String> = m["data"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter_map(|s| s["sha256"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut ours = data_shas.to_vec();
+    theirs.sort();
+    ours.sort();
+    Ok((theirs != ours).then(|| {
+        format!(
+            "`{}` was made from other data than this run's (the SHA-256 of its data files differ): its results may not match these scores",
+            dir.display()
+        )
+    }))
+}

@@ -315,3 +315,129 @@ fn report_renders_in_a_real_browser() {
         png.len()
     );
 }
+
+/// A folder made from another framework is refused, naming both files; one made from
+/// other data is a warning.
+#[test]
+fn folders_from_another_run_are_checked_by_their_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let gti = dir.path().join("gti");
+    riskscore()
+        .args([
+            "score",
+            "-q",
+            "-f",
+            "indicators/gti.toml",
+            "-d",
+            "datasets/gti_central_asia.csv",
+            "-o",
+        ])
+        .arg(&gti)
+        .assert()
+        .success();
+    let gti = gti.display().to_string();
+    let out = dir.path().join("r").display().to_string();
+    let err = misuse(&[
+        "report",
+        "-f",
+        "indicators/central_asia.toml",
+        "-d",
+        "datasets/central_asia.csv",
+        "--sensitivity",
+        &gti,
+        "-o",
+        &out,
+    ]);
+    assert!(
+        err.starts_with(&format!(
+            "error: --sensitivity: `{gti}` was made from framework `indicators/gti.toml` (SHA-256 "
+        )) && err.contains("not from `indicators/central_asia.toml` (")
+            && err.ends_with("run `riskscore score` with this framework, or pass its folder\n"),
+        "{err}"
+    );
+    let nb = dir.path().join("nb.ipynb").display().to_string();
+    let err = misuse(&[
+        "export-notebook",
+        "-f",
+        "indicators/central_asia.toml",
+        "--scores",
+        &gti,
+        "-o",
+        &nb,
+    ]);
+    assert!(
+        err.starts_with(&format!(
+            "error: --scores: `{gti}` was made from framework `indicators/gti.toml`"
+        )),
+        "{err}"
+    );
+    assert!(!Path::new(&nb).exists() && !Path::new(&out).exists());
+    // The same framework on other data (one row fewer): scored, with a warning.
+    let data = read(Path::new("datasets/central_asia.csv"));
+    let fewer: String = data
+        .lines()
+        .take(data.lines().count() - 1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let other = write(dir.path(), "other.csv", &fewer);
+    let s = dir.path().join("s");
+    riskscore()
+        .args(["score", "-q", "-f", "indicators/central_asia.toml", "-d", &other, "-o"])
+        .arg(&s)
+        .assert()
+        .success();
+    let run = riskscore()
+        .args([
+            "report",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "--compare",
+        ])
+        .arg(&s)
+        .args(["-o", &out])
+        .output()
+        .unwrap();
+    assert!(!run.status.success(), "a score folder is not a compare folder");
+    let run = riskscore()
+        .args(["export-notebook", "-f", "indicators/central_asia.toml", "--scores"])
+        .arg(&s)
+        .args(["-o", &nb])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let sa = dir.path().join("sa");
+    riskscore()
+        .args([
+            "sensitivity",
+            "-q",
+            "--samples",
+            "16",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "-o",
+        ])
+        .arg(&sa)
+        .assert()
+        .success();
+    let run = riskscore()
+        .args(["export-notebook", "-f", "indicators/central_asia.toml", "--scores"])
+        .arg(&s)
+        .arg("--sensitivity")
+        .arg(&sa)
+        .args(["-o", &nb])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: `{}` was made from other data than this run's",
+            sa.display()
+        )),
+        "{stderr}"
+    );
+}
