@@ -29,22 +29,27 @@ pub fn indicator_coverage(raw: &[f64], cells: &[usize]) -> f64 {
 }
 
 /// Share of the kept indicators present for one cell.
-pub fn unit_coverage(raw: &[Vec<f64>], kept: &[bool], cell: usize) -> f64 {
+pub fn unit_coverage<V: AsRef<[f64]>>(raw: &[V], kept: &[bool], cell: usize) -> f64 {
     let total = kept.iter().filter(|&&k| k).count();
     if total == 0 {
         return 0.0;
     }
-    let present = raw.iter().zip(kept).filter(|(r, &k)| k && !r[cell].is_nan()).count();
+    let present = raw
+        .iter()
+        .zip(kept)
+        .filter(|(r, &k)| k && !r.as_ref()[cell].is_nan())
+        .count();
     present as f64 / total as f64
 }
 
 /// Share of the present kept values of one cell that are not 0 (0 if none is present).
-pub fn unit_nonzero(raw: &[Vec<f64>], kept: &[bool], cell: usize) -> f64 {
+pub fn unit_nonzero<V: AsRef<[f64]>>(raw: &[V], kept: &[bool], cell: usize) -> f64 {
     let present: Vec<f64> = raw
         .iter()
         .zip(kept)
-        .filter(|(r, &k)| k && !r[cell].is_nan())
-        .map(|(r, _)| r[cell])
+        .map(|(r, &k)| (r.as_ref()[cell], k))
+        .filter(|&(v, k)| k && !v.is_nan())
+        .map(|(v, _)| v)
         .collect();
     if present.is_empty() {
         return 0.0;

@@ -118,15 +118,10 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
             Some(context.impute_all(&raw)?)
         }
     };
-    let unit_values: Vec<Vec<f64>>;
-    let screen_on = match &pre_imputed {
-        Some(p) => {
-            unit_values = p.iter().map(|i| i.values.clone()).collect();
-            &unit_values
-        }
-        None => &raw,
+    let screened = match &pre_imputed {
+        Some(p) => screen_out(fw, panel, &raw, p, &mut scored)?,
+        None => screen_out(fw, panel, &raw, &raw, &mut scored)?,
     };
-    let screened = screen_out(fw, panel, &raw, screen_on, &mut scored)?;
     let by_period = scopes_by_period(&scored, n_units, panel.periods.len());
     let scopes = normalisation_scopes(fw, panel, &by_period)?;
     // 5-8. Impute, treat, normalise each indicator.
@@ -137,7 +132,7 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         scopes: &scopes,
         ordinals: &ordinals,
     };
-    let mut prepared = context.prepare_all(&raw, &screened.kept, pre_imputed.as_deref())?;
+    let mut prepared = context.prepare_all(&raw, &screened.kept, pre_imputed)?;
     // 9. Group-mean imputation, on the normalised scale.
     impute_group_means(fw, &screened, &scored, &mut prepared);
     // 10. Aggregate up the tree, period by period, with the compiled plan.
@@ -273,11 +268,11 @@ struct Screened {
 /// the unit-periods screened out).
 /// Unit-periods are screened on `unit_values` (the raw values, or the imputed ones with
 /// `screen.on = "imputed"`); indicators and the `coverage` column on the raw values.
-fn screen_out(
+fn screen_out<V: AsRef<[f64]>>(
     fw: &Framework,
     panel: &Panel,
     raw: &[Vec<f64>],
-    unit_values: &[Vec<f64>],
+    unit_values: &[V],
     scored: &mut [bool],
 ) -> Result<Screened> {
     let n_units = panel.n_units();
@@ -545,11 +540,17 @@ impl Prepared {
     }
 }
 
-/// One indicator after imputation only (for `screen.on = "imputed"`).
+/// One indicator after imputation only.
 struct Imputed {
     values: Vec<f64>,
     flags: Vec<bool>,
     warnings: Vec<String>,
+}
+
+impl AsRef<[f64]> for Imputed {
+    fn as_ref(&self) -> &[f64] {
+        &self.values
+    }
 }
 
 /// Every indicator prepared, column by column.
@@ -562,33 +563,35 @@ struct PreparedAll {
 }
 
 impl IndicatorContext<'_> {
-    /// Prepares the kept indicators (independent of each other: in parallel).
     /// Every indicator imputed (and nothing else), over this context's cells.
     fn impute_all(&self, raw: &[Vec<f64>]) -> Result<Vec<Imputed>> {
         self.fw
             .indicators
             .par_iter()
             .zip(raw)
-            .map(|(ind, raw)| {
-                let mut out = Imputed {
-                    values: raw.to_vec(),
-                    flags: vec![false; raw.len()],
-                    warnings: Vec::new(),
-                };
-                self.impute_series(ind, &mut out.values, &mut out.flags);
-                for scope in self.scopes.iter().filter(|_| ind.impute.is_cross_section()) {
-                    let mut gathered: Vec<f64> = scope.iter().map(|&c| out.values[c]).collect();
-                    let mut gathered_flags = vec![false; scope.len()];
-                    out.warnings
-                        .extend(self.impute_scope(ind, scope, &mut gathered, &mut gathered_flags)?);
-                    for (i, &c) in scope.iter().enumerate() {
-                        out.values[c] = gathered[i];
-                        out.flags[c] |= gathered_flags[i];
-                    }
-                }
-                Ok(out)
-            })
+            .map(|(ind, raw)| self.impute(ind, raw))
             .collect()
+    }
+
+    /// One indicator imputed: over time, then within each scope.
+    fn impute(&self, ind: &Indicator, raw: &[f64]) -> Result<Imputed> {
+        let mut out = Imputed {
+            values: raw.to_vec(),
+            flags: vec![false; raw.len()],
+            warnings: Vec::new(),
+        };
+        self.impute_series(ind, &mut out.values, &mut out.flags);
+        for scope in self.scopes.iter().filter(|_| ind.impute.is_cross_section()) {
+            let mut gathered: Vec<f64> = scope.iter().map(|&c| out.values[c]).collect();
+            let mut gathered_flags = vec![false; scope.len()];
+            out.warnings
+                .extend(self.impute_scope(ind, scope, &mut gathered, &mut gathered_flags)?);
+            for (i, &c) in scope.iter().enumerate() {
+                out.values[c] = gathered[i];
+                out.flags[c] |= gathered_flags[i];
+            }
+        }
+        Ok(out)
     }
 
     /// Fills a unit's series over time (interpolate, locf), in the scored cells.
@@ -648,16 +651,23 @@ impl IndicatorContext<'_> {
         }))
     }
 
-    fn prepare_all(&self, raw: &[Vec<f64>], kept: &[bool], pre_imputed: Option<&[Imputed]>) -> Result<PreparedAll> {
+    /// Prepares the kept indicators (independent of each other: in parallel), from
+    /// their imputed values where these are given.
+    fn prepare_all(&self, raw: &[Vec<f64>], kept: &[bool], pre_imputed: Option<Vec<Imputed>>) -> Result<PreparedAll> {
         let n_cells = self.scored.len();
+        let pre_imputed: Vec<Option<Imputed>> = match pre_imputed {
+            Some(all) => all.into_iter().map(Some).collect(),
+            None => (0..raw.len()).map(|_| None).collect(),
+        };
         let prepared: Vec<Prepared> = self
             .fw
             .indicators
             .par_iter()
+            .zip(pre_imputed)
             .enumerate()
-            .map(|(k, ind)| {
+            .map(|(k, (ind, imputed))| {
                 if kept[k] {
-                    self.prepare(ind, &raw[k], pre_imputed.map(|p| &p[k]))
+                    self.prepare(ind, &raw[k], imputed)
                 } else {
                     Ok(Prepared::dropped(n_cells))
                 }
@@ -681,25 +691,22 @@ impl IndicatorContext<'_> {
     }
 
     /// Steps 5-8 for one indicator: impute, winsorise, transform, normalise, direction.
-    fn prepare(&self, ind: &Indicator, raw: &[f64], pre_imputed: Option<&Imputed>) -> Result<Prepared> {
+    fn prepare(&self, ind: &Indicator, raw: &[f64], imputed: Option<Imputed>) -> Result<Prepared> {
         let IndicatorContext { fw, panel, scopes, .. } = *self;
         let n_units = panel.n_units();
         let n_cells = raw.len();
         let mut normalised = vec![f64::NAN; n_cells];
         let mut winsorised = 0;
-        let (mut values, mut flags, mut warnings) = match pre_imputed {
-            Some(p) => (p.values.clone(), p.flags.clone(), p.warnings.clone()),
-            None => (raw.to_vec(), vec![false; n_cells], Vec::new()),
+        let Imputed {
+            mut values,
+            flags,
+            mut warnings,
+        } = match imputed {
+            Some(i) => i,
+            None => self.impute(ind, raw)?,
         };
-        if pre_imputed.is_none() {
-            self.impute_series(ind, &mut values, &mut flags);
-        }
         for scope in scopes {
             let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
-            let mut gathered_flags = vec![false; scope.len()];
-            if pre_imputed.is_none() {
-                warnings.extend(self.impute_scope(ind, scope, &mut gathered, &mut gathered_flags)?);
-            }
             let treated = ind.winsorise.apply(&mut gathered);
             winsorised += treated.changed;
             for (i, &c) in scope.iter().enumerate() {
@@ -717,7 +724,6 @@ impl IndicatorContext<'_> {
                     )
                 })?;
                 values[c] = t;
-                flags[c] |= gathered_flags[i];
             }
             // The rank methods apply risk_down by ranking -x (see `Normalise::flip`).
             let negate = ind.direction == Direction::RiskDown && ind.normalise.negates_first();
