@@ -162,13 +162,20 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
         });
         return None;
     }
-    let get = |row: &[String], name: &str| csv.column(name).map(|i| row[i].trim().to_string()).unwrap_or_default();
+    // A cell's text; R's `NA` (as write.csv leaves it) is empty.
+    let get = |row: &[String], name: &str| {
+        csv.column(name)
+            .map(|i| row[i].trim())
+            .filter(|t| *t != "NA")
+            .unwrap_or_default()
+            .to_string()
+    };
     let mut out = Vec::new();
     for (i, row) in csv.rows.iter().enumerate() {
         let r = i + 2;
         let number = |name: &str, default: f64, problems: &mut Vec<Error>| {
             let text = get(row, name);
-            if text.is_empty() || text == "NA" {
+            if text.is_empty() {
                 return default;
             }
             text.parse::<f64>().unwrap_or_else(|_| {
@@ -196,11 +203,11 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
             weight: if is_tree { number("Weight", 1.0, problems) } else { 1.0 },
             unit: get(row, "Unit"),
             target: match get(row, "Target").as_str() {
-                "" | "NA" => None,
+                "" => None,
                 _ => Some(number("Target", f64::NAN, problems)),
             },
-            denominator: get(row, "Denominator").replace("NA", ""),
-            parent: get(row, "Parent").replace("NA", ""),
+            denominator: get(row, "Denominator"),
+            parent: get(row, "Parent"),
             kind,
         };
         if m.code.is_empty() {
@@ -677,10 +684,10 @@ mod tests {
 
     const META: &str = "Level,iCode,iName,Direction,Weight,Unit,Target,Denominator,Parent,Type\n\
         1,a,Alpha,1,1,pct,5,,P,Indicator\n\
-        1,b,Beta,-1,2,,,Pop,P,Indicator\n\
+        1,b,Beta,-1,2,,NA,Pop,P,Indicator\n\
         2,P,Pillar,1,1,,,,Idx,Aggregate\n\
         3,Idx,The index,1,1,,,,,Aggregate\n\
-        ,Pop,Population,,,,,,,Denominator\n\
+        ,Pop,Population,,,,,NA,NA,Denominator\n\
         ,Region,Region,,,,,,,Group\n";
     const DATA: &str = "uName,uCode,Region,Pop,a,b\nX land,X,N,10,1,5\nY land,Y,S,20,3,\n";
 
@@ -703,6 +710,16 @@ mod tests {
             .data
             .starts_with("uName,uCode,Region,Pop,a,b,Time\nX land,X,N,10,1,5,1\n"));
         assert!(out.notes.iter().any(|n| n.contains("no Time column")));
+        // Only a whole `NA` cell is R's missing value: `NAPop` is a name.
+        let out = coinr(
+            "d.csv",
+            &DATA.replace("Pop", "NAPop"),
+            "m.csv",
+            &META.replace("Pop", "NAPop"),
+            &steps,
+        )
+        .unwrap();
+        assert!(out.framework.contains("denominator = \"NAPop\""), "{}", out.framework);
     }
 
     #[test]
