@@ -158,16 +158,6 @@ pub fn correlation_p(r: f64, n: usize) -> f64 {
     }
 }
 
-/// Sample sd (n - 1).
-fn sd_sample(x: &[f64]) -> f64 {
-    let n = x.len();
-    if n < 2 {
-        return f64::NAN;
-    }
-    let m = x.iter().sum::<f64>() / n as f64;
-    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
-}
-
 /// Sample covariance (n - 1) of the pairs where both are present; NaN below 2 pairs.
 fn covariance_pairwise(a: &[f64], b: &[f64]) -> f64 {
     let pairs: Vec<(f64, f64)> = a
@@ -342,7 +332,7 @@ impl Scope<'_> {
                 } else {
                     f64::NAN
                 },
-                sd: sd_sample(&x),
+                sd: crate::stats::sd_sample(&x),
                 skewness: skew,
                 kurtosis: kurt,
                 outlier: skew.abs() > 2.0 && kurt > 3.5,

@@ -49,12 +49,14 @@ pub fn sd_population(values: &[f64]) -> f64 {
 /// Sample standard deviation (divisor n - 1, R's `sd`) of the present values; NaN if
 /// fewer than 2.
 pub fn sd_sample(values: &[f64]) -> f64 {
-    let p = present(values);
-    if p.len() < 2 {
-        f64::NAN
-    } else {
-        p.std_dev()
+    // Two passes (mean, then squared deviations), skipping missing values.
+    let present = || values.iter().copied().filter(|v| !v.is_nan());
+    let n = present().count();
+    if n < 2 {
+        return f64::NAN;
     }
+    let mean = present().sum::<f64>() / n as f64;
+    (present().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
 }
 
 /// Quantile of sorted present values, type 7 (linear interpolation).

@@ -263,21 +263,11 @@ pub fn analyse<T: Copy + Into<f64>>(
                 s1_r[r] = at(4 + j) / nf / var_b;
                 st_r[r] = 0.5 * at(4 + g + j) / nf / var_b;
             }
-            result[o].s1_conf[j] = boot.z * sd_sample(&s1_r);
-            result[o].st_conf[j] = boot.z * sd_sample(&st_r);
+            result[o].s1_conf[j] = boot.z * crate::stats::sd_sample(&s1_r);
+            result[o].st_conf[j] = boot.z * crate::stats::sd_sample(&st_r);
         }
     }
     result
-}
-
-/// Sample standard deviation (divisor R - 1).
-fn sd_sample(x: &[f64]) -> f64 {
-    let m = x.len() as f64;
-    if x.len() < 2 {
-        return f64::NAN;
-    }
-    let mean = x.iter().sum::<f64>() / m;
-    (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (m - 1.0)).sqrt()
 }
 
 #[cfg(test)]
