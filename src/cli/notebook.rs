@@ -58,25 +58,12 @@ pub fn run(args: NotebookArgs) -> Result<()> {
     }
     let scores_csv = need(&args.scores, "scores.csv", "scores")?;
     let sha = sha256_hex(&bytes);
-    let scores_manifest = need(&args.scores, "manifest.json", "scores")?;
     // The data of the scores folder is what the other folders must match.
-    let data_shas: Vec<String> = serde_json::from_str::<serde_json::Value>(
-        &std::fs::read_to_string(&scores_manifest).map_err(|e| Error::io(&scores_manifest, "cannot read", e))?,
-    )
-    .ok()
-    .and_then(|m| m["data"].as_array().cloned())
-    .unwrap_or_default()
-    .iter()
-    .filter_map(|s| s["sha256"].as_str().map(str::to_string))
-    .collect();
+    let scores = check_folder(&args.scores, "scores", &fw.file, &sha, None)?;
     let mut warnings = Vec::new();
-    for (option, dir) in [
-        ("scores", Some(&args.scores)),
-        ("sensitivity", args.sensitivity.as_ref()),
-        ("compare", args.compare.as_ref()),
-    ] {
+    for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
         if let Some(d) = dir {
-            warnings.extend(check_folder(d, option, &fw.file, &sha, &data_shas)?);
+            warnings.extend(check_folder(d, option, &fw.file, &sha, Some(&scores.data))?.warning);
         }
     }
     for w in &warnings {

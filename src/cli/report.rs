@@ -74,13 +74,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let mut notes = Vec::new();
     for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
         if let Some(d) = dir {
-            notes.extend(check_folder(
-                d,
-                option,
-                &fw.file,
-                &sha256_hex(&framework_bytes),
-                &data_shas,
-            )?);
+            notes.extend(check_folder(d, option, &fw.file, &sha256_hex(&framework_bytes), Some(&data_shas))?.warning);
         }
     }
     args.output.create()?;

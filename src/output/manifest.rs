@@ -99,16 +99,25 @@ impl Manifest {
     }
 }
 
+/// What [`check_folder`] found in a folder's manifest.
+pub struct Folder {
+    /// The SHA-256 of the data files that made it, sorted.
+    pub data: Vec<String>,
+    /// Set when they are not `data_shas`.
+    pub warning: Option<String>,
+}
+
 /// Checks that an output folder given to another command (`--scores`, `--sensitivity`,
 /// `--compare`) was made from this framework, by the SHA-256 in its `manifest.json`:
-/// another framework is an error naming both files; other data a warning (returned).
+/// another framework is an error naming both files; other data than `data_shas` (when
+/// given) a warning.
 pub fn check_folder(
     dir: &std::path::Path,
     option: &str,
     framework_file: &str,
     framework_sha: &str,
-    data_shas: &[String],
-) -> crate::Result<Option<String>> {
+    data_shas: Option<&[String]>,
+) -> crate::Result<Folder> {
     let argument = |message: String| crate::Error::Argument {
         name: option.to_string(),
         message,
@@ -156,13 +165,19 @@ pub fn check_folder(
                 .collect()
         })
         .unwrap_or_default();
-    let mut ours = data_shas.to_vec();
     theirs.sort();
-    ours.sort();
-    Ok((theirs != ours).then(|| {
-        format!(
-            "`{}` was made from other data than this run's (the SHA-256 of its data files differ): its results may not match these scores",
-            dir.display()
-        )
-    }))
+    let differ = data_shas.is_some_and(|ours| {
+        let mut ours = ours.to_vec();
+        ours.sort();
+        ours != theirs
+    });
+    Ok(Folder {
+        warning: differ.then(|| {
+            format!(
+                "`{}` was made from other data than this run's (the SHA-256 of its data files differ): its results may not match these scores",
+                dir.display()
+            )
+        }),
+        data: theirs,
+    })
 }
