@@ -321,20 +321,7 @@ fn report_renders_in_a_real_browser() {
 #[test]
 fn folders_from_another_run_are_checked_by_their_manifest() {
     let dir = tempfile::tempdir().unwrap();
-    let gti = dir.path().join("gti");
-    riskscore()
-        .args([
-            "score",
-            "-q",
-            "-f",
-            "indicators/gti.toml",
-            "-d",
-            "datasets/gti_central_asia.csv",
-            "-o",
-        ])
-        .arg(&gti)
-        .assert()
-        .success();
+    let (_g, gti) = score("indicators/gti.toml", &["datasets/gti_central_asia.csv"], &[]);
     let gti = gti.display().to_string();
     let out = dir.path().join("r").display().to_string();
     let err = misuse(&[
@@ -380,12 +367,7 @@ fn folders_from_another_run_are_checked_by_their_manifest() {
         .map(|l| format!("{l}\n"))
         .collect();
     let other = write(dir.path(), "other.csv", &fewer);
-    let s = dir.path().join("s");
-    riskscore()
-        .args(["score", "-q", "-f", "indicators/central_asia.toml", "-d", &other, "-o"])
-        .arg(&s)
-        .assert()
-        .success();
+    let (_s, s) = score("indicators/central_asia.toml", &[&other], &[]);
     let run = riskscore()
         .args([
             "report",
