@@ -21,6 +21,7 @@ pub mod events;
 pub mod explain;
 pub mod framework;
 pub mod import;
+pub mod input;
 pub mod metrics;
 pub mod notebook;
 pub mod output;

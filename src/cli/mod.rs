@@ -134,12 +134,14 @@ impl CsvStyle {
 pub enum LayoutArg {
     Wide,
     Long,
+    /// A World Bank download (WDI bulk/API, DataBank): a row per country and indicator, a column per year
+    Wdi,
 }
 
 /// Inputs shared by the subcommands that read data.
 #[derive(Args, Debug)]
 pub struct DataArgs {
-    /// Data file (CSV or Parquet); repeat to join several on unit + period; `-` reads stdin
+    /// Data file (CSV, Parquet, xlsx/xls/ods); repeat to join several on unit + period; `-` reads stdin
     #[arg(short = 'd', long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
     /// Data layout (default: the framework's data.layout, else detected)
@@ -151,18 +153,44 @@ pub struct DataArgs {
     /// Read decimal commas in numeric CSV cells (3,5 = 3.5)
     #[arg(long)]
     pub decimal_comma: bool,
+    /// The character grouping thousands in numeric cells: ',' '.' ' ' or "'" (default: the framework's data.thousands, else none)
+    #[arg(long, value_name = "CHAR")]
+    pub thousands: Option<String>,
+    /// Text encoding of CSV files, e.g. windows-1252, latin1, windows-1251, utf-16le (default: from the byte-order mark, UTF-8 if valid, else windows-1252)
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Sheet of a workbook to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 impl DataArgs {
     pub fn options(&self) -> Result<LoadOptions> {
         let delimiter = parse_delimiter(self.delimiter.as_deref())?;
+        let thousands = match self.thousands.as_deref() {
+            None => None,
+            Some(t) if [",", ".", " ", "'"].contains(&t) => t.chars().next(),
+            Some(t) => {
+                return Err(Error::argument(
+                    "thousands",
+                    format!("expected one of \",\" \".\" \" \" \"'\", found `{t}`"),
+                ))
+            }
+        };
+        if let Some(label) = &self.encoding {
+            riskscore::input::named_encoding(label)?;
+        }
         Ok(LoadOptions {
             layout: self.layout.map(|l| match l {
                 LayoutArg::Wide => Layout::Wide,
                 LayoutArg::Long => Layout::Long,
+                LayoutArg::Wdi => Layout::Wdi,
             }),
             delimiter,
             decimal_comma: self.decimal_comma,
+            thousands,
+            encoding: self.encoding.clone(),
+            sheet: self.sheet.clone(),
             ..LoadOptions::default()
         })
     }
@@ -194,8 +222,13 @@ impl DataArgs {
         inputs
     }
 
+    /// Loads the data; how each file was read, where it matters, goes to stderr.
     pub fn load(&self, fw: &Framework) -> Result<Panel> {
-        data::load(fw, &self.sources()?, &self.options()?)
+        let panel = data::load(fw, &self.sources()?, &self.options()?)?;
+        for note in panel.sources.iter().flat_map(|s| &s.notes) {
+            eprintln!("note: {note}");
+        }
+        Ok(panel)
     }
 }
 

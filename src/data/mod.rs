@@ -1,4 +1,5 @@
-//! Loading data into a [`Panel`]: CSV or Parquet, wide or long, one or more files.
+//! Loading data into a [`Panel`]: CSV, Parquet or a workbook (xlsx, xls, ods), wide,
+//! long or as the World Bank distributes it, one or more files.
 //!
 //! polars reads the files (CSV with every column as text, so that each cell is
 //! parsed here and a bad one is reported with its file, row and column; Parquet with
@@ -6,12 +7,26 @@
 //! unit-period in any file is in the panel). Only the columns the framework needs
 //! are parsed as numbers; other columns are ignored.
 //!
-//! Missing values: an empty cell, `NA`, `N/A`, `n/a`, `NaN`, `nan`, `null`, `NULL`
-//! or `..` (the World Bank's marker). Rows are counted as a spreadsheet shows them:
-//! the header is row 1, the first data row is row 2.
+//! Missing values: an empty cell, and by default `NA`, `N/A`, `n/a`, `na`, `n.a.`,
+//! `NaN`, `nan`, `null`, `NULL`, `None`, `..` (the World Bank's marker), `.`, `-` and
+//! `#N/A` (Excel's); `[data] missing` replaces the set. `[data] thousands` reads
+//! numbers grouped in thousands (`1,234`, `15 500`). Rows are counted as a
+//! spreadsheet shows them: the header is row 1, the first data row is row 2.
+//!
+//! # World Bank files (`layout = "wdi"`)
+//! WDI bulk and API downloads (`Country Name, Country Code, Indicator Name, Indicator
+//! Code, 1960, ..., 2023`) and DataBank exports (`Series Name, Series Code, 2018
+//! [YR2018], ...`): one row per country and indicator, a column per year. The unit is
+//! `Country Code`, the indicator its code (`NY.GDP.MKTP.KD.ZG`: a framework
+//! indicator's `column`), the period the year. The World Bank's regional and income
+//! aggregates (`WLD`, `ECS`, `LMC`, ...) are left out. When other files are loaded
+//! too, a World Bank file adds its values to their units and periods only (it holds
+//! every country and every year since 1960); on its own, its countries and years
+//! with values are the panel.
 
 pub mod neighbours;
 pub(crate) mod read;
+mod world_bank;
 
 use crate::error::{list_ids, suggest, visible, Error, Result};
 use crate::framework::{Framework, Layout};
@@ -21,7 +36,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-pub use read::Table;
+pub use read::{NumberFormat, Table};
 
 /// Where to read one data file from.
 #[derive(Debug, Clone)]
@@ -53,6 +68,12 @@ pub struct LoadOptions {
     pub delimiter: Option<u8>,
     /// Read `3,5` as 3.5 in numeric cells.
     pub decimal_comma: bool,
+    /// The thousands separator of numeric cells (overrides `[data] thousands`).
+    pub thousands: Option<char>,
+    /// The text encoding of CSV files (a WHATWG label); detected when `None`.
+    pub encoding: Option<String>,
+    /// The sheet of a workbook to read; the first when `None`.
+    pub sheet: Option<String>,
     /// Columns to read besides the framework's (column, what needs it), e.g. a backtest outcome.
     pub extra_columns: Vec<(String, String)>,
 }
@@ -65,6 +86,14 @@ pub struct SourceInfo {
     pub rows: usize,
     pub layout: Layout,
     pub format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// How the file was read, where the user should know (a fallback encoding, a
+    /// sheet chosen among several, rows left out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Unit x period grid of numeric columns; cell `p * units.len() + u`.
@@ -118,6 +147,8 @@ impl Panel {
 /// The rows of one file, keyed by unit and period, with its numeric columns.
 struct FileRows {
     name: String,
+    /// Adds values to the other files' unit-periods only (a World Bank file).
+    supplementary: bool,
     keys: Vec<(String, Period)>,
     columns: Vec<(String, Vec<f64>)>,
     labels: Vec<(String, Vec<Option<String>>)>,
@@ -135,6 +166,15 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
         }
     }
     let label_columns = framework.label_columns();
+    let numbers = NumberFormat {
+        decimal_comma: options.decimal_comma,
+        thousands: options.thousands.or(framework.data.thousands),
+        missing: framework
+            .data
+            .missing
+            .clone()
+            .unwrap_or_else(|| read::MISSING.iter().map(|m| m.to_string()).collect()),
+    };
     let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();
@@ -158,6 +198,9 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
             rows: table.rows(),
             layout,
             format: table.format,
+            encoding: table.encoding.clone(),
+            sheet: table.sheet.clone(),
+            notes: table.notes.clone(),
         });
         tables.push((table, layout));
     }
@@ -166,7 +209,7 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
     for (column, by) in needed.iter().chain(&label_columns) {
         let found = tables.iter().any(|(t, layout)| match layout {
             Layout::Wide => t.has_column(column),
-            Layout::Long => true,
+            Layout::Long | Layout::Wdi => true,
         });
         if !found {
             let (t, _) = &tables[0];
@@ -178,22 +221,30 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
                     .join(", "),
                 column: column.clone(),
                 needed_by: by.clone(),
-                hint: format!(
-                    " (the file has {}){}",
-                    list_ids(t.column_names()),
-                    suggest(column, t.column_names())
-                ),
+                hint: match (&t.sheet, t.sheets.len()) {
+                    (Some(sheet), n) if n > 1 => format!(
+                        " (sheet `{sheet}` has {}; the workbook's sheets are {}: choose one with option `sheet`)",
+                        list_ids(t.column_names()),
+                        list_ids(t.sheets.iter().map(String::as_str))
+                    ),
+                    _ => format!(
+                        " (the file has {}){}",
+                        list_ids(t.column_names()),
+                        suggest(column, t.column_names())
+                    ),
+                },
             });
         }
     }
     Error::from_problems(missing)?;
-    for (table, layout) in &tables {
+    for ((table, layout), info) in tables.iter().zip(infos.iter_mut()) {
         files.push(match layout {
-            Layout::Wide => wide_rows(framework, table, &needed, &label_columns, options)?,
-            Layout::Long => long_rows(framework, table, &needed, options)?,
+            Layout::Wide => wide_rows(framework, table, &needed, &label_columns, &numbers)?,
+            Layout::Long => long_rows(framework, table, &needed, &numbers)?,
+            Layout::Wdi => world_bank::rows(table, &needed, &numbers, &mut info.notes)?,
         });
     }
-    let mut panel = join(files)?;
+    let mut panel = join(files, &mut infos)?;
     panel.sources = infos;
     if let Some(path) = &framework.data.neighbours {
         let (graph, info) = neighbours::read(path, &panel.units)?;
@@ -222,7 +273,7 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
                     .join(", "),
                 column: column.clone(),
                 needed_by: by.clone(),
-                hint: " (no row of the long-format data names this indicator)".into(),
+                hint: " (no row of the long-format or World Bank data names this indicator)".into(),
             });
         }
     }
@@ -233,8 +284,12 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Long if the file has the indicator and value columns but not the needed columns.
+/// World Bank if the file has its columns; long if it has the indicator and value
+/// columns but not the needed columns; else wide.
 fn detect_layout(framework: &Framework, table: &Table, needed: &[(String, String)]) -> Layout {
+    if world_bank::is_world_bank(table) && !table.has_column(&framework.index.unit_column) {
+        return Layout::Wdi;
+    }
     let has_long = table.has_column(&framework.data.indicator_column) && table.has_column(&framework.data.value_column);
     let has_any_needed = needed.iter().any(|(c, _)| table.has_column(c));
     if has_long && !has_any_needed {
@@ -321,7 +376,7 @@ fn wide_rows(
     table: &Table,
     needed: &[(String, String)],
     label_columns: &[(String, String)],
-    options: &LoadOptions,
+    numbers: &NumberFormat,
 ) -> Result<FileRows> {
     let keys = keys(framework, table)?;
     check_duplicates(table, &keys)?;
@@ -338,7 +393,7 @@ fn wide_rows(
     let parsed: Vec<Result<(String, Vec<f64>)>> = needed
         .par_iter()
         .filter(|(column, _)| table.has_column(column))
-        .map(|(column, _)| Ok((column.clone(), table.numeric_column(column, options.decimal_comma)?)))
+        .map(|(column, _)| Ok((column.clone(), table.numeric_column(column, numbers)?)))
         .collect();
     let mut columns = Vec::with_capacity(parsed.len());
     let mut problems = Vec::new();
@@ -351,6 +406,7 @@ fn wide_rows(
     Error::in_row_order(problems, read::MAX_LISTED)?;
     Ok(FileRows {
         name: table.name.clone(),
+        supplementary: false,
         keys,
         columns,
         labels,
@@ -361,12 +417,12 @@ fn long_rows(
     framework: &Framework,
     table: &Table,
     needed: &[(String, String)],
-    options: &LoadOptions,
+    numbers: &NumberFormat,
 ) -> Result<FileRows> {
     let keys = keys(framework, table)?;
     let spec = &framework.data;
     let names = table.text_column(&spec.indicator_column, "data.indicator_column")?;
-    let values = table.numeric_column(&spec.value_column, options.decimal_comma)?;
+    let values = table.numeric_column(&spec.value_column, numbers)?;
     let wanted: HashMap<&str, usize> = needed.iter().enumerate().map(|(i, (c, _))| (c.as_str(), i)).collect();
     let mut row_of: HashMap<(String, Period), usize> = HashMap::new();
     let mut out_keys = Vec::new();
@@ -407,6 +463,7 @@ fn long_rows(
         .collect();
     Ok(FileRows {
         name: table.name.clone(),
+        supplementary: false,
         keys: out_keys,
         columns,
         labels: Vec::new(),
@@ -422,8 +479,57 @@ fn spread<T: Clone>(values: Vec<T>, cell_of: &[usize], cells: usize, fill: T) ->
     full
 }
 
+/// Supplementary files (World Bank downloads) keep only the unit-periods of the other
+/// files, when there are others; a note says how many values were kept.
+fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
+    if files.iter().all(|f| f.supplementary) {
+        return;
+    }
+    let main: std::collections::HashSet<(String, Period)> = files
+        .iter()
+        .filter(|f| !f.supplementary)
+        .flat_map(|f| f.keys.iter().cloned())
+        .collect();
+    for (f, info) in files.iter_mut().zip(infos.iter_mut()) {
+        if !f.supplementary {
+            continue;
+        }
+        let keep: Vec<bool> = f.keys.iter().map(|k| main.contains(k)).collect();
+        let kept = keep.iter().filter(|&&k| k).count();
+        let units: std::collections::HashSet<&str> = f
+            .keys
+            .iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|((u, _), _)| u.as_str())
+            .collect();
+        info.notes.push(format!(
+            "{}: kept {kept} of {} country-years with values, those of {} units the other files hold",
+            f.name,
+            f.keys.len(),
+            units.len()
+        ));
+        let filter = |values: &mut Vec<f64>| {
+            let mut i = 0;
+            values.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        };
+        for (_, values) in f.columns.iter_mut() {
+            filter(values);
+        }
+        let mut i = 0;
+        f.keys.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+}
+
 /// Outer join on unit + period.
-fn join(files: Vec<FileRows>) -> Result<Panel> {
+fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
+    restrict_supplementary(&mut files, infos);
     let mut units: Vec<String> = Vec::new();
     let mut unit_index: HashMap<String, usize> = HashMap::new();
     let mut periods: Vec<Period> = Vec::new();

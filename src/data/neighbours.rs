@@ -87,6 +87,9 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
         rows,
         layout: Layout::Wide,
         format: "neighbours",
+        encoding: None,
+        sheet: None,
+        notes: Vec::new(),
     };
     Ok((graph, info))
 }

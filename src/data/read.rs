@@ -1,7 +1,14 @@
 //! Reads one file into a polars `DataFrame` and gives typed, row-aware access to it.
+//!
+//! A file is CSV (any encoding, see [`crate::input`]), Parquet or a workbook (xlsx,
+//! xls, ods: one sheet). A World Bank download's metadata lines above its header
+//! (`"Data Source","World Development Indicators"`, `"Last Updated Date",...`) and a
+//! DataBank export's footer (`Data from database: ...`, `Last Updated: ...`) are
+//! not data and are left out; the row numbers stay the file's.
 
 use super::LoadOptions;
 use crate::error::{list_ids, suggest, visible, Error, Result};
+use crate::input::{self, workbook, Container};
 use polars::prelude::*;
 use std::io::Cursor;
 
@@ -9,6 +16,14 @@ use std::io::Cursor;
 pub struct Table {
     pub name: String,
     pub format: &'static str,
+    /// The text encoding a CSV was read in (`None` for Parquet and workbooks).
+    pub encoding: Option<String>,
+    /// The sheet a workbook was read from.
+    pub sheet: Option<String>,
+    /// Every sheet of the workbook.
+    pub sheets: Vec<String>,
+    /// What the user should know about how the file was read.
+    pub notes: Vec<String>,
     df: DataFrame,
     /// Per data row: its row number in the file as a spreadsheet shows it (the header
     /// is row 1; blank rows are skipped, so numbers may jump).
@@ -21,8 +36,13 @@ pub const MAX_LISTED: usize = 50;
 /// A row longer than this is no row: most likely a quote that is never closed.
 const MAX_ROW_BYTES: usize = 1 << 20;
 
-/// Values read as missing in numeric cells.
-const MISSING: &[&str] = &["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", ".."];
+/// Values read as missing in numeric cells unless `[data] missing` says otherwise:
+/// R's and pandas' markers, the World Bank's `..`, Excel's `#N/A`, and the `n.a.`,
+/// `-`, `.` and `None` of statistical yearbooks and Python exports. An empty cell is
+/// always missing.
+pub const MISSING: &[&str] = &[
+    "NA", "N/A", "n/a", "na", "n.a.", "NaN", "nan", "null", "NULL", "None", "..", ".", "-", "#N/A",
+];
 
 /// The delimiters a CSV may use.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -41,40 +61,35 @@ fn is_blank(record: &::csv::ByteRecord) -> bool {
     record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace()))
 }
 
-/// Reads CSV (any delimiter, optional UTF-8 BOM) or Parquet (by magic bytes).
+/// Reads CSV (any delimiter and encoding), Parquet or a workbook, told by the bytes.
 pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<Table> {
     let data_error = |message: String| Error::Data {
         file: name.to_string(),
         message,
     };
-    if bytes.starts_with(b"PAR1") {
-        let df = ParquetReader::new(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| data_error(format!("cannot read Parquet file: {e}")))?;
-        let rows = (2..df.height() + 2).collect();
-        return Ok(Table {
-            name: name.to_string(),
-            format: "parquet",
-            df,
-            rows,
-        });
+    match input::container(&bytes) {
+        Container::Parquet => {
+            let df = ParquetReader::new(Cursor::new(bytes))
+                .finish()
+                .map_err(|e| data_error(format!("cannot read Parquet file: {e}")))?;
+            let rows = (2..df.height() + 2).collect();
+            return Ok(Table::new(name, "parquet", df, rows));
+        }
+        Container::Zip | Container::Ole => return read_workbook(name, &bytes, options),
+        Container::Csv => {}
     }
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
+    let named = options.encoding.as_deref().map(input::named_encoding).transpose()?;
+    let encoding = input::detect(&bytes, named);
+    let bytes = input::to_utf8(name, bytes, &encoding)?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(data_error(
             "the file is empty: expected a header row and data rows".into(),
         ));
     }
-    if std::str::from_utf8(&bytes).is_err() {
-        return Err(data_error(
-            "the file is not UTF-8 text (save it as CSV UTF-8, or as Parquet)".into(),
-        ));
-    }
     let separator = options.delimiter.unwrap_or_else(|| sniff_delimiter(&bytes));
-    let (bytes, rows) = check_shape(name, &bytes, separator)?;
+    let (start, skipped_lines) = world_bank_preamble(&bytes, separator);
+    let end = databank_footer(&bytes[start..]).map_or(bytes.len(), |e| start + e);
+    let (text, rows) = check_shape(name, &bytes[start..end], separator, skipped_lines)?;
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -84,22 +99,153 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
                 .with_missing_is_null(true)
                 .with_truncate_ragged_lines(false),
         )
-        .into_reader_with_file_handle(Cursor::new(bytes))
+        .into_reader_with_file_handle(Cursor::new(text))
         .finish()
         .map_err(|e| data_error(format!("cannot read CSV: {e}")))?;
-    Ok(Table {
-        name: name.to_string(),
-        format: "csv",
-        df,
-        rows,
-    })
+    let mut table = Table::new(name, "csv", df, rows);
+    table.notes.extend(encoding.note(name));
+    table.encoding = Some(encoding.name());
+    Ok(table)
+}
+
+/// One sheet of a workbook as a table of text columns.
+fn read_workbook(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Table> {
+    let grid = workbook::read(name, bytes, options.sheet.as_deref())?;
+    let header_at = grid
+        .rows
+        .iter()
+        .take(PREAMBLE_LINES)
+        .position(|(_, cells)| is_world_bank_header(cells.iter().map(String::as_str)))
+        .unwrap_or(0);
+    let mut rows = grid.rows.into_iter().skip(header_at);
+    let (header_row, header) = rows.next().unwrap_or_default();
+    // Trailing blank header cells name no column (the sheet's used range is wider).
+    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
+    let header: Vec<String> = header.into_iter().take(width).collect();
+    let mut problems = check_header(name, &header);
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
+    let mut numbers = Vec::new();
+    for (row, cells) in rows {
+        if let Some(j) = cells.iter().skip(width).position(|c| !c.trim().is_empty()) {
+            problems.push(Error::Row {
+                file: name.into(),
+                row,
+                message: format!(
+                    "a value in column {} lies right of the header's last column ({width}, `{}`)",
+                    width + j + 1,
+                    visible(&header[width - 1])
+                ),
+            });
+            continue;
+        }
+        let mut cells = cells.into_iter();
+        for column in columns.iter_mut() {
+            column.push(cells.next().filter(|c| !c.is_empty()));
+        }
+        numbers.push(row);
+    }
+    if header_row == 0 || width == 0 {
+        problems.push(Error::Data {
+            file: name.into(),
+            message: format!("sheet `{}` has no header row", grid.sheet),
+        });
+    }
+    Error::in_row_order(problems, MAX_LISTED)?;
+    let df = DataFrame::new_infer_height(
+        header
+            .iter()
+            .zip(columns)
+            .map(|(h, values)| Column::new(h.as_str().into(), values))
+            .collect(),
+    )
+    .map_err(|e| Error::Data {
+        file: name.into(),
+        message: format!("cannot read sheet `{}`: {e}", grid.sheet),
+    })?;
+    let format = if bytes.starts_with(b"PK") && is_ods(bytes) {
+        "ods"
+    } else {
+        "xlsx"
+    };
+    let mut table = Table::new(name, format, df, numbers);
+    table.notes.extend(grid.note);
+    table.sheet = Some(grid.sheet);
+    table.sheets = grid.sheets;
+    Ok(table)
+}
+
+/// Whether a ZIP workbook is an OpenDocument spreadsheet (its first entry, `mimetype`,
+/// says so).
+fn is_ods(bytes: &[u8]) -> bool {
+    bytes
+        .get(..100)
+        .is_some_and(|head| head.windows(11).any(|w| w == b"opendocumen"))
+}
+
+/// How far down a World Bank download's header may sit (four metadata lines in the
+/// bulk and API files).
+const PREAMBLE_LINES: usize = 10;
+
+/// A World Bank header: `Country Name`, `Country Code`, ... (WDI bulk and API files,
+/// DataBank exports).
+fn is_world_bank_header<'a>(mut cells: impl Iterator<Item = &'a str>) -> bool {
+    cells.next().map(str::trim) == Some("Country Name") && cells.next().map(str::trim) == Some("Country Code")
+}
+
+/// Where the header starts when metadata lines sit above a World Bank header: the
+/// byte offset and the number of lines skipped; `(0, 0)` for any other file.
+fn world_bank_preamble(bytes: &[u8], separator: u8) -> (usize, usize) {
+    let mut offset = 0;
+    for (i, line) in bytes.split(|&b| b == b'\n').take(PREAMBLE_LINES).enumerate() {
+        let text = String::from_utf8_lossy(line);
+        let cells = text.split(separator as char).map(|c| c.trim().trim_matches('"'));
+        if is_world_bank_header(cells) {
+            return (offset, i);
+        }
+        offset += line.len() + 1;
+    }
+    (0, 0)
+}
+
+/// Where a World Bank DataBank export's footer starts (a blank line, then
+/// `Data from database: ...` and `Last Updated: ...`), if it has one.
+fn databank_footer(bytes: &[u8]) -> Option<usize> {
+    let marker = b"\nData from database:";
+    let quoted = b"\n\"Data from database:";
+    let at = bytes
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .or_else(|| bytes.windows(quoted.len()).position(|w| w == quoted))?;
+    Some(at + 1)
+}
+
+/// Columns with the same name, each pair an error.
+fn check_header(name: &str, names: &[String]) -> Vec<Error> {
+    let mut problems = Vec::new();
+    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (j, n) in names.iter().enumerate() {
+        if let Some(&first) = first_of.get(n.as_str()) {
+            problems.push(Error::Data {
+                file: name.into(),
+                message: format!(
+                    "columns {} and {} are both named `{}`: rename one",
+                    first + 1,
+                    j + 1,
+                    visible(n)
+                ),
+            });
+        } else {
+            first_of.insert(n, j);
+        }
+    }
+    problems
 }
 
 /// Checks the CSV's shape before it is parsed: every row has as many fields as the
 /// header, no two columns share a name, no row runs away (an unclosed quote). Returns
 /// the text without its blank rows (empty, or only spaces and delimiters) and the row
 /// number of every row kept. Every problem is reported, in row order.
-fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<usize>)> {
+fn check_shape(name: &str, bytes: &[u8], separator: u8, skipped_lines: usize) -> Result<(Vec<u8>, Vec<usize>)> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
@@ -114,7 +260,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
         let more = match reader.read_byte_record(&mut record) {
             Ok(more) => more,
             Err(e) => {
-                let row = e.position().map_or(0, |p| p.line() as usize);
+                let row = e.position().map_or(0, |p| p.line() as usize + skipped_lines);
                 problems.push(Error::Row {
                     file: name.into(),
                     row,
@@ -127,7 +273,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
             break;
         }
         let position = record.position().cloned().unwrap_or_else(::csv::Position::new);
-        let row = position.line() as usize;
+        let row = position.line() as usize + skipped_lines;
         let length = record.as_slice().len() + record.len();
         if length > MAX_ROW_BYTES {
             problems.push(Error::Row {
@@ -149,23 +295,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8) -> Result<(Vec<u8>, Vec<
         match &header {
             None => {
                 let names: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-                let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-                for (j, n) in names.iter().enumerate() {
-                    if let Some(&first) = first_of.get(n.as_str()) {
-                        problems.push(Error::Data {
-                            file: name.into(),
-                            message: format!(
-                                "columns {} and {} are both named `{}`: rename one",
-                                first + 1,
-                                j + 1,
-                                visible(n)
-                            ),
-                        });
-                    } else {
-                        first_of.insert(n, j);
-                    }
-                }
-                drop(first_of);
+                problems.extend(check_header(name, &names));
                 header = Some(names);
             }
             Some(names) if record.len() != names.len() => {
@@ -265,24 +395,143 @@ pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
         .map_or(b',', |(d, _)| *d)
 }
 
-/// Parses one numeric cell; `Ok(NaN)` for a missing marker.
-pub fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
-    let t = text.trim();
-    if MISSING.contains(&t) {
-        return Some(f64::NAN);
+/// How numbers are written in a file's numeric cells.
+#[derive(Debug, Clone)]
+pub struct NumberFormat {
+    /// `3,5` is 3.5.
+    pub decimal_comma: bool,
+    /// The thousands separator, if numbers are grouped (`1,234`, `15 500`, `1.234,5`).
+    pub thousands: Option<char>,
+    /// Cells read as missing (besides the empty cell).
+    pub missing: Vec<String>,
+}
+
+impl Default for NumberFormat {
+    fn default() -> Self {
+        NumberFormat {
+            decimal_comma: false,
+            thousands: None,
+            missing: MISSING.iter().map(|m| m.to_string()).collect(),
+        }
     }
-    let parsed = if decimal_comma {
-        if t.contains('.') {
+}
+
+/// Spaces that group digits: the space, the no-break space and the narrow no-break
+/// space (what French, Russian and Excel's locale formats write).
+const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
+
+impl NumberFormat {
+    /// Parses one numeric cell; `Some(NaN)` for a missing marker, `None` if it is no number.
+    ///
+    /// With a thousands separator, groups must be whole: `1,234,567` and `-1,234.5`
+    /// read, `12,34` does not (a typo, or a decimal comma).
+    pub fn parse(&self, text: &str) -> Option<f64> {
+        let t = text.trim_matches(|c: char| c.is_whitespace());
+        if t.is_empty() || self.missing.iter().any(|m| m == t) {
+            return Some(f64::NAN);
+        }
+        let (decimal, other) = if self.decimal_comma { (',', '.') } else { ('.', ',') };
+        let ungrouped;
+        let t = match self.thousands {
+            Some(sep) => {
+                ungrouped = ungroup(t, sep, decimal)?;
+                ungrouped.as_str()
+            }
+            None => t,
+        };
+        if t.contains(other) {
             return None;
         }
-        t.replace(',', ".").parse::<f64>().ok()
-    } else {
-        t.parse::<f64>().ok()
+        let parsed = if self.decimal_comma {
+            t.replace(',', ".").parse::<f64>().ok()
+        } else {
+            t.parse::<f64>().ok()
+        };
+        parsed.filter(|v| v.is_finite())
+    }
+
+    /// Which options would read `cell`, if any, as " (...)" for a message.
+    fn hint(&self, cell: &str) -> String {
+        let t = cell.trim();
+        let reads = |f: NumberFormat| f.parse(t).is_some_and(|v| !v.is_nan());
+        let mut ways = Vec::new();
+        for sep in [',', '.', ' ', '\''] {
+            let with = NumberFormat {
+                thousands: Some(sep),
+                ..self.clone()
+            };
+            if Some(sep) != self.thousands && reads(with) {
+                let shown = if sep == '\'' {
+                    "\"'\"".to_string()
+                } else {
+                    format!("\"{sep}\"")
+                };
+                ways.push(format!(
+                    "if numbers are grouped in thousands, set `[data] thousands = {shown}`"
+                ));
+                break;
+            }
+        }
+        let comma = NumberFormat {
+            decimal_comma: true,
+            thousands: None,
+            ..self.clone()
+        };
+        if !self.decimal_comma && reads(comma) {
+            ways.push("for decimal commas use option `decimal_comma`".into());
+        }
+        if ways.is_empty() && !t.chars().any(|c| c.is_ascii_digit()) {
+            ways.push(format!(
+                "if `{}` marks a missing value, add it to `[data] missing`",
+                visible(t)
+            ));
+        }
+        if ways.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", ways.join("; "))
+        }
+    }
+}
+
+/// `t` without its thousands separators, if they group whole thousands before the
+/// decimal mark; `None` if a separator sits anywhere else.
+fn ungroup(t: &str, sep: char, decimal: char) -> Option<String> {
+    let is_sep = |c: char| c == sep || (sep == ' ' && SPACES.contains(&c));
+    if !t.chars().any(is_sep) {
+        return Some(t.to_string());
+    }
+    let (int, frac) = match t.find(decimal) {
+        Some(i) => (&t[..i], &t[i..]),
+        None => (t, ""),
     };
-    parsed.filter(|v| v.is_finite())
+    if frac.chars().any(is_sep) {
+        return None;
+    }
+    let digits = int.trim_start_matches(['-', '+']);
+    let sign = &int[..int.len() - digits.len()];
+    let groups: Vec<&str> = digits.split(is_sep).collect();
+    let whole = !groups[0].is_empty()
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
+    whole.then(|| format!("{sign}{}{frac}", groups.concat()))
 }
 
 impl Table {
+    fn new(name: &str, format: &'static str, df: DataFrame, rows: Vec<usize>) -> Table {
+        Table {
+            name: name.to_string(),
+            format,
+            encoding: None,
+            sheet: None,
+            sheets: Vec::new(),
+            notes: Vec::new(),
+            df,
+            rows,
+        }
+    }
+
     pub fn rows(&self) -> usize {
         self.df.height()
     }
@@ -335,7 +584,7 @@ impl Table {
     }
 
     /// A column as numbers, with an error naming the first bad cell.
-    pub fn numeric_column(&self, name: &str, decimal_comma: bool) -> Result<Vec<f64>> {
+    pub fn numeric_column(&self, name: &str, numbers: &NumberFormat) -> Result<Vec<f64>> {
         let col = self.column(name, name)?;
         if col.dtype().is_primitive_numeric() {
             let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
@@ -354,29 +603,19 @@ impl Table {
             let mut unlisted = 0;
             for (i, cell) in chunked.iter().enumerate() {
                 let cell = cell.unwrap_or("");
-                match parse_number(cell, decimal_comma) {
+                match numbers.parse(cell) {
                     Some(v) => out.push(v),
                     None if problems.len() >= MAX_LISTED => {
                         unlisted += 1;
                         out.push(f64::NAN)
                     }
                     None => {
-                        let hint = if !decimal_comma
-                            && cell.contains(',')
-                            && cell.replace(',', ".").trim().parse::<f64>().is_ok()
-                        {
-                            " (for decimal commas use option `decimal_comma`)"
-                        } else {
-                            ""
-                        };
+                        let hint = numbers.hint(cell);
                         problems.push(Error::Cell {
                             file: self.name.clone(),
                             row: self.row_number(i),
                             column: name.to_string(),
-                            message: format!(
-                                "expected a number, found `{}`{hint}; write a missing value as an empty cell or NA",
-                                visible(cell)
-                            ),
+                            message: format!("expected a number, found `{}`{hint}", visible(cell)),
                         });
                         out.push(f64::NAN);
                     }
@@ -397,15 +636,67 @@ mod tests {
 
     #[test]
     fn numbers_and_missing_markers() {
-        assert_eq!(parse_number(" 3.5 ", false), Some(3.5));
-        assert!(parse_number("NA", false).unwrap().is_nan());
-        assert!(parse_number("", false).unwrap().is_nan());
-        assert!(parse_number("..", false).unwrap().is_nan());
-        assert_eq!(parse_number("3,5", true), Some(3.5));
-        assert_eq!(parse_number("3,5", false), None);
-        assert_eq!(parse_number("1.234,5", true), None);
-        assert_eq!(parse_number("abc", false), None);
-        assert_eq!(parse_number("inf", false), None);
+        let plain = NumberFormat::default();
+        let comma = NumberFormat {
+            decimal_comma: true,
+            ..NumberFormat::default()
+        };
+        assert_eq!(plain.parse(" 3.5 "), Some(3.5));
+        for marker in ["NA", "", "..", "#N/A", "n.a.", "-", "na", "None", "."] {
+            assert!(plain.parse(marker).unwrap().is_nan(), "{marker}");
+        }
+        assert_eq!(comma.parse("3,5"), Some(3.5));
+        assert_eq!(plain.parse("3,5"), None);
+        assert_eq!(comma.parse("1.234,5"), None);
+        assert_eq!(plain.parse("abc"), None);
+        assert_eq!(plain.parse("inf"), None);
+        assert_eq!(plain.parse("-5"), Some(-5.0));
+        // A set of markers of one's own: `-` is then no longer missing.
+        let own = NumberFormat {
+            missing: vec!["n/d".into()],
+            ..NumberFormat::default()
+        };
+        assert!(own.parse("n/d").unwrap().is_nan());
+        assert_eq!(own.parse("-"), None);
+    }
+
+    #[test]
+    fn thousands_separators_group_whole_thousands() {
+        let with = |sep: char, decimal_comma: bool| NumberFormat {
+            decimal_comma,
+            thousands: Some(sep),
+            ..NumberFormat::default()
+        };
+        assert_eq!(with(',', false).parse("1,234,567.25"), Some(1_234_567.25));
+        assert_eq!(with(',', false).parse("-1,234"), Some(-1234.0));
+        assert_eq!(with(',', false).parse("999"), Some(999.0));
+        assert_eq!(with(',', false).parse("12,34"), None);
+        assert_eq!(with(',', false).parse("1234,567"), None);
+        assert_eq!(with('.', true).parse("1.234,5"), Some(1234.5));
+        assert_eq!(with(' ', false).parse("15 500"), Some(15500.0));
+        // No-break and narrow no-break spaces, as locale formats write them.
+        assert_eq!(with(' ', true).parse("15\u{a0}500,5"), Some(15500.5));
+        assert_eq!(with(' ', false).parse("1\u{202f}000"), Some(1000.0));
+        assert_eq!(with('\'', false).parse("1'000'000"), Some(1e6));
+    }
+
+    #[test]
+    fn a_bad_cell_says_which_option_would_read_it() {
+        let plain = NumberFormat::default();
+        assert_eq!(
+            plain.hint("1,234"),
+            " (if numbers are grouped in thousands, set `[data] thousands = \",\"`; for decimal commas use option `decimal_comma`)"
+        );
+        assert_eq!(
+            plain.hint("15 500"),
+            " (if numbers are grouped in thousands, set `[data] thousands = \" \"`)"
+        );
+        assert_eq!(plain.hint("2,5"), " (for decimal commas use option `decimal_comma`)");
+        assert_eq!(
+            plain.hint("n.d."),
+            " (if `n.d.` marks a missing value, add it to `[data] missing`)"
+        );
+        assert_eq!(plain.hint("12x"), "");
     }
 
     #[test]
@@ -440,7 +731,7 @@ mod tests {
             text.push_str(&format!("U{i},2020,bad{i}\n"));
         }
         let table = read_table("d.csv", text.into_bytes(), &LoadOptions::default()).unwrap();
-        let err = table.numeric_column("a", false).unwrap_err();
+        let err = table.numeric_column("a", &NumberFormat::default()).unwrap_err();
         let problems = err.problems();
         assert_eq!(problems.len(), 51);
         assert!(problems[0]

@@ -53,6 +53,9 @@ pub enum Layout {
     Wide,
     /// Columns unit, period, indicator, value.
     Long,
+    /// A World Bank download: `Country Name, Country Code, Indicator Name, Indicator
+    /// Code` (or DataBank's `Series Name, Series Code`) and one column per year.
+    Wdi,
 }
 
 /// The index itself and options that apply to all of it.
@@ -110,6 +113,11 @@ impl Scale {
 #[derive(Debug, Clone)]
 pub struct DataSpec {
     pub layout: Option<Layout>,
+    /// Cells read as missing in numeric columns (`None`: the default set,
+    /// [`crate::data::read::MISSING`]).
+    pub missing: Option<Vec<String>>,
+    /// The thousands separator of numeric cells, if they are grouped.
+    pub thousands: Option<char>,
     pub indicator_column: String,
     pub value_column: String,
     /// Contiguity table for `neighbours` derived columns (resolved against the

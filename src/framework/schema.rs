@@ -139,6 +139,8 @@ pub struct RawDefaults {
 #[serde(deny_unknown_fields)]
 pub struct RawData {
     pub layout: Option<String>,
+    pub missing: Option<Vec<String>>,
+    pub thousands: Option<String>,
     pub indicator_column: Option<String>,
     pub value_column: Option<String>,
     pub neighbours: Option<String>,

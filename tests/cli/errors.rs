@@ -54,13 +54,13 @@ const CASES: &[Case] = &[
         name: "non-numeric cell",
         edit: None,
         data: Some("unit,year,a1,a2,b1\nX,2020,1,2,3\nY,2020,1,two,3\n"),
-        expected: "error: {data}: row 3, column `a2`: expected a number, found `two`; write a missing value as an empty cell or NA\n",
+        expected: "error: {data}: row 3, column `a2`: expected a number, found `two` (if `two` marks a missing value, add it to `[data] missing`)\n",
     },
     Case {
         name: "decimal comma without the option",
         edit: None,
         data: Some("unit,year,a1,a2,b1\nX,2020,1,\"2,5\",3\n"),
-        expected: "error: {data}: row 2, column `a2`: expected a number, found `2,5` (for decimal commas use --decimal-comma); write a missing value as an empty cell or NA\n",
+        expected: "error: {data}: row 2, column `a2`: expected a number, found `2,5` (for decimal commas use --decimal-comma)\n",
     },
     Case {
         name: "duplicate unit and period",
@@ -141,7 +141,7 @@ const CASES: &[Case] = &[
         name: "every bad cell, in row order",
         edit: None,
         data: Some("unit,year,a1,a2,b1\nX,2020,1,x,3\nY,2020,y,2,3\nZ,2020,1,z,3\n"),
-        expected: "error: 3 problems found:\n  - {data}: row 2, column `a2`: expected a number, found `x`; write a missing value as an empty cell or NA\n  - {data}: row 3, column `a1`: expected a number, found `y`; write a missing value as an empty cell or NA\n  - {data}: row 4, column `a2`: expected a number, found `z`; write a missing value as an empty cell or NA\n",
+        expected: "error: 3 problems found:\n  - {data}: row 2, column `a2`: expected a number, found `x` (if `x` marks a missing value, add it to `[data] missing`)\n  - {data}: row 3, column `a1`: expected a number, found `y` (if `y` marks a missing value, add it to `[data] missing`)\n  - {data}: row 4, column `a2`: expected a number, found `z` (if `z` marks a missing value, add it to `[data] missing`)\n",
     },
     Case {
         name: "a header split by ; and rows by ,",

@@ -10,6 +10,7 @@ mod mutations;
 mod report;
 mod score;
 mod sensitivity;
+mod sources;
 mod validate;
 mod variants;
 

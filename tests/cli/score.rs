@@ -407,7 +407,7 @@ fn blank_rows_are_skipped_and_row_numbers_stay_the_files() {
     let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
     assert_eq!(
         err,
-        format!("error: {data}: row 6, column `a1`: expected a number, found `x`; write a missing value as an empty cell or NA\n")
+        format!("error: {data}: row 6, column `a1`: expected a number, found `x` (if `x` marks a missing value, add it to `[data] missing`)\n")
     );
     let data = write(
         dir.path(),

@@ -76,8 +76,8 @@ impl Validator {
                 "data.layout",
                 Some(l),
                 Layout::Wide,
-                &["wide", "long", "auto"],
-                &[("wide", Layout::Wide), ("long", Layout::Long)],
+                &["wide", "long", "wdi", "auto"],
+                &[("wide", Layout::Wide), ("long", Layout::Long), ("wdi", Layout::Wdi)],
             )),
         };
         let include = raw.screen.include.clone().unwrap_or_default();

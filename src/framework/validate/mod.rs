@@ -55,6 +55,8 @@ pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
         },
         data: DataSpec {
             layout: settings.layout,
+            missing: raw.data.missing.clone(),
+            thousands: v.thousands(raw.data.thousands.as_deref()),
             indicator_column: raw.data.indicator_column.clone().unwrap_or_else(|| "indicator".into()),
             value_column: raw.data.value_column.clone().unwrap_or_else(|| "value".into()),
             neighbours: raw.data.neighbours.as_ref().map(|n| {
@@ -92,6 +94,22 @@ impl Validator {
         Validator {
             file: file.to_string(),
             problems: Vec::new(),
+        }
+    }
+
+    /// `data.thousands`: one of `,` `.` space `'`.
+    fn thousands(&mut self, value: Option<&str>) -> Option<char> {
+        let value = value?;
+        let mut chars = value.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c @ (',' | '.' | ' ' | '\'')), None) => Some(c),
+            _ => {
+                self.problem(
+                    "data.thousands",
+                    format!("expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands), found `{value}`"),
+                );
+                None
+            }
         }
     }
 

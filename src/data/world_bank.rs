@@ -1,0 +1,180 @@
+//! World Bank downloads (WDI bulk and API CSV or xlsx, DataBank exports): one row per
+//! country and indicator, one column per year, reshaped to the panel's unit-period
+//! rows. See the module docs of [`super`] for which rows are kept.
+
+use super::{FileRows, NumberFormat, Table};
+use crate::error::{visible, Error, Result};
+use crate::period::Period;
+use std::collections::HashMap;
+
+/// The unit column of every World Bank layout.
+const COUNTRY_CODE: &str = "Country Code";
+/// The indicator column: WDI files say `Indicator Code`, DataBank exports `Series Code`.
+const INDICATOR_CODES: [&str; 2] = ["Indicator Code", "Series Code"];
+
+/// The World Bank's regional, income and lending-group aggregates (WDI 2024): rows
+/// with these codes are no countries.
+const AGGREGATES: &[&str] = &[
+    "AFE", "AFW", "ARB", "CEB", "CSS", "EAP", "EAR", "EAS", "ECA", "ECS", "EMU", "EUU", "FCS", "HIC", "HPC", "IBD",
+    "IBT", "IDA", "IDB", "IDX", "INX", "LAC", "LCN", "LDC", "LIC", "LMC", "LMY", "LTE", "MEA", "MIC", "MNA", "NAC",
+    "OED", "OSS", "PRE", "PSS", "PST", "SAS", "SSA", "SSF", "SST", "TEA", "TEC", "TLA", "TMN", "TSA", "TSS", "UMC",
+    "WLD",
+];
+
+/// The year of a World Bank year column: `2018` or DataBank's `2018 [YR2018]`.
+fn year_of(column: &str) -> Option<Period> {
+    let c = column.trim();
+    let year = match c.split_once(' ') {
+        Some((year, code)) if code == format!("[YR{year}]") => year,
+        Some(_) => return None,
+        None => c,
+    };
+    (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| Period::parse(year))
+        .flatten()
+}
+
+/// Whether the table has a World Bank layout's columns.
+pub(super) fn is_world_bank(table: &Table) -> bool {
+    table.has_column(COUNTRY_CODE)
+        && INDICATOR_CODES.iter().any(|c| table.has_column(c))
+        && table.column_names().any(|c| year_of(c).is_some())
+}
+
+/// The needed indicators' values per country and year with a value.
+pub(super) fn rows(
+    table: &Table,
+    needed: &[(String, String)],
+    numbers: &NumberFormat,
+    notes: &mut Vec<String>,
+) -> Result<FileRows> {
+    let missing = |column: &str, needed_by: &str| {
+        Error::MissingColumn {
+        file: table.name.clone(),
+        column: column.into(),
+        needed_by: needed_by.into(),
+        hint: " (a World Bank file has `Country Name`, `Country Code`, `Indicator Name`, `Indicator Code` and a column per year)".into(),
+    }
+    };
+    if !table.has_column(COUNTRY_CODE) {
+        return Err(missing(COUNTRY_CODE, "the World Bank layout's unit"));
+    }
+    let code_column = INDICATOR_CODES
+        .into_iter()
+        .find(|c| table.has_column(c))
+        .ok_or_else(|| missing(INDICATOR_CODES[0], "the World Bank layout's indicator"))?;
+    let years: Vec<(String, Period)> = table
+        .column_names()
+        .filter_map(|c| year_of(c).map(|p| (c.to_string(), p)))
+        .collect();
+    if years.is_empty() {
+        return Err(missing("1960", "the World Bank layout's years"));
+    }
+    let units = table.text_column(COUNTRY_CODE, "the World Bank layout's unit")?;
+    let codes = table.text_column(code_column, "the World Bank layout's indicator")?;
+    let wanted: HashMap<&str, usize> = needed.iter().enumerate().map(|(i, (c, _))| (c.as_str(), i)).collect();
+
+    // The rows to read: a needed indicator of a country.
+    let mut problems = Vec::new();
+    let mut first_row: HashMap<(&str, usize), usize> = HashMap::new();
+    let mut picked = Vec::new();
+    let mut aggregates = std::collections::BTreeSet::new();
+    for (i, (unit, code)) in units.iter().zip(&codes).enumerate() {
+        let Some(&column) = code.as_deref().and_then(|c| wanted.get(c.trim())) else {
+            continue;
+        };
+        let row = table.row_number(i);
+        let Some(unit) = unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+            problems.push(Error::Cell {
+                file: table.name.clone(),
+                row,
+                column: COUNTRY_CODE.into(),
+                message: "empty country code: every row needs one".into(),
+            });
+            continue;
+        };
+        if AGGREGATES.contains(&unit) {
+            aggregates.insert(unit);
+            continue;
+        }
+        if let Some(first) = first_row.insert((unit, column), row) {
+            problems.push(Error::DuplicateRow {
+                file: table.name.clone(),
+                row,
+                unit: visible(unit),
+                period: format!("(every year)` and indicator `{}", needed[column].0),
+                first: format!("row {first}"),
+            });
+            continue;
+        }
+        picked.push((i, unit, column));
+    }
+    Error::in_row_order(problems, super::read::MAX_LISTED)?;
+    if !aggregates.is_empty() {
+        notes.push(format!(
+            "{}: left out the rows of World Bank aggregates ({}): they are no countries",
+            table.name,
+            aggregates.iter().copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
+
+    // Every value of the picked rows, by country and year.
+    let mut keys: Vec<(String, Period)> = Vec::new();
+    let mut key_index: HashMap<(String, Period), usize> = HashMap::new();
+    let mut cells: Vec<Vec<f64>> = vec![Vec::new(); needed.len()];
+    let mut problems = Vec::new();
+    for (name, period) in &years {
+        let values = match table.numeric_column(name, numbers) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.extend(e.into_problems());
+                continue;
+            }
+        };
+        for &(i, unit, column) in &picked {
+            let v = values[i];
+            if v.is_nan() {
+                continue;
+            }
+            let r = *key_index.entry((unit.to_string(), *period)).or_insert_with(|| {
+                keys.push((unit.to_string(), *period));
+                for c in cells.iter_mut() {
+                    c.push(f64::NAN);
+                }
+                keys.len() - 1
+            });
+            cells[column][r] = v;
+        }
+    }
+    Error::in_row_order(problems, super::read::MAX_LISTED)?;
+    let present: std::collections::HashSet<usize> = picked.iter().map(|&(_, _, c)| c).collect();
+    let columns = needed
+        .iter()
+        .zip(cells)
+        .enumerate()
+        .filter(|(c, _)| present.contains(c))
+        .map(|(_, ((name, _), values))| (name.clone(), values))
+        .collect();
+    Ok(FileRows {
+        name: table.name.clone(),
+        supplementary: true,
+        keys,
+        columns,
+        labels: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_columns_of_both_layouts() {
+        assert_eq!(year_of("2018").map(|p| p.to_string()).as_deref(), Some("2018"));
+        assert_eq!(year_of("2018 [YR2018]").map(|p| p.to_string()).as_deref(), Some("2018"));
+        assert_eq!(year_of("2018 [YR2019]"), None);
+        assert_eq!(year_of("Country Code"), None);
+        assert_eq!(year_of(""), None);
+        assert_eq!(year_of("20188"), None);
+    }
+}

@@ -1,0 +1,258 @@
+//! Data files as analysts download them: World Bank layouts, workbooks, other
+//! encodings, missing-value markers and thousands separators. The fixtures and their
+//! hand-worked values are in tests/fixtures/sources/ (README.md there).
+
+use super::{fails, fixture, misuse, read, riskscore, score, write};
+use rust_xlsxwriter::Workbook;
+
+/// The data set as loaded (`--steps`' first file), as text.
+fn loaded(out: &std::path::Path) -> String {
+    read(&out.join("data_denominated.csv"))
+}
+
+/// The manifest's entry for data file `i`.
+fn source(out: &std::path::Path, i: usize) -> serde_json::Value {
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    manifest["data"][i].clone()
+}
+
+#[test]
+fn a_wdi_api_download_adds_its_values_to_our_own_units_and_years() {
+    let api = fixture("sources/wdi_api.csv");
+    let attacks = fixture("sources/attacks.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = riskscore()
+        .args([
+            "score",
+            "-f",
+            &fixture("sources/wdi_attacks.toml"),
+            "-d",
+            &attacks,
+            "-d",
+            &api,
+            "--steps",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with(&format!(
+        "note: {api}: left out the rows of World Bank aggregates (WLD): they are no countries\n\
+         note: {api}: kept 6 of 12 country-years with values, those of 3 units the other files hold\n"
+    )));
+    // The 1960 column and TJK's inflation are empty; KAZ is not in attacks.csv.
+    assert_eq!(
+        loaded(&out),
+        "unit,period,gdp_growth,inflation,attacks\n\
+         KGZ,2020,-7.1,6.3,0\nTJK,2020,4.4,,1\nUZB,2020,1.6,12.9,0\n\
+         KGZ,2021,5.5,11.9,1\nTJK,2021,9.4,,2\nUZB,2021,8,10.8,1\n"
+    );
+    let wdi = source(&out, 1);
+    assert_eq!(
+        (wdi["layout"].as_str(), wdi["format"].as_str(), wdi["encoding"].as_str()),
+        (Some("wdi"), Some("csv"), Some("utf-8"))
+    );
+}
+
+#[test]
+fn a_databank_export_on_its_own_is_the_panel() {
+    let (_dir, out) = score(
+        &fixture("sources/wdi.toml"),
+        &[&fixture("sources/wdi_databank.csv")],
+        &["--steps"],
+    );
+    assert_eq!(
+        loaded(&out),
+        "unit,period,gdp_growth,inflation\n\
+         KGZ,2019,4.6,1.1\nTJK,2019,7.4,\nUZB,2019,6.8,14.5\n\
+         KGZ,2020,-7.1,6.3\nTJK,2020,4.4,\nUZB,2020,1.6,12.9\n\
+         KGZ,2021,5.5,11.9\nTJK,2021,9.4,\nUZB,2021,8,10.8\n"
+    );
+}
+
+#[test]
+fn a_named_layout_that_does_not_fit_names_the_columns() {
+    let err = fails(&[
+        "validate",
+        "-f",
+        &fixture("sources/wdi_attacks.toml"),
+        "-d",
+        &fixture("sources/attacks.csv"),
+        "--layout",
+        "wdi",
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {}: missing column `Country Code` (needed by the World Bank layout's unit) (a World Bank file has `Country Name`, `Country Code`, `Indicator Name`, `Indicator Code` and a column per year)\n",
+            fixture("sources/attacks.csv")
+        )
+    );
+}
+
+/// A workbook as COIN Tool users keep theirs: a notes sheet first, the data on `Data`,
+/// a title row above the header.
+fn coin_tool_workbook(dir: &std::path::Path) -> String {
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet().set_name("Notes").unwrap();
+    notes.write(0, 0, "Indicators of the small test index").unwrap();
+    let data = book.add_worksheet().set_name("Data").unwrap();
+    for (j, h) in ["unit", "year", "a1", "a2", "b1"].iter().enumerate() {
+        data.write(1, j as u16, *h).unwrap();
+    }
+    let rows: [(&str, f64, &str, f64, f64); 3] = [
+        ("X", 2020.0, "0", 10.0, 5.0),
+        ("Y", 2020.0, "#N/A", 20.0, 0.0),
+        ("Z", 2020.0, "10", 30.0, 10.0),
+    ];
+    for (i, (unit, year, a1, a2, b1)) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        data.write(r, 0, *unit).unwrap();
+        data.write(r, 1, *year).unwrap();
+        match a1.parse::<f64>() {
+            Ok(v) => data.write(r, 2, v).unwrap(),
+            Err(_) => data.write(r, 2, *a1).unwrap(),
+        };
+        data.write(r, 3, *a2).unwrap();
+        data.write(r, 4, *b1).unwrap();
+    }
+    let path = dir.join("index.xlsx");
+    book.save(&path).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_workbook_sheet_is_read_cell_by_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = coin_tool_workbook(dir.path());
+    let (_d, out) = score(&fixture("small.toml"), &[&xlsx], &["--sheet", "Data", "--steps"]);
+    // Excel's #N/A is a missing value; numbers stay exact.
+    assert_eq!(
+        loaded(&out),
+        "unit,period,a1,a2,b1\nX,2020,0,10,5\nY,2020,,20,0\nZ,2020,10,30,10\n"
+    );
+    let info = source(&out, 0);
+    assert_eq!(
+        (info["format"].as_str(), info["sheet"].as_str()),
+        (Some("xlsx"), Some("Data"))
+    );
+
+    // The first sheet holds no header the framework can use: the message names it.
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &xlsx]);
+    assert!(
+        err.starts_with(&format!("error: 3 problems found:\n  - {xlsx}: missing column `a1` (needed by indicator `a1`) (sheet `Notes` has `Indicators of the small test index`; the workbook's sheets are `Notes`, `Data`: choose one with --sheet)\n")),
+        "{err}"
+    );
+    let err = misuse(&["validate", "-f", &fixture("small.toml"), "-d", &xlsx, "--sheet", "data"]);
+    assert_eq!(
+        err,
+        format!("error: --sheet: {xlsx} has no sheet `data` (its sheets: `Notes`, `Data`); did you mean `Data`?\n")
+    );
+}
+
+#[test]
+fn a_windows_1252_file_is_read_and_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.csv");
+    // `Côte d'Ivoire` as Excel's CSV writes it on Windows: 0xF4 is `ô`.
+    std::fs::write(
+        &path,
+        b"unit,year,a1,a2,b1,name\nX,2020,0,10,5,C\xF4te d'Ivoire\nY,2020,5,20,0,Y\nZ,2020,10,30,10,Z\n",
+    )
+    .unwrap();
+    let data = path.display().to_string();
+    let output = riskscore()
+        .args(["score", "-f", &fixture("small.toml"), "-d", &data, "--steps", "-o"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8(output.stderr).unwrap().starts_with(&format!(
+        "note: {data}: not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); if it is in another code page, name it with option `encoding`\n"
+    )));
+    assert_eq!(source(&dir.path().join("out"), 0)["encoding"], "windows-1252");
+
+    // Named as UTF-8, the same file is refused at the row of the bad byte.
+    let err = fails(&[
+        "validate",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &data,
+        "--encoding",
+        "utf-8",
+    ]);
+    assert_eq!(
+        err,
+        format!("error: {data}: row 2: byte 0xF4 is not UTF-8 text: the file is in another encoding; name it with --encoding (e.g. windows-1252)\n")
+    );
+    let err = misuse(&[
+        "validate",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &data,
+        "--encoding",
+        "cp-1252",
+    ]);
+    assert_eq!(
+        err,
+        "error: --encoding: unknown encoding `cp-1252`: expected a name such as utf-8, windows-1252, latin1, windows-1251 or utf-16le\n"
+    );
+}
+
+#[test]
+fn thousands_separators_and_missing_markers_are_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "unit,year,a1,a2,b1\nX,2020,\"1,500\",10,5\nY,2020,n.d.,20,0\nZ,2020,\"12,000\",30,10\n",
+    );
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!(
+            "error: 3 problems found:\n  \
+             - {data}: row 2, column `a1`: expected a number, found `1,500` (if numbers are grouped in thousands, set `[data] thousands = \",\"`; for decimal commas use --decimal-comma)\n  \
+             - {data}: row 3, column `a1`: expected a number, found `n.d.` (if `n.d.` marks a missing value, add it to `[data] missing`)\n  \
+             - {data}: row 4, column `a1`: expected a number, found `12,000` (if numbers are grouped in thousands, set `[data] thousands = \",\"`; for decimal commas use --decimal-comma)\n"
+        )
+    );
+    let framework = std::fs::read_to_string(fixture("small.toml")).unwrap();
+    let framework = framework.replace(
+        "[[group]]\nid = \"a\"",
+        "[data]\nthousands = \",\"\nmissing = [\"n.d.\", \"\"]\n\n[[group]]\nid = \"a\"",
+    );
+    let fw = write(dir.path(), "f.toml", &framework);
+    let (_d, out) = score(&fw, &[&data], &["--steps"]);
+    assert_eq!(
+        loaded(&out),
+        "unit,period,a1,a2,b1\nX,2020,1500,10,5\nY,2020,,20,0\nZ,2020,12000,30,10\n"
+    );
+    // The command line's --thousands reads the same without the framework key.
+    let (_d, out) = score(
+        &fixture("small.toml"),
+        &[&write(
+            dir.path(),
+            "e.csv",
+            "unit,year,a1,a2,b1\nX,2020,1 500,10,5\nY,2020,0,20,0\n",
+        )],
+        &["--thousands", " ", "--steps"],
+    );
+    assert_eq!(loaded(&out), "unit,period,a1,a2,b1\nX,2020,1500,10,5\nY,2020,0,20,0\n");
+
+    let bad = write(
+        dir.path(),
+        "g.toml",
+        &framework.replace("thousands = \",\"", "thousands = \"k\""),
+    );
+    let err = fails(&["validate", "-f", &bad]);
+    assert!(
+        err.contains("key `data.thousands`: expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands), found `k`"),
+        "{err}"
+    );
+}
