@@ -14,6 +14,8 @@ pub enum FormatArg {
     Auto,
     Acled,
     Gtd,
+    /// UCDP Georeferenced Event Dataset (GED)
+    Ucdp,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,10 +37,10 @@ pub enum GtdConditionArg {
 
 #[derive(Args, Debug)]
 pub struct EventsArgs {
-    /// Event log: CSV (any delimiter) or Parquet, ACLED or GTD columns
+    /// Event log: CSV (any delimiter and encoding), Parquet or a workbook (xlsx, xls, ods), in ACLED, GTD or UCDP GED columns
     #[arg(short = 'i', long = "input", value_name = "FILE")]
     pub input: PathBuf,
-    /// Column convention (auto: event_id_cnty -> acled, eventid -> gtd)
+    /// Column convention (auto: event_id_cnty -> acled, eventid -> gtd, type_of_violence and date_start -> ucdp)
     #[arg(long, value_enum, default_value = "auto")]
     pub format: FormatArg,
     /// Output table (wide CSV: unit, period, one column per indicator)
@@ -47,7 +49,7 @@ pub struct EventsArgs {
     /// Period of the output rows
     #[arg(long, value_enum, default_value = "year")]
     pub period: PeriodArg,
-    /// Regex over the actor columns (ACLED actor1/actor2/assoc_actor_*; GTD gname*);
+    /// Regex over the actor columns (ACLED actor1/actor2/assoc_actor_*; GTD gname*; UCDP side_a/side_b);
     /// adds actor_incidents and actor_fatalities, e.g. 'Khorasan|ISKP|ISIS-K'
     #[arg(long, value_name = "REGEX")]
     pub actor: Option<String>,
@@ -72,12 +74,28 @@ pub struct EventsArgs {
     /// CSV field delimiter (default: detected from the header)
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+    /// Text encoding of a CSV log, e.g. windows-1252 (default: from the byte-order mark,
+    /// UTF-8 if valid, else windows-1252)
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Sheet of a workbook log (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// How dates are written (ACLED event_date, UCDP date_start), as strftime, e.g.
+    /// %d/%m/%Y, %m/%d/%Y or %d-%b-%y (default: only 2022-04-21, 21 April 2022 and
+    /// 21-April-2022, whose day, month and year cannot be mistaken)
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
     /// GTD: conditions an event must meet to count as verified
     #[arg(long, value_enum, value_delimiter = ',', default_value = "success,no-doubt")]
     pub gtd_verified: Vec<GtdConditionArg>,
-    /// ACLED: regex (over notes and tags) for a claim of responsibility
+    /// ACLED: regex (over notes and tags) matching each mention of a claim; an event is
+    /// claimed when it has more of these than of --acled-not-claimed
     #[arg(long, value_name = "REGEX", default_value = events::ACLED_CLAIMED)]
     pub acled_claimed: String,
+    /// ACLED: regex matching a negated claim mention ("no group claimed"), one claim word each
+    #[arg(long, value_name = "REGEX", default_value = events::ACLED_NOT_CLAIMED)]
+    pub acled_not_claimed: String,
     /// ACLED: regex for "the claim was not verified"; claimed + this = claimed-only
     #[arg(long, value_name = "REGEX", default_value = events::ACLED_UNVERIFIED)]
     pub acled_unverified: String,
@@ -128,6 +146,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
             FormatArg::Auto => None,
             FormatArg::Acled => Some(Format::Acled),
             FormatArg::Gtd => Some(Format::Gtd),
+            FormatArg::Ucdp => Some(Format::Ucdp),
         },
         period: kind,
         actor: args.actor.clone(),
@@ -137,8 +156,12 @@ pub fn run(args: EventsArgs) -> Result<()> {
         first_period: parse_period("first_period", &args.first_period, kind)?,
         last_period: parse_period("last_period", &args.last_period, kind)?,
         delimiter,
+        encoding: args.encoding.clone(),
+        sheet: args.sheet.clone(),
+        date_format: args.date_format.clone(),
         rules: Rules {
             acled_claimed: args.acled_claimed.clone(),
+            acled_not_claimed: args.acled_not_claimed.clone(),
             acled_unverified: args.acled_unverified.clone(),
             gtd_verified,
         },
@@ -164,12 +187,11 @@ pub fn run(args: EventsArgs) -> Result<()> {
     output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
 
     // Provenance beside the table: <out>.manifest.json.
-    let bytes = std::fs::read(&args.input).map_err(|e| Error::io(&args.input, "cannot read", e))?;
     let manifest = serde_json::json!({
         "command": "events",
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        "input": {"file": args.input.display().to_string(), "sha256": output::manifest::sha256_hex(&bytes)},
+        "input": {"file": args.input.display().to_string(), "sha256": table.report.source.sha256},
         "output": args.out.display().to_string(),
         "period": kind.name(),
         "actor": args.actor,
@@ -184,8 +206,8 @@ pub fn run(args: EventsArgs) -> Result<()> {
 
     if !args.quiet {
         let r = &table.report;
-        for note in &r.notes {
-            eprintln!("note: {note}");
+        for text in &r.notes {
+            super::note(text);
         }
         if r.unknown_month > 0 {
             eprintln!(
@@ -197,6 +219,10 @@ pub fn run(args: EventsArgs) -> Result<()> {
         if !r.left_out_units.is_empty() {
             let list: Vec<String> = r.left_out_units.iter().map(|(u, n)| format!("{u} ({n})")).collect();
             eprintln!("note: events outside --units left out: {}", list.join(", "));
+        }
+        if !r.no_country.is_empty() {
+            let list: Vec<String> = r.no_country.iter().map(|(u, n)| format!("{u} ({n})")).collect();
+            eprintln!("note: events at no country left out: {}", list.join(", "));
         }
         if r.left_out_periods > 0 {
             eprintln!("note: {} events outside the period range left out", r.left_out_periods);
@@ -244,10 +270,11 @@ pub fn generate(args: GenerateEventsArgs) -> Result<()> {
     let format = match args.format {
         FormatArg::Acled => Format::Acled,
         FormatArg::Gtd => Format::Gtd,
+        FormatArg::Ucdp => Format::Ucdp,
         FormatArg::Auto => {
             return Err(Error::Argument {
                 name: "format".into(),
-                message: "choose acled or gtd".into(),
+                message: "choose acled, gtd or ucdp".into(),
             })
         }
     };

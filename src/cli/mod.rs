@@ -225,8 +225,8 @@ impl DataArgs {
     /// Loads the data; how each file was read, where it matters, goes to stderr.
     pub fn load(&self, fw: &Framework) -> Result<Panel> {
         let panel = data::load(fw, &self.sources()?, &self.options()?)?;
-        for note in panel.sources.iter().flat_map(|s| &s.notes) {
-            eprintln!("note: {note}");
+        for text in panel.sources.iter().flat_map(|s| &s.notes) {
+            note(text);
         }
         Ok(panel)
     }
@@ -266,8 +266,18 @@ pub fn describe(problem: &Error) -> String {
         Error::Argument { name, message } => format!("{}: {message}", flag(name)),
         other => other.to_string(),
     };
+    with_flags(&text)
+}
+
+/// A library note as the terminal shows it: "option `name`" is the flag `--name`.
+pub fn note(text: &str) {
+    eprintln!("note: {}", with_flags(text));
+}
+
+/// `text` with every "option `name`" written as the flag `--name`.
+fn with_flags(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
+    let mut rest = text;
     while let Some(at) = rest.find("option `") {
         let name_start = at + "option `".len();
         let Some(len) = rest[name_start..].find('`') else { break };

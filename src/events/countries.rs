@@ -3,7 +3,13 @@
 //! The table (`countries.tsv`) was made from Debian's iso-codes
 //! (`/usr/share/iso-codes/json/iso_3166-1.json`: name, common_name, official_name)
 //! plus the spellings ACLED and GTD use (Russia, Iran, Kyrgyzstan, Ivory Coast, ...).
-//! Names match case-insensitively.
+//! Names match case-insensitively. States that no longer exist (Soviet Union,
+//! Yugoslavia, Czechoslovakia, East Germany, Serbia-Montenegro, South Yemen) have
+//! their ISO 3166-3 former codes (SUN, YUG, CSK, DDR, SCG, YMD); renamed ones (Zaire,
+//! Rhodesia, West Germany, North Yemen, South Vietnam) and UCDP's forms ("Russia
+//! (Soviet Union)", "DR Congo (Zaire)") are names of today's code. GTD's
+//! `International` (attacks on international waters or aircraft in flight) is no
+//! country: see [`NO_COUNTRY`].
 
 use std::sync::OnceLock;
 
@@ -18,7 +24,10 @@ pub struct Country {
 
 const TABLE: &str = include_str!("countries.tsv");
 
-/// Every country, in alpha-3 order.
+/// Names of event locations that are no country: such events are left out and counted.
+pub const NO_COUNTRY: &[&str] = &["International"];
+
+/// Every country, in alpha-3 order, then the former states.
 pub fn table() -> &'static [Country] {
     static CELL: OnceLock<Vec<Country>> = OnceLock::new();
     CELL.get_or_init(|| {
@@ -68,5 +77,12 @@ mod tests {
         assert_eq!(afg.numeric, 4);
         assert_eq!(name_of("TJK"), Some("Tajikistan"));
         assert!(table().len() >= 249);
+        assert_eq!(alpha3_of("Soviet Union"), Some("SUN"));
+        assert_eq!(alpha3_of("West Germany (FRG)"), Some("DEU"));
+        assert_eq!(alpha3_of("East Germany (GDR)"), Some("DDR"));
+        assert_eq!(alpha3_of("Rhodesia"), Some("ZWE"));
+        assert_eq!(alpha3_of("Russia (Soviet Union)"), Some("RUS"));
+        assert_eq!(alpha3_of("Serbia-Montenegro"), Some("SCG"));
+        assert_eq!(alpha3_of("International"), None);
     }
 }

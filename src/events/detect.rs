@@ -2,7 +2,7 @@
 //! come from, and whether every column the options need is there (all missing ones
 //! reported at once).
 
-use super::{scan, Format, GtdCondition, Options, ROW};
+use super::{Format, GtdCondition, Options, ROW};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::path::Path;
@@ -25,6 +25,11 @@ fn spec(format: Format) -> Spec {
             id: "eventid",
             kind: "attacktype1_txt",
             actors: &["gname", "gname2", "gname3"],
+        },
+        Format::Ucdp => Spec {
+            id: "id",
+            kind: "type_of_violence",
+            actors: &["side_a", "side_b"],
         },
     }
 }
@@ -53,6 +58,11 @@ pub(super) struct Log {
     pub(super) format: Format,
     pub(super) spec: Spec,
     pub(super) unit_source: UnitSource,
+    /// How the file was read.
+    pub(super) source: super::source::SourceReport,
+    pub(super) notes: Vec<String>,
+    /// A UTF-8 copy of the log, kept while the log is scanned.
+    _copy: Option<tempfile::TempPath>,
 }
 
 impl Log {
@@ -80,6 +90,7 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
     for (option, re) in [
         ("actor", options.actor.as_deref()),
         ("acled_claimed", Some(options.rules.acled_claimed.as_str())),
+        ("acled_not_claimed", Some(options.rules.acled_not_claimed.as_str())),
         ("acled_unverified", Some(options.rules.acled_unverified.as_str())),
     ] {
         if let Some(re) = re {
@@ -92,17 +103,19 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         file: name.clone(),
         message: format!("cannot read the event log: {e}"),
     };
-    let lazy = scan(path, options.delimiter).map_err(polars_error)?;
-    let schema = lazy.clone().collect_schema().map_err(polars_error)?;
+    let prepared = super::source::prepare(path, options)?;
+    let mut lazy = prepared.lazy;
+    let schema = lazy.collect_schema().map_err(polars_error)?;
     let has = |c: &str| schema.contains(c);
     let format = match options.format {
         Some(f) => f,
         None if has("event_id_cnty") => Format::Acled,
         None if has("eventid") => Format::Gtd,
+        None if has("type_of_violence") && has("date_start") => Format::Ucdp,
         None => {
             return Err(Error::Data {
                 file: name,
-                message: "cannot tell the format: expected an ACLED header (event_id_cnty, event_date, ...) or a GTD header (eventid, iyear, imonth, iday, ...); or name it with option `format` (acled or gtd)".into(),
+                message: "cannot tell the format: expected an ACLED header (event_id_cnty, event_date, ...), a GTD header (eventid, iyear, imonth, iday, ...) or a UCDP GED header (id, type_of_violence, date_start, best, ...); or name it with option `format` (acled, gtd or ucdp)".into(),
             })
         }
     };
@@ -111,6 +124,7 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         (None, Format::Acled) if has("iso") => UnitSource::IsoNumeric("iso"),
         (None, Format::Acled) => UnitSource::Name("country"),
         (None, Format::Gtd) => UnitSource::Name("country_txt"),
+        (None, Format::Ucdp) => UnitSource::Name("country"),
     };
     let log = Log {
         name,
@@ -118,9 +132,14 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         format,
         spec: spec(format),
         unit_source,
+        source: prepared.report,
+        notes: prepared.notes,
+        _copy: prepared.copy,
     };
     let required = required_columns(&log, options)?;
-    let rows = lazy.select(used_columns(&log, &required)).with_row_index(ROW, Some(2));
+    let mut used = used_columns(&log, &required);
+    used.push(col(ROW));
+    let rows = lazy.select(used);
     Ok((log, rows))
 }
 
@@ -137,6 +156,7 @@ fn required_columns(log: &Log, options: &Options) -> Result<Vec<(String, &'stati
             ("iday", "the event date"),
             ("nkill", "fatalities"),
         ]),
+        Format::Ucdp => required.extend([("date_start", "the period"), ("best", "fatalities")]),
     }
     if log.format == Format::Gtd {
         for c in &options.rules.gtd_verified {
@@ -189,6 +209,7 @@ fn used_columns(log: &Log, required: &[(String, &'static str)]) -> Vec<Expr> {
             "gname2",
             "gname3",
         ],
+        Format::Ucdp => &["low", "high", "deaths_civilians", "side_a", "side_b"],
     };
     used.extend(optional.iter().copied().filter(|c| log.has(c)));
     used.sort_unstable();

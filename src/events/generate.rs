@@ -1,6 +1,7 @@
-//! Seeded synthetic event logs in ACLED and GTD column formats, for tests, the example
-//! and benchmarks. Real ACLED and GTD rows may not be redistributed (their licences), so
-//! the example ships these instead; they are illustrative, not observations.
+//! Seeded synthetic event logs in ACLED, GTD and UCDP GED column formats, for tests,
+//! the example and benchmarks. Real ACLED and GTD rows may not be redistributed (their
+//! licences), so the example ships these instead; they are illustrative, not
+//! observations.
 //!
 //! Shape: events fall on the countries of the Central Asia example with rates that
 //! differ by country and year (Afghanistan and Pakistan high, Uzbekistan and
@@ -174,8 +175,62 @@ fn header(format: Format) -> &'static [&'static str] {
             "nwound",
             "nhostkid",
         ],
+        Format::Ucdp => &UCDP_COLUMNS,
     }
 }
+
+/// The 49 columns of UCDP GED 23.1, in its order.
+const UCDP_COLUMNS: [&str; 49] = [
+    "id",
+    "relid",
+    "year",
+    "active_year",
+    "code_status",
+    "type_of_violence",
+    "conflict_dset_id",
+    "conflict_new_id",
+    "conflict_name",
+    "dyad_dset_id",
+    "dyad_new_id",
+    "dyad_name",
+    "side_a_dset_id",
+    "side_a_new_id",
+    "side_a",
+    "side_b_dset_id",
+    "side_b_new_id",
+    "side_b",
+    "number_of_sources",
+    "source_article",
+    "source_office",
+    "source_date",
+    "source_headline",
+    "source_original",
+    "where_prec",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "adm_2",
+    "latitude",
+    "longitude",
+    "geom_wkt",
+    "priogrid_gid",
+    "country",
+    "country_id",
+    "region",
+    "event_clarity",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "best",
+    "high",
+    "low",
+    "gwnoa",
+    "gwnob",
+];
 
 /// What every synthetic event has, whatever the format.
 struct Event {
@@ -253,6 +308,7 @@ pub fn write(spec: &Spec, out: &mut dyn Write) -> std::io::Result<()> {
         let record = match spec.format {
             Format::Acled => acled_record(&mut rng, &event),
             Format::Gtd => gtd_record(&mut rng, &event),
+            Format::Ucdp => ucdp_record(&mut rng, &event),
         };
         w.write_record(record)?;
     }
@@ -404,6 +460,101 @@ fn gtd_record(rng: &mut StdRng, e: &Event) -> Vec<String> {
         },
         hostages,
     ]
+}
+
+/// One UCDP GED row: type of violence, sides, deaths by party with best, low and high
+/// estimates (low <= best <= high), dates with a time as GED writes them.
+fn ucdp_record(rng: &mut StdRng, e: &Event) -> Vec<String> {
+    let Event {
+        i,
+        country: (_, _, name),
+        year,
+        month,
+        day,
+        lat,
+        lon,
+        ref actor,
+        jihadist,
+        ..
+    } = *e;
+    let kind: u8 = if jihadist && rng.random::<f64>() < 0.4 {
+        3
+    } else if rng.random::<f64>() < 0.75 {
+        1
+    } else {
+        2
+    };
+    let side_a = if kind == 1 {
+        format!("Government of {name}")
+    } else {
+        actor.clone()
+    };
+    let side_b = match kind {
+        1 => actor.clone(),
+        2 => "Unidentified militia".to_string(),
+        _ => "Civilians".to_string(),
+    };
+    let (deaths_a, deaths_b) = (heavy(rng, 0.6, 80.0), heavy(rng, 0.5, 80.0));
+    let civilians = if kind == 3 {
+        1 + heavy(rng, 0.3, 150.0)
+    } else {
+        heavy(rng, 0.8, 40.0)
+    };
+    let unknown = heavy(rng, 0.8, 20.0);
+    let best = deaths_a + deaths_b + civilians + unknown;
+    let low = best - best / 4;
+    let high = best + best / 2 + u32::from(rng.random::<f64>() < 0.2);
+    let date = format!("{year}-{month:02}-{day:02} 00:00:00.000");
+    let conflict = format!("{name}: {side_a} - {side_b}");
+    let mut row = vec![
+        (300_000 + i).to_string(),
+        format!("SYN-{year}-{}", 1 + i % 90),
+        year.to_string(),
+        "TRUE".into(),
+        "Clear".into(),
+        kind.to_string(),
+        (10_000 + i % 500).to_string(),
+        (10_000 + i % 500).to_string(),
+        conflict.clone(),
+        (20_000 + i % 700).to_string(),
+        (20_000 + i % 700).to_string(),
+        conflict,
+        "1".into(),
+        "1".into(),
+        side_a,
+        "2".into(),
+        "2".into(),
+        side_b,
+        (1 + i % 4).to_string(),
+        "\"Synthetic\"".into(),
+        "Synthetic".into(),
+        date.clone(),
+        "Synthetic headline".into(),
+        "Synthetic".into(),
+        "1".into(),
+        format!("{name} town {}", 1 + i % 9),
+        format!("{name} town {}", 1 + i % 9),
+        format!("{name} province {}", 1 + i % 7),
+        String::new(),
+        format!("{lat:.4}"),
+        format!("{lon:.4}"),
+        format!("POINT ({lon:.4} {lat:.4})"),
+        (150_000 + i % 9_000).to_string(),
+        name.to_string(),
+        "0".into(),
+        "Asia".into(),
+        "1".into(),
+        "1".into(),
+        date.clone(),
+        date,
+    ];
+    row.extend(
+        [deaths_a, deaths_b, civilians, unknown, best, high, low]
+            .iter()
+            .map(|n| n.to_string()),
+    );
+    row.extend(["0".to_string(), String::new()]);
+    row
 }
 
 #[cfg(test)]

@@ -3,25 +3,31 @@
 
 use super::detect::{Log, UnitSource};
 use super::sums::{type_slug, Sums};
-use super::{EventTable, Options, PERIOD, UNIT};
-use crate::error::{suggest, Error, Result};
+use super::{countries, EventTable, Options, FIRST_ROW, PERIOD, UNIT, UNKNOWN};
+use crate::error::{suggest, visible, Error, Result};
 use crate::period::Period;
 use polars::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The table of every unit and period.
-pub(super) fn grid(log: &Log, options: &Options, mut s: Sums) -> Result<EventTable> {
+/// `row_problems` are the rows that broke a rule: reported with the unknown names.
+pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<Error>) -> Result<EventTable> {
     let SumColumns {
         units: units_col,
         periods: periods_col,
         values: value_cols,
+        first_rows,
     } = sum_columns(log, &mut s)?;
     let incidents_at = |i: usize| value_cols[0][i] as usize;
     let wanted: Option<HashSet<&str>> = options.units.as_ref().map(|u| u.iter().map(String::as_str).collect());
     let in_range = |p: i64| {
         options.first_period.is_none_or(|f| p >= f.ordinal) && options.last_period.is_none_or(|l| p <= l.ordinal)
     };
-    let mentioned: BTreeSet<&str> = units_col.iter().map(String::as_str).collect();
+    let mentioned: BTreeSet<&str> = units_col
+        .iter()
+        .map(String::as_str)
+        .filter(|u| !u.starts_with(UNKNOWN))
+        .collect();
     if let (Some(asked), false) = (&options.units, options.keep_absent_units) {
         absent_units(log, asked, &mentioned)?;
     }
@@ -31,8 +37,26 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums) -> Result<EventTab
     };
     units.dedup();
     let mut kept = Vec::new();
+    // Unknown country names inside the period range, each with its events and first row.
+    let mut unknown: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
     for i in 0..units_col.len() {
-        if wanted.as_ref().is_some_and(|w| !w.contains(units_col[i].as_str())) {
+        if let Some(name) = units_col[i].strip_prefix(UNKNOWN) {
+            let n = incidents_at(i);
+            if !in_range(periods_col[i]) {
+                s.report.left_out_periods += n;
+            } else if countries::NO_COUNTRY.contains(&name) {
+                *s.report.no_country.entry(name.to_string()).or_default() += n;
+            } else if wanted.is_some() {
+                *s.report
+                    .left_out_units
+                    .entry(format!("{name} (unknown country name)"))
+                    .or_default() += n;
+            } else {
+                let entry = unknown.entry(name).or_insert((0, u64::MAX));
+                entry.0 += n;
+                entry.1 = entry.1.min(first_rows[i]);
+            }
+        } else if wanted.as_ref().is_some_and(|w| !w.contains(units_col[i].as_str())) {
             *s.report.left_out_units.entry(units_col[i].clone()).or_default() += incidents_at(i);
         } else if !in_range(periods_col[i]) {
             s.report.left_out_periods += incidents_at(i);
@@ -40,6 +64,9 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums) -> Result<EventTab
             kept.push(i);
         }
     }
+    let mut problems = row_problems;
+    problems.extend(unknown_names(log, &unknown));
+    Error::in_row_order(problems, crate::data::read::MAX_LISTED)?;
     let seen_periods = kept.iter().map(|&i| periods_col[i]);
     let first = options
         .first_period
@@ -93,6 +120,25 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums) -> Result<EventTab
     })
 }
 
+/// Country names not in the table, of events in the period range: an error each.
+fn unknown_names(log: &Log, unknown: &BTreeMap<&str, (usize, u64)>) -> Vec<Error> {
+    let known = countries::table().iter().flat_map(|c| c.names.iter().copied());
+    unknown
+        .iter()
+        .map(|(name, &(events, row))| Error::Cell {
+            file: log.name.clone(),
+            row: row as usize,
+            column: log.unit_source.column().to_string(),
+            message: format!(
+                "unknown country name `{}` ({events} event{} in the period range): expected an ISO 3166 name such as Uzbekistan, or units from a column of codes (option `unit_column`); events outside option `units` are left out{}",
+                visible(name),
+                if events == 1 { "" } else { "s" },
+                suggest(name, known.clone())
+            ),
+        })
+        .collect()
+}
+
 /// Units asked for that no event mentions, most often typos: an error each.
 fn absent_units(log: &Log, asked: &[String], mentioned: &BTreeSet<&str>) -> Result<()> {
     let problems = asked
@@ -117,6 +163,8 @@ struct SumColumns {
     units: Vec<String>,
     periods: Vec<i64>,
     values: Vec<Vec<f64>>,
+    /// Per row: the first row of the log it sums.
+    first_rows: Vec<u64>,
 }
 
 /// The sums as plain columns: unit, period, and each summed column, with the events by
@@ -173,9 +221,20 @@ fn sum_columns(log: &Log, s: &mut Sums) -> Result<SumColumns> {
         s.columns.insert(at + j, name.clone());
         value_cols.insert(at + j, counts);
     }
+    let first_rows = s
+        .grouped
+        .column(FIRST_ROW)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .map_err(|e| log.polars_error(e))?
+        .u64()
+        .map_err(|e| log.polars_error(e))?
+        .iter()
+        .map(|r| r.unwrap_or(0))
+        .collect();
     Ok(SumColumns {
         units: units_col,
         periods: periods_col,
         values: value_cols,
+        first_rows,
     })
 }

@@ -1,4 +1,4 @@
-//! Event logs (ACLED-like, GTD-like) -> a unit-period indicator table, ready for `score`.
+//! Event logs (ACLED, GTD, UCDP GED) -> a unit-period indicator table, ready for `score`.
 //!
 //! The log is scanned lazily with polars (only the needed columns, streaming engine),
 //! in four steps, a file each: the format is detected and the needed columns checked
@@ -12,28 +12,42 @@
 //! - `incidents`: events; `verified` and `unverified` (see the rules below);
 //!   `claimed`: events with a claim of responsibility; `claimed_only`: claimed and not
 //!   verified (the propaganda signal: "ISKP claimed rockets at Termez, none landed");
-//! - `fatalities`, and for GTD `injuries` (nwound) and `hostages` (nhostkid);
+//! - `fatalities`, and for GTD `injuries` (nwound) and `hostages` (nhostkid); for UCDP
+//!   `fatalities` is the best estimate (`best`), with `fatalities_low` and
+//!   `fatalities_high` (`low`, `high`) and `civilian_deaths` (`deaths_civilians`);
 //! - `actor_incidents`, `actor_fatalities`: events whose actor columns match
 //!   [`Options::actor`];
 //! - `civilian_events`: events targeting civilians;
-//! - `type_<event type>`: events per ACLED `event_type` / GTD `attacktype1_txt`;
+//! - `type_<event type>`: events per ACLED `event_type` / GTD `attacktype1_txt` / UCDP
+//!   `type_of_violence` (1 `type_state_based`, 2 `type_non_state`, 3 `type_one_sided`);
 //! - `impact`: GTI-style yearly impact over the *verified* events,
 //!   `r = incidents + 3 fatalities + 0.5 injuries + 0.5 hostages` (IEP 2023, GTI
 //!   methodology; ACLED has no injuries or hostages, so r = incidents + 3 fatalities).
 //!   The five-year decay `(16 r_t + 8 r_{t-1} + 4 r_{t-2} + 2 r_{t-3} + r_{t-4}) / 5`
 //!   and the log scale belong in the framework (`decayed_sum`, see indicators/gti.toml).
 //!
+//! UCDP GED codes events from reports it has weighed, and records no claims: its table
+//! has no `verified`, `unverified`, `claimed` or `claimed_only` columns, and `impact`
+//! counts every event (`r = events + 3 best`). Its date is `date_start` (an event that
+//! spans days falls in the period it started in); its actors are `side_a` and `side_b`;
+//! `civilian_events` are the one-sided events (type 3). Every row must keep
+//! `low <= best <= high` and `type_of_violence` in 1-3.
+//!
 //! # Verified vs claimed (configurable, see [`Rules`])
 //! - GTD: `claimed` = `claimed == 1`. `verified` = every condition of
 //!   [`Rules::gtd_verified`] holds; by default `success == 1` (the attack happened as an
 //!   attack) and `doubtterr != 1` (no doubt that it is terrorism). A column the rule
 //!   needs must be present.
-//! - ACLED: the event text is `notes` and `tags` joined. `claimed` = the text matches
-//!   [`Rules::acled_claimed`] (default: "claimed", "claim of/claiming responsibility");
-//!   `claimed_only` = claimed and the text matches
-//!   [`Rules::acled_unverified`] (default:
-//!   "unverified", "not (independently) confirmed/verified", "could not be
-//!   confirmed/verified"); `verified` = not claimed-only. ACLED codes events that its
+//! - ACLED: the event text is `notes` and `tags` joined. `claimed` = the text mentions
+//!   a claim ([`Rules::acled_claimed`]: claim, claims, claimed, claiming) more often
+//!   than it negates one ([`Rules::acled_not_claimed`]: "no group claimed", "was not
+//!   claimed", "has not yet been claimed", "no claim of responsibility"): so "No group
+//!   claimed responsibility" is no claim, "IS-K claims it fired rockets" is one, and
+//!   "No group claimed the first blast; IS-K later claimed the second" is one.
+//!   `claimed_only` = claimed and the text matches [`Rules::acled_unverified`]
+//!   ("unverified", "unconfirmed", "the claim unconfirmed", "not (yet) (been)
+//!   (independently) confirmed/verified", "could not be verified", "without
+//!   confirmation"); `verified` = not claimed-only. ACLED codes events that its
 //!   sources report, so an event is verified unless its own notes say otherwise.
 //!
 //! # Missing and special values
@@ -46,13 +60,16 @@
 //! IEP (2023) Global Terrorism Index 2023, methodology annex. START (2021) GTD
 //! Codebook: methodology, inclusion criteria and variables (claimed, doubtterr,
 //! success, nkill, nwound, nhostkid). ACLED (2023) Codebook (event_type,
-//! civilian_targeting, notes, tags).
+//! civilian_targeting, notes, tags). Davies, Pettersson & Öberg (2023) Organized
+//! violence 1989-2022, JPR 60(4); Sundberg & Melander (2013) Introducing the UCDP
+//! Georeferenced Event Dataset, JPR 50(4); UCDP GED Codebook 23.1.
 
 pub mod countries;
 mod detect;
 pub mod generate;
 mod grid;
 mod rows;
+mod source;
 mod sums;
 
 use crate::error::Result;
@@ -67,6 +84,8 @@ use std::path::Path;
 pub enum Format {
     Acled,
     Gtd,
+    /// UCDP Georeferenced Event Dataset (GED).
+    Ucdp,
 }
 
 impl Format {
@@ -74,6 +93,7 @@ impl Format {
         match self {
             Format::Acled => "acled",
             Format::Gtd => "gtd",
+            Format::Ucdp => "ucdp",
         }
     }
 }
@@ -92,19 +112,31 @@ pub enum GtdCondition {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Rules {
     pub acled_claimed: String,
+    pub acled_not_claimed: String,
     pub acled_unverified: String,
     pub gtd_verified: Vec<GtdCondition>,
 }
 
-/// Default ACLED claim pattern (case-insensitive regex).
-pub const ACLED_CLAIMED: &str = r"(?i)\bclaim(ed|s|ing)?\b[^.;]*\bresponsibility\b|\bclaimed\b";
-/// Default ACLED "not verified" pattern (case-insensitive regex).
-pub const ACLED_UNVERIFIED: &str = r"(?i)\bunverified\b|\bnot (been )?(independently )?(confirmed|verified)\b|\bcould not be (independently )?(confirmed|verified)\b";
+/// Default ACLED claim pattern: each mention of a claim, verb or noun, in any tense
+/// (`claim`, `claims`, `claimed`, `claiming`; case-insensitive regex).
+pub const ACLED_CLAIMED: &str = r"(?i)\bclaim(s|ed|ing)?\b";
+/// Default ACLED pattern of a claim mention that is negated: a negation up to three
+/// words before it ("No group claimed", "was not claimed", "has not yet been claimed",
+/// "no claim of responsibility", "nobody has claimed"). Each match holds exactly one
+/// claim mention.
+pub const ACLED_NOT_CLAIMED: &str =
+    r"(?i)\b(no|not|never|nobody|none|neither|nor|without|yet to)\b(\s+[\w'-]+){0,3}?\s+claim(s|ed|ing)?\b";
+/// Default ACLED "not verified" pattern (case-insensitive regex): "unverified",
+/// "unconfirmed" ("the claim unconfirmed"), "not (yet) (been) (independently)
+/// confirmed/verified/corroborated", "could not / cannot be ...", "without / no
+/// (independent) confirmation/verification".
+pub const ACLED_UNVERIFIED: &str = r"(?i)\bun(verified|confirmed|corroborated)\b|\bnot (yet )?(been )?(independently )?(confirmed|verified|corroborated)\b|\b(could not|cannot|can not|can't) be (independently )?(confirmed|verified|corroborated)\b|\b(without|no) (independent )?(confirmation|verification|corroboration)\b";
 
 impl Default for Rules {
     fn default() -> Self {
         Rules {
             acled_claimed: ACLED_CLAIMED.into(),
+            acled_not_claimed: ACLED_NOT_CLAIMED.into(),
             acled_unverified: ACLED_UNVERIFIED.into(),
             gtd_verified: vec![GtdCondition::Success, GtdCondition::NoDoubt],
         }
@@ -130,6 +162,13 @@ pub struct Options {
     pub first_period: Option<Period>,
     pub last_period: Option<Period>,
     pub delimiter: Option<u8>,
+    /// The text encoding of a CSV log (a WHATWG label); detected when `None`.
+    pub encoding: Option<String>,
+    /// The sheet of a workbook log; the first when `None`.
+    pub sheet: Option<String>,
+    /// How ACLED/UCDP dates are written (a strftime format such as `%d/%m/%Y`); when
+    /// `None`, only unambiguous forms are read (see the module docs).
+    pub date_format: Option<String>,
     pub rules: Rules,
 }
 
@@ -145,6 +184,9 @@ impl Default for Options {
             first_period: None,
             last_period: None,
             delimiter: None,
+            encoding: None,
+            sheet: None,
+            date_format: None,
             rules: Rules::default(),
         }
     }
@@ -165,10 +207,14 @@ pub struct EventTable {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Report {
     pub format: Option<Format>,
+    /// How the file was read: container, encoding, sheet, HXL row, header case, SHA-256.
+    pub source: source::SourceReport,
     pub rows: usize,
     pub aggregated: usize,
     pub left_out_units: BTreeMap<String, usize>,
     pub left_out_periods: usize,
+    /// Events at locations that are no country (GTD's `International`), by name.
+    pub no_country: BTreeMap<String, usize>,
     pub unknown_month: usize,
     pub event_types: Vec<String>,
     pub notes: Vec<String>,
@@ -188,14 +234,20 @@ const ROW: &str = "__row";
 const UNIT: &str = "__unit";
 const PERIOD: &str = "__period";
 const KIND: &str = "__kind";
+/// Marks a unit whose country name is not in the table (`?Atlantis`).
+const UNKNOWN: &str = "?";
+/// The first row of each unit, period and type (for messages).
+const FIRST_ROW: &str = "__first_row";
 
 /// Aggregates the event log at `path`.
 pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
     let (log, rows) = detect::open(path, options)?;
     let (rows, exprs) = rows::row_exprs(&log, options, rows)?;
-    let found = rows::check_rows(&log, &rows, &exprs)?;
+    // Rows that break a rule are reported together with the unknown country names,
+    // which only the sums can tell (they depend on the units and periods asked for).
+    let (found, row_problems) = rows::check_rows(&log, &rows, &exprs)?;
     let sums = sums::sums(&log, options, rows, exprs, &found)?;
-    grid::grid(&log, options, sums)
+    grid::grid(&log, options, sums, row_problems)
 }
 
 /// Period ordinal (see [`Period`]) from year and month expressions.
@@ -218,30 +270,6 @@ pub fn slug(text: &str) -> String {
         }
     }
     out.trim_end_matches('_').to_string()
-}
-
-/// A lazy scan of a CSV (delimiter sniffed from the header unless given) or Parquet file.
-fn scan(path: &Path, delimiter: Option<u8>) -> PolarsResult<LazyFrame> {
-    use std::io::Read;
-    let mut head = vec![0u8; 64 * 1024];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| PolarsError::IO {
-            error: std::sync::Arc::new(e),
-            msg: None,
-        })?;
-    head.truncate(n);
-    let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
-    if head.starts_with(b"PAR1") {
-        return LazyFrame::scan_parquet(pl_path, Default::default());
-    }
-    let separator = delimiter.unwrap_or_else(|| crate::data::read::sniff_delimiter(&head));
-    LazyCsvReader::new(pl_path)
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_separator(separator)
-        .with_missing_is_null(true)
-        .finish()
 }
 
 /// Runs a query on the streaming engine (bounded memory on large logs).

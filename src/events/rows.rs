@@ -4,7 +4,7 @@
 
 use super::countries;
 use super::detect::{Log, UnitSource};
-use super::{collect, ordinal, Format, GtdCondition, Options, ROW};
+use super::{collect, ordinal, Format, GtdCondition, Options, ROW, UNKNOWN};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::collections::HashSet;
@@ -39,10 +39,14 @@ pub(super) struct RowExprs {
     pub(super) period: Expr,
     pub(super) month_known: Expr,
     pub(super) unit: Expr,
-    pub(super) claimed: Expr,
-    pub(super) verified: Expr,
+    /// (claimed, verified); `None` for logs that record no claims (UCDP).
+    pub(super) claims: Option<(Expr, Expr)>,
     pub(super) actor: Option<Expr>,
     pub(super) civilian: Option<Expr>,
+    /// The event type as text.
+    pub(super) kind: Expr,
+    /// Further sums of the format (UCDP: low and high estimates, civilian deaths).
+    pub(super) extra: Vec<(&'static str, Expr)>,
     checks: Vec<Check>,
 }
 
@@ -52,7 +56,14 @@ pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result
     let (fatalities, injuries, hostages) = counts(log, &mut checks);
     let (period, month_known) = period(log, options, &mut checks);
     let (rows, unit) = unit(log, rows, &mut checks)?;
-    let (claimed, verified) = claim_flags(log, options, &mut checks);
+    let claims = claim_flags(log, options, &mut checks);
+    let (kind, extra) = match log.format {
+        Format::Ucdp => ucdp(log, &mut checks),
+        _ => (
+            col(log.spec.kind).fill_null(lit("")).str().strip_chars(lit(" ")),
+            Vec::new(),
+        ),
+    };
     let exprs = RowExprs {
         fatalities,
         injuries,
@@ -60,18 +71,19 @@ pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result
         period,
         month_known,
         unit,
-        claimed,
-        verified,
+        claims,
         actor: actor(log, options),
         civilian: civilian(log),
+        kind,
+        extra,
         checks,
     };
     Ok((rows, exprs))
 }
 
 /// Checks every row in one scan; every rule broken and the first duplicate event id
-/// are errors. Returns the row counts (`__nrows`, `__unknown_month`).
-pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Result<DataFrame> {
+/// are problems. Returns the row counts (`__nrows`, `__unknown_month`) and the problems.
+pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Result<(DataFrame, Vec<Error>)> {
     let (checks, month_known) = (&exprs.checks, &exprs.month_known);
     let mut check_exprs: Vec<Expr> = checks
         .iter()
@@ -112,8 +124,7 @@ pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Resul
     if let Some(dup) = duplicate_id(log, rows)? {
         problems.push(dup);
     }
-    Error::from_problems(problems)?;
-    Ok(found)
+    Ok((found, problems))
 }
 
 /// The text of `column` in row `row`: read only for a row in error, by its number
@@ -185,10 +196,10 @@ fn duplicate_id(log: &Log, rows: &LazyFrame) -> Result<Option<Error>> {
 fn counts(log: &Log, checks: &mut Vec<Check>) -> (Expr, Option<Expr>, Option<Expr>) {
     let fatalities = count(
         checks,
-        if log.format == Format::Acled {
-            "fatalities"
-        } else {
-            "nkill"
+        match log.format {
+            Format::Acled => "fatalities",
+            Format::Gtd => "nkill",
+            Format::Ucdp => "best",
         },
         &[],
     );
@@ -239,29 +250,8 @@ fn count(checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Exp
 /// The period ordinal of each event and, for GTD, whether its month is known.
 fn period(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr) {
     match log.format {
-        Format::Acled => {
-            let date = |fmt: &str| {
-                col("event_date")
-                    .str()
-                    .strip_chars(lit(" "))
-                    .str()
-                    .to_date(StrptimeOptions {
-                        format: Some(fmt.into()),
-                        strict: false,
-                        exact: true,
-                        cache: true,
-                    })
-            };
-            let parsed = coalesce(&[date("%Y-%m-%d"), date("%d %B %Y"), date("%d-%B-%Y"), date("%d/%m/%Y")]);
-            checks.push(Check {
-                column: "event_date",
-                bad: parsed.clone().is_null(),
-                message: "expected a date like 2022-04-22 or 22 April 2022",
-            });
-            let year = parsed.clone().dt().year().cast(DataType::Int64);
-            let month = parsed.dt().month().cast(DataType::Int64);
-            (ordinal(options.period, year, month), lit(true))
-        }
+        Format::Acled => event_date("event_date", options, checks),
+        Format::Ucdp => event_date("date_start", options, checks),
         Format::Gtd => {
             let year = num("iyear");
             let month = num("imonth");
@@ -303,6 +293,63 @@ fn period(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr)
             )
         }
     }
+}
+
+/// Dates read without a `date_format`: forms whose day, month and year cannot be
+/// mistaken (ACLED's exports write the first two).
+const DATE_FORMATS: [&str; 3] = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"];
+
+/// The period of each event from a date column (ACLED `event_date`, UCDP
+/// `date_start`): the formats of [`DATE_FORMATS`], or the one `date_format` names. A
+/// time after the date (`2022-04-21 00:00:00.000`, as UCDP writes) is ignored. Without
+/// a named format, a two-digit year (`21-Apr-22`) and a date with slashes (`4/5/2022`:
+/// 4 May or April 5?) are errors that say how to name the format.
+fn event_date(column: &'static str, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr) {
+    let text = col(column).str().strip_chars(lit(" "));
+    let date_part = text.clone().str().split(lit(" ")).list().first();
+    let parse = |fmt: &str, text: Expr| {
+        text.str().to_date(StrptimeOptions {
+            format: Some(fmt.into()),
+            strict: false,
+            exact: true,
+            cache: true,
+        })
+    };
+    let parsed = match &options.date_format {
+        Some(fmt) => coalesce(&[parse(fmt, text.clone()), parse(fmt, date_part.clone())]),
+        None => {
+            let mut forms: Vec<Expr> = DATE_FORMATS.iter().map(|f| parse(f, text.clone())).collect();
+            forms.push(parse("%Y-%m-%d", date_part.clone()));
+            coalesce(&forms)
+        }
+    };
+    let year = parsed.clone().dt().year().cast(DataType::Int64);
+    if options.date_format.is_none() {
+        let slashed = text.clone().str().contains_literal(lit("/")).fill_null(lit(false));
+        checks.push(Check {
+            column,
+            bad: slashed.clone(),
+            message: "a date with slashes may be day/month or month/day: name the order with option `date_format` (%d/%m/%Y or %m/%d/%Y)",
+        });
+        checks.push(Check {
+            column,
+            bad: year.clone().lt(lit(1000)).fill_null(lit(false)),
+            message: "a two-digit year (22: 1922 or 2022?): name the format with option `date_format`, e.g. %d-%b-%y",
+        });
+        checks.push(Check {
+            column,
+            bad: parsed.clone().is_null().and(slashed.not()),
+            message: "expected a date like 2022-04-21 or 21 April 2022 (or name its format with option `date_format`)",
+        });
+    } else {
+        checks.push(Check {
+            column,
+            bad: parsed.clone().is_null(),
+            message: "not a date in the format option `date_format` names",
+        });
+    }
+    let month = parsed.dt().month().cast(DataType::Int64);
+    (ordinal(options.period, year, month), lit(true))
 }
 
 /// The unit of each event: a column as is, or a country looked up in the ISO 3166
@@ -360,25 +407,25 @@ fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFram
                 Column::new("__iso3".into(), codes),
             ])
             .map_err(|e| log.polars_error(e))?;
-            let key = col(*c).str().strip_chars(lit(" ")).str().to_lowercase().alias("__key");
+            let name = col(*c).str().strip_chars(lit(" "));
+            let key = name.clone().str().to_lowercase().alias("__key");
             let rows = rows.with_column(key).join(
                 names.lazy(),
                 [col("__key")],
                 [col("__name")],
                 JoinArgs::new(JoinType::Left),
             );
-            checks.push(Check {
-                column: c,
-                bad: col("__iso3").is_null(),
-                message: "unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: option `unit_column`)",
-            });
-            (rows, col("__iso3"))
+            // An unknown name stays the event's unit, marked `?`: whether it is an
+            // error depends on the units and periods asked for (see `grid`).
+            let unit = coalesce(&[col("__iso3"), concat_str([lit(UNKNOWN), name], "", false)]);
+            (rows, unit)
         }
     })
 }
 
-/// Whether each event is claimed, and whether it is verified (the rules of [`Rules`]).
-fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr) {
+/// Whether each event is claimed, and whether it is verified (the rules of [`Rules`]);
+/// `None` for a log that records no claims.
+fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> Option<(Expr, Expr)> {
     let flag = |c: &str, value: f64| num(c).eq(lit(value)).fill_null(lit(false));
     match log.format {
         Format::Gtd => {
@@ -411,8 +458,9 @@ fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, 
                     GtdCondition::NoDoubt => flag("doubtterr", 1.0).not(),
                 });
             }
-            (claimed, verified)
+            Some((claimed, verified))
         }
+        Format::Ucdp => None,
         Format::Acled => {
             let text: Vec<Expr> = ["notes", "tags"]
                 .iter()
@@ -420,20 +468,19 @@ fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, 
                 .map(|c| col(*c).fill_null(lit("")))
                 .collect();
             if text.is_empty() {
-                (lit(false), lit(true))
+                Some((lit(false), lit(true)))
             } else {
                 let text = concat_str(text, " ", true);
-                let claimed = text
-                    .clone()
-                    .str()
-                    .contains(lit(options.rules.acled_claimed.as_str()), true)
+                let mentions = |pattern: &str| text.clone().str().count_matches(lit(pattern), false).fill_null(lit(0));
+                let claimed = mentions(options.rules.acled_claimed.as_str())
+                    .gt(mentions(options.rules.acled_not_claimed.as_str()))
                     .fill_null(lit(false));
                 let unverified = text
                     .str()
                     .contains(lit(options.rules.acled_unverified.as_str()), true)
                     .fill_null(lit(false));
                 let verified = claimed.clone().and(unverified).not();
-                (claimed, verified)
+                Some((claimed, verified))
             }
         }
     }
@@ -467,5 +514,47 @@ fn civilian(log: &Log) -> Option<Expr> {
                 .fill_null(lit(false)),
         ),
         Format::Gtd => None,
+        Format::Ucdp => Some(num("type_of_violence").eq(lit(3.0)).fill_null(lit(false))),
     }
+}
+
+/// UCDP GED: the type of violence by name, and the low and high estimates and civilian
+/// deaths as sums; every row must keep `low <= best <= high` and a type in 1-3.
+fn ucdp(log: &Log, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>) {
+    let t = num("type_of_violence");
+    checks.push(Check {
+        column: "type_of_violence",
+        bad: (t.clone().eq(lit(1.0)))
+            .or(t.clone().eq(lit(2.0)))
+            .or(t.clone().eq(lit(3.0)))
+            .not()
+            .fill_null(lit(true)),
+        message: "expected 1 (state-based), 2 (non-state) or 3 (one-sided violence)",
+    });
+    let kind = when(t.clone().eq(lit(1.0)))
+        .then(lit("state-based"))
+        .when(t.clone().eq(lit(2.0)))
+        .then(lit("non-state"))
+        .otherwise(lit("one-sided"));
+    let mut extra = Vec::new();
+    if log.has("low") {
+        extra.push(("fatalities_low", count(checks, "low", &[])));
+        checks.push(Check {
+            column: "low",
+            bad: num("low").gt(num("best")).fill_null(lit(false)),
+            message: "the low estimate is above `best`",
+        });
+    }
+    if log.has("high") {
+        extra.push(("fatalities_high", count(checks, "high", &[])));
+        checks.push(Check {
+            column: "high",
+            bad: num("high").lt(num("best")).fill_null(lit(false)),
+            message: "the high estimate is below `best`",
+        });
+    }
+    if log.has("deaths_civilians") {
+        extra.push(("civilian_deaths", count(checks, "deaths_civilians", &[])));
+    }
+    (kind, extra)
 }

@@ -2,7 +2,7 @@
 
 use super::detect::Log;
 use super::rows::RowExprs;
-use super::{collect, slug, Format, Options, Report, KIND, PERIOD, UNIT};
+use super::{collect, slug, Format, Options, Report, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
 use crate::error::Result;
 use crate::period::PeriodKind;
 use polars::prelude::*;
@@ -29,35 +29,34 @@ pub(super) fn type_slug(t: &str) -> String {
 fn sum_exprs(e: &RowExprs) -> (Vec<Expr>, Vec<String>) {
     let fat = e.fatalities.clone();
     let as_num = |e: Expr| e.cast(DataType::Float64);
-    let mut impact = as_num(e.verified.clone()) * (lit(1.0) + lit(3.0) * fat.clone());
-    let mut aggs = vec![
-        len().cast(DataType::Float64).alias("incidents"),
-        as_num(e.verified.clone()).sum().alias("verified"),
-        as_num(e.verified.clone().not()).sum().alias("unverified"),
-        as_num(e.claimed.clone()).sum().alias("claimed"),
-        as_num(e.claimed.clone().and(e.verified.clone().not()))
-            .sum()
-            .alias("claimed_only"),
-        fat.clone().sum().alias("fatalities"),
-    ];
-    let mut columns: Vec<String> = [
-        "incidents",
-        "verified",
-        "unverified",
-        "claimed",
-        "claimed_only",
-        "fatalities",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let verified = e.claims.as_ref().map_or(lit(true), |(_, v)| v.clone());
+    let mut impact = as_num(verified.clone()) * (lit(1.0) + lit(3.0) * fat.clone());
+    let mut aggs = vec![len().cast(DataType::Float64).alias("incidents")];
+    let mut columns: Vec<String> = vec!["incidents".into()];
+    if let Some((claimed, verified)) = &e.claims {
+        aggs.extend([
+            as_num(verified.clone()).sum().alias("verified"),
+            as_num(verified.clone().not()).sum().alias("unverified"),
+            as_num(claimed.clone()).sum().alias("claimed"),
+            as_num(claimed.clone().and(verified.clone().not()))
+                .sum()
+                .alias("claimed_only"),
+        ]);
+        columns.extend(["verified", "unverified", "claimed", "claimed_only"].map(String::from));
+    }
+    aggs.push(fat.clone().sum().alias("fatalities"));
+    columns.push("fatalities".into());
+    for (name, v) in &e.extra {
+        aggs.push(v.clone().sum().alias(*name));
+        columns.push(name.to_string());
+    }
     if let Some(inj) = e.injuries.clone() {
-        impact = impact + as_num(e.verified.clone()) * lit(0.5) * inj.clone();
+        impact = impact + as_num(verified.clone()) * lit(0.5) * inj.clone();
         aggs.push(inj.sum().alias("injuries"));
         columns.push("injuries".into());
     }
     if let Some(host) = e.hostages.clone() {
-        impact = impact + as_num(e.verified.clone()) * lit(0.5) * host.clone();
+        impact = impact + as_num(verified.clone()) * lit(0.5) * host.clone();
         aggs.push(host.sum().alias("hostages"));
         columns.push("hostages".into());
     }
@@ -79,6 +78,8 @@ fn sum_exprs(e: &RowExprs) -> (Vec<Expr>, Vec<String>) {
 fn start_report(log: &Log, options: &Options, found: &DataFrame) -> Report {
     let mut report = Report {
         format: Some(log.format),
+        source: log.source.clone(),
+        notes: log.notes.clone(),
         ..Report::default()
     };
     if log.format == Format::Acled && !log.has("notes") && !log.has("tags") {
@@ -102,18 +103,15 @@ fn start_report(log: &Log, options: &Options, found: &DataFrame) -> Report {
 
 /// Sums per unit, period and event type; `found` holds the row counts of the checks.
 pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: RowExprs, found: &DataFrame) -> Result<Sums> {
-    let (aggs, columns) = sum_exprs(&e);
+    let (mut aggs, columns) = sum_exprs(&e);
+    aggs.push(col(ROW).min().alias(FIRST_ROW));
     let mut report = start_report(log, options, found);
     let month_needed = options.period != PeriodKind::Year;
     let keyed = rows.with_columns([
         e.unit.alias(UNIT),
         e.period.alias(PERIOD),
         e.month_known.alias("__month_known"),
-        col(log.spec.kind)
-            .fill_null(lit(""))
-            .str()
-            .strip_chars(lit(" "))
-            .alias(KIND),
+        e.kind.clone().alias(KIND),
     ]);
     let placed = if month_needed {
         keyed.filter(col("__month_known"))

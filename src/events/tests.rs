@@ -173,7 +173,7 @@ fn bad_date_names_row_and_column() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("row 3, column `event_date`: expected a date like 2022-04-22 or 22 April 2022 (found `2022-13-45`)"),
+        e.contains("row 3, column `event_date`: expected a date like 2022-04-21 or 21 April 2022 (or name its format with option `date_format`) (found `2022-13-45`)"),
         "{e}"
     );
 }
@@ -186,8 +186,95 @@ fn unknown_country_names_row() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("row 3, column `country`: unknown country name"), "{e}");
-    assert!(e.contains("(found `Atlantis`)"), "{e}");
+    assert!(
+        e.ends_with("row 3, column `country`: unknown country name `Atlantis` (1 event in the period range): expected an ISO 3166 name such as Uzbekistan, or units from a column of codes (option `unit_column`); events outside option `units` are left out; did you mean `Albania`?"),
+        "{e}"
+    );
+}
+
+const GTD_HEAD: &str = "eventid,iyear,imonth,iday,country_txt,attacktype1_txt,success,doubtterr,nkill\n";
+
+#[test]
+fn gtd_historic_names_and_unknown_names_in_scope_only() {
+    let log = format!(
+        "{GTD_HEAD}197001010001,1975,1,1,Soviet Union,Bombing/Explosion,1,0,0\n\
+         197001010002,1985,2,1,West Germany (FRG),Bombing/Explosion,1,0,1\n\
+         197001010003,1985,3,1,East Germany (GDR),Armed Assault,1,0,0\n\
+         197001010004,1990,3,1,Czechoslovakia,Armed Assault,1,0,0\n\
+         197001010005,1979,3,1,Rhodesia,Armed Assault,1,0,2\n\
+         197001010006,2001,3,1,Serbia-Montenegro,Armed Assault,1,0,0\n\
+         197001010007,1991,3,1,Yugoslavia,Armed Assault,1,0,0\n\
+         197001010008,2014,3,1,International,Hijacking,1,0,0\n\
+         197001010009,2014,3,1,Uzbekistan,Armed Assault,1,0,0\n\
+         197001010010,1972,3,1,Atlantis,Armed Assault,1,0,0\n\
+         197001010011,2015,3,1,Utopia,Armed Assault,1,0,0\n\
+         197001010012,2016,3,1,Atlantis,Armed Assault,1,0,0\n\
+         197001010013,2016,4,1,Atlantis,Armed Assault,1,0,0\n"
+    );
+    // Every unknown name of the period range at once, at its first row; Atlantis 1972
+    // is outside 2014-2016 and no error.
+    let range = Options {
+        first_period: Some(year(2014)),
+        last_period: Some(year(2016)),
+        ..Options::default()
+    };
+    let e = run_text(&log, &range).unwrap_err();
+    let messages: Vec<String> = e
+        .problems()
+        .iter()
+        .map(|p| p.to_string().split_once(": ").unwrap().1.to_string())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0]
+            .starts_with("row 12, column `country_txt`: unknown country name `Utopia` (1 event in the period range)"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with(
+            "row 13, column `country_txt`: unknown country name `Atlantis` (2 events in the period range)"
+        ),
+        "{messages:?}"
+    );
+    // With units asked for, unknown names are left out and counted; International is
+    // no country and always left out.
+    let t = run_text(
+        &log,
+        &Options {
+            units: Some(vec!["UZB".into()]),
+            ..range.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(t.units, ["UZB"]);
+    assert_eq!(t.report.left_out_units.get("Atlantis (unknown country name)"), Some(&2));
+    assert_eq!(t.report.left_out_units.get("Utopia (unknown country name)"), Some(&1));
+    assert_eq!(t.report.no_country.get("International"), Some(&1));
+    // The whole log, historic states included, when no name is unknown in range.
+    let t = run_text(
+        &log,
+        &Options {
+            last_period: Some(year(2014)),
+            ..Options::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(t.problems().len(), 1, "only Atlantis 1972: {t}");
+    let t = run_text(
+        &log,
+        &Options {
+            first_period: Some(year(1973)),
+            last_period: Some(year(2014)),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(t.units, ["CSK", "DDR", "DEU", "SCG", "SUN", "UZB", "YUG", "ZWE"]);
+    assert_eq!(t.get("fatalities", "ZWE", year(1979)), Some(2.0));
+    assert_eq!(t.get("fatalities", "DEU", year(1985)), Some(1.0));
+    // Atlantis 1972 and 2016 (twice), Utopia 2015.
+    assert_eq!(t.report.left_out_periods, 4);
+    assert_eq!(t.report.no_country.get("International"), Some(&1));
 }
 
 #[test]
@@ -277,7 +364,7 @@ fn slugs() {
 
 #[test]
 fn generated_logs_aggregate_without_errors() {
-    for format in [Format::Acled, Format::Gtd] {
+    for format in [Format::Acled, Format::Gtd, Format::Ucdp] {
         let spec = generate::Spec {
             format,
             rows: 2000,
@@ -295,4 +382,196 @@ fn generated_logs_aggregate_without_errors() {
         let claimed_only: f64 = t.values[4].iter().sum();
         assert!(claimed_only > 0.0);
     }
+}
+
+/// One ACLED event per note, in UZB 2022; returns (claimed, claimed_only) per note.
+fn claims_of(notes: &[&str]) -> Vec<(f64, f64)> {
+    notes
+        .iter()
+        .map(|note| {
+            let text = format!(
+                "event_id_cnty,event_date,event_type,country,fatalities,notes\nUZB1,2022-04-21,Explosions/Remote violence,Uzbekistan,0,\"{note}\"\n"
+            );
+            let t = run_text(&text, &Options::default()).unwrap();
+            let g = |c: &str| t.get(c, "UZB", year(2022)).unwrap();
+            (g("claimed"), g("claimed_only"))
+        })
+        .collect()
+}
+
+#[test]
+fn claims_read_with_negation_and_tense() {
+    let cases: [(&str, (f64, f64)); 14] = [
+        ("IS-K claimed responsibility for the attack.", (1.0, 0.0)),
+        ("IS-K claims it fired ten rockets at Termez.", (1.0, 0.0)),
+        ("ISKP, claiming the attack, said 10 rockets were fired.", (1.0, 0.0)),
+        ("A claim of responsibility was issued by ISKP.", (1.0, 0.0)),
+        ("No group claimed responsibility.", (0.0, 0.0)),
+        ("The attack was not claimed.", (0.0, 0.0)),
+        ("The attack has not yet been claimed.", (0.0, 0.0)),
+        ("Nobody has claimed the blast.", (0.0, 0.0)),
+        ("There was no claim of responsibility.", (0.0, 0.0)),
+        ("An unclaimed IED exploded near a checkpoint.", (0.0, 0.0)),
+        ("ISKP claimed rockets at Termez; the claim unconfirmed.", (1.0, 1.0)),
+        (
+            "IS-K claimed the attack. The claim could not be independently verified.",
+            (1.0, 1.0),
+        ),
+        (
+            "ISKP claimed it; this has not been independently confirmed.",
+            (1.0, 1.0),
+        ),
+        (
+            "No group claimed the first blast; IS-K later claimed the second.",
+            (1.0, 0.0),
+        ),
+    ];
+    let got = claims_of(&cases.map(|(note, _)| note));
+    for ((note, expected), got) in cases.iter().zip(got) {
+        assert_eq!(got, *expected, "{note}");
+    }
+}
+
+#[test]
+fn ambiguous_dates_need_a_format() {
+    let log = |date: &str| {
+        format!("event_id_cnty,event_date,event_type,country,fatalities\nA1,2022-01-02,Battles,Uzbekistan,0\nA2,{date},Battles,Uzbekistan,0\n")
+    };
+    let err = run_text(&log("21-Apr-22"), &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err.split_once(": ").unwrap().1,
+        "row 3, column `event_date`: a two-digit year (22: 1922 or 2022?): name the format with option `date_format`, e.g. %d-%b-%y (found `21-Apr-22`)"
+    );
+    let err = run_text(&log("4/5/2022"), &Options::default()).unwrap_err().to_string();
+    assert_eq!(
+        err.split_once(": ").unwrap().1,
+        "row 3, column `event_date`: a date with slashes may be day/month or month/day: name the order with option `date_format` (%d/%m/%Y or %m/%d/%Y) (found `4/5/2022`)"
+    );
+    // Named, the same dates read; the ISO date of row 2 does not fit and says so.
+    let named = |f: &str| Options {
+        date_format: Some(f.into()),
+        ..Options::default()
+    };
+    let err = run_text(&log("4/5/2022"), &named("%d/%m/%Y")).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "row 2, column `event_date`: not a date in the format option `date_format` names (found `2022-01-02`)"
+        ),
+        "{err}"
+    );
+    let only = |date: &str| {
+        format!("event_id_cnty,event_date,event_type,country,fatalities\nA2,{date},Battles,Uzbekistan,0\n")
+    };
+    let month = |text: String, f: &str| {
+        let options = Options {
+            period: PeriodKind::Month,
+            ..named(f)
+        };
+        run_text(&text, &options).unwrap().periods[0].to_string()
+    };
+    assert_eq!(month(only("4/5/2022"), "%d/%m/%Y"), "2022-05");
+    assert_eq!(month(only("4/5/2022"), "%m/%d/%Y"), "2022-04");
+    assert_eq!(month(only("21-Apr-22"), "%d-%b-%y"), "2022-04");
+    // 21 Apr 2022 and a date with a time (UCDP's form) read without a format.
+    assert_eq!(
+        run_text(&only("21 Apr 2022"), &Options::default()).unwrap().periods[0].to_string(),
+        "2022"
+    );
+    assert_eq!(
+        run_text(&only("2022-04-21 00:00:00.000"), &Options::default())
+            .unwrap()
+            .periods[0]
+            .to_string(),
+        "2022"
+    );
+}
+
+#[test]
+fn ucdp_small_log_by_hand() {
+    let options = Options {
+        actor: Some("^IS$".into()),
+        ..Options::default()
+    };
+    let t = aggregate(&fixture("events_ucdp_small.csv"), &options).unwrap();
+    assert_eq!(t.report.format, Some(Format::Ucdp));
+    // "Russia (Soviet Union)" is UCDP's name for Russia.
+    assert_eq!(t.units, ["AFG", "PAK", "RUS"]);
+    assert_eq!(
+        t.columns,
+        [
+            "incidents",
+            "fatalities",
+            "fatalities_low",
+            "fatalities_high",
+            "civilian_deaths",
+            "actor_incidents",
+            "actor_fatalities",
+            "civilian_events",
+            "type_non_state",
+            "type_one_sided",
+            "type_state_based",
+            "impact"
+        ]
+    );
+    let g = |c: &str, u: &str, y: i64| t.get(c, u, year(y)).unwrap();
+    // AFG 2021: a state-based clash (best 10, low 8, high 12) and a one-sided attack by
+    // IS (170, 170, 185): impact 2 + 3 * 180.
+    assert_eq!(
+        [
+            g("incidents", "AFG", 2021),
+            g("fatalities", "AFG", 2021),
+            g("fatalities_low", "AFG", 2021),
+            g("fatalities_high", "AFG", 2021),
+            g("civilian_deaths", "AFG", 2021),
+            g("civilian_events", "AFG", 2021),
+            g("actor_incidents", "AFG", 2021),
+            g("actor_fatalities", "AFG", 2021),
+            g("impact", "AFG", 2021)
+        ],
+        [2.0, 180.0, 178.0, 197.0, 172.0, 1.0, 1.0, 170.0, 542.0]
+    );
+    assert_eq!(
+        (g("type_state_based", "AFG", 2021), g("type_one_sided", "AFG", 2021)),
+        (1.0, 1.0)
+    );
+    assert_eq!(
+        (g("type_non_state", "AFG", 2022), g("impact", "AFG", 2022)),
+        (1.0, 13.0)
+    );
+    assert_eq!(
+        (
+            g("fatalities", "PAK", 2022),
+            g("fatalities_low", "PAK", 2022),
+            g("impact", "PAK", 2022)
+        ),
+        (63.0, 58.0, 190.0)
+    );
+    // IS as side_b counts for the actor filter too.
+    assert_eq!(
+        (g("actor_incidents", "RUS", 2022), g("actor_fatalities", "RUS", 2022)),
+        (1.0, 2.0)
+    );
+    assert_eq!(g("incidents", "PAK", 2021), 0.0);
+}
+
+#[test]
+fn ucdp_estimates_must_be_ordered() {
+    let text = std::fs::read_to_string(fixture("events_ucdp_small.csv")).unwrap();
+    // Row 3: low 170 above a best of 100; row 4: type 4.
+    let bad = text
+        .replacen(",170,185,170,", ",100,185,170,", 1)
+        .replacen("Clear,2,", "Clear,4,", 1);
+    let e = run_text(&bad, &Options::default()).unwrap_err();
+    let messages: Vec<String> = e
+        .problems()
+        .iter()
+        .map(|p| p.to_string().split_once(": ").unwrap().1.to_string())
+        .collect();
+    assert!(
+        messages.contains(&"row 3, column `low`: the low estimate is above `best` (found `170`)".to_string()),
+        "{messages:?}"
+    );
+    assert!(messages.contains(&"row 4, column `type_of_violence`: expected 1 (state-based), 2 (non-state) or 3 (one-sided violence) (found `4`)".to_string()), "{messages:?}");
 }

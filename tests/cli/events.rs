@@ -120,14 +120,14 @@ fn events_errors_name_file_row_and_column() {
     let log = write(
         dir.path(),
         "log.csv",
-        "event_id_cnty,event_date,event_type,actor1,country,fatalities\nA1,2022-01-05,Battles,X,Uzbekistan,1\nA2,2022-02-30,Battles,X,Uzbekistn,-1\n",
+        "event_id_cnty,event_date,event_type,actor1,country,fatalities\nA1,2022-01-05,Battles,X,Uzbekistan,1\nA2,2022-02-30,Battles,X,Uzbekistan,-1\nA3,2022-03-01,Battles,X,Uzbekistn,0\n",
     );
     let out = dir.path().join("o.csv").display().to_string();
     let err = fails(&["events", "-i", &log, "-o", &out]);
     assert_eq!(
         err,
         format!(
-            "error: 3 problems found:\n  - {log}: row 3, column `fatalities`: a count cannot be negative (found `-1`)\n  - {log}: row 3, column `event_date`: expected a date like 2022-04-22 or 22 April 2022 (found `2022-02-30`)\n  - {log}: row 3, column `country`: unknown country name (expected an ISO 3166 name such as Uzbekistan; or take the units from a column of codes: --unit-column) (found `Uzbekistn`)\n"
+            "error: 3 problems found:\n  - {log}: row 3, column `fatalities`: a count cannot be negative (found `-1`)\n  - {log}: row 3, column `event_date`: expected a date like 2022-04-21 or 21 April 2022 (or name its format with --date-format) (found `2022-02-30`)\n  - {log}: row 4, column `country`: unknown country name `Uzbekistn` (1 event in the period range): expected an ISO 3166 name such as Uzbekistan, or units from a column of codes (--unit-column); events outside --units are left out; did you mean `Uzbekistan`?\n"
         )
     );
     let bad = write(

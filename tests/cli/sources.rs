@@ -171,7 +171,7 @@ fn a_windows_1252_file_is_read_and_said_so() {
         .unwrap();
     assert!(output.status.success());
     assert!(String::from_utf8(output.stderr).unwrap().starts_with(&format!(
-        "note: {data}: not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); if it is in another code page, name it with option `encoding`\n"
+        "note: {data}: not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); if it is in another code page, name it with --encoding\n"
     )));
     assert_eq!(source(&dir.path().join("out"), 0)["encoding"], "windows-1252");
 
@@ -255,4 +255,127 @@ fn thousands_separators_and_missing_markers_are_options() {
         err.contains("key `data.thousands`: expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands), found `k`"),
         "{err}"
     );
+}
+
+/// Runs `events` on `log` with `extra` options; returns (table, stderr, manifest).
+fn events(log: &str, extra: &[&str]) -> (String, String, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ind.csv");
+    let output = riskscore()
+        .args(["events", "-i", log, "-o"])
+        .arg(&out)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    let manifest = serde_json::from_str(&read(&dir.path().join("ind.manifest.json"))).unwrap();
+    (read(&out), stderr, manifest)
+}
+
+#[test]
+fn acled_with_upper_case_headers_or_an_hxl_row_reads_as_the_export() {
+    let expected = read(std::path::Path::new(&fixture("events_acled_small.expected.csv")));
+    let (table, _, manifest) = events(&fixture("sources/acled_upper.csv"), &["--actor", "Khorasan|ISKP"]);
+    assert_eq!(table, expected);
+    assert_eq!(manifest["report"]["source"]["headers_lowercased"], true);
+    let (table, _, manifest) = events(&fixture("sources/acled_hdx.csv"), &["--actor", "Khorasan|ISKP"]);
+    assert_eq!(table, expected);
+    assert_eq!(manifest["report"]["source"]["hxl_row"], true);
+    // The hashtag row is not data: the events' rows keep the file's numbers (row 3 is
+    // the first event).
+    assert_eq!(manifest["report"]["rows"], 5);
+}
+
+#[test]
+fn acled_from_a_regional_workbook_reads_as_the_export() {
+    // The small log as an xlsx: upper-case headers, dates as date cells, counts as numbers.
+    let csv = read(std::path::Path::new(&fixture("events_acled_small.csv")));
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Data").unwrap();
+    for (j, h) in reader.headers().unwrap().iter().enumerate() {
+        sheet.write(0, j as u16, h.to_uppercase()).unwrap();
+    }
+    let as_date = rust_xlsxwriter::Format::new().set_num_format("dd mmmm yyyy");
+    for (i, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        for (j, cell) in record.iter().enumerate() {
+            let (r, c) = (i as u32 + 1, j as u16);
+            if j == 1 {
+                let day = chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d")
+                    .or_else(|_| chrono::NaiveDate::parse_from_str(cell, "%d %B %Y"))
+                    .unwrap();
+                use chrono::Datelike;
+                let date =
+                    rust_xlsxwriter::ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)
+                        .unwrap();
+                sheet.write_datetime_with_format(r, c, &date, &as_date).unwrap();
+            } else if let Ok(v) = cell.parse::<f64>() {
+                sheet.write(r, c, v).unwrap();
+            } else if !cell.is_empty() {
+                sheet.write(r, c, cell).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("acled_asia.xlsx");
+    book.save(&path).unwrap();
+    let (table, _, manifest) = events(path.to_str().unwrap(), &["--actor", "Khorasan|ISKP"]);
+    assert_eq!(
+        table,
+        read(std::path::Path::new(&fixture("events_acled_small.expected.csv")))
+    );
+    assert_eq!(manifest["report"]["source"]["container"], "xlsx");
+    assert_eq!(manifest["report"]["source"]["sheet"], "Data");
+}
+
+#[test]
+fn gtd_in_windows_1252_with_historic_names() {
+    let log = fixture("sources/gtd_windows1252.csv");
+    let (table, stderr, manifest) = events(&log, &[]);
+    assert!(stderr.starts_with(&format!(
+        "note: {log}: not UTF-8 text: read as Windows-1252 (Excel's CSV on Windows); if it is in another code page, name it with --encoding\n\
+         note: events at no country left out: International (1)\n"
+    )), "{stderr}");
+    assert_eq!(manifest["report"]["source"]["encoding"], "windows-1252");
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0],
+        "iso3,year,incidents,verified,unverified,claimed,claimed_only,fatalities,injuries,hostages,type_armed_assault,type_bombing_explosion,type_hijacking,impact"
+    );
+    // 4 countries x 1985..2022; `Côte d'Ivoire` only matches when decoded right.
+    assert_eq!(lines.len(), 1 + 4 * 38);
+    let row = |unit: &str, year: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{unit},{year},")))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(row("DEU", "1985"), "DEU,1985,1,1,0,1,0,2,5,0,0,1,0,9.5");
+    assert_eq!(row("SUN", "1988"), "SUN,1988,1,1,0,0,0,1,0,0,1,0,0,4");
+    assert_eq!(row("CIV", "2011"), "CIV,2011,1,1,0,0,0,3,1,0,1,0,0,10.5");
+    assert_eq!(row("UZB", "2022"), "UZB,2022,1,0,1,1,1,0,0,0,0,1,0,0");
+
+    // Named as UTF-8, the log is refused at the first byte that is not.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.csv").display().to_string();
+    let err = fails(&["events", "-i", &log, "-o", &out, "--encoding", "utf-8"]);
+    assert_eq!(
+        err,
+        format!("error: {log}: row 2: byte 0x96 is not UTF-8 text: the file is in another encoding; name it with --encoding (e.g. windows-1252)\n")
+    );
+}
+
+#[test]
+fn ucdp_ged_from_the_command_line() {
+    let (table, _, manifest) = events(&fixture("events_ucdp_small.csv"), &["--actor", "^IS$"]);
+    assert_eq!(manifest["report"]["format"], "ucdp");
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0],
+        "iso3,year,incidents,fatalities,fatalities_low,fatalities_high,civilian_deaths,actor_incidents,actor_fatalities,civilian_events,type_non_state,type_one_sided,type_state_based,impact"
+    );
+    assert!(lines.contains(&"PAK,2022,1,63,58,65,63,1,63,1,0,1,0,190"), "{table}");
 }

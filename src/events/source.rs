@@ -1,0 +1,337 @@
+//! The log as downloaded, made ready to scan: its container (CSV, Parquet, a workbook),
+//! its encoding (read once, hashed while read, copied to UTF-8 only when it is not
+//! UTF-8 already), an HXL hashtag row under the header (HDX copies of ACLED:
+//! `#date+occurred`, `#affected+killed`) and the case of its column names (ACLED
+//! regional files saved from Excel say `EVENT_ID_CNTY`). Every row gets its row
+//! number in the file as a spreadsheet shows it (`ROW`).
+
+use super::{Options, ROW};
+use crate::error::{Error, Result};
+use crate::input::{self, workbook, Container, Settled};
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// How the log was read, for the report and the manifest.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SourceReport {
+    pub sha256: String,
+    /// csv, parquet, xlsx or ods.
+    pub container: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// An HXL hashtag row under the header was skipped.
+    pub hxl_row: bool,
+    /// Column names were read without regard to case (upper-case headers).
+    pub headers_lowercased: bool,
+}
+
+/// A log ready to scan: every column as it is in the file, plus `ROW`.
+pub(super) struct Prepared {
+    pub(super) lazy: LazyFrame,
+    pub(super) report: SourceReport,
+    pub(super) notes: Vec<String>,
+    /// A UTF-8 copy of a log in another encoding, removed when dropped.
+    pub(super) copy: Option<tempfile::TempPath>,
+}
+
+/// Bytes read at the head of a CSV to sniff its delimiter and HXL row.
+const HEAD: usize = 64 * 1024;
+
+/// Opens the log at `path` (see the module docs).
+pub(super) fn prepare(path: &Path, options: &Options) -> Result<Prepared> {
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| Error::io(path, "cannot read the event log", e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut head = Vec::with_capacity(HEAD);
+    file.by_ref().take(HEAD as u64).read_to_end(&mut head).map_err(io)?;
+    let polars_error = |e: PolarsError| Error::Data {
+        file: name.clone(),
+        message: format!("cannot read the event log: {e}"),
+    };
+    let mut notes = Vec::new();
+    let (lazy, mut report, copy) = match input::container(&head) {
+        Container::Parquet => {
+            let lazy = LazyFrame::scan_parquet(PlRefPath::new(name.as_str()), Default::default())
+                .map_err(polars_error)?
+                .with_row_index(ROW, Some(2));
+            let report = SourceReport {
+                sha256: hash_file(path)?,
+                container: "parquet".into(),
+                ..SourceReport::default()
+            };
+            (lazy, report, None)
+        }
+        Container::Zip | Container::Ole => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            let (lazy, report, note) = from_workbook(&name, &bytes, options)?;
+            notes.extend(note);
+            (lazy, report, None)
+        }
+        Container::Csv => {
+            let (lazy, report, copy, note) = from_csv(path, &name, &head, options)?;
+            notes.extend(note);
+            (lazy, report, copy)
+        }
+    };
+    let lazy = lowercase_headers(lazy, &mut report).map_err(polars_error)?;
+    Ok(Prepared {
+        lazy,
+        report,
+        notes,
+        copy,
+    })
+}
+
+/// A CSV log: scanned where it is when it is UTF-8, else from a UTF-8 copy.
+fn from_csv(
+    path: &Path,
+    name: &str,
+    head: &[u8],
+    options: &Options,
+) -> Result<(LazyFrame, SourceReport, Option<tempfile::TempPath>, Option<String>)> {
+    let named = options.encoding.as_deref().map(input::named_encoding).transpose()?;
+    let sniffed = input::detect(head, named);
+    let (sha256, invalid_at) = hash_and_check_utf8(path)?;
+    let encoding = match (sniffed.settled, invalid_at) {
+        (Settled::ValidUtf8, Some(_)) => input::TextEncoding {
+            encoding: encoding_rs::WINDOWS_1252,
+            settled: Settled::Fallback,
+            bom: 0,
+        },
+        _ => sniffed,
+    };
+    if encoding.encoding == encoding_rs::UTF_8 && encoding.settled == Settled::Named {
+        if let Some(at) = invalid_at {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the event log", e))?;
+            return Err(input::invalid_utf8(name, &bytes, at as usize));
+        }
+    }
+    let (scan_path, copy) = if encoding.encoding == encoding_rs::UTF_8 {
+        (path.to_path_buf(), None)
+    } else {
+        let copy = utf8_copy(path, &encoding)?;
+        (copy.to_path_buf(), Some(copy))
+    };
+    let separator = options
+        .delimiter
+        .unwrap_or_else(|| crate::data::read::sniff_delimiter(head));
+    let hxl = has_hxl_row(head, separator);
+    let lazy = LazyCsvReader::new(PlRefPath::new(scan_path.to_string_lossy().as_ref()))
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_separator(separator)
+        .with_missing_is_null(true)
+        .with_skip_rows_after_header(usize::from(hxl))
+        .finish()
+        .map_err(|e| Error::Data {
+            file: name.into(),
+            message: format!("cannot read the event log: {e}"),
+        })?
+        .with_row_index(ROW, Some(2 + IdxSize::from(hxl)));
+    let report = SourceReport {
+        sha256,
+        container: "csv".into(),
+        encoding: Some(encoding.name()),
+        hxl_row: hxl,
+        ..SourceReport::default()
+    };
+    Ok((lazy, report, copy, encoding.note(name)))
+}
+
+/// The SHA-256 of the file and the offset of its first byte that is not UTF-8, in one
+/// pass of bounded memory.
+fn hash_and_check_utf8(path: &Path) -> Result<(String, Option<u64>)> {
+    let io = |e: std::io::Error| Error::io(path, "cannot read the event log", e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    // A sequence cut by the end of a block is carried into the next.
+    let mut carry = 0usize;
+    let mut offset = 0u64;
+    let mut invalid = None;
+    loop {
+        let n = file.read(&mut buffer[carry..]).map_err(io)?;
+        hasher.update(&buffer[carry..carry + n]);
+        let end = carry + n;
+        if invalid.is_none() {
+            match std::str::from_utf8(&buffer[..end]) {
+                Ok(_) => carry = 0,
+                Err(e) if e.error_len().is_none() && n > 0 => {
+                    let valid = e.valid_up_to();
+                    buffer.copy_within(valid..end, 0);
+                    offset += valid as u64;
+                    carry = end - valid;
+                    continue;
+                }
+                Err(e) => invalid = Some(offset + e.valid_up_to() as u64),
+            }
+        }
+        offset += (end - carry) as u64;
+        carry = 0;
+        if n == 0 {
+            break;
+        }
+    }
+    Ok((format!("{:x}", hasher.finalize()), invalid))
+}
+
+/// The SHA-256 of a file, read in blocks.
+fn hash_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read the event log", e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, "cannot read the event log", e))?;
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// A UTF-8 copy of the log in the temporary folder.
+fn utf8_copy(path: &Path, encoding: &input::TextEncoding) -> Result<tempfile::TempPath> {
+    let io = |e: std::io::Error| Error::io(path, "cannot copy the event log to UTF-8", e);
+    let mut source = std::fs::File::open(path).map_err(io)?;
+    let mut skip = vec![0u8; encoding.bom];
+    source.read_exact(&mut skip).map_err(io)?;
+    let copy = tempfile::Builder::new()
+        .prefix("riskscore-events-")
+        .suffix(".csv")
+        .tempfile()
+        .map_err(io)?;
+    let mut writer = std::io::BufWriter::new(copy.as_file());
+    input::transcode(&mut source, &mut writer, encoding.encoding).map_err(io)?;
+    std::io::Write::flush(&mut writer).map_err(io)?;
+    drop(writer);
+    Ok(copy.into_temp_path())
+}
+
+/// Whether the second row is an HXL hashtag row: every non-empty cell starts with `#`.
+fn has_hxl_row(head: &[u8], separator: u8) -> bool {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(head);
+    let mut record = ::csv::StringRecord::new();
+    matches!(reader.read_record(&mut record), Ok(true)) && is_hxl(record.iter())
+}
+
+fn is_hxl<'a>(cells: impl Iterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    for c in cells.map(str::trim).filter(|c| !c.is_empty()) {
+        if !c.starts_with('#') {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// A workbook log: one sheet as text columns, with the sheet's row numbers.
+fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFrame, SourceReport, Option<String>)> {
+    let grid = workbook::read(name, bytes, options.sheet.as_deref())?;
+    let mut rows = grid.rows.into_iter();
+    let Some((_, header)) = rows.next() else {
+        return Err(Error::Data {
+            file: name.into(),
+            message: format!("sheet `{}` has no header row", grid.sheet),
+        });
+    };
+    let mut rows = rows.peekable();
+    let hxl = rows
+        .peek()
+        .is_some_and(|(_, cells)| is_hxl(cells.iter().map(String::as_str)));
+    if hxl {
+        rows.next();
+    }
+    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
+    let mut numbers: Vec<IdxSize> = Vec::new();
+    for (row, cells) in rows {
+        let mut cells = cells.into_iter();
+        for column in columns.iter_mut() {
+            column.push(cells.next().filter(|c| !c.is_empty()));
+        }
+        numbers.push(row as IdxSize);
+    }
+    let mut frame: Vec<Column> = vec![Column::new(ROW.into(), numbers)];
+    frame.extend(
+        header
+            .iter()
+            .zip(columns)
+            .map(|(h, values)| Column::new(h.trim().into(), values)),
+    );
+    let df = DataFrame::new_infer_height(frame).map_err(|e| Error::Data {
+        file: name.into(),
+        message: format!("cannot read sheet `{}`: {e}", grid.sheet),
+    })?;
+    let report = SourceReport {
+        sha256: format!("{:x}", Sha256::digest(bytes)),
+        container: if bytes.starts_with(b"PK") && bytes.windows(11).take(100).any(|w| w == b"opendocumen") {
+            "ods".into()
+        } else {
+            "xlsx".into()
+        },
+        sheet: Some(grid.sheet),
+        hxl_row: hxl,
+        ..SourceReport::default()
+    };
+    Ok((df.lazy(), report, grid.note))
+}
+
+/// Upper-case column names (`EVENT_ID_CNTY`) are read as lower case, the way ACLED,
+/// GTD and UCDP name their columns.
+fn lowercase_headers(lazy: LazyFrame, report: &mut SourceReport) -> PolarsResult<LazyFrame> {
+    let mut lazy = lazy;
+    let schema = lazy.collect_schema()?;
+    let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).filter(|n| *n != ROW).collect();
+    let upper = names
+        .iter()
+        .filter(|n| n.chars().any(|c| c.is_ascii_uppercase()))
+        .count();
+    // Mostly upper case, and lower case names collide with none already there.
+    if upper * 2 <= names.len() {
+        return Ok(lazy);
+    }
+    let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let mut distinct = lower.clone();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() != lower.len() {
+        return Ok(lazy);
+    }
+    report.headers_lowercased = true;
+    Ok(lazy.rename(names, lower, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hxl_rows_are_told_from_data() {
+        assert!(has_hxl_row(
+            b"event_date,fatalities\n#date+occurred,#affected+killed\n2022-01-01,3\n",
+            b','
+        ));
+        assert!(has_hxl_row(b"a,b,c\n#date,,#country+code\n", b','));
+        assert!(!has_hxl_row(b"a,b\n2022-01-01,#3\n", b','));
+        assert!(!has_hxl_row(b"a,b\n,\n", b','));
+    }
+
+    #[test]
+    fn utf8_is_checked_across_block_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        // `é` (two bytes) straddles the 1 MiB block end; the bad byte comes later.
+        let mut bytes = vec![b'a'; (1 << 20) - 1];
+        bytes.extend("é".as_bytes());
+        bytes.extend(b"bc\xE9d");
+        std::fs::write(&path, &bytes).unwrap();
+        let (sha, invalid) = hash_and_check_utf8(&path).unwrap();
+        assert_eq!(invalid, Some((1 << 20) + 3));
+        assert_eq!(sha, format!("{:x}", Sha256::digest(&bytes)));
+        std::fs::write(&path, &bytes[..bytes.len() - 2]).unwrap();
+        assert_eq!(hash_and_check_utf8(&path).unwrap().1, None);
+    }
+}
