@@ -155,10 +155,16 @@ struct FileRows {
 }
 
 /// Loads every source and joins them into one panel.
-pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) -> Result<Panel> {
-    if sources.is_empty() {
+pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> Result<Panel> {
+    if given.is_empty() {
         return Err(Error::argument("data", "no data file given: pass one or more"));
     }
+    // The framework's own `[data] sources` come after the files given.
+    let sources: Vec<Source> = given
+        .iter()
+        .cloned()
+        .chain(framework.data.sources.iter().map(|p| Source::File(p.clone())))
+        .collect();
     let mut needed = framework.required_columns();
     for (column, by) in &options.extra_columns {
         if !needed.iter().any(|(c, _)| c == column) {
@@ -178,7 +184,7 @@ pub fn load(framework: &Framework, sources: &[Source], options: &LoadOptions) ->
     let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();
-    for source in sources {
+    for source in &sources {
         let (bytes, name) = match source {
             Source::File(path) => (
                 std::fs::read(path).map_err(|e| Error::io(path, "cannot read data file", e))?,
@@ -496,6 +502,9 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
         }
         let keep: Vec<bool> = f.keys.iter().map(|k| main.contains(k)).collect();
         let kept = keep.iter().filter(|&&k| k).count();
+        if kept == f.keys.len() {
+            continue;
+        }
         let units: std::collections::HashSet<&str> = f
             .keys
             .iter()

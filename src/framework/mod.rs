@@ -113,6 +113,9 @@ impl Scale {
 #[derive(Debug, Clone)]
 pub struct DataSpec {
     pub layout: Option<Layout>,
+    /// Data files every run reads besides the ones it is given (e.g. World Bank
+    /// downloads), resolved against the framework file's folder.
+    pub sources: Vec<std::path::PathBuf>,
     /// Cells read as missing in numeric columns (`None`: the default set,
     /// [`crate::data::read::MISSING`]).
     pub missing: Option<Vec<String>>,

@@ -139,6 +139,7 @@ pub struct RawDefaults {
 #[serde(deny_unknown_fields)]
 pub struct RawData {
     pub layout: Option<String>,
+    pub sources: Option<Vec<String>>,
     pub missing: Option<Vec<String>>,
     pub thousands: Option<String>,
     pub indicator_column: Option<String>,

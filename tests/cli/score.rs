@@ -148,8 +148,15 @@ fn central_asia_example_scores_every_country_and_year() {
     let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
     assert_eq!(manifest["counts"]["scored_unit_periods"], 45);
     assert_eq!(manifest["framework"]["indicators"], 15);
-    // The contiguity table is an input, with its hash.
-    assert_eq!(manifest["data"][1]["format"], "neighbours");
+    // The World Bank files of `[data] sources` and the contiguity table are inputs,
+    // with their hashes and the layouts they were read in.
+    assert_eq!(manifest["data"][1]["layout"], "wdi");
+    assert_eq!(
+        manifest["data"][1]["file"],
+        "indicators/../datasets/world_bank/wdi_central_asia.csv"
+    );
+    assert_eq!(manifest["data"][2]["layout"], "wdi");
+    assert_eq!(manifest["data"][3]["format"], "neighbours");
     assert_eq!(manifest["data"][0]["sha256"].as_str().unwrap().len(), 64);
     assert!(out.join("scores.xlsx").exists());
 }

@@ -379,3 +379,68 @@ fn ucdp_ged_from_the_command_line() {
     );
     assert!(lines.contains(&"PAK,2022,1,63,58,65,63,1,63,1,0,1,0,190"), "{table}");
 }
+
+#[test]
+fn a_wdi_workbook_with_metadata_rows_and_sheets() {
+    // As the World Bank's Excel download: sheet `Data` with three metadata rows above
+    // the header, then the metadata sheets.
+    let mut book = Workbook::new();
+    let data = book.add_worksheet().set_name("Data").unwrap();
+    data.write(0, 0, "Data Source").unwrap();
+    data.write(0, 1, "World Development Indicators").unwrap();
+    data.write(2, 0, "Last Updated Date").unwrap();
+    data.write(2, 1, "2024-06-28").unwrap();
+    let header = [
+        "Country Name",
+        "Country Code",
+        "Indicator Name",
+        "Indicator Code",
+        "2020",
+        "2021",
+    ];
+    for (j, h) in header.iter().enumerate() {
+        data.write(3, j as u16, *h).unwrap();
+    }
+    let rows: [(&str, &str, &str, f64, f64); 3] = [
+        ("Kyrgyz Republic", "KGZ", "NY.GDP.MKTP.KD.ZG", -7.1, 5.5),
+        ("Kyrgyz Republic", "KGZ", "FP.CPI.TOTL.ZG", 6.3, 11.9),
+        ("World", "WLD", "NY.GDP.MKTP.KD.ZG", -2.9, 6.2),
+    ];
+    for (i, (name, code, series, a, b)) in rows.iter().enumerate() {
+        let r = i as u32 + 4;
+        data.write(r, 0, *name).unwrap();
+        data.write(r, 1, *code).unwrap();
+        data.write(r, 3, *series).unwrap();
+        data.write(r, 4, *a).unwrap();
+        data.write(r, 5, *b).unwrap();
+    }
+    book.add_worksheet().set_name("Metadata - Countries").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("API_KGZ.xlsx");
+    book.save(&path).unwrap();
+    let (_d, out) = score(&fixture("sources/wdi.toml"), &[path.to_str().unwrap()], &["--steps"]);
+    assert_eq!(
+        loaded(&out),
+        "unit,period,gdp_growth,inflation\nKGZ,2020,-7.1,6.3\nKGZ,2021,5.5,11.9\n"
+    );
+    let info = source(&out, 0);
+    assert_eq!(
+        (info["layout"].as_str(), info["sheet"].as_str()),
+        (Some("wdi"), Some("Data"))
+    );
+}
+
+#[test]
+fn an_opendocument_spreadsheet_is_read_like_a_workbook() {
+    // tests/fixtures/sources/small.ods (make_ods.py): small.csv's 2020 rows on sheet `Data`.
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("sources/small.ods")], &["--steps"]);
+    assert_eq!(
+        loaded(&out),
+        "unit,period,a1,a2,b1\nX,2020,0,10,5\nY,2020,5,20,0\nZ,2020,10,30,10\n"
+    );
+    let info = source(&out, 0);
+    assert_eq!(
+        (info["format"].as_str(), info["sheet"].as_str()),
+        (Some("ods"), Some("Data"))
+    );
+}

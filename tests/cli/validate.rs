@@ -18,7 +18,7 @@ fn validate_reports_ok_and_every_problem() {
             "framework indicators/central_asia.toml: ok (5 groups, 15 indicators, 6 derived columns)",
         ))
         .stdout(predicates::str::contains(
-            "data datasets/central_asia.csv: ok (9 units, 11 periods 2012..2022, 45 unit-periods scored)",
+            "data datasets/central_asia.csv, indicators/../datasets/world_bank/wdi_central_asia.csv, indicators/../datasets/world_bank/wgi_central_asia.csv: ok (9 units, 11 periods 2012..2022, 45 unit-periods scored)",
         ));
     let dir = tempfile::tempdir().unwrap();
     let bad = read(Path::new(&fixture("small.toml")))

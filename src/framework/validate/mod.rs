@@ -21,6 +21,14 @@ use crate::period::Period;
 use crate::pipeline::aggregate::{self, Aggregation};
 use std::collections::HashMap;
 
+/// A path named in the framework file, relative to that file's folder.
+fn beside(framework: &str, path: &str) -> std::path::PathBuf {
+    std::path::Path::new(framework)
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(path)
+}
+
 /// Collects problems while validating.
 pub(crate) struct Validator {
     file: String,
@@ -59,12 +67,8 @@ pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
             thousands: v.thousands(raw.data.thousands.as_deref()),
             indicator_column: raw.data.indicator_column.clone().unwrap_or_else(|| "indicator".into()),
             value_column: raw.data.value_column.clone().unwrap_or_else(|| "value".into()),
-            neighbours: raw.data.neighbours.as_ref().map(|n| {
-                std::path::Path::new(&v.file)
-                    .parent()
-                    .unwrap_or(std::path::Path::new(""))
-                    .join(n)
-            }),
+            neighbours: raw.data.neighbours.as_ref().map(|n| beside(&v.file, n)),
+            sources: raw.data.sources.iter().flatten().map(|n| beside(&v.file, n)).collect(),
         },
         screen: settings.screen,
         derived,
