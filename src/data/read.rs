@@ -162,24 +162,11 @@ fn read_workbook(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Tabl
         file: name.into(),
         message: format!("cannot read sheet `{}`: {e}", grid.sheet),
     })?;
-    let format = if bytes.starts_with(b"PK") && is_ods(bytes) {
-        "ods"
-    } else {
-        "xlsx"
-    };
-    let mut table = Table::new(name, format, df, numbers);
+    let mut table = Table::new(name, workbook::kind(bytes), df, numbers);
     table.notes.extend(grid.note);
     table.sheet = Some(grid.sheet);
     table.sheets = grid.sheets;
     Ok(table)
-}
-
-/// Whether a ZIP workbook is an OpenDocument spreadsheet (its first entry, `mimetype`,
-/// says so).
-fn is_ods(bytes: &[u8]) -> bool {
-    bytes
-        .get(..100)
-        .is_some_and(|head| head.windows(11).any(|w| w == b"opendocumen"))
 }
 
 /// How far down a World Bank download's header may sit (four metadata lines in the

@@ -267,11 +267,7 @@ fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFra
     })?;
     let report = SourceReport {
         sha256: format!("{:x}", Sha256::digest(bytes)),
-        container: if bytes.starts_with(b"PK") && bytes.windows(11).take(100).any(|w| w == b"opendocumen") {
-            "ods".into()
-        } else {
-            "xlsx".into()
-        },
+        container: workbook::kind(bytes).into(),
         sheet: Some(grid.sheet),
         hxl_row: hxl,
         ..SourceReport::default()

@@ -91,6 +91,21 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
     })
 }
 
+/// The workbook's kind, for the manifest: `ods` (its first ZIP entry, `mimetype`,
+/// names OpenDocument), `xls` (an OLE2 file), else `xlsx` (xlsx, xlsm, xlsb).
+pub fn kind(bytes: &[u8]) -> &'static str {
+    match super::container(bytes) {
+        super::Container::Ole => "xls",
+        _ if bytes
+            .get(..100)
+            .is_some_and(|head| head.windows(11).any(|w| w == b"opendocumen")) =>
+        {
+            "ods"
+        }
+        _ => "xlsx",
+    }
+}
+
 /// A cell as text (see the module docs).
 pub fn cell_text(cell: &Data) -> String {
     match cell {
