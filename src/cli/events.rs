@@ -228,8 +228,9 @@ pub fn run(args: EventsArgs) -> Result<()> {
             eprintln!("note: {} events outside the period range left out", r.left_out_periods);
         }
         eprintln!(
-            "{} log: {} rows, {} events aggregated into {} units x {} periods ({}..{}), {} columns, in {:.2} s; wrote {}",
+            "{} log{}: {} rows, {} events aggregated into {} units x {} periods ({}..{}), {} columns, in {:.2} s; wrote {}",
             r.format.map_or("?", |f| f.name()),
+            how_read(&r.source),
             r.rows,
             r.aggregated,
             table.units.len(),
@@ -242,6 +243,31 @@ pub fn run(args: EventsArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// How the log was read, where it is not a plain UTF-8 CSV: ` (xlsx, sheet `Data`; HXL row skipped)`.
+fn how_read(source: &events::SourceReport) -> String {
+    let mut parts = Vec::new();
+    if source.container != "csv" {
+        parts.push(source.container.clone());
+    }
+    if let Some(sheet) = &source.sheet {
+        parts.push(format!("sheet `{sheet}`"));
+    }
+    if let Some(encoding) = source.encoding.as_deref().filter(|e| *e != "utf-8") {
+        parts.push(encoding.to_string());
+    }
+    if source.hxl_row {
+        parts.push("HXL row skipped".into());
+    }
+    if source.headers_lowercased {
+        parts.push("upper-case headers".into());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
 }
 
 #[derive(Args, Debug)]

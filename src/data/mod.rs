@@ -159,11 +159,18 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     if given.is_empty() {
         return Err(Error::argument("data", "no data file given: pass one or more"));
     }
-    // The framework's own `[data] sources` come after the files given.
-    let sources: Vec<Source> = given
+    // The framework's own `[data] sources` come after the files given, each with the
+    // layout and sheet it names.
+    let sources: Vec<(Source, Option<Layout>, Option<&str>)> = given
         .iter()
-        .cloned()
-        .chain(framework.data.sources.iter().map(|p| Source::File(p.clone())))
+        .map(|s| (s.clone(), options.layout, options.sheet.as_deref()))
+        .chain(framework.data.sources.iter().map(|s| {
+            (
+                Source::File(s.path.clone()),
+                s.layout.or(framework.data.layout),
+                s.sheet.as_deref(),
+            )
+        }))
         .collect();
     let mut needed = framework.required_columns();
     for (column, by) in &options.extra_columns {
@@ -184,7 +191,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();
-    for source in &sources {
+    for (source, layout, sheet) in &sources {
         let (bytes, name) = match source {
             Source::File(path) => (
                 std::fs::read(path).map_err(|e| Error::io(path, "cannot read data file", e))?,
@@ -193,11 +200,15 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),
         };
         let sha256 = hex(&Sha256::digest(&bytes));
-        let table = read::read_table(&name, bytes, options)?;
-        let layout = options
-            .layout
-            .or(framework.data.layout)
-            .unwrap_or_else(|| detect_layout(framework, &table, &needed));
+        let table = read::read_table(&name, bytes, options, *sheet)?;
+        let named = layout.or(framework.data.layout);
+        let layout = named.unwrap_or_else(|| detect_layout(framework, &table, &needed));
+        let mut notes = table.notes.clone();
+        if named.is_none() && layout == Layout::Wdi {
+            notes.push(format!(
+                "{name}: a World Bank download (layout detected; option `layout` names it)"
+            ));
+        }
         infos.push(SourceInfo {
             file: name.clone(),
             sha256,
@@ -206,7 +217,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             format: table.format,
             encoding: table.encoding.clone(),
             sheet: table.sheet.clone(),
-            notes: table.notes.clone(),
+            notes,
         });
         tables.push((table, layout));
     }

@@ -62,7 +62,7 @@ fn is_blank(record: &::csv::ByteRecord) -> bool {
 }
 
 /// Reads CSV (any delimiter and encoding), Parquet or a workbook, told by the bytes.
-pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<Table> {
+pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions, sheet: Option<&str>) -> Result<Table> {
     let data_error = |message: String| Error::Data {
         file: name.to_string(),
         message,
@@ -75,7 +75,7 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
             let rows = (2..df.height() + 2).collect();
             return Ok(Table::new(name, "parquet", df, rows));
         }
-        Container::Zip | Container::Ole => return read_workbook(name, &bytes, options),
+        Container::Zip | Container::Ole => return read_workbook(name, &bytes, sheet),
         Container::Csv => {}
     }
     let named = options.encoding.as_deref().map(input::named_encoding).transpose()?;
@@ -109,8 +109,8 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions) -> Result<T
 }
 
 /// One sheet of a workbook as a table of text columns.
-fn read_workbook(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Table> {
-    let grid = workbook::read(name, bytes, options.sheet.as_deref())?;
+fn read_workbook(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table> {
+    let grid = workbook::read(name, bytes, sheet)?;
     let header_at = grid
         .rows
         .iter()
@@ -698,7 +698,7 @@ mod tests {
     fn a_runaway_row_is_refused_at_once() {
         let mut text = String::from("unit,year,a\nX,2020,\"");
         text.push_str(&"x".repeat(2 << 20));
-        let err = read_table("d.csv", text.into_bytes(), &LoadOptions::default())
+        let err = read_table("d.csv", text.into_bytes(), &LoadOptions::default(), None)
             .err()
             .unwrap();
         let message = err.to_string();
@@ -717,7 +717,7 @@ mod tests {
         for i in 0..80 {
             text.push_str(&format!("U{i},2020,bad{i}\n"));
         }
-        let table = read_table("d.csv", text.into_bytes(), &LoadOptions::default()).unwrap();
+        let table = read_table("d.csv", text.into_bytes(), &LoadOptions::default(), None).unwrap();
         let err = table.numeric_column("a", &NumberFormat::default()).unwrap_err();
         let problems = err.problems();
         assert_eq!(problems.len(), 51);

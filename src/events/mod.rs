@@ -72,6 +72,8 @@ mod rows;
 mod source;
 mod sums;
 
+pub use source::SourceReport;
+
 use crate::error::Result;
 use crate::period::{Period, PeriodKind};
 use polars::prelude::*;

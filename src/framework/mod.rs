@@ -115,7 +115,7 @@ pub struct DataSpec {
     pub layout: Option<Layout>,
     /// Data files every run reads besides the ones it is given (e.g. World Bank
     /// downloads), resolved against the framework file's folder.
-    pub sources: Vec<std::path::PathBuf>,
+    pub sources: Vec<SourceSpec>,
     /// Cells read as missing in numeric columns (`None`: the default set,
     /// [`crate::data::read::MISSING`]).
     pub missing: Option<Vec<String>>,
@@ -126,6 +126,14 @@ pub struct DataSpec {
     /// Contiguity table for `neighbours` derived columns (resolved against the
     /// framework file's folder).
     pub neighbours: Option<std::path::PathBuf>,
+}
+
+/// A data file the framework names, and how to read it where that is not detected.
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    pub path: std::path::PathBuf,
+    pub layout: Option<Layout>,
+    pub sheet: Option<String>,
 }
 
 /// Screening thresholds (shares in [0, 1]).

@@ -4,6 +4,22 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// A data file of `[data] sources`: a path, or a table naming how to read it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawSource {
+    Path(String),
+    Spec(RawSourceSpec),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSourceSpec {
+    pub file: String,
+    pub layout: Option<String>,
+    pub sheet: Option<String>,
+}
+
 /// A period written as a number (`2018`) or as text (`"2018-Q1"`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
@@ -139,7 +155,7 @@ pub struct RawDefaults {
 #[serde(deny_unknown_fields)]
 pub struct RawData {
     pub layout: Option<String>,
-    pub sources: Option<Vec<String>>,
+    pub sources: Option<Vec<RawSource>>,
     pub missing: Option<Vec<String>>,
     pub thousands: Option<String>,
     pub indicator_column: Option<String>,

@@ -75,6 +75,24 @@ const CASES: &[Case] = &[
         expected: "error: {data}: row 3, column `year`: expected a period such as 2022, 2022-Q1 or 2022-03, found `twenty`\n",
     },
     Case {
+        name: "a framework source with an unknown layout",
+        edit: Some(("[[group]]\nid = \"a\"", "[data]\nsources = [{ file = \"x.csv\", layout = \"wdl\" }]\n\n[[group]]\nid = \"a\"")),
+        data: None,
+        expected: "error: {fw}: key `data.sources.layout`: unknown value `wdl`: expected one of `wide`, `long`, `wdi`; did you mean `wdi`?\n",
+    },
+    Case {
+        name: "thousands separator not one of the four",
+        edit: Some(("[[group]]\nid = \"a\"", "[data]\nthousands = \"_\"\n\n[[group]]\nid = \"a\"")),
+        data: None,
+        expected: "error: {fw}: key `data.thousands`: expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands), found `_`\n",
+    },
+    Case {
+        name: "a grouped number without the thousands option",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\nX,2020,\"1,250\",2,3\n"),
+        expected: "error: {data}: row 2, column `a1`: expected a number, found `1,250` (if numbers are grouped in thousands, set `[data] thousands = \",\"`; for decimal commas use --decimal-comma)\n",
+    },
+    Case {
         name: "unknown group id suggests the nearest",
         edit: Some(("id = \"b1\"\ngroup = \"b\"", "id = \"b1\"\ngroup = \"bb\"")),
         data: None,

@@ -39,10 +39,14 @@ fn a_wdi_api_download_adds_its_values_to_our_own_units_and_years() {
         .unwrap();
     assert!(output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.starts_with(&format!(
-        "note: {api}: left out the rows of World Bank aggregates (WLD): they are no countries\n\
+    assert!(
+        stderr.starts_with(&format!(
+            "note: {api}: a World Bank download (layout detected; --layout names it)\n\
+         note: {api}: left out the rows of World Bank aggregates (WLD): they are no countries\n\
          note: {api}: kept 6 of 12 country-years with values, those of 3 units the other files hold\n"
-    )));
+        )),
+        "{stderr}"
+    );
     // The 1960 column and TJK's inflation are empty; KAZ is not in attacks.csv.
     assert_eq!(
         loaded(&out),

@@ -72,13 +72,7 @@ impl Validator {
         }
         let layout = match raw.data.layout.as_deref() {
             None | Some("auto") => None,
-            Some(l) => Some(self.choice(
-                "data.layout",
-                Some(l),
-                Layout::Wide,
-                &["wide", "long", "wdi", "auto"],
-                &[("wide", Layout::Wide), ("long", Layout::Long), ("wdi", Layout::Wdi)],
-            )),
+            Some(l) => Some(self.layout("data.layout", l)),
         };
         let include = raw.screen.include.clone().unwrap_or_default();
         let exclude = raw.screen.exclude.clone().unwrap_or_default();

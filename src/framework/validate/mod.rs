@@ -68,7 +68,7 @@ pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
             indicator_column: raw.data.indicator_column.clone().unwrap_or_else(|| "indicator".into()),
             value_column: raw.data.value_column.clone().unwrap_or_else(|| "value".into()),
             neighbours: raw.data.neighbours.as_ref().map(|n| beside(&v.file, n)),
-            sources: raw.data.sources.iter().flatten().map(|n| beside(&v.file, n)).collect(),
+            sources: v.sources(raw.data.sources.as_deref().unwrap_or_default()),
         },
         screen: settings.screen,
         derived,
@@ -99,6 +99,37 @@ impl Validator {
             file: file.to_string(),
             problems: Vec::new(),
         }
+    }
+
+    /// `data.sources`: paths, or tables `{ file, layout, sheet }`.
+    fn sources(&mut self, raw: &[super::schema::RawSource]) -> Vec<super::SourceSpec> {
+        use super::schema::RawSource;
+        raw.iter()
+            .map(|source| match source {
+                RawSource::Path(path) => super::SourceSpec {
+                    path: beside(&self.file, path),
+                    layout: None,
+                    sheet: None,
+                },
+                RawSource::Spec(spec) => super::SourceSpec {
+                    path: beside(&self.file, &spec.file),
+                    layout: spec.layout.as_deref().map(|l| self.layout("data.sources.layout", l)),
+                    sheet: spec.sheet.clone(),
+                },
+            })
+            .collect()
+    }
+
+    /// A layout name.
+    pub(crate) fn layout(&mut self, key: &str, value: &str) -> super::Layout {
+        use super::Layout;
+        self.choice(
+            key,
+            Some(value),
+            Layout::Wide,
+            &["wide", "long", "wdi"],
+            &[("wide", Layout::Wide), ("long", Layout::Long), ("wdi", Layout::Wdi)],
+        )
     }
 
     /// `data.thousands`: one of `,` `.` space `'`.
