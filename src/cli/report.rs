@@ -35,9 +35,10 @@ fn csv_sheet(name: &'static str, path: &Path) -> Result<Table<'static>> {
         .into_iter()
         .map(|r| {
             r.into_iter()
-                .map(|t| match t.parse::<f64>() {
+                .map(|t| match (t.parse::<i64>(), t.parse::<f64>()) {
                     _ if t.is_empty() => Cell::Empty,
-                    Ok(v) => Cell::Num(v, 6),
+                    (Ok(v), _) => Cell::Int(v),
+                    (_, Ok(v)) => Cell::Exact(v),
                     _ => Cell::Text(t),
                 })
                 .collect()

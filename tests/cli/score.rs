@@ -467,3 +467,55 @@ fn the_long_indicator_table_can_be_left_out() {
         "{outputs}"
     );
 }
+
+/// Cell (row, col) of a sheet: its value and its number format.
+fn workbook_cells(path: &Path, sheet: &str) -> (calamine::Range<calamine::Data>, calamine::StyleRange) {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let values = book.worksheet_range(sheet).unwrap();
+    let styles = book.worksheet_style(sheet).unwrap();
+    (values, styles)
+}
+
+#[test]
+fn workbook_shows_whole_numbers_as_whole_and_periods_as_numbers() {
+    let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &["--xlsx"]);
+    let (values, styles) = workbook_cells(&out.join("scores.xlsx"), "scores");
+    let header: Vec<String> = (0..values.width()).map(|c| values.get((0, c)).unwrap().to_string()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let format = |r: usize, c: usize| {
+        styles
+            .get((r as u32, c as u32))
+            .and_then(|s| s.number_format.as_ref())
+            .map(|f| f.format_code.clone())
+            .unwrap_or_default()
+    };
+    // The period is a number on every sheet, shown without decimals; so are counts and
+    // columns of whole numbers (this small example's scores); other numbers show three
+    // decimals and keep every digit.
+    assert_eq!(values.get((1, col("period"))), Some(&calamine::Data::Float(2020.0)));
+    assert_eq!(format(1, col("period")), "0");
+    assert_eq!(format(1, col("imputed")), "0");
+    // Y and Z tie in 2021 (rank 2.5): the rank column shows one decimal.
+    assert_eq!(format(1, col("rank")), "0.0");
+    assert_eq!(format(1, col("score")), "0");
+    assert_eq!(format(1, col("coverage")), "0.000");
+    let scores = read(&out.join("scores.csv"));
+    let first_score: f64 = scores.lines().nth(1).unwrap().split(',').nth(2).unwrap().parse().unwrap();
+    assert_eq!(values.get((1, col("score"))), Some(&calamine::Data::Float(first_score)));
+    let (indicators, _) = workbook_cells(&out.join("scores.xlsx"), "indicators");
+    assert_eq!(indicators.get((1, 1)), Some(&calamine::Data::Float(2020.0)));
+    // Every sheet's header row has an autofilter over its columns and rows.
+    let bytes = std::fs::read(out.join("scores.xlsx")).unwrap();
+    let sheet_xml = unzip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet_xml.contains("<autoFilter ref=\"A1:"), "{}", &sheet_xml[..sheet_xml.len().min(400)]);
+}
+
+/// One entry of a ZIP archive, inflated (the xlsx's sheet XML).
+fn unzip_entry(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut entry = archive.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+    text
+}
