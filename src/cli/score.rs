@@ -68,6 +68,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     };
 
     args.output.create()?;
+    let previous = output::manifest::previous_outputs(&args.output.out, "score");
     let inputs = args.input.paths();
     let style = args.csv.style();
     let mut written = Vec::new();
@@ -117,8 +118,15 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         started.elapsed().as_secs_f64(),
     );
     output::write_json(&manifest_path, &manifest)?;
+    let stale = output::manifest::remove_stale(&args.output.out, &previous, &written)?;
 
     if !args.output.quiet {
+        for path in &stale {
+            super::note(&format!(
+                "removed {}: the previous run in this folder wrote it, this one did not",
+                path.display()
+            ));
+        }
         for w in &results.warnings {
             eprintln!("warning: {w}");
         }

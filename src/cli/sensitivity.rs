@@ -142,6 +142,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let analysed = started.elapsed().as_secs_f64();
 
     args.output.create()?;
+    let previous = output::manifest::previous_outputs(&args.output.out, "sensitivity");
     let inputs = args.input.paths();
     let uncertainty_path = args.output.out.join("uncertainty.csv");
     let sobol_path = (settings.method == Method::Sobol).then(|| args.output.out.join("sobol.csv"));
@@ -204,7 +205,14 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "outputs": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
     output::write_json(&manifest_path, &manifest)?;
+    let stale = output::manifest::remove_stale(&args.output.out, &previous, &written)?;
     if !args.output.quiet {
+        for path in &stale {
+            super::note(&format!(
+                "removed {}: the previous run in this folder wrote it, this one did not",
+                path.display()
+            ));
+        }
         super::print(&output::sensitivity::summary(&analysis))?;
         eprintln!(
             "{} model runs (N = {}, d = {}) on {threads} threads in {:.2} s; wrote {}",

@@ -181,3 +181,46 @@ pub fn check_folder(
         data: theirs,
     })
 }
+
+/// The files a folder's previous run of `command` wrote, by name, as its
+/// `manifest.json` lists them (none if the folder has no manifest or another command's).
+pub fn previous_outputs(dir: &std::path::Path, command: &str) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return Vec::new();
+    };
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    if m["command"].as_str() != Some(command) {
+        return Vec::new();
+    }
+    m["outputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o.as_str())
+        .filter_map(|o| std::path::Path::new(o).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Removes the previous run's outputs (`previous`, names in `dir`) that this run did
+/// not write again, so that no stale file (an old `scores.xlsx` beside new CSVs) passes
+/// for this run's. Returns the files removed.
+pub fn remove_stale(
+    dir: &std::path::Path,
+    previous: &[String],
+    written: &[std::path::PathBuf],
+) -> crate::Result<Vec<std::path::PathBuf>> {
+    let now: Vec<&std::ffi::OsStr> = written.iter().filter_map(|p| p.file_name()).collect();
+    let mut removed = Vec::new();
+    for name in previous {
+        let path = dir.join(name);
+        if now.contains(&std::ffi::OsStr::new(name)) || !path.is_file() {
+            continue;
+        }
+        std::fs::remove_file(&path).map_err(|e| crate::Error::io(&path, "cannot remove a stale output", e))?;
+        removed.push(path);
+    }
+    Ok(removed)
+}

@@ -481,7 +481,9 @@ fn workbook_cells(path: &Path, sheet: &str) -> (calamine::Range<calamine::Data>,
 fn workbook_shows_whole_numbers_as_whole_and_periods_as_numbers() {
     let (_d, out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &["--xlsx"]);
     let (values, styles) = workbook_cells(&out.join("scores.xlsx"), "scores");
-    let header: Vec<String> = (0..values.width()).map(|c| values.get((0, c)).unwrap().to_string()).collect();
+    let header: Vec<String> = (0..values.width())
+        .map(|c| values.get((0, c)).unwrap().to_string())
+        .collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let format = |r: usize, c: usize| {
         styles
@@ -501,14 +503,26 @@ fn workbook_shows_whole_numbers_as_whole_and_periods_as_numbers() {
     assert_eq!(format(1, col("score")), "0");
     assert_eq!(format(1, col("coverage")), "0.000");
     let scores = read(&out.join("scores.csv"));
-    let first_score: f64 = scores.lines().nth(1).unwrap().split(',').nth(2).unwrap().parse().unwrap();
+    let first_score: f64 = scores
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(values.get((1, col("score"))), Some(&calamine::Data::Float(first_score)));
     let (indicators, _) = workbook_cells(&out.join("scores.xlsx"), "indicators");
     assert_eq!(indicators.get((1, 1)), Some(&calamine::Data::Float(2020.0)));
     // Every sheet's header row has an autofilter over its columns and rows.
     let bytes = std::fs::read(out.join("scores.xlsx")).unwrap();
     let sheet_xml = unzip_entry(&bytes, "xl/worksheets/sheet1.xml");
-    assert!(sheet_xml.contains("<autoFilter ref=\"A1:"), "{}", &sheet_xml[..sheet_xml.len().min(400)]);
+    assert!(
+        sheet_xml.contains("<autoFilter ref=\"A1:"),
+        "{}",
+        &sheet_xml[..sheet_xml.len().min(400)]
+    );
 }
 
 /// One entry of a ZIP archive, inflated (the xlsx's sheet XML).
@@ -518,4 +532,38 @@ fn unzip_entry(bytes: &[u8], name: &str) -> String {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
     text
+}
+
+#[test]
+fn a_stale_workbook_of_the_previous_run_is_removed() {
+    // `score --xlsx` then `score` into the same folder: the old scores.xlsx (and the
+    // indicators.csv that `--indicators none` no longer writes) would pass for this
+    // run's.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        riskscore()
+            .args(["score", "-f", &fixture("small.toml"), "-d", &fixture("small.csv"), "-o"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["--xlsx"]).status.success());
+    assert!(out.join("scores.xlsx").exists() && out.join("indicators.csv").exists());
+    // A file of the user's in the folder is not riskscore's to remove.
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let second = run(&["--indicators", "none"]);
+    assert!(second.status.success());
+    let stderr = String::from_utf8(second.stderr).unwrap();
+    let removed = |name: &str| {
+        format!(
+            "note: removed {}: the previous run in this folder wrote it, this one did not\n",
+            out.join(name).display()
+        )
+    };
+    assert!(stderr.contains(&removed("indicators.csv")), "{stderr}");
+    assert!(stderr.contains(&removed("scores.xlsx")), "{stderr}");
+    assert!(!out.join("scores.xlsx").exists() && !out.join("indicators.csv").exists());
+    assert!(out.join("notes.txt").exists() && out.join("scores.csv").exists());
 }
