@@ -60,7 +60,8 @@ pub struct Extras {
     pub compare: Option<std::path::PathBuf>,
 }
 
-const PALETTE: [RGBColor; 8] = [
+/// Ten colours that stay apart (Tableau 10, as matplotlib's default cycle).
+const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -69,7 +70,60 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
+
+/// `n` colours, one per series, none repeated: the palette up to ten, then hues spaced
+/// evenly around the colour wheel, in two lightnesses.
+fn colours(n: usize) -> Vec<RGBColor> {
+    if n <= PALETTE.len() {
+        return PALETTE[..n].to_vec();
+    }
+    (0..n)
+        .map(|i| {
+            let hue = i as f64 / n as f64;
+            let lightness = if i % 2 == 0 { 0.40 } else { 0.55 };
+            let (r, g, b) = HSLColor(hue, 0.65, lightness).rgb();
+            RGBColor(r, g, b)
+        })
+        .collect()
+}
+
+/// Width of a chart's plot, left of its legend.
+const PLOT_WIDTH: u32 = 760;
+/// Tick labels: 14 px, readable at 100 % zoom.
+/// (plotters writes 0.8 of the size asked for into the SVG: 17 is 13.7 px.)
+const TICKS: (&str, u32) = ("sans-serif", 17);
+
+/// How a legend entry marks its series.
+#[derive(Clone, Copy)]
+enum Mark {
+    Bar,
+    Line,
+    Dot,
+}
+
+/// A legend beside the plot (never over the data): one entry per series, top down.
+fn legend(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    title: &str,
+    entries: &[(String, RGBColor, Mark)],
+) -> std::result::Result<(), String> {
+    let text = |s: &str, x: i32, y: i32, size: u32| Text::new(s.to_string(), (x, y), ("sans-serif", size).into_font());
+    area.draw(&text(title, 8, 40, 17)).map_err(|e| e.to_string())?;
+    for (i, (label, colour, mark)) in entries.iter().enumerate() {
+        let y = 64 + 20 * i as i32;
+        match mark {
+            Mark::Bar => area.draw(&Rectangle::new([(10, y - 5), (22, y + 5)], colour.filled())),
+            Mark::Line => area.draw(&PathElement::new(vec![(8, y), (24, y)], colour.stroke_width(3))),
+            Mark::Dot => area.draw(&Circle::new((16, y), 5, colour.filled())),
+        }
+        .map_err(|e| e.to_string())?;
+        area.draw(&text(label, 30, y - 7, 17)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
 
 fn svg(
     size: (u32, u32),
@@ -188,6 +242,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     let effective = fw.effective_weights();
     let tree = node(fw, Child::Group(0), 1.0, &effective);
     let mut env = minijinja::Environment::new();
+    env.add_filter("code", code_spans);
     env.add_template("report", TEMPLATE).map_err(|e| Error::Data {
         file: "templates/report.html".into(),
         message: e.to_string(),
@@ -214,6 +269,31 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
             message: e.to_string(),
         })?;
     Ok(page)
+}
+
+/// A reading as HTML: escaped, with `names` in backticks set as code.
+fn code_spans(text: String) -> minijinja::Value {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    let mut out = String::with_capacity(escaped.len());
+    for (i, part) in escaped.split('`').enumerate() {
+        // Odd parts lie between two backticks; a lone last backtick stays as it is.
+        let closed = i % 2 == 1 && i < escaped.matches('`').count();
+        if closed {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            if i > 0 && i % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(part);
+        }
+    }
+    minijinja::Value::from_safe_string(out)
 }
 
 fn fmt_rank(r: f64) -> String {
@@ -281,11 +361,17 @@ fn scores_by_period(
         scale
     };
     let k = periods.len();
+    let colour = colours(k);
     let svg = svg((900, 420), |root| {
-        let mut chart = ChartBuilder::on(root)
+        let (plot, side) = root.split_horizontally(PLOT_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(
-                format!("{}: score by country and period", fw.index.name),
-                ("sans-serif", 18),
+                format!(
+                    "{}: score by country and period ({})",
+                    fw.index.name,
+                    change_means(fw).0
+                ),
+                ("sans-serif", 21),
             )
             .margin(10)
             .x_label_area_size(40)
@@ -294,6 +380,9 @@ fn scores_by_period(
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
             .disable_x_mesh()
             .x_labels(order.len() * 2 + 2)
             .x_label_formatter(&|x| {
@@ -317,7 +406,7 @@ fn scores_by_period(
             .map_err(|e| e.to_string())?;
         let width = 0.8 / k as f64;
         for (j, &p) in periods.iter().enumerate() {
-            let color = PALETTE[j % PALETTE.len()];
+            let color = colour[j];
             let bars: Vec<Rectangle<(f64, f64)>> = order
                 .iter()
                 .enumerate()
@@ -327,19 +416,14 @@ fn scores_by_period(
                     Rectangle::new([(x0, lo), (x0 + width * 0.95, res.score(p * n + u))], color.filled())
                 })
                 .collect();
-            chart
-                .draw_series(bars)
-                .map_err(|e| e.to_string())?
-                .label(res.periods[p].to_string())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+            chart.draw_series(bars).map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        Ok(())
+        let entries: Vec<(String, RGBColor, Mark)> = periods
+            .iter()
+            .zip(&colour)
+            .map(|(&p, &c)| (res.periods[p].to_string(), c, Mark::Bar))
+            .collect();
+        legend(&side, "period", &entries)
     });
     let top = order.first().map(|&u| res.units[u].clone()).unwrap_or_default();
     let bottom = order.last().map(|&u| res.units[u].clone()).unwrap_or_default();
@@ -350,9 +434,10 @@ fn scores_by_period(
         title: "Scores by country and period".into(),
         svg,
         reading: format!(
-            "In {last}, {top} scores highest ({:.2}) and {bottom} lowest ({:.2}); bars of one colour are one period.",
+            "In {last}, {top} scores highest ({:.2}) and {bottom} lowest ({:.2}); bars of one colour are one period. {}",
             order.first().map_or(f64::NAN, |&u| score_of(u)),
             order.last().map_or(f64::NAN, |&u| score_of(u)),
+            change_means(fw).1,
         ),
     }
 }
@@ -374,6 +459,17 @@ fn heat(v: f64, lo: f64, hi: f64) -> RGBColor {
     )
 }
 
+/// Text that reads on a cell of colour `c`: white on dark cells, black on light ones
+/// (ITU-R BT.601 luma below 140 of 255 is dark).
+fn text_on(c: RGBColor) -> RGBColor {
+    let luma = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
+    if luma < 140.0 {
+        WHITE
+    } else {
+        BLACK
+    }
+}
+
 fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: &[usize], last: Period) -> Chart {
     let n = res.n_units();
     let all: Vec<f64> = pillars
@@ -389,7 +485,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!("Pillar scores in {last} (darker = higher risk)"),
-                ("sans-serif", 18),
+                ("sans-serif", 21),
             )
             .margin(10)
             .x_label_area_size(40)
@@ -398,6 +494,9 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
             .disable_mesh()
             .x_labels(cols * 2 + 2)
             .y_labels(rows * 2 + 2)
@@ -434,7 +533,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
                     .draw_series(std::iter::once(Text::new(
                         label,
                         (j as f64 + 0.42, y + 0.42),
-                        ("sans-serif", 13),
+                        ("sans-serif", 16).into_font().color(&text_on(heat(v, lo, hi))),
                     )))
                     .map_err(|e| e.to_string())?;
             }
@@ -466,7 +565,36 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
     }
 }
 
+/// What a change of score over time means under the framework's settings: a title
+/// suffix for the charts that compare periods, and a sentence for their readings.
+fn change_means(fw: &Framework) -> (&'static str, &'static str) {
+    use crate::framework::{ScaleFrom, Scope};
+    use crate::pipeline::normalise::Normalise;
+    let observed = fw.index.scale.is_some_and(|s| s.from == ScaleFrom::Observed);
+    let fixed = fw.indicators.iter().all(|i| {
+        matches!(
+            i.normalise,
+            Normalise::Goalposts { .. } | Normalise::DistToTarget { .. }
+        )
+    });
+    match fw.index.scope {
+        Scope::Panel if !observed => (
+            "levels, normalised over all periods",
+            "Scores are normalised over all periods together (`normalise_over = \"panel\"`): a change is a change in the level of risk.",
+        ),
+        Scope::Period if fixed && !observed => (
+            "levels: fixed goalposts",
+            "Every indicator is normalised to fixed goalposts: a change is a change in the level of risk.",
+        ),
+        _ => (
+            "position within each period",
+            "Scores are normalised within each period (`normalise_over = \"period\"`): a change is a change of a country's position among these countries, not of its level of risk, and a country whose attacks rose can keep its score. To follow levels over time, set `normalise_over = \"panel\"` or fixed goalposts.",
+        ),
+    }
+}
+
 fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> Chart {
+    let (meaning, what_change_means) = change_means(fw);
     let n = res.n_units();
     let values: Vec<f64> = periods
         .iter()
@@ -477,16 +605,21 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let pad = ((hi - lo) * 0.05).max(1e-9);
     let k = periods.len();
+    let colour = colours(order.len());
     let svg = svg((900, 420), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("Score trends by country", ("sans-serif", 18))
+        let (plot, side) = root.split_horizontally(PLOT_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(format!("Score trends by country ({meaning})"), ("sans-serif", 21))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(50)
-            .build_cartesian_2d(-0.2f64..(k as f64 - 0.8).max(0.2), (lo - pad)..(hi + pad))
+            .build_cartesian_2d(-0.2f64..(k as f64 - 0.6).max(0.4), (lo - pad)..(hi + pad))
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
             .x_labels(k.max(2))
             .x_label_formatter(&|x| {
                 let i = x.round() as usize;
@@ -501,7 +634,7 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
             .draw()
             .map_err(|e| e.to_string())?;
         for (i, &u) in order.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
+            let color = colour[i];
             let points: Vec<(f64, f64)> = periods
                 .iter()
                 .enumerate()
@@ -510,21 +643,27 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
                 .collect();
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label(res.units[u].clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], color.stroke_width(2)));
+                .map_err(|e| e.to_string())?;
             chart
                 .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
                 .map_err(|e| e.to_string())?;
+            // The unit's name at the end of its line.
+            if let Some(&(x, y)) = points.last() {
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        res.units[u].clone(),
+                        (x + 0.04, y),
+                        ("sans-serif", 15).into_font().color(&color),
+                    )))
+                    .map_err(|e| e.to_string())?;
+            }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        Ok(())
+        let entries: Vec<(String, RGBColor, Mark)> = order
+            .iter()
+            .zip(&colour)
+            .map(|(&u, &c)| (res.units[u].clone(), c, Mark::Line))
+            .collect();
+        legend(&side, "country (by rank)", &entries)
     });
     // Largest change from the first to the last period.
     let change = |u: usize| res.score(periods[k - 1] * n + u) - res.score(periods[0] * n + u);
@@ -539,7 +678,7 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
         svg,
         reading: match mover {
             Some(u) if k > 1 => format!(
-                "From {} to {}, {} moved most ({:+.2}).",
+                "From {} to {}, {} moved most ({:+.2}). {what_change_means}",
                 res.periods[periods[0]],
                 res.periods[periods[k - 1]],
                 res.units[u],
@@ -557,7 +696,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!("Data coverage in {last} (share of indicators with data)"),
-                ("sans-serif", 18),
+                ("sans-serif", 21),
             )
             .margin(10)
             .x_label_area_size(40)
@@ -566,6 +705,9 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
             .disable_x_mesh()
             .x_labels(rows * 2 + 2)
             .x_label_formatter(&|x| {
@@ -639,7 +781,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!("Rank uncertainty in {want}: median rank and 5-95 % interval"),
-                ("sans-serif", 18),
+                ("sans-serif", 21),
             )
             .margin(10)
             .x_label_area_size(40)
@@ -648,6 +790,9 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
@@ -725,59 +870,64 @@ fn sobol_chart(dir: &Path, want: &str) -> Result<Option<Chart>> {
         return Ok(None);
     }
     let top = data.iter().map(|d| d.1.max(d.2)).fold(0.0, f64::max).max(0.1) * 1.1;
-    let sobol_svg = svg((900, 400), |root| {
-        let mut chart = ChartBuilder::on(root)
+    // Factor names are long: bars run across, one row per factor (the most important
+    // on top), names left of them.
+    let longest = data.iter().map(|d| d.0.chars().count()).max().unwrap_or(0) as u32;
+    let sobol_svg = svg((900, 110 + 44 * k as u32), |root| {
+        let (plot, side) = root.split_horizontally(PLOT_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(
                 format!("Sobol indices of the mean rank shift in {want}"),
-                ("sans-serif", 18),
+                ("sans-serif", 21),
             )
             .margin(10)
-            .x_label_area_size(60)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0f64..k as f64, 0f64..top)
+            .x_label_area_size(40)
+            .y_label_area_size(20 + 8 * longest)
+            .build_cartesian_2d(0f64..top, 0f64..k as f64)
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(k * 2 + 2)
-            .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, k) {
-                    data[i].0.clone()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
+            .disable_y_mesh()
+            .y_labels(k * 2 + 2)
+            .y_label_formatter(&|y| {
+                if let Some(i) = centre(*y, k) {
+                    data[k - 1 - i].0.clone()
                 } else {
                     String::new()
                 }
             })
-            .x_desc("factor (modelling choice)")
-            .y_desc("share of variance")
+            .y_desc("factor (modelling choice)")
+            .x_desc("share of variance")
             .draw()
             .map_err(|e| e.to_string())?;
+        let row = |i: usize| (k - 1 - i) as f64;
         chart
             .draw_series(data.iter().enumerate().map(|(i, d)| {
                 Rectangle::new(
-                    [(i as f64 + 0.1, 0.0), (i as f64 + 0.48, d.1.max(0.0))],
+                    [(0.0, row(i) + 0.52), (d.1.max(0.0), row(i) + 0.9)],
                     PALETTE[0].filled(),
                 )
             }))
-            .map_err(|e| e.to_string())?
-            .label("S1 (first order)")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[0].filled()));
+            .map_err(|e| e.to_string())?;
         chart
             .draw_series(data.iter().enumerate().map(|(i, d)| {
                 Rectangle::new(
-                    [(i as f64 + 0.52, 0.0), (i as f64 + 0.9, d.2.max(0.0))],
+                    [(0.0, row(i) + 0.1), (d.2.max(0.0), row(i) + 0.48)],
                     PALETTE[1].filled(),
                 )
             }))
-            .map_err(|e| e.to_string())?
-            .label("ST (total, with interactions)")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], PALETTE[1].filled()));
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .draw()
             .map_err(|e| e.to_string())?;
-        Ok(())
+        legend(
+            &side,
+            "index",
+            &[
+                ("S1 first order".into(), PALETTE[0], Mark::Bar),
+                ("ST total".into(), PALETTE[1], Mark::Bar),
+            ],
+        )
     });
     Ok(Some(Chart {
                 id: "sobol".into(),
@@ -814,9 +964,11 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
     }
     rows.sort_by(|a, b| num(&a[variants[0].1]).total_cmp(&num(&b[variants[0].1])));
     let m = rows.len();
+    let colour = colours(variants.len());
     let svg = svg((900, 400), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("Rank by variant in {want}"), ("sans-serif", 18))
+        let (plot, side) = root.split_horizontally(PLOT_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(format!("Rank by variant in {want}"), ("sans-serif", 21))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(50)
@@ -824,6 +976,9 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
@@ -833,13 +988,15 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
                     String::new()
                 }
             })
-            .x_desc(format!("country (by rank in `{}`)", variants[0].0))
+            .x_desc(format!("country (by rank in variant {})", variants[0].0))
             .y_desc("rank (1 = highest risk)")
             .draw()
             .map_err(|e| e.to_string())?;
-        for (j, (name, col)) in variants.iter().enumerate() {
-            let color = PALETTE[j % PALETTE.len()];
-            let off = (j as f64 - (variants.len() as f64 - 1.0) / 2.0) * 0.08;
+        for (j, (_, col)) in variants.iter().enumerate() {
+            let color = colour[j];
+            // Side by side within the country's column, so that equal ranks do not hide
+            // each other.
+            let off = (j as f64 - (variants.len() as f64 - 1.0) / 2.0) * (0.7 / variants.len() as f64);
             chart
                 .draw_series(
                     rows.iter()
@@ -847,17 +1004,14 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
                         .filter(|(_, r)| !num(&r[*col]).is_nan())
                         .map(|(i, r)| Circle::new((i as f64 + 0.5 + off, num(&r[*col])), 5, color.filled())),
                 )
-                .map_err(|e| e.to_string())?
-                .label(name.clone())
-                .legend(move |(x, y)| Circle::new((x + 5, y), 5, color.filled()));
+                .map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        Ok(())
+        let entries: Vec<(String, RGBColor, Mark)> = variants
+            .iter()
+            .zip(&colour)
+            .map(|((name, _), &c)| (name.clone(), c, Mark::Dot))
+            .collect();
+        legend(&side, "variant", &entries)
     });
     let shift = |r: &Vec<String>| {
         let ranks: Vec<f64> = variants
@@ -901,6 +1055,97 @@ mod tests {
         assert_eq!(centre(2.505, 3), Some(2));
         assert_eq!(centre(1.2, 3), None);
         assert_eq!(centre(3.5, 3), None);
+    }
+
+    #[test]
+    fn readings_show_names_as_code_not_backticks() {
+        assert_eq!(
+            code_spans("`capacity` separates <most>; by rank in `base`".into()).to_string(),
+            "<code>capacity</code> separates &lt;most&gt;; by rank in <code>base</code>"
+        );
+        assert_eq!(code_spans("a lone ` stays".into()).to_string(), "a lone ` stays");
+    }
+
+    /// The x positions and font sizes of the SVG text elements that read `label`.
+    fn texts(svg: &str, label: &str) -> Vec<(f64, f64)> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|element| {
+                let (attributes, rest) = element.split_once('>')?;
+                let content = rest.split("</text>").next()?.trim();
+                let attr = |name: &str| -> Option<f64> {
+                    attributes
+                        .split(&format!(" {name}=\""))
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse()
+                        .ok()
+                };
+                (content == label).then(|| Some((attr("x")?, attr("font-size")?)))?
+            })
+            .collect()
+    }
+
+    #[test]
+    fn legends_sit_beside_the_plot_and_colours_do_not_repeat() {
+        let (fw, res) = small();
+        let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
+        let scores = &page[page.find("data-chart=\"scores\"").unwrap()..page.find("data-chart=\"pillars\"").unwrap()];
+        // The periods' legend entries lie right of the plot, not over its bars.
+        let legend = texts(scores, "2021");
+        assert!(
+            !legend.is_empty() && legend.iter().all(|&(x, _)| x >= PLOT_WIDTH as f64),
+            "{legend:?}"
+        );
+        // Tick labels are at least 13 px as the browser draws them.
+        let ticks = texts(scores, "X");
+        assert!(
+            !ticks.is_empty() && ticks.iter().all(|&(_, size)| size >= 13.0),
+            "{ticks:?}"
+        );
+        for n in [9, 10, 11, 25] {
+            let c = colours(n);
+            let mut distinct = c.iter().map(|c| (c.0, c.1, c.2)).collect::<Vec<_>>();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), n, "{n} colours");
+        }
+    }
+
+    #[test]
+    fn a_framework_without_classes_shows_no_class_column() {
+        let (mut fw, mut res) = small();
+        fw.index.classes.clear();
+        res.class.iter_mut().for_each(|c| *c = None);
+        let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
+        assert!(!page.contains("Classes, from lowest"), "no empty class list");
+        assert!(!page.contains("<th class=\"text\">class</th>"), "no class column");
+        let (fw, res) = small();
+        let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
+        assert!(page.contains("Classes, from lowest: low, high."));
+    }
+
+    #[test]
+    fn trend_readings_say_what_a_change_means() {
+        let (mut fw, res) = small();
+        let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
+        assert!(page.contains("Score trends by country (position within each period)"));
+        assert!(
+            page.contains("a change is a change of a country&#x27;s position among these countries")
+                || page.contains("a change is a change of a country's position among these countries")
+        );
+        fw.index.scope = crate::framework::Scope::Panel;
+        let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
+        assert!(page.contains("Score trends by country (levels, normalised over all periods)"));
+        assert!(page.contains("a change is a change in the level of risk"));
+    }
+
+    #[test]
+    fn cell_text_reads_on_dark_and_light_cells() {
+        assert_eq!(text_on(heat(10.0, 0.0, 10.0)), WHITE);
+        assert_eq!(text_on(heat(0.0, 0.0, 10.0)), BLACK);
+        assert_eq!(text_on(RGBColor(31, 119, 180)), WHITE);
     }
 
     #[test]

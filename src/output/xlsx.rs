@@ -134,8 +134,16 @@ mod tests {
     fn whole_columns_and_periods() {
         let header: Vec<String> = ["period", "rank", "score"].map(String::from).to_vec();
         let rows = vec![
-            vec![period_as_number(&header, 0, Cell::Text("2018".into())), Cell::rank(1.0), Cell::Exact(6.5)],
-            vec![period_as_number(&header, 0, Cell::Text("2019".into())), Cell::rank(2.0), Cell::Exact(7.0)],
+            vec![
+                period_as_number(&header, 0, Cell::Text("2018".into())),
+                Cell::rank(1.0),
+                Cell::Exact(6.5),
+            ],
+            vec![
+                period_as_number(&header, 0, Cell::Text("2019".into())),
+                Cell::rank(2.0),
+                Cell::Exact(7.0),
+            ],
         ];
         assert_eq!(rows[0][0], Cell::Int(2018));
         assert_eq!(column_decimals(3, &rows), [0, 0, 3]);
