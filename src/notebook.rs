@@ -108,7 +108,7 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         (
             false,
             format!(
-                "import pandas as pd\nimport matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n%matplotlib inline\n\nDATA = \"{}\"\nscores = pd.read_csv(f\"{{DATA}}/scores.csv\")\nlast = scores[\"period\"].max()\nscores.head()",
+                "import pandas as pd\nimport matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n%matplotlib inline\n\n\ndef colours(n):\n    \"\"\"One colour per series, none repeated: tab10 up to ten, then evenly spaced hues.\"\"\"\n    cmap = plt.get_cmap(\"tab10\" if n <= 10 else \"hsv\")\n    return [cmap(i if n <= 10 else i / n) for i in range(n)]\n\n\nDATA = \"{}\"\nscores = pd.read_csv(f\"{{DATA}}/scores.csv\")\nlast = scores[\"period\"].max()\nscores.head()",
                 inputs.data_folder
             ),
         ),
@@ -121,7 +121,7 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         (
             false,
             format!(
-                "order = scores[scores[\"period\"] == last].sort_values(\"rank\")[\"unit\"].tolist()\nwide = scores.pivot(index=\"unit\", columns=\"period\", values=\"score\").loc[order]\nax = wide.plot.bar(figsize=(10, 4), width=0.8)\nax.set_title(\"{}: score by country and period\")\nax.set_xlabel(\"country (ordered by rank in the last period)\")\nax.set_ylabel(\"score ({scale})\")\nplt.tight_layout()\nplt.show()",
+                "order = scores[scores[\"period\"] == last].sort_values(\"rank\")[\"unit\"].tolist()\nwide = scores.pivot(index=\"unit\", columns=\"period\", values=\"score\").loc[order]\nax = wide.plot.bar(figsize=(10, 4), width=0.8)\nax.legend(title=\"period\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.set_title(\"{}: score by country and period\")\nax.set_xlabel(\"country (ordered by rank in the last period)\")\nax.set_ylabel(\"score ({scale})\")\nplt.tight_layout()\nplt.show()",
                 fw.index.name.replace('"', "'")
             ),
         ),
@@ -129,14 +129,17 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         (
             false,
             format!(
-                "pillars = {:?}\nlatest = scores[scores[\"period\"] == last].set_index(\"unit\").loc[order, pillars]\nfig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.5))\nim = ax.imshow(latest.values, cmap=\"Reds\", aspect=\"auto\")\nax.set_xticks(range(len(pillars)), pillars)\nax.set_yticks(range(len(order)), order)\nfor i in range(len(order)):\n    for j in range(len(pillars)):\n        ax.text(j, i, f\"{{latest.values[i, j]:.1f}}\", ha=\"center\", va=\"center\", fontsize=8)\nax.set_title(f\"Pillar scores in {{last}}\")\nax.set_xlabel(\"pillar\")\nax.set_ylabel(\"country (by rank)\")\nfig.colorbar(im, ax=ax, label=\"pillar score\")\nplt.tight_layout()\nplt.show()",
+                "pillars = {:?}\nlatest = scores[scores[\"period\"] == last].set_index(\"unit\").loc[order, pillars]\nfig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.5))\nim = ax.imshow(latest.values, cmap=\"Reds\", aspect=\"auto\")\nax.set_xticks(range(len(pillars)), pillars)\nax.set_yticks(range(len(order)), order)\nfor i in range(len(order)):\n    for j in range(len(pillars)):\n        v = latest.values[i, j]\n        # White on the dark cells, black on the light ones.\n        ax.text(j, i, f\"{{v:.1f}}\", ha=\"center\", va=\"center\", fontsize=8, color=\"white\" if im.norm(v) > 0.6 else \"black\")\nax.set_title(f\"Pillar scores in {{last}}\")\nax.set_xlabel(\"pillar\")\nax.set_ylabel(\"country (by rank)\")\nfig.colorbar(im, ax=ax, label=\"pillar score\")\nplt.tight_layout()\nplt.show()",
                 fw.pillar_order().iter().map(|&g| fw.groups[g].id.clone()).collect::<Vec<_>>()
             ),
         ),
-        (true, "## Trends\n\nEach country's score over the periods.".into()),
+        (true, format!("## Trends\n\nEach country's score over the periods. {}", fw.change_meaning().1)),
         (
             false,
-            "ax = scores.pivot(index=\"period\", columns=\"unit\", values=\"score\")[order].plot(figsize=(10, 4), marker=\"o\")\nax.set_title(\"Score trends by country\")\nax.set_xlabel(\"period\")\nax.set_ylabel(\"score\")\nplt.tight_layout()\nplt.show()".into(),
+            format!(
+                "trend = scores.pivot(index=\"period\", columns=\"unit\", values=\"score\")[order]\n# Periods as labels, one tick each (not 2018.5).\ntrend.index = trend.index.astype(str)\nax = trend.plot(figsize=(10, 4), marker=\"o\", color=colours(len(order)))\nax.set_title(\"Score trends by country ({})\")\nax.set_xlabel(\"period\")\nax.set_ylabel(\"score\")\nax.legend(title=\"country\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nplt.tight_layout()\nplt.show()",
+                fw.change_meaning().0
+            ),
         ),
     ];
     if inputs.uncertainty {
@@ -173,7 +176,7 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         ));
         cells_code.push((
             false,
-            "var = pd.read_csv(f\"{DATA}/variants.csv\")\nvar = var[var[\"period\"] == var[\"period\"].max()]\nranks = var.set_index(\"unit\")[[c for c in var.columns if c.startswith(\"rank_\")]]\nranks = ranks.sort_values(ranks.columns[0])\nax = ranks.plot(style=\"o\", figsize=(10, 4))\nax.invert_yaxis()\nax.set_title(\"Rank by variant\")\nax.set_xlabel(\"country\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nplt.tight_layout()\nplt.show()".into(),
+            "var = pd.read_csv(f\"{DATA}/variants.csv\")\nvar = var[var[\"period\"] == var[\"period\"].max()]\nranks = var.set_index(\"unit\")[[c for c in var.columns if c.startswith(\"rank_\")]]\nranks = ranks.sort_values(ranks.columns[0])\n# Each variant's dot beside the others in the country's column: equal ranks stay visible.\nk = len(ranks.columns)\nfig, ax = plt.subplots(figsize=(10, 4))\nfor j, (c, colour) in enumerate(zip(ranks.columns, colours(k))):\n    x = [i + (j - (k - 1) / 2) * 0.7 / k for i in range(len(ranks))]\n    ax.scatter(x, ranks[c], color=colour, label=c.removeprefix(\"rank_\"), s=30)\nax.set_xticks(range(len(ranks)), ranks.index)\nax.legend(title=\"variant\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.invert_yaxis()\nax.set_title(\"Rank by variant\")\nax.set_xlabel(\"country\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nplt.tight_layout()\nplt.show()".into(),
         ));
     }
     for (is_md, text) in cells_code {

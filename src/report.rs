@@ -31,6 +31,8 @@ pub struct Chart {
 /// One row of the ranking table.
 #[derive(Debug, Serialize)]
 struct RankRow {
+    /// Units of the ranking left out just above this row (large panels).
+    gap: usize,
     unit: String,
     rank: String,
     score: String,
@@ -90,11 +92,82 @@ fn colours(n: usize) -> Vec<RGBColor> {
         .collect()
 }
 
+/// Up to this many units, every chart and the ranking show every unit.
+const ALL_UNITS_UP_TO: usize = 40;
+/// Past it, charts show this many units at each end of the ranking...
+const CHART_AT_EACH_END: usize = 10;
+/// ... and the ranking table this many.
+const TABLE_AT_EACH_END: usize = 15;
+
+/// The first and last `each` items when there are more than [`ALL_UNITS_UP_TO`]; else all.
+fn ends<T: Copy>(items: &[T], each: usize) -> Vec<T> {
+    if items.len() <= ALL_UNITS_UP_TO.max(2 * each) {
+        return items.to_vec();
+    }
+    items[..each]
+        .iter()
+        .chain(&items[items.len() - each..])
+        .copied()
+        .collect()
+}
+
+/// The `each` units whose score rose most and the `each` whose score fell most from the
+/// first to the last period, risers first.
+fn movers(res: &Results, order: &[usize], periods: &[usize], each: usize) -> Vec<usize> {
+    let n = res.n_units();
+    let (Some(&first), Some(&last)) = (periods.first(), periods.last()) else {
+        return Vec::new();
+    };
+    let mut changes: Vec<(f64, usize)> = order
+        .iter()
+        .map(|&u| (res.score(last * n + u) - res.score(first * n + u), u))
+        .filter(|(d, _)| !d.is_nan())
+        .collect();
+    changes.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ends(&changes, each).into_iter().map(|(_, u)| u).collect()
+}
+
 /// Width of a chart's plot, left of its legend.
 const PLOT_WIDTH: u32 = 760;
 /// Tick labels: 14 px, readable at 100 % zoom.
 /// (plotters writes 0.8 of the size asked for into the SVG: 17 is 13.7 px.)
 const TICKS: (&str, u32) = ("sans-serif", 17);
+
+/// Whether the labels of a category axis of `slots` categories must take turns on two
+/// rows (the longest does not fit its slot), and the label area that needs.
+fn category_labels<'a>(labels: impl Iterator<Item = &'a str>, slots: usize) -> (bool, u32) {
+    let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0);
+    // About 8.5 px a character at 13.7 px sans-serif; the plot spans about 680 px.
+    let slot = 680.0 / slots.max(1) as f64;
+    if longest as f64 * 8.5 <= slot * 0.9 {
+        (false, 40)
+    } else {
+        (true, 66)
+    }
+}
+
+/// Category labels on two alternating rows under the plot, each centred under its
+/// category (`i + 0.5`); `y` is any value of the chart's y range.
+fn stagger_labels(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    chart: &ChartContext<
+        SVGBackend,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    labels: &[String],
+    y: f64,
+) -> std::result::Result<(), String> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let (_, rows) = chart.plotting_area().get_pixel_range();
+    let style = TextStyle::from(TICKS.into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, label) in labels.iter().enumerate() {
+        let (x, _) = chart.backend_coord(&(i as f64 + 0.5, y));
+        let top = rows.end + 6 + 18 * (i as i32 % 2);
+        area.draw(&Text::new(label.clone(), (x, top), style.clone()))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
 
 /// How a legend entry marks its series.
 #[derive(Clone, Copy)]
@@ -208,9 +281,16 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     // Ranking of the last period.
     let mut last_cells: Vec<usize> = cells.iter().copied().filter(|c| c / n == last).collect();
     last_cells.sort_by(|&a, &b| res.rank[a].total_cmp(&res.rank[b]));
-    let ranking: Vec<RankRow> = last_cells
+    let table_rows = ends(&last_cells, TABLE_AT_EACH_END);
+    let ranking: Vec<RankRow> = table_rows
         .iter()
-        .map(|&c| RankRow {
+        .enumerate()
+        .map(|(i, &c)| RankRow {
+            gap: if i == TABLE_AT_EACH_END && table_rows.len() < last_cells.len() {
+                last_cells.len() - table_rows.len()
+            } else {
+                0
+            },
             unit: res.units[c % n].clone(),
             rank: fmt_rank(res.rank[c]),
             score: format!("{:.2}", res.score(c)),
@@ -225,13 +305,28 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
         })
         .collect();
     let order: Vec<usize> = last_cells.iter().map(|c| c % n).collect();
+    // Past a few dozen units the charts show the top and bottom units, the
+    // distribution and the units that moved most; the workbook has every one.
+    let large = order.len() > ALL_UNITS_UP_TO;
+    let shown_cells = ends(&last_cells, CHART_AT_EACH_END);
+    let shown: Vec<usize> = shown_cells.iter().map(|c| c % n).collect();
 
-    let mut charts = vec![
-        scores_by_period(fw, res, &order, &periods, scale, last_period),
-        pillar_heatmap(fw, res, &last_cells, &pillars, last_period),
-        trends(fw, res, &order, &periods),
-        coverage(res, &last_cells, last_period),
-    ];
+    let mut charts = vec![scores_by_period(fw, res, &shown, &periods, scale, last_period)];
+    if large {
+        charts.push(distribution(fw, res, &last_cells, last_period));
+    }
+    charts.push(pillar_heatmap(fw, res, &shown_cells, &pillars, last_period));
+    let trend_units = if large {
+        movers(res, &order, &periods, CHART_AT_EACH_END)
+    } else {
+        order.clone()
+    };
+    charts.push(trends(fw, res, &trend_units, &periods, large.then_some(order.len())));
+    charts.push(if large {
+        coverage_distribution(res, &last_cells, last_period)
+    } else {
+        coverage(res, &last_cells, last_period)
+    });
     if let Some(dir) = &extras.sensitivity {
         charts.extend(sensitivity_charts(dir, last_period)?);
     }
@@ -262,6 +357,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
                 manifest => serde_json::to_string_pretty(manifest).unwrap_or_default(),
                 warnings => res.warnings.clone(),
                 units => order.len(),
+                large => large,
             })
         })
         .map_err(|e| Error::Data {
@@ -362,6 +458,7 @@ fn scores_by_period(
     };
     let k = periods.len();
     let colour = colours(k);
+    let (stagger, label_area) = category_labels(order.iter().map(|&u| res.units[u].as_str()), order.len());
     let svg = svg((900, 420), |root| {
         let (plot, side) = root.split_horizontally(PLOT_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
@@ -369,12 +466,12 @@ fn scores_by_period(
                 format!(
                     "{}: score by country and period ({})",
                     fw.index.name,
-                    change_means(fw).0
+                    fw.change_meaning().0
                 ),
                 ("sans-serif", 21),
             )
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(label_area)
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..order.len() as f64, lo..hi)
             .map_err(|e| e.to_string())?;
@@ -386,7 +483,7 @@ fn scores_by_period(
             .disable_x_mesh()
             .x_labels(order.len() * 2 + 2)
             .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, order.len()) {
+                if let Some(i) = centre(*x, order.len()).filter(|_| !stagger) {
                     res.units[order[i]].clone()
                 } else {
                     String::new()
@@ -404,6 +501,14 @@ fn scores_by_period(
             ))
             .draw()
             .map_err(|e| e.to_string())?;
+        if stagger {
+            stagger_labels(
+                &plot,
+                &chart,
+                &order.iter().map(|&u| res.units[u].clone()).collect::<Vec<_>>(),
+                lo,
+            )?;
+        }
         let width = 0.8 / k as f64;
         for (j, &p) in periods.iter().enumerate() {
             let color = colour[j];
@@ -437,7 +542,7 @@ fn scores_by_period(
             "In {last}, {top} scores highest ({:.2}) and {bottom} lowest ({:.2}); bars of one colour are one period. {}",
             order.first().map_or(f64::NAN, |&u| score_of(u)),
             order.last().map_or(f64::NAN, |&u| score_of(u)),
-            change_means(fw).1,
+            fw.change_meaning().1,
         ),
     }
 }
@@ -479,6 +584,11 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
         .collect();
     let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let longest_unit = last_cells
+        .iter()
+        .map(|&c| res.units[c % n].chars().count())
+        .max()
+        .unwrap_or(0) as u32;
     let rows = last_cells.len();
     let cols = pillars.len();
     let svg = svg((900, (60 + 34 * rows) as u32 + 60), |root| {
@@ -489,7 +599,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
             )
             .margin(10)
             .x_label_area_size(40)
-            .y_label_area_size(60)
+            .y_label_area_size(24 + 9 * longest_unit)
             .build_cartesian_2d(0f64..cols as f64, 0f64..rows as f64)
             .map_err(|e| e.to_string())?;
         chart
@@ -565,36 +675,10 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
     }
 }
 
-/// What a change of score over time means under the framework's settings: a title
-/// suffix for the charts that compare periods, and a sentence for their readings.
-fn change_means(fw: &Framework) -> (&'static str, &'static str) {
-    use crate::framework::{ScaleFrom, Scope};
-    use crate::pipeline::normalise::Normalise;
-    let observed = fw.index.scale.is_some_and(|s| s.from == ScaleFrom::Observed);
-    let fixed = fw.indicators.iter().all(|i| {
-        matches!(
-            i.normalise,
-            Normalise::Goalposts { .. } | Normalise::DistToTarget { .. }
-        )
-    });
-    match fw.index.scope {
-        Scope::Panel if !observed => (
-            "levels, normalised over all periods",
-            "Scores are normalised over all periods together (`normalise_over = \"panel\"`): a change is a change in the level of risk.",
-        ),
-        Scope::Period if fixed && !observed => (
-            "levels: fixed goalposts",
-            "Every indicator is normalised to fixed goalposts: a change is a change in the level of risk.",
-        ),
-        _ => (
-            "position within each period",
-            "Scores are normalised within each period (`normalise_over = \"period\"`): a change is a change of a country's position among these countries, not of its level of risk, and a country whose attacks rose can keep its score. To follow levels over time, set `normalise_over = \"panel\"` or fixed goalposts.",
-        ),
-    }
-}
-
-fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> Chart {
-    let (meaning, what_change_means) = change_means(fw);
+/// Score trends of the units `order`; `of` is the number of units in all when only those
+/// that moved most are shown.
+fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of: Option<usize>) -> Chart {
+    let (meaning, what_change_means) = fw.change_meaning();
     let n = res.n_units();
     let values: Vec<f64> = periods
         .iter()
@@ -606,7 +690,9 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
     let pad = ((hi - lo) * 0.05).max(1e-9);
     let k = periods.len();
     let colour = colours(order.len());
-    let svg = svg((900, 420), |root| {
+    // Tall enough for one legend line per country.
+    let height = 420.max(90 + 20 * order.len() as u32);
+    let svg = svg((900, height), |root| {
         let (plot, side) = root.split_horizontally(PLOT_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
             .caption(format!("Score trends by country ({meaning})"), ("sans-serif", 21))
@@ -663,7 +749,11 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
             .zip(&colour)
             .map(|(&u, &c)| (res.units[u].clone(), c, Mark::Line))
             .collect();
-        legend(&side, "country (by rank)", &entries)
+        legend(
+            &side,
+            if of.is_some() { "country" } else { "country (by rank)" },
+            &entries,
+        )
     });
     // Largest change from the first to the last period.
     let change = |u: usize| res.score(periods[k - 1] * n + u) - res.score(periods[0] * n + u);
@@ -678,7 +768,11 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
         svg,
         reading: match mover {
             Some(u) if k > 1 => format!(
-                "From {} to {}, {} moved most ({:+.2}). {what_change_means}",
+                "{}From {} to {}, {} moved most ({:+.2}). {what_change_means}",
+                of.map_or(String::new(), |all| format!(
+                    "The {} of {all} countries whose score rose or fell most. ",
+                    order.len()
+                )),
                 res.periods[periods[0]],
                 res.periods[periods[k - 1]],
                 res.units[u],
@@ -689,9 +783,118 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize]) -> 
     }
 }
 
+/// A histogram of `values` over `range` in `bins` equal bins, as an SVG.
+fn histogram(caption: &str, x_desc: &str, values: &[f64], range: (f64, f64), bins: usize) -> String {
+    let (lo, hi) = range;
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for &v in values.iter().filter(|v| !v.is_nan()) {
+        let b = (((v - lo) / width).floor().max(0.0) as usize).min(bins - 1);
+        counts[b] += 1;
+    }
+    let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.1;
+    svg((900, 360), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, ("sans-serif", 21))
+            .margin(10)
+            .margin_right(30)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(lo..hi, 0f64..top)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .label_style(TICKS)
+            .axis_desc_style(TICKS)
+            .light_line_style(TRANSPARENT)
+            .disable_x_mesh()
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .x_desc(x_desc)
+            .y_desc("countries")
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(counts.iter().enumerate().map(|(b, &c)| {
+                let x0 = lo + b as f64 * width;
+                Rectangle::new(
+                    [(x0 + width * 0.05, 0.0), (x0 + width * 0.95, c as f64)],
+                    PALETTE[0].filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// How the last period's scores are spread (large panels).
+fn distribution(fw: &Framework, res: &Results, last_cells: &[usize], last: Period) -> Chart {
+    let scores: Vec<f64> = last_cells.iter().map(|&c| res.score(c)).collect();
+    let present: Vec<f64> = scores.iter().copied().filter(|v| !v.is_nan()).collect();
+    let range = match fw.index.scale {
+        Some(s) => (s.lo, s.hi),
+        None => (
+            present.iter().copied().fold(f64::INFINITY, f64::min),
+            present
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max)
+                .max(f64::MIN_POSITIVE),
+        ),
+    };
+    let mut sorted = present.clone();
+    sorted.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        sorted
+            .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    Chart {
+        id: "distribution".into(),
+        title: "How the scores are spread".into(),
+        svg: histogram(
+            &format!("Scores of the {} countries in {last}", present.len()),
+            &format!("score ({})", fw.index.name),
+            &scores,
+            range,
+            20,
+        ),
+        reading: format!(
+            "Half of the {} countries score between {:.2} and {:.2} (median {:.2}); the charts below show the {CHART_AT_EACH_END} highest and the {CHART_AT_EACH_END} lowest, and the workbook every one.",
+            present.len(),
+            quantile(0.25),
+            quantile(0.75),
+            quantile(0.5)
+        ),
+    }
+}
+
+/// The share of indicators with data, as a distribution over the units (large panels).
+fn coverage_distribution(res: &Results, last_cells: &[usize], last: Period) -> Chart {
+    let shares: Vec<f64> = last_cells.iter().map(|&c| 100.0 * res.coverage[c]).collect();
+    let below = shares.iter().filter(|&&v| v < 50.0).count();
+    let imputed: usize = last_cells.iter().map(|&c| res.imputed_count[c]).sum();
+    Chart {
+        id: "coverage".into(),
+        title: "Data coverage".into(),
+        svg: histogram(
+            &format!("Data coverage in {last} (share of indicators with data)"),
+            "coverage (%)",
+            &shares,
+            (0.0, 100.0),
+            10,
+        ),
+        reading: format!(
+            "{below} of {} countries have data for less than half of the indicators; {imputed} values were imputed in {last}.",
+            shares.len()
+        ),
+    }
+}
+
 fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
     let n = res.n_units();
     let rows = last_cells.len();
+    let (stagger, label_area) = category_labels(last_cells.iter().map(|&c| res.units[c % n].as_str()), rows);
     let svg = svg((900, 360), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(
@@ -699,7 +902,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
                 ("sans-serif", 21),
             )
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(label_area)
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..rows as f64, 0f64..100f64)
             .map_err(|e| e.to_string())?;
@@ -711,7 +914,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
             .disable_x_mesh()
             .x_labels(rows * 2 + 2)
             .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, rows) {
+                if let Some(i) = centre(*x, rows).filter(|_| !stagger) {
                     res.units[last_cells[i] % n].clone()
                 } else {
                     String::new()
@@ -721,6 +924,14 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
             .y_desc("coverage (%)")
             .draw()
             .map_err(|e| e.to_string())?;
+        if stagger {
+            stagger_labels(
+                root,
+                &chart,
+                &last_cells.iter().map(|&c| res.units[c % n].clone()).collect::<Vec<_>>(),
+                0.0,
+            )?;
+        }
         chart
             .draw_series(last_cells.iter().enumerate().map(|(i, &c)| {
                 Rectangle::new(
@@ -776,7 +987,14 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
         });
     }
     rows.sort_by(|a, b| num(&a[nominal]).total_cmp(&num(&b[nominal])));
+    let widest = rows
+        .iter()
+        .max_by(|a, b| (num(&a[q95]) - num(&a[q05])).total_cmp(&(num(&b[q95]) - num(&b[q05]))))
+        .map(|r| (r[unit].clone(), num(&r[q05]), num(&r[q95])));
+    let all = rows.len();
+    let rows = ends(&rows, CHART_AT_EACH_END);
     let m = rows.len();
+    let (stagger, label_area) = category_labels(rows.iter().map(|r| r[unit].as_str()), m);
     let units_svg = svg((900, 400), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(
@@ -784,7 +1002,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
                 ("sans-serif", 21),
             )
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(label_area)
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
             .map_err(|e| e.to_string())?;
@@ -796,7 +1014,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, m) {
+                if let Some(i) = centre(*x, m).filter(|_| !stagger) {
                     rows[i][unit].clone()
                 } else {
                     String::new()
@@ -806,6 +1024,14 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
             .y_desc("rank (1 = highest risk)")
             .draw()
             .map_err(|e| e.to_string())?;
+        if stagger {
+            stagger_labels(
+                root,
+                &chart,
+                &rows.iter().map(|r| r[unit].clone()).collect::<Vec<_>>(),
+                1.0,
+            )?;
+        }
         for (i, r) in rows.iter().enumerate() {
             let x = i as f64 + 0.5;
             let (a, b, med, nom) = (num(&r[q05]), num(&r[q95]), num(&r[median]), num(&r[nominal]));
@@ -832,17 +1058,18 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
         }
         Ok(())
     });
-    let widest = rows
-        .iter()
-        .max_by(|a, b| (num(&a[q95]) - num(&a[q05])).total_cmp(&(num(&b[q95]) - num(&b[q05]))))
-        .map(|r| (r[unit].clone(), num(&r[q05]), num(&r[q95])));
     Ok(Chart {
         id: "uncertainty".into(),
         title: "Rank uncertainty".into(),
         svg: units_svg,
         reading: match widest {
             Some((u, a, b)) => format!(
-                "Red dot: median rank over the sensitivity runs; bar: 5-95 % of runs; blue cross: nominal rank. {u}'s rank is the least certain ({a:.0} to {b:.0})."
+                "Red dot: median rank over the sensitivity runs; bar: 5-95 % of runs; blue cross: nominal rank{}. {u}'s rank is the least certain ({a:.0} to {b:.0}).",
+                if m < all {
+                    format!("; the {CHART_AT_EACH_END} highest and {CHART_AT_EACH_END} lowest of {all} countries")
+                } else {
+                    String::new()
+                }
             ),
             None => String::new(),
         },
@@ -963,14 +1190,32 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
         });
     }
     rows.sort_by(|a, b| num(&a[variants[0].1]).total_cmp(&num(&b[variants[0].1])));
+    let shift = |r: &Vec<String>| {
+        let ranks: Vec<f64> = variants
+            .iter()
+            .map(|(_, c)| num(&r[*c]))
+            .filter(|v| !v.is_nan())
+            .collect();
+        ranks.iter().copied().fold(f64::NEG_INFINITY, f64::max) - ranks.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    let all_rows = rows.clone();
+    if rows.len() > ALL_UNITS_UP_TO {
+        // The units whose rank moves most between variants, in base order.
+        let mut by_shift: Vec<usize> = (0..rows.len()).collect();
+        by_shift.sort_by(|&a, &b| shift(rows[b]).total_cmp(&shift(rows[a])));
+        let mut keep: Vec<usize> = by_shift.into_iter().take(2 * CHART_AT_EACH_END).collect();
+        keep.sort_unstable();
+        rows = keep.into_iter().map(|i| rows[i]).collect();
+    }
     let m = rows.len();
     let colour = colours(variants.len());
+    let (stagger, label_area) = category_labels(rows.iter().map(|r| r[unit].as_str()), m);
     let svg = svg((900, 400), |root| {
         let (plot, side) = root.split_horizontally(PLOT_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
             .caption(format!("Rank by variant in {want}"), ("sans-serif", 21))
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(label_area)
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
             .map_err(|e| e.to_string())?;
@@ -982,7 +1227,7 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, m) {
+                if let Some(i) = centre(*x, m).filter(|_| !stagger) {
                     rows[i][unit].clone()
                 } else {
                     String::new()
@@ -992,6 +1237,14 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             .y_desc("rank (1 = highest risk)")
             .draw()
             .map_err(|e| e.to_string())?;
+        if stagger {
+            stagger_labels(
+                &plot,
+                &chart,
+                &rows.iter().map(|r| r[unit].clone()).collect::<Vec<_>>(),
+                1.0,
+            )?;
+        }
         for (j, (_, col)) in variants.iter().enumerate() {
             let color = colour[j];
             // Side by side within the country's column, so that equal ranks do not hide
@@ -1013,17 +1266,9 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             .collect();
         legend(&side, "variant", &entries)
     });
-    let shift = |r: &Vec<String>| {
-        let ranks: Vec<f64> = variants
-            .iter()
-            .map(|(_, c)| num(&r[*c]))
-            .filter(|v| !v.is_nan())
-            .collect();
-        ranks.iter().copied().fold(f64::NEG_INFINITY, f64::max) - ranks.iter().copied().fold(f64::INFINITY, f64::min)
-    };
-    let most = rows.iter().max_by(|a, b| shift(a).total_cmp(&shift(b)));
+    let most = all_rows.iter().max_by(|a, b| shift(a).total_cmp(&shift(b)));
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in &rows {
+    for r in &all_rows {
         *counts
             .entry(if shift(r) == 0.0 { "same".into() } else { "moves".into() })
             .or_default() += 1;
@@ -1033,10 +1278,16 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
         title: "Variants compared".into(),
         svg,
         reading: format!(
-            "{} of {m} countries keep their rank in every variant; {} moves most ({:.0} places).",
+            "{} of {} countries keep their rank in every variant; {} moves most ({:.0} places){}.",
             counts.get("same").copied().unwrap_or(0),
+            all_rows.len(),
             most.map_or(String::new(), |r| r[unit].clone()),
-            most.map_or(0.0, |r| shift(r))
+            most.map_or(0.0, |r| shift(r)),
+            if m < all_rows.len() {
+                format!("; the chart shows the {m} whose rank moves most")
+            } else {
+                String::new()
+            }
         ),
     })
 }
@@ -1139,6 +1390,49 @@ mod tests {
         let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
         assert!(page.contains("Score trends by country (levels, normalised over all periods)"));
         assert!(page.contains("a change is a change in the level of risk"));
+    }
+
+    #[test]
+    fn a_large_panel_shows_the_ends_the_spread_and_the_movers() {
+        let shape = crate::synthetic::Shape {
+            units: 2_000,
+            indicators: 12,
+            groups: 3,
+            periods: 3,
+            missing: 0.05,
+            seed: 7,
+        };
+        let (fw, panel) = crate::synthetic::generate(shape, "arithmetic");
+        let res = crate::score::score(&fw, &panel).unwrap();
+        let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
+        // The page stays small: every unit is in the workbook, not in every chart.
+        assert!(page.len() < 1_000_000, "{} bytes", page.len());
+        assert!(page.contains("&hellip; 1970 more units: every one is in scores.csv and the workbook"));
+        // The 15 highest and 15 lowest, and the row that says how many are left out.
+        assert_eq!(page.matches("<tr><td>").count(), 2 * TABLE_AT_EACH_END + 1);
+        for id in ["scores", "distribution", "pillars", "trends", "coverage"] {
+            assert!(page.contains(&format!("data-chart=\"{id}\"")), "chart {id}");
+        }
+        assert!(page.contains("The 20 of 2000 countries whose score rose or fell most."));
+        assert!(page.contains("Half of the 2000 countries score between"));
+        // The top and the bottom unit of the ranking are on the bars chart; a middle one is not.
+        let last = *res.periods.last().unwrap();
+        let p = res.periods.iter().position(|&q| q == last).unwrap();
+        let mut cells: Vec<usize> = (0..res.n_units()).map(|u| p * res.n_units() + u).collect();
+        cells.sort_by(|&a, &b| res.rank[a].total_cmp(&res.rank[b]));
+        let unit = |c: usize| res.units[c % res.n_units()].clone();
+        let scores =
+            &page[page.find("data-chart=\"scores\"").unwrap()..page.find("data-chart=\"distribution\"").unwrap()];
+        assert!(!texts(scores, &unit(cells[0])).is_empty());
+        assert!(!texts(scores, &unit(cells[cells.len() - 1])).is_empty());
+        assert!(texts(scores, &unit(cells[1000])).is_empty());
+    }
+
+    #[test]
+    fn ends_and_movers_pick_both_ends() {
+        let items: Vec<usize> = (0..100).collect();
+        assert_eq!(ends(&items, 3), [0, 1, 2, 97, 98, 99]);
+        assert_eq!(ends(&items[..40], 3).len(), 40, "up to 40 every item");
     }
 
     #[test]

@@ -30,6 +30,9 @@ impl VariantArgs {
 pub struct Loaded {
     pub sources: Vec<Source>,
     pub options: data::LoadOptions,
+    /// Every file the variants' panels were read from (the files given, the frameworks'
+    /// `[data] sources` and neighbours), each once: what the manifest lists.
+    read: std::cell::RefCell<Vec<data::SourceInfo>>,
 }
 
 impl Loaded {
@@ -39,11 +42,19 @@ impl Loaded {
         Ok(Loaded {
             sources: args.sources()?,
             options,
+            read: Default::default(),
         })
     }
 
     pub fn panel(&self, v: &Variant) -> Result<Panel> {
-        data::load(&v.framework, &self.sources, &self.options)
+        let panel = data::load(&v.framework, &self.sources, &self.options)?;
+        let mut read = self.read.borrow_mut();
+        for s in &panel.sources {
+            if !read.iter().any(|r| r.file == s.file && r.sha256 == s.sha256) {
+                read.push(s.clone());
+            }
+        }
+        Ok(panel)
     }
 }
 
@@ -78,19 +89,6 @@ pub fn variant_info(vs: &[Variant]) -> serde_json::Value {
 
 impl Loaded {
     pub fn sources_info(&self) -> serde_json::Value {
-        serde_json::Value::Array(
-            self.sources
-                .iter()
-                .map(|s| match s {
-                    Source::File(p) => serde_json::json!({
-                        "file": p.display().to_string(),
-                        "sha256": std::fs::read(p).map(|b| sha256_hex(&b)).unwrap_or_default(),
-                    }),
-                    Source::Bytes { name, bytes } => {
-                        serde_json::json!({ "file": name, "sha256": sha256_hex(bytes) })
-                    }
-                })
-                .collect(),
-        )
+        serde_json::to_value(&*self.read.borrow()).unwrap_or_default()
     }
 }

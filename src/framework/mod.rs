@@ -233,6 +233,33 @@ pub struct Framework {
 }
 
 impl Framework {
+    /// What a change of score over time means under the framework's settings: a title
+    /// suffix for the charts that compare periods, and a sentence for their readings.
+    pub fn change_meaning(&self) -> (&'static str, &'static str) {
+        use crate::pipeline::normalise::Normalise;
+        let observed = self.index.scale.is_some_and(|s| s.from == ScaleFrom::Observed);
+        let fixed = self.indicators.iter().all(|i| {
+            matches!(
+                i.normalise,
+                Normalise::Goalposts { .. } | Normalise::DistToTarget { .. }
+            )
+        });
+        match self.index.scope {
+            Scope::Panel if !observed => (
+                "levels, normalised over all periods",
+                "Scores are normalised over all periods together (`normalise_over = \"panel\"`): a change is a change in the level of risk.",
+            ),
+            Scope::Period if fixed && !observed => (
+                "levels: fixed goalposts",
+                "Every indicator is normalised to fixed goalposts: a change is a change in the level of risk.",
+            ),
+            _ => (
+                "position within each period",
+                "Scores are normalised within each period (`normalise_over = \"period\"`): a change is a change of a country's position among these countries, not of its level of risk, and a country whose attacks rose can keep its score. To follow levels over time, set `normalise_over = \"panel\"` or fixed goalposts.",
+            ),
+        }
+    }
+
     /// Reads and validates a framework file.
     pub fn from_path(path: &Path) -> Result<Framework> {
         Framework::read(path).map(|(fw, _)| fw)

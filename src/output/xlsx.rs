@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::path::Path;
 
-/// Excel's row limit; larger tables are cut with a note in the last row.
+/// The last row index Excel allows (1,048,576 rows, 0-based); a larger table is cut
+/// and this row holds a note.
 const MAX_ROWS: u32 = 1_048_575;
 
 /// Fill colours of the risk classes, lowest first (green to red), repeated if more.
@@ -47,7 +48,7 @@ pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>, classes: &[String]) -
         let mut source = table.rows;
         let rows: Vec<Vec<Cell>> = source
             .by_ref()
-            .take(MAX_ROWS as usize)
+            .take(MAX_ROWS as usize - 1)
             .map(|row| {
                 row.into_iter()
                     .enumerate()
@@ -87,7 +88,7 @@ pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>, classes: &[String]) -
         }
         if more {
             sheet
-                .write_string(MAX_ROWS + 1, 0, "(truncated at Excel's row limit: see the CSV)")
+                .write_string(MAX_ROWS, 0, "(truncated at Excel's row limit: see the CSV)")
                 .map_err(xlsx_error)?;
         }
         sheet.autofit();
