@@ -77,6 +77,21 @@ fn report_is_one_self_contained_page_with_every_chart() {
     assert!(html.contains("<td class=\"text\">AFG</td>"));
     assert!(html.contains("\"command\": \"report\""));
     assert!(out.join("report.xlsx").metadata().unwrap().len() > 1000);
+    // The extra sheets hold the other commands' numbers exactly as their CSVs do, and a
+    // period of years as a number.
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("uncertainty").unwrap();
+    let csv = read(&sa.join("uncertainty.csv"));
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let first: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    for (c, name) in header.iter().enumerate() {
+        let cell = sheet.get((1, c)).unwrap();
+        match first[c].parse::<f64>() {
+            Ok(v) => assert_eq!(cell, &calamine::Data::Float(v), "column {name}"),
+            Err(_) => assert_eq!(cell.to_string(), first[c], "column {name}"),
+        }
+    }
     // A folder that is not one.
     let err = misuse(&[
         "report",
