@@ -169,6 +169,29 @@ fn stagger_labels(
     Ok(())
 }
 
+/// A chart's grid and axes as every chart of the report draws them: tick and axis labels
+/// at [`TICKS`], no minor gridlines.
+fn mesh<'a, 'b, 'c>(
+    chart: &'b mut ChartContext<
+        'a,
+        SVGBackend<'c>,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+) -> plotters::chart::MeshStyle<
+    'a,
+    'b,
+    plotters::coord::types::RangedCoordf64,
+    plotters::coord::types::RangedCoordf64,
+    SVGBackend<'c>,
+> {
+    let mut style = chart.configure_mesh();
+    style
+        .label_style(TICKS)
+        .axis_desc_style(TICKS)
+        .light_line_style(TRANSPARENT);
+    style
+}
+
 /// How a legend entry marks its series.
 #[derive(Clone, Copy)]
 enum Mark {
@@ -475,11 +498,7 @@ fn scores_by_period(
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..order.len() as f64, lo..hi)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(order.len() * 2 + 2)
             .x_label_formatter(&|x| {
@@ -602,11 +621,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
             .y_label_area_size(24 + 9 * longest_unit)
             .build_cartesian_2d(0f64..cols as f64, 0f64..rows as f64)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .disable_mesh()
             .x_labels(cols * 2 + 2)
             .y_labels(rows * 2 + 2)
@@ -701,11 +716,7 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
             .y_label_area_size(50)
             .build_cartesian_2d(-0.2f64..(k as f64 - 0.6).max(0.4), (lo - pad)..(hi + pad))
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .x_labels(k.max(2))
             .x_label_formatter(&|x| {
                 let i = x.round() as usize;
@@ -802,11 +813,7 @@ fn histogram(caption: &str, x_desc: &str, values: &[f64], range: (f64, f64), bin
             .y_label_area_size(70)
             .build_cartesian_2d(lo..hi, 0f64..top)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .disable_x_mesh()
             .y_label_formatter(&|v| format!("{v:.0}"))
             .x_desc(x_desc)
@@ -906,11 +913,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..rows as f64, 0f64..100f64)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(rows * 2 + 2)
             .x_label_formatter(&|x| {
@@ -1006,11 +1009,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
@@ -1112,11 +1111,7 @@ fn sobol_chart(dir: &Path, want: &str) -> Result<Option<Chart>> {
             .y_label_area_size(20 + 8 * longest)
             .build_cartesian_2d(0f64..top, 0f64..k as f64)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(k * 2 + 2)
             .y_label_formatter(&|y| {
@@ -1219,11 +1214,7 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .label_style(TICKS)
-            .axis_desc_style(TICKS)
-            .light_line_style(TRANSPARENT)
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(m * 2 + 2)
             .x_label_formatter(&|x| {
