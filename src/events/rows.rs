@@ -56,7 +56,7 @@ pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result
     let (fatalities, injuries, hostages) = counts(log, &mut checks);
     let (period, month_known) = period(log, options, &mut checks);
     let (rows, unit) = unit(log, rows, &mut checks)?;
-    let claims = claim_flags(log, options, &mut checks);
+    let claims = claim_flags(log, options, &mut checks)?;
     let (kind, extra) = match log.format {
         Format::Ucdp => ucdp(log, &mut checks),
         _ => (
@@ -425,7 +425,7 @@ fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFram
 
 /// Whether each event is claimed, and whether it is verified (the rules of [`Rules`]);
 /// `None` for a log that records no claims.
-fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> Option<(Expr, Expr)> {
+fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> Result<Option<(Expr, Expr)>> {
     let flag = |c: &str, value: f64| num(c).eq(lit(value)).fill_null(lit(false));
     match log.format {
         Format::Gtd => {
@@ -458,9 +458,9 @@ fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> Option<
                     GtdCondition::NoDoubt => flag("doubtterr", 1.0).not(),
                 });
             }
-            Some((claimed, verified))
+            Ok(Some((claimed, verified)))
         }
-        Format::Ucdp => None,
+        Format::Ucdp => Ok(None),
         Format::Acled => {
             let text: Vec<Expr> = ["notes", "tags"]
                 .iter()
@@ -468,20 +468,58 @@ fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> Option<
                 .map(|c| col(*c).fill_null(lit("")))
                 .collect();
             if text.is_empty() {
-                Some((lit(false), lit(true)))
+                Ok(Some((lit(false), lit(true))))
             } else {
                 let text = concat_str(text, " ", true);
-                let mentions = |pattern: &str| text.clone().str().count_matches(lit(pattern), false).fill_null(lit(0));
-                let claimed = mentions(options.rules.acled_claimed.as_str())
-                    .gt(mentions(options.rules.acled_not_claimed.as_str()))
-                    .fill_null(lit(false));
-                let unverified = text
-                    .str()
-                    .contains(lit(options.rules.acled_unverified.as_str()), true)
-                    .fill_null(lit(false));
+                let rules = ClaimRules::new(&options.rules)?;
+                let code = text.map(
+                    move |c: Column| {
+                        let codes: UInt32Chunked = c.str()?.iter().map(|t| Some(rules.code(t.unwrap_or("")))).collect();
+                        Ok(codes.into_column())
+                    },
+                    |_, f| Ok(Field::new(f.name().clone(), DataType::UInt32)),
+                );
+                let claimed = code.clone().gt_eq(lit(1u32)).fill_null(lit(false));
+                let unverified = code.eq(lit(2u32)).fill_null(lit(false));
                 let verified = claimed.clone().and(unverified).not();
-                Some((claimed, verified))
+                Ok(Some((claimed, verified)))
             }
+        }
+    }
+}
+
+/// The ACLED claim rules, compiled once (the same regex engine polars uses).
+struct ClaimRules {
+    claimed: regex::Regex,
+    not_claimed: regex::Regex,
+    unverified: regex::Regex,
+}
+
+impl ClaimRules {
+    fn new(rules: &super::Rules) -> Result<ClaimRules> {
+        let compile = |option: &str, re: &str| {
+            regex::Regex::new(re).map_err(|e| Error::argument(option, format!("not a valid regular expression: {e}")))
+        };
+        Ok(ClaimRules {
+            claimed: compile("acled_claimed", &rules.acled_claimed)?,
+            not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
+            unverified: compile("acled_unverified", &rules.acled_unverified)?,
+        })
+    }
+
+    /// 0: no claim; 1: claimed (more claim mentions than negated ones); 2: claimed and
+    /// not verified. Most notes mention no claim and are told apart by one search.
+    fn code(&self, text: &str) -> u32 {
+        if !self.claimed.is_match(text) {
+            return 0;
+        }
+        if self.claimed.find_iter(text).count() <= self.not_claimed.find_iter(text).count() {
+            return 0;
+        }
+        if self.unverified.is_match(text) {
+            2
+        } else {
+            1
         }
     }
 }
