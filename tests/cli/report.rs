@@ -437,4 +437,37 @@ fn folders_from_another_run_are_checked_by_their_manifest() {
         )),
         "{stderr}"
     );
+    // A compare folder from the same framework and data is taken without a warning: its
+    // manifest lists every file the panels read (the framework's World Bank sources and
+    // contiguity table too), as the report's own load does.
+    let cmp = dir.path().join("cmp");
+    riskscore()
+        .args([
+            "compare",
+            "-q",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "-o",
+        ])
+        .arg(&cmp)
+        .assert()
+        .success();
+    let run = riskscore()
+        .args([
+            "report",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "--compare",
+        ])
+        .arg(&cmp)
+        .args(["-o", &out])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
 }
