@@ -167,16 +167,13 @@ pub struct DataArgs {
 impl DataArgs {
     pub fn options(&self) -> Result<LoadOptions> {
         let delimiter = parse_delimiter(self.delimiter.as_deref())?;
-        let thousands = match self.thousands.as_deref() {
-            None => None,
-            Some(t) if [",", ".", " ", "'"].contains(&t) => t.chars().next(),
-            Some(t) => {
-                return Err(Error::argument(
-                    "thousands",
-                    format!("expected one of \",\" \".\" \" \" \"'\", found `{t}`"),
-                ))
-            }
-        };
+        let thousands =
+            match self.thousands.as_deref() {
+                None => None,
+                Some(t) => Some(data::thousands_separator(t).ok_or_else(|| {
+                    Error::argument("thousands", format!("{}, found `{t}`", data::THOUSANDS_EXPECTED))
+                })?),
+            };
         if let Some(label) = &self.encoding {
             riskscore::input::named_encoding(label)?;
         }

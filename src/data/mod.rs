@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-pub use read::{NumberFormat, Table};
+pub use read::{thousands_separator, NumberFormat, Table, THOUSANDS_EXPECTED};
 
 /// Where to read one data file from.
 #[derive(Debug, Clone)]
@@ -164,13 +164,13 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     let sources: Vec<(Source, Option<Layout>, Option<&str>)> = given
         .iter()
         .map(|s| (s.clone(), options.layout, options.sheet.as_deref()))
-        .chain(framework.data.sources.iter().map(|s| {
-            (
-                Source::File(s.path.clone()),
-                s.layout.or(framework.data.layout),
-                s.sheet.as_deref(),
-            )
-        }))
+        .chain(
+            framework
+                .data
+                .sources
+                .iter()
+                .map(|s| (Source::File(s.path.clone()), s.layout, s.sheet.as_deref())),
+        )
         .collect();
     let mut needed = framework.required_columns();
     for (column, by) in &options.extra_columns {

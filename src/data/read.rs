@@ -382,6 +382,21 @@ pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
         .map_or(b',', |(d, _)| *d)
 }
 
+/// The characters that may group thousands: `,` `.` space `'`.
+pub const THOUSANDS: [char; 4] = [',', '.', ' ', '\''];
+
+/// A thousands separator as an option or a framework key gives it: one of [`THOUSANDS`].
+pub fn thousands_separator(text: &str) -> Option<char> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if THOUSANDS.contains(&c) => Some(c),
+        _ => None,
+    }
+}
+
+/// What [`thousands_separator`] expects, for messages.
+pub const THOUSANDS_EXPECTED: &str = "expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands)";
+
 /// How numbers are written in a file's numeric cells.
 #[derive(Debug, Clone)]
 pub struct NumberFormat {

@@ -135,17 +135,14 @@ impl Validator {
     /// `data.thousands`: one of `,` `.` space `'`.
     fn thousands(&mut self, value: Option<&str>) -> Option<char> {
         let value = value?;
-        let mut chars = value.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c @ (',' | '.' | ' ' | '\'')), None) => Some(c),
-            _ => {
-                self.problem(
-                    "data.thousands",
-                    format!("expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands), found `{value}`"),
-                );
-                None
-            }
+        let separator = crate::data::read::thousands_separator(value);
+        if separator.is_none() {
+            self.problem(
+                "data.thousands",
+                format!("{}, found `{value}`", crate::data::read::THOUSANDS_EXPECTED),
+            );
         }
+        separator
     }
 
     pub(crate) fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
