@@ -249,6 +249,19 @@ fn thousands_separators_and_missing_markers_are_options() {
     );
     assert_eq!(loaded(&out), "unit,period,a1,a2,b1\nX,2020,1500,10,5\nY,2020,0,20,0\n");
 
+    let err = misuse(&[
+        "validate",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &data,
+        "--thousands",
+        "_",
+    ]);
+    assert_eq!(
+        err,
+        "error: --thousands: expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands), found `_`\n"
+    );
     let bad = write(
         dir.path(),
         "g.toml",
