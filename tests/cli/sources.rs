@@ -461,3 +461,28 @@ fn an_opendocument_spreadsheet_is_read_like_a_workbook() {
         (Some("ods"), Some("Data"))
     );
 }
+
+#[test]
+fn a_workbook_value_right_of_the_header_is_named() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (j, h) in ["unit", "year", "a1", "a2", "b1"].iter().enumerate() {
+        sheet.write(0, j as u16, *h).unwrap();
+    }
+    for (j, v) in ["X", "2020", "1", "2", "3"].iter().enumerate() {
+        sheet.write(1, j as u16, *v).unwrap();
+    }
+    // A note typed two columns right of the table, on the sheet's row 3.
+    sheet.write(2, 6, "check this").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.xlsx");
+    book.save(&path).unwrap();
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", path.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {}: row 3: a value in column 7 lies right of the header's last column (5, `b1`)\n",
+            path.display()
+        )
+    );
+}
