@@ -169,10 +169,19 @@ pub fn write_table(
         w.into_inner().map_err(|e| e.into_error())
     };
     out.write_all(&render(&[], true)?)?;
-    let rows: Vec<Vec<Cell>> = rows.collect();
-    let blocks: Vec<std::io::Result<Vec<u8>>> = rows.par_chunks(BLOCK_ROWS).map(|b| render(b, false)).collect();
-    for block in blocks {
-        out.write_all(&block?)?;
+    // Rows are taken a batch at a time, rendered in parallel blocks and written in
+    // order: memory holds one batch, however long the table (10 million indicator rows).
+    let batch = BLOCK_ROWS * 4 * rayon::current_num_threads().max(1);
+    let mut rows = rows;
+    loop {
+        let chunk: Vec<Vec<Cell>> = rows.by_ref().take(batch).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let blocks: Vec<std::io::Result<Vec<u8>>> = chunk.par_chunks(BLOCK_ROWS).map(|b| render(b, false)).collect();
+        for block in blocks {
+            out.write_all(&block?)?;
+        }
     }
     out.flush()
 }
@@ -206,7 +215,8 @@ mod tests {
 
     #[test]
     fn blocks_of_rows_come_out_in_order() {
-        let n = 3 * BLOCK_ROWS + 7;
+        // Two whole batches and a part of a third, each of several blocks.
+        let n = 2 * BLOCK_ROWS * 4 * rayon::current_num_threads().max(1) + 3 * BLOCK_ROWS + 7;
         let rows: Vec<Vec<Cell>> = (0..n)
             .map(|i| vec![Cell::Int(i as i64), Cell::Num(i as f64 / 4.0, 2)])
             .collect();
