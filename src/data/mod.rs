@@ -188,6 +188,12 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             .clone()
             .unwrap_or_else(|| read::MISSING.iter().map(|m| m.to_string()).collect()),
     };
+    // Read as numbers while the file is parsed: the needed columns and the long layout's values.
+    let numeric: Vec<&str> = needed
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .chain(std::iter::once(framework.data.value_column.as_str()))
+        .collect();
     let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();
@@ -200,7 +206,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),
         };
         let sha256 = hex(&Sha256::digest(&bytes));
-        let table = read::read_table(&name, bytes, options, *sheet)?;
+        let table = read::read_table(&name, bytes, options, *sheet, &numeric, &numbers)?;
         let named = layout.or(framework.data.layout);
         let layout = named.unwrap_or_else(|| detect_layout(framework, &table, &needed));
         let mut notes = table.notes.clone();
@@ -694,6 +700,23 @@ mod tests {
         assert!(
             err.to_string().contains("the files mix periods of different kinds"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn numbers_read_while_parsing_match_the_text_path() {
+        // Plain numbers: parsed by polars as the file is read.
+        let plain = load_texts(&[("a.csv", "unit,year,a,b\nX,2020,1.5,\nY,2020,2e3,-4\n")]).unwrap();
+        assert_eq!(plain.columns["a"][..2], [1.5, 2000.0]);
+        assert!(plain.columns["b"][0].is_nan());
+        // A marker, a padded number, `inf`: the text path reads or refuses each as before.
+        let marked = load_texts(&[("a.csv", "unit,year,a,b\nX,2020, 1.5 ,NA\nY,2020,2,n.a.\n")]).unwrap();
+        assert_eq!(marked.columns["a"][..2], [1.5, 2.0]);
+        assert!(marked.columns["b"][0].is_nan() && marked.columns["b"][1].is_nan());
+        let err = load_texts(&[("a.csv", "unit,year,a,b\nX,2020,inf,1\n")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.csv: row 2, column `a`: expected a number, found `inf` (if `inf` marks a missing value, add it to `[data] missing`)"
         );
     }
 

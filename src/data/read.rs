@@ -62,7 +62,18 @@ fn is_blank(record: &::csv::ByteRecord) -> bool {
 }
 
 /// Reads CSV (any delimiter and encoding), Parquet or a workbook, told by the bytes.
-pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions, sheet: Option<&str>) -> Result<Table> {
+///
+/// `numeric` names the columns the caller will read as numbers, `numbers` how they are
+/// written: where no option of ours is needed to read them, polars parses them while it
+/// reads the file (no text copy of every cell).
+pub fn read_table(
+    name: &str,
+    bytes: Vec<u8>,
+    options: &LoadOptions,
+    sheet: Option<&str>,
+    numeric: &[&str],
+    numbers: &NumberFormat,
+) -> Result<Table> {
     let data_error = |message: String| Error::Data {
         file: name.to_string(),
         message,
@@ -90,22 +101,66 @@ pub fn read_table(name: &str, bytes: Vec<u8>, options: &LoadOptions, sheet: Opti
     let (start, skipped_lines) = world_bank_preamble(&bytes, separator);
     let end = databank_footer(&bytes[start..]).map_or(bytes.len(), |e| start + e);
     let (text, rows) = check_shape(name, &bytes[start..end], separator, skipped_lines)?;
-    let df = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_parse_options(
-            CsvParseOptions::default()
-                .with_separator(separator)
-                .with_missing_is_null(true)
-                .with_truncate_ragged_lines(false),
-        )
-        .into_reader_with_file_handle(Cursor::new(text))
-        .finish()
-        .map_err(|e| data_error(format!("cannot read CSV: {e}")))?;
+    let read = |typed: Option<SchemaRef>| {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .with_schema_overwrite(typed)
+            .with_parse_options(
+                CsvParseOptions::default()
+                    .with_separator(separator)
+                    .with_missing_is_null(true)
+                    .with_truncate_ragged_lines(false),
+            )
+            .into_reader_with_file_handle(Cursor::new(text.as_slice()))
+            .finish()
+    };
+    // Numbers that need none of our options are parsed by polars straight away; any
+    // cell it cannot read, or reads as no finite number, sends the file down the text
+    // path, where every cell is parsed and a bad one is reported with its row.
+    let typed = typed_columns(&text, separator, numeric, numbers)
+        .and_then(|schema| read(Some(schema)).ok())
+        .filter(|df| all_finite(df, numeric));
+    let df = match typed {
+        Some(df) => df,
+        None => read(None).map_err(|e| data_error(format!("cannot read CSV: {e}")))?,
+    };
     let mut table = Table::new(name, "csv", df, rows);
     table.notes.extend(encoding.note(name));
     table.encoding = Some(encoding.name());
     Ok(table)
+}
+
+/// A schema that reads the file's `numeric` columns as numbers, when polars' own
+/// number parsing reads them as ours does: no decimal comma, no thousands separator
+/// (missing markers other than the empty cell fail polars' parse, and so fall back).
+fn typed_columns(text: &[u8], separator: u8, numeric: &[&str], numbers: &NumberFormat) -> Option<SchemaRef> {
+    if numbers.decimal_comma || numbers.thousands.is_some() || numeric.is_empty() {
+        return None;
+    }
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .from_reader(text);
+    let mut header = ::csv::StringRecord::new();
+    reader.read_record(&mut header).ok()?;
+    let fields: Vec<Field> = header
+        .iter()
+        .filter(|h| numeric.contains(h))
+        .map(|h| Field::new(h.into(), DataType::Float64))
+        .collect();
+    (!fields.is_empty()).then(|| std::sync::Arc::new(Schema::from_iter(fields)))
+}
+
+/// Whether every number of the `numeric` columns read is finite (polars reads `inf`).
+fn all_finite(df: &DataFrame, numeric: &[&str]) -> bool {
+    numeric.iter().all(|c| match df.column(c) {
+        Ok(col) => col
+            .f64()
+            .map(|values| values.into_no_null_iter().all(f64::is_finite))
+            .unwrap_or(true),
+        Err(_) => true,
+    })
 }
 
 /// One sheet of a workbook as a table of text columns.
@@ -713,9 +768,16 @@ mod tests {
     fn a_runaway_row_is_refused_at_once() {
         let mut text = String::from("unit,year,a\nX,2020,\"");
         text.push_str(&"x".repeat(2 << 20));
-        let err = read_table("d.csv", text.into_bytes(), &LoadOptions::default(), None)
-            .err()
-            .unwrap();
+        let err = read_table(
+            "d.csv",
+            text.into_bytes(),
+            &LoadOptions::default(),
+            None,
+            &[],
+            &NumberFormat::default(),
+        )
+        .err()
+        .unwrap();
         let message = err.to_string();
         assert!(
             message.starts_with("d.csv: row 2: the row is "),
@@ -732,7 +794,15 @@ mod tests {
         for i in 0..80 {
             text.push_str(&format!("U{i},2020,bad{i}\n"));
         }
-        let table = read_table("d.csv", text.into_bytes(), &LoadOptions::default(), None).unwrap();
+        let table = read_table(
+            "d.csv",
+            text.into_bytes(),
+            &LoadOptions::default(),
+            None,
+            &[],
+            &NumberFormat::default(),
+        )
+        .unwrap();
         let err = table.numeric_column("a", &NumberFormat::default()).unwrap_err();
         let problems = err.problems();
         assert_eq!(problems.len(), 51);
