@@ -100,7 +100,7 @@ pub fn read_table(
     let separator = options.delimiter.unwrap_or_else(|| sniff_delimiter(&bytes));
     let (start, skipped_lines) = world_bank_preamble(&bytes, separator);
     let end = databank_footer(&bytes[start..]).map_or(bytes.len(), |e| start + e);
-    let (text, rows) = check_shape(name, &bytes[start..end], separator, skipped_lines)?;
+    let (text, rows, header) = check_shape(name, &bytes[start..end], separator, skipped_lines)?;
     let read = |typed: Option<SchemaRef>| {
         CsvReadOptions::default()
             .with_has_header(true)
@@ -118,7 +118,7 @@ pub fn read_table(
     // Numbers that need none of our options are parsed by polars straight away; any
     // cell it cannot read, or reads as no finite number, sends the file down the text
     // path, where every cell is parsed and a bad one is reported with its row.
-    let typed = typed_columns(&text, separator, numeric, numbers)
+    let typed = typed_columns(&header, numeric, numbers)
         .and_then(|schema| read(Some(schema)).ok())
         .filter(|df| all_finite(df, numeric));
     let df = match typed {
@@ -134,20 +134,14 @@ pub fn read_table(
 /// A schema that reads the file's `numeric` columns as numbers, when polars' own
 /// number parsing reads them as ours does: no decimal comma, no thousands separator
 /// (missing markers other than the empty cell fail polars' parse, and so fall back).
-fn typed_columns(text: &[u8], separator: u8, numeric: &[&str], numbers: &NumberFormat) -> Option<SchemaRef> {
+fn typed_columns(header: &[String], numeric: &[&str], numbers: &NumberFormat) -> Option<SchemaRef> {
     if numbers.decimal_comma || numbers.thousands.is_some() || numeric.is_empty() {
         return None;
     }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .from_reader(text);
-    let mut header = ::csv::StringRecord::new();
-    reader.read_record(&mut header).ok()?;
     let fields: Vec<Field> = header
         .iter()
-        .filter(|h| numeric.contains(h))
-        .map(|h| Field::new(h.into(), DataType::Float64))
+        .filter(|h| numeric.contains(&h.as_str()))
+        .map(|h| Field::new(h.as_str().into(), DataType::Float64))
         .collect();
     (!fields.is_empty()).then(|| std::sync::Arc::new(Schema::from_iter(fields)))
 }
@@ -174,30 +168,23 @@ fn read_workbook(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table>
         .unwrap_or(0);
     let mut rows = grid.rows.into_iter().skip(header_at);
     let (header_row, header) = rows.next().unwrap_or_default();
-    // Trailing blank header cells name no column (the sheet's used range is wider).
-    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
-    let header: Vec<String> = header.into_iter().take(width).collect();
+    let workbook::Columns {
+        header,
+        columns,
+        rows: numbers,
+        stray,
+    } = workbook::columns(header, rows);
+    let width = header.len();
     let mut problems = check_header(name, &header);
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
-    let mut numbers = Vec::new();
-    for (row, cells) in rows {
-        if let Some(j) = cells.iter().skip(width).position(|c| !c.trim().is_empty()) {
-            problems.push(Error::Row {
-                file: name.into(),
-                row,
-                message: format!(
-                    "a value in column {} lies right of the header's last column ({width}, `{}`)",
-                    width + j + 1,
-                    visible(&header[width - 1])
-                ),
-            });
-            continue;
-        }
-        let mut cells = cells.into_iter();
-        for column in columns.iter_mut() {
-            column.push(cells.next().filter(|c| !c.is_empty()));
-        }
-        numbers.push(row);
+    for (row, column) in stray {
+        problems.push(Error::Row {
+            file: name.into(),
+            row,
+            message: format!(
+                "a value in column {column} lies right of the header's last column ({width}, `{}`)",
+                header.last().map(|h| visible(h)).unwrap_or_default()
+            ),
+        });
     }
     if header_row == 0 || width == 0 {
         problems.push(Error::Data {
@@ -285,9 +272,15 @@ fn check_header(name: &str, names: &[String]) -> Vec<Error> {
 
 /// Checks the CSV's shape before it is parsed: every row has as many fields as the
 /// header, no two columns share a name, no row runs away (an unclosed quote). Returns
-/// the text without its blank rows (empty, or only spaces and delimiters) and the row
-/// number of every row kept. Every problem is reported, in row order.
-fn check_shape(name: &str, bytes: &[u8], separator: u8, skipped_lines: usize) -> Result<(Vec<u8>, Vec<usize>)> {
+/// the text without its blank rows (empty, or only spaces and delimiters), the row
+/// number of every row kept, and the header's names. Every problem is reported, in row
+/// order.
+fn check_shape(
+    name: &str,
+    bytes: &[u8],
+    separator: u8,
+    skipped_lines: usize,
+) -> Result<(Vec<u8>, Vec<usize>, Vec<String>)> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
@@ -387,7 +380,7 @@ fn check_shape(name: &str, bytes: &[u8], separator: u8, skipped_lines: usize) ->
     } else {
         bytes.to_vec()
     };
-    Ok((text, rows))
+    Ok((text, rows, header.unwrap_or_default()))
 }
 
 /// Why a row has the wrong number of fields, as far as can be told.

@@ -244,16 +244,11 @@ fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFra
     if hxl {
         rows.next();
     }
-    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
-    let mut numbers: Vec<IdxSize> = Vec::new();
-    for (row, cells) in rows {
-        let mut cells = cells.into_iter();
-        for column in columns.iter_mut() {
-            column.push(cells.next().filter(|c| !c.is_empty()));
-        }
-        numbers.push(row as IdxSize);
-    }
+    // Cells right of the header name no column and are not read.
+    let workbook::Columns {
+        header, columns, rows, ..
+    } = workbook::columns(header, rows);
+    let numbers: Vec<IdxSize> = rows.into_iter().map(|r| r as IdxSize).collect();
     let mut frame: Vec<Column> = vec![Column::new(ROW.into(), numbers)];
     frame.extend(
         header

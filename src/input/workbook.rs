@@ -106,6 +106,41 @@ pub fn kind(bytes: &[u8]) -> &'static str {
     }
 }
 
+/// A sheet's rows under a header, as text columns.
+pub struct Columns {
+    /// The header up to its last non-blank cell (a sheet's used range may be wider).
+    pub header: Vec<String>,
+    /// Per column, its cells; an empty cell is `None`.
+    pub columns: Vec<Vec<Option<String>>>,
+    /// Per row of the columns, its row number in the sheet.
+    pub rows: Vec<usize>,
+    /// Rows with a value right of the header's last column: (row number, column, 1-based).
+    pub stray: Vec<(usize, usize)>,
+}
+
+/// Lays `rows` under `header` as columns (see [`Columns`]).
+pub fn columns(mut header: Vec<String>, rows: impl Iterator<Item = (usize, Vec<String>)>) -> Columns {
+    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
+    header.truncate(width);
+    let mut out = Columns {
+        header,
+        columns: vec![Vec::new(); width],
+        rows: Vec::new(),
+        stray: Vec::new(),
+    };
+    for (row, cells) in rows {
+        if let Some(j) = cells.iter().skip(width).position(|c| !c.trim().is_empty()) {
+            out.stray.push((row, width + j + 1));
+        }
+        let mut cells = cells.into_iter();
+        for column in out.columns.iter_mut() {
+            column.push(cells.next().filter(|c| !c.is_empty()));
+        }
+        out.rows.push(row);
+    }
+    out
+}
+
 /// A cell as text (see the module docs).
 pub fn cell_text(cell: &Data) -> String {
     match cell {
