@@ -94,8 +94,7 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         ("acled_unverified", Some(options.rules.acled_unverified.as_str())),
     ] {
         if let Some(re) = re {
-            regex::Regex::new(re)
-                .map_err(|e| Error::argument(option, format!("not a valid regular expression: {e}")))?;
+            super::compile_rule(option, re)?;
         }
     }
     let name = path.display().to_string();

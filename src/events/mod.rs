@@ -274,6 +274,11 @@ pub fn slug(text: &str) -> String {
     out.trim_end_matches('_').to_string()
 }
 
+/// The regular expression of option `option`, or an error naming the option.
+fn compile_rule(option: &str, re: &str) -> Result<regex::Regex> {
+    regex::Regex::new(re).map_err(|e| crate::Error::argument(option, format!("not a valid regular expression: {e}")))
+}
+
 /// Runs a query on the streaming engine (bounded memory on large logs).
 fn collect(lf: LazyFrame) -> PolarsResult<DataFrame> {
     Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())

@@ -497,9 +497,7 @@ struct ClaimRules {
 
 impl ClaimRules {
     fn new(rules: &super::Rules) -> Result<ClaimRules> {
-        let compile = |option: &str, re: &str| {
-            regex::Regex::new(re).map_err(|e| Error::argument(option, format!("not a valid regular expression: {e}")))
-        };
+        let compile = super::compile_rule;
         Ok(ClaimRules {
             claimed: compile("acled_claimed", &rules.acled_claimed)?,
             not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
