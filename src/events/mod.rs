@@ -245,10 +245,12 @@ const FIRST_ROW: &str = "__first_row";
 pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
     let (log, rows) = detect::open(path, options)?;
     let (rows, exprs) = rows::row_exprs(&log, options, rows)?;
-    // Rows that break a rule are reported together with the unknown country names,
-    // which only the sums can tell (they depend on the units and periods asked for).
-    let (found, row_problems) = rows::check_rows(&log, &rows, &exprs)?;
-    let sums = sums::sums(&log, options, rows, exprs, &found)?;
+    // One scan sums the events and counts the rows that break a rule; only when there
+    // are some, further scans find them for the messages. They are reported together
+    // with the unknown country names, which only the sums can tell (they depend on
+    // the units and periods asked for).
+    let sums = sums::sums(&log, options, rows.clone(), &exprs)?;
+    let row_problems = rows::problems(&log, &rows, &exprs, sums.bad_rows, sums.repeated_ids)?;
     grid::grid(&log, options, sums, row_problems)
 }
 

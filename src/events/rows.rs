@@ -4,7 +4,7 @@
 
 use super::countries;
 use super::detect::{Log, UnitSource};
-use super::{collect, ordinal, Format, GtdCondition, Options, ROW, UNKNOWN};
+use super::{collect, ordinal, Format, GtdCondition, Options, KIND, ROW, UNIT, UNKNOWN};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::collections::HashSet;
@@ -31,6 +31,30 @@ fn blank(c: &str) -> Expr {
     col(c).is_null().or(col(c).str().strip_chars(lit(" ")).eq(lit("")))
 }
 
+/// Per-row values computed once, as columns of the scan, for the sums and the checks
+/// to read (an expression used in several places would otherwise be evaluated in each).
+#[derive(Default)]
+struct Stage {
+    /// Columns computed from the log's columns.
+    columns: Vec<Expr>,
+    /// Columns computed from those (after them).
+    derived: Vec<Expr>,
+}
+
+impl Stage {
+    /// Computes `expr` (of the log's columns) as column `name`; returns a reference to it.
+    fn keep(&mut self, name: &str, expr: Expr) -> Expr {
+        self.columns.push(expr.alias(name));
+        col(name)
+    }
+
+    /// Computes `expr` (of columns kept by [`Stage::keep`]) as column `name`.
+    fn keep_derived(&mut self, name: &str, expr: Expr) -> Expr {
+        self.derived.push(expr.alias(name));
+        col(name)
+    }
+}
+
 /// Per event: what the aggregation sums, and the rules its row must keep.
 pub(super) struct RowExprs {
     pub(super) fatalities: Expr,
@@ -47,23 +71,39 @@ pub(super) struct RowExprs {
     pub(super) kind: Expr,
     /// Further sums of the format (UCDP: low and high estimates, civilian deaths).
     pub(super) extra: Vec<(&'static str, Expr)>,
+    /// Whether the row breaks any rule (which one, and where, [`problems`] tells).
+    pub(super) bad: Expr,
+    /// Whether the row's event id was seen before on another row (by hash: a
+    /// candidate, which [`problems`] confirms).
+    pub(super) repeated_id: Expr,
     checks: Vec<Check>,
 }
 
-/// The per-event expressions over `rows` (with the country lookup joined on).
+/// The per-event expressions over `rows` (with the country lookup joined on, and the
+/// per-row values of [`Stage`] computed as columns).
 pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result<(LazyFrame, RowExprs)> {
     let mut checks = Vec::new();
-    let (fatalities, injuries, hostages) = counts(log, &mut checks);
-    let (period, month_known) = period(log, options, &mut checks);
+    let mut stage = Stage::default();
+    let (fatalities, injuries, hostages) = counts(log, &mut stage, &mut checks);
+    let (period, month_known) = period(log, options, &mut stage, &mut checks);
     let (rows, unit) = unit(log, rows, &mut checks)?;
-    let claims = claim_flags(log, options, &mut checks)?;
+    let unit = stage.keep(UNIT, unit);
+    let claims = claim_flags(log, options, &mut stage, &mut checks)?;
     let (kind, extra) = match log.format {
-        Format::Ucdp => ucdp(log, &mut checks),
+        Format::Ucdp => ucdp(log, &mut stage, &mut checks),
         _ => (
             col(log.spec.kind).fill_null(lit("")).str().strip_chars(lit(" ")),
             Vec::new(),
         ),
     };
+    let kind = stage.keep_derived(KIND, kind);
+    let actor = actor(log, options).map(|a| stage.keep("__actor", a));
+    let repeated_id = stage.keep("__repeated_id", repeated_ids(log.spec.id));
+    let bad = checks
+        .iter()
+        .map(|c| c.bad.clone())
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false));
     let exprs = RowExprs {
         fatalities,
         injuries,
@@ -72,33 +112,76 @@ pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result
         month_known,
         unit,
         claims,
-        actor: actor(log, options),
+        actor,
         civilian: civilian(log),
         kind,
         extra,
+        bad,
+        repeated_id,
         checks,
     };
-    Ok((rows, exprs))
+    Ok((rows.with_columns(stage.columns).with_columns(stage.derived), exprs))
 }
 
-/// Checks every row in one scan; every rule broken and the first duplicate event id
-/// are problems. Returns the row counts (`__nrows`, `__unknown_month`) and the problems.
-pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Result<(DataFrame, Vec<Error>)> {
-    let (checks, month_known) = (&exprs.checks, &exprs.month_known);
-    let mut check_exprs: Vec<Expr> = checks
+/// Candidate repeated event ids, in the one scan: each id's hash is remembered with
+/// its row, and a row whose id hash was seen on another row is flagged. The set holds
+/// 16 bytes per event; a flag is confirmed (or refuted, for a hash collision) by
+/// [`problems`].
+fn repeated_ids(id: &'static str) -> Expr {
+    use std::hash::{BuildHasher, RandomState};
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<std::collections::HashMap<u64, IdxSize>>> = Arc::default();
+    let hasher = RandomState::new();
+    col(id).map_many(
+        move |columns: &mut [Column]| {
+            let ids = columns[0].str()?;
+            let rows = columns[1].idx()?;
+            let hashes: Vec<u64> = ids.iter().map(|id| hasher.hash_one(id)).collect();
+            let mut seen = seen
+                .lock()
+                .map_err(|_| polars_err!(ComputeError: "event id set poisoned"))?;
+            let flags: BooleanChunked = hashes
+                .iter()
+                .zip(rows.iter())
+                .map(|(&h, row)| {
+                    let row = row.unwrap_or(0);
+                    Some(*seen.entry(h).or_insert(row) != row)
+                })
+                .collect();
+            Ok(flags.with_name(ids.name().clone()).into_column())
+        },
+        &[col(ROW)],
+        |_, fields| Ok(Field::new(fields[0].name().clone(), DataType::Boolean)),
+    )
+}
+
+/// Every rule broken (the first row of each, with the cell's text) and, when
+/// `repeated_ids` flagged any, the first duplicate event id: a scan each, run only
+/// when the aggregation's scan found a bad row or a repeated id hash.
+pub(super) fn problems(
+    log: &Log,
+    rows: &LazyFrame,
+    exprs: &RowExprs,
+    bad_rows: bool,
+    repeated_ids: bool,
+) -> Result<Vec<Error>> {
+    let mut problems = Vec::new();
+    if bad_rows {
+        problems.extend(check_rows(log, rows, &exprs.checks)?);
+    }
+    if repeated_ids {
+        problems.extend(duplicate_id(log, rows)?);
+    }
+    Ok(problems)
+}
+
+/// Checks every row in one scan: the first row that breaks each rule.
+fn check_rows(log: &Log, rows: &LazyFrame, checks: &[Check]) -> Result<Vec<Error>> {
+    let check_exprs: Vec<Expr> = checks
         .iter()
         .enumerate()
         .map(|(i, c)| col(ROW).filter(c.bad.clone()).min().alias(format!("row{i}")))
         .collect();
-    check_exprs.push(len().alias("__nrows"));
-    check_exprs.push(
-        month_known
-            .clone()
-            .not()
-            .cast(DataType::UInt32)
-            .sum()
-            .alias("__unknown_month"),
-    );
     let found = collect(rows.clone().select(check_exprs)).map_err(|e| log.polars_error(e))?;
     let mut problems = Vec::new();
     for (i, c) in checks.iter().enumerate() {
@@ -121,10 +204,7 @@ pub(super) fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Resul
             });
         }
     }
-    if let Some(dup) = duplicate_id(log, rows)? {
-        problems.push(dup);
-    }
-    Ok((found, problems))
+    Ok(problems)
 }
 
 /// The text of `column` in row `row`: read only for a row in error, by its number
@@ -193,8 +273,9 @@ fn duplicate_id(log: &Log, rows: &LazyFrame) -> Result<Option<Error>> {
 }
 
 /// Fatalities, and for GTD injuries and hostages, as counts.
-fn counts(log: &Log, checks: &mut Vec<Check>) -> (Expr, Option<Expr>, Option<Expr>) {
+fn counts(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Option<Expr>, Option<Expr>) {
     let fatalities = count(
+        stage,
         checks,
         match log.format {
             Format::Acled => "fatalities",
@@ -203,9 +284,9 @@ fn counts(log: &Log, checks: &mut Vec<Check>) -> (Expr, Option<Expr>, Option<Exp
         },
         &[],
     );
-    let injuries = (log.format == Format::Gtd && log.has("nwound")).then(|| count(checks, "nwound", &[]));
+    let injuries = (log.format == Format::Gtd && log.has("nwound")).then(|| count(stage, checks, "nwound", &[]));
     let hostages =
-        (log.format == Format::Gtd && log.has("nhostkid")).then(|| count(checks, "nhostkid", &[-99.0, -9.0]));
+        (log.format == Format::Gtd && log.has("nhostkid")).then(|| count(stage, checks, "nhostkid", &[-99.0, -9.0]));
     (fatalities, injuries, hostages)
 }
 
@@ -214,8 +295,8 @@ const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
 /// A count column: empty is 0, GTD's unknown codes (`unknown_codes`) are 0, anything
 /// else not a number >= 0 is an error.
-fn count(checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Expr {
-    let v = num(c);
+fn count(stage: &mut Stage, checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Expr {
+    let v = stage.keep(&format!("__number_{c}"), num(c));
     checks.push(Check {
         column: c,
         bad: blank(c).not().and(v.clone().is_null()),
@@ -241,21 +322,24 @@ fn count(checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Exp
             .fill_null(lit(false)),
         message: "expected a count: a finite number up to 9007199254740992 (2^53)",
     });
-    when(v.clone().lt(lit(0.0)))
-        .then(lit(0.0))
-        .otherwise(v)
-        .fill_null(lit(0.0))
+    stage.keep_derived(
+        &format!("__count_{c}"),
+        when(v.clone().lt(lit(0.0)))
+            .then(lit(0.0))
+            .otherwise(v)
+            .fill_null(lit(0.0)),
+    )
 }
 
 /// The period ordinal of each event and, for GTD, whether its month is known.
-fn period(log: &Log, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr) {
+fn period(log: &Log, options: &Options, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Expr) {
     match log.format {
-        Format::Acled => event_date("event_date", options, checks),
-        Format::Ucdp => event_date("date_start", options, checks),
+        Format::Acled => event_date("event_date", options, stage, checks),
+        Format::Ucdp => event_date("date_start", options, stage, checks),
         Format::Gtd => {
-            let year = num("iyear");
-            let month = num("imonth");
-            let day = num("iday");
+            let year = stage.keep("__number_iyear", num("iyear"));
+            let month = stage.keep("__number_imonth", num("imonth"));
+            let day = stage.keep("__number_iday", num("iday"));
             checks.push(Check {
                 column: "iyear",
                 bad: year
@@ -304,52 +388,106 @@ const DATE_FORMATS: [&str; 3] = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"];
 /// time after the date (`2022-04-21 00:00:00.000`, as UCDP writes) is ignored. Without
 /// a named format, a two-digit year (`21-Apr-22`) and a date with slashes (`4/5/2022`:
 /// 4 May or April 5?) are errors that say how to name the format.
-fn event_date(column: &'static str, options: &Options, checks: &mut Vec<Check>) -> (Expr, Expr) {
-    let text = col(column).str().strip_chars(lit(" "));
-    let date_part = text.clone().str().split(lit(" ")).list().first();
-    let parse = |fmt: &str, text: Expr| {
-        text.str().to_date(StrptimeOptions {
-            format: Some(fmt.into()),
-            strict: false,
-            exact: true,
-            cache: true,
-        })
+fn event_date(column: &'static str, options: &Options, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Expr) {
+    let reader = DateReader {
+        format: options.date_format.clone(),
+        kind: options.period,
     };
-    let parsed = match &options.date_format {
-        Some(fmt) => coalesce(&[parse(fmt, text.clone()), parse(fmt, date_part.clone())]),
-        None => {
-            let mut forms: Vec<Expr> = DATE_FORMATS.iter().map(|f| parse(f, text.clone())).collect();
-            forms.push(parse("%Y-%m-%d", date_part.clone()));
-            coalesce(&forms)
-        }
-    };
-    let year = parsed.clone().dt().year().cast(DataType::Int64);
+    let code = stage.keep(
+        "__date",
+        col(column).map(
+            move |c: Column| {
+                let dates = c.str()?;
+                // Logs repeat dates: each distinct text is read once per block.
+                let mut read: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+                let codes: Int64Chunked = dates
+                    .iter()
+                    .map(|t| {
+                        Some(match t {
+                            None => DATE_UNREADABLE,
+                            Some(t) => *read.entry(t).or_insert_with(|| reader.code(t)),
+                        })
+                    })
+                    .collect();
+                Ok(codes.with_name(c.name().clone()).into_column())
+            },
+            |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
+        ),
+    );
     if options.date_format.is_none() {
-        let slashed = text.clone().str().contains_literal(lit("/")).fill_null(lit(false));
         checks.push(Check {
             column,
-            bad: slashed.clone(),
+            bad: code.clone().eq(lit(DATE_SLASHED)),
             message: "a date with slashes may be day/month or month/day: name the order with option `date_format` (%d/%m/%Y or %m/%d/%Y)",
         });
         checks.push(Check {
             column,
-            bad: year.clone().lt(lit(1000)).fill_null(lit(false)),
+            bad: code.clone().eq(lit(DATE_SHORT_YEAR)),
             message: "a two-digit year (22: 1922 or 2022?): name the format with option `date_format`, e.g. %d-%b-%y",
         });
         checks.push(Check {
             column,
-            bad: parsed.clone().is_null().and(slashed.not()),
+            bad: code.clone().eq(lit(DATE_UNREADABLE)),
             message: "expected a date like 2022-04-21 or 21 April 2022 (or name its format with option `date_format`)",
         });
     } else {
         checks.push(Check {
             column,
-            bad: parsed.clone().is_null(),
+            bad: code.clone().eq(lit(DATE_UNREADABLE)),
             message: "not a date in the format option `date_format` names",
         });
     }
-    let month = parsed.dt().month().cast(DataType::Int64);
-    (ordinal(options.period, year, month), lit(true))
+    let period = when(code.clone().gt_eq(lit(0i64)))
+        .then(code)
+        .otherwise(lit(NULL).cast(DataType::Int64));
+    (period, lit(true))
+}
+
+/// A date with slashes, read without a named format (see [`event_date`]).
+const DATE_SLASHED: i64 = -1;
+/// A date whose year is below 1000, read without a named format.
+const DATE_SHORT_YEAR: i64 = -2;
+/// An empty cell, or text that is no date in the formats tried.
+const DATE_UNREADABLE: i64 = -3;
+
+/// Reads dates into period ordinals (see [`Period`](crate::period::Period)).
+struct DateReader {
+    /// The one format to read (`date_format`); [`DATE_FORMATS`] when `None`.
+    format: Option<String>,
+    kind: crate::period::PeriodKind,
+}
+
+impl DateReader {
+    /// The period ordinal of the date `text` (>= 0), or one of the negative codes
+    /// `DATE_SLASHED`, `DATE_SHORT_YEAR`, `DATE_UNREADABLE`. The whole text is tried
+    /// first, then its first word (a time after the date is ignored).
+    fn code(&self, text: &str) -> i64 {
+        use chrono::{Datelike, NaiveDate};
+        let text = text.trim_matches(' ');
+        let first_word = text.split(' ').next().unwrap_or("");
+        let parse = |format: &str, text: &str| NaiveDate::parse_from_str(text, format).ok();
+        let date = match &self.format {
+            Some(format) => parse(format, text).or_else(|| parse(format, first_word)),
+            None if text.contains('/') => return DATE_SLASHED,
+            None => DATE_FORMATS
+                .iter()
+                .find_map(|f| parse(f, text))
+                .or_else(|| parse(DATE_FORMATS[0], first_word)),
+        };
+        match date {
+            None => DATE_UNREADABLE,
+            Some(d) if self.format.is_none() && d.year() < 1000 => DATE_SHORT_YEAR,
+            Some(d) if d.year() < 0 => DATE_UNREADABLE,
+            Some(d) => {
+                let (year, month) = (i64::from(d.year()), i64::from(d.month()));
+                match self.kind {
+                    crate::period::PeriodKind::Year => year,
+                    crate::period::PeriodKind::Quarter => year * 4 + (month - 1) / 3,
+                    crate::period::PeriodKind::Month => year * 12 + month - 1,
+                }
+            }
+        }
+    }
 }
 
 /// The unit of each event: a column as is, or a country looked up in the ISO 3166
@@ -425,7 +563,12 @@ fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFram
 
 /// Whether each event is claimed, and whether it is verified (the rules of [`Rules`]);
 /// `None` for a log that records no claims.
-fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> Result<Option<(Expr, Expr)>> {
+fn claim_flags(
+    log: &Log,
+    options: &Options,
+    stage: &mut Stage,
+    checks: &mut Vec<Check>,
+) -> Result<Option<(Expr, Expr)>> {
     let flag = |c: &str, value: f64| num(c).eq(lit(value)).fill_null(lit(false));
     match log.format {
         Format::Gtd => {
@@ -479,6 +622,7 @@ fn claim_flags(log: &Log, options: &Options, checks: &mut Vec<Check>) -> Result<
                     },
                     |_, f| Ok(Field::new(f.name().clone(), DataType::UInt32)),
                 );
+                let code = stage.keep("__claim", code);
                 let claimed = code.clone().gt_eq(lit(1u32)).fill_null(lit(false));
                 let unverified = code.eq(lit(2u32)).fill_null(lit(false));
                 let verified = claimed.clone().and(unverified).not();
@@ -550,14 +694,14 @@ fn civilian(log: &Log) -> Option<Expr> {
                 .fill_null(lit(false)),
         ),
         Format::Gtd => None,
-        Format::Ucdp => Some(num("type_of_violence").eq(lit(3.0)).fill_null(lit(false))),
+        Format::Ucdp => Some(col("__number_type_of_violence").eq(lit(3.0)).fill_null(lit(false))),
     }
 }
 
 /// UCDP GED: the type of violence by name, and the low and high estimates and civilian
 /// deaths as sums; every row must keep `low <= best <= high` and a type in 1-3.
-fn ucdp(log: &Log, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>) {
-    let t = num("type_of_violence");
+fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>) {
+    let t = stage.keep("__number_type_of_violence", num("type_of_violence"));
     checks.push(Check {
         column: "type_of_violence",
         bad: (t.clone().eq(lit(1.0)))
@@ -574,23 +718,67 @@ fn ucdp(log: &Log, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>)
         .otherwise(lit("one-sided"));
     let mut extra = Vec::new();
     if log.has("low") {
-        extra.push(("fatalities_low", count(checks, "low", &[])));
+        extra.push(("fatalities_low", count(stage, checks, "low", &[])));
         checks.push(Check {
             column: "low",
-            bad: num("low").gt(num("best")).fill_null(lit(false)),
+            bad: col("__number_low").gt(col("__number_best")).fill_null(lit(false)),
             message: "the low estimate is above `best`",
         });
     }
     if log.has("high") {
-        extra.push(("fatalities_high", count(checks, "high", &[])));
+        extra.push(("fatalities_high", count(stage, checks, "high", &[])));
         checks.push(Check {
             column: "high",
-            bad: num("high").lt(num("best")).fill_null(lit(false)),
+            bad: col("__number_high").lt(col("__number_best")).fill_null(lit(false)),
             message: "the high estimate is below `best`",
         });
     }
     if log.has("deaths_civilians") {
-        extra.push(("civilian_deaths", count(checks, "deaths_civilians", &[])));
+        extra.push(("civilian_deaths", count(stage, checks, "deaths_civilians", &[])));
     }
     (kind, extra)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::PeriodKind;
+
+    fn reader(format: Option<&str>, kind: PeriodKind) -> DateReader {
+        DateReader {
+            format: format.map(String::from),
+            kind,
+        }
+    }
+
+    #[test]
+    fn dates_read_into_period_ordinals() {
+        let year = reader(None, PeriodKind::Year);
+        assert_eq!(year.code("2022-04-21"), 2022);
+        assert_eq!(year.code(" 21 April 2022 "), 2022);
+        assert_eq!(year.code("4 May 2022"), 2022);
+        assert_eq!(year.code("21-April-2022"), 2022);
+        assert_eq!(year.code("2022-04-21 00:00:00.000"), 2022);
+        // Quarter 2022-Q2 is 4 * 2022 + 1; month 2022-04 is 12 * 2022 + 3.
+        assert_eq!(reader(None, PeriodKind::Quarter).code("2022-04-21"), 8089);
+        assert_eq!(reader(None, PeriodKind::Month).code("21 April 2022"), 24267);
+        assert_eq!(reader(None, PeriodKind::Month).code("1 December 2021"), 24263);
+    }
+
+    #[test]
+    fn ambiguous_and_unreadable_dates_get_their_codes() {
+        let year = reader(None, PeriodKind::Year);
+        assert_eq!(year.code("4/5/2022"), DATE_SLASHED);
+        assert_eq!(year.code("22-04-21"), DATE_SHORT_YEAR);
+        assert_eq!(year.code("21 April 22"), DATE_SHORT_YEAR);
+        assert_eq!(year.code("yesterday"), DATE_UNREADABLE);
+        assert_eq!(year.code(""), DATE_UNREADABLE);
+        assert_eq!(year.code("2022-02-30"), DATE_UNREADABLE);
+        // A named format reads only that format, slashes and short years included.
+        let named = reader(Some("%d/%m/%Y"), PeriodKind::Month);
+        assert_eq!(named.code("4/5/2022"), 2022 * 12 + 4);
+        assert_eq!(named.code("2022-05-04"), DATE_UNREADABLE);
+        let short = reader(Some("%d-%b-%y"), PeriodKind::Year);
+        assert_eq!(short.code("21-Apr-22"), 2022);
+    }
 }

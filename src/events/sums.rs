@@ -2,7 +2,7 @@
 
 use super::detect::Log;
 use super::rows::RowExprs;
-use super::{collect, slug, Format, Options, Report, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
+use super::{collect, slug, Format, Options, Report, FIRST_ROW, KIND, PERIOD, ROW};
 use crate::error::Result;
 use crate::period::PeriodKind;
 use polars::prelude::*;
@@ -17,6 +17,10 @@ pub(super) struct Sums {
     /// `type_<slug>` per event type, in order.
     pub(super) type_columns: Vec<String>,
     pub(super) report: Report,
+    /// Whether a row broke a rule (which and where: [`super::rows::problems`]).
+    pub(super) bad_rows: bool,
+    /// Whether an event id hash was seen on two rows.
+    pub(super) repeated_ids: bool,
 }
 
 /// `type_<slug>` of an event type (`type_unknown` when empty).
@@ -75,7 +79,7 @@ fn sum_exprs(e: &RowExprs) -> (Vec<Expr>, Vec<String>) {
 }
 
 /// What the report says before the grid: the format, rows read, notes.
-fn start_report(log: &Log, options: &Options, found: &DataFrame) -> Report {
+fn start_report(log: &Log) -> Report {
     let mut report = Report {
         format: Some(log.format),
         source: log.source.clone(),
@@ -87,40 +91,55 @@ fn start_report(log: &Log, options: &Options, found: &DataFrame) -> Report {
             .notes
             .push("no notes or tags column: every event counts as verified and none as claimed".into());
     }
-    let cell_u64 = |df: &DataFrame, c: &str| {
-        df.column(c)
-            .ok()
-            .and_then(|s| s.get(0).ok())
-            .and_then(|v| v.extract::<u64>())
-            .unwrap_or(0)
-    };
-    report.rows = cell_u64(found, "__nrows") as usize;
-    if options.period != PeriodKind::Year {
-        report.unknown_month = cell_u64(found, "__unknown_month") as usize;
-    }
     report
 }
 
-/// Sums per unit, period and event type; `found` holds the row counts of the checks.
-pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: RowExprs, found: &DataFrame) -> Result<Sums> {
-    let (mut aggs, columns) = sum_exprs(&e);
+const MONTH_KNOWN: &str = "__month_known";
+const BAD_ROWS: &str = "__bad_rows";
+const REPEATED_IDS: &str = "__repeated_ids";
+
+/// Sums per unit, period and event type, in one scan of the log that also counts the
+/// rows breaking a rule and the candidate repeated ids (see [`Sums::bad_rows`]).
+pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: &RowExprs) -> Result<Sums> {
+    let (mut aggs, columns) = sum_exprs(e);
     aggs.push(col(ROW).min().alias(FIRST_ROW));
-    let mut report = start_report(log, options, found);
-    let month_needed = options.period != PeriodKind::Year;
-    let keyed = rows.with_columns([
-        e.unit.alias(UNIT),
-        e.period.alias(PERIOD),
-        e.month_known.alias("__month_known"),
-        e.kind.clone().alias(KIND),
-    ]);
-    let placed = if month_needed {
-        keyed.filter(col("__month_known"))
-    } else {
-        keyed
+    let as_count = |e: Expr| e.cast(DataType::UInt32).sum();
+    aggs.push(as_count(e.bad.clone()).alias(BAD_ROWS));
+    aggs.push(as_count(e.repeated_id.clone()).alias(REPEATED_IDS));
+    let mut report = start_report(log);
+    let keys = [
+        e.unit.clone(),
+        e.period.clone().alias(PERIOD),
+        e.kind.clone(),
+        e.month_known.clone().alias(MONTH_KNOWN),
+    ];
+    let grouped = collect(rows.group_by(keys).agg(aggs)).map_err(|e| log.polars_error(e))?;
+    let total = |c: &str, df: &DataFrame| -> Result<u64> {
+        let sum = df
+            .column(c)
+            .and_then(|s| s.cast(&DataType::Float64))
+            .map_err(|e| log.polars_error(e))?
+            .f64()
+            .map_err(|e| log.polars_error(e))?
+            .sum()
+            .unwrap_or(0.0);
+        Ok(sum as u64)
     };
-    // One scan: sums per unit, period and event type (the types become columns below).
-    let grouped =
-        collect(placed.group_by([col(UNIT), col(PERIOD), col(KIND)]).agg(aggs)).map_err(|e| log.polars_error(e))?;
+    report.rows = total("incidents", &grouped)? as usize;
+    let bad_rows = total(BAD_ROWS, &grouped)?;
+    let repeated_ids = total(REPEATED_IDS, &grouped)?;
+    // Events whose month is unknown (GTD imonth = 0) have no quarter or month.
+    let grouped = if options.period == PeriodKind::Year {
+        grouped
+    } else {
+        let known = grouped
+            .column(MONTH_KNOWN)
+            .and_then(|c| c.bool().cloned())
+            .map_err(|e| log.polars_error(e))?;
+        let placed = grouped.filter(&known).map_err(|e| log.polars_error(e))?;
+        report.unknown_month = report.rows - total("incidents", &placed)? as usize;
+        placed
+    };
     let kinds_col: Vec<String> = grouped
         .column(KIND)
         .map_err(|e| log.polars_error(e))?
@@ -141,5 +160,7 @@ pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: RowExprs, f
         columns,
         type_columns,
         report,
+        bad_rows: bad_rows > 0,
+        repeated_ids: repeated_ids > 0,
     })
 }
