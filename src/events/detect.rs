@@ -61,6 +61,8 @@ pub(super) struct Log {
     /// How the file was read.
     pub(super) source: super::source::SourceReport,
     pub(super) notes: Vec<String>,
+    /// A CSV log is read in one pass, keeping these columns.
+    pub(super) pass: Option<(super::pass::CsvPass, Vec<String>)>,
     /// A UTF-8 copy of the log, kept while the log is scanned.
     _copy: Option<tempfile::TempPath>,
 }
@@ -86,7 +88,8 @@ impl Log {
 /// Opens the log at `path`: checks the options' patterns, detects the format, checks
 /// the needed columns, and selects every used column as text (Parquet columns may be
 /// typed) with the spreadsheet row number (`ROW`, the header is row 1).
-pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
+/// `not_utf8`: a pass found this byte not UTF-8 (read the log as Windows-1252).
+pub(super) fn open(path: &Path, options: &Options, not_utf8: Option<u64>) -> Result<(Log, LazyFrame)> {
     for (option, re) in [
         ("actor", options.actor.as_deref()),
         ("acled_claimed", Some(options.rules.acled_claimed.as_str())),
@@ -102,7 +105,7 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         file: name.clone(),
         message: format!("cannot read the event log: {e}"),
     };
-    let prepared = super::source::prepare(path, options)?;
+    let prepared = super::source::prepare(path, options, not_utf8)?;
     let mut lazy = prepared.lazy;
     let schema = lazy.collect_schema().map_err(polars_error)?;
     let has = |c: &str| schema.contains(c);
@@ -125,7 +128,7 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         (None, Format::Gtd) => UnitSource::Name("country_txt"),
         (None, Format::Ucdp) => UnitSource::Name("country"),
     };
-    let log = Log {
+    let mut log = Log {
         name,
         schema,
         format,
@@ -133,12 +136,15 @@ pub(super) fn open(path: &Path, options: &Options) -> Result<(Log, LazyFrame)> {
         unit_source,
         source: prepared.report,
         notes: prepared.notes,
+        pass: None,
         _copy: prepared.copy,
     };
     let required = required_columns(&log, options)?;
-    let mut used = used_columns(&log, &required);
-    used.push(col(ROW));
-    let rows = lazy.select(used);
+    let used = used_columns(&log, &required);
+    log.pass = prepared.pass.map(|csv| (csv, used.clone()));
+    let mut selected: Vec<Expr> = used.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect();
+    selected.push(col(ROW));
+    let rows = lazy.select(selected);
     Ok((log, rows))
 }
 
@@ -187,7 +193,7 @@ fn required_columns(log: &Log, options: &Options) -> Result<Vec<(String, &'stati
 
 /// Every column the aggregation reads, as text: the required ones and the optional
 /// ones the log has.
-fn used_columns(log: &Log, required: &[(String, &'static str)]) -> Vec<Expr> {
+fn used_columns(log: &Log, required: &[(String, &'static str)]) -> Vec<String> {
     let mut used: Vec<&str> = required.iter().map(|(c, _)| c.as_str()).collect();
     let optional: &[&str] = match log.format {
         Format::Acled => &[
@@ -213,5 +219,5 @@ fn used_columns(log: &Log, required: &[(String, &'static str)]) -> Vec<Expr> {
     used.extend(optional.iter().copied().filter(|c| log.has(c)));
     used.sort_unstable();
     used.dedup();
-    used.iter().map(|c| col(*c).cast(DataType::String)).collect()
+    used.into_iter().map(String::from).collect()
 }

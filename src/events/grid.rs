@@ -67,6 +67,13 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
     let mut problems = row_problems;
     problems.extend(unknown_names(log, &unknown));
     Error::in_row_order(problems, crate::data::read::MAX_LISTED)?;
+    // Every event without a period broke a rule reported above; never a grid row.
+    if let Some(&i) = kept.iter().find(|&&i| periods_col[i] == i64::MIN) {
+        return Err(log.data_error(format!(
+            "events from row {} have no period, yet no row was found in error (a bug: please report it with the log)",
+            first_rows[i]
+        )));
+    }
     let seen_periods = kept.iter().map(|&i| periods_col[i]);
     let first = options
         .first_period

@@ -68,6 +68,7 @@ pub mod countries;
 mod detect;
 pub mod generate;
 mod grid;
+mod pass;
 mod rows;
 mod source;
 mod sums;
@@ -243,15 +244,27 @@ const FIRST_ROW: &str = "__first_row";
 
 /// Aggregates the event log at `path`.
 pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
-    let (log, rows) = detect::open(path, options)?;
-    let (rows, exprs) = rows::row_exprs(&log, options, rows)?;
-    // One scan sums the events and counts the rows that break a rule; only when there
-    // are some, further scans find them for the messages. They are reported together
-    // with the unknown country names, which only the sums can tell (they depend on
-    // the units and periods asked for).
-    let sums = sums::sums(&log, options, rows.clone(), &exprs)?;
-    let row_problems = rows::problems(&log, &rows, &exprs, sums.bad_rows, sums.repeated_ids)?;
-    grid::grid(&log, options, sums, row_problems)
+    let mut not_utf8 = None;
+    loop {
+        let (log, rows) = detect::open(path, options, not_utf8)?;
+        let exprs = rows::row_exprs(&log, options)?;
+        // One scan sums the events and counts the rows that break a rule; only when
+        // there are some, further scans find them for the messages. They are reported
+        // together with the unknown country names, which only the sums can tell (they
+        // depend on the units and periods asked for).
+        let sums = match sums::sums(&log, options, rows.clone(), &exprs)? {
+            Ok(sums) => sums,
+            Err(at) => match &log.pass {
+                Some((pass, _)) if pass.fallback && not_utf8.is_none() => {
+                    not_utf8 = Some(at);
+                    continue;
+                }
+                _ => return Err(source::not_utf8_error(path, &log.name, at)),
+            },
+        };
+        let row_problems = rows::problems(&log, &rows, &exprs, sums.bad_rows, sums.repeated_ids)?;
+        return grid::grid(&log, options, sums, row_problems);
+    }
 }
 
 /// Period ordinal (see [`Period`]) from year and month expressions.
@@ -279,6 +292,48 @@ pub fn slug(text: &str) -> String {
 /// The regular expression of option `option`, or an error naming the option.
 fn compile_rule(option: &str, re: &str) -> Result<regex::Regex> {
     regex::Regex::new(re).map_err(|e| crate::Error::argument(option, format!("not a valid regular expression: {e}")))
+}
+
+/// The results of a query over the log's rows (as [`rows::RowExprs::staged`] makes
+/// them): a result per frame of a CSV log's one pass ([`pass`]), or the one result of
+/// a streaming scan of any other log.
+struct Scanned {
+    parts: Vec<DataFrame>,
+    /// The SHA-256 a pass computed.
+    sha256: Option<String>,
+}
+
+/// Runs `query` over the rows of the log (see [`Scanned`]); `Ok(Err(offset))` when a
+/// pass found a byte that is not UTF-8.
+fn scan(
+    log: &detect::Log,
+    rows: &LazyFrame,
+    exprs: &rows::RowExprs,
+    query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
+) -> Result<std::result::Result<Scanned, u64>> {
+    let Some((csv, columns)) = &log.pass else {
+        let part = collect(query(exprs.staged(rows.clone()))).map_err(|e| log.polars_error(e))?;
+        return Ok(Ok(Scanned {
+            parts: vec![part],
+            sha256: None,
+        }));
+    };
+    let mut parts = Vec::new();
+    let found = pass::read(csv, &log.name, columns, |frame| {
+        parts.push(
+            query(exprs.staged(frame.lazy()))
+                .collect()
+                .map_err(|e| log.polars_error(e))?,
+        );
+        Ok(())
+    })?;
+    Ok(match found.not_utf8_at {
+        Some(at) => Err(at),
+        None => Ok(Scanned {
+            parts,
+            sha256: found.sha256,
+        }),
+    })
 }
 
 /// Runs a query on the streaming engine (bounded memory on large logs).

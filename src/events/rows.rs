@@ -77,16 +77,18 @@ pub(super) struct RowExprs {
     /// candidate, which [`problems`] confirms).
     pub(super) repeated_id: Expr,
     checks: Vec<Check>,
+    lookup: Option<Lookup>,
+    stage: Stage,
 }
 
 /// The per-event expressions over `rows` (with the country lookup joined on, and the
 /// per-row values of [`Stage`] computed as columns).
-pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result<(LazyFrame, RowExprs)> {
+pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
     let mut checks = Vec::new();
     let mut stage = Stage::default();
     let (fatalities, injuries, hostages) = counts(log, &mut stage, &mut checks);
     let (period, month_known) = period(log, options, &mut stage, &mut checks);
-    let (rows, unit) = unit(log, rows, &mut checks)?;
+    let (lookup, unit) = unit(log, &mut checks)?;
     let unit = stage.keep(UNIT, unit);
     let claims = claim_flags(log, options, &mut stage, &mut checks)?;
     let (kind, extra) = match log.format {
@@ -119,8 +121,28 @@ pub(super) fn row_exprs(log: &Log, options: &Options, rows: LazyFrame) -> Result
         bad,
         repeated_id,
         checks,
+        lookup,
+        stage,
     };
-    Ok((rows.with_columns(stage.columns).with_columns(stage.derived), exprs))
+    Ok(exprs)
+}
+
+impl RowExprs {
+    /// The rows with the unit lookup joined on and the per-row values of the stage as
+    /// columns: what the expressions read.
+    pub(super) fn staged(&self, rows: LazyFrame) -> LazyFrame {
+        let rows = match &self.lookup {
+            Some(l) => rows.with_column(l.key.clone().alias("__key")).join(
+                l.table.clone().lazy(),
+                [col("__key")],
+                [col(l.table_key)],
+                JoinArgs::new(JoinType::Left),
+            ),
+            None => rows,
+        };
+        rows.with_columns(self.stage.columns.clone())
+            .with_columns(self.stage.derived.clone())
+    }
 }
 
 /// Candidate repeated event ids, in the one scan: each id's hash is remembered with
@@ -157,7 +179,8 @@ fn repeated_ids(id: &'static str) -> Expr {
 
 /// Every rule broken (the first row of each, with the cell's text) and, when
 /// `repeated_ids` flagged any, the first duplicate event id: a scan each, run only
-/// when the aggregation's scan found a bad row or a repeated id hash.
+/// when the aggregation's scan found a bad row or a repeated id hash. `rows` are the
+/// log's rows before [`RowExprs::staged`].
 pub(super) fn problems(
     log: &Log,
     rows: &LazyFrame,
@@ -167,31 +190,71 @@ pub(super) fn problems(
 ) -> Result<Vec<Error>> {
     let mut problems = Vec::new();
     if bad_rows {
-        problems.extend(check_rows(log, rows, &exprs.checks)?);
+        problems.extend(check_rows(log, rows, exprs)?);
     }
     if repeated_ids {
-        problems.extend(duplicate_id(log, rows)?);
+        let id = log.spec.id;
+        let parts = scanned(log, rows, exprs, |r| r.select([col(id), col(ROW)]))?;
+        problems.extend(duplicate_id(log, &parts.lazy())?);
     }
     Ok(problems)
 }
 
-/// Checks every row in one scan: the first row that breaks each rule.
-fn check_rows(log: &Log, rows: &LazyFrame, checks: &[Check]) -> Result<Vec<Error>> {
-    let check_exprs: Vec<Expr> = checks
-        .iter()
-        .enumerate()
-        .map(|(i, c)| col(ROW).filter(c.bad.clone()).min().alias(format!("row{i}")))
-        .collect();
-    let found = collect(rows.clone().select(check_exprs)).map_err(|e| log.polars_error(e))?;
+/// The parts of a scan of the rows, stacked.
+fn scanned(
+    log: &Log,
+    rows: &LazyFrame,
+    exprs: &RowExprs,
+    query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
+) -> Result<DataFrame> {
+    // The aggregation's pass found the log UTF-8: this one does too.
+    let parts = super::scan(log, rows, exprs, query)?
+        .map_err(|at| log.data_error(format!("byte {at} is not UTF-8 text")))?
+        .parts;
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    for part in parts {
+        all.vstack_mut_owned(part).map_err(|e| log.polars_error(e))?;
+    }
+    Ok(all)
+}
+
+/// Checks every row: the first row that breaks each rule, with the text of its cell.
+fn check_rows(log: &Log, rows: &LazyFrame, exprs: &RowExprs) -> Result<Vec<Error>> {
+    let checks = &exprs.checks;
+    let mut check_exprs = Vec::new();
+    for (i, c) in checks.iter().enumerate() {
+        let first = col(ROW).filter(c.bad.clone()).min();
+        check_exprs.push(first.clone().alias(format!("row{i}")));
+        let at_first = c.bad.clone().and(col(ROW).eq(first));
+        check_exprs.push(
+            col(c.column)
+                .cast(DataType::String)
+                .filter(at_first)
+                .first()
+                .alias(format!("value{i}")),
+        );
+    }
+    // Per part (a frame of a pass): the first bad row of each rule and its cell.
+    let found = scanned(log, rows, exprs, |r| r.select(check_exprs.clone()))?;
     let mut problems = Vec::new();
     for (i, c) in checks.iter().enumerate() {
-        let row = found
+        let rows_found = found
             .column(&format!("row{i}"))
-            .ok()
-            .and_then(|s| s.get(0).ok())
-            .and_then(|v| v.extract::<u64>());
-        if let Some(row) = row {
-            let value = value_at(log, rows, c.column, row)?;
+            .and_then(|s| s.cast(&DataType::UInt64))
+            .map_err(|e| log.polars_error(e))?;
+        let values = found
+            .column(&format!("value{i}"))
+            .and_then(|s| s.cast(&DataType::String))
+            .map_err(|e| log.polars_error(e))?;
+        let first = rows_found
+            .u64()
+            .map_err(|e| log.polars_error(e))?
+            .iter()
+            .zip(values.str().map_err(|e| log.polars_error(e))?.iter())
+            .filter_map(|(row, value)| row.map(|r| (r, value.unwrap_or(""))))
+            .min_by_key(|(r, _)| *r);
+        if let Some((row, value)) = first {
             problems.push(Error::Cell {
                 file: log.name.clone(),
                 row: row as usize,
@@ -205,23 +268,6 @@ fn check_rows(log: &Log, rows: &LazyFrame, checks: &[Check]) -> Result<Vec<Error
         }
     }
     Ok(problems)
-}
-
-/// The text of `column` in row `row`: read only for a row in error, by its number
-/// (the first value a streamed scan yields need not be that row's).
-fn value_at(log: &Log, rows: &LazyFrame, column: &str, row: u64) -> Result<String> {
-    let cell = collect(
-        rows.clone()
-            .filter(col(ROW).eq(lit(row as IdxSize)))
-            .select([col(column)]),
-    )
-    .map_err(|e| log.polars_error(e))?;
-    Ok(cell
-        .column(column)
-        .ok()
-        .and_then(|s| s.get(0).ok())
-        .map(|v| v.get_str().map(str::to_string).unwrap_or_default())
-        .unwrap_or_default())
 }
 
 /// The first event id that occurs twice, as an error on its last row.
@@ -490,21 +536,26 @@ impl DateReader {
     }
 }
 
+/// A table joined onto the rows to find each event's unit (`__key` = `key`).
+#[derive(Clone)]
+struct Lookup {
+    key: Expr,
+    table: DataFrame,
+    table_key: &'static str,
+}
+
 /// The unit of each event: a column as is, or a country looked up in the ISO 3166
-/// table (joined onto `rows`).
-fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFrame, Expr)> {
+/// table (a [`Lookup`]).
+fn unit(log: &Log, checks: &mut Vec<Check>) -> Result<(Option<Lookup>, Expr)> {
     let table = countries::table();
     Ok(match &log.unit_source {
         UnitSource::Column(c) => {
             checks.push(Check {
-                column: "",
+                column: leak(c),
                 bad: blank(c),
-                message: "",
+                message: "expected a unit code, found an empty cell",
             });
-            let n = checks.len() - 1;
-            checks[n].column = leak(c);
-            checks[n].message = "expected a unit code, found an empty cell";
-            (rows, col(c.as_str()).str().strip_chars(lit(" ")))
+            (None, col(c.as_str()).str().strip_chars(lit(" ")))
         }
         UnitSource::IsoNumeric(c) => {
             let codes = DataFrame::new_infer_height(vec![
@@ -515,19 +566,17 @@ fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFram
                 Column::new("__iso3".into(), table.iter().map(|c| c.alpha3).collect::<Vec<_>>()),
             ])
             .map_err(|e| log.polars_error(e))?;
-            let key = num(c).cast(DataType::Int64).alias("__key");
-            let rows = rows.with_column(key).join(
-                codes.lazy(),
-                [col("__key")],
-                [col("__code")],
-                JoinArgs::new(JoinType::Left),
-            );
             checks.push(Check {
                 column: c,
                 bad: col("__iso3").is_null(),
                 message: "not an ISO 3166-1 numeric country code",
             });
-            (rows, col("__iso3"))
+            let lookup = Lookup {
+                key: num(c).cast(DataType::Int64),
+                table: codes,
+                table_key: "__code",
+            };
+            (Some(lookup), col("__iso3"))
         }
         UnitSource::Name(c) => {
             let mut seen = HashSet::new();
@@ -546,17 +595,15 @@ fn unit(log: &Log, rows: LazyFrame, checks: &mut Vec<Check>) -> Result<(LazyFram
             ])
             .map_err(|e| log.polars_error(e))?;
             let name = col(*c).str().strip_chars(lit(" "));
-            let key = name.clone().str().to_lowercase().alias("__key");
-            let rows = rows.with_column(key).join(
-                names.lazy(),
-                [col("__key")],
-                [col("__name")],
-                JoinArgs::new(JoinType::Left),
-            );
+            let lookup = Lookup {
+                key: name.clone().str().to_lowercase(),
+                table: names,
+                table_key: "__name",
+            };
             // An unknown name stays the event's unit, marked `?`: whether it is an
             // error depends on the units and periods asked for (see `grid`).
             let unit = coalesce(&[col("__iso3"), concat_str([lit(UNKNOWN), name], "", false)]);
-            (rows, unit)
+            (Some(lookup), unit)
         }
     })
 }

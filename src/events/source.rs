@@ -5,6 +5,7 @@
 //! regional files saved from Excel say `EVENT_ID_CNTY`). Every row gets its row
 //! number in the file as a spreadsheet shows it (`ROW`).
 
+use super::pass::CsvPass;
 use super::{Options, ROW};
 use crate::error::{Error, Result};
 use crate::input::{self, workbook, Container, Settled};
@@ -36,13 +37,17 @@ pub(super) struct Prepared {
     pub(super) notes: Vec<String>,
     /// A UTF-8 copy of a log in another encoding, removed when dropped.
     pub(super) copy: Option<tempfile::TempPath>,
+    /// A CSV log: how to read it in one pass (the scan in `lazy` is then read only to
+    /// find the rows in error).
+    pub(super) pass: Option<CsvPass>,
 }
 
 /// Bytes read at the head of a CSV to sniff its delimiter and HXL row.
 const HEAD: usize = 64 * 1024;
 
 /// Opens the log at `path` (see the module docs).
-pub(super) fn prepare(path: &Path, options: &Options) -> Result<Prepared> {
+/// `not_utf8`: a pass over the file found this byte not UTF-8.
+pub(super) fn prepare(path: &Path, options: &Options, not_utf8: Option<u64>) -> Result<Prepared> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| Error::io(path, "cannot read the event log", e);
     let mut file = std::fs::File::open(path).map_err(io)?;
@@ -53,6 +58,7 @@ pub(super) fn prepare(path: &Path, options: &Options) -> Result<Prepared> {
         message: format!("cannot read the event log: {e}"),
     };
     let mut notes = Vec::new();
+    let mut pass = None;
     let (lazy, mut report, copy) = match input::container(&head) {
         Container::Parquet => {
             let lazy = LazyFrame::scan_parquet(PlRefPath::new(name.as_str()), Default::default())
@@ -72,44 +78,63 @@ pub(super) fn prepare(path: &Path, options: &Options) -> Result<Prepared> {
             (lazy, report, None)
         }
         Container::Csv => {
-            let (lazy, report, copy, note) = from_csv(path, &name, &head, options)?;
-            notes.extend(note);
-            (lazy, report, copy)
+            let csv = from_csv(path, &name, &head, options, not_utf8)?;
+            notes.extend(csv.note);
+            pass = Some(csv.pass);
+            (csv.lazy, csv.report, csv.copy)
         }
     };
     let lazy = lowercase_headers(lazy, &mut report).map_err(polars_error)?;
+    if let Some(pass) = &mut pass {
+        pass.lowercase = report.headers_lowercased;
+    }
     Ok(Prepared {
         lazy,
         report,
         notes,
         copy,
+        pass,
     })
 }
 
-/// A CSV log: scanned where it is when it is UTF-8, else from a UTF-8 copy.
-fn from_csv(
-    path: &Path,
-    name: &str,
-    head: &[u8],
-    options: &Options,
-) -> Result<(LazyFrame, SourceReport, Option<tempfile::TempPath>, Option<String>)> {
+/// A CSV log ready to read.
+struct CsvLog {
+    lazy: LazyFrame,
+    report: SourceReport,
+    copy: Option<tempfile::TempPath>,
+    note: Option<String>,
+    pass: CsvPass,
+}
+
+/// A CSV log: read where it is when it is UTF-8, else from a UTF-8 copy. A log that
+/// looks UTF-8 is hashed and checked during the pass that reads it (`not_utf8` tells
+/// when that pass found otherwise); one in another encoding is hashed first, then
+/// copied.
+fn from_csv(path: &Path, name: &str, head: &[u8], options: &Options, not_utf8: Option<u64>) -> Result<CsvLog> {
     let named = options.encoding.as_deref().map(input::named_encoding).transpose()?;
     let sniffed = input::detect(head, named);
-    let (sha256, invalid_at) = hash_and_check_utf8(path)?;
-    let encoding = match (sniffed.settled, invalid_at) {
-        (Settled::ValidUtf8, Some(_)) => input::TextEncoding {
-            encoding: encoding_rs::WINDOWS_1252,
-            settled: Settled::Fallback,
-            bom: 0,
-        },
-        _ => sniffed,
-    };
-    if encoding.encoding == encoding_rs::UTF_8 && encoding.settled == Settled::Named {
-        if let Some(at) = invalid_at {
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the event log", e))?;
-            return Err(input::invalid_utf8(name, &bytes, at as usize));
+    let (sha256, encoding) = if sniffed.encoding == encoding_rs::UTF_8 && not_utf8.is_none() {
+        (String::new(), sniffed)
+    } else {
+        let (sha256, invalid_at) = match not_utf8 {
+            Some(at) => (hash_file(path)?, Some(at)),
+            None => hash_and_check_utf8(path)?,
+        };
+        let encoding = match (sniffed.settled, invalid_at) {
+            (Settled::ValidUtf8, Some(_)) => input::TextEncoding {
+                encoding: encoding_rs::WINDOWS_1252,
+                settled: Settled::Fallback,
+                bom: 0,
+            },
+            _ => sniffed,
+        };
+        if encoding.encoding == encoding_rs::UTF_8 {
+            if let Some(at) = invalid_at {
+                return Err(not_utf8_error(path, name, at));
+            }
         }
-    }
+        (sha256, encoding)
+    };
     let (scan_path, copy) = if encoding.encoding == encoding_rs::UTF_8 {
         (path.to_path_buf(), None)
     } else {
@@ -132,6 +157,15 @@ fn from_csv(
             message: format!("cannot read the event log: {e}"),
         })?
         .with_row_index(ROW, Some(2 + IdxSize::from(hxl)));
+    let pass = CsvPass {
+        path: scan_path,
+        separator,
+        bom: if copy.is_none() { encoding.bom } else { 0 },
+        hxl,
+        lowercase: false,
+        hash: copy.is_none(),
+        fallback: copy.is_none() && encoding.settled == Settled::ValidUtf8,
+    };
     let report = SourceReport {
         sha256,
         container: "csv".into(),
@@ -139,7 +173,21 @@ fn from_csv(
         hxl_row: hxl,
         ..SourceReport::default()
     };
-    Ok((lazy, report, copy, encoding.note(name)))
+    Ok(CsvLog {
+        lazy,
+        report,
+        copy,
+        note: encoding.note(name),
+        pass,
+    })
+}
+
+/// The error for a file named (or marked) UTF-8 with a byte that is not, at `at`.
+pub(super) fn not_utf8_error(path: &Path, name: &str, at: u64) -> Error {
+    match std::fs::read(path) {
+        Ok(bytes) => input::invalid_utf8(name, &bytes, at as usize),
+        Err(e) => Error::io(path, "cannot read the event log", e),
+    }
 }
 
 /// The SHA-256 of the file and the offset of its first byte that is not UTF-8, in one

@@ -2,7 +2,7 @@
 
 use super::detect::Log;
 use super::rows::RowExprs;
-use super::{collect, slug, Format, Options, Report, FIRST_ROW, KIND, PERIOD, ROW};
+use super::{scan, slug, Format, Options, Report, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
 use crate::error::Result;
 use crate::period::PeriodKind;
 use polars::prelude::*;
@@ -99,8 +99,15 @@ const BAD_ROWS: &str = "__bad_rows";
 const REPEATED_IDS: &str = "__repeated_ids";
 
 /// Sums per unit, period and event type, in one scan of the log that also counts the
-/// rows breaking a rule and the candidate repeated ids (see [`Sums::bad_rows`]).
-pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: &RowExprs) -> Result<Sums> {
+/// rows breaking a rule and the candidate repeated ids (see [`Sums::bad_rows`]). A CSV
+/// log is read in one pass ([`pass`]), its frames summed as they come and the sums of
+/// the frames added up; `Ok(Err(offset))` when that pass found a byte that is not UTF-8.
+pub(super) fn sums(
+    log: &Log,
+    options: &Options,
+    rows: LazyFrame,
+    e: &RowExprs,
+) -> Result<std::result::Result<Sums, u64>> {
     let (mut aggs, columns) = sum_exprs(e);
     aggs.push(col(ROW).min().alias(FIRST_ROW));
     let as_count = |e: Expr| e.cast(DataType::UInt32).sum();
@@ -113,7 +120,15 @@ pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: &RowExprs) 
         e.kind.clone(),
         e.month_known.clone().alias(MONTH_KNOWN),
     ];
-    let grouped = collect(rows.group_by(keys).agg(aggs)).map_err(|e| log.polars_error(e))?;
+    let query = |rows: LazyFrame| rows.group_by(keys.clone()).agg(aggs.clone());
+    let scanned = match scan(log, &rows, e, query)? {
+        Ok(scanned) => scanned,
+        Err(at) => return Ok(Err(at)),
+    };
+    if let Some(sha256) = scanned.sha256 {
+        report.source.sha256 = sha256;
+    }
+    let grouped = add_up(log, scanned.parts)?;
     let total = |c: &str, df: &DataFrame| -> Result<u64> {
         let sum = df
             .column(c)
@@ -154,7 +169,7 @@ pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: &RowExprs) 
     let mut type_columns: Vec<String> = types.iter().map(|t| type_slug(t)).collect();
     type_columns.dedup();
     report.event_types = types;
-    Ok(Sums {
+    Ok(Ok(Sums {
         grouped,
         kinds: kinds_col,
         columns,
@@ -162,5 +177,38 @@ pub(super) fn sums(log: &Log, options: &Options, rows: LazyFrame, e: &RowExprs) 
         report,
         bad_rows: bad_rows > 0,
         repeated_ids: repeated_ids > 0,
-    })
+    }))
+}
+
+/// The sums of the frames of a pass added up per unit, period, type and month-known
+/// (the first row: the least).
+fn add_up(log: &Log, parts: Vec<DataFrame>) -> Result<DataFrame> {
+    if parts.len() == 1 {
+        return Ok(parts.into_iter().next().unwrap_or_default());
+    }
+    let mut parts = parts.into_iter();
+    let mut all = parts
+        .next()
+        .ok_or_else(|| log.data_error("the log gave no rows to sum".into()))?;
+    for part in parts {
+        all.vstack_mut_owned(part).map_err(|e| log.polars_error(e))?;
+    }
+    let keys = [UNIT, PERIOD, KIND, MONTH_KNOWN];
+    let aggs: Vec<Expr> = all
+        .get_column_names()
+        .into_iter()
+        .filter(|c| !keys.contains(&c.as_str()))
+        .map(|c| {
+            if c == FIRST_ROW {
+                col(c.clone()).min()
+            } else {
+                col(c.clone()).sum()
+            }
+        })
+        .collect();
+    all.lazy()
+        .group_by(keys.map(col))
+        .agg(aggs)
+        .collect()
+        .map_err(|e| log.polars_error(e))
 }

@@ -575,3 +575,109 @@ fn ucdp_estimates_must_be_ordered() {
     );
     assert!(messages.contains(&"row 4, column `type_of_violence`: expected 1 (state-based), 2 (non-state) or 3 (one-sided violence) (found `4`)".to_string()), "{messages:?}");
 }
+
+/// A generated ACLED log of `rows` events.
+fn generated_acled(rows: usize) -> Vec<u8> {
+    let spec = generate::Spec {
+        format: Format::Acled,
+        rows,
+        seed: 5,
+        first_year: 2018,
+        last_year: 2023,
+    };
+    let mut bytes = Vec::new();
+    generate::write(&spec, &mut bytes).unwrap();
+    bytes
+}
+
+fn run_bytes(bytes: &[u8], name: &str, options: &Options) -> Result<EventTable> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    aggregate(&path, options)
+}
+
+#[test]
+fn one_pass_over_csv_equals_the_scan_of_the_same_log_as_parquet() {
+    let bytes = generated_acled(400);
+    let csv = run_bytes(&bytes, "log.csv", &with_actor()).unwrap();
+    let mut df = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes.clone()))
+        .finish()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("log.parquet");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let scanned = aggregate(&parquet, &with_actor()).unwrap();
+    assert_eq!(csv.columns, scanned.columns);
+    assert_eq!(csv.values, scanned.values);
+    assert_eq!(
+        (csv.units.clone(), csv.periods.clone()),
+        (scanned.units, scanned.periods)
+    );
+    // CRLF line ends read the same.
+    let crlf = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
+    let crlf = run_bytes(crlf.as_bytes(), "crlf.csv", &with_actor()).unwrap();
+    assert_eq!(crlf.values, csv.values);
+}
+
+#[test]
+fn a_byte_not_utf8_past_the_head_reads_the_log_again_as_windows_1252() {
+    use sha2::Digest;
+    let mut bytes = generated_acled(400);
+    assert!(bytes.len() > 100_000);
+    let utf8 = run_bytes(&bytes, "log.csv", &with_actor()).unwrap();
+    assert_eq!(utf8.report.source.encoding.as_deref(), Some("utf-8"));
+    assert_eq!(utf8.report.source.sha256, format!("{:x}", sha2::Sha256::digest(&bytes)));
+    // An `é` in Windows-1252 (0xE9) in a note near the end.
+    let at = bytes.len() - 100 + bytes[bytes.len() - 100..].iter().position(|&b| b == b' ').unwrap();
+    bytes[at] = 0xE9;
+    let cp1252 = run_bytes(&bytes, "log.csv", &with_actor()).unwrap();
+    assert_eq!(cp1252.report.source.encoding.as_deref(), Some("windows-1252"));
+    assert_eq!(
+        cp1252.report.source.sha256,
+        format!("{:x}", sha2::Sha256::digest(&bytes))
+    );
+    assert_eq!(cp1252.values, utf8.values);
+    // Named UTF-8, the same byte is an error at its row.
+    let named = Options {
+        encoding: Some("utf-8".into()),
+        ..with_actor()
+    };
+    let e = run_bytes(&bytes, "log.csv", &named).unwrap_err().to_string();
+    assert!(e.contains("byte 0xE9 is not UTF-8 text"), "{e}");
+    assert!(e.contains("row 401"), "{e}");
+}
+
+#[test]
+fn a_row_with_more_cells_than_the_header_is_named() {
+    let e = run_text(
+        &format!("{ACLED_HEAD}A1,2022-01-05,Battles,X,Uzbekistan,1\nA2,2022-01-06,Battles,X,Uzbekistan,1,extra\n"),
+        &Options::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("row 3: 7 cells, the header names 6 columns"), "{e}");
+}
+
+#[test]
+fn duplicate_ids_are_found_across_frames_and_reported_with_bad_rows() {
+    let mut text = ACLED_HEAD.to_string();
+    // 120 rows: three frames in unit tests.
+    for i in 0..118 {
+        text.push_str(&format!("A{i},2022-01-05,Battles,X,Uzbekistan,1\n"));
+    }
+    text.push_str("A1,2022-01-05,Battles,X,Uzbekistan,-1\nA0,2022-01-05,Battles,X,Uzbekistan,2\n");
+    let e = run_text(&text, &Options::default()).unwrap_err().to_string();
+    assert!(
+        e.contains("row 121, column `event_id_cnty`: duplicate event id `A0` (first at row 2)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("row 120, column `fatalities`: a count cannot be negative (found `-1`)"),
+        "{e}"
+    );
+}
