@@ -150,10 +150,11 @@ impl RowExprs {
 /// 16 bytes per event; a flag is confirmed (or refuted, for a hash collision) by
 /// [`problems`].
 fn repeated_ids(id: &'static str) -> Expr {
-    use std::hash::{BuildHasher, RandomState};
+    use std::hash::BuildHasher;
     use std::sync::{Arc, Mutex};
-    let seen: Arc<Mutex<std::collections::HashMap<u64, IdxSize>>> = Arc::default();
-    let hasher = RandomState::new();
+    type Seen = std::collections::HashMap<u64, IdxSize, foldhash::fast::RandomState>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
+    let hasher = foldhash::quality::RandomState::default();
     col(id).map_many(
         move |columns: &mut [Column]| {
             let ids = columns[0].str()?;
@@ -162,15 +163,15 @@ fn repeated_ids(id: &'static str) -> Expr {
             let mut seen = seen
                 .lock()
                 .map_err(|_| polars_err!(ComputeError: "event id set poisoned"))?;
-            let flags: BooleanChunked = hashes
+            let flags: Vec<bool> = hashes
                 .iter()
                 .zip(rows.iter())
                 .map(|(&h, row)| {
                     let row = row.unwrap_or(0);
-                    Some(*seen.entry(h).or_insert(row) != row)
+                    *seen.entry(h).or_insert(row) != row
                 })
                 .collect();
-            Ok(flags.with_name(ids.name().clone()).into_column())
+            Ok(BooleanChunked::from_slice(ids.name().clone(), &flags).into_column())
         },
         &[col(ROW)],
         |_, fields| Ok(Field::new(fields[0].name().clone(), DataType::Boolean)),
