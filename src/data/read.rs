@@ -112,7 +112,7 @@ pub fn read_table(
                     .with_missing_is_null(true)
                     .with_truncate_ragged_lines(false),
             )
-            .into_reader_with_file_handle(Cursor::new(text.as_slice()))
+            .into_reader_with_file_handle(Cursor::new(&text[..]))
             .finish()
     };
     // Numbers that need none of our options are parsed by polars straight away; any
@@ -275,12 +275,12 @@ fn check_header(name: &str, names: &[String]) -> Vec<Error> {
 /// the text without its blank rows (empty, or only spaces and delimiters), the row
 /// number of every row kept, and the header's names. Every problem is reported, in row
 /// order.
-fn check_shape(
+fn check_shape<'a>(
     name: &str,
-    bytes: &[u8],
+    bytes: &'a [u8],
     separator: u8,
     skipped_lines: usize,
-) -> Result<(Vec<u8>, Vec<usize>, Vec<String>)> {
+) -> Result<(std::borrow::Cow<'a, [u8]>, Vec<usize>, Vec<String>)> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
@@ -374,11 +374,13 @@ fn check_shape(
                     .map_err(|e| Error::io(name, "cannot copy the rows", e.into()))?;
             }
         }
-        writer
-            .into_inner()
-            .map_err(|e| Error::io(name, "cannot copy the rows", e.into_error()))?
+        std::borrow::Cow::Owned(
+            writer
+                .into_inner()
+                .map_err(|e| Error::io(name, "cannot copy the rows", e.into_error()))?,
+        )
     } else {
-        bytes.to_vec()
+        std::borrow::Cow::Borrowed(bytes)
     };
     Ok((text, rows, header.unwrap_or_default()))
 }

@@ -1,12 +1,15 @@
 //! Event logs (ACLED, GTD, UCDP GED) -> a unit-period indicator table, ready for `score`.
 //!
-//! The log is scanned lazily with polars (only the needed columns, streaming engine),
-//! in four steps, a file each: the format is detected and the needed columns checked
-//! (`detect.rs`); every row is checked (`rows.rs`: dates, counts, country codes,
-//! duplicate event ids; the first bad row of each kind is reported with file, row and
-//! column); the events are summed per unit, period and type (`sums.rs`); and the sums
-//! are laid on the output grid (`grid.rs`): every unit and period is present, periods
-//! with no events are zeros, not missing.
+//! The format is detected and the needed columns checked (`detect.rs`). Each event's
+//! unit, period, counts, flags and the rules its row must keep are polars expressions
+//! (`rows.rs`), computed once per row. One scan sums the events per unit, period and
+//! type and counts the rows that break a rule and the event ids seen twice (`sums.rs`):
+//! a CSV log is read in one pass, in frames, hashed and checked UTF-8 as it is read
+//! (`pass.rs`); a Parquet or workbook log is scanned by polars' streaming engine. Only
+//! when the scan found bad rows or repeated ids do further scans find the first bad
+//! row of each rule and the first duplicate id (file, row, column and the cell), all
+//! reported at once. The sums are laid on the output grid (`grid.rs`): every unit and
+//! period is present, periods with no events are zeros, not missing.
 //!
 //! # Indicators (per unit and period)
 //! - `incidents`: events; `verified` and `unverified` (see the rules below);
