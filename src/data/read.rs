@@ -270,6 +270,10 @@ fn check_header(name: &str, names: &[String]) -> Vec<Error> {
     problems
 }
 
+/// The rows of a CSV text as read: the text (without blank rows, borrowed when it had
+/// none), each data row's number in the file, and the header.
+type Shape<'a> = (std::borrow::Cow<'a, [u8]>, Vec<usize>, Vec<String>);
+
 /// Checks the CSV's shape before it is parsed: every row has as many fields as the
 /// header, no two columns share a name, no row runs away (an unclosed quote). Returns
 /// the text without its blank rows (empty, or only spaces and delimiters), the row
@@ -280,7 +284,7 @@ fn check_shape<'a>(
     bytes: &'a [u8],
     separator: u8,
     skipped_lines: usize,
-) -> Result<(std::borrow::Cow<'a, [u8]>, Vec<usize>, Vec<String>)> {
+) -> Result<Shape<'a>> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
