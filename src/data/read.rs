@@ -279,12 +279,7 @@ type Shape<'a> = (std::borrow::Cow<'a, [u8]>, Vec<usize>, Vec<String>);
 /// the text without its blank rows (empty, or only spaces and delimiters), the row
 /// number of every row kept, and the header's names. Every problem is reported, in row
 /// order.
-fn check_shape<'a>(
-    name: &str,
-    bytes: &'a [u8],
-    separator: u8,
-    skipped_lines: usize,
-) -> Result<Shape<'a>> {
+fn check_shape<'a>(name: &str, bytes: &'a [u8], separator: u8, skipped_lines: usize) -> Result<Shape<'a>> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)

@@ -196,35 +196,17 @@ fn hash_and_check_utf8(path: &Path) -> Result<(String, Option<u64>)> {
     let io = |e: std::io::Error| Error::io(path, "cannot read the event log", e);
     let mut file = std::fs::File::open(path).map_err(io)?;
     let mut hasher = Sha256::new();
+    let mut utf8 = super::pass::Utf8Check::default();
     let mut buffer = vec![0u8; 1 << 20];
-    // A sequence cut by the end of a block is carried into the next.
-    let mut carry = 0usize;
-    let mut offset = 0u64;
-    let mut invalid = None;
     loop {
-        let n = file.read(&mut buffer[carry..]).map_err(io)?;
-        hasher.update(&buffer[carry..carry + n]);
-        let end = carry + n;
-        if invalid.is_none() {
-            match std::str::from_utf8(&buffer[..end]) {
-                Ok(_) => carry = 0,
-                Err(e) if e.error_len().is_none() && n > 0 => {
-                    let valid = e.valid_up_to();
-                    buffer.copy_within(valid..end, 0);
-                    offset += valid as u64;
-                    carry = end - valid;
-                    continue;
-                }
-                Err(e) => invalid = Some(offset + e.valid_up_to() as u64),
-            }
-        }
-        offset += (end - carry) as u64;
-        carry = 0;
+        let n = file.read(&mut buffer).map_err(io)?;
         if n == 0 {
             break;
         }
+        hasher.update(&buffer[..n]);
+        utf8.feed(&buffer[..n]);
     }
-    Ok((format!("{:x}", hasher.finalize()), invalid))
+    Ok((format!("{:x}", hasher.finalize()), utf8.finish()))
 }
 
 /// The SHA-256 of a file, read in blocks.
