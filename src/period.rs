@@ -26,6 +26,17 @@ pub struct Period {
 }
 
 impl PeriodKind {
+    /// The ordinal of the period of this kind that holds `month` (1-12) of `year`
+    /// (see [`Period::ordinal`]): `year`, `4 year + (month - 1) / 3` or
+    /// `12 year + month - 1`.
+    pub fn ordinal(self, year: i64, month: i64) -> i64 {
+        match self {
+            PeriodKind::Year => year,
+            PeriodKind::Quarter => 4 * year + (month - 1) / 3,
+            PeriodKind::Month => 12 * year + month - 1,
+        }
+    }
+
     /// "year", "quarter" or "month".
     pub fn name(&self) -> &'static str {
         match self {
@@ -122,6 +133,23 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinals_of_a_month_in_each_kind() {
+        // April 2022: year 2022; Q2 = 4 * 2022 + 1 = 8089; month 12 * 2022 + 3 = 24267.
+        assert_eq!(PeriodKind::Year.ordinal(2022, 4), 2022);
+        assert_eq!(PeriodKind::Quarter.ordinal(2022, 4), 8089);
+        assert_eq!(PeriodKind::Month.ordinal(2022, 4), 24267);
+        let shown = |kind, month| {
+            Period {
+                kind,
+                ordinal: kind.ordinal(2022, month),
+            }
+            .to_string()
+        };
+        assert_eq!(shown(PeriodKind::Quarter, 12), "2022-Q4");
+        assert_eq!(shown(PeriodKind::Month, 1), "2022-01");
+    }
 
     #[test]
     fn parses_and_prints_each_kind() {

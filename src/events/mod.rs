@@ -270,7 +270,7 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
     }
 }
 
-/// Period ordinal (see [`Period`]) from year and month expressions.
+/// Period ordinal from year and month expressions: [`PeriodKind::ordinal`] over columns.
 fn ordinal(kind: PeriodKind, year: Expr, month: Expr) -> Expr {
     match kind {
         PeriodKind::Year => year,
@@ -304,6 +304,20 @@ struct Scanned {
     parts: Vec<DataFrame>,
     /// The SHA-256 a pass computed.
     sha256: Option<String>,
+}
+
+impl Scanned {
+    /// The parts stacked into one frame, in order.
+    fn stacked(self, log: &detect::Log) -> Result<DataFrame> {
+        let mut parts = self.parts.into_iter();
+        let mut all = parts
+            .next()
+            .ok_or_else(|| log.data_error("the log gave no rows to read".into()))?;
+        for part in parts {
+            all.vstack_mut_owned(part).map_err(|e| log.polars_error(e))?;
+        }
+        Ok(all)
+    }
 }
 
 /// Runs `query` over the rows of the log (see [`Scanned`]); `Ok(Err(offset))` when a

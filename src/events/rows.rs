@@ -209,15 +209,9 @@ fn scanned(
     query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
 ) -> Result<DataFrame> {
     // The aggregation's pass found the log UTF-8: this one does too.
-    let parts = super::scan(log, rows, exprs, query)?
+    super::scan(log, rows, exprs, query)?
         .map_err(|at| log.data_error(format!("byte {at} is not UTF-8 text")))?
-        .parts;
-    let mut parts = parts.into_iter();
-    let mut all = parts.next().unwrap_or_default();
-    for part in parts {
-        all.vstack_mut_owned(part).map_err(|e| log.polars_error(e))?;
-    }
-    Ok(all)
+        .stacked(log)
 }
 
 /// Checks every row: the first row that breaks each rule, with the text of its cell.
@@ -525,14 +519,7 @@ impl DateReader {
             None => DATE_UNREADABLE,
             Some(d) if self.format.is_none() && d.year() < 1000 => DATE_SHORT_YEAR,
             Some(d) if d.year() < 0 => DATE_UNREADABLE,
-            Some(d) => {
-                let (year, month) = (i64::from(d.year()), i64::from(d.month()));
-                match self.kind {
-                    crate::period::PeriodKind::Year => year,
-                    crate::period::PeriodKind::Quarter => year * 4 + (month - 1) / 3,
-                    crate::period::PeriodKind::Month => year * 12 + month - 1,
-                }
-            }
+            Some(d) => self.kind.ordinal(i64::from(d.year()), i64::from(d.month())),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::detect::Log;
 use super::rows::RowExprs;
-use super::{scan, slug, Format, Options, Report, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
+use super::{scan, slug, Format, Options, Report, Scanned, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
 use crate::error::Result;
 use crate::period::PeriodKind;
 use polars::prelude::*;
@@ -121,14 +121,14 @@ pub(super) fn sums(
         e.month_known.clone().alias(MONTH_KNOWN),
     ];
     let query = |rows: LazyFrame| rows.group_by(keys.clone()).agg(aggs.clone());
-    let scanned = match scan(log, &rows, e, query)? {
+    let mut scanned = match scan(log, &rows, e, query)? {
         Ok(scanned) => scanned,
         Err(at) => return Ok(Err(at)),
     };
-    if let Some(sha256) = scanned.sha256 {
+    if let Some(sha256) = scanned.sha256.take() {
         report.source.sha256 = sha256;
     }
-    let grouped = add_up(log, scanned.parts)?;
+    let grouped = add_up(log, scanned)?;
     let total = |c: &str, df: &DataFrame| -> Result<u64> {
         let sum = df
             .column(c)
@@ -182,17 +182,11 @@ pub(super) fn sums(
 
 /// The sums of the frames of a pass added up per unit, period, type and month-known
 /// (the first row: the least).
-fn add_up(log: &Log, parts: Vec<DataFrame>) -> Result<DataFrame> {
-    if parts.len() == 1 {
-        return Ok(parts.into_iter().next().unwrap_or_default());
+fn add_up(log: &Log, scanned: Scanned) -> Result<DataFrame> {
+    if scanned.parts.len() == 1 {
+        return scanned.stacked(log);
     }
-    let mut parts = parts.into_iter();
-    let mut all = parts
-        .next()
-        .ok_or_else(|| log.data_error("the log gave no rows to sum".into()))?;
-    for part in parts {
-        all.vstack_mut_owned(part).map_err(|e| log.polars_error(e))?;
-    }
+    let all = scanned.stacked(log)?;
     let keys = [UNIT, PERIOD, KIND, MONTH_KNOWN];
     let aggs: Vec<Expr> = all
         .get_column_names()
