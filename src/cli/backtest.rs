@@ -65,9 +65,9 @@ pub fn run(args: BacktestArgs) -> Result<()> {
             vec![(args.outcome.clone(), "--outcome".to_string())]
         };
         let panel = loaded
-            .panel(v)
+            .shared_panel(v)
             .map_err(|e| with_derived_hint(e, &args.outcome, &v.framework))?;
-        runs.push((v.name.clone(), v.framework.clone(), panel));
+        runs.push((v.name.clone(), v.framework.clone(), (*panel).clone()));
     }
     let settings = backtest::Settings {
         outcome: args.outcome.clone(),

@@ -42,8 +42,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let loaded = Loaded::new(&args.data, Vec::new())?;
     let mut results: Vec<Results> = Vec::new();
     for v in &vs {
-        let panel = loaded.panel(v)?;
-        results.push(score(&v.framework, &panel).map_err(|e| in_variant(&v.name, e))?);
+        let panel = loaded.shared_panel(v)?;
+        let mut r = score(&v.framework, &panel).map_err(|e| in_variant(&v.name, e))?;
+        // The comparison reads scores, ranks and classes only.
+        r.drop_indicator_values();
+        results.push(r);
     }
     let scored: Vec<Scored> = vs
         .iter()

@@ -8,6 +8,7 @@ use riskscore::output::manifest::sha256_hex;
 use riskscore::variants::{self, Variant};
 use riskscore::{Error, Result};
 use std::path::PathBuf;
+use std::rc::Rc;
 
 /// Framework files and the variants to use.
 #[derive(Args, Debug)]
@@ -33,6 +34,9 @@ pub struct Loaded {
     /// Every file the variants' panels were read from (the files given, the frameworks'
     /// `[data] sources` and neighbours), each once: what the manifest lists.
     read: std::cell::RefCell<Vec<data::SourceInfo>>,
+    /// Panels loaded, by what the load read of the framework and the options
+    /// ([`data::request_key`]): variants that differ only past the data share one.
+    panels: std::cell::RefCell<Vec<(String, Rc<Panel>)>>,
 }
 
 impl Loaded {
@@ -43,7 +47,20 @@ impl Loaded {
             sources: args.sources()?,
             options,
             read: Default::default(),
+            panels: Default::default(),
         })
+    }
+
+    /// The variant's panel, loaded once for every variant whose framework asks the
+    /// data for the same (see [`data::request_key`]).
+    pub fn shared_panel(&self, v: &Variant) -> Result<Rc<Panel>> {
+        let key = format!("{}{:?}", data::request_key(&v.framework), self.options.extra_columns);
+        if let Some((_, panel)) = self.panels.borrow().iter().find(|(k, _)| *k == key) {
+            return Ok(Rc::clone(panel));
+        }
+        let panel = Rc::new(self.panel(v)?);
+        self.panels.borrow_mut().push((key, Rc::clone(&panel)));
+        Ok(panel)
     }
 
     pub fn panel(&self, v: &Variant) -> Result<Panel> {

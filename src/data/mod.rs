@@ -155,6 +155,24 @@ struct FileRows {
 }
 
 /// Loads every source and joins them into one panel.
+/// What [`load`] reads of a framework, as a key: frameworks with equal keys load the
+/// same panel from the same files and options. It holds the `[data]` table, the unit
+/// and period columns, and the columns the indicators, denominators, derived columns
+/// and group imputation need (each with what needs it, as messages name it); `load`
+/// reads nothing else of the framework (keep the two in step).
+pub fn request_key(framework: &Framework) -> String {
+    format!(
+        "{:?}",
+        (
+            &framework.data,
+            &framework.index.unit_column,
+            &framework.index.period_column,
+            framework.required_columns(),
+            framework.label_columns(),
+        )
+    )
+}
+
 pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> Result<Panel> {
     if given.is_empty() {
         return Err(Error::argument("data", "no data file given: pass one or more"));
@@ -642,6 +660,25 @@ mod tests {
             name: name.into(),
             bytes: text.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn variants_that_change_only_the_model_ask_the_data_for_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        let text = format!(
+            "{}[[group]]\nid = \"g\"\n[[indicator]]\nid = \"c\"\ngroup = \"g\"\n\
+             [[variant]]\nname = \"geometric\"\nset = {{ \"index.aggregation\" = \"geometric\" }}\n\
+             [[variant]]\nname = \"no_g\"\nexclude = [\"g\"]\n\
+             [[variant]]\nname = \"missing\"\nset = {{ \"data.missing\" = [\"..\"] }}\n",
+            FRAMEWORK
+        );
+        std::fs::write(&path, text).unwrap();
+        let vs = crate::variants::read_many(&[path]).unwrap();
+        let key = |name: &str| request_key(&vs.iter().find(|v| v.name == name).unwrap().framework);
+        assert_eq!(key("base"), key("geometric"));
+        assert_ne!(key("base"), key("no_g"));
+        assert_ne!(key("base"), key("missing"));
     }
 
     fn load_texts(files: &[(&str, &str)]) -> Result<Panel> {

@@ -71,6 +71,16 @@ impl Results {
         self.group_scores[0][cell]
     }
 
+    /// Frees the per-indicator values (`raw`, `treated`, `normalised`, `imputed`), for a
+    /// caller that reads only the scores, ranks and classes: three values and a flag
+    /// per indicator and cell, most of the memory of a large run.
+    pub fn drop_indicator_values(&mut self) {
+        self.raw = Vec::new();
+        self.treated = Vec::new();
+        self.normalised = Vec::new();
+        self.imputed = Vec::new();
+    }
+
     /// Scored cells in output order: by period, then unit as first seen in the data.
     pub fn scored_cells(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.scored.len()).filter(|&c| self.scored[c])
