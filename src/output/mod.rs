@@ -1,4 +1,4 @@
-//! Writers: spreadsheet-safe CSV, an xlsx workbook and the run manifest.
+//! Writers: spreadsheet-safe CSV, Parquet, an xlsx workbook and the run manifest.
 //!
 //! Every file is written to a temporary file in the output folder and renamed over
 //! the target when complete, so a reader never sees half a file and a failed run
@@ -10,6 +10,7 @@ pub mod compare;
 pub mod csv;
 pub mod events;
 pub mod manifest;
+pub mod parquet;
 pub mod sensitivity;
 pub mod tables;
 pub mod xlsx;
@@ -23,6 +24,17 @@ pub fn write_csv(dir: &Path, table: tables::Table<'_>, style: csv::Style, inputs
     let path = dir.join(format!("{}.csv", table.name));
     check_not_input(&path, inputs)?;
     write_atomic(&path, |w| csv::write_table(w, style, &table.header, table.rows))?;
+    Ok(path)
+}
+
+/// Writes `table` as `<dir>/<name>.parquet` (atomically; never over an input); returns
+/// the path.
+pub fn write_parquet(dir: &Path, table: tables::Table<'_>, inputs: &[&Path]) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.parquet", table.name));
+    check_not_input(&path, inputs)?;
+    write_atomic(&path, |w| {
+        parquet::write_table(w, table.name, &table.header, table.rows)
+    })?;
     Ok(path)
 }
 

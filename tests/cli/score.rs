@@ -468,6 +468,58 @@ fn the_long_indicator_table_can_be_left_out() {
     );
 }
 
+/// A Parquet output, read back.
+fn read_parquet(path: &Path) -> polars::prelude::DataFrame {
+    use polars::prelude::*;
+    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+}
+
+#[test]
+fn tables_can_be_written_as_parquet() {
+    let (_csv_dir, csv_out) = score(&fixture("small.toml"), &[&fixture("small.csv")], &[]);
+    let (_dir, out) = score(
+        &fixture("small.toml"),
+        &[&fixture("small.csv")],
+        &["--indicators", "parquet", "--parquet"],
+    );
+    assert!(!out.join("indicators.csv").exists());
+    for stem in ["scores", "ranks", "screening"] {
+        assert!(out.join(format!("{stem}.csv")).exists(), "{stem}.csv");
+        assert!(out.join(format!("{stem}.parquet")).exists(), "{stem}.parquet");
+    }
+    // The same values, typed: every number of indicators.csv is the f64 in the Parquet.
+    let indicators = read_parquet(&out.join("indicators.parquet"));
+    let expected = read(&csv_out.join("indicators.csv"));
+    let mut lines = expected.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let names: Vec<&str> = indicators.get_column_names().iter().map(|c| c.as_str()).collect();
+    assert_eq!(names, header);
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(indicators.column("unit").unwrap().str().unwrap().get(i), Some(cells[0]));
+        for (j, name) in ["raw", "treated", "normalised"].iter().enumerate() {
+            let got = indicators.column(name).unwrap().f64().unwrap().get(i);
+            let want = cells[3 + j].parse::<f64>().ok();
+            assert_eq!(got, want, "row {i} {name}");
+        }
+        assert_eq!(
+            indicators.column("imputed").unwrap().bool().unwrap().get(i),
+            Some(cells[6] == "true"),
+            "row {i}"
+        );
+    }
+    let scores = read_parquet(&out.join("scores.parquet"));
+    assert_eq!(scores.height(), read(&out.join("scores.csv")).lines().count() - 1);
+    assert_eq!(
+        scores.column("score").unwrap().dtype(),
+        &polars::prelude::DataType::Float64
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["options"]["indicators"], "parquet");
+    assert_eq!(manifest["options"]["parquet"], true);
+    assert!(manifest["outputs"].to_string().contains("scores.parquet"));
+}
+
 /// Cell (row, col) of a sheet: its value and its number format.
 fn workbook_cells(path: &Path, sheet: &str) -> (calamine::Range<calamine::Data>, calamine::StyleRange) {
     use calamine::Reader;
