@@ -12,30 +12,9 @@
 # riskscore does more than the peers: it hashes the log, checks every row (dates,
 # counts, duplicate ids, country codes) and reads claims with their negations.
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-PEER=${PEER:-$HERE/../shared/peer}
-WORK=${WORK:-$(mktemp -d)}
-PY=${PY:-python3}
-REPEAT=${REPEAT:-3}
+source "$(dirname "$0")/common.sh"
 SIZES=${SIZES:-500000 2000000}
-cd "$HERE"
-cargo build --release --quiet
-BIN=${CARGO_TARGET_DIR:-$HERE/target}/release/riskscore
 ACTOR='Khorasan|ISKP'
-
-# Runs a command REPEAT times; prints "median_seconds median_MB".
-measure() {
-  local times=() mems=() r
-  for r in $(seq "$REPEAT"); do
-    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>&1
-    read -r t m < "$WORK/time.txt"
-    times+=("$t"); mems+=("$m")
-  done
-  local mt mm
-  mt=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  mm=$(printf '%s\n' "${mems[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$mt $((mm / 1024))"
-}
 
 printf "wall time and peak RSS, medians of %s runs\n" "$REPEAT"
 printf '%-16s %-6s %16s %16s %16s %8s\n' log period riskscore polars duckdb "x peer"

@@ -8,15 +8,7 @@
 # Env: PEER (default ../shared/peer), WORK (scratch, default a new temp dir),
 #      PY (python3), REPEAT (timed runs per tool and workload, default 3; medians).
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-PEER=${PEER:-$HERE/../shared/peer}
-WORK=${WORK:-$(mktemp -d)}
-PY=${PY:-python3}
-REPEAT=${REPEAT:-3}
-cd "$HERE"
-cargo build --release --quiet
-BIN=$HERE/target/release/riskscore
-[ -n "${CARGO_TARGET_DIR:-}" ] && BIN=$CARGO_TARGET_DIR/release/riskscore
+source "$(dirname "$0")/common.sh"
 
 $PY "$PEER/gen_data.py" --units 200 --indicators 30 --groups 5 --seed 1 --missing 0.05 --out "$WORK/d1/data.csv" >/dev/null
 $PY "$PEER/gen_data.py" --units 2000 --indicators 100 --groups 10 --seed 1 --missing 0.05 --out "$WORK/d2/data.csv" >/dev/null
@@ -26,7 +18,6 @@ seconds() {  # run a command, print its wall time in seconds
   t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 inner() {  # phase total inside the program: the peer's timings.json total_s, our manifest elapsed_seconds
   $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get('total_s', d.get('elapsed_seconds')))" "$1"
