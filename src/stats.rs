@@ -91,6 +91,21 @@ pub fn sorted_present(values: &[f64]) -> Vec<f64> {
     keys.into_iter().map(|k| f64::from_bits(flip(k) as u64)).collect()
 }
 
+/// The smallest and largest present values in `f64::total_cmp`'s order (the first
+/// and last of [`sorted_present`], without sorting); `None` if none is present.
+pub fn present_range(values: &[f64]) -> Option<(f64, f64)> {
+    values
+        .iter()
+        .filter(|v| !v.is_nan())
+        .fold(None, |range, &v| match range {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((
+                if v.total_cmp(&lo).is_lt() { v } else { lo },
+                if v.total_cmp(&hi).is_gt() { v } else { hi },
+            )),
+        })
+}
+
 /// Median of the present values (type 7 quantile at 0.5); NaN if none.
 pub fn median(values: &[f64]) -> f64 {
     quantile_sorted(&sorted_present(values), 0.5)
@@ -217,6 +232,15 @@ mod tests {
         );
         assert_eq!(got[0], f64::NEG_INFINITY);
         assert!(got[3].is_sign_negative() && got[3] == 0.0 && got[5].is_sign_positive());
+        // present_range: the first and last of the sorted values, bit for bit.
+        let (lo, hi) = present_range(&v).unwrap();
+        assert_eq!(
+            (lo.to_bits(), hi.to_bits()),
+            (got[0].to_bits(), got[got.len() - 1].to_bits())
+        );
+        let (lo, hi) = present_range(&[0.0, f64::NAN, -0.0]).unwrap();
+        assert!(lo.is_sign_negative() && hi.is_sign_positive());
+        assert_eq!(present_range(&[f64::NAN]), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{CsvStyle, OutDir};
 use clap::Args;
 use riskscore::compare::{self, Scored};
 use riskscore::output::{self};
-use riskscore::score::{score, Results};
+use riskscore::score::{score_keeping, Keep, Results};
 use riskscore::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -43,9 +43,8 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let mut results: Vec<Results> = Vec::new();
     for v in &vs {
         let panel = loaded.shared_panel(v)?;
-        let mut r = score(&v.framework, &panel).map_err(|e| in_variant(&v.name, e))?;
         // The comparison reads scores, ranks and classes only.
-        r.drop_indicator_values();
+        let r = score_keeping(&v.framework, &panel, Keep::Scores).map_err(|e| in_variant(&v.name, e))?;
         results.push(r);
     }
     let scored: Vec<Scored> = vs

@@ -79,7 +79,13 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     args.output.check(&file_refs, &args.input.paths())?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let panel = args.input.data.load(&fw)?;
-    let results = score::score(&fw, &panel)?;
+    // The per-indicator values are kept only for the tables that write them.
+    let keep = if with_indicators || args.steps || args.xlsx {
+        score::Keep::All
+    } else {
+        score::Keep::Scores
+    };
+    let results = score::score_keeping(&fw, &panel, keep)?;
     let imputed = if args.steps {
         score::imputed_values(&fw, &panel)?
     } else {

@@ -24,6 +24,7 @@
 //! every country and every year since 1960); on its own, its countries and years
 //! with values are the panel.
 
+mod cells;
 pub mod neighbours;
 pub(crate) mod read;
 mod world_bank;
@@ -31,7 +32,6 @@ mod world_bank;
 use crate::error::{list_ids, suggest, visible, Error, Result};
 use crate::framework::{Framework, Layout};
 use crate::period::Period;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -223,8 +223,14 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             ),
             Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),
         };
-        let sha256 = hex(&Sha256::digest(&bytes));
-        let table = read::read_table(&name, bytes, options, *sheet, &numeric, &numbers)?;
+        // The file is hashed while it is read.
+        let (sha256, table) = std::thread::scope(|scope| {
+            let hash = scope.spawn(|| hex(&Sha256::digest(&bytes)));
+            let table = read::read_table(&name, &bytes, options, *sheet, &numeric, &numbers);
+            (hash.join().unwrap_or_default(), table)
+        });
+        drop(bytes);
+        let table = table?;
         let named = layout.or(framework.data.layout);
         let layout = named.unwrap_or_else(|| detect_layout(framework, &table, &needed));
         let mut notes = table.notes.clone();
@@ -278,11 +284,11 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
         }
     }
     Error::from_problems(missing)?;
-    for ((table, layout), info) in tables.iter().zip(infos.iter_mut()) {
+    for ((mut table, layout), info) in tables.into_iter().zip(infos.iter_mut()) {
         files.push(match layout {
-            Layout::Wide => wide_rows(framework, table, &needed, &label_columns, &numbers)?,
-            Layout::Long => long_rows(framework, table, &needed, &numbers)?,
-            Layout::Wdi => world_bank::rows(table, &needed, &numbers, &mut info.notes)?,
+            Layout::Wide => wide_rows(framework, &mut table, &needed, &label_columns, &numbers)?,
+            Layout::Long => long_rows(framework, &table, &needed, &numbers)?,
+            Layout::Wdi => world_bank::rows(&table, &needed, &numbers, &mut info.notes)?,
         });
     }
     let mut panel = join(files, &mut infos)?;
@@ -414,7 +420,7 @@ fn check_duplicates(table: &Table, keys: &[(String, Period)]) -> Result<()> {
 
 fn wide_rows(
     framework: &Framework,
-    table: &Table,
+    table: &mut Table,
     needed: &[(String, String)],
     label_columns: &[(String, String)],
     numbers: &NumberFormat,
@@ -430,11 +436,13 @@ fn wide_rows(
             .collect();
         labels.push((column.clone(), cleaned));
     }
-    // Columns parse in parallel; every bad cell is reported, in row order.
+    // Every bad cell is reported, in row order.
     let parsed: Vec<Result<(String, Vec<f64>)>> = needed
-        .par_iter()
+        .iter()
         .filter(|(column, _)| table.has_column(column))
-        .map(|(column, _)| Ok((column.clone(), table.numeric_column(column, numbers)?)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(column, _)| Ok((column.clone(), table.take_numeric_column(column, numbers)?)))
         .collect();
     let mut columns = Vec::with_capacity(parsed.len());
     let mut problems = Vec::new();

@@ -6,6 +6,7 @@
 //! DataBank export's footer (`Data from database: ...`, `Last Updated: ...`) are
 //! not data and are left out; the row numbers stay the file's.
 
+use super::cells::{self, delimiter_name, CsvCells, CsvColumn};
 use super::LoadOptions;
 use crate::error::{list_ids, suggest, visible, Error, Result};
 use crate::input::{self, workbook, Container};
@@ -24,17 +25,26 @@ pub struct Table {
     pub sheets: Vec<String>,
     /// What the user should know about how the file was read.
     pub notes: Vec<String>,
-    df: DataFrame,
+    store: Store,
     /// Per data row: its row number in the file as a spreadsheet shows it (the header
     /// is row 1; blank rows are skipped, so numbers may jump).
     rows: Vec<usize>,
+}
+
+/// The cells of a table: a polars frame (Parquet, workbooks) or a CSV file's columns.
+enum Store {
+    Frame(DataFrame),
+    Csv {
+        header: Vec<String>,
+        columns: Vec<CsvColumn>,
+    },
 }
 
 /// Problems of one kind listed per file before "... and N more".
 pub const MAX_LISTED: usize = 50;
 
 /// A row longer than this is no row: most likely a quote that is never closed.
-const MAX_ROW_BYTES: usize = 1 << 20;
+pub(super) const MAX_ROW_BYTES: usize = 1 << 20;
 
 /// Values read as missing in numeric cells unless `[data] missing` says otherwise:
 /// R's and pandas' markers, the World Bank's `..`, Excel's `#N/A`, and the `n.a.`,
@@ -45,19 +55,10 @@ pub const MISSING: &[&str] = &[
 ];
 
 /// The delimiters a CSV may use.
-const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
-
-/// A delimiter as a message names it: `,` or tab.
-fn delimiter_name(d: u8) -> String {
-    if d == b'\t' {
-        "tab".to_string()
-    } else {
-        format!("`{}`", d as char)
-    }
-}
+pub(super) const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// A row that is empty or holds only spaces and delimiters.
-fn is_blank(record: &::csv::ByteRecord) -> bool {
+pub(super) fn is_blank(record: &::csv::ByteRecord) -> bool {
     record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace()))
 }
 
@@ -68,7 +69,7 @@ fn is_blank(record: &::csv::ByteRecord) -> bool {
 /// reads the file (no text copy of every cell).
 pub fn read_table(
     name: &str,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     options: &LoadOptions,
     sheet: Option<&str>,
     numeric: &[&str],
@@ -78,19 +79,19 @@ pub fn read_table(
         file: name.to_string(),
         message,
     };
-    match input::container(&bytes) {
+    match input::container(bytes) {
         Container::Parquet => {
             let df = ParquetReader::new(Cursor::new(bytes))
                 .finish()
                 .map_err(|e| data_error(format!("cannot read Parquet file: {e}")))?;
             let rows = (2..df.height() + 2).collect();
-            return Ok(Table::new(name, "parquet", df, rows));
+            return Ok(Table::new(name, "parquet", Store::Frame(df), rows));
         }
-        Container::Zip | Container::Ole => return read_workbook(name, &bytes, sheet),
+        Container::Zip | Container::Ole => return read_workbook(name, bytes, sheet),
         Container::Csv => {}
     }
     let named = options.encoding.as_deref().map(input::named_encoding).transpose()?;
-    let encoding = input::detect(&bytes, named);
+    let encoding = input::detect(bytes, named);
     let bytes = input::to_utf8(name, bytes, &encoding)?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(data_error(
@@ -100,61 +101,12 @@ pub fn read_table(
     let separator = options.delimiter.unwrap_or_else(|| sniff_delimiter(&bytes));
     let (start, skipped_lines) = world_bank_preamble(&bytes, separator);
     let end = databank_footer(&bytes[start..]).map_or(bytes.len(), |e| start + e);
-    let (text, rows, header) = check_shape(name, &bytes[start..end], separator, skipped_lines)?;
-    let read = |typed: Option<SchemaRef>| {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .with_schema_overwrite(typed)
-            .with_parse_options(
-                CsvParseOptions::default()
-                    .with_separator(separator)
-                    .with_missing_is_null(true)
-                    .with_truncate_ragged_lines(false),
-            )
-            .into_reader_with_file_handle(Cursor::new(&text[..]))
-            .finish()
-    };
-    // Numbers that need none of our options are parsed by polars straight away; any
-    // cell it cannot read, or reads as no finite number, sends the file down the text
-    // path, where every cell is parsed and a bad one is reported with its row.
-    let typed = typed_columns(&header, numeric, numbers)
-        .and_then(|schema| read(Some(schema)).ok())
-        .filter(|df| all_finite(df, numeric));
-    let df = match typed {
-        Some(df) => df,
-        None => read(None).map_err(|e| data_error(format!("cannot read CSV: {e}")))?,
-    };
-    let mut table = Table::new(name, "csv", df, rows);
+    let CsvCells { header, columns, rows } =
+        cells::read(name, &bytes[start..end], separator, skipped_lines, numeric, numbers)?;
+    let mut table = Table::new(name, "csv", Store::Csv { header, columns }, rows);
     table.notes.extend(encoding.note(name));
     table.encoding = Some(encoding.name());
     Ok(table)
-}
-
-/// A schema that reads the file's `numeric` columns as numbers, when polars' own
-/// number parsing reads them as ours does: no decimal comma, no thousands separator
-/// (missing markers other than the empty cell fail polars' parse, and so fall back).
-fn typed_columns(header: &[String], numeric: &[&str], numbers: &NumberFormat) -> Option<SchemaRef> {
-    if numbers.decimal_comma || numbers.thousands.is_some() || numeric.is_empty() {
-        return None;
-    }
-    let fields: Vec<Field> = header
-        .iter()
-        .filter(|h| numeric.contains(&h.as_str()))
-        .map(|h| Field::new(h.as_str().into(), DataType::Float64))
-        .collect();
-    (!fields.is_empty()).then(|| std::sync::Arc::new(Schema::from_iter(fields)))
-}
-
-/// Whether every number of the `numeric` columns read is finite (polars reads `inf`).
-fn all_finite(df: &DataFrame, numeric: &[&str]) -> bool {
-    numeric.iter().all(|c| match df.column(c) {
-        Ok(col) => col
-            .f64()
-            .map(|values| values.into_no_null_iter().all(f64::is_finite))
-            .unwrap_or(true),
-        Err(_) => true,
-    })
 }
 
 /// One sheet of a workbook as a table of text columns.
@@ -204,7 +156,7 @@ fn read_workbook(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table>
         file: name.into(),
         message: format!("cannot read sheet `{}`: {e}", grid.sheet),
     })?;
-    let mut table = Table::new(name, workbook::kind(bytes), df, numbers);
+    let mut table = Table::new(name, workbook::kind(bytes), Store::Frame(df), numbers);
     table.notes.extend(grid.note);
     table.sheet = Some(grid.sheet);
     table.sheets = grid.sheets;
@@ -249,7 +201,7 @@ fn databank_footer(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Columns with the same name, each pair an error.
-fn check_header(name: &str, names: &[String]) -> Vec<Error> {
+pub(super) fn check_header(name: &str, names: &[String]) -> Vec<Error> {
     let mut problems = Vec::new();
     let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (j, n) in names.iter().enumerate() {
@@ -270,122 +222,8 @@ fn check_header(name: &str, names: &[String]) -> Vec<Error> {
     problems
 }
 
-/// The rows of a CSV text as read: the text (without blank rows, borrowed when it had
-/// none), each data row's number in the file, and the header.
-type Shape<'a> = (std::borrow::Cow<'a, [u8]>, Vec<usize>, Vec<String>);
-
-/// Checks the CSV's shape before it is parsed: every row has as many fields as the
-/// header, no two columns share a name, no row runs away (an unclosed quote). Returns
-/// the text without its blank rows (empty, or only spaces and delimiters), the row
-/// number of every row kept, and the header's names. Every problem is reported, in row
-/// order.
-fn check_shape<'a>(name: &str, bytes: &'a [u8], separator: u8, skipped_lines: usize) -> Result<Shape<'a>> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut problems = Vec::new();
-    let mut header: Option<Vec<String>> = None;
-    let mut blank_rows = 0;
-    let mut rows = Vec::new();
-    let mut record = ::csv::ByteRecord::new();
-    loop {
-        let more = match reader.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => {
-                let row = e.position().map_or(0, |p| p.line() as usize + skipped_lines);
-                problems.push(Error::Row {
-                    file: name.into(),
-                    row,
-                    message: format!("cannot read the row: {}", visible(&e.to_string())),
-                });
-                break;
-            }
-        };
-        if !more {
-            break;
-        }
-        let position = record.position().cloned().unwrap_or_else(::csv::Position::new);
-        let row = position.line() as usize + skipped_lines;
-        let length = record.as_slice().len() + record.len();
-        if length > MAX_ROW_BYTES {
-            problems.push(Error::Row {
-                file: name.into(),
-                row,
-                // The parser drops the quote itself: look for one in the file.
-                message: if bytes.contains(&b'"') {
-                    format!("the row is {length} bytes long: a quote (\") opened in it is probably never closed")
-                } else {
-                    format!("the row is {length} bytes long, longer than any row of a data table: is this a CSV file?")
-                },
-            });
-            break;
-        }
-        if is_blank(&record) {
-            blank_rows += 1;
-            continue;
-        }
-        match &header {
-            None => {
-                let names: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-                problems.extend(check_header(name, &names));
-                header = Some(names);
-            }
-            Some(names) if record.len() != names.len() => {
-                problems.push(Error::Row {
-                    file: name.into(),
-                    row,
-                    message: field_count(&record, names.len(), separator),
-                });
-            }
-            Some(_) => rows.push(row),
-        }
-    }
-    if let Some([only]) = header.as_deref().filter(|_| !rows.is_empty()) {
-        if let Some(other) = DELIMITERS.into_iter().find(|&d| d != separator && bytes.contains(&d)) {
-            problems.insert(
-                0,
-                Error::Data {
-                    file: name.into(),
-                    message: format!(
-                        "the header is one column, `{}`: are the fields split by {}? set option `delimiter`",
-                        visible(only),
-                        delimiter_name(other)
-                    ),
-                },
-            );
-        }
-    }
-    Error::in_row_order(problems, MAX_LISTED)?;
-    let text = if blank_rows > 0 {
-        // Written again without the blank rows; the row numbers above stay the file's.
-        let mut writer = ::csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
-        let mut reader = ::csv::ReaderBuilder::new()
-            .delimiter(separator)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
-        for record in reader.byte_records().flatten() {
-            if !is_blank(&record) {
-                writer
-                    .write_byte_record(&record)
-                    .map_err(|e| Error::io(name, "cannot copy the rows", e.into()))?;
-            }
-        }
-        std::borrow::Cow::Owned(
-            writer
-                .into_inner()
-                .map_err(|e| Error::io(name, "cannot copy the rows", e.into_error()))?,
-        )
-    } else {
-        std::borrow::Cow::Borrowed(bytes)
-    };
-    Ok((text, rows, header.unwrap_or_default()))
-}
-
 /// Why a row has the wrong number of fields, as far as can be told.
-fn field_count(record: &::csv::ByteRecord, expected: usize, separator: u8) -> String {
+pub(super) fn field_count(record: &::csv::ByteRecord, expected: usize, separator: u8) -> String {
     let found = record.len();
     let mut message = format!("expected {expected} fields (as the header has), found {found}");
     if record.iter().any(|f| f.contains(&b'\n')) {
@@ -570,7 +408,7 @@ fn ungroup(t: &str, sep: char, decimal: char) -> Option<String> {
 }
 
 impl Table {
-    fn new(name: &str, format: &'static str, df: DataFrame, rows: Vec<usize>) -> Table {
+    fn new(name: &str, format: &'static str, store: Store, rows: Vec<usize>) -> Table {
         Table {
             name: name.to_string(),
             format,
@@ -578,13 +416,16 @@ impl Table {
             sheet: None,
             sheets: Vec::new(),
             notes: Vec::new(),
-            df,
+            store,
             rows,
         }
     }
 
     pub fn rows(&self) -> usize {
-        self.df.height()
+        match &self.store {
+            Store::Frame(df) => df.height(),
+            Store::Csv { .. } => self.rows.len(),
+        }
     }
 
     /// The spreadsheet row number of data row i (0-based).
@@ -593,15 +434,18 @@ impl Table {
     }
 
     pub fn has_column(&self, name: &str) -> bool {
-        self.df.column(name).is_ok()
+        self.column_names().any(|c| c == name)
     }
 
-    pub fn column_names(&self) -> impl Iterator<Item = &str> {
-        self.df.get_column_names().into_iter().map(|s| s.as_str())
+    pub fn column_names(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match &self.store {
+            Store::Frame(df) => Box::new(df.get_column_names().into_iter().map(|s| s.as_str())),
+            Store::Csv { header, .. } => Box::new(header.iter().map(String::as_str)),
+        }
     }
 
-    fn column(&self, name: &str, needed_by: &str) -> Result<&Column> {
-        self.df.column(name).map_err(|_| Error::MissingColumn {
+    fn missing_column(&self, name: &str, needed_by: &str) -> Error {
+        Error::MissingColumn {
             file: self.name.clone(),
             column: name.to_string(),
             needed_by: format!("framework key `{needed_by}`"),
@@ -610,19 +454,34 @@ impl Table {
                 list_ids(self.column_names()),
                 suggest(name, self.column_names())
             ),
-        })
+        }
     }
 
-    /// A column as text (numbers are printed as polars prints them).
+    fn frame_column<'a>(&self, df: &'a DataFrame, name: &str, needed_by: &str) -> Result<&'a Column> {
+        df.column(name).map_err(|_| self.missing_column(name, needed_by))
+    }
+
+    fn csv_column(&self, name: &str, needed_by: &str) -> Result<&CsvColumn> {
+        match &self.store {
+            Store::Csv { header, columns } => header
+                .iter()
+                .position(|h| h == name)
+                .map(|j| &columns[j])
+                .ok_or_else(|| self.missing_column(name, needed_by)),
+            Store::Frame(_) => Err(self.missing_column(name, needed_by)),
+        }
+    }
+
+    /// A column as text (numbers read as numbers are printed as Rust prints them,
+    /// `2020` and `0.5`; from a Parquet file or a workbook, as polars prints them).
     pub fn text_column(&self, name: &str, needed_by: &str) -> Result<Vec<Option<String>>> {
-        self.with_text(name, needed_by, |cells| {
-            Ok(cells.iter().map(|v| v.map(str::to_string)).collect())
-        })
-    }
-
-    /// Calls `f` on a column's cells as text, borrowed (no copy per cell).
-    fn with_text<T>(&self, name: &str, needed_by: &str, f: impl FnOnce(&StringChunked) -> Result<T>) -> Result<T> {
-        let col = self.column(name, needed_by)?;
+        let Store::Frame(df) = &self.store else {
+            return Ok(match self.csv_column(name, needed_by)? {
+                CsvColumn::Text(text) => text.iter().map(|v| v.map(str::to_string)).collect(),
+                CsvColumn::Numbers(values) => values.iter().map(|v| (!v.is_nan()).then(|| v.to_string())).collect(),
+            });
+        };
+        let col = self.frame_column(df, name, needed_by)?;
         let text = col.cast(&DataType::String).map_err(|e| Error::Data {
             file: self.name.clone(),
             message: format!("column `{name}` cannot be read as text: {e}"),
@@ -631,12 +490,18 @@ impl Table {
             file: self.name.clone(),
             message: format!("column `{name}`: {e}"),
         })?;
-        f(chunked)
+        Ok(chunked.iter().map(|v| v.map(str::to_string)).collect())
     }
 
-    /// A column as numbers, with an error naming the first bad cell.
+    /// A column as numbers, with an error naming every bad cell (up to [`MAX_LISTED`]).
     pub fn numeric_column(&self, name: &str, numbers: &NumberFormat) -> Result<Vec<f64>> {
-        let col = self.column(name, name)?;
+        let Store::Frame(df) = &self.store else {
+            return match self.csv_column(name, name)? {
+                CsvColumn::Numbers(values) => Ok(values.clone()),
+                CsvColumn::Text(text) => self.parse_numbers(name, numbers, text.iter()),
+            };
+        };
+        let col = self.frame_column(df, name, name)?;
         if col.dtype().is_primitive_numeric() {
             let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
                 file: self.name.clone(),
@@ -648,36 +513,63 @@ impl Table {
             })?;
             return Ok(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect());
         }
-        self.with_text(name, name, |chunked| {
-            let mut out = Vec::with_capacity(chunked.len());
-            let mut problems = Vec::new();
-            let mut unlisted = 0;
-            for (i, cell) in chunked.iter().enumerate() {
-                let cell = cell.unwrap_or("");
-                match numbers.parse(cell) {
-                    Some(v) => out.push(v),
-                    None if problems.len() >= MAX_LISTED => {
-                        unlisted += 1;
-                        out.push(f64::NAN)
-                    }
-                    None => {
-                        let hint = numbers.hint(cell);
-                        problems.push(Error::Cell {
-                            file: self.name.clone(),
-                            row: self.row_number(i),
-                            column: name.to_string(),
-                            message: format!("expected a number, found `{}`{hint}", visible(cell)),
-                        });
-                        out.push(f64::NAN);
-                    }
+        let text = col.cast(&DataType::String).map_err(|e| Error::Data {
+            file: self.name.clone(),
+            message: format!("column `{name}` cannot be read as text: {e}"),
+        })?;
+        let chunked = text.str().map_err(|e| Error::Data {
+            file: self.name.clone(),
+            message: format!("column `{name}`: {e}"),
+        })?;
+        self.parse_numbers(name, numbers, chunked.iter())
+    }
+
+    /// [`Table::numeric_column`], moving the numbers out when the file's were read as
+    /// numbers (the column is left empty: call once per column).
+    pub fn take_numeric_column(&mut self, name: &str, numbers: &NumberFormat) -> Result<Vec<f64>> {
+        if let Store::Csv { header, columns } = &mut self.store {
+            if let Some(CsvColumn::Numbers(values)) = header.iter().position(|h| h == name).map(|j| &mut columns[j]) {
+                return Ok(std::mem::take(values));
+            }
+        }
+        self.numeric_column(name, numbers)
+    }
+
+    /// Text cells read as numbers; every bad cell is a problem naming its row.
+    fn parse_numbers<'a>(
+        &self,
+        name: &str,
+        numbers: &NumberFormat,
+        cells: impl Iterator<Item = Option<&'a str>>,
+    ) -> Result<Vec<f64>> {
+        let mut out = Vec::with_capacity(self.rows());
+        let mut problems = Vec::new();
+        let mut unlisted = 0;
+        for (i, cell) in cells.enumerate() {
+            let cell = cell.unwrap_or("");
+            match numbers.parse(cell) {
+                Some(v) => out.push(v),
+                None if problems.len() >= MAX_LISTED => {
+                    unlisted += 1;
+                    out.push(f64::NAN)
+                }
+                None => {
+                    let hint = numbers.hint(cell);
+                    problems.push(Error::Cell {
+                        file: self.name.clone(),
+                        row: self.row_number(i),
+                        column: name.to_string(),
+                        message: format!("expected a number, found `{}`{hint}", visible(cell)),
+                    });
+                    out.push(f64::NAN);
                 }
             }
-            if unlisted > 0 {
-                problems.push(Error::More { count: unlisted });
-            }
-            Error::from_problems(problems)?;
-            Ok(out)
-        })
+        }
+        if unlisted > 0 {
+            problems.push(Error::More { count: unlisted });
+        }
+        Error::from_problems(problems)?;
+        Ok(out)
     }
 }
 
@@ -764,7 +656,7 @@ mod tests {
         text.push_str(&"x".repeat(2 << 20));
         let err = read_table(
             "d.csv",
-            text.into_bytes(),
+            text.as_bytes(),
             &LoadOptions::default(),
             None,
             &[],
@@ -790,7 +682,7 @@ mod tests {
         }
         let table = read_table(
             "d.csv",
-            text.into_bytes(),
+            text.as_bytes(),
             &LoadOptions::default(),
             None,
             &[],

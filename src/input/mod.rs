@@ -138,16 +138,16 @@ pub fn detect(bytes: &[u8], named: Option<&'static Encoding>) -> TextEncoding {
 
 /// The text as UTF-8 bytes (without a byte-order mark). A named UTF-8 that is not
 /// valid is an error naming the row and the byte.
-pub fn to_utf8(file: &str, bytes: Vec<u8>, encoding: &TextEncoding) -> Result<Vec<u8>> {
+pub fn to_utf8<'a>(file: &str, bytes: &'a [u8], encoding: &TextEncoding) -> Result<std::borrow::Cow<'a, [u8]>> {
     let body = &bytes[encoding.bom..];
     if encoding.encoding == encoding_rs::UTF_8 {
         if let Err(e) = std::str::from_utf8(body) {
             return Err(invalid_utf8(file, body, e.valid_up_to()));
         }
-        return Ok(if encoding.bom == 0 { bytes } else { body.to_vec() });
+        return Ok(body.into());
     }
     let (text, _) = encoding.encoding.decode_without_bom_handling(body);
-    Ok(text.into_owned().into_bytes())
+    Ok(text.into_owned().into_bytes().into())
 }
 
 /// Invalid UTF-8 at byte `at` of `body`, as an error naming the row.
@@ -213,7 +213,7 @@ mod tests {
         let enc = detect(&bytes, None);
         assert_eq!(enc.settled, Settled::Fallback);
         assert_eq!(enc.name(), "windows-1252");
-        let text = String::from_utf8(to_utf8("g.csv", bytes, &enc).unwrap()).unwrap();
+        let text = String::from_utf8(to_utf8("g.csv", &bytes, &enc).unwrap().into_owned()).unwrap();
         assert_eq!(text, "country_txt,summary\nC\u{f4}te d'Ivoire,It\u{2019}s\n");
         assert!(enc.note("g.csv").unwrap().contains("read as Windows-1252"));
     }
@@ -234,7 +234,7 @@ mod tests {
             .collect();
         let enc = detect(&utf16, None);
         assert_eq!(enc.name(), "utf-16le");
-        assert_eq!(to_utf8("u.csv", utf16, &enc).unwrap(), b"a,b\n");
+        assert_eq!(&to_utf8("u.csv", &utf16, &enc).unwrap()[..], b"a,b\n");
     }
 
     #[test]
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn named_utf8_that_is_not_names_the_row_and_byte() {
         let named = detect(b"a\nb\n\xE9\n", Some(named_encoding("utf-8").unwrap()));
-        let err = to_utf8("g.csv", b"a\nb\n\xE9\n".to_vec(), &named).unwrap_err();
+        let err = to_utf8("g.csv", b"a\nb\n\xE9\n", &named).unwrap_err();
         assert_eq!(
             err.to_string(),
             "g.csv: row 3: byte 0xE9 is not UTF-8 text: the file is in another encoding; name it with option `encoding` (e.g. windows-1252)"

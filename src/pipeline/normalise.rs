@@ -186,19 +186,32 @@ impl Normalise {
     ///
     /// `transform` maps goalposts from raw units onto the treated scale.
     pub fn fit(&self, reference: &[f64], transform: impl Fn(f64) -> f64) -> Result<Fit, FitError> {
-        let sorted = stats::sorted_present(reference);
+        // The rank methods keep the sorted values, and the moments sum them in sorted
+        // order; the others need only the smallest and largest value.
+        let sorted = if self.needs_sorted() {
+            stats::sorted_present(reference)
+        } else {
+            Vec::new()
+        };
+        let range = if self.needs_sorted() {
+            sorted.first().copied().zip(sorted.last().copied())
+        } else {
+            stats::present_range(reference)
+        };
         let ok = |fitted| {
             Ok(Fit {
                 fitted,
                 degenerate: false,
             })
         };
-        if sorted.is_empty() && !matches!(self, Normalise::Goalposts { .. } | Normalise::None) {
+        if range.is_none() && !matches!(self, Normalise::Goalposts { .. } | Normalise::None) {
             return Err(FitError::NoValues);
         }
+        // Goalposts and None read no value.
+        let (smallest, largest) = range.unwrap_or((f64::NAN, f64::NAN));
         match *self {
             Normalise::MinMax { lo, hi } => {
-                let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+                let (min, max) = (smallest, largest);
                 if max > min {
                     ok(Fitted::Linear {
                         centre: min,
@@ -259,7 +272,7 @@ impl Normalise {
             }),
             Normalise::DistToTarget { target, cap, down } => {
                 let t = transform(target);
-                let edge = if down { sorted[sorted.len() - 1] } else { sorted[0] };
+                let edge = if down { largest } else { smallest };
                 if t == edge || !t.is_finite() {
                     return Ok(Fit {
                         fitted: Fitted::Constant(1.0),
@@ -309,7 +322,7 @@ impl Normalise {
             }
             // x / max, as a fraction (fracmax) or in percent (distance_to_max).
             Normalise::FracMax | Normalise::DistanceToMax => {
-                let max = sorted[sorted.len() - 1];
+                let max = largest;
                 if max > 0.0 {
                     ok(Fitted::Linear {
                         centre: 0.0,
@@ -324,6 +337,20 @@ impl Normalise {
             }
             Normalise::None => ok(Fitted::Identity),
         }
+    }
+
+    /// Whether fitting needs the present values sorted: the rank methods keep them, and
+    /// the z-scores sum them in sorted order (so that a value's place in the data does
+    /// not change the last bits of the mean).
+    fn needs_sorted(&self) -> bool {
+        matches!(
+            self,
+            Normalise::Rank { .. }
+                | Normalise::Percentile { .. }
+                | Normalise::Borda { .. }
+                | Normalise::ZScore { .. }
+                | Normalise::MpiScaled
+        )
     }
 
     /// `dist2ref` with the reference unit's (treated) value as its target; other

@@ -42,6 +42,28 @@ pub fn unit_coverage<V: AsRef<[f64]>>(raw: &[V], kept: &[bool], cell: usize) -> 
     present as f64 / total as f64
 }
 
+/// [`unit_coverage`] of every cell, read indicator by indicator (each column once,
+/// in order, rather than every column per cell); NaN for cells not in `cells`.
+pub fn unit_coverages<V: AsRef<[f64]>>(values: &[V], kept: &[bool], n_cells: usize, cells: &[usize]) -> Vec<f64> {
+    let total = kept.iter().filter(|&&k| k).count();
+    let mut present = vec![0u32; n_cells];
+    for (column, _) in values.iter().zip(kept).filter(|(_, &k)| k) {
+        let column = column.as_ref();
+        for &c in cells {
+            present[c] += u32::from(!column[c].is_nan());
+        }
+    }
+    let mut coverage = vec![f64::NAN; n_cells];
+    for &c in cells {
+        coverage[c] = if total == 0 {
+            0.0
+        } else {
+            present[c] as f64 / total as f64
+        };
+    }
+    coverage
+}
+
 /// Share of the present kept values of one cell that are not 0 (0 if none is present).
 pub fn unit_nonzero<V: AsRef<[f64]>>(raw: &[V], kept: &[bool], cell: usize) -> f64 {
     let present: Vec<f64> = raw
@@ -85,6 +107,14 @@ mod tests {
         assert_eq!(unit_coverage(&raw, &[true, true], 0), 0.5);
         assert_eq!(unit_coverage(&raw, &[true, true], 2), 1.0);
         assert_eq!(unit_coverage(&raw, &[false, true], 0), 0.0);
+        // Column by column, the same shares; NaN outside the cells asked for.
+        for kept in [[true, true], [false, true], [true, false], [false, false]] {
+            let all = unit_coverages(&raw, &kept, 4, &[0, 2, 3]);
+            for c in [0, 2, 3] {
+                assert_eq!(all[c], unit_coverage(&raw, &kept, c), "cell {c}, kept {kept:?}");
+            }
+            assert!(all[1].is_nan());
+        }
         // present values 1, 0, 2 at cell 0 of three indicators: 2 of 3 non-zero
         let z = vec![vec![1.0], vec![0.0], vec![2.0], vec![NA]];
         assert_eq!(unit_nonzero(&z, &[true; 4], 0), 2.0 / 3.0);

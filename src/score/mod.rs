@@ -27,6 +27,7 @@ use crate::pipeline::screen::{self, ScreenNote};
 use crate::pipeline::treat::{Transform, Winsorise};
 use crate::plan::{NonPositive, Scratch, Tree};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Everything scoring produced, cell by cell (`p * units + u`, as in the panel).
@@ -71,36 +72,44 @@ impl Results {
         self.group_scores[0][cell]
     }
 
-    /// Frees the per-indicator values (`raw`, `treated`, `normalised`, `imputed`), for a
-    /// caller that reads only the scores, ranks and classes: three values and a flag
-    /// per indicator and cell, most of the memory of a large run.
-    pub fn drop_indicator_values(&mut self) {
-        self.raw = Vec::new();
-        self.treated = Vec::new();
-        self.normalised = Vec::new();
-        self.imputed = Vec::new();
-    }
-
     /// Scored cells in output order: by period, then unit as first seen in the data.
     pub fn scored_cells(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.scored.len()).filter(|&c| self.scored[c])
     }
 }
 
+/// What a run keeps of the per-indicator values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// `raw`, `treated`, `normalised` and `imputed`, for every indicator and cell.
+    All,
+    /// None of them (left empty): for a caller that reads only the scores, ranks,
+    /// classes and screening. The run then holds the panel, the normalised values and
+    /// a few indicators' other values at a time (the raw values are the panel's own
+    /// columns where no denominator divides them).
+    Scores,
+}
+
 /// Scores every unit-period of the panel with the framework.
 pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
+    score_keeping(fw, panel, Keep::All)
+}
+
+/// [`score`], keeping what `keep` says of the per-indicator values.
+pub fn score_keeping(fw: &Framework, panel: &Panel, keep: Keep) -> Result<Results> {
     if fw.groups.iter().any(|g| g.weights.from_data()) {
-        let (resolved_fw, resolved, notes) = weights::resolve(fw, panel, score_with_weights)?;
-        let mut res = score_with_weights(&resolved_fw, panel)?;
+        let all = |fw: &Framework, panel: &Panel| score_with_weights(fw, panel, Keep::All);
+        let (resolved_fw, resolved, notes) = weights::resolve(fw, panel, all)?;
+        let mut res = score_with_weights(&resolved_fw, panel, keep)?;
         res.warnings.extend(notes);
         res.resolved_weights = resolved;
         return Ok(res);
     }
-    score_with_weights(fw, panel)
+    score_with_weights(fw, panel, keep)
 }
 
 /// Scores with the weights as they stand in the framework.
-fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
+fn score_with_weights(fw: &Framework, panel: &Panel, keep: Keep) -> Result<Results> {
     let n_units = panel.n_units();
     let ordinals = panel.ordinals();
     let grid = TimeGrid::new(n_units, &ordinals, &panel.present).with_neighbours(&panel.neighbours);
@@ -142,7 +151,7 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
         scopes: &scopes,
         ordinals: &ordinals,
     };
-    let mut prepared = context.prepare_all(&raw, &screened.kept, pre_imputed)?;
+    let mut prepared = context.prepare_all(&raw, &screened.kept, pre_imputed, keep)?;
     // 9. Group-mean imputation, on the normalised scale.
     impute_group_means(fw, &screened, &scored, &mut prepared);
     // 10. Aggregate up the tree, period by period, with the compiled plan.
@@ -151,17 +160,28 @@ fn score_with_weights(fw: &Framework, panel: &Panel) -> Result<Results> {
     let group_scores = scale(fw, &by_period, &aggregated);
     // 12. Classify and rank.
     let (rank, class) = classify_and_rank(fw, &by_period, &group_scores[0], scored.len());
-    let imputed_count = (0..scored.len())
-        .map(|c| prepared.imputed.iter().filter(|f| f[c]).count())
-        .collect();
+    let mut imputed_count = vec![0; scored.len()];
+    for flags in &prepared.imputed {
+        for (count, &flag) in imputed_count.iter_mut().zip(flags) {
+            *count += usize::from(flag);
+        }
+    }
+    let (raw, normalised, imputed) = match keep {
+        Keep::All => (
+            raw.into_iter().map(Cow::into_owned).collect(),
+            prepared.normalised,
+            prepared.imputed,
+        ),
+        Keep::Scores => (Vec::new(), Vec::new(), Vec::new()),
+    };
     Ok(Results {
         units: panel.units.clone(),
         periods: panel.periods.clone(),
         scored,
         raw,
         treated: prepared.treated,
-        normalised: prepared.normalised,
-        imputed: prepared.imputed,
+        normalised,
+        imputed,
         kept: screened.kept,
         group_scores,
         aggregated,
@@ -212,19 +232,24 @@ fn scored_cells(fw: &Framework, panel: &Panel) -> Result<Vec<bool>> {
 
 /// Each indicator's column over the cells, divided by its denominator where it has one
 /// (`multiplier x / denominator`).
-fn raw_values(
+/// The column itself (borrowed) where the indicator has no denominator.
+fn raw_values<'c>(
     fw: &Framework,
     panel: &Panel,
-    columns: &BTreeMap<String, Vec<f64>>,
+    columns: &'c BTreeMap<String, Cow<'_, [f64]>>,
     scored: &[bool],
-) -> Result<Vec<Vec<f64>>> {
+) -> Result<Vec<Cow<'c, [f64]>>> {
     let mut raw = Vec::with_capacity(fw.indicators.len());
     for ind in &fw.indicators {
         let values = columns
             .get(&ind.column)
             .ok_or_else(|| missing_column(fw, &ind.column, &ind.id))?;
-        let mut v = values.clone();
-        if let Some(d) = &ind.denominator {
+        let Some(d) = &ind.denominator else {
+            raw.push(Cow::Borrowed(values.as_ref()));
+            continue;
+        };
+        let mut v = values.to_vec();
+        {
             let den = columns.get(d).ok_or_else(|| missing_column(fw, d, &ind.id))?;
             for c in 0..v.len() {
                 if !scored[c] || v[c].is_nan() || den[c].is_nan() {
@@ -260,7 +285,7 @@ fn raw_values(
                 v[c] = per_capita;
             }
         }
-        raw.push(v);
+        raw.push(Cow::Owned(v));
     }
     Ok(raw)
 }
@@ -278,10 +303,10 @@ struct Screened {
 /// the unit-periods screened out).
 /// Unit-periods are screened on `unit_values` (the raw values, or the imputed ones with
 /// `screen.on = "imputed"`); indicators and the `coverage` column on the raw values.
-fn screen_out<V: AsRef<[f64]>>(
+fn screen_out<R: AsRef<[f64]>, V: AsRef<[f64]>>(
     fw: &Framework,
     panel: &Panel,
-    raw: &[Vec<f64>],
+    raw: &[R],
     unit_values: &[V],
     scored: &mut [bool],
 ) -> Result<Screened> {
@@ -290,7 +315,7 @@ fn screen_out<V: AsRef<[f64]>>(
     let mut kept = vec![true; fw.indicators.len()];
     let mut notes = Vec::new();
     for (k, ind) in fw.indicators.iter().enumerate() {
-        let cov = screen::indicator_coverage(&raw[k], &all_scored);
+        let cov = screen::indicator_coverage(raw[k].as_ref(), &all_scored);
         match fw.screen.indicator_min_coverage {
             Some(t) if cov < t => {
                 kept[k] = false;
@@ -332,10 +357,10 @@ fn screen_out<V: AsRef<[f64]>>(
         })
         .collect();
     Error::from_problems(unknown)?;
-    let mut coverage = vec![f64::NAN; scored.len()];
+    let coverage = screen::unit_coverages(raw, &kept, scored.len(), &all_scored);
+    let screened = screen::unit_coverages(unit_values, &kept, scored.len(), &all_scored);
     for &c in &all_scored {
-        coverage[c] = screen::unit_coverage(raw, &kept, c);
-        let screened_coverage = screen::unit_coverage(unit_values, &kept, c);
+        let screened_coverage = screened[c];
         let unit = &panel.units[c % n_units];
         let note = |what, share, threshold| ScreenNote {
             what,
@@ -574,12 +599,12 @@ struct PreparedAll {
 
 impl IndicatorContext<'_> {
     /// Every indicator imputed (and nothing else), over this context's cells.
-    fn impute_all(&self, raw: &[Vec<f64>]) -> Result<Vec<Imputed>> {
+    fn impute_all<R: AsRef<[f64]> + Sync>(&self, raw: &[R]) -> Result<Vec<Imputed>> {
         self.fw
             .indicators
             .par_iter()
             .zip(raw)
-            .map(|(ind, raw)| self.impute(ind, raw))
+            .map(|(ind, raw)| self.impute(ind, raw.as_ref()))
             .collect()
     }
 
@@ -663,7 +688,13 @@ impl IndicatorContext<'_> {
 
     /// Prepares the kept indicators (independent of each other: in parallel), from
     /// their imputed values where these are given.
-    fn prepare_all(&self, raw: &[Vec<f64>], kept: &[bool], pre_imputed: Option<Vec<Imputed>>) -> Result<PreparedAll> {
+    fn prepare_all<R: AsRef<[f64]> + Sync>(
+        &self,
+        raw: &[R],
+        kept: &[bool],
+        pre_imputed: Option<Vec<Imputed>>,
+        keep: Keep,
+    ) -> Result<PreparedAll> {
         let n_cells = self.scored.len();
         let pre_imputed: Vec<Option<Imputed>> = match pre_imputed {
             Some(all) => all.into_iter().map(Some).collect(),
@@ -677,7 +708,11 @@ impl IndicatorContext<'_> {
             .enumerate()
             .map(|(k, (ind, imputed))| {
                 if kept[k] {
-                    self.prepare(ind, &raw[k], imputed)
+                    let mut prepared = self.prepare(ind, raw[k].as_ref(), imputed)?;
+                    if keep == Keep::Scores {
+                        prepared.treated = Vec::new();
+                    }
+                    Ok(prepared)
                 } else {
                     Ok(Prepared::dropped(n_cells))
                 }
@@ -913,12 +948,19 @@ fn cell_error(fw: &Framework, panel: &Panel, indicator: &str, cell: usize, messa
 pub fn derived_columns(fw: &Framework, panel: &Panel) -> Result<BTreeMap<String, Vec<f64>>> {
     let ordinals = panel.ordinals();
     let grid = TimeGrid::new(panel.n_units(), &ordinals, &panel.present).with_neighbours(&panel.neighbours);
-    with_derived(fw, panel, &grid)
+    Ok(with_derived(fw, panel, &grid)?
+        .into_iter()
+        .map(|(name, values)| (name, values.into_owned()))
+        .collect())
 }
 
-fn with_derived(fw: &Framework, panel: &Panel, grid: &TimeGrid) -> Result<BTreeMap<String, Vec<f64>>> {
+fn with_derived<'p>(fw: &Framework, panel: &'p Panel, grid: &TimeGrid) -> Result<BTreeMap<String, Cow<'p, [f64]>>> {
     let n_units = panel.n_units();
-    let mut columns = panel.columns.clone();
+    let mut columns: BTreeMap<String, Cow<'p, [f64]>> = panel
+        .columns
+        .iter()
+        .map(|(name, values)| (name.clone(), Cow::Borrowed(values.as_slice())))
+        .collect();
     for d in &fw.derived {
         if columns.contains_key(&d.id) {
             return Err(Error::Framework {
@@ -934,7 +976,7 @@ fn with_derived(fw: &Framework, panel: &Panel, grid: &TimeGrid) -> Result<BTreeM
             .map(|c| {
                 columns
                     .get(*c)
-                    .map(Vec::as_slice)
+                    .map(|v| v.as_ref())
                     .ok_or_else(|| missing_column(fw, c, &d.id))
             })
             .collect::<Result<_>>()?;
@@ -959,7 +1001,7 @@ fn with_derived(fw: &Framework, panel: &Panel, grid: &TimeGrid) -> Result<BTreeM
                 ),
             }
         })?;
-        columns.insert(d.id.clone(), values);
+        columns.insert(d.id.clone(), Cow::Owned(values));
     }
 
     Ok(columns)
