@@ -107,8 +107,8 @@ fn csv_reader(bytes: &[u8], separator: u8) -> ::csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-/// Rows of the body parsed per piece, at least (a few in unit tests, so that small
-/// files span pieces).
+/// Bytes of the body per piece, at least: a piece ends at the first line end after
+/// them (a few bytes in unit tests, so that small files span pieces).
 const PIECE_BYTES: usize = if cfg!(test) { 16 } else { 1 << 20 };
 
 /// Reads the CSV text `bytes` (UTF-8, without any preamble; `skipped_lines` lines sat
@@ -162,8 +162,8 @@ fn read_split(
         split_lines(body, first_line)
     };
     // Each numeric column is one vector; each piece writes its rows into its own
-    // stretch of it (as long as the piece has lines), and the stretches are closed
-    // up after. Text columns are kept per piece and joined.
+    // stretch of it (as long as the piece can have rows), and the stretches are
+    // closed up after. Text columns are kept per piece and joined.
     let numeric_at: Vec<Option<usize>> = header
         .iter()
         .scan(0, |next, n| {
@@ -173,15 +173,15 @@ fn read_split(
             }))
         })
         .collect();
-    let lines: Vec<usize> = pieces.iter().map(|(piece, _)| row_bound(piece)).collect();
-    let total: usize = lines.iter().sum();
+    let bounds: Vec<usize> = pieces.iter().map(|(piece, _)| row_bound(piece)).collect();
+    let total: usize = bounds.iter().sum();
     let mut numbers_read: Vec<Vec<f64>> = (0..numeric_at.iter().flatten().count())
         .map(|_| vec![f64::NAN; total])
         .collect();
     let mut slots: Vec<Vec<&mut [f64]>> = pieces.iter().map(|_| Vec::new()).collect();
     for column in numbers_read.iter_mut() {
         let mut rest: &mut [f64] = column;
-        for (k, &n) in lines.iter().enumerate() {
+        for (k, &n) in bounds.iter().enumerate() {
             let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(n);
             slots[k].push(stretch);
             rest = tail;
@@ -215,7 +215,7 @@ fn read_split(
             continue;
         }
         // Close up the stretch: the piece's rows follow the rows before it.
-        let from: usize = lines[..k].iter().sum();
+        let from: usize = bounds[..k].iter().sum();
         if from != rows.len() {
             for column in numbers_read.iter_mut() {
                 column.copy_within(from..from + piece.rows.len(), rows.len());

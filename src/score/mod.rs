@@ -166,20 +166,21 @@ fn score_with_weights(fw: &Framework, panel: &Panel, keep: Keep) -> Result<Resul
             *count += usize::from(flag);
         }
     }
-    let (raw, normalised, imputed) = match keep {
+    let (raw, treated, normalised, imputed) = match keep {
         Keep::All => (
             raw.into_iter().map(Cow::into_owned).collect(),
+            prepared.treated,
             prepared.normalised,
             prepared.imputed,
         ),
-        Keep::Scores => (Vec::new(), Vec::new(), Vec::new()),
+        Keep::Scores => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
     };
     Ok(Results {
         units: panel.units.clone(),
         periods: panel.periods.clone(),
         scored,
         raw,
-        treated: prepared.treated,
+        treated,
         normalised,
         imputed,
         kept: screened.kept,
@@ -231,8 +232,7 @@ fn scored_cells(fw: &Framework, panel: &Panel) -> Result<Vec<bool>> {
 }
 
 /// Each indicator's column over the cells, divided by its denominator where it has one
-/// (`multiplier x / denominator`).
-/// The column itself (borrowed) where the indicator has no denominator.
+/// (`multiplier x / denominator`); the column itself, borrowed, where it has none.
 fn raw_values<'c>(
     fw: &Framework,
     panel: &Panel,
@@ -249,41 +249,39 @@ fn raw_values<'c>(
             continue;
         };
         let mut v = values.to_vec();
-        {
-            let den = columns.get(d).ok_or_else(|| missing_column(fw, d, &ind.id))?;
-            for c in 0..v.len() {
-                if !scored[c] || v[c].is_nan() || den[c].is_nan() {
-                    v[c] = if den[c].is_nan() { f64::NAN } else { v[c] };
-                    continue;
-                }
-                if den[c] == 0.0 {
-                    return Err(cell_error(
-                        fw,
-                        panel,
-                        &ind.id,
-                        c,
-                        format!("denominator `{d}` is 0, so the per-capita value is undefined"),
-                    ));
-                }
-                let per_capita = ind.multiplier * v[c] / den[c];
-                if !per_capita.is_finite() {
-                    return Err(cell_error(
-                        fw,
-                        panel,
-                        &ind.id,
-                        c,
-                        format!(
-                            "the per-capita value {} x `{}` / `{d}` = {} x {} / {} is too large to represent; check the denominator",
-                            short(ind.multiplier),
-                            ind.column,
-                            short(ind.multiplier),
-                            short(v[c]),
-                            short(den[c])
-                        ),
-                    ));
-                }
-                v[c] = per_capita;
+        let den = columns.get(d).ok_or_else(|| missing_column(fw, d, &ind.id))?;
+        for c in 0..v.len() {
+            if !scored[c] || v[c].is_nan() || den[c].is_nan() {
+                v[c] = if den[c].is_nan() { f64::NAN } else { v[c] };
+                continue;
             }
+            if den[c] == 0.0 {
+                return Err(cell_error(
+                    fw,
+                    panel,
+                    &ind.id,
+                    c,
+                    format!("denominator `{d}` is 0, so the per-capita value is undefined"),
+                ));
+            }
+            let per_capita = ind.multiplier * v[c] / den[c];
+            if !per_capita.is_finite() {
+                return Err(cell_error(
+                    fw,
+                    panel,
+                    &ind.id,
+                    c,
+                    format!(
+                        "the per-capita value {} x `{}` / `{d}` = {} x {} / {} is too large to represent; check the denominator",
+                        short(ind.multiplier),
+                        ind.column,
+                        short(ind.multiplier),
+                        short(v[c]),
+                        short(den[c])
+                    ),
+                ));
+            }
+            v[c] = per_capita;
         }
         raw.push(Cow::Owned(v));
     }
@@ -1049,6 +1047,30 @@ mod tests {
         assert_eq!(res.imputed_count[1], 1);
         assert!(res.raw[b][1].is_nan());
         assert_eq!(res.score(1), 50.0);
+    }
+
+    #[test]
+    fn a_scores_only_run_gives_the_same_scores_and_keeps_no_values() {
+        // A denominator (owned raw values), row-mean imputation (normalised values
+        // changed after fitting) and a screened-out unit-period.
+        let text = TWO
+            .replace("IMPUTE", "impute = \"row_mean\"\ndenominator = \"pop\"")
+            .replace("period = \"t\"", "period = \"t\"\n[screen]\nunit_min_coverage = 0.5");
+        let csv = "u,t,a,b,pop\nX,1,0,0,2\nY,1,10,,4\nZ,1,20,4,5\nW,1,,,1\nX,2,3,1,2\nY,2,5,2,4\nZ,2,1,,5\nW,2,2,2,1\n";
+        let (fw, panel) = load(&text, csv);
+        let all = score_keeping(&fw, &panel, Keep::All).unwrap();
+        let scores = score_keeping(&fw, &panel, Keep::Scores).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&all.group_scores[0]), bits(&scores.group_scores[0]));
+        assert_eq!(bits(&all.rank), bits(&scores.rank));
+        assert_eq!(bits(&all.coverage), bits(&scores.coverage));
+        assert_eq!(all.imputed_count, scores.imputed_count);
+        assert_eq!(all.scored, scores.scored);
+        assert!(!all.scored[3], "W in period 1 is screened out");
+        assert_eq!(all.raw[1][2], 4.0 / 5.0, "b of Z over its population");
+        assert_eq!(all.treated.len(), 2);
+        assert!(scores.raw.is_empty() && scores.treated.is_empty());
+        assert!(scores.normalised.is_empty() && scores.imputed.is_empty());
     }
 
     #[test]
