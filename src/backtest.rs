@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::metrics;
 use crate::period::Period;
-use crate::score::{derived_columns, score};
+use crate::score::{derived_columns, score_keeping, Keep};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -93,7 +93,8 @@ fn pairs(fw: &Framework, panel: &Panel, settings: &Settings) -> Result<Periods> 
             settings.outcome
         ),
     })?;
-    let full = score(fw, panel)?;
+    // Only the scores are read.
+    let full = score_keeping(fw, panel, Keep::Scores)?;
     let n_units = panel.n_units();
     let scored_periods: Vec<usize> = {
         let mut p: Vec<usize> = full.scored_cells().map(|c| c / n_units).collect();
@@ -110,7 +111,7 @@ fn pairs(fw: &Framework, panel: &Panel, settings: &Settings) -> Result<Periods> 
         let cut = cut_at(panel, t);
         let mut fw_t = fw.clone();
         fw_t.index.last_period = Some(panel.periods[t]);
-        let res = score(&fw_t, &cut)?;
+        let res = score_keeping(&fw_t, &cut, Keep::Scores)?;
         let scale = fw.index.scale;
         let cells: Vec<usize> = (0..n_units)
             .map(|u| t * n_units + u)
@@ -583,6 +584,7 @@ pub fn ranking(rows: &[Row]) -> Vec<&Row> {
 mod tests {
     use super::*;
     use crate::data::Panel;
+    use crate::score::score;
     use crate::period::PeriodKind;
     use std::collections::BTreeMap;
 
