@@ -584,8 +584,8 @@ pub fn ranking(rows: &[Row]) -> Vec<&Row> {
 mod tests {
     use super::*;
     use crate::data::Panel;
-    use crate::score::score;
     use crate::period::PeriodKind;
+    use crate::score::score;
     use std::collections::BTreeMap;
 
     /// The resample's metrics from the sorted pairs and the weights are those of the
