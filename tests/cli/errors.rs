@@ -150,6 +150,12 @@ const CASES: &[Case] = &[
         expected: "error: 2 problems found:\n  - {data}: row 2: expected 5 fields (as the header has), found 4 (fields split by `,`; a text value with `,` in it must be quoted)\n  - {data}: row 3: expected 5 fields (as the header has), found 6 (fields split by `,`; a text value with `,` in it must be quoted)\n",
     },
     Case {
+        name: "Windows line ends: the rows are numbered as in the file",
+        edit: None,
+        data: Some("unit,year,a1,a2,b1\r\nX,2020,1,2,3\r\nY,2020,4,5\r\n\r\nZ,2020,7,8,9,10\r\n"),
+        expected: "error: 2 problems found:\n  - {data}: row 3: expected 5 fields (as the header has), found 4 (fields split by `,`; a text value with `,` in it must be quoted)\n  - {data}: row 5: expected 5 fields (as the header has), found 6 (fields split by `,`; a text value with `,` in it must be quoted)\n",
+    },
+    Case {
         name: "a duplicated column name",
         edit: None,
         data: Some("unit,year,a1,a1,b1\nX,2020,1,2,3\n"),
