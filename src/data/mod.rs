@@ -437,18 +437,14 @@ fn wide_rows(
         labels.push((column.clone(), cleaned));
     }
     // Every bad cell is reported, in row order.
-    let parsed: Vec<Result<(String, Vec<f64>)>> = needed
-        .iter()
-        .filter(|(column, _)| table.has_column(column))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|(column, _)| Ok((column.clone(), table.take_numeric_column(column, numbers)?)))
-        .collect();
-    let mut columns = Vec::with_capacity(parsed.len());
+    let mut columns = Vec::new();
     let mut problems = Vec::new();
-    for p in parsed {
-        match p {
-            Ok(c) => columns.push(c),
+    for (column, _) in needed {
+        if !table.has_column(column) {
+            continue;
+        }
+        match table.take_numeric_column(column, numbers) {
+            Ok(values) => columns.push((column.clone(), values)),
             Err(e) => problems.extend(e.into_problems()),
         }
     }

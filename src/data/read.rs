@@ -482,6 +482,13 @@ impl Table {
             });
         };
         let col = self.frame_column(df, name, needed_by)?;
+        self.with_text(col, name, |cells| {
+            Ok(cells.iter().map(|v| v.map(str::to_string)).collect())
+        })
+    }
+
+    /// Calls `f` on a frame column's cells as text, borrowed (no copy per cell).
+    fn with_text<T>(&self, col: &Column, name: &str, f: impl FnOnce(&StringChunked) -> Result<T>) -> Result<T> {
         let text = col.cast(&DataType::String).map_err(|e| Error::Data {
             file: self.name.clone(),
             message: format!("column `{name}` cannot be read as text: {e}"),
@@ -490,7 +497,7 @@ impl Table {
             file: self.name.clone(),
             message: format!("column `{name}`: {e}"),
         })?;
-        Ok(chunked.iter().map(|v| v.map(str::to_string)).collect())
+        f(chunked)
     }
 
     /// A column as numbers, with an error naming every bad cell (up to [`MAX_LISTED`]).
@@ -513,15 +520,7 @@ impl Table {
             })?;
             return Ok(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect());
         }
-        let text = col.cast(&DataType::String).map_err(|e| Error::Data {
-            file: self.name.clone(),
-            message: format!("column `{name}` cannot be read as text: {e}"),
-        })?;
-        let chunked = text.str().map_err(|e| Error::Data {
-            file: self.name.clone(),
-            message: format!("column `{name}`: {e}"),
-        })?;
-        self.parse_numbers(name, numbers, chunked.iter())
+        self.with_text(col, name, |cells| self.parse_numbers(name, numbers, cells.iter()))
     }
 
     /// [`Table::numeric_column`], moving the numbers out when the file's were read as
