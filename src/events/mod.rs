@@ -68,10 +68,12 @@
 //! Georeferenced Event Dataset, JPR 50(4); UCDP GED Codebook 23.1.
 
 pub mod countries;
+mod derive;
 mod detect;
 pub mod generate;
 mod grid;
 mod pass;
+mod records;
 mod rows;
 mod source;
 mod sums;
@@ -304,6 +306,8 @@ struct Scanned {
     parts: Vec<DataFrame>,
     /// The SHA-256 a pass computed.
     sha256: Option<String>,
+    /// Whether a pass saw two event ids of the same hash (see [`scan`]).
+    repeated_ids: bool,
 }
 
 impl Scanned {
@@ -321,22 +325,44 @@ impl Scanned {
 }
 
 /// Runs `query` over the rows of the log (see [`Scanned`]); `Ok(Err(offset))` when a
-/// pass found a byte that is not UTF-8.
+/// pass found a byte that is not UTF-8. `ids`: a CSV log's pass also tells whether
+/// two event ids have the same hash.
 fn scan(
     log: &detect::Log,
     rows: &LazyFrame,
     exprs: &rows::RowExprs,
     query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
+    ids: bool,
 ) -> Result<std::result::Result<Scanned, u64>> {
     let Some((csv, columns)) = &log.pass else {
         let part = collect(query(exprs.staged(rows.clone()))).map_err(|e| log.polars_error(e))?;
         return Ok(Ok(Scanned {
             parts: vec![part],
             sha256: None,
+            repeated_ids: false,
         }));
     };
     let mut parts = Vec::new();
-    let found = pass::read(csv, &log.name, columns, |frame| {
+    // Inputs of columns the pass computes are not kept as text, unless needed as such.
+    let protected = [log.unit_source.column(), log.spec.id, log.spec.kind];
+    let computed_from: Vec<&str> = exprs
+        .by_pass()
+        .iter()
+        .filter(|d| !d.keep_inputs)
+        .flat_map(|d| d.inputs.iter().map(String::as_str))
+        .filter(|c| !protected.contains(c))
+        .collect();
+    let kept: Vec<String> = columns
+        .iter()
+        .filter(|c| !computed_from.contains(&c.as_str()))
+        .cloned()
+        .collect();
+    let wanted = pass::Wanted {
+        columns: &kept,
+        derived: exprs.by_pass(),
+        id: ids.then_some(log.spec.id),
+    };
+    let found = pass::read(csv, &log.name, &wanted, |frame| {
         parts.push(
             query(exprs.staged(frame.lazy()))
                 .collect()
@@ -349,6 +375,7 @@ fn scan(
         None => Ok(Scanned {
             parts,
             sha256: found.sha256,
+            repeated_ids: found.repeated_ids,
         }),
     })
 }

@@ -1,23 +1,34 @@
-//! One pass over a CSV event log: the file is read once, in blocks, and each block is
-//! hashed (SHA-256, on its own thread), checked to be UTF-8, and parsed into frames of
-//! the needed columns as text, each row with its number in the file (`ROW`). The
-//! frames are handed on as they are made, so memory holds a few frames, not the log.
+//! One pass over a CSV event log. The file is read once, in blocks of whole records;
+//! each block is hashed (SHA-256) and checked to be UTF-8 on one thread, and parsed on
+//! the others into a frame of the needed columns as text, each row with its number in
+//! the file (`ROW`), and the hash of each row's event id. The frames are handed on in
+//! file order as they are made, so memory holds a few blocks, not the log.
+//!
+//! A block ends at a line feed with an even number of quotes before it (counted from
+//! the block's start, itself such a point): for a file whose quotes open and close
+//! fields, the end of a record. Whether it was is checked, not assumed: a block whose
+//! parse ends inside a record (a quote out of place) has that record read again with
+//! the next block, from the record's start, so that every block is parsed as one pass
+//! over the file would parse it.
 //!
 //! A cell is missing (null) when empty. A row with more cells than the header is an
 //! error naming the row; a short row has its last cells missing (as polars reads it).
 
+use super::derive::{Derived, Memo, Values};
+use super::records::{self, Record};
 use super::ROW;
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
-use std::io::Read;
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+use std::io::{Read, Seek};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 
-/// Rows per frame handed on (a few in unit tests, so that small logs span frames).
-const FRAME_ROWS: usize = if cfg!(test) { 50 } else { 100_000 };
-/// Bytes read at a time (and hashed as a block).
-const READ_BYTES: usize = 1 << 20;
+/// Bytes read per block (a few thousand in unit tests, so that small logs span blocks).
+const BLOCK_BYTES: usize = if cfg!(test) { 4096 } else { 8 << 20 };
 
 /// A CSV log read in one pass (see the module docs).
 #[derive(Debug, Clone)]
@@ -44,91 +55,186 @@ pub(super) struct PassReport {
     pub(super) sha256: Option<String>,
     /// The offset of the first byte that is not UTF-8 (the pass stopped there).
     pub(super) not_utf8_at: Option<u64>,
+    /// Whether two rows have event ids of the same hash (a candidate duplicate, which a
+    /// query confirms); false when no id column was named.
+    pub(super) repeated_ids: bool,
 }
 
-/// Reads the log: `columns` are the names of the columns to keep; `frame` gets each
-/// frame in file order (called on another thread).
+/// What each block's parse needs to know of the header.
+struct Layout<'a> {
+    separator: u8,
+    /// Cells in the header.
+    width: usize,
+    /// The kept columns: (position in the header, name).
+    columns: &'a [(usize, String)],
+    /// The position of the event id column, when its hashes are asked for.
+    id: Option<usize>,
+    /// The columns computed as the rows are read, with the positions of their inputs.
+    derived: Vec<(Vec<usize>, &'a Derived)>,
+}
+
+/// What to read of the log.
+pub(super) struct Wanted<'a> {
+    /// The columns to keep as text.
+    pub(super) columns: &'a [String],
+    /// The columns to compute from cells as the rows are read.
+    pub(super) derived: &'a [Derived],
+    /// The column whose repeated values [`PassReport::repeated_ids`] tells.
+    pub(super) id: Option<&'a str>,
+}
+
+/// Reads the log; `frame` gets each frame in file order.
 pub(super) fn read(
     pass: &CsvPass,
     name: &str,
-    columns: &[String],
+    wanted: &Wanted,
     frame: impl FnMut(DataFrame) -> Result<()> + Send,
 ) -> Result<PassReport> {
+    read_blocks(pass, name, wanted, frame, BLOCK_BYTES)
+}
+
+/// [`read`] in blocks of about `block_bytes`.
+fn read_blocks(
+    pass: &CsvPass,
+    name: &str,
+    wanted: &Wanted,
+    mut frame: impl FnMut(DataFrame) -> Result<()> + Send,
+    block_bytes: usize,
+) -> Result<PassReport> {
     let io = |e: std::io::Error| Error::io(&pass.path, "cannot read the event log", e);
-    let mut file = std::fs::File::open(&pass.path).map_err(io)?;
-    let mut skip = vec![0u8; pass.bom];
-    file.read_exact(&mut skip).map_err(io)?;
-    std::thread::scope(|scope| {
-        let (blocks, to_hash) = mpsc::sync_channel::<Vec<u8>>(8);
-        let hasher = pass.hash.then(|| {
-            scope.spawn(move || {
-                let mut hasher = Sha256::new();
-                hasher.update(&skip);
-                for block in to_hash {
-                    hasher.update(&block);
-                }
-                format!("{:x}", hasher.finalize())
-            })
-        });
-        let (frames, to_use) = mpsc::sync_channel::<DataFrame>(2);
-        let user = scope.spawn(move || {
-            let mut frame = frame;
-            for f in to_use {
-                frame(f)?;
-            }
-            Ok::<(), Error>(())
-        });
-        let mut tee = Tee {
-            file,
-            blocks: pass.hash.then_some(blocks),
-            utf8: Utf8Check::default(),
-        };
-        let parsed = parse(&mut tee, pass, name, columns, &frames);
-        drop(frames);
-        drop(tee.blocks.take());
-        let used = user.join().map_err(|_| Error::Data {
+    let (header, body_start) = read_header(pass, name)?;
+    let width = header.len();
+    let position = |c: &str| header.iter().position(|h| h == c);
+    let mut missing = Vec::new();
+    let mut find = |c: &String| match position(c) {
+        Some(at) => Some(at),
+        None => {
+            missing.push(format!("`{c}`"));
+            None
+        }
+    };
+    let kept: Vec<(usize, String)> = wanted
+        .columns
+        .iter()
+        .filter_map(|c| find(c).map(|at| (at, c.clone())))
+        .collect();
+    let derived: Vec<(Vec<usize>, &Derived)> = wanted
+        .derived
+        .iter()
+        .map(|d| (d.inputs.iter().filter_map(&mut find).collect(), d))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Data {
             file: name.into(),
-            message: "the aggregation stopped unexpectedly".into(),
+            message: format!("the header names no column {}", missing.join(", ")),
+        });
+    }
+    let layout = Layout {
+        separator: pass.separator,
+        width,
+        columns: &kept,
+        id: wanted.id.and_then(position),
+        derived,
+    };
+    let mut file = std::fs::File::open(&pass.path).map_err(io)?;
+    let first_row = 2 + usize::from(pass.hxl);
+    let stop = AtomicBool::new(false);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    std::thread::scope(|scope| {
+        let (to_check, checked) = mpsc::channel::<Arc<Block>>();
+        let (jobs, to_parse) = mpsc::channel::<Arc<Block>>();
+        let (results, parsed) = mpsc::channel::<(Arc<Block>, Parsed)>();
+        let stop = &stop;
+        let layout = &layout;
+        let checker = scope.spawn(move || {
+            let mut hasher = pass.hash.then(Sha256::new);
+            let mut utf8 = Utf8Check::default();
+            for block in checked {
+                let new = &block.data[block.hash_from..];
+                utf8.feed(new);
+                if utf8.invalid.is_some() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if let Some(h) = &mut hasher {
+                    h.update(new);
+                }
+            }
+            (hasher.map(|h| format!("{:x}", h.finalize())), utf8.finish())
+        });
+        let to_parse = Arc::new(Mutex::new(to_parse));
+        for _ in 0..workers {
+            let (to_parse, results) = (Arc::clone(&to_parse), results.clone());
+            scope.spawn(move || {
+                let mut memos: Vec<Memo> = layout.derived.iter().map(|_| Memo::default()).collect();
+                loop {
+                    let next = to_parse.lock().map(|r| r.recv());
+                    let Ok(Ok(block)) = next else { break };
+                    let region = &block.data[block.parse_from..block.cut];
+                    let p = parse(region, block.eof, layout, &mut memos);
+                    if results.send((Arc::clone(&block), p)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((results, to_parse));
+        let splitter =
+            scope.spawn(move || split(&mut file, body_start, block_bytes, workers + 4, stop, &to_check, &jobs));
+        let consumed = consume(parsed, layout, name, first_row, stop, &mut frame);
+        if consumed.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let split = splitter.join().map_err(|_| Error::Data {
+            file: name.into(),
+            message: "reading the event log stopped unexpectedly".into(),
         })?;
-        let sha256 = hasher.map(|h| h.join().unwrap_or_default());
+        let (sha256, not_utf8_at) = checker.join().unwrap_or_default();
         // Not UTF-8: the rows parsed are not used; the caller reads it again as
         // another encoding (or reports it, when it was named UTF-8).
-        let not_utf8_at = tee.utf8.invalid.or_else(|| tee.utf8.finish());
         if not_utf8_at.is_none() {
-            parsed?;
-            used?;
+            split.map_err(io)?;
+            let repeated_ids = consumed?;
+            return Ok(PassReport {
+                sha256,
+                not_utf8_at,
+                repeated_ids,
+            });
         }
-        Ok(PassReport { sha256, not_utf8_at })
+        Ok(PassReport {
+            sha256,
+            not_utf8_at,
+            repeated_ids: false,
+        })
     })
 }
 
-/// Parses the records coming through `tee` into frames sent to `frames`.
-fn parse(
-    tee: &mut Tee,
-    pass: &CsvPass,
-    name: &str,
-    columns: &[String],
-    frames: &mpsc::SyncSender<DataFrame>,
-) -> Result<()> {
+/// The header's cell texts and the offset of the first byte after the header (and
+/// after the HXL row under it, when `pass.hxl`).
+fn read_header(pass: &CsvPass, name: &str) -> Result<(Vec<String>, u64)> {
+    let io = |e: std::io::Error| Error::io(&pass.path, "cannot read the event log", e);
+    let mut file = std::fs::File::open(&pass.path).map_err(io)?;
+    file.seek(std::io::SeekFrom::Start(pass.bom as u64)).map_err(io)?;
     // Rows end at a line feed, a carriage return before it dropped (as polars reads).
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(pass.separator)
         .has_headers(false)
         .flexible(true)
         .terminator(::csv::Terminator::Any(b'\n'))
-        .buffer_capacity(READ_BYTES)
-        .from_reader(tee);
+        .from_reader(std::io::BufReader::new(file));
     let mut record = ::csv::ByteRecord::new();
     let csv_error = |e: ::csv::Error| Error::Data {
         file: name.into(),
         message: format!("cannot read the event log: {e}"),
     };
-    // The header, and the HXL row under it.
     let mut header = Vec::new();
     if reader.read_byte_record(&mut record).map_err(csv_error)? {
-        header = (0..record.len())
-            .map(|i| {
-                let cell = String::from_utf8_lossy(cell(&record, i).unwrap_or_default());
+        let last = record.len().saturating_sub(1);
+        header = record
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let cell = if i == last { strip_cr(cell) } else { cell };
+                let cell = String::from_utf8_lossy(cell);
                 if pass.lowercase {
                     cell.to_lowercase()
                 } else {
@@ -137,115 +243,237 @@ fn parse(
             })
             .collect();
     }
-    let width = header.len();
-    let mut missing = Vec::new();
-    let columns: Vec<(usize, String)> = columns
-        .iter()
-        .filter_map(|c| match header.iter().position(|h| h == c) {
-            Some(at) => Some((at, c.clone())),
-            None => {
-                missing.push(format!("`{c}`"));
-                None
-            }
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::Data {
-            file: name.into(),
-            message: format!("the header names no column {}", missing.join(", ")),
-        });
-    }
-    let columns = &columns[..];
     if pass.hxl {
         reader.read_byte_record(&mut record).map_err(csv_error)?;
     }
-    let mut row = 2 + IdxSize::from(pass.hxl);
-    let mut block = Frame::new(columns);
-    let mut sent = false;
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        if reader.get_ref().utf8.invalid.is_some() {
-            return Ok(());
-        }
-        if record.len() > width {
-            return Err(Error::Row {
-                file: name.into(),
-                row: row as usize,
-                message: format!(
-                    "{} cells, the header names {width} columns (a delimiter or quote out of place?)",
-                    record.len()
-                ),
-            });
-        }
-        block.push(&record, row, columns).map_err(|column| Error::Cell {
-            file: name.into(),
-            row: row as usize,
-            column,
-            message: "not UTF-8 text".into(),
-        })?;
-        row += 1;
-        if block.rows.len() == FRAME_ROWS {
-            let full = std::mem::replace(&mut block, Frame::new(columns));
-            sent = true;
-            if frames.send(full.finish(name)?).is_err() {
-                // The receiver stopped on an error of its own, which it reports.
-                return Ok(());
-            }
-        }
+    Ok((header, pass.bom as u64 + reader.position().byte()))
+}
+
+/// The last cell of a line without the carriage return of a CRLF line end.
+fn strip_cr(cell: &[u8]) -> &[u8] {
+    cell.strip_suffix(b"\r").unwrap_or(cell)
+}
+
+/// Bytes of the file read at once, shared by the checking thread and a parsing one;
+/// its buffer goes back to the pool when both are done with it.
+struct Block {
+    data: Vec<u8>,
+    /// Bytes before this are the last block's unparsed end (hashed with it).
+    hash_from: usize,
+    /// Bytes to parse: `data[parse_from..cut]` (before `parse_from`: the header).
+    parse_from: usize,
+    cut: usize,
+    /// The block ends the file.
+    eof: bool,
+    seq: usize,
+    pool: mpsc::Sender<Vec<u8>>,
+}
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        // The reading thread may be gone (it stopped early): the buffer is freed.
+        let _ = self.pool.send(std::mem::take(&mut self.data));
     }
-    // The last rows; an empty frame for a log of no rows (the sums need one frame).
-    if (!block.rows.is_empty() || !sent) && reader.get_ref().utf8.invalid.is_none() {
-        let _ = frames.send(block.finish(name)?);
+}
+
+/// Reads the file into blocks of whole records (see the module docs), handed to the
+/// checking thread and to the parsing ones: each `block_bytes` read and the unparsed end
+/// of the last; at most `buffers` blocks are alive at once.
+fn split(
+    file: &mut std::fs::File,
+    body_start: u64,
+    block_bytes: usize,
+    buffers: usize,
+    stop: &AtomicBool,
+    to_check: &mpsc::Sender<Arc<Block>>,
+    to_parse: &mpsc::Sender<Arc<Block>>,
+) -> std::io::Result<()> {
+    let (pool, reuse) = mpsc::channel::<Vec<u8>>();
+    let mut made = 0;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut skip = body_start as usize;
+    for seq in 0.. {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut data = match reuse.try_recv() {
+            Ok(data) => data,
+            Err(_) if made < buffers => {
+                made += 1;
+                Vec::with_capacity(block_bytes + block_bytes / 8)
+            }
+            Err(_) => match reuse.recv() {
+                Ok(data) => data,
+                Err(_) => break,
+            },
+        };
+        data.clear();
+        data.extend_from_slice(&carry);
+        let hash_from = data.len();
+        let mut eof = false;
+        let mut cut = None;
+        let mut parse_from = 0;
+        let mut want = data.len() + block_bytes;
+        while cut.is_none() && !eof {
+            file.by_ref().take((want - data.len()) as u64).read_to_end(&mut data)?;
+            eof = data.len() < want;
+            if skip > 0 {
+                parse_from = skip.min(data.len());
+            }
+            cut = if eof {
+                Some(data.len())
+            } else {
+                block_end(&data[parse_from..]).map(|c| parse_from + c)
+            };
+            want = data.len() + block_bytes;
+        }
+        let cut = cut.unwrap_or(data.len());
+        skip -= parse_from;
+        carry.clear();
+        carry.extend_from_slice(&data[cut..]);
+        let block = Arc::new(Block {
+            data,
+            hash_from,
+            parse_from,
+            cut,
+            eof,
+            seq,
+            pool: pool.clone(),
+        });
+        if to_check.send(Arc::clone(&block)).is_err() || to_parse.send(block).is_err() || eof {
+            break;
+        }
     }
     Ok(())
 }
 
-/// Cell `at` of a record; the last cell without the carriage return of a CRLF line end.
-fn cell(record: &::csv::ByteRecord, at: usize) -> Option<&[u8]> {
-    let cell = record.get(at)?;
-    if at + 1 == record.len() {
-        Some(cell.strip_suffix(b"\r").unwrap_or(cell))
-    } else {
-        Some(cell)
-    }
-}
-
-/// The cells of up to [`FRAME_ROWS`] rows, column by column.
-struct Frame {
-    rows: Vec<IdxSize>,
-    cells: Vec<StringChunkedBuilder>,
-}
-
-impl Frame {
-    fn new(columns: &[(usize, String)]) -> Frame {
-        Frame {
-            rows: Vec::with_capacity(FRAME_ROWS),
-            cells: columns
-                .iter()
-                .map(|(_, c)| StringChunkedBuilder::new(c.as_str().into(), FRAME_ROWS))
-                .collect(),
+/// Where a block of `bytes` (from a record's start) ends: after the last line feed
+/// with an even number of quotes before it, else after the last line feed (a quote
+/// out of place, or a quoted cell longer than a block: the parse tells which);
+/// `None` when there is no line feed.
+fn block_end(bytes: &[u8]) -> Option<usize> {
+    let last = memchr::memrchr(b'\n', bytes)?;
+    let quotes = memchr::memchr_iter(b'"', bytes).count();
+    let mut end = bytes.len();
+    let mut after = 0;
+    while let Some(at) = memchr::memrchr(b'\n', &bytes[..end]) {
+        after += memchr::memchr_iter(b'"', &bytes[at + 1..end]).count();
+        if (quotes - after).is_multiple_of(2) {
+            return Some(at + 1);
         }
+        end = at;
     }
+    Some(last + 1)
+}
 
-    /// Adds a record; `Err(column)` when a kept cell is not UTF-8.
+/// A block parsed: its rows' kept cells, with rows numbered from 0 in the block.
+struct Parsed {
+    cells: Vec<StringChunkedBuilder>,
+    /// The derived columns' values.
+    values: Vec<Values>,
+    rows: usize,
+    /// Per row: the hash of its event id (when asked for).
+    ids: Vec<u64>,
+    /// The first row in error (numbered in the block) and what is wrong.
+    error: Option<(usize, RowError)>,
+    /// Where the record the block ended in starts, when it ended inside one (a quote
+    /// out of place: the block's end was no record's end).
+    open_from: Option<usize>,
+}
+
+enum RowError {
+    /// A row with this many cells, more than the header.
+    Wide(usize),
+    /// A kept cell in this column is not UTF-8.
+    NotUtf8(String),
+}
+
+/// Parses `bytes`, which start at a record's start; `eof`: they end the file.
+fn parse(bytes: &[u8], eof: bool, layout: &Layout, memos: &mut [Memo]) -> Parsed {
+    let capacity = bytes.len() / 256 + 1;
+    let mut p = Parsed {
+        cells: layout
+            .columns
+            .iter()
+            .map(|(_, c)| StringChunkedBuilder::new(c.as_str().into(), capacity))
+            .collect(),
+        values: layout.derived.iter().map(|(_, d)| d.values(capacity)).collect(),
+        rows: 0,
+        ids: Vec::with_capacity(if layout.id.is_some() { capacity } else { 0 }),
+        error: None,
+        open_from: None,
+    };
+    let ids = foldhash::fast::FixedState::with_seed(0x5eed);
+    let ended = records::read(bytes, eof, layout.separator, |record| {
+        if let Err(e) = p.push(record, layout, &ids, memos) {
+            p.error = Some((p.rows, e));
+            return false;
+        }
+        true
+    });
+    if let records::Ended::Read { open_from } = ended {
+        p.open_from = open_from;
+    }
+    p
+}
+
+/// Cell `at` of a record; the last cell without the carriage return of a CRLF line end.
+fn cell<'a>(record: &'a Record, at: usize) -> Option<&'a [u8]> {
+    let cell = record.get(at)?;
+    Some(if at + 1 == record.len() { strip_cr(cell) } else { cell })
+}
+
+impl Parsed {
     fn push(
         &mut self,
-        record: &::csv::ByteRecord,
-        row: IdxSize,
-        columns: &[(usize, String)],
-    ) -> std::result::Result<(), String> {
-        for ((at, name), cells) in columns.iter().zip(&mut self.cells) {
+        record: &Record,
+        layout: &Layout,
+        ids: &impl BuildHasher,
+        memos: &mut [Memo],
+    ) -> std::result::Result<(), RowError> {
+        if record.len() > layout.width {
+            return Err(RowError::Wide(record.len()));
+        }
+        let text = |at: usize, name: &str| match cell(record, at) {
+            None | Some(b"") => Ok(None),
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| RowError::NotUtf8(name.to_string())),
+        };
+        let mut cells = Vec::new();
+        for (((inputs, d), memo), values) in layout.derived.iter().zip(memos.iter_mut()).zip(&mut self.values) {
+            cells.clear();
+            for (at, name) in inputs.iter().zip(&d.inputs) {
+                cells.push(text(*at, name)?);
+            }
+            d.push(&cells, memo, values);
+        }
+        for ((at, name), cells) in layout.columns.iter().zip(&mut self.cells) {
             match cell(record, *at) {
                 None | Some(b"") => cells.append_null(),
-                Some(bytes) => cells.append_value(std::str::from_utf8(bytes).map_err(|_| name.clone())?),
+                Some(bytes) => {
+                    cells.append_value(std::str::from_utf8(bytes).map_err(|_| RowError::NotUtf8(name.clone()))?)
+                }
             }
         }
-        self.rows.push(row);
+        if let Some(at) = layout.id {
+            self.ids.push(ids.hash_one(cell(record, at).unwrap_or_default()));
+        }
+        self.rows += 1;
         Ok(())
     }
 
-    fn finish(self, name: &str) -> Result<DataFrame> {
-        let mut all = vec![Column::new(ROW.into(), self.rows)];
+    /// The frame, its rows numbered from `first`.
+    fn finish(self, first: usize, layout: &Layout, name: &str) -> Result<DataFrame> {
+        let rows: Vec<IdxSize> = (first..first + self.rows).map(|r| r as IdxSize).collect();
+        let mut all = vec![Column::new(ROW.into(), rows)];
         all.extend(self.cells.into_iter().map(|b| b.finish().into_column()));
+        all.extend(
+            self.values
+                .into_iter()
+                .zip(layout.derived.iter())
+                .map(|(v, (_, d))| v.into_column(&d.name)),
+        );
         DataFrame::new_infer_height(all).map_err(|e| Error::Data {
             file: name.into(),
             message: format!("cannot read the event log: {e}"),
@@ -253,24 +481,80 @@ impl Frame {
     }
 }
 
-/// The file as the CSV reader reads it: each read is checked to be UTF-8 and sent to
-/// the hashing thread.
-struct Tee {
-    file: std::fs::File,
-    blocks: Option<mpsc::SyncSender<Vec<u8>>>,
-    utf8: Utf8Check,
-}
-
-impl Read for Tee {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.file.read(buf)?;
-        self.utf8.feed(&buf[..n]);
-        if let Some(blocks) = &self.blocks {
-            // The hashing thread ends only when the channel closes.
-            let _ = blocks.send(buf[..n].to_vec());
+/// Takes the parsed blocks in file order: numbers their rows, reads again a record a
+/// block ended inside (with the next block), and hands each frame to `frame`. Returns
+/// whether two event ids had the same hash.
+fn consume(
+    parsed: mpsc::Receiver<(Arc<Block>, Parsed)>,
+    layout: &Layout,
+    name: &str,
+    first_row: usize,
+    stop: &AtomicBool,
+    frame: &mut impl FnMut(DataFrame) -> Result<()>,
+) -> Result<bool> {
+    let mut waiting: BTreeMap<usize, (Arc<Block>, Parsed)> = BTreeMap::new();
+    let mut next = 0;
+    let mut rows = 0;
+    let mut sent = false;
+    let mut ids: Vec<u64> = Vec::new();
+    // The start of a record the last block ended inside, to read with this block.
+    let mut open: Option<Vec<u8>> = None;
+    let mut memos: Vec<Memo> = layout.derived.iter().map(|_| Memo::default()).collect();
+    for (block, p) in parsed {
+        waiting.insert(block.seq, (block, p));
+        while let Some((block, p)) = waiting.remove(&next) {
+            next += 1;
+            if stop.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
+            let region = &block.data[block.parse_from..block.cut];
+            let (p, open_bytes) = match open.take() {
+                None => {
+                    let open_bytes = p.open_from.map(|at| region[at..].to_vec());
+                    (p, open_bytes)
+                }
+                Some(mut bytes) => {
+                    bytes.extend_from_slice(region);
+                    let p = parse(&bytes, block.eof, layout, &mut memos);
+                    let open_bytes = p.open_from.map(|at| bytes[at..].to_vec());
+                    (p, open_bytes)
+                }
+            };
+            open = open_bytes;
+            if let Some((at, error)) = &p.error {
+                let row = first_row + rows + at;
+                return Err(match error {
+                    RowError::Wide(cells) => Error::Row {
+                        file: name.into(),
+                        row,
+                        message: format!(
+                            "{cells} cells, the header names {} columns (a delimiter or quote out of place?)",
+                            layout.width
+                        ),
+                    },
+                    RowError::NotUtf8(column) => Error::Cell {
+                        file: name.into(),
+                        row,
+                        column: column.clone(),
+                        message: "not UTF-8 text".into(),
+                    },
+                });
+            }
+            ids.extend_from_slice(&p.ids);
+            let n = p.rows;
+            if n > 0 {
+                frame(p.finish(first_row + rows, layout, name)?)?;
+                sent = true;
+            }
+            rows += n;
         }
-        Ok(n)
     }
+    // An empty frame for a log of no rows (the sums need one frame).
+    if !sent {
+        frame(parse(&[], true, layout, &mut memos).finish(first_row, layout, name)?)?;
+    }
+    ids.sort_unstable();
+    Ok(ids.windows(2).any(|w| w[0] == w[1]))
 }
 
 /// Checks that a byte stream fed in blocks is UTF-8, a sequence cut by a block's end
@@ -352,5 +636,95 @@ mod tests {
         }
         // A sequence cut by the end of the stream.
         assert_eq!(check(&"ab🌍".as_bytes()[..4], 2), Some(2));
+    }
+}
+
+#[cfg(test)]
+mod blocks {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every frame's rows as (row number, cells), the error, and the repeated-id flag.
+    type Read = (Vec<(u32, Vec<Option<String>>)>, Option<String>, bool);
+
+    fn read_text(text: &str, block_bytes: usize) -> Read {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        std::fs::write(&path, text).unwrap();
+        let pass = CsvPass {
+            path,
+            separator: b',',
+            bom: 0,
+            hxl: false,
+            hash: true,
+            lowercase: false,
+            fallback: false,
+        };
+        let columns = ["a".to_string(), "c".to_string()];
+        let mut rows = Vec::new();
+        let wanted = Wanted {
+            columns: &columns,
+            derived: &[],
+            id: Some("a"),
+        };
+        let report = read_blocks(
+            &pass,
+            "log.csv",
+            &wanted,
+            |df| {
+                let numbers = df.column(ROW).unwrap().idx().unwrap().clone();
+                let cells: Vec<StringChunked> = columns
+                    .iter()
+                    .map(|c| df.column(c).unwrap().str().unwrap().clone())
+                    .collect();
+                for i in 0..df.height() {
+                    let row = cells.iter().map(|c| c.get(i).map(String::from)).collect();
+                    rows.push((numbers.get(i).unwrap(), row));
+                }
+                Ok(())
+            },
+            block_bytes,
+        );
+        match report {
+            Ok(r) => {
+                assert_eq!(r.sha256, Some(format!("{:x}", Sha256::digest(text.as_bytes()))));
+                (rows, None, r.repeated_ids)
+            }
+            Err(e) => (Vec::new(), Some(e.to_string()), false),
+        }
+    }
+
+    #[test]
+    fn quoted_line_feeds_and_stray_quotes_read_as_one_pass_reads_them() {
+        let text = "a,b,c\n1,\"x\ny\",2\n\n2,5\" tall,\"q\"\"\"\n3,\"open\n,\n4,b,c\r\n";
+        let one = read_text(text, 1 << 20);
+        assert_eq!(one.0.len(), 3, "{one:?}");
+        assert_eq!(one.0[1], (3, vec![Some("2".into()), Some("q\"".into())]));
+        for block in 1..text.len() {
+            assert_eq!(read_text(text, block), one, "block {block}");
+        }
+        let wide = read_text("a,b,c\n1,2,3\n2,3,4,5\n", 4);
+        assert_eq!(
+            wide.1.as_deref(),
+            Some("log.csv: row 3: 4 cells, the header names 3 columns (a delimiter or quote out of place?)")
+        );
+        assert!(read_text("a,b,c\n1,,\n2,,\n1,,\n", 3).2);
+        assert!(!read_text("a,b,c\n1,,\n2,,\n3,,\n", 3).2);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn blocks_read_as_one_pass(
+            cells in proptest::collection::vec("[a\"\n,\r ]{0,6}", 0..40),
+            block in 1usize..40,
+        ) {
+            let mut text = "a,b,c\n".to_string();
+            for (i, cell) in cells.iter().enumerate() {
+                text.push_str(cell);
+                text.push(if i % 3 == 2 { '\n' } else { ',' });
+            }
+            prop_assert_eq!(read_text(&text, block), read_text(&text, 1 << 20));
+        }
     }
 }

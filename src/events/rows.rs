@@ -3,6 +3,7 @@
 //! row and column, all kinds at once; and duplicate event ids).
 
 use super::countries;
+use super::derive::{ClaimRules, DateReader, Derived, Rule, DATE_SHORT_YEAR, DATE_SLASHED, DATE_UNREADABLE};
 use super::detect::{Log, UnitSource};
 use super::{collect, ordinal, Format, GtdCondition, Options, KIND, ROW, UNIT, UNKNOWN};
 use crate::error::{Error, Result};
@@ -39,6 +40,8 @@ struct Stage {
     columns: Vec<Expr>,
     /// Columns computed from those (after them).
     derived: Vec<Expr>,
+    /// Columns a CSV log's pass computes as it reads (see [`Stage::derive`]).
+    by_pass: Vec<Derived>,
 }
 
 impl Stage {
@@ -46,6 +49,18 @@ impl Stage {
     fn keep(&mut self, name: &str, expr: Expr) -> Expr {
         self.columns.push(expr.alias(name));
         col(name)
+    }
+
+    /// Computes column `d`: a CSV log's pass computes it as it reads, any other log
+    /// gets it by a map over its inputs; returns a reference to it.
+    fn derive(&mut self, log: &Log, d: Derived) -> Expr {
+        let name = d.name.clone();
+        if log.pass.is_some() {
+            self.by_pass.push(d);
+            col(name)
+        } else {
+            self.keep(&name, d.expr())
+        }
     }
 
     /// Computes `expr` (of columns kept by [`Stage::keep`]) as column `name`.
@@ -74,8 +89,9 @@ pub(super) struct RowExprs {
     /// Whether the row breaks any rule (which one, and where, [`problems`] tells).
     pub(super) bad: Expr,
     /// Whether the row's event id was seen before on another row (by hash: a
-    /// candidate, which [`problems`] confirms).
-    pub(super) repeated_id: Expr,
+    /// candidate, which [`problems`] confirms); `None` for a CSV log, whose one pass
+    /// tells it (see [`super::pass`]).
+    pub(super) repeated_id: Option<Expr>,
     checks: Vec<Check>,
     lookup: Option<Lookup>,
     stage: Stage,
@@ -99,8 +115,11 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
         ),
     };
     let kind = stage.keep_derived(KIND, kind);
-    let actor = actor(log, options).map(|a| stage.keep("__actor", a));
-    let repeated_id = stage.keep("__repeated_id", repeated_ids(log.spec.id));
+    let actor = actor(log, options)?.map(|a| stage.derive(log, a));
+    let repeated_id = log
+        .pass
+        .is_none()
+        .then(|| stage.keep("__repeated_id", repeated_ids(log.spec.id)));
     let bad = checks
         .iter()
         .map(|c| c.bad.clone())
@@ -128,6 +147,11 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
 }
 
 impl RowExprs {
+    /// The columns a CSV log's pass computes as it reads.
+    pub(super) fn by_pass(&self) -> &[Derived] {
+        &self.stage.by_pass
+    }
+
     /// The rows with the unit lookup joined on and the per-row values of the stage as
     /// columns: what the expressions read.
     pub(super) fn staged(&self, rows: LazyFrame) -> LazyFrame {
@@ -209,7 +233,7 @@ fn scanned(
     query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
 ) -> Result<DataFrame> {
     // The aggregation's pass found the log UTF-8: this one does too.
-    super::scan(log, rows, exprs, query)?
+    super::scan(log, rows, exprs, query, false)?
         .map_err(|at| log.data_error(format!("byte {at} is not UTF-8 text")))?
         .stacked(log)
 }
@@ -375,8 +399,8 @@ fn count(stage: &mut Stage, checks: &mut Vec<Check>, c: &'static str, unknown_co
 /// The period ordinal of each event and, for GTD, whether its month is known.
 fn period(log: &Log, options: &Options, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Expr) {
     match log.format {
-        Format::Acled => event_date("event_date", options, stage, checks),
-        Format::Ucdp => event_date("date_start", options, stage, checks),
+        Format::Acled => event_date(log, "event_date", options, stage, checks),
+        Format::Ucdp => event_date(log, "date_start", options, stage, checks),
         Format::Gtd => {
             let year = stage.keep("__number_iyear", num("iyear"));
             let month = stage.keep("__number_imonth", num("imonth"));
@@ -420,40 +444,30 @@ fn period(log: &Log, options: &Options, stage: &mut Stage, checks: &mut Vec<Chec
     }
 }
 
-/// Dates read without a `date_format`: forms whose day, month and year cannot be
-/// mistaken (ACLED's exports write the first two).
-const DATE_FORMATS: [&str; 3] = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"];
-
 /// The period of each event from a date column (ACLED `event_date`, UCDP
 /// `date_start`): the formats of [`DATE_FORMATS`], or the one `date_format` names. A
 /// time after the date (`2022-04-21 00:00:00.000`, as UCDP writes) is ignored. Without
 /// a named format, a two-digit year (`21-Apr-22`) and a date with slashes (`4/5/2022`:
 /// 4 May or April 5?) are errors that say how to name the format.
-fn event_date(column: &'static str, options: &Options, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Expr) {
+fn event_date(
+    log: &Log,
+    column: &'static str,
+    options: &Options,
+    stage: &mut Stage,
+    checks: &mut Vec<Check>,
+) -> (Expr, Expr) {
     let reader = DateReader {
         format: options.date_format.clone(),
         kind: options.period,
     };
-    let code = stage.keep(
-        "__date",
-        col(column).map(
-            move |c: Column| {
-                let dates = c.str()?;
-                // Logs repeat dates: each distinct text is read once per block.
-                let mut read: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-                let codes: Int64Chunked = dates
-                    .iter()
-                    .map(|t| {
-                        Some(match t {
-                            None => DATE_UNREADABLE,
-                            Some(t) => *read.entry(t).or_insert_with(|| reader.code(t)),
-                        })
-                    })
-                    .collect();
-                Ok(codes.with_name(c.name().clone()).into_column())
-            },
-            |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
-        ),
+    let code = stage.derive(
+        log,
+        Derived {
+            name: "__date".into(),
+            inputs: vec![column.into()],
+            rule: Rule::Date(std::sync::Arc::new(reader)),
+            keep_inputs: true,
+        },
     );
     if options.date_format.is_none() {
         checks.push(Check {
@@ -482,46 +496,6 @@ fn event_date(column: &'static str, options: &Options, stage: &mut Stage, checks
         .then(code)
         .otherwise(lit(NULL).cast(DataType::Int64));
     (period, lit(true))
-}
-
-/// A date with slashes, read without a named format (see [`event_date`]).
-const DATE_SLASHED: i64 = -1;
-/// A date whose year is below 1000, read without a named format.
-const DATE_SHORT_YEAR: i64 = -2;
-/// An empty cell, or text that is no date in the formats tried.
-const DATE_UNREADABLE: i64 = -3;
-
-/// Reads dates into period ordinals (see [`Period`](crate::period::Period)).
-struct DateReader {
-    /// The one format to read (`date_format`); [`DATE_FORMATS`] when `None`.
-    format: Option<String>,
-    kind: crate::period::PeriodKind,
-}
-
-impl DateReader {
-    /// The period ordinal of the date `text` (>= 0), or one of the negative codes
-    /// `DATE_SLASHED`, `DATE_SHORT_YEAR`, `DATE_UNREADABLE`. The whole text is tried
-    /// first, then its first word (a time after the date is ignored).
-    fn code(&self, text: &str) -> i64 {
-        use chrono::{Datelike, NaiveDate};
-        let text = text.trim_matches(' ');
-        let first_word = text.split(' ').next().unwrap_or("");
-        let parse = |format: &str, text: &str| NaiveDate::parse_from_str(text, format).ok();
-        let date = match &self.format {
-            Some(format) => parse(format, text).or_else(|| parse(format, first_word)),
-            None if text.contains('/') => return DATE_SLASHED,
-            None => DATE_FORMATS
-                .iter()
-                .find_map(|f| parse(f, text))
-                .or_else(|| parse(DATE_FORMATS[0], first_word)),
-        };
-        match date {
-            None => DATE_UNREADABLE,
-            Some(d) if self.format.is_none() && d.year() < 1000 => DATE_SHORT_YEAR,
-            Some(d) if d.year() < 0 => DATE_UNREADABLE,
-            Some(d) => self.kind.ordinal(i64::from(d.year()), i64::from(d.month())),
-        }
-    }
 }
 
 /// A table joined onto the rows to find each event's unit (`__key` = `key`).
@@ -640,24 +614,24 @@ fn claim_flags(
         }
         Format::Ucdp => Ok(None),
         Format::Acled => {
-            let text: Vec<Expr> = ["notes", "tags"]
+            let text: Vec<String> = ["notes", "tags"]
                 .iter()
                 .filter(|c| log.has(c))
-                .map(|c| col(*c).fill_null(lit("")))
+                .map(|c| c.to_string())
                 .collect();
             if text.is_empty() {
                 Ok(Some((lit(false), lit(true))))
             } else {
-                let text = concat_str(text, " ", true);
                 let rules = ClaimRules::new(&options.rules)?;
-                let code = text.map(
-                    move |c: Column| {
-                        let codes: UInt32Chunked = c.str()?.iter().map(|t| Some(rules.code(t.unwrap_or("")))).collect();
-                        Ok(codes.into_column())
+                let code = stage.derive(
+                    log,
+                    Derived {
+                        name: "__claim".into(),
+                        inputs: text,
+                        rule: Rule::Claim(std::sync::Arc::new(rules)),
+                        keep_inputs: false,
                     },
-                    |_, f| Ok(Field::new(f.name().clone(), DataType::UInt32)),
                 );
-                let code = stage.keep("__claim", code);
                 let claimed = code.clone().gt_eq(lit(1u32)).fill_null(lit(false));
                 let unverified = code.eq(lit(2u32)).fill_null(lit(false));
                 let verified = claimed.clone().and(unverified).not();
@@ -667,51 +641,25 @@ fn claim_flags(
     }
 }
 
-/// The ACLED claim rules, compiled once (the same regex engine polars uses).
-struct ClaimRules {
-    claimed: regex::Regex,
-    not_claimed: regex::Regex,
-    unverified: regex::Regex,
-}
-
-impl ClaimRules {
-    fn new(rules: &super::Rules) -> Result<ClaimRules> {
-        let compile = super::compile_rule;
-        Ok(ClaimRules {
-            claimed: compile("acled_claimed", &rules.acled_claimed)?,
-            not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
-            unverified: compile("acled_unverified", &rules.acled_unverified)?,
-        })
-    }
-
-    /// 0: no claim; 1: claimed (more claim mentions than negated ones); 2: claimed and
-    /// not verified. Most notes mention no claim and are told apart by one search.
-    fn code(&self, text: &str) -> u32 {
-        if !self.claimed.is_match(text) {
-            return 0;
-        }
-        if self.claimed.find_iter(text).count() <= self.not_claimed.find_iter(text).count() {
-            return 0;
-        }
-        if self.unverified.is_match(text) {
-            2
-        } else {
-            1
-        }
-    }
-}
-
 /// Whether an actor column of each event matches the actor pattern.
-fn actor(log: &Log, options: &Options) -> Option<Expr> {
-    options.actor.as_ref().map(|re| {
-        log.spec
-            .actors
-            .iter()
-            .filter(|c| log.has(c))
-            .map(|c| col(*c).str().contains(lit(re.as_str()), true).fill_null(lit(false)))
-            .reduce(|a, b| a.or(b))
-            .unwrap_or(lit(false))
-    })
+fn actor(log: &Log, options: &Options) -> Result<Option<Derived>> {
+    let Some(re) = &options.actor else { return Ok(None) };
+    let inputs: Vec<String> = log
+        .spec
+        .actors
+        .iter()
+        .filter(|c| log.has(c))
+        .map(|c| c.to_string())
+        .collect();
+    if inputs.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Derived {
+        name: "__actor".into(),
+        inputs,
+        rule: Rule::Matches(super::compile_rule("actor", re)?),
+        keep_inputs: false,
+    }))
 }
 
 /// Whether each event targets civilians (where the format can tell).
@@ -772,48 +720,4 @@ fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'
         extra.push(("civilian_deaths", count(stage, checks, "deaths_civilians", &[])));
     }
     (kind, extra)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::period::PeriodKind;
-
-    fn reader(format: Option<&str>, kind: PeriodKind) -> DateReader {
-        DateReader {
-            format: format.map(String::from),
-            kind,
-        }
-    }
-
-    #[test]
-    fn dates_read_into_period_ordinals() {
-        let year = reader(None, PeriodKind::Year);
-        assert_eq!(year.code("2022-04-21"), 2022);
-        assert_eq!(year.code(" 21 April 2022 "), 2022);
-        assert_eq!(year.code("4 May 2022"), 2022);
-        assert_eq!(year.code("21-April-2022"), 2022);
-        assert_eq!(year.code("2022-04-21 00:00:00.000"), 2022);
-        // Quarter 2022-Q2 is 4 * 2022 + 1; month 2022-04 is 12 * 2022 + 3.
-        assert_eq!(reader(None, PeriodKind::Quarter).code("2022-04-21"), 8089);
-        assert_eq!(reader(None, PeriodKind::Month).code("21 April 2022"), 24267);
-        assert_eq!(reader(None, PeriodKind::Month).code("1 December 2021"), 24263);
-    }
-
-    #[test]
-    fn ambiguous_and_unreadable_dates_get_their_codes() {
-        let year = reader(None, PeriodKind::Year);
-        assert_eq!(year.code("4/5/2022"), DATE_SLASHED);
-        assert_eq!(year.code("22-04-21"), DATE_SHORT_YEAR);
-        assert_eq!(year.code("21 April 22"), DATE_SHORT_YEAR);
-        assert_eq!(year.code("yesterday"), DATE_UNREADABLE);
-        assert_eq!(year.code(""), DATE_UNREADABLE);
-        assert_eq!(year.code("2022-02-30"), DATE_UNREADABLE);
-        // A named format reads only that format, slashes and short years included.
-        let named = reader(Some("%d/%m/%Y"), PeriodKind::Month);
-        assert_eq!(named.code("4/5/2022"), 2022 * 12 + 4);
-        assert_eq!(named.code("2022-05-04"), DATE_UNREADABLE);
-        let short = reader(Some("%d-%b-%y"), PeriodKind::Year);
-        assert_eq!(short.code("21-Apr-22"), 2022);
-    }
 }

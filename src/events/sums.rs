@@ -112,7 +112,9 @@ pub(super) fn sums(
     aggs.push(col(ROW).min().alias(FIRST_ROW));
     let as_count = |e: Expr| e.cast(DataType::UInt32).sum();
     aggs.push(as_count(e.bad.clone()).alias(BAD_ROWS));
-    aggs.push(as_count(e.repeated_id.clone()).alias(REPEATED_IDS));
+    if let Some(repeated) = &e.repeated_id {
+        aggs.push(as_count(repeated.clone()).alias(REPEATED_IDS));
+    }
     let mut report = start_report(log);
     let keys = [
         e.unit.clone(),
@@ -121,13 +123,14 @@ pub(super) fn sums(
         e.month_known.clone().alias(MONTH_KNOWN),
     ];
     let query = |rows: LazyFrame| rows.group_by(keys.clone()).agg(aggs.clone());
-    let mut scanned = match scan(log, &rows, e, query)? {
+    let mut scanned = match scan(log, &rows, e, query, e.repeated_id.is_none())? {
         Ok(scanned) => scanned,
         Err(at) => return Ok(Err(at)),
     };
     if let Some(sha256) = scanned.sha256.take() {
         report.source.sha256 = sha256;
     }
+    let pass_repeated_ids = scanned.repeated_ids;
     let grouped = add_up(log, scanned)?;
     let total = |c: &str, df: &DataFrame| -> Result<u64> {
         let sum = df
@@ -142,7 +145,10 @@ pub(super) fn sums(
     };
     report.rows = total("incidents", &grouped)? as usize;
     let bad_rows = total(BAD_ROWS, &grouped)?;
-    let repeated_ids = total(REPEATED_IDS, &grouped)?;
+    let repeated_ids = match e.repeated_id {
+        Some(_) => total(REPEATED_IDS, &grouped)? > 0,
+        None => pass_repeated_ids,
+    };
     // Events whose month is unknown (GTD imonth = 0) have no quarter or month.
     let grouped = if options.period == PeriodKind::Year {
         grouped
@@ -176,7 +182,7 @@ pub(super) fn sums(
         type_columns,
         report,
         bad_rows: bad_rows > 0,
-        repeated_ids: repeated_ids > 0,
+        repeated_ids,
     }))
 }
 

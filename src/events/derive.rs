@@ -1,0 +1,327 @@
+//! Per-row values computed from text cells: the period code of a date, the claim code
+//! of an event's text, whether an actor matches. A CSV log's pass computes them as it
+//! parses each block, on its parsing threads, with caches of the texts seen (dates and
+//! actor names repeat); any other log gets them by a polars map over the columns. The
+//! same [`Derived::value`] serves both, so the two cannot differ.
+
+use crate::error::Result;
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// Texts remembered per cache (and per parsing thread); past this, values are computed
+/// without being remembered.
+const CACHED: usize = 1 << 16;
+
+/// What a derived column computes from its input cells.
+#[derive(Clone)]
+pub(super) enum Rule {
+    /// The period code of a date ([`DateReader::code`]), from one cell (i64).
+    Date(std::sync::Arc<DateReader>),
+    /// The claim code ([`ClaimRules::code`]) of the cells joined by a space, a missing
+    /// cell as empty text (u32).
+    Claim(std::sync::Arc<ClaimRules>),
+    /// Whether any present cell matches (bool).
+    Matches(regex::Regex),
+}
+
+/// A column computed per row from input columns (see the module docs).
+#[derive(Clone)]
+pub(super) struct Derived {
+    pub(super) name: String,
+    pub(super) inputs: Vec<String>,
+    pub(super) rule: Rule,
+    /// The inputs are still needed as text (a check cites their cells).
+    pub(super) keep_inputs: bool,
+}
+
+/// The values of a derived column, as they are computed.
+pub(super) enum Values {
+    I64(Vec<i64>),
+    U32(Vec<u32>),
+    Bool(Vec<bool>),
+}
+
+/// What one thread remembers while computing a derived column: values by text, and a
+/// buffer for joined cells.
+#[derive(Default)]
+pub(super) struct Memo {
+    dates: HashMap<Box<str>, i64, foldhash::fast::RandomState>,
+    matches: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
+    text: String,
+}
+
+impl Derived {
+    /// An empty column of the right type for about `rows` values.
+    pub(super) fn values(&self, rows: usize) -> Values {
+        match self.rule {
+            Rule::Date(_) => Values::I64(Vec::with_capacity(rows)),
+            Rule::Claim(_) => Values::U32(Vec::with_capacity(rows)),
+            Rule::Matches(_) => Values::Bool(Vec::with_capacity(rows)),
+        }
+    }
+
+    /// Computes the value of one row from its input cells (`None`: missing) and pushes
+    /// it onto `values`.
+    pub(super) fn push(&self, cells: &[Option<&str>], memo: &mut Memo, values: &mut Values) {
+        match (&self.rule, values) {
+            (Rule::Date(reader), Values::I64(v)) => v.push(match cells.first().copied().flatten() {
+                None => DATE_UNREADABLE,
+                Some(t) => remembered(&mut memo.dates, t, |t| reader.code(t)),
+            }),
+            (Rule::Claim(rules), Values::U32(v)) => v.push(match cells {
+                [one] => rules.code(one.unwrap_or("")),
+                _ => {
+                    memo.text.clear();
+                    for (i, c) in cells.iter().enumerate() {
+                        if i > 0 {
+                            memo.text.push(' ');
+                        }
+                        memo.text.push_str(c.unwrap_or(""));
+                    }
+                    rules.code(&memo.text)
+                }
+            }),
+            (Rule::Matches(re), Values::Bool(v)) => v.push(
+                cells
+                    .iter()
+                    .flatten()
+                    .any(|t| remembered(&mut memo.matches, t, |t| re.is_match(t))),
+            ),
+            _ => unreachable!("values made by Derived::values"),
+        }
+    }
+
+    /// The polars expression computing the column from its inputs (for logs not read
+    /// by a pass).
+    pub(super) fn expr(&self) -> Expr {
+        let this = self.clone();
+        let inputs: Vec<Expr> = self.inputs.iter().map(|c| col(c.as_str())).collect();
+        let dtype = match self.rule {
+            Rule::Date(_) => DataType::Int64,
+            Rule::Claim(_) => DataType::UInt32,
+            Rule::Matches(_) => DataType::Boolean,
+        };
+        inputs[0].clone().map_many(
+            move |columns: &mut [Column]| {
+                let texts = columns
+                    .iter()
+                    .map(|c| c.cast(&DataType::String))
+                    .collect::<PolarsResult<Vec<_>>>()?;
+                let texts = texts.iter().map(|c| c.str()).collect::<PolarsResult<Vec<_>>>()?;
+                let rows = texts.first().map_or(0, |t| t.len());
+                let mut values = this.values(rows);
+                let mut memo = Memo::default();
+                let mut cells = Vec::with_capacity(texts.len());
+                for i in 0..rows {
+                    cells.clear();
+                    cells.extend(texts.iter().map(|t| t.get(i)));
+                    this.push(&cells, &mut memo, &mut values);
+                }
+                let name = columns[0].name().clone();
+                Ok(values.into_column(name.as_str()))
+            },
+            &inputs[1..],
+            move |_, fields| Ok(Field::new(fields[0].name().clone(), dtype.clone())),
+        )
+    }
+}
+
+impl Values {
+    pub(super) fn into_column(self, name: &str) -> Column {
+        match self {
+            Values::I64(v) => Column::new(name.into(), v),
+            Values::U32(v) => Column::new(name.into(), v),
+            Values::Bool(v) => Column::new(name.into(), v),
+        }
+    }
+}
+
+/// The value of `text`, from `memo` when it was computed before.
+fn remembered<V: Copy>(
+    memo: &mut HashMap<Box<str>, V, foldhash::fast::RandomState>,
+    text: &str,
+    compute: impl Fn(&str) -> V,
+) -> V {
+    if let Some(v) = memo.get(text) {
+        return *v;
+    }
+    let v = compute(text);
+    if memo.len() < CACHED {
+        memo.insert(text.into(), v);
+    }
+    v
+}
+
+/// Dates read without a `date_format`: forms whose day, month and year cannot be
+/// mistaken (ACLED's exports write the first two).
+pub(super) const DATE_FORMATS: [&str; 3] = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"];
+
+/// A date with slashes, read without a named format (see `rows::event_date`).
+pub(super) const DATE_SLASHED: i64 = -1;
+/// A date whose year is below 1000, read without a named format.
+pub(super) const DATE_SHORT_YEAR: i64 = -2;
+/// An empty cell, or text that is no date in the formats tried.
+pub(super) const DATE_UNREADABLE: i64 = -3;
+
+/// Reads dates into period ordinals (see [`Period`](crate::period::Period)).
+pub(super) struct DateReader {
+    /// The one format to read (`date_format`); [`DATE_FORMATS`] when `None`.
+    pub(super) format: Option<String>,
+    pub(super) kind: crate::period::PeriodKind,
+}
+
+impl DateReader {
+    /// The period ordinal of the date `text` (>= 0), or one of the negative codes
+    /// `DATE_SLASHED`, `DATE_SHORT_YEAR`, `DATE_UNREADABLE`. The whole text is tried
+    /// first, then its first word (a time after the date is ignored).
+    pub(super) fn code(&self, text: &str) -> i64 {
+        use chrono::{Datelike, NaiveDate};
+        let text = text.trim_matches(' ');
+        let first_word = text.split(' ').next().unwrap_or("");
+        let parse = |format: &str, text: &str| NaiveDate::parse_from_str(text, format).ok();
+        let date = match &self.format {
+            Some(format) => parse(format, text).or_else(|| parse(format, first_word)),
+            None if text.contains('/') => return DATE_SLASHED,
+            None => DATE_FORMATS
+                .iter()
+                .find_map(|f| parse(f, text))
+                .or_else(|| parse(DATE_FORMATS[0], first_word)),
+        };
+        match date {
+            None => DATE_UNREADABLE,
+            Some(d) if self.format.is_none() && d.year() < 1000 => DATE_SHORT_YEAR,
+            Some(d) if d.year() < 0 => DATE_UNREADABLE,
+            Some(d) => self.kind.ordinal(i64::from(d.year()), i64::from(d.month())),
+        }
+    }
+}
+
+/// The ACLED claim rules, compiled once (the same regex engine polars uses).
+pub(super) struct ClaimRules {
+    claimed: regex::Regex,
+    not_claimed: regex::Regex,
+    unverified: regex::Regex,
+    /// With the default claim pattern: a text without these letters (in any case)
+    /// mentions no claim, which a scan for them tells faster than the pattern.
+    needs: Option<&'static [u8; 5]>,
+}
+
+impl ClaimRules {
+    pub(super) fn new(rules: &super::Rules) -> Result<ClaimRules> {
+        let compile = super::compile_rule;
+        Ok(ClaimRules {
+            claimed: compile("acled_claimed", &rules.acled_claimed)?,
+            not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
+            unverified: compile("acled_unverified", &rules.acled_unverified)?,
+            needs: (rules.acled_claimed == super::ACLED_CLAIMED).then_some(b"claim"),
+        })
+    }
+
+    /// 0: no claim; 1: claimed (more claim mentions than negated ones); 2: claimed and
+    /// not verified. Most notes mention no claim and are told apart by one search.
+    pub(super) fn code(&self, text: &str) -> u32 {
+        if self
+            .needs
+            .is_some_and(|word| !contains_ignoring_case(text.as_bytes(), word))
+        {
+            return 0;
+        }
+        if !self.claimed.is_match(text) {
+            return 0;
+        }
+        if self.claimed.find_iter(text).count() <= self.not_claimed.find_iter(text).count() {
+            return 0;
+        }
+        if self.unverified.is_match(text) {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+/// Whether `text` holds `word` (lower-case ASCII letters) in any mix of cases.
+fn contains_ignoring_case(text: &[u8], word: &[u8]) -> bool {
+    let (first, rest) = (word[0], &word[1..]);
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), text).any(|at| {
+        text.get(at + 1..at + word.len())
+            .is_some_and(|next| next.eq_ignore_ascii_case(rest))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::PeriodKind;
+
+    #[test]
+    fn the_claim_letters_are_found_in_any_case_and_only_ascii_letters_match_them() {
+        assert!(contains_ignoring_case(b"ISKP CLAIMED it", b"claim"));
+        assert!(contains_ignoring_case(b"a cLaIm", b"claim"));
+        assert!(!contains_ignoring_case(b"clai", b"claim"));
+        assert!(!contains_ignoring_case(b"c laim, acclaim-", b"claimx"));
+        // The scan may stand in for the default pattern only if no other character
+        // matches these letters case-insensitively (the regex crate folds Unicode case:
+        // K also matches the Kelvin sign, s the long s).
+        let letters = regex::Regex::new("(?i)^[claim]$").unwrap();
+        let matching: String = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| letters.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(matching, "ACILMacilm");
+        // The default rules give the same codes with and without the scan.
+        let rules = ClaimRules::new(&crate::events::Rules::default()).unwrap();
+        assert!(rules.needs.is_some());
+        let plain = ClaimRules {
+            needs: None,
+            ..ClaimRules::new(&crate::events::Rules::default()).unwrap()
+        };
+        for text in [
+            "ISKP claimed responsibility. The claim could not be independently verified.",
+            "No group claimed the attack.",
+            "IS-K CLAIMS it fired rockets",
+            "clamour, acclaimed film",
+            "",
+        ] {
+            assert_eq!(rules.code(text), plain.code(text), "{text}");
+        }
+    }
+
+    fn reader(format: Option<&str>, kind: PeriodKind) -> DateReader {
+        DateReader {
+            format: format.map(String::from),
+            kind,
+        }
+    }
+
+    #[test]
+    fn dates_read_into_period_ordinals() {
+        let year = reader(None, PeriodKind::Year);
+        assert_eq!(year.code("2022-04-21"), 2022);
+        assert_eq!(year.code(" 21 April 2022 "), 2022);
+        assert_eq!(year.code("4 May 2022"), 2022);
+        assert_eq!(year.code("21-April-2022"), 2022);
+        assert_eq!(year.code("2022-04-21 00:00:00.000"), 2022);
+        // Quarter 2022-Q2 is 4 * 2022 + 1; month 2022-04 is 12 * 2022 + 3.
+        assert_eq!(reader(None, PeriodKind::Quarter).code("2022-04-21"), 8089);
+        assert_eq!(reader(None, PeriodKind::Month).code("21 April 2022"), 24267);
+        assert_eq!(reader(None, PeriodKind::Month).code("1 December 2021"), 24263);
+    }
+
+    #[test]
+    fn ambiguous_and_unreadable_dates_get_their_codes() {
+        let year = reader(None, PeriodKind::Year);
+        assert_eq!(year.code("4/5/2022"), DATE_SLASHED);
+        assert_eq!(year.code("22-04-21"), DATE_SHORT_YEAR);
+        assert_eq!(year.code("21 April 22"), DATE_SHORT_YEAR);
+        assert_eq!(year.code("yesterday"), DATE_UNREADABLE);
+        assert_eq!(year.code(""), DATE_UNREADABLE);
+        assert_eq!(year.code("2022-02-30"), DATE_UNREADABLE);
+        // A named format reads only that format, slashes and short years included.
+        let named = reader(Some("%d/%m/%Y"), PeriodKind::Month);
+        assert_eq!(named.code("4/5/2022"), 2022 * 12 + 4);
+        assert_eq!(named.code("2022-05-04"), DATE_UNREADABLE);
+        let short = reader(Some("%d-%b-%y"), PeriodKind::Year);
+        assert_eq!(short.code("21-Apr-22"), 2022);
+    }
+}
