@@ -30,8 +30,9 @@ pub(super) struct Derived {
     pub(super) name: String,
     pub(super) inputs: Vec<String>,
     pub(super) rule: Rule,
-    /// The inputs are still needed as text (a check cites their cells).
-    pub(super) keep_inputs: bool,
+    /// Messages cite the inputs' cells (they are kept as text for the scan that
+    /// finds the rows in error).
+    pub(super) inputs_cited: bool,
 }
 
 /// The values of a derived column, as they are computed.
@@ -218,7 +219,8 @@ impl ClaimRules {
     }
 
     /// 0: no claim; 1: claimed (more claim mentions than negated ones); 2: claimed and
-    /// not verified. Most notes mention no claim and are told apart by one search.
+    /// not verified. Most notes mention no claim: a scan for the letters (with the
+    /// default pattern) or one search tells them apart.
     pub(super) fn code(&self, text: &str) -> u32 {
         if self
             .needs
@@ -226,10 +228,9 @@ impl ClaimRules {
         {
             return 0;
         }
-        if !self.claimed.is_match(text) {
-            return 0;
-        }
-        if self.claimed.find_iter(text).count() <= self.not_claimed.find_iter(text).count() {
+        let claims = self.claimed.find_iter(text).count();
+        // Only whether the negated mentions reach the mentions matters.
+        if claims == 0 || self.not_claimed.find_iter(text).take(claims).count() == claims {
             return 0;
         }
         if self.unverified.is_match(text) {

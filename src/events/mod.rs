@@ -324,15 +324,24 @@ impl Scanned {
     }
 }
 
+/// Which scan of the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// The aggregation's: a CSV log's pass also tells whether two event ids have the
+    /// same hash, and keeps as text no column that only messages cite.
+    Sums,
+    /// One that finds the rows in error, for the messages.
+    Problems,
+}
+
 /// Runs `query` over the rows of the log (see [`Scanned`]); `Ok(Err(offset))` when a
-/// pass found a byte that is not UTF-8. `ids`: a CSV log's pass also tells whether
-/// two event ids have the same hash.
+/// pass found a byte that is not UTF-8.
 fn scan(
     log: &detect::Log,
     rows: &LazyFrame,
     exprs: &rows::RowExprs,
     query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
-    ids: bool,
+    which: Scan,
 ) -> Result<std::result::Result<Scanned, u64>> {
     let Some((csv, columns)) = &log.pass else {
         let part = collect(query(exprs.staged(rows.clone()))).map_err(|e| log.polars_error(e))?;
@@ -343,24 +352,29 @@ fn scan(
         }));
     };
     let mut parts = Vec::new();
-    // Inputs of columns the pass computes are not kept as text, unless needed as such.
-    let protected = [log.unit_source.column(), log.spec.id, log.spec.kind];
-    let computed_from: Vec<&str> = exprs
+    // Inputs of columns the pass computes are not kept as text (those messages cite
+    // are, for the scan that finds the rows in error), nor is the event id in the
+    // aggregation's scan (the pass hashes it); the unit and the type always are.
+    let sums = which == Scan::Sums;
+    let always = [log.unit_source.column(), log.spec.kind];
+    let mut not_text: Vec<&str> = exprs
         .by_pass()
         .iter()
-        .filter(|d| !d.keep_inputs)
+        .filter(|d| sums || !d.inputs_cited)
         .flat_map(|d| d.inputs.iter().map(String::as_str))
-        .filter(|c| !protected.contains(c))
         .collect();
+    if sums {
+        not_text.push(log.spec.id);
+    }
     let kept: Vec<String> = columns
         .iter()
-        .filter(|c| !computed_from.contains(&c.as_str()))
+        .filter(|c| always.contains(&c.as_str()) || !not_text.contains(&c.as_str()))
         .cloned()
         .collect();
     let wanted = pass::Wanted {
         columns: &kept,
         derived: exprs.by_pass(),
-        id: ids.then_some(log.spec.id),
+        id: sums.then_some(log.spec.id),
     };
     let found = pass::read(csv, &log.name, &wanted, |frame| {
         parts.push(

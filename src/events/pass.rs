@@ -29,6 +29,9 @@ use std::sync::{mpsc, Arc, Mutex};
 
 /// Bytes read per block (a few thousand in unit tests, so that small logs span blocks).
 const BLOCK_BYTES: usize = if cfg!(test) { 4096 } else { 8 << 20 };
+/// Rows per frame handed on: blocks are gathered up to this (each frame costs a
+/// query; a few rows in unit tests, so that small logs span frames).
+const FRAME_ROWS: usize = if cfg!(test) { 50 } else { 250_000 };
 
 /// A CSV log read in one pass (see the module docs).
 #[derive(Debug, Clone)]
@@ -121,7 +124,10 @@ fn read_blocks(
     let derived: Vec<(Vec<usize>, &Derived)> = wanted
         .derived
         .iter()
-        .map(|d| (d.inputs.iter().filter_map(&mut find).collect(), d))
+        .map(|d| {
+            debug_assert!(d.inputs.len() <= MAX_INPUTS, "more inputs than MAX_INPUTS");
+            (d.inputs.iter().filter_map(&mut find).collect(), d)
+        })
         .collect();
     if !missing.is_empty() {
         return Err(Error::Data {
@@ -404,8 +410,11 @@ fn parse(bytes: &[u8], eof: bool, layout: &Layout, memos: &mut [Memo]) -> Parsed
         open_from: None,
     };
     let ids = foldhash::fast::FixedState::with_seed(0x5eed);
+    // Checked once: then each cell is a slice of the text (a block that is not UTF-8
+    // has its cells checked one by one, and the pass reports the file).
+    let whole = std::str::from_utf8(bytes).ok();
     let ended = records::read(bytes, eof, layout.separator, |record| {
-        if let Err(e) = p.push(record, layout, &ids, memos) {
+        if let Err(e) = p.push(record, whole, layout, &ids, memos) {
             p.error = Some((p.rows, e));
             return false;
         }
@@ -423,10 +432,24 @@ fn cell<'a>(record: &'a Record, at: usize) -> Option<&'a [u8]> {
     Some(if at + 1 == record.len() { strip_cr(cell) } else { cell })
 }
 
+/// [`cell`] as text (`whole`: see [`Record::get_str`]); `Err` when it is not UTF-8.
+fn cell_text<'a>(record: &'a Record, at: usize, whole: Option<&'a str>) -> Option<std::result::Result<&'a str, ()>> {
+    let text = record.get_str(at, whole)?.map_err(|_| ());
+    Some(if at + 1 == record.len() {
+        text.map(|t| t.strip_suffix('\r').unwrap_or(t))
+    } else {
+        text
+    })
+}
+
+/// The most input columns of a derived column (ACLED's four actor columns).
+const MAX_INPUTS: usize = 4;
+
 impl Parsed {
     fn push(
         &mut self,
         record: &Record,
+        whole: Option<&str>,
         layout: &Layout,
         ids: &impl BuildHasher,
         memos: &mut [Memo],
@@ -434,26 +457,23 @@ impl Parsed {
         if record.len() > layout.width {
             return Err(RowError::Wide(record.len()));
         }
-        let text = |at: usize, name: &str| match cell(record, at) {
-            None | Some(b"") => Ok(None),
-            Some(bytes) => std::str::from_utf8(bytes)
-                .map(Some)
-                .map_err(|_| RowError::NotUtf8(name.to_string())),
+        // A cell missing or empty is `None`.
+        let text = |at: usize, name: &str| match cell_text(record, at, whole) {
+            None | Some(Ok("")) => Ok(None),
+            Some(Ok(text)) => Ok(Some(text)),
+            Some(Err(())) => Err(RowError::NotUtf8(name.to_string())),
         };
-        let mut cells = Vec::new();
+        let mut cells = [None; MAX_INPUTS];
         for (((inputs, d), memo), values) in layout.derived.iter().zip(memos.iter_mut()).zip(&mut self.values) {
-            cells.clear();
-            for (at, name) in inputs.iter().zip(&d.inputs) {
-                cells.push(text(*at, name)?);
+            for (i, (at, name)) in inputs.iter().zip(&d.inputs).enumerate() {
+                cells[i] = text(*at, name)?;
             }
-            d.push(&cells, memo, values);
+            d.push(&cells[..inputs.len()], memo, values);
         }
         for ((at, name), cells) in layout.columns.iter().zip(&mut self.cells) {
-            match cell(record, *at) {
-                None | Some(b"") => cells.append_null(),
-                Some(bytes) => {
-                    cells.append_value(std::str::from_utf8(bytes).map_err(|_| RowError::NotUtf8(name.clone()))?)
-                }
+            match text(*at, name)? {
+                None => cells.append_null(),
+                Some(text) => cells.append_value(text),
             }
         }
         if let Some(at) = layout.id {
@@ -496,6 +516,8 @@ fn consume(
     let mut next = 0;
     let mut rows = 0;
     let mut sent = false;
+    // Blocks' rows gathered into a frame of about FRAME_ROWS (each frame is a query).
+    let mut gathered: Option<DataFrame> = None;
     let mut ids: Vec<u64> = Vec::new();
     // The start of a record the last block ended inside, to read with this block.
     let mut open: Option<Vec<u8>> = None;
@@ -543,14 +565,28 @@ fn consume(
             ids.extend_from_slice(&p.ids);
             let n = p.rows;
             if n > 0 {
-                frame(p.finish(first_row + rows, layout, name)?)?;
-                sent = true;
+                let df = p.finish(first_row + rows, layout, name)?;
+                match &mut gathered {
+                    None => gathered = Some(df),
+                    Some(all) => {
+                        all.vstack_mut_owned(df).map_err(|e| Error::Data {
+                            file: name.into(),
+                            message: format!("cannot read the event log: {e}"),
+                        })?;
+                    }
+                }
             }
             rows += n;
+            if gathered.as_ref().is_some_and(|g| g.height() >= FRAME_ROWS) {
+                frame(gathered.take().unwrap_or_default())?;
+                sent = true;
+            }
         }
     }
-    // An empty frame for a log of no rows (the sums need one frame).
-    if !sent {
+    if let Some(last) = gathered {
+        frame(last)?;
+    } else if !sent {
+        // An empty frame for a log of no rows (the sums need one frame).
         frame(parse(&[], true, layout, &mut memos).finish(first_row, layout, name)?)?;
     }
     ids.sort_unstable();

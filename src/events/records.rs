@@ -37,6 +37,20 @@ impl Record<'_> {
         self.cells.len()
     }
 
+    /// Cell `at` as text: `whole` is the text read, when it is known to be UTF-8 (a
+    /// cell not copied is then a slice of it: cells start and end at ASCII bytes).
+    pub(super) fn get_str<'s>(
+        &'s self,
+        at: usize,
+        whole: Option<&'s str>,
+    ) -> Option<Result<&'s str, std::str::Utf8Error>> {
+        let c = self.cells.get(at)?;
+        match whole.filter(|_| !c.copied).and_then(|w| w.get(c.start..c.end)) {
+            Some(text) => Some(Ok(text)),
+            None => self.get(at).map(std::str::from_utf8),
+        }
+    }
+
     /// Cell `at` as csv-core gives it.
     pub(super) fn get(&self, at: usize) -> Option<&[u8]> {
         let c = self.cells.get(at)?;

@@ -233,7 +233,7 @@ fn scanned(
     query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
 ) -> Result<DataFrame> {
     // The aggregation's pass found the log UTF-8: this one does too.
-    super::scan(log, rows, exprs, query, false)?
+    super::scan(log, rows, exprs, query, super::Scan::Problems)?
         .map_err(|at| log.data_error(format!("byte {at} is not UTF-8 text")))?
         .stacked(log)
 }
@@ -466,7 +466,7 @@ fn event_date(
             name: "__date".into(),
             inputs: vec![column.into()],
             rule: Rule::Date(std::sync::Arc::new(reader)),
-            keep_inputs: true,
+            inputs_cited: true,
         },
     );
     if options.date_format.is_none() {
@@ -629,7 +629,7 @@ fn claim_flags(
                         name: "__claim".into(),
                         inputs: text,
                         rule: Rule::Claim(std::sync::Arc::new(rules)),
-                        keep_inputs: false,
+                        inputs_cited: false,
                     },
                 );
                 let claimed = code.clone().gt_eq(lit(1u32)).fill_null(lit(false));
@@ -658,7 +658,7 @@ fn actor(log: &Log, options: &Options) -> Result<Option<Derived>> {
         name: "__actor".into(),
         inputs,
         rule: Rule::Matches(super::compile_rule("actor", re)?),
-        keep_inputs: false,
+        inputs_cited: false,
     }))
 }
 

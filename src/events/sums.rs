@@ -2,7 +2,7 @@
 
 use super::detect::Log;
 use super::rows::RowExprs;
-use super::{scan, slug, Format, Options, Report, Scanned, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
+use super::{scan, slug, Format, Options, Report, Scan, Scanned, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
 use crate::error::Result;
 use crate::period::PeriodKind;
 use polars::prelude::*;
@@ -123,7 +123,7 @@ pub(super) fn sums(
         e.month_known.clone().alias(MONTH_KNOWN),
     ];
     let query = |rows: LazyFrame| rows.group_by(keys.clone()).agg(aggs.clone());
-    let mut scanned = match scan(log, &rows, e, query, e.repeated_id.is_none())? {
+    let mut scanned = match scan(log, &rows, e, query, Scan::Sums)? {
         Ok(scanned) => scanned,
         Err(at) => return Ok(Err(at)),
     };
