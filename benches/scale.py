@@ -3,6 +3,8 @@
 
     python3 benches/scale.py                    # needs numpy and matplotlib
     python3 benches/scale.py --quick            # smaller sizes (a minute or two)
+    python3 benches/scale.py --only events      # rerun one job (score, events or
+                                                # sensitivity), keep the others' rows
 
 Builds the release binary (or takes --bin), generates seeded data in --work (a new
 temporary folder by default) and runs, one axis at a time, the others held:
@@ -93,7 +95,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "docs", "scale"))
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["score", "events", "sensitivity"],
+                    help="rerun this job; the other jobs' rows are kept from OUT.csv")
     args = ap.parse_args()
+    runs = lambda job: args.only in (None, job)
     work = args.work or tempfile.mkdtemp(prefix="riskscore-scale-")
     os.makedirs(work, exist_ok=True)
     binary = args.bin
@@ -108,7 +113,11 @@ def main():
         ("score", "periods", [2, 5, 10, 20] if q else [2, 5, 10, 20, 40], lambda s: (4000, 100, s)),
     ]
     results = []
-    for job, axis, sizes, shape in axes:
+    if args.only:
+        with open(args.out + ".csv") as f:
+            results = [(r["job"], r["axis"], int(r["size"]), float(r["seconds"]), float(r["mb"]))
+                       for r in csv.DictReader(f) if r["job"] != args.only]
+    for job, axis, sizes, shape in axes if runs("score") else []:
         for size in sizes:
             units, indicators, periods = shape(size)
             stem = os.path.join(work, f"panel_{units}_{indicators}_{periods}")
@@ -118,7 +127,7 @@ def main():
                    os.path.join(work, "out"), "--indicators", "none"]
             results.append((job, axis, size) + measure(cmd, args.repeat, work))
             print(*results[-1], flush=True)
-    for size in [62500, 125000, 250000, 500000] if q else [125000, 250000, 500000, 1000000, 2000000]:
+    for size in ([62500, 125000, 250000, 500000] if q else [125000, 250000, 500000, 1000000, 2000000]) if runs("events") else []:
         log = os.path.join(work, f"acled_{size}.csv")
         if not os.path.exists(log):
             subprocess.run([binary, "generate-events", "--format", "acled", "--rows", str(size), "--seed", "1",
@@ -128,14 +137,16 @@ def main():
         results.append(("events", "events", size) + measure(cmd, args.repeat, work))
         print(*results[-1], flush=True)
     stem = os.path.join(work, "panel_2000_50_1")
-    if not os.path.exists(stem + ".csv"):
+    if runs("sensitivity") and not os.path.exists(stem + ".csv"):
         write_panel(stem, 2000, 50, 1)
-    for n in [128, 256, 512, 1024] if q else [256, 512, 1024, 2048, 4096]:
+    for n in ([128, 256, 512, 1024] if q else [256, 512, 1024, 2048, 4096]) if runs("sensitivity") else []:
         cmd = [binary, "sensitivity", "-q", "-f", with_sensitivity(stem + ".toml", n), "-d", stem + ".csv",
                "-o", os.path.join(work, "sens")]
         results.append(("sensitivity", "runs", n * 14) + measure(cmd, args.repeat, work))
         print(*results[-1], flush=True)
 
+    order = {"score": 0, "events": 1, "sensitivity": 2}
+    results.sort(key=lambda r: order[r[0]])
     with open(args.out + ".csv", "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["job", "axis", "size", "seconds", "mb"])

@@ -22,6 +22,11 @@ pub(super) enum Rule {
     Claim(std::sync::Arc<ClaimRules>),
     /// Whether any present cell matches (bool).
     Matches(regex::Regex),
+    /// The cell as a number (f64, null when it is none): spaces at either end
+    /// stripped, then read by `fast_float2::parse`, as polars casts text to Float64.
+    Number,
+    /// Whether the cell is missing, empty or only spaces (bool).
+    Blank,
 }
 
 /// A column computed per row from input columns (see the module docs).
@@ -37,6 +42,7 @@ pub(super) struct Derived {
 
 /// The values of a derived column, as they are computed.
 pub(super) enum Values {
+    F64(Vec<Option<f64>>),
     I64(Vec<i64>),
     U32(Vec<u32>),
     Bool(Vec<bool>),
@@ -57,7 +63,8 @@ impl Derived {
         match self.rule {
             Rule::Date(_) => Values::I64(Vec::with_capacity(rows)),
             Rule::Claim(_) => Values::U32(Vec::with_capacity(rows)),
-            Rule::Matches(_) => Values::Bool(Vec::with_capacity(rows)),
+            Rule::Matches(_) | Rule::Blank => Values::Bool(Vec::with_capacity(rows)),
+            Rule::Number => Values::F64(Vec::with_capacity(rows)),
         }
     }
 
@@ -88,6 +95,20 @@ impl Derived {
                     .flatten()
                     .any(|t| remembered(&mut memo.matches, t, |t| re.is_match(t))),
             ),
+            (Rule::Number, Values::F64(v)) => v.push(
+                cells
+                    .first()
+                    .copied()
+                    .flatten()
+                    .and_then(|t| fast_float2::parse(t.trim_matches(' ')).ok()),
+            ),
+            (Rule::Blank, Values::Bool(v)) => v.push(
+                cells
+                    .first()
+                    .copied()
+                    .flatten()
+                    .is_none_or(|t| t.bytes().all(|b| b == b' ')),
+            ),
             _ => unreachable!("values made by Derived::values"),
         }
     }
@@ -100,7 +121,8 @@ impl Derived {
         let dtype = match self.rule {
             Rule::Date(_) => DataType::Int64,
             Rule::Claim(_) => DataType::UInt32,
-            Rule::Matches(_) => DataType::Boolean,
+            Rule::Matches(_) | Rule::Blank => DataType::Boolean,
+            Rule::Number => DataType::Float64,
         };
         inputs[0].clone().map_many(
             move |columns: &mut [Column]| {
@@ -130,6 +152,7 @@ impl Derived {
 impl Values {
     pub(super) fn into_column(self, name: &str) -> Column {
         match self {
+            Values::F64(v) => Column::new(name.into(), v),
             Values::I64(v) => Column::new(name.into(), v),
             Values::U32(v) => Column::new(name.into(), v),
             Values::Bool(v) => Column::new(name.into(), v),
@@ -254,6 +277,76 @@ fn contains_ignoring_case(text: &[u8], word: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::period::PeriodKind;
+
+    #[test]
+    fn numbers_and_blanks_read_as_polars_reads_them() {
+        let texts = [
+            Some(" 3 "),
+            Some("3.5"),
+            Some("1e3"),
+            Some("inf"),
+            Some("-Infinity"),
+            Some("NaN"),
+            Some(""),
+            Some("   "),
+            Some("x"),
+            Some("+4"),
+            Some("-0"),
+            Some(" 2 3"),
+            Some("0x10"),
+            Some("1,5"),
+            None,
+            Some("\t4"),
+            Some(".5"),
+            Some("5."),
+            Some("1_000"),
+            Some("9007199254740993"),
+        ];
+        let frame = DataFrame::new_infer_height(vec![Column::new("c".into(), texts.to_vec())]).unwrap();
+        let stripped = || col("c").str().strip_chars(lit(" "));
+        let theirs = frame
+            .lazy()
+            .select([
+                stripped().cast(DataType::Float64).alias("n"),
+                col("c").is_null().or(stripped().eq(lit(""))).alias("b"),
+            ])
+            .collect()
+            .unwrap();
+        let ours = |rule: Rule| {
+            let d = Derived {
+                name: "x".into(),
+                inputs: vec!["c".into()],
+                rule,
+                inputs_cited: true,
+            };
+            let (mut values, mut memo) = (d.values(texts.len()), Memo::default());
+            for t in texts {
+                d.push(&[t], &mut memo, &mut values);
+            }
+            values
+        };
+        let Values::F64(numbers) = ours(Rule::Number) else {
+            unreachable!()
+        };
+        let expected: Vec<Option<f64>> = theirs.column("n").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(
+            numbers.iter().map(|v| v.map(f64::to_bits)).collect::<Vec<_>>(),
+            expected.iter().map(|v| v.map(f64::to_bits)).collect::<Vec<_>>(),
+            "{numbers:?} vs polars {expected:?}"
+        );
+        let Values::Bool(blanks) = ours(Rule::Blank) else {
+            unreachable!()
+        };
+        let expected: Vec<bool> = theirs
+            .column("b")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|b| b.unwrap())
+            .collect();
+        assert_eq!(blanks, expected);
+    }
 
     #[test]
     fn the_claim_letters_are_found_in_any_case_and_only_ascii_letters_match_them() {

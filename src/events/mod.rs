@@ -2,14 +2,17 @@
 //!
 //! The format is detected and the needed columns checked (`detect.rs`). Each event's
 //! unit, period, counts, flags and the rules its row must keep are polars expressions
-//! (`rows.rs`), computed once per row. One scan sums the events per unit, period and
-//! type and counts the rows that break a rule and the event ids seen twice (`sums.rs`):
-//! a CSV log is read in one pass, in frames, hashed and checked UTF-8 as it is read
-//! (`pass.rs`); a Parquet or workbook log is scanned by polars' streaming engine. Only
-//! when the scan found bad rows or repeated ids do further scans find the first bad
-//! row of each rule and the first duplicate id (file, row, column and the cell), all
-//! reported at once. The sums are laid on the output grid (`grid.rs`): every unit and
-//! period is present, periods with no events are zeros, not missing.
+//! (`rows.rs`), computed once per row; the values that need text work (a date's period,
+//! an event text's claim code, an actor match: `derive.rs`) are computed by plain Rust
+//! over the cells. One scan sums the events per unit, period and type and counts the
+//! rows that break a rule and the event ids seen twice (`sums.rs`): a CSV log is read
+//! in one pass (`pass.rs`), in blocks of whole rows cut and parsed on every core
+//! (`records.rs`), hashed and checked UTF-8 as it is read, its derived values computed
+//! as each row is parsed; a Parquet or workbook log is scanned by polars' streaming
+//! engine. Only when the scan found bad rows or repeated ids do further scans find the
+//! first bad row of each rule and the first duplicate id (file, row, column and the
+//! cell), all reported at once. The sums are laid on the output grid (`grid.rs`): every
+//! unit and period is present, periods with no events are zeros, not missing.
 //!
 //! # Indicators (per unit and period)
 //! - `incidents`: events; `verified` and `unverified` (see the rules below);

@@ -22,14 +22,14 @@ fn leak(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
 }
 
-/// A text cell as a number (null when it is not one).
-fn num(c: &str) -> Expr {
-    col(c).str().strip_chars(lit(" ")).cast(DataType::Float64)
-}
-
-/// A cell that is empty or only spaces.
-fn blank(c: &str) -> Expr {
-    col(c).is_null().or(col(c).str().strip_chars(lit(" ")).eq(lit("")))
+/// Column `c` as numbers (`__number_<c>`; see [`Rule::Number`]).
+fn number_of(c: &str) -> Derived {
+    Derived {
+        name: format!("__number_{c}"),
+        inputs: vec![c.into()],
+        rule: Rule::Number,
+        inputs_cited: true,
+    }
 }
 
 /// Per-row values computed once, as columns of the scan, for the sums and the checks
@@ -42,6 +42,8 @@ struct Stage {
     derived: Vec<Expr>,
     /// Columns a CSV log's pass computes as it reads (see [`Stage::derive`]).
     by_pass: Vec<Derived>,
+    /// The names of the columns [`Stage::derive`] made.
+    derived_names: HashSet<String>,
 }
 
 impl Stage {
@@ -55,11 +57,40 @@ impl Stage {
     /// gets it by a map over its inputs; returns a reference to it.
     fn derive(&mut self, log: &Log, d: Derived) -> Expr {
         let name = d.name.clone();
-        if log.pass.is_some() {
+        if !self.derived_names.insert(name.clone()) {
+            col(name)
+        } else if log.pass.is_some() {
             self.by_pass.push(d);
             col(name)
         } else {
             self.keep(&name, d.expr())
+        }
+    }
+
+    /// Column `c` as numbers: spaces at either end stripped, then read as polars casts
+    /// text to a number (null when it is none).
+    fn number(&mut self, log: &Log, c: &str) -> Expr {
+        self.derive(log, number_of(c))
+    }
+
+    /// Whether each cell of column `c` is missing, empty or only spaces.
+    fn blank(&mut self, log: &Log, c: &str) -> Expr {
+        let d = Derived {
+            name: format!("__blank_{c}"),
+            inputs: vec![c.into()],
+            rule: Rule::Blank,
+            inputs_cited: true,
+        };
+        self.derive(log, d)
+    }
+
+    /// [`Stage::number`] read before the stage's columns (a join key): a pass's column,
+    /// or the map itself.
+    fn number_early(&mut self, log: &Log, c: &str) -> Expr {
+        if log.pass.is_some() {
+            self.number(log, c)
+        } else {
+            number_of(c).expr()
         }
     }
 
@@ -104,7 +135,7 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
     let mut stage = Stage::default();
     let (fatalities, injuries, hostages) = counts(log, &mut stage, &mut checks);
     let (period, month_known) = period(log, options, &mut stage, &mut checks);
-    let (lookup, unit) = unit(log, &mut checks)?;
+    let (lookup, unit) = unit(log, &mut stage, &mut checks)?;
     let unit = stage.keep(UNIT, unit);
     let claims = claim_flags(log, options, &mut stage, &mut checks)?;
     let (kind, extra) = match log.format {
@@ -134,7 +165,7 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
         unit,
         claims,
         actor,
-        civilian: civilian(log),
+        civilian: civilian(log, &mut stage),
         kind,
         extra,
         bad,
@@ -340,6 +371,7 @@ fn duplicate_id(log: &Log, rows: &LazyFrame) -> Result<Option<Error>> {
 /// Fatalities, and for GTD injuries and hostages, as counts.
 fn counts(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Option<Expr>, Option<Expr>) {
     let fatalities = count(
+        log,
         stage,
         checks,
         match log.format {
@@ -349,9 +381,9 @@ fn counts(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Optio
         },
         &[],
     );
-    let injuries = (log.format == Format::Gtd && log.has("nwound")).then(|| count(stage, checks, "nwound", &[]));
-    let hostages =
-        (log.format == Format::Gtd && log.has("nhostkid")).then(|| count(stage, checks, "nhostkid", &[-99.0, -9.0]));
+    let injuries = (log.format == Format::Gtd && log.has("nwound")).then(|| count(log, stage, checks, "nwound", &[]));
+    let hostages = (log.format == Format::Gtd && log.has("nhostkid"))
+        .then(|| count(log, stage, checks, "nhostkid", &[-99.0, -9.0]));
     (fatalities, injuries, hostages)
 }
 
@@ -360,11 +392,11 @@ const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
 /// A count column: empty is 0, GTD's unknown codes (`unknown_codes`) are 0, anything
 /// else not a number >= 0 is an error.
-fn count(stage: &mut Stage, checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Expr {
-    let v = stage.keep(&format!("__number_{c}"), num(c));
+fn count(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>, c: &'static str, unknown_codes: &[f64]) -> Expr {
+    let v = stage.number(log, c);
     checks.push(Check {
         column: c,
-        bad: blank(c).not().and(v.clone().is_null()),
+        bad: stage.blank(log, c).not().and(v.clone().is_null()),
         message: "expected a count (a number >= 0)",
     });
     let mut negative = v.clone().lt(lit(0.0));
@@ -402,9 +434,9 @@ fn period(log: &Log, options: &Options, stage: &mut Stage, checks: &mut Vec<Chec
         Format::Acled => event_date(log, "event_date", options, stage, checks),
         Format::Ucdp => event_date(log, "date_start", options, stage, checks),
         Format::Gtd => {
-            let year = stage.keep("__number_iyear", num("iyear"));
-            let month = stage.keep("__number_imonth", num("imonth"));
-            let day = stage.keep("__number_iday", num("iday"));
+            let year = stage.number(log, "iyear");
+            let month = stage.number(log, "imonth");
+            let day = stage.number(log, "iday");
             checks.push(Check {
                 column: "iyear",
                 bad: year
@@ -426,7 +458,7 @@ fn period(log: &Log, options: &Options, stage: &mut Stage, checks: &mut Vec<Chec
             });
             checks.push(Check {
                 column: "iday",
-                bad: blank("iday").not().and(
+                bad: stage.blank(log, "iday").not().and(
                     day.clone()
                         .is_null()
                         .or(day.clone().lt(lit(0.0)))
@@ -508,13 +540,13 @@ struct Lookup {
 
 /// The unit of each event: a column as is, or a country looked up in the ISO 3166
 /// table (a [`Lookup`]).
-fn unit(log: &Log, checks: &mut Vec<Check>) -> Result<(Option<Lookup>, Expr)> {
+fn unit(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> Result<(Option<Lookup>, Expr)> {
     let table = countries::table();
     Ok(match &log.unit_source {
         UnitSource::Column(c) => {
             checks.push(Check {
                 column: leak(c),
-                bad: blank(c),
+                bad: stage.blank(log, c),
                 message: "expected a unit code, found an empty cell",
             });
             (None, col(c.as_str()).str().strip_chars(lit(" ")))
@@ -534,7 +566,7 @@ fn unit(log: &Log, checks: &mut Vec<Check>) -> Result<(Option<Lookup>, Expr)> {
                 message: "not an ISO 3166-1 numeric country code",
             });
             let lookup = Lookup {
-                key: num(c).cast(DataType::Int64),
+                key: stage.number_early(log, c).cast(DataType::Int64),
                 table: codes,
                 table_key: "__code",
             };
@@ -578,19 +610,20 @@ fn claim_flags(
     stage: &mut Stage,
     checks: &mut Vec<Check>,
 ) -> Result<Option<(Expr, Expr)>> {
-    let flag = |c: &str, value: f64| num(c).eq(lit(value)).fill_null(lit(false));
+    let flag = |v: Expr, value: f64| v.eq(lit(value)).fill_null(lit(false));
     match log.format {
         Format::Gtd => {
             let claimed = if log.has("claimed") {
-                flag("claimed", 1.0)
+                flag(stage.number(log, "claimed"), 1.0)
             } else {
                 lit(false)
             };
             if log.has("claimed") {
-                let v = num("claimed");
+                let v = stage.number(log, "claimed");
                 checks.push(Check {
                     column: "claimed",
-                    bad: blank("claimed")
+                    bad: stage
+                        .blank(log, "claimed")
                         .not()
                         .and(
                             v.clone().is_null().or(v
@@ -606,8 +639,8 @@ fn claim_flags(
             let mut verified = lit(true);
             for c in &options.rules.gtd_verified {
                 verified = verified.and(match c {
-                    GtdCondition::Success => flag("success", 1.0),
-                    GtdCondition::NoDoubt => flag("doubtterr", 1.0).not(),
+                    GtdCondition::Success => flag(stage.number(log, "success"), 1.0),
+                    GtdCondition::NoDoubt => flag(stage.number(log, "doubtterr"), 1.0).not(),
                 });
             }
             Ok(Some((claimed, verified)))
@@ -663,9 +696,9 @@ fn actor(log: &Log, options: &Options) -> Result<Option<Derived>> {
 }
 
 /// Whether each event targets civilians (where the format can tell).
-fn civilian(log: &Log) -> Option<Expr> {
+fn civilian(log: &Log, stage: &mut Stage) -> Option<Expr> {
     match log.format {
-        Format::Acled if log.has("civilian_targeting") => Some(blank("civilian_targeting").not()),
+        Format::Acled if log.has("civilian_targeting") => Some(stage.blank(log, "civilian_targeting").not()),
         Format::Acled => Some(
             col("event_type")
                 .eq(lit("Violence against civilians"))
@@ -684,7 +717,7 @@ fn civilian(log: &Log) -> Option<Expr> {
 /// UCDP GED: the type of violence by name, and the low and high estimates and civilian
 /// deaths as sums; every row must keep `low <= best <= high` and a type in 1-3.
 fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>) {
-    let t = stage.keep("__number_type_of_violence", num("type_of_violence"));
+    let t = stage.number(log, "type_of_violence");
     checks.push(Check {
         column: "type_of_violence",
         bad: (t.clone().eq(lit(1.0)))
@@ -701,7 +734,7 @@ fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'
         .otherwise(lit("one-sided"));
     let mut extra = Vec::new();
     if log.has("low") {
-        extra.push(("fatalities_low", count(stage, checks, "low", &[])));
+        extra.push(("fatalities_low", count(log, stage, checks, "low", &[])));
         checks.push(Check {
             column: "low",
             bad: col("__number_low").gt(col("__number_best")).fill_null(lit(false)),
@@ -709,7 +742,7 @@ fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'
         });
     }
     if log.has("high") {
-        extra.push(("fatalities_high", count(stage, checks, "high", &[])));
+        extra.push(("fatalities_high", count(log, stage, checks, "high", &[])));
         checks.push(Check {
             column: "high",
             bad: col("__number_high").lt(col("__number_best")).fill_null(lit(false)),
@@ -717,7 +750,7 @@ fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'
         });
     }
     if log.has("deaths_civilians") {
-        extra.push(("civilian_deaths", count(stage, checks, "deaths_civilians", &[])));
+        extra.push(("civilian_deaths", count(log, stage, checks, "deaths_civilians", &[])));
     }
     (kind, extra)
 }
