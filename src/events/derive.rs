@@ -220,6 +220,9 @@ impl DateReader {
     }
 }
 
+/// The stems every phrasing of [`super::ACLED_UNVERIFIED`] ends in.
+const UNVERIFIED_STEMS: &[&[u8]] = &[b"verif", b"confirm", b"corroborat"];
+
 /// The ACLED claim rules, compiled once (the same regex engine polars uses).
 pub(super) struct ClaimRules {
     claimed: regex::Regex,
@@ -228,6 +231,10 @@ pub(super) struct ClaimRules {
     /// With the default claim pattern: a text without these letters (in any case)
     /// mentions no claim, which a scan for them tells faster than the pattern.
     needs: Option<&'static [u8; 5]>,
+    /// With the default "not verified" pattern: every phrasing it reads ends in
+    /// verified, confirmed, corroborated or confirmation, verification, corroboration,
+    /// so a text without any of these stems does not match.
+    unverified_needs: Option<&'static [&'static [u8]]>,
 }
 
 impl ClaimRules {
@@ -238,6 +245,7 @@ impl ClaimRules {
             not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
             unverified: compile("acled_unverified", &rules.acled_unverified)?,
             needs: (rules.acled_claimed == super::ACLED_CLAIMED).then_some(b"claim"),
+            unverified_needs: (rules.acled_unverified == super::ACLED_UNVERIFIED).then_some(UNVERIFIED_STEMS),
         })
     }
 
@@ -256,7 +264,10 @@ impl ClaimRules {
         if claims == 0 || self.not_claimed.find_iter(text).take(claims).count() == claims {
             return 0;
         }
-        if self.unverified.is_match(text) {
+        let may_match = self
+            .unverified_needs
+            .is_none_or(|stems| stems.iter().any(|stem| contains_ignoring_case(text.as_bytes(), stem)));
+        if may_match && self.unverified.is_match(text) {
             2
         } else {
             1
@@ -354,30 +365,53 @@ mod tests {
         assert!(contains_ignoring_case(b"a cLaIm", b"claim"));
         assert!(!contains_ignoring_case(b"clai", b"claim"));
         assert!(!contains_ignoring_case(b"c laim, acclaim-", b"claimx"));
-        // The scan may stand in for the default pattern only if no other character
-        // matches these letters case-insensitively (the regex crate folds Unicode case:
+        // The scans may stand in for the default patterns only if no other character
+        // matches their letters case-insensitively (the regex crate folds Unicode case:
         // K also matches the Kelvin sign, s the long s).
-        let letters = regex::Regex::new("(?i)^[claim]$").unwrap();
+        let letters = regex::Regex::new("(?i)^[claimverfontb]$").unwrap();
         let matching: String = (0..=0x10FFFF)
             .filter_map(char::from_u32)
             .filter(|c| letters.is_match(c.encode_utf8(&mut [0; 4])))
             .collect();
-        assert_eq!(matching, "ACILMacilm");
-        // The default rules give the same codes with and without the scan.
+        assert_eq!(matching, "ABCEFILMNORTVabcefilmnortv");
+        // The default rules give the same codes with and without the scans.
         let rules = ClaimRules::new(&crate::events::Rules::default()).unwrap();
-        assert!(rules.needs.is_some());
+        assert!(rules.needs.is_some() && rules.unverified_needs.is_some());
         let plain = ClaimRules {
             needs: None,
+            unverified_needs: None,
             ..ClaimRules::new(&crate::events::Rules::default()).unwrap()
         };
         for text in [
             "ISKP claimed responsibility. The claim could not be independently verified.",
+            "IS-K claimed it; unconfirmed.",
+            "IS-K claimed it, without independent CORROBORATION",
+            "IS-K claimed it, not yet been Confirmed",
+            "IS-K claimed it; it was verified later",
             "No group claimed the attack.",
             "IS-K CLAIMS it fired rockets",
             "clamour, acclaimed film",
             "",
         ] {
             assert_eq!(rules.code(text), plain.code(text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_letter_scans_change_no_claim_code(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "claim", "CLAIMED", "Claims", "acclaim", "no", "Not", "never", "yet", "to", "been",
+                "unverified", "UNCONFIRMED", "could", "be", "independently", "Verified", "confirmation",
+                "corroborated", "without", "can't", "cannot", "IS-K", "the", ",", ".", "claimé", "ſ",
+            ]), 0..14),
+        ) {
+            static RULES: std::sync::LazyLock<(ClaimRules, ClaimRules)> = std::sync::LazyLock::new(|| {
+                let rules = || ClaimRules::new(&crate::events::Rules::default()).unwrap();
+                (rules(), ClaimRules { needs: None, unverified_needs: None, ..rules() })
+            });
+            let text = words.join(" ");
+            proptest::prop_assert_eq!(RULES.0.code(&text), RULES.1.code(&text), "{}", text);
         }
     }
 
