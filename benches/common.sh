@@ -25,3 +25,15 @@ measure() {
   done
   echo "$(printf '%s\n' "${times[@]}" | median) $(( $(printf '%s\n' "${mems[@]}" | median) / 1024 ))"
 }
+
+# Interleaved runs, so that a machine that slows down or speeds up during the script
+# weighs on every command alike: `run_once LABEL CMD...` times one run and keeps it
+# under LABEL; `medians LABEL` prints "median_seconds median_peak_MB" of its runs.
+run_once() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>&1
+  tail -n 1 "$WORK/time.txt" >> "$WORK/runs_$label"
+}
+medians() {
+  echo "$(cut -d' ' -f1 "$WORK/runs_$1" | median) $(( $(cut -d' ' -f2 "$WORK/runs_$1" | median) / 1024 ))"
+}

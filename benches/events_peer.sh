@@ -2,8 +2,9 @@
 # `riskscore events` beside what an analyst would write instead: the same
 # country-year table from polars (lazy, streaming) and from DuckDB
 # (../shared/peer/events_peer.py), on seeded ACLED-format logs, in one run.
-# Prints wall time and peak memory (medians of REPEAT runs) and the ratio of the
-# fastest peer's time to ours (> 1: riskscore is faster), and checks that the
+# Prints wall time and peak memory (medians of REPEAT rounds, each round running every
+# command once, so that the machine's ups and downs fall on all alike) and the ratio
+# of the fastest peer's time to ours (> 1: riskscore is faster), and checks that the
 # incidents and fatalities per country and year agree.
 #
 #   pip install polars duckdb pandas pyarrow
@@ -16,15 +17,23 @@ source "$(dirname "$0")/common.sh"
 SIZES=${SIZES:-500000 2000000}
 ACTOR='Khorasan|ISKP'
 
-printf "wall time and peak RSS, medians of %s runs\n" "$REPEAT"
+printf "wall time and peak RSS, medians of %s interleaved rounds\n" "$REPEAT"
 printf '%-16s %-6s %16s %16s %16s %8s\n' log period riskscore polars duckdb "x peer"
 for rows in $SIZES; do
   log=$WORK/acled_$rows.csv
   [ -f "$log" ] || "$BIN" generate-events --format acled --rows "$rows" --seed 1 --first-year 2010 --last-year 2023 -o "$log"
-  read -r pt pm <<< "$(measure "$PY" "$PEER/events_peer.py" "$log" polars "$WORK/polars.csv" "$ACTOR")"
-  read -r dt dm <<< "$(measure "$PY" "$PEER/events_peer.py" "$log" duckdb "$WORK/duckdb.csv" "$ACTOR")"
+  rm -f "$WORK"/runs_*
+  for r in $(seq "$REPEAT"); do
+    run_once polars "$PY" "$PEER/events_peer.py" "$log" polars "$WORK/polars.csv" "$ACTOR"
+    run_once duckdb "$PY" "$PEER/events_peer.py" "$log" duckdb "$WORK/duckdb.csv" "$ACTOR"
+    for period in year month; do
+      run_once "$period" "$BIN" events -q -i "$log" --period "$period" --actor "$ACTOR" -o "$WORK/ours_$period.csv"
+    done
+  done
+  read -r pt pm <<< "$(medians polars)"
+  read -r dt dm <<< "$(medians duckdb)"
   for period in year month; do
-    read -r ot om <<< "$(measure "$BIN" events -q -i "$log" --period "$period" --actor "$ACTOR" -o "$WORK/ours_$period.csv")"
+    read -r ot om <<< "$(medians "$period")"
     if [ "$period" = year ]; then
       peer="$(printf '%6.2f s %5s MB' "$pt" "$pm")"; duck="$(printf '%6.2f s %5s MB' "$dt" "$dm")"
     else
