@@ -2,7 +2,8 @@
 # `riskscore score` beside the pandas + numpy script an analyst would write instead
 # (../shared/peer/score_peer.py, same scores), on the peer's seeded panels
 # (gen_panel.py: 200 indicators, 10 groups, 5 periods), in one run. Prints wall time
-# and peak memory (medians of REPEAT runs) and the ratio of the peer's time to ours
+# and peak memory (medians of REPEAT rounds, each round running every command once, so
+# that the machine's ups and downs fall on all alike) and the ratio of the peer's time to ours
 # (> 1: riskscore is faster), for riskscore without the long indicator table
 # (`--indicators none`), with it as CSV (the default) and as Parquet, and checks that
 # the scores agree.
@@ -13,15 +14,23 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 UNITS=${UNITS:-4000 10000}
 
-printf "wall time and peak RSS, medians of %s runs\n" "$REPEAT"
+printf "wall time and peak RSS, medians of %s interleaved rounds\n" "$REPEAT"
 printf '%-8s %-24s %16s %16s %8s\n' units run riskscore "pandas peer" "x peer"
 for units in $UNITS; do
   dir=$WORK/panel_$units
   [ -f "$dir/panel.csv" ] || $PY "$PEER/gen_panel.py" --units "$units" --indicators 200 --groups 10 --periods 5 --out "$dir" >/dev/null
-  read -r pt pm <<< "$(measure "$PY" "$PEER/score_peer.py" "$dir/panel.csv" "$WORK/peer_$units")"
-  read -r lt lm <<< "$(measure "$PY" "$PEER/score_peer.py" "$dir/panel.csv" "$WORK/peer_long_$units" --indicators)"
+  rm -f "$WORK"/runs_*
+  for r in $(seq "$REPEAT"); do
+    run_once peer "$PY" "$PEER/score_peer.py" "$dir/panel.csv" "$WORK/peer_$units"
+    run_once peer_long "$PY" "$PEER/score_peer.py" "$dir/panel.csv" "$WORK/peer_long_$units" --indicators
+    for mode in none csv parquet; do
+      run_once "$mode" "$BIN" score -q -f "$dir/panel.toml" -d "$dir/panel.csv" -o "$WORK/ours_${units}_$mode" --indicators "$mode"
+    done
+  done
+  read -r pt pm <<< "$(medians peer)"
+  read -r lt lm <<< "$(medians peer_long)"
   for mode in none csv parquet; do
-    read -r ot om <<< "$(measure "$BIN" score -q -f "$dir/panel.toml" -d "$dir/panel.csv" -o "$WORK/ours_${units}_$mode" --indicators "$mode")"
+    read -r ot om <<< "$(medians "$mode")"
     # The peer writes the long table only as CSV; without it, beside ours without it.
     if [ "$mode" = none ]; then p=$pt; q=$pm; else p=$lt; q=$lm; fi
     printf '%-8s %-24s %7.2f s %5s MB %7.2f s %5s MB %7.2fx\n' "$units" "--indicators $mode" "$ot" "$om" "$p" "$q" \
