@@ -15,17 +15,6 @@ BIN=${CARGO_TARGET_DIR:-$HERE/target}/release/riskscore
 # The median of the numbers on standard input.
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# Runs a command REPEAT times; prints "median_seconds median_peak_MB" (/usr/bin/time).
-measure() {
-  local times=() mems=() r t m
-  for r in $(seq "$REPEAT"); do
-    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>&1
-    read -r t m < "$WORK/time.txt"
-    times+=("$t"); mems+=("$m")
-  done
-  echo "$(printf '%s\n' "${times[@]}" | median) $(( $(printf '%s\n' "${mems[@]}" | median) / 1024 ))"
-}
-
 # Interleaved runs, so that a machine that slows down or speeds up during the script
 # weighs on every command alike: `run_once LABEL CMD...` times one run and keeps it
 # under LABEL; `medians LABEL` prints "median_seconds median_peak_MB" of its runs.
@@ -37,3 +26,4 @@ run_once() {
 medians() {
   echo "$(cut -d' ' -f1 "$WORK/runs_$1" | median) $(( $(cut -d' ' -f2 "$WORK/runs_$1" | median) / 1024 ))"
 }
+

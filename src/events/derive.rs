@@ -1,8 +1,9 @@
 //! Per-row values computed from text cells: the period code of a date, the claim code
-//! of an event's text, whether an actor matches. A CSV log's pass computes them as it
-//! parses each block, on its parsing threads, with caches of the texts seen (dates and
-//! actor names repeat); any other log gets them by a polars map over the columns. The
-//! same [`Derived::value`] serves both, so the two cannot differ.
+//! of an event's text, whether an actor matches, a cell as a number, whether a cell is
+//! blank. A CSV log's pass computes them as it parses each block, on its parsing
+//! threads, with caches of the texts seen (dates and actor names repeat); any other log
+//! gets them by a polars map over the columns. The same [`Derived::push`] serves both,
+//! so the two cannot differ.
 
 use crate::error::Result;
 use polars::prelude::*;
@@ -71,8 +72,9 @@ impl Derived {
     /// Computes the value of one row from its input cells (`None`: missing) and pushes
     /// it onto `values`.
     pub(super) fn push(&self, cells: &[Option<&str>], memo: &mut Memo, values: &mut Values) {
+        let first = cells.first().copied().flatten();
         match (&self.rule, values) {
-            (Rule::Date(reader), Values::I64(v)) => v.push(match cells.first().copied().flatten() {
+            (Rule::Date(reader), Values::I64(v)) => v.push(match first {
                 None => DATE_UNREADABLE,
                 Some(t) => remembered(&mut memo.dates, t, |t| reader.code(t)),
             }),
@@ -95,20 +97,8 @@ impl Derived {
                     .flatten()
                     .any(|t| remembered(&mut memo.matches, t, |t| re.is_match(t))),
             ),
-            (Rule::Number, Values::F64(v)) => v.push(
-                cells
-                    .first()
-                    .copied()
-                    .flatten()
-                    .and_then(|t| fast_float2::parse(t.trim_matches(' ')).ok()),
-            ),
-            (Rule::Blank, Values::Bool(v)) => v.push(
-                cells
-                    .first()
-                    .copied()
-                    .flatten()
-                    .is_none_or(|t| t.bytes().all(|b| b == b' ')),
-            ),
+            (Rule::Number, Values::F64(v)) => v.push(first.and_then(|t| fast_float2::parse(t.trim_matches(' ')).ok())),
+            (Rule::Blank, Values::Bool(v)) => v.push(first.is_none_or(|t| t.bytes().all(|b| b == b' '))),
             _ => unreachable!("values made by Derived::values"),
         }
     }
@@ -118,12 +108,7 @@ impl Derived {
     pub(super) fn expr(&self) -> Expr {
         let this = self.clone();
         let inputs: Vec<Expr> = self.inputs.iter().map(|c| col(c.as_str())).collect();
-        let dtype = match self.rule {
-            Rule::Date(_) => DataType::Int64,
-            Rule::Claim(_) => DataType::UInt32,
-            Rule::Matches(_) | Rule::Blank => DataType::Boolean,
-            Rule::Number => DataType::Float64,
-        };
+        let dtype = self.values(0).dtype();
         inputs[0].clone().map_many(
             move |columns: &mut [Column]| {
                 let texts = columns
@@ -150,6 +135,15 @@ impl Derived {
 }
 
 impl Values {
+    fn dtype(&self) -> DataType {
+        match self {
+            Values::F64(_) => DataType::Float64,
+            Values::I64(_) => DataType::Int64,
+            Values::U32(_) => DataType::UInt32,
+            Values::Bool(_) => DataType::Boolean,
+        }
+    }
+
     pub(super) fn into_column(self, name: &str) -> Column {
         match self {
             Values::F64(v) => Column::new(name.into(), v),

@@ -86,12 +86,12 @@ pub(super) struct Wanted<'a> {
     pub(super) id: Option<&'a str>,
 }
 
-/// Reads the log; `frame` gets each frame in file order.
+/// Reads the log; `frame` gets each frame in file order (on the calling thread).
 pub(super) fn read(
     pass: &CsvPass,
     name: &str,
     wanted: &Wanted,
-    frame: impl FnMut(DataFrame) -> Result<()> + Send,
+    frame: impl FnMut(DataFrame) -> Result<()>,
 ) -> Result<PassReport> {
     read_blocks(pass, name, wanted, frame, BLOCK_BYTES)
 }
@@ -101,7 +101,7 @@ fn read_blocks(
     pass: &CsvPass,
     name: &str,
     wanted: &Wanted,
-    mut frame: impl FnMut(DataFrame) -> Result<()> + Send,
+    mut frame: impl FnMut(DataFrame) -> Result<()>,
     block_bytes: usize,
 ) -> Result<PassReport> {
     let io = |e: std::io::Error| Error::io(&pass.path, "cannot read the event log", e);
@@ -197,19 +197,17 @@ fn read_blocks(
         let (sha256, not_utf8_at) = checker.join().unwrap_or_default();
         // Not UTF-8: the rows parsed are not used; the caller reads it again as
         // another encoding (or reports it, when it was named UTF-8).
-        if not_utf8_at.is_none() {
-            split.map_err(io)?;
-            let repeated_ids = consumed?;
-            return Ok(PassReport {
-                sha256,
-                not_utf8_at,
-                repeated_ids,
-            });
-        }
+        let repeated_ids = match not_utf8_at {
+            None => {
+                split.map_err(io)?;
+                consumed?
+            }
+            Some(_) => false,
+        };
         Ok(PassReport {
             sha256,
             not_utf8_at,
-            repeated_ids: false,
+            repeated_ids,
         })
     })
 }
@@ -228,10 +226,7 @@ fn read_header(pass: &CsvPass, name: &str) -> Result<(Vec<String>, u64)> {
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_reader(std::io::BufReader::new(file));
     let mut record = ::csv::ByteRecord::new();
-    let csv_error = |e: ::csv::Error| Error::Data {
-        file: name.into(),
-        message: format!("cannot read the event log: {e}"),
-    };
+    let csv_error = |e: ::csv::Error| read_error(name, e);
     let mut header = Vec::new();
     if reader.read_byte_record(&mut record).map_err(csv_error)? {
         let last = record.len().saturating_sub(1);
@@ -253,6 +248,14 @@ fn read_header(pass: &CsvPass, name: &str) -> Result<(Vec<String>, u64)> {
         reader.read_byte_record(&mut record).map_err(csv_error)?;
     }
     Ok((header, pass.bom as u64 + reader.position().byte()))
+}
+
+/// An error of the log `name` that the reader or polars reported.
+fn read_error(name: &str, e: impl std::fmt::Display) -> Error {
+    Error::Data {
+        file: name.into(),
+        message: format!("cannot read the event log: {e}"),
+    }
 }
 
 /// The last cell of a line without the carriage return of a CRLF line end.
@@ -494,10 +497,7 @@ impl Parsed {
                 .zip(layout.derived.iter())
                 .map(|(v, (_, d))| v.into_column(&d.name)),
         );
-        DataFrame::new_infer_height(all).map_err(|e| Error::Data {
-            file: name.into(),
-            message: format!("cannot read the event log: {e}"),
-        })
+        DataFrame::new_infer_height(all).map_err(|e| read_error(name, e))
     }
 }
 
@@ -530,19 +530,16 @@ fn consume(
                 return Ok(false);
             }
             let region = &block.data[block.parse_from..block.cut];
-            let (p, open_bytes) = match open.take() {
-                None => {
-                    let open_bytes = p.open_from.map(|at| region[at..].to_vec());
-                    (p, open_bytes)
-                }
+            let joined;
+            let (p, read) = match open.take() {
+                None => (p, region),
                 Some(mut bytes) => {
                     bytes.extend_from_slice(region);
-                    let p = parse(&bytes, block.eof, layout, &mut memos);
-                    let open_bytes = p.open_from.map(|at| bytes[at..].to_vec());
-                    (p, open_bytes)
+                    joined = bytes;
+                    (parse(&joined, block.eof, layout, &mut memos), &joined[..])
                 }
             };
-            open = open_bytes;
+            open = p.open_from.map(|at| read[at..].to_vec());
             if let Some((at, error)) = &p.error {
                 let row = first_row + rows + at;
                 return Err(match error {
@@ -569,10 +566,7 @@ fn consume(
                 match &mut gathered {
                     None => gathered = Some(df),
                     Some(all) => {
-                        all.vstack_mut_owned(df).map_err(|e| Error::Data {
-                            file: name.into(),
-                            message: format!("cannot read the event log: {e}"),
-                        })?;
+                        all.vstack_mut_owned(df).map_err(|e| read_error(name, e))?;
                     }
                 }
             }

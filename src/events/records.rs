@@ -142,26 +142,13 @@ fn quoted(text: &[u8], from: usize, eof: bool, delimiter: u8, scratch: &mut Vec<
     let mut copied = false;
     // The cell's bytes not yet copied start here (after the last doubled quote).
     let mut segment = from;
-    loop {
+    // Where the cell's text ends, and where the cell ends (after its closing quote).
+    let (text_end, end) = loop {
         let Some(i) = memchr::memchr(b'"', &text[segment..]) else {
             if !eof {
                 return None;
             }
-            let cell = if copied {
-                scratch.extend_from_slice(&text[segment..]);
-                Cell {
-                    start,
-                    end: scratch.len(),
-                    copied: true,
-                }
-            } else {
-                Cell {
-                    start: from,
-                    end: n,
-                    copied: false,
-                }
-            };
-            return Some((cell, n));
+            break (n, n);
         };
         let quote = segment + i;
         match text.get(quote + 1) {
@@ -184,25 +171,24 @@ fn quoted(text: &[u8], from: usize, eof: bool, delimiter: u8, scratch: &mut Vec<
                 return Some((cell, end));
             }
             // The closing quote, then a delimiter, a line feed or the end of the text.
-            _ => {
-                let cell = if copied {
-                    scratch.extend_from_slice(&text[segment..quote]);
-                    Cell {
-                        start,
-                        end: scratch.len(),
-                        copied: true,
-                    }
-                } else {
-                    Cell {
-                        start: from,
-                        end: quote,
-                        copied: false,
-                    }
-                };
-                return Some((cell, quote + 1));
-            }
+            _ => break (quote, quote + 1),
         }
-    }
+    };
+    let cell = if copied {
+        scratch.extend_from_slice(&text[segment..text_end]);
+        Cell {
+            start,
+            end: scratch.len(),
+            copied: true,
+        }
+    } else {
+        Cell {
+            start: from,
+            end: text_end,
+            copied: false,
+        }
+    };
+    Some((cell, end))
 }
 
 #[cfg(test)]

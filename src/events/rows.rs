@@ -477,7 +477,7 @@ fn period(log: &Log, options: &Options, stage: &mut Stage, checks: &mut Vec<Chec
 }
 
 /// The period of each event from a date column (ACLED `event_date`, UCDP
-/// `date_start`): the formats of [`DATE_FORMATS`], or the one `date_format` names. A
+/// `date_start`): the formats of [`super::derive::DATE_FORMATS`], or the one `date_format` names. A
 /// time after the date (`2022-04-21 00:00:00.000`, as UCDP writes) is ignored. Without
 /// a named format, a two-digit year (`21-Apr-22`) and a date with slashes (`4/5/2022`:
 /// 4 May or April 5?) are errors that say how to name the format.
@@ -614,11 +614,6 @@ fn claim_flags(
     match log.format {
         Format::Gtd => {
             let claimed = if log.has("claimed") {
-                flag(stage.number(log, "claimed"), 1.0)
-            } else {
-                lit(false)
-            };
-            if log.has("claimed") {
                 let v = stage.number(log, "claimed");
                 checks.push(Check {
                     column: "claimed",
@@ -630,12 +625,15 @@ fn claim_flags(
                                 .clone()
                                 .neq(lit(0.0))
                                 .and(v.clone().neq(lit(1.0)))
-                                .and(v.neq(lit(-9.0)))),
+                                .and(v.clone().neq(lit(-9.0)))),
                         )
                         .fill_null(lit(true)),
                     message: "expected 1 (claimed), 0 (not claimed) or -9 (unknown)",
                 });
-            }
+                flag(v, 1.0)
+            } else {
+                lit(false)
+            };
             let mut verified = lit(true);
             for c in &options.rules.gtd_verified {
                 verified = verified.and(match c {
