@@ -222,9 +222,8 @@ pub(super) struct ClaimRules {
     claimed: regex::Regex,
     not_claimed: regex::Regex,
     unverified: regex::Regex,
-    /// With the default claim pattern: a text without these letters (in any case)
-    /// mentions no claim, which a scan for them tells faster than the pattern.
-    needs: Option<&'static [u8; 5]>,
+    /// With the default claim pattern: its matches are counted by [`count_claims`].
+    by_hand: bool,
     /// With the default "not verified" pattern: every phrasing it reads ends in
     /// verified, confirmed, corroborated or confirmation, verification, corroboration,
     /// so a text without any of these stems does not match.
@@ -238,22 +237,20 @@ impl ClaimRules {
             claimed: compile("acled_claimed", &rules.acled_claimed)?,
             not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
             unverified: compile("acled_unverified", &rules.acled_unverified)?,
-            needs: (rules.acled_claimed == super::ACLED_CLAIMED).then_some(b"claim"),
+            by_hand: rules.acled_claimed == super::ACLED_CLAIMED,
             unverified_needs: (rules.acled_unverified == super::ACLED_UNVERIFIED).then_some(UNVERIFIED_STEMS),
         })
     }
 
     /// 0: no claim; 1: claimed (more claim mentions than negated ones); 2: claimed and
-    /// not verified. Most notes mention no claim: a scan for the letters (with the
-    /// default pattern) or one search tells them apart.
+    /// not verified. Most notes mention no claim: a scan for the word (with the default
+    /// pattern) or one search tells them apart.
     pub(super) fn code(&self, text: &str) -> u32 {
-        if self
-            .needs
-            .is_some_and(|word| !contains_ignoring_case(text.as_bytes(), word))
-        {
-            return 0;
-        }
-        let claims = self.claimed.find_iter(text).count();
+        let claims = if self.by_hand {
+            count_claims(text)
+        } else {
+            self.claimed.find_iter(text).count()
+        };
         // Only whether the negated mentions reach the mentions matters.
         if claims == 0 || self.not_claimed.find_iter(text).take(claims).count() == claims {
             return 0;
@@ -267,6 +264,45 @@ impl ClaimRules {
             1
         }
     }
+}
+
+/// The number of matches of the default claim pattern [`super::ACLED_CLAIMED`],
+/// `(?i)\bclaim(s|ed|ing)?\b`, in `text`, as the regex crate counts them: each
+/// "claim" in any mix of cases with no word character before it, and after it either
+/// no word character, or s, ed or ing and then no word character. Word characters are
+/// Unicode's (`\w`), as `\b` reads them; only ASCII letters and the long s (ſ, for s)
+/// match these letters case-insensitively (a unit test checks every character).
+/// Matches cannot overlap, since no suffix holds a c.
+fn count_claims(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let word_at_start = |t: &str| t.chars().next().is_some_and(regex_syntax::is_word_character);
+    memchr::memchr2_iter(b'c', b'C', bytes)
+        .filter(|&at| {
+            // The letters are ASCII: `at` and `at + 5` are character boundaries.
+            if !bytes
+                .get(at + 1..at + 5)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"laim"))
+                || text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(regex_syntax::is_word_character)
+            {
+                return false;
+            }
+            let rest = &text[at + 5..];
+            if !word_at_start(rest) {
+                return true;
+            }
+            let suffix = match rest.as_bytes()[0] {
+                b's' | b'S' => 1,
+                _ if rest.starts_with('ſ') => 'ſ'.len_utf8(),
+                b'e' | b'E' if rest.as_bytes().get(1).is_some_and(|b| b.eq_ignore_ascii_case(&b'd')) => 2,
+                b'i' | b'I' if rest.as_bytes().get(1..3).is_some_and(|b| b.eq_ignore_ascii_case(b"ng")) => 3,
+                _ => return false,
+            };
+            !word_at_start(&rest[suffix..])
+        })
+        .count()
 }
 
 /// Whether `text` holds `word` (lower-case ASCII letters) in any mix of cases.
@@ -368,11 +404,18 @@ mod tests {
             .filter(|c| letters.is_match(c.encode_utf8(&mut [0; 4])))
             .collect();
         assert_eq!(matching, "ABCEFILMNORTVabcefilmnortv");
+        // The claim suffixes' letters: the long s also matches s.
+        let letters = regex::Regex::new("(?i)^[sedng]$").unwrap();
+        let matching: String = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| letters.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(matching, "DEGNSdegnsſ");
         // The default rules give the same codes with and without the scans.
         let rules = ClaimRules::new(&crate::events::Rules::default()).unwrap();
-        assert!(rules.needs.is_some() && rules.unverified_needs.is_some());
+        assert!(rules.by_hand && rules.unverified_needs.is_some());
         let plain = ClaimRules {
-            needs: None,
+            by_hand: false,
             unverified_needs: None,
             ..ClaimRules::new(&crate::events::Rules::default()).unwrap()
         };
@@ -402,10 +445,46 @@ mod tests {
         ) {
             static RULES: std::sync::LazyLock<(ClaimRules, ClaimRules)> = std::sync::LazyLock::new(|| {
                 let rules = || ClaimRules::new(&crate::events::Rules::default()).unwrap();
-                (rules(), ClaimRules { needs: None, unverified_needs: None, ..rules() })
+                (rules(), ClaimRules { by_hand: false, unverified_needs: None, ..rules() })
             });
             let text = words.join(" ");
             proptest::prop_assert_eq!(RULES.0.code(&text), RULES.1.code(&text), "{}", text);
+        }
+    }
+
+    #[test]
+    fn claims_are_counted_as_the_pattern_counts_them() {
+        let cases = [
+            ("ISKP claimed responsibility. The claim could not be verified.", 2),
+            ("CLAIMS, Claiming, claimſ and cLaImEd", 4),
+            (
+                "acclaimed, claimant, claim_x, claim1, claimé, éclaim, claimsx, claimedly",
+                0,
+            ),
+            ("claim-based (claim) «claim» claim's", 4),
+            ("claimin claimings claime", 0),
+            ("claim", 1),
+            ("", 0),
+        ];
+        let claimed = regex::Regex::new(crate::events::ACLED_CLAIMED).unwrap();
+        for (text, count) in cases {
+            assert_eq!(claimed.find_iter(text).count(), count, "the pattern on {text}");
+            assert_eq!(count_claims(text), count, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn claims_are_counted_as_the_pattern_counts_them_on_random_texts(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "claim", "CLAIM", "cLaIm", "s", "S", "ſ", "ed", "ED", "ing", "InG", "in", "e", "x", "_", "1", "é",
+                "ß", "-", "'", " ", ".", "(", "c", "laim", "\u{301}", "\u{200d}", "🌍", "K",
+            ]), 0..16),
+        ) {
+            static CLAIMED: std::sync::LazyLock<regex::Regex> =
+                std::sync::LazyLock::new(|| regex::Regex::new(crate::events::ACLED_CLAIMED).unwrap());
+            let text = parts.concat();
+            proptest::prop_assert_eq!(count_claims(&text), CLAIMED.find_iter(&text).count(), "{}", text);
         }
     }
 

@@ -171,12 +171,12 @@ fn read_blocks(
         for _ in 0..workers {
             let (to_parse, results) = (Arc::clone(&to_parse), results.clone());
             scope.spawn(move || {
-                let mut memos: Vec<Memo> = layout.derived.iter().map(|_| Memo::default()).collect();
+                let mut local = Local::new(layout);
                 loop {
                     let next = to_parse.lock().map(|r| r.recv());
                     let Ok(Ok(block)) = next else { break };
                     let region = &block.data[block.parse_from..block.cut];
-                    let p = parse(region, block.eof, layout, &mut memos);
+                    let p = parse(region, block.eof, layout, &mut local);
                     if results.send((Arc::clone(&block), p)).is_err() {
                         break;
                     }
@@ -397,8 +397,24 @@ enum RowError {
     NotUtf8(String),
 }
 
+/// What a parsing thread keeps from one block to the next: the record reader's buffers
+/// and what each derived column remembers.
+struct Local {
+    reader: records::Reader,
+    memos: Vec<Memo>,
+}
+
+impl Local {
+    fn new(layout: &Layout) -> Local {
+        Local {
+            reader: records::Reader::default(),
+            memos: layout.derived.iter().map(|_| Memo::default()).collect(),
+        }
+    }
+}
+
 /// Parses `bytes`, which start at a record's start; `eof`: they end the file.
-fn parse(bytes: &[u8], eof: bool, layout: &Layout, memos: &mut [Memo]) -> Parsed {
+fn parse(bytes: &[u8], eof: bool, layout: &Layout, local: &mut Local) -> Parsed {
     let capacity = bytes.len() / 256 + 1;
     let mut p = Parsed {
         cells: layout
@@ -415,8 +431,9 @@ fn parse(bytes: &[u8], eof: bool, layout: &Layout, memos: &mut [Memo]) -> Parsed
     let ids = foldhash::fast::FixedState::with_seed(0x5eed);
     // Checked once: then each cell is a slice of the text (a block that is not UTF-8
     // has its cells checked one by one, and the pass reports the file).
-    let whole = std::str::from_utf8(bytes).ok();
-    let ended = records::read(bytes, eof, layout.separator, |record| {
+    let whole = simdutf8::basic::from_utf8(bytes).ok();
+    let Local { reader, memos } = local;
+    let ended = reader.read(bytes, eof, layout.separator, |record| {
         if let Err(e) = p.push(record, whole, layout, &ids, memos) {
             p.error = Some((p.rows, e));
             return false;
@@ -521,7 +538,7 @@ fn consume(
     let mut ids: Vec<u64> = Vec::new();
     // The start of a record the last block ended inside, to read with this block.
     let mut open: Option<Vec<u8>> = None;
-    let mut memos: Vec<Memo> = layout.derived.iter().map(|_| Memo::default()).collect();
+    let mut local = Local::new(layout);
     for (block, p) in parsed {
         waiting.insert(block.seq, (block, p));
         while let Some((block, p)) = waiting.remove(&next) {
@@ -536,7 +553,7 @@ fn consume(
                 Some(mut bytes) => {
                     bytes.extend_from_slice(region);
                     joined = bytes;
-                    (parse(&joined, block.eof, layout, &mut memos), &joined[..])
+                    (parse(&joined, block.eof, layout, &mut local), &joined[..])
                 }
             };
             open = p.open_from.map(|at| read[at..].to_vec());
@@ -581,7 +598,7 @@ fn consume(
         frame(last)?;
     } else if !sent {
         // An empty frame for a log of no rows (the sums need one frame).
-        frame(parse(&[], true, layout, &mut memos).finish(first_row, layout, name)?)?;
+        frame(parse(&[], true, layout, &mut local).finish(first_row, layout, name)?)?;
     }
     ids.sort_unstable();
     Ok(ids.windows(2).any(|w| w[0] == w[1]))
@@ -609,7 +626,7 @@ impl Utf8Check {
             let Some(&b) = bytes.get(start) else { return };
             self.carry.push(b);
             start += 1;
-            match std::str::from_utf8(&self.carry) {
+            match simdutf8::compat::from_utf8(&self.carry) {
                 Ok(_) => {
                     self.offset += self.carry.len() as u64;
                     self.carry.clear();
@@ -622,7 +639,7 @@ impl Utf8Check {
             }
         }
         let rest = &bytes[start..];
-        match std::str::from_utf8(rest) {
+        match simdutf8::compat::from_utf8(rest) {
             Ok(_) => self.offset += rest.len() as u64,
             Err(e) if e.error_len().is_none() => {
                 self.offset += e.valid_up_to() as u64;

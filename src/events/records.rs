@@ -72,64 +72,247 @@ pub(super) enum Ended {
     Read { open_from: Option<usize> },
 }
 
-/// Reads the records of `text` (which starts at a record's start) with delimiter
-/// `delimiter`, calling `record` on each until it returns false; `eof`: the text
-/// ends the file (its last record may lack a line feed).
-pub(super) fn read(text: &[u8], eof: bool, delimiter: u8, mut record: impl FnMut(&Record) -> bool) -> Ended {
-    let n = text.len();
-    let mut cells: Vec<Cell> = Vec::with_capacity(32);
-    let mut scratch: Vec<u8> = Vec::new();
-    let mut pos = 0;
-    loop {
-        let begin = pos;
-        while pos < n && text[pos] == b'\n' {
-            pos += 1;
+/// Reads records, keeping its buffers from one text to the next.
+#[derive(Default)]
+pub(super) struct Reader {
+    /// Where the cells of the text's regular part end ([`cuts`]).
+    cuts: Vec<u32>,
+    cells: Vec<Cell>,
+    scratch: Vec<u8>,
+}
+
+impl Reader {
+    /// Reads the records of `text` (which starts at a record's start) with delimiter
+    /// `delimiter`, calling `record` on each until it returns false; `eof`: the text
+    /// ends the file (its last record may lack a line feed).
+    ///
+    /// The records of the text's regular part are cut at the positions [`cuts`] finds;
+    /// the record that reaches past it (the last one, or the one with a quote out of
+    /// place) and every record after it are read a cell at a time, as csv-core reads
+    /// them. Both give the same records on a regular text (a unit test checks it).
+    pub(super) fn read(
+        &mut self,
+        text: &[u8],
+        eof: bool,
+        delimiter: u8,
+        mut record: impl FnMut(&Record) -> bool,
+    ) -> Ended {
+        if u32::try_from(text.len()).is_err() {
+            return self.read_from(text, 0, eof, delimiter, record);
         }
-        if pos == n {
-            return Ended::Read { open_from: None };
-        }
-        cells.clear();
-        scratch.clear();
-        // Each cell: where it ends (a delimiter, a line feed, or the end of the text).
-        loop {
-            let end = if text.get(pos) == Some(&b'"') {
-                match quoted(text, pos + 1, eof, delimiter, &mut scratch) {
-                    Some((cell, end)) => {
-                        cells.push(cell);
-                        end
+        cuts(text, delimiter, &mut self.cuts);
+        let (cuts, cells, scratch) = (&self.cuts, &mut self.cells, &mut self.scratch);
+        let mut next = 0;
+        let mut pos = 0;
+        'records: loop {
+            let begin = pos;
+            // Blank lines: a cut at the record's start that is a line feed.
+            while cuts.get(next).is_some_and(|&c| c as usize == pos) && text[pos] == b'\n' {
+                pos += 1;
+                next += 1;
+            }
+            cells.clear();
+            scratch.clear();
+            loop {
+                let end = if text.get(pos) == Some(&b'"') {
+                    let Some((cell, end)) = quoted(text, pos + 1, eof, delimiter, scratch) else {
+                        break 'records self.read_from(text, begin, eof, delimiter, record);
+                    };
+                    cells.push(cell);
+                    while cuts.get(next).is_some_and(|&c| (c as usize) < end) {
+                        next += 1;
                     }
-                    None => return Ended::Read { open_from: Some(begin) },
+                    end
+                } else {
+                    let Some(&end) = cuts.get(next) else {
+                        break 'records self.read_from(text, begin, eof, delimiter, record);
+                    };
+                    let end = end as usize;
+                    cells.push(Cell {
+                        start: pos,
+                        end,
+                        copied: false,
+                    });
+                    end
+                };
+                // The record runs past the regular part (or to the end of the text).
+                if cuts.get(next).is_none_or(|&c| c as usize != end) {
+                    break 'records self.read_from(text, begin, eof, delimiter, record);
                 }
-            } else {
-                let end = memchr::memchr2(delimiter, b'\n', &text[pos..]).map_or(n, |i| pos + i);
-                cells.push(Cell {
-                    start: pos,
-                    end,
-                    copied: false,
-                });
-                end
-            };
-            if end == n {
-                if !eof {
-                    return Ended::Read { open_from: Some(begin) };
+                next += 1;
+                pos = end + 1;
+                if text[end] == b'\n' {
+                    break;
                 }
-                pos = n;
-                break;
             }
-            pos = end + 1;
-            if text[end] == b'\n' {
-                break;
+            let r = Record { text, scratch, cells };
+            if !record(&r) {
+                return Ended::Stopped;
             }
-        }
-        let r = Record {
-            text,
-            scratch: &scratch,
-            cells: &cells,
-        };
-        if !record(&r) {
-            return Ended::Stopped;
         }
     }
+
+    /// Reads the records of `text` from `pos` (a record's start) a cell at a time: a
+    /// cell's end is found by one `memchr` search.
+    fn read_from(
+        &mut self,
+        text: &[u8],
+        mut pos: usize,
+        eof: bool,
+        delimiter: u8,
+        mut record: impl FnMut(&Record) -> bool,
+    ) -> Ended {
+        let n = text.len();
+        let (cells, scratch) = (&mut self.cells, &mut self.scratch);
+        loop {
+            let begin = pos;
+            while pos < n && text[pos] == b'\n' {
+                pos += 1;
+            }
+            if pos == n {
+                return Ended::Read { open_from: None };
+            }
+            cells.clear();
+            scratch.clear();
+            // Each cell: where it ends (a delimiter, a line feed, or the end of the text).
+            loop {
+                let end = if text.get(pos) == Some(&b'"') {
+                    match quoted(text, pos + 1, eof, delimiter, scratch) {
+                        Some((cell, end)) => {
+                            cells.push(cell);
+                            end
+                        }
+                        None => return Ended::Read { open_from: Some(begin) },
+                    }
+                } else {
+                    let end = memchr::memchr2(delimiter, b'\n', &text[pos..]).map_or(n, |i| pos + i);
+                    cells.push(Cell {
+                        start: pos,
+                        end,
+                        copied: false,
+                    });
+                    end
+                };
+                if end == n {
+                    if !eof {
+                        return Ended::Read { open_from: Some(begin) };
+                    }
+                    pos = n;
+                    break;
+                }
+                pos = end + 1;
+                if text[end] == b'\n' {
+                    break;
+                }
+            }
+            let r = Record { text, scratch, cells };
+            if !record(&r) {
+                return Ended::Stopped;
+            }
+        }
+    }
+}
+
+/// Finds where the cells of `text`'s regular part end, 64 bytes at a time, into `out`:
+/// every delimiter and line feed outside quotes, in order. A text is regular up to its
+/// first quote out of place: one that opens quotes (an odd-numbered quote) other than
+/// at a cell's start or right after a closing quote (a doubled quote). On a regular
+/// text, the quotes' parity tells what is quoted exactly as csv-core's reader does
+/// (simdjson's and simdcsv's method: Langdale and Lemire 2019, "Parsing gigabytes of
+/// JSON per second"); past a quote out of place, csv-core takes quotes as literal text
+/// and the parity no longer holds, so the cuts stop before it.
+fn cuts(text: &[u8], delimiter: u8, out: &mut Vec<u32>) {
+    out.clear();
+    // All ones when the chunk starts inside quotes.
+    let mut inside = 0u64;
+    // Bit 0: the byte before the chunk ended a cell or closed quotes (the text starts
+    // a record).
+    let mut after = 1u64;
+    let mut padded = [0u8; 64];
+    for (k, chunk) in text.chunks(64).enumerate() {
+        let chunk: &[u8; 64] = match chunk.try_into() {
+            Ok(whole) => whole,
+            Err(_) => {
+                padded[..chunk.len()].copy_from_slice(chunk);
+                &padded
+            }
+        };
+        let (quotes, mut ends) = masks(chunk, delimiter);
+        // Bits past the text's end (a zero delimiter would match the padding).
+        let valid = if text.len() - 64 * k >= 64 {
+            u64::MAX
+        } else {
+            (1 << (text.len() - 64 * k)) - 1
+        };
+        ends &= valid;
+        let quoted = prefix_xor(quotes) ^ inside;
+        inside = ((quoted as i64) >> 63) as u64;
+        let opening = quotes & quoted;
+        let closing = quotes & !quoted;
+        ends &= !quoted;
+        let starts = (ends | closing) << 1 | after;
+        after = (ends | closing) >> 63;
+        let misplaced = opening & !starts;
+        if misplaced != 0 {
+            ends &= (1 << misplaced.trailing_zeros()) - 1;
+        }
+        while ends != 0 {
+            out.push((64 * k) as u32 + ends.trailing_zeros());
+            ends &= ends - 1;
+        }
+        if misplaced != 0 {
+            return;
+        }
+    }
+}
+
+/// `x` with each bit the parity of the bits up to it: bit i is set when an odd number of
+/// `x`'s bits 0..=i are (a quote mask becomes the mask of the quoted bytes, opening
+/// quotes in, closing quotes out).
+fn prefix_xor(mut x: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        x ^= x << shift;
+    }
+    x
+}
+
+/// The masks of the quotes, and of the delimiters and line feeds, in `chunk` (bit i:
+/// byte i).
+#[cfg(target_arch = "x86_64")]
+fn masks(chunk: &[u8; 64], delimiter: u8) -> (u64, u64) {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    let (mut quotes, mut ends) = (0u64, 0u64);
+    // SAFETY: SSE2 is part of x86_64; each load reads the 16 bytes of `part`.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let (delimiter, line_feed) = (_mm_set1_epi8(delimiter as i8), _mm_set1_epi8(b'\n' as i8));
+        for (k, part) in chunk.chunks_exact(16).enumerate() {
+            let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
+            let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u16 as u64;
+            let e = _mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_cmpeq_epi8(v, line_feed));
+            quotes |= q << (16 * k);
+            ends |= (_mm_movemask_epi8(e) as u16 as u64) << (16 * k);
+        }
+    }
+    (quotes, ends)
+}
+
+/// The masks of the quotes, and of the delimiters and line feeds, in `chunk` (bit i:
+/// byte i).
+#[cfg(not(target_arch = "x86_64"))]
+fn masks(chunk: &[u8; 64], delimiter: u8) -> (u64, u64) {
+    scalar_masks(chunk, delimiter)
+}
+
+/// [`masks`] a byte at a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn scalar_masks(chunk: &[u8; 64], delimiter: u8) -> (u64, u64) {
+    chunk.iter().enumerate().fold((0, 0), |(q, e), (i, &b)| {
+        (
+            q | u64::from(b == b'"') << i,
+            e | u64::from(b == delimiter || b == b'\n') << i,
+        )
+    })
 }
 
 /// A quoted cell whose text starts at `from` (after its opening quote): the cell and
@@ -199,7 +382,7 @@ mod tests {
     /// Records and how the text ended, by [`read`].
     fn ours(text: &[u8], eof: bool) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
         let mut rows = Vec::new();
-        let ended = read(text, eof, b',', |r| {
+        let ended = Reader::default().read(text, eof, b',', |r| {
             rows.push((0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect());
             true
         });
@@ -264,6 +447,92 @@ mod tests {
         assert_eq!((rows, open), csv_core(text, false));
         let (rows, open) = ours(text, true);
         assert_eq!((open, rows.last().unwrap().clone()), (None, vec![b"open".to_vec()]));
+    }
+
+    #[test]
+    fn prefix_xor_gives_the_parity_up_to_each_bit() {
+        // Quotes at bytes 0 and 3: bytes 0-2 are quoted.
+        assert_eq!(prefix_xor(0b1001), 0b0111);
+        assert_eq!(prefix_xor(1 << 63), 1 << 63);
+        assert_eq!(prefix_xor(1), u64::MAX);
+        let mut x = 0x8421_0000_f0f0_1234_u64;
+        for _ in 0..100 {
+            let naive = (0..64).fold(0u64, |acc, i| {
+                acc | u64::from((x & (u64::MAX >> (63 - i))).count_ones() % 2 == 1) << i
+            });
+            assert_eq!(prefix_xor(x), naive, "{x:#x}");
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        }
+    }
+
+    #[test]
+    fn cuts_are_the_delimiters_and_line_feeds_outside_quotes_before_a_quote_out_of_place() {
+        let mut out = Vec::new();
+        // 0123456789012 3 4567890123
+        // a,"b,""c""",d\n\n"x"y,5\n
+        cuts(b"a,\"b,\"\"c\"\"\",d\n\n\"x\"y,5\n", b',', &mut out);
+        assert_eq!(out, [1, 11, 13, 14, 19, 21]);
+        // The quote after `b` is out of place: cuts stop before it.
+        cuts(b"a,b\"c,d\ne", b',', &mut out);
+        assert_eq!(out, [1]);
+        // Across chunks: a quoted cell over the 64-byte boundary.
+        let text = format!("{},\"{}\n,{}\",z\n", "a".repeat(60), "b".repeat(10), "c".repeat(70));
+        cuts(text.as_bytes(), b',', &mut out);
+        let n = text.len() as u32;
+        assert_eq!(out, [60, n - 3, n - 1]);
+    }
+
+    proptest! {
+        #[test]
+        fn the_sse2_masks_are_the_byte_masks(chunk in proptest::collection::vec(
+            proptest::sample::select(vec![b'a', b'"', b',', b'\n', b'\r', b';', 0, 0x80]), 64),
+            delimiter in proptest::sample::select(vec![b',', b';', 0]),
+        ) {
+            let chunk: [u8; 64] = chunk.try_into().unwrap();
+            prop_assert_eq!(masks(&chunk, delimiter), scalar_masks(&chunk, delimiter));
+        }
+    }
+
+    /// A text of records most of whose cells are well quoted: plain cells, quoted cells
+    /// with delimiters, line feeds and doubled quotes, blank lines, CRLF ends, and now
+    /// and then a quote out of place.
+    fn logs() -> impl Strategy<Value = String> {
+        let cell = prop_oneof![
+            4 => "[a \r]{0,12}",
+            2 => "[a,\n ]{0,20}".prop_map(|t| format!("\"{t}\"")),
+            1 => "[a,\n\"]{0,20}".prop_map(|t| format!("\"{}\"", t.replace('"', "\"\""))),
+            1 => "[a\",\n\r]{0,6}",
+        ];
+        let record = proptest::collection::vec(cell, 1..8).prop_map(|cells| cells.join(","));
+        let end = prop_oneof!["\n", "\r\n", "\n\n"];
+        proptest::collection::vec((record, end), 0..12)
+            .prop_map(|rows| rows.into_iter().map(|(r, e)| r + &e).collect::<String>())
+    }
+
+    /// Records and how the text ended, read a cell at a time from its start.
+    fn cell_by_cell(text: &[u8], eof: bool) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
+        let mut rows = Vec::new();
+        let ended = Reader::default().read_from(text, 0, eof, b',', |r| {
+            rows.push((0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect());
+            true
+        });
+        match ended {
+            Ended::Read { open_from } => (rows, open_from),
+            Ended::Stopped => unreachable!(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #[test]
+        fn logs_read_as_csv_core_reads_them(text in logs(), cut in any::<proptest::sample::Index>(), eof in any::<bool>()) {
+            let text = text.as_bytes();
+            // Also cut anywhere, as a block may end.
+            let text = if eof { text } else { &text[..cut.index(text.len() + 1)] };
+            let expected = csv_core(text, eof);
+            prop_assert_eq!(&ours(text, eof), &expected);
+            prop_assert_eq!(&cell_by_cell(text, eof), &expected);
+        }
     }
 
     proptest! {
