@@ -5,6 +5,7 @@
 //! gets them by a polars map over the columns. The same [`Derived::push`] serves both,
 //! so the two cannot differ.
 
+use super::letters;
 use crate::error::Result;
 use polars::prelude::*;
 use std::collections::HashMap;
@@ -224,6 +225,9 @@ pub(super) struct ClaimRules {
     unverified: regex::Regex,
     /// With the default claim pattern: its matches are counted by [`count_claims`].
     by_hand: bool,
+    /// With the default negated-claim pattern: its matches are counted by
+    /// [`count_negated`].
+    negations_by_hand: bool,
     /// With the default "not verified" pattern: every phrasing it reads ends in
     /// verified, confirmed, corroborated or confirmation, verification, corroboration,
     /// so a text without any of these stems does not match.
@@ -238,6 +242,7 @@ impl ClaimRules {
             not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
             unverified: compile("acled_unverified", &rules.acled_unverified)?,
             by_hand: rules.acled_claimed == super::ACLED_CLAIMED,
+            negations_by_hand: rules.acled_not_claimed == super::ACLED_NOT_CLAIMED,
             unverified_needs: (rules.acled_unverified == super::ACLED_UNVERIFIED).then_some(UNVERIFIED_STEMS),
         })
     }
@@ -252,7 +257,11 @@ impl ClaimRules {
             self.claimed.find_iter(text).count()
         };
         // Only whether the negated mentions reach the mentions matters.
-        if claims == 0 || self.not_claimed.find_iter(text).take(claims).count() == claims {
+        let negated = |most| match self.negations_by_hand {
+            true => count_negated(text, most),
+            false => self.not_claimed.find_iter(text).take(most).count(),
+        };
+        if claims == 0 || negated(claims) == claims {
             return 0;
         }
         let may_match = self
@@ -267,51 +276,146 @@ impl ClaimRules {
 }
 
 /// The number of matches of the default claim pattern [`super::ACLED_CLAIMED`],
-/// `(?i)\bclaim(s|ed|ing)?\b`, in `text`, as the regex crate counts them: each
-/// "claim" in any mix of cases with no word character before it, and after it either
-/// no word character, or s, ed or ing and then no word character. Word characters are
-/// Unicode's (`\w`), as `\b` reads them; only ASCII letters and the long s (ſ, for s)
-/// match these letters case-insensitively (a unit test checks every character).
-/// Matches cannot overlap, since no suffix holds a c.
+/// `(?i)\bclaim(s|ed|ing)?\b`, in `text`, as the regex crate counts them: each claim
+/// mention ([`claim_at`]) with no word character before it. Matches cannot overlap,
+/// since no suffix holds a c.
 fn count_claims(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let word_at_start = |t: &str| t.chars().next().is_some_and(regex_syntax::is_word_character);
-    memchr::memchr2_iter(b'c', b'C', bytes)
-        .filter(|&at| {
-            // The letters are ASCII: `at` and `at + 5` are character boundaries.
-            if !bytes
-                .get(at + 1..at + 5)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"laim"))
-                || text[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(regex_syntax::is_word_character)
-            {
-                return false;
-            }
-            let rest = &text[at + 5..];
-            if !word_at_start(rest) {
-                return true;
-            }
-            let suffix = match rest.as_bytes()[0] {
-                b's' | b'S' => 1,
-                _ if rest.starts_with('ſ') => 'ſ'.len_utf8(),
-                b'e' | b'E' if rest.as_bytes().get(1).is_some_and(|b| b.eq_ignore_ascii_case(&b'd')) => 2,
-                b'i' | b'I' if rest.as_bytes().get(1..3).is_some_and(|b| b.eq_ignore_ascii_case(b"ng")) => 3,
-                _ => return false,
-            };
-            !word_at_start(&rest[suffix..])
-        })
+    letters::pairs(text.as_bytes(), b'c', 4, b'm')
+        .filter(|&at| claim_at(text, at).is_some() && !word_before(text, at))
         .count()
 }
 
-/// Whether `text` holds `word` (lower-case ASCII letters) in any mix of cases.
+/// Where the claim mention `claim(s|ed|ing)?\b` (case-insensitive) starting at byte
+/// `at` ends: "claim" in any mix of cases, then either no word character, or s, ed or
+/// ing and then no word character. Word characters are Unicode's (`\w`), as `\b` reads
+/// them; only ASCII letters and the long s (ſ, for s) match these letters
+/// case-insensitively (a unit test checks every character).
+fn claim_at(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !bytes.get(at..at + 5).is_some_and(|w| w.eq_ignore_ascii_case(b"claim")) {
+        return None;
+    }
+    // The letters are ASCII: `at + 5` is a character boundary.
+    let rest = &text[at + 5..];
+    if !word_first(rest) {
+        return Some(at + 5);
+    }
+    let suffix = match rest.as_bytes()[0] {
+        b's' | b'S' => 1,
+        _ if rest.starts_with('ſ') => 'ſ'.len_utf8(),
+        b'e' | b'E' if rest.as_bytes().get(1).is_some_and(|b| b.eq_ignore_ascii_case(&b'd')) => 2,
+        b'i' | b'I' if rest.as_bytes().get(1..3).is_some_and(|b| b.eq_ignore_ascii_case(b"ng")) => 3,
+        _ => return None,
+    };
+    (!word_first(&rest[suffix..])).then_some(at + 5 + suffix)
+}
+
+/// Whether `text` starts with a word character (`\w`).
+fn word_first(text: &str) -> bool {
+    text.chars().next().is_some_and(regex_syntax::is_word_character)
+}
+
+/// Whether the character before byte `at` (a character boundary) is a word character.
+fn word_before(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(regex_syntax::is_word_character)
+}
+
+/// The negations of [`super::ACLED_NOT_CLAIMED`] that are one word.
+const NEGATIONS: [&[u8]; 8] = [
+    b"no", b"not", b"never", b"nobody", b"none", b"neither", b"nor", b"without",
+];
+
+/// The number of matches, up to `most`, of the default negated-claim pattern
+/// [`super::ACLED_NOT_CLAIMED`], `(?i)\b(no|not|never|nobody|none|neither|nor|without|yet
+/// to)\b(\s+[\w'-]+){0,3}?\s+claim(s|ed|ing)?\b`, as the regex crate's `find_iter`
+/// finds them: from the left, each search going on from the end of the last match.
+fn count_negated(text: &str, most: usize) -> usize {
+    let bytes = text.as_bytes();
+    let (mut from, mut count) = (0, 0);
+    while count < most {
+        // Every negation starts with n, w or y (ASCII letters only match them).
+        let mut at = from;
+        let found = std::iter::from_fn(|| {
+            let next = letters::find_any(bytes, at, *b"nwy")?;
+            at = next + 1;
+            Some(next)
+        })
+        .find_map(|at| negated_at(text, at));
+        let Some(end) = found else { break };
+        count += 1;
+        from = end;
+    }
+    count
+}
+
+/// Where a match of [`super::ACLED_NOT_CLAIMED`] starting at byte `at` ends. The
+/// pattern's parts read each character one way, so the match is found without going
+/// back: a negation that is a whole word (its letters in any case; "yet to" with one
+/// space), then up to three times whitespace (`\s`) and a word of `[\w'-]`, the first
+/// whitespace after which a claim mention ([`claim_at`]) follows ending the match
+/// (the lazy `{0,3}?`). Whitespace and `[\w'-]` share no character, so each is read
+/// whole.
+fn negated_at(text: &str, at: usize) -> Option<usize> {
+    if word_before(text, at) {
+        return None;
+    }
+    let word_end = |from: usize| {
+        text[from..]
+            .char_indices()
+            .find(|&(_, c)| !regex_syntax::is_word_character(c))
+            .map_or(text.len(), |(i, _)| from + i)
+    };
+    let end = word_end(at);
+    let word = &text.as_bytes()[at..end];
+    let mut pos = if NEGATIONS.iter().any(|n| word.eq_ignore_ascii_case(n)) {
+        end
+    } else if word.eq_ignore_ascii_case(b"yet")
+        && text.as_bytes().get(end) == Some(&b' ')
+        && text
+            .as_bytes()
+            .get(end + 1..word_end(end + 1))
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"to"))
+    {
+        word_end(end + 1)
+    } else {
+        return None;
+    };
+    let run = |from: usize, class: fn(char) -> bool| {
+        text[from..]
+            .char_indices()
+            .find(|&(_, c)| !class(c))
+            .map_or(text.len(), |(i, _)| from + i)
+    };
+    for words in 0..=3 {
+        let after_space = run(pos, char::is_whitespace);
+        if after_space == pos {
+            return None;
+        }
+        if let Some(end) = claim_at(text, after_space) {
+            return Some(end);
+        }
+        if words == 3 {
+            return None;
+        }
+        pos = run(after_space, |c| {
+            c == '\'' || c == '-' || regex_syntax::is_word_character(c)
+        });
+        if pos == after_space {
+            return None;
+        }
+    }
+    None
+}
+
+/// Whether `text` holds `word` (two or more lower-case ASCII letters) in any mix of
+/// cases.
 fn contains_ignoring_case(text: &[u8], word: &[u8]) -> bool {
-    let (first, rest) = (word[0], &word[1..]);
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), text).any(|at| {
-        text.get(at + 1..at + word.len())
-            .is_some_and(|next| next.eq_ignore_ascii_case(rest))
-    })
+    let last = word.len() - 1;
+    letters::pairs(text, word[0], last, word[last])
+        .any(|at| text.get(at..=at + last).is_some_and(|w| w.eq_ignore_ascii_case(word)))
 }
 
 #[cfg(test)]
@@ -404,18 +508,20 @@ mod tests {
             .filter(|c| letters.is_match(c.encode_utf8(&mut [0; 4])))
             .collect();
         assert_eq!(matching, "ABCEFILMNORTVabcefilmnortv");
-        // The claim suffixes' letters: the long s also matches s.
-        let letters = regex::Regex::new("(?i)^[sedng]$").unwrap();
+        // The claim suffixes' and the negations' other letters: the long s also
+        // matches s.
+        let letters = regex::Regex::new("(?i)^[sedngywhu]$").unwrap();
         let matching: String = (0..=0x10FFFF)
             .filter_map(char::from_u32)
             .filter(|c| letters.is_match(c.encode_utf8(&mut [0; 4])))
             .collect();
-        assert_eq!(matching, "DEGNSdegnsſ");
+        assert_eq!(matching, "DEGHNSUWYdeghnsuwyſ");
         // The default rules give the same codes with and without the scans.
         let rules = ClaimRules::new(&crate::events::Rules::default()).unwrap();
-        assert!(rules.by_hand && rules.unverified_needs.is_some());
+        assert!(rules.by_hand && rules.negations_by_hand && rules.unverified_needs.is_some());
         let plain = ClaimRules {
             by_hand: false,
+            negations_by_hand: false,
             unverified_needs: None,
             ..ClaimRules::new(&crate::events::Rules::default()).unwrap()
         };
@@ -445,7 +551,7 @@ mod tests {
         ) {
             static RULES: std::sync::LazyLock<(ClaimRules, ClaimRules)> = std::sync::LazyLock::new(|| {
                 let rules = || ClaimRules::new(&crate::events::Rules::default()).unwrap();
-                (rules(), ClaimRules { by_hand: false, unverified_needs: None, ..rules() })
+                (rules(), ClaimRules { by_hand: false, negations_by_hand: false, unverified_needs: None, ..rules() })
             });
             let text = words.join(" ");
             proptest::prop_assert_eq!(RULES.0.code(&text), RULES.1.code(&text), "{}", text);
@@ -485,6 +591,53 @@ mod tests {
                 std::sync::LazyLock::new(|| regex::Regex::new(crate::events::ACLED_CLAIMED).unwrap());
             let text = parts.concat();
             proptest::prop_assert_eq!(count_claims(&text), CLAIMED.find_iter(&text).count(), "{}", text);
+        }
+    }
+
+    #[test]
+    fn negated_claims_are_counted_as_the_pattern_counts_them() {
+        let cases = [
+            ("No group claimed the attack; nobody has yet claimed it", 2),
+            ("it was not independently or officially claimed", 1),
+            ("it was not independently or very officially claimed", 0),
+            ("has not yet been claimed", 1),
+            ("no claim claim", 1),
+            ("yet to claim, yet  to claim, yet\tto claim, yet tomorrow claims", 1),
+            ("no-one claimed, no (claim), no, claim", 0),
+            (
+                "NOT\u{a0}CLAIMED, Neither\tclaimed, without\n  claim's, none o'er-the-top claims",
+                4,
+            ),
+            ("nor claimſ, know claim, anon claim, noé claim, no claimé", 1),
+            ("no 1 2 3 claim, no 1 2 3 4 claim", 1),
+        ];
+        let negated = regex::Regex::new(crate::events::ACLED_NOT_CLAIMED).unwrap();
+        for (text, count) in cases {
+            assert_eq!(negated.find_iter(text).count(), count, "the pattern on {text}");
+            assert_eq!(count_negated(text, usize::MAX), count, "{text}");
+            assert_eq!(count_negated(text, 1), count.min(1), "{text}");
+        }
+        // Whitespace is `\s` as the regex crate reads it, on every character.
+        let space = regex::Regex::new(r"^\s$").unwrap();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(space.is_match(c.encode_utf8(&mut [0; 4])), c.is_whitespace(), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn negated_claims_are_counted_as_the_pattern_counts_them_on_random_texts(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "no", "NOT", "Never", "nobody", "none", "neither", "nor", "without", "yet", "to", "yet to",
+                "claim", "Claims", "claimed", "claiming", "claimx", "ſ", "group", "it", "o'er", "-", "'",
+                " ", " ", "  ", "\t", "\u{a0}", "\n", ",", ".", "é", "_", "1", "n", "w", "y", "know",
+            ]), 0..20),
+        ) {
+            static NEGATED: std::sync::LazyLock<regex::Regex> =
+                std::sync::LazyLock::new(|| regex::Regex::new(crate::events::ACLED_NOT_CLAIMED).unwrap());
+            let text = parts.concat();
+            proptest::prop_assert_eq!(count_negated(&text, usize::MAX), NEGATED.find_iter(&text).count(), "{}", text);
         }
     }
 

@@ -75,6 +75,7 @@ mod derive;
 mod detect;
 pub mod generate;
 mod grid;
+mod letters;
 mod pass;
 mod records;
 mod rows;
