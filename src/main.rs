@@ -8,21 +8,6 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay`: the milliseconds a freed span is kept for reuse
-/// before it goes back to the system (its place in `mi_option_e`, mimalloc.h of the
-/// v2 sources libmimalloc-sys builds; 10 by default).
-const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Keeps freed memory `ms` milliseconds for reuse. `events` makes and frees frames of
-/// the log over and over: given back after mimalloc's 10 ms, their memory comes back
-/// as fresh pages the kernel must zero (and, with transparent huge pages, compact),
-/// which took up to a third of a run.
-fn keep_freed_memory(ms: i64) {
-    // SAFETY: sets one option by its index in mimalloc's option table (checked by
-    // the test below); mimalloc reads its options atomically.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, ms as _) }
-}
-
 /// Backs this process's memory with 4 KiB pages only (Linux `PR_SET_THP_DISABLE`).
 /// mimalloc asks for transparent huge pages for its arenas: a huge page is zeroed whole
 /// when first touched and, when none is free, the kernel compacts memory to make one.
@@ -39,7 +24,6 @@ fn no_huge_pages() {
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     if matches!(args.command, cli::Command::Events(_)) {
-        keep_freed_memory(1000);
         no_huge_pages();
     }
     let outcome = match args.command {
@@ -73,19 +57,5 @@ fn main() -> ExitCode {
             // A bad option value is a usage error, as clap's own are.
             ExitCode::from(if e.is_argument() { 2 } else { 1 })
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_purge_delay_option_is_the_one_set() {
-        // SAFETY: reads and sets one option by its index.
-        let get = || unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            assert_eq!(get(), 10, "mimalloc's default purge delay");
-        }
-        super::keep_freed_memory(1000);
-        assert_eq!(get(), 1000);
     }
 }
