@@ -1,8 +1,9 @@
 //! Records of a CSV text, cut as csv-core cuts them (the reader the `csv` crate is
 //! built on, with a line feed ending a row), without copying cells that need no
 //! unescaping. csv-core reads a byte at a time through a state machine and copies
-//! every cell; here a cell is found with one `memchr` search for its end, and most
-//! cells are slices of the text.
+//! every cell; here the cells' ends are found 64 bytes at a time ([`cuts`]), or, from
+//! a quote out of place on, with one `memchr` search per cell, and most cells are
+//! slices of the text.
 //!
 //! The rules, those of csv-core's reader (`csv_core::Reader`, quoting on, quote `"`,
 //! doubled quotes inside quoted cells, no escape or comment character):
@@ -14,7 +15,8 @@
 //! - a line feed ends the row; a carriage return is part of the last cell;
 //! - at the end of the file, the row begun is a row (an open quote included).
 //!
-//! A unit test checks these against csv-core itself, on random texts.
+//! Unit tests check both ways against csv-core itself, on random texts and on
+//! generated logs.
 
 /// Where a cell's bytes are: in the text, or in the record's scratch buffer (a cell
 /// with doubled quotes, or with bytes after its closing quote).

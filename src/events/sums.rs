@@ -33,18 +33,18 @@ pub(super) fn type_slug(t: &str) -> String {
 fn sum_exprs(e: &RowExprs) -> (Vec<Expr>, Vec<String>) {
     let fat = e.fatalities.clone();
     let as_num = |e: Expr| e.cast(DataType::Float64);
+    // How many rows a boolean holds for: counted, then made a number.
+    let count = |e: Expr| e.sum().cast(DataType::Float64);
     let verified = e.claims.as_ref().map_or(lit(true), |(_, v)| v.clone());
     let mut impact = as_num(verified.clone()) * (lit(1.0) + lit(3.0) * fat.clone());
     let mut aggs = vec![len().cast(DataType::Float64).alias("incidents")];
     let mut columns: Vec<String> = vec!["incidents".into()];
     if let Some((claimed, verified)) = &e.claims {
         aggs.extend([
-            as_num(verified.clone()).sum().alias("verified"),
-            as_num(verified.clone().not()).sum().alias("unverified"),
-            as_num(claimed.clone()).sum().alias("claimed"),
-            as_num(claimed.clone().and(verified.clone().not()))
-                .sum()
-                .alias("claimed_only"),
+            count(verified.clone()).alias("verified"),
+            count(verified.clone().not()).alias("unverified"),
+            count(claimed.clone()).alias("claimed"),
+            count(claimed.clone().and(verified.clone().not())).alias("claimed_only"),
         ]);
         columns.extend(["verified", "unverified", "claimed", "claimed_only"].map(String::from));
     }
@@ -65,12 +65,12 @@ fn sum_exprs(e: &RowExprs) -> (Vec<Expr>, Vec<String>) {
         columns.push("hostages".into());
     }
     if let Some(a) = e.actor.clone() {
-        aggs.push(as_num(a.clone()).sum().alias("actor_incidents"));
+        aggs.push(count(a.clone()).alias("actor_incidents"));
         aggs.push((as_num(a) * fat).sum().alias("actor_fatalities"));
         columns.extend(["actor_incidents".into(), "actor_fatalities".into()]);
     }
     if let Some(c) = e.civilian.clone() {
-        aggs.push(as_num(c).sum().alias("civilian_events"));
+        aggs.push(count(c).alias("civilian_events"));
         columns.push("civilian_events".into());
     }
     aggs.push(impact.sum().alias("impact"));
