@@ -213,12 +213,16 @@ fn sum_columns(log: &Log, s: &mut Sums) -> Result<SumColumns> {
                 .collect())
         })
         .collect::<Result<_>>()?;
-    // Events by type, before `impact` (the last column).
+    // Events by type, before `impact` (the last column); each type's slug made once.
     let at = s.columns.len() - 1;
+    let mut slug_of: HashMap<&str, String> = HashMap::new();
+    for kind in &s.kinds {
+        slug_of.entry(kind.as_str()).or_insert_with(|| type_slug(kind));
+    }
     for (j, name) in s.type_columns.iter().enumerate() {
         let counts: Vec<f64> = (0..s.grouped.height())
             .map(|i| {
-                if &type_slug(&s.kinds[i]) == name {
+                if &slug_of[s.kinds[i].as_str()] == name {
                     value_cols[0][i]
                 } else {
                     0.0
