@@ -224,7 +224,7 @@ pub(super) struct ClaimRules {
     not_claimed: regex::Regex,
     unverified: regex::Regex,
     /// With the default claim pattern: its matches are counted by [`count_claims`].
-    by_hand: bool,
+    claims_by_hand: bool,
     /// With the default negated-claim pattern: its matches are counted by
     /// [`count_negated`].
     negations_by_hand: bool,
@@ -241,7 +241,7 @@ impl ClaimRules {
             claimed: compile("acled_claimed", &rules.acled_claimed)?,
             not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
             unverified: compile("acled_unverified", &rules.acled_unverified)?,
-            by_hand: rules.acled_claimed == super::ACLED_CLAIMED,
+            claims_by_hand: rules.acled_claimed == super::ACLED_CLAIMED,
             negations_by_hand: rules.acled_not_claimed == super::ACLED_NOT_CLAIMED,
             unverified_needs: (rules.acled_unverified == super::ACLED_UNVERIFIED).then_some(UNVERIFIED_STEMS),
         })
@@ -251,15 +251,18 @@ impl ClaimRules {
     /// not verified. Most notes mention no claim: a scan for the word (with the default
     /// pattern) or one search tells them apart.
     pub(super) fn code(&self, text: &str) -> u32 {
-        let claims = if self.by_hand {
+        let claims = if self.claims_by_hand {
             count_claims(text)
         } else {
             self.claimed.find_iter(text).count()
         };
         // Only whether the negated mentions reach the mentions matters.
-        let negated = |most| match self.negations_by_hand {
-            true => count_negated(text, most),
-            false => self.not_claimed.find_iter(text).take(most).count(),
+        let negated = |most| {
+            if self.negations_by_hand {
+                count_negated(text, most)
+            } else {
+                self.not_claimed.find_iter(text).take(most).count()
+            }
         };
         if claims == 0 || negated(claims) == claims {
             return 0;
@@ -337,13 +340,7 @@ fn count_negated(text: &str, most: usize) -> usize {
     let (mut from, mut count) = (0, 0);
     while count < most {
         // Every negation starts with n, w or y (ASCII letters only match them).
-        let mut at = from;
-        let found = std::iter::from_fn(|| {
-            let next = letters::find_any(bytes, at, *b"nwy")?;
-            at = next + 1;
-            Some(next)
-        })
-        .find_map(|at| negated_at(text, at));
+        let found = letters::any_of(bytes, from, *b"nwy").find_map(|at| negated_at(text, at));
         let Some(end) = found else { break };
         count += 1;
         from = end;
@@ -362,12 +359,14 @@ fn negated_at(text: &str, at: usize) -> Option<usize> {
     if word_before(text, at) {
         return None;
     }
-    let word_end = |from: usize| {
+    // Where a run of characters of `class` from byte `from` ends.
+    let run = |from: usize, class: fn(char) -> bool| {
         text[from..]
             .char_indices()
-            .find(|&(_, c)| !regex_syntax::is_word_character(c))
+            .find(|&(_, c)| !class(c))
             .map_or(text.len(), |(i, _)| from + i)
     };
+    let word_end = |from: usize| run(from, regex_syntax::is_word_character);
     let end = word_end(at);
     let word = &text.as_bytes()[at..end];
     let mut pos = if NEGATIONS.iter().any(|n| word.eq_ignore_ascii_case(n)) {
@@ -382,12 +381,6 @@ fn negated_at(text: &str, at: usize) -> Option<usize> {
         word_end(end + 1)
     } else {
         return None;
-    };
-    let run = |from: usize, class: fn(char) -> bool| {
-        text[from..]
-            .char_indices()
-            .find(|&(_, c)| !class(c))
-            .map_or(text.len(), |(i, _)| from + i)
     };
     for words in 0..=3 {
         let after_space = run(pos, char::is_whitespace);
@@ -518,9 +511,9 @@ mod tests {
         assert_eq!(matching, "DEGHNSUWYdeghnsuwyſ");
         // The default rules give the same codes with and without the scans.
         let rules = ClaimRules::new(&crate::events::Rules::default()).unwrap();
-        assert!(rules.by_hand && rules.negations_by_hand && rules.unverified_needs.is_some());
+        assert!(rules.claims_by_hand && rules.negations_by_hand && rules.unverified_needs.is_some());
         let plain = ClaimRules {
-            by_hand: false,
+            claims_by_hand: false,
             negations_by_hand: false,
             unverified_needs: None,
             ..ClaimRules::new(&crate::events::Rules::default()).unwrap()
@@ -551,7 +544,7 @@ mod tests {
         ) {
             static RULES: std::sync::LazyLock<(ClaimRules, ClaimRules)> = std::sync::LazyLock::new(|| {
                 let rules = || ClaimRules::new(&crate::events::Rules::default()).unwrap();
-                (rules(), ClaimRules { by_hand: false, negations_by_hand: false, unverified_needs: None, ..rules() })
+                (rules(), ClaimRules { claims_by_hand: false, negations_by_hand: false, unverified_needs: None, ..rules() })
             });
             let text = words.join(" ");
             proptest::prop_assert_eq!(RULES.0.code(&text), RULES.1.code(&text), "{}", text);

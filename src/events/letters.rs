@@ -48,6 +48,16 @@ fn find(text: &[u8], from: usize, gap: usize, mask: impl Fn(&[u8; 16], &[u8; 16]
     Some((found != 0).then(|| last + found.trailing_zeros() as usize))
 }
 
+/// Every position from `from` on that [`find_any`] finds, in order.
+pub(super) fn any_of(text: &[u8], from: usize, letters: [u8; 3]) -> impl Iterator<Item = usize> + '_ {
+    let mut from = from;
+    std::iter::from_fn(move || {
+        let at = find_any(text, from, letters)?;
+        from = at + 1;
+        Some(at)
+    })
+}
+
 /// Every position [`find_pair`] finds, in order.
 pub(super) fn pairs(text: &[u8], first: u8, gap: usize, last: u8) -> impl Iterator<Item = usize> + '_ {
     let mut from = 0;
@@ -126,6 +136,7 @@ mod tests {
             letter in proptest::sample::select(vec![b'c', b'm', b'n']),
         ) {
             prop_assert_eq!(find_any(&text, from, *b"nwy"), naive(&text, from, b"nwy", None).first().copied());
+            prop_assert_eq!(any_of(&text, from, *b"nwy").collect::<Vec<_>>(), naive(&text, from, b"nwy", None));
             prop_assert_eq!(
                 find_pair(&text, from, letter, gap, b'm'),
                 naive(&text, from, &[letter], Some((gap, b'm'))).first().copied()
