@@ -87,92 +87,42 @@ impl Reader {
     /// Reads the records of `text` (which starts at a record's start) with delimiter
     /// `delimiter`, calling `record` on each until it returns false; `eof`: the text
     /// ends the file (its last record may lack a line feed).
-    ///
-    /// The records of the text's regular part are cut at the positions [`cuts`] finds;
-    /// the record that reaches past it (the last one, or the one with a quote out of
-    /// place) and every record after it are read a cell at a time, as csv-core reads
-    /// them. Both give the same records on a regular text (a unit test checks it).
-    pub(super) fn read(
-        &mut self,
-        text: &[u8],
-        eof: bool,
-        delimiter: u8,
-        mut record: impl FnMut(&Record) -> bool,
-    ) -> Ended {
-        if u32::try_from(text.len()).is_err() {
-            return self.read_from(text, 0, eof, delimiter, record);
-        }
-        cuts(text, delimiter, &mut self.cuts);
-        let (cuts, cells, scratch) = (&self.cuts, &mut self.cells, &mut self.scratch);
-        let mut next = 0;
-        let mut pos = 0;
-        'records: loop {
-            let begin = pos;
-            // Blank lines: a cut at the record's start that is a line feed.
-            while cuts.get(next).is_some_and(|&c| c as usize == pos) && text[pos] == b'\n' {
-                pos += 1;
-                next += 1;
-            }
-            cells.clear();
-            scratch.clear();
-            loop {
-                let end = if text.get(pos) == Some(&b'"') {
-                    let Some((cell, end)) = quoted(text, pos + 1, eof, delimiter, scratch) else {
-                        break 'records self.read_from(text, begin, eof, delimiter, record);
-                    };
-                    cells.push(cell);
-                    while cuts.get(next).is_some_and(|&c| (c as usize) < end) {
-                        next += 1;
-                    }
-                    end
-                } else {
-                    let Some(&end) = cuts.get(next) else {
-                        break 'records self.read_from(text, begin, eof, delimiter, record);
-                    };
-                    let end = end as usize;
-                    cells.push(Cell {
-                        start: pos,
-                        end,
-                        copied: false,
-                    });
-                    end
-                };
-                // The record runs past the regular part (or to the end of the text).
-                if cuts.get(next).is_none_or(|&c| c as usize != end) {
-                    break 'records self.read_from(text, begin, eof, delimiter, record);
-                }
-                next += 1;
-                pos = end + 1;
-                if text[end] == b'\n' {
-                    break;
-                }
-            }
-            let r = Record { text, scratch, cells };
-            if !record(&r) {
-                return Ended::Stopped;
-            }
-        }
+    pub(super) fn read(&mut self, text: &[u8], eof: bool, delimiter: u8, record: impl FnMut(&Record) -> bool) -> Ended {
+        let indexed = u32::try_from(text.len()).is_ok();
+        self.read_with(text, eof, delimiter, indexed, record)
     }
 
-    /// Reads the records of `text` from `pos` (a record's start) a cell at a time: a
-    /// cell's end is found by one `memchr` search.
-    fn read_from(
+    /// [`Reader::read`]: with `indexed`, the records of the text's regular part are cut
+    /// at the positions [`cuts`] finds; the record that reaches past it (the last one,
+    /// or the one with a quote out of place) and every record after it are read a cell
+    /// at a time, each cell's end found by one `memchr` search, as csv-core reads them.
+    /// Both give the same records on a regular text (a unit test checks it).
+    fn read_with(
         &mut self,
         text: &[u8],
-        mut pos: usize,
         eof: bool,
         delimiter: u8,
+        mut indexed: bool,
         mut record: impl FnMut(&Record) -> bool,
     ) -> Ended {
         let n = text.len();
-        let (cells, scratch) = (&mut self.cells, &mut self.scratch);
-        loop {
+        if indexed {
+            cuts(text, delimiter, &mut self.cuts);
+        }
+        let (cuts, cells, scratch) = (&self.cuts, &mut self.cells, &mut self.scratch);
+        // The next cut not before `pos`, when `indexed`.
+        let mut next = 0;
+        let mut pos = 0;
+        'records: loop {
             let begin = pos;
             while pos < n && text[pos] == b'\n' {
                 pos += 1;
             }
             if pos == n {
                 return Ended::Read { open_from: None };
+            }
+            while indexed && cuts.get(next).is_some_and(|&c| (c as usize) < pos) {
+                next += 1;
             }
             cells.clear();
             scratch.clear();
@@ -187,7 +137,11 @@ impl Reader {
                         None => return Ended::Read { open_from: Some(begin) },
                     }
                 } else {
-                    let end = memchr::memchr2(delimiter, b'\n', &text[pos..]).map_or(n, |i| pos + i);
+                    let end = if indexed {
+                        cuts.get(next).map_or(n, |&c| c as usize)
+                    } else {
+                        memchr::memchr2(delimiter, b'\n', &text[pos..]).map_or(n, |i| pos + i)
+                    };
                     cells.push(Cell {
                         start: pos,
                         end,
@@ -195,7 +149,19 @@ impl Reader {
                     });
                     end
                 };
-                if end == n {
+                if indexed {
+                    while cuts.get(next).is_some_and(|&c| (c as usize) < end) {
+                        next += 1;
+                    }
+                    // The record runs past the regular part (or to the end of the text):
+                    // it and the rest are read a cell at a time.
+                    if cuts.get(next).is_none_or(|&c| c as usize != end) {
+                        indexed = false;
+                        pos = begin;
+                        continue 'records;
+                    }
+                    next += 1;
+                } else if end == n {
                     if !eof {
                         return Ended::Read { open_from: Some(begin) };
                     }
@@ -514,7 +480,7 @@ mod tests {
     /// Records and how the text ended, read a cell at a time from its start.
     fn cell_by_cell(text: &[u8], eof: bool) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
         let mut rows = Vec::new();
-        let ended = Reader::default().read_from(text, 0, eof, b',', |r| {
+        let ended = Reader::default().read_with(text, eof, b',', false, |r| {
             rows.push((0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect());
             true
         });
