@@ -28,13 +28,17 @@ pub(super) fn type_slug(t: &str) -> String {
     format!("type_{}", slug(if t.is_empty() { "unknown" } else { t }))
 }
 
+/// How many rows of a group the boolean `e` holds for: counted, then made a number
+/// (no number column per row).
+fn count(e: Expr) -> Expr {
+    e.sum().cast(DataType::Float64)
+}
+
 /// The sums of every indicator, with their column names (impact: GTI-style, over the
 /// verified events).
 fn sum_exprs(e: &RowExprs) -> (Vec<Expr>, Vec<String>) {
     let fat = e.fatalities.clone();
     let as_num = |e: Expr| e.cast(DataType::Float64);
-    // How many rows a boolean holds for: counted, then made a number.
-    let count = |e: Expr| e.sum().cast(DataType::Float64);
     let verified = e.claims.as_ref().map_or(lit(true), |(_, v)| v.clone());
     let mut impact = as_num(verified.clone()) * (lit(1.0) + lit(3.0) * fat.clone());
     let mut aggs = vec![len().cast(DataType::Float64).alias("incidents")];
@@ -110,10 +114,9 @@ pub(super) fn sums(
 ) -> Result<std::result::Result<Sums, u64>> {
     let (mut aggs, columns) = sum_exprs(e);
     aggs.push(col(ROW).min().alias(FIRST_ROW));
-    let as_count = |e: Expr| e.cast(DataType::UInt32).sum();
-    aggs.push(as_count(e.bad.clone()).alias(BAD_ROWS));
+    aggs.push(count(e.bad.clone()).alias(BAD_ROWS));
     if let Some(repeated) = &e.repeated_id {
-        aggs.push(as_count(repeated.clone()).alias(REPEATED_IDS));
+        aggs.push(count(repeated.clone()).alias(REPEATED_IDS));
     }
     let mut report = start_report(log);
     let keys = [
