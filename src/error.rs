@@ -75,6 +75,10 @@ pub enum Error {
     #[error("{context}: {message}")]
     Method { context: String, message: String },
 
+    /// Another riskscore run holds the output folder (it is writing into it).
+    #[error("{}: another riskscore run is writing into this folder: wait for it to finish, or choose another output folder", dir.display())]
+    Busy { dir: PathBuf },
+
     /// More problems of the same run than are listed.
     #[error("... and {count} more problems")]
     More { count: usize },

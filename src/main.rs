@@ -47,12 +47,12 @@ fn main() -> ExitCode {
         Err(e) => {
             let problems = e.problems();
             if problems.len() > 1 {
-                eprintln!("error: {} problems found:", problems.len());
+                cli::say_line(&format!("error: {} problems found:", problems.len()));
                 for p in problems {
-                    eprintln!("  - {}", cli::describe(p));
+                    cli::say_line(&format!("  - {}", cli::describe(p)));
                 }
             } else {
-                eprintln!("error: {}", cli::describe(&e));
+                cli::say_line(&format!("error: {}", cli::describe(&e)));
             }
             // A bad option value is a usage error, as clap's own are.
             ExitCode::from(if e.is_argument() { 2 } else { 1 })

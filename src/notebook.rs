@@ -17,6 +17,32 @@ pub struct Inputs {
     pub variants: bool,
 }
 
+/// `text` as a Python string literal. A JSON string is one (JSON's escapes `\"`,
+/// `\\`, `\n`, `\uXXXX` ... are Python's), so no name, path or label can end the
+/// literal, start an escape of Python's own (`\N{..}`, `\x`) or become code.
+fn py_str(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// Strings as a Python list literal (a JSON array of strings is one).
+fn py_strs(texts: &[String]) -> String {
+    serde_json::to_string(texts).unwrap_or_else(|_| "[]".into())
+}
+
+/// Text from a name or label inside markdown: no markup (`<`, `>`, `&` as entities,
+/// so no HTML reaches the renderer) and on one line.
+fn md(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '&' => "&amp;".to_string(),
+            c if c.is_control() => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 fn lines(text: &str) -> Vec<String> {
     let mut out: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
     if let Some(last) = out.last_mut() {
@@ -49,8 +75,8 @@ fn tree(fw: &Framework, child: Child, depth: usize, out: &mut String) {
             let group = &fw.groups[g];
             out.push_str(&format!(
                 "{pad}- **{}** ({}): {} mean of its children\n",
-                group.id,
-                group.name,
+                md(&group.id),
+                md(&group.name),
                 group.aggregation.name()
             ));
             for &c in &group.children {
@@ -61,10 +87,12 @@ fn tree(fw: &Framework, child: Child, depth: usize, out: &mut String) {
             let ind = &fw.indicators[k];
             out.push_str(&format!(
                 "{pad}- `{}`: {} (weight {}){}\n",
-                ind.id,
-                ind.name,
+                md(&ind.id).replace('`', "'"),
+                md(&ind.name),
                 ind.weight,
-                ind.source.as_ref().map_or(String::new(), |s| format!("; source: {s}"))
+                ind.source
+                    .as_ref()
+                    .map_or(String::new(), |s| format!("; source: {}", md(s)))
             ));
         }
     }
@@ -87,12 +115,13 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
     push_md(
         &mut cells,
         &format!(
-            "# {}\n\n{}\n\nExported by `riskscore export-notebook` from `{framework_file}` (sha256 `{}`). \
+            "# {}\n\n{}\n\nExported by `riskscore export-notebook` from `{}` (sha256 `{}`). \
              The cells below load the run's CSV outputs from `{}/` with pandas and redraw the main charts with matplotlib.",
-            fw.index.name,
-            fw.index.description.clone().unwrap_or_default(),
+            md(&fw.index.name),
+            md(&fw.index.description.clone().unwrap_or_default()),
+            md(framework_file).replace('`', "'"),
             &framework_sha[..framework_sha.len().min(16)],
-            inputs.data_folder
+            md(&inputs.data_folder).replace('`', "'")
         ),
     );
     push_md(
@@ -101,15 +130,15 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
             "## The framework\n\nEach indicator is treated (winsorised, transformed), normalised so that a higher value \
              always means more risk, and aggregated up the tree with its weights; the index is scaled to {scale} and \
              classed ({}). Ranks: 1 = highest risk.\n\n{framework_tree}",
-            fw.index.classes.iter().map(|c| c.label.clone()).collect::<Vec<_>>().join(", ")
+            fw.index.classes.iter().map(|c| md(&c.label)).collect::<Vec<_>>().join(", ")
         ),
     );
     let mut cells_code: Vec<(bool, String)> = vec![
         (
             false,
             format!(
-                "import pandas as pd\nimport matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n%matplotlib inline\n\n\ndef colours(n):\n    \"\"\"One colour per series, none repeated: tab10 up to ten, then evenly spaced hues.\"\"\"\n    cmap = plt.get_cmap(\"tab10\" if n <= 10 else \"hsv\")\n    return [cmap(i if n <= 10 else i / n) for i in range(n)]\n\n\nDATA = \"{}\"\nscores = pd.read_csv(f\"{{DATA}}/scores.csv\")\nlast = scores[\"period\"].max()\nscores.head()",
-                inputs.data_folder
+                "import pandas as pd\nimport matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n%matplotlib inline\n\n\ndef colours(n):\n    \"\"\"One colour per series, none repeated: tab10 up to ten, then evenly spaced hues.\"\"\"\n    cmap = plt.get_cmap(\"tab10\" if n <= 10 else \"hsv\")\n    return [cmap(i if n <= 10 else i / n) for i in range(n)]\n\n\nDATA = {}\nscores = pd.read_csv(f\"{{DATA}}/scores.csv\")\nlast = scores[\"period\"].max()\nscores.head()",
+                py_str(&inputs.data_folder)
             ),
         ),
         (true, "## Ranking in the last period\n\nScore, rank, class and pillar scores of every country.".into()),
@@ -121,24 +150,24 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         (
             false,
             format!(
-                "order = scores[scores[\"period\"] == last].sort_values(\"rank\")[\"unit\"].tolist()\nwide = scores.pivot(index=\"unit\", columns=\"period\", values=\"score\").loc[order]\nax = wide.plot.bar(figsize=(10, 4), width=0.8)\nax.legend(title=\"period\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.set_title(\"{}: score by country and period\")\nax.set_xlabel(\"country (ordered by rank in the last period)\")\nax.set_ylabel(\"score ({scale})\")\nplt.tight_layout()\nplt.show()",
-                fw.index.name.replace('"', "'")
+                "order = scores[scores[\"period\"] == last].sort_values(\"rank\")[\"unit\"].tolist()\nwide = scores.pivot(index=\"unit\", columns=\"period\", values=\"score\").loc[order]\nax = wide.plot.bar(figsize=(10, 4), width=0.8)\nax.legend(title=\"period\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.set_title({} + \": score by country and period\")\nax.set_xlabel(\"country (ordered by rank in the last period)\")\nax.set_ylabel(\"score ({scale})\")\nplt.tight_layout()\nplt.show()",
+                py_str(&fw.index.name)
             ),
         ),
         (true, "## Pillar breakdown\n\nPillar scores in the last period (darker = higher risk).".into()),
         (
             false,
             format!(
-                "pillars = {:?}\nlatest = scores[scores[\"period\"] == last].set_index(\"unit\").loc[order, pillars]\nfig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.5))\nim = ax.imshow(latest.values, cmap=\"Reds\", aspect=\"auto\")\nax.set_xticks(range(len(pillars)), pillars)\nax.set_yticks(range(len(order)), order)\nfor i in range(len(order)):\n    for j in range(len(pillars)):\n        v = latest.values[i, j]\n        # White on the dark cells, black on the light ones.\n        ax.text(j, i, f\"{{v:.1f}}\", ha=\"center\", va=\"center\", fontsize=8, color=\"white\" if im.norm(v) > 0.6 else \"black\")\nax.set_title(f\"Pillar scores in {{last}}\")\nax.set_xlabel(\"pillar\")\nax.set_ylabel(\"country (by rank)\")\nfig.colorbar(im, ax=ax, label=\"pillar score\")\nplt.tight_layout()\nplt.show()",
-                fw.pillar_order().iter().map(|&g| fw.groups[g].id.clone()).collect::<Vec<_>>()
+                "pillars = {}\nlatest = scores[scores[\"period\"] == last].set_index(\"unit\").loc[order, pillars]\nfig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.5))\nim = ax.imshow(latest.values, cmap=\"Reds\", aspect=\"auto\")\nax.set_xticks(range(len(pillars)), pillars)\nax.set_yticks(range(len(order)), order)\nfor i in range(len(order)):\n    for j in range(len(pillars)):\n        v = latest.values[i, j]\n        # White on the dark cells, black on the light ones.\n        ax.text(j, i, f\"{{v:.1f}}\", ha=\"center\", va=\"center\", fontsize=8, color=\"white\" if im.norm(v) > 0.6 else \"black\")\nax.set_title(f\"Pillar scores in {{last}}\")\nax.set_xlabel(\"pillar\")\nax.set_ylabel(\"country (by rank)\")\nfig.colorbar(im, ax=ax, label=\"pillar score\")\nplt.tight_layout()\nplt.show()",
+                py_strs(&fw.pillar_order().iter().map(|&g| fw.groups[g].id.clone()).collect::<Vec<_>>())
             ),
         ),
         (true, format!("## Trends\n\nEach country's score over the periods. {}", fw.change_meaning().1)),
         (
             false,
             format!(
-                "trend = scores.pivot(index=\"period\", columns=\"unit\", values=\"score\")[order]\n# Periods as labels, one tick each (not 2018.5).\ntrend.index = trend.index.astype(str)\nax = trend.plot(figsize=(10, 4), marker=\"o\", color=colours(len(order)))\nax.set_title(\"Score trends by country ({})\")\nax.set_xlabel(\"period\")\nax.set_ylabel(\"score\")\nax.legend(title=\"country\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nplt.tight_layout()\nplt.show()",
-                fw.change_meaning().0
+                "trend = scores.pivot(index=\"period\", columns=\"unit\", values=\"score\")[order]\n# Periods as labels, one tick each (not 2018.5).\ntrend.index = trend.index.astype(str)\nax = trend.plot(figsize=(10, 4), marker=\"o\", color=colours(len(order)))\nax.set_title(\"Score trends by country (\" + {} + \")\")\nax.set_xlabel(\"period\")\nax.set_ylabel(\"score\")\nax.legend(title=\"country\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nplt.tight_layout()\nplt.show()",
+                py_str(fw.change_meaning().0)
             ),
         ),
     ];

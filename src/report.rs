@@ -360,6 +360,10 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     let effective = fw.effective_weights();
     let tree = node(fw, Child::Group(0), 1.0, &effective);
     let mut env = minijinja::Environment::new();
+    // Every field is HTML-escaped, whatever the template's name: names, labels, file
+    // names and warnings come from files others made. Only the charts' SVG (plotters
+    // escapes its text) and `code` (escapes, then adds <code>) are marked safe.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_filter("code", code_spans);
     env.add_template("report", TEMPLATE).map_err(|e| Error::Data {
         file: "templates/report.html".into(),

@@ -33,18 +33,16 @@ pub fn run(args: AuditArgs) -> Result<()> {
     let panel = args.input.data.load(&fw)?;
     let a = audit::audit(&fw, &panel, period)?;
 
-    args.output.create()?;
-    let inputs = args.input.paths();
+    let mut set = args.output.begin(&args.input.paths())?;
     let style = args.csv.style();
     let mut written = Vec::new();
     for table in output::audit::tables(&a) {
-        let path = output::write_csv(&args.output.out, table, style, &inputs)?;
+        let path = set.write_csv(table, style)?;
         written.push(path.display().to_string());
     }
-    let manifest_path = args.output.out.join("manifest.json");
-    written.push(manifest_path.display().to_string());
-    output::write_json(
-        &manifest_path,
+    written.push(set.final_path("manifest.json").display().to_string());
+    args.output.commit(
+        set,
         &serde_json::json!({
             "command": "audit",
             "riskscore_version": env!("CARGO_PKG_VERSION"),
@@ -60,7 +58,7 @@ pub fn run(args: AuditArgs) -> Result<()> {
 
     if !args.output.quiet {
         super::print(&output::audit::summary(&fw.file, &a))?;
-        eprintln!(
+        say!(
             "in {:.2} s; wrote {}",
             started.elapsed().as_secs_f64(),
             args.output.out.display()

@@ -79,19 +79,14 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     };
     let rows = backtest::run(&runs, &settings)?;
 
-    args.output.create()?;
+    let mut set = args.output.begin(&input_refs)?;
     let style = args.csv.style();
-    let path = output::write_csv(&args.output.out, output::backtest::backtest(&rows), style, &input_refs)?;
+    let path = set.write_csv(output::backtest::backtest(&rows), style)?;
     let ranking = backtest::ranking(&rows);
-    let ranking_path = output::write_csv(
-        &args.output.out,
-        output::backtest::ranking(&ranking),
-        style,
-        &input_refs,
-    )?;
-    let manifest_path = args.output.out.join("manifest.json");
-    output::write_json(
-        &manifest_path,
+    let ranking_path = set.write_csv(output::backtest::ranking(&ranking), style)?;
+    let manifest_path = set.final_path("manifest.json");
+    args.output.commit(
+        set,
         &serde_json::json!({
             "command": "backtest",
             "riskscore_version": env!("CARGO_PKG_VERSION"),
@@ -113,14 +108,14 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         let text = output::backtest::summary(&ranking, &args.outcome, args.horizon, args.threshold, args.top_k);
         super::print(&text)?;
         for r in rows.iter().filter(|r| !r.note.is_empty()) {
-            eprintln!(
+            say!(
                 "note: {} {}: {}",
                 r.variant,
                 r.period.map_or("all".into(), |p| p.to_string()),
                 r.note
             );
         }
-        eprintln!(
+        say!(
             "in {:.2} s; wrote {}",
             started.elapsed().as_secs_f64(),
             args.output.out.display()

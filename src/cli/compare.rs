@@ -58,13 +58,13 @@ pub fn run(args: CompareArgs) -> Result<()> {
         .collect();
     let cmp = compare::compare(&scored, args.top_k);
 
-    args.output.create()?;
+    let mut set = args.output.begin(&input_refs)?;
     let style = args.csv.style();
-    let variants_path = output::write_csv(&args.output.out, output::compare::variants(&cmp), style, &input_refs)?;
-    let agreement_path = output::write_csv(&args.output.out, output::compare::agreement(&cmp), style, &input_refs)?;
-    let manifest_path = args.output.out.join("manifest.json");
-    output::write_json(
-        &manifest_path,
+    let variants_path = set.write_csv(output::compare::variants(&cmp), style)?;
+    let agreement_path = set.write_csv(output::compare::agreement(&cmp), style)?;
+    let manifest_path = set.final_path("manifest.json");
+    args.output.commit(
+        set,
         &serde_json::json!({
             "command": "compare",
             "riskscore_version": env!("CARGO_PKG_VERSION"),
@@ -82,7 +82,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         if !text.is_empty() {
             super::print(&text)?;
         }
-        eprintln!(
+        say!(
             "compared {} variants ({}) in {:.2} s; wrote {}",
             vs.len(),
             cmp.names.join(", "),

@@ -210,7 +210,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
             super::note(text);
         }
         if r.unknown_month > 0 {
-            eprintln!(
+            say!(
                 "note: {} events with an unknown month (GTD imonth = 0) left out of the {} table",
                 r.unknown_month,
                 kind.name()
@@ -218,16 +218,16 @@ pub fn run(args: EventsArgs) -> Result<()> {
         }
         if !r.left_out_units.is_empty() {
             let list: Vec<String> = r.left_out_units.iter().map(|(u, n)| format!("{u} ({n})")).collect();
-            eprintln!("note: events outside --units left out: {}", list.join(", "));
+            say!("note: events outside --units left out: {}", list.join(", "));
         }
         if !r.no_country.is_empty() {
             let list: Vec<String> = r.no_country.iter().map(|(u, n)| format!("{u} ({n})")).collect();
-            eprintln!("note: events at no country left out: {}", list.join(", "));
+            say!("note: events at no country left out: {}", list.join(", "));
         }
         if r.left_out_periods > 0 {
-            eprintln!("note: {} events outside the period range left out", r.left_out_periods);
+            say!("note: {} events outside the period range left out", r.left_out_periods);
         }
-        eprintln!(
+        say!(
             "{} log{}: {} rows, {} events aggregated into {} units x {} periods ({}..{}), {} columns, in {:.2} s; wrote {}",
             r.format.map_or("?", |f| f.name()),
             how_read(&r.source),

@@ -99,23 +99,35 @@ pub fn run(args: ImportArgs) -> Result<()> {
     };
     let inputs = [args.idata.as_path(), args.imeta.as_path()];
     args.output.check(&["framework.toml", "data.csv"], &inputs)?;
+    let (idata, imeta) = (read(&args.idata)?, read(&args.imeta)?);
     let imported = import::coinr(
         &args.idata.display().to_string(),
-        &read(&args.idata)?,
+        &idata,
         &args.imeta.display().to_string(),
-        &read(&args.imeta)?,
+        &imeta,
         &steps,
     )?;
-    args.output.create()?;
-    let framework = args.output.out.join("framework.toml");
-    let data = args.output.out.join("data.csv");
-    output::write_atomic(&framework, |w| w.write_all(imported.framework.as_bytes()))?;
-    output::write_atomic(&data, |w| w.write_all(imported.data.as_bytes()))?;
+    let mut set = args.output.begin(&inputs)?;
+    let framework = set.write("framework.toml", |w| w.write_all(imported.framework.as_bytes()))?;
+    let data = set.write("data.csv", |w| w.write_all(imported.data.as_bytes()))?;
+    args.output.commit(
+        set,
+        &serde_json::json!({
+            "command": "import coinr",
+            "riskscore_version": env!("CARGO_PKG_VERSION"),
+            "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "inputs": [
+                {"file": args.idata.display().to_string(), "sha256": output::manifest::sha256_hex(idata.as_bytes())},
+                {"file": args.imeta.display().to_string(), "sha256": output::manifest::sha256_hex(imeta.as_bytes())},
+            ],
+            "outputs": [framework.display().to_string(), data.display().to_string()],
+        }),
+    )?;
     if !args.output.quiet {
         for note in &imported.notes {
-            eprintln!("note: {note}");
+            say!("note: {note}");
         }
-        eprintln!(
+        say!(
             "wrote {} and {}; score with: riskscore score -f {} -d {} -o OUT",
             framework.display(),
             data.display(),

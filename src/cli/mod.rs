@@ -1,5 +1,12 @@
 //! Command-line arguments and helpers shared by the subcommands.
 
+/// `eprintln!` as the terminal should see it: through [`say_line`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::say_line(&format!($($arg)*))
+    };
+}
+
 pub mod audit;
 pub mod backtest;
 pub mod bench;
@@ -17,6 +24,8 @@ pub mod variants;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use riskscore::data::{self, LoadOptions, Panel, Source};
 use riskscore::framework::{Framework, Layout};
+use riskscore::output::manifest::{check_folder, Folder};
+use riskscore::output::set::OutputSet;
 use riskscore::{Error, Result};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -109,10 +118,65 @@ impl OutDir {
         riskscore::output::check_outputs(&outputs, inputs)
     }
 
-    /// Creates the output folder.
-    pub fn create(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, "cannot create output folder", e))
+    /// Opens the output folder (created if missing) as one set of outputs: locked
+    /// against other runs, written in a staging folder, published at [`OutDir::commit`].
+    pub fn begin(&self, inputs: &[&Path]) -> Result<OutputSet> {
+        OutputSet::begin(&self.out, inputs)
     }
+
+    /// Publishes the set with `manifest` as its commit record; says what was cleaned up.
+    pub fn commit(&self, set: OutputSet, manifest: &impl serde::Serialize) -> Result<()> {
+        let opened = set.notes().to_vec();
+        let manifest = serde_json::to_value(manifest).map_err(|e| Error::Data {
+            file: self.out.join(riskscore::output::set::MANIFEST).display().to_string(),
+            message: e.to_string(),
+        })?;
+        let committed = set.commit(manifest)?;
+        if !self.quiet {
+            for text in opened.iter().chain(&committed.notes) {
+                note(text);
+            }
+            for path in &committed.removed {
+                note(&riskscore::output::set::removed_note(path));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks the `--sensitivity` and `--compare` folders a command reads (the files of
+/// `compare` it reads are `compare_files`) against this framework and data; returns
+/// them, locked shared while they live, and the warnings for other data.
+pub fn other_runs(
+    sensitivity: Option<&Path>,
+    compare: Option<&Path>,
+    compare_files: &[&str],
+    framework_file: &str,
+    framework_sha: &str,
+    data_shas: &[String],
+) -> Result<(Vec<Folder>, Vec<String>)> {
+    let mut folders = Vec::new();
+    let mut warnings = Vec::new();
+    let reads = [
+        ("sensitivity", sensitivity, &["uncertainty.csv"][..], &["sobol.csv"][..]),
+        ("compare", compare, compare_files, &[][..]),
+    ];
+    for (option, dir, needs, optional) in reads {
+        if let Some(d) = dir {
+            let folder = check_folder(
+                d,
+                option,
+                framework_file,
+                framework_sha,
+                Some(data_shas),
+                needs,
+                optional,
+            )?;
+            warnings.extend(folder.warning.clone());
+            folders.push(folder);
+        }
+    }
+    Ok((folders, warnings))
 }
 
 /// How CSV files look.
@@ -268,7 +332,39 @@ pub fn describe(problem: &Error) -> String {
 
 /// A library note as the terminal shows it: "option `name`" is the flag `--name`.
 pub fn note(text: &str) {
-    eprintln!("note: {}", with_flags(text));
+    say_line(&format!("note: {}", with_flags(text)));
+}
+
+/// Writes a line to stderr, [`terminal_safe`]. A closed stderr (`2>&1 | head`) is not
+/// an error and not a panic: the line is dropped.
+pub fn say_line(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", terminal_safe(text));
+}
+
+/// Text as it may reach a terminal: control characters (an escape sequence's ESC, a
+/// carriage return that overwrites the line, a bell) and the bidirectional overrides
+/// that reorder what is shown are written out as `\u{1b}`; line feeds and tabs stay.
+/// Names, labels and messages come from files others made: none may drive the
+/// terminal.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `text` with every "option `name`" written as the flag `--name`.
@@ -301,7 +397,7 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 pub fn print(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(terminal_safe(text).as_bytes())
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", "cannot write", e))
 }
@@ -309,6 +405,18 @@ pub fn print(text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_cannot_drive_the_terminal() {
+        assert_eq!(terminal_safe("KAZ\tUZB\n"), "KAZ\tUZB\n");
+        assert_eq!(
+            terminal_safe("\u{1b}[2J\u{1b}]0;pwned\u{7}"),
+            "\\u{1b}[2J\\u{1b}]0;pwned\\u{7}"
+        );
+        assert_eq!(terminal_safe("a\rb\u{9b}c"), "a\\u{d}b\\u{9b}c");
+        assert_eq!(terminal_safe("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(terminal_safe("Kunduz, Хатлон"), "Kunduz, Хатлон");
+    }
 
     #[test]
     fn library_options_are_shown_as_flags() {

@@ -59,15 +59,18 @@ pub fn run(args: NotebookArgs) -> Result<()> {
     let scores_csv = need(&args.scores, "scores.csv", "scores")?;
     let sha = sha256_hex(&bytes);
     // The data of the scores folder is what the other folders must match.
-    let scores = check_folder(&args.scores, "scores", &fw.file, &sha, None)?;
-    let mut warnings = Vec::new();
-    for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
-        if let Some(d) = dir {
-            warnings.extend(check_folder(d, option, &fw.file, &sha, Some(&scores.data))?.warning);
-        }
-    }
+    let scores = check_folder(&args.scores, "scores", &fw.file, &sha, None, &["scores.csv"], &[])?;
+    // Held until the copies are made: no run may replace these folders' files meanwhile.
+    let (_folders, warnings) = super::other_runs(
+        args.sensitivity.as_deref(),
+        args.compare.as_deref(),
+        &["variants.csv"],
+        &fw.file,
+        &sha,
+        &scores.data,
+    )?;
     for w in &warnings {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
     let mut copies = vec![scores_csv];
     let mut inputs = Inputs::default();
@@ -118,7 +121,7 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         });
     }
     output::write_json(&args.out, &nb)?;
-    eprintln!(
+    say!(
         "wrote {} ({} cells) and {}/",
         args.out.display(),
         nb["cells"].as_array().map_or(0, Vec::len),

@@ -4,7 +4,7 @@
 use super::{Inputs, OutDir};
 use clap::Args;
 use riskscore::framework::Framework;
-use riskscore::output::manifest::{check_folder, sha256_hex, Manifest};
+use riskscore::output::manifest::{sha256_hex, Manifest};
 use riskscore::output::{self, csv::Cell, tables, tables::Table};
 use riskscore::report::{self, Extras};
 use riskscore::{score, Error, Result};
@@ -72,18 +72,22 @@ pub fn run(args: ReportArgs) -> Result<()> {
         }
     }
     let data_shas: Vec<String> = panel.sources.iter().map(|s| s.sha256.clone()).collect();
-    let mut notes = Vec::new();
-    for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
-        if let Some(d) = dir {
-            notes.extend(check_folder(d, option, &fw.file, &sha256_hex(&framework_bytes), Some(&data_shas))?.warning);
-        }
-    }
-    args.output.create()?;
-    let html_path = args.output.out.join("report.html");
+    // Held until the report is written: no run may replace these folders' files meanwhile.
+    let (_folders, notes) = super::other_runs(
+        args.sensitivity.as_deref(),
+        args.compare.as_deref(),
+        &["variants.csv", "agreement.csv"],
+        &fw.file,
+        &sha256_hex(&framework_bytes),
+        &data_shas,
+    )?;
+    let mut set = args.output.begin(&args.input.paths())?;
+    let html_path = set.final_path("report.html");
     let mut written = vec![html_path.display().to_string()];
     if args.xlsx {
-        written.push(args.output.out.join("report.xlsx").display().to_string());
+        written.push(set.final_path("report.xlsx").display().to_string());
     }
+    written.push(set.final_path("manifest.json").display().to_string());
     let manifest = Manifest::new(
         "report",
         &fw,
@@ -104,9 +108,9 @@ pub fn run(args: ReportArgs) -> Result<()> {
         compare: args.compare.clone(),
     };
     let page = report::render(&fw, &results, &manifest_json, &extras)?;
-    output::write_atomic(&html_path, |w| w.write_all(page.as_bytes()))?;
+    set.write("report.html", |w| w.write_all(page.as_bytes()))?;
     if args.xlsx {
-        let path = args.output.out.join("report.xlsx");
+        let path = set.stage("report.xlsx")?;
         let mut sheets = vec![
             tables::scores(&fw, &results),
             tables::indicators(&fw, &results),
@@ -125,11 +129,12 @@ pub fn run(args: ReportArgs) -> Result<()> {
         let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
         output::xlsx::write_workbook(&path, sheets, &classes)?;
     }
+    args.output.commit(set, &manifest)?;
     if !args.output.quiet {
         for n in &notes {
-            eprintln!("warning: {n}");
+            say!("warning: {n}");
         }
-        eprintln!(
+        say!(
             "report of {} ({} bytes) in {:.2} s; wrote {}",
             fw.index.name,
             page.len(),

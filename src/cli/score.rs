@@ -92,9 +92,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         Vec::new()
     };
 
-    args.output.create()?;
-    let previous = output::manifest::previous_outputs(&args.output.out, "score");
-    let inputs = args.input.paths();
+    let mut set = args.output.begin(&args.input.paths())?;
     let style = args.csv.style();
     let mut written = Vec::new();
     let make_tables = || {
@@ -113,25 +111,24 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     };
     for table in make_tables() {
         let path = if table.name == "indicators" && args.indicators == IndicatorsArg::Parquet {
-            output::write_parquet(&args.output.out, table, &inputs)?
+            set.write_parquet(table)?
         } else {
-            output::write_csv(&args.output.out, table, style, &inputs)?
+            set.write_csv(table, style)?
         };
         written.push(path);
     }
     if args.parquet {
         for table in make_tables().into_iter().filter(|t| t.name != "indicators") {
-            written.push(output::write_parquet(&args.output.out, table, &inputs)?);
+            written.push(set.write_parquet(table)?);
         }
     }
     if args.xlsx {
-        let path = args.output.out.join("scores.xlsx");
+        let staged = set.stage("scores.xlsx")?;
         let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
-        output::xlsx::write_workbook(&path, make_tables(), &classes)?;
-        written.push(path);
+        output::xlsx::write_workbook(&staged, make_tables(), &classes)?;
+        written.push(set.final_path("scores.xlsx"));
     }
-    let manifest_path = args.output.out.join("manifest.json");
-    written.push(manifest_path.clone());
+    written.push(set.final_path("manifest.json"));
     let manifest = Manifest::new(
         "score",
         &fw,
@@ -153,18 +150,11 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         written.iter().map(|p| p.display().to_string()).collect(),
         started.elapsed().as_secs_f64(),
     );
-    output::write_json(&manifest_path, &manifest)?;
-    let stale = output::manifest::remove_stale(&args.output.out, &previous, &written)?;
+    args.output.commit(set, &manifest)?;
 
     if !args.output.quiet {
-        for path in &stale {
-            super::note(&format!(
-                "removed {}: the previous run in this folder wrote it, this one did not",
-                path.display()
-            ));
-        }
         for w in &results.warnings {
-            eprintln!("warning: {w}");
+            say!("warning: {w}");
         }
         for s in &results.screening {
             let period = if s.period.is_empty() {
@@ -182,12 +172,12 @@ pub fn run(args: ScoreArgs) -> Result<()> {
                 _ => format!("coverage {:.0}% < {:.0}%", s.coverage * 100.0, s.threshold * 100.0),
             };
             let what = if s.what == "indicator" { "indicator" } else { "unit" };
-            eprintln!("screened out: {what} `{}`{period} ({why})", s.id);
+            say!("screened out: {what} `{}`{period} ({why})", s.id);
         }
         let n = results.n_units();
         let scored_periods: Vec<usize> = results.scored_cells().map(|c| c / n).collect();
         let (first, last) = (scored_periods[0], scored_periods[scored_periods.len() - 1]);
-        eprintln!(
+        say!(
             "scored {} unit-periods ({} units, periods {}..{}) in {:.2} s; wrote {}",
             scored_periods.len(),
             panel.units.len(),

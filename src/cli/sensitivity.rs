@@ -141,27 +141,30 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let analysis = pool.install(|| uncertainty::run(&fw, &panel, &settings, &Bar(bar)))?;
     let analysed = started.elapsed().as_secs_f64();
 
-    args.output.create()?;
-    let previous = output::manifest::previous_outputs(&args.output.out, "sensitivity");
-    let inputs = args.input.paths();
-    let uncertainty_path = args.output.out.join("uncertainty.csv");
-    let sobol_path = (settings.method == Method::Sobol).then(|| args.output.out.join("sobol.csv"));
+    let mut set = args.output.begin(&args.input.paths())?;
+    let uncertainty_path = set.final_path("uncertainty.csv");
+    let uncertainty_staged = set.stage("uncertainty.csv")?;
+    let sobol_path = (settings.method == Method::Sobol).then(|| set.final_path("sobol.csv"));
+    let sobol_staged = sobol_path.as_ref().map(|_| set.stage("sobol.csv")).transpose()?;
     // The two tables are written side by side.
     let style = Style::default();
+    let write = |staged: &std::path::Path, path: &std::path::Path, table: output::tables::Table<'_>| {
+        output::set::write_file(staged, path, |w| {
+            output::csv::write_table(w, style, &table.header, table.rows)
+        })
+    };
     let (uncertainty, sobol) = pool.install(|| {
         rayon::join(
             || {
-                output::write_csv(
-                    &args.output.out,
+                write(
+                    &uncertainty_staged,
+                    &uncertainty_path,
                     output::sensitivity::uncertainty(&analysis),
-                    style,
-                    &inputs,
                 )
             },
-            || {
-                sobol_path.as_ref().map_or(Ok(PathBuf::new()), |_| {
-                    output::write_csv(&args.output.out, output::sensitivity::sobol(&analysis), style, &inputs)
-                })
+            || match (&sobol_staged, &sobol_path) {
+                (Some(staged), Some(path)) => write(staged, path, output::sensitivity::sobol(&analysis)),
+                _ => Ok(()),
             },
         )
     });
@@ -169,8 +172,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     sobol?;
     let mut written = vec![uncertainty_path];
     written.extend(sobol_path);
-    let manifest_path = args.output.out.join("manifest.json");
-    written.push(manifest_path.clone());
+    written.push(set.final_path("manifest.json"));
     let mut phases = serde_json::Map::new();
     phases.insert("load".into(), serde_json::json!(loaded));
     for (k, v) in &analysis.timings {
@@ -204,17 +206,10 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "mean_abs_shift_by_period": analysis.mean_abs_shift_by_period.iter().map(|(p, v)| serde_json::json!({"period": p.to_string(), "mean_abs_shift": v})).collect::<Vec<_>>(),
         "outputs": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
-    output::write_json(&manifest_path, &manifest)?;
-    let stale = output::manifest::remove_stale(&args.output.out, &previous, &written)?;
+    args.output.commit(set, &manifest)?;
     if !args.output.quiet {
-        for path in &stale {
-            super::note(&format!(
-                "removed {}: the previous run in this folder wrote it, this one did not",
-                path.display()
-            ));
-        }
         super::print(&output::sensitivity::summary(&analysis))?;
-        eprintln!(
+        say!(
             "{} model runs (N = {}, d = {}) on {threads} threads in {:.2} s; wrote {}",
             analysis.runs,
             analysis.n,

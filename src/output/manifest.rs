@@ -99,38 +99,45 @@ impl Manifest {
     }
 }
 
-/// What [`check_folder`] found in a folder's manifest.
+/// What [`check_folder`] found in a folder's manifest. While it lives, the folder is
+/// locked shared: no riskscore run can write into it.
 pub struct Folder {
     /// The SHA-256 of the data files that made it, sorted.
     pub data: Vec<String>,
     /// Set when they are not `data_shas`.
     pub warning: Option<String>,
+    _reader: super::set::Reader,
+}
+
+/// The command whose output folder the option `option` takes.
+fn command_of(option: &str) -> &str {
+    match option {
+        "scores" => "score",
+        other => other,
+    }
 }
 
 /// Checks that an output folder given to another command (`--scores`, `--sensitivity`,
 /// `--compare`) was made from this framework, by the SHA-256 in its `manifest.json`:
-/// another framework is an error naming both files; other data than `data_shas` (when
-/// given) a warning.
+/// another framework is an error naming both files; a folder of another command is an
+/// error; other data than `data_shas` (when given) a warning. The files `needs` must
+/// be the run's own (listed in the manifest with their SHA-256), and so must those of
+/// `optional` that are present.
 pub fn check_folder(
     dir: &std::path::Path,
     option: &str,
     framework_file: &str,
     framework_sha: &str,
     data_shas: Option<&[String]>,
+    needs: &[&str],
+    optional: &[&str],
 ) -> crate::Result<Folder> {
     let argument = |message: String| crate::Error::Argument {
         name: option.to_string(),
         message,
     };
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|_| {
-        argument(format!(
-            "`{}` has no manifest.json: pass an output folder of riskscore (it says which framework and data made it)",
-            dir.display()
-        ))
-    })?;
-    let m: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| argument(format!("`{}` is not a riskscore manifest: {e}", path.display())))?;
+    let reader = super::set::Reader::open(dir, &argument)?;
+    let m = &reader.manifest;
     // `compare` lists one framework per variant; the others one framework.
     let frameworks: Vec<(String, String)> = match m["variants"].as_array() {
         Some(vs) => vs
@@ -157,6 +164,22 @@ pub fn check_folder(
             m["command"].as_str().unwrap_or(option)
         )));
     }
+    let command = m["command"].as_str().unwrap_or("?");
+    if command != command_of(option) {
+        return Err(argument(format!(
+            "`{}` holds the outputs of `riskscore {command}`, not of `riskscore {}`: pass the output folder of `riskscore {}`",
+            dir.display(),
+            command_of(option),
+            command_of(option)
+        )));
+    }
+    let present: Vec<&str> = optional
+        .iter()
+        .copied()
+        .filter(|n| reader.has(n) || dir.join(n).exists())
+        .collect();
+    let all: Vec<&str> = needs.iter().copied().chain(present).collect();
+    reader.verify(&all, &argument)?;
     let mut theirs: Vec<String> = m["data"]
         .as_array()
         .map(|d| {
@@ -179,48 +202,6 @@ pub fn check_folder(
             )
         }),
         data: theirs,
+        _reader: reader,
     })
-}
-
-/// The files a folder's previous run of `command` wrote, by name, as its
-/// `manifest.json` lists them (none if the folder has no manifest or another command's).
-pub fn previous_outputs(dir: &std::path::Path, command: &str) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
-        return Vec::new();
-    };
-    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    if m["command"].as_str() != Some(command) {
-        return Vec::new();
-    }
-    m["outputs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|o| o.as_str())
-        .filter_map(|o| std::path::Path::new(o).file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .collect()
-}
-
-/// Removes the previous run's outputs (`previous`, names in `dir`) that this run did
-/// not write again, so that no stale file (an old `scores.xlsx` beside new CSVs) passes
-/// for this run's. Returns the files removed.
-pub fn remove_stale(
-    dir: &std::path::Path,
-    previous: &[String],
-    written: &[std::path::PathBuf],
-) -> crate::Result<Vec<std::path::PathBuf>> {
-    let now: Vec<&std::ffi::OsStr> = written.iter().filter_map(|p| p.file_name()).collect();
-    let mut removed = Vec::new();
-    for name in previous {
-        let path = dir.join(name);
-        if now.contains(&std::ffi::OsStr::new(name)) || !path.is_file() {
-            continue;
-        }
-        std::fs::remove_file(&path).map_err(|e| crate::Error::io(&path, "cannot remove a stale output", e))?;
-        removed.push(path);
-    }
-    Ok(removed)
 }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod manifest;
 pub mod parquet;
 pub mod sensitivity;
+pub mod set;
 pub mod tables;
 pub mod xlsx;
 
@@ -44,8 +45,9 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".riskscore-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, "cannot create a temporary file in the output folder", e))?;
@@ -67,6 +69,25 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
     tmp.persist(path)
         .map_err(|e| Error::io(path, "cannot replace", e.error))?;
     Ok(())
+}
+
+/// The prefix of [`write_atomic`]'s temporary files, followed by the process id.
+const TEMP_PREFIX: &str = ".riskscore-";
+
+/// Whether `name` is a temporary file of [`write_atomic`] whose process has ended (a
+/// run killed while writing): `.riskscore-<pid>-<random>.tmp`, or without a pid (older
+/// versions). Only Linux can tell whether a process lives; elsewhere none is.
+pub fn is_orphan_temp(name: &str) -> bool {
+    let Some(middle) = name.strip_prefix(TEMP_PREFIX).and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    if !cfg!(target_os = "linux") {
+        return false;
+    }
+    match middle.split_once('-').and_then(|(pid, _)| pid.parse::<u32>().ok()) {
+        Some(pid) => pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists(),
+        None => true,
+    }
 }
 
 /// Writes a value as pretty JSON, atomically.

@@ -8,6 +8,7 @@ mod events;
 mod explain;
 mod mutations;
 mod report;
+mod safety;
 mod score;
 mod sensitivity;
 mod sources;

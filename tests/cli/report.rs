@@ -75,7 +75,8 @@ fn report_is_one_self_contained_page_with_every_chart() {
     let without_svg_ns = html.replace("http://www.w3.org/2000/svg", "");
     assert!(!without_svg_ns.contains("http://") && !without_svg_ns.contains("https://"));
     assert!(html.contains("<td class=\"text\">AFG</td>"));
-    assert!(html.contains("\"command\": \"report\""));
+    // The manifest is shown as text: HTML-escaped like every field of the page.
+    assert!(html.contains("&quot;command&quot;: &quot;report&quot;"));
     assert!(out.join("report.xlsx").metadata().unwrap().len() > 1000);
     // The extra sheets hold the other commands' numbers exactly as their CSVs do, and a
     // period of years as a number.

@@ -7,7 +7,7 @@ use super::Validator;
 use crate::error::suggest;
 use crate::framework::schema::RawFramework;
 use crate::framework::{Child, Framework, Group, Indicator, WeightMethod};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Group ids resolved to indices (0 = the index).
 pub(super) struct GroupIds<'a> {
@@ -173,37 +173,74 @@ impl Validator {
         }
     }
 
+    /// Every chain of parents must end at the index, at most [`MAX_DEPTH`] groups
+    /// below it. One walk up from each group, each group visited once (linear in the
+    /// number of groups, however deep the nesting).
     fn check_cycles(&mut self, groups: &[Group]) {
-        let mut reported = HashSet::new();
+        const NEW: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let mut state = vec![NEW; groups.len()];
+        let mut position = vec![0usize; groups.len()];
+        // Levels below the index: a pillar is 1.
+        let mut depth = vec![0usize; groups.len()];
         for start in 1..groups.len() {
-            let mut path = vec![start];
+            let mut path: Vec<usize> = Vec::new();
             let mut at = start;
-            while let Some(p) = groups[at].parent {
-                if p == 0 {
-                    break;
+            let base = loop {
+                if at == 0 {
+                    break Some(0);
                 }
-                if let Some(pos) = path.iter().position(|&g| g == p) {
-                    let mut cycle: Vec<usize> = path[pos..].to_vec();
-                    let min = *cycle.iter().min().unwrap_or(&p);
-                    if reported.insert(min) {
-                        cycle.push(p);
+                match state[at] {
+                    DONE => break Some(depth[at]),
+                    ON_PATH => {
+                        let mut cycle = path[position[at]..].to_vec();
+                        cycle.push(at);
                         let names: Vec<&str> = cycle.iter().map(|&g| groups[g].id.as_str()).collect();
                         self.problem(
-                            format!("group.{}.parent", groups[p].id),
+                            format!("group.{}.parent", groups[at].id),
                             format!(
                                 "the groups form a cycle: {} (every chain of parents must end at the index)",
                                 names.join(" -> ")
                             ),
                         );
+                        break None;
                     }
-                    break;
+                    _ => {}
                 }
-                path.push(p);
-                at = p;
+                state[at] = ON_PATH;
+                position[at] = path.len();
+                path.push(at);
+                match groups[at].parent {
+                    Some(p) => at = p,
+                    // An unknown parent is reported where it is read.
+                    None => break Some(0),
+                }
+            };
+            let mut level = base.unwrap_or(0);
+            for &g in path.iter().rev() {
+                level += 1;
+                depth[g] = level;
+                state[g] = DONE;
+            }
+        }
+        if let Some((g, &deepest)) = depth.iter().enumerate().max_by_key(|&(_, d)| *d) {
+            if deepest > MAX_DEPTH {
+                self.problem(
+                    format!("group.{}.parent", groups[g].id),
+                    format!(
+                        "group `{}` is {deepest} levels below the index; at most {MAX_DEPTH} are allowed (a risk framework has a handful: pillars, sub-pillars, components)",
+                        groups[g].id
+                    ),
+                );
             }
         }
     }
 }
+
+/// The deepest nesting of groups below the index (a pillar is level 1). Walks over the
+/// tree (weights, reports, notebooks) recurse once per level.
+pub const MAX_DEPTH: usize = 64;
 
 /// `weights = "equal"`: every child of the group weighs 1.
 pub(super) fn equal_weights(groups: &mut [Group], indicators: &mut [Indicator]) {

@@ -71,6 +71,32 @@ fn cycle_in_hierarchy() {
     );
 }
 
+/// Nesting 10,000 groups deep (a hostile framework) is refused by one linear walk:
+/// the cubic cycle check took over a minute.
+#[test]
+fn nesting_deeper_than_the_limit_is_refused_in_linear_time() {
+    let chain = |depth: usize| {
+        let mut text = BASE.to_string();
+        for level in 1..=depth {
+            let parent = if level == 1 {
+                "threat".to_string()
+            } else {
+                format!("g{}", level - 1)
+            };
+            text.push_str(&format!("\n[[group]]\nid = \"g{level}\"\nparent = \"{parent}\"\n"));
+        }
+        text.push_str(&format!("\n[[indicator]]\nid = \"deep\"\ngroup = \"g{depth}\"\n"));
+        text
+    };
+    assert_eq!(
+        errors(&chain(10_000)),
+        vec!["fw.toml: key `group.g10000.parent`: group `g10000` is 10001 levels below the index; at most 64 are allowed (a risk framework has a handful: pillars, sub-pillars, components)"]
+    );
+    // 63 groups under the pillar `threat`: 64 levels, allowed.
+    assert_eq!(errors(&chain(63)), Vec::<String>::new());
+    assert_eq!(errors(&chain(64)).len(), 1);
+}
+
 #[test]
 fn orphan_group_without_children() {
     let text = format!("{BASE}\n[[group]]\nid = \"empty\"\n");

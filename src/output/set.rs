@@ -1,0 +1,736 @@
+//! An output folder as one transaction: a run's files appear together, or not at all.
+//!
+//! A run ([`OutputSet::begin`]) takes an advisory lock on the folder
+//! (`.riskscore.lock`), so two runs into one folder are never interleaved: the second
+//! is refused at once. It writes every file into a staging folder inside the output
+//! folder (`.riskscore-staging-<pid>-<n>`). [`OutputSet::commit`] then:
+//!
+//! 1. hashes every staged file and writes `manifest.json` into the staging folder, its
+//!    `output_sha256` naming each output's SHA-256;
+//! 2. decides which files of the previous run to remove: those that the previous
+//!    `manifest.json` lists in its own `output_sha256`, that still hash to what it
+//!    recorded (so a user's edit is kept), that this run does not write again, and that
+//!    are not inputs of this run. A manifest without `output_sha256` was not written by
+//!    this riskscore: it is *foreign*, and nothing it lists is removed;
+//! 3. writes a journal (what to publish, what to remove) into the staging folder and
+//!    renames the staging folder to `.riskscore-commit`: this rename is the commit;
+//! 4. rolls the journal forward: renames each file into the output folder,
+//!    `manifest.json` last, removes the previous run's stale files, then the journal.
+//!
+//! A run that fails or is killed before step 3 leaves the previous set whole; its
+//! staging folder is removed by the next run (or at once, on an error). A run killed
+//! during step 4 is finished by the next run or reader of the folder, which finds the
+//! journal. Readers ([`Reader::open`]) take the lock shared, finish an interrupted
+//! commit first, and check each file they read against the manifest's SHA-256.
+//!
+//! The method is a redo log, as databases write them (write-ahead logging; see
+//! C. Mohan et al., "ARIES", ACM TODS 17(1), 1992, for the general technique).
+
+use super::{csv, parquet, tables};
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The lock file every run and reader of an output folder locks.
+pub const LOCK: &str = ".riskscore.lock";
+/// The committed staging folder, while its files are being published.
+pub const COMMIT: &str = ".riskscore-commit";
+/// The prefix of a run's staging folder.
+pub const STAGING: &str = ".riskscore-staging-";
+/// The journal inside the committed folder.
+const JOURNAL: &str = "journal.json";
+/// The commit record of an output folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// A run's output folder, open for writing; see the module docs.
+pub struct OutputSet {
+    dir: PathBuf,
+    staging: PathBuf,
+    /// Held for the life of the set: the folder's exclusive lock.
+    _lock: File,
+    inputs: Vec<PathBuf>,
+    staged: Vec<String>,
+    notes: Vec<String>,
+    committed: bool,
+}
+
+/// What a commit did beside publishing the files.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// The previous run's files that this run removed (it did not write them again).
+    pub removed: Vec<PathBuf>,
+    /// What a user should know: leftovers cleaned up, a foreign manifest, files kept.
+    pub notes: Vec<String>,
+}
+
+impl OutputSet {
+    /// Opens `dir` (created if missing) for a run whose inputs are `inputs`: locks it,
+    /// finishes or removes what an interrupted run left, and makes a staging folder.
+    pub fn begin(dir: &Path, inputs: &[&Path]) -> Result<OutputSet> {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
+        let lock = lock(dir, true)?.ok_or_else(|| busy(dir))?;
+        let mut notes = recover(dir)?;
+        notes.extend(remove_leftovers(dir)?);
+        let staging = new_staging(dir)?;
+        Ok(OutputSet {
+            dir: dir.to_path_buf(),
+            staging,
+            _lock: lock,
+            inputs: inputs.iter().filter_map(|p| p.canonicalize().ok()).collect(),
+            staged: Vec::new(),
+            notes,
+            committed: false,
+        })
+    }
+
+    /// The output folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where the file `name` will be once the set is committed.
+    pub fn final_path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Notes from opening the folder (an interrupted run's leftovers removed).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The staging path of `name`, for a writer that takes a path; the file is part of
+    /// the set once written there. Refuses a name that is an input of the run.
+    pub fn stage(&mut self, name: &str) -> Result<PathBuf> {
+        check_name(name)?;
+        let target = self.dir.join(name);
+        if let Ok(t) = target.canonicalize() {
+            if self.inputs.contains(&t) {
+                return Err(Error::Data {
+                    file: target.display().to_string(),
+                    message: "this output would overwrite an input file: choose another output path".into(),
+                });
+            }
+        }
+        if !self.staged.iter().any(|s| s == name) {
+            self.staged.push(name.to_string());
+        }
+        Ok(self.staging.join(name))
+    }
+
+    /// Writes the file `name` into the set; returns its final path.
+    pub fn write(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<PathBuf> {
+        let path = self.stage(name)?;
+        let target = self.final_path(name);
+        write_file(&path, &target, write)?;
+        Ok(target)
+    }
+
+    /// Writes `table` as `<name>.csv`; returns its final path.
+    pub fn write_csv(&mut self, table: tables::Table<'_>, style: csv::Style) -> Result<PathBuf> {
+        let name = format!("{}.csv", table.name);
+        self.write(&name, |w| csv::write_table(w, style, &table.header, table.rows))
+    }
+
+    /// Writes `table` as `<name>.parquet`; returns its final path.
+    pub fn write_parquet(&mut self, table: tables::Table<'_>) -> Result<PathBuf> {
+        let name = format!("{}.parquet", table.name);
+        self.write(&name, |w| {
+            parquet::write_table(w, table.name, &table.header, table.rows)
+        })
+    }
+
+    /// Publishes the set with `manifest` (a JSON object; `output_sha256` is added) as
+    /// its commit record, and removes the previous run's stale files.
+    pub fn commit(mut self, manifest: serde_json::Value) -> Result<Committed> {
+        let mut manifest = manifest;
+        let mut hashes = serde_json::Map::new();
+        for name in &self.staged {
+            let staged = self.staging.join(name);
+            let sha = hash_file(&staged).map_err(|e| Error::io(self.dir.join(name), "cannot read back", e))?;
+            sync(&staged, &self.dir.join(name))?;
+            hashes.insert(name.clone(), serde_json::Value::String(sha));
+        }
+        if let Some(object) = manifest.as_object_mut() {
+            object.insert("output_sha256".into(), serde_json::Value::Object(hashes));
+        }
+        let manifest_path = self.stage(MANIFEST)?;
+        let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Data {
+            file: self.dir.join(MANIFEST).display().to_string(),
+            message: e.to_string(),
+        })?;
+        write_synced(&manifest_path, text.as_bytes(), &self.dir.join(MANIFEST))?;
+
+        let mut committed = Committed::default();
+        let (remove, notes) = stale_files(&self.dir, &self.staged, &self.inputs);
+        committed.notes.extend(notes);
+        let mut publish: Vec<&String> = self.staged.iter().filter(|n| *n != MANIFEST).collect();
+        let manifest_name = MANIFEST.to_string();
+        publish.push(&manifest_name);
+        let journal = serde_json::json!({
+            "publish": publish,
+            "remove": remove.iter().map(|(n, s)| serde_json::json!({"name": n, "sha256": s})).collect::<Vec<_>>(),
+        });
+        let journal_path = self.staging.join(JOURNAL);
+        write_synced(&journal_path, journal.to_string().as_bytes(), &self.dir)?;
+        let commit = self.dir.join(COMMIT);
+        fs::rename(&self.staging, &commit).map_err(|e| Error::io(&self.dir, "cannot commit the outputs in", e))?;
+        self.committed = true;
+        sync_dir(&self.dir);
+        committed.removed = roll_forward(&self.dir)?;
+        Ok(committed)
+    }
+}
+
+impl Drop for OutputSet {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// An output folder of another run, open for reading: its lock held shared (no run
+/// can write into it meanwhile) and its manifest read.
+pub struct Reader {
+    dir: PathBuf,
+    _lock: Option<File>,
+    /// The folder's `manifest.json`.
+    pub manifest: serde_json::Value,
+}
+
+impl Reader {
+    /// Opens `dir`: finishes a commit that was interrupted, then reads its manifest.
+    /// `describe` turns a problem into the caller's error (it names the option).
+    pub fn open(dir: &Path, describe: &dyn Fn(String) -> Error) -> Result<Reader> {
+        // An interrupted commit is finished under the exclusive lock, then the lock is
+        // held shared. A folder whose lock cannot be made (read-only) has no writer.
+        if dir.join(COMMIT).exists() {
+            let _exclusive = lock(dir, true)?.ok_or_else(|| busy(dir))?;
+            recover(dir)?;
+        }
+        let lock = match lock(dir, false) {
+            Ok(Some(l)) => Some(l),
+            Ok(None) => return Err(busy(dir)),
+            Err(_) => None,
+        };
+        let path = dir.join(MANIFEST);
+        let text = fs::read_to_string(&path).map_err(|_| {
+            describe(format!(
+                "`{}` has no manifest.json: pass an output folder of riskscore (it says which framework and data made it)",
+                dir.display()
+            ))
+        })?;
+        let manifest = serde_json::from_str(&text)
+            .map_err(|e| describe(format!("`{}` is not a riskscore manifest: {e}", path.display())))?;
+        Ok(Reader {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+            manifest,
+        })
+    }
+
+    /// Checks that the files `names` (those present, when `optional`) are the ones this
+    /// folder's manifest records: listed, with the same SHA-256.
+    pub fn verify(&self, names: &[&str], describe: &dyn Fn(String) -> Error) -> Result<()> {
+        let command = self.manifest["command"].as_str().unwrap_or("?");
+        let Some(hashes) = self.manifest["output_sha256"].as_object() else {
+            return Err(describe(format!(
+                "`{}`: its manifest.json has no output hashes (it was written by an older riskscore, or not by riskscore): run `riskscore {command}` again",
+                self.dir.display()
+            )));
+        };
+        let mut problems = Vec::new();
+        for name in names {
+            let path = self.dir.join(name);
+            let Some(want) = hashes.get(*name).and_then(|v| v.as_str()) else {
+                if path.exists() {
+                    problems.push(describe(format!(
+                        "`{}` is not part of the run that manifest.json records (`riskscore {command}`): it was left by another run",
+                        path.display()
+                    )));
+                } else {
+                    problems.push(describe(format!(
+                        "`{}` has no {name}: the run that manifest.json records (`riskscore {command}`) did not write it",
+                        self.dir.display()
+                    )));
+                }
+                continue;
+            };
+            match hash_file(&path) {
+                Ok(sha) if sha == want => {}
+                Ok(_) => problems.push(describe(format!(
+                    "`{}` changed after riskscore wrote it (its SHA-256 differs from manifest.json's): run `riskscore {command}` again",
+                    path.display()
+                ))),
+                Err(e) => problems.push(Error::io(&path, "cannot read", e)),
+            }
+        }
+        Error::from_problems(problems)
+    }
+
+    /// Whether the manifest lists `name` among the run's outputs.
+    pub fn has(&self, name: &str) -> bool {
+        self.manifest["output_sha256"].get(name).is_some()
+    }
+}
+
+fn busy(dir: &Path) -> Error {
+    Error::Busy { dir: dir.to_path_buf() }
+}
+
+/// Locks `dir`'s lock file, exclusive or shared, without waiting: `None` when another
+/// process holds it.
+fn lock(dir: &Path, exclusive: bool) -> Result<Option<File>> {
+    let path = dir.join(LOCK);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .or_else(|_| File::open(&path))
+        .map_err(|e| Error::io(&path, "cannot open the lock file", e))?;
+    let locked = if exclusive {
+        file.try_lock()
+    } else {
+        file.try_lock_shared()
+    };
+    match locked {
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, "cannot lock", e)),
+    }
+}
+
+/// A plain file name: no folder, not hidden, not `..`.
+fn check_name(name: &str) -> Result<()> {
+    if plain_name(name) {
+        Ok(())
+    } else {
+        Err(Error::Data {
+            file: name.to_string(),
+            message: "an output name must be a plain file name".into(),
+        })
+    }
+}
+
+fn plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
+}
+
+/// Makes the run's staging folder.
+fn new_staging(dir: &Path) -> Result<PathBuf> {
+    let pid = std::process::id();
+    for n in 0..1000u32 {
+        let path = dir.join(format!("{STAGING}{pid}-{n}"));
+        match fs::create_dir(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(dir, "cannot create a staging folder in", e)),
+        }
+    }
+    Err(Error::io(
+        dir,
+        "cannot create a staging folder in",
+        std::io::Error::other("too many staging folders"),
+    ))
+}
+
+/// Finishes a commit that was interrupted (under the exclusive lock).
+fn recover(dir: &Path) -> Result<Vec<String>> {
+    if !dir.join(COMMIT).exists() {
+        return Ok(Vec::new());
+    }
+    let removed = roll_forward(dir)?;
+    let mut notes = vec![format!(
+        "finished publishing the outputs of an interrupted run in {}",
+        dir.display()
+    )];
+    notes.extend(removed.iter().map(|p| removed_note(p)));
+    Ok(notes)
+}
+
+/// The note for a stale file removed.
+pub fn removed_note(path: &Path) -> String {
+    format!(
+        "removed {}: the previous run in this folder wrote it, this one did not",
+        path.display()
+    )
+}
+
+/// Removes what runs killed before their commit left (under the exclusive lock):
+/// staging folders, and temporary files of [`super::write_atomic`] whose process is
+/// gone.
+fn remove_leftovers(dir: &Path) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(notes);
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else { continue };
+        if name.starts_with(STAGING) && kind.is_dir() {
+            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, "cannot remove the leftovers", e))?;
+            notes.push(format!(
+                "removed {}: the unfinished outputs of an interrupted run",
+                path.display()
+            ));
+        } else if kind.is_file() && super::is_orphan_temp(&name) {
+            fs::remove_file(&path).map_err(|e| Error::io(&path, "cannot remove the leftovers", e))?;
+            notes.push(format!(
+                "removed {}: a temporary file of an interrupted run",
+                path.display()
+            ));
+        }
+    }
+    Ok(notes)
+}
+
+/// The previous run's files to remove, with their SHA-256, and notes on those kept.
+fn stale_files(dir: &Path, staged: &[String], inputs: &[PathBuf]) -> (Vec<(String, String)>, Vec<String>) {
+    let mut notes = Vec::new();
+    let path = dir.join(MANIFEST);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return (Vec::new(), notes);
+    };
+    let previous: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let hashes = previous
+        .as_ref()
+        .filter(|m| m["riskscore_version"].is_string() && m["command"].is_string())
+        .and_then(|m| m["output_sha256"].as_object());
+    let Some(hashes) = hashes else {
+        notes.push(format!(
+            "{} was not written by this riskscore (it records no output hashes): it is replaced, and no file it lists is removed",
+            path.display()
+        ));
+        return (Vec::new(), notes);
+    };
+    let mut remove = Vec::new();
+    for (name, sha) in hashes {
+        let Some(sha) = sha.as_str() else { continue };
+        if !plain_name(name) || name == MANIFEST || staged.contains(name) {
+            continue;
+        }
+        let file = dir.join(name);
+        let Ok(meta) = fs::symlink_metadata(&file) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        if file.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
+            notes.push(format!(
+                "kept {}: the previous run wrote it, and this run reads it",
+                file.display()
+            ));
+            continue;
+        }
+        match hash_file(&file) {
+            Ok(now) if now == sha => remove.push((name.clone(), sha.to_string())),
+            _ => notes.push(format!(
+                "kept {}: the previous run wrote it, but it has changed since",
+                file.display()
+            )),
+        }
+    }
+    (remove, notes)
+}
+
+/// Publishes the committed folder's files and removes the stale ones its journal
+/// names; safe to run again after an interruption. Returns the files removed.
+fn roll_forward(dir: &Path) -> Result<Vec<PathBuf>> {
+    let commit = dir.join(COMMIT);
+    let journal_path = commit.join(JOURNAL);
+    let journal: Option<serde_json::Value> = fs::read(&journal_path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let Some(journal) = journal else {
+        // Renamed without a whole journal cannot happen; if it did, nothing is
+        // published from it.
+        fs::remove_dir_all(&commit).map_err(|e| Error::io(&commit, "cannot remove", e))?;
+        return Ok(Vec::new());
+    };
+    for name in journal["publish"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+    {
+        if !plain_name(name) {
+            continue;
+        }
+        let from = commit.join(name);
+        if from.exists() {
+            let to = dir.join(name);
+            fs::rename(&from, &to).map_err(|e| Error::io(&to, "cannot publish", e))?;
+        }
+    }
+    sync_dir(dir);
+    let mut removed = Vec::new();
+    for entry in journal["remove"].as_array().into_iter().flatten() {
+        let (Some(name), Some(sha)) = (entry["name"].as_str(), entry["sha256"].as_str()) else {
+            continue;
+        };
+        let file = dir.join(name);
+        let is_file = fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
+        if plain_name(name) && is_file && hash_file(&file).is_ok_and(|h| h == sha) {
+            fs::remove_file(&file).map_err(|e| Error::io(&file, "cannot remove a stale output", e))?;
+            removed.push(file);
+        }
+    }
+    fs::remove_dir_all(&commit).map_err(|e| Error::io(&commit, "cannot remove", e))?;
+    sync_dir(dir);
+    Ok(removed)
+}
+
+/// SHA-256 of a file's bytes, as lowercase hex.
+pub fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes a staged file (`path`; errors name `shown`, its final path).
+pub fn write_file(path: &Path, shown: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(shown, "cannot write", e))?;
+    let mut buffered = std::io::BufWriter::new(file);
+    write(&mut buffered).map_err(|e| Error::io(shown, "cannot write", e))?;
+    buffered.flush().map_err(|e| Error::io(shown, "cannot write", e))
+}
+
+fn write_synced(path: &Path, bytes: &[u8], shown: &Path) -> Result<()> {
+    let mut file = File::create(path).map_err(|e| Error::io(shown, "cannot write", e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(shown, "cannot write", e))
+}
+
+fn sync(path: &Path, shown: &Path) -> Result<()> {
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(shown, "cannot write", e))
+}
+
+/// Makes a folder's renames durable (best effort: not every platform can).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(dir: &Path, files: &[(&str, &str)], inputs: &[&Path]) -> Committed {
+        let mut set = OutputSet::begin(dir, inputs).unwrap();
+        for (name, text) in files {
+            set.write(name, |w| w.write_all(text.as_bytes())).unwrap();
+        }
+        set.commit(serde_json::json!({"riskscore_version": "test", "command": "score"}))
+            .unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != LOCK)
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_run_replaces_the_previous_set_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        run(&dir, &[("scores.csv", "1"), ("scores.xlsx", "x")], &[]);
+        fs::write(dir.join("notes.txt"), "mine").unwrap();
+        let second = run(&dir, &[("scores.csv", "2")], &[]);
+        assert_eq!(second.removed, vec![dir.join("scores.xlsx")]);
+        assert_eq!(names(&dir), ["manifest.json", "notes.txt", "scores.csv"]);
+        let m: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join(MANIFEST)).unwrap()).unwrap();
+        // SHA-256 of "2", as `printf 2 | sha256sum` gives it.
+        assert_eq!(
+            m["output_sha256"]["scores.csv"],
+            "d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35"
+        );
+        assert_eq!(fs::read_to_string(dir.join("scores.csv")).unwrap(), "2");
+    }
+
+    #[test]
+    fn a_foreign_manifest_removes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("borders.csv"), "a,b").unwrap();
+        let sha = hash_file(&dir.join("borders.csv")).unwrap();
+        // Without output hashes, or not riskscore's at all: foreign.
+        for manifest in [
+            serde_json::json!({"command": "score", "riskscore_version": "0.1.0", "outputs": ["borders.csv"]}),
+            serde_json::json!({"output_sha256": {"borders.csv": sha}}),
+        ] {
+            fs::write(dir.join(MANIFEST), manifest.to_string()).unwrap();
+            let done = run(dir, &[("scores.csv", "1")], &[]);
+            assert!(done.removed.is_empty());
+            assert!(
+                done.notes[0].ends_with("it is replaced, and no file it lists is removed"),
+                "{:?}",
+                done.notes
+            );
+            assert!(dir.join("borders.csv").exists());
+        }
+    }
+
+    #[test]
+    fn inputs_and_edited_files_of_the_previous_run_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        run(
+            dir,
+            &[("scores.csv", "1"), ("scores.xlsx", "x"), ("ranks.csv", "r")],
+            &[],
+        );
+        fs::write(dir.join("ranks.csv"), "edited by hand").unwrap();
+        let xlsx = dir.join("scores.xlsx");
+        let done = run(dir, &[("scores.csv", "2")], &[xlsx.as_path()]);
+        assert!(done.removed.is_empty());
+        assert!(xlsx.exists() && dir.join("ranks.csv").exists());
+        assert_eq!(done.notes.len(), 2, "{:?}", done.notes);
+        assert!(done
+            .notes
+            .iter()
+            .any(|n| n.ends_with("scores.xlsx: the previous run wrote it, and this run reads it")));
+        assert!(done
+            .notes
+            .iter()
+            .any(|n| n.ends_with("ranks.csv: the previous run wrote it, but it has changed since")));
+    }
+
+    #[test]
+    fn an_output_over_an_input_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("scores.csv");
+        fs::write(&input, "data").unwrap();
+        let mut set = OutputSet::begin(tmp.path(), &[input.as_path()]).unwrap();
+        let err = set.write("scores.csv", |w| w.write_all(b"x")).unwrap_err();
+        assert!(err
+            .to_string()
+            .ends_with("this output would overwrite an input file: choose another output path"));
+        assert!(set.stage("../x.csv").is_err() && set.stage(".hidden").is_err());
+        drop(set);
+        assert_eq!(fs::read_to_string(&input).unwrap(), "data");
+        assert_eq!(names(tmp.path()), ["scores.csv"]);
+    }
+
+    #[test]
+    fn a_failed_or_killed_run_leaves_the_previous_set_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        run(dir, &[("scores.csv", "1")], &[]);
+        // Failed: dropped before its commit.
+        {
+            let mut set = OutputSet::begin(dir, &[]).unwrap();
+            set.write("scores.csv", |w| w.write_all(b"half")).unwrap();
+        }
+        assert_eq!(names(dir), ["manifest.json", "scores.csv"]);
+        // Killed: its staging folder and an orphan temporary file stay until the next run.
+        fs::create_dir(dir.join(format!("{STAGING}4194305-0"))).unwrap();
+        fs::write(dir.join(format!("{STAGING}4194305-0/scores.csv")), "half").unwrap();
+        fs::write(dir.join(".riskscore-4194305-AbC123.tmp"), "half").unwrap();
+        assert_eq!(fs::read_to_string(dir.join("scores.csv")).unwrap(), "1");
+        let done = run(dir, &[("scores.csv", "3")], &[]);
+        assert!(done.notes.is_empty());
+        assert_eq!(names(dir), ["manifest.json", "scores.csv"]);
+    }
+
+    #[test]
+    fn a_commit_interrupted_while_publishing_is_finished_by_the_next_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        run(dir, &[("scores.csv", "1"), ("scores.xlsx", "x")], &[]);
+        // A commit killed after publishing scores.csv: ranks.csv and the manifest wait
+        // in the committed folder, scores.xlsx is still to be removed.
+        let commit = dir.join(COMMIT);
+        fs::create_dir(&commit).unwrap();
+        fs::write(dir.join("scores.csv"), "2").unwrap();
+        fs::write(commit.join("ranks.csv"), "r").unwrap();
+        let manifest = serde_json::json!({"riskscore_version": "t", "command": "score", "output_sha256": {
+            "scores.csv": hash_file(&dir.join("scores.csv")).unwrap(),
+            "ranks.csv": hash_file(&commit.join("ranks.csv")).unwrap(),
+        }});
+        fs::write(commit.join(MANIFEST), manifest.to_string()).unwrap();
+        let journal = serde_json::json!({
+            "publish": ["scores.csv", "ranks.csv", MANIFEST],
+            "remove": [{"name": "scores.xlsx", "sha256": hash_file(&dir.join("scores.xlsx")).unwrap()}],
+        });
+        fs::write(commit.join(JOURNAL), journal.to_string()).unwrap();
+        // A reader finishes it before reading.
+        let reader = Reader::open(dir, &|m| Error::argument("scores", m)).unwrap();
+        assert_eq!(names(dir), ["manifest.json", "ranks.csv", "scores.csv"]);
+        reader
+            .verify(&["scores.csv", "ranks.csv"], &|m| Error::argument("scores", m))
+            .unwrap();
+        // While it reads, no run can write into the folder.
+        let busy = OutputSet::begin(dir, &[]).err().unwrap();
+        assert!(matches!(busy, Error::Busy { .. }));
+        drop(reader);
+        run(dir, &[("scores.csv", "4")], &[]);
+    }
+
+    #[test]
+    fn a_second_run_into_a_folder_in_use_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = OutputSet::begin(tmp.path(), &[]).unwrap();
+        let err = OutputSet::begin(tmp.path(), &[]).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: another riskscore run is writing into this folder: wait for it to finish, or choose another output folder",
+                tmp.path().display()
+            )
+        );
+        drop(first);
+        assert!(OutputSet::begin(tmp.path(), &[]).is_ok());
+    }
+
+    #[test]
+    fn a_reader_refuses_files_the_manifest_does_not_vouch_for() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        run(dir, &[("scores.csv", "1")], &[]);
+        fs::write(dir.join("uncertainty.csv"), "stale").unwrap();
+        let describe = |m: String| Error::argument("sensitivity", m);
+        let reader = Reader::open(dir, &describe).unwrap();
+        let err = reader
+            .verify(&["uncertainty.csv", "scores.csv"], &describe)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "sensitivity: `{}` is not part of the run that manifest.json records (`riskscore score`): it was left by another run",
+                dir.join("uncertainty.csv").display()
+            )
+        );
+        fs::write(dir.join("scores.csv"), "edited").unwrap();
+        assert!(reader
+            .verify(&["scores.csv"], &describe)
+            .unwrap_err()
+            .to_string()
+            .contains("changed after riskscore wrote it"));
+    }
+}
