@@ -239,10 +239,8 @@ fn svg(
 
 /// A CSV written by another command: header and rows of text.
 pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| Error::Data {
-        file: path.display().to_string(),
-        message: format!("cannot read: {e}"),
-    })?;
+    let bytes = crate::input::file::read(path, "table", Default::default())?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| Error::Data {

@@ -45,7 +45,7 @@ pub struct Variant {
 
 /// Reads `path`: its base framework (named `base_name`) and its `[[variant]]` entries.
 pub fn read(path: &Path, base_name: &str) -> Result<Vec<Variant>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read framework file", e))?;
+    let bytes = crate::input::file::read(path, "framework file", Default::default())?;
     let file = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|e| Error::Toml {
         file: file.clone(),
@@ -95,8 +95,11 @@ pub fn read(path: &Path, base_name: &str) -> Result<Vec<Variant>> {
                     ));
                 }
                 let other_path = path.parent().unwrap_or(Path::new("")).join(other);
-                let other_text = std::fs::read_to_string(&other_path)
-                    .map_err(|e| Error::io(&other_path, "cannot read the variant's framework file", e))?;
+                let other_bytes = crate::input::file::read(&other_path, "framework file", Default::default())?;
+                let other_text = String::from_utf8(other_bytes).map_err(|e| Error::Toml {
+                    file: other_path.display().to_string(),
+                    message: format!("the file is not UTF-8 text: {e}"),
+                })?;
                 let label = other_path.display().to_string();
                 (other_text, label)
             }

@@ -166,16 +166,13 @@ pub fn run(args: EventsArgs) -> Result<()> {
             gtd_verified,
         },
     };
-    if !args.input.is_file() {
+    if !args.input.exists() {
         return Err(Error::Data {
             file: args.input.display().to_string(),
-            message: if args.input.is_dir() {
-                "is a folder: expected an event log file (CSV or Parquet)".into()
-            } else {
-                "no such file".into()
-            },
+            message: "no such file".into(),
         });
     }
+    riskscore::input::file::check_regular(&args.input, "event log file (CSV or Parquet)")?;
     let manifest_path = args.out.with_extension("manifest.json");
     output::check_outputs(&[args.out.clone(), manifest_path.clone()], &[args.input.as_path()])?;
     let table = events::aggregate(&args.input, &options)?;

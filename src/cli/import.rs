@@ -62,7 +62,7 @@ pub struct CoinrArgs {
 }
 
 fn read(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    let bytes = riskscore::input::file::read(path, "COINr table", Default::default())?;
     String::from_utf8(bytes).map_err(|e| Error::Data {
         file: path.display().to_string(),
         message: format!(

@@ -27,7 +27,6 @@ use riskscore::framework::{Framework, Layout};
 use riskscore::output::manifest::{check_folder, Folder};
 use riskscore::output::set::OutputSet;
 use riskscore::{Error, Result};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Composite risk scores, ranks and classes from tabular indicators.
@@ -261,10 +260,11 @@ impl DataArgs {
         let mut out = Vec::new();
         for path in &self.data {
             if path.as_os_str() == "-" {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| Error::io("<stdin>", "cannot read standard input", e))?;
+                if out.iter().any(|s| matches!(s, Source::Bytes { .. })) {
+                    return Err(Error::argument("data", "`-` (standard input) can be given once"));
+                }
+                let how = riskscore::data::reading(&self.options()?)?;
+                let bytes = riskscore::input::file::read_stdin(how)?;
                 out.push(Source::Bytes {
                     name: "<stdin>".into(),
                     bytes,

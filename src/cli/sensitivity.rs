@@ -234,7 +234,8 @@ fn weight_set_files(fw: &Framework) -> Result<Vec<serde_json::Value>> {
             _ => None,
         })
         .map(|file| {
-            let bytes = std::fs::read(file).map_err(|e| Error::io(file, "cannot read weight sets", e))?;
+            let bytes =
+                riskscore::input::file::read(std::path::Path::new(file), "weight sets file", Default::default())?;
             Ok(serde_json::json!({ "file": file, "sha256": sha256_hex(&bytes) }))
         })
         .collect()

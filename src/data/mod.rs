@@ -59,6 +59,18 @@ impl Source {
     }
 }
 
+/// How the input layer reads the data files: text named UTF-16 may hold NUL bytes.
+pub fn reading(options: &LoadOptions) -> Result<crate::input::file::Reading> {
+    let named = options
+        .encoding
+        .as_deref()
+        .map(crate::input::named_encoding)
+        .transpose()?;
+    Ok(crate::input::file::Reading {
+        utf16: named.is_some_and(|e| e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE),
+    })
+}
+
 /// How to read the files.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -218,7 +230,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     for (source, layout, sheet) in &sources {
         let (bytes, name) = match source {
             Source::File(path) => (
-                std::fs::read(path).map_err(|e| Error::io(path, "cannot read data file", e))?,
+                crate::input::file::read(path, "data file", reading(options)?)?,
                 source.name(),
             ),
             Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),

@@ -16,8 +16,7 @@ pub type Contiguity = Vec<Vec<(usize, f64)>>;
 /// The contiguity of `units`, and the file's provenance.
 pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
     let file = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::io(path, "cannot read the neighbours table ([data] neighbours)", e))?;
+    let bytes = crate::input::file::read(path, "neighbours table", Default::default())?;
     let cell = |row: usize, column: &str, message: String| Error::Cell {
         file: file.clone(),
         row,

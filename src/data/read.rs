@@ -157,7 +157,7 @@ fn read_workbook(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table>
         message: format!("cannot read sheet `{}`: {e}", grid.sheet),
     })?;
     let mut table = Table::new(name, workbook::kind(bytes), Store::Frame(df), numbers);
-    table.notes.extend(grid.note);
+    table.notes.extend(grid.notes);
     table.sheet = Some(grid.sheet);
     table.sheets = grid.sheets;
     Ok(table)

@@ -50,6 +50,7 @@ const HEAD: usize = 64 * 1024;
 pub(super) fn prepare(path: &Path, options: &Options, not_utf8: Option<u64>) -> Result<Prepared> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| Error::io(path, "cannot read the event log", e);
+    input::file::check_regular(path, "event log")?;
     let mut file = std::fs::File::open(path).map_err(io)?;
     let mut head = Vec::with_capacity(HEAD);
     file.by_ref().take(HEAD as u64).read_to_end(&mut head).map_err(io)?;
@@ -258,7 +259,7 @@ fn is_hxl<'a>(cells: impl Iterator<Item = &'a str>) -> bool {
 }
 
 /// A workbook log: one sheet as text columns, with the sheet's row numbers.
-fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFrame, SourceReport, Option<String>)> {
+fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFrame, SourceReport, Vec<String>)> {
     let grid = workbook::read(name, bytes, options.sheet.as_deref())?;
     let mut rows = grid.rows.into_iter();
     let Some((_, header)) = rows.next() else {
@@ -297,7 +298,7 @@ fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFra
         hxl_row: hxl,
         ..SourceReport::default()
     };
-    Ok((df.lazy(), report, grid.note))
+    Ok((df.lazy(), report, grid.notes))
 }
 
 /// Upper-case column names (`EVENT_ID_CNTY`) are read as lower case, the way ACLED,

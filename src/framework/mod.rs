@@ -268,7 +268,7 @@ impl Framework {
     /// Reads and validates a framework file, also returning its bytes (for the
     /// manifest's hash), reading the file once.
     pub fn read(path: &Path) -> Result<(Framework, Vec<u8>)> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read framework file", e))?;
+        let bytes = crate::input::file::read(path, "framework file", Default::default())?;
         let file = path.display().to_string();
         let text = std::str::from_utf8(&bytes).map_err(|e| Error::Toml {
             file: file.clone(),

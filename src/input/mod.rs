@@ -22,6 +22,7 @@
 //! WHATWG (2024) Encoding Standard, <https://encoding.spec.whatwg.org> (labels and
 //! the Windows-1252 table). ECMA-376 (Office Open XML), OASIS OpenDocument 1.2.
 
+pub mod file;
 pub mod workbook;
 
 use crate::error::{Error, Result};

@@ -19,8 +19,8 @@ pub struct Grid {
     pub sheet: String,
     /// (row number in the sheet, cells), blank rows left out.
     pub rows: Vec<(usize, Vec<String>)>,
-    /// A note when the sheet was chosen among several.
-    pub note: Option<String>,
+    /// Notes: the sheet chosen among several, formulas without saved values.
+    pub notes: Vec<String>,
     /// Every sheet of the workbook, in order.
     pub sheets: Vec<String>,
 }
@@ -61,23 +61,15 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
             (first, note)
         }
     };
-    let range = book
-        .worksheet_range(&chosen)
-        .map_err(|e| data_error(format!("cannot read sheet `{chosen}`: {e}")))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        // Columns left of the used range are blank in the sheet: keep them, so that
-        // the header's names stay where the sheet has them.
-        let cells: Vec<String> = std::iter::repeat_n(String::new(), first_col)
-            .chain(row.iter().map(cell_text))
-            .collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push((first_row + i + 1, cells));
+    let cells =
+        sheet_cells(&mut book, &chosen).map_err(|e| data_error(format!("cannot read sheet `{chosen}`: {e}")))?;
+    let mut notes: Vec<String> = note.into_iter().collect();
+    if let Some(formulas) = &cells.formulas_without_value {
+        notes.push(format!(
+            "{file}: sheet `{chosen}`: {formulas}: the program that wrote the workbook saved no values for them, so they read as missing; open and save it in Excel or LibreOffice to store their values"
+        ));
     }
+    let rows = grid_rows(file, &chosen, cells.cells)?;
     if rows.is_empty() {
         return Err(data_error(format!(
             "sheet `{chosen}` is empty: expected a header row and data rows"
@@ -86,9 +78,131 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
     Ok(Grid {
         sheet: chosen,
         rows,
-        note,
+        notes,
         sheets: names,
     })
+}
+
+/// The most cells a sheet may span once its rows are laid out (the sum over non-blank
+/// rows of the row's last used column): 200 million, about ten Global Terrorism
+/// Databases. One cell at XFD1048576 spans 16,384 columns of one row, not the
+/// 17 billion cells of the rectangle from A1.
+pub const MAX_CELLS: usize = 200_000_000;
+
+/// The non-empty cells of a sheet, where they are: (row, column, text), 0-based.
+struct SheetCells {
+    cells: Vec<(u32, u32, String)>,
+    /// "N formula cells without a saved value (first: C2)", when there are any.
+    formulas_without_value: Option<String>,
+}
+
+/// Reads the non-empty cells of sheet `name`. xlsx and xlsb are read cell by cell as
+/// stored (memory grows with the cells present, not with the rectangle they span);
+/// xls (at most 65,536 x 256 cells by its format) and ods as calamine's ranges.
+fn sheet_cells<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Sheets<RS>,
+    name: &str,
+) -> std::result::Result<SheetCells, String> {
+    let mut cells = Vec::new();
+    let mut without_value = (0usize, None);
+    let push =
+        |cells: &mut Vec<(u32, u32, String)>, (row, col): (u32, u32), value: Data| -> std::result::Result<(), String> {
+            if !matches!(value, Data::Empty) {
+                if cells.len() == MAX_CELLS {
+                    return Err(format!("more than {MAX_CELLS} cells: save the table as CSV or Parquet"));
+                }
+                cells.push((row, col, cell_text(&value)));
+            }
+            Ok(())
+        };
+    match book {
+        calamine::Sheets::Xlsx(x) => {
+            let mut reader = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+            while let Some(cell) = reader.next_cell_with_formula_metadata().map_err(|e| e.to_string())? {
+                if cell.formula.is_some() && matches!(cell.value, calamine::DataRef::Empty) {
+                    without_value.0 += 1;
+                    without_value.1.get_or_insert(cell.pos);
+                }
+                push(&mut cells, cell.pos, Data::from(cell.value))?;
+            }
+        }
+        calamine::Sheets::Xlsb(x) => {
+            let mut reader = x.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+                let pos = cell.get_position();
+                push(&mut cells, pos, Data::from(cell.get_value().clone()))?;
+            }
+        }
+        other => {
+            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            for (row, col, value) in range.used_cells() {
+                let (r, c) = range.start().unwrap_or((0, 0));
+                push(&mut cells, (r + row as u32, c + col as u32), value.clone())?;
+            }
+        }
+    }
+    let formulas_without_value = without_value.1.map(|(row, col)| {
+        format!(
+            "{} formula cell{} without a saved value (first: {}{})",
+            without_value.0,
+            if without_value.0 == 1 { "" } else { "s" },
+            column_letters(col),
+            row + 1
+        )
+    });
+    Ok(SheetCells {
+        cells,
+        formulas_without_value,
+    })
+}
+
+/// The sheet's non-blank rows, each from column A to its last non-empty cell, with
+/// their sheet row numbers.
+fn grid_rows(file: &str, sheet: &str, mut cells: Vec<(u32, u32, String)>) -> Result<Vec<(usize, Vec<String>)>> {
+    cells.sort_unstable_by_key(|&(r, c, _)| (r, c));
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut spanned = 0usize;
+    let mut last: Option<(u32, u32)> = None;
+    for (r, c, text) in cells {
+        if last.is_none_or(|(lr, _)| lr != r) {
+            rows.push((r as usize + 1, Vec::new()));
+        }
+        last = Some((r, c));
+        let Some((_, row)) = rows.last_mut() else { continue };
+        let col = c as usize;
+        if col < row.len() {
+            row[col] = text;
+            continue;
+        }
+        spanned += col + 1 - row.len();
+        if spanned > MAX_CELLS {
+            return Err(Error::Data {
+                file: file.into(),
+                message: format!(
+                    "sheet `{sheet}`: its rows span more than {MAX_CELLS} cells (cell {}{} is far right or down of the table): delete the stray cells, or save the table as CSV",
+                    column_letters(c),
+                    r + 1
+                ),
+            });
+        }
+        row.resize(col, String::new());
+        row.push(text);
+    }
+    rows.retain(|(_, cells)| !cells.iter().all(|c| c.trim().is_empty()));
+    Ok(rows)
+}
+
+/// A 0-based column as a spreadsheet names it: 0 is A, 26 is AA, 16383 is XFD.
+pub fn column_letters(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The workbook's kind, for the manifest: `ods` (its first ZIP entry, `mimetype`,
@@ -196,13 +310,82 @@ mod tests {
         let grid = read("gtd.xlsx", &bytes, None).unwrap();
         assert_eq!(grid.sheet, "events");
         assert_eq!(
-            grid.note.as_deref(),
+            grid.notes.first().map(String::as_str),
             Some("gtd.xlsx: read sheet `events`, the first of 2 (events, notes); choose another with option `sheet`")
         );
         let numbers: Vec<usize> = grid.rows.iter().map(|(n, _)| *n).collect();
         assert_eq!(numbers, [2, 3, 5]);
         assert_eq!(grid.rows[0].1, ["", "eventid", "iyear", "date", "share"]);
         assert_eq!(grid.rows[1].1, ["", "201801010001", "2018", "2022-04-21", "0.1"]);
+    }
+
+    /// One cell at XFD1048576 beside A1 (a 1.7 KB file): the rectangle from A1 is 17
+    /// billion cells; read as the cells present, it is two rows.
+    #[test]
+    fn a_far_cell_takes_the_memory_of_its_row_not_of_the_rectangle() {
+        let bytes = workbook(|book| {
+            let sheet = book.add_worksheet();
+            sheet.write(0, 0, "unit").unwrap();
+            sheet.write(1_048_575, 16_383, "x").unwrap();
+        });
+        assert!(bytes.len() < 8_000);
+        let grid = read("bomb.xlsx", &bytes, None).unwrap();
+        assert_eq!(grid.rows.len(), 2);
+        assert_eq!(grid.rows[0], (1, vec!["unit".to_string()]));
+        assert_eq!(grid.rows[1].0, 1_048_576);
+        assert_eq!(grid.rows[1].1.len(), 16_384);
+    }
+
+    #[test]
+    fn formulas_without_saved_values_are_named() {
+        // As openpyxl writes them: a formula and no cached value.
+        let bytes = workbook(|book| {
+            let sheet = book.add_worksheet().set_name("data").unwrap();
+            sheet.write(0, 0, "unit").unwrap();
+            sheet.write(0, 1, "x").unwrap();
+            sheet.write(1, 0, "AFG").unwrap();
+            sheet.write_formula(1, 1, "=1+1").unwrap();
+            sheet.write(2, 0, "PAK").unwrap();
+            sheet.write_formula(2, 1, "=2+2").unwrap();
+        });
+        let bytes = without_cached_values(&bytes);
+        let grid = read("f.xlsx", &bytes, None).unwrap();
+        assert_eq!(
+            grid.notes,
+            ["f.xlsx: sheet `data`: 2 formula cells without a saved value (first: B2): the program that wrote the workbook saved no values for them, so they read as missing; open and save it in Excel or LibreOffice to store their values"]
+        );
+    }
+
+    /// The workbook with its formulas' cached values taken out, as openpyxl writes
+    /// formulas (rust_xlsxwriter stores a result of 0).
+    fn without_cached_values(xlsx: &[u8]) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut archive = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            let name = entry.name().to_string();
+            if name.starts_with("xl/worksheets/") {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(text.contains("</f><v>0</v>"));
+                bytes = text.replace("</f><v>0</v>", "</f>").into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            out.write_all(&bytes).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn columns_are_named_as_spreadsheets_name_them() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+        assert_eq!(column_letters(16_383), "XFD");
     }
 
     #[test]

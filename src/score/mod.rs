@@ -698,7 +698,8 @@ impl IndicatorContext<'_> {
             Some(all) => all.into_iter().map(Some).collect(),
             None => (0..raw.len()).map(|_| None).collect(),
         };
-        let prepared: Vec<Prepared> = self
+        // Every indicator's problem, in indicator order (not the order threads meet them).
+        let outcomes: Vec<Result<Prepared>> = self
             .fw
             .indicators
             .par_iter()
@@ -715,7 +716,16 @@ impl IndicatorContext<'_> {
                     Ok(Prepared::dropped(n_cells))
                 }
             })
-            .collect::<Result<_>>()?;
+            .collect();
+        let mut prepared = Vec::with_capacity(outcomes.len());
+        let mut problems = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                Ok(p) => prepared.push(p),
+                Err(e) => problems.extend(e.into_problems()),
+            }
+        }
+        Error::from_problems(problems)?;
         let mut all = PreparedAll {
             treated: Vec::with_capacity(prepared.len()),
             normalised: Vec::with_capacity(prepared.len()),
@@ -1193,9 +1203,11 @@ mod tests {
             &text.replace("reference_unit = \"Y\"", "reference_unit = \"YY\""),
             "u,t,a,b,c\nX,1,0,0,2\nY,1,10,4,4\n",
         );
+        // Both indicators' problems, in indicator order (threads meet them in any order).
         assert_eq!(
             err.to_string(),
-            "t.toml: indicator `b`, period 1: dist2ref measures against reference_unit `YY`, which has no value here; `YY` is not a unit of the data; did you mean `Y`?"
+            "t.toml: indicator `b`, period 1: dist2ref measures against reference_unit `YY`, which has no value here; `YY` is not a unit of the data; did you mean `Y`?\n\
+             t.toml: indicator `c`, period 1: dist2ref measures against reference_unit `YY`, which has no value here; `YY` is not a unit of the data; did you mean `Y`?"
         );
     }
 

@@ -472,3 +472,140 @@ fn a_closed_stderr_is_no_panic() {
         assert_eq!(status.code(), Some(0));
     }
 }
+
+/// The 1.5 KB workbook with a cell at A1 and one at XFD1048576 (its rectangle is 17
+/// billion cells).
+fn workbook_bomb(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("bomb.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>unit</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#,
+        ),
+    ];
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+/// Runs riskscore with its address space limited to 2 GiB (setrlimit), killed if it
+/// has not finished in 60 s; returns (exit code, stderr).
+fn under_memory_limit(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; it changes only the child's limits.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 2 << 30,
+                rlim_max: 2 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("riskscore {args:?} did not finish in 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Small or endless inputs that asked for unbounded memory: each is refused with a
+/// clear error, under a 2 GiB memory limit.
+#[test]
+fn small_inputs_cannot_exhaust_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = workbook_bomb(dir.path());
+    let long = dir.path().join("long.csv");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&long).unwrap());
+        f.write_all(b"unit,year,a1,a2,b1\n").unwrap();
+        for _ in 0..64 {
+            f.write_all(&[b'x'; 1 << 20]).unwrap();
+        }
+    }
+    let base = read(Path::new(&fixture("small.toml")));
+    let neighbours = write(
+        dir.path(),
+        "n.toml",
+        &format!(
+            "{}\n[[derived]]\nid = \"n\"\nkind = \"neighbours\"\nof = \"a1\"\n",
+            base.replacen("[[group]]", "[data]\nneighbours = \"/dev/zero\"\n\n[[group]]", 1)
+        ),
+    );
+    let small = fixture("small.toml");
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let cases: Vec<(Vec<std::ffi::OsString>, String)> = vec![
+        (
+            vec![os("validate"), os("-f"), os(&small), os("-d"), bomb.clone().into()],
+            format!("error: {}: row 1048576: a value in column 16384 lies right of the header's last column (1, `unit`)\n", bomb.display()),
+        ),
+        (
+            vec![os("events"), os("-i"), bomb.clone().into(), os("-o"), dir.path().join("e.csv").into()],
+            format!("error: {}: cannot tell the format", bomb.display()),
+        ),
+        (
+            vec![os("validate"), os("-f"), os(&small), os("-d"), long.clone().into()],
+            format!("error: {}: row 2: the line is longer than 1 MiB: no row of a table is; is this a text (CSV) file, or is a quote (\") never closed?\n", long.display()),
+        ),
+        (
+            vec![os("validate"), os("-f"), os(&small), os("-d"), os("/dev/zero")],
+            "error: /dev/zero: is a device, not a file: expected a data file\n".into(),
+        ),
+        (
+            vec![os("score"), os("-f"), os(&neighbours), os("-d"), os(&fixture("small.csv")), os("-o"), dir.path().join("o").into()],
+            "error: /dev/zero: is a device, not a file: expected a neighbours table\n".into(),
+        ),
+        (
+            vec![os("events"), os("-i"), os("/dev/zero"), os("-o"), dir.path().join("e.csv").into()],
+            "error: /dev/zero: is a device, not a file: expected an event log file (CSV or Parquet)\n".into(),
+        ),
+    ];
+    for (args, expected) in cases {
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let (code, stderr) = under_memory_limit(&refs);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with(&expected),
+            "{args:?}:\n{stderr}\nexpected:\n{expected}"
+        );
+    }
+}

@@ -337,7 +337,9 @@ fn weight_sets(v: &mut Validator, f: &RawFactor, key: &str, fw: &Framework, out:
 /// ignored (it has no weight), unknown ids are errors.
 fn read_weight_sets(path: &std::path::Path, fw: &Framework) -> Result<Vec<Vec<(Child, f64)>>, Vec<String>> {
     let name = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path).map_err(|e| vec![format!("{name}: cannot read: {e}")])?;
+    let bytes =
+        crate::input::file::read(path, "weight sets file", Default::default()).map_err(|e| vec![e.to_string()])?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| vec![format!("{name}: {e}")])?
