@@ -2,6 +2,7 @@
 //! runs), names that must stay text (HTML, Python, terminal), a closed stderr.
 
 use super::*;
+use std::io::Read;
 use std::process::Stdio;
 
 /// Data whose unit names carry an HTML payload and terminal escape sequences.
@@ -386,7 +387,7 @@ fn hostile_report_injects_nothing_in_a_real_browser() {
         .assert()
         .success();
     let url = format!("file://{}", out.join("report.html").canonicalize().unwrap().display());
-    let dom = std::process::Command::new("chromium")
+    let chromium = std::process::Command::new("chromium")
         .args([
             "--headless=new",
             "--no-sandbox",
@@ -396,10 +397,13 @@ fn hostile_report_injects_nothing_in_a_real_browser() {
         ])
         .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
         .arg(&url)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("no chromium on this machine (Debian: apt-get install chromium)");
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
-    let html = String::from_utf8_lossy(&dom.stdout);
+    // An injected alert() holds the page open: a page that does not finish has failed.
+    let (code, html, stderr) = finish_within(chromium, 60, "chromium (an injected script's dialog?)");
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(html.contains("data-chart=\"scores\""), "the page did not render");
     for injected in [
         "<img",
@@ -411,8 +415,7 @@ fn hostile_report_injects_nothing_in_a_real_browser() {
     ] {
         assert!(!html.contains(injected), "{injected} is in the DOM");
     }
-    let console = String::from_utf8_lossy(&dom.stderr);
-    assert!(!console.contains("CONSOLE"), "{console}");
+    assert!(!stderr.contains("CONSOLE"), "{stderr}");
 }
 
 /// Names reach the terminal without their control characters.
@@ -531,20 +534,37 @@ fn under_memory_limit(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().unwrap();
+    let (code, _, stderr) = finish_within(cmd.spawn().unwrap(), 60, &format!("riskscore {args:?}"));
+    (code, stderr)
+}
+
+/// Waits for `child` (its stdout and stderr piped, or null), killing it and failing
+/// the test after `seconds`; returns its exit code, stdout and stderr.
+fn finish_within(mut child: std::process::Child, seconds: u64, what: &str) -> (Option<i32>, String, String) {
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_string(&mut text);
+            }
+            text
+        })
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let started = std::time::Instant::now();
-    loop {
+    let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return (status.code(), stderr);
+            break status;
         }
-        if started.elapsed() > std::time::Duration::from_secs(60) {
+        if started.elapsed() > std::time::Duration::from_secs(seconds) {
             let _ = child.kill();
-            panic!("riskscore {args:?} did not finish in 60 s");
+            let _ = child.wait();
+            panic!("{what} did not finish in {seconds} s");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    };
+    (status.code(), stdout.join().unwrap(), stderr.join().unwrap())
 }
 
 /// Small or endless inputs that asked for unbounded memory: each is refused with a
