@@ -47,6 +47,48 @@ pub struct Settings {
     pub seed: u64,
 }
 
+impl Settings {
+    /// Refuses settings no metric can be computed with, or whose resamples cannot fit in
+    /// `available` bytes of memory, each under its option's name.
+    pub fn check(&self, n_units: usize, available: Option<u64>) -> Result<()> {
+        let mut problems = Vec::new();
+        if !self.threshold.is_finite() {
+            problems.push(Error::argument(
+                "threshold",
+                format!(
+                    "expected a finite number (the outcome above it counts as an event), found {}",
+                    self.threshold
+                ),
+            ));
+        }
+        if self.top_k == 0 {
+            problems.push(Error::argument(
+                "top_k",
+                "expected 1 or more units (precision at k of the k highest scores)",
+            ));
+        }
+        let needed = self.bootstrap_memory(n_units);
+        if let Some(available) = available.filter(|&a| needed > a) {
+            problems.push(Error::argument(
+                "bootstrap",
+                format!(
+                    "{} resamples of {n_units} units need about {:.1} GB of memory, and {:.1} GB is available: use fewer (1000 give 95 % intervals)",
+                    self.bootstrap,
+                    needed as f64 / 1e9,
+                    available as f64 / 1e9
+                ),
+            ));
+        }
+        Error::from_problems(problems)
+    }
+
+    /// Bytes the bootstrap holds: each resample's units (8 bytes a unit) and, per
+    /// variant and period, its five metrics twice (80 bytes).
+    fn bootstrap_memory(&self, n_units: usize) -> u64 {
+        (self.bootstrap as u64).saturating_mul(8u64.saturating_mul(n_units as u64).saturating_add(80))
+    }
+}
+
 /// A metric with its bootstrap interval.
 #[derive(Debug, Clone, Copy)]
 pub struct Estimate {
@@ -484,6 +526,7 @@ fn interval(mut v: Vec<f64>) -> (f64, f64) {
 pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     let n_units = variants.first().map_or(0, |(_, _, p)| p.n_units());
+    settings.check(n_units, crate::stats::available_memory())?;
     // The same unit resamples for every variant (paired comparison).
     let mut rng = StdRng::seed_from_u64(settings.seed);
     let resamples: Vec<Vec<usize>> = (0..settings.bootstrap)
@@ -587,6 +630,37 @@ mod tests {
     use crate::period::PeriodKind;
     use crate::score::score;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn settings_no_metric_can_use_are_refused_by_name() {
+        let settings = Settings {
+            outcome: "y".into(),
+            horizon: 1,
+            threshold: f64::NAN,
+            top_k: 0,
+            bootstrap: usize::MAX,
+            seed: 1,
+        };
+        let err = settings.check(9, Some(24_000_000_000)).unwrap_err();
+        let messages: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            messages,
+            [
+                "threshold: expected a finite number (the outcome above it counts as an event), found NaN",
+                "top_k: expected 1 or more units (precision at k of the k highest scores)",
+                "bootstrap: 18446744073709551615 resamples of 9 units need about 18446744073.7 GB of memory, and 24.0 GB is available: use fewer (1000 give 95 % intervals)",
+            ]
+        );
+        // 1000 resamples of 9 units: 1000 x (8 x 9 + 80) = 152,000 bytes.
+        let fine = Settings {
+            threshold: 0.0,
+            top_k: 3,
+            bootstrap: 1000,
+            ..settings
+        };
+        assert_eq!(fine.bootstrap_memory(9), 152_000);
+        assert!(fine.check(9, Some(152_000)).is_ok() && fine.check(9, Some(151_999)).is_err());
+    }
 
     /// The resample's metrics from the sorted pairs and the weights are those of the
     /// resample written out (as `run` built it before): Kendall's tau-b, the AUROC and

@@ -48,6 +48,16 @@ impl PeriodKind {
 }
 
 impl Period {
+    /// The period of `kind` that holds today's date (UTC).
+    pub fn now(kind: PeriodKind) -> Period {
+        use chrono::Datelike;
+        let today = chrono::Utc::now().date_naive();
+        Period {
+            kind,
+            ordinal: kind.ordinal(i64::from(today.year()), i64::from(today.month())),
+        }
+    }
+
     /// Parses `2022`, `2022.0`, `2022-Q3`, `2022Q3`, `2022-07` or `2022-7`.
     pub fn parse(text: &str) -> Option<Period> {
         let t = text.trim();

@@ -190,6 +190,15 @@ pub fn pca_of_correlation(corr: nalgebra::DMatrix<f64>) -> (Vec<f64>, Vec<f64>) 
     (values, loadings)
 }
 
+/// The memory the system can give a process now, in bytes (`MemAvailable` of
+/// /proc/meminfo); `None` where it cannot be read.
+pub fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 #[cfg(test)]
 pub mod prec {
     /// Hand-checked values are written with 6-9 significant digits.

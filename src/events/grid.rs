@@ -9,6 +9,79 @@ use crate::period::Period;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+/// The longest stretch without events that a log's dates may span before the dates
+/// beyond it are taken for typos: 30 years.
+const GAP_YEARS: i64 = 30;
+
+/// Refuses dates that would pad the table with periods of zeros (the year 9999, 2099,
+/// 1066 in a log of 2015-2021): dates after the current period, and dates more than
+/// [`GAP_YEARS`] from the log's main run of dates (the run with most events). Each
+/// outlying period is named with its first row. Not checked on a side whose bound the
+/// user set (`--first-period`, `--last-period`): the grid is then theirs.
+fn outlying_periods(log: &Log, options: &Options, kept: &[usize], periods: &[i64], first_rows: &[u64]) -> Result<()> {
+    if options.first_period.is_some() && options.last_period.is_some() {
+        return Ok(());
+    }
+    // Per distinct period: its events' rows (the first) and their count.
+    let mut seen: BTreeMap<i64, (u64, usize)> = BTreeMap::new();
+    for &i in kept {
+        let entry = seen.entry(periods[i]).or_insert((u64::MAX, 0));
+        entry.0 = entry.0.min(first_rows[i]);
+        entry.1 += 1;
+    }
+    let per_year = match options.period {
+        crate::period::PeriodKind::Year => 1,
+        crate::period::PeriodKind::Quarter => 4,
+        crate::period::PeriodKind::Month => 12,
+    };
+    let now = Period::now(options.period).ordinal;
+    // Runs of dates split where the gap is longer than GAP_YEARS; the main run has most events.
+    let ordinals: Vec<i64> = seen.keys().copied().filter(|&p| p <= now).collect();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (k, &p) in ordinals.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run) if p - ordinals[run.1] <= GAP_YEARS * per_year => run.1 = k,
+            _ => runs.push((k, k)),
+        }
+    }
+    let events = |&(a, b): &(usize, usize)| -> usize { ordinals[a..=b].iter().map(|p| seen[p].1).sum() };
+    let main = runs
+        .iter()
+        .max_by_key(|r| events(r))
+        .map(|&(a, b)| (ordinals[a], ordinals[b]));
+    let mut problems = Vec::new();
+    for (&p, &(row, _)) in &seen {
+        let period = Period {
+            kind: options.period,
+            ordinal: p,
+        };
+        let (before, after) = (options.first_period.is_none(), options.last_period.is_none());
+        let why = match main {
+            _ if p > now && after => format!("after the current period ({})", Period::now(options.period)),
+            Some((lo, hi)) if (p < lo && before) || (p > hi && after) => format!(
+                "more than {GAP_YEARS} years from the log's other dates ({}..{})",
+                Period {
+                    kind: options.period,
+                    ordinal: lo
+                },
+                Period {
+                    kind: options.period,
+                    ordinal: hi
+                }
+            ),
+            _ => continue,
+        };
+        problems.push(Error::Row {
+            file: log.name.clone(),
+            row: row as usize,
+            message: format!(
+                "the event's date falls in {period}, {why}: a typo? Correct the date, or leave such events out with --first-period/--last-period (the table would have a row per unit for every period up to it)"
+            ),
+        });
+    }
+    Error::in_row_order(problems, crate::data::read::MAX_LISTED)
+}
+
 /// The table of every unit and period.
 /// `row_problems` are the rows that broke a rule: reported with the unknown names.
 pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<Error>) -> Result<EventTable> {
@@ -29,7 +102,7 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         .filter(|u| !u.starts_with(UNKNOWN))
         .collect();
     if let (Some(asked), false) = (&options.units, options.keep_absent_units) {
-        absent_units(log, asked, &mentioned)?;
+        s.report.notes.extend(absent_units(log, asked, &mentioned)?);
     }
     let mut units: Vec<String> = match &options.units {
         Some(u) => u.clone(),
@@ -74,6 +147,7 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
             first_rows[i]
         )));
     }
+    outlying_periods(log, options, &kept, &periods_col, &first_rows)?;
     let seen_periods = kept.iter().map(|&i| periods_col[i]);
     let first = options
         .first_period
@@ -147,22 +221,44 @@ fn unknown_names(log: &Log, unknown: &BTreeMap<&str, (usize, u64)>) -> Vec<Error
 }
 
 /// Units asked for that no event mentions, most often typos: an error each.
-fn absent_units(log: &Log, asked: &[String], mentioned: &BTreeSet<&str>) -> Result<()> {
-    let problems = asked
+/// Units asked for that no event is in. A country code (when units are countries) is a
+/// place where nothing happened: rows of zeros, and a note. Any other name is refused,
+/// with the nearest unit of the log or country code: most likely a typo (`PKA`).
+fn absent_units(log: &Log, asked: &[String], mentioned: &BTreeSet<&str>) -> Result<Option<String>> {
+    let countries = !matches!(log.unit_source, UnitSource::Column(_));
+    let (quiet, unknown): (Vec<&String>, Vec<&String>) = asked
         .iter()
         .filter(|u| !mentioned.contains(u.as_str()))
+        .partition(|u| countries && countries::name_of(u).is_some());
+    let problems = unknown
+        .iter()
         .map(|u| {
+            let near = suggest(u, mentioned.iter().copied());
+            let near = if near.is_empty() && countries {
+                suggest(u, countries::table().iter().map(|c| c.alpha3))
+            } else {
+                near
+            };
+            let what = if countries { " and it is no ISO 3166 country code" } else { "" };
             Error::argument(
                 "units",
                 format!(
-                    "no event of {} is in unit `{u}`{} (to keep it as rows of zeros, set option `keep_absent_units`)",
+                    "no event of {} is in unit `{u}`{what}{near} (to keep it as rows of zeros, set option `keep_absent_units`)",
                     log.name,
-                    suggest(u, mentioned.iter().copied())
                 ),
             )
         })
         .collect();
-    Error::from_problems(problems)
+    Error::from_problems(problems)?;
+    Ok((!quiet.is_empty()).then(|| {
+        let list: Vec<&str> = quiet.iter().map(|u| u.as_str()).collect();
+        format!(
+            "no event of {} is in {}: {} rows are zeros",
+            log.name,
+            list.join(", "),
+            if list.len() == 1 { "its" } else { "their" }
+        )
+    }))
 }
 
 /// Per row of the sums: its unit, its period ordinal, and each summed value.

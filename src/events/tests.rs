@@ -142,11 +142,24 @@ fn units_list_fills_zeros_and_leaves_others_out() {
         last_period: Some(year(2023)),
         ..Options::default()
     };
-    // KGZ has no event: refused (a typo, most often) unless asked for.
-    let e = aggregate(&fixture("events_acled_small.csv"), &options).unwrap_err();
+    // KGZ has no event, and is a country code: rows of zeros, with a note.
+    let t = aggregate(&fixture("events_acled_small.csv"), &options).unwrap();
+    assert!(
+        t.report.notes[0].ends_with("is in KGZ: its rows are zeros"),
+        "{:?}",
+        t.report.notes
+    );
+    // KGX is no country code: refused (a typo, most often) unless asked for.
+    let typo = Options {
+        units: Some(vec!["UZB".into(), "KGX".into()]),
+        ..options.clone()
+    };
+    let e = aggregate(&fixture("events_acled_small.csv"), &typo).unwrap_err();
     assert!(e.is_argument());
     assert!(
-        e.to_string().starts_with("units: no event of ") && e.to_string().contains("is in unit `KGZ`"),
+        e.to_string().starts_with("units: no event of ")
+            && e.to_string()
+                .contains("is in unit `KGX` and it is no ISO 3166 country code; did you mean `KGZ`?"),
         "{e}"
     );
     let options = Options {

@@ -142,26 +142,35 @@ impl<'a> Compiled<'a> {
             .saturating_add(bootstrap)
             .saturating_add(per_thread.saturating_mul(threads as u64))
     }
-}
 
-/// The memory the system can give a process now, in bytes (`MemAvailable` of
-/// /proc/meminfo); `None` where it cannot be read.
-pub(super) fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    /// The part of [`Self::memory_needed`] that grows with the bootstrap resamples:
+    /// their counts (f32, R x N) and, per thread, their sums (f32, R x cols).
+    pub(super) fn bootstrap_memory(&self, settings: &Settings, design: &Design, threads: usize) -> u64 {
+        if settings.method != Method::Sobol {
+            return 0;
+        }
+        let resamples = settings.bootstrap as u64;
+        let cols = 8 * (4 + 2 * self.n_groups() as u64);
+        (4 * resamples * design.n as u64).saturating_add((4 * resamples * cols).saturating_mul(threads as u64))
+    }
 }
 
 /// Refuses a run that needs more memory than there is, naming the figures and what
 /// to lower.
-pub(super) fn check_memory(needed: u64, available: u64, settings: &Settings, design: &Design) -> Result<()> {
+/// `bootstrap` is the part of `needed` that the bootstrap resamples take: the option
+/// named is the one that takes most.
+pub(super) fn check_memory(
+    needed: u64,
+    bootstrap: u64,
+    available: u64,
+    settings: &Settings,
+    design: &Design,
+) -> Result<()> {
     if needed <= available {
         return Ok(());
     }
     let gb = |b: u64| b as f64 / 1e9;
-    let bootstrap_share = 4 * settings.bootstrap as u64 * design.n as u64;
-    let (option, lower) = if settings.method == Method::Sobol && bootstrap_share > needed / 2 {
+    let (option, lower) = if settings.method == Method::Sobol && bootstrap > needed / 2 {
         ("bootstrap", "fewer bootstrap resamples")
     } else {
         ("samples", "a smaller N (or analyse one period)")
@@ -465,18 +474,22 @@ mod tests {
             samples_from: None,
         };
         let design = Design { n: 1024, runs: 9216 };
-        assert!(check_memory(1_000, 2_000, &settings, &design).is_ok());
+        assert!(check_memory(1_000, 0, 2_000, &settings, &design).is_ok());
         // The bootstrap's counts alone: 4 x 1e6 x 1024 = 4.1 GB, most of the 5 GB.
-        let err = check_memory(5_000_000_000, 1_000_000_000, &settings, &design).unwrap_err();
+        let err = check_memory(5_000_000_000, 4_100_000_000, 1_000_000_000, &settings, &design).unwrap_err();
         assert_eq!(
             err.to_string(),
             "bootstrap: this analysis (N = 1024, 9216 runs, 1000000 bootstrap resamples) needs about 5.0 GB of memory, and 1.0 GB is available: use fewer bootstrap resamples"
         );
         let few = Settings {
             bootstrap: 10,
-            ..settings
+            ..settings.clone()
         };
-        let err = check_memory(5_000_000_000, 1_000_000_000, &few, &design).unwrap_err();
+        let err = check_memory(5_000_000_000, 40_960, 1_000_000_000, &few, &design).unwrap_err();
         assert!(err.to_string().starts_with("samples: "), "{err}");
+        // The resamples' per-thread sums count too: a small N with a huge R is R's.
+        let small = Design { n: 8, runs: 72 };
+        let err = check_memory(5_000_000_000, 4_900_000_000, 1_000_000_000, &settings, &small).unwrap_err();
+        assert!(err.to_string().starts_with("bootstrap: "), "{err}");
     }
 }

@@ -187,9 +187,11 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     // 1. Compile: periods, factors as actions, the data-stage matrices, fixed groups.
     let compiled = compile::Compiled::new(fw, panel, &nominal, sens, settings)?;
     let design = compiled.design(settings)?;
-    if let Some(available) = compile::available_memory() {
-        let needed = compiled.memory_needed(settings, &design, rayon::current_num_threads());
-        compile::check_memory(needed, available, settings, &design)?;
+    if let Some(available) = crate::stats::available_memory() {
+        let threads = rayon::current_num_threads();
+        let needed = compiled.memory_needed(settings, &design, threads);
+        let bootstrap = compiled.bootstrap_memory(settings, &design, threads);
+        compile::check_memory(needed, bootstrap, available, settings, &design)?;
     }
     timings.lap("prepare");
     // 2. Evaluate every run.

@@ -294,7 +294,80 @@ fn a_unit_the_log_never_mentions_is_refused() {
     ]);
     assert_eq!(
         err,
-        "error: --units: no event of datasets/events_example_acled.csv is in unit `PKA`; did you mean `PAK`? (to keep it as rows of zeros, set --keep-absent-units)\n"
+        "error: --units: no event of datasets/events_example_acled.csv is in unit `PKA` and it is no ISO 3166 country code; did you mean `PAK`? (to keep it as rows of zeros, set --keep-absent-units)\n"
     );
     assert!(!Path::new(&out).exists());
+}
+
+/// Reported: `--units UZB,MNG` (country codes, one without events in the log) was
+/// refused; a region's countries without events are rows of zeros, with a note.
+#[test]
+fn a_country_without_events_is_rows_of_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.csv");
+    let run = riskscore()
+        .args([
+            "events",
+            "-i",
+            "datasets/events_example_acled.csv",
+            "--units",
+            "AFG,MNG",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("note: no event of datasets/events_example_acled.csv is in MNG: its rows are zeros\n"),
+        "{stderr}"
+    );
+    let table = read(&out);
+    let mongolia: Vec<&str> = table.lines().filter(|l| l.starts_with("MNG,")).collect();
+    assert_eq!(mongolia.len(), 9);
+    assert!(
+        mongolia.iter().all(|l| l.split(',').skip(2).all(|v| v == "0")),
+        "{table}"
+    );
+}
+
+/// Reported: one typo date (9999, 1066) padded the table with thousands of periods of
+/// zeros. Dates after today, or more than 30 years from the log's other dates, are
+/// named with their rows; a range set by hand leaves them out.
+#[test]
+fn a_typo_date_is_named_not_padded() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = read(Path::new(&fixture("events_acled_small.csv")))
+        .replace("UZB1,2022-04-18", "UZB1,9999-04-18")
+        .replace("AFG1,2022-01-05", "AFG1,1066-01-05");
+    let log = write(dir.path(), "typo.csv", &log);
+    let out = dir.path().join("o.csv").display().to_string();
+    let err = fails(&["events", "-i", &log, "-o", &out]);
+    let now = chrono::Utc::now().format("%Y");
+    assert_eq!(
+        err,
+        format!(
+            "error: 2 problems found:\n  - {log}: row 2: the event's date falls in 9999, after the current period ({now}): a typo? Correct the date, or leave such events out with --first-period/--last-period (the table would have a row per unit for every period up to it)\n  - {log}: row 3: the event's date falls in 1066, more than 30 years from the log's other dates (2021..2022): a typo? Correct the date, or leave such events out with --first-period/--last-period (the table would have a row per unit for every period up to it)\n"
+        )
+    );
+    riskscore()
+        .args([
+            "events",
+            "-q",
+            "-i",
+            &log,
+            "--first-period",
+            "2020",
+            "--last-period",
+            "2022",
+            "-o",
+            &out,
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        read(Path::new(&out)).lines().filter(|l| l.starts_with("AFG,")).count(),
+        3
+    );
 }
