@@ -57,10 +57,14 @@ pub struct EventsArgs {
     /// with zeros where the log has no event; events elsewhere are left out (and counted)
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub units: Option<Vec<String>>,
-    /// Keep a unit of --units that no event mentions, as rows of zeros (default: an error,
-    /// most often a typo)
+    /// Keep a unit of --units that no event mentions, as rows of zeros, even when it is no
+    /// country code (a country code always is; any other name is an error, most often a typo)
     #[arg(long)]
     pub keep_absent_units: bool,
+    /// Refuse the publishers' known quirks (UCDP GED rows whose high estimate is below
+    /// `best`) instead of reading them as documented and noting them
+    #[arg(long)]
+    pub strict: bool,
     /// Take unit codes from this column as they are (default: ISO3 from ACLED `iso`
     /// or the country name in `country` / GTD `country_txt`)
     #[arg(long, value_name = "COLUMN")]
@@ -152,6 +156,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
         actor: args.actor.clone(),
         units: args.units.clone(),
         keep_absent_units: args.keep_absent_units,
+        strict: args.strict,
         unit_column: args.unit_column.clone(),
         first_period: parse_period("first_period", &args.first_period, kind)?,
         last_period: parse_period("last_period", &args.last_period, kind)?,
@@ -205,6 +210,15 @@ pub fn run(args: EventsArgs) -> Result<()> {
         let r = &table.report;
         for text in &r.notes {
             super::note(text);
+        }
+        for q in &r.quirks {
+            say!(
+                "note: {} rows where {} (as in UCDP's own files), read as {}; first event ids: {} (--strict refuses them)",
+                q.rows,
+                q.what,
+                q.read_as,
+                q.first_ids.join(", ")
+            );
         }
         if r.unknown_month > 0 {
             say!(

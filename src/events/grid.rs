@@ -188,6 +188,17 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         }
     }
     s.report.aggregated = kept.iter().map(|&i| incidents_at(i)).sum();
+    let unplaced: usize = kept
+        .iter()
+        .filter(|&&i| units_col[i] == super::NO_UNIT)
+        .map(|&i| incidents_at(i))
+        .sum();
+    if let (UnitSource::Column(c), true) = (&log.unit_source, unplaced > 0) {
+        s.report.notes.push(format!(
+            "{unplaced} events have no `{c}`: their unit is `{}` (--strict refuses them)",
+            super::NO_UNIT
+        ));
+    }
     Ok(EventTable {
         unit_header: match &log.unit_source {
             UnitSource::Column(c) => c.clone(),

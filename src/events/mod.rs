@@ -169,6 +169,9 @@ pub struct Options {
     /// Keep a unit of `units` that no event of the log mentions (rows of zeros);
     /// otherwise such a unit is an error (most often a typo).
     pub keep_absent_units: bool,
+    /// Refuse the publishers' known quirks (UCDP GED rows whose `high` is below
+    /// `best`) instead of noting them.
+    pub strict: bool,
     /// A column holding unit codes as they should appear in the output (no country lookup).
     pub unit_column: Option<String>,
     pub first_period: Option<Period>,
@@ -192,6 +195,7 @@ impl Default for Options {
             actor: None,
             units: None,
             keep_absent_units: false,
+            strict: false,
             unit_column: None,
             first_period: None,
             last_period: None,
@@ -230,6 +234,21 @@ pub struct Report {
     pub unknown_month: usize,
     pub event_types: Vec<String>,
     pub notes: Vec<String>,
+    /// The publisher's known quirks met in the log (noted, not refused; see
+    /// `Options::strict`).
+    pub quirks: Vec<Quirk>,
+}
+
+/// Rows of a log that break a rule its publisher is known to break: counted, with
+/// the first event ids, and read as documented.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Quirk {
+    pub column: &'static str,
+    pub what: &'static str,
+    pub rows: usize,
+    pub first_ids: Vec<String>,
+    /// How such rows were read.
+    pub read_as: &'static str,
 }
 
 impl EventTable {
@@ -246,6 +265,9 @@ const ROW: &str = "__row";
 const UNIT: &str = "__unit";
 const PERIOD: &str = "__period";
 const KIND: &str = "__kind";
+/// The unit of events whose unit column is blank (`--unit-column adm_1` on an event in
+/// no province).
+pub const NO_UNIT: &str = "(none)";
 /// Marks a unit whose country name is not in the table (`?Atlantis`).
 const UNKNOWN: &str = "?";
 /// The first row of each unit, period and type (for messages).
@@ -272,7 +294,10 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
             },
         };
         let row_problems = rows::problems(&log, &rows, &exprs, sums.bad_rows, sums.repeated_ids)?;
-        return grid::grid(&log, options, sums, row_problems);
+        let quirks = rows::quirks(&log, &rows, &exprs, options)?;
+        let mut table = grid::grid(&log, options, sums, row_problems)?;
+        table.report.quirks = quirks;
+        return Ok(table);
     }
 }
 

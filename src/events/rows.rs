@@ -135,11 +135,11 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
     let mut stage = Stage::default();
     let (fatalities, injuries, hostages) = counts(log, &mut stage, &mut checks);
     let (period, month_known) = period(log, options, &mut stage, &mut checks);
-    let (lookup, unit) = unit(log, &mut stage, &mut checks)?;
+    let (lookup, unit) = unit(log, options.strict, &mut stage, &mut checks)?;
     let unit = stage.keep(UNIT, unit);
     let claims = claim_flags(log, options, &mut stage, &mut checks)?;
     let (kind, extra) = match log.format {
-        Format::Ucdp => ucdp(log, &mut stage, &mut checks),
+        Format::Ucdp => ucdp(log, options.strict, &mut stage, &mut checks),
         _ => (
             col(log.spec.kind).fill_null(lit("")).str().strip_chars(lit(" ")),
             Vec::new(),
@@ -254,6 +254,41 @@ pub(super) fn problems(
         problems.extend(duplicate_id(log, &parts.lazy())?);
     }
     Ok(problems)
+}
+
+/// UCDP rows whose high estimate is below the best.
+fn high_below_best() -> Expr {
+    col("__number_high").lt(col("__number_best")).fill_null(lit(false))
+}
+
+/// The publisher's known quirks in the log, when not refused (`strict`): UCDP GED rows
+/// whose `high` is below `best`, counted with their first ids.
+pub(super) fn quirks(log: &Log, rows: &LazyFrame, exprs: &RowExprs, options: &Options) -> Result<Vec<super::Quirk>> {
+    if log.format != Format::Ucdp || options.strict || !log.has("high") || !log.has("best") {
+        return Ok(Vec::new());
+    }
+    let id = log.spec.id;
+    let found = scanned(log, rows, exprs, |r| {
+        r.filter(high_below_best())
+            .select([col(ROW), col(id).cast(DataType::String)])
+    })?;
+    if found.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let sorted = found
+        .sort([ROW], SortMultipleOptions::default())
+        .map_err(|e| log.polars_error(e))?;
+    let ids = sorted
+        .column(id)
+        .and_then(|c| c.str().cloned())
+        .map_err(|e| log.polars_error(e))?;
+    Ok(vec![super::Quirk {
+        column: "high",
+        what: "the high estimate is below `best`",
+        rows: sorted.height(),
+        first_ids: ids.iter().take(5).map(|v| v.unwrap_or("").to_string()).collect(),
+        read_as: "high = best",
+    }])
 }
 
 /// The parts of a scan of the rows, stacked.
@@ -539,17 +574,23 @@ struct Lookup {
 }
 
 /// The unit of each event: a column as is, or a country looked up in the ISO 3166
-/// table (a [`Lookup`]).
-fn unit(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> Result<(Option<Lookup>, Expr)> {
+/// table (a [`Lookup`]). A blank cell of a unit column (an event UCDP or ACLED place in
+/// no province) is the unit [`super::NO_UNIT`], so that the units add up to the log;
+/// `strict` refuses it.
+fn unit(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> Result<(Option<Lookup>, Expr)> {
     let table = countries::table();
     Ok(match &log.unit_source {
         UnitSource::Column(c) => {
-            checks.push(Check {
-                column: leak(c),
-                bad: stage.blank(log, c),
-                message: "expected a unit code, found an empty cell",
-            });
-            (None, col(c.as_str()).str().strip_chars(lit(" ")))
+            let blank = stage.blank(log, c);
+            if strict {
+                checks.push(Check {
+                    column: leak(c),
+                    bad: blank.clone(),
+                    message: "expected a unit code, found an empty cell",
+                });
+            }
+            let named = col(c.as_str()).str().strip_chars(lit(" "));
+            (None, when(blank).then(lit(super::NO_UNIT)).otherwise(named))
         }
         UnitSource::IsoNumeric(c) => {
             let codes = DataFrame::new_infer_height(vec![
@@ -713,8 +754,11 @@ fn civilian(log: &Log, stage: &mut Stage) -> Option<Expr> {
 }
 
 /// UCDP GED: the type of violence by name, and the low and high estimates and civilian
-/// deaths as sums; every row must keep `low <= best <= high` and a type in 1-3.
-fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>) {
+/// deaths as sums; every row must keep `low <= best` and a type in 1-3. `high < best`
+/// is in UCDP's own published files (6 of the 1,120 Pakistan events of 2015-2021):
+/// such a row's high estimate is read as `best` and the rows are noted ([`quirks`]),
+/// or refused when `strict`.
+fn ucdp(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>) {
     let t = stage.number(log, "type_of_violence");
     checks.push(Check {
         column: "type_of_violence",
@@ -740,12 +784,18 @@ fn ucdp(log: &Log, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'
         });
     }
     if log.has("high") {
-        extra.push(("fatalities_high", count(log, stage, checks, "high", &[])));
-        checks.push(Check {
-            column: "high",
-            bad: col("__number_high").lt(col("__number_best")).fill_null(lit(false)),
-            message: "the high estimate is below `best`",
-        });
+        let high = count(log, stage, checks, "high", &[]);
+        if strict {
+            extra.push(("fatalities_high", high));
+            checks.push(Check {
+                column: "high",
+                bad: high_below_best(),
+                message: "the high estimate is below `best`",
+            });
+        } else {
+            let best = col("__number_best");
+            extra.push(("fatalities_high", when(high_below_best()).then(best).otherwise(high)));
+        }
     }
     if log.has("deaths_civilians") {
         extra.push(("civilian_deaths", count(log, stage, checks, "deaths_civilians", &[])));

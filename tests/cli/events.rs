@@ -371,3 +371,61 @@ fn a_typo_date_is_named_not_padded() {
         3
     );
 }
+
+/// Reported: UCDP's own published file was refused (6 of its 1,120 events have `high`
+/// below `best`). Read as published: the rows are noted with their first ids, `high`
+/// is read as `best`; `--strict` refuses them.
+#[test]
+fn ucdp_as_published_is_read_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pak.csv");
+    let log = "datasets/ucdp_ged_pakistan_2015_2021.csv";
+    let run = riskscore()
+        .args(["events", "-i", log, "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("note: 6 rows where the high estimate is below `best` (as in UCDP's own files), read as high = best; first event ids: 194769, 196562, 198857, 201246, 201472 (--strict refuses them)\n"),
+        "{stderr}"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read(&dir.path().join("pak.manifest.json"))).unwrap();
+    assert_eq!(manifest["report"]["quirks"][0]["rows"], 6);
+    let table = read(&out);
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in table.lines().skip(1) {
+        let cells: Vec<f64> = line.split(',').skip(2).map(|c| c.parse().unwrap()).collect();
+        assert!(
+            cells[col("fatalities_high") - 2] >= cells[col("fatalities") - 2],
+            "{line}"
+        );
+    }
+    // Events in no province are the unit `(none)`, noted: the provinces add up to the log.
+    let run = riskscore()
+        .args(["events", "-i", log, "--unit-column", "adm_1", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("note: 12 events have no `adm_1`: their unit is `(none)` (--strict refuses them)\n"),
+        "{stderr}"
+    );
+    let incidents: f64 = read(&out)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(incidents, 1120.0);
+    let err = fails(&["events", "-i", log, "--strict", "-o", &out.display().to_string()]);
+    assert!(
+        err.starts_with(&format!(
+            "error: {log}: row 244, column `high`: the high estimate is below `best` (found `12`)"
+        )),
+        "{err}"
+    );
+}
