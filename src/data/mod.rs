@@ -537,7 +537,9 @@ fn spread<T: Clone>(values: Vec<T>, cell_of: &[usize], cells: usize, fill: T) ->
 }
 
 /// Supplementary files (World Bank downloads) keep only the unit-periods of the other
-/// files, when there are others; a note says how many values were kept.
+/// files, when there are others; a note says how many values were kept. A code the
+/// other files spell in another case (`uzb` for the World Bank's `UZB`) is matched to
+/// their spelling, and a note says so: never dropped unsaid.
 fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
     if files.iter().all(|f| f.supplementary) {
         return;
@@ -547,9 +549,37 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
         .filter(|f| !f.supplementary)
         .flat_map(|f| f.keys.iter().cloned())
         .collect();
+    let main_units: std::collections::HashSet<&str> = main.iter().map(|(u, _)| u.as_str()).collect();
+    // Upper-cased code -> the other files' spellings of it.
+    let mut folded: HashMap<String, Vec<String>> = HashMap::new();
+    for u in &main_units {
+        let spellings = folded.entry(u.to_uppercase()).or_default();
+        if !spellings.iter().any(|s| s == u) {
+            spellings.push(u.to_string());
+        }
+    }
+    let main_units: std::collections::HashSet<String> = main_units.into_iter().map(str::to_string).collect();
     for (f, info) in files.iter_mut().zip(infos.iter_mut()) {
         if !f.supplementary {
             continue;
+        }
+        let mut renamed: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
+        for (u, _) in f.keys.iter_mut() {
+            if main_units.contains(u.as_str()) {
+                continue;
+            }
+            if let Some([other]) = folded.get(&u.to_uppercase()).map(Vec::as_slice) {
+                renamed.insert((u.clone(), other.clone()));
+                *u = other.clone();
+            }
+        }
+        if !renamed.is_empty() {
+            let pairs: Vec<String> = renamed.iter().map(|(a, b)| format!("{a} as {b}")).collect();
+            info.notes.push(format!(
+                "{}: codes matched to the other files' spelling, which differs in case: {}",
+                f.name,
+                pairs.join(", ")
+            ));
         }
         let keep: Vec<bool> = f.keys.iter().map(|k| main.contains(k)).collect();
         let kept = keep.iter().filter(|&&k| k).count();

@@ -21,17 +21,45 @@ const AGGREGATES: &[&str] = &[
     "WLD",
 ];
 
-/// The year of a World Bank year column: `2018` or DataBank's `2018 [YR2018]`.
+/// The year of a World Bank year column, as the World Bank's files spell it: `2018`
+/// (WDI), `2018 [YR2018]` (DataBank), `YR2018` (the API's codes), `2018.0` (a year
+/// header a spreadsheet turned into a number). `None` for other columns.
 fn year_of(column: &str) -> Option<Period> {
+    match year_column(column) {
+        YearColumn::Year(p) => Some(p),
+        _ => None,
+    }
+}
+
+/// What a column header is to the World Bank layout.
+#[derive(Debug, PartialEq)]
+enum YearColumn {
+    Year(Period),
+    /// Looks like a year column, but which year is unclear: why.
+    Unclear(String),
+    Other,
+}
+
+fn year_column(column: &str) -> YearColumn {
+    let four_digits = |t: &str| t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit());
+    let year = |t: &str| Period::parse(t).map_or(YearColumn::Other, YearColumn::Year);
     let c = column.trim();
-    let year = match c.split_once(' ') {
-        Some((year, code)) if code == format!("[YR{year}]") => year,
-        Some(_) => return None,
-        None => c,
-    };
-    (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| Period::parse(year))
-        .flatten()
+    if let Some((y, code)) = c.split_once(' ') {
+        let code_year = code.trim().strip_prefix("[YR").and_then(|r| r.strip_suffix(']'));
+        return match code_year {
+            Some(cy) if four_digits(y) && cy == y => year(y),
+            Some(cy) if four_digits(y) && four_digits(cy) => YearColumn::Unclear(format!(
+                "the year {y} and its code [YR{cy}] differ: which year do its values belong to?"
+            )),
+            _ => YearColumn::Other,
+        };
+    }
+    let y = c.strip_prefix("YR").or_else(|| c.strip_suffix(".0")).unwrap_or(c);
+    if four_digits(y) {
+        year(y)
+    } else {
+        YearColumn::Other
+    }
 }
 
 /// Whether the table has a World Bank layout's columns.
@@ -67,6 +95,30 @@ pub(super) fn rows(
         .column_names()
         .filter_map(|c| year_of(c).map(|p| (c.to_string(), p)))
         .collect();
+    let unclear: Vec<Error> = table
+        .column_names()
+        .filter_map(|c| match year_column(c) {
+            YearColumn::Unclear(why) => Some(Error::Cell {
+                file: table.name.clone(),
+                row: 1,
+                column: c.to_string(),
+                message: format!("{why} Correct the header"),
+            }),
+            _ => None,
+        })
+        .collect();
+    Error::from_problems(unclear)?;
+    let mut seen: HashMap<Period, &str> = HashMap::new();
+    for (name, period) in &years {
+        if let Some(first) = seen.insert(*period, name) {
+            return Err(Error::Cell {
+                file: table.name.clone(),
+                row: 1,
+                column: name.clone(),
+                message: format!("a second column for the year {period} (the first: `{first}`)"),
+            });
+        }
+    }
     if years.is_empty() {
         return Err(missing("1960", "the World Bank layout's years"));
     }
@@ -173,6 +225,22 @@ mod tests {
         assert_eq!(year_of("2018").map(|p| p.to_string()).as_deref(), Some("2018"));
         assert_eq!(year_of("2018 [YR2018]").map(|p| p.to_string()).as_deref(), Some("2018"));
         assert_eq!(year_of("2018 [YR2019]"), None);
+        for spelling in ["2018", "2018 [YR2018]", "YR2018", "2018.0", " 2018 "] {
+            assert_eq!(
+                year_of(spelling).map(|p| p.to_string()).as_deref(),
+                Some("2018"),
+                "{spelling}"
+            );
+        }
+        assert_eq!(
+            year_column("2022 [YR2021]"),
+            YearColumn::Unclear(
+                "the year 2022 and its code [YR2021] differ: which year do its values belong to?".into()
+            )
+        );
+        for other in ["Country Code", "20188", "YR18", "2018 [x]", "Series Name"] {
+            assert_eq!(year_column(other), YearColumn::Other, "{other}");
+        }
         assert_eq!(year_of("Country Code"), None);
         assert_eq!(year_of(""), None);
         assert_eq!(year_of("20188"), None);

@@ -486,3 +486,78 @@ fn a_workbook_value_right_of_the_header_is_named() {
         )
     );
 }
+
+/// Reported: a DataBank header `2022 [YR2021]` dropped the year unsaid, and the
+/// World Bank's other spellings (`YR2020`, `2020.0`) were not years.
+#[test]
+fn world_bank_year_headers_as_the_bank_spells_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let databank = read(std::path::Path::new(&fixture("sources/wdi_databank.csv")));
+    for (header, ok) in [
+        ("2019,2020 [YR2020],YR2021", true),
+        ("2019.0,2020.0,2021.0", true),
+        ("2019 [YR2019],2020 [YR2020],2022 [YR2021]", false),
+    ] {
+        let text = databank.replacen("2019 [YR2019],2020 [YR2020],2021 [YR2021]", header, 1);
+        let file = write(dir.path(), "databank.csv", &text);
+        if ok {
+            let out = dir.path().join("out");
+            riskscore()
+                .args([
+                    "score",
+                    "-q",
+                    "-f",
+                    &fixture("sources/wdi.toml"),
+                    "-d",
+                    &file,
+                    "--steps",
+                    "-o",
+                ])
+                .arg(&out)
+                .assert()
+                .success();
+            assert!(loaded(&out).contains("UZB,2021,8,10.8\n"), "{header}");
+        } else {
+            let err = fails(&["validate", "-f", &fixture("sources/wdi.toml"), "-d", &file]);
+            assert_eq!(
+                err,
+                format!("error: {file}: row 1, column `2022 [YR2021]`: the year 2022 and its code [YR2021] differ: which year do its values belong to? Correct the header\n")
+            );
+        }
+    }
+}
+
+/// Reported: codes spelt in lower case in one file (`uzb`) lost the World Bank's values
+/// for `UZB` with only a count. They are matched, and said so.
+#[test]
+fn codes_that_differ_in_case_are_matched_and_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let attacks = read(std::path::Path::new(&fixture("sources/attacks.csv"))).replace("UZB", "uzb");
+    let attacks = write(dir.path(), "attacks.csv", &attacks);
+    let api = fixture("sources/wdi_api.csv");
+    let out = dir.path().join("out");
+    let run = riskscore()
+        .args([
+            "score",
+            "-f",
+            &fixture("sources/wdi_attacks.toml"),
+            "-d",
+            &attacks,
+            "-d",
+            &api,
+            "--steps",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "note: {api}: codes matched to the other files' spelling, which differs in case: UZB as uzb\n"
+        )),
+        "{stderr}"
+    );
+    assert!(loaded(&out).contains("uzb,2021,8,10.8,1\n"), "{}", loaded(&out));
+}
