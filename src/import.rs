@@ -190,9 +190,19 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
         };
         let kind = get(row, "Type");
         let is_tree = matches!(kind.as_str(), "Indicator" | "Aggregate");
+        let level_text = get(row, "Level");
+        let level = level_text.parse::<i64>().ok().filter(|l| *l >= 1);
+        if is_tree && !level_text.is_empty() && level.is_none() {
+            problems.push(problem(
+                &csv.name,
+                r,
+                "Level",
+                format!("expected a whole number, 1 for indicators and one more for each aggregate above, found `{level_text}`"),
+            ));
+        }
         let m = Meta {
             row: r,
-            level: get(row, "Level").parse().ok(),
+            level,
             code: get(row, "iCode"),
             name: get(row, "iName"),
             direction: if is_tree {
@@ -241,6 +251,34 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
         out.push(m);
     }
     let kinds: HashMap<&str, &str> = out.iter().map(|m| (m.code.as_str(), m.kind.as_str())).collect();
+    let levels: HashMap<&str, i64> = out.iter().filter_map(|m| Some((m.code.as_str(), m.level?))).collect();
+    for m in out
+        .iter()
+        .filter(|m| matches!(m.kind.as_str(), "Indicator" | "Aggregate"))
+    {
+        let Some(level) = m.level else { continue };
+        if m.kind == "Indicator" && level != 1 {
+            problems.push(problem(
+                &csv.name,
+                m.row,
+                "Level",
+                format!("indicator `{}` is at Level {level}: indicators are Level 1", m.code),
+            ));
+        }
+        if let Some(&parent) = levels.get(m.parent.as_str()) {
+            if parent != level + 1 {
+                problems.push(problem(
+                    &csv.name,
+                    m.row,
+                    "Level",
+                    format!(
+                        "`{}` is at Level {level} and its Parent `{}` at Level {parent}: a parent is one level above its children",
+                        m.code, m.parent
+                    ),
+                ));
+            }
+        }
+    }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for m in &out {
         if let Some(first) = seen.insert(&m.code, m.row) {
@@ -659,7 +697,9 @@ fn write_framework(
     (t, notes)
 }
 
-/// iData as CSV, with `Time = 1` added when it has no Time column.
+/// iData as CSV, with `Time = 1` added when it has no Time column. Text a spreadsheet
+/// would run as a formula (a uCode `=1+1`) gets the leading `'` of every CSV riskscore
+/// writes; numbers (`-5`) stay numbers.
 fn write_data(data: &Csv) -> String {
     let add_time = data.column("Time").is_none();
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -667,9 +707,16 @@ fn write_data(data: &Csv) -> String {
     if add_time {
         header.push("Time".into());
     }
-    let _ = w.write_record(&header);
+    let guard = |cell: &String| {
+        if cell.trim().parse::<f64>().is_ok() {
+            cell.clone()
+        } else {
+            crate::output::csv::escape_formula(cell)
+        }
+    };
+    let _ = w.write_record(header.iter().map(guard));
     for row in &data.rows {
-        let mut r = row.clone();
+        let mut r: Vec<String> = row.iter().map(guard).collect();
         if add_time {
             r.push("1".into());
         }
@@ -720,6 +767,35 @@ mod tests {
         )
         .unwrap();
         assert!(out.framework.contains("denominator = \"NAPop\""), "{}", out.framework);
+    }
+
+    /// Reported: a Level of `one`, and levels that contradict the parents, were read.
+    #[test]
+    fn levels_must_be_numbers_that_agree_with_the_parents() {
+        let meta = META
+            .replace("1,a,Alpha", "one,a,Alpha")
+            .replace("1,b,Beta", "2,b,Beta")
+            .replace("3,Idx,The index", "4,Idx,The index");
+        let err = coinr("d.csv", DATA, "m.csv", &meta, &Steps::default()).unwrap_err();
+        let text: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "m.csv: row 2, column `Level`: expected a whole number, 1 for indicators and one more for each aggregate above, found `one`",
+                "m.csv: row 3, column `Level`: indicator `b` is at Level 2: indicators are Level 1",
+                "m.csv: row 3, column `Level`: `b` is at Level 2 and its Parent `P` at Level 2: a parent is one level above its children",
+                "m.csv: row 4, column `Level`: `P` is at Level 2 and its Parent `Idx` at Level 4: a parent is one level above its children",
+            ]
+        );
+    }
+
+    /// Reported: a uCode `=1+1` reached data.csv as a formula; every other CSV riskscore
+    /// writes guards it.
+    #[test]
+    fn data_csv_guards_formula_text_and_keeps_numbers() {
+        let data = DATA.replace("X land,X,", "X land,=1+1,").replace(",1,5\n", ",-1,5\n");
+        let out = coinr("d.csv", &data, "m.csv", META, &Steps::default()).unwrap();
+        assert!(out.data.contains("X land,'=1+1,N,10,-1,5,1\n"), "{}", out.data);
     }
 
     #[test]

@@ -1154,16 +1154,25 @@ fn sobol_chart(dir: &Path, want: &str) -> Result<Option<Chart>> {
         )
     });
     Ok(Some(Chart {
-                id: "sobol".into(),
-                title: "Which modelling choice moves the ranking".into(),
-                svg: sobol_svg,
-                reading: format!(
-                    "`{}` matters most: it explains {:.0}% of the variance of the mean rank shift alone and {:.0}% with its interactions.",
-                    data[0].0,
-                    100.0 * data[0].1,
-                    100.0 * data[0].2
-                ),
-            }))
+        id: "sobol".into(),
+        title: "Which modelling choice moves the ranking".into(),
+        svg: sobol_svg,
+        reading: sobol_reading(&data[0].0, data[0].1, data[0].2),
+    }))
+}
+
+/// The Sobol chart's reading. When the ranks never move, the mean rank shift has no
+/// variance and its indices are undefined (NaN): that is the reading.
+fn sobol_reading(factor: &str, s1: f64, st: f64) -> String {
+    if s1.is_finite() && st.is_finite() {
+        format!(
+            "`{factor}` matters most: it explains {:.0}% of the variance of the mean rank shift alone and {:.0}% with its interactions.",
+            100.0 * s1,
+            100.0 * st
+        )
+    } else {
+        "No modelling choice moves the ranking: the mean rank shift does not vary over the runs, so there is no variance to share among the choices.".into()
+    }
 }
 
 fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
@@ -1311,6 +1320,16 @@ mod tests {
     }
 
     /// The x positions and font sizes of the SVG text elements that read `label`.
+    #[test]
+    fn a_ranking_that_never_moves_has_no_variance_to_explain() {
+        assert_eq!(
+            sobol_reading("weights", 0.5, 0.75),
+            "`weights` matters most: it explains 50% of the variance of the mean rank shift alone and 75% with its interactions."
+        );
+        let still = sobol_reading("weights", f64::NAN, f64::NAN);
+        assert!(!still.contains("NaN") && still.starts_with("No modelling choice moves the ranking"));
+    }
+
     fn texts(svg: &str, label: &str) -> Vec<(f64, f64)> {
         svg.split("<text")
             .skip(1)
