@@ -79,6 +79,20 @@ pub enum Error {
     #[error("{}: another riskscore run is writing into this folder: wait for it to finish, or choose another output folder", dir.display())]
     Busy { dir: PathBuf },
 
+    /// The same problem in many cells of a column, or in many rows: said once, with the
+    /// count, the first rows and the first one's message.
+    #[error("{}", display_repeated(file, column.as_deref(), *count, rows, message))]
+    Repeated {
+        file: String,
+        /// The column, for cells; `None` for whole rows.
+        column: Option<String>,
+        count: usize,
+        /// The first rows (1-based, as a spreadsheet shows them).
+        rows: Vec<usize>,
+        /// The first row's problem.
+        message: String,
+    },
+
     /// More problems of the same run than are listed.
     #[error("... and {count} more problems")]
     More { count: usize },
@@ -86,6 +100,40 @@ pub enum Error {
     /// Several problems found at once (`validate` reports all of them).
     #[error("{}", display_many(.0))]
     Many(Vec<Error>),
+}
+
+/// Rows named in a [`Error::Repeated`] message before "...".
+pub const REPEATED_ROWS: usize = 5;
+
+fn display_repeated(file: &str, column: Option<&str>, count: usize, rows: &[usize], message: &str) -> String {
+    let listed: Vec<String> = rows.iter().take(REPEATED_ROWS).map(usize::to_string).collect();
+    let more = if count > listed.len() { ", ..." } else { "" };
+    let first = rows.first().copied().unwrap_or(0);
+    match column {
+        Some(c) => format!(
+            "{file}: column `{c}`, {count} cells (rows {}{more}); row {first}: {message}",
+            listed.join(", ")
+        ),
+        None => format!(
+            "{file}: {count} rows ({}{more}); row {first}: {message}",
+            listed.join(", ")
+        ),
+    }
+}
+
+/// A message with what varies between cells taken out (quoted values, numbers), so
+/// that one mistake repeated in many rows has one key.
+pub(crate) fn kind_of(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '`' {
+            quoted = !quoted;
+        } else if !quoted && !c.is_ascii_digit() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn display_many(errors: &[Error]) -> String {
@@ -114,7 +162,7 @@ impl Error {
     /// is past the cap are added up into one.
     pub fn in_row_order(problems: Vec<Error>, cap: usize) -> Result<()> {
         let mut more = 0;
-        let mut listed: Vec<Error> = problems
+        let mut listed: Vec<Error> = Error::summarised(problems)
             .into_iter()
             .filter(|e| match e {
                 Error::More { count } => {
@@ -135,9 +183,75 @@ impl Error {
         Error::from_problems(listed)
     }
 
+    /// Problems of one kind repeated in 3 or more rows (the same column, the same
+    /// message but for quoted values and numbers) as one [`Error::Repeated`], at the
+    /// place of the first; the others as they are.
+    pub fn summarised(problems: Vec<Error>) -> Vec<Error> {
+        let key = |e: &Error| match e {
+            Error::Cell {
+                file, column, message, ..
+            } => Some((file.clone(), Some(column.clone()), kind_of(message))),
+            Error::Row { file, message, .. } => Some((file.clone(), None, kind_of(message))),
+            _ => None,
+        };
+        let mut counts: std::collections::HashMap<(String, Option<String>, String), usize> =
+            std::collections::HashMap::new();
+        for e in &problems {
+            if let Some(k) = key(e) {
+                *counts.entry(k).or_default() += 1;
+            }
+        }
+        let mut groups: std::collections::HashMap<(String, Option<String>, String), usize> =
+            std::collections::HashMap::new();
+        let mut out: Vec<Error> = Vec::with_capacity(problems.len());
+        for e in problems {
+            let Some(k) = key(&e).filter(|k| counts[k] >= 3) else {
+                out.push(e);
+                continue;
+            };
+            let row = e.row().unwrap_or(0);
+            let message = match e {
+                Error::Cell { message, .. } | Error::Row { message, .. } => message,
+                _ => String::new(),
+            };
+            if let Some(&at) = groups.get(&k) {
+                if let Error::Repeated {
+                    count,
+                    rows,
+                    message: first,
+                    ..
+                } = &mut out[at]
+                {
+                    // The message shown is the first row's.
+                    if rows.iter().all(|&r| row < r) {
+                        *first = message;
+                    }
+                    *count += 1;
+                    rows.push(row);
+                }
+                continue;
+            }
+            groups.insert(k.clone(), out.len());
+            out.push(Error::Repeated {
+                file: k.0,
+                column: k.1,
+                count: 1,
+                rows: vec![row],
+                message,
+            });
+        }
+        for e in &mut out {
+            if let Error::Repeated { rows, .. } = e {
+                rows.sort_unstable();
+            }
+        }
+        out
+    }
+
     /// The row a problem is on, for listing problems in row order.
     pub fn row(&self) -> Option<usize> {
         match self {
+            Error::Repeated { rows, .. } => rows.first().copied(),
             Error::Cell { row, .. } | Error::DuplicateRow { row, .. } | Error::Row { row, .. } => Some(*row),
             _ => None,
         }
@@ -254,6 +368,33 @@ pub fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mistake_repeated_in_rows_is_said_once() {
+        let row = |r: usize, found: usize| Error::Row {
+            file: "b.tsv".into(),
+            row: r,
+            message: format!("expected 5 fields (as the header has), found {found}"),
+        };
+        let cell = Error::Cell {
+            file: "b.tsv".into(),
+            row: 3,
+            column: "a".into(),
+            message: "expected a number, found `x`".into(),
+        };
+        let problems = vec![row(9, 1), row(4, 3), cell, row(7, 2)];
+        let listed: Vec<String> = Error::summarised(problems).iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            listed,
+            [
+                "b.tsv: 3 rows (4, 7, 9); row 4: expected 5 fields (as the header has), found 3",
+                "b.tsv: row 3, column `a`: expected a number, found `x`",
+            ]
+        );
+        // Two of a kind stay as they are.
+        assert_eq!(Error::summarised(vec![row(2, 1), row(3, 1)]).len(), 2);
+        assert_eq!(kind_of("found `12,5` in 3 cells"), "found  in  cells");
+    }
 
     #[test]
     fn suggests_nearest_id() {

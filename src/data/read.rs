@@ -542,30 +542,58 @@ impl Table {
         cells: impl Iterator<Item = Option<&'a str>>,
     ) -> Result<Vec<f64>> {
         let mut out = Vec::with_capacity(self.rows());
-        let mut problems = Vec::new();
-        let mut unlisted = 0;
+        // Per kind of mistake (its hint): every row, and the first cells' problems. One
+        // mistake in every row (a decimal comma) is said once, with its count.
+        let mut kinds: Vec<(String, Vec<usize>, Vec<Error>)> = Vec::new();
         for (i, cell) in cells.enumerate() {
             let cell = cell.unwrap_or("");
             match numbers.parse(cell) {
                 Some(v) => out.push(v),
-                None if problems.len() >= MAX_LISTED => {
-                    unlisted += 1;
-                    out.push(f64::NAN)
-                }
                 None => {
                     let hint = numbers.hint(cell);
-                    problems.push(Error::Cell {
-                        file: self.name.clone(),
-                        row: self.row_number(i),
-                        column: name.to_string(),
-                        message: format!("expected a number, found `{}`{hint}", visible(cell)),
-                    });
+                    let kind = crate::error::kind_of(&hint);
+                    let at = match kinds.iter().position(|(k, _, _)| *k == kind) {
+                        Some(at) => at,
+                        None => {
+                            kinds.push((kind, Vec::new(), Vec::new()));
+                            kinds.len() - 1
+                        }
+                    };
+                    let (_, rows, listed) = &mut kinds[at];
+                    let row = self.row_number(i);
+                    rows.push(row);
+                    if listed.len() < MAX_LISTED {
+                        listed.push(Error::Cell {
+                            file: self.name.clone(),
+                            row,
+                            column: name.to_string(),
+                            message: format!("expected a number, found `{}`{hint}", visible(cell)),
+                        });
+                    }
                     out.push(f64::NAN);
                 }
             }
         }
-        if unlisted > 0 {
-            problems.push(Error::More { count: unlisted });
+        let mut problems = Vec::new();
+        for (_, rows, mut listed) in kinds {
+            if rows.len() < 3 {
+                problems.append(&mut listed);
+                continue;
+            }
+            let message = match listed.swap_remove(0) {
+                Error::Cell { message, .. } => message,
+                other => other.to_string(),
+            };
+            let count = rows.len();
+            let mut rows = rows;
+            rows.truncate(crate::error::REPEATED_ROWS);
+            problems.push(Error::Repeated {
+                file: self.name.clone(),
+                column: Some(name.to_string()),
+                count,
+                rows,
+                message,
+            });
         }
         Error::from_problems(problems)?;
         Ok(out)
@@ -674,7 +702,7 @@ mod tests {
     }
 
     #[test]
-    fn at_most_50_bad_cells_are_listed_then_a_count() {
+    fn one_mistake_in_many_cells_is_said_once() {
         let mut text = String::from("unit,year,a\n");
         for i in 0..80 {
             text.push_str(&format!("U{i},2020,bad{i}\n"));
@@ -688,13 +716,31 @@ mod tests {
             &NumberFormat::default(),
         )
         .unwrap();
+        // One mistake in 80 cells of a column: said once, with its count.
         let err = table.numeric_column("a", &NumberFormat::default()).unwrap_err();
-        let problems = err.problems();
-        assert_eq!(problems.len(), 51);
-        assert!(problems[0]
-            .to_string()
-            .starts_with("d.csv: row 2, column `a`: expected a number, found `bad0`"));
-        assert_eq!(problems[50].to_string(), "... and 30 more problems");
+        assert_eq!(
+            err.to_string(),
+            "d.csv: column `a`, 80 cells (rows 2, 3, 4, 5, 6, ...); row 2: expected a number, found `bad0`"
+        );
+        // Two cells are listed as they are.
+        let table = read_table(
+            "d.csv",
+            b"unit,year,a\nX,2020,bad\nY,2020,worse\nZ,2020,1\n",
+            &LoadOptions::default(),
+            None,
+            &[],
+            &NumberFormat::default(),
+        )
+        .unwrap();
+        let err = table.numeric_column("a", &NumberFormat::default()).unwrap_err();
+        let listed: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            listed,
+            [
+                "d.csv: row 2, column `a`: expected a number, found `bad` (if `bad` marks a missing value, add it to `[data] missing`)",
+                "d.csv: row 3, column `a`: expected a number, found `worse` (if `worse` marks a missing value, add it to `[data] missing`)"
+            ]
+        );
     }
 
     #[test]

@@ -208,11 +208,18 @@ impl DateReader {
         };
         match date {
             None => DATE_UNREADABLE,
-            Some(d) if self.format.is_none() && d.year() < 1000 => DATE_SHORT_YEAR,
+            // `22-04-21` is read as the year 22: a two-digit year. `0001-01-01` writes
+            // its year in full: a date (the outlying dates' check names it).
+            Some(d) if self.format.is_none() && d.year() < 1000 && !writes_a_full_year(text) => DATE_SHORT_YEAR,
             Some(d) if d.year() < 0 => DATE_UNREADABLE,
             Some(d) => self.kind.ordinal(i64::from(d.year()), i64::from(d.month())),
         }
     }
+}
+
+/// Whether `text` has a run of 4 digits or more: a year written in full.
+fn writes_a_full_year(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() >= 4)
 }
 
 /// The stems every phrasing of [`super::ACLED_UNVERIFIED`] ends in.
@@ -659,6 +666,9 @@ mod tests {
         assert_eq!(year.code("4/5/2022"), DATE_SLASHED);
         assert_eq!(year.code("22-04-21"), DATE_SHORT_YEAR);
         assert_eq!(year.code("21 April 22"), DATE_SHORT_YEAR);
+        // Reported: `0001-01-01` was called a two-digit year; it is the year 1.
+        assert_eq!(year.code("0001-01-01"), 1);
+        assert_eq!(year.code("0999-12-31"), 999);
         assert_eq!(year.code("yesterday"), DATE_UNREADABLE);
         assert_eq!(year.code(""), DATE_UNREADABLE);
         assert_eq!(year.code("2022-02-30"), DATE_UNREADABLE);

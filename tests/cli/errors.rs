@@ -265,3 +265,29 @@ fn typos_suggest_the_nearest_name() {
         "{err}"
     );
 }
+
+/// Reported: a European CSV read without --decimal-comma gave 50 near-identical lines.
+/// One mistake in every row is said once per column, with its count and first rows.
+#[test]
+fn one_mistake_in_every_row_is_said_once_per_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("unit;year;a1;a2;b1\n");
+    for u in 0..30 {
+        text.push_str(&format!("U{u};2020;{u},5;1,25;2\n"));
+    }
+    let data = write(dir.path(), "euro.csv", &text);
+    let err = fails(&["validate", "-f", &fixture("small.toml"), "-d", &data]);
+    assert_eq!(
+        err,
+        format!(
+            "error: 2 problems found:\n  - {data}: column `a1`, 30 cells (rows 2, 3, 4, 5, 6, ...); row 2: expected a number, found `0,5` (for decimal commas use --decimal-comma)\n  - {data}: column `a2`, 30 cells (rows 2, 3, 4, 5, 6, ...); row 2: expected a number, found `1,25` (for decimal commas use --decimal-comma)\n"
+        )
+    );
+}
+
+/// Reported: `-d - -d -` said "the file is empty" of the second.
+#[test]
+fn standard_input_can_be_read_once() {
+    let err = misuse(&["validate", "-f", &fixture("small.toml"), "-d", "-", "-d", "-"]);
+    assert_eq!(err, "error: -d/--data: `-` (standard input) can be given once\n");
+}
