@@ -187,14 +187,17 @@ pub fn run(args: EventsArgs) -> Result<()> {
     let style = args.csv.style();
     let out = output::events::table(&table, kind);
     output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
+    let output_sha = output::set::hash_file(&args.out).map_err(|e| Error::io(&args.out, "cannot read back", e))?;
 
-    // Provenance beside the table: <out>.manifest.json.
+    // Provenance beside the table: <out>.manifest.json, with the table's SHA-256 (a
+    // table and a manifest of two runs do not pass for one).
     let manifest = serde_json::json!({
         "command": "events",
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         "input": {"file": args.input.display().to_string(), "sha256": table.report.source.sha256},
         "output": args.out.display().to_string(),
+        "output_sha256": output_sha,
         "period": kind.name(),
         "actor": args.actor,
         "rules": options.rules,

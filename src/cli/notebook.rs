@@ -105,12 +105,6 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         .chain([args.out.clone()])
         .collect();
     output::check_outputs(&targets, &sources)?;
-    std::fs::create_dir_all(&data_dir)
-        .map_err(|e| Error::io(&data_dir, "cannot create the notebook's data folder", e))?;
-    for (src, dst) in copies.iter().zip(&targets) {
-        let content = std::fs::read(src).map_err(|e| Error::io(src, "cannot read", e))?;
-        output::write_atomic(dst, |w| w.write_all(&content))?;
-    }
     inputs.data_folder = format!("{stem}_data");
     let nb = notebook::build(&fw, &fw.file, &sha, &inputs);
     let problems = notebook::check(&nb);
@@ -119,6 +113,30 @@ pub fn run(args: NotebookArgs) -> Result<()> {
             file: args.out.display().to_string(),
             message: format!("the notebook would not be valid nbformat 4: {}", problems.join("; ")),
         });
+    }
+    // The data folder is one set of outputs (see output::set), then the notebook.
+    let mut set = output::set::OutputSet::begin(&data_dir, &sources)?;
+    let mut copied = Vec::new();
+    for src in &copies {
+        let name = src.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let content = std::fs::read(src).map_err(|e| Error::io(src, "cannot read", e))?;
+        set.write(&name, |w| w.write_all(&content))?;
+        copied.push(serde_json::json!({"file": src.display().to_string(), "sha256": sha256_hex(&content)}));
+    }
+    let manifest = serde_json::json!({
+        "command": "export-notebook",
+        "riskscore_version": env!("CARGO_PKG_VERSION"),
+        "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "framework": {"file": fw.file, "sha256": sha},
+        "notebook": args.out.display().to_string(),
+        "copied": copied,
+    });
+    let committed = set.commit(manifest)?;
+    for path in &committed.removed {
+        super::note(&output::set::removed_note(path));
+    }
+    for text in &committed.notes {
+        super::note(text);
     }
     output::write_json(&args.out, &nb)?;
     say!(

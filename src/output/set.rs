@@ -188,6 +188,9 @@ impl Drop for OutputSet {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
+        // Removed while it is held, so the folder keeps no file of the lock's. (Readers
+        // leave theirs: another reader may hold it.)
+        let _ = fs::remove_file(self.dir.join(LOCK));
     }
 }
 
@@ -281,25 +284,47 @@ fn busy(dir: &Path) -> Error {
 }
 
 /// Locks `dir`'s lock file, exclusive or shared, without waiting: `None` when another
-/// process holds it.
+/// process holds it. A writer removes the file when it is done (its `Drop`), so a lock
+/// taken on a file that has meanwhile been removed is taken again on the new one (the
+/// usual check of the path against the open file).
 fn lock(dir: &Path, exclusive: bool) -> Result<Option<File>> {
     let path = dir.join(LOCK);
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .or_else(|_| File::open(&path))
-        .map_err(|e| Error::io(&path, "cannot open the lock file", e))?;
-    let locked = if exclusive {
-        file.try_lock()
-    } else {
-        file.try_lock_shared()
-    };
-    match locked {
-        Ok(()) => Ok(Some(file)),
-        Err(fs::TryLockError::WouldBlock) => Ok(None),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, "cannot lock", e)),
+    loop {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .or_else(|_| File::open(&path))
+            .map_err(|e| Error::io(&path, "cannot open the lock file", e))?;
+        let locked = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match locked {
+            Ok(()) if same_file(&file, &path) => return Ok(Some(file)),
+            Ok(()) => continue,
+            Err(fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, "cannot lock", e)),
+        }
+    }
+}
+
+/// Whether the open `file` is the one at `path` now.
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
     }
 }
 

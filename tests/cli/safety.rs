@@ -629,3 +629,79 @@ fn small_inputs_cannot_exhaust_memory() {
         );
     }
 }
+
+/// A run that fails while writing (a unit name longer than a workbook cell holds, with
+/// --xlsx) leaves the previous set whole, and nothing of its own.
+#[test]
+fn a_run_that_fails_while_writing_leaves_the_previous_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    riskscore()
+        .args([
+            "score",
+            "-q",
+            "-f",
+            &fixture("small.toml"),
+            "-d",
+            &fixture("small.csv"),
+            "-o",
+        ])
+        .arg(&work)
+        .assert()
+        .success();
+    let before = read(&work.join("manifest.json"));
+    let long = "X".repeat(40_000);
+    let data = write(
+        dir.path(),
+        "long.csv",
+        &format!("unit,year,a1,a2,b1\n{long},2020,0,10,5\nY,2020,5,20,0\nZ,2020,10,30,10\n"),
+    );
+    let run = riskscore()
+        .args(["score", "-f", &fixture("small.toml"), "-d", &data, "--xlsx", "-o"])
+        .arg(&work)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(read(&work.join("manifest.json")), before);
+    assert!(!work.join("scores.xlsx").exists());
+    assert_one_complete_set(&work);
+}
+
+/// kill -9 during `sensitivity`: no set is mixed, and the next run removes what the
+/// killed one left (its staging folder held up to 30 MB of temporary files).
+#[test]
+fn a_sensitivity_run_killed_leaves_no_leftovers_after_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("sa");
+    let args = [
+        "sensitivity",
+        "-q",
+        "-f",
+        "indicators/central_asia.toml",
+        "-d",
+        "datasets/central_asia.csv",
+        "--samples",
+        "64",
+        "-o",
+    ];
+    riskscore().args(args).arg(&work).assert().success();
+    let started = std::time::Instant::now();
+    riskscore().args(args).arg(&work).assert().success();
+    let full = started.elapsed();
+    for i in 1..5u32 {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .arg(&work)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(f64::from(i) / 5.0));
+        let _ = child.kill();
+        let _ = child.wait();
+        if !work.join(".riskscore-commit").exists() {
+            assert_manifest_holds(&work);
+        }
+    }
+    riskscore().args(args).arg(&work).assert().success();
+    assert_one_complete_set(&work);
+}
