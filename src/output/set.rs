@@ -71,14 +71,15 @@ impl OutputSet {
     pub fn begin(dir: &Path, inputs: &[&Path]) -> Result<OutputSet> {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
         let lock = lock(dir, true)?.ok_or_else(|| busy(dir))?;
-        let mut notes = recover(dir)?;
+        let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
+        let mut notes = recover(dir, &inputs)?;
         notes.extend(remove_leftovers(dir)?);
         let staging = new_staging(dir)?;
         Ok(OutputSet {
             dir: dir.to_path_buf(),
             staging,
             _lock: lock,
-            inputs: inputs.iter().filter_map(|p| p.canonicalize().ok()).collect(),
+            inputs,
             staged: Vec::new(),
             notes,
             committed: false,
@@ -163,13 +164,15 @@ impl OutputSet {
         write_synced(&manifest_path, text.as_bytes(), &self.dir.join(MANIFEST))?;
 
         let mut committed = Committed::default();
-        let (remove, notes) = stale_files(&self.dir, &self.staged, &self.inputs);
-        committed.notes.extend(notes);
+        let previous = previous_outputs(&self.dir);
         let mut publish: Vec<&String> = self.staged.iter().filter(|n| *n != MANIFEST).collect();
         let manifest_name = MANIFEST.to_string();
         publish.push(&manifest_name);
+        let replaces = replaced_files(&self.dir, &publish, previous.as_ref())?;
+        let (remove, notes) = stale_files(&self.dir, &self.staged, &self.inputs, previous.as_ref());
+        committed.notes.extend(notes);
         let journal = serde_json::json!({
-            "publish": publish,
+            "publish": publish.iter().zip(&replaces).map(|(n, r)| serde_json::json!({"name": n, "replaces": r})).collect::<Vec<_>>(),
             "remove": remove.iter().map(|(n, s)| serde_json::json!({"name": n, "sha256": s})).collect::<Vec<_>>(),
         });
         let journal_path = self.staging.join(JOURNAL);
@@ -178,7 +181,9 @@ impl OutputSet {
         fs::rename(&self.staging, &commit).map_err(|e| Error::io(&self.dir, "cannot commit the outputs in", e))?;
         self.committed = true;
         sync_dir(&self.dir);
-        committed.removed = roll_forward(&self.dir)?;
+        let (removed, notes) = roll_forward(&self.dir, &self.inputs)?;
+        committed.removed = removed;
+        committed.notes.extend(notes);
         Ok(committed)
     }
 }
@@ -209,9 +214,9 @@ impl Reader {
     pub fn open(dir: &Path, describe: &dyn Fn(String) -> Error) -> Result<Reader> {
         // An interrupted commit is finished under the exclusive lock, then the lock is
         // held shared. A folder whose lock cannot be made (read-only) has no writer.
-        if dir.join(COMMIT).exists() {
+        if fs::symlink_metadata(dir.join(COMMIT)).is_ok() {
             let _exclusive = lock(dir, true)?.ok_or_else(|| busy(dir))?;
-            recover(dir)?;
+            recover(dir, &[])?;
         }
         let lock = match lock(dir, false) {
             Ok(Some(l)) => Some(l),
@@ -362,18 +367,71 @@ fn new_staging(dir: &Path) -> Result<PathBuf> {
     ))
 }
 
-/// Finishes a commit that was interrupted (under the exclusive lock).
-fn recover(dir: &Path) -> Result<Vec<String>> {
-    if !dir.join(COMMIT).exists() {
+/// Finishes a commit that was interrupted (under the exclusive lock). `inputs` are the
+/// current run's: never replaced nor removed.
+fn recover(dir: &Path, inputs: &[PathBuf]) -> Result<Vec<String>> {
+    if fs::symlink_metadata(dir.join(COMMIT)).is_err() {
         return Ok(Vec::new());
     }
-    let removed = roll_forward(dir)?;
+    let (removed, more) = roll_forward(dir, inputs)?;
     let mut notes = vec![format!(
         "finished publishing the outputs of an interrupted run in {}",
         dir.display()
     )];
+    notes.extend(more);
     notes.extend(removed.iter().map(|p| removed_note(p)));
     Ok(notes)
+}
+
+/// The previous run's outputs and their SHA-256, from the folder's `manifest.json`:
+/// `None` when there is none, or it is not riskscore's (no output hashes).
+fn previous_outputs(dir: &Path) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    let previous: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if !(previous["riskscore_version"].is_string() && previous["command"].is_string()) {
+        return None;
+    }
+    previous["output_sha256"].as_object().cloned()
+}
+
+/// Per file to publish, the SHA-256 of the file it replaces (`null` if none). A file
+/// in the way must be the previous run's, unchanged (its name and SHA-256 in the
+/// previous manifest): riskscore never writes over bytes it did not write, nor over a
+/// link or a folder. `manifest.json` itself is always replaced (a foreign one is
+/// noted by [`stale_files`]).
+fn replaced_files(
+    dir: &Path,
+    publish: &[&String],
+    previous: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<Vec<Option<String>>> {
+    let mut problems = Vec::new();
+    let mut replaces = Vec::new();
+    for name in publish {
+        let target = dir.join(name);
+        let Ok(meta) = fs::symlink_metadata(&target) else {
+            replaces.push(None);
+            continue;
+        };
+        let in_the_way = |why: &str| Error::Data {
+            file: target.display().to_string(),
+            message: format!("{why}: move it, or choose another output folder"),
+        };
+        if !meta.is_file() {
+            problems.push(in_the_way("a link or folder is in the way of this output"));
+            replaces.push(None);
+            continue;
+        }
+        let sha = hash_file(&target).map_err(|e| Error::io(&target, "cannot read", e))?;
+        let vouched = previous.and_then(|p| p.get(name.as_str())).and_then(|v| v.as_str()) == Some(sha.as_str());
+        if name.as_str() != MANIFEST && !vouched {
+            problems.push(in_the_way(
+                "this file is in the way, and riskscore did not write it (it is not in the folder's manifest.json, or has changed since)",
+            ));
+        }
+        replaces.push(Some(sha));
+    }
+    Error::from_problems(problems)?;
+    Ok(replaces)
 }
 
 /// The note for a stale file removed.
@@ -414,18 +472,18 @@ fn remove_leftovers(dir: &Path) -> Result<Vec<String>> {
 }
 
 /// The previous run's files to remove, with their SHA-256, and notes on those kept.
-fn stale_files(dir: &Path, staged: &[String], inputs: &[PathBuf]) -> (Vec<(String, String)>, Vec<String>) {
+fn stale_files(
+    dir: &Path,
+    staged: &[String],
+    inputs: &[PathBuf],
+    previous: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> (Vec<(String, String)>, Vec<String>) {
     let mut notes = Vec::new();
     let path = dir.join(MANIFEST);
-    let Ok(text) = fs::read_to_string(&path) else {
+    if fs::symlink_metadata(&path).is_err() {
         return (Vec::new(), notes);
-    };
-    let previous: Option<serde_json::Value> = serde_json::from_str(&text).ok();
-    let hashes = previous
-        .as_ref()
-        .filter(|m| m["riskscore_version"].is_string() && m["command"].is_string())
-        .and_then(|m| m["output_sha256"].as_object());
-    let Some(hashes) = hashes else {
+    }
+    let Some(hashes) = previous else {
         notes.push(format!(
             "{} was not written by this riskscore (it records no output hashes): it is replaced, and no file it lists is removed",
             path.display()
@@ -464,32 +522,59 @@ fn stale_files(dir: &Path, staged: &[String], inputs: &[PathBuf]) -> (Vec<(Strin
 }
 
 /// Publishes the committed folder's files and removes the stale ones its journal
-/// names; safe to run again after an interruption. Returns the files removed.
-fn roll_forward(dir: &Path) -> Result<Vec<PathBuf>> {
+/// names; safe to run again after an interruption. Returns the files removed, and
+/// notes on what was not done.
+///
+/// The journal may not be riskscore's (a folder from elsewhere can hold a forged
+/// one): a file is published only over nothing, or over the file whose SHA-256 the
+/// journal recorded; a file is removed only when its SHA-256 is the one recorded; an
+/// input of the run is never touched, and neither is a link.
+fn roll_forward(dir: &Path, inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let commit = dir.join(COMMIT);
-    let journal_path = commit.join(JOURNAL);
-    let journal: Option<serde_json::Value> = fs::read(&journal_path)
+    if !fs::symlink_metadata(&commit).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::Data {
+            file: commit.display().to_string(),
+            message: "is not a folder riskscore made (a link or a file): remove it".into(),
+        });
+    }
+    let journal: Option<serde_json::Value> = fs::read(commit.join(JOURNAL))
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let mut notes = Vec::new();
     let Some(journal) = journal else {
         // Renamed without a whole journal cannot happen; if it did, nothing is
         // published from it.
         fs::remove_dir_all(&commit).map_err(|e| Error::io(&commit, "cannot remove", e))?;
-        return Ok(Vec::new());
+        return Ok((Vec::new(), notes));
     };
-    for name in journal["publish"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n.as_str())
-    {
-        if !plain_name(name) {
+    let is_input = |path: &Path| path.canonicalize().is_ok_and(|c| inputs.contains(&c));
+    let regular = |path: &Path| fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    for entry in journal["publish"].as_array().into_iter().flatten() {
+        let Some(name) = entry["name"].as_str().filter(|n| plain_name(n)) else {
+            continue;
+        };
+        let from = commit.join(name);
+        if !regular(&from) {
             continue;
         }
-        let from = commit.join(name);
-        if from.exists() {
-            let to = dir.join(name);
+        let to = dir.join(name);
+        let safe = match fs::symlink_metadata(&to) {
+            Err(_) => true,
+            Ok(meta) => {
+                meta.is_file()
+                    && !is_input(&to)
+                    && entry["replaces"]
+                        .as_str()
+                        .is_some_and(|want| hash_file(&to).is_ok_and(|h| h == want))
+            }
+        };
+        if safe {
             fs::rename(&from, &to).map_err(|e| Error::io(&to, "cannot publish", e))?;
+        } else {
+            notes.push(format!(
+                "not published: {}: the file there is not the one the run replaced",
+                to.display()
+            ));
         }
     }
     sync_dir(dir);
@@ -499,15 +584,14 @@ fn roll_forward(dir: &Path) -> Result<Vec<PathBuf>> {
             continue;
         };
         let file = dir.join(name);
-        let is_file = fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
-        if plain_name(name) && is_file && hash_file(&file).is_ok_and(|h| h == sha) {
+        if plain_name(name) && regular(&file) && !is_input(&file) && hash_file(&file).is_ok_and(|h| h == sha) {
             fs::remove_file(&file).map_err(|e| Error::io(&file, "cannot remove a stale output", e))?;
             removed.push(file);
         }
     }
     fs::remove_dir_all(&commit).map_err(|e| Error::io(&commit, "cannot remove", e))?;
     sync_dir(dir);
-    Ok(removed)
+    Ok((removed, notes))
 }
 
 /// SHA-256 of a file's bytes, as lowercase hex.
@@ -618,6 +702,8 @@ mod tests {
                 done.notes
             );
             assert!(dir.join("borders.csv").exists());
+            // The foreign manifest vouches for nothing: this run's file goes.
+            fs::remove_file(dir.join("scores.csv")).unwrap();
         }
     }
 
@@ -700,7 +786,11 @@ mod tests {
         }});
         fs::write(commit.join(MANIFEST), manifest.to_string()).unwrap();
         let journal = serde_json::json!({
-            "publish": ["scores.csv", "ranks.csv", MANIFEST],
+            "publish": [
+                {"name": "scores.csv", "replaces": null},
+                {"name": "ranks.csv", "replaces": null},
+                {"name": MANIFEST, "replaces": hash_file(&dir.join(MANIFEST)).unwrap()},
+            ],
             "remove": [{"name": "scores.xlsx", "sha256": hash_file(&dir.join("scores.xlsx")).unwrap()}],
         });
         fs::write(commit.join(JOURNAL), journal.to_string()).unwrap();
@@ -715,6 +805,83 @@ mod tests {
         assert!(matches!(busy, Error::Busy { .. }));
         drop(reader);
         run(dir, &[("scores.csv", "4")], &[]);
+    }
+
+    /// A folder from elsewhere with a forged commit: it may not put its files over the
+    /// user's, nor remove a file whose bytes it does not know, nor touch an input.
+    #[test]
+    fn a_forged_journal_cannot_replace_or_remove_the_users_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("data.csv"), "mine").unwrap();
+        fs::write(dir.join("notes.txt"), "mine too").unwrap();
+        fs::write(dir.join("input.csv"), "read by the run").unwrap();
+        let commit = dir.join(COMMIT);
+        fs::create_dir(&commit).unwrap();
+        fs::write(commit.join("data.csv"), "attacker").unwrap();
+        fs::write(commit.join("input.csv"), "attacker").unwrap();
+        let journal = serde_json::json!({
+            "publish": [
+                {"name": "data.csv", "replaces": null},
+                {"name": "input.csv", "replaces": hash_file(&dir.join("input.csv")).unwrap()},
+            ],
+            "remove": [
+                {"name": "notes.txt", "sha256": "0".repeat(64)},
+                {"name": "input.csv", "sha256": hash_file(&dir.join("input.csv")).unwrap()},
+            ],
+        });
+        fs::write(commit.join(JOURNAL), journal.to_string()).unwrap();
+        let input = dir.join("input.csv");
+        let set = OutputSet::begin(dir, &[input.as_path()]).unwrap();
+        assert_eq!(fs::read_to_string(dir.join("data.csv")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine too");
+        assert_eq!(fs::read_to_string(&input).unwrap(), "read by the run");
+        assert!(
+            set.notes().iter().any(|n| n.starts_with("not published: ")),
+            "{:?}",
+            set.notes()
+        );
+        drop(set);
+        // A commit folder that is a link is refused, not followed.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(tmp.path().join("elsewhere"), &commit).unwrap();
+            assert!(OutputSet::begin(dir, &[]).is_err());
+        }
+    }
+
+    /// A file in the way of an output that riskscore did not write (or that changed
+    /// since) is never written over: the run is refused, naming it.
+    #[test]
+    fn a_file_riskscore_did_not_write_is_never_overwritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("scores.csv"), "the user's own").unwrap();
+        let mut set = OutputSet::begin(dir, &[]).unwrap();
+        set.write("scores.csv", |w| w.write_all(b"1")).unwrap();
+        let err = set
+            .commit(serde_json::json!({"riskscore_version": "t", "command": "score"}))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: this file is in the way, and riskscore did not write it (it is not in the folder's manifest.json, or has changed since): move it, or choose another output folder",
+                dir.join("scores.csv").display()
+            )
+        );
+        assert_eq!(fs::read_to_string(dir.join("scores.csv")).unwrap(), "the user's own");
+        assert_eq!(names(dir), ["scores.csv"]);
+        // Its own previous output, unchanged, is replaced; edited, it is not.
+        fs::remove_file(dir.join("scores.csv")).unwrap();
+        run(dir, &[("scores.csv", "1")], &[]);
+        run(dir, &[("scores.csv", "2")], &[]);
+        fs::write(dir.join("scores.csv"), "edited").unwrap();
+        let mut set = OutputSet::begin(dir, &[]).unwrap();
+        set.write("scores.csv", |w| w.write_all(b"3")).unwrap();
+        assert!(set
+            .commit(serde_json::json!({"riskscore_version": "t", "command": "score"}))
+            .is_err());
+        assert_eq!(fs::read_to_string(dir.join("scores.csv")).unwrap(), "edited");
     }
 
     #[test]
