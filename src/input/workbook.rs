@@ -31,6 +31,14 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
         file: file.into(),
         message,
     };
+    if kind(bytes) == "ods" {
+        let cells = ods_cells(bytes).map_err(|e| data_error(format!("cannot read the workbook: {e}")))?;
+        if cells > MAX_CELLS as u64 {
+            return Err(data_error(format!(
+                "its sheets span {cells} cells once their repeated rows and cells are laid out, more than {MAX_CELLS}: save the table as CSV or xlsx"
+            )));
+        }
+    }
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| data_error(format!("cannot read the workbook: {e}")))?;
     let names = book.sheet_names();
@@ -190,6 +198,123 @@ fn grid_rows(file: &str, sheet: &str, mut cells: Vec<(u32, u32, String)>) -> Res
     }
     rows.retain(|(_, cells)| !cells.iter().all(|c| c.trim().is_empty()));
     Ok(rows)
+}
+
+/// The cells an OpenDocument spreadsheet's sheets span once laid out, as calamine lays
+/// them out: a rectangle from the first to the last row with a value and as wide as
+/// the widest, every row repeated `table:number-rows-repeated` times and every cell
+/// `table:number-columns-repeated` times (blank cells at a row's end dropped). Read
+/// from `content.xml` as it is decompressed, before calamine allocates anything: a
+/// 1 KB file may declare a row of 16,384 cells repeated a million times.
+fn ods_cells(bytes: &[u8]) -> std::result::Result<u64, String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut content = archive.by_name("content.xml").map_err(|e| e.to_string())?;
+    let mut scan = OdsScan::default();
+    let mut block = vec![0u8; 1 << 16];
+    loop {
+        let n = content.read(&mut block).map_err(|e| e.to_string())?;
+        for &b in &block[..n] {
+            scan.byte(b);
+        }
+        if n == 0 || scan.cells() > MAX_CELLS as u64 {
+            return Ok(scan.cells());
+        }
+    }
+}
+
+/// The state of [`ods_cells`]' scan of `content.xml`.
+#[derive(Default)]
+struct OdsScan {
+    in_tag: bool,
+    /// The current tag's text, up to its first 4 KB (attributes come first).
+    tag: Vec<u8>,
+    /// The current row's repeat count and its index in the sheet.
+    rows_repeated: u64,
+    row: u64,
+    /// The current row's width up to its last cell with a value, and the blank cells
+    /// since that cell.
+    width: u64,
+    blank: u64,
+    /// The current sheet's rows with values (first, end) and widest row.
+    first: Option<u64>,
+    end: u64,
+    widest: u64,
+    /// The sheets done.
+    done: u64,
+}
+
+impl OdsScan {
+    fn cells(&self) -> u64 {
+        let open = self.first.map_or(0, |f| (self.end - f).saturating_mul(self.widest));
+        self.done.saturating_add(open)
+    }
+
+    fn byte(&mut self, b: u8) {
+        if !self.in_tag {
+            if b == b'<' {
+                self.in_tag = true;
+                self.tag.clear();
+            }
+            return;
+        }
+        if b != b'>' {
+            if self.tag.len() < 4096 {
+                self.tag.push(b);
+            }
+            return;
+        }
+        self.in_tag = false;
+        let tag = std::mem::take(&mut self.tag);
+        self.tag_done(&tag);
+        self.tag = tag;
+    }
+
+    fn tag_done(&mut self, tag: &[u8]) {
+        let repeated = |name: &[u8]| -> u64 {
+            let Some(at) = tag.windows(name.len()).position(|w| w == name) else {
+                return 1;
+            };
+            let digits: Vec<u8> = tag[at + name.len()..]
+                .iter()
+                .copied()
+                .take_while(u8::is_ascii_digit)
+                .collect();
+            std::str::from_utf8(&digits)
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(1)
+        };
+        let named = |name: &[u8]| {
+            tag.starts_with(name) && matches!(tag.get(name.len()), None | Some(b' ' | b'/' | b'\n' | b'\t' | b'\r'))
+        };
+        if named(b"table:table-row") {
+            self.rows_repeated = repeated(b"table:number-rows-repeated=\"").clamp(1, 1 << 20);
+            self.width = 0;
+            self.blank = 0;
+            if tag.ends_with(b"/") {
+                self.row += self.rows_repeated;
+            }
+        } else if named(b"table:table-cell") || named(b"table:covered-table-cell") {
+            let columns = repeated(b"table:number-columns-repeated=\"").min(1 << 14);
+            if tag.windows(17).any(|w| w == b"office:value-type") {
+                self.width = (self.width + self.blank + columns).min(1 << 14);
+                self.blank = 0;
+            } else {
+                self.blank += columns;
+            }
+        } else if named(b"/table:table-row") {
+            if self.width > 0 {
+                self.first.get_or_insert(self.row);
+                self.end = self.row + self.rows_repeated;
+                self.widest = self.widest.max(self.width);
+            }
+            self.row += self.rows_repeated;
+        } else if named(b"/table:table") {
+            self.done = self.cells();
+            (self.row, self.first, self.end, self.widest) = (0, None, 0, 0);
+        }
+    }
 }
 
 /// A 0-based column as a spreadsheet names it: 0 is A, 26 is AA, 16383 is XFD.
@@ -366,7 +491,7 @@ mod tests {
             let mut entry = archive.by_index(i).unwrap();
             let mut bytes = Vec::new();
             entry.read_to_end(&mut bytes).unwrap();
-            let name = entry.name().to_string();
+            let name = entry.name().unwrap().to_string();
             if name.starts_with("xl/worksheets/") {
                 let text = String::from_utf8(bytes).unwrap();
                 assert!(text.contains("</f><v>0</v>"));
@@ -376,6 +501,53 @@ mod tests {
             out.write_all(&bytes).unwrap();
         }
         out.finish().unwrap().into_inner()
+    }
+
+    /// An OpenDocument file as LibreOffice writes it, with `rows` as the sheet's rows.
+    fn ods(rows: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        out.start_file("mimetype", stored).unwrap();
+        out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        out.start_file("content.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        write!(
+            out,
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        )
+        .unwrap();
+        out.finish().unwrap().into_inner()
+    }
+
+    /// A 1 KB OpenDocument file declaring a row of 16,384 values repeated a million
+    /// times is refused before calamine lays out its 17 billion cells; LibreOffice's
+    /// trailing blank rows and columns count for nothing.
+    #[test]
+    fn a_repeated_opendocument_row_is_sized_before_it_is_read() {
+        let cell = |v: &str| {
+            format!(r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#)
+        };
+        let bomb = ods(&format!(
+            r#"<table:table-row>{}</table:table-row><table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/></table:table-row>"#,
+            cell("unit")
+        ));
+        assert!(bomb.len() < 2_000, "{} bytes", bomb.len());
+        let err = read("bomb.ods", &bomb, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bomb.ods: its sheets span 17179869184 cells once their repeated rows and cells are laid out, more than 200000000: save the table as CSV or xlsx"
+        );
+        let plain = ods(&format!(
+            r#"<table:table-row>{}{}<table:table-cell table:number-columns-repeated="1022"/></table:table-row><table:table-row>{}{}<table:table-cell table:number-columns-repeated="1022"/></table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+            cell("unit"),
+            cell("a"),
+            cell("X"),
+            cell("1")
+        ));
+        // 2 rows x 2 values (a real one is read in tests/cli/sources.rs).
+        assert_eq!(ods_cells(&plain).unwrap(), 4);
     }
 
     #[test]
