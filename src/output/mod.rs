@@ -9,6 +9,7 @@ pub mod backtest;
 pub mod compare;
 pub mod csv;
 pub mod events;
+pub mod key;
 pub mod manifest;
 pub mod parquet;
 pub mod sensitivity;

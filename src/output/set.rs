@@ -39,8 +39,9 @@ pub const LOCK: &str = ".riskscore.lock";
 pub const COMMIT: &str = ".riskscore-commit";
 /// The prefix of a run's staging folder.
 pub const STAGING: &str = ".riskscore-staging-";
-/// The journal inside the committed folder.
+/// The journal inside the committed folder, and its signature ([`super::key`]).
 const JOURNAL: &str = "journal.json";
+const JOURNAL_MAC: &str = "journal.mac";
 /// The commit record of an output folder.
 pub const MANIFEST: &str = "manifest.json";
 
@@ -72,7 +73,7 @@ impl OutputSet {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
         let lock = lock(dir, true)?.ok_or_else(|| busy(dir))?;
         let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
-        let mut notes = recover(dir, &inputs)?;
+        let mut notes = recover(dir, &inputs, By::Writer)?;
         notes.extend(remove_leftovers(dir)?);
         let staging = new_staging(dir)?;
         Ok(OutputSet {
@@ -154,6 +155,9 @@ impl OutputSet {
             hashes.insert(name.clone(), serde_json::Value::String(sha));
         }
         if let Some(object) = manifest.as_object_mut() {
+            if let Some(mac) = super::key::sign("manifest", &listing(&hashes)) {
+                object.insert("output_mac".into(), serde_json::Value::String(mac));
+            }
             object.insert("output_sha256".into(), serde_json::Value::Object(hashes));
         }
         let manifest_path = self.stage(MANIFEST)?;
@@ -164,24 +168,34 @@ impl OutputSet {
         write_synced(&manifest_path, text.as_bytes(), &self.dir.join(MANIFEST))?;
 
         let mut committed = Committed::default();
-        let previous = previous_outputs(&self.dir);
+        let (previous, signed) = previous_outputs(&self.dir).unzip();
+        let signed = signed.unwrap_or(false);
         let mut publish: Vec<&String> = self.staged.iter().filter(|n| *n != MANIFEST).collect();
         let manifest_name = MANIFEST.to_string();
         publish.push(&manifest_name);
         let replaces = replaced_files(&self.dir, &publish, previous.as_ref())?;
-        let (remove, notes) = stale_files(&self.dir, &self.staged, &self.inputs, previous.as_ref());
+        let (remove, notes) = stale_files(
+            &self.dir,
+            &self.staged,
+            &self.inputs,
+            previous.as_ref().filter(|_| signed),
+        );
         committed.notes.extend(notes);
         let journal = serde_json::json!({
             "publish": publish.iter().zip(&replaces).map(|(n, r)| serde_json::json!({"name": n, "replaces": r})).collect::<Vec<_>>(),
             "remove": remove.iter().map(|(n, s)| serde_json::json!({"name": n, "sha256": s})).collect::<Vec<_>>(),
         });
         let journal_path = self.staging.join(JOURNAL);
-        write_synced(&journal_path, journal.to_string().as_bytes(), &self.dir)?;
+        let journal = journal.to_string();
+        write_synced(&journal_path, journal.as_bytes(), &self.dir)?;
+        if let Some(mac) = super::key::sign("journal", journal.as_bytes()) {
+            write_synced(&self.staging.join(JOURNAL_MAC), mac.as_bytes(), &self.dir)?;
+        }
         let commit = self.dir.join(COMMIT);
         fs::rename(&self.staging, &commit).map_err(|e| Error::io(&self.dir, "cannot commit the outputs in", e))?;
         self.committed = true;
         sync_dir(&self.dir);
-        let (removed, notes) = roll_forward(&self.dir, &self.inputs)?;
+        let (removed, notes) = roll_forward(&self.dir, &self.inputs, By::Committer)?;
         committed.removed = removed;
         committed.notes.extend(notes);
         Ok(committed)
@@ -216,7 +230,7 @@ impl Reader {
         // held shared. A folder whose lock cannot be made (read-only) has no writer.
         if fs::symlink_metadata(dir.join(COMMIT)).is_ok() {
             let _exclusive = lock(dir, true)?.ok_or_else(|| busy(dir))?;
-            recover(dir, &[])?;
+            recover(dir, &[], By::Reader)?;
         }
         let lock = match lock(dir, false) {
             Ok(Some(l)) => Some(l),
@@ -369,29 +383,60 @@ fn new_staging(dir: &Path) -> Result<PathBuf> {
 
 /// Finishes a commit that was interrupted (under the exclusive lock). `inputs` are the
 /// current run's: never replaced nor removed.
-fn recover(dir: &Path, inputs: &[PathBuf]) -> Result<Vec<String>> {
+fn recover(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Vec<String>> {
     if fs::symlink_metadata(dir.join(COMMIT)).is_err() {
         return Ok(Vec::new());
     }
-    let (removed, more) = roll_forward(dir, inputs)?;
-    let mut notes = vec![format!(
-        "finished publishing the outputs of an interrupted run in {}",
-        dir.display()
-    )];
+    let (removed, more) = roll_forward(dir, inputs, by)?;
+    // A journal that was not replayed says so in its own note.
+    let replayed = fs::symlink_metadata(dir.join(COMMIT)).is_err() && !more.iter().any(|n| n.contains("not signed"));
+    let mut notes: Vec<String> = replayed
+        .then(|| {
+            format!(
+                "finished publishing the outputs of an interrupted run in {}",
+                dir.display()
+            )
+        })
+        .into_iter()
+        .collect();
     notes.extend(more);
     notes.extend(removed.iter().map(|p| removed_note(p)));
     Ok(notes)
 }
 
-/// The previous run's outputs and their SHA-256, from the folder's `manifest.json`:
-/// `None` when there is none, or it is not riskscore's (no output hashes).
-fn previous_outputs(dir: &Path) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
-    let previous: serde_json::Value = serde_json::from_str(&text).ok()?;
+/// The previous run's outputs and their SHA-256, from the folder's `manifest.json`,
+/// and whether the list is signed by this user's riskscore ([`super::key`]): `None`
+/// when there is no manifest, or it lists no output hashes.
+fn previous_outputs(dir: &Path) -> Option<(serde_json::Map<String, serde_json::Value>, bool)> {
+    let path = dir.join(MANIFEST);
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let bytes = crate::input::file::read(&path, "manifest", Default::default()).ok()?;
+    let previous: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     if !(previous["riskscore_version"].is_string() && previous["command"].is_string()) {
         return None;
     }
-    previous["output_sha256"].as_object().cloned()
+    let hashes = previous["output_sha256"].as_object()?.clone();
+    let signed = previous["output_mac"]
+        .as_str()
+        .is_some_and(|mac| super::key::verify("manifest", &listing(&hashes), mac));
+    Some((hashes, signed))
+}
+
+/// What a manifest's signature covers: its outputs' names and SHA-256, sorted, one
+/// `name NUL sha256 LF` each.
+fn listing(hashes: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
+    let mut pairs: Vec<(&String, &str)> = hashes.iter().map(|(n, s)| (n, s.as_str().unwrap_or(""))).collect();
+    pairs.sort();
+    let mut out = Vec::new();
+    for (name, sha) in pairs {
+        out.extend_from_slice(name.as_bytes());
+        out.push(0);
+        out.extend_from_slice(sha.as_bytes());
+        out.push(b'\n');
+    }
+    out
 }
 
 /// Per file to publish, the SHA-256 of the file it replaces (`null` if none). A file
@@ -485,7 +530,7 @@ fn stale_files(
     }
     let Some(hashes) = previous else {
         notes.push(format!(
-            "{} was not written by this riskscore (it records no output hashes): it is replaced, and no file it lists is removed",
+            "{} was not written by this user's riskscore (it records no signed output hashes): it is replaced, and no file it lists is removed",
             path.display()
         ));
         return (Vec::new(), notes);
@@ -521,6 +566,17 @@ fn stale_files(
     (remove, notes)
 }
 
+/// Who finishes a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    /// The run that wrote the journal, at once: no signature needed.
+    Committer,
+    /// A later run into the folder.
+    Writer,
+    /// A command reading the folder.
+    Reader,
+}
+
 /// Publishes the committed folder's files and removes the stale ones its journal
 /// names; safe to run again after an interruption. Returns the files removed, and
 /// notes on what was not done.
@@ -529,7 +585,7 @@ fn stale_files(
 /// one): a file is published only over nothing, or over the file whose SHA-256 the
 /// journal recorded; a file is removed only when its SHA-256 is the one recorded; an
 /// input of the run is never touched, and neither is a link.
-fn roll_forward(dir: &Path, inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)> {
+fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let commit = dir.join(COMMIT);
     if !fs::symlink_metadata(&commit).is_ok_and(|m| m.is_dir()) {
         return Err(Error::Data {
@@ -537,14 +593,36 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Str
             message: "is not a folder riskscore made (a link or a file): remove it".into(),
         });
     }
-    let journal: Option<serde_json::Value> = fs::read(commit.join(JOURNAL))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let read = |name: &str| -> Option<Vec<u8>> {
+        let path = commit.join(name);
+        fs::symlink_metadata(&path).ok().filter(|m| m.is_file())?;
+        crate::input::file::read(&path, "journal", Default::default()).ok()
+    };
+    let bytes = read(JOURNAL);
+    let signed = match (&bytes, read(JOURNAL_MAC)) {
+        _ if by == By::Committer => true,
+        (Some(body), Some(mac)) => {
+            std::str::from_utf8(&mac).is_ok_and(|m| super::key::verify("journal", body, m.trim()))
+        }
+        _ => false,
+    };
+    let journal: Option<serde_json::Value> = bytes.and_then(|b| serde_json::from_slice(&b).ok()).filter(|_| signed);
     let mut notes = Vec::new();
     let Some(journal) = journal else {
-        // Renamed without a whole journal cannot happen; if it did, nothing is
-        // published from it.
+        // Not this user's riskscore's (a folder from elsewhere), or not whole: nothing
+        // of it is published or removed. A reader leaves it; a writer, whose run
+        // replaces the folder's set, removes it.
+        if by == By::Reader {
+            return Err(Error::Data {
+                file: commit.display().to_string(),
+                message: "a run was interrupted while publishing its outputs here, and its journal is not signed by this user's riskscore (the folder comes from elsewhere?): its files may be of two runs; run the command that made the folder again".into(),
+            });
+        }
         fs::remove_dir_all(&commit).map_err(|e| Error::io(&commit, "cannot remove", e))?;
+        notes.push(format!(
+            "removed {}: an interrupted publication not signed by this user's riskscore; nothing of it was published or removed",
+            commit.display()
+        ));
         return Ok((Vec::new(), notes));
     };
     let is_input = |path: &Path| path.canonicalize().is_ok_and(|c| inputs.contains(&c));
@@ -692,6 +770,9 @@ mod tests {
         for manifest in [
             serde_json::json!({"command": "score", "riskscore_version": "0.1.0", "outputs": ["borders.csv"]}),
             serde_json::json!({"output_sha256": {"borders.csv": sha}}),
+            // Forged: riskscore's fields and the file's true SHA-256, but no signature.
+            serde_json::json!({"command": "score", "riskscore_version": "0.1.0", "output_sha256": {"borders.csv": sha}}),
+            serde_json::json!({"command": "score", "riskscore_version": "0.1.0", "output_sha256": {"borders.csv": sha}, "output_mac": "00".repeat(32)}),
         ] {
             fs::write(dir.join(MANIFEST), manifest.to_string()).unwrap();
             let done = run(dir, &[("scores.csv", "1")], &[]);
@@ -793,7 +874,7 @@ mod tests {
             ],
             "remove": [{"name": "scores.xlsx", "sha256": hash_file(&dir.join("scores.xlsx")).unwrap()}],
         });
-        fs::write(commit.join(JOURNAL), journal.to_string()).unwrap();
+        write_signed_journal(&commit, &journal);
         // A reader finishes it before reading.
         let reader = Reader::open(dir, &|m| Error::argument("scores", m)).unwrap();
         assert_eq!(names(dir), ["manifest.json", "ranks.csv", "scores.csv"]);
@@ -807,8 +888,17 @@ mod tests {
         run(dir, &[("scores.csv", "4")], &[]);
     }
 
-    /// A folder from elsewhere with a forged commit: it may not put its files over the
-    /// user's, nor remove a file whose bytes it does not know, nor touch an input.
+    /// A journal as a run of this user's writes it: signed.
+    fn write_signed_journal(commit: &Path, journal: &serde_json::Value) {
+        let text = journal.to_string();
+        fs::write(commit.join(JOURNAL), &text).unwrap();
+        let mac = crate::output::key::sign("journal", text.as_bytes()).expect("a key");
+        fs::write(commit.join(JOURNAL_MAC), mac).unwrap();
+    }
+
+    /// A folder from elsewhere with a forged commit: it is not replayed at all (not
+    /// signed by this user's riskscore). Even signed, it could not put its files over
+    /// the user's, nor remove a file whose bytes it does not know, nor touch an input.
     #[test]
     fn a_forged_journal_cannot_replace_or_remove_the_users_files() {
         let tmp = tempfile::tempdir().unwrap();
@@ -831,6 +921,25 @@ mod tests {
             ],
         });
         fs::write(commit.join(JOURNAL), journal.to_string()).unwrap();
+        fs::write(commit.join(JOURNAL_MAC), "00".repeat(32)).unwrap();
+        // Unsigned: a reader refuses the folder, a writer removes the commit unplayed.
+        let describe = |m: String| Error::argument("sensitivity", m);
+        assert!(Reader::open(dir, &describe)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("is not signed by this user's riskscore"));
+        let set = OutputSet::begin(dir, &[]).unwrap();
+        assert!(set.notes()[0].ends_with(
+            "an interrupted publication not signed by this user's riskscore; nothing of it was published or removed"
+        ));
+        drop(set);
+        assert_eq!(fs::read_to_string(dir.join("data.csv")).unwrap(), "mine");
+        // Signed (as if the key had leaked): still no harm.
+        fs::create_dir(&commit).unwrap();
+        fs::write(commit.join("data.csv"), "attacker").unwrap();
+        fs::write(commit.join("input.csv"), "attacker").unwrap();
+        write_signed_journal(&commit, &journal);
         let input = dir.join("input.csv");
         let set = OutputSet::begin(dir, &[input.as_path()]).unwrap();
         assert_eq!(fs::read_to_string(dir.join("data.csv")).unwrap(), "mine");

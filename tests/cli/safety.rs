@@ -100,10 +100,14 @@ fn a_foreign_manifest_deletes_nothing() {
     std::fs::copy(fixture("small.csv"), &data).unwrap();
     write(&work, "borders.csv", "a,b\nAFG,TJK\n");
     write(&work, "README", "my notes");
+    // Riskscore's fields, and the true SHA-256 of a file a dataset publishes: but not
+    // signed by this user's riskscore.
+    let borders_sha: String = sha2_hex(&std::fs::read(work.join("borders.csv")).unwrap());
     let manifest = serde_json::json!({
         "command": "score",
         "riskscore_version": "0.1.0",
         "outputs": ["data.csv", "borders.csv", "README", "../../etc/passwd"],
+        "output_sha256": {"borders.csv": borders_sha},
     });
     write(&work, "manifest.json", &manifest.to_string());
     let run = riskscore()
@@ -120,7 +124,7 @@ fn a_foreign_manifest_deletes_nothing() {
     }
     assert!(
         stderr.contains(&format!(
-            "note: {} was not written by this riskscore (it records no output hashes): it is replaced, and no file it lists is removed",
+            "note: {} was not written by this user's riskscore (it records no signed output hashes): it is replaced, and no file it lists is removed",
             work.join("manifest.json").display()
         )),
         "{stderr}"
