@@ -296,6 +296,24 @@ impl Error {
     }
 }
 
+/// A parser's message with each of its lines cut to 1,000 characters (a TOML error
+/// quotes the line it is on, which a hostile file makes a megabyte long).
+pub fn short_lines(message: &str) -> String {
+    const MAX_LINE: usize = 1000;
+    message
+        .lines()
+        .map(|line| {
+            if line.chars().count() <= MAX_LINE {
+                line.to_string()
+            } else {
+                let cut: String = line.chars().take(MAX_LINE).collect();
+                format!("{cut}... ({} characters in all)", line.chars().count())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// At most this many characters of a value are quoted in a message.
 const MAX_QUOTED: usize = 200;
 
@@ -368,6 +386,16 @@ pub fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_of_a_parser_message_are_cut() {
+        let long = format!("line 1\n{}\nend", "x".repeat(900_000));
+        let short = short_lines(&long);
+        assert_eq!(
+            short,
+            format!("line 1\n{}... (900000 characters in all)\nend", "x".repeat(1000))
+        );
+    }
 
     #[test]
     fn a_mistake_repeated_in_rows_is_said_once() {

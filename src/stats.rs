@@ -192,11 +192,30 @@ pub fn pca_of_correlation(corr: nalgebra::DMatrix<f64>) -> (Vec<f64>, Vec<f64>) 
 
 /// The memory the system can give a process now, in bytes (`MemAvailable` of
 /// /proc/meminfo); `None` where it cannot be read.
+/// Under an address-space limit (`ulimit -v`, RLIMIT_AS) it is at most that limit.
 pub fn available_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    Some((kib * 1024).min(address_space_limit().unwrap_or(u64::MAX)))
+}
+
+/// The process's address-space limit, if one is set.
+fn address_space_limit() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit, which `limit` is.
+        let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
+        (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
 }
 
 #[cfg(test)]

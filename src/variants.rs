@@ -54,7 +54,7 @@ pub fn read(path: &Path, base_name: &str) -> Result<Vec<Variant>> {
     let base = Framework::from_toml(&text, &file)?;
     let mut table: Table = text.parse().map_err(|e: toml::de::Error| Error::Toml {
         file: file.clone(),
-        message: e.to_string().trim_end().to_string(),
+        message: crate::error::short_lines(e.to_string().trim_end()),
     })?;
     let raw_variants = table.remove("variant");
     table.remove("sensitivity");

@@ -33,7 +33,7 @@ pub fn run(args: AuditArgs) -> Result<()> {
     let panel = args.input.data.load(&fw)?;
     let a = audit::audit(&fw, &panel, period)?;
 
-    let mut set = args.output.begin(&args.input.paths())?;
+    let mut set = args.output.begin(&args.input.paths(), &[&fw])?;
     let style = args.csv.style();
     let mut written = Vec::new();
     for table in output::audit::tables(&a) {

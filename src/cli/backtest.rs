@@ -79,7 +79,8 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     };
     let rows = backtest::run(&runs, &settings)?;
 
-    let mut set = args.output.begin(&input_refs)?;
+    let frameworks: Vec<&riskscore::framework::Framework> = vs.iter().map(|v| &v.framework).collect();
+    let mut set = args.output.begin(&input_refs, &frameworks)?;
     let style = args.csv.style();
     let path = set.write_csv(output::backtest::backtest(&rows), style)?;
     let ranking = backtest::ranking(&rows);

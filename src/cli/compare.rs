@@ -58,7 +58,8 @@ pub fn run(args: CompareArgs) -> Result<()> {
         .collect();
     let cmp = compare::compare(&scored, args.top_k);
 
-    let mut set = args.output.begin(&input_refs)?;
+    let frameworks: Vec<&riskscore::framework::Framework> = vs.iter().map(|v| &v.framework).collect();
+    let mut set = args.output.begin(&input_refs, &frameworks)?;
     let style = args.csv.style();
     let variants_path = set.write_csv(output::compare::variants(&cmp), style)?;
     let agreement_path = set.write_csv(output::compare::agreement(&cmp), style)?;

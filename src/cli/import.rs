@@ -107,7 +107,7 @@ pub fn run(args: ImportArgs) -> Result<()> {
         &imeta,
         &steps,
     )?;
-    let mut set = args.output.begin(&inputs)?;
+    let mut set = args.output.begin(&inputs, &[])?;
     let framework = set.write("framework.toml", |w| w.write_all(imported.framework.as_bytes()))?;
     let data = set.write("data.csv", |w| w.write_all(imported.data.as_bytes()))?;
     args.output.commit(

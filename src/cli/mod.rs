@@ -119,8 +119,16 @@ impl OutDir {
 
     /// Opens the output folder (created if missing) as one set of outputs: locked
     /// against other runs, written in a staging folder, published at [`OutDir::commit`].
-    pub fn begin(&self, inputs: &[&Path]) -> Result<OutputSet> {
-        OutputSet::begin(&self.out, inputs)
+    /// `inputs` are the files given; the files `frameworks` read besides
+    /// ([`Framework::files_read`]) are inputs too: no output is written over any.
+    pub fn begin(&self, inputs: &[&Path], frameworks: &[&Framework]) -> Result<OutputSet> {
+        let read: Vec<PathBuf> = frameworks.iter().flat_map(|f| f.files_read()).collect();
+        let all: Vec<&Path> = inputs
+            .iter()
+            .copied()
+            .chain(read.iter().map(PathBuf::as_path))
+            .collect();
+        OutputSet::begin(&self.out, &all)
     }
 
     /// Publishes the set with `manifest` as its commit record; says what was cleaned up.

@@ -81,7 +81,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
         &sha256_hex(&framework_bytes),
         &data_shas,
     )?;
-    let mut set = args.output.begin(&args.input.paths())?;
+    let mut set = args.output.begin(&args.input.paths(), &[&fw])?;
     let html_path = set.final_path("report.html");
     let mut written = vec![html_path.display().to_string()];
     if args.xlsx {

@@ -92,7 +92,7 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         Vec::new()
     };
 
-    let mut set = args.output.begin(&args.input.paths())?;
+    let mut set = args.output.begin(&args.input.paths(), &[&fw])?;
     let style = args.csv.style();
     let mut written = Vec::new();
     let make_tables = || {

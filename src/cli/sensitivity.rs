@@ -141,7 +141,9 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let analysis = pool.install(|| uncertainty::run(&fw, &panel, &settings, &Bar(bar)))?;
     let analysed = started.elapsed().as_secs_f64();
 
-    let mut set = args.output.begin(&args.input.paths())?;
+    let mut inputs = args.input.paths();
+    inputs.extend(args.samples_from.as_deref());
+    let mut set = args.output.begin(&inputs, &[&fw])?;
     let uncertainty_path = set.final_path("uncertainty.csv");
     let uncertainty_staged = set.stage("uncertainty.csv")?;
     let sobol_path = (settings.method == Method::Sobol).then(|| set.final_path("sobol.csv"));

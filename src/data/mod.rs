@@ -68,6 +68,7 @@ pub fn reading(options: &LoadOptions) -> Result<crate::input::file::Reading> {
         .transpose()?;
     Ok(crate::input::file::Reading {
         utf16: named.is_some_and(|e| e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE),
+        pipes: false,
     })
 }
 
@@ -191,6 +192,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     }
     // The framework's own `[data] sources` come after the files given, each with the
     // layout and sheet it names.
+    let given_count = given.len();
     let sources: Vec<(Source, Option<Layout>, Option<&str>)> = given
         .iter()
         .map(|s| (s.clone(), options.layout, options.sheet.as_deref()))
@@ -227,12 +229,17 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();
-    for (source, layout, sheet) in &sources {
+    for (i, (source, layout, sheet)) in sources.iter().enumerate() {
         let (bytes, name) = match source {
-            Source::File(path) => (
-                crate::input::file::read(path, "data file", reading(options)?)?,
-                source.name(),
-            ),
+            Source::File(path) => {
+                // Files given may be pipes; the framework's own sources are files.
+                let given = i < given_count;
+                let how = crate::input::file::Reading {
+                    pipes: given,
+                    ..reading(options)?
+                };
+                (crate::input::file::read(path, "data file", how)?, source.name())
+            }
             Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),
         };
         // The file is hashed while it is read.

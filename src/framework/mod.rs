@@ -278,11 +278,27 @@ impl Framework {
         Ok((fw, bytes))
     }
 
+    /// The files a run of this framework reads besides the data and the framework
+    /// given: `[data] sources`, the `[data] neighbours` table, the weight sets of
+    /// `[sensitivity]`. No output may be written over them.
+    pub fn files_read(&self) -> Vec<std::path::PathBuf> {
+        let mut files: Vec<std::path::PathBuf> = self.data.sources.iter().map(|s| s.path.clone()).collect();
+        files.extend(self.data.neighbours.clone());
+        if let Some(sens) = &self.sensitivity {
+            for f in &sens.factors {
+                if let sensitivity::FactorKind::WeightSets { file, .. } = &f.kind {
+                    files.push(std::path::PathBuf::from(file));
+                }
+            }
+        }
+        files
+    }
+
     /// Parses and validates framework text; `file` names it in messages.
     pub fn from_toml(text: &str, file: &str) -> Result<Framework> {
         let raw: RawFramework = toml::from_str(text).map_err(|e| Error::Toml {
             file: file.to_string(),
-            message: with_nearest_field(e.to_string().trim_end()),
+            message: crate::error::short_lines(&with_nearest_field(e.to_string().trim_end())),
         })?;
         validate::framework(raw, file)
     }

@@ -30,12 +30,21 @@ const BLOCK: usize = 4 << 20;
 pub struct Reading {
     /// The text is named UTF-16 (NUL bytes are part of its characters).
     pub utf16: bool,
+    /// A pipe may be read (a file given on the command line: `<(...)`). A file named
+    /// inside another file (a framework's sources) must be a regular file: a pipe
+    /// nobody writes to would be waited on for ever.
+    pub pipes: bool,
 }
 
 /// Reads the input file `path` whole (see the module docs); `what` says what it is in
 /// messages ("data file", "neighbours table").
 pub fn read(path: &Path, what: &'static str, how: Reading) -> Result<Vec<u8>> {
-    let stream = check_kind(path, what)?;
+    let stream = if how.pipes {
+        check_kind(path, what)?
+    } else {
+        check_regular(path, what)?;
+        false
+    };
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, open_action(what), e))?;
     let size = if stream {
         0
@@ -292,7 +301,16 @@ mod tests {
             .chain("a,b\n".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         assert!(read_bytes(&utf16, false).is_ok());
-        let named = read_from(&b"a\0,\0b\0"[..], "t.csv", false, 0, Reading { utf16: true });
+        let named = read_from(
+            &b"a\0,\0b\0"[..],
+            "t.csv",
+            false,
+            0,
+            Reading {
+                utf16: true,
+                pipes: false,
+            },
+        );
         assert!(named.is_ok());
         let mut parquet = b"PAR1".to_vec();
         parquet.extend(vec![0u8; 3 * MAX_LINE_BYTES]);

@@ -31,6 +31,9 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
         file: file.into(),
         message,
     };
+    if super::container(bytes) == super::Container::Zip {
+        check_zip_parts(bytes).map_err(data_error)?;
+    }
     if kind(bytes) == "ods" {
         let cells = ods_cells(bytes).map_err(|e| data_error(format!("cannot read the workbook: {e}")))?;
         if cells > MAX_CELLS as u64 {
@@ -198,6 +201,33 @@ fn grid_rows(file: &str, sheet: &str, mut cells: Vec<(u32, u32, String)>) -> Res
     }
     rows.retain(|(_, cells)| !cells.iter().all(|c| c.trim().is_empty()));
     Ok(rows)
+}
+
+/// A part of a workbook larger than this once decompressed, and compressed more than
+/// [`MAX_RATIO`] times, is no table: a zip bomb (one cell holding 1.5 GB of one letter
+/// is a 1.5 MB file). The Global Terrorism Database's workbook compresses about 10
+/// times.
+const MAX_PLAIN_PART: u64 = 256 << 20;
+const MAX_RATIO: u64 = 100;
+
+/// Checks the sizes a workbook's ZIP directory declares for its parts (the reader
+/// stops at the declared size) before any part is decompressed.
+fn check_zip_parts(bytes: &[u8]) -> std::result::Result<(), String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("cannot read the workbook: {e}"))?;
+    for i in 0..archive.len() {
+        let Ok(part) = archive.by_index_raw(i) else { continue };
+        let (plain, packed) = (part.size(), part.compressed_size().max(1));
+        if plain > MAX_PLAIN_PART && plain / packed > MAX_RATIO {
+            return Err(format!(
+                "its part `{}` would take {} MB decompressed, {} times its {} KB in the file: a workbook of data does not compress so (a zip bomb?); save the table as CSV",
+                part.name().map(|n| n.to_string()).unwrap_or_default(),
+                plain >> 20,
+                plain / packed,
+                packed >> 10
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The cells an OpenDocument spreadsheet's sheets span once laid out, as calamine lays

@@ -10,10 +10,8 @@ use std::path::Path;
 /// Reads a sample matrix: a header, then one row per run with d values in [0, 1].
 pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
     let name = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new().from_path(path).map_err(|e| Error::Data {
-        file: name.clone(),
-        message: format!("cannot read: {e}"),
-    })?;
+    let bytes = crate::input::file::read(path, "sample matrix", Default::default())?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
     let header_len = reader.headers().map(|h| h.len()).unwrap_or(0);
     if header_len < d {
         return Err(Error::Data {

@@ -73,9 +73,18 @@ impl OutputSet {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
         let lock = lock(dir, true)?.ok_or_else(|| busy(dir))?;
         let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
-        let mut notes = recover(dir, &inputs, By::Writer)?;
-        notes.extend(remove_leftovers(dir)?);
-        let staging = new_staging(dir)?;
+        let prepared = recover(dir, &inputs, By::Writer).and_then(|mut notes| {
+            notes.extend(remove_leftovers(dir)?);
+            Ok((notes, new_staging(dir)?))
+        });
+        let (notes, staging) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                // The lock is held: its file goes with it.
+                let _ = fs::remove_file(dir.join(LOCK));
+                return Err(e);
+            }
+        };
         Ok(OutputSet {
             dir: dir.to_path_buf(),
             staging,
@@ -238,13 +247,17 @@ impl Reader {
             Err(_) => None,
         };
         let path = dir.join(MANIFEST);
-        let text = fs::read_to_string(&path).map_err(|_| {
+        let no_manifest = || {
             describe(format!(
                 "`{}` has no manifest.json: pass an output folder of riskscore (it says which framework and data made it)",
                 dir.display()
             ))
-        })?;
-        let manifest = serde_json::from_str(&text)
+        };
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            return Err(no_manifest());
+        }
+        let text = crate::input::file::read(&path, "manifest", Default::default()).map_err(|_| no_manifest())?;
+        let manifest = serde_json::from_slice(&text)
             .map_err(|e| describe(format!("`{}` is not a riskscore manifest: {e}", path.display())))?;
         Ok(Reader {
             dir: dir.to_path_buf(),
@@ -280,6 +293,13 @@ impl Reader {
                 }
                 continue;
             };
+            if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                problems.push(describe(format!(
+                    "`{}` is not a file riskscore wrote (a link, a pipe or a folder)",
+                    path.display()
+                )));
+                continue;
+            }
             match hash_file(&path) {
                 Ok(sha) if sha == want => {}
                 Ok(_) => problems.push(describe(format!(

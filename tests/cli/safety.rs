@@ -709,3 +709,69 @@ fn a_sensitivity_run_killed_leaves_no_leftovers_after_the_next() {
     riskscore().args(args).arg(&work).assert().success();
     assert_one_complete_set(&work);
 }
+
+/// Reported: a file the framework reads (`[data] sources`, `neighbours`) was written
+/// over when it had an output's name in the output folder.
+#[test]
+fn files_the_framework_reads_are_inputs_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path();
+    std::fs::copy(fixture("small_part2.csv"), work.join("scores.csv")).unwrap();
+    let fw = read(Path::new(&fixture("small.toml"))) + "\n[data]\nsources = [\"scores.csv\"]\n";
+    let fw = write(work, "f.toml", &fw);
+    let before = read(&work.join("scores.csv"));
+    let err = fails(&[
+        "score",
+        "-f",
+        &fw,
+        "-d",
+        &fixture("small_part1.csv"),
+        "-o",
+        &work.display().to_string(),
+    ]);
+    assert!(
+        err.ends_with("scores.csv: this output would overwrite an input file: choose another output path\n"),
+        "{err}"
+    );
+    assert_eq!(read(&work.join("scores.csv")), before);
+    assert!(!work.join("manifest.json").exists());
+}
+
+/// Reported: a 1.5 MB workbook with one cell of 1.5 GB aborted after allocating 2 GB.
+/// Its part's declared size and compression are checked before it is decompressed.
+#[test]
+fn a_workbook_part_that_inflates_a_thousand_times_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bigcell.xlsx");
+    let make = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", "<Types/>")
+    with z.open("xl/worksheets/sheet1.xml", "w") as part:
+        part.write(b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>')
+        block = b"x" * (1 << 20)
+        for _ in range(300):
+            part.write(block)
+        part.write(b"</t></is></c></row></sheetData></worksheet>")
+"#;
+    let status = std::process::Command::new("python3")
+        .args(["-c", make])
+        .arg(&path)
+        .status()
+        .expect("python3 is needed to make the workbook");
+    assert!(status.success());
+    assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let small = fixture("small.toml");
+    let args = [os("validate"), os("-f"), os(&small), os("-d"), path.clone().into()];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    let (code, stderr) = under_memory_limit(&refs);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: its part `xl/worksheets/sheet1.xml` would take 300 MB decompressed, ",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
