@@ -55,7 +55,7 @@ fn mac_hex(key: &[u8], purpose: &str, message: &[u8]) -> String {
 }
 
 fn hex_bytes(text: &str) -> Result<Vec<u8>, ()> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(());
     }
     (0..text.len())
