@@ -305,20 +305,18 @@ fn a_unit_the_log_never_mentions_is_refused() {
 fn a_country_without_events_is_rows_of_zeros() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.csv");
-    let run = riskscore()
-        .args([
-            "events",
-            "-i",
-            "datasets/events_example_acled.csv",
-            "--units",
-            "AFG,MNG",
-            "-o",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(
+        riskscore()
+            .args([
+                "events",
+                "-i",
+                "datasets/events_example_acled.csv",
+                "--units",
+                "AFG,MNG",
+                "-o",
+            ])
+            .arg(&out),
+    );
     assert!(
         stderr.starts_with("note: no event of datasets/events_example_acled.csv is in MNG: its rows are zeros\n"),
         "{stderr}"
@@ -380,13 +378,7 @@ fn ucdp_as_published_is_read_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pak.csv");
     let log = "datasets/ucdp_ged_pakistan_2015_2021.csv";
-    let run = riskscore()
-        .args(["events", "-i", log, "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(riskscore().args(["events", "-i", log, "-o"]).arg(&out));
     assert!(
         stderr.starts_with("note: 6 rows where the high estimate is below `best` (as in UCDP's own files), read as high = best; first event ids: 194769, 196562, 198857, 201246, 201472 (--strict refuses them)\n"),
         "{stderr}"
@@ -404,13 +396,11 @@ fn ucdp_as_published_is_read_with_a_note() {
         );
     }
     // Events in no province are the unit `(none)`, noted: the provinces add up to the log.
-    let run = riskscore()
-        .args(["events", "-i", log, "--unit-column", "adm_1", "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(
+        riskscore()
+            .args(["events", "-i", log, "--unit-column", "adm_1", "-o"])
+            .arg(&out),
+    );
     assert!(
         stderr.starts_with("note: 12 events have no `adm_1`: their unit is `(none)` (--strict refuses them)\n"),
         "{stderr}"

@@ -63,6 +63,14 @@ pub fn score(framework: &str, data: &[&str], extra: &[&str]) -> (tempfile::TempD
     (dir, out)
 }
 
+/// Runs a command expected to succeed and returns its stderr (shown if it fails).
+pub fn succeeds(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
 /// Runs a command expected to fail with exit 1 (bad input) and returns its stderr.
 pub fn fails(args: &[&str]) -> String {
     exits_with(1, args)

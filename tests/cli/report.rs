@@ -421,16 +421,14 @@ fn folders_from_another_run_are_checked_by_their_manifest() {
         .arg(&sa)
         .assert()
         .success();
-    let run = riskscore()
-        .args(["export-notebook", "-f", "indicators/central_asia.toml", "--scores"])
-        .arg(&s)
-        .arg("--sensitivity")
-        .arg(&sa)
-        .args(["-o", &nb])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(
+        riskscore()
+            .args(["export-notebook", "-f", "indicators/central_asia.toml", "--scores"])
+            .arg(&s)
+            .arg("--sensitivity")
+            .arg(&sa)
+            .args(["-o", &nb]),
+    );
     assert!(
         stderr.contains(&format!(
             "warning: `{}` was made from other data than this run's",
@@ -455,20 +453,18 @@ fn folders_from_another_run_are_checked_by_their_manifest() {
         .arg(&cmp)
         .assert()
         .success();
-    let run = riskscore()
-        .args([
-            "report",
-            "-f",
-            "indicators/central_asia.toml",
-            "-d",
-            "datasets/central_asia.csv",
-            "--compare",
-        ])
-        .arg(&cmp)
-        .args(["-o", &out])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(
+        riskscore()
+            .args([
+                "report",
+                "-f",
+                "indicators/central_asia.toml",
+                "-d",
+                "datasets/central_asia.csv",
+                "--compare",
+            ])
+            .arg(&cmp)
+            .args(["-o", &out]),
+    );
     assert!(!stderr.contains("warning"), "{stderr}");
 }

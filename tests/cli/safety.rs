@@ -43,12 +43,8 @@ fn sha2_hex(bytes: &[u8]) -> String {
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `score --xlsx -o work`, then a run that reads `work/scores.xlsx` into `work`: the
-/// workbook is this run's input, and stays.
-#[test]
-fn the_stale_output_cleanup_never_deletes_an_input() {
-    let dir = tempfile::tempdir().unwrap();
-    let work = dir.path().join("work");
+/// `score` of the small fixture into `work`, with `extra` options.
+fn score_small_into(work: &Path, extra: &[&str]) {
     riskscore()
         .args([
             "score",
@@ -57,27 +53,34 @@ fn the_stale_output_cleanup_never_deletes_an_input() {
             &fixture("small.toml"),
             "-d",
             &fixture("small.csv"),
-            "--xlsx",
             "-o",
         ])
-        .arg(&work)
+        .arg(work)
+        .args(extra)
         .assert()
         .success();
+}
+
+/// `score --xlsx -o work`, then a run that reads `work/scores.xlsx` into `work`: the
+/// workbook is this run's input, and stays.
+#[test]
+fn the_stale_output_cleanup_never_deletes_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    score_small_into(&work, &["--xlsx"]);
     let other = write(
         dir.path(),
         "other.toml",
         "[index]\nid = \"r2\"\nunit = \"unit\"\nperiod = \"period\"\n[[group]]\nid = \"g\"\n[[indicator]]\nid = \"a\"\ngroup = \"g\"\n[[indicator]]\nid = \"b\"\ngroup = \"g\"\n",
     );
     let xlsx = work.join("scores.xlsx");
-    let run = riskscore()
-        .args(["score", "-f", &other, "-d"])
-        .arg(&xlsx)
-        .arg("-o")
-        .arg(&work)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(
+        riskscore()
+            .args(["score", "-f", &other, "-d"])
+            .arg(&xlsx)
+            .arg("-o")
+            .arg(&work),
+    );
     assert!(xlsx.exists(), "{stderr}");
     assert!(
         stderr.contains(&format!(
@@ -110,15 +113,13 @@ fn a_foreign_manifest_deletes_nothing() {
         "output_sha256": {"borders.csv": borders_sha},
     });
     write(&work, "manifest.json", &manifest.to_string());
-    let run = riskscore()
-        .args(["score", "-f", &fixture("small.toml"), "-d"])
-        .arg(&data)
-        .arg("-o")
-        .arg(&work)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(
+        riskscore()
+            .args(["score", "-f", &fixture("small.toml"), "-d"])
+            .arg(&data)
+            .arg("-o")
+            .arg(&work),
+    );
     for name in ["data.csv", "borders.csv", "README"] {
         assert!(work.join(name).exists(), "{name} was deleted: {stderr}");
     }
@@ -238,9 +239,7 @@ fn a_folder_holds_one_run_and_readers_check_which() {
         .assert()
         .success();
     assert!(work.join("uncertainty.csv").exists());
-    let run = riskscore().arg("score").args(base).arg(&work).output().unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(riskscore().arg("score").args(base).arg(&work));
     assert!(
         stderr.contains(&format!(
             "note: removed {}: the previous run in this folder wrote it, this one did not",
@@ -640,19 +639,7 @@ fn small_inputs_cannot_exhaust_memory() {
 fn a_run_that_fails_while_writing_leaves_the_previous_set() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
-    riskscore()
-        .args([
-            "score",
-            "-q",
-            "-f",
-            &fixture("small.toml"),
-            "-d",
-            &fixture("small.csv"),
-            "-o",
-        ])
-        .arg(&work)
-        .assert()
-        .success();
+    score_small_into(&work, &[]);
     let before = read(&work.join("manifest.json"));
     let long = "X".repeat(40_000);
     let data = write(

@@ -2,7 +2,7 @@
 //! encodings, missing-value markers and thousands separators. The fixtures and their
 //! hand-worked values are in tests/fixtures/sources/ (README.md there).
 
-use super::{fails, fixture, misuse, read, riskscore, score, write};
+use super::{fails, fixture, misuse, read, riskscore, score, succeeds, write};
 use rust_xlsxwriter::Workbook;
 
 /// The data set as loaded (`--steps`' first file), as text.
@@ -536,23 +536,21 @@ fn codes_that_differ_in_case_are_matched_and_said_so() {
     let attacks = write(dir.path(), "attacks.csv", &attacks);
     let api = fixture("sources/wdi_api.csv");
     let out = dir.path().join("out");
-    let run = riskscore()
-        .args([
-            "score",
-            "-f",
-            &fixture("sources/wdi_attacks.toml"),
-            "-d",
-            &attacks,
-            "-d",
-            &api,
-            "--steps",
-            "-o",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
+    let stderr = succeeds(
+        riskscore()
+            .args([
+                "score",
+                "-f",
+                &fixture("sources/wdi_attacks.toml"),
+                "-d",
+                &attacks,
+                "-d",
+                &api,
+                "--steps",
+                "-o",
+            ])
+            .arg(&out),
+    );
     assert!(
         stderr.contains(&format!(
             "note: {api}: codes matched to the other files' spelling, which differs in case: UZB as uzb\n"
