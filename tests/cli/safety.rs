@@ -594,6 +594,11 @@ fn small_inputs_cannot_exhaust_memory() {
             base.replacen("[[group]]", "[data]\nneighbours = \"/dev/zero\"\n\n[[group]]", 1)
         ),
     );
+    let sources = write(
+        dir.path(),
+        "s.toml",
+        &base.replacen("[[group]]", "[data]\nsources = [\"/dev/zero\"]\n\n[[group]]", 1),
+    );
     let small = fixture("small.toml");
     let os = |s: &str| std::ffi::OsString::from(s);
     let cases: Vec<(Vec<std::ffi::OsString>, String)> = vec![
@@ -616,6 +621,10 @@ fn small_inputs_cannot_exhaust_memory() {
         (
             vec![os("score"), os("-f"), os(&neighbours), os("-d"), os(&fixture("small.csv")), os("-o"), dir.path().join("o").into()],
             "error: /dev/zero: is a device, not a file: expected a neighbours table\n".into(),
+        ),
+        (
+            vec![os("validate"), os("-f"), os(&sources), os("-d"), os(&fixture("small.csv"))],
+            "error: /dev/zero: is a device, not a file: expected a data file\n".into(),
         ),
         (
             vec![os("events"), os("-i"), os("/dev/zero"), os("-o"), dir.path().join("e.csv").into()],
@@ -761,4 +770,47 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
         )),
         "{stderr}"
     );
+}
+
+/// A run that fails writing (a full disk, here a file-size limit: writes fail with
+/// EFBIG) leaves the previous set whole and nothing of its own.
+#[test]
+fn a_full_disk_leaves_the_previous_set() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    score_small_into(&work, &[]);
+    let before = read(&work.join("manifest.json"));
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "score",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "-o",
+        ])
+        .arg(&work)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit and signal are async-signal-safe; they change only the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: 4096,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let (code, _, stderr) = finish_within(cmd.spawn().unwrap(), 60, "score on a full disk");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert_eq!(read(&work.join("manifest.json")), before);
+    assert_one_complete_set(&work);
 }

@@ -180,6 +180,24 @@ fn backtest_errors() {
         misuse(&args),
         "error: --horizon: a horizon of 20 period(s) goes beyond the data: no scored period has its outcome period in the data (the last period is 2022)\n"
     );
+    // Reported: NaN and inf thresholds and --top-k 0 gave metrics; u64::MAX resamples
+    // panicked (capacity overflow, exit 101).
+    let mut args = base.to_vec();
+    args.extend([
+        "--outcome",
+        "incidents",
+        "--threshold",
+        "nan",
+        "--top-k",
+        "0",
+        "--bootstrap",
+        "18446744073709551615",
+    ]);
+    let err = misuse(&args);
+    assert!(
+        err.starts_with("error: 3 problems found:\n  - --threshold: expected a finite number (the outcome above it counts as an event), found NaN\n  - --top-k: expected 1 or more units (precision at k of the k highest scores)\n  - --bootstrap: 18446744073709551615 resamples of 9 units need about "),
+        "{err}"
+    );
 }
 
 #[test]
