@@ -89,7 +89,7 @@ fn path() -> Option<PathBuf> {
 /// linked into place (a link fails if another process made the key first: its key
 /// is read).
 fn load_or_make(path: &std::path::Path) -> Option<Vec<u8>> {
-    if let Ok(bytes) = std::fs::read(path) {
+    if let Some(bytes) = read_key(path) {
         return (bytes.len() == 32).then_some(bytes);
     }
     let dir = path.parent()?;
@@ -99,8 +99,21 @@ fn load_or_make(path: &std::path::Path) -> Option<Vec<u8>> {
     std::fs::write(tmp.path(), &fresh).ok()?;
     match std::fs::hard_link(tmp.path(), path) {
         Ok(()) => Some(fresh),
-        Err(_) => std::fs::read(path).ok().filter(|b| b.len() == 32),
+        Err(_) => read_key(path).filter(|b| b.len() == 32),
     }
+}
+
+/// At most 33 bytes of the key file (a key is 32): `None` if it cannot be read.
+fn read_key(path: &std::path::Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).ok()?.take(33).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// Whether there is a key: without one nothing is signed, so nothing can be verified.
+pub fn available() -> bool {
+    key().is_some()
 }
 
 /// 32 bytes from the system's random source.

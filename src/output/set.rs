@@ -182,7 +182,11 @@ impl OutputSet {
         let mut publish: Vec<&String> = self.staged.iter().filter(|n| *n != MANIFEST).collect();
         let manifest_name = MANIFEST.to_string();
         publish.push(&manifest_name);
-        let replaces = replaced_files(&self.dir, &publish, previous.as_ref())?;
+        // A list vouches for files to write over only when it is signed (a forged one
+        // could name a user's file with its true SHA-256); without any key, nothing is
+        // signed, and a run's own list vouches for its own outputs.
+        let vouching = previous.as_ref().filter(|_| signed || !super::key::available());
+        let replaces = replaced_files(&self.dir, &publish, vouching)?;
         let (remove, notes) = stale_files(
             &self.dir,
             &self.staged,
@@ -237,9 +241,13 @@ impl Reader {
     pub fn open(dir: &Path, describe: &dyn Fn(String) -> Error) -> Result<Reader> {
         // An interrupted commit is finished under the exclusive lock, then the lock is
         // held shared. A folder whose lock cannot be made (read-only) has no writer.
+        // A reader never replays a journal (it does not know the run's inputs, and
+        // the folder may be another's): the next run into the folder does.
         if fs::symlink_metadata(dir.join(COMMIT)).is_ok() {
-            let _exclusive = lock(dir, true)?.ok_or_else(|| busy(dir))?;
-            recover(dir, &[], By::Reader)?;
+            return Err(describe(format!(
+                "`{}`: a run was interrupted while publishing its outputs there; its files may be of two runs: run the command that made the folder again",
+                dir.display()
+            )));
         }
         let lock = match lock(dir, false) {
             Ok(Some(l)) => Some(l),
@@ -593,8 +601,6 @@ enum By {
     Committer,
     /// A later run into the folder.
     Writer,
-    /// A command reading the folder.
-    Reader,
 }
 
 /// Publishes the committed folder's files and removes the stale ones its journal
@@ -630,14 +636,8 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<(Vec<PathBuf>,
     let mut notes = Vec::new();
     let Some(journal) = journal else {
         // Not this user's riskscore's (a folder from elsewhere), or not whole: nothing
-        // of it is published or removed. A reader leaves it; a writer, whose run
-        // replaces the folder's set, removes it.
-        if by == By::Reader {
-            return Err(Error::Data {
-                file: commit.display().to_string(),
-                message: "a run was interrupted while publishing its outputs here, and its journal is not signed by this user's riskscore (the folder comes from elsewhere?): its files may be of two runs; run the command that made the folder again".into(),
-            });
-        }
+        // of it is published or removed; the writer, whose run replaces the folder's
+        // set, removes it.
         fs::remove_dir_all(&commit).map_err(|e| Error::io(&commit, "cannot remove", e))?;
         notes.push(format!(
             "removed {}: an interrupted publication not signed by this user's riskscore; nothing of it was published or removed",
@@ -881,10 +881,12 @@ mod tests {
         fs::create_dir(&commit).unwrap();
         fs::write(dir.join("scores.csv"), "2").unwrap();
         fs::write(commit.join("ranks.csv"), "r").unwrap();
-        let manifest = serde_json::json!({"riskscore_version": "t", "command": "score", "output_sha256": {
+        let mut manifest = serde_json::json!({"riskscore_version": "t", "command": "score", "output_sha256": {
             "scores.csv": hash_file(&dir.join("scores.csv")).unwrap(),
             "ranks.csv": hash_file(&commit.join("ranks.csv")).unwrap(),
         }});
+        let listed = listing(manifest["output_sha256"].as_object().unwrap());
+        manifest["output_mac"] = crate::output::key::sign("manifest", &listed).expect("a key").into();
         fs::write(commit.join(MANIFEST), manifest.to_string()).unwrap();
         let journal = serde_json::json!({
             "publish": [
@@ -895,12 +897,16 @@ mod tests {
             "remove": [{"name": "scores.xlsx", "sha256": hash_file(&dir.join("scores.xlsx")).unwrap()}],
         });
         write_signed_journal(&commit, &journal);
-        // A reader finishes it before reading.
-        let reader = Reader::open(dir, &|m| Error::argument("scores", m)).unwrap();
+        // A reader refuses the folder (it replays nothing); the next run finishes it.
+        let describe = |m: String| Error::argument("scores", m);
+        let refused = Reader::open(dir, &describe).err().unwrap();
+        assert!(refused.to_string().contains("was interrupted while publishing"));
+        let set = OutputSet::begin(dir, &[]).unwrap();
+        assert!(set.notes()[0].starts_with("finished publishing the outputs of an interrupted run"));
+        drop(set);
         assert_eq!(names(dir), ["manifest.json", "ranks.csv", "scores.csv"]);
-        reader
-            .verify(&["scores.csv", "ranks.csv"], &|m| Error::argument("scores", m))
-            .unwrap();
+        let reader = Reader::open(dir, &describe).unwrap();
+        reader.verify(&["scores.csv", "ranks.csv"], &describe).unwrap();
         // While it reads, no run can write into the folder.
         let busy = OutputSet::begin(dir, &[]).err().unwrap();
         assert!(matches!(busy, Error::Busy { .. }));
@@ -948,7 +954,7 @@ mod tests {
             .err()
             .unwrap()
             .to_string()
-            .contains("is not signed by this user's riskscore"));
+            .contains("was interrupted while publishing"));
         let set = OutputSet::begin(dir, &[]).unwrap();
         assert!(set.notes()[0].ends_with(
             "an interrupted publication not signed by this user's riskscore; nothing of it was published or removed"
@@ -1000,6 +1006,18 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(dir.join("scores.csv")).unwrap(), "the user's own");
         assert_eq!(names(dir), ["scores.csv"]);
+        // A forged manifest vouching for it with its true SHA-256 changes nothing.
+        let sha = hash_file(&dir.join("scores.csv")).unwrap();
+        let forged =
+            serde_json::json!({"riskscore_version": "0.1.0", "command": "score", "output_sha256": {"scores.csv": sha}});
+        fs::write(dir.join(MANIFEST), forged.to_string()).unwrap();
+        let mut set = OutputSet::begin(dir, &[]).unwrap();
+        set.write("scores.csv", |w| w.write_all(b"1")).unwrap();
+        assert!(set
+            .commit(serde_json::json!({"riskscore_version": "t", "command": "score"}))
+            .is_err());
+        assert_eq!(fs::read_to_string(dir.join("scores.csv")).unwrap(), "the user's own");
+        fs::remove_file(dir.join(MANIFEST)).unwrap();
         // Its own previous output, unchanged, is replaced; edited, it is not.
         fs::remove_file(dir.join("scores.csv")).unwrap();
         run(dir, &[("scores.csv", "1")], &[]);
