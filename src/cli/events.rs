@@ -186,8 +186,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
     }
     let style = args.csv.style();
     let out = output::events::table(&table, kind);
-    output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
-    let output_sha = output::set::hash_file(&args.out).map_err(|e| Error::io(&args.out, "cannot read back", e))?;
+    let output_sha = output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
 
     // Provenance beside the table: <out>.manifest.json, with the table's SHA-256 (a
     // table and a manifest of two runs do not pass for one).
@@ -334,5 +333,5 @@ pub fn generate(args: GenerateEventsArgs) -> Result<()> {
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
     }
-    output::write_atomic(&args.out, |w| generate::write(&spec, w))
+    output::write_atomic(&args.out, |w| generate::write(&spec, w)).map(drop)
 }

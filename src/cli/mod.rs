@@ -133,22 +133,28 @@ impl OutDir {
 
     /// Publishes the set with `manifest` as its commit record; says what was cleaned up.
     pub fn commit(&self, set: OutputSet, manifest: &impl serde::Serialize) -> Result<()> {
-        let opened = set.notes().to_vec();
         let manifest = serde_json::to_value(manifest).map_err(|e| Error::Data {
             file: self.out.join(riskscore::output::set::MANIFEST).display().to_string(),
             message: e.to_string(),
         })?;
-        let committed = set.commit(manifest)?;
-        if !self.quiet {
-            for text in opened.iter().chain(&committed.notes) {
-                note(text);
-            }
-            for path in &committed.removed {
-                note(&riskscore::output::set::removed_note(path));
-            }
-        }
-        Ok(())
+        commit_set(set, manifest, self.quiet)
     }
+}
+
+/// Publishes `set` with `manifest`; says (unless `quiet`) what opening the folder and
+/// the commit cleaned up.
+pub fn commit_set(set: OutputSet, manifest: serde_json::Value, quiet: bool) -> Result<()> {
+    let opened = set.notes().to_vec();
+    let committed = set.commit(manifest)?;
+    if !quiet {
+        for text in opened.iter().chain(&committed.notes) {
+            note(text);
+        }
+        for path in &committed.removed {
+            note(&riskscore::output::set::removed_note(path));
+        }
+    }
+    Ok(())
 }
 
 /// Checks the `--sensitivity` and `--compare` folders a command reads (the files of

@@ -131,13 +131,7 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         "notebook": args.out.display().to_string(),
         "copied": copied,
     });
-    let committed = set.commit(manifest)?;
-    for path in &committed.removed {
-        super::note(&output::set::removed_note(path));
-    }
-    for text in &committed.notes {
-        super::note(text);
-    }
+    super::commit_set(set, manifest, false)?;
     output::write_json(&args.out, &nb)?;
     say!(
         "wrote {} ({} cells) and {}/",

@@ -151,9 +151,11 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     // The two tables are written side by side.
     let style = Style::default();
     let write = |staged: &std::path::Path, path: &std::path::Path, table: output::tables::Table<'_>| {
+        // Staged by path: the set hashes them at its commit.
         output::set::write_file(staged, path, |w| {
             output::csv::write_table(w, style, &table.header, table.rows)
         })
+        .map(drop)
     };
     let (uncertainty, sobol) = pool.install(|| {
         rayon::join(

@@ -210,12 +210,9 @@ fn hash_and_check_utf8(path: &Path) -> Result<(String, Option<u64>)> {
     Ok((format!("{:x}", hasher.finalize()), utf8.finish()))
 }
 
-/// The SHA-256 of a file, read in blocks.
+/// The SHA-256 of the log.
 fn hash_file(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, "cannot read the event log", e))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, "cannot read the event log", e))?;
-    Ok(format!("{:x}", hasher.finalize()))
+    input::file::sha256_file(path).map_err(|e| Error::io(path, "cannot read the event log", e))
 }
 
 /// A UTF-8 copy of the log in the temporary folder.

@@ -60,6 +60,14 @@ pub fn read_stdin(how: Reading) -> Result<Vec<u8>> {
         .map_err(|e| e.into_error(Path::new("<stdin>"), "standard input"))
 }
 
+/// The SHA-256 of the file at `path`, read in blocks, as lowercase hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
 /// Refuses a folder or a device; returns whether `path` is a stream (not a regular
 /// file): a pipe, a socket.
 pub fn check_kind(path: &Path, what: &str) -> Result<bool> {

@@ -1,8 +1,9 @@
 //! Writers: spreadsheet-safe CSV, Parquet, an xlsx workbook and the run manifest.
 //!
-//! Every file is written to a temporary file in the output folder and renamed over
-//! the target when complete, so a reader never sees half a file and a failed run
-//! leaves the previous output in place.
+//! An output folder is written as one set ([`set`]): its files appear together, or
+//! the previous run's stay. A single file (`events -o TABLE.csv`, a notebook) is
+//! written to a temporary file beside it and renamed over the target when complete
+//! ([`write_atomic`]), so a reader never sees half a file.
 
 pub mod audit;
 pub mod backtest;
@@ -21,27 +22,45 @@ use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes `table` as `<dir>/<name>.csv` (atomically; never over an input); returns the path.
-pub fn write_csv(dir: &Path, table: tables::Table<'_>, style: csv::Style, inputs: &[&Path]) -> Result<PathBuf> {
-    let path = dir.join(format!("{}.csv", table.name));
-    check_not_input(&path, inputs)?;
-    write_atomic(&path, |w| csv::write_table(w, style, &table.header, table.rows))?;
-    Ok(path)
+/// A writer that hashes (SHA-256) the bytes it passes on: an output's hash costs no
+/// second read of it.
+pub(crate) struct Hashing<W> {
+    inner: W,
+    hasher: sha2::Sha256,
 }
 
-/// Writes `table` as `<dir>/<name>.parquet` (atomically; never over an input); returns
-/// the path.
-pub fn write_parquet(dir: &Path, table: tables::Table<'_>, inputs: &[&Path]) -> Result<PathBuf> {
-    let path = dir.join(format!("{}.parquet", table.name));
-    check_not_input(&path, inputs)?;
-    write_atomic(&path, |w| {
-        parquet::write_table(w, table.name, &table.header, table.rows)
-    })?;
-    Ok(path)
+impl<W: Write> Hashing<W> {
+    pub(crate) fn new(inner: W) -> Self {
+        use sha2::Digest;
+        Hashing {
+            inner,
+            hasher: sha2::Sha256::new(),
+        }
+    }
+
+    /// The writer, and the SHA-256 of what was written (lowercase hex).
+    pub(crate) fn finish(self) -> (W, String) {
+        use sha2::Digest;
+        (self.inner, format!("{:x}", self.hasher.finalize()))
+    }
 }
 
-/// Writes `path` atomically: temp file in the same folder, then rename.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes `path` atomically: temp file in the same folder, then rename. Returns the
+/// SHA-256 of what was written.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<String> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -52,11 +71,14 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, "cannot create a temporary file in the output folder", e))?;
-    {
-        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+    let sha = {
+        let mut buffered = std::io::BufWriter::new(Hashing::new(tmp.as_file_mut()));
         write(&mut buffered).map_err(|e| Error::io(path, "cannot write", e))?;
-        buffered.flush().map_err(|e| Error::io(path, "cannot write", e))?;
-    }
+        let hashing = buffered
+            .into_inner()
+            .map_err(|e| Error::io(path, "cannot write", e.into_error()))?;
+        hashing.finish().1
+    };
     // Temporary files are created private (0600); an output is an ordinary 0644 file.
     #[cfg(unix)]
     {
@@ -69,7 +91,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         .map_err(|e| Error::io(path, "cannot write", e))?;
     tmp.persist(path)
         .map_err(|e| Error::io(path, "cannot replace", e.error))?;
-    Ok(())
+    Ok(sha)
 }
 
 /// The prefix of [`write_atomic`]'s temporary files, followed by the process id.
@@ -97,7 +119,7 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
         file: path.display().to_string(),
         message: e.to_string(),
     })?;
-    write_atomic(path, |w| w.write_all(json.as_bytes()))
+    write_atomic(path, |w| w.write_all(json.as_bytes())).map(drop)
 }
 
 /// Refuses to write an output over one of the inputs.
@@ -144,6 +166,17 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         // no temp file left behind
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// The hash taken as the bytes are written is the file's: SHA-256("abc") from
+    /// FIPS 180-2, appendix B.1.
+    #[test]
+    fn an_output_is_hashed_as_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        let sha = write_atomic(&path, |w| w.write_all(b"a").and_then(|()| w.write_all(b"bc"))).unwrap();
+        assert_eq!(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(crate::input::file::sha256_file(&path).unwrap(), sha);
     }
 
     #[test]

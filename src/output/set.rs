@@ -5,32 +5,37 @@
 //! is refused at once. It writes every file into a staging folder inside the output
 //! folder (`.riskscore-staging-<pid>-<n>`). [`OutputSet::commit`] then:
 //!
-//! 1. hashes every staged file and writes `manifest.json` into the staging folder, its
-//!    `output_sha256` naming each output's SHA-256;
-//! 2. decides which files of the previous run to remove: those that the previous
-//!    `manifest.json` lists in its own `output_sha256`, that still hash to what it
-//!    recorded (so a user's edit is kept), that this run does not write again, and that
-//!    are not inputs of this run. A manifest without `output_sha256` was not written by
-//!    this riskscore: it is *foreign*, and nothing it lists is removed;
-//! 3. writes a journal (what to publish, what to remove) into the staging folder and
-//!    renames the staging folder to `.riskscore-commit`: this rename is the commit;
-//! 4. rolls the journal forward: renames each file into the output folder,
+//! 1. takes every staged file's SHA-256 (hashed as it was written, or read back) and
+//!    writes `manifest.json` into the staging folder: `output_sha256` names each
+//!    output's SHA-256, `output_mac` signs that list with the user's key
+//!    ([`super::key`]);
+//! 2. checks every file in the way of an output: it must be the previous run's output,
+//!    unchanged (named with its SHA-256 in the previous manifest's signed list), else
+//!    the run is refused naming it;
+//! 3. decides which files of the previous run to remove: those its signed list names,
+//!    that still hash to what it recorded (a user's edit is kept), that this run does
+//!    not write again, and that are not inputs of this run. A manifest without a
+//!    signed list is *foreign*: nothing it lists is removed;
+//! 4. writes a signed journal (what to publish over which SHA-256, what to remove)
+//!    into the staging folder and renames the staging folder to `.riskscore-commit`:
+//!    this rename is the commit;
+//! 5. rolls the journal forward: renames each file into the output folder,
 //!    `manifest.json` last, removes the previous run's stale files, then the journal.
 //!
-//! A run that fails or is killed before step 3 leaves the previous set whole; its
+//! A run that fails or is killed before step 4 leaves the previous set whole; its
 //! staging folder is removed by the next run (or at once, on an error). A run killed
-//! during step 4 is finished by the next run or reader of the folder, which finds the
-//! journal. Readers ([`Reader::open`]) take the lock shared, finish an interrupted
-//! commit first, and check each file they read against the manifest's SHA-256.
+//! during step 5 is finished by the next run into the folder, which replays the
+//! journal only when it is signed. Readers ([`Reader::open`]) take the lock shared,
+//! refuse a folder whose publication was interrupted (they replay nothing), and check
+//! each file they read against the manifest's SHA-256.
 //!
 //! The method is a redo log, as databases write them (write-ahead logging; see
 //! C. Mohan et al., "ARIES", ACM TODS 17(1), 1992, for the general technique).
 
 use super::{csv, parquet, tables};
 use crate::error::{Error, Result};
-use sha2::{Digest, Sha256};
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The lock file every run and reader of an output folder locks.
@@ -53,6 +58,9 @@ pub struct OutputSet {
     _lock: File,
     inputs: Vec<PathBuf>,
     staged: Vec<String>,
+    /// The SHA-256 of the staged files written by [`OutputSet::write`] (hashed as they
+    /// were written, and synced); the others are read back at the commit.
+    written: std::collections::HashMap<String, String>,
     notes: Vec<String>,
     committed: bool,
 }
@@ -91,6 +99,7 @@ impl OutputSet {
             _lock: lock,
             inputs,
             staged: Vec::new(),
+            written: std::collections::HashMap::new(),
             notes,
             committed: false,
         })
@@ -116,13 +125,11 @@ impl OutputSet {
     pub fn stage(&mut self, name: &str) -> Result<PathBuf> {
         check_name(name)?;
         let target = self.dir.join(name);
-        if let Ok(t) = target.canonicalize() {
-            if self.inputs.contains(&t) {
-                return Err(Error::Data {
-                    file: target.display().to_string(),
-                    message: "this output would overwrite an input file: choose another output path".into(),
-                });
-            }
+        if is_input(&target, &self.inputs) {
+            return Err(Error::Data {
+                file: target.display().to_string(),
+                message: "this output would overwrite an input file: choose another output path".into(),
+            });
         }
         if !self.staged.iter().any(|s| s == name) {
             self.staged.push(name.to_string());
@@ -134,7 +141,8 @@ impl OutputSet {
     pub fn write(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<PathBuf> {
         let path = self.stage(name)?;
         let target = self.final_path(name);
-        write_file(&path, &target, write)?;
+        let sha = write_file(&path, &target, write)?;
+        self.written.insert(name.to_string(), sha);
         Ok(target)
     }
 
@@ -154,13 +162,17 @@ impl OutputSet {
 
     /// Publishes the set with `manifest` (a JSON object; `output_sha256` is added) as
     /// its commit record, and removes the previous run's stale files.
-    pub fn commit(mut self, manifest: serde_json::Value) -> Result<Committed> {
-        let mut manifest = manifest;
+    pub fn commit(mut self, mut manifest: serde_json::Value) -> Result<Committed> {
         let mut hashes = serde_json::Map::new();
         for name in &self.staged {
-            let staged = self.staging.join(name);
-            let sha = hash_file(&staged).map_err(|e| Error::io(self.dir.join(name), "cannot read back", e))?;
-            sync(&staged, &self.dir.join(name))?;
+            let sha = match self.written.remove(name) {
+                Some(sha) => sha,
+                None => {
+                    let staged = self.staging.join(name);
+                    sync(&staged, &self.dir.join(name))?;
+                    hash_file(&staged).map_err(|e| Error::io(self.dir.join(name), "cannot read back", e))?
+                }
+            };
             hashes.insert(name.clone(), serde_json::Value::String(sha));
         }
         if let Some(object) = manifest.as_object_mut() {
@@ -208,9 +220,9 @@ impl OutputSet {
         fs::rename(&self.staging, &commit).map_err(|e| Error::io(&self.dir, "cannot commit the outputs in", e))?;
         self.committed = true;
         sync_dir(&self.dir);
-        let (removed, notes) = roll_forward(&self.dir, &self.inputs, By::Committer)?;
-        committed.removed = removed;
-        committed.notes.extend(notes);
+        let rolled = roll_forward(&self.dir, &self.inputs, By::Committer)?;
+        committed.removed = rolled.removed;
+        committed.notes.extend(rolled.notes);
         Ok(committed)
     }
 }
@@ -236,11 +248,10 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Opens `dir`: finishes a commit that was interrupted, then reads its manifest.
+    /// Opens `dir` and reads its manifest, the folder's lock held shared.
     /// `describe` turns a problem into the caller's error (it names the option).
     pub fn open(dir: &Path, describe: &dyn Fn(String) -> Error) -> Result<Reader> {
-        // An interrupted commit is finished under the exclusive lock, then the lock is
-        // held shared. A folder whose lock cannot be made (read-only) has no writer.
+        // A folder whose lock cannot be made (read-only) has no writer.
         // A reader never replays a journal (it does not know the run's inputs, and
         // the folder may be another's): the next run into the folder does.
         if fs::symlink_metadata(dir.join(COMMIT)).is_ok() {
@@ -274,8 +285,8 @@ impl Reader {
         })
     }
 
-    /// Checks that the files `names` (those present, when `optional`) are the ones this
-    /// folder's manifest records: listed, with the same SHA-256.
+    /// Checks that the files `names` are the ones this folder's manifest records:
+    /// listed, regular files, with the same SHA-256.
     pub fn verify(&self, names: &[&str], describe: &dyn Fn(String) -> Error) -> Result<()> {
         let command = self.manifest["command"].as_str().unwrap_or("?");
         let Some(hashes) = self.manifest["output_sha256"].as_object() else {
@@ -387,6 +398,11 @@ fn check_name(name: &str) -> Result<()> {
     }
 }
 
+/// Whether `path` is one of the run's `inputs` (canonical paths).
+fn is_input(path: &Path, inputs: &[PathBuf]) -> bool {
+    path.canonicalize().is_ok_and(|c| inputs.contains(&c))
+}
+
 fn plain_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
@@ -415,10 +431,9 @@ fn recover(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Vec<String>> {
     if fs::symlink_metadata(dir.join(COMMIT)).is_err() {
         return Ok(Vec::new());
     }
-    let (removed, more) = roll_forward(dir, inputs, by)?;
-    // A journal that was not replayed says so in its own note.
-    let replayed = fs::symlink_metadata(dir.join(COMMIT)).is_err() && !more.iter().any(|n| n.contains("not signed"));
-    let mut notes: Vec<String> = replayed
+    let rolled = roll_forward(dir, inputs, by)?;
+    let mut notes: Vec<String> = rolled
+        .replayed
         .then(|| {
             format!(
                 "finished publishing the outputs of an interrupted run in {}",
@@ -427,8 +442,8 @@ fn recover(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Vec<String>> {
         })
         .into_iter()
         .collect();
-    notes.extend(more);
-    notes.extend(removed.iter().map(|p| removed_note(p)));
+    notes.extend(rolled.notes);
+    notes.extend(rolled.removed.iter().map(|p| removed_note(p)));
     Ok(notes)
 }
 
@@ -576,7 +591,7 @@ fn stale_files(
         if !meta.is_file() {
             continue;
         }
-        if file.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
+        if is_input(&file, inputs) {
             notes.push(format!(
                 "kept {}: the previous run wrote it, and this run reads it",
                 file.display()
@@ -603,15 +618,24 @@ enum By {
     Writer,
 }
 
+/// What [`roll_forward`] did.
+struct Rolled {
+    /// Whether the journal was replayed (an unsigned one is removed unplayed).
+    replayed: bool,
+    /// The previous run's files removed.
+    removed: Vec<PathBuf>,
+    /// What was not done, and why.
+    notes: Vec<String>,
+}
+
 /// Publishes the committed folder's files and removes the stale ones its journal
-/// names; safe to run again after an interruption. Returns the files removed, and
-/// notes on what was not done.
+/// names; safe to run again after an interruption.
 ///
 /// The journal may not be riskscore's (a folder from elsewhere can hold a forged
 /// one): a file is published only over nothing, or over the file whose SHA-256 the
 /// journal recorded; a file is removed only when its SHA-256 is the one recorded; an
 /// input of the run is never touched, and neither is a link.
-fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<(Vec<PathBuf>, Vec<String>)> {
+fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Rolled> {
     let commit = dir.join(COMMIT);
     if !fs::symlink_metadata(&commit).is_ok_and(|m| m.is_dir()) {
         return Err(Error::Data {
@@ -643,9 +667,12 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<(Vec<PathBuf>,
             "removed {}: an interrupted publication not signed by this user's riskscore; nothing of it was published or removed",
             commit.display()
         ));
-        return Ok((Vec::new(), notes));
+        return Ok(Rolled {
+            replayed: false,
+            removed: Vec::new(),
+            notes,
+        });
     };
-    let is_input = |path: &Path| path.canonicalize().is_ok_and(|c| inputs.contains(&c));
     let regular = |path: &Path| fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
     for entry in journal["publish"].as_array().into_iter().flatten() {
         let Some(name) = entry["name"].as_str().filter(|n| plain_name(n)) else {
@@ -660,7 +687,7 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<(Vec<PathBuf>,
             Err(_) => true,
             Ok(meta) => {
                 meta.is_file()
-                    && !is_input(&to)
+                    && !is_input(&to, inputs)
                     && entry["replaces"]
                         .as_str()
                         .is_some_and(|want| hash_file(&to).is_ok_and(|h| h == want))
@@ -682,41 +709,39 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<(Vec<PathBuf>,
             continue;
         };
         let file = dir.join(name);
-        if plain_name(name) && regular(&file) && !is_input(&file) && hash_file(&file).is_ok_and(|h| h == sha) {
+        if plain_name(name) && regular(&file) && !is_input(&file, inputs) && hash_file(&file).is_ok_and(|h| h == sha) {
             fs::remove_file(&file).map_err(|e| Error::io(&file, "cannot remove a stale output", e))?;
             removed.push(file);
         }
     }
     fs::remove_dir_all(&commit).map_err(|e| Error::io(&commit, "cannot remove", e))?;
     sync_dir(dir);
-    Ok((removed, notes))
+    Ok(Rolled {
+        replayed: true,
+        removed,
+        notes,
+    })
 }
 
 /// SHA-256 of a file's bytes, as lowercase hex.
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
+    crate::input::file::sha256_file(path)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Writes a staged file (`path`; errors name `shown`, its final path).
-pub fn write_file(path: &Path, shown: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(shown, "cannot write", e))?;
-    let mut buffered = std::io::BufWriter::new(file);
-    write(&mut buffered).map_err(|e| Error::io(shown, "cannot write", e))?;
-    buffered.flush().map_err(|e| Error::io(shown, "cannot write", e))
+/// Writes a staged file (`path`; errors name `shown`, its final path), durably;
+/// returns its SHA-256, hashed as it was written.
+pub fn write_file(
+    path: &Path,
+    shown: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<String> {
+    let io = |e: std::io::Error| Error::io(shown, "cannot write", e);
+    let file = File::create(path).map_err(io)?;
+    let mut buffered = std::io::BufWriter::new(super::Hashing::new(file));
+    write(&mut buffered).map_err(io)?;
+    let (file, sha) = buffered.into_inner().map_err(|e| io(e.into_error()))?.finish();
+    file.sync_all().map_err(io)?;
+    Ok(sha)
 }
 
 fn write_synced(path: &Path, bytes: &[u8], shown: &Path) -> Result<()> {

@@ -94,7 +94,7 @@ pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>, classes: &[String]) -
         sheet.autofit();
     }
     let bytes = book.save_to_buffer().map_err(xlsx_error)?;
-    super::write_atomic(path, |w| w.write_all(&bytes))
+    super::write_atomic(path, |w| w.write_all(&bytes)).map(drop)
 }
 
 /// A year in a `period` column as a number (quarters and months stay text).
