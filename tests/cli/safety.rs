@@ -177,6 +177,23 @@ fn big_panel(dir: &Path) -> String {
     write(dir, "big.csv", &text)
 }
 
+/// Starts `run` (writing into `work`), kills it (SIGKILL) after `wait`, and checks
+/// that the folder holds one whole set; a staging folder may be left until the next
+/// run, and a publication cut short is finished by it.
+fn kill_after(mut run: std::process::Command, wait: std::time::Duration, work: &Path) {
+    let mut child = run
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(wait);
+    let _ = child.kill();
+    let _ = child.wait();
+    if !work.join(".riskscore-commit").exists() {
+        assert_manifest_holds(work);
+    }
+}
+
 /// kill -9 at moments spread over `score --xlsx`: the folder always holds one complete
 /// set (the previous or the new), or a committed one that the next run finishes; the
 /// next run leaves no leftovers.
@@ -197,21 +214,9 @@ fn a_run_killed_at_any_moment_leaves_one_complete_set() {
     riskscore().args(args(true)).arg("-o").arg(&work).assert().success();
     let full = started.elapsed();
     for i in 0..8u32 {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(args(i % 2 == 0))
-            .arg("-o")
-            .arg(&work)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(full.mul_f64(f64::from(i) / 7.0));
-        let _ = child.kill();
-        let _ = child.wait();
-        // A staging folder may be left until the next run; the set is whole.
-        if !work.join(".riskscore-commit").exists() {
-            assert_manifest_holds(&work);
-        }
+        let mut run = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"));
+        run.args(args(i % 2 == 0)).arg("-o").arg(&work);
+        kill_after(run, full.mul_f64(f64::from(i) / 7.0), &work);
     }
     riskscore().args(args(false)).arg("-o").arg(&work).assert().success();
     assert_one_complete_set(&work);
@@ -689,18 +694,9 @@ fn a_sensitivity_run_killed_leaves_no_leftovers_after_the_next() {
     riskscore().args(args).arg(&work).assert().success();
     let full = started.elapsed();
     for i in 1..5u32 {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(args)
-            .arg(&work)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(full.mul_f64(f64::from(i) / 5.0));
-        let _ = child.kill();
-        let _ = child.wait();
-        if !work.join(".riskscore-commit").exists() {
-            assert_manifest_holds(&work);
-        }
+        let mut run = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"));
+        run.args(args).arg(&work);
+        kill_after(run, full.mul_f64(f64::from(i) / 5.0), &work);
     }
     riskscore().args(args).arg(&work).assert().success();
     assert_one_complete_set(&work);
