@@ -523,27 +523,34 @@ fn workbook_bomb(dir: &Path) -> PathBuf {
 /// Runs riskscore with its address space limited to 2 GiB (setrlimit), killed if it
 /// has not finished in 60 s; returns (exit code, stderr).
 fn under_memory_limit(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
-    use std::os::unix::process::CommandExt;
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskscore"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    // SAFETY: setrlimit is async-signal-safe; it changes only the child's limits.
+    limited(&mut cmd, libc::RLIMIT_AS, 2 << 30);
+    let (code, _, stderr) = finish_within(cmd.spawn().unwrap(), 60, &format!("riskscore {args:?}"));
+    (code, stderr)
+}
+
+/// Sets the child's `resource` limit to `bytes` (setrlimit). A write past a file-size
+/// limit fails with EFBIG, as on a full disk (SIGXFSZ, which would kill it, is ignored).
+fn limited(cmd: &mut std::process::Command, resource: libc::__rlimit_resource_t, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit and signal are async-signal-safe; they change only the child.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
             let limit = libc::rlimit {
-                rlim_cur: 2 << 30,
-                rlim_max: 2 << 30,
+                rlim_cur: bytes,
+                rlim_max: bytes,
             };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+            if libc::setrlimit(resource, &limit) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
         });
     }
-    let (code, _, stderr) = finish_within(cmd.spawn().unwrap(), 60, &format!("riskscore {args:?}"));
-    (code, stderr)
 }
 
 /// Waits for `child` (its stdout and stderr piped, or null), killing it and failing
@@ -772,7 +779,6 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 /// EFBIG) leaves the previous set whole and nothing of its own.
 #[test]
 fn a_full_disk_leaves_the_previous_set() {
-    use std::os::unix::process::CommandExt;
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     score_small_into(&work, &[]);
@@ -790,20 +796,7 @@ fn a_full_disk_leaves_the_previous_set() {
         .arg(&work)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    // SAFETY: setrlimit and signal are async-signal-safe; they change only the child.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            let limit = libc::rlimit {
-                rlim_cur: 4096,
-                rlim_max: 4096,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    limited(&mut cmd, libc::RLIMIT_FSIZE, 4096);
     let (code, _, stderr) = finish_within(cmd.spawn().unwrap(), 60, "score on a full disk");
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("File too large"), "{stderr}");
