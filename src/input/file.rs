@@ -95,15 +95,14 @@ pub fn check_kind(path: &Path, what: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// Refuses anything but a regular file, for inputs read more than once (event logs).
+/// Refuses anything but a regular file: for inputs read more than once (event logs)
+/// and files named inside other files (a framework's sources), where a pipe nobody
+/// writes to would be waited on for ever.
 pub fn check_regular(path: &Path, what: &str) -> Result<()> {
     if check_kind(path, what)? {
         return Err(Error::Data {
             file: path.display().to_string(),
-            message: format!(
-                "is a pipe, not a file: {} is read more than once; save it to a file first",
-                with_article(what)
-            ),
+            message: format!("is a pipe, not a file: expected {} saved to a file", with_article(what)),
         });
     }
     Ok(())

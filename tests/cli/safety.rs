@@ -803,3 +803,88 @@ fn a_full_disk_leaves_the_previous_set() {
     assert_eq!(read(&work.join("manifest.json")), before);
     assert_one_complete_set(&work);
 }
+
+/// Files that are not regular files where riskscore writes or reads a folder: each is
+/// refused with its path and what it is, not followed.
+#[test]
+fn links_and_pipes_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // A link in the way of an output: never written through.
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let precious = write(dir.path(), "precious.txt", "mine");
+    std::os::unix::fs::symlink(&precious, work.join("scores.csv")).unwrap();
+    let err = fails(&[
+        "score",
+        "-f",
+        &fixture("small.toml"),
+        "-d",
+        &fixture("small.csv"),
+        "-o",
+        &work.display().to_string(),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {}: a link or folder is in the way of this output: move it, or choose another output folder\n",
+            work.join("scores.csv").display()
+        )
+    );
+    assert_eq!(read(Path::new(&precious)), "mine");
+    // A link in a folder another command reads.
+    let sa = dir.path().join("sa");
+    riskscore()
+        .args([
+            "sensitivity",
+            "-q",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+        ])
+        .args(["--samples", "32", "-o"])
+        .arg(&sa)
+        .assert()
+        .success();
+    std::fs::remove_file(sa.join("uncertainty.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", sa.join("uncertainty.csv")).unwrap();
+    let err = misuse(&[
+        "report",
+        "-f",
+        "indicators/central_asia.toml",
+        "-d",
+        "datasets/central_asia.csv",
+        "--sensitivity",
+        &sa.display().to_string(),
+        "-o",
+        &dir.path().join("r").display().to_string(),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "error: --sensitivity: `{}` is not a file riskscore wrote (a link, a pipe or a folder)\n",
+            sa.join("uncertainty.csv").display()
+        )
+    );
+    // A pipe named by a framework: a file is expected, not waited on.
+    let fifo = dir.path().join("source.csv");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let base = read(Path::new(&fixture("small.toml")));
+    let fw = write(
+        dir.path(),
+        "f.toml",
+        &base.replacen("[[group]]", "[data]\nsources = [\"source.csv\"]\n\n[[group]]", 1),
+    );
+    let err = fails(&["validate", "-f", &fw, "-d", &fixture("small.csv")]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {}: is a pipe, not a file: expected a data file saved to a file\n",
+            fifo.display()
+        )
+    );
+}
