@@ -14,6 +14,18 @@
 //!   average ranks (Hanley & McNeil 1982).
 //! - Brier score of probabilities p: `(1/n) Σ (p_i - o_i)²` (Brier 1950); 0 is perfect,
 //!   0.25 is "always 0.5".
+//! - Average precision (the area under the precision-recall curve, as scikit-learn's
+//!   `average_precision_score`): with the distinct scores taken as thresholds from the
+//!   highest down, `AP = Σ_n (R_n - R_{n-1}) P_n`, R_n and P_n the recall and precision
+//!   of "score >= the n-th threshold" (`R_0 = 0`); tied scores enter together, so ties
+//!   are one step of the curve (Manning, Raghavan & Schütze 2008, ch. 8; scikit-learn).
+//!   "Always the same score" gives the share of positives.
+//! - Log loss of probabilities p: `-(1/n) Σ [o_i ln p_i + (1 - o_i) ln(1 - p_i)]`, with
+//!   p clipped to `[ε, 1 - ε]` (ε = 2.2e-16, the f64 machine epsilon, as scikit-learn's
+//!   `log_loss` clips); 0 is perfect, `ln 2 = 0.693` is "always 0.5".
+//! - Reliability table (scikit-learn's `calibration_curve`, `strategy="uniform"`):
+//!   predicted probabilities in ten bins of width 0.1 (`[0, 0.1]`, `(0.1, 0.2]`, ...);
+//!   per bin the mean predicted probability, the observed rate of positives and n.
 //! - Precision at k: the share of the k highest-scored units whose outcome is
 //!   positive (ties at the k-th place broken by the order given).
 //! - Top-k overlap of two rankings: `|top_k(a) ∩ top_k(b)| / k`.
@@ -27,7 +39,10 @@
 //! Knight (1966) A computer method for calculating Kendall's tau with ungrouped data,
 //! JASA 61(314). Hanley & McNeil (1982) The meaning and use of the area under a ROC curve, Radiology
 //! 143. Brier (1950) Verification of forecasts expressed in terms of probability, Monthly
-//! Weather Review 78.
+//! Weather Review 78. Manning, Raghavan & Schütze (2008) Introduction to Information
+//! Retrieval, ch. 8. Pedregosa et al. (2011) Scikit-learn, JMLR 12 (`metrics`,
+//! `calibration`). Niculescu-Mizil & Caruana (2005) Predicting good probabilities with
+//! supervised learning, ICML.
 
 use std::cmp::Ordering;
 
@@ -222,6 +237,109 @@ pub fn brier(p: &[f64], positive: &[bool]) -> f64 {
         / p.len() as f64
 }
 
+/// The smallest probability [`log_loss`] takes: f64's machine epsilon, as
+/// scikit-learn's `log_loss` clips.
+pub const LOG_LOSS_EPSILON: f64 = f64::EPSILON;
+
+/// One outcome's term of the log loss, `-(o ln p + (1 - o) ln(1 - p))`, p clipped.
+pub fn log_loss_term(p: f64, positive: bool) -> f64 {
+    let p = p.clamp(LOG_LOSS_EPSILON, 1.0 - LOG_LOSS_EPSILON);
+    if positive {
+        -p.ln()
+    } else {
+        -(1.0 - p).ln()
+    }
+}
+
+/// Log loss (cross-entropy) of probabilities `p` for outcomes `positive`.
+pub fn log_loss(p: &[f64], positive: &[bool]) -> f64 {
+    if p.is_empty() {
+        return f64::NAN;
+    }
+    p.iter().zip(positive).map(|(&p, &o)| log_loss_term(p, o)).sum::<f64>() / p.len() as f64
+}
+
+/// Average precision of `scores` for `positive` outcomes (scikit-learn's definition:
+/// ties are one threshold); NaN without a positive outcome.
+pub fn average_precision(scores: &[f64], positive: &[bool]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let weights = vec![1u64; scores.len()];
+    average_precision_sorted(&order, scores, positive, &weights)
+}
+
+/// [`average_precision`] from the pairs sorted by score, highest first, pair `i`
+/// counting `w[i]` times.
+pub fn average_precision_sorted(descending: &[usize], scores: &[f64], positive: &[bool], w: &[u64]) -> f64 {
+    let total: u64 = descending.iter().filter(|&&i| positive[i]).map(|&i| w[i]).sum();
+    if total == 0 {
+        return f64::NAN;
+    }
+    let (mut tp, mut fp, mut ap) = (0u64, 0u64, 0.0);
+    let mut j = 0;
+    while j < descending.len() {
+        let mut end = j + 1;
+        while end < descending.len() && scores[descending[end]] == scores[descending[j]] {
+            end += 1;
+        }
+        let before = tp;
+        for &i in &descending[j..end] {
+            if positive[i] {
+                tp += w[i];
+            } else {
+                fp += w[i];
+            }
+        }
+        if tp > before && tp + fp > 0 {
+            ap += (tp - before) as f64 / total as f64 * (tp as f64 / (tp + fp) as f64);
+        }
+        j = end;
+    }
+    ap
+}
+
+/// One bin of a reliability table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bin {
+    /// The bin's bounds: `(lo, hi]`, the first `[0, 0.1]`.
+    pub lo: f64,
+    pub hi: f64,
+    pub n: usize,
+    /// Mean predicted probability and observed rate of positives (NaN when empty).
+    pub mean_predicted: f64,
+    pub observed: f64,
+}
+
+/// The reliability table of probabilities `p` (NaN left out) in `bins` bins of equal
+/// width over [0, 1] (scikit-learn's `calibration_curve`, uniform strategy, which
+/// leaves empty bins out: here they stay, with n = 0). Bins are `(lo, hi]`, the first
+/// `[0, hi]`, as numpy's `searchsorted` places a value on an edge.
+pub fn reliability(p: &[f64], positive: &[bool], bins: usize) -> Vec<Bin> {
+    let mut sums = vec![(0usize, 0.0f64, 0usize); bins];
+    let step = 1.0 / bins as f64;
+    for (&p, &o) in p.iter().zip(positive) {
+        if p.is_nan() {
+            continue;
+        }
+        // scikit-learn: np.searchsorted(edges[1:-1], p) with numpy's edges `k * step`:
+        // the inner edges below p (a p on an edge goes to the bin below it).
+        let b = (1..bins).filter(|&k| k as f64 * step < p).count();
+        sums[b].0 += 1;
+        sums[b].1 += p;
+        sums[b].2 += usize::from(o);
+    }
+    sums.iter()
+        .enumerate()
+        .map(|(b, &(n, sp, pos))| Bin {
+            lo: b as f64 * step,
+            hi: if b + 1 == bins { 1.0 } else { (b + 1) as f64 * step },
+            n,
+            mean_predicted: if n == 0 { f64::NAN } else { sp / n as f64 },
+            observed: if n == 0 { f64::NAN } else { pos as f64 / n as f64 },
+        })
+        .collect()
+}
+
 /// Indices of the k highest scores (stable: earlier first among equal scores).
 pub fn top_k(scores: &[f64], k: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -357,5 +475,70 @@ mod tests {
         assert_eq!(top_k(&s, 2), vec![1, 2]);
         assert!(close(precision_at_k(&s, &[false, true, false, true], 2), 0.5, 1e-12));
         assert!(close(top_k_overlap(&s, &[9.0, 8.0, 1.0, 2.0], 2), 0.5, 1e-12));
+    }
+
+    #[test]
+    fn average_precision_by_hand_and_as_scikit_learn() {
+        // Thresholds 0.9, 0.8 (two tied), 0.3, 0.1 over positives T, F, T, F, T:
+        // 1/3 x 1 + 1/3 x 2/3 + 0 + 1/3 x 3/5 = 34/45; scikit-learn 1.9.1's
+        // average_precision_score gives 0.7555555555555555.
+        let s = [0.9, 0.8, 0.8, 0.3, 0.1];
+        let o = [true, false, true, false, true];
+        assert!(close(average_precision(&s, &o), 34.0 / 45.0, 1e-15));
+        // One score for all: the share of positives (scikit-learn: 0.5).
+        assert!(close(
+            average_precision(&[1.0; 4], &[true, false, true, false]),
+            0.5,
+            1e-15
+        ));
+        assert!(average_precision(&s, &[false; 5]).is_nan());
+        // Weights count a pair as often as drawn: pair 1 twice is the sample written out.
+        let w = [1, 2, 1, 1, 1];
+        let written = [0.9, 0.8, 0.8, 0.8, 0.3, 0.1];
+        let written_o = [true, false, false, true, false, true];
+        let order = [0, 1, 2, 3, 4];
+        assert!(close(
+            average_precision_sorted(&order, &s, &o, &w),
+            average_precision(&written, &written_o),
+            1e-15
+        ));
+    }
+
+    #[test]
+    fn log_loss_by_hand_and_clipped_as_scikit_learn() {
+        // -(ln 0.8 + ln 0.7 + ln 1) / 3 = 0.19327283175098078 (scikit-learn); p = 1
+        // for a positive costs nothing, p = 0 for a positive costs -ln(ε) = 36.04.
+        assert!(close(
+            log_loss(&[0.8, 0.3, 1.0], &[true, false, true]),
+            0.19327283175098078,
+            1e-15
+        ));
+        assert!(close(log_loss(&[0.0, 0.0], &[true, false]), 18.021826694558577, 1e-12));
+        assert!(log_loss(&[], &[]).is_nan());
+    }
+
+    #[test]
+    fn reliability_bins_as_scikit_learns_calibration_curve() {
+        // calibration_curve([0,1,1,0,1], [0.05,0.1,0.15,0.3,0.95], n_bins=10): 0.1 lies
+        // on an edge and joins the first bin: prob_pred 0.075, 0.15, 0.3, 0.95 and
+        // prob_true 0.5, 1, 0, 1 over the non-empty bins.
+        let p = [0.05, 0.1, 0.15, 0.3, 0.95, f64::NAN];
+        let o = [false, true, true, false, true, true];
+        let bins = reliability(&p, &o, 10);
+        let filled: Vec<(usize, f64, f64)> = bins
+            .iter()
+            .filter(|b| b.n > 0)
+            .map(|b| (b.n, b.mean_predicted, b.observed))
+            .collect();
+        assert_eq!(filled.len(), 4);
+        for (got, want) in filled
+            .iter()
+            .zip([(2, 0.075, 0.5), (1, 0.15, 1.0), (1, 0.3, 0.0), (1, 0.95, 1.0)])
+        {
+            assert_eq!(got.0, want.0);
+            assert!(close(got.1, want.1, 1e-15) && close(got.2, want.2, 1e-15), "{got:?}");
+        }
+        assert_eq!((bins[0].lo, bins[9].hi, bins[3].lo), (0.0, 1.0, 3.0 * 0.1));
+        assert!(bins[5].mean_predicted.is_nan() && bins[5].n == 0);
     }
 }

@@ -3,8 +3,8 @@
 use super::variants::{input_paths, variant_info, Loaded, VariantArgs};
 use super::DataArgs;
 use super::{CsvStyle, OutDir};
-use clap::Args;
-use riskscore::backtest;
+use clap::{Args, ValueEnum};
+use riskscore::backtest::{self, Baseline};
 use riskscore::output::{self};
 use riskscore::{Error, Result};
 use std::path::PathBuf;
@@ -20,9 +20,10 @@ pub struct BacktestArgs {
     /// verified attacks, or GTI impact)
     #[arg(long, value_name = "COLUMN")]
     pub outcome: String,
-    /// Periods ahead: scores at t against the outcome at t + horizon
-    #[arg(long, default_value_t = 1)]
-    pub horizon: i64,
+    /// Periods ahead: scores at t against the outcome at t + step, each step apart: `1`,
+    /// a range `1..3`, or a list `1,2,4`
+    #[arg(long, default_value = "1", value_name = "STEPS")]
+    pub horizon: String,
     /// Binary outcome for AUROC, Brier and precision: outcome > threshold
     #[arg(long, default_value_t = 0.0)]
     pub threshold: f64,
@@ -35,24 +36,56 @@ pub struct BacktestArgs {
     /// Seed of the bootstrap
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Naive forecasts backtested beside the variants, from the outcome's history up to
+    /// t: persistence, mean:K (mean of the last K periods), own_rate (the unit's share of
+    /// periods with an event), base_rate (all units' share), any:K (an event in the last
+    /// K periods); or `none`
+    #[arg(long, default_value = backtest::baselines::DEFAULT, value_name = "LIST")]
+    pub baselines: String,
+    /// Probabilities for the Brier score and log loss: `platt`, a logistic fit of the
+    /// event on the forecast over the earlier origins whose outcome was known (Platt
+    /// 1999); `none`, the forecast rescaled to [0, 1] on the index scale (or the
+    /// period's range)
+    #[arg(long, value_enum, default_value_t = CalibrationArg::Platt)]
+    pub calibration: CalibrationArg,
     #[command(flatten)]
     pub output: OutDir,
     #[command(flatten)]
     pub csv: CsvStyle,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum CalibrationArg {
+    Platt,
+    None,
+}
+
+/// The files `backtest` writes.
+const OUTPUTS: [&str; 6] = [
+    "backtest.csv",
+    "ranking.csv",
+    "skill.csv",
+    "reliability.csv",
+    "forecasts.csv",
+    "manifest.json",
+];
+
 pub fn run(args: BacktestArgs) -> Result<()> {
     let started = Instant::now();
-    if args.horizon < 1 {
-        return Err(Error::Argument {
-            name: "horizon".into(),
-            message: format!("expected 1 or more periods ahead, found {}", args.horizon),
-        });
-    }
+    let (horizons, baselines) = {
+        let horizons = backtest::parse_horizons(&args.horizon);
+        let baselines = Baseline::parse_list(&args.baselines);
+        match (horizons, baselines) {
+            (Ok(h), Ok(b)) => (h, b),
+            (h, b) => {
+                let problems = [h.err(), b.err()].into_iter().flatten().flat_map(Error::into_problems);
+                return Err(Error::from_problems(problems.collect()).expect_err("one of the two failed"));
+            }
+        }
+    };
     let inputs = input_paths(&args.variants, &args.data);
     let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
-    args.output
-        .check(&["backtest.csv", "ranking.csv", "manifest.json"], &input_refs)?;
+    args.output.check(&OUTPUTS, &input_refs)?;
     let vs = args.variants.read()?;
     let mut loaded = Loaded::new(&args.data, Vec::new())?;
     let mut runs = Vec::new();
@@ -69,23 +102,33 @@ pub fn run(args: BacktestArgs) -> Result<()> {
             .map_err(|e| with_derived_hint(e, &args.outcome, &v.framework))?;
         runs.push((v.name.clone(), v.framework.clone(), (*panel).clone()));
     }
+    let calibration = match args.calibration {
+        CalibrationArg::Platt => backtest::Calibration::Platt,
+        CalibrationArg::None => backtest::Calibration::None,
+    };
     let settings = backtest::Settings {
         outcome: args.outcome.clone(),
-        horizon: args.horizon,
+        horizons: horizons.clone(),
         threshold: args.threshold,
         top_k: args.top_k,
         bootstrap: args.bootstrap,
         seed: args.seed,
+        baselines: baselines.clone(),
+        calibration,
     };
-    let rows = backtest::run(&runs, &settings)?;
+    let bt = backtest::run(&runs, &settings)?;
 
     let frameworks: Vec<&riskscore::framework::Framework> = vs.iter().map(|v| &v.framework).collect();
     let mut set = args.output.begin(&input_refs, &frameworks)?;
     let style = args.csv.style();
-    let path = set.write_csv(output::backtest::backtest(&rows), style)?;
-    let ranking = backtest::ranking(&rows);
-    let ranking_path = set.write_csv(output::backtest::ranking(&ranking), style)?;
-    let manifest_path = set.final_path("manifest.json");
+    let mut written = vec![
+        set.write_csv(output::backtest::backtest(&bt), style)?,
+        set.write_csv(output::backtest::ranking(&bt), style)?,
+        set.write_csv(output::backtest::skill(&bt), style)?,
+        set.write_csv(output::backtest::reliability(&bt), style)?,
+        set.write_csv(output::backtest::forecasts(&bt, args.threshold), style)?,
+    ];
+    written.push(set.final_path("manifest.json"));
     args.output.commit(
         set,
         &serde_json::json!({
@@ -95,26 +138,48 @@ pub fn run(args: BacktestArgs) -> Result<()> {
             "variants": variant_info(&vs),
             "data": loaded.sources_info(),
             "outcome": args.outcome,
-            "horizon": args.horizon,
+            "horizon": horizons,
             "threshold": args.threshold,
             "top_k": args.top_k,
             "bootstrap": args.bootstrap,
             "seed": args.seed,
-            "probability_mapping": "p = (score - lo) / (hi - lo) on the index scale, else the period's score range; clamped to [0, 1]",
-            "outputs": [path.display().to_string(), ranking_path.display().to_string(), manifest_path.display().to_string()],
+            "baselines": baselines.iter().map(Baseline::name).collect::<Vec<_>>(),
+            "calibration": match calibration {
+                backtest::Calibration::Platt => "platt: logistic fit of the event on the forecast (Platt's targets) over the earlier origins whose outcome was known at t",
+                backtest::Calibration::None => "none: p = (score - lo) / (hi - lo) on the index scale, else the period's score range; clamped to [0, 1]",
+            },
+            "notes": bt.notes,
+            "outputs": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "elapsed_seconds": started.elapsed().as_secs_f64(),
         }),
     )?;
     if !args.output.quiet {
-        let text = output::backtest::summary(&ranking, &args.outcome, args.horizon, args.threshold, args.top_k);
+        let text = output::backtest::summary(&bt, &args.outcome, args.threshold, args.top_k);
         super::print(&text)?;
-        for r in rows.iter().filter(|r| !r.note.is_empty()) {
-            say!(
-                "note: {} {}: {}",
-                r.variant,
+        for n in &bt.notes {
+            say!("note: {n}");
+        }
+        // One line per note, step and origin, with the forecasters it holds for.
+        let mut said: Vec<(String, Vec<&str>)> = Vec::new();
+        for r in bt.rows.iter().filter(|r| !r.note.is_empty()) {
+            let at = format!(
+                "t+{} {}: {}",
+                r.step,
                 r.period.map_or("all".into(), |p| p.to_string()),
                 r.note
             );
+            match said.iter_mut().find(|(a, _)| *a == at) {
+                Some((_, who)) => who.push(&r.forecaster),
+                None => said.push((at, vec![&r.forecaster])),
+            }
+        }
+        for (at, who) in said {
+            let who = if who.len() == bt.forecasters.len() && who.len() > 1 {
+                "every forecast".to_string()
+            } else {
+                who.join(", ")
+            };
+            say!("note: {who}, {at}");
         }
         say!(
             "in {:.2} s; wrote {}",

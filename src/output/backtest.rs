@@ -1,37 +1,62 @@
-//! The tables of `backtest` (`backtest`, `ranking`) and its summary for the terminal.
+//! The tables of `backtest` and its summary for the terminal.
 //!
-//! - `backtest`: per variant and period (and `all`, pooled): the outcome period, n,
-//!   positives, then Spearman, Kendall tau-b, AUROC, Brier and precision at k, each
-//!   with `_lo` and `_hi` bounds, and a note;
-//! - `ranking`: the variants from best to worst (pooled rows), with each measure.
+//! - `backtest`: per forecaster (variant or baseline), step and origin period (and
+//!   `all`, pooled): the outcome period, n, positives, the pairs with a probability,
+//!   then each metric of [`METRIC_NAMES`] with `_lo` and `_hi` bounds, and a note;
+//! - `ranking`: per step, the forecasters from best to worst (pooled rows);
+//! - `skill`: per step, every variant against every baseline: the difference of each
+//!   metric (variant minus baseline) with its interval, and the verdict on average
+//!   precision;
+//! - `reliability`: per step and forecaster, the ten bins of predicted probability;
+//! - `forecasts`: the long table, one row per unit, origin, step and forecaster.
 
 use super::csv::Cell;
 use super::tables::Table;
-use crate::backtest::{Estimate, Row};
+use crate::backtest::{self, Backtest, Estimate, Row, Verdict, METRIC_NAMES, VERDICT_METRIC};
+
+/// Decimals of the metrics in the tables.
+const DECIMALS: usize = 6;
 
 fn est(e: Estimate) -> [Cell; 3] {
-    [Cell::Num(e.value, 4), Cell::Num(e.lo, 4), Cell::Num(e.hi, 4)]
+    [
+        Cell::Num(e.value, DECIMALS),
+        Cell::Num(e.lo, DECIMALS),
+        Cell::Num(e.hi, DECIMALS),
+    ]
 }
 
-/// Every variant's skill per period and pooled.
-pub fn backtest(rows: &[Row]) -> Table<'_> {
-    let mut header: Vec<String> = ["variant", "period", "outcome_period", "n", "positives"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for m in ["spearman", "kendall_tau_b", "auroc", "brier", "precision_at_k"] {
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Every forecaster's skill per origin and pooled.
+pub fn backtest(bt: &Backtest) -> Table<'_> {
+    let mut header = strings(&[
+        "variant",
+        "kind",
+        "step",
+        "period",
+        "outcome_period",
+        "n",
+        "positives",
+        "n_probability",
+    ]);
+    for m in METRIC_NAMES {
         header.extend([m.to_string(), format!("{m}_lo"), format!("{m}_hi")]);
     }
     header.push("note".into());
-    let table_rows = rows.iter().map(|r| {
+    let table_rows = bt.rows.iter().map(|r| {
         let mut cells = vec![
-            Cell::Text(r.variant.clone()),
+            Cell::Text(r.forecaster.clone()),
+            Cell::Text(r.kind.as_str().into()),
+            Cell::Int(r.step),
             Cell::Text(r.period.map_or("all".into(), |p| p.to_string())),
             r.outcome_period.map_or(Cell::Empty, |p| Cell::Text(p.to_string())),
             Cell::Int(r.n as i64),
             Cell::Int(r.positives as i64),
+            Cell::Int(r.calibrated as i64),
         ];
-        for e in [r.spearman, r.kendall_tau_b, r.auroc, r.brier, r.precision_at_k] {
+        for e in r.metrics {
             cells.extend(est(e));
         }
         cells.push(Cell::Text(r.note.clone()));
@@ -44,32 +69,26 @@ pub fn backtest(rows: &[Row]) -> Table<'_> {
     }
 }
 
-/// The variants from best to worst ([`crate::backtest::ranking`]).
-pub fn ranking<'a>(ranking: &'a [&'a Row]) -> Table<'a> {
-    let header: Vec<String> = [
-        "rank",
-        "variant",
-        "spearman",
-        "kendall_tau_b",
-        "auroc",
-        "brier",
-        "precision_at_k",
-        "n",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let rank_rows = ranking.iter().enumerate().map(|(i, r)| {
-        vec![
-            Cell::Int(i as i64 + 1),
-            Cell::Text(r.variant.clone()),
-            Cell::Num(r.spearman.value, 4),
-            Cell::Num(r.kendall_tau_b.value, 4),
-            Cell::Num(r.auroc.value, 4),
-            Cell::Num(r.brier.value, 4),
-            Cell::Num(r.precision_at_k.value, 4),
-            Cell::Int(r.n as i64),
-        ]
+/// Per step, the forecasters from best to worst ([`backtest::ranking`]).
+pub fn ranking(bt: &Backtest) -> Table<'_> {
+    let mut header = strings(&["step", "rank", "variant", "kind"]);
+    header.extend(METRIC_NAMES.iter().map(|m| m.to_string()));
+    header.push("n".into());
+    let rank_rows = bt.steps.iter().flat_map(move |&step| {
+        backtest::ranking(&bt.rows, step)
+            .into_iter()
+            .enumerate()
+            .map(move |(i, r)| {
+                let mut cells = vec![
+                    Cell::Int(step),
+                    Cell::Int(i as i64 + 1),
+                    Cell::Text(r.forecaster.clone()),
+                    Cell::Text(r.kind.as_str().into()),
+                ];
+                cells.extend(r.metrics.iter().map(|e| Cell::Num(e.value, DECIMALS)));
+                cells.push(Cell::Int(r.n as i64));
+                cells
+            })
     });
     Table {
         name: "ranking",
@@ -78,33 +97,169 @@ pub fn ranking<'a>(ranking: &'a [&'a Row]) -> Table<'a> {
     }
 }
 
-/// What the backtest asked, and the ranking as a text table.
-pub fn summary(ranking: &[&Row], outcome: &str, horizon: i64, threshold: f64, top_k: usize) -> String {
+/// The word of a verdict in `skill.csv`.
+pub fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Beats => "beats",
+        Verdict::NoBetter => "no_better",
+        Verdict::Worse => "worse",
+        Verdict::NoInterval => "no_interval",
+        Verdict::Undefined => "undefined",
+    }
+}
+
+/// Every variant against every baseline, per step.
+pub fn skill(bt: &Backtest) -> Table<'_> {
+    let mut header = strings(&["step", "variant", "baseline", "n"]);
+    for m in METRIC_NAMES {
+        header.extend([format!("{m}_diff"), format!("{m}_lo"), format!("{m}_hi")]);
+    }
+    header.push(format!("verdict_{}", METRIC_NAMES[VERDICT_METRIC]));
+    let rows = bt.skill.iter().map(|s| {
+        let mut cells = vec![
+            Cell::Int(s.step),
+            Cell::Text(s.variant.clone()),
+            Cell::Text(s.baseline.clone()),
+            Cell::Int(s.n as i64),
+        ];
+        for e in s.difference {
+            cells.extend(est(e));
+        }
+        cells.push(Cell::Text(verdict_word(s.verdict(VERDICT_METRIC)).into()));
+        cells
+    });
+    Table {
+        name: "skill",
+        header,
+        rows: Box::new(rows),
+    }
+}
+
+/// The reliability tables: per step and forecaster, ten bins.
+pub fn reliability(bt: &Backtest) -> Table<'_> {
+    let header = strings(&[
+        "step",
+        "variant",
+        "kind",
+        "bin_lo",
+        "bin_hi",
+        "n",
+        "mean_predicted",
+        "observed_rate",
+    ]);
+    let rows = bt.reliability.iter().flat_map(|r| {
+        r.bins.iter().map(move |b| {
+            vec![
+                Cell::Int(r.step),
+                Cell::Text(r.forecaster.clone()),
+                Cell::Text(r.kind.as_str().into()),
+                Cell::Num(b.lo, 1),
+                Cell::Num(b.hi, 1),
+                Cell::Int(b.n as i64),
+                Cell::Num(b.mean_predicted, DECIMALS),
+                Cell::Num(b.observed, DECIMALS),
+            ]
+        })
+    });
+    Table {
+        name: "reliability",
+        header,
+        rows: Box::new(rows),
+    }
+}
+
+/// The long table: unit, origin, step, outcome period, forecaster, its forecast and
+/// probability, the outcome and whether it is an event.
+pub fn forecasts(bt: &Backtest, threshold: f64) -> Table<'_> {
+    let header = strings(&[
+        "unit",
+        "period",
+        "step",
+        "outcome_period",
+        "variant",
+        "kind",
+        "score",
+        "probability",
+        "outcome",
+        "event",
+    ]);
+    let rows = bt.forecasts.iter().map(move |f| {
+        let (name, kind) = &bt.forecasters[f.forecaster];
+        vec![
+            Cell::Text(bt.units[f.unit].clone()),
+            Cell::Text(f.origin.to_string()),
+            Cell::Int(f.step),
+            Cell::Text(f.target.to_string()),
+            Cell::Text(name.clone()),
+            Cell::Text(kind.as_str().into()),
+            Cell::Exact(f.score),
+            Cell::Exact(f.p),
+            Cell::Exact(f.outcome),
+            Cell::Int(i64::from(f.outcome > threshold)),
+        ]
+    });
+    Table {
+        name: "forecasts",
+        header,
+        rows: Box::new(rows),
+    }
+}
+
+/// What the backtest asked, per step the ranking as a text table, and a verdict line
+/// per variant.
+pub fn summary(bt: &Backtest, outcome: &str, threshold: f64, top_k: usize) -> String {
     let fmt = |e: Estimate| {
         if e.value.is_nan() {
-            "      -        ".to_string()
+            format!("{:<18}", "  -")
         } else if e.lo.is_nan() {
-            format!("{:>6.3}         ", e.value)
+            format!("{:>6.3}{:12}", e.value, "")
         } else {
-            format!("{:>6.3} [{:>5.2},{:>5.2}]", e.value, e.lo, e.hi)
+            format!("{:>6.3} [{:>4.2},{:>5.2}]", e.value, e.lo, e.hi)
         }
     };
-    let pooled = ranking.first().map_or(0, |r| r.n);
-    let mut text = format!(
-        "backtest: score at t vs `{}` at t+{} ({} unit-periods pooled; binary: > {}; 95 % bootstrap intervals over units)\n{:<4} {:<18} {:<22} {:<22} {:<22} {:<22} {:<22}\n",
-        outcome, horizon, pooled, threshold, "rank", "variant", "spearman", "kendall tau-b", "auroc", "brier", format!("precision@{}", top_k)
-    );
-    for (i, r) in ranking.iter().enumerate() {
+    let columns = [
+        (0, "spearman".to_string()),
+        (2, "auroc".to_string()),
+        (3, "avg precision".to_string()),
+        (4, "brier".to_string()),
+        (5, "log loss".to_string()),
+        (6, format!("precision@{top_k}")),
+    ];
+    let width = bt
+        .forecasters
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let mut text = String::new();
+    for &step in &bt.steps {
+        let ranking: Vec<&Row> = backtest::ranking(&bt.rows, step);
+        let pooled = ranking.iter().map(|r| r.n).max().unwrap_or(0);
         text.push_str(&format!(
-            "{:<4} {:<18} {:<22} {:<22} {:<22} {:<22} {:<22}\n",
-            i + 1,
-            r.variant,
-            fmt(r.spearman),
-            fmt(r.kendall_tau_b),
-            fmt(r.auroc),
-            fmt(r.brier),
-            fmt(r.precision_at_k)
+            "backtest: forecast at t vs `{outcome}` at t+{step} ({pooled} unit-periods pooled; event: > {threshold}; 95 % bootstrap intervals over units)\n{:<4} {:<width$} {:<8}",
+            "rank", "forecast", "kind"
         ));
+        for (_, name) in &columns {
+            text.push_str(&format!(" {name:<18}"));
+        }
+        text.push('\n');
+        for (i, r) in ranking.iter().enumerate() {
+            text.push_str(&format!("{:<4} {:<width$} {:<8}", i + 1, r.forecaster, r.kind.as_str()));
+            for (m, _) in &columns {
+                text.push_str(&format!(" {}", fmt(r.metrics[*m])));
+            }
+            text.push('\n');
+        }
+        for (name, kind) in &bt.forecasters {
+            if *kind != backtest::Kind::Variant {
+                continue;
+            }
+            let line = backtest::verdict(&bt.skill, name, step);
+            if !line.is_empty() {
+                text.push_str(&format!("{name}: {line}\n"));
+            }
+        }
     }
     text
 }

@@ -124,15 +124,49 @@ fn backtest_writes_metrics_and_ranking() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = read(&out.join("backtest.csv"));
     let rows: Vec<&str> = text.lines().collect();
-    assert!(rows[0]
-        .starts_with("variant,period,outcome_period,n,positives,spearman,spearman_lo,spearman_hi,kendall_tau_b,"));
-    // 2 variants x (4 periods 2018..2021 with an outcome year + pooled).
-    assert_eq!(rows.len(), 1 + 2 * 5);
-    assert!(rows.iter().any(|r| r.starts_with("base,2021,2022,9,")));
-    assert!(rows.iter().any(|r| r.starts_with("additive,all,,36,")));
+    assert!(rows[0].starts_with(
+        "variant,kind,step,period,outcome_period,n,positives,n_probability,spearman,spearman_lo,spearman_hi,kendall_tau_b,"
+    ));
+    assert!(rows[0].contains(",average_precision,average_precision_lo,average_precision_hi,brier,brier_lo,brier_hi,log_loss,log_loss_lo,log_loss_hi,precision_at_k,"));
+    // (2 variants + 5 baselines) x (4 periods 2018..2021 with an outcome year + pooled).
+    assert_eq!(rows.len(), 1 + 7 * 5);
+    // 2021's scores were fitted on 2018-2020's: 9 pairs, all with a probability.
+    assert!(
+        rows.iter().any(|r| r.starts_with("base,variant,1,2021,2022,9,")),
+        "{text}"
+    );
+    assert!(rows.iter().any(|r| r.starts_with("additive,variant,1,all,,36,")));
+    assert!(rows.iter().any(|r| r.starts_with("persistence,baseline,1,all,,36,")));
+    assert!(rows.iter().any(|r| r.starts_with("base,variant,1,2018,2019,9,")
+        && r.ends_with("no probability: no earlier forecast whose outcome was known to fit on")));
     let ranking = read(&out.join("ranking.csv"));
-    assert_eq!(ranking.lines().count(), 3);
-    assert!(ranking.starts_with("rank,variant,spearman,kendall_tau_b,auroc,brier,precision_at_k,n\n1,"));
+    assert_eq!(ranking.lines().count(), 8);
+    assert!(ranking.starts_with(
+        "step,rank,variant,kind,spearman,kendall_tau_b,auroc,average_precision,brier,log_loss,precision_at_k,n\n1,1,"
+    ));
+    let skill = read(&out.join("skill.csv"));
+    // 2 variants x 5 baselines.
+    assert_eq!(skill.lines().count(), 1 + 10);
+    assert!(
+        skill.lines().nth(1).unwrap().starts_with("1,base,persistence,36,"),
+        "{skill}"
+    );
+    assert!(skill
+        .lines()
+        .all(|l| ["beats", "no_better", "worse", "verdict_average_precision"]
+            .iter()
+            .any(|v| l.ends_with(v))));
+    // 7 forecasters x 10 bins; 7 x 36 forecasts.
+    assert_eq!(read(&out.join("reliability.csv")).lines().count(), 1 + 70);
+    let forecasts = read(&out.join("forecasts.csv"));
+    assert_eq!(forecasts.lines().count(), 1 + 7 * 36);
+    assert!(forecasts.starts_with("unit,period,step,outcome_period,variant,kind,score,probability,outcome,event\n"));
+    // The terminal says each variant's verdict against the baselines.
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("\nbase: ") && said.contains(" on average precision"),
+        "{said}"
+    );
     // The same seed gives the same intervals.
     let again = dir.path().join("bt2");
     riskscore()
@@ -180,6 +214,33 @@ fn backtest_errors() {
         misuse(&args),
         "error: --horizon: a horizon of 20 period(s) goes beyond the data: no scored period has its outcome period in the data (the last period is 2022)\n"
     );
+    let mut args = base.to_vec();
+    args.extend(["--outcome", "incidents", "--horizon", "1..5"]);
+    assert_eq!(
+        misuse(&args),
+        "error: --horizon: a horizon of 5 period(s) goes beyond the data: no scored period has its outcome period in the data (the last period is 2022)\n"
+    );
+    // Bad steps and baselines are said together, before any data is read.
+    let mut args = base.to_vec();
+    args.extend([
+        "--outcome",
+        "incidents",
+        "--horizon",
+        "0",
+        "--baselines",
+        "persistance,mean:0",
+    ]);
+    assert_eq!(
+        misuse(&args),
+        "error: 3 problems found:\n  - --horizon: expected 1 or more periods ahead, found 0\n  - --baselines: unknown baseline `persistance` (known: persistence, mean:K, own_rate, base_rate, any:K, or none); did you mean `persistence`?\n  - --baselines: `mean:0`: expected a whole number of periods of 1 or more after `mean:`, found `0`\n"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--outcome", "incidents", "--horizon", "1..x"]);
+    assert_eq!(
+        misuse(&args),
+        "error: --horizon: expected periods ahead as a number (`1`), a range (`1..3`) or a list (`1,2,4`), found `x`\n"
+    );
+    assert!(!std::path::Path::new(&out).exists(), "nothing is written");
     // Reported: NaN and inf thresholds and --top-k 0 gave metrics; u64::MAX resamples
     // panicked (capacity overflow, exit 101).
     let mut args = base.to_vec();
@@ -224,4 +285,104 @@ fn bench_times_every_variant() {
     );
     assert!(stdout.lines().any(|l| l.starts_with("base ")), "{stdout}");
     assert!(stdout.lines().any(|l| l.starts_with("no_decay ")), "{stdout}");
+}
+
+/// `--baselines none --calibration none` is the backtest of the variants alone with
+/// the index rescaled to [0, 1]: with the index scale 0-10, base's Brier score of
+/// 2021 is that of p = score / 10, computed here from its own forecasts.
+#[test]
+fn backtest_without_baselines_or_calibration() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    riskscore()
+        .args([
+            "backtest",
+            "-q",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "--outcome",
+            "incidents",
+            "--variants",
+            "base",
+            "--baselines",
+            "none",
+            "--calibration",
+            "none",
+            "--bootstrap",
+            "0",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = read(&out.join("backtest.csv"));
+    assert_eq!(text.lines().count(), 1 + 5, "{text}");
+    assert_eq!(read(&out.join("skill.csv")).lines().count(), 1);
+    let forecasts = read(&out.join("forecasts.csv"));
+    let (mut sum, mut n) = (0.0, 0);
+    for line in forecasts.lines().skip(1).filter(|l| l.contains(",2021,1,2022,")) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (score, p, event): (f64, f64, f64) = (f[6].parse().unwrap(), f[7].parse().unwrap(), f[9].parse().unwrap());
+        assert!((p - (score / 10.0).clamp(0.0, 1.0)).abs() < 1e-12, "{line}");
+        sum += (p - event) * (p - event);
+        n += 1;
+    }
+    assert_eq!(n, 9);
+    let row = text.lines().find(|l| l.starts_with("base,variant,1,2021,")).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let brier: f64 = row
+        .split(',')
+        .nth(header.iter().position(|h| *h == "brier").unwrap())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((brier - sum / 9.0).abs() < 1e-6, "{brier} vs {}", sum / 9.0);
+}
+
+/// The backtest's average precision, Platt probabilities, Brier score, log loss and
+/// reliability bins against scikit-learn's own functions on the same forecasts
+/// (`tests/fixtures/backtest/sklearn_check.py`), at two steps. Runs only when asked
+/// (`cargo test -- --ignored`, as `.ci/run` does), and then fails without scikit-learn.
+#[test]
+#[ignore = "needs python3 with scikit-learn and pandas (pip install scikit-learn pandas); .ci/run runs it"]
+fn backtest_metrics_equal_scikit_learns() {
+    let dir = tempfile::tempdir().unwrap();
+    for (outcome, threshold, horizon) in [("terror_impact", "0", "1"), ("incidents", "1", "1..2")] {
+        let out = dir.path().join(outcome);
+        riskscore()
+            .args([
+                "backtest",
+                "-q",
+                "-f",
+                "indicators/central_asia.toml",
+                "-d",
+                "datasets/central_asia.csv",
+                "--outcome",
+                outcome,
+                "--threshold",
+                threshold,
+                "--horizon",
+                horizon,
+                "--bootstrap",
+                "20",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let run = std::process::Command::new("python3")
+            .arg("tests/fixtures/backtest/sklearn_check.py")
+            .arg(&out)
+            .arg(threshold)
+            .output()
+            .expect("python3 with scikit-learn and pandas is needed: pip install scikit-learn pandas");
+        let said = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success() && said.contains("scikit-learn agrees"),
+            "{said}{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
 }
