@@ -4,7 +4,7 @@
 use super::{Inputs, OutDir};
 use clap::Args;
 use riskscore::framework::Framework;
-use riskscore::output::manifest::{sha256_hex, Manifest};
+use riskscore::output::manifest::{check_folder, sha256_hex, Manifest};
 use riskscore::output::{self, csv::Cell, tables, tables::Table};
 use riskscore::report::{self, Extras};
 use riskscore::{score, Error, Result};
@@ -23,6 +23,11 @@ pub struct ReportArgs {
     /// A `riskscore compare` output folder: adds the variant comparison
     #[arg(long, value_name = "DIR")]
     pub compare: Option<PathBuf>,
+    /// A `riskscore backtest` output folder: adds ROC and precision-recall curves of
+    /// the variants beside the naive forecasts, the reliability diagram and the skill
+    /// table with its verdicts
+    #[arg(long, value_name = "DIR")]
+    pub backtest: Option<PathBuf>,
     /// Also write report.xlsx: the same tables, header rows frozen, classes coloured
     #[arg(long)]
     pub xlsx: bool,
@@ -58,7 +63,11 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let panel = args.input.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
-    for (option, dir) in [("sensitivity", &args.sensitivity), ("compare", &args.compare)] {
+    for (option, dir) in [
+        ("sensitivity", &args.sensitivity),
+        ("compare", &args.compare),
+        ("backtest", &args.backtest),
+    ] {
         if let Some(d) = dir {
             if !d.is_dir() {
                 return Err(Error::Argument {
@@ -73,7 +82,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     }
     let data_shas: Vec<String> = panel.sources.iter().map(|s| s.sha256.clone()).collect();
     // Held until the report is written: no run may replace these folders' files meanwhile.
-    let (_folders, notes) = super::other_runs(
+    let (mut folders, mut notes) = super::other_runs(
         args.sensitivity.as_deref(),
         args.compare.as_deref(),
         &["variants.csv", "agreement.csv"],
@@ -81,6 +90,20 @@ pub fn run(args: ReportArgs) -> Result<()> {
         &sha256_hex(&framework_bytes),
         &data_shas,
     )?;
+    if let Some(d) = &args.backtest {
+        let folder = check_folder(
+            d,
+            "backtest",
+            &fw.file,
+            &sha256_hex(&framework_bytes),
+            Some(&data_shas),
+            &["forecasts.csv", "skill.csv"],
+            &[],
+        )?;
+        notes.extend(folder.warning.clone());
+        folders.push(folder);
+    }
+    let _folders = folders;
     let mut set = args.output.begin(&args.input.paths(), &[&fw])?;
     let html_path = set.final_path("report.html");
     let mut written = vec![html_path.display().to_string()];
@@ -97,6 +120,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
         serde_json::json!({
             "sensitivity": args.sensitivity.as_ref().map(|p| p.display().to_string()),
             "compare": args.compare.as_ref().map(|p| p.display().to_string()),
+            "backtest": args.backtest.as_ref().map(|p| p.display().to_string()),
             "xlsx": args.xlsx,
         }),
         written,
@@ -106,6 +130,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let extras = Extras {
         sensitivity: args.sensitivity.clone(),
         compare: args.compare.clone(),
+        backtest: args.backtest.clone(),
     };
     let page = report::render(&fw, &results, &manifest_json, &extras)?;
     set.write("report.html", |w| w.write_all(page.as_bytes()))?;
@@ -125,6 +150,9 @@ pub fn run(args: ReportArgs) -> Result<()> {
         if let Some(d) = &args.compare {
             sheets.push(csv_sheet("variants", &d.join("variants.csv"))?);
             sheets.push(csv_sheet("agreement", &d.join("agreement.csv"))?);
+        }
+        if let Some(d) = &args.backtest {
+            sheets.push(csv_sheet("skill", &d.join("skill.csv"))?);
         }
         let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
         output::xlsx::write_workbook(&path, sheets, &classes)?;

@@ -468,3 +468,73 @@ fn folders_from_another_run_are_checked_by_their_manifest() {
     );
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+/// `report --backtest`: the ROC, precision-recall and reliability charts, the verdict
+/// of every variant and the skill table; a folder of another command is refused.
+#[test]
+fn report_shows_the_backtest_against_the_naive_forecasts() {
+    let dir = tempfile::tempdir().unwrap();
+    let bt = dir.path().join("bt");
+    let base = ["-f", "indicators/central_asia.toml", "-d", "datasets/central_asia.csv"];
+    riskscore()
+        .arg("backtest")
+        .args(base)
+        .args([
+            "-q",
+            "--variants",
+            "base,additive",
+            "--outcome",
+            "terror_impact",
+            "--bootstrap",
+            "50",
+            "-o",
+        ])
+        .arg(&bt)
+        .assert()
+        .success();
+    let out = dir.path().join("report");
+    riskscore()
+        .arg("report")
+        .args(base)
+        .arg("--backtest")
+        .arg(&bt)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let page = read(&out.join("report.html"));
+    for id in ["backtest-roc", "backtest-pr", "backtest-reliability"] {
+        assert!(page.contains(&format!("data-chart=\"{id}\"")), "{id}");
+    }
+    assert!(page.contains("Backtest: does the index beat naive forecasts?"));
+    assert!(
+        page.contains("<li>base: ") && page.contains("<li>additive: "),
+        "verdicts"
+    );
+    // 2 variants x 5 naive forecasts in the skill table.
+    assert_eq!(page.matches("<tr><td>additive</td>").count(), 5);
+    // The scores folder of `score` is not a backtest.
+    let scores = dir.path().join("scores");
+    riskscore()
+        .arg("score")
+        .args(base)
+        .arg("-q")
+        .arg("-o")
+        .arg(&scores)
+        .assert()
+        .success();
+    let err = riskscore()
+        .arg("report")
+        .args(base)
+        .arg("--backtest")
+        .arg(&scores)
+        .arg("-o")
+        .arg(dir.path().join("r2"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&err.stderr);
+    assert!(
+        err.contains("holds the outputs of `riskscore score`, not of `riskscore backtest`"),
+        "{err}"
+    );
+}

@@ -17,7 +17,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const TEMPLATE: &str = include_str!("../templates/report.html");
+mod backtest;
+
+const TEMPLATE: &str = include_str!("../../templates/report.html");
 
 /// A chart for the page.
 #[derive(Debug, Serialize)]
@@ -60,6 +62,7 @@ struct Node {
 pub struct Extras {
     pub sensitivity: Option<std::path::PathBuf>,
     pub compare: Option<std::path::PathBuf>,
+    pub backtest: Option<std::path::PathBuf>,
 }
 
 /// Ten colours that stay apart (Tableau 10, as matplotlib's default cycle).
@@ -354,6 +357,14 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     if let Some(dir) = &extras.compare {
         charts.push(variant_chart(dir, last_period)?);
     }
+    let backtest = match &extras.backtest {
+        Some(dir) => {
+            let (more, section) = backtest::section(dir)?;
+            charts.extend(more);
+            Some(section)
+        }
+        None => None,
+    };
 
     let effective = fw.effective_weights();
     let tree = node(fw, Child::Group(0), 1.0, &effective);
@@ -378,6 +389,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
                 ranking => minijinja::Value::from(minijinja::value::Serde(&ranking)),
                 classes => fw.index.classes.iter().map(|c| c.label.clone()).collect::<Vec<_>>(),
                 charts => minijinja::Value::from(minijinja::value::Serde(&charts)),
+                backtest => minijinja::Value::from(minijinja::value::Serde(&backtest)),
                 tree => minijinja::Value::from(minijinja::value::Serde(&tree)),
                 manifest => serde_json::to_string_pretty(manifest).unwrap_or_default(),
                 warnings => res.warnings.clone(),
