@@ -27,7 +27,9 @@
 //!   predicted probabilities in ten bins of width 0.1 (`[0, 0.1]`, `(0.1, 0.2]`, ...);
 //!   per bin the mean predicted probability, the observed rate of positives and n.
 //! - Precision at k: the share of the k highest-scored units whose outcome is
-//!   positive (ties at the k-th place broken by the order given).
+//!   positive; units tied at the k-th place fill the places left by their share of
+//!   positives (the expected precision when the tie is broken at random), so the value
+//!   does not depend on the order of the rows.
 //! - Top-k overlap of two rankings: `|top_k(a) ∩ top_k(b)| / k`.
 //!
 //! Every metric is NaN when undefined (fewer than 2 pairs, a constant variable, no
@@ -275,7 +277,8 @@ pub fn average_precision_sorted(descending: &[usize], scores: &[f64], positive: 
     if total == 0 {
         return f64::NAN;
     }
-    let (mut tp, mut fp, mut ap) = (0u64, 0u64, 0.0);
+    // Σ ΔTP_n P_n, divided by the positives once: exactly 1 when every outcome is one.
+    let (mut tp, mut fp, mut sum) = (0u64, 0u64, 0.0);
     let mut j = 0;
     while j < descending.len() {
         let mut end = j + 1;
@@ -290,12 +293,12 @@ pub fn average_precision_sorted(descending: &[usize], scores: &[f64], positive: 
                 fp += w[i];
             }
         }
-        if tp > before && tp + fp > 0 {
-            ap += (tp - before) as f64 / total as f64 * (tp as f64 / (tp + fp) as f64);
+        if tp > before {
+            sum += (tp - before) as f64 * (tp as f64 / (tp + fp) as f64);
         }
         j = end;
     }
-    ap
+    sum / total as f64
 }
 
 /// One bin of a reliability table.
@@ -348,13 +351,42 @@ pub fn top_k(scores: &[f64], k: usize) -> Vec<usize> {
     order
 }
 
-/// Share of the k highest-scored units with a positive outcome.
+/// Share of the k highest-scored units with a positive outcome, ties at the k-th
+/// place counted by their share of positives.
 pub fn precision_at_k(scores: &[f64], positive: &[bool], k: usize) -> f64 {
-    let k = k.min(scores.len());
-    if k == 0 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let weights = vec![1u64; scores.len()];
+    precision_at_k_sorted(&order, scores, positive, &weights, k)
+}
+
+/// [`precision_at_k`] from the pairs sorted by score, highest first, pair `i` counting
+/// `w[i]` times; NaN when the pairs weigh less than k.
+pub fn precision_at_k_sorted(descending: &[usize], scores: &[f64], positive: &[bool], w: &[u64], k: usize) -> f64 {
+    let size: u64 = descending.iter().map(|&i| w[i]).sum();
+    if k == 0 || size < k as u64 {
         return f64::NAN;
     }
-    top_k(scores, k).iter().filter(|&&i| positive[i]).count() as f64 / k as f64
+    let k = k as u64;
+    let (mut taken, mut hits, mut j) = (0u64, 0.0, 0);
+    while taken < k && j < descending.len() {
+        let mut end = j + 1;
+        while end < descending.len() && scores[descending[end]] == scores[descending[j]] {
+            end += 1;
+        }
+        let run = &descending[j..end];
+        let weight: u64 = run.iter().map(|&i| w[i]).sum();
+        let run_hits: u64 = run.iter().filter(|&&i| positive[i]).map(|&i| w[i]).sum();
+        let places = weight.min(k - taken);
+        hits += if places == weight {
+            run_hits as f64
+        } else {
+            places as f64 * run_hits as f64 / weight as f64
+        };
+        taken += places;
+        j = end;
+    }
+    hits / k as f64
 }
 
 /// `|top_k(a) ∩ top_k(b)| / k`.
@@ -474,6 +506,17 @@ mod tests {
         let s = [5.0, 9.0, 7.0, 1.0];
         assert_eq!(top_k(&s, 2), vec![1, 2]);
         assert!(close(precision_at_k(&s, &[false, true, false, true], 2), 0.5, 1e-12));
+        // A tie at the 2nd place: 9 (positive), then 7, 7, 7 of which one positive fill
+        // one place by their share: (1 + 1/3) / 2, whatever their order.
+        let tied = [7.0, 9.0, 7.0, 7.0];
+        for positive in [[true, true, false, false], [false, true, false, true]] {
+            assert!(close(
+                precision_at_k(&tied, &positive, 2),
+                (1.0 + 1.0 / 3.0) / 2.0,
+                1e-15
+            ));
+        }
+        assert!(precision_at_k(&s, &[true; 4], 5).is_nan());
         assert!(close(top_k_overlap(&s, &[9.0, 8.0, 1.0, 2.0], 2), 0.5, 1e-12));
     }
 
@@ -492,6 +535,8 @@ mod tests {
             1e-15
         ));
         assert!(average_precision(&s, &[false; 5]).is_nan());
+        // Every outcome an event: exactly 1 (seven steps of 1/7 would sum to 1 - 2e-16).
+        assert_eq!(average_precision(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], &[true; 7]), 1.0);
         // Weights count a pair as often as drawn: pair 1 twice is the sample written out.
         let w = [1, 2, 1, 1, 1];
         let written = [0.9, 0.8, 0.8, 0.8, 0.3, 0.1];

@@ -9,8 +9,9 @@
 //! - `own_rate`: the share of u's periods up to t with an event (the unit's own history,
 //!   ViEWS' "conflictology" as a frequency);
 //! - `base_rate`: the share of all unit-periods up to t with an event: one probability
-//!   for every unit (ranks nobody; its AUROC is 0.5, its average precision the share of
-//!   events);
+//!   for every unit at an origin (it ranks nobody: at one origin its AUROC is 0.5 and
+//!   its average precision the share of events; pooled over origins whose rates differ,
+//!   it ranks the origins);
 //! - `any:k`: 1 if u had an event in the last k periods, else 0.
 //!
 //! ## References
@@ -58,17 +59,23 @@ impl Baseline {
         }
     }
 
-    /// A comma-separated list (`none` for no baseline); every bad name is a problem of
-    /// `--baselines`, the nearest name suggested.
+    /// A comma-separated list, names in any case (`none` alone for no baseline); every
+    /// bad name is a problem of `--baselines`, the nearest name suggested.
     pub fn parse_list(text: &str) -> Result<Vec<Baseline>> {
         let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::argument(
+                "baselines",
+                format!("expected a list of baselines ({}), or none", NAMES.join(", ")),
+            ));
+        }
         if text.eq_ignore_ascii_case("none") {
             return Ok(Vec::new());
         }
         let mut out: Vec<Baseline> = Vec::new();
         let mut problems = Vec::new();
         for item in text.split(',').map(str::trim) {
-            match Baseline::parse(item) {
+            match Baseline::parse(&item.to_ascii_lowercase()) {
                 Ok(b) if out.contains(&b) => {
                     problems.push(Error::argument("baselines", format!("`{}` is given twice", b.name())))
                 }
@@ -89,12 +96,9 @@ impl Baseline {
             let Some(k) = k else {
                 return Err(format!("`{name}` needs a number of periods: `{name}:3`"));
             };
-            match k.parse::<usize>() {
-                Ok(k) if k >= 1 => Ok(k),
-                _ => Err(format!(
-                    "`{item}`: expected a whole number of periods of 1 or more after `{name}:`, found `{k}`"
-                )),
-            }
+            super::periods(k)
+                .map(|k| k as usize)
+                .map_err(|m| format!("`{item}`: {m} after `{name}:`, found `{k}`"))
         };
         let none = |b: Baseline| match k {
             None => Ok(b),
@@ -106,6 +110,7 @@ impl Baseline {
             "base_rate" => none(Baseline::BaseRate),
             "mean" => periods(k).map(Baseline::Mean),
             "any" => periods(k).map(Baseline::Any),
+            "none" => Err("`none` stands alone (no baseline at all): leave it out of a list".into()),
             "" => Err("an empty baseline name (two commas, or a comma at an end)".into()),
             _ => Err(format!(
                 "unknown baseline `{name}` (known: {}, or none){}",
@@ -220,16 +225,28 @@ mod tests {
         let all = Baseline::parse_list(DEFAULT).unwrap();
         assert_eq!(all.iter().map(Baseline::name).collect::<Vec<_>>().join(","), DEFAULT);
         assert!(Baseline::parse_list("none").unwrap().is_empty());
-        let err = Baseline::parse_list("persistance,mean:0,any,own_rate:2,mean:2,mean:2").unwrap_err();
+        assert_eq!(
+            Baseline::parse_list(" ").unwrap_err().to_string(),
+            "baselines: expected a list of baselines (persistence, mean:K, own_rate, base_rate, any:K), or none"
+        );
+        assert_eq!(
+            Baseline::parse_list("Persistence, MEAN:2").unwrap(),
+            [Baseline::Persistence, Baseline::Mean(2)]
+        );
+        let err =
+            Baseline::parse_list("persistance,mean:0,any,own_rate:2,mean:2,mean:2,none,mean:18446744073709551615")
+                .unwrap_err();
         let messages: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
         assert_eq!(
             messages,
             [
                 "baselines: unknown baseline `persistance` (known: persistence, mean:K, own_rate, base_rate, any:K, or none); did you mean `persistence`?",
-                "baselines: `mean:0`: expected a whole number of periods of 1 or more after `mean:`, found `0`",
+                "baselines: `mean:0`: expected 1 or more periods after `mean:`, found `0`",
                 "baselines: `any` needs a number of periods: `any:3`",
                 "baselines: `own_rate:2`: `own_rate` takes no number of periods",
                 "baselines: `mean:2` is given twice",
+                "baselines: `none` stands alone (no baseline at all): leave it out of a list",
+                "baselines: `mean:18446744073709551615`: expected at most 100000 periods after `mean:`, found `18446744073709551615`",
             ]
         );
     }

@@ -26,7 +26,7 @@
 pub enum Fit {
     /// `σ(a + b (s - centre) / spread)`.
     Logistic { a: f64, b: f64, centre: f64, spread: f64 },
-    /// Every score the same: one probability, the share of positives.
+    /// Every score the same: one probability, the mean of Platt's targets.
     Constant(f64),
     /// No finite maximum (or nothing to fit), and why.
     Undefined(String),
@@ -92,11 +92,13 @@ pub fn fit(scores: &[f64], positive: &[bool]) -> Fit {
     }
     let y = targets(positive);
     let mean_target = y.iter().sum::<f64>() / n as f64;
-    let centre = scores.iter().sum::<f64>() / n as f64;
-    let spread = (scores.iter().map(|s| (s - centre) * (s - centre)).sum::<f64>() / n as f64).sqrt();
-    if spread.is_nan() || spread <= 0.0 || spread.is_infinite() {
+    // One score for all (compared as values: the mean of equal scores may differ from
+    // them in the last bit, which would leave a spread of 1e-16).
+    if scores.iter().all(|&s| s == scores[0]) {
         return Fit::Constant(mean_target);
     }
+    let centre = scores.iter().sum::<f64>() / n as f64;
+    let spread = (scores.iter().map(|s| (s - centre) * (s - centre)).sum::<f64>() / n as f64).sqrt();
     let z: Vec<f64> = scores.iter().map(|s| (s - centre) / spread).collect();
     let likelihood = |a: f64, b: f64| -> f64 {
         z.iter()

@@ -109,18 +109,44 @@ pub struct Settings {
     pub calibration: Calibration,
 }
 
-/// The steps of `--horizon`: `3`, `1..3` (1, 2, 3) or `1,2,4`; each 1 or more.
+/// The largest step ahead and the largest window of a baseline, in periods: far beyond
+/// any panel, and small enough that no period arithmetic overflows.
+pub const MAX_PERIODS: u64 = 100_000;
+
+/// The fewest bootstrap resamples that give an interval (0 gives none): the 2.5 and
+/// 97.5 % quantiles of fewer are the extremes of a handful of draws.
+pub const MIN_BOOTSTRAP: usize = 100;
+
+/// A count of periods written by a user (`3` in `--horizon 3` or `mean:3`): 1 to
+/// [`MAX_PERIODS`], or what was expected ("expected 1 or more periods").
+pub fn periods(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    match t.parse::<u64>() {
+        Ok(k) if (1..=MAX_PERIODS).contains(&k) => Ok(k),
+        Ok(0) => Err("expected 1 or more periods".into()),
+        Ok(_) => Err(format!("expected at most {MAX_PERIODS} periods")),
+        Err(_) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(format!("expected at most {MAX_PERIODS} periods"))
+        }
+        Err(_) => Err("expected a whole number of periods".into()),
+    }
+}
+
+/// The steps of `--horizon`: `3`, `1..3` (1, 2, 3) or `1,2,4`; each 1 to
+/// [`MAX_PERIODS`].
 pub fn parse_horizons(text: &str) -> Result<Vec<i64>> {
     let bad = |message: String| Error::argument("horizon", message);
     let number = |s: &str| -> Result<i64> {
-        match s.trim().parse::<i64>() {
-            Ok(h) if h >= 1 => Ok(h),
-            Ok(h) => Err(bad(format!("expected 1 or more periods ahead, found {h}"))),
-            Err(_) => Err(bad(format!(
-                "expected periods ahead as a number (`1`), a range (`1..3`) or a list (`1,2,4`), found `{}`",
-                s.trim()
-            ))),
-        }
+        periods(s).map(|k| k as i64).map_err(|m| {
+            bad(if m.ends_with("whole number of periods") {
+                format!(
+                    "expected periods ahead as a number (`1`), a range (`1..3`) or a list (`1,2,4`), found `{}`",
+                    s.trim()
+                )
+            } else {
+                format!("{m} ahead, found {}", s.trim())
+            })
+        })
     };
     let mut steps: Vec<i64> = match text.split_once("..") {
         Some((a, b)) => {
@@ -140,26 +166,38 @@ pub fn parse_horizons(text: &str) -> Result<Vec<i64>> {
     Ok(steps)
 }
 
+/// Problems of the options no metric can be computed with, each under its option's
+/// name: a threshold that is not finite, `top_k` 0, 1 to 99 resamples.
+pub fn option_problems(threshold: f64, top_k: usize, bootstrap: usize) -> Vec<Error> {
+    let mut problems = Vec::new();
+    if !threshold.is_finite() {
+        problems.push(Error::argument(
+            "threshold",
+            format!("expected a finite number (the outcome above it counts as an event), found {threshold}"),
+        ));
+    }
+    if top_k == 0 {
+        problems.push(Error::argument(
+            "top_k",
+            "expected 1 or more units (precision at k of the k highest scores)",
+        ));
+    }
+    if (1..MIN_BOOTSTRAP).contains(&bootstrap) {
+        problems.push(Error::argument(
+            "bootstrap",
+            format!(
+                "expected 0 (no intervals) or at least {MIN_BOOTSTRAP} resamples, found {bootstrap}: the 2.5 and 97.5 % quantiles of fewer are the extremes of a few draws"
+            ),
+        ));
+    }
+    problems
+}
+
 impl Settings {
     /// Refuses settings no metric can be computed with, or whose resamples cannot fit in
     /// `available` bytes of memory, each under its option's name.
     pub fn check(&self, n_units: usize, variants: usize, available: Option<u64>) -> Result<()> {
-        let mut problems = Vec::new();
-        if !self.threshold.is_finite() {
-            problems.push(Error::argument(
-                "threshold",
-                format!(
-                    "expected a finite number (the outcome above it counts as an event), found {}",
-                    self.threshold
-                ),
-            ));
-        }
-        if self.top_k == 0 {
-            problems.push(Error::argument(
-                "top_k",
-                "expected 1 or more units (precision at k of the k highest scores)",
-            ));
-        }
+        let mut problems = option_problems(self.threshold, self.top_k, self.bootstrap);
         let needed = self.bootstrap_memory(n_units, variants);
         if let Some(available) = available.filter(|&a| needed > a) {
             problems.push(Error::argument(
@@ -196,12 +234,6 @@ pub struct Estimate {
     pub hi: f64,
 }
 
-const EMPTY: Estimate = Estimate {
-    value: f64::NAN,
-    lo: f64::NAN,
-    hi: f64::NAN,
-};
-
 /// A variant of the framework, or a naive baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -230,7 +262,7 @@ pub struct Row {
     pub n: usize,
     pub positives: usize,
     /// Pairs with a probability (the Brier score and log loss are over these).
-    pub calibrated: usize,
+    pub with_probability: usize,
     /// In the order of [`METRIC_NAMES`].
     pub metrics: [Estimate; METRICS],
     pub note: String,
@@ -262,17 +294,22 @@ pub enum Verdict {
     Undefined,
 }
 
+/// Differences closer to 0 than this are 0: two sums of the same terms in another order
+/// differ by a few units in the last place, which is no skill.
+const NOISE: f64 = 1e-12;
+
 impl Skill {
     pub fn verdict(&self, metric: usize) -> Verdict {
         let d = self.difference[metric];
         let sign = if LOWER_IS_BETTER[metric] { -1.0 } else { 1.0 };
+        let (lo, hi) = ((sign * d.lo).min(sign * d.hi), (sign * d.lo).max(sign * d.hi));
         if d.value.is_nan() {
             Verdict::Undefined
         } else if d.lo.is_nan() {
             Verdict::NoInterval
-        } else if (sign * d.lo).min(sign * d.hi) > 0.0 {
+        } else if lo > NOISE {
             Verdict::Beats
-        } else if (sign * d.lo).max(sign * d.hi) < 0.0 {
+        } else if hi < -NOISE {
             Verdict::Worse
         } else {
             Verdict::NoBetter
@@ -312,9 +349,12 @@ pub struct Backtest {
     pub steps: Vec<i64>,
     pub rows: Vec<Row>,
     pub skill: Vec<Skill>,
+    /// Per step and variant, the verdict line ([`verdict`]); empty without baselines.
+    pub verdicts: Vec<(i64, String, String)>,
     pub reliability: Vec<Reliability>,
     pub forecasts: Vec<Forecast>,
-    /// Said once for the whole run (an outcome derived differently by a variant).
+    /// Said once for the whole run (a variant whose outcome differs from the
+    /// baselines').
     pub notes: Vec<String>,
 }
 
@@ -342,7 +382,7 @@ struct Origin {
 }
 
 /// A forecaster's origins, per step (in the order of [`Settings::horizons`]).
-struct Forecasts {
+struct ForecastSet {
     name: String,
     kind: Kind,
     scale: Option<(f64, f64)>,
@@ -350,6 +390,7 @@ struct Forecasts {
 }
 
 /// The units of every panel, in one numbering (the first panel's, then any other).
+#[derive(Default)]
 struct Units {
     names: Vec<String>,
     index: HashMap<String, usize>,
@@ -372,15 +413,14 @@ impl Units {
 }
 
 /// The lowest and highest finite value.
-fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
     values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
 }
 
-/// Per step, the origins t (indices into `periods`) whose period t + step is in the
-/// data, with that period's index.
-fn targets(periods: &[Period], t: usize, horizons: &[i64]) -> Vec<Option<usize>> {
+/// Per step, the index in `periods` of period t + step, if the data has it.
+fn target_periods(periods: &[Period], t: usize, horizons: &[i64]) -> Vec<Option<usize>> {
     horizons
         .iter()
         .map(|&h| {
@@ -390,25 +430,26 @@ fn targets(periods: &[Period], t: usize, horizons: &[i64]) -> Vec<Option<usize>>
         .collect()
 }
 
+/// The outcome column of a framework on a panel (a data or a derived column).
+fn outcome_of(fw: &Framework, panel: &Panel, outcome: &str) -> Result<Vec<f64>> {
+    derived_columns(fw, panel)?.remove(outcome).ok_or_else(|| {
+        Error::argument(
+            "outcome",
+            format!("no column or derived column `{outcome}` in the data or the framework"),
+        )
+    })
+}
+
 /// A variant's forecasts: scores at every origin t on the panel cut at t, paired with
-/// the outcome at t + step.
+/// the outcome at t + step; and the outcome on the whole panel.
 fn variant_forecasts(
     name: &str,
     fw: &Framework,
     panel: &Panel,
     settings: &Settings,
     units: &mut Units,
-) -> Result<(Forecasts, Vec<f64>)> {
-    let all = derived_columns(fw, panel)?;
-    let outcome = all.get(&settings.outcome).ok_or_else(|| {
-        Error::argument(
-            "outcome",
-            format!(
-                "no column or derived column `{}` in the data or the framework",
-                settings.outcome
-            ),
-        )
-    })?;
+) -> Result<(ForecastSet, Vec<f64>)> {
+    let outcome = outcome_of(fw, panel, &settings.outcome)?;
     // Only the scores are read.
     let full = score_keeping(fw, panel, Keep::Scores)?;
     let n_units = panel.n_units();
@@ -417,7 +458,7 @@ fn variant_forecasts(
     scored_periods.dedup();
     let mut steps: Vec<Vec<Origin>> = settings.horizons.iter().map(|_| Vec::new()).collect();
     for &t in &scored_periods {
-        let targets = targets(&panel.periods, t, &settings.horizons);
+        let targets = target_periods(&panel.periods, t, &settings.horizons);
         if targets.iter().all(Option::is_none) {
             continue;
         }
@@ -426,102 +467,99 @@ fn variant_forecasts(
         let mut fw_t = fw.clone();
         fw_t.index.last_period = Some(panel.periods[t]);
         let res = score_keeping(&fw_t, &cut, Keep::Scores)?;
-        let cells: Vec<usize> = (0..n_units)
+        let scores: Vec<f64> = (0..n_units)
             .map(|u| t * n_units + u)
-            .filter(|&c| res.scored[c])
+            .map(|c| if res.scored[c] { res.score(c) } else { f64::NAN })
             .collect();
-        let range = range(cells.iter().map(|&c| res.score(c)));
         for (s, q) in targets.into_iter().enumerate() {
-            let Some(q) = q else { continue };
-            let pairs = cells
-                .iter()
-                .filter_map(|&c| {
-                    let u = c % n_units;
-                    let (score, outcome) = (res.score(c), outcome[q * n_units + u]);
-                    (!score.is_nan() && !outcome.is_nan()).then_some(Pair {
-                        unit: global[u],
-                        score,
-                        p: f64::NAN,
-                        outcome,
-                    })
-                })
-                .collect();
-            steps[s].push(Origin {
-                period: panel.periods[t],
-                target: panel.periods[q],
-                pairs,
-                range,
-                calibration_note: None,
-            });
+            if let Some(q) = q {
+                let o = origin(panel, t, q, &scores, &outcome, &global);
+                steps[s].push(o);
+            }
         }
     }
     let scale = fw.index.scale.map(|s| (s.lo, s.hi));
-    let forecasts = Forecasts {
+    let set = ForecastSet {
         name: name.to_string(),
         kind: Kind::Variant,
         scale,
         steps,
     };
-    Ok((forecasts, outcome.clone()))
+    Ok((set, outcome))
 }
 
-/// A baseline's forecasts at the origins of `like` (the first variant's), from the
-/// outcome derived on the panel cut at each origin.
+/// The pairs of one origin t and target period q: every unit with a forecast and an
+/// outcome.
+fn origin(panel: &Panel, t: usize, q: usize, forecasts: &[f64], outcome: &[f64], global: &[usize]) -> Origin {
+    let n_units = panel.n_units();
+    let pairs = (0..n_units)
+        .filter_map(|u| {
+            let (score, outcome) = (forecasts[u], outcome[q * n_units + u]);
+            (!score.is_nan() && !outcome.is_nan()).then_some(Pair {
+                unit: global[u],
+                score,
+                p: f64::NAN,
+                outcome,
+            })
+        })
+        .collect();
+    Origin {
+        period: panel.periods[t],
+        target: panel.periods[q],
+        pairs,
+        range: min_max(forecasts.iter().copied()),
+        calibration_note: None,
+    }
+}
+
+/// Every baseline's forecasts at the origins of `like` (the first variant's), from the
+/// outcome derived once per origin on the panel cut there.
 fn baseline_forecasts(
-    baseline: Baseline,
     fw: &Framework,
     panel: &Panel,
     outcome: &[f64],
-    like: &Forecasts,
+    like: &ForecastSet,
     settings: &Settings,
     global: &[usize],
-) -> Result<Forecasts> {
-    let n_units = panel.n_units();
-    let mut steps = Vec::new();
-    for origins in &like.steps {
-        let mut out = Vec::new();
-        for o in origins {
-            let t = panel.periods.iter().position(|&p| p == o.period).unwrap_or(0);
-            let q = panel.periods.iter().position(|&p| p == o.target).unwrap_or(0);
-            let cut = derived_columns(fw, &cut_at(panel, t))?;
-            let y = cut.get(&settings.outcome).map(Vec::as_slice).unwrap_or(&[]);
-            let values = baseline.forecasts(y, &panel.periods[..=t], t, settings.threshold);
-            let pairs = (0..n_units)
-                .filter_map(|u| {
-                    let (score, outcome) = (values[u], outcome[q * n_units + u]);
-                    (!score.is_nan() && !outcome.is_nan()).then_some(Pair {
-                        unit: global[u],
-                        score,
-                        p: f64::NAN,
-                        outcome,
-                    })
-                })
-                .collect();
-            out.push(Origin {
-                period: o.period,
-                target: o.target,
-                pairs,
-                range: range(values.iter().copied()),
-                calibration_note: None,
-            });
+) -> Result<Vec<ForecastSet>> {
+    let mut sets: Vec<ForecastSet> = settings
+        .baselines
+        .iter()
+        .map(|b| ForecastSet {
+            name: b.name(),
+            kind: Kind::Baseline,
+            scale: b.scale(),
+            steps: settings.horizons.iter().map(|_| Vec::new()).collect(),
+        })
+        .collect();
+    let index = |p: Period| panel.periods.iter().position(|&q| q == p);
+    let mut origins: Vec<Period> = like.steps.iter().flatten().map(|o| o.period).collect();
+    origins.sort_unstable();
+    origins.dedup();
+    for period in origins {
+        let Some(t) = index(period) else { continue };
+        let history = outcome_of(fw, &cut_at(panel, t), &settings.outcome)?;
+        for (b, set) in settings.baselines.iter().zip(&mut sets) {
+            let forecasts = b.forecasts(&history, &panel.periods[..=t], t, settings.threshold);
+            for (s, origins) in like.steps.iter().enumerate() {
+                for o in origins.iter().filter(|o| o.period == period) {
+                    if let Some(q) = index(o.target) {
+                        set.steps[s].push(origin(panel, t, q, &forecasts, outcome, global));
+                    }
+                }
+            }
         }
-        steps.push(out);
     }
-    Ok(Forecasts {
-        name: baseline.name(),
-        kind: Kind::Baseline,
-        scale: baseline.scale(),
-        steps,
-    })
+    Ok(sets)
 }
 
 /// Sets each pair's probability (see [`Calibration`]).
-fn calibrate(f: &mut Forecasts, settings: &Settings) {
-    for origins in &mut f.steps {
+fn calibrate(set: &mut ForecastSet, settings: &Settings) {
+    for origins in &mut set.steps {
         for i in 0..origins.len() {
             match settings.calibration {
                 Calibration::None => {
-                    let (lo, hi) = f.scale.unwrap_or(origins[i].range);
+                    let (lo, hi) = set.scale.unwrap_or(origins[i].range);
                     for p in &mut origins[i].pairs {
                         p.p = if hi > lo {
                             ((p.score - lo) / (hi - lo)).clamp(0.0, 1.0)
@@ -579,9 +617,25 @@ struct Bootstrap<'s> {
     n_units: usize,
 }
 
+/// Point values of a set of pairs and the values of each resample.
+type Drawn = (Values, Vec<Values>);
+
 impl Bootstrap<'_> {
+    fn new(settings: &Settings, n_units: usize) -> Bootstrap<'_> {
+        // The same unit resamples for every forecaster (paired comparison).
+        let mut rng = StdRng::seed_from_u64(settings.seed);
+        let resamples = (0..settings.bootstrap)
+            .map(|_| (0..n_units).map(|_| rng.random_range(0..n_units.max(1))).collect())
+            .collect();
+        Bootstrap {
+            settings,
+            resamples,
+            n_units,
+        }
+    }
+
     /// Point values and each resample's values of a set of pairs.
-    fn draws(&self, groups: &[&[Pair]]) -> (Values, Vec<Values>) {
+    fn draws(&self, groups: &[&[Pair]]) -> Drawn {
         let values = point(groups, self.settings);
         // Sorted once, read by every resample.
         let sorted = Sorted::new(groups, self.settings);
@@ -595,7 +649,7 @@ impl Bootstrap<'_> {
                 for &u in draw {
                     counts[u] += 1;
                 }
-                sorted.resampled(&counts, draw, self.settings)
+                sorted.resampled(&counts, self.settings)
             })
             .collect();
         (values, per_draw)
@@ -603,37 +657,37 @@ impl Bootstrap<'_> {
 }
 
 /// Point values with the percentile interval of each metric over the resamples.
-fn estimates(values: &Values, per_draw: &[Values], of: impl Fn(&Values) -> Values) -> [Estimate; METRICS] {
-    let mut out = [EMPTY; METRICS];
-    let drawn: Vec<Values> = per_draw.iter().map(&of).collect();
-    let point = of(values);
-    for m in 0..METRICS {
-        let (lo, hi) = interval(drawn.iter().map(|d| d[m]).collect());
-        out[m] = Estimate {
-            value: point[m],
+fn estimates((values, per_draw): &Drawn) -> [Estimate; METRICS] {
+    std::array::from_fn(|m| {
+        let (lo, hi) = interval(per_draw.iter().map(|d| d[m]).collect());
+        Estimate {
+            value: values[m],
             lo,
             hi,
-        };
-    }
-    out
+        }
+    })
 }
 
 /// Notes of a row: undefined metrics, and pairs without a probability.
-fn row_note(n: usize, positives: usize, calibrated: usize, calibration: Option<&str>) -> String {
+fn row_note(n: usize, positives: usize, with_probability: usize, top_k: usize, why: Option<&str>) -> String {
     let mut notes = Vec::new();
     if n < 2 {
-        notes.push("fewer than 2 units with an outcome: metrics undefined".to_string());
-    } else if positives == 0 || positives == n {
-        notes.push(format!(
-            "{} units above the threshold: AUROC{} undefined",
-            if positives == 0 { "no" } else { "all" },
-            if positives == 0 { " and average precision" } else { "" }
-        ));
+        notes.push("fewer than 2 forecasts with an outcome: Spearman, Kendall and AUROC undefined".to_string());
+    } else if positives == 0 {
+        notes.push("no outcome above the threshold: AUROC and average precision undefined".to_string());
+    } else if positives == n {
+        notes.push("every outcome above the threshold: AUROC undefined".to_string());
     }
-    match calibration {
+    if n < top_k {
+        notes.push(format!("fewer than {top_k} forecasts: precision at {top_k} undefined"));
+    }
+    match why {
         Some(why) => notes.push(why.to_string()),
-        None if calibrated < n && n > 0 => notes.push(format!(
-            "Brier score and log loss over the {calibrated} of {n} pairs with a probability (origins with an earlier outcome to calibrate on)"
+        None if with_probability == 0 && n > 0 => {
+            notes.push("no forecast has a probability: Brier score and log loss undefined".to_string())
+        }
+        None if with_probability < n => notes.push(format!(
+            "Brier score and log loss over the {with_probability} of {n} forecasts with a probability (origins with an earlier outcome to calibrate on)"
         )),
         None => {}
     }
@@ -642,35 +696,45 @@ fn row_note(n: usize, positives: usize, calibrated: usize, calibration: Option<&
 
 /// Runs the backtest of every variant and baseline.
 pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Result<Backtest> {
-    let Some((_, fw0, panel0)) = variants.first() else {
+    let Some((first, fw0, panel0)) = variants.first() else {
         return Err(Error::argument("variants", "no variant to backtest"));
     };
-    let mut units = Units {
-        names: Vec::new(),
-        index: HashMap::new(),
-    };
-    let global0 = units.of(panel0);
     if settings.horizons.is_empty() {
         return Err(Error::argument("horizon", "expected 1 or more steps ahead"));
     }
     settings.check(panel0.n_units(), variants.len(), crate::stats::available_memory())?;
+    if let Some((name, _, _)) = variants
+        .iter()
+        .find(|(name, _, _)| settings.baselines.iter().any(|b| b.name() == *name))
+    {
+        return Err(Error::argument(
+            "baselines",
+            format!("`{name}` names a variant and a baseline: rename the variant, or leave the baseline out"),
+        ));
+    }
+    let mut units = Units::default();
+    let global0 = units.of(panel0);
     let mut notes = Vec::new();
     let mut sets = Vec::new();
-    let mut outcome0 = Vec::new();
+    // Variants whose outcome is the baselines' (the first variant's).
+    let mut comparable = Vec::new();
+    let mut outcome0: Vec<f64> = Vec::new();
     for (i, (name, fw, panel)) in variants.iter().enumerate() {
-        let (forecasts, outcome) = variant_forecasts(name, fw, panel, settings, &mut units)?;
+        let (set, outcome) = variant_forecasts(name, fw, panel, settings, &mut units)?;
+        let same = i == 0
+            || (panel.units == panel0.units
+                && outcome.len() == outcome0.len()
+                && outcome.iter().zip(&outcome0).all(|(a, b)| a.to_bits() == b.to_bits()));
         if i == 0 {
             outcome0 = outcome;
-        } else if panel.units != panel0.units
-            || outcome.len() != outcome0.len()
-            || outcome.iter().zip(&outcome0).any(|(a, b)| a.to_bits() != b.to_bits())
-        {
+        } else if !same && !settings.baselines.is_empty() {
             notes.push(format!(
-                "variant `{name}` has other units or derives `{}` otherwise than `{}`: the baselines are made from `{}`'s",
-                settings.outcome, variants[0].0, variants[0].0
+                "variant `{name}` has other units or derives `{}` otherwise than `{first}`, whose outcome the baselines forecast: it is not set against them",
+                settings.outcome
             ));
         }
-        sets.push(forecasts);
+        comparable.push(same);
+        sets.push(set);
     }
     // A step no origin reaches.
     let last = panel0.periods[panel0.periods.len() - 1];
@@ -684,50 +748,70 @@ pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Resu
             ));
         }
     }
-    for &b in &settings.baselines {
-        let f = baseline_forecasts(b, fw0, panel0, &outcome0, &sets[0], settings, &global0)?;
-        sets.push(f);
+    sets.extend(baseline_forecasts(
+        fw0, panel0, &outcome0, &sets[0], settings, &global0,
+    )?);
+    comparable.resize(sets.len(), true);
+    for set in &mut sets {
+        calibrate(set, settings);
     }
-    for f in &mut sets {
-        calibrate(f, settings);
+    let boot = Bootstrap::new(settings, units.names.len());
+    let (rows, pooled) = metric_rows(&sets, &boot);
+    let skill = skills(&sets, &comparable, &pooled, &boot);
+    let mut verdicts = Vec::new();
+    if !settings.baselines.is_empty() {
+        for &step in &settings.horizons {
+            for (set, _) in sets
+                .iter()
+                .zip(&comparable)
+                .filter(|(s, &c)| c && s.kind == Kind::Variant)
+            {
+                verdicts.push((step, set.name.clone(), verdict(&skill, &set.name, step)));
+            }
+        }
     }
-    let n_units = units.names.len();
-    // The same unit resamples for every forecaster (paired comparison).
-    let mut rng = StdRng::seed_from_u64(settings.seed);
-    let resamples: Vec<Vec<usize>> = (0..settings.bootstrap)
-        .map(|_| (0..n_units).map(|_| rng.random_range(0..n_units.max(1))).collect())
-        .collect();
-    let boot = Bootstrap {
-        settings,
-        resamples,
-        n_units,
-    };
+    Ok(Backtest {
+        reliability: reliability_tables(&sets, settings),
+        forecasts: long_table(&sets, settings),
+        forecasters: sets.iter().map(|f| (f.name.clone(), f.kind)).collect(),
+        units: units.names,
+        steps: settings.horizons.clone(),
+        rows,
+        skill,
+        verdicts,
+        notes,
+    })
+}
+
+/// The rows of `backtest.csv` (per forecaster, step and origin, and pooled), and per
+/// forecaster and step the pooled resamples, for the skill.
+fn metric_rows(sets: &[ForecastSet], boot: &Bootstrap) -> (Vec<Row>, Vec<Vec<Drawn>>) {
+    let settings = boot.settings;
     let mut rows = Vec::new();
-    // Per forecaster and step: the pooled point values and resamples, for the skill.
-    let mut pooled: Vec<Vec<(Values, Vec<Values>)>> = Vec::new();
-    for f in &sets {
-        let mut kept = Vec::new();
-        for (s, origins) in f.steps.iter().enumerate() {
-            let step = settings.horizons[s];
-            let mut row = |period: Option<(Period, Period)>, groups: &[&[Pair]], note: Option<&str>| {
-                let (values, per_draw) = boot.draws(groups);
-                let all = groups.iter().flat_map(|g| g.iter());
-                let n = groups.iter().map(|g| g.len()).sum();
-                let positives = all.clone().filter(|p| p.outcome > settings.threshold).count();
-                let calibrated = all.filter(|p| p.p.is_finite()).count();
+    let mut pooled = Vec::new();
+    for set in sets {
+        let mut per_step = Vec::new();
+        for (s, origins) in set.steps.iter().enumerate() {
+            let mut row = |period: Option<(Period, Period)>, groups: &[&[Pair]], why: Option<&str>| {
+                let drawn = boot.draws(groups);
+                let all = || groups.iter().flat_map(|g| g.iter());
+                let n = all().count();
+                let positives = all().filter(|p| p.outcome > settings.threshold).count();
+                let with_probability = all().filter(|p| p.p.is_finite()).count();
+                let top_k = if period.is_some() { settings.top_k } else { 0 };
                 rows.push(Row {
-                    forecaster: f.name.clone(),
-                    kind: f.kind,
-                    step,
+                    forecaster: set.name.clone(),
+                    kind: set.kind,
+                    step: settings.horizons[s],
                     period: period.map(|p| p.0),
                     outcome_period: period.map(|p| p.1),
                     n,
                     positives,
-                    calibrated,
-                    metrics: estimates(&values, &per_draw, |v| *v),
-                    note: row_note(n, positives, calibrated, note),
+                    with_probability,
+                    metrics: estimates(&drawn),
+                    note: row_note(n, positives, with_probability, top_k, why),
                 });
-                (values, per_draw)
+                drawn
             };
             for o in origins {
                 row(
@@ -737,33 +821,40 @@ pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Resu
                 );
             }
             let groups: Vec<&[Pair]> = origins.iter().map(|o| o.pairs.as_slice()).collect();
-            kept.push(row(None, &groups, None));
+            per_step.push(row(None, &groups, None));
         }
-        pooled.push(kept);
+        pooled.push(per_step);
     }
-    let skill = skills(&sets, &pooled, &boot);
-    let reliability = sets
-        .iter()
-        .flat_map(|f| {
-            f.steps.iter().enumerate().map(|(s, origins)| {
-                let (p, positive): (Vec<f64>, Vec<bool>) = origins
-                    .iter()
-                    .flat_map(|o| o.pairs.iter().map(|p| (p.p, p.outcome > settings.threshold)))
-                    .unzip();
-                Reliability {
-                    step: settings.horizons[s],
-                    forecaster: f.name.clone(),
-                    kind: f.kind,
-                    bins: metrics::reliability(&p, &positive, 10),
-                }
-            })
-        })
-        .collect();
-    let mut forecasts = Vec::new();
-    for (i, f) in sets.iter().enumerate() {
-        for (s, origins) in f.steps.iter().enumerate() {
+    (rows, pooled)
+}
+
+/// Per forecaster and step, the reliability table of the pooled probabilities.
+fn reliability_tables(sets: &[ForecastSet], settings: &Settings) -> Vec<Reliability> {
+    let mut out = Vec::new();
+    for set in sets {
+        for (s, origins) in set.steps.iter().enumerate() {
+            let (p, positive): (Vec<f64>, Vec<bool>) = origins
+                .iter()
+                .flat_map(|o| o.pairs.iter().map(|p| (p.p, p.outcome > settings.threshold)))
+                .unzip();
+            out.push(Reliability {
+                step: settings.horizons[s],
+                forecaster: set.name.clone(),
+                kind: set.kind,
+                bins: metrics::reliability(&p, &positive, 10),
+            });
+        }
+    }
+    out
+}
+
+/// Every forecast with its probability and outcome.
+fn long_table(sets: &[ForecastSet], settings: &Settings) -> Vec<Forecast> {
+    let mut out = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        for (s, origins) in set.steps.iter().enumerate() {
             for o in origins {
-                forecasts.extend(o.pairs.iter().map(|p| Forecast {
+                out.extend(o.pairs.iter().map(|p| Forecast {
                     unit: p.unit,
                     origin: o.period,
                     step: settings.horizons[s],
@@ -776,60 +867,47 @@ pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Resu
             }
         }
     }
-    Ok(Backtest {
-        units: units.names,
-        forecasters: sets.iter().map(|f| (f.name.clone(), f.kind)).collect(),
-        steps: settings.horizons.clone(),
-        rows,
-        skill,
-        reliability,
-        forecasts,
-        notes,
-    })
+    out
 }
 
-/// Every variant against every baseline at every step, over the pairs both forecast
-/// (matched by origin and unit; a probability only where both have one). Where those
-/// are all of both sets' pairs, the pooled resamples already drawn are read again.
-fn skills(sets: &[Forecasts], pooled: &[Vec<(Values, Vec<Values>)>], boot: &Bootstrap) -> Vec<Skill> {
+/// Every comparable variant against every baseline at every step, over the pairs both
+/// forecast (matched by origin and unit; a probability only where both have one).
+/// Where those are all of both sets' pairs, the pooled resamples already drawn are
+/// read again.
+fn skills(sets: &[ForecastSet], comparable: &[bool], pooled: &[Vec<Drawn>], boot: &Bootstrap) -> Vec<Skill> {
     let mut out = Vec::new();
-    let variants: Vec<usize> = (0..sets.len()).filter(|&i| sets[i].kind == Kind::Variant).collect();
-    let baselines: Vec<usize> = (0..sets.len()).filter(|&i| sets[i].kind == Kind::Baseline).collect();
+    let of_kind = |kind: Kind| (0..sets.len()).filter(move |&i| sets[i].kind == kind && comparable[i]);
     for (s, &step) in boot.settings.horizons.iter().enumerate() {
-        for &v in &variants {
-            for &b in &baselines {
-                let (va, vb) = common(&sets[v].steps[s], &sets[b].steps[s]);
-                let n: usize = va.iter().map(Vec::len).sum();
-                let whole = |set: &[Origin], mine: &[Vec<Pair>]| {
-                    set.iter().map(|o| o.pairs.len()).sum::<usize>() == n
+        for v in of_kind(Kind::Variant) {
+            for b in of_kind(Kind::Baseline) {
+                let (paired_v, paired_b) = paired(&sets[v].steps[s], &sets[b].steps[s]);
+                let n: usize = paired_v.iter().map(Vec::len).sum();
+                // The pooled draws where the paired pairs are all of the set's, as they were.
+                let drawn = |i: usize, paired: &[Vec<Pair>]| {
+                    let set = &sets[i].steps[s];
+                    let unchanged = set.iter().map(|o| o.pairs.len()).sum::<usize>() == n
                         && set
                             .iter()
                             .flat_map(|o| &o.pairs)
-                            .zip(mine.iter().flatten())
-                            .all(|(a, b)| a.p.to_bits() == b.p.to_bits())
-                };
-                let drawn = |i: usize, set: &[Origin], mine: &[Vec<Pair>]| {
-                    if whole(set, mine) {
+                            .zip(paired.iter().flatten())
+                            .all(|(a, b)| a.p.to_bits() == b.p.to_bits());
+                    if unchanged {
                         pooled[i][s].clone()
                     } else {
-                        let groups: Vec<&[Pair]> = mine.iter().map(Vec::as_slice).collect();
+                        let groups: Vec<&[Pair]> = paired.iter().map(Vec::as_slice).collect();
                         boot.draws(&groups)
                     }
                 };
-                let (pv, dv) = drawn(v, &sets[v].steps[s], &va);
-                let (pb, db) = drawn(b, &sets[b].steps[s], &vb);
-                let differences: Vec<Values> = dv
-                    .iter()
-                    .zip(&db)
-                    .map(|(a, b)| std::array::from_fn(|m| a[m] - b[m]))
-                    .collect();
-                let difference = estimates(&std::array::from_fn(|m| pv[m] - pb[m]), &differences, |v| *v);
+                let (values_v, draws_v) = drawn(v, &paired_v);
+                let (values_b, draws_b) = drawn(b, &paired_b);
+                let difference = |a: &Values, b: &Values| -> Values { std::array::from_fn(|m| a[m] - b[m]) };
+                let draws = draws_v.iter().zip(&draws_b).map(|(a, b)| difference(a, b)).collect();
                 out.push(Skill {
                     step,
                     variant: sets[v].name.clone(),
                     baseline: sets[b].name.clone(),
                     n,
-                    difference,
+                    difference: estimates(&(difference(&values_v, &values_b), draws)),
                 });
             }
         }
@@ -839,15 +917,15 @@ fn skills(sets: &[Forecasts], pooled: &[Vec<(Values, Vec<Values>)>], boot: &Boot
 
 /// The pairs of `a` and `b` at the origins and units both have, in `a`'s order; a
 /// probability kept only where both have one.
-fn common(a: &[Origin], b: &[Origin]) -> (Vec<Vec<Pair>>, Vec<Vec<Pair>>) {
-    let (mut ca, mut cb) = (Vec::new(), Vec::new());
-    for oa in a {
-        let Some(ob) = b.iter().find(|o| o.period == oa.period) else {
+fn paired(a: &[Origin], b: &[Origin]) -> (Vec<Vec<Pair>>, Vec<Vec<Pair>>) {
+    let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
+    for origin_a in a {
+        let Some(origin_b) = b.iter().find(|o| o.period == origin_a.period) else {
             continue;
         };
-        let of_b: HashMap<usize, &Pair> = ob.pairs.iter().map(|p| (p.unit, p)).collect();
-        let (mut ga, mut gb) = (Vec::new(), Vec::new());
-        for pa in &oa.pairs {
+        let of_b: HashMap<usize, &Pair> = origin_b.pairs.iter().map(|p| (p.unit, p)).collect();
+        let (mut group_a, mut group_b) = (Vec::new(), Vec::new());
+        for pa in &origin_a.pairs {
             if let Some(&&pb) = of_b.get(&pa.unit) {
                 let both = pa.p.is_finite() && pb.p.is_finite();
                 let keep = |mut p: Pair| {
@@ -856,33 +934,35 @@ fn common(a: &[Origin], b: &[Origin]) -> (Vec<Vec<Pair>>, Vec<Vec<Pair>>) {
                     }
                     p
                 };
-                ga.push(keep(*pa));
-                gb.push(keep(pb));
+                group_a.push(keep(*pa));
+                group_b.push(keep(pb));
             }
         }
-        ca.push(ga);
-        cb.push(gb);
+        out_a.push(group_a);
+        out_b.push(group_b);
     }
-    (ca, cb)
+    (out_a, out_b)
 }
 
-/// Forecasters at one step ordered by pooled skill: Spearman's rho, then AUROC, then
-/// Brier (lower is better); NaN last.
+/// Forecasters at one step ordered by pooled skill at spotting events: average
+/// precision, then AUROC, then the Brier score (lower is better); NaN last.
 pub fn ranking(rows: &[Row], step: i64) -> Vec<&Row> {
     let mut pooled: Vec<&Row> = rows.iter().filter(|r| r.period.is_none() && r.step == step).collect();
     let key = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
     pooled.sort_by(|a, b| {
-        key(b.metrics[0].value)
-            .total_cmp(&key(a.metrics[0].value))
+        key(b.metrics[3].value)
+            .total_cmp(&key(a.metrics[3].value))
             .then(key(b.metrics[2].value).total_cmp(&key(a.metrics[2].value)))
             .then(key(-b.metrics[4].value).total_cmp(&key(-a.metrics[4].value)))
     });
     pooled
 }
 
-/// A signed difference with its interval: `+0.120 [0.030, 0.200]`.
+/// A signed difference with its interval: `+0.120 [0.030, 0.200]`; `undefined` for NaN.
 pub fn signed(e: Estimate) -> String {
-    if e.lo.is_nan() {
+    if e.value.is_nan() {
+        "undefined".into()
+    } else if e.lo.is_nan() {
         format!("{:+.3}", e.value)
     } else {
         format!("{:+.3} [{:.3}, {:.3}]", e.value, e.lo, e.hi)
@@ -892,7 +972,8 @@ pub fn signed(e: Estimate) -> String {
 /// One line on a variant at one step against every baseline, on average precision:
 /// "beats all 5 baselines on average precision; the closest, mean:3: +0.120 [0.030,
 /// 0.200]", or "no better than persistence on average precision: -0.020 [-0.100,
-/// 0.050] (beats 3 of 5: base_rate, own_rate, any:3)". Empty without baselines.
+/// 0.050] (beats 3 of 5: base_rate, own_rate, any:3)". Without intervals the line says
+/// where the point values stand. Empty without baselines.
 pub fn verdict(skill: &[Skill], variant: &str, step: i64) -> String {
     let m = VERDICT_METRIC;
     let metric = METRIC_NAMES[m].replace('_', " ");
@@ -903,45 +984,84 @@ pub fn verdict(skill: &[Skill], variant: &str, step: i64) -> String {
     if mine.is_empty() {
         return String::new();
     }
-    let defined: Vec<&Skill> = mine
-        .iter()
-        .copied()
-        .filter(|s| s.verdict(m) != Verdict::Undefined)
-        .collect();
+    let (defined, undefined): (Vec<&Skill>, Vec<&Skill>) =
+        mine.iter().partition(|s| s.verdict(m) != Verdict::Undefined);
     if defined.is_empty() {
-        return format!("{metric} undefined (no event, or no non-event, in the outcomes)");
+        return format!("{metric} undefined against every baseline (see the notes)");
     }
-    let value = |s: &&Skill| s.difference[m].value;
-    let beaten: Vec<&Skill> = defined
+    let diff = |s: &Skill| s.difference[m].value;
+    let closest = |list: &[&Skill]| -> Skill {
+        (*list
+            .iter()
+            .min_by(|a, b| diff(a).total_cmp(&diff(b)))
+            .expect("not empty"))
+        .clone()
+    };
+    let total = defined.len();
+    let undefined_note = if undefined.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = undefined.iter().map(|s| s.baseline.as_str()).collect();
+        format!("; undefined against {}", names.join(", "))
+    };
+    if defined.iter().all(|s| s.verdict(m) == Verdict::NoInterval) {
+        // Point values only.
+        let behind: Vec<&Skill> = defined.iter().copied().filter(|s| diff(s) <= NOISE).collect();
+        let ahead: Vec<&str> = defined
+            .iter()
+            .filter(|s| diff(s) > NOISE)
+            .map(|s| s.baseline.as_str())
+            .collect();
+        let line = if behind.is_empty() {
+            let c = closest(&defined);
+            if total == 1 {
+                format!("ahead of {} on {metric}: {}", c.baseline, signed(c.difference[m]))
+            } else {
+                format!(
+                    "ahead of all {total} baselines on {metric}; the closest, {}: {}",
+                    c.baseline,
+                    signed(c.difference[m])
+                )
+            }
+        } else {
+            let c = closest(&behind);
+            let mut line = format!("not ahead of {} on {metric}: {}", c.baseline, signed(c.difference[m]));
+            if total > 1 {
+                line.push_str(&format!(" (ahead of {} of {total}{})", ahead.len(), list(&ahead)));
+            }
+            line
+        };
+        return format!("{line} (point values: no intervals){undefined_note}");
+    }
+    let beaten: Vec<&str> = defined
         .iter()
-        .copied()
         .filter(|s| s.verdict(m) == Verdict::Beats)
+        .map(|s| s.baseline.as_str())
         .collect();
-    let not: Vec<&Skill> = defined
+    let not_beaten: Vec<&Skill> = defined
         .iter()
         .copied()
         .filter(|s| s.verdict(m) != Verdict::Beats)
         .collect();
-    let total = defined.len();
-    if not.is_empty() {
-        let closest = beaten.iter().min_by(|a, b| value(a).total_cmp(&value(b))).unwrap();
+    if not_beaten.is_empty() {
+        let c = closest(&defined);
+        if total == 1 {
+            return format!(
+                "beats {} on {metric}: {}{undefined_note}",
+                c.baseline,
+                signed(c.difference[m])
+            );
+        }
         return format!(
-            "beats {} on {metric}; the closest, {}: {}",
-            if total == 1 {
-                closest.baseline.clone()
-            } else {
-                format!("all {total} baselines")
-            },
-            closest.baseline,
-            signed(closest.difference[m])
+            "beats all {total} baselines on {metric}; the closest, {}: {}{undefined_note}",
+            c.baseline,
+            signed(c.difference[m])
         );
     }
     // The baseline furthest ahead of the variant among those it does not beat.
-    let strongest = not.iter().min_by(|a, b| value(a).total_cmp(&value(b))).unwrap();
+    let strongest = closest(&not_beaten);
     let how = match strongest.verdict(m) {
         Verdict::Worse => "worse than",
-        Verdict::NoInterval if value(strongest) > 0.0 => "ahead of (no interval)",
-        Verdict::NoInterval => "behind (no interval)",
         _ => "no better than",
     };
     let mut line = format!(
@@ -950,14 +1070,18 @@ pub fn verdict(skill: &[Skill], variant: &str, step: i64) -> String {
         signed(strongest.difference[m])
     );
     if total > 1 {
-        let names: Vec<&str> = beaten.iter().map(|s| s.baseline.as_str()).collect();
-        line.push_str(&if names.is_empty() {
-            format!(" (beats none of {total})")
-        } else {
-            format!(" (beats {} of {total}: {})", names.len(), names.join(", "))
-        });
+        line.push_str(&format!(" (beats {} of {total}{})", beaten.len(), list(&beaten)));
     }
-    line
+    line + &undefined_note
+}
+
+/// `: a, b` for a non-empty list of names, else nothing.
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", names.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -967,6 +1091,12 @@ mod tests {
     use crate::period::PeriodKind;
     use crate::score::score;
     use std::collections::BTreeMap;
+
+    const EMPTY: Estimate = Estimate {
+        value: f64::NAN,
+        lo: f64::NAN,
+        hi: f64::NAN,
+    };
 
     fn settings(outcome: &str, threshold: f64, top_k: usize, bootstrap: usize) -> Settings {
         Settings {
@@ -1014,12 +1144,43 @@ mod tests {
     }
 
     #[test]
+    fn bootstraps_of_a_few_resamples_are_refused() {
+        let s = Settings {
+            bootstrap: 99,
+            ..settings("y", 0.0, 1, 0)
+        };
+        assert_eq!(
+            s.check(9, 1, None).unwrap_err().to_string(),
+            "bootstrap: expected 0 (no intervals) or at least 100 resamples, found 99: the 2.5 and 97.5 % quantiles of fewer are the extremes of a few draws"
+        );
+        assert!(Settings {
+            bootstrap: 100,
+            ..s.clone()
+        }
+        .check(9, 1, None)
+        .is_ok());
+        assert!(Settings { bootstrap: 0, ..s }.check(9, 1, None).is_ok());
+    }
+
+    #[test]
     fn horizons_are_read_as_a_number_a_range_or_a_list() {
         assert_eq!(parse_horizons("1").unwrap(), [1]);
         assert_eq!(parse_horizons("1..3").unwrap(), [1, 2, 3]);
         assert_eq!(parse_horizons("4, 1,2,2").unwrap(), [1, 2, 4]);
         let said = |t: &str| parse_horizons(t).unwrap_err().to_string();
         assert_eq!(said("0"), "horizon: expected 1 or more periods ahead, found 0");
+        assert_eq!(
+            said("100001"),
+            "horizon: expected at most 100000 periods ahead, found 100001"
+        );
+        assert_eq!(
+            said("99999999999999999999"),
+            "horizon: expected at most 100000 periods ahead, found 99999999999999999999"
+        );
+        assert_eq!(
+            said("-1"),
+            "horizon: expected periods ahead as a number (`1`), a range (`1..3`) or a list (`1,2,4`), found `-1`"
+        );
         assert_eq!(said("3..1"), "horizon: the range `3..1` runs backwards: write `1..3`");
         assert_eq!(
             said("1;2"),
@@ -1066,7 +1227,7 @@ mod tests {
 
     #[test]
     fn scores_at_t_against_outcomes_at_t_plus_one_by_hand() {
-        let bt = run(&[("base".into(), fw(), panel())], &settings("y", 1.5, 2, 50)).unwrap();
+        let bt = run(&[("base".into(), fw(), panel())], &settings("y", 1.5, 2, 100)).unwrap();
         let rows = &bt.rows;
         // t = 2019 -> 2020 and 2020 -> 2021; 2021 has no next year.
         assert_eq!(rows.len(), 3);
@@ -1227,9 +1388,9 @@ mod tests {
             assert_eq!(f.p.to_bits(), fit.probability(f.score).to_bits());
         }
         let pooled = bt.rows.iter().find(|r| r.period.is_none()).unwrap();
-        assert_eq!((pooled.n, pooled.calibrated), (15, 10));
+        assert_eq!((pooled.n, pooled.with_probability), (15, 10));
         assert!(
-            pooled.note.contains("over the 10 of 15 pairs with a probability"),
+            pooled.note.contains("over the 10 of 15 forecasts with a probability"),
             "{}",
             pooled.note
         );
@@ -1305,7 +1466,30 @@ mod tests {
         let none = [skill("persistence", 0.05, f64::NAN, f64::NAN)];
         assert_eq!(
             verdict(&none, "v", 1),
-            "ahead of (no interval) persistence on average precision: +0.050"
+            "ahead of persistence on average precision: +0.050 (point values: no intervals)"
+        );
+        let points = [
+            skill("persistence", 0.05, f64::NAN, f64::NAN),
+            skill("mean:3", -0.01, f64::NAN, f64::NAN),
+        ];
+        assert_eq!(
+            verdict(&points, "v", 1),
+            "not ahead of mean:3 on average precision: -0.010 (ahead of 1 of 2: persistence) (point values: no intervals)"
+        );
+        let one = [skill("persistence", 0.12, 0.03, 0.2)];
+        assert_eq!(
+            verdict(&one, "v", 1),
+            "beats persistence on average precision: +0.120 [0.030, 0.200]"
+        );
+        // Rounding noise is no skill: 1 - 2e-16 against 1.
+        let noise = [
+            skill("mean:3", 2e-16, 1e-16, 3e-16),
+            skill("any:3", f64::NAN, f64::NAN, f64::NAN),
+        ];
+        assert_eq!(noise[0].verdict(VERDICT_METRIC), Verdict::NoBetter);
+        assert_eq!(
+            verdict(&noise, "v", 1),
+            "no better than mean:3 on average precision: +0.000 [0.000, 0.000]; undefined against any:3"
         );
         assert_eq!(verdict(&none, "w", 1), "");
         // Lower is better for the Brier score: a negative difference beats.

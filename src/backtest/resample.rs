@@ -36,12 +36,12 @@ pub fn point(groups: &[&[Pair]], settings: &Settings) -> Values {
         .unzip();
     let precision: Vec<f64> = groups
         .iter()
-        .filter(|g| g.len() >= settings.top_k.max(1))
         .map(|g| {
             let gs: Vec<f64> = g.iter().map(|p| p.score).collect();
             let gp: Vec<bool> = g.iter().map(|p| p.outcome > settings.threshold).collect();
             metrics::precision_at_k(&gs, &gp, settings.top_k)
         })
+        .filter(|p| !p.is_nan())
         .collect();
     // One ranking of the scores serves Spearman's rho and the AUROC.
     let score_ranks = metrics::average_ranks(&s);
@@ -61,8 +61,7 @@ pub fn point(groups: &[&[Pair]], settings: &Settings) -> Values {
 }
 
 /// A set of pairs sorted once for the bootstrap (see the module's documentation).
-pub struct Sorted<'a> {
-    groups: Vec<&'a [Pair]>,
+pub struct Sorted {
     all: Vec<Pair>,
     /// Each pair's score, and whether its outcome is above the threshold.
     scores: Vec<f64>,
@@ -78,12 +77,12 @@ pub struct Sorted<'a> {
     /// Dense rank (0-based) of each pair's outcome, and the number of distinct outcomes.
     outcome_rank: Vec<usize>,
     outcomes: usize,
-    /// Per group: its pairs by score, descending, stable (as [`metrics::top_k`]).
+    /// Per group: its pairs by score, descending.
     descending: Vec<Vec<usize>>,
 }
 
-impl<'a> Sorted<'a> {
-    pub fn new(groups: &[&'a [Pair]], settings: &Settings) -> Sorted<'a> {
+impl Sorted {
+    pub fn new(groups: &[&[Pair]], settings: &Settings) -> Sorted {
         let all: Vec<Pair> = groups.iter().flat_map(|g| g.iter().copied()).collect();
         let sorted = |key: &dyn Fn(&Pair, &Pair) -> std::cmp::Ordering| {
             let mut order: Vec<usize> = (0..all.len()).collect();
@@ -115,7 +114,6 @@ impl<'a> Sorted<'a> {
             })
             .collect();
         Sorted {
-            groups: groups.to_vec(),
             scores,
             positive,
             by_score,
@@ -129,9 +127,8 @@ impl<'a> Sorted<'a> {
         }
     }
 
-    /// The metrics of [`point`] on the resample that draws unit `u` `counts[u]` times;
-    /// `draw` (the units in drawing order) settles ties at a group's k-th place.
-    pub fn resampled(&self, counts: &[u32], draw: &[usize], settings: &Settings) -> Values {
+    /// The metrics of [`point`] on the resample that draws unit `u` `counts[u]` times.
+    pub fn resampled(&self, counts: &[u32], settings: &Settings) -> Values {
         let all = &self.all;
         let w: Vec<u64> = all.iter().map(|p| u64::from(counts[p.unit])).collect();
         let n: u64 = w.iter().sum();
@@ -188,7 +185,7 @@ impl<'a> Sorted<'a> {
         };
         let average_precision =
             metrics::average_precision_sorted(&self.by_score_descending, &self.scores, positive, &w);
-        let precision = self.precision(&w, positive, counts.len(), draw, settings);
+        let precision = self.precision(&w, settings);
         [
             spearman,
             self.kendall(&w, n),
@@ -253,54 +250,16 @@ impl<'a> Sorted<'a> {
         difference as f64 / denominator
     }
 
-    /// Mean precision at k over the groups with at least k pairs in the resample. A tie
-    /// at a group's k-th place between positive and negative outcomes is settled as
-    /// [`metrics::precision_at_k`] does, on the group expanded in drawing order.
-    fn precision(&self, w: &[u64], positive: &[bool], n_units: usize, draw: &[usize], settings: &Settings) -> f64 {
-        let all = &self.all;
-        let mut sum = 0.0;
-        let mut groups = 0;
-        for (g, order) in self.descending.iter().enumerate() {
-            let size: u64 = order.iter().map(|&i| w[i]).sum();
-            if size < settings.top_k.max(1) as u64 {
-                continue;
+    /// Mean precision at k over the groups with at least k pairs in the resample
+    /// ([`metrics::precision_at_k`], ties by their share of positives).
+    fn precision(&self, w: &[u64], settings: &Settings) -> f64 {
+        let (mut sum, mut groups) = (0.0, 0);
+        for order in &self.descending {
+            let p = metrics::precision_at_k_sorted(order, &self.scores, &self.positive, w, settings.top_k);
+            if !p.is_nan() {
+                sum += p;
+                groups += 1;
             }
-            let k = (settings.top_k as u64).min(size);
-            let (mut taken, mut hits, mut j) = (0u64, 0u64, 0);
-            let mut settled = true;
-            while taken < k && j < order.len() {
-                let mut end = j + 1;
-                while end < order.len() && all[order[end]].score == all[order[j]].score {
-                    end += 1;
-                }
-                let run = &order[j..end];
-                let weight: u64 = run.iter().map(|&i| w[i]).sum();
-                let run_hits: u64 = run.iter().filter(|&&i| positive[i]).map(|&i| w[i]).sum();
-                if taken + weight <= k {
-                    hits += run_hits;
-                } else if run_hits == 0 || run_hits == weight {
-                    hits += if run_hits == 0 { 0 } else { k - taken };
-                } else {
-                    settled = false;
-                    break;
-                }
-                taken = (taken + weight).min(k);
-                j = end;
-            }
-            sum += if settled {
-                hits as f64 / k as f64
-            } else {
-                let mut by_unit: Vec<Vec<&Pair>> = vec![Vec::new(); n_units];
-                for p in self.groups[g] {
-                    by_unit[p.unit].push(p);
-                }
-                let expanded: Vec<&Pair> = draw.iter().flat_map(|&u| by_unit[u].iter().copied()).collect();
-                debug_assert_eq!(expanded.len() as u64, size);
-                let scores: Vec<f64> = expanded.iter().map(|p| p.score).collect();
-                let pos: Vec<bool> = expanded.iter().map(|p| p.outcome > settings.threshold).collect();
-                metrics::precision_at_k(&scores, &pos, settings.top_k)
-            };
-            groups += 1;
         }
         if groups == 0 {
             f64::NAN
@@ -408,7 +367,7 @@ mod tests {
                     .collect();
                 let refs: Vec<&[Pair]> = written.iter().map(Vec::as_slice).collect();
                 let want = point(&refs, &settings);
-                let got = sorted.resampled(&counts, &draw, &settings);
+                let got = sorted.resampled(&counts, &settings);
                 for m in [1, 2, 3, 6] {
                     assert_eq!(got[m].to_bits(), want[m].to_bits(), "metric {m}: {got:?} vs {want:?}");
                 }

@@ -24,7 +24,8 @@ pub struct BacktestArgs {
     /// a range `1..3`, or a list `1,2,4`
     #[arg(long, default_value = "1", value_name = "STEPS")]
     pub horizon: String,
-    /// Binary outcome for AUROC, Brier and precision: outcome > threshold
+    /// An event: outcome > threshold (for AUROC, average precision, the Brier score, the
+    /// log loss, precision at k and the baselines' rates)
     #[arg(long, default_value_t = 0.0)]
     pub threshold: f64,
     /// k of precision at k (per period)
@@ -72,17 +73,24 @@ const OUTPUTS: [&str; 6] = [
 
 pub fn run(args: BacktestArgs) -> Result<()> {
     let started = Instant::now();
-    let (horizons, baselines) = {
-        let horizons = backtest::parse_horizons(&args.horizon);
-        let baselines = Baseline::parse_list(&args.baselines);
-        match (horizons, baselines) {
-            (Ok(h), Ok(b)) => (h, b),
-            (h, b) => {
-                let problems = [h.err(), b.err()].into_iter().flatten().flat_map(Error::into_problems);
-                return Err(Error::from_problems(problems.collect()).expect_err("one of the two failed"));
-            }
+    // Every problem of the options at once, before any data is read.
+    let mut problems = Vec::new();
+    let horizons = match backtest::parse_horizons(&args.horizon) {
+        Ok(h) => h,
+        Err(e) => {
+            problems.extend(e.into_problems());
+            Vec::new()
         }
     };
+    let baselines: Vec<Baseline> = match Baseline::parse_list(&args.baselines) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.extend(e.into_problems());
+            Vec::new()
+        }
+    };
+    problems.extend(backtest::option_problems(args.threshold, args.top_k, args.bootstrap));
+    Error::from_problems(problems)?;
     let inputs = input_paths(&args.variants, &args.data);
     let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     args.output.check(&OUTPUTS, &input_refs)?;
@@ -149,6 +157,11 @@ pub fn run(args: BacktestArgs) -> Result<()> {
                 backtest::Calibration::None => "none: p = (score - lo) / (hi - lo) on the index scale, else the period's score range; clamped to [0, 1]",
             },
             "notes": bt.notes,
+            "verdicts": bt
+                .verdicts
+                .iter()
+                .map(|(step, variant, line)| serde_json::json!({"step": step, "variant": variant, "verdict": line}))
+                .collect::<Vec<_>>(),
             "outputs": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "elapsed_seconds": started.elapsed().as_secs_f64(),
         }),
@@ -159,27 +172,8 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         for n in &bt.notes {
             say!("note: {n}");
         }
-        // One line per note, step and origin, with the forecasters it holds for.
-        let mut said: Vec<(String, Vec<&str>)> = Vec::new();
-        for r in bt.rows.iter().filter(|r| !r.note.is_empty()) {
-            let at = format!(
-                "t+{} {}: {}",
-                r.step,
-                r.period.map_or("all".into(), |p| p.to_string()),
-                r.note
-            );
-            match said.iter_mut().find(|(a, _)| *a == at) {
-                Some((_, who)) => who.push(&r.forecaster),
-                None => said.push((at, vec![&r.forecaster])),
-            }
-        }
-        for (at, who) in said {
-            let who = if who.len() == bt.forecasters.len() && who.len() > 1 {
-                "every forecast".to_string()
-            } else {
-                who.join(", ")
-            };
-            say!("note: {who}, {at}");
+        for n in output::backtest::notes(&bt) {
+            say!("note: {n}");
         }
         say!(
             "in {:.2} s; wrote {}",

@@ -71,7 +71,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Test variants' scores at t against an outcome at t + horizon, with no look-ahead
     ///
-    /// Writes backtest.csv, ranking.csv and manifest.json; prints the ranking.
+    /// Writes backtest.csv, ranking.csv, skill.csv, reliability.csv, forecasts.csv and
+    /// manifest.json; prints the ranking beside the naive baselines and a verdict per variant.
     Backtest(backtest::BacktestArgs),
     /// Time each variant's scoring run (data load excluded and included)
     Bench(bench::BenchArgs),

@@ -54,7 +54,7 @@ pub fn backtest(bt: &Backtest) -> Table<'_> {
             r.outcome_period.map_or(Cell::Empty, |p| Cell::Text(p.to_string())),
             Cell::Int(r.n as i64),
             Cell::Int(r.positives as i64),
-            Cell::Int(r.calibrated as i64),
+            Cell::Int(r.with_probability as i64),
         ];
         for e in r.metrics {
             cells.extend(est(e));
@@ -251,15 +251,75 @@ pub fn summary(bt: &Backtest, outcome: &str, threshold: f64, top_k: usize) -> St
             }
             text.push('\n');
         }
-        for (name, kind) in &bt.forecasters {
-            if *kind != backtest::Kind::Variant {
-                continue;
-            }
-            let line = backtest::verdict(&bt.skill, name, step);
-            if !line.is_empty() {
-                text.push_str(&format!("{name}: {line}\n"));
-            }
+        for (_, name, line) in bt.verdicts.iter().filter(|v| v.0 == step) {
+            text.push_str(&format!("{name}: {line}\n"));
         }
     }
     text
+}
+
+/// Per forecaster, the steps and origins where a note holds.
+type Where<'a> = Vec<(&'a str, Vec<String>)>;
+
+/// The notes of the rows, each said once: the forecasters with the same note at the
+/// same steps and origins on one line ("every forecast, t+1 2018: ...").
+pub fn notes(bt: &Backtest) -> Vec<String> {
+    // Per note: per forecaster, where (step and origin) it holds, in order.
+    let mut by_note: Vec<(&str, Where)> = Vec::new();
+    for r in bt.rows.iter().filter(|r| !r.note.is_empty()) {
+        let at = format!("t+{} {}", r.step, r.period.map_or("all".into(), |p| p.to_string()));
+        let i = match by_note.iter().position(|(n, _)| *n == r.note) {
+            Some(i) => i,
+            None => {
+                by_note.push((&r.note, Vec::new()));
+                by_note.len() - 1
+            }
+        };
+        let who = &mut by_note[i].1;
+        match who.iter_mut().find(|(f, _)| *f == r.forecaster) {
+            Some((_, at_list)) => at_list.push(at),
+            None => who.push((&r.forecaster, vec![at])),
+        }
+    }
+    let all: Vec<&str> = bt.forecasters.iter().map(|(n, _)| n.as_str()).collect();
+    let mut out = Vec::new();
+    for (note, who) in by_note {
+        // Forecasters with the same places share a line.
+        let mut lines: Vec<(&Vec<String>, Vec<&str>)> = Vec::new();
+        for (forecaster, at) in &who {
+            match lines.iter_mut().find(|(a, _)| *a == at) {
+                Some((_, names)) => names.push(forecaster),
+                None => lines.push((at, vec![forecaster])),
+            }
+        }
+        for (at, names) in lines {
+            let others: Vec<&str> = all.iter().copied().filter(|n| !names.contains(n)).collect();
+            let who = if others.is_empty() && names.len() > 1 {
+                "every forecast".to_string()
+            } else if !others.is_empty() && others.len() <= 2 && names.len() > 2 {
+                format!("every forecast but {}", others.join(", "))
+            } else {
+                names.join(", ")
+            };
+            out.push(format!("{who}, {}: {note}", places(at)));
+        }
+    }
+    out
+}
+
+/// `t+1 2018, 2019; t+2 2018` from `t+1 2018`, `t+1 2019`, `t+2 2018`.
+fn places(at: &[String]) -> String {
+    let mut steps: Vec<(&str, Vec<&str>)> = Vec::new();
+    for a in at {
+        let (step, period) = a.split_once(' ').unwrap_or((a, ""));
+        match steps.iter_mut().find(|(s, _)| *s == step) {
+            Some((_, periods)) => periods.push(period),
+            None => steps.push((step, vec![period])),
+        }
+    }
+    steps
+        .iter()
+        .map(|(s, p)| format!("{s} {}", p.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

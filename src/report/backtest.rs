@@ -10,7 +10,7 @@
 //! area is the average precision (scikit-learn's `precision_recall_curve`).
 
 use super::{colours, legend, mesh, num, read_csv, svg, Chart, Mark, PLOT_WIDTH};
-use crate::backtest::{self, Estimate, Kind, Skill, METRICS, METRIC_NAMES, VERDICT_METRIC};
+use crate::backtest::{self, Estimate, Kind, METRIC_NAMES, VERDICT_METRIC};
 use crate::error::{Error, Result};
 use plotters::prelude::*;
 use serde::Serialize;
@@ -258,34 +258,56 @@ fn reliability_chart(all: &[Series]) -> String {
     })
 }
 
-/// The skill rows of `skill.csv` at `step`.
-fn skills(dir: &Path, step: i64) -> Result<Vec<Skill>> {
+/// The skill table of `skill.csv` at `step`, as written (the verdict is the file's).
+fn skill_rows(dir: &Path, step: i64) -> Result<Vec<SkillRow>> {
     let path = dir.join("skill.csv");
     let (header, rows) = read_csv(&path)?;
-    let [s, variant, baseline, n] = columns(&header, &path, ["step", "variant", "baseline", "n"])?;
-    let mut cols = Vec::new();
-    for m in METRIC_NAMES {
-        let names = [format!("{m}_diff"), format!("{m}_lo"), format!("{m}_hi")];
-        cols.push(columns(
+    let [s, variant, baseline, verdict] = columns(
+        &header,
+        &path,
+        [
+            "step",
+            "variant",
+            "baseline",
+            &format!("verdict_{}", METRIC_NAMES[VERDICT_METRIC]),
+        ],
+    )?;
+    let estimate = |r: &Vec<String>, m: &str| -> Result<String> {
+        let [value, lo, hi] = columns(
             &header,
             &path,
-            [names[0].as_str(), names[1].as_str(), names[2].as_str()],
-        )?);
-    }
+            [&format!("{m}_diff"), &format!("{m}_lo"), &format!("{m}_hi")],
+        )?;
+        Ok(backtest::signed(Estimate {
+            value: num(&r[value]),
+            lo: num(&r[lo]),
+            hi: num(&r[hi]),
+        }))
+    };
+    rows.iter()
+        .filter(|r| num(&r[s]) == step as f64)
+        .map(|r| {
+            Ok(SkillRow {
+                variant: r[variant].clone(),
+                baseline: r[baseline].clone(),
+                average_precision: estimate(r, "average_precision")?,
+                auroc: estimate(r, "auroc")?,
+                brier: estimate(r, "brier")?,
+                verdict: r[verdict].replace('_', " "),
+            })
+        })
+        .collect()
+}
+
+/// The pooled metric of each forecaster at `step` in `backtest.csv`.
+fn pooled(dir: &Path, step: i64, metric: &str) -> Result<Vec<(String, f64)>> {
+    let path = dir.join("backtest.csv");
+    let (header, rows) = read_csv(&path)?;
+    let [s, variant, period, value] = columns(&header, &path, ["step", "variant", "period", metric])?;
     Ok(rows
         .iter()
-        .filter(|r| num(&r[s]) == step as f64)
-        .map(|r| Skill {
-            step,
-            variant: r[variant].clone(),
-            baseline: r[baseline].clone(),
-            n: num(&r[n]) as usize,
-            difference: std::array::from_fn::<Estimate, METRICS, _>(|m| Estimate {
-                value: num(&r[cols[m][0]]),
-                lo: num(&r[cols[m][1]]),
-                hi: num(&r[cols[m][2]]),
-            }),
-        })
+        .filter(|r| num(&r[s]) == step as f64 && r[period] == "all")
+        .map(|r| (r[variant].clone(), num(&r[value])))
         .collect())
 }
 
@@ -293,26 +315,18 @@ fn skills(dir: &Path, step: i64) -> Result<Vec<Skill>> {
 pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
     let manifest = dir.join("manifest.json");
     let text = crate::input::file::read(&manifest, "manifest", Default::default())?;
-    let outcome = serde_json::from_slice::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|m| m["outcome"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "the outcome".into());
+    let manifest: serde_json::Value = serde_json::from_slice(&text).unwrap_or_default();
+    let outcome = manifest["outcome"].as_str().unwrap_or("the outcome").to_string();
     let outcome = outcome.as_str();
     let (step, all) = series(dir)?;
-    let skill = skills(dir, step)?;
-    let auroc = |s: &Series| {
-        let (scores, events): (Vec<f64>, Vec<bool>) = s.pairs.iter().copied().unzip();
-        (
-            crate::metrics::auroc(&scores, &events),
-            crate::metrics::average_precision(&scores, &events),
-        )
-    };
-    let listed = |f: &dyn Fn(&Series) -> f64| -> String {
-        all.iter()
-            .map(|s| format!("`{}` {:.2}", s.name, f(s)))
+    let listed = |metric: &str| -> Result<String> {
+        Ok(pooled(dir, step, metric)?
+            .iter()
+            .map(|(name, v)| format!("`{name}` {v:.2}"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "))
     };
+    let (auroc, average_precision) = (listed("auroc")?, listed("average_precision")?);
     let roc = Chart {
         id: "backtest-roc".into(),
         title: format!("Backtest: ROC curves at t+{step}"),
@@ -326,8 +340,7 @@ pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
             true,
         ),
         reading: format!(
-            "AUROC pooled over origins: {}. Thick lines are the index's variants, thin ones the naive forecasts; the diagonal is guessing.",
-            listed(&|s| auroc(s).0)
+            "AUROC pooled over origins: {auroc}. Thick lines are the index's variants, thin ones the naive forecasts; the diagonal is guessing."
         ),
     };
     let pr = Chart {
@@ -343,8 +356,7 @@ pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
             false,
         ),
         reading: format!(
-            "Average precision (the area under each curve): {}. Where events are rare this, more than the AUROC, tells whether the top of a ranking is right.",
-            listed(&|s| auroc(s).1)
+            "Average precision (the area under each curve): {average_precision}. Where events are rare this, more than the AUROC, tells whether the top of a ranking is right."
         ),
     };
     let reliability = Chart {
@@ -353,24 +365,23 @@ pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
         svg: reliability_chart(&all),
         reading: "Each point is a tenth of the predicted probabilities: on the diagonal, events happened as often as forecast; below it, less often.".into(),
     };
-    let fmt = |e: Estimate| backtest::signed(e);
-    let rows = skill
-        .iter()
-        .map(|s| SkillRow {
-            variant: s.variant.clone(),
-            baseline: s.baseline.clone(),
-            average_precision: fmt(s.difference[VERDICT_METRIC]),
-            auroc: fmt(s.difference[2]),
-            brier: fmt(s.difference[4]),
-            verdict: crate::output::backtest::verdict_word(s.verdict(VERDICT_METRIC)).replace('_', " "),
+    // The verdicts as the backtest said them.
+    let verdicts = manifest["verdicts"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter(|v| v["step"].as_i64() == Some(step))
+                .map(|v| {
+                    format!(
+                        "{}: {}",
+                        v["variant"].as_str().unwrap_or(""),
+                        v["verdict"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
         })
-        .collect();
-    let verdicts = all
-        .iter()
-        .filter(|s| s.kind == Kind::Variant)
-        .map(|s| format!("{}: {}", s.name, backtest::verdict(&skill, &s.name, step)))
-        .filter(|line| !line.ends_with(": "))
-        .collect();
+        .unwrap_or_default();
+    let rows = skill_rows(dir, step)?;
     Ok((
         vec![roc, pr, reliability],
         Section {

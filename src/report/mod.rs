@@ -240,10 +240,16 @@ fn svg(
     out
 }
 
-/// A CSV written by another command: header and rows of text.
+/// A CSV written by another command: header and rows of text. The Excel style of
+/// `--excel` (a UTF-8 BOM, `;` between fields, decimal commas) is read too: its numbers
+/// come back with decimal points.
 pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let bytes = crate::input::file::read(path, "table", Default::default())?;
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let excel = bytes.starts_with("\u{feff}".as_bytes());
+    let body = if excel { &bytes[3..] } else { &bytes[..] };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(if excel { b';' } else { b',' })
+        .from_reader(body);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| Error::Data {
@@ -261,7 +267,18 @@ pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
             column: String::new(),
             message: format!("cannot read the row: {e}"),
         })?;
-        rows.push(r.iter().map(str::to_string).collect());
+        rows.push(
+            r.iter()
+                .map(|field| {
+                    let point = field.replacen(',', ".", 1);
+                    if excel && field.contains(',') && point.parse::<f64>().is_ok() {
+                        point
+                    } else {
+                        field.to_string()
+                    }
+                })
+                .collect(),
+        );
     }
     Ok((header, rows))
 }

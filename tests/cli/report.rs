@@ -470,7 +470,8 @@ fn folders_from_another_run_are_checked_by_their_manifest() {
 }
 
 /// `report --backtest`: the ROC, precision-recall and reliability charts, the verdict
-/// of every variant and the skill table; a folder of another command is refused.
+/// of every variant and the skill table, from a backtest written in the Excel style;
+/// a folder of another command is refused.
 #[test]
 fn report_shows_the_backtest_against_the_naive_forecasts() {
     let dir = tempfile::tempdir().unwrap();
@@ -486,7 +487,8 @@ fn report_shows_the_backtest_against_the_naive_forecasts() {
             "--outcome",
             "terror_impact",
             "--bootstrap",
-            "50",
+            "100",
+            "--excel",
             "-o",
         ])
         .arg(&bt)

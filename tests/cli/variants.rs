@@ -232,7 +232,7 @@ fn backtest_errors() {
     ]);
     assert_eq!(
         misuse(&args),
-        "error: 3 problems found:\n  - --horizon: expected 1 or more periods ahead, found 0\n  - --baselines: unknown baseline `persistance` (known: persistence, mean:K, own_rate, base_rate, any:K, or none); did you mean `persistence`?\n  - --baselines: `mean:0`: expected a whole number of periods of 1 or more after `mean:`, found `0`\n"
+        "error: 3 problems found:\n  - --horizon: expected 1 or more periods ahead, found 0\n  - --baselines: unknown baseline `persistance` (known: persistence, mean:K, own_rate, base_rate, any:K, or none); did you mean `persistence`?\n  - --baselines: `mean:0`: expected 1 or more periods after `mean:`, found `0`\n"
     );
     let mut args = base.to_vec();
     args.extend(["--outcome", "incidents", "--horizon", "1..x"]);
@@ -254,9 +254,17 @@ fn backtest_errors() {
         "--bootstrap",
         "18446744073709551615",
     ]);
+    // The options are checked before the data is read; the memory of the resamples
+    // once the units are known.
+    assert_eq!(
+        misuse(&args),
+        "error: 2 problems found:\n  - --threshold: expected a finite number (the outcome above it counts as an event), found NaN\n  - --top-k: expected 1 or more units (precision at k of the k highest scores)\n"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--outcome", "incidents", "--bootstrap", "18446744073709551615"]);
     let err = misuse(&args);
     assert!(
-        err.starts_with("error: 3 problems found:\n  - --threshold: expected a finite number (the outcome above it counts as an event), found NaN\n  - --top-k: expected 1 or more units (precision at k of the k highest scores)\n  - --bootstrap: 18446744073709551615 resamples of 9 units need about "),
+        err.starts_with("error: --bootstrap: 18446744073709551615 resamples of 9 units need about "),
         "{err}"
     );
 }
@@ -366,7 +374,7 @@ fn backtest_metrics_equal_scikit_learns() {
                 "--horizon",
                 horizon,
                 "--bootstrap",
-                "20",
+                "100",
                 "-o",
             ])
             .arg(&out)
@@ -385,4 +393,171 @@ fn backtest_metrics_equal_scikit_learns() {
             String::from_utf8_lossy(&run.stderr)
         );
     }
+}
+
+/// The real example of docs/variants.md: UCDP GED's Pakistan file to province-years,
+/// then the backtest of `indicators/pakistan_provinces.toml` against more than 25
+/// deaths next year. Persistence's pooled average precision is counted here from the
+/// province table itself: last year's deaths ranked against next year's events.
+#[test]
+fn backtest_of_pakistans_provinces_from_ucdp() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("provinces.csv");
+    riskscore()
+        .args([
+            "events",
+            "-q",
+            "-i",
+            "datasets/ucdp_ged_pakistan_2015_2021.csv",
+            "--unit-column",
+            "adm_1",
+            "-o",
+        ])
+        .arg(&table)
+        .assert()
+        .success();
+    let out = dir.path().join("bt");
+    let output = riskscore()
+        .args(["backtest", "-f", "indicators/pakistan_provinces.toml", "-d"])
+        .arg(&table)
+        .args([
+            "--outcome",
+            "fatalities",
+            "--threshold",
+            "25",
+            "--bootstrap",
+            "100",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("\nbase: ") && said.contains("\nnow_only: "), "{said}");
+    // Deaths per (province, year) from the table.
+    let text = read(&table);
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (unit, year, deaths) = (col("adm_1"), col("year"), col("fatalities"));
+    let mut by: std::collections::HashMap<(String, i64), f64> = std::collections::HashMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        by.insert(
+            (f[unit].to_string(), f[year].parse().unwrap()),
+            f[deaths].parse().unwrap(),
+        );
+    }
+    let units: std::collections::BTreeSet<String> = by.keys().map(|k| k.0.clone()).collect();
+    assert_eq!(units.len(), 9);
+    // Origins 2017-2020 (the framework scores from 2017; 2021 has no next year).
+    let mut pairs: Vec<(f64, bool)> = Vec::new();
+    for t in 2017..=2020 {
+        for u in &units {
+            pairs.push((by[&(u.clone(), t)], by[&(u.clone(), t + 1)] > 25.0));
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let events = pairs.iter().filter(|p| p.1).count() as f64;
+    let (mut tp, mut seen, mut ap, mut j) = (0.0, 0.0, 0.0, 0);
+    while j < pairs.len() {
+        let mut end = j + 1;
+        while end < pairs.len() && pairs[end].0 == pairs[j].0 {
+            end += 1;
+        }
+        let before = tp;
+        for p in &pairs[j..end] {
+            tp += f64::from(u8::from(p.1));
+            seen += 1.0;
+        }
+        ap += (tp - before) / events * (tp / seen);
+        j = end;
+    }
+    let bt = read(&out.join("backtest.csv"));
+    let header: Vec<&str> = bt.lines().next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "average_precision").unwrap();
+    let row = bt
+        .lines()
+        .find(|l| l.starts_with("persistence,baseline,1,all,,36,"))
+        .unwrap();
+    let got: f64 = row.split(',').nth(at).unwrap().parse().unwrap();
+    assert!((got - ap).abs() < 1e-6, "{got} vs {ap}");
+}
+
+/// A variant that derives the outcome otherwise than the first (central_asia's
+/// `no_decay` changes `terror_impact_5y`) forecasts another outcome than the baselines:
+/// it is backtested, but not set against them, and the run says so. A variant named as
+/// a baseline is refused; so are a few resamples, with the other option problems.
+#[test]
+fn backtest_sets_against_the_baselines_only_what_they_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    let output = riskscore()
+        .args([
+            "backtest",
+            "-f",
+            "indicators/central_asia.toml",
+            "-d",
+            "datasets/central_asia.csv",
+            "--variants",
+            "base,no_decay",
+            "--outcome",
+            "terror_impact_5y",
+            "--bootstrap",
+            "0",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("note: variant `no_decay` has other units or derives `terror_impact_5y` otherwise than `base`, whose outcome the baselines forecast: it is not set against them"), "{err}");
+    let skill = read(&out.join("skill.csv"));
+    assert!(skill.lines().skip(1).all(|l| l.starts_with("1,base,")), "{skill}");
+    assert!(read(&out.join("backtest.csv"))
+        .lines()
+        .any(|l| l.starts_with("no_decay,variant,1,all,")));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("\nbase: ") && !said.contains("\nno_decay: "), "{said}");
+
+    let fw = write(
+        dir.path(),
+        "fw.toml",
+        &std::fs::read_to_string("indicators/central_asia.toml")
+            .unwrap()
+            .replace("../datasets/", &format!("{}/datasets/", env!("CARGO_MANIFEST_DIR")))
+            .replace("name = \"additive\"", "name = \"persistence\""),
+    );
+    let base = [
+        "backtest",
+        "-f",
+        &fw,
+        "-d",
+        "datasets/central_asia.csv",
+        "--outcome",
+        "incidents",
+    ];
+    let mut args = base.to_vec();
+    let o = dir.path().join("o").display().to_string();
+    args.extend(["--variants", "base,persistence", "-o", &o]);
+    assert_eq!(
+        misuse(&args),
+        "error: --baselines: `persistence` names a variant and a baseline: rename the variant, or leave the baseline out\n"
+    );
+    let mut args = base.to_vec();
+    args.extend([
+        "--bootstrap",
+        "10",
+        "--threshold",
+        "inf",
+        "--baselines",
+        "none,mean:3",
+        "-o",
+        &o,
+    ]);
+    assert_eq!(
+        misuse(&args),
+        "error: 3 problems found:\n  - --baselines: `none` stands alone (no baseline at all): leave it out of a list\n  - --threshold: expected a finite number (the outcome above it counts as an event), found inf\n  - --bootstrap: expected 0 (no intervals) or at least 100 resamples, found 10: the 2.5 and 97.5 % quantiles of fewer are the extremes of a few draws\n"
+    );
 }
