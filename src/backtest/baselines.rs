@@ -4,7 +4,8 @@
 //! the panel cut at t (the same cut the variants are scored on), for each unit u
 //! (`y_u,p`: the outcome of u at period p; missing values are left out; "event": `y >
 //! threshold`; the last k periods: periods p with `t - k < p <= t`):
-//! - `persistence`: `y_u,t` (last value carried forward; Hegre et al. 2019, ViEWS);
+//! - `persistence`: the last known value, `y_u,t` or, where it is missing, the latest
+//!   `y_u,p` before t (last value carried forward; Hegre et al. 2019, ViEWS);
 //! - `mean:k`: the mean of `y_u,p` over the last k periods (a moving average);
 //! - `own_rate`: the share of u's periods up to t with an event (the unit's own history,
 //!   ViEWS' "conflictology" as a frequency);
@@ -148,7 +149,15 @@ impl Baseline {
             }
         };
         match *self {
-            Baseline::Persistence => y[t * n_units..].to_vec(),
+            Baseline::Persistence => (0..n_units)
+                .map(|u| {
+                    (0..=t)
+                        .rev()
+                        .map(|p| y[p * n_units + u])
+                        .find(|v| !v.is_nan())
+                        .unwrap_or(f64::NAN)
+                })
+                .collect(),
             Baseline::Mean(k) => (0..n_units).map(|u| mean_over(u, &mut last(k), &|v| v)).collect(),
             Baseline::OwnRate => (0..n_units).map(|u| mean_over(u, &mut (0..=t), &event)).collect(),
             Baseline::Any(k) => (0..n_units)
@@ -204,11 +213,14 @@ mod tests {
         assert_eq!(at(Baseline::BaseRate), [3.0 / 7.0, 3.0 / 7.0]);
         assert_eq!(at(Baseline::Any(3)), [1.0, 0.0]);
         assert_eq!(at(Baseline::Any(4)), [1.0, 1.0]);
-        // At 2020, A's only value in the last year is missing.
+        // At 2020, A's only value in the last year is missing; persistence carries its
+        // 2019 value forward. Without any earlier value there is none.
         let cut = &y[..6];
         let a = Baseline::Any(1).forecasts(cut, &p, 2, 0.5);
         assert!(a[0].is_nan() && a[1] == 0.0);
-        assert!(Baseline::Persistence.forecasts(cut, &p, 2, 0.5)[0].is_nan());
+        assert_eq!(Baseline::Persistence.forecasts(cut, &p, 2, 0.5), [3.0, 0.0]);
+        let first = [f64::NAN, 1.0];
+        assert!(Baseline::Persistence.forecasts(&first, &p, 0, 0.5)[0].is_nan());
     }
 
     /// The window counts periods by date, not by position: 2016 is not among the last

@@ -553,6 +553,55 @@ fn baseline_forecasts(
     Ok(sets)
 }
 
+/// Keeps, at every step, the origins and units that every comparable forecaster
+/// forecasts (with an outcome), so that all are scored on the same pairs and a skill is
+/// the difference of their rows; says, per step, how many pairs each one lost.
+fn keep_common(sets: &mut [ForecastSet], comparable: &[bool], settings: &Settings, n_units: usize) -> Vec<String> {
+    let members: Vec<usize> = (0..sets.len()).filter(|&i| comparable[i]).collect();
+    let mut notes = Vec::new();
+    if members.len() < 2 {
+        return notes;
+    }
+    for (s, &step) in settings.horizons.iter().enumerate() {
+        let mut origins: Vec<Period> = sets[members[0]].steps[s].iter().map(|o| o.period).collect();
+        origins.retain(|&t| members.iter().all(|&i| sets[i].steps[s].iter().any(|o| o.period == t)));
+        let mut lost = vec![0usize; sets.len()];
+        for &i in &members {
+            let before: usize = sets[i].steps[s].iter().map(|o| o.pairs.len()).sum();
+            sets[i].steps[s].retain(|o| origins.contains(&o.period));
+            lost[i] += before - sets[i].steps[s].iter().map(|o| o.pairs.len()).sum::<usize>();
+        }
+        let mut kept = 0;
+        for k in 0..origins.len() {
+            let mut forecasters = vec![0usize; n_units];
+            for &i in &members {
+                for p in &sets[i].steps[s][k].pairs {
+                    forecasters[p.unit] += 1;
+                }
+            }
+            for &i in &members {
+                let origin = &mut sets[i].steps[s][k];
+                let before = origin.pairs.len();
+                origin.pairs.retain(|p| forecasters[p.unit] == members.len());
+                lost[i] += before - origin.pairs.len();
+            }
+            kept += sets[members[0]].steps[s][k].pairs.len();
+        }
+        let losers: Vec<String> = members
+            .iter()
+            .filter(|&&i| lost[i] > 0)
+            .map(|&i| format!("`{}` {}", sets[i].name, lost[i]))
+            .collect();
+        if !losers.is_empty() {
+            notes.push(format!(
+                "t+{step}: every forecast is scored on the {kept} unit-periods all of them forecast; left out of each, where another has no forecast: {}",
+                losers.join(", ")
+            ));
+        }
+    }
+    notes
+}
+
 /// Sets each pair's probability (see [`Calibration`]).
 fn calibrate(set: &mut ForecastSet, settings: &Settings) {
     for origins in &mut set.steps {
@@ -752,6 +801,7 @@ pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Resu
         fw0, panel0, &outcome0, &sets[0], settings, &global0,
     )?);
     comparable.resize(sets.len(), true);
+    notes.extend(keep_common(&mut sets, &comparable, settings, units.names.len()));
     for set in &mut sets {
         calibrate(set, settings);
     }
@@ -1429,6 +1479,37 @@ mod tests {
             line.starts_with("no better than persistence on average precision: +0.000 [0.000, 0.000] (beats "),
             "{line}"
         );
+    }
+
+    /// Every forecaster is scored on the pairs all of them have: a unit with no outcome
+    /// at the first origin has no persistence forecast there, so it leaves every row;
+    /// the run says so, and a skill is the difference of the two rows, to the bit.
+    #[test]
+    fn every_forecast_is_scored_on_the_same_pairs() {
+        let mut s = settings("y", 0.5, 1, 100);
+        s.baselines = vec![Baseline::Persistence, Baseline::BaseRate];
+        let y = [f64::NAN, 1.0, 0.0, 2.0, 0.0, 3.0, 3.0, 0.0, 1.0, 0.0, 2.0, 1.0];
+        let x = [1.0, 2.0, 3.0, 4.0].repeat(3);
+        let p = panel_of(PeriodKind::Year, &[2018, 2019, 2020], &x, &y);
+        let bt = run(&[("base".into(), fw(), p)], &s).unwrap();
+        assert_eq!(
+            bt.notes,
+            ["t+1: every forecast is scored on the 7 unit-periods all of them forecast; left out of each, where another has no forecast: `base` 1, `base_rate` 1"]
+        );
+        let pooled = |name: &str| {
+            bt.rows
+                .iter()
+                .find(|r| r.period.is_none() && r.forecaster == name)
+                .unwrap()
+        };
+        for b in ["persistence", "base_rate"] {
+            assert_eq!(pooled(b).n, 7);
+            let skill = bt.skill.iter().find(|k| k.baseline == b).unwrap();
+            for (m, name) in METRIC_NAMES.iter().enumerate() {
+                let want = pooled("base").metrics[m].value - pooled(b).metrics[m].value;
+                assert_eq!(skill.difference[m].value.to_bits(), want.to_bits(), "{b} {name}");
+            }
+        }
     }
 
     #[test]
