@@ -27,6 +27,7 @@ pub mod notebook;
 pub mod output;
 pub mod period;
 pub mod pipeline;
+pub mod places;
 pub mod plan;
 pub mod report;
 pub mod score;

@@ -312,10 +312,16 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     }
     let mut panel = join(files, &mut infos)?;
     panel.sources = infos;
-    if let Some(path) = &framework.data.neighbours {
-        let (graph, info) = neighbours::read(path, &panel.units)?;
-        panel.neighbours = graph;
-        panel.sources.push(info);
+    match &framework.data.neighbours {
+        Some(crate::framework::Neighbours::File(path)) => {
+            let (graph, info) = neighbours::read(path, &panel.units)?;
+            panel.neighbours = graph;
+            panel.sources.push(info);
+        }
+        Some(crate::framework::Neighbours::GridQueen { rings }) => {
+            panel.neighbours = neighbours::grid_queen(&panel.units, *rings, &panel.source_names())?;
+        }
+        None => {}
     }
     for (column, by) in &label_columns {
         if !panel.labels.contains_key(column) {

@@ -1,8 +1,12 @@
-//! The contiguity table for spatial lags: `unit,neighbour[,weight]` per row.
+//! The neighbours of each unit for spatial lags: from a contiguity table
+//! (`unit,neighbour[,weight]` per row), or from the PRIO-GRID (`grid:queen`).
 //!
 //! Row `UZB,AFG` makes AFG a neighbour of UZB (list both directions for a symmetric
 //! border, as `datasets/borders.csv` does). Weights default to 1. Pairs whose units
 //! are not in the panel are not used.
+//!
+//! `grid:queen:K`: the units are PRIO-GRID cell ids, and a cell's neighbours are the
+//! cells of the panel within K rows and columns ([`crate::places::priogrid`]), weight 1.
 
 use super::{Layout, SourceInfo};
 use crate::error::{Error, Result};
@@ -12,6 +16,54 @@ use std::path::Path;
 
 /// Per unit: (neighbour unit's index, weight).
 pub type Contiguity = Vec<Vec<(usize, f64)>>;
+
+/// The queen contiguity of PRIO-GRID cells within `rings`, among `units` (cell ids);
+/// every unit that is no cell id is an error (the first ones named).
+pub fn grid_queen(units: &[String], rings: u32, data: &str) -> Result<Contiguity> {
+    use crate::places::priogrid::{Cell, LAST_GID};
+    let cells: Vec<Option<Cell>> = units
+        .iter()
+        .map(|u| u.trim().parse::<u32>().ok().and_then(Cell::from_gid))
+        .collect();
+    let bad: Vec<&str> = units
+        .iter()
+        .zip(&cells)
+        .filter(|(_, c)| c.is_none())
+        .map(|(u, _)| u.as_str())
+        .collect();
+    if !bad.is_empty() {
+        let shown: Vec<String> = bad.iter().take(5).map(|u| format!("`{u}`")).collect();
+        return Err(Error::Data {
+            file: data.to_string(),
+            message: format!(
+                "[data] neighbours = \"grid:queen\" needs PRIO-GRID cell ids (1 to {LAST_GID}) as units; {} of {} units are not: {}{}",
+                bad.len(),
+                units.len(),
+                shown.join(", "),
+                if bad.len() > 5 { ", ..." } else { "" }
+            ),
+        });
+    }
+    let index: HashMap<Cell, usize> = cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|c| (c, i)))
+        .collect();
+    Ok(cells
+        .iter()
+        .map(|c| {
+            let mut around: Vec<(usize, f64)> = c
+                .map(|c| {
+                    c.around(rings)
+                        .filter_map(|n| index.get(&n).map(|&j| (j, 1.0)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            around.sort_unstable_by_key(|&(j, _)| j);
+            around
+        })
+        .collect())
+}
 
 /// The contiguity of `units`, and the file's provenance.
 pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
@@ -135,5 +187,33 @@ mod tests {
             let e = read(&path, &units).unwrap_err().to_string();
             assert!(e.contains(expected), "{e}");
         }
+    }
+
+    /// A 3 x 3 block of cells around gid 72,361 (row 101, column 361) and one far cell:
+    /// the centre has the 8 others, a corner 3, an edge 5, the far cell none; with two
+    /// rings the far cell, 2 columns east of the block, joins the block's east column.
+    #[test]
+    fn grid_queen_neighbours_by_hand() {
+        let centre = 100 * 720 + 361;
+        let block: Vec<u32> = [-721i64, -720, -719, -1, 0, 1, 719, 720, 721]
+            .iter()
+            .map(|d| (centre as i64 + d) as u32)
+            .collect();
+        let mut units: Vec<String> = block.iter().map(u32::to_string).collect();
+        units.push((centre + 3).to_string());
+        let graph = grid_queen(&units, 1, "cells.csv").unwrap();
+        assert_eq!(graph[4].len(), 8);
+        assert_eq!(graph[0].iter().map(|&(j, _)| j).collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(graph[1].len(), 5);
+        assert!(graph[9].is_empty());
+        let two = grid_queen(&units, 2, "cells.csv").unwrap();
+        // The far cell (column 364) is within 2 of the block's east column (362).
+        assert_eq!(two[9].iter().map(|&(j, _)| j).collect::<Vec<_>>(), [2, 5, 8]);
+        assert!(two[4].iter().all(|&(_, w)| w == 1.0));
+        let bad: Vec<String> = ["PAK", "0", "259201", "72361"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            grid_queen(&bad, 1, "cells.csv").unwrap_err().to_string(),
+            "cells.csv: [data] neighbours = \"grid:queen\" needs PRIO-GRID cell ids (1 to 259200) as units; 3 of 4 units are not: `PAK`, `0`, `259201`"
+        );
     }
 }

@@ -123,10 +123,23 @@ pub struct DataSpec {
     pub thousands: Option<char>,
     pub indicator_column: String,
     pub value_column: String,
-    /// Contiguity table for `neighbours` derived columns (resolved against the
-    /// framework file's folder).
-    pub neighbours: Option<std::path::PathBuf>,
+    /// Where the neighbours of `neighbours` derived columns come from.
+    pub neighbours: Option<Neighbours>,
 }
+
+/// The neighbours of each unit, for `neighbours` derived columns (`[data] neighbours`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Neighbours {
+    /// A contiguity table, `unit,neighbour[,weight]` per row (resolved against the
+    /// framework file's folder).
+    File(std::path::PathBuf),
+    /// The units are PRIO-GRID cell ids; a cell's neighbours are the cells within
+    /// `rings` rows and columns (`grid:queen` = 1 ring, `grid:queen:2` = 2), weight 1.
+    GridQueen { rings: u32 },
+}
+
+/// The most rings of `grid:queen:K`: 10 rings are 440 cells, a square of 5.5 degrees.
+pub const MAX_RINGS: u32 = 10;
 
 /// A data file the framework names, and how to read it where that is not detected.
 #[derive(Debug, Clone)]
@@ -283,7 +296,9 @@ impl Framework {
     /// `[sensitivity]`. No output may be written over them.
     pub fn files_read(&self) -> Vec<std::path::PathBuf> {
         let mut files: Vec<std::path::PathBuf> = self.data.sources.iter().map(|s| s.path.clone()).collect();
-        files.extend(self.data.neighbours.clone());
+        if let Some(Neighbours::File(path)) = &self.data.neighbours {
+            files.push(path.clone());
+        }
         if let Some(sens) = &self.sensitivity {
             for f in &sens.factors {
                 if let sensitivity::FactorKind::WeightSets { file, .. } = &f.kind {

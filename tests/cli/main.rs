@@ -7,6 +7,7 @@ mod errors;
 mod events;
 mod explain;
 mod mutations;
+mod places;
 mod report;
 mod safety;
 mod score;

@@ -43,7 +43,7 @@ fn neighbours_need_a_contiguity_table() {
     let err = fails(&["validate", "-f", &fw]);
     assert_eq!(
         err,
-        format!("error: {fw}: key `derived.n.kind`: kind `neighbours` needs a contiguity table: set [data] neighbours = \"borders.csv\" (columns unit, neighbour, optional weight; the path is relative to the framework file)\n")
+        format!("error: {fw}: key `derived.n.kind`: kind `neighbours` needs neighbours: set [data] neighbours = \"borders.csv\" (a contiguity table: columns unit, neighbour, optional weight; the path is relative to the framework file), or \"grid:queen\" for PRIO-GRID cells\n")
     );
     let fw = write(
         dir.path(),

@@ -75,7 +75,7 @@ impl Validator {
             if let Some(d) = derived.iter().find(|d| matches!(d.def, Derived::Neighbours { .. })) {
                 self.problem(
                     format!("derived.{}.kind", d.id),
-                    "kind `neighbours` needs a contiguity table: set [data] neighbours = \"borders.csv\" (columns unit, neighbour, optional weight; the path is relative to the framework file)",
+                    "kind `neighbours` needs neighbours: set [data] neighbours = \"borders.csv\" (a contiguity table: columns unit, neighbour, optional weight; the path is relative to the framework file), or \"grid:queen\" for PRIO-GRID cells",
                 );
             }
         }

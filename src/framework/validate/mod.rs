@@ -67,7 +67,7 @@ pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
             thousands: v.thousands(raw.data.thousands.as_deref()),
             indicator_column: raw.data.indicator_column.clone().unwrap_or_else(|| "indicator".into()),
             value_column: raw.data.value_column.clone().unwrap_or_else(|| "value".into()),
-            neighbours: raw.data.neighbours.as_ref().map(|n| beside(&v.file, n)),
+            neighbours: raw.data.neighbours.as_deref().and_then(|n| v.neighbours_source(n)),
             sources: v.sources(raw.data.sources.as_deref().unwrap_or_default()),
         },
         screen: settings.screen,
@@ -143,6 +143,29 @@ impl Validator {
             );
         }
         separator
+    }
+
+    /// `[data] neighbours`: `grid:queen`, `grid:queen:K` (K rings of PRIO-GRID cells),
+    /// or the path of a contiguity table.
+    fn neighbours_source(&mut self, value: &str) -> Option<crate::framework::Neighbours> {
+        use crate::framework::{Neighbours, MAX_RINGS};
+        let Some(kind) = value.strip_prefix("grid:") else {
+            return Some(Neighbours::File(beside(&self.file, value)));
+        };
+        let rings = match kind.split_once(':') {
+            None if kind == "queen" => Some(1),
+            Some(("queen", k)) => k.parse::<u32>().ok().filter(|k| (1..=MAX_RINGS).contains(k)),
+            _ => None,
+        };
+        if rings.is_none() {
+            self.problem(
+                "data.neighbours",
+                format!(
+                    "expected `grid:queen` (the 8 PRIO-GRID cells around each cell), `grid:queen:K` (K rings, 1 to {MAX_RINGS}) or the path of a contiguity table, found `{value}`"
+                ),
+            );
+        }
+        rings.map(|rings| Neighbours::GridQueen { rings })
     }
 
     pub(crate) fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
