@@ -2,7 +2,7 @@
 //! `riskscore generate-events`: seeded synthetic logs in those formats.
 
 use clap::{Args, ValueEnum};
-use riskscore::events::{self, generate, Format, GtdCondition, Options, Rules};
+use riskscore::events::{self, generate, Format, GtdCondition, Options, Places, Rules};
 use riskscore::output::{self};
 use riskscore::period::{Period, PeriodKind};
 use riskscore::{Error, Result};
@@ -69,6 +69,29 @@ pub struct EventsArgs {
     /// or the country name in `country` / GTD `country_txt`)
     #[arg(long, value_name = "COLUMN")]
     pub unit_column: Option<String>,
+    /// What a unit is: `country` (ISO3); `admin1`, the province as `ISO3:name` (ACLED
+    /// admin1, UCDP adm_1, GTD provstate; none: `ISO3:(none)`; --units takes these keys,
+    /// or a country code for all its provinces); `grid`, the PRIO-GRID cell of the
+    /// event's latitude and longitude (columns gid, row, col, lat, lon of its centre)
+    #[arg(long = "unit", value_enum, default_value = "country")]
+    pub places: PlacesArg,
+    /// Leave out (and count) events with no province (--unit admin1) or no coordinates
+    /// on the globe (--unit grid), instead of an `ISO3:(none)` unit or an error
+    #[arg(long)]
+    pub drop_unplaced: bool,
+    /// Leave out (and count) events placed more coarsely than this code of the source's
+    /// precision (UCDP where_prec 1-7, ACLED geo_precision 1-3, GTD specificity 1-5;
+    /// e.g. 2 keeps UCDP's events within 25 km of a known place); with --unit admin1 or grid
+    #[arg(long, value_name = "K")]
+    pub max_geo_precision: Option<u32>,
+    /// With --unit grid: cells (a file of PRIO-GRID gids, one per line or a column
+    /// `gid`) that get rows of zeros where nothing happened, beside the cells with events
+    #[arg(long, value_name = "FILE")]
+    pub cells: Option<PathBuf>,
+    /// With --unit grid: every cell whose centre is in LAT0,LAT1,LON0,LON1 (degrees)
+    /// gets rows, zeros where nothing happened, beside the cells with events
+    #[arg(long, value_name = "LAT0,LAT1,LON0,LON1", allow_hyphen_values = true)]
+    pub bbox: Option<String>,
     /// First output period (default: the first with an event), e.g. 2018 or 2018-Q1
     #[arg(long, value_name = "PERIOD")]
     pub first_period: Option<String>,
@@ -110,6 +133,81 @@ pub struct EventsArgs {
     pub quiet: bool,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum PlacesArg {
+    Country,
+    Admin1,
+    Grid,
+}
+
+/// The cells of `--cells FILE` and `--bbox`, as gids (text): every problem at once.
+fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
+    use riskscore::places::priogrid::{Cell, COLUMNS, LAST_GID, ROWS};
+    if places != Places::Grid && (args.cells.is_some() || args.bbox.is_some()) {
+        return Err(Error::argument(
+            if args.cells.is_some() { "cells" } else { "bbox" },
+            "adds PRIO-GRID cells to the table: use it with --unit grid",
+        ));
+    }
+    let mut gids = Vec::new();
+    if let Some(path) = &args.cells {
+        let bytes = riskscore::input::file::read(path, "cells file", Default::default())?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut problems = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let cell = line
+                .split(',')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches('\u{feff}');
+            if cell.is_empty() || (i == 0 && cell.eq_ignore_ascii_case("gid")) {
+                continue;
+            }
+            match cell.parse::<u32>().ok().and_then(Cell::from_gid) {
+                Some(c) => gids.push(c.gid()),
+                None => problems.push(Error::Cell {
+                    file: path.display().to_string(),
+                    row: i + 1,
+                    column: "gid".into(),
+                    message: format!("expected a PRIO-GRID cell id (1 to {LAST_GID}), found `{cell}`"),
+                }),
+            }
+        }
+        Error::in_row_order(problems, 50)?;
+    }
+    if let Some(text) = &args.bbox {
+        let numbers: Vec<f64> = text.split(',').filter_map(|v| v.trim().parse::<f64>().ok()).collect();
+        let bad = |why: &str| {
+            Error::argument(
+                "bbox",
+                format!("expected LAT0,LAT1,LON0,LON1 in degrees ({why}), found `{text}`"),
+            )
+        };
+        let [lat0, lat1, lon0, lon1] = numbers[..] else {
+            return Err(bad("four numbers"));
+        };
+        if !(-90.0..=90.0).contains(&lat0) || !(-90.0..=90.0).contains(&lat1) || lat0 > lat1 {
+            return Err(bad("latitudes -90 to 90, the first the lower"));
+        }
+        if !(-180.0..=180.0).contains(&lon0) || !(-180.0..=180.0).contains(&lon1) || lon0 > lon1 {
+            return Err(bad("longitudes -180 to 180, the first the western"));
+        }
+        for row in 1..=ROWS {
+            for col in 1..=COLUMNS {
+                let c = Cell { row, col };
+                let (lat, lon) = c.centre();
+                if (lat0..=lat1).contains(&lat) && (lon0..=lon1).contains(&lon) {
+                    gids.push(c.gid());
+                }
+            }
+        }
+    }
+    gids.sort_unstable();
+    gids.dedup();
+    Ok(gids.into_iter().map(|g| g.to_string()).collect())
+}
+
 fn parse_period(option: &str, text: &Option<String>, kind: PeriodKind) -> Result<Option<Period>> {
     let Some(text) = text else { return Ok(None) };
     let p = super::parse_period(option, text)?;
@@ -145,6 +243,18 @@ pub fn run(args: EventsArgs) -> Result<()> {
             })
             .collect()
     };
+    let places = match args.places {
+        PlacesArg::Country => Places::Country,
+        PlacesArg::Admin1 => Places::Admin1,
+        PlacesArg::Grid => Places::Grid,
+    };
+    if args.drop_unplaced && places == Places::Country {
+        return Err(Error::argument(
+            "drop_unplaced",
+            "leaves out events with no province or cell: use it with --unit admin1 or --unit grid",
+        ));
+    }
+    let extra_units = cells_asked(&args, places)?;
     let options = Options {
         format: match args.format {
             FormatArg::Auto => None,
@@ -158,6 +268,10 @@ pub fn run(args: EventsArgs) -> Result<()> {
         keep_absent_units: args.keep_absent_units,
         strict: args.strict,
         unit_column: args.unit_column.clone(),
+        places,
+        drop_unplaced: args.drop_unplaced,
+        max_geo_precision: args.max_geo_precision,
+        extra_units,
         first_period: parse_period("first_period", &args.first_period, kind)?,
         last_period: parse_period("last_period", &args.last_period, kind)?,
         delimiter,
@@ -214,8 +328,13 @@ pub fn run(args: EventsArgs) -> Result<()> {
             super::note(text);
         }
         for q in &r.quirks {
+            let (published, strict) = if q.as_published {
+                (" (as in UCDP's own files)", " (--strict refuses them)")
+            } else {
+                ("", "")
+            };
             say!(
-                "note: {} rows where {} (as in UCDP's own files), read as {}; first event ids: {} (--strict refuses them)",
+                "note: {} rows where {}{published}, read as {}; first event ids: {}{strict}",
                 q.rows,
                 q.what,
                 q.read_as,

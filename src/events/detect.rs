@@ -50,6 +50,33 @@ impl UnitSource {
     }
 }
 
+/// What an event's unit is: its country, its province in its country, or its
+/// PRIO-GRID cell (see [`super::Places`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    Country,
+    /// The column of the first-level administrative division (province, state).
+    Admin1(&'static str),
+    /// The coordinate columns, and the column of the publisher's own cell id (UCDP's
+    /// `priogrid_gid`), if the log has one.
+    Grid {
+        lat: &'static str,
+        lon: &'static str,
+        gid: Option<&'static str>,
+    },
+}
+
+/// The column of each format's geocoding precision (a larger code is coarser): UCDP
+/// `where_prec` (1 exact place to 7 country), ACLED `geo_precision` (1 to 3), GTD
+/// `specificity` (1 to 5).
+pub(super) fn precision_column(format: Format) -> &'static str {
+    match format {
+        Format::Acled => "geo_precision",
+        Format::Gtd => "specificity",
+        Format::Ucdp => "where_prec",
+    }
+}
+
 /// An event log whose format is known and whose needed columns are present.
 pub(super) struct Log {
     /// The file, as messages name it.
@@ -58,6 +85,7 @@ pub(super) struct Log {
     pub(super) format: Format,
     pub(super) spec: Spec,
     pub(super) unit_source: UnitSource,
+    pub(super) place: Place,
     /// How the file was read.
     pub(super) source: super::source::SourceReport,
     pub(super) notes: Vec<String>,
@@ -68,6 +96,15 @@ pub(super) struct Log {
 }
 
 impl Log {
+    /// The columns the unit is read from as text (kept by every scan).
+    pub(super) fn unit_columns(&self) -> Vec<&str> {
+        match self.place {
+            Place::Country => vec![self.unit_source.column()],
+            Place::Admin1(c) => vec![self.unit_source.column(), c],
+            Place::Grid { .. } => Vec::new(),
+        }
+    }
+
     /// Whether the log has column `c`.
     pub(super) fn has(&self, c: &str) -> bool {
         self.schema.contains(c)
@@ -128,12 +165,35 @@ pub(super) fn open(path: &Path, options: &Options, not_utf8: Option<u64>) -> Res
         (None, Format::Gtd) => UnitSource::Name("country_txt"),
         (None, Format::Ucdp) => UnitSource::Name("country"),
     };
+    let place = match options.places {
+        super::Places::Country => Place::Country,
+        _ if options.unit_column.is_some() => {
+            return Err(Error::argument(
+                "unit_column",
+                format!(
+                    "a unit column and `--unit {}` both say what the unit is: give one",
+                    options.places.name()
+                ),
+            ))
+        }
+        super::Places::Admin1 => Place::Admin1(match format {
+            Format::Acled => "admin1",
+            Format::Gtd => "provstate",
+            Format::Ucdp => "adm_1",
+        }),
+        super::Places::Grid => Place::Grid {
+            lat: "latitude",
+            lon: "longitude",
+            gid: (format == Format::Ucdp && has("priogrid_gid")).then_some("priogrid_gid"),
+        },
+    };
     let mut log = Log {
         name,
         schema,
         format,
         spec: spec(format),
         unit_source,
+        place,
         source: prepared.report,
         notes: prepared.notes,
         pass: None,
@@ -171,7 +231,32 @@ fn required_columns(log: &Log, options: &Options) -> Result<Vec<(String, &'stati
             }
         }
     }
-    required.push((log.unit_source.column(), "the unit (country)"));
+    match log.place {
+        Place::Grid { lat, lon, gid } => {
+            required.extend([
+                (lat, "the event's cell (--unit grid)"),
+                (lon, "the event's cell (--unit grid)"),
+            ]);
+            required.extend(gid.map(|g| (g, "the check of the publisher's cell ids")));
+        }
+        Place::Admin1(c) => {
+            required.push((log.unit_source.column(), "the unit's country"));
+            required.push((c, "the province (--unit admin1)"));
+        }
+        Place::Country => required.push((log.unit_source.column(), "the unit (country)")),
+    }
+    if options.max_geo_precision.is_some() {
+        if log.place == Place::Country {
+            return Err(Error::argument(
+                "max_geo_precision",
+                "leaves coarsely placed events out of provinces and cells: use it with `--unit admin1` or `--unit grid`",
+            ));
+        }
+        required.push((
+            precision_column(log.format),
+            "the geocoding precision (--max-geo-precision)",
+        ));
+    }
     let missing = |column: &str, needed_by: &str| Error::MissingColumn {
         file: log.name.clone(),
         column: column.into(),

@@ -1,11 +1,12 @@
 //! The output grid: every unit asked for (or seen) x every period from the first to
 //! the last, zeros where no event happened; events outside are left out and counted.
 
-use super::detect::{Log, UnitSource};
+use super::detect::{Log, Place, UnitSource};
 use super::sums::{type_slug, Sums};
 use super::{countries, EventTable, Options, FIRST_ROW, PERIOD, UNIT, UNKNOWN};
 use crate::error::{suggest, visible, Error, Result};
 use crate::period::Period;
+use crate::places::priogrid::Cell;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -92,28 +93,54 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         first_rows,
     } = sum_columns(log, &mut s)?;
     let incidents_at = |i: usize| value_cols[0][i] as usize;
-    let wanted: Option<HashSet<&str>> = options.units.as_ref().map(|u| u.iter().map(String::as_str).collect());
+    let asked = options.units.as_ref().map(|u| asked_units(log, options, u, &units_col));
+    let wanted: Option<HashSet<&str>> = asked.as_ref().map(|u| u.iter().map(String::as_str).collect());
     let in_range = |p: i64| {
         options.first_period.is_none_or(|f| p >= f.ordinal) && options.last_period.is_none_or(|l| p <= l.ordinal)
     };
+    // Events with no province or cell under --drop-unplaced, and events placed too
+    // coarsely, are no unit's.
+    let left_out = |u: &str| u == super::COARSE || (options.drop_unplaced && unplaced(log, u));
     let mentioned: BTreeSet<&str> = units_col
         .iter()
         .map(String::as_str)
-        .filter(|u| !u.starts_with(UNKNOWN))
+        .filter(|u| !u.starts_with(UNKNOWN) && !left_out(u))
         .collect();
-    if let (Some(asked), false) = (&options.units, options.keep_absent_units) {
+    if let (Some(asked), false) = (&asked, options.keep_absent_units) {
         s.report.notes.extend(absent_units(log, asked, &mentioned)?);
     }
-    let mut units: Vec<String> = match &options.units {
+    let mut units: Vec<String> = match &asked {
         Some(u) => u.clone(),
         None => mentioned.iter().map(|u| u.to_string()).collect(),
     };
+    units.extend(options.extra_units.iter().cloned());
+    if log.place != Place::Country {
+        // Provinces and cells in order: by country and name, by gid.
+        units.sort_by(|a, b| match (a.parse::<u64>(), b.parse::<u64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => a.cmp(b),
+        });
+    }
     units.dedup();
+    let (mut coarse, mut dropped) = (0usize, 0usize);
     let mut kept = Vec::new();
     // Unknown country names inside the period range, each with its events and first row.
     let mut unknown: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
     for i in 0..units_col.len() {
-        if let Some(name) = units_col[i].strip_prefix(UNKNOWN) {
+        if left_out(&units_col[i]) {
+            if !in_range(periods_col[i]) {
+                s.report.left_out_periods += incidents_at(i);
+            } else if units_col[i] == super::COARSE {
+                coarse += incidents_at(i);
+            } else {
+                dropped += incidents_at(i);
+            }
+        } else if let Some(name) = units_col[i].strip_prefix(UNKNOWN) {
+            // A province's country name is before its `:`.
+            let name = match log.place {
+                Place::Admin1(_) => name.split_once(':').map_or(name, |(country, _)| country),
+                _ => name,
+            };
             let n = incidents_at(i);
             if !in_range(periods_col[i]) {
                 s.report.left_out_periods += n;
@@ -188,28 +215,103 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         }
     }
     s.report.aggregated = kept.iter().map(|&i| incidents_at(i)).sum();
-    let unplaced: usize = kept
+    let no_place: usize = kept
         .iter()
-        .filter(|&&i| units_col[i] == super::NO_UNIT)
+        .filter(|&&i| unplaced(log, &units_col[i]))
         .map(|&i| incidents_at(i))
         .sum();
-    if let (UnitSource::Column(c), true) = (&log.unit_source, unplaced > 0) {
-        s.report.notes.push(format!(
-            "{unplaced} events have no `{c}`: their unit is `{}` (--strict refuses them)",
+    match (&log.unit_source, log.place) {
+        (_, Place::Admin1(c)) if no_place > 0 => s.report.notes.push(format!(
+            "{no_place} events have no `{c}`: their unit is their country's `{}` (--drop-unplaced leaves them out, --strict refuses them)",
             super::NO_UNIT
+        )),
+        (UnitSource::Column(c), Place::Country) if no_place > 0 => s.report.notes.push(format!(
+            "{no_place} events have no `{c}`: their unit is `{}` (--strict refuses them)",
+            super::NO_UNIT
+        )),
+        _ => {}
+    }
+    if dropped > 0 {
+        s.report.notes.push(format!(
+            "{dropped} events left out: no {} (--drop-unplaced)",
+            match log.place {
+                Place::Grid { .. } => "coordinates on the globe",
+                _ => "province",
+            }
         ));
     }
+    if coarse > 0 {
+        s.report.notes.push(format!(
+            "{coarse} events left out: placed more coarsely than `{}` {} (--max-geo-precision)",
+            super::detect::precision_column(log.format),
+            options.max_geo_precision.unwrap_or(0)
+        ));
+    }
+    let unit_columns = match log.place {
+        Place::Grid { .. } => cell_columns(&units),
+        _ => Vec::new(),
+    };
     Ok(EventTable {
-        unit_header: match &log.unit_source {
-            UnitSource::Column(c) => c.clone(),
+        unit_header: match (&log.unit_source, log.place) {
+            (_, Place::Grid { .. }) => "gid".into(),
+            (_, Place::Admin1(_)) => "admin1".into(),
+            (UnitSource::Column(c), _) => c.clone(),
             _ => "iso3".into(),
         },
+        unit_columns,
         units,
         periods,
         columns: s.columns,
         values,
         report: s.report,
     })
+}
+
+/// Whether `unit` holds the events with no province or no cell.
+fn unplaced(log: &Log, unit: &str) -> bool {
+    match log.place {
+        Place::Admin1(_) => unit.ends_with(&format!(":{}", super::NO_UNIT)),
+        _ => unit == super::NO_UNIT,
+    }
+}
+
+/// The units asked for, as the table's units: with `--unit admin1` a country code
+/// stands for every province of that country in the log (with `(none)` unless
+/// `drop_unplaced`).
+fn asked_units(log: &Log, options: &Options, asked: &[String], units_col: &[String]) -> Vec<String> {
+    if !matches!(log.place, Place::Admin1(_)) {
+        return asked.to_vec();
+    }
+    let mut out = Vec::new();
+    for u in asked {
+        let prefix = format!("{u}:");
+        let provinces: BTreeSet<&String> = units_col
+            .iter()
+            .filter(|v| v.starts_with(&prefix) && !(options.drop_unplaced && unplaced(log, v)))
+            .collect();
+        if u.contains(':') || provinces.is_empty() {
+            out.push(u.clone());
+        } else {
+            out.extend(provinces.into_iter().cloned());
+        }
+    }
+    out
+}
+
+/// Per cell: its row, column and centre (lat, lon), as the table's columns after the
+/// gid.
+fn cell_columns(units: &[String]) -> Vec<(String, Vec<f64>)> {
+    let cells: Vec<Option<Cell>> = units
+        .iter()
+        .map(|u| u.parse::<u32>().ok().and_then(Cell::from_gid))
+        .collect();
+    let of = |f: &dyn Fn(Cell) -> f64| cells.iter().map(|c| c.map_or(f64::NAN, f)).collect::<Vec<f64>>();
+    vec![
+        ("row".into(), of(&|c| c.row as f64)),
+        ("col".into(), of(&|c| c.col as f64)),
+        ("lat".into(), of(&|c| c.centre().0)),
+        ("lon".into(), of(&|c| c.centre().1)),
+    ]
 }
 
 /// Country names not in the table, of events in the period range: an error each.
@@ -236,15 +338,27 @@ fn unknown_names(log: &Log, unknown: &BTreeMap<&str, (usize, u64)>) -> Vec<Error
 /// place where nothing happened: rows of zeros, and a note. Any other name is refused,
 /// with the nearest unit of the log or country code: most likely a typo (`PKA`).
 fn absent_units(log: &Log, asked: &[String], mentioned: &BTreeSet<&str>) -> Result<Option<String>> {
-    let countries = !matches!(log.unit_source, UnitSource::Column(_));
+    let countries = !matches!(log.unit_source, UnitSource::Column(_)) && log.place == Place::Country;
+    // A country code, or a cell id with --unit grid: a place where nothing happened.
+    let a_place = |u: &str| match log.place {
+        Place::Grid { .. } => u.parse::<u32>().ok().and_then(Cell::from_gid).is_some(),
+        Place::Country => countries && countries::name_of(u).is_some(),
+        Place::Admin1(_) => false,
+    };
     let (quiet, unknown): (Vec<&String>, Vec<&String>) = asked
         .iter()
         .filter(|u| !mentioned.contains(u.as_str()))
-        .partition(|u| countries && countries::name_of(u).is_some());
+        .partition(|u| a_place(u));
     let problems = unknown
         .iter()
         .map(|u| {
-            let near = suggest(u, mentioned.iter().copied());
+            // A province named in part ("PAK:Sindh" for "PAK:Sindh province").
+            let lower = u.to_lowercase();
+            let named_in_part = mentioned.iter().find(|m| m.to_lowercase().starts_with(&lower));
+            let near = match named_in_part {
+                Some(m) => format!("; did you mean `{m}`?"),
+                None => suggest(u, mentioned.iter().copied()),
+            };
             let near = if near.is_empty() && countries {
                 suggest(u, countries::table().iter().map(|c| c.alpha3))
             } else {

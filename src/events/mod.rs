@@ -90,6 +90,30 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// What the units of the table are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Places {
+    /// Countries (ISO 3166 alpha-3 codes).
+    #[default]
+    Country,
+    /// First-level administrative divisions: `ISO3:name` as the source spells the name
+    /// (ACLED `admin1`, UCDP `adm_1`, GTD `provstate`); no province: `ISO3:(none)`.
+    Admin1,
+    /// PRIO-GRID cells of the events' coordinates (see [`crate::places::priogrid`]).
+    Grid,
+}
+
+impl Places {
+    pub fn name(self) -> &'static str {
+        match self {
+            Places::Country => "country",
+            Places::Admin1 => "admin1",
+            Places::Grid => "grid",
+        }
+    }
+}
+
 /// The event log's column convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -174,6 +198,17 @@ pub struct Options {
     pub strict: bool,
     /// A column holding unit codes as they should appear in the output (no country lookup).
     pub unit_column: Option<String>,
+    /// What a unit is: a country, a province (`ISO3:name`), a PRIO-GRID cell.
+    pub places: Places,
+    /// Leave out (and count) the events with no province (`--unit admin1`) or no
+    /// coordinates on the globe (`--unit grid`), instead of a `(none)` unit or an error.
+    pub drop_unplaced: bool,
+    /// Leave out (and count) the events placed more coarsely than this code of the
+    /// source's precision column (see [`detect::precision_column`]).
+    pub max_geo_precision: Option<u32>,
+    /// Cells (gids) or provinces to have rows of zeros where no event happened, beside
+    /// the units with events.
+    pub extra_units: Vec<String>,
     pub first_period: Option<Period>,
     pub last_period: Option<Period>,
     pub delimiter: Option<u8>,
@@ -197,6 +232,10 @@ impl Default for Options {
             keep_absent_units: false,
             strict: false,
             unit_column: None,
+            places: Places::Country,
+            drop_unplaced: false,
+            max_geo_precision: None,
+            extra_units: Vec::new(),
             first_period: None,
             last_period: None,
             delimiter: None,
@@ -212,6 +251,8 @@ impl Default for Options {
 #[derive(Debug, Clone)]
 pub struct EventTable {
     pub unit_header: String,
+    /// Columns of each unit, written after the period (a cell's row, column and centre).
+    pub unit_columns: Vec<(String, Vec<f64>)>,
     pub units: Vec<String>,
     pub periods: Vec<Period>,
     pub columns: Vec<String>,
@@ -249,6 +290,9 @@ pub struct Quirk {
     pub first_ids: Vec<String>,
     /// How such rows were read.
     pub read_as: &'static str,
+    /// A quirk of the publisher's own files (noted), which `--strict` refuses; else a
+    /// disagreement between two of the row's columns, always noted.
+    pub as_published: bool,
 }
 
 impl EventTable {
@@ -268,6 +312,8 @@ const KIND: &str = "__kind";
 /// The unit of events whose unit column is blank (`--unit-column adm_1` on an event in
 /// no province).
 pub const NO_UNIT: &str = "(none)";
+/// The unit of events placed more coarsely than `--max-geo-precision` (left out).
+pub const COARSE: &str = "(coarse)";
 /// Marks a unit whose country name is not in the table (`?Atlantis`).
 const UNKNOWN: &str = "?";
 /// The first row of each unit, period and type (for messages).
@@ -385,7 +431,8 @@ fn scan(
     // are, for the scan that finds the rows in error), nor is the event id in the
     // aggregation's scan (the pass hashes it); the unit and the type always are.
     let sums = which == Scan::Sums;
-    let always = [log.unit_source.column(), log.spec.kind];
+    let mut always = log.unit_columns();
+    always.push(log.spec.kind);
     let mut not_text: Vec<&str> = exprs
         .by_pass()
         .iter()

@@ -4,7 +4,7 @@
 
 use super::countries;
 use super::derive::{ClaimRules, DateReader, Derived, Rule, DATE_SHORT_YEAR, DATE_SLASHED, DATE_UNREADABLE};
-use super::detect::{Log, UnitSource};
+use super::detect::{Log, Place, UnitSource};
 use super::{collect, ordinal, Format, GtdCondition, Options, KIND, ROW, UNIT, UNKNOWN};
 use crate::error::{Error, Result};
 use polars::prelude::*;
@@ -135,7 +135,12 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
     let mut stage = Stage::default();
     let (fatalities, injuries, hostages) = counts(log, &mut stage, &mut checks);
     let (period, month_known) = period(log, options, &mut stage, &mut checks);
-    let (lookup, unit) = unit(log, options.strict, &mut stage, &mut checks)?;
+    // A cell needs no country (nor the join that finds it).
+    let (lookup, unit) = match log.place {
+        Place::Grid { .. } => (None, lit(super::NO_UNIT)),
+        _ => unit(log, options.strict, &mut stage, &mut checks)?,
+    };
+    let unit = place(log, options, unit, &mut stage, &mut checks);
     let unit = stage.keep(UNIT, unit);
     let claims = claim_flags(log, options, &mut stage, &mut checks)?;
     let (kind, extra) = match log.format {
@@ -264,16 +269,62 @@ fn high_below_best() -> Expr {
 /// The publisher's known quirks in the log, when not refused (`strict`): UCDP GED rows
 /// whose `high` is below `best`, counted with their first ids.
 pub(super) fn quirks(log: &Log, rows: &LazyFrame, exprs: &RowExprs, options: &Options) -> Result<Vec<super::Quirk>> {
-    if log.format != Format::Ucdp || options.strict || !log.has("high") || !log.has("best") {
-        return Ok(Vec::new());
+    let mut out = Vec::new();
+    if log.format == Format::Ucdp && !options.strict && log.has("high") && log.has("best") {
+        out.extend(
+            quirk(
+                log,
+                rows,
+                exprs,
+                high_below_best(),
+                "high",
+                "the high estimate is below `best`",
+                "high = best",
+            )?
+            .map(|q| super::Quirk {
+                as_published: true,
+                ..q
+            }),
+        );
     }
+    // UCDP's own cell id against the cell of the event's coordinates.
+    if let Place::Grid { gid: Some(g), .. } = log.place {
+        let given = col(g).str().strip_chars(lit(" "));
+        let differs = given
+            .clone()
+            .neq(col(UNIT))
+            .and(col(UNIT).neq(lit(super::NO_UNIT)))
+            .and(given.neq(lit("")))
+            .fill_null(lit(false));
+        out.extend(quirk(
+            log,
+            rows,
+            exprs,
+            differs,
+            g,
+            "the publisher's cell id differs from the cell of the event's latitude and longitude",
+            "the coordinates' cell",
+        )?);
+    }
+    Ok(out)
+}
+
+/// The rows where `bad` holds, as a quirk (their count and first ids); none if none.
+fn quirk(
+    log: &Log,
+    rows: &LazyFrame,
+    exprs: &RowExprs,
+    bad: Expr,
+    column: &'static str,
+    what: &'static str,
+    read_as: &'static str,
+) -> Result<Option<super::Quirk>> {
     let id = log.spec.id;
     let found = scanned(log, rows, exprs, |r| {
-        r.filter(high_below_best())
-            .select([col(ROW), col(id).cast(DataType::String)])
+        r.filter(bad.clone()).select([col(ROW), col(id).cast(DataType::String)])
     })?;
     if found.height() == 0 {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let sorted = found
         .sort([ROW], SortMultipleOptions::default())
@@ -282,13 +333,14 @@ pub(super) fn quirks(log: &Log, rows: &LazyFrame, exprs: &RowExprs, options: &Op
         .column(id)
         .and_then(|c| c.str().cloned())
         .map_err(|e| log.polars_error(e))?;
-    Ok(vec![super::Quirk {
-        column: "high",
-        what: "the high estimate is below `best`",
+    Ok(Some(super::Quirk {
+        column,
+        what,
         rows: sorted.height(),
         first_ids: ids.iter().take(5).map(|v| v.unwrap_or("").to_string()).collect(),
-        read_as: "high = best",
-    }])
+        read_as,
+        as_published: false,
+    }))
 }
 
 /// The parts of a scan of the rows, stacked.
@@ -641,6 +693,67 @@ fn unit(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> 
             (Some(lookup), unit)
         }
     })
+}
+
+/// The unit of each event under `--unit` ([`super::Places`]): its country as
+/// [`unit`] finds it; `ISO3:province` (a blank province: `ISO3:(none)`); or the gid of
+/// its PRIO-GRID cell, `(none)` without coordinates on the globe (an error unless
+/// `drop_unplaced`). An event placed more coarsely than `max_geo_precision` is
+/// [`super::COARSE`], left out of the table and counted.
+fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks: &mut Vec<Check>) -> Expr {
+    let unit = match log.place {
+        Place::Country => country,
+        Place::Admin1(c) => {
+            let blank = stage.blank(log, c);
+            if options.strict {
+                checks.push(Check {
+                    column: c,
+                    bad: blank.clone(),
+                    message: "expected a province, found an empty cell",
+                });
+            }
+            let province = when(blank)
+                .then(lit(super::NO_UNIT))
+                .otherwise(col(c).str().strip_chars(lit(" ")));
+            concat_str([country, lit(":"), province], "", false)
+        }
+        Place::Grid { lat, lon, .. } => {
+            let (y, x) = (stage.number(log, lat), stage.number(log, lon));
+            let on_globe = y
+                .clone()
+                .gt_eq(lit(-90.0))
+                .and(y.clone().lt_eq(lit(90.0)))
+                .and(x.clone().gt_eq(lit(-180.0)))
+                .and(x.clone().lt_eq(lit(180.0)))
+                .fill_null(lit(false));
+            if !options.drop_unplaced {
+                checks.push(Check {
+                    column: lat,
+                    bad: on_globe.clone().not(),
+                    message: "expected the event's latitude (-90 to 90) and longitude (-180 to 180), its PRIO-GRID cell: one is missing or off the globe (--drop-unplaced leaves such events out)",
+                });
+            }
+            // floor(2 (v + 90)) as a whole number (v + 90 >= 0 here, so truncation is the
+            // floor), the last row and column holding lat 90 and lon 180.
+            let index = |v: Expr, shift: f64, last: i64| {
+                let i = ((v + lit(shift)) * lit(2.0)).cast(DataType::Int64);
+                when(i.clone().gt(lit(last))).then(lit(last)).otherwise(i)
+            };
+            let gid = index(y, 90.0, 359) * lit(720i64) + index(x, 180.0, 719) + lit(1i64);
+            when(on_globe)
+                .then(gid.cast(DataType::String))
+                .otherwise(lit(super::NO_UNIT))
+        }
+    };
+    match options.max_geo_precision {
+        Some(k) => {
+            let code = stage.number(log, super::detect::precision_column(log.format));
+            when(code.gt(lit(k as f64)).fill_null(lit(false)))
+                .then(lit(super::COARSE))
+                .otherwise(unit)
+        }
+        None => unit,
+    }
 }
 
 /// Whether each event is claimed, and whether it is verified (the rules of [`Rules`]);

@@ -1,6 +1,6 @@
 //! The table `events` writes: one row per unit and period (every period from the
-//! first to the last), the unit and period columns, then one column per indicator;
-//! whole counts as integers.
+//! first to the last), the unit and period columns, the unit's own columns (a cell's
+//! row, column and centre), then one column per indicator; whole counts as integers.
 
 use super::csv::Cell;
 use super::tables::Table;
@@ -10,6 +10,7 @@ use crate::period::PeriodKind;
 /// The unit-period table of an aggregated event log; `kind` names the period column.
 pub fn table(table: &EventTable, kind: PeriodKind) -> Table<'_> {
     let mut header = vec![table.unit_header.clone(), kind.name().to_string()];
+    header.extend(table.unit_columns.iter().map(|(name, _)| name.clone()));
     header.extend(table.columns.iter().cloned());
     let n = table.units.len();
     let rows = (0..table.periods.len()).flat_map(move |p| {
@@ -18,6 +19,7 @@ pub fn table(table: &EventTable, kind: PeriodKind) -> Table<'_> {
                 Cell::Text(table.units[u].clone()),
                 Cell::Text(table.periods[p].to_string()),
             ];
+            row.extend(table.unit_columns.iter().map(|(_, values)| Cell::Exact(values[u])));
             row.extend(table.values.iter().map(|column| {
                 let v = column[p * n + u];
                 if v.fract() == 0.0 {

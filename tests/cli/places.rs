@@ -83,3 +83,185 @@ fn grid_cells_have_queen_neighbours_without_a_file() {
         "{err}"
     );
 }
+
+const UCDP_PAK: &str = "datasets/ucdp_ged_pakistan_2015_2021.csv";
+
+/// Runs `events` on the real UCDP GED file for Pakistan and returns the table and what
+/// the run said.
+fn events_table(dir: &Path, name: &str, extra: &[&str]) -> (String, String) {
+    let out = dir.join(name);
+    let output = riskscore()
+        .args(["events", "-i", UCDP_PAK, "-o"])
+        .arg(&out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    (read(&out), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// The value of `column` in the row of `unit` and `year`.
+fn cell(table: &str, unit: &str, year: &str, column: &str) -> String {
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == column).unwrap();
+    let line = table
+        .lines()
+        .find(|l| l.starts_with(&format!("{unit},{year},")))
+        .unwrap_or_else(|| panic!("no row {unit} {year}"));
+    line.split(',').nth(at).unwrap().to_string()
+}
+
+/// Provinces as `ISO3:name` from UCDP's `adm_1`, checked against an independent count
+/// of the file (pandas): Balochistan in 2018 had 26 events and 256 deaths (best), 11 of
+/// them with IS as a side (213 deaths); the 12 events with no province are
+/// `PAK:(none)`, or left out with --drop-unplaced; `--units PAK` is every province.
+#[test]
+fn provinces_from_ucdp_as_iso3_and_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (table, said) = events_table(dir.path(), "p.csv", &["--unit", "admin1", "--actor", "^IS$"]);
+    assert!(table.starts_with("admin1,year,"), "{table}");
+    let balochistan = "PAK:Balochistan province";
+    assert_eq!(cell(&table, balochistan, "2018", "incidents"), "26");
+    assert_eq!(cell(&table, balochistan, "2018", "fatalities"), "256");
+    assert_eq!(cell(&table, balochistan, "2018", "actor_incidents"), "11");
+    assert_eq!(cell(&table, balochistan, "2018", "actor_fatalities"), "213");
+    let none: u32 = table
+        .lines()
+        .filter(|l| l.starts_with("PAK:(none),"))
+        .map(|l| l.split(',').nth(2).unwrap().parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(none, 12);
+    assert!(
+        said.contains("note: 12 events have no `adm_1`: their unit is their country's `(none)`"),
+        "{said}"
+    );
+    let (table, said) = events_table(
+        dir.path(),
+        "q.csv",
+        &["--unit", "admin1", "--units", "PAK", "--drop-unplaced"],
+    );
+    assert!(!table.contains("(none)") && table.contains("\nPAK:Sindh province,2015,"));
+    assert!(
+        said.contains("note: 12 events left out: no province (--drop-unplaced)"),
+        "{said}"
+    );
+    let out = dir.path().join("r.csv").display().to_string();
+    let err = misuse(&[
+        "events",
+        "-i",
+        UCDP_PAK,
+        "--unit",
+        "admin1",
+        "--units",
+        "PAK:Sindh",
+        "-o",
+        &out,
+    ]);
+    assert!(err.contains("no event of datasets/ucdp_ged_pakistan_2015_2021.csv is in unit `PAK:Sindh`; did you mean `PAK:Sindh province`?"), "{err}");
+}
+
+/// PRIO-GRID cells from the coordinates, checked against pandas' count by UCDP's own
+/// `priogrid_gid` (which the formula matches on every row): Karachi's cell 165375 had
+/// 45 events and 192 deaths in 2015; the table has the cell's row, column and centre.
+/// --max-geo-precision 2 leaves out the 274 events placed more coarsely than within
+/// 25 km of a known place; --bbox adds the cells of a box with zeros.
+#[test]
+fn cells_from_ucdp_coordinates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (table, said) = events_table(dir.path(), "g.csv", &["--unit", "grid"]);
+    assert!(table.starts_with("gid,year,row,col,lat,lon,incidents,"), "{table}");
+    assert!(table.contains("\n165375,2015,230,495,24.75,67.25,45,192,"), "{table}");
+    assert_eq!(
+        table
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        132
+    );
+    assert!(!said.contains("cell id differs"), "{said}");
+    let (table, said) = events_table(
+        dir.path(),
+        "h.csv",
+        &[
+            "--unit",
+            "grid",
+            "--max-geo-precision",
+            "2",
+            "--bbox",
+            "-10.5,-10,20,21",
+        ],
+    );
+    assert!(
+        said.contains("note: 274 events left out: placed more coarsely than `where_prec` 2 (--max-geo-precision)"),
+        "{said}"
+    );
+    // The box holds the centres of 2 cells, (-10.25, 20.25) and (-10.25, 20.75): rows of
+    // zeros for every year, beside the cells with events.
+    for gid in [114_881, 114_882] {
+        let rows: Vec<&str> = table.lines().filter(|l| l.starts_with(&format!("{gid},"))).collect();
+        assert_eq!(rows.len(), 7, "{gid}: {rows:?}");
+        assert!(
+            rows[0].starts_with(&format!("{gid},2015,160,")) && rows[0].ends_with(",0,0,0,0,0,0,0,0,0,0"),
+            "{rows:?}"
+        );
+    }
+    assert!(table.contains("\n165375,2015,"));
+}
+
+/// Bad places: every mistake said, nothing written.
+#[test]
+fn places_options_refused_with_what_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["events", "-i", UCDP_PAK, "-o", &out];
+        args.extend(extra);
+        misuse(&args)
+    };
+    assert_eq!(
+        run(&["--unit", "admin1", "--unit-column", "adm_1"]),
+        "error: --unit-column: a unit column and `--unit admin1` both say what the unit is: give one\n"
+    );
+    assert_eq!(
+        run(&["--drop-unplaced"]),
+        "error: --drop-unplaced: leaves out events with no province or cell: use it with --unit admin1 or --unit grid\n"
+    );
+    assert_eq!(
+        run(&["--max-geo-precision", "2"]),
+        "error: --max-geo-precision: leaves coarsely placed events out of provinces and cells: use it with `--unit admin1` or `--unit grid`\n"
+    );
+    assert_eq!(
+        run(&["--bbox", "0,1,2,3"]),
+        "error: --bbox: adds PRIO-GRID cells to the table: use it with --unit grid\n"
+    );
+    assert_eq!(
+        run(&["--unit", "grid", "--bbox", "1,0,2,3"]),
+        "error: --bbox: expected LAT0,LAT1,LON0,LON1 in degrees (latitudes -90 to 90, the first the lower), found `1,0,2,3`\n"
+    );
+    let cells = write(dir.path(), "cells.csv", "gid\n165375\nPAK\n0\n");
+    let err = fails(&[
+        "events", "-i", UCDP_PAK, "-o", &out, "--unit", "grid", "--cells", &cells,
+    ]);
+    assert!(
+        err.contains("row 3, column `gid`: expected a PRIO-GRID cell id (1 to 259200), found `PAK`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 4, column `gid`: expected a PRIO-GRID cell id (1 to 259200), found `0`"),
+        "{err}"
+    );
+    // Events without coordinates: an error naming the row, or left out.
+    let err = fails(&[
+        "events",
+        "-i",
+        &fixture("events_ucdp_small.csv"),
+        "-o",
+        &out,
+        "--unit",
+        "grid",
+    ]);
+    assert!(err.contains("row 2, column `latitude`: expected the event's latitude (-90 to 90) and longitude (-180 to 180), its PRIO-GRID cell"), "{err}");
+    assert!(!std::path::Path::new(&out).exists());
+}
