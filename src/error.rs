@@ -353,6 +353,22 @@ pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Str
     }
 }
 
+/// [`suggest`] for units, where a place may be named in part: a key that begins with
+/// what was given (3 letters or more), or a province key `ISO3:name` whose name does
+/// (`Balochistan` -> `PAK:Balochistan province`), comes first; else the nearest by
+/// spelling.
+pub fn suggest_unit<'a>(given: &str, known: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    let lower = given.to_lowercase();
+    let in_part = known.clone().into_iter().find(|k| {
+        let k = k.to_lowercase();
+        k.starts_with(&lower) || k.split_once(':').is_some_and(|(_, name)| name.starts_with(&lower))
+    });
+    match in_part {
+        Some(k) if given.chars().count() >= 3 => format!("; did you mean `{}`?", visible(k)),
+        _ => suggest(given, known),
+    }
+}
+
 /// "unknown value `x`: expected one of `a`, `b`; did you mean `a`?"
 pub fn unknown<'a>(what: &str, value: &str, names: impl IntoIterator<Item = &'a str> + Clone) -> String {
     // A fixed set of choices: all of them, however many.

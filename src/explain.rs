@@ -13,7 +13,7 @@
 //! Shares are scale-free and sum to 100 % within each parent. Group values are shown
 //! on the output scale.
 
-use crate::error::{suggest, Error, Result};
+use crate::error::{Error, Result};
 use crate::framework::{Child, Framework};
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
@@ -61,7 +61,7 @@ pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Resul
             name: "unit".into(),
             message: format!(
                 "unknown unit `{unit}`{}",
-                suggest(unit, res.units.iter().map(String::as_str))
+                crate::error::suggest_unit(unit, res.units.iter().map(String::as_str))
             ),
         })?;
     let p_value = Period::parse(period).ok_or_else(|| Error::Argument {

@@ -1,4 +1,4 @@
-//! `riskscore events`: an event log (ACLED or GTD columns) -> a wide indicator table;
+//! `riskscore events`: an event log (ACLED, GTD or UCDP GED columns) -> a wide indicator table;
 //! `riskscore generate-events`: seeded synthetic logs in those formats.
 
 use clap::{Args, ValueEnum};
@@ -50,7 +50,9 @@ pub struct EventsArgs {
     #[arg(long, value_enum, default_value = "year")]
     pub period: PeriodArg,
     /// Regex over the actor columns (ACLED actor1/actor2/assoc_actor_*; GTD gname*; UCDP side_a/side_b);
-    /// adds actor_incidents and actor_fatalities, e.g. 'Khorasan|ISKP|ISIS-K'
+    /// adds actor_incidents and actor_fatalities, e.g. 'Khorasan|ISKP|ISIS-K'. Case-sensitive
+    /// and matching anywhere in a name ('IS' matches "Pakistan"): anchor it ('^IS$') or
+    /// add (?i) for any case
     #[arg(long, value_name = "REGEX")]
     pub actor: Option<String>,
     /// Output units, comma-separated (e.g. AFG,PAK,UZB): every one gets a row per period,
@@ -422,6 +424,9 @@ pub struct GenerateEventsArgs {
     /// Output CSV file
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: PathBuf,
+    /// Print nothing but errors
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 pub fn generate(args: GenerateEventsArgs) -> Result<()> {
@@ -452,5 +457,19 @@ pub fn generate(args: GenerateEventsArgs) -> Result<()> {
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
     }
-    output::write_atomic(&args.out, |w| generate::write(&spec, w)).map(drop)
+    let started = std::time::Instant::now();
+    output::write_atomic(&args.out, |w| generate::write(&spec, w))?;
+    if !args.quiet {
+        say!(
+            "{} log of {} synthetic events ({}..{}, seed {}) in {:.2} s; wrote {}",
+            format.name(),
+            args.rows,
+            args.first_year,
+            args.last_year,
+            args.seed,
+            started.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
 }

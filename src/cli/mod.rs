@@ -54,7 +54,7 @@ pub enum Command {
     /// Writes uncertainty.csv, sobol.csv (with --method sobol) and manifest.json; prints
     /// the factors that move the ranking most.
     Sensitivity(sensitivity::SensitivityArgs),
-    /// Aggregate an event log (ACLED or GTD columns) to a unit-period indicator table
+    /// Aggregate an event log (ACLED, GTD or UCDP GED columns) to a unit-period indicator table
     Events(events::EventsArgs),
     /// Statistical coherence: indicator statistics, correlations, Cronbach's alpha, PCA, effective weights
     ///
@@ -78,7 +78,7 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Turn another tool's index into a framework and data file (COINr: iData + iMeta)
     Import(import::ImportArgs),
-    /// Write a seeded synthetic event log in ACLED or GTD columns (tests, examples, benchmarks)
+    /// Write a seeded synthetic event log in ACLED, GTD or UCDP GED columns (tests, examples, benchmarks)
     GenerateEvents(events::GenerateEventsArgs),
 }
 

@@ -353,12 +353,7 @@ fn absent_units(log: &Log, asked: &[String], mentioned: &BTreeSet<&str>) -> Resu
         .iter()
         .map(|u| {
             // A province named in part ("PAK:Sindh" for "PAK:Sindh province").
-            let lower = u.to_lowercase();
-            let named_in_part = mentioned.iter().find(|m| m.to_lowercase().starts_with(&lower));
-            let near = match named_in_part {
-                Some(m) => format!("; did you mean `{m}`?"),
-                None => suggest(u, mentioned.iter().copied()),
-            };
+            let near = crate::error::suggest_unit(u, mentioned.iter().copied());
             let near = if near.is_empty() && countries {
                 suggest(u, countries::table().iter().map(|c| c.alpha3))
             } else {

@@ -419,3 +419,29 @@ fn ucdp_as_published_is_read_with_a_note() {
         "{err}"
     );
 }
+
+/// `generate-events` says what it wrote (and `-q` nothing); `events --help` names the
+/// three formats and says that --actor is case-sensitive.
+#[test]
+fn generate_events_says_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("log.csv");
+    let output = riskscore()
+        .args(["generate-events", "--format", "ucdp", "--rows", "50", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.starts_with("ucdp log of 50 synthetic events (2018..2023, seed 1) in "), "{said}");
+    assert!(said.trim_end().ends_with(&format!("wrote {}", out.display())), "{said}");
+    let quiet = riskscore()
+        .args(["generate-events", "-q", "--format", "ucdp", "--rows", "50", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(quiet.stderr.is_empty() && quiet.stdout.is_empty());
+    let help = riskscore().args(["events", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("ACLED, GTD or UCDP GED") && help.contains("Case-sensitive"), "{help}");
+}

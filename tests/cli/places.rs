@@ -265,3 +265,20 @@ fn places_options_refused_with_what_was_expected() {
     assert!(err.contains("row 2, column `latitude`: expected the event's latitude (-90 to 90) and longitude (-180 to 180), its PRIO-GRID cell"), "{err}");
     assert!(!std::path::Path::new(&out).exists());
 }
+
+/// `explain --unit Balochistan` on a province table names the province key.
+#[test]
+fn explain_suggests_the_province_named_in_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _) = events_table(dir.path(), "p.csv", &["--unit", "admin1"]);
+    let table = dir.path().join("p.csv").display().to_string();
+    let fw = write(
+        dir.path(),
+        "fw.toml",
+        "[index]\nid = \"r\"\nunit = \"admin1\"\nperiod = \"year\"\n[[indicator]]\nid = \"fatalities\"\ngroup = \"r\"\n",
+    );
+    assert_eq!(
+        misuse(&["explain", "-f", &fw, "-d", &table, "--unit", "Balochistan", "--period", "2018"]),
+        "error: --unit: unknown unit `Balochistan`; did you mean `PAK:Balochistan province`?\n"
+    );
+}
