@@ -433,7 +433,10 @@ fn generate_events_says_what_it_wrote() {
         .unwrap();
     assert!(output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
-    assert!(said.starts_with("ucdp log of 50 synthetic events (2018..2023, seed 1) in "), "{said}");
+    assert!(
+        said.starts_with("ucdp log of 50 synthetic events (2018..2023, seed 1) in "),
+        "{said}"
+    );
     assert!(said.trim_end().ends_with(&format!("wrote {}", out.display())), "{said}");
     let quiet = riskscore()
         .args(["generate-events", "-q", "--format", "ucdp", "--rows", "50", "-o"])
@@ -443,5 +446,8 @@ fn generate_events_says_what_it_wrote() {
     assert!(quiet.stderr.is_empty() && quiet.stdout.is_empty());
     let help = riskscore().args(["events", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("ACLED, GTD or UCDP GED") && help.contains("Case-sensitive"), "{help}");
+    assert!(
+        help.contains("ACLED, GTD or UCDP GED") && help.contains("Case-sensitive"),
+        "{help}"
+    );
 }

@@ -278,7 +278,77 @@ fn explain_suggests_the_province_named_in_part() {
         "[index]\nid = \"r\"\nunit = \"admin1\"\nperiod = \"year\"\n[[indicator]]\nid = \"fatalities\"\ngroup = \"r\"\n",
     );
     assert_eq!(
-        misuse(&["explain", "-f", &fw, "-d", &table, "--unit", "Balochistan", "--period", "2018"]),
+        misuse(&[
+            "explain",
+            "-f",
+            &fw,
+            "-d",
+            &table,
+            "--unit",
+            "Balochistan",
+            "--period",
+            "2018"
+        ]),
         "error: --unit: unknown unit `Balochistan`; did you mean `PAK:Balochistan province`?\n"
     );
+}
+
+/// The examples of docs/places.md run: provinces with their borders file, cells with
+/// queen neighbours over Pakistan's box.
+#[test]
+fn the_pakistan_examples_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let provinces = dir.path().join("p.csv").display().to_string();
+    events_table(dir.path(), "p.csv", &["--unit", "admin1", "--actor", "^IS$"]);
+    let out = dir.path().join("ps");
+    riskscore()
+        .args([
+            "score",
+            "-q",
+            "-f",
+            "indicators/pakistan_provinces.toml",
+            "-d",
+            &provinces,
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let scores = read(&out.join("scores.csv"));
+    let top_2021 = scores
+        .lines()
+        .find(|l| l.contains(",2021,") && l.split(',').nth(3) == Some("1"))
+        .unwrap();
+    assert!(top_2021.starts_with("PAK:Balochistan province,2021,"), "{top_2021}");
+    let (table, _) = events_table(
+        dir.path(),
+        "c.csv",
+        &[
+            "--unit",
+            "grid",
+            "--actor",
+            "^IS$",
+            "--max-geo-precision",
+            "3",
+            "--bbox",
+            "23.5,37.5,60.5,77.5",
+        ],
+    );
+    assert_eq!(table.lines().count(), 1 + 952 * 7);
+    let cells = dir.path().join("c.csv").display().to_string();
+    let out = dir.path().join("cs");
+    riskscore()
+        .args([
+            "score",
+            "-q",
+            "-f",
+            "indicators/pakistan_cells.toml",
+            "-d",
+            &cells,
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(read(&out.join("scores.csv")).lines().count(), 1 + 952 * 5);
 }

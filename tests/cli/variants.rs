@@ -409,8 +409,10 @@ fn backtest_of_pakistans_provinces_from_ucdp() {
             "-q",
             "-i",
             "datasets/ucdp_ged_pakistan_2015_2021.csv",
-            "--unit-column",
-            "adm_1",
+            "--unit",
+            "admin1",
+            "--actor",
+            "^IS$",
             "-o",
         ])
         .arg(&table)
@@ -434,12 +436,15 @@ fn backtest_of_pakistans_provinces_from_ucdp() {
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let said = String::from_utf8_lossy(&output.stdout);
-    assert!(said.contains("\nbase: ") && said.contains("\nnow_only: "), "{said}");
+    assert!(
+        said.contains("\nbase: ") && said.contains("\nnow_only: ") && said.contains("\nno_spillover: "),
+        "{said}"
+    );
     // Deaths per (province, year) from the table.
     let text = read(&table);
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let (unit, year, deaths) = (col("adm_1"), col("year"), col("fatalities"));
+    let (unit, year, deaths) = (col("admin1"), col("year"), col("fatalities"));
     let mut by: std::collections::HashMap<(String, i64), f64> = std::collections::HashMap::new();
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
