@@ -321,6 +321,11 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
         Some(crate::framework::Neighbours::GridQueen { rings }) => {
             panel.neighbours = neighbours::grid_queen(&panel.units, *rings, &panel.source_names())?;
         }
+        Some(crate::framework::Neighbours::Coordinates { file, reach, weights }) => {
+            let (graph, info) = neighbours::from_coordinates(file, &panel.units, *reach, *weights)?;
+            panel.neighbours = graph;
+            panel.sources.push(info);
+        }
         None => {}
     }
     for (column, by) in &label_columns {

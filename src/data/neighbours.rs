@@ -145,9 +145,152 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
     Ok((graph, info))
 }
 
+/// The neighbours of `units` from a table of their coordinates, `unit,lat,lon` (the
+/// coordinate columns named `lat`/`latitude` and `lon`/`longitude`, in degrees), by
+/// [`crate::places::distance`]; places of the table that are no unit of the data are
+/// not used, and every unit of the data needs a row. Every problem is said at once.
+pub fn from_coordinates(
+    path: &Path,
+    units: &[String],
+    reach: crate::places::distance::Reach,
+    weights: crate::places::distance::DistanceWeights,
+) -> Result<(Contiguity, SourceInfo)> {
+    let file = path.display().to_string();
+    let bytes = crate::input::file::read(path, "table of coordinates", Default::default())?;
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(super::read::sniff_delimiter(text))
+        .from_reader(text);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Data {
+            file: file.clone(),
+            message: format!("cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.to_lowercase().as_str()));
+    let (Some(lat), Some(lon)) = (find(&["lat", "latitude"]), find(&["lon", "longitude"])) else {
+        return Err(Error::Data {
+            file,
+            message: format!(
+                "expected columns unit, lat, lon (or latitude, longitude), found {}",
+                header.join(", ")
+            ),
+        });
+    };
+    let index: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+    let mut points: Vec<Option<(f64, f64)>> = vec![None; units.len()];
+    let mut problems = Vec::new();
+    let mut rows = 0;
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        let cell = |column: usize, message: String| Error::Cell {
+            file: file.clone(),
+            row,
+            column: header[column].clone(),
+            message,
+        };
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(cell(0, format!("cannot read the row: {e}")));
+                continue;
+            }
+        };
+        rows += 1;
+        let unit = record.get(0).unwrap_or("").trim();
+        let number = |column: usize, lo: f64, hi: f64| -> std::result::Result<f64, Error> {
+            let text = record.get(column).unwrap_or("").trim();
+            match text.parse::<f64>() {
+                Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+                _ => Err(cell(
+                    column,
+                    format!("expected degrees from {lo} to {hi}, found `{text}`"),
+                )),
+            }
+        };
+        match (number(lat, -90.0, 90.0), number(lon, -180.0, 180.0)) {
+            (Ok(y), Ok(x)) => {
+                if let Some(&u) = index.get(unit) {
+                    if points[u].replace((y, x)).is_some() {
+                        problems.push(cell(0, format!("`{unit}` is listed twice")));
+                    }
+                }
+            }
+            (y, x) => problems.extend([y.err(), x.err()].into_iter().flatten()),
+        }
+    }
+    let missing: Vec<&str> = units
+        .iter()
+        .zip(&points)
+        .filter(|(_, p)| p.is_none())
+        .map(|(u, _)| u.as_str())
+        .collect();
+    if !missing.is_empty() {
+        problems.push(Error::Data {
+            file: file.clone(),
+            message: format!(
+                "no coordinates for {} of the data's units: {}",
+                missing.len(),
+                crate::error::list_ids(missing.iter().copied())
+            ),
+        });
+    }
+    Error::from_problems(problems)?;
+    let points: Vec<(f64, f64)> = points.into_iter().flatten().collect();
+    let graph = crate::places::distance::neighbours(&points, reach, weights, units).map_err(|message| Error::Data {
+        file: file.clone(),
+        message,
+    })?;
+    let info = SourceInfo {
+        file,
+        sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        rows,
+        layout: Layout::Wide,
+        format: "neighbours",
+        encoding: None,
+        sheet: None,
+        notes: Vec::new(),
+    };
+    Ok((graph, info))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Four places on the equator at 0, 1, 2 and 4 degrees (111.2 km a degree), one
+    /// row for a place that is no unit: B's neighbours within 150 km are A and C; with
+    /// inverse-distance weights, 1 / 111.2 each. Problems are said together.
+    #[test]
+    fn neighbours_from_coordinates() {
+        use crate::places::distance::{km, DistanceWeights, Reach};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        std::fs::write(&path, "unit,latitude,longitude\nA,0,0\nB,0,1\nC,0,2\nD,0,4\nZ,10,10\n").unwrap();
+        let units: Vec<String> = ["A", "B", "C", "D"].iter().map(|s| s.to_string()).collect();
+        let (g, info) =
+            from_coordinates(&path, &units, Reach::WithinKm(150.0), DistanceWeights::InverseDistance).unwrap();
+        let deg = km((0.0, 0.0), (0.0, 1.0));
+        assert_eq!(g[1], vec![(0, 1.0 / deg), (2, 1.0 / deg)]);
+        assert!(g[3].is_empty());
+        assert_eq!((info.rows, info.format), (5, "neighbours"));
+        std::fs::write(&path, "unit,lat,lon\nA,0,0\nB,95,1\nA,0,0\nC,0,x\n").unwrap();
+        let err = from_coordinates(&path, &units, Reach::Nearest(1), DistanceWeights::Equal).unwrap_err();
+        let messages: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        let file = path.display().to_string();
+        assert_eq!(
+            messages,
+            [
+                format!("{file}: row 3, column `lat`: expected degrees from -90 to 90, found `95`"),
+                format!("{file}: row 4, column `unit`: `A` is listed twice"),
+                format!("{file}: row 5, column `lon`: expected degrees from -180 to 180, found `x`"),
+                format!("{file}: no coordinates for 3 of the data's units: `B`, `C`, `D`"),
+            ]
+        );
+    }
 
     #[test]
     fn pairs_weights_and_units_outside_the_panel() {

@@ -136,6 +136,13 @@ pub enum Neighbours {
     /// The units are PRIO-GRID cell ids; a cell's neighbours are the cells within
     /// `rings` rows and columns (`grid:queen` = 1 ring, `grid:queen:2` = 2), weight 1.
     GridQueen { rings: u32 },
+    /// A table of `unit,lat,lon` (resolved against the framework file's folder): the
+    /// places within a distance or the nearest, weighted by distance.
+    Coordinates {
+        file: std::path::PathBuf,
+        reach: crate::places::distance::Reach,
+        weights: crate::places::distance::DistanceWeights,
+    },
 }
 
 /// The most rings of `grid:queen:K`: 10 rings are 440 cells, a square of 5.5 degrees.
@@ -296,8 +303,9 @@ impl Framework {
     /// `[sensitivity]`. No output may be written over them.
     pub fn files_read(&self) -> Vec<std::path::PathBuf> {
         let mut files: Vec<std::path::PathBuf> = self.data.sources.iter().map(|s| s.path.clone()).collect();
-        if let Some(Neighbours::File(path)) = &self.data.neighbours {
-            files.push(path.clone());
+        match &self.data.neighbours {
+            Some(Neighbours::File(path)) | Some(Neighbours::Coordinates { file: path, .. }) => files.push(path.clone()),
+            _ => {}
         }
         if let Some(sens) = &self.sensitivity {
             for f in &sens.factors {

@@ -160,7 +160,28 @@ pub struct RawData {
     pub thousands: Option<String>,
     pub indicator_column: Option<String>,
     pub value_column: Option<String>,
-    pub neighbours: Option<String>,
+    pub neighbours: Option<RawNeighbours>,
+}
+
+/// `[data] neighbours`: a contiguity table's path or `grid:queen`, or a table of
+/// coordinates with the rule that makes neighbours of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawNeighbours {
+    Path(String),
+    Coordinates(RawCoordinates),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCoordinates {
+    /// A CSV of `unit,lat,lon`.
+    pub units: String,
+    pub within_km: Option<f64>,
+    pub nearest: Option<usize>,
+    /// `equal` (default), `inverse_distance` or `exponential` (with `scale_km`).
+    pub weights: Option<String>,
+    pub scale_km: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

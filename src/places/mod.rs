@@ -1,3 +1,5 @@
-//! Places smaller than countries: PRIO-GRID cells and the neighbours of a cell.
+//! Places smaller than countries: PRIO-GRID cells and their neighbours, and neighbours
+//! from coordinates by great-circle distance.
 
+pub mod distance;
 pub mod priogrid;

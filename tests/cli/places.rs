@@ -352,3 +352,84 @@ fn the_pakistan_examples_score() {
         .success();
     assert_eq!(read(&out.join("scores.csv")).lines().count(), 1 + 952 * 5);
 }
+
+/// `[data] neighbours = { units = ..., within_km = ... }`: neighbours from coordinates,
+/// with exponential weights, read by a `weighted_mean` derived column. Three places on
+/// the equator at 0, 1 and 3 degrees (111.195 km a degree), x = 10, 20, 40: within
+/// 250 km, A's only neighbour is B (C is 333.6 km away), C's only B (222.4 km), and B
+/// has both, weighted exp(-111.2 / 100) and exp(-222.4 / 100).
+#[test]
+fn neighbours_from_coordinates_by_great_circle() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "centres.csv",
+        "unit,lat,lon\nA,0,0\nB,0,1\nC,0,3\nFAR,50,50\n",
+    );
+    let data = write(dir.path(), "d.csv", "unit,year,x\nA,2020,10\nB,2020,20\nC,2020,40\n");
+    let fw = write(
+        dir.path(),
+        "fw.toml",
+        r#"[index]
+id = "r"
+unit = "unit"
+period = "year"
+
+[data]
+neighbours = { units = "centres.csv", within_km = 250, weights = "exponential", scale_km = 100 }
+
+[[derived]]
+id = "x_around"
+kind = "neighbours"
+of = "x"
+stat = "weighted_mean"
+
+[[indicator]]
+id = "x"
+group = "r"
+
+[[indicator]]
+id = "x_around"
+group = "r"
+"#,
+    );
+    let out = dir.path().join("out");
+    riskscore()
+        .args(["score", "-q", "--steps", "-f", &fw, "-d", &data, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = read(&out.join("data_treated.csv"));
+    let around = |u: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(&format!("{u},"))).unwrap();
+        line.rsplit(',').next().unwrap().parse().unwrap()
+    };
+    let deg = 6371.0088 * std::f64::consts::PI / 180.0;
+    let w = |d: f64| (-d * deg / 100.0).exp();
+    assert!((around("A") - 20.0).abs() < 1e-9, "A: only B within 250 km");
+    let b = (w(1.0) * 10.0 + w(2.0) * 40.0) / (w(1.0) + w(2.0));
+    assert!((around("B") - b).abs() < 1e-9, "{} vs {b}", around("B"));
+    assert!((around("C") - 20.0).abs() < 1e-9, "C: only B within 250 km");
+    // A rule is needed, and every unit needs coordinates.
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        &read(std::path::Path::new(&fw)).replace("within_km = 250, ", ""),
+    );
+    let err = fails(&["validate", "-f", &bad]);
+    assert!(err.contains("key `data.neighbours`: give one rule of neighbours: `within_km = 150` (every place within 150 km) or `nearest = 5` (the 5 nearest)"), "{err}");
+    write(dir.path(), "centres.csv", "unit,lat,lon\nA,0,0\n");
+    let err = fails(&[
+        "score",
+        "-f",
+        &fw,
+        "-d",
+        &data,
+        "-o",
+        &dir.path().join("o2").display().to_string(),
+    ]);
+    assert!(
+        err.contains("no coordinates for 2 of the data's units: `B`, `C`"),
+        "{err}"
+    );
+}

@@ -14,7 +14,7 @@ mod indicators;
 pub(crate) mod sensitivity;
 pub(crate) mod variants;
 
-use super::schema::{PeriodValue, RawFramework};
+use super::schema::{PeriodValue, RawCoordinates, RawFramework, RawNeighbours};
 use super::{DataSpec, Framework, Index, WeightMethod, WEIGHT_NAMES};
 use crate::error::{unknown, Error, Result};
 use crate::period::Period;
@@ -67,7 +67,7 @@ pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
             thousands: v.thousands(raw.data.thousands.as_deref()),
             indicator_column: raw.data.indicator_column.clone().unwrap_or_else(|| "indicator".into()),
             value_column: raw.data.value_column.clone().unwrap_or_else(|| "value".into()),
-            neighbours: raw.data.neighbours.as_deref().and_then(|n| v.neighbours_source(n)),
+            neighbours: raw.data.neighbours.as_ref().and_then(|n| v.neighbours_source(n)),
             sources: v.sources(raw.data.sources.as_deref().unwrap_or_default()),
         },
         screen: settings.screen,
@@ -146,9 +146,13 @@ impl Validator {
     }
 
     /// `[data] neighbours`: `grid:queen`, `grid:queen:K` (K rings of PRIO-GRID cells),
-    /// or the path of a contiguity table.
-    fn neighbours_source(&mut self, value: &str) -> Option<crate::framework::Neighbours> {
+    /// the path of a contiguity table, or a table of coordinates with its rule.
+    fn neighbours_source(&mut self, raw: &RawNeighbours) -> Option<crate::framework::Neighbours> {
         use crate::framework::{Neighbours, MAX_RINGS};
+        let value = match raw {
+            RawNeighbours::Path(value) => value,
+            RawNeighbours::Coordinates(c) => return self.coordinates(c),
+        };
         let Some(kind) = value.strip_prefix("grid:") else {
             return Some(Neighbours::File(beside(&self.file, value)));
         };
@@ -166,6 +170,66 @@ impl Validator {
             );
         }
         rings.map(|rings| Neighbours::GridQueen { rings })
+    }
+
+    /// `[data] neighbours = { units = "centres.csv", within_km = 150 }` (or `nearest =
+    /// 5`), with `weights = "inverse_distance"` or `"exponential"` and `scale_km`.
+    fn coordinates(&mut self, c: &RawCoordinates) -> Option<crate::framework::Neighbours> {
+        use crate::places::distance::{DistanceWeights, Reach};
+        let key = "data.neighbours";
+        let reach = match (c.within_km, c.nearest) {
+            (Some(d), None) if d.is_finite() && d > 0.0 => Some(Reach::WithinKm(d)),
+            (None, Some(k)) if k >= 1 => Some(Reach::Nearest(k)),
+            (Some(d), None) => {
+                self.problem(
+                    format!("{key}.within_km"),
+                    format!("expected a distance in km above 0, found {d}"),
+                );
+                None
+            }
+            (None, Some(_)) => {
+                self.problem(format!("{key}.nearest"), "expected 1 or more neighbours, found 0");
+                None
+            }
+            _ => {
+                self.problem(
+                    key,
+                    "give one rule of neighbours: `within_km = 150` (every place within 150 km) or `nearest = 5` (the 5 nearest)",
+                );
+                None
+            }
+        };
+        let weights = match (c.weights.as_deref().unwrap_or("equal"), c.scale_km) {
+            ("equal", None) => Some(DistanceWeights::Equal),
+            ("inverse_distance", None) => Some(DistanceWeights::InverseDistance),
+            ("exponential", Some(s)) if s.is_finite() && s > 0.0 => Some(DistanceWeights::Exponential { scale_km: s }),
+            ("exponential", _) => {
+                self.problem(
+                    format!("{key}.scale_km"),
+                    "exponential weights exp(-d / scale_km) need `scale_km`, a distance in km above 0",
+                );
+                None
+            }
+            ("equal" | "inverse_distance", Some(_)) => {
+                self.problem(
+                    format!("{key}.scale_km"),
+                    "only exponential weights have a scale: set `weights = \"exponential\"` or leave `scale_km` out",
+                );
+                None
+            }
+            (other, _) => {
+                self.problem(
+                    format!("{key}.weights"),
+                    unknown("weights", other, ["equal", "inverse_distance", "exponential"]),
+                );
+                None
+            }
+        };
+        Some(crate::framework::Neighbours::Coordinates {
+            file: beside(&self.file, &c.units),
+            reach: reach?,
+            weights: weights?,
+        })
     }
 
     pub(crate) fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
