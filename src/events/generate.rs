@@ -8,7 +8,10 @@
 //! Turkmenistan rare; a peak in 2021-2022), on uniformly drawn days; event types and
 //! actors as the two sources code them; fatalities zero-inflated with a heavy
 //! (Pareto, alpha = 1.3) tail; a few ISKP claims that were never verified (as the
-//! April 2022 rockets claimed at Termez). The same seed gives the same file.
+//! April 2022 rockets claimed at Termez). Every event has coordinates (within 2 degrees
+//! of its country's capital) and a province (`<Country> Province 1` to `7`; ACLED
+//! `admin1`, GTD `provstate`, UCDP `adm_1`), and UCDP's `priogrid_gid` is the cell of
+//! its coordinates. The same seed gives the same file.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -110,6 +113,11 @@ fn heavy(rng: &mut StdRng, p0: f64, cap: f64) -> u32 {
     (u.powf(-1.0 / 1.3)).floor().min(cap) as u32
 }
 
+/// `x` as written with 4 decimals.
+fn round4(x: f64) -> f64 {
+    format!("{x:.4}").parse().unwrap_or(x)
+}
+
 fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
@@ -163,6 +171,7 @@ fn header(format: Format) -> &'static [&'static str] {
             "iday",
             "country",
             "country_txt",
+            "provstate",
             "latitude",
             "longitude",
             "success",
@@ -427,6 +436,7 @@ fn gtd_record(rng: &mut StdRng, e: &Event) -> Vec<String> {
         if imonth == 0 { "0".into() } else { day.to_string() },
         numeric.to_string(),
         name.to_string(),
+        format!("{name} Province {}", 1 + i % 7),
         format!("{lat:.6}"),
         format!("{lon:.6}"),
         if success { "1" } else { "0" }.into(),
@@ -539,7 +549,8 @@ fn ucdp_record(rng: &mut StdRng, e: &Event) -> Vec<String> {
         format!("{lat:.4}"),
         format!("{lon:.4}"),
         format!("POINT ({lon:.4} {lat:.4})"),
-        (150_000 + i % 9_000).to_string(),
+        // The cell of the coordinates as written (4 decimals), as UCDP's own files have it.
+        crate::places::priogrid::Cell::of(round4(lat), round4(lon)).map_or(String::new(), |c| c.gid().to_string()),
         name.to_string(),
         "0".into(),
         "Asia".into(),
