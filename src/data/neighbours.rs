@@ -156,6 +156,55 @@ pub fn from_coordinates(
     weights: crate::places::distance::DistanceWeights,
 ) -> Result<(Contiguity, SourceInfo)> {
     let file = path.display().to_string();
+    let (points, rows, bytes, mut problems) = coordinates_table(path, units)?;
+    let missing: Vec<&str> = units
+        .iter()
+        .zip(&points)
+        .filter(|(_, p)| p.is_none())
+        .map(|(u, _)| u.as_str())
+        .collect();
+    if !missing.is_empty() {
+        problems.push(Error::Data {
+            file: file.clone(),
+            message: format!(
+                "no coordinates for {} of the data's units: {}",
+                missing.len(),
+                crate::error::list_ids(missing.iter().copied())
+            ),
+        });
+    }
+    Error::from_problems(problems)?;
+    let points: Vec<(f64, f64)> = points.into_iter().flatten().collect();
+    let graph = crate::places::distance::neighbours(&points, reach, weights, units).map_err(|message| Error::Data {
+        file: file.clone(),
+        message,
+    })?;
+    let info = SourceInfo {
+        file,
+        sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        rows,
+        layout: Layout::Wide,
+        format: "neighbours",
+        encoding: None,
+        sheet: None,
+        notes: Vec::new(),
+    };
+    Ok((graph, info))
+}
+
+/// The point of each of `units` in a table of coordinates (`None` where it has no row);
+/// a table with a bad row is an error.
+pub fn read_coordinates(path: &Path, units: &[String]) -> Result<Vec<Option<(f64, f64)>>> {
+    let (points, _, _, problems) = coordinates_table(path, units)?;
+    Error::from_problems(problems)?;
+    Ok(points)
+}
+
+/// The table's points per unit, its rows, its bytes, and the problems of its rows.
+type Coordinates = (Vec<Option<(f64, f64)>>, usize, Vec<u8>, Vec<Error>);
+
+fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
+    let file = path.display().to_string();
     let bytes = crate::input::file::read(path, "table of coordinates", Default::default())?;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new()
@@ -222,39 +271,7 @@ pub fn from_coordinates(
             (y, x) => problems.extend([y.err(), x.err()].into_iter().flatten()),
         }
     }
-    let missing: Vec<&str> = units
-        .iter()
-        .zip(&points)
-        .filter(|(_, p)| p.is_none())
-        .map(|(u, _)| u.as_str())
-        .collect();
-    if !missing.is_empty() {
-        problems.push(Error::Data {
-            file: file.clone(),
-            message: format!(
-                "no coordinates for {} of the data's units: {}",
-                missing.len(),
-                crate::error::list_ids(missing.iter().copied())
-            ),
-        });
-    }
-    Error::from_problems(problems)?;
-    let points: Vec<(f64, f64)> = points.into_iter().flatten().collect();
-    let graph = crate::places::distance::neighbours(&points, reach, weights, units).map_err(|message| Error::Data {
-        file: file.clone(),
-        message,
-    })?;
-    let info = SourceInfo {
-        file,
-        sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
-        rows,
-        layout: Layout::Wide,
-        format: "neighbours",
-        encoding: None,
-        sheet: None,
-        notes: Vec::new(),
-    };
-    Ok((graph, info))
+    Ok((points, rows, bytes, problems))
 }
 
 #[cfg(test)]

@@ -275,7 +275,7 @@ impl Framework {
             ),
             _ => (
                 "position within each period",
-                "Scores are normalised within each period (`normalise_over = \"period\"`): a change is a change of a country's position among these countries, not of its level of risk, and a country whose attacks rose can keep its score. To follow levels over time, set `normalise_over = \"panel\"` or fixed goalposts.",
+                "Scores are normalised within each period (`normalise_over = \"period\"`): a change is a change of a place's position among the places scored, not of its level of risk, and a place whose attacks rose can keep its score. To follow levels over time, set `normalise_over = \"panel\"` or fixed goalposts.",
             ),
         }
     }

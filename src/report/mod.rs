@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 mod backtest;
+mod map;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 
@@ -63,6 +64,38 @@ pub struct Extras {
     pub sensitivity: Option<std::path::PathBuf>,
     pub compare: Option<std::path::PathBuf>,
     pub backtest: Option<std::path::PathBuf>,
+}
+
+thread_local! {
+    /// What the page calls a unit, one and many, set by [`render`] from the units.
+    static NOUN: std::cell::Cell<(&'static str, &'static str)> = const { std::cell::Cell::new(("country", "countries")) };
+}
+
+/// What the page calls a unit: "cell" for PRIO-GRID cells, "province" for `ISO3:name`
+/// keys, else "country".
+fn noun() -> (&'static str, &'static str) {
+    NOUN.with(|n| n.get())
+}
+
+/// The noun of `units` (see [`noun`]).
+fn noun_of(units: &[String]) -> (&'static str, &'static str) {
+    let cell = |u: &String| {
+        u.parse::<u32>()
+            .ok()
+            .and_then(crate::places::priogrid::Cell::from_gid)
+            .is_some()
+    };
+    let province = |u: &String| {
+        u.split_once(':')
+            .is_some_and(|(c, _)| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+    };
+    if !units.is_empty() && units.iter().all(cell) {
+        ("cell", "cells")
+    } else if !units.is_empty() && units.iter().all(province) {
+        ("province", "provinces")
+    } else {
+        ("country", "countries")
+    }
 }
 
 /// Ten colours that stay apart (Tableau 10, as matplotlib's default cycle).
@@ -307,6 +340,7 @@ fn num(text: &str) -> f64 {
 
 /// Builds the report page.
 pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extras: &Extras) -> Result<String> {
+    NOUN.with(|n| n.set(noun_of(&res.units)));
     let n = res.n_units();
     let cells: Vec<usize> = res.scored_cells().collect();
     let mut periods: Vec<usize> = cells.iter().map(|c| c / n).collect();
@@ -355,6 +389,9 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     let mut charts = vec![scores_by_period(fw, res, &shown, &periods, scale, last_period)];
     if large {
         charts.push(distribution(fw, res, &last_cells, last_period));
+    }
+    if let Some((places, squares)) = map::places(fw, &res.units) {
+        charts.extend(map::map(res, &last_cells, &places, squares, noun().0));
     }
     charts.push(pillar_heatmap(fw, res, &shown_cells, &pillars, last_period));
     let trend_units = if large {
@@ -518,8 +555,9 @@ fn scores_by_period(
         let mut chart = ChartBuilder::on(&plot)
             .caption(
                 format!(
-                    "{}: score by country and period ({})",
+                    "{}: score by {} and period ({})",
                     fw.index.name,
+                    noun().0,
                     fw.change_meaning().0
                 ),
                 ("sans-serif", 21),
@@ -539,7 +577,7 @@ fn scores_by_period(
                     String::new()
                 }
             })
-            .x_desc("country (ordered by rank in the last period)")
+            .x_desc(format!("{} (ordered by rank in the last period)", noun().0))
             .y_desc(format!(
                 "score ({}{})",
                 fw.index.name,
@@ -586,7 +624,7 @@ fn scores_by_period(
     let score_of = |u: usize| res.score(last_idx * n + u);
     Chart {
         id: "scores".into(),
-        title: "Scores by country and period".into(),
+        title: format!("Scores by {} and period", noun().0),
         svg,
         reading: format!(
             "In {last}, {top} scores highest ({:.2}) and {bottom} lowest ({:.2}); bars of one colour are one period. {}",
@@ -671,7 +709,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
                 }
             })
             .x_desc("pillar")
-            .y_desc("country (by rank)")
+            .y_desc(format!("{} (by rank)", noun().0))
             .draw()
             .map_err(|e| e.to_string())?;
         for (r, &c) in last_cells.iter().enumerate() {
@@ -712,8 +750,9 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
         svg,
         reading: match widest {
             Some(g) => format!(
-                "Pillar scores of {last} (same scale as the index); `{}` separates the countries most (range {:.1}).",
+                "Pillar scores of {last} (same scale as the index); `{}` separates the {} most (range {:.1}).",
                 fw.groups[g].id,
+                noun().1,
                 spread(g)
             ),
             None => "The index has no pillars.".into(),
@@ -741,7 +780,7 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
     let svg = svg((900, height), |root| {
         let (plot, side) = root.split_horizontally(PLOT_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
-            .caption(format!("Score trends by country ({meaning})"), ("sans-serif", 21))
+            .caption(format!("Score trends by {} ({meaning})", noun().0), ("sans-serif", 21))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(50)
@@ -793,7 +832,11 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
             .collect();
         legend(
             &side,
-            if of.is_some() { "country" } else { "country (by rank)" },
+            &if of.is_some() {
+                noun().0.to_string()
+            } else {
+                format!("{} (by rank)", noun().0)
+            },
             &entries,
         )
     });
@@ -812,8 +855,9 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
             Some(u) if k > 1 => format!(
                 "{}From {} to {}, {} moved most ({:+.2}). {what_change_means}",
                 of.map_or(String::new(), |all| format!(
-                    "The {} of {all} countries whose score rose or fell most. ",
-                    order.len()
+                    "The {} of {all} {} whose score rose or fell most. ",
+                    order.len(),
+                    noun().1
                 )),
                 res.periods[periods[0]],
                 res.periods[periods[k - 1]],
@@ -848,7 +892,7 @@ fn histogram(caption: &str, x_desc: &str, values: &[f64], range: (f64, f64), bin
             .disable_x_mesh()
             .y_label_formatter(&|v| format!("{v:.0}"))
             .x_desc(x_desc)
-            .y_desc("countries")
+            .y_desc(noun().1)
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -891,15 +935,16 @@ fn distribution(fw: &Framework, res: &Results, last_cells: &[usize], last: Perio
         id: "distribution".into(),
         title: "How the scores are spread".into(),
         svg: histogram(
-            &format!("Scores of the {} countries in {last}", present.len()),
+            &format!("Scores of the {} {} in {last}", present.len(), noun().1),
             &format!("score ({})", fw.index.name),
             &scores,
             range,
             20,
         ),
         reading: format!(
-            "Half of the {} countries score between {:.2} and {:.2} (median {:.2}); the charts below show the {CHART_AT_EACH_END} highest and the {CHART_AT_EACH_END} lowest, and the workbook every one.",
+            "Half of the {} {} score between {:.2} and {:.2} (median {:.2}); the charts below show the {CHART_AT_EACH_END} highest and the {CHART_AT_EACH_END} lowest, and the workbook every one.",
             present.len(),
+            noun().1,
             quantile(0.25),
             quantile(0.75),
             quantile(0.5)
@@ -923,8 +968,9 @@ fn coverage_distribution(res: &Results, last_cells: &[usize], last: Period) -> C
             10,
         ),
         reading: format!(
-            "{below} of {} countries have data for less than half of the indicators; {imputed} values were imputed in {last}.",
-            shares.len()
+            "{below} of {} {} have data for less than half of the indicators; {imputed} values were imputed in {last}.",
+            shares.len(),
+            noun().1
         ),
     }
 }
@@ -954,7 +1000,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
                     String::new()
                 }
             })
-            .x_desc("country (by rank)")
+            .x_desc(format!("{} (by rank)", noun().0))
             .y_desc("coverage (%)")
             .draw()
             .map_err(|e| e.to_string())?;
@@ -1050,7 +1096,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
                     String::new()
                 }
             })
-            .x_desc("country (by nominal rank)")
+            .x_desc(format!("{} (by nominal rank)", noun().0))
             .y_desc("rank (1 = highest risk)")
             .draw()
             .map_err(|e| e.to_string())?;
@@ -1096,7 +1142,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
             Some((u, a, b)) => format!(
                 "Red dot: median rank over the sensitivity runs; bar: 5-95 % of runs; blue cross: nominal rank{}. {u}'s rank is the least certain ({a:.0} to {b:.0}).",
                 if m < all {
-                    format!("; the {CHART_AT_EACH_END} highest and {CHART_AT_EACH_END} lowest of {all} countries")
+                    format!("; the {CHART_AT_EACH_END} highest and {CHART_AT_EACH_END} lowest of {all} {}", noun().1)
                 } else {
                     String::new()
                 }
@@ -1264,7 +1310,7 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
                     String::new()
                 }
             })
-            .x_desc(format!("country (by rank in variant {})", variants[0].0))
+            .x_desc(format!("{} (by rank in variant {})", noun().0, variants[0].0))
             .y_desc("rank (1 = highest risk)")
             .draw()
             .map_err(|e| e.to_string())?;
@@ -1309,9 +1355,10 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
         title: "Variants compared".into(),
         svg,
         reading: format!(
-            "{} of {} countries keep their rank in every variant; {} moves most ({:.0} places){}.",
+            "{} of {} {} keep their rank in every variant; {} moves most ({:.0} places){}.",
             counts.get("same").copied().unwrap_or(0),
             all_rows.len(),
+            noun().1,
             most.map_or(String::new(), |r| r[unit].clone()),
             most.map_or(0.0, |r| shift(r)),
             if m < all_rows.len() {
@@ -1424,8 +1471,8 @@ mod tests {
         let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();
         assert!(page.contains("Score trends by country (position within each period)"));
         assert!(
-            page.contains("a change is a change of a country&#x27;s position among these countries")
-                || page.contains("a change is a change of a country's position among these countries")
+            page.contains("a change is a change of a place&#x27;s position among the places scored")
+                || page.contains("a change is a change of a place's position among the places scored")
         );
         fw.index.scope = crate::framework::Scope::Panel;
         let page = render(&fw, &res, &serde_json::json!({}), &Extras::default()).unwrap();

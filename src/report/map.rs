@@ -1,0 +1,225 @@
+//! The map of scores, where units have a place: PRIO-GRID cells drawn as the squares
+//! they are, other units (with coordinates from `[data] neighbours = { units = ... }`)
+//! as dots; colour by score, the top places labelled.
+//!
+//! The SVG is written here rather than by plotters: the cells of one colour class are
+//! one path (a square is `M x y h w v h h -w z`), so 65,000 cells take about 1.7 MB
+//! where an element per cell would take 6. Every text is XML-escaped by [`xml`], the
+//! one place this map's text meets markup. The projection is equirectangular with
+//! longitudes scaled by the cosine of the middle latitude (distances roughly true at
+//! the map's latitude).
+
+use super::{heat, Chart};
+use crate::framework::{Framework, Neighbours};
+use crate::places::priogrid::Cell;
+use crate::score::Results;
+use std::fmt::Write;
+
+/// Colour classes of the cells (one path each).
+const CLASSES: usize = 12;
+/// Places labelled on the map.
+const LABELLED: usize = 10;
+const WIDTH: f64 = 900.0;
+const PLOT: f64 = 740.0;
+
+/// Text as XML character data or attribute value.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Each unit's point (lat, lon), where it has one.
+type Points = Vec<Option<(f64, f64)>>;
+
+/// Where each unit is, and whether the units are cells: its cell's centre (all units
+/// are PRIO-GRID gids), or a point from the framework's table of coordinates; `None`
+/// when the units have no place.
+pub fn places(fw: &Framework, units: &[String]) -> Option<(Points, bool)> {
+    let cells: Vec<Option<Cell>> = units
+        .iter()
+        .map(|u| u.parse::<u32>().ok().and_then(Cell::from_gid))
+        .collect();
+    if !units.is_empty() && cells.iter().all(Option::is_some) {
+        return Some((cells.iter().map(|c| c.map(Cell::centre)).collect(), true));
+    }
+    if let Some(Neighbours::Coordinates { file, .. }) = &fw.data.neighbours {
+        let points = crate::data::neighbours::read_coordinates(file, units).ok()?;
+        return Some((points, false));
+    }
+    None
+}
+
+/// The map of the scores of `cells` (unit-period cells of the last period).
+pub fn map(
+    res: &Results,
+    last_cells: &[usize],
+    places: &[Option<(f64, f64)>],
+    squares: bool,
+    noun: &str,
+) -> Option<Chart> {
+    let n = res.n_units();
+    let shown: Vec<(usize, (f64, f64), f64)> = last_cells
+        .iter()
+        .filter_map(|&c| places[c % n].map(|p| (c, p, res.score(c))))
+        .filter(|(_, _, s)| s.is_finite())
+        .collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let half = if squares { 0.25 } else { 0.0 };
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for &(_, (lat, lon), _) in &shown {
+        lat0 = lat0.min(lat - half);
+        lat1 = lat1.max(lat + half);
+        lon0 = lon0.min(lon - half);
+        lon1 = lon1.max(lon + half);
+    }
+    // A margin of half a degree, and a span of at least one degree.
+    let pad = |a: f64, b: f64| {
+        let extra = (1.0 - (b - a)).max(0.0) / 2.0 + 0.5;
+        (a - extra, b + extra)
+    };
+    let ((lat0, lat1), (lon0, lon1)) = (pad(lat0, lat1), pad(lon0, lon1));
+    let squeeze = ((lat0 + lat1) / 2.0).to_radians().cos().max(0.2);
+    let scale = PLOT / ((lon1 - lon0) * squeeze);
+    let height = ((lat1 - lat0) * scale).clamp(200.0, 900.0);
+    let scale = scale.min(height / (lat1 - lat0));
+    let (left, top) = (60.0, 40.0);
+    let x = |lon: f64| left + (lon - lon0) * squeeze * scale;
+    let y = |lat: f64| top + (lat1 - lat) * scale;
+    let (lo, hi) = shown
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), s| (a.min(s.2), b.max(s.2)));
+    let class = |s: f64| {
+        if hi > lo {
+            (((s - lo) / (hi - lo)) * CLASSES as f64)
+                .floor()
+                .min(CLASSES as f64 - 1.0) as usize
+        } else {
+            0
+        }
+    };
+    let colour = |k: usize| {
+        let c = heat(lo + (hi - lo) * (k as f64 + 0.5) / CLASSES as f64, lo, hi);
+        format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+    };
+    let total_height = top + height + 70.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg width="{WIDTH}" height="{total_height:.0}" viewBox="0 0 {WIDTH} {total_height:.0}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/><rect x="{left}" y="{top}" width="{:.1}" height="{height:.1}" fill="#f4f7fb" stroke="#999"/>"##,
+        (lon1 - lon0) * squeeze * scale
+    );
+    let mut paths = vec![String::new(); CLASSES];
+    let side = 0.5 * scale;
+    for &(_, (lat, lon), s) in &shown {
+        let k = class(s);
+        if squares {
+            let _ = write!(
+                paths[k],
+                "M{:.1} {:.1}h{:.1}v{:.1}h-{:.1}z",
+                x(lon - 0.25),
+                y(lat + 0.25),
+                side * squeeze,
+                side,
+                side * squeeze
+            );
+        } else {
+            let _ = write!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="6" fill="{}" stroke="#333" stroke-width="0.5"/>"##,
+                x(lon),
+                y(lat),
+                colour(k)
+            );
+        }
+    }
+    for (k, d) in paths.iter().enumerate().filter(|(_, d)| !d.is_empty()) {
+        let _ = write!(svg, r#"<path d="{d}" fill="{}"/>"#, colour(k));
+    }
+    // The top places, labelled beside a marker.
+    let mut ranked: Vec<&(usize, (f64, f64), f64)> = shown.iter().collect();
+    ranked.sort_by(|a, b| res.rank[a.0].total_cmp(&res.rank[b.0]));
+    for (i, &&(c, (lat, lon), _)) in ranked.iter().take(LABELLED).enumerate() {
+        let (px, py) = (x(lon), y(lat));
+        let _ = write!(
+            svg,
+            r##"<circle cx="{px:.1}" cy="{py:.1}" r="3" fill="none" stroke="#000"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#000" stroke="white" stroke-width="3" paint-order="stroke">{} {}</text>"##,
+            px + 5.0,
+            py - 4.0 - (i % 2) as f64 * 10.0,
+            i + 1,
+            xml(&res.units[c % n])
+        );
+    }
+    // Axes: degrees at the corners.
+    let _ = write!(
+        svg,
+        r#"<text x="{left}" y="{:.1}" font-size="12">{lon0:.1}°E</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lon1:.1}°E</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lat1:.1}°N</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lat0:.1}°N</text>"#,
+        top + height + 16.0,
+        x(lon1),
+        top + height + 16.0,
+        left - 4.0,
+        top + 12.0,
+        left - 4.0,
+        top + height
+    );
+    // The colour scale.
+    let bar_y = top + height + 30.0;
+    for k in 0..CLASSES {
+        let _ = write!(
+            svg,
+            r#"<rect x="{:.1}" y="{bar_y:.1}" width="30" height="12" fill="{}"/>"#,
+            left + 30.0 * k as f64,
+            colour(k)
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<text x="{left}" y="{:.1}" font-size="12">{lo:.2}</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{hi:.2}</text><text x="{:.1}" y="{:.1}" font-size="12">score</text><text x="{}" y="24" font-size="18">{}</text></svg>"#,
+        bar_y + 26.0,
+        left + 30.0 * CLASSES as f64,
+        bar_y + 26.0,
+        left + 30.0 * CLASSES as f64 + 10.0,
+        bar_y + 10.0,
+        left,
+        xml(&format!("Scores by {noun}"))
+    );
+    let named: Vec<String> = ranked
+        .iter()
+        .take(3)
+        .map(|t| format!("`{}`", res.units[t.0 % n]))
+        .collect();
+    Some(Chart {
+        id: "map".into(),
+        title: format!("Where: scores by {noun}"),
+        svg,
+        reading: format!(
+            "{} {}s with a place; the darker, the higher the score ({lo:.2} to {hi:.2}). Highest: {}.",
+            shown.len(),
+            noun,
+            named.join(", ")
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_once_for_xml() {
+        assert_eq!(xml(r#"<b x="1">&'"#), "&lt;b x=&quot;1&quot;&gt;&amp;&#39;");
+        assert_eq!(xml("a\u{7}b"), "a b");
+    }
+}
