@@ -393,15 +393,26 @@ struct SumColumns {
 /// The sums as plain columns: unit, period, and each summed column, with the events by
 /// type inserted before `impact` (the last).
 fn sum_columns(log: &Log, s: &mut Sums) -> Result<SumColumns> {
-    let units_col: Vec<String> = s
-        .grouped
-        .column(UNIT)
-        .map_err(|e| log.polars_error(e))?
-        .str()
-        .map_err(|e| log.polars_error(e))?
-        .iter()
-        .map(|u| u.unwrap_or("").to_string())
-        .collect();
+    let unit = s.grouped.column(UNIT).map_err(|e| log.polars_error(e))?;
+    // Cells are summed by their gid as a number (0: no cell; -1: placed too coarsely).
+    let units_col: Vec<String> = match unit.dtype() {
+        DataType::Int64 => unit
+            .i64()
+            .map_err(|e| log.polars_error(e))?
+            .iter()
+            .map(|g| match g.unwrap_or(0) {
+                0 => super::NO_UNIT.to_string(),
+                -1 => super::COARSE.to_string(),
+                g => g.to_string(),
+            })
+            .collect(),
+        _ => unit
+            .str()
+            .map_err(|e| log.polars_error(e))?
+            .iter()
+            .map(|u| u.unwrap_or("").to_string())
+            .collect(),
+    };
     let periods_col: Vec<i64> = s
         .grouped
         .column(PERIOD)

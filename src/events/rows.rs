@@ -292,8 +292,8 @@ pub(super) fn quirks(log: &Log, rows: &LazyFrame, exprs: &RowExprs, options: &Op
         let given = col(g).str().strip_chars(lit(" "));
         let differs = given
             .clone()
-            .neq(col(UNIT))
-            .and(col(UNIT).neq(lit(super::NO_UNIT)))
+            .neq(col(UNIT).cast(DataType::String))
+            .and(col(UNIT).gt(lit(0i64)))
             .and(given.neq(lit("")))
             .fill_null(lit(false));
         out.extend(quirk(
@@ -739,17 +739,21 @@ fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks:
                 let i = ((v + lit(shift)) * lit(2.0)).cast(DataType::Int64);
                 when(i.clone().gt(lit(last))).then(lit(last)).otherwise(i)
             };
+            // Summed as a number (a text key per event would cost a fifth of the run):
+            // 0 for no cell, -1 for too coarse; the table's units become text after.
             let gid = index(y, 90.0, 359) * lit(720i64) + index(x, 180.0, 719) + lit(1i64);
-            when(on_globe)
-                .then(gid.cast(DataType::String))
-                .otherwise(lit(super::NO_UNIT))
+            when(on_globe).then(gid).otherwise(lit(0i64))
         }
+    };
+    let coarse = match log.place {
+        Place::Grid { .. } => lit(-1i64),
+        _ => lit(super::COARSE),
     };
     match options.max_geo_precision {
         Some(k) => {
             let code = stage.number(log, super::detect::precision_column(log.format));
             when(code.gt(lit(k as f64)).fill_null(lit(false)))
-                .then(lit(super::COARSE))
+                .then(coarse)
                 .otherwise(unit)
         }
         None => unit,
