@@ -154,16 +154,30 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
     let mut gids = Vec::new();
     if let Some(path) = &args.cells {
         let bytes = riskscore::input::file::read(path, "cells file", Default::default())?;
-        let text = String::from_utf8_lossy(&bytes);
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let delimiter = if text.split(|&b| b == b'\n').next().is_some_and(|l| l.contains(&b';')) {
+            b';'
+        } else {
+            b','
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
         let mut problems = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let cell = line
-                .split(',')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_start_matches('\u{feff}');
-            if cell.is_empty() || (i == 0 && cell.eq_ignore_ascii_case("gid")) {
+        // The column named `gid`, if the first row names one; else the first column.
+        let mut column = 0;
+        for (i, record) in reader.records().enumerate() {
+            let Ok(record) = record else { continue };
+            if i == 0 {
+                if let Some(at) = record.iter().position(|h| h.trim().eq_ignore_ascii_case("gid")) {
+                    column = at;
+                    continue;
+                }
+            }
+            let cell = record.get(column).unwrap_or("").trim();
+            if cell.is_empty() {
                 continue;
             }
             match cell.parse::<u32>().ok().and_then(Cell::from_gid) {
@@ -179,13 +193,16 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
         Error::in_row_order(problems, 50)?;
     }
     if let Some(text) = &args.bbox {
-        let numbers: Vec<f64> = text.split(',').filter_map(|v| v.trim().parse::<f64>().ok()).collect();
         let bad = |why: &str| {
             Error::argument(
                 "bbox",
                 format!("expected LAT0,LAT1,LON0,LON1 in degrees ({why}), found `{text}`"),
             )
         };
+        let numbers: Vec<f64> = text
+            .split(',')
+            .map(|v| v.trim().parse::<f64>().map_err(|_| bad("four numbers")))
+            .collect::<Result<_>>()?;
         let [lat0, lat1, lon0, lon1] = numbers[..] else {
             return Err(bad("four numbers"));
         };
@@ -195,14 +212,17 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
         if !(-180.0..=180.0).contains(&lon0) || !(-180.0..=180.0).contains(&lon1) || lon0 > lon1 {
             return Err(bad("longitudes -180 to 180, the first the western"));
         }
-        for row in 1..=ROWS {
-            for col in 1..=COLUMNS {
-                let c = Cell { row, col };
-                let (lat, lon) = c.centre();
-                if (lat0..=lat1).contains(&lat) && (lon0..=lon1).contains(&lon) {
-                    gids.push(c.gid());
-                }
+        // The rows and columns whose centres (x.25 and x.75 degrees) are in the box.
+        let first = |v: f64, shift: f64| ((v + shift - 0.25) * 2.0).ceil().max(0.0) as u32 + 1;
+        let last = |v: f64, shift: f64, n: u32| (((v + shift - 0.25) * 2.0).floor() as i64 + 1).min(n as i64);
+        let before = gids.len();
+        for row in first(lat0, 90.0)..=last(lat1, 90.0, ROWS).max(0) as u32 {
+            for col in first(lon0, 180.0)..=last(lon1, 180.0, COLUMNS).max(0) as u32 {
+                gids.push(Cell { row, col }.gid());
             }
+        }
+        if gids.len() == before {
+            return Err(bad("a box holding the centre of a cell, at x.25 or x.75 degrees"));
         }
     }
     gids.sort_unstable();
@@ -257,6 +277,12 @@ pub fn run(args: EventsArgs) -> Result<()> {
         ));
     }
     let extra_units = cells_asked(&args, places)?;
+    if args.units.is_some() && !extra_units.is_empty() {
+        return Err(Error::argument(
+            if args.cells.is_some() { "cells" } else { "bbox" },
+            "adds cells beside the cells with events, and --units keeps only the cells it names: give one (name every cell in --units, with --keep-absent-units for rows of zeros)",
+        ));
+    }
     let options = Options {
         format: match args.format {
             FormatArg::Auto => None,
@@ -315,6 +341,15 @@ pub fn run(args: EventsArgs) -> Result<()> {
         "output_sha256": output_sha,
         "period": kind.name(),
         "actor": args.actor,
+        "unit": options.places,
+        "unit_column": options.unit_column,
+        "drop_unplaced": options.drop_unplaced,
+        "max_geo_precision": options.max_geo_precision,
+        "bbox": args.bbox,
+        "cells": args.cells.as_ref().map(|p| serde_json::json!({
+            "file": p.display().to_string(),
+            "sha256": riskscore::input::file::sha256_file(p).ok(),
+        })),
         "rules": options.rules,
         "report": table.report,
         "units": table.units,
@@ -351,8 +386,15 @@ pub fn run(args: EventsArgs) -> Result<()> {
             );
         }
         if !r.left_out_units.is_empty() {
-            let list: Vec<String> = r.left_out_units.iter().map(|(u, n)| format!("{u} ({n})")).collect();
-            say!("note: events outside --units left out: {}", list.join(", "));
+            // The units with most events first, at most 12 (the manifest lists them all).
+            let mut by_events: Vec<(&String, &usize)> = r.left_out_units.iter().collect();
+            by_events.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let events: usize = by_events.iter().map(|(_, &n)| n).sum();
+            let mut list: Vec<String> = by_events.iter().take(12).map(|(u, n)| format!("{u} ({n})")).collect();
+            if by_events.len() > 12 {
+                list.push(format!("and {} more units (in the manifest)", by_events.len() - 12));
+            }
+            say!("note: {events} events outside --units left out: {}", list.join(", "));
         }
         if !r.no_country.is_empty() {
             let list: Vec<String> = r.no_country.iter().map(|(u, n)| format!("{u} ({n})")).collect();

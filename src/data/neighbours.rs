@@ -229,6 +229,8 @@ fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
             ),
         });
     };
+    // The unit is the first column that holds no coordinate.
+    let unit_column = (0..header.len()).find(|&i| i != lat && i != lon).unwrap_or(0);
     let index: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
     let mut points: Vec<Option<(f64, f64)>> = vec![None; units.len()];
     let mut problems = Vec::new();
@@ -249,7 +251,9 @@ fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
             }
         };
         rows += 1;
-        let unit = record.get(0).unwrap_or("").trim();
+        let unit = record.get(unit_column).unwrap_or("").trim();
+        // Rows of places that are no unit of the data are not read.
+        let Some(&u) = index.get(unit) else { continue };
         let number = |column: usize, lo: f64, hi: f64| -> std::result::Result<f64, Error> {
             let text = record.get(column).unwrap_or("").trim();
             match text.parse::<f64>() {
@@ -262,10 +266,8 @@ fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
         };
         match (number(lat, -90.0, 90.0), number(lon, -180.0, 180.0)) {
             (Ok(y), Ok(x)) => {
-                if let Some(&u) = index.get(unit) {
-                    if points[u].replace((y, x)).is_some() {
-                        problems.push(cell(0, format!("`{unit}` is listed twice")));
-                    }
+                if points[u].replace((y, x)).is_some() {
+                    problems.push(cell(unit_column, format!("`{unit}` is listed twice")));
                 }
             }
             (y, x) => problems.extend([y.err(), x.err()].into_iter().flatten()),
@@ -294,7 +296,7 @@ mod tests {
         assert_eq!(g[1], vec![(0, 1.0 / deg), (2, 1.0 / deg)]);
         assert!(g[3].is_empty());
         assert_eq!((info.rows, info.format), (5, "neighbours"));
-        std::fs::write(&path, "unit,lat,lon\nA,0,0\nB,95,1\nA,0,0\nC,0,x\n").unwrap();
+        std::fs::write(&path, "lat,lon,unit\n0,0,A\n95,1,B\n0,0,A\n0,x,C\n95,0,NOT_A_UNIT\n").unwrap();
         let err = from_coordinates(&path, &units, Reach::Nearest(1), DistanceWeights::Equal).unwrap_err();
         let messages: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
         let file = path.display().to_string();

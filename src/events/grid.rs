@@ -106,6 +106,25 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         .map(String::as_str)
         .filter(|u| !u.starts_with(UNKNOWN) && !left_out(u))
         .collect();
+    // With cells and provinces, every unit asked for must be one (kept or not).
+    if let Some(asked) = &asked {
+        let problems: Vec<Error> = asked
+            .iter()
+            .filter_map(|u| match log.place {
+                Place::Grid { .. } if u.parse::<u32>().ok().and_then(Cell::from_gid).is_none() => Some(format!(
+                    "`{u}` is no PRIO-GRID cell id (1 to {})",
+                    crate::places::priogrid::LAST_GID
+                )),
+                Place::Admin1(_) if !u.contains(':') => Some(format!(
+                    "no event of {} is in a province of `{u}`: name a province as `{u}:name`",
+                    log.name
+                )),
+                _ => None,
+            })
+            .map(|m| Error::argument("units", m))
+            .collect();
+        Error::from_problems(problems)?;
+    }
     if let (Some(asked), false) = (&asked, options.keep_absent_units) {
         s.report.notes.extend(absent_units(log, asked, &mentioned)?);
     }
@@ -199,7 +218,7 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
             } else {
                 format!(
                     ", events only in {}",
-                    s.report.left_out_units.keys().cloned().collect::<Vec<_>>().join(", ")
+                    crate::error::list_ids(s.report.left_out_units.keys().map(String::as_str))
                 )
             }
         )));
@@ -242,7 +261,7 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
     }
     if coarse > 0 {
         s.report.notes.push(format!(
-            "{coarse} events left out: placed more coarsely than `{}` {} (--max-geo-precision)",
+            "{coarse} events left out: placed more coarsely than `{}` {}, or with no such code (--max-geo-precision)",
             super::detect::precision_column(log.format),
             options.max_geo_precision.unwrap_or(0)
         ));
@@ -279,6 +298,16 @@ fn unplaced(log: &Log, unit: &str) -> bool {
 /// stands for every province of that country in the log (with `(none)` unless
 /// `drop_unplaced`).
 fn asked_units(log: &Log, options: &Options, asked: &[String], units_col: &[String]) -> Vec<String> {
+    if let Place::Grid { .. } = log.place {
+        // A cell as its number: ` 0165375` is cell 165375.
+        return asked
+            .iter()
+            .map(|u| match u.trim().parse::<u32>().ok().and_then(Cell::from_gid) {
+                Some(c) => c.gid().to_string(),
+                None => u.trim().to_string(),
+            })
+            .collect();
+    }
     if !matches!(log.place, Place::Admin1(_)) {
         return asked.to_vec();
     }

@@ -141,7 +141,9 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
         _ => unit(log, options.strict, &mut stage, &mut checks)?,
     };
     let unit = place(log, options, unit, &mut stage, &mut checks);
-    let unit = stage.keep(UNIT, unit);
+    // After the stage's columns: the unit may read them (a province's blank cell, a
+    // cell's coordinates), which a log without the CSV pass computes in that stage.
+    let unit = stage.keep_derived(UNIT, unit);
     let claims = claim_flags(log, options, &mut stage, &mut checks)?;
     let (kind, extra) = match log.format {
         Format::Ucdp => ucdp(log, options.strict, &mut stage, &mut checks),
@@ -289,12 +291,11 @@ pub(super) fn quirks(log: &Log, rows: &LazyFrame, exprs: &RowExprs, options: &Op
     }
     // UCDP's own cell id against the cell of the event's coordinates.
     if let Place::Grid { gid: Some(g), .. } = log.place {
-        let given = col(g).str().strip_chars(lit(" "));
+        // Compared as numbers: `144381.0` and ` 0144381` are the cell 144381.
+        let given = col(g).str().strip_chars(lit(" ")).cast(DataType::Float64);
         let differs = given
-            .clone()
-            .neq(col(UNIT).cast(DataType::String))
+            .neq(col(UNIT).cast(DataType::Float64))
             .and(col(UNIT).gt(lit(0i64)))
-            .and(given.neq(lit("")))
             .fill_null(lit(false));
         out.extend(quirk(
             log,
@@ -719,18 +720,27 @@ fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks:
         }
         Place::Grid { lat, lon, .. } => {
             let (y, x) = (stage.number(log, lat), stage.number(log, lon));
-            let on_globe = y
+            let lat_ok = y
                 .clone()
                 .gt_eq(lit(-90.0))
                 .and(y.clone().lt_eq(lit(90.0)))
-                .and(x.clone().gt_eq(lit(-180.0)))
+                .fill_null(lit(false));
+            let lon_ok = x
+                .clone()
+                .gt_eq(lit(-180.0))
                 .and(x.clone().lt_eq(lit(180.0)))
                 .fill_null(lit(false));
+            let on_globe = lat_ok.clone().and(lon_ok.clone());
             if !options.drop_unplaced {
                 checks.push(Check {
                     column: lat,
-                    bad: on_globe.clone().not(),
-                    message: "expected the event's latitude (-90 to 90) and longitude (-180 to 180), its PRIO-GRID cell: one is missing or off the globe (--drop-unplaced leaves such events out)",
+                    bad: lat_ok.not(),
+                    message: "expected the event's latitude, -90 to 90 (with its longitude, the event's PRIO-GRID cell; --drop-unplaced leaves events without one out)",
+                });
+                checks.push(Check {
+                    column: lon,
+                    bad: lon_ok.not(),
+                    message: "expected the event's longitude, -180 to 180 (with its latitude, the event's PRIO-GRID cell; --drop-unplaced leaves events without one out)",
                 });
             }
             // floor(2 (v + 90)) as a whole number (v + 90 >= 0 here, so truncation is the
@@ -752,7 +762,8 @@ fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks:
     match options.max_geo_precision {
         Some(k) => {
             let code = stage.number(log, super::detect::precision_column(log.format));
-            when(code.gt(lit(k as f64)).fill_null(lit(false)))
+            // A missing or unreadable code says nothing of the place: left out too.
+            when(code.gt(lit(k as f64)).fill_null(lit(true)))
                 .then(coarse)
                 .otherwise(unit)
         }

@@ -694,3 +694,31 @@ fn duplicate_ids_are_found_across_frames_and_reported_with_bad_rows() {
         "{e}"
     );
 }
+
+/// Provinces, cells and the precision filter read a Parquet log (no CSV pass: the unit
+/// is computed from the stage's columns) as they read the same log as CSV.
+#[test]
+fn places_of_a_parquet_log_equal_those_of_the_csv() {
+    let bytes = generated_acled(400);
+    let mut df = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes.clone()))
+        .finish()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("log.parquet");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    for places in [super::Places::Admin1, super::Places::Grid] {
+        let options = Options { places, ..with_actor() };
+        let csv = run_bytes(&bytes, "log.csv", &options).unwrap();
+        let scanned = aggregate(&parquet, &options).unwrap();
+        assert_eq!(
+            (&csv.units, &csv.values),
+            (&scanned.units, &scanned.values),
+            "{places:?}"
+        );
+        assert!(csv.units.len() > 9, "{:?}", csv.units);
+    }
+}

@@ -60,13 +60,19 @@ pub fn places(fw: &Framework, units: &[String]) -> Option<(Points, bool)> {
     None
 }
 
-/// The map of the scores of `cells` (unit-period cells of the last period).
+/// `12.5°E`, `67.8°W`.
+fn degrees(v: f64, positive: char, negative: char) -> String {
+    format!("{:.1}°{}", v.abs(), if v < 0.0 { negative } else { positive })
+}
+
+/// The map of the scores of `cells` (unit-period cells of the last period); `noun` is
+/// what a unit is called, one and many.
 pub fn map(
     res: &Results,
     last_cells: &[usize],
     places: &[Option<(f64, f64)>],
     squares: bool,
-    noun: &str,
+    noun: (&str, &str),
 ) -> Option<Chart> {
     let n = res.n_units();
     let shown: Vec<(usize, (f64, f64), f64)> = last_cells
@@ -92,9 +98,9 @@ pub fn map(
     };
     let ((lat0, lat1), (lon0, lon1)) = (pad(lat0, lat1), pad(lon0, lon1));
     let squeeze = ((lat0 + lat1) / 2.0).to_radians().cos().max(0.2);
-    let scale = PLOT / ((lon1 - lon0) * squeeze);
-    let height = ((lat1 - lat0) * scale).clamp(200.0, 900.0);
-    let scale = scale.min(height / (lat1 - lat0));
+    // As wide as the plot, unless that would make the map taller than 900 px.
+    let scale = (PLOT / ((lon1 - lon0) * squeeze)).min(900.0 / (lat1 - lat0));
+    let height = (lat1 - lat0) * scale;
     let (left, top) = (60.0, 40.0);
     let x = |lon: f64| left + (lon - lon0) * squeeze * scale;
     let y = |lat: f64| top + (lat1 - lat) * scale;
@@ -163,9 +169,15 @@ pub fn map(
         );
     }
     // Axes: degrees at the corners.
+    let (lon0_, lon1_, lat0_, lat1_) = (
+        degrees(lon0, 'E', 'W'),
+        degrees(lon1, 'E', 'W'),
+        degrees(lat0, 'N', 'S'),
+        degrees(lat1, 'N', 'S'),
+    );
     let _ = write!(
         svg,
-        r#"<text x="{left}" y="{:.1}" font-size="12">{lon0:.1}°E</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lon1:.1}°E</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lat1:.1}°N</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lat0:.1}°N</text>"#,
+        r#"<text x="{left}" y="{:.1}" font-size="12">{lon0_}</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lon1_}</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lat1_}</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{lat0_}</text>"#,
         top + height + 16.0,
         x(lon1),
         top + height + 16.0,
@@ -193,7 +205,7 @@ pub fn map(
         left + 30.0 * CLASSES as f64 + 10.0,
         bar_y + 10.0,
         left,
-        xml(&format!("Scores by {noun}"))
+        xml(&format!("Scores by {}", noun.0))
     );
     let named: Vec<String> = ranked
         .iter()
@@ -202,12 +214,12 @@ pub fn map(
         .collect();
     Some(Chart {
         id: "map".into(),
-        title: format!("Where: scores by {noun}"),
+        title: format!("Where: scores by {}", noun.0),
         svg,
         reading: format!(
-            "{} {}s with a place; the darker, the higher the score ({lo:.2} to {hi:.2}). Highest: {}.",
+            "{} {} with a place; the darker, the higher the score ({lo:.2} to {hi:.2}). Highest: {}.",
             shown.len(),
-            noun,
+            noun.1,
             named.join(", ")
         ),
     })

@@ -391,7 +391,12 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
         charts.push(distribution(fw, res, &last_cells, last_period));
     }
     if let Some((places, squares)) = map::places(fw, &res.units) {
-        charts.extend(map::map(res, &last_cells, &places, squares, noun().0));
+        // Units placed by a table of coordinates are places (cities, districts), unless
+        // their keys say provinces.
+        if !squares && noun().0 == "country" && res.units.iter().any(|u| u.len() != 3) {
+            NOUN.with(|n| n.set(("place", "places")));
+        }
+        charts.extend(map::map(res, &last_cells, &places, squares, noun()));
     }
     charts.push(pillar_heatmap(fw, res, &shown_cells, &pillars, last_period));
     let trend_units = if large {

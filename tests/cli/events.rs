@@ -101,7 +101,7 @@ fn events_gtd_quarters_with_a_units_list() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("note: events outside --units left out: AFG (2)"),
+        stderr.contains("note: 2 events outside --units left out: AFG (2)"),
         "{stderr}"
     );
     let text = read(&out);

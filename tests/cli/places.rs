@@ -194,7 +194,7 @@ fn cells_from_ucdp_coordinates() {
         ],
     );
     assert!(
-        said.contains("note: 274 events left out: placed more coarsely than `where_prec` 2 (--max-geo-precision)"),
+        said.contains("note: 274 events left out: placed more coarsely than `where_prec` 2, or with no such code (--max-geo-precision)"),
         "{said}"
     );
     // The box holds the centres of 2 cells, (-10.25, 20.25) and (-10.25, 20.75): rows of
@@ -262,8 +262,32 @@ fn places_options_refused_with_what_was_expected() {
         "--unit",
         "grid",
     ]);
-    assert!(err.contains("row 2, column `latitude`: expected the event's latitude (-90 to 90) and longitude (-180 to 180), its PRIO-GRID cell"), "{err}");
+    assert!(err.contains("row 2, column `latitude`: expected the event's latitude, -90 to 90 (with its longitude, the event's PRIO-GRID cell; --drop-unplaced leaves events without one out)"), "{err}");
+    assert!(
+        err.contains("row 2, column `longitude`: expected the event's longitude, -180 to 180"),
+        "{err}"
+    );
+    // --units with --bbox would write zeros for cells with events: refused; cells asked
+    // for are cells (` 0165375` is 165375; `abc` is none).
+    assert_eq!(
+        run(&["--unit", "grid", "--units", "165375", "--bbox", "23.5,37.5,60.5,77.5"]),
+        "error: --bbox: adds cells beside the cells with events, and --units keeps only the cells it names: give one (name every cell in --units, with --keep-absent-units for rows of zeros)\n"
+    );
+    assert_eq!(
+        run(&["--unit", "grid", "--units", "abc", "--keep-absent-units"]),
+        "error: --units: `abc` is no PRIO-GRID cell id (1 to 259200)\n"
+    );
+    assert_eq!(
+        run(&["--unit", "admin1", "--units", "UZB", "--keep-absent-units"]),
+        "error: --units: no event of datasets/ucdp_ged_pakistan_2015_2021.csv is in a province of `UZB`: name a province as `UZB:name`\n"
+    );
+    assert_eq!(
+        run(&["--unit", "grid", "--bbox", "1,2,x,3"]),
+        "error: --bbox: expected LAT0,LAT1,LON0,LON1 in degrees (four numbers), found `1,2,x,3`\n"
+    );
     assert!(!std::path::Path::new(&out).exists());
+    let (table, _) = events_table(dir.path(), "g.csv", &["--unit", "grid", "--units", " 0165375"]);
+    assert!(table.contains("\n165375,2015,230,495,24.75,67.25,45,192,"), "{table}");
 }
 
 /// `explain --unit Balochistan` on a province table names the province key.
