@@ -160,25 +160,18 @@ pub struct RawData {
     pub thousands: Option<String>,
     pub indicator_column: Option<String>,
     pub value_column: Option<String>,
-    pub neighbours: Option<RawNeighbours>,
+    /// A path, `grid:queen[:K]`, or a table of coordinates (read by the validator).
+    pub neighbours: Option<toml::Value>,
 }
 
-/// `[data] neighbours`: a contiguity table's path or `grid:queen`, or a table of
-/// coordinates with the rule that makes neighbours of them.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum RawNeighbours {
-    Path(String),
-    Coordinates(RawCoordinates),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `[data] neighbours = { units = ..., within_km = ... }`, as read from its table (see
+/// the validator, which names every key that is wrong).
+#[derive(Debug, Clone, Default)]
 pub struct RawCoordinates {
     /// A CSV of `unit,lat,lon`.
     pub units: String,
     pub within_km: Option<f64>,
-    pub nearest: Option<usize>,
+    pub nearest: Option<i64>,
     /// `equal` (default), `inverse_distance` or `exponential` (with `scale_km`).
     pub weights: Option<String>,
     pub scale_km: Option<f64>,

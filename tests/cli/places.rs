@@ -532,3 +532,35 @@ fn report_maps_cells_and_places() {
         "a dot each, and a marker each for the labelled"
     );
 }
+
+/// A table of neighbours is read key by key: every wrong key or type is named, with the
+/// nearest key; an empty path is refused; `GRID:queen` is the grid in any case.
+#[test]
+fn neighbours_tables_are_checked_key_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let fw = |neighbours: &str| {
+        write(
+            dir.path(),
+            "fw.toml",
+            &format!("[index]\nid = \"r\"\nunit = \"unit\"\nperiod = \"year\"\n[data]\nneighbours = {neighbours}\n[[indicator]]\nid = \"x\"\ngroup = \"r\"\n"),
+        )
+    };
+    let err = fails(&["validate", "-f", &fw(r#"{ unit = "c.csv", nearest = 2.5 }"#)]);
+    assert!(err.contains("key `data.neighbours.unit`: unknown key `unit`: expected one of `units`, `within_km`, `nearest`, `weights`, `scale_km`; did you mean `units`?"), "{err}");
+    assert!(
+        err.contains("key `data.neighbours.nearest`: expected a whole number of neighbours, found a float"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "key `data.neighbours.units`: a table of neighbours needs `units`, the path of a CSV of unit, lat, lon"
+        ),
+        "{err}"
+    );
+    let err = fails(&["validate", "-f", &fw(r#""""#)]);
+    assert!(err.contains("key `data.neighbours`: expected the path of a contiguity table, `grid:queen`, or a table such as { units = \"centres.csv\", within_km = 150 }, found an empty text"), "{err}");
+    riskscore()
+        .args(["validate", "-f", &fw(r#""GRID:Queen:2""#)])
+        .assert()
+        .success();
+}

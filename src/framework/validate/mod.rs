@@ -14,7 +14,7 @@ mod indicators;
 pub(crate) mod sensitivity;
 pub(crate) mod variants;
 
-use super::schema::{PeriodValue, RawCoordinates, RawFramework, RawNeighbours};
+use super::schema::{PeriodValue, RawCoordinates, RawFramework};
 use super::{DataSpec, Framework, Index, WeightMethod, WEIGHT_NAMES};
 use crate::error::{unknown, Error, Result};
 use crate::period::Period;
@@ -147,13 +147,26 @@ impl Validator {
 
     /// `[data] neighbours`: `grid:queen`, `grid:queen:K` (K rings of PRIO-GRID cells),
     /// the path of a contiguity table, or a table of coordinates with its rule.
-    fn neighbours_source(&mut self, raw: &RawNeighbours) -> Option<crate::framework::Neighbours> {
+    fn neighbours_source(&mut self, raw: &toml::Value) -> Option<crate::framework::Neighbours> {
         use crate::framework::{Neighbours, MAX_RINGS};
+        let key = "data.neighbours";
         let value = match raw {
-            RawNeighbours::Path(value) => value,
-            RawNeighbours::Coordinates(c) => return self.coordinates(c),
+            toml::Value::String(value) if !value.trim().is_empty() => value.trim(),
+            toml::Value::Table(table) => return self.coordinates_table(table),
+            other => {
+                let found = match other {
+                    toml::Value::String(_) => "an empty text".to_string(),
+                    v => format!("a {}", v.type_str()),
+                };
+                self.problem(
+                    key,
+                    format!("expected the path of a contiguity table, `grid:queen`, or a table such as {{ units = \"centres.csv\", within_km = 150 }}, found {found}"),
+                );
+                return None;
+            }
         };
-        let Some(kind) = value.strip_prefix("grid:") else {
+        let lower = value.to_ascii_lowercase();
+        let Some(kind) = lower.strip_prefix("grid:") else {
             return Some(Neighbours::File(beside(&self.file, value)));
         };
         let rings = match kind.split_once(':') {
@@ -172,6 +185,51 @@ impl Validator {
         rings.map(|rings| Neighbours::GridQueen { rings })
     }
 
+    /// The table of `[data] neighbours`: every key checked for its name and type.
+    fn coordinates_table(
+        &mut self,
+        table: &toml::map::Map<String, toml::Value>,
+    ) -> Option<crate::framework::Neighbours> {
+        const KEYS: [&str; 5] = ["units", "within_km", "nearest", "weights", "scale_km"];
+        let mut c = RawCoordinates::default();
+        let mut fine = true;
+        for (name, value) in table {
+            let key = format!("data.neighbours.{name}");
+            let number = value.as_float().or_else(|| value.as_integer().map(|i| i as f64));
+            let ok = match name.as_str() {
+                "units" => value.as_str().map(|v| c.units = v.to_string()).is_some(),
+                "within_km" => number.map(|v| c.within_km = Some(v)).is_some(),
+                "scale_km" => number.map(|v| c.scale_km = Some(v)).is_some(),
+                "nearest" => value.as_integer().map(|v| c.nearest = Some(v)).is_some(),
+                "weights" => value.as_str().map(|v| c.weights = Some(v.to_string())).is_some(),
+                other => {
+                    self.problem(key.clone(), unknown("key", other, KEYS));
+                    fine = false;
+                    continue;
+                }
+            };
+            if !ok {
+                let expected = match name.as_str() {
+                    "units" => "the path of a CSV of unit, lat, lon",
+                    "nearest" => "a whole number of neighbours",
+                    "weights" => "\"equal\", \"inverse_distance\" or \"exponential\"",
+                    _ => "a distance in km",
+                };
+                self.problem(key, format!("expected {expected}, found a {}", value.type_str()));
+                fine = false;
+            }
+        }
+        if c.units.trim().is_empty() {
+            self.problem(
+                "data.neighbours.units",
+                "a table of neighbours needs `units`, the path of a CSV of unit, lat, lon",
+            );
+            fine = false;
+        }
+        let neighbours = self.coordinates(&c);
+        neighbours.filter(|_| fine)
+    }
+
     /// `[data] neighbours = { units = "centres.csv", within_km = 150 }` (or `nearest =
     /// 5`), with `weights = "inverse_distance"` or `"exponential"` and `scale_km`.
     fn coordinates(&mut self, c: &RawCoordinates) -> Option<crate::framework::Neighbours> {
@@ -179,7 +237,7 @@ impl Validator {
         let key = "data.neighbours";
         let reach = match (c.within_km, c.nearest) {
             (Some(d), None) if d.is_finite() && d > 0.0 => Some(Reach::WithinKm(d)),
-            (None, Some(k)) if k >= 1 => Some(Reach::Nearest(k)),
+            (None, Some(k)) if k >= 1 => Some(Reach::Nearest(k as usize)),
             (Some(d), None) => {
                 self.problem(
                     format!("{key}.within_km"),
@@ -187,8 +245,11 @@ impl Validator {
                 );
                 None
             }
-            (None, Some(_)) => {
-                self.problem(format!("{key}.nearest"), "expected 1 or more neighbours, found 0");
+            (None, Some(k)) => {
+                self.problem(
+                    format!("{key}.nearest"),
+                    format!("expected 1 or more neighbours, found {k}"),
+                );
                 None
             }
             _ => {
