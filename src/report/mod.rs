@@ -66,19 +66,12 @@ pub struct Extras {
     pub backtest: Option<std::path::PathBuf>,
 }
 
-thread_local! {
-    /// What the page calls a unit, one and many, set by [`render`] from the units.
-    static NOUN: std::cell::Cell<(&'static str, &'static str)> = const { std::cell::Cell::new(("country", "countries")) };
-}
+/// What the page calls a unit, one and many: "cell", "province", "place" or "country".
+type Noun = (&'static str, &'static str);
 
-/// What the page calls a unit: "cell" for PRIO-GRID cells, "province" for `ISO3:name`
-/// keys, else "country".
-fn noun() -> (&'static str, &'static str) {
-    NOUN.with(|n| n.get())
-}
-
-/// The noun of `units` (see [`noun`]).
-fn noun_of(units: &[String]) -> (&'static str, &'static str) {
+/// The noun of `units`: cells for PRIO-GRID gids, provinces for `ISO3:name` keys, else
+/// countries.
+fn noun_of(units: &[String]) -> Noun {
     let cell = |u: &String| {
         u.parse::<u32>()
             .ok()
@@ -340,7 +333,15 @@ fn num(text: &str) -> f64 {
 
 /// Builds the report page.
 pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extras: &Extras) -> Result<String> {
-    NOUN.with(|n| n.set(noun_of(&res.units)));
+    let places = map::places(fw, &res.units);
+    let noun = match &places {
+        // Units placed by a table of coordinates are places (cities, districts), unless
+        // their keys say provinces or they are country codes.
+        Some((_, false)) if noun_of(&res.units).0 == "country" && res.units.iter().any(|u| u.len() != 3) => {
+            ("place", "places")
+        }
+        _ => noun_of(&res.units),
+    };
     let n = res.n_units();
     let cells: Vec<usize> = res.scored_cells().collect();
     let mut periods: Vec<usize> = cells.iter().map(|c| c / n).collect();
@@ -386,35 +387,37 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     let shown_cells = ends(&last_cells, CHART_AT_EACH_END);
     let shown: Vec<usize> = shown_cells.iter().map(|c| c % n).collect();
 
-    let mut charts = vec![scores_by_period(fw, res, &shown, &periods, scale, last_period)];
+    let mut charts = vec![scores_by_period(fw, res, &shown, &periods, scale, last_period, noun)];
     if large {
-        charts.push(distribution(fw, res, &last_cells, last_period));
+        charts.push(distribution(fw, res, &last_cells, last_period, noun));
     }
-    if let Some((places, squares)) = map::places(fw, &res.units) {
-        // Units placed by a table of coordinates are places (cities, districts), unless
-        // their keys say provinces.
-        if !squares && noun().0 == "country" && res.units.iter().any(|u| u.len() != 3) {
-            NOUN.with(|n| n.set(("place", "places")));
-        }
-        charts.extend(map::map(res, &last_cells, &places, squares, noun()));
+    if let Some((places, squares)) = &places {
+        charts.extend(map::map(res, &last_cells, places, *squares, noun));
     }
-    charts.push(pillar_heatmap(fw, res, &shown_cells, &pillars, last_period));
+    charts.push(pillar_heatmap(fw, res, &shown_cells, &pillars, last_period, noun));
     let trend_units = if large {
         movers(res, &order, &periods, CHART_AT_EACH_END)
     } else {
         order.clone()
     };
-    charts.push(trends(fw, res, &trend_units, &periods, large.then_some(order.len())));
+    charts.push(trends(
+        fw,
+        res,
+        &trend_units,
+        &periods,
+        large.then_some(order.len()),
+        noun,
+    ));
     charts.push(if large {
-        coverage_distribution(res, &last_cells, last_period)
+        coverage_distribution(res, &last_cells, last_period, noun)
     } else {
-        coverage(res, &last_cells, last_period)
+        coverage(res, &last_cells, last_period, noun)
     });
     if let Some(dir) = &extras.sensitivity {
-        charts.extend(sensitivity_charts(dir, last_period)?);
+        charts.extend(sensitivity_charts(dir, last_period, noun)?);
     }
     if let Some(dir) = &extras.compare {
-        charts.push(variant_chart(dir, last_period)?);
+        charts.push(variant_chart(dir, last_period, noun)?);
     }
     let backtest = match &extras.backtest {
         Some(dir) => {
@@ -537,6 +540,7 @@ fn scores_by_period(
     periods: &[usize],
     scale: (f64, f64),
     last: Period,
+    noun: Noun,
 ) -> Chart {
     let n = res.n_units();
     let values: Vec<f64> = periods
@@ -562,7 +566,7 @@ fn scores_by_period(
                 format!(
                     "{}: score by {} and period ({})",
                     fw.index.name,
-                    noun().0,
+                    noun.0,
                     fw.change_meaning().0
                 ),
                 ("sans-serif", 21),
@@ -582,7 +586,7 @@ fn scores_by_period(
                     String::new()
                 }
             })
-            .x_desc(format!("{} (ordered by rank in the last period)", noun().0))
+            .x_desc(format!("{} (ordered by rank in the last period)", noun.0))
             .y_desc(format!(
                 "score ({}{})",
                 fw.index.name,
@@ -629,7 +633,7 @@ fn scores_by_period(
     let score_of = |u: usize| res.score(last_idx * n + u);
     Chart {
         id: "scores".into(),
-        title: format!("Scores by {} and period", noun().0),
+        title: format!("Scores by {} and period", noun.0),
         svg,
         reading: format!(
             "In {last}, {top} scores highest ({:.2}) and {bottom} lowest ({:.2}); bars of one colour are one period. {}",
@@ -668,7 +672,14 @@ fn text_on(c: RGBColor) -> RGBColor {
     }
 }
 
-fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: &[usize], last: Period) -> Chart {
+fn pillar_heatmap(
+    fw: &Framework,
+    res: &Results,
+    last_cells: &[usize],
+    pillars: &[usize],
+    last: Period,
+    noun: Noun,
+) -> Chart {
     let n = res.n_units();
     let all: Vec<f64> = pillars
         .iter()
@@ -714,7 +725,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
                 }
             })
             .x_desc("pillar")
-            .y_desc(format!("{} (by rank)", noun().0))
+            .y_desc(format!("{} (by rank)", noun.0))
             .draw()
             .map_err(|e| e.to_string())?;
         for (r, &c) in last_cells.iter().enumerate() {
@@ -757,7 +768,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
             Some(g) => format!(
                 "Pillar scores of {last} (same scale as the index); `{}` separates the {} most (range {:.1}).",
                 fw.groups[g].id,
-                noun().1,
+                noun.1,
                 spread(g)
             ),
             None => "The index has no pillars.".into(),
@@ -767,7 +778,7 @@ fn pillar_heatmap(fw: &Framework, res: &Results, last_cells: &[usize], pillars: 
 
 /// Score trends of the units `order`; `of` is the number of units in all when only those
 /// that moved most are shown.
-fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of: Option<usize>) -> Chart {
+fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of: Option<usize>, noun: Noun) -> Chart {
     let (meaning, what_change_means) = fw.change_meaning();
     let n = res.n_units();
     let values: Vec<f64> = periods
@@ -785,7 +796,7 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
     let svg = svg((900, height), |root| {
         let (plot, side) = root.split_horizontally(PLOT_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
-            .caption(format!("Score trends by {} ({meaning})", noun().0), ("sans-serif", 21))
+            .caption(format!("Score trends by {} ({meaning})", noun.0), ("sans-serif", 21))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(50)
@@ -838,9 +849,9 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
         legend(
             &side,
             &if of.is_some() {
-                noun().0.to_string()
+                noun.0.to_string()
             } else {
-                format!("{} (by rank)", noun().0)
+                format!("{} (by rank)", noun.0)
             },
             &entries,
         )
@@ -862,7 +873,7 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
                 of.map_or(String::new(), |all| format!(
                     "The {} of {all} {} whose score rose or fell most. ",
                     order.len(),
-                    noun().1
+                    noun.1
                 )),
                 res.periods[periods[0]],
                 res.periods[periods[k - 1]],
@@ -875,7 +886,7 @@ fn trends(fw: &Framework, res: &Results, order: &[usize], periods: &[usize], of:
 }
 
 /// A histogram of `values` over `range` in `bins` equal bins, as an SVG.
-fn histogram(caption: &str, x_desc: &str, values: &[f64], range: (f64, f64), bins: usize) -> String {
+fn histogram(caption: &str, x_desc: &str, values: &[f64], range: (f64, f64), bins: usize, noun: Noun) -> String {
     let (lo, hi) = range;
     let width = (hi - lo) / bins as f64;
     let mut counts = vec![0usize; bins];
@@ -897,7 +908,7 @@ fn histogram(caption: &str, x_desc: &str, values: &[f64], range: (f64, f64), bin
             .disable_x_mesh()
             .y_label_formatter(&|v| format!("{v:.0}"))
             .x_desc(x_desc)
-            .y_desc(noun().1)
+            .y_desc(noun.1)
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -914,7 +925,7 @@ fn histogram(caption: &str, x_desc: &str, values: &[f64], range: (f64, f64), bin
 }
 
 /// How the last period's scores are spread (large panels).
-fn distribution(fw: &Framework, res: &Results, last_cells: &[usize], last: Period) -> Chart {
+fn distribution(fw: &Framework, res: &Results, last_cells: &[usize], last: Period, noun: Noun) -> Chart {
     let scores: Vec<f64> = last_cells.iter().map(|&c| res.score(c)).collect();
     let present: Vec<f64> = scores.iter().copied().filter(|v| !v.is_nan()).collect();
     let range = match fw.index.scale {
@@ -940,16 +951,17 @@ fn distribution(fw: &Framework, res: &Results, last_cells: &[usize], last: Perio
         id: "distribution".into(),
         title: "How the scores are spread".into(),
         svg: histogram(
-            &format!("Scores of the {} {} in {last}", present.len(), noun().1),
+            &format!("Scores of the {} {} in {last}", present.len(), noun.1),
             &format!("score ({})", fw.index.name),
             &scores,
             range,
             20,
+            noun,
         ),
         reading: format!(
             "Half of the {} {} score between {:.2} and {:.2} (median {:.2}); the charts below show the {CHART_AT_EACH_END} highest and the {CHART_AT_EACH_END} lowest, and the workbook every one.",
             present.len(),
-            noun().1,
+            noun.1,
             quantile(0.25),
             quantile(0.75),
             quantile(0.5)
@@ -958,7 +970,7 @@ fn distribution(fw: &Framework, res: &Results, last_cells: &[usize], last: Perio
 }
 
 /// The share of indicators with data, as a distribution over the units (large panels).
-fn coverage_distribution(res: &Results, last_cells: &[usize], last: Period) -> Chart {
+fn coverage_distribution(res: &Results, last_cells: &[usize], last: Period, noun: Noun) -> Chart {
     let shares: Vec<f64> = last_cells.iter().map(|&c| 100.0 * res.coverage[c]).collect();
     let below = shares.iter().filter(|&&v| v < 50.0).count();
     let imputed: usize = last_cells.iter().map(|&c| res.imputed_count[c]).sum();
@@ -971,16 +983,17 @@ fn coverage_distribution(res: &Results, last_cells: &[usize], last: Period) -> C
             &shares,
             (0.0, 100.0),
             10,
+            noun,
         ),
         reading: format!(
             "{below} of {} {} have data for less than half of the indicators; {imputed} values were imputed in {last}.",
             shares.len(),
-            noun().1
+            noun.1
         ),
     }
 }
 
-fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
+fn coverage(res: &Results, last_cells: &[usize], last: Period, noun: Noun) -> Chart {
     let n = res.n_units();
     let rows = last_cells.len();
     let (stagger, label_area) = category_labels(last_cells.iter().map(|&c| res.units[c % n].as_str()), rows);
@@ -1005,7 +1018,7 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
                     String::new()
                 }
             })
-            .x_desc(format!("{} (by rank)", noun().0))
+            .x_desc(format!("{} (by rank)", noun.0))
             .y_desc("coverage (%)")
             .draw()
             .map_err(|e| e.to_string())?;
@@ -1048,15 +1061,15 @@ fn coverage(res: &Results, last_cells: &[usize], last: Period) -> Chart {
 }
 
 /// The rank uncertainty chart, and the Sobol chart when `sobol.csv` is there.
-fn sensitivity_charts(dir: &Path, last: Period) -> Result<Vec<Chart>> {
+fn sensitivity_charts(dir: &Path, last: Period, noun: Noun) -> Result<Vec<Chart>> {
     let want = last.to_string();
-    let mut charts = vec![uncertainty_chart(dir, &want)?];
+    let mut charts = vec![uncertainty_chart(dir, &want, noun)?];
     charts.extend(sobol_chart(dir, &want)?);
     Ok(charts)
 }
 
 /// Median rank and 5-95 % interval of every unit in period `want`.
-fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
+fn uncertainty_chart(dir: &Path, want: &str, noun: Noun) -> Result<Chart> {
     let path = dir.join("uncertainty.csv");
     let (header, rows) = read_csv(&path)?;
     let [unit, period, nominal, median, q05, q95] =
@@ -1101,7 +1114,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
                     String::new()
                 }
             })
-            .x_desc(format!("{} (by nominal rank)", noun().0))
+            .x_desc(format!("{} (by nominal rank)", noun.0))
             .y_desc("rank (1 = highest risk)")
             .draw()
             .map_err(|e| e.to_string())?;
@@ -1147,7 +1160,7 @@ fn uncertainty_chart(dir: &Path, want: &str) -> Result<Chart> {
             Some((u, a, b)) => format!(
                 "Red dot: median rank over the sensitivity runs; bar: 5-95 % of runs; blue cross: nominal rank{}. {u}'s rank is the least certain ({a:.0} to {b:.0}).",
                 if m < all {
-                    format!("; the {CHART_AT_EACH_END} highest and {CHART_AT_EACH_END} lowest of {all} {}", noun().1)
+                    format!("; the {CHART_AT_EACH_END} highest and {CHART_AT_EACH_END} lowest of {all} {}", noun.1)
                 } else {
                     String::new()
                 }
@@ -1255,7 +1268,7 @@ fn sobol_reading(factor: &str, s1: f64, st: f64) -> String {
     }
 }
 
-fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
+fn variant_chart(dir: &Path, last: Period, noun: Noun) -> Result<Chart> {
     let path = dir.join("variants.csv");
     let (header, rows) = read_csv(&path)?;
     let unit = column(&header, &path, "unit")?;
@@ -1315,7 +1328,7 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
                     String::new()
                 }
             })
-            .x_desc(format!("{} (by rank in variant {})", noun().0, variants[0].0))
+            .x_desc(format!("{} (by rank in variant {})", noun.0, variants[0].0))
             .y_desc("rank (1 = highest risk)")
             .draw()
             .map_err(|e| e.to_string())?;
@@ -1363,7 +1376,7 @@ fn variant_chart(dir: &Path, last: Period) -> Result<Chart> {
             "{} of {} {} keep their rank in every variant; {} moves most ({:.0} places){}.",
             counts.get("same").copied().unwrap_or(0),
             all_rows.len(),
-            noun().1,
+            noun.1,
             most.map_or(String::new(), |r| r[unit].clone()),
             most.map_or(0.0, |r| shift(r)),
             if m < all_rows.len() {
@@ -1567,14 +1580,14 @@ mod tests {
             "unit,period,nominal_rank,median_rank,q05_rank,q95_rank\nX,2019,1,1,1,2\n",
         )
         .unwrap();
-        let err = sensitivity_charts(dir.path(), Period::parse("2021").unwrap()).unwrap_err();
+        let err = sensitivity_charts(dir.path(), Period::parse("2021").unwrap(), ("country", "countries")).unwrap_err();
         assert!(
             err.to_string()
                 .ends_with("no rows for period 2021 (the report's last period); the file has period 2019: run sensitivity with option `period` 2021"),
             "{err}"
         );
         std::fs::write(dir.path().join("uncertainty.csv"), "unit,period\nX,2021\n").unwrap();
-        let err = sensitivity_charts(dir.path(), Period::parse("2021").unwrap()).unwrap_err();
+        let err = sensitivity_charts(dir.path(), Period::parse("2021").unwrap(), ("country", "countries")).unwrap_err();
         assert!(
             err.to_string()
                 .contains("missing column `nominal_rank` (needed by the report) (is this the right output folder?)"),
