@@ -45,31 +45,53 @@ pub fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
 
 /// Per place: its neighbours (index, weight), nearest first; an error names two places
 /// at the same point when inverse-distance weights would divide by 0.
+///
+/// Within a distance, only the places in the band of latitudes that distance spans are
+/// measured (a degree of latitude is R π / 180 km everywhere); the k nearest are picked
+/// by a partial selection, not a sort of every distance.
 pub fn neighbours(
     points: &[(f64, f64)],
     reach: Reach,
     weights: DistanceWeights,
     names: &[String],
 ) -> Result<Vec<Vec<(usize, f64)>>, String> {
+    let mut by_lat: Vec<usize> = (0..points.len()).collect();
+    by_lat.sort_by(|&a, &b| points[a].0.total_cmp(&points[b].0));
+    let lats: Vec<f64> = by_lat.iter().map(|&i| points[i].0).collect();
+    let km_per_degree = EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
     let mut out = Vec::with_capacity(points.len());
     for (u, &p) in points.iter().enumerate() {
-        let mut by_distance: Vec<(f64, usize)> = points
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != u)
-            .map(|(j, &q)| (km(p, q), j))
-            .collect();
-        by_distance.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let order = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
         let chosen: Vec<(f64, usize)> = match reach {
-            Reach::WithinKm(limit) => by_distance.into_iter().take_while(|&(d, _)| d <= limit).collect(),
+            Reach::WithinKm(limit) => {
+                // A little more than the band, for rounding.
+                let band = limit / km_per_degree * (1.0 + 1e-9) + 1e-9;
+                let from = lats.partition_point(|&l| l < p.0 - band);
+                let to = lats.partition_point(|&l| l <= p.0 + band);
+                let mut near: Vec<(f64, usize)> = by_lat[from..to]
+                    .iter()
+                    .filter(|&&j| j != u)
+                    .map(|&j| (km(p, points[j]), j))
+                    .filter(|&(d, _)| d <= limit)
+                    .collect();
+                near.sort_by(order);
+                near
+            }
             Reach::Nearest(k) => {
-                let cut = by_distance.get(k.saturating_sub(1)).map(|&(d, _)| d);
-                by_distance
-                    .into_iter()
+                let mut all: Vec<(f64, usize)> = points
+                    .iter()
                     .enumerate()
-                    .take_while(|&(i, (d, _))| i < k || Some(d) == cut)
-                    .map(|(_, x)| x)
-                    .collect()
+                    .filter(|&(j, _)| j != u)
+                    .map(|(j, &q)| (km(p, q), j))
+                    .collect();
+                if k < all.len() {
+                    // The k-th distance, then every place at or within it (ties kept).
+                    let (_, kth, _) = all.select_nth_unstable_by(k - 1, order);
+                    let cut = kth.0;
+                    all.retain(|&(d, _)| d <= cut);
+                }
+                all.sort_by(order);
+                all
             }
         };
         let mut list = Vec::with_capacity(chosen.len());
@@ -90,6 +112,36 @@ pub fn neighbours(
         out.push(list);
     }
     Ok(out)
+}
+
+/// Every place within `limit` km or the k nearest, by measuring every pair: the
+/// definition [`neighbours`] must agree with (in tests).
+#[cfg(test)]
+fn by_every_pair(points: &[(f64, f64)], reach: Reach) -> Vec<Vec<usize>> {
+    (0..points.len())
+        .map(|u| {
+            let mut all: Vec<(f64, usize)> = (0..points.len())
+                .filter(|&j| j != u)
+                .map(|j| (km(points[u], points[j]), j))
+                .collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            match reach {
+                Reach::WithinKm(limit) => all
+                    .into_iter()
+                    .take_while(|&(d, _)| d <= limit)
+                    .map(|(_, j)| j)
+                    .collect(),
+                Reach::Nearest(k) => {
+                    let cut = all.get(k.saturating_sub(1)).map(|&(d, _)| d);
+                    all.into_iter()
+                        .enumerate()
+                        .take_while(|&(i, (d, _))| i < k || Some(d) == cut)
+                        .map(|(_, (_, j))| j)
+                        .collect()
+                }
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -154,5 +206,33 @@ mod tests {
             neighbours(&same, Reach::Nearest(1), DistanceWeights::InverseDistance, &names[..2]).unwrap_err(),
             "`A` and `B` are at the same point: an inverse-distance weight would divide by 0"
         );
+    }
+
+    /// The band search and the partial selection pick what measuring every pair picks,
+    /// on 400 seeded places (some on the same latitude, some at the poles' edge).
+    #[test]
+    fn fast_search_equals_every_pair() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut points: Vec<(f64, f64)> = (0..400)
+            .map(|_| (next() * 178.0 - 89.0, next() * 360.0 - 180.0))
+            .collect();
+        points.extend([(10.0, 5.0), (10.0, 6.0), (10.0, 7.0), (89.9, 0.0), (89.9, 180.0)]);
+        let names: Vec<String> = (0..points.len()).map(|i| i.to_string()).collect();
+        for reach in [
+            Reach::WithinKm(1_500.0),
+            Reach::WithinKm(111.0),
+            Reach::Nearest(1),
+            Reach::Nearest(7),
+        ] {
+            let fast = neighbours(&points, reach, DistanceWeights::Equal, &names).unwrap();
+            let fast: Vec<Vec<usize>> = fast.iter().map(|l| l.iter().map(|&(j, _)| j).collect()).collect();
+            assert_eq!(fast, by_every_pair(&points, reach), "{reach:?}");
+        }
     }
 }
