@@ -682,6 +682,12 @@ fn unit(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> 
                 Column::new("__iso3".into(), codes),
             ])
             .map_err(|e| log.polars_error(e))?;
+            // A blank name is no unit: an error naming the row (it summed as unit ``).
+            checks.push(Check {
+                column: c,
+                bad: stage.blank(log, c),
+                message: "expected a country name, found an empty cell",
+            });
             let name = col(*c).str().strip_chars(lit(" "));
             let lookup = Lookup {
                 key: name.clone().str().to_lowercase(),

@@ -564,3 +564,23 @@ fn neighbours_tables_are_checked_key_by_key() {
         .assert()
         .success();
 }
+
+/// An event with a blank country name was summed as the unit `` (by country and by
+/// province); it is an error naming its row.
+#[test]
+fn a_blank_country_name_is_an_error_naming_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "log.csv",
+        "id,year,type_of_violence,side_a,side_b,where_prec,adm_1,latitude,longitude,country,date_start,best,low,high\n1,2020,1,A,B,1,Sindh,24.8,67.0,Pakistan,2020-01-01,3,3,3\n2,2020,1,A,B,1,Punjab,31.5,74.3,,2020-02-01,2,2,2\n",
+    );
+    let out = dir.path().join("t.csv").display().to_string();
+    for unit in ["country", "admin1"] {
+        let err = fails(&["events", "-i", &log, "--unit", unit, "-o", &out]);
+        assert!(
+            err.contains("row 3, column `country`: expected a country name, found an empty cell"),
+            "{unit}: {err}"
+        );
+    }
+}
