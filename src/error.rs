@@ -359,7 +359,8 @@ pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Str
 /// spelling.
 pub fn suggest_unit<'a>(given: &str, known: impl IntoIterator<Item = &'a str> + Clone) -> String {
     let lower = given.to_lowercase();
-    let in_part = known.clone().into_iter().find(|k| {
+    // A bookkeeping unit (`PAK:(none)`) is no place a user means.
+    let in_part = known.clone().into_iter().filter(|k| !k.ends_with(":(none)")).find(|k| {
         let k = k.to_lowercase();
         k.starts_with(&lower) || k.split_once(':').is_some_and(|(_, name)| name.starts_with(&lower))
     });

@@ -241,7 +241,8 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         .sum();
     match (&log.unit_source, log.place) {
         (_, Place::Admin1(c)) if no_place > 0 => s.report.notes.push(format!(
-            "{no_place} events have no `{c}`: their unit is their country's `{}` (--drop-unplaced leaves them out, --strict refuses them)",
+            "{no_place} {} no `{c}`: their unit is their country's `{}` (--drop-unplaced leaves them out, --strict refuses them)",
+            if no_place == 1 { "event has" } else { "events have" },
             super::NO_UNIT
         )),
         (UnitSource::Column(c), Place::Country) if no_place > 0 => s.report.notes.push(format!(
@@ -252,7 +253,8 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
     }
     if dropped > 0 {
         s.report.notes.push(format!(
-            "{dropped} events left out: no {} (--drop-unplaced)",
+            "{dropped} {} left out: no {} (--drop-unplaced)",
+            if dropped == 1 { "event" } else { "events" },
             match log.place {
                 Place::Grid { .. } => "coordinates on the globe",
                 _ => "province",
@@ -261,7 +263,8 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
     }
     if coarse > 0 {
         s.report.notes.push(format!(
-            "{coarse} events left out: placed more coarsely than `{}` {}, or with no such code (--max-geo-precision)",
+            "{coarse} {} left out: placed more coarsely than `{}` {}, or with no such code (--max-geo-precision)",
+            if coarse == 1 { "event" } else { "events" },
             super::detect::precision_column(log.format),
             options.max_geo_precision.unwrap_or(0)
         ));
@@ -313,7 +316,8 @@ fn asked_units(log: &Log, options: &Options, asked: &[String], units_col: &[Stri
     }
     let mut out = Vec::new();
     for u in asked {
-        let prefix = format!("{u}:");
+        // A country code in any case (`pak` is PAK).
+        let prefix = format!("{}:", if u.contains(':') { u.clone() } else { u.to_uppercase() });
         let provinces: BTreeSet<&String> = units_col
             .iter()
             .filter(|v| v.starts_with(&prefix) && !(options.drop_unplaced && unplaced(log, v)))

@@ -145,6 +145,13 @@ fn provinces_from_ucdp_as_iso3_and_name() {
         said.contains("note: 12 events left out: no province (--drop-unplaced)"),
         "{said}"
     );
+    // A country code in any case stands for its provinces.
+    let (lower, _) = events_table(
+        dir.path(),
+        "l.csv",
+        &["--unit", "admin1", "--units", "pak", "--drop-unplaced"],
+    );
+    assert_eq!(lower, table);
     let out = dir.path().join("r.csv").display().to_string();
     let err = misuse(&[
         "events",
