@@ -151,14 +151,27 @@ fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
-/// One chart of a curve per forecaster on [0, 1] x [0, 1].
+/// How a forecaster's points are drawn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Draw {
+    /// Joined by straight lines (ROC).
+    Lines,
+    /// As steps: a value holds until the next point (precision-recall, as average
+    /// precision counts it).
+    Steps,
+    /// Joined by lines, each point marked (reliability bins).
+    Dots,
+}
+
+/// One chart on [0, 1] x [0, 1]: a line per forecaster (`points[i]` of `all[i]`),
+/// variants thick and baselines thin, with the diagonal if asked.
 fn curve_chart(
     caption: &str,
     x_desc: &str,
     y_desc: &str,
     all: &[Series],
-    points: impl Fn(&Series) -> Vec<(f64, f64)>,
-    steps: bool,
+    points: &[Curve],
+    draw: Draw,
     diagonal: bool,
 ) -> String {
     let colour = colours(all.len());
@@ -184,11 +197,8 @@ fn curve_chart(
                 )))
                 .map_err(|e| e.to_string())?;
         }
-        for (s, &c) in all.iter().zip(&colour) {
-            let mut p = points(s);
-            if steps {
-                // Precision holds until the next recall (a step, as average precision
-                // counts it).
+        for ((s, p), &c) in all.iter().zip(points).zip(&colour) {
+            let line = if draw == Draw::Steps {
                 let mut stepped = Vec::with_capacity(2 * p.len());
                 for (i, &(x, y)) in p.iter().enumerate() {
                     if i > 0 {
@@ -196,12 +206,19 @@ fn curve_chart(
                     }
                     stepped.push((x, y));
                 }
-                p = stepped;
-            }
+                stepped
+            } else {
+                p.clone()
+            };
             let width = if s.kind == Kind::Variant { 3 } else { 1 };
             chart
-                .draw_series(std::iter::once(PathElement::new(p, c.stroke_width(width))))
+                .draw_series(std::iter::once(PathElement::new(line, c.stroke_width(width))))
                 .map_err(|e| e.to_string())?;
+            if draw == Draw::Dots {
+                chart
+                    .draw_series(p.iter().map(|&q| Circle::new(q, 4, c.filled())))
+                    .map_err(|e| e.to_string())?;
+            }
         }
         legend(&side, "thin: naive", &entries(all, &colour))
     })
@@ -214,48 +231,15 @@ fn entries(all: &[Series], colour: &[RGBColor]) -> Vec<(String, RGBColor, Mark)>
         .collect()
 }
 
-/// The reliability diagram: per forecaster, mean predicted against observed rate in
-/// ten bins of predicted probability (empty bins left out).
-fn reliability_chart(all: &[Series]) -> String {
-    let colour = colours(all.len());
-    svg((900, 440), |root| {
-        let (plot, side) = root.split_horizontally(PLOT_WIDTH);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption("Reliability of the probabilities", ("sans-serif", 21))
-            .margin(10)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..1f64, 0f64..1.02f64)
-            .map_err(|e| e.to_string())?;
-        mesh(&mut chart)
-            .x_desc("predicted probability (mean of the bin)")
-            .y_desc("observed share of events")
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, 0.0), (1.0, 1.0)],
-                RGBColor(180, 180, 180).stroke_width(1),
-            )))
-            .map_err(|e| e.to_string())?;
-        for (s, &c) in all.iter().zip(&colour) {
-            let (p, e): (Vec<f64>, Vec<bool>) = s.probabilities.iter().copied().unzip();
-            let bins = crate::metrics::reliability(&p, &e, 10);
-            let points: Vec<(f64, f64)> = bins
-                .iter()
-                .filter(|b| b.n > 0)
-                .map(|b| (b.mean_predicted, b.observed))
-                .collect();
-            let width = if s.kind == Kind::Variant { 3 } else { 1 };
-            chart
-                .draw_series(std::iter::once(PathElement::new(points.clone(), c.stroke_width(width))))
-                .map_err(|e| e.to_string())?;
-            chart
-                .draw_series(points.into_iter().map(|p| Circle::new(p, 4, c.filled())))
-                .map_err(|e| e.to_string())?;
-        }
-        legend(&side, "thin: naive", &entries(all, &colour))
-    })
+/// The reliability diagram's points of a forecaster: mean predicted against observed
+/// rate in ten bins of predicted probability (empty bins left out).
+fn reliability_points(s: &Series) -> Curve {
+    let (p, e): (Vec<f64>, Vec<bool>) = s.probabilities.iter().copied().unzip();
+    crate::metrics::reliability(&p, &e, 10)
+        .iter()
+        .filter(|b| b.n > 0)
+        .map(|b| (b.mean_predicted, b.observed))
+        .collect()
 }
 
 /// The skill table of `skill.csv` at `step`, as written (the verdict is the file's).
@@ -299,16 +283,18 @@ fn skill_rows(dir: &Path, step: i64) -> Result<Vec<SkillRow>> {
         .collect()
 }
 
-/// The pooled metric of each forecaster at `step` in `backtest.csv`.
-fn pooled(dir: &Path, step: i64, metric: &str) -> Result<Vec<(String, f64)>> {
+/// Per metric of `metrics`, the pooled value of each forecaster at `step` in
+/// `backtest.csv` (read once).
+fn pooled<const N: usize>(dir: &Path, step: i64, metrics: [&str; N]) -> Result<[Vec<(String, f64)>; N]> {
     let path = dir.join("backtest.csv");
     let (header, rows) = read_csv(&path)?;
-    let [s, variant, period, value] = columns(&header, &path, ["step", "variant", "period", metric])?;
-    Ok(rows
+    let [s, variant, period] = columns(&header, &path, ["step", "variant", "period"])?;
+    let at = columns(&header, &path, metrics)?;
+    let pooled: Vec<&Vec<String>> = rows
         .iter()
         .filter(|r| num(&r[s]) == step as f64 && r[period] == "all")
-        .map(|r| (r[variant].clone(), num(&r[value])))
-        .collect())
+        .collect();
+    Ok(at.map(|m| pooled.iter().map(|r| (r[variant].clone(), num(&r[m]))).collect()))
 }
 
 /// The charts and tables of a backtest folder.
@@ -319,14 +305,17 @@ pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
     let outcome = manifest["outcome"].as_str().unwrap_or("the outcome").to_string();
     let outcome = outcome.as_str();
     let (step, all) = series(dir)?;
-    let listed = |metric: &str| -> Result<String> {
-        Ok(pooled(dir, step, metric)?
+    let listed = |values: &[(String, f64)]| -> String {
+        values
             .iter()
             .map(|(name, v)| format!("`{name}` {v:.2}"))
             .collect::<Vec<_>>()
-            .join(", "))
+            .join(", ")
     };
-    let (auroc, average_precision) = (listed("auroc")?, listed("average_precision")?);
+    let [auroc, average_precision] = pooled(dir, step, ["auroc", "average_precision"])?;
+    let (auroc, average_precision) = (listed(&auroc), listed(&average_precision));
+    // Each forecaster's ROC and precision-recall points, from one sort of its pairs.
+    let (roc_points, pr_points): (Vec<Curve>, Vec<Curve>) = all.iter().map(|s| curves(&s.pairs)).unzip();
     let roc = Chart {
         id: "backtest-roc".into(),
         title: format!("Backtest: ROC curves at t+{step}"),
@@ -335,8 +324,8 @@ pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
             "false positive rate (non-events flagged)",
             "true positive rate (events flagged)",
             &all,
-            |s| curves(&s.pairs).0,
-            false,
+            &roc_points,
+            Draw::Lines,
             true,
         ),
         reading: format!(
@@ -351,8 +340,8 @@ pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
             "recall (share of events flagged)",
             "precision (share of flags that were events)",
             &all,
-            |s| curves(&s.pairs).1,
-            true,
+            &pr_points,
+            Draw::Steps,
             false,
         ),
         reading: format!(
@@ -362,7 +351,15 @@ pub fn section(dir: &Path) -> Result<(Vec<Chart>, Section)> {
     let reliability = Chart {
         id: "backtest-reliability".into(),
         title: format!("Backtest: reliability at t+{step}"),
-        svg: reliability_chart(&all),
+        svg: curve_chart(
+            "Reliability of the probabilities",
+            "predicted probability (mean of the bin)",
+            "observed share of events",
+            &all,
+            &all.iter().map(reliability_points).collect::<Vec<_>>(),
+            Draw::Dots,
+            true,
+        ),
         reading: "Each point is a tenth of the predicted probabilities: on the diagonal, events happened as often as forecast; below it, less often.".into(),
     };
     // The verdicts as the backtest said them.
