@@ -155,13 +155,8 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
     if let Some(path) = &args.cells {
         let bytes = riskscore::input::file::read(path, "cells file", Default::default())?;
         let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let delimiter = if text.split(|&b| b == b'\n').next().is_some_and(|l| l.contains(&b';')) {
-            b';'
-        } else {
-            b','
-        };
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
+            .delimiter(riskscore::data::sniff_delimiter(text))
             .has_headers(false)
             .flexible(true)
             .from_reader(text);

@@ -41,7 +41,7 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 use std::path::PathBuf;
 
-pub use read::{thousands_separator, NumberFormat, Table, THOUSANDS_EXPECTED};
+pub use read::{sniff_delimiter, thousands_separator, NumberFormat, Table, THOUSANDS_EXPECTED};
 
 /// Where to read one data file from.
 #[derive(Debug, Clone)]

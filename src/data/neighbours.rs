@@ -65,6 +65,40 @@ pub fn grid_queen(units: &[String], rings: u32, data: &str) -> Result<Contiguity
         .collect())
 }
 
+/// A CSV table of the neighbours' files (a byte-order mark skipped, the delimiter
+/// sniffed), and its header.
+fn table<'a>(bytes: &'a [u8], file: &str) -> Result<(csv::Reader<&'a [u8]>, Vec<String>)> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(super::read::sniff_delimiter(text))
+        .flexible(false)
+        .from_reader(text);
+    let header = reader
+        .headers()
+        .map_err(|e| Error::Data {
+            file: file.to_string(),
+            message: format!("cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, header))
+}
+
+/// A neighbours file as the manifest lists it.
+fn provenance(file: String, bytes: &[u8], rows: usize) -> SourceInfo {
+    SourceInfo {
+        file,
+        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        rows,
+        layout: Layout::Wide,
+        format: "neighbours",
+        encoding: None,
+        sheet: None,
+        notes: Vec::new(),
+    }
+}
+
 /// The contiguity of `units`, and the file's provenance.
 pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
     let file = path.display().to_string();
@@ -75,21 +109,7 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
         column: column.into(),
         message,
     };
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let delimiter = super::read::sniff_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(text);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::Data {
-            file: file.clone(),
-            message: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = table(&bytes, &file)?;
     if header.len() < 2 || header.len() > 3 {
         return Err(Error::Data {
             file,
@@ -132,17 +152,7 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
             graph[u].push((v, weight));
         }
     }
-    let info = SourceInfo {
-        file,
-        sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
-        rows,
-        layout: Layout::Wide,
-        format: "neighbours",
-        encoding: None,
-        sheet: None,
-        notes: Vec::new(),
-    };
-    Ok((graph, info))
+    Ok((graph, provenance(file, &bytes, rows)))
 }
 
 /// The neighbours of `units` from a table of their coordinates, `unit,lat,lon` (the
@@ -179,17 +189,7 @@ pub fn from_coordinates(
         file: file.clone(),
         message,
     })?;
-    let info = SourceInfo {
-        file,
-        sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
-        rows,
-        layout: Layout::Wide,
-        format: "neighbours",
-        encoding: None,
-        sheet: None,
-        notes: Vec::new(),
-    };
-    Ok((graph, info))
+    Ok((graph, provenance(file, &bytes, rows)))
 }
 
 /// The point of each of `units` in a table of coordinates (`None` where it has no row);
@@ -206,19 +206,8 @@ type Coordinates = (Vec<Option<(f64, f64)>>, usize, Vec<u8>, Vec<Error>);
 fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
     let file = path.display().to_string();
     let bytes = crate::input::file::read(path, "table of coordinates", Default::default())?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(super::read::sniff_delimiter(text))
-        .from_reader(text);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::Data {
-            file: file.clone(),
-            message: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (mut reader, header) = table(&bytes, &file)?;
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.to_lowercase().as_str()));
     let (Some(lat), Some(lon)) = (find(&["lat", "latitude"]), find(&["lon", "longitude"])) else {
         return Err(Error::Data {
