@@ -75,20 +75,8 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     let started = Instant::now();
     // Every problem of the options at once, before any data is read.
     let mut problems = Vec::new();
-    let horizons = match backtest::parse_horizons(&args.horizon) {
-        Ok(h) => h,
-        Err(e) => {
-            problems.extend(e.into_problems());
-            Vec::new()
-        }
-    };
-    let baselines: Vec<Baseline> = match Baseline::parse_list(&args.baselines) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.extend(e.into_problems());
-            Vec::new()
-        }
-    };
+    let horizons = kept(backtest::parse_horizons(&args.horizon), &mut problems);
+    let baselines: Vec<Baseline> = kept(Baseline::parse_list(&args.baselines), &mut problems);
     problems.extend(backtest::option_problems(args.threshold, args.top_k, args.bootstrap));
     Error::from_problems(problems)?;
     let inputs = input_paths(&args.variants, &args.data);
@@ -182,6 +170,14 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The list parsed, or empty with its problems added to `problems`.
+fn kept<T>(parsed: Result<Vec<T>>, problems: &mut Vec<Error>) -> Vec<T> {
+    parsed.unwrap_or_else(|e| {
+        problems.extend(e.into_problems());
+        Vec::new()
+    })
 }
 
 /// An outcome column missing from the data may be a typo of a derived column.

@@ -610,20 +610,26 @@ fn run_bytes(bytes: &[u8], name: &str, options: &Options) -> Result<EventTable> 
     aggregate(&path, options)
 }
 
+/// A CSV log written as Parquet in `dir` (every column as text).
+fn as_parquet(bytes: &[u8], dir: &std::path::Path) -> std::path::PathBuf {
+    let mut df = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes.to_vec()))
+        .finish()
+        .unwrap();
+    let parquet = dir.join("log.parquet");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    parquet
+}
+
 #[test]
 fn one_pass_over_csv_equals_the_scan_of_the_same_log_as_parquet() {
     let bytes = generated_acled(400);
     let csv = run_bytes(&bytes, "log.csv", &with_actor()).unwrap();
-    let mut df = CsvReadOptions::default()
-        .with_infer_schema_length(Some(0))
-        .into_reader_with_file_handle(std::io::Cursor::new(bytes.clone()))
-        .finish()
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let parquet = dir.path().join("log.parquet");
-    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
-        .finish(&mut df)
-        .unwrap();
+    let parquet = as_parquet(&bytes, dir.path());
     let scanned = aggregate(&parquet, &with_actor()).unwrap();
     assert_eq!(csv.columns, scanned.columns);
     assert_eq!(csv.values, scanned.values);
@@ -700,16 +706,8 @@ fn duplicate_ids_are_found_across_frames_and_reported_with_bad_rows() {
 #[test]
 fn places_of_a_parquet_log_equal_those_of_the_csv() {
     let bytes = generated_acled(400);
-    let mut df = CsvReadOptions::default()
-        .with_infer_schema_length(Some(0))
-        .into_reader_with_file_handle(std::io::Cursor::new(bytes.clone()))
-        .finish()
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let parquet = dir.path().join("log.parquet");
-    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
-        .finish(&mut df)
-        .unwrap();
+    let parquet = as_parquet(&bytes, dir.path());
     for places in [super::Places::Admin1, super::Places::Grid] {
         let options = Options { places, ..with_actor() };
         let csv = run_bytes(&bytes, "log.csv", &options).unwrap();
