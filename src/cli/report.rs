@@ -52,7 +52,7 @@ fn csv_sheet(name: &'static str, path: &Path) -> Result<Table<'static>> {
     Ok(Table {
         name,
         header,
-        rows: Box::new(rows.into_iter()),
+        rows: rows.into_iter().into(),
     })
 }
 

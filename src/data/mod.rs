@@ -564,7 +564,8 @@ fn spread<T: Clone>(values: Vec<T>, cell_of: &[usize], cells: usize, fill: T) ->
 /// other files spell in another case (`uzb` for the World Bank's `UZB`) is matched to
 /// their spelling, and a note says so: never dropped unsaid.
 fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
-    if files.iter().all(|f| f.supplementary) {
+    // Nothing to restrict: no supplementary file, or no other file to restrict it to.
+    if files.iter().all(|f| f.supplementary) || !files.iter().any(|f| f.supplementary) {
         return;
     }
     let main: HashSet<(String, Period)> = files
@@ -644,17 +645,27 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
 fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
     restrict_supplementary(&mut files, infos);
     let mut units: Vec<String> = Vec::new();
-    let mut unit_index: HashMap<String, usize> = HashMap::default();
+    let mut unit_index: HashMap<&str, usize> = HashMap::default();
     let mut periods: Vec<Period> = Vec::new();
+    // Each file's rows as unit numbers (in order of first appearance).
+    let mut unit_of: Vec<Vec<usize>> = Vec::with_capacity(files.len());
     for f in &files {
-        for (u, p) in &f.keys {
-            if !unit_index.contains_key(u) {
-                unit_index.insert(u.clone(), units.len());
-                units.push(u.clone());
-            }
-            periods.push(*p);
-        }
+        let numbers = f
+            .keys
+            .iter()
+            .map(|(u, p)| {
+                if periods.last() != Some(p) {
+                    periods.push(*p);
+                }
+                *unit_index.entry(u.as_str()).or_insert_with(|| {
+                    units.push(u.clone());
+                    units.len() - 1
+                })
+            })
+            .collect();
+        unit_of.push(numbers);
     }
+    drop(unit_index);
     if units.is_empty() {
         return Err(Error::Data {
             file: files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
@@ -679,11 +690,12 @@ fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
     let mut columns: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut labels: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
     let mut owner: HashMap<String, String> = HashMap::default();
-    for f in files {
+    for (f, unit_of) in files.into_iter().zip(unit_of) {
         let cell_of: Vec<usize> = f
             .keys
             .iter()
-            .map(|(u, p)| period_index[p] * n_units + unit_index[u])
+            .zip(unit_of)
+            .map(|((_, p), u)| period_index[p] * n_units + u)
             .collect();
         for &c in &cell_of {
             present[c] = true;
@@ -698,10 +710,17 @@ fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
             owner.insert(name.to_string(), f.name.clone());
             Ok(())
         };
-        for (name, values) in f.columns {
-            claim(&name)?;
-            columns.insert(name, spread(values, &cell_of, cells, f64::NAN));
+        for (name, _) in &f.columns {
+            claim(name)?;
         }
+        // The columns are laid out in parallel (a grid-month table has millions of cells).
+        use rayon::prelude::*;
+        let spread_out: Vec<(String, Vec<f64>)> = f
+            .columns
+            .into_par_iter()
+            .map(|(name, values)| (name, spread(values, &cell_of, cells, f64::NAN)))
+            .collect();
+        columns.extend(spread_out);
         for (name, values) in f.labels {
             claim(&name)?;
             labels.insert(name, spread(values, &cell_of, cells, None));

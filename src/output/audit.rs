@@ -52,7 +52,7 @@ fn table<'a>(name: &'static str, header: Vec<String>, rows: impl Iterator<Item =
     Table {
         name,
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 

@@ -65,7 +65,7 @@ pub fn backtest(bt: &Backtest) -> Table<'_> {
     Table {
         name: "backtest",
         header,
-        rows: Box::new(table_rows),
+        rows: table_rows.into(),
     }
 }
 
@@ -93,7 +93,7 @@ pub fn ranking(bt: &Backtest) -> Table<'_> {
     Table {
         name: "ranking",
         header,
-        rows: Box::new(rank_rows),
+        rows: rank_rows.into(),
     }
 }
 
@@ -131,7 +131,7 @@ pub fn skill(bt: &Backtest) -> Table<'_> {
     Table {
         name: "skill",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 
@@ -164,7 +164,7 @@ pub fn reliability(bt: &Backtest) -> Table<'_> {
     Table {
         name: "reliability",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 
@@ -201,7 +201,7 @@ pub fn forecasts(bt: &Backtest, threshold: f64) -> Table<'_> {
     Table {
         name: "forecasts",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 

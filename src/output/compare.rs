@@ -32,7 +32,7 @@ pub fn variants(cmp: &Comparison) -> Table<'_> {
     Table {
         name: "variants",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 
@@ -70,7 +70,7 @@ pub fn agreement(cmp: &Comparison) -> Table<'_> {
     Table {
         name: "agreement",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 

@@ -13,6 +13,8 @@
 
 use std::io::Write;
 
+use super::tables::Rows;
+
 /// CSV flavour.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Style {
@@ -67,14 +69,43 @@ pub fn format_number(v: f64, decimals: usize, decimal_comma: bool) -> String {
     s
 }
 
-/// [`format_number`] appended to `out`.
+/// [`format_number`] appended to `out`: the value rounded to `decimals` places, as
+/// Rust's `{:.N}` rounds it (the exact binary value, half to even), `-0.000` as
+/// `0.000`.
+///
+/// Fast path: with `s = v * 10^N` below 2^40 in size, the product is within
+/// 2^-13 of the exact `v * 10^N`, so unless its fraction lies within 10^-3 of one half,
+/// `round(s)` is the correctly rounded last digit; the integer is then printed with
+/// its decimal point put in. Every other value (halves, large ones) goes to `{:.N}`.
 fn push_number(out: &mut String, v: f64, decimals: usize, decimal_comma: bool) {
     use std::fmt::Write as _;
     if v.is_nan() {
         return;
     }
     let start = out.len();
-    let _ = write!(out, "{v:.decimals$}");
+    const POWERS: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+    let scaled = POWERS.get(decimals).map(|p| (v * p).abs());
+    match scaled {
+        Some(s) if s < (1u64 << 40) as f64 && ((s.fract() - 0.5).abs() > 1e-3) => {
+            let r = s.round() as u64;
+            if r != 0 && v < 0.0 {
+                out.push('-');
+            }
+            let unit = 10u64.pow(decimals as u32);
+            let mut digits = itoa::Buffer::new();
+            out.push_str(digits.format(r / unit));
+            if decimals > 0 {
+                out.push(if decimal_comma { ',' } else { '.' });
+                let fraction = digits.format(r % unit);
+                out.extend(std::iter::repeat_n('0', decimals - fraction.len()));
+                out.push_str(fraction);
+            }
+            return;
+        }
+        _ => {
+            let _ = write!(out, "{v:.decimals$}");
+        }
+    }
     if out[start..].starts_with('-') && out[start + 1..].bytes().all(|c| c == b'0' || c == b'.') {
         out.remove(start);
     }
@@ -87,19 +118,58 @@ fn push_number(out: &mut String, v: f64, decimals: usize, decimal_comma: bool) {
 
 /// The shortest decimal that reads back as `v`, never in exponent notation; `-0` is
 /// written as `0`.
+///
+/// Digits from Ryu (Adams 2018, the `ryu` crate), which picks, as Rust's `Display`
+/// does, the shortest digit string that reads back as `v` and of those the closest to
+/// it. The two differ only where two shortest strings are equally close (`v` exactly
+/// halfway, as 75286131215632.125 between `.12` and `.13`): Ryu takes the even digit,
+/// `Display` the upper. That needs `v`'s exact decimal to have one digit more than
+/// Ryu's, which [`exact_fraction_digits`] tells; such values, and those Ryu writes
+/// with an exponent (outside 1e-5..1e15), go to `Display`. A trailing `.0` is dropped.
 fn push_exact(out: &mut String, v: f64, decimal_comma: bool) {
     use std::fmt::Write as _;
     if v.is_nan() {
         return;
     }
+    let v = if v == 0.0 { 0.0 } else { v };
     let start = out.len();
-    // Rust's `Display` for f64 is the shortest round-trip decimal without exponent.
-    let _ = write!(out, "{}", if v == 0.0 { 0.0 } else { v });
+    let magnitude = v.abs();
+    if v.is_finite() && (magnitude == 0.0 || (1e-5..1e15).contains(&magnitude)) {
+        let mut buffer = ryu::Buffer::new();
+        let text = buffer.format_finite(v);
+        let text = text.strip_suffix(".0").unwrap_or(text);
+        let digits = text.find('.').map_or(0, |dot| text.len() - dot - 1);
+        if exact_fraction_digits(v) == digits + 1 {
+            let _ = write!(out, "{v}");
+        } else {
+            out.push_str(text);
+        }
+    } else {
+        // Rust's `Display` for f64 is the shortest round-trip decimal without exponent.
+        let _ = write!(out, "{v}");
+    }
     if decimal_comma {
         if let Some(dot) = out[start..].find('.') {
             out.replace_range(start + dot..start + dot + 1, ",");
         }
     }
+}
+
+/// How many digits the exact decimal value of finite `v` has after the point: `v` is
+/// `M * 2^e` with `M` odd, and `2^-k` has exactly `k` (0.5, 0.25, 0.125, ...).
+fn exact_fraction_digits(v: f64) -> usize {
+    let bits = v.to_bits();
+    let field = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mantissa, exponent) = if field == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), field - 1075)
+    };
+    if mantissa == 0 {
+        return 0;
+    }
+    (-(exponent + i64::from(mantissa.trailing_zeros()))).max(0) as usize
 }
 
 /// Exact number text (see [`Cell::Exact`]).
@@ -122,9 +192,7 @@ fn render_cell(out: &mut String, cell: &Cell, style: Style) {
         }
         Cell::Num(v, d) => push_number(out, *v, *d, style.excel),
         Cell::Exact(v) => push_exact(out, *v, style.excel),
-        Cell::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Cell::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
         Cell::Bool(b) => {
             let _ = write!(out, "{b}");
         }
@@ -135,53 +203,83 @@ fn render_cell(out: &mut String, cell: &Cell, style: Style) {
 /// Rows per block rendered by one thread in [`write_table`].
 const BLOCK_ROWS: usize = 1024;
 
-/// Writes a header and rows. Blocks of rows are rendered to text in parallel and
-/// written in order.
-pub fn write_table(
+/// CSV text of `rows` (and of `header` first if `with_header`); a row of another
+/// length than the header is an error.
+fn render_rows<R: std::borrow::Borrow<Vec<Cell>>>(
+    rows: impl Iterator<Item = R>,
+    header: &[String],
+    delimiter: u8,
+    style: Style,
+    with_header: bool,
+) -> std::io::Result<Vec<u8>> {
+    let mut w = ::csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+    if with_header {
+        w.write_record(header.iter().map(|h| escape_formula(h)))?;
+    }
+    let mut fields = vec![String::new(); header.len()];
+    for row in rows {
+        let row = row.borrow();
+        if row.len() != header.len() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a row has {} fields, the header {}", row.len(), header.len()),
+            ));
+        }
+        for (field, cell) in fields.iter_mut().zip(row) {
+            render_cell(field, cell, style);
+        }
+        w.write_record(&fields)?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// Writes a header and rows. Blocks of rows are rendered to text in parallel (rows
+/// given by number are also made there) and written in order.
+pub fn write_table<'r>(
     out: &mut dyn Write,
     style: Style,
     header: &[String],
-    rows: impl Iterator<Item = Vec<Cell>>,
+    rows: impl Into<Rows<'r>>,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     if style.excel {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let delimiter = if style.excel { b';' } else { b',' };
-    let render = |rows: &[Vec<Cell>], with_header: bool| -> std::io::Result<Vec<u8>> {
-        let mut w = ::csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
-        if with_header {
-            w.write_record(header.iter().map(|h| escape_formula(h)))?;
-        }
-        let mut fields = vec![String::new(); header.len()];
-        for row in rows {
-            if row.len() != header.len() {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("a row has {} fields, the header {}", row.len(), header.len()),
-                ));
-            }
-            for (field, cell) in fields.iter_mut().zip(row) {
-                render_cell(field, cell, style);
-            }
-            w.write_record(&fields)?;
-        }
-        w.into_inner().map_err(|e| e.into_error())
+    let render = |rows: &mut dyn Iterator<Item = Vec<Cell>>, with_header: bool| {
+        render_rows(rows, header, delimiter, style, with_header)
     };
-    out.write_all(&render(&[], true)?)?;
+    out.write_all(&render(&mut std::iter::empty(), true)?)?;
     // Rows are taken a batch at a time, rendered in parallel blocks and written in
     // order: memory holds one batch, however long the table (10 million indicator rows).
     let batch = BLOCK_ROWS * 4 * rayon::current_num_threads().max(1);
-    let mut rows = rows;
-    loop {
-        let chunk: Vec<Vec<Cell>> = rows.by_ref().take(batch).collect();
-        if chunk.is_empty() {
-            break;
+    match rows.into() {
+        Rows::Numbered { count, row } => {
+            for start in (0..count).step_by(batch) {
+                let end = (start + batch).min(count);
+                let blocks: Vec<std::io::Result<Vec<u8>>> = (start..end)
+                    .into_par_iter()
+                    .step_by(BLOCK_ROWS)
+                    .map(|from| render(&mut (from..(from + BLOCK_ROWS).min(end)).map(&row), false))
+                    .collect();
+                for block in blocks {
+                    out.write_all(&block?)?;
+                }
+            }
         }
-        let blocks: Vec<std::io::Result<Vec<u8>>> = chunk.par_chunks(BLOCK_ROWS).map(|b| render(b, false)).collect();
-        for block in blocks {
-            out.write_all(&block?)?;
-        }
+        Rows::Each(mut rows) => loop {
+            let chunk: Vec<Vec<Cell>> = rows.by_ref().take(batch).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let blocks: Vec<std::io::Result<Vec<u8>>> = chunk
+                .par_chunks(BLOCK_ROWS)
+                .map(|b| render_rows(b.iter(), header, delimiter, style, false))
+                .collect();
+            for block in blocks {
+                out.write_all(&block?)?;
+            }
+        },
     }
     out.flush()
 }
@@ -213,6 +311,85 @@ mod tests {
         assert_eq!(format_exact(f64::NAN, false), "");
     }
 
+    /// Values of every size and sign, with many digits or few.
+    fn sample_values() -> Vec<f64> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut values = Vec::new();
+        for _ in 0..200_000 {
+            let exponent: i32 = rng.random_range(-9..25);
+            let v: f64 = rng.random::<f64>() * 10f64.powi(exponent);
+            let dyadic = (v * 2048.0).round() / 2048.0;
+            values.extend([v, -v, (v * 1e4).round() / 1e4, (v * 8.0).round() / 8.0, dyadic]);
+        }
+        values.extend([
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            0.125,
+            0.00005,
+            0.00015,
+            1e15,
+            1e16,
+            9.999999999999999e14,
+            1e-5,
+            9.99999e-6,
+        ]);
+        values.extend([f64::MAX, f64::MIN_POSITIVE, 5e-324, -0.0, 0.0, 1.0 / 3.0, 2.0 / 3.0]);
+        values
+    }
+
+    #[test]
+    fn exact_fraction_digits_of_binary_fractions() {
+        assert_eq!(exact_fraction_digits(0.5), 1);
+        assert_eq!(exact_fraction_digits(0.125), 3);
+        assert_eq!(exact_fraction_digits(-3.0), 0);
+        assert_eq!(exact_fraction_digits(1e20), 0);
+        assert_eq!(exact_fraction_digits(0.0), 0);
+        assert_eq!(exact_fraction_digits(524288.0 + 1.0 / 2048.0), 11);
+        assert_eq!(exact_fraction_digits(5e-324), 1074);
+    }
+
+    #[test]
+    fn exact_numbers_are_those_of_display() {
+        // Halfway between two shortest strings, Display takes the upper one.
+        assert_eq!(format_exact(75_286_131_215_632.0 + 0.125, false), "75286131215632.13");
+        assert_eq!(
+            format_exact(524288.0 + 1.0 / 2048.0, false),
+            format!("{}", 524288.0 + 1.0 / 2048.0)
+        );
+        for v in sample_values() {
+            let want = format!("{}", if v == 0.0 { 0.0 } else { v });
+            assert_eq!(format_exact(v, false), want, "{v:e}");
+        }
+    }
+
+    #[test]
+    fn fixed_numbers_are_those_of_format() {
+        // The reference: Rust's `{:.N}`, with `-0.00` written as `0.00`.
+        let reference = |v: f64, d: usize| {
+            let s = format!("{v:.d$}");
+            if s.starts_with('-') && s[1..].bytes().all(|c| c == b'0' || c == b'.') {
+                s[1..].to_string()
+            } else {
+                s
+            }
+        };
+        for v in sample_values() {
+            for d in [0, 1, 2, 4, 9, 12] {
+                assert_eq!(format_number(v, d, false), reference(v, d), "{v:e} to {d}");
+            }
+        }
+        // Halves round to even on the exact binary value: 0.125 is exact, 0.15 is not.
+        assert_eq!(format_number(0.125, 2, false), "0.12");
+        assert_eq!(format_number(0.375, 2, false), "0.38");
+        assert_eq!(format_number(2.5, 0, false), "2");
+        assert_eq!(format_number(0.15, 1, false), "0.1");
+        assert_eq!(format_number(-0.00004, 4, false), "0.0000");
+        assert_eq!(format_number(-1.23456, 4, true), "-1,2346");
+    }
+
     #[test]
     fn blocks_of_rows_come_out_in_order() {
         // Two whole batches and a part of a third, each of several blocks.
@@ -224,6 +401,24 @@ mod tests {
             .chain((0..n).map(|i| format!("{i},{:.2}\n", i as f64 / 4.0)))
             .collect();
         assert_eq!(render(Style::default(), rows), want);
+    }
+
+    #[test]
+    fn rows_by_number_are_written_as_rows_one_after_another() {
+        let n = 3 * BLOCK_ROWS * 4 * rayon::current_num_threads().max(1) + 5;
+        let row = |i: usize| vec![Cell::Text(format!("u{i}")), Cell::Exact(i as f64 / 3.0)];
+        let mut by_number = Vec::new();
+        write_table(
+            &mut by_number,
+            Style::default(),
+            &["unit".into(), "score".into()],
+            Rows::numbered(n, row),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(by_number).unwrap(),
+            render(Style::default(), (0..n).map(row).collect())
+        );
     }
 
     #[test]

@@ -34,6 +34,6 @@ pub fn table(table: &EventTable, kind: PeriodKind) -> Table<'_> {
     Table {
         name: "events",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }

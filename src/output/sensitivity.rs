@@ -86,7 +86,7 @@ pub fn uncertainty(a: &Analysis) -> Table<'_> {
     Table {
         name: "uncertainty",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 
@@ -112,7 +112,7 @@ pub fn sobol(a: &Analysis) -> Table<'_> {
     Table {
         name: "sobol",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 

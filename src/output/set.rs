@@ -156,7 +156,7 @@ impl OutputSet {
     pub fn write_parquet(&mut self, table: tables::Table<'_>) -> Result<PathBuf> {
         let name = format!("{}.parquet", table.name);
         self.write(&name, |w| {
-            parquet::write_table(w, table.name, &table.header, table.rows)
+            parquet::write_table(w, table.name, &table.header, table.rows.into_iter())
         })
     }
 

@@ -19,7 +19,52 @@ use crate::score::Results;
 pub struct Table<'a> {
     pub name: &'static str,
     pub header: Vec<String>,
-    pub rows: Box<dyn Iterator<Item = Vec<Cell>> + 'a>,
+    pub rows: Rows<'a>,
+}
+
+/// A table's rows, made as they are written: one after another, or each from its
+/// number, so that a writer can make blocks of them on several threads.
+pub enum Rows<'a> {
+    Each(Box<dyn Iterator<Item = Vec<Cell>> + 'a>),
+    Numbered {
+        count: usize,
+        row: Box<dyn Fn(usize) -> Vec<Cell> + Sync + 'a>,
+    },
+}
+
+impl<'a> Rows<'a> {
+    /// `count` rows, row `i` being `row(i)`.
+    pub fn numbered(count: usize, row: impl Fn(usize) -> Vec<Cell> + Sync + 'a) -> Rows<'a> {
+        Rows::Numbered {
+            count,
+            row: Box::new(row),
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = Vec<Cell>> + 'a> From<I> for Rows<'a> {
+    fn from(rows: I) -> Rows<'a> {
+        Rows::Each(Box::new(rows))
+    }
+}
+
+impl<'a> IntoIterator for Rows<'a> {
+    type Item = Vec<Cell>;
+    type IntoIter = Box<dyn Iterator<Item = Vec<Cell>> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            Rows::Each(rows) => rows,
+            Rows::Numbered { count, row } => Box::new((0..count).map(row)),
+        }
+    }
+}
+
+/// The number of units, the scored cells (unit-periods, period-major) and the
+/// periods' text: what the per-cell tables are made of.
+fn scored(res: &Results) -> (usize, Vec<usize>, Vec<String>) {
+    let periods = res.periods.iter().map(ToString::to_string).collect();
+    (res.n_units(), res.scored_cells().collect(), periods)
 }
 
 /// Per unit and period: index score, rank, class and pillar scores.
@@ -30,11 +75,12 @@ pub fn scores<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
         .map(|s| s.to_string())
         .collect();
     header.extend(pillars.iter().map(|&g| fw.groups[g].id.clone()));
-    let n = res.n_units();
-    let rows = res.scored_cells().map(move |c| {
+    let (n, cells, periods) = scored(res);
+    let rows = Rows::numbered(cells.len(), move |i| {
+        let c = cells[i];
         let mut row = vec![
             Cell::Text(res.units[c % n].clone()),
-            Cell::Text(res.periods[c / n].to_string()),
+            Cell::Text(periods[c / n].clone()),
             Cell::Exact(res.score(c)),
             Cell::rank(res.rank[c]),
             res.class[c].map_or(Cell::Empty, |k| Cell::Text(fw.index.classes[k].label.clone())),
@@ -47,7 +93,7 @@ pub fn scores<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
     Table {
         name: "scores",
         header,
-        rows: Box::new(rows),
+        rows,
     }
 }
 
@@ -57,28 +103,24 @@ pub fn indicators<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let n = res.n_units();
-    let rows = res.scored_cells().flat_map(move |c| {
-        fw.indicators
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| res.kept[*k])
-            .map(move |(k, ind)| {
-                vec![
-                    Cell::Text(res.units[c % n].clone()),
-                    Cell::Text(res.periods[c / n].to_string()),
-                    Cell::Text(ind.id.clone()),
-                    Cell::Exact(res.raw[k][c]),
-                    Cell::Exact(res.treated[k][c]),
-                    Cell::Exact(res.normalised[k][c]),
-                    Cell::Bool(res.imputed[k][c]),
-                ]
-            })
+    let (n, cells, periods) = scored(res);
+    let kept: Vec<usize> = (0..fw.indicators.len()).filter(|&k| res.kept[k]).collect();
+    let rows = Rows::numbered(cells.len() * kept.len(), move |i| {
+        let (c, k) = (cells[i / kept.len()], kept[i % kept.len()]);
+        vec![
+            Cell::Text(res.units[c % n].clone()),
+            Cell::Text(periods[c / n].clone()),
+            Cell::Text(fw.indicators[k].id.clone()),
+            Cell::Exact(res.raw[k][c]),
+            Cell::Exact(res.treated[k][c]),
+            Cell::Exact(res.normalised[k][c]),
+            Cell::Bool(res.imputed[k][c]),
+        ]
     });
     Table {
         name: "indicators",
         header,
-        rows: Box::new(rows),
+        rows,
     }
 }
 
@@ -100,7 +142,7 @@ pub fn screening(res: &Results) -> Table<'_> {
     Table {
         name: "screening",
         header,
-        rows: Box::new(rows),
+        rows: rows.into(),
     }
 }
 
@@ -124,18 +166,17 @@ pub fn ranks<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
             }
         }
     }
-    let rows = res.scored_cells().map(move |c| {
-        let mut row = vec![
-            Cell::Text(res.units[c % n].clone()),
-            Cell::Text(res.periods[c / n].to_string()),
-        ];
+    let (_, cells, periods) = scored(res);
+    let rows = Rows::numbered(cells.len(), move |i| {
+        let c = cells[i];
+        let mut row = vec![Cell::Text(res.units[c % n].clone()), Cell::Text(periods[c / n].clone())];
         row.extend(ranks.iter().map(|r| Cell::rank(r[c])));
         row
     });
     Table {
         name: "ranks",
         header,
-        rows: Box::new(rows),
+        rows,
     }
 }
 
@@ -144,18 +185,12 @@ pub fn step<'a>(fw: &'a Framework, res: &'a Results, name: &'static str, values:
     let kept: Vec<usize> = (0..fw.indicators.len()).filter(|&k| res.kept[k]).collect();
     let mut header = vec!["unit".to_string(), "period".to_string()];
     header.extend(kept.iter().map(|&k| fw.indicators[k].id.clone()));
-    let n = res.n_units();
-    let rows = res.scored_cells().map(move |c| {
-        let mut row = vec![
-            Cell::Text(res.units[c % n].clone()),
-            Cell::Text(res.periods[c / n].to_string()),
-        ];
+    let (n, cells, periods) = scored(res);
+    let rows = Rows::numbered(cells.len(), move |i| {
+        let c = cells[i];
+        let mut row = vec![Cell::Text(res.units[c % n].clone()), Cell::Text(periods[c / n].clone())];
         row.extend(kept.iter().map(|&k| Cell::Exact(values[k][c])));
         row
     });
-    Table {
-        name,
-        header,
-        rows: Box::new(rows),
-    }
+    Table { name, header, rows }
 }

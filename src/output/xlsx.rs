@@ -45,7 +45,7 @@ pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>, classes: &[String]) -
         let fills: Vec<Format> = (0..classes.len())
             .map(|i| Format::new().set_background_color(CLASS_FILLS[i * CLASS_FILLS.len() / classes.len().max(1)]))
             .collect();
-        let mut source = table.rows;
+        let mut source = table.rows.into_iter();
         let rows: Vec<Vec<Cell>> = source
             .by_ref()
             .take(MAX_ROWS as usize - 1)
