@@ -223,6 +223,17 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
             }
         )));
     }
+    let size = (units.len(), periods.len(), options.period);
+    let cells_asked = !options.extra_units.is_empty();
+    if let Some(why) = too_large(
+        log.place,
+        cells_asked,
+        size,
+        s.columns.len(),
+        crate::stats::available_memory(),
+    ) {
+        return Err(log.data_error(why));
+    }
     let unit_index: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
     let n_units = units.len();
     let first = periods[0].ordinal;
@@ -290,6 +301,37 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
 }
 
 /// Whether `unit` holds the events with no province or no cell.
+/// Why a table of `units` x `periods` rows of `columns` sums (8 bytes each, and as
+/// much again while the table is written) cannot be made in `available` bytes, if it
+/// cannot: the whole globe's 259,200 cells by month over decades (`--bbox
+/// -90,90,-180,180`) is a few hundred million rows.
+fn too_large(
+    place: Place,
+    cells_asked: bool,
+    (units, periods, kind): (usize, usize, crate::period::PeriodKind),
+    columns: usize,
+    available: Option<u64>,
+) -> Option<String> {
+    let rows = units as u128 * periods as u128;
+    let needed = rows * (columns as u128 + 1) * 16;
+    let available = available.filter(|&a| needed > u128::from(a))?;
+    let (what, fewer) = match place {
+        Place::Grid { .. } if cells_asked => (
+            "cells",
+            "ask for fewer cells (a smaller --bbox, or --cells with a region's land cells)",
+        ),
+        Place::Grid { .. } => ("cells", "ask for fewer units (--units)"),
+        Place::Admin1(_) => ("provinces", "ask for fewer units (--units)"),
+        Place::Country => ("units", "ask for fewer units (--units)"),
+    };
+    Some(format!(
+        "the table would have {rows} rows ({units} {what} x {periods} {}s) and need about {:.1} GB of memory, and {:.1} GB is available: {fewer}, fewer periods (--first-period, --last-period) or a longer --period",
+        kind.name(),
+        needed as f64 / 1e9,
+        available as f64 / 1e9
+    ))
+}
+
 fn unplaced(log: &Log, unit: &str) -> bool {
     match log.place {
         Place::Admin1(_) => unit.ends_with(&format!(":{}", super::NO_UNIT)),
@@ -508,4 +550,35 @@ fn sum_columns(log: &Log, s: &mut Sums) -> Result<SumColumns> {
         values: value_cols,
         first_rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::PeriodKind;
+
+    #[test]
+    fn a_table_past_the_memory_is_refused_with_the_way_out() {
+        let grid = Place::Grid {
+            lat: "latitude",
+            lon: "longitude",
+            gid: None,
+        };
+        // The globe by month over 30 years: 93,312,000 rows, 6 sums: 10.5 GB.
+        let why = too_large(grid, true, (259_200, 360, PeriodKind::Month), 6, Some(8_000_000_000)).unwrap();
+        assert_eq!(
+            why,
+            "the table would have 93312000 rows (259200 cells x 360 months) and need about 10.5 GB of memory, and 8.0 GB is available: ask for fewer cells (a smaller --bbox, or --cells with a region's land cells), fewer periods (--first-period, --last-period) or a longer --period"
+        );
+        assert_eq!(
+            too_large(grid, true, (259_200, 360, PeriodKind::Month), 6, Some(11_000_000_000)),
+            None
+        );
+        assert_eq!(too_large(grid, true, (259_200, 360, PeriodKind::Month), 6, None), None);
+        let why = too_large(Place::Country, false, (200, 10, PeriodKind::Year), 6, Some(1000)).unwrap();
+        assert!(
+            why.contains("(200 units x 10 years)") && why.contains("--units"),
+            "{why}"
+        );
+    }
 }
