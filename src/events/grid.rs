@@ -141,6 +141,9 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         });
     }
     units.dedup();
+    if let Place::Admin1(column) = log.place {
+        s.report.notes.extend(spelled_apart(column, &units));
+    }
     let (mut coarse, mut dropped) = (0usize, 0usize);
     let mut kept = Vec::new();
     // Unknown country names inside the period range, each with its events and first row.
@@ -409,6 +412,34 @@ fn unknown_names(log: &Log, unknown: &BTreeMap<&str, (usize, u64)>) -> Vec<Error
 }
 
 /// Units asked for that no event mentions, most often typos: an error each.
+/// Provinces kept apart whose names differ only in case or spaces (`PAK:Punjab`,
+/// `PAK:PUNJAB`): the key is the name as the source spells it, so they are two units;
+/// a note lists them, for the user to decide.
+fn spelled_apart(column: &str, units: &[String]) -> Option<String> {
+    let mut by_folded: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for u in units {
+        let folded = u.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        by_folded.entry(folded).or_default().push(u);
+    }
+    let groups: Vec<String> = by_folded
+        .values()
+        .filter(|spellings| spellings.len() > 1)
+        .map(|spellings| {
+            spellings
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+        .collect();
+    (!groups.is_empty()).then(|| {
+        format!(
+            "provinces whose `{column}` differs only in case or spaces are kept apart: {} (write the names alike in the log to merge them)",
+            groups.join("; ")
+        )
+    })
+}
+
 /// Units asked for that no event is in. A country code (when units are countries) is a
 /// place where nothing happened: rows of zeros, and a note. Any other name is refused,
 /// with the nearest unit of the log or country code: most likely a typo (`PKA`).
@@ -556,6 +587,25 @@ fn sum_columns(log: &Log, s: &mut Sums) -> Result<SumColumns> {
 mod tests {
     use super::*;
     use crate::period::PeriodKind;
+
+    #[test]
+    fn provinces_spelled_apart_only_by_case_or_spaces_are_noted() {
+        let units: Vec<String> = [
+            "PAK:Punjab",
+            "PAK:PUNJAB",
+            "IND:Punjab",
+            "PAK:Khyber  Pakhtunkhwa",
+            "PAK:Khyber Pakhtunkhwa",
+            "PAK:Sindh",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            spelled_apart("adm_1", &units).unwrap(),
+            "provinces whose `adm_1` differs only in case or spaces are kept apart: `PAK:Khyber  Pakhtunkhwa` and `PAK:Khyber Pakhtunkhwa`; `PAK:Punjab` and `PAK:PUNJAB` (write the names alike in the log to merge them)"
+        );
+        assert_eq!(spelled_apart("adm_1", &units[2..3]), None);
+    }
 
     #[test]
     fn a_table_past_the_memory_is_refused_with_the_way_out() {

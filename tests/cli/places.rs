@@ -591,3 +591,23 @@ fn a_blank_country_name_is_an_error_naming_the_row() {
         );
     }
 }
+
+/// Provinces are keyed as the source spells them: `Punjab` and `PUNJAB` stay two units,
+/// and the run says so.
+#[test]
+fn provinces_spelled_apart_by_case_are_kept_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "log.csv",
+        "id,year,type_of_violence,side_a,side_b,where_prec,adm_1,latitude,longitude,country,date_start,best,low,high\n1,2020,1,A,B,1,Punjab,31.5,74.3,Pakistan,2020-01-01,3,3,3\n2,2020,1,A,B,1,PUNJAB,31.5,74.3,Pakistan,2020-02-01,2,2,2\n",
+    );
+    let out = dir.path().join("t.csv");
+    let said = succeeds(riskscore().args(["events", "-i", &log, "--unit", "admin1", "-o"]).arg(&out));
+    assert!(
+        said.contains("provinces whose `adm_1` differs only in case or spaces are kept apart: `PAK:PUNJAB` and `PAK:Punjab`"),
+        "{said}"
+    );
+    let table = read(&out);
+    assert!(table.contains("PAK:Punjab,") && table.contains("PAK:PUNJAB,"), "{table}");
+}
