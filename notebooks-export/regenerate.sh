@@ -14,9 +14,10 @@ args=(-f indicators/central_asia.toml -d datasets/central_asia.csv)
 cargo run -q -- score -q "${args[@]}" -o "$runs/score"
 cargo run -q -- sensitivity -q "${args[@]}" -o "$runs/sa"
 cargo run -q -- compare -q "${args[@]}" -o "$runs/compare"
-# The data folder is the export's own output set: a copy made by an older riskscore
-# (no manifest) would be in the way.
-[ -f notebooks-export/central_asia_data/manifest.json ] || rm -rf notebooks-export/central_asia_data
+# The data folder is made anew: the committed copy's manifest is signed with the key
+# of whoever made it, so on another machine riskscore would not write over its files
+# (git keeps the old copy).
+rm -rf notebooks-export/central_asia_data
 cargo run -q -- export-notebook -f indicators/central_asia.toml --scores "$runs/score" \
   --sensitivity "$runs/sa" --compare "$runs/compare" -o notebooks-export/central_asia.ipynb
 python3 notebooks-export/execute.py notebooks-export/central_asia.ipynb

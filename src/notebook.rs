@@ -12,6 +12,10 @@ use serde_json::{json, Value};
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     pub data_folder: String,
+    /// What the units are, one and many ("cell", "cells"; see
+    /// [`crate::places::noun_of`]), and how many there are.
+    pub noun: (&'static str, &'static str),
+    pub units: usize,
     pub uncertainty: bool,
     pub sobol: bool,
     pub variants: bool,
@@ -98,6 +102,9 @@ fn tree(fw: &Framework, child: Child, depth: usize, out: &mut String) {
     }
 }
 
+/// How many units the charts show at most: the highest-ranked in the last period.
+const TOP: usize = 30;
+
 /// The notebook as JSON.
 pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: &Inputs) -> Value {
     let mut cells = Vec::new();
@@ -133,24 +140,33 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
             fw.index.classes.iter().map(|c| md(&c.label)).collect::<Vec<_>>().join(", ")
         ),
     );
+    let (one, many) = inputs.noun;
+    // The charts show the highest-ranked units when there are many (65,000 cells).
+    let shown = if inputs.units > TOP {
+        format!(" (the {TOP} highest-ranked of {} {many})", inputs.units)
+    } else {
+        String::new()
+    };
     let mut cells_code: Vec<(bool, String)> = vec![
         (
             false,
             format!(
-                "import pandas as pd\nimport matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n%matplotlib inline\n\n\ndef colours(n):\n    \"\"\"One colour per series, none repeated: tab10 up to ten, then evenly spaced hues.\"\"\"\n    cmap = plt.get_cmap(\"tab10\" if n <= 10 else \"hsv\")\n    return [cmap(i if n <= 10 else i / n) for i in range(n)]\n\n\nDATA = {}\nscores = pd.read_csv(f\"{{DATA}}/scores.csv\")\nlast = scores[\"period\"].max()\nscores.head()",
-                py_str(&inputs.data_folder)
+                "import pandas as pd\nimport matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n%matplotlib inline\n\n\ndef colours(n):\n    \"\"\"One colour per series, none repeated: tab10 up to ten, then evenly spaced hues.\"\"\"\n    cmap = plt.get_cmap(\"tab10\" if n <= 10 else \"hsv\")\n    return [cmap(i if n <= 10 else i / n) for i in range(n)]\n\n\nDATA = {}\nscores = pd.read_csv(f\"{{DATA}}/scores.csv\")\nlast = scores[\"period\"].max()\n# What the units are, and how many of them the charts show (the highest-ranked).\nONE, MANY = {}, {}\nTOP = {TOP}\nscores.head()",
+                py_str(&inputs.data_folder),
+                py_str(one),
+                py_str(many)
             ),
         ),
-        (true, "## Ranking in the last period\n\nScore, rank, class and pillar scores of every country.".into()),
+        (true, format!("## Ranking in the last period\n\nScore, rank, class and pillar scores of every {one}.")),
         (
             false,
             "scores[scores[\"period\"] == last].sort_values(\"rank\")".into(),
         ),
-        (true, "## Scores by country and period\n\nOne bar per period; countries ordered by their rank in the last period.".into()),
+        (true, format!("## Scores by {one} and period\n\nOne bar per period; {many} ordered by their rank in the last period{shown}.")),
         (
             false,
             format!(
-                "order = scores[scores[\"period\"] == last].sort_values(\"rank\")[\"unit\"].tolist()\nwide = scores.pivot(index=\"unit\", columns=\"period\", values=\"score\").loc[order]\nax = wide.plot.bar(figsize=(10, 4), width=0.8)\nax.legend(title=\"period\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.set_title({} + \": score by country and period\")\nax.set_xlabel(\"country (ordered by rank in the last period)\")\nax.set_ylabel(\"score ({scale})\")\nplt.tight_layout()\nplt.show()",
+                "order = scores[scores[\"period\"] == last].sort_values(\"rank\")[\"unit\"].tolist()[:TOP]\nwide = scores.pivot(index=\"unit\", columns=\"period\", values=\"score\").loc[order]\nax = wide.plot.bar(figsize=(10, 4), width=0.8)\nax.legend(title=\"period\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.set_title({} + \": score by \" + ONE + \" and period\")\nax.set_xlabel(ONE + \" (ordered by rank in the last period)\")\nax.set_ylabel(\"score ({scale})\")\nplt.tight_layout()\nplt.show()",
                 py_str(&fw.index.name)
             ),
         ),
@@ -158,15 +174,15 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         (
             false,
             format!(
-                "pillars = {}\nlatest = scores[scores[\"period\"] == last].set_index(\"unit\").loc[order, pillars]\nfig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.5))\nim = ax.imshow(latest.values, cmap=\"Reds\", aspect=\"auto\")\nax.set_xticks(range(len(pillars)), pillars)\nax.set_yticks(range(len(order)), order)\nfor i in range(len(order)):\n    for j in range(len(pillars)):\n        v = latest.values[i, j]\n        # White on the dark cells, black on the light ones.\n        ax.text(j, i, f\"{{v:.1f}}\", ha=\"center\", va=\"center\", fontsize=8, color=\"white\" if im.norm(v) > 0.6 else \"black\")\nax.set_title(f\"Pillar scores in {{last}}\")\nax.set_xlabel(\"pillar\")\nax.set_ylabel(\"country (by rank)\")\nfig.colorbar(im, ax=ax, label=\"pillar score\")\nplt.tight_layout()\nplt.show()",
+                "pillars = {}\nlatest = scores[scores[\"period\"] == last].set_index(\"unit\").loc[order, pillars]\nfig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.5))\nim = ax.imshow(latest.values, cmap=\"Reds\", aspect=\"auto\")\nax.set_xticks(range(len(pillars)), pillars)\nax.set_yticks(range(len(order)), order)\nfor i in range(len(order)):\n    for j in range(len(pillars)):\n        v = latest.values[i, j]\n        # White on the dark cells, black on the light ones.\n        ax.text(j, i, f\"{{v:.1f}}\", ha=\"center\", va=\"center\", fontsize=8, color=\"white\" if im.norm(v) > 0.6 else \"black\")\nax.set_title(f\"Pillar scores in {{last}}\")\nax.set_xlabel(\"pillar\")\nax.set_ylabel(ONE + \" (by rank)\")\nfig.colorbar(im, ax=ax, label=\"pillar score\")\nplt.tight_layout()\nplt.show()",
                 py_strs(&fw.pillar_order().iter().map(|&g| fw.groups[g].id.clone()).collect::<Vec<_>>())
             ),
         ),
-        (true, format!("## Trends\n\nEach country's score over the periods. {}", fw.change_meaning().1)),
+        (true, format!("## Trends\n\nEach {one}'s score over the periods{shown}. {}", fw.change_meaning().1)),
         (
             false,
             format!(
-                "trend = scores.pivot(index=\"period\", columns=\"unit\", values=\"score\")[order]\n# Periods as labels, one tick each (not 2018.5).\ntrend.index = trend.index.astype(str)\nax = trend.plot(figsize=(10, 4), marker=\"o\", color=colours(len(order)))\nax.set_title(\"Score trends by country (\" + {} + \")\")\nax.set_xlabel(\"period\")\nax.set_ylabel(\"score\")\nax.legend(title=\"country\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nplt.tight_layout()\nplt.show()",
+                "trend = scores.pivot(index=\"period\", columns=\"unit\", values=\"score\")[order]\n# Periods as labels, one tick each (not 2018.5).\ntrend.index = trend.index.astype(str)\nax = trend.plot(figsize=(10, 4), marker=\"o\", color=colours(len(order)))\nax.set_title(\"Score trends by \" + ONE + \" (\" + {} + \")\")\nax.set_xlabel(\"period\")\nax.set_ylabel(\"score\")\nax.legend(title=ONE, bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nplt.tight_layout()\nplt.show()",
                 py_str(fw.change_meaning().0)
             ),
         ),
@@ -174,14 +190,15 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
     if inputs.uncertainty {
         cells_code.push((
             true,
-            "## How far can the ranks be trusted?\n\n`riskscore sensitivity` re-scored every country under many alternative \
-             modelling choices (Saltelli's design on a scrambled Sobol sequence). The dot is the median rank over those runs, \
-             the bar spans 5 % to 95 % of them, the cross is the nominal rank."
-                .into(),
+            format!(
+                "## How far can the ranks be trusted?\n\n`riskscore sensitivity` re-scored every {one} under many alternative \
+                 modelling choices (Saltelli's design on a scrambled Sobol sequence). The dot is the median rank over those runs, \
+                 the bar spans 5 % to 95 % of them, the cross is the nominal rank{shown}."
+            ),
         ));
         cells_code.push((
             false,
-            "unc = pd.read_csv(f\"{DATA}/uncertainty.csv\")\nunc = unc[unc[\"period\"] == unc[\"period\"].max()].sort_values(\"nominal_rank\")\nx = range(len(unc))\nfig, ax = plt.subplots(figsize=(10, 4))\nax.errorbar(x, unc[\"median_rank\"], yerr=[unc[\"median_rank\"] - unc[\"q05_rank\"], unc[\"q95_rank\"] - unc[\"median_rank\"]], fmt=\"o\", color=\"tab:red\", ecolor=\"black\", capsize=5, label=\"median, 5-95 %\")\nax.scatter(x, unc[\"nominal_rank\"], marker=\"x\", color=\"tab:blue\", label=\"nominal\")\nax.set_xticks(list(x), unc[\"unit\"])\nax.invert_yaxis()\nax.set_title(\"Rank uncertainty\")\nax.set_xlabel(\"country (by nominal rank)\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nax.legend()\nplt.tight_layout()\nplt.show()".into(),
+            "unc = pd.read_csv(f\"{DATA}/uncertainty.csv\")\nunc = unc[unc[\"period\"] == unc[\"period\"].max()].sort_values(\"nominal_rank\").head(TOP)\nx = range(len(unc))\nfig, ax = plt.subplots(figsize=(10, 4))\nax.errorbar(x, unc[\"median_rank\"], yerr=[unc[\"median_rank\"] - unc[\"q05_rank\"], unc[\"q95_rank\"] - unc[\"median_rank\"]], fmt=\"o\", color=\"tab:red\", ecolor=\"black\", capsize=5, label=\"median, 5-95 %\")\nax.scatter(x, unc[\"nominal_rank\"], marker=\"x\", color=\"tab:blue\", label=\"nominal\")\nax.set_xticks(list(x), unc[\"unit\"])\nax.invert_yaxis()\nax.set_title(\"Rank uncertainty\")\nax.set_xlabel(ONE + \" (by nominal rank)\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nax.legend()\nplt.tight_layout()\nplt.show()".into(),
         ));
     }
     if inputs.sobol {
@@ -200,12 +217,11 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
     if inputs.variants {
         cells_code.push((
             true,
-            "## Variants compared\n\nThe rank of every country under each scoring variant (`riskscore compare`)."
-                .into(),
+            format!("## Variants compared\n\nThe rank of every {one} under each scoring variant (`riskscore compare`){shown}."),
         ));
         cells_code.push((
             false,
-            "var = pd.read_csv(f\"{DATA}/variants.csv\")\nvar = var[var[\"period\"] == var[\"period\"].max()]\nranks = var.set_index(\"unit\")[[c for c in var.columns if c.startswith(\"rank_\")]]\nranks = ranks.sort_values(ranks.columns[0])\n# Each variant's dot beside the others in the country's column: equal ranks stay visible.\nk = len(ranks.columns)\nfig, ax = plt.subplots(figsize=(10, 4))\nfor j, (c, colour) in enumerate(zip(ranks.columns, colours(k))):\n    x = [i + (j - (k - 1) / 2) * 0.7 / k for i in range(len(ranks))]\n    ax.scatter(x, ranks[c], color=colour, label=c.removeprefix(\"rank_\"), s=30)\nax.set_xticks(range(len(ranks)), ranks.index)\nax.legend(title=\"variant\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.invert_yaxis()\nax.set_title(\"Rank by variant\")\nax.set_xlabel(\"country\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nplt.tight_layout()\nplt.show()".into(),
+            "var = pd.read_csv(f\"{DATA}/variants.csv\")\nvar = var[var[\"period\"] == var[\"period\"].max()]\nranks = var.set_index(\"unit\")[[c for c in var.columns if c.startswith(\"rank_\")]]\nranks = ranks.sort_values(ranks.columns[0]).head(TOP)\n# Each variant's dot beside the others in its unit's column: equal ranks stay visible.\nk = len(ranks.columns)\nfig, ax = plt.subplots(figsize=(10, 4))\nfor j, (c, colour) in enumerate(zip(ranks.columns, colours(k))):\n    x = [i + (j - (k - 1) / 2) * 0.7 / k for i in range(len(ranks))]\n    ax.scatter(x, ranks[c], color=colour, label=c.removeprefix(\"rank_\"), s=30)\nax.set_xticks(range(len(ranks)), ranks.index)\nax.legend(title=\"variant\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.invert_yaxis()\nax.set_title(\"Rank by variant\")\nax.set_xlabel(ONE)\nax.set_ylabel(\"rank (1 = highest risk)\")\nplt.tight_layout()\nplt.show()".into(),
         ));
     }
     for (is_md, text) in cells_code {
@@ -290,6 +306,8 @@ mod tests {
             "0123456789abcdef0123",
             &Inputs {
                 data_folder: "run_data".into(),
+                noun: ("cell", "cells"),
+                units: 64_818,
                 uncertainty: true,
                 sobol: true,
                 variants: false,

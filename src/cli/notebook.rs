@@ -45,6 +45,33 @@ fn need(dir: &Path, file: &str, option: &str) -> Result<PathBuf> {
     }
 }
 
+/// The units of a `scores.csv` (its `unit` column), each once: the notebook names
+/// them (cells, provinces, countries) and says how many its charts leave out.
+fn unit_column(scores: &Path) -> Result<Vec<String>> {
+    let bytes = riskscore::input::file::read(scores, "scores file", Default::default())?;
+    let bad = |message: String| Error::Data {
+        file: scores.display().to_string(),
+        message,
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let at = reader
+        .headers()
+        .map_err(|e| bad(e.to_string()))?
+        .iter()
+        .position(|h| h == "unit")
+        .ok_or_else(|| bad("has no `unit` column (expected the scores.csv of `riskscore score`)".into()))?;
+    let mut units: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let unit = record.get(at).unwrap_or("");
+        if seen.insert(unit.to_string()) {
+            units.push(unit.to_string());
+        }
+    }
+    Ok(units)
+}
+
 pub fn run(args: NotebookArgs) -> Result<()> {
     let (fw, bytes) = Framework::read(&args.framework)?;
     if args.out.extension().and_then(|e| e.to_str()) != Some("ipynb") {
@@ -72,8 +99,13 @@ pub fn run(args: NotebookArgs) -> Result<()> {
     for w in &warnings {
         say!("warning: {w}");
     }
+    let units = unit_column(&scores_csv)?;
     let mut copies = vec![scores_csv];
-    let mut inputs = Inputs::default();
+    let mut inputs = Inputs {
+        noun: riskscore::places::noun_of(&units),
+        units: units.len(),
+        ..Inputs::default()
+    };
     if let Some(d) = &args.sensitivity {
         copies.push(need(d, "uncertainty.csv", "sensitivity")?);
         inputs.uncertainty = true;

@@ -66,30 +66,7 @@ pub struct Extras {
     pub backtest: Option<std::path::PathBuf>,
 }
 
-/// What the page calls a unit, one and many: "cell", "province", "place" or "country".
-type Noun = (&'static str, &'static str);
-
-/// The noun of `units`: cells for PRIO-GRID gids, provinces for `ISO3:name` keys, else
-/// countries.
-fn noun_of(units: &[String]) -> Noun {
-    let cell = |u: &String| {
-        u.parse::<u32>()
-            .ok()
-            .and_then(crate::places::priogrid::Cell::from_gid)
-            .is_some()
-    };
-    let province = |u: &String| {
-        u.split_once(':')
-            .is_some_and(|(c, _)| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
-    };
-    if !units.is_empty() && units.iter().all(cell) {
-        ("cell", "cells")
-    } else if !units.is_empty() && units.iter().all(province) {
-        ("province", "provinces")
-    } else {
-        ("country", "countries")
-    }
-}
+use crate::places::{noun_of, Noun};
 
 /// Ten colours that stay apart (Tableau 10, as matplotlib's default cycle).
 const PALETTE: [RGBColor; 10] = [

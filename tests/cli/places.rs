@@ -382,6 +382,57 @@ fn the_pakistan_examples_score() {
         .assert()
         .success();
     assert_eq!(read(&out.join("scores.csv")).lines().count(), 1 + 952 * 5);
+    // The notebook of the cells calls them cells, and its charts show the top 30.
+    let nb = cells_notebook(dir.path(), &out);
+    let text = read(&nb);
+    assert!(
+        text.contains("the 30 highest-ranked of 952 cells") && text.contains("ONE, MANY = \\\"cell\\\", \\\"cells\\\""),
+        "{text}"
+    );
+    assert!(!text.contains("countr"), "{text}");
+}
+
+/// Exports the notebook of a score run of `indicators/pakistan_cells.toml` in `scores`.
+fn cells_notebook(dir: &Path, scores: &Path) -> std::path::PathBuf {
+    let nb = dir.join("nb").join("cells.ipynb");
+    riskscore()
+        .args(["export-notebook", "-f", "indicators/pakistan_cells.toml", "--scores"])
+        .arg(scores)
+        .arg("-o")
+        .arg(&nb)
+        .assert()
+        .success();
+    nb
+}
+
+/// The cells' notebook runs in Jupyter (its charts of the top 30 of 952 cells). Runs
+/// only when asked (`cargo test -- --ignored`, as `.ci/run` does), and then fails
+/// without the tools rather than passing unchecked.
+#[test]
+#[ignore = "needs python3 with nbformat, nbclient, ipykernel, pandas, matplotlib (pip install them); .ci/run runs it"]
+fn cells_notebook_runs_in_jupyter() {
+    let dir = tempfile::tempdir().unwrap();
+    events_table(
+        dir.path(),
+        "c.csv",
+        &["--unit", "grid", "--actor", "^IS$", "--bbox", "23.5,37.5,60.5,77.5"],
+    );
+    let out = dir.path().join("cs");
+    riskscore()
+        .args(["score", "-q", "-f", "indicators/pakistan_cells.toml", "-d"])
+        .arg(dir.path().join("c.csv"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let nb = cells_notebook(dir.path(), &out);
+    let run = std::process::Command::new("python3")
+        .args(["notebooks-export/execute.py"])
+        .arg(&nb)
+        .arg("--check-only")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
 }
 
 /// `[data] neighbours = { units = ..., within_km = ... }`: neighbours from coordinates,
@@ -603,11 +654,20 @@ fn provinces_spelled_apart_by_case_are_kept_and_said() {
         "id,year,type_of_violence,side_a,side_b,where_prec,adm_1,latitude,longitude,country,date_start,best,low,high\n1,2020,1,A,B,1,Punjab,31.5,74.3,Pakistan,2020-01-01,3,3,3\n2,2020,1,A,B,1,PUNJAB,31.5,74.3,Pakistan,2020-02-01,2,2,2\n",
     );
     let out = dir.path().join("t.csv");
-    let said = succeeds(riskscore().args(["events", "-i", &log, "--unit", "admin1", "-o"]).arg(&out));
+    let said = succeeds(
+        riskscore()
+            .args(["events", "-i", &log, "--unit", "admin1", "-o"])
+            .arg(&out),
+    );
     assert!(
-        said.contains("provinces whose `adm_1` differs only in case or spaces are kept apart: `PAK:PUNJAB` and `PAK:Punjab`"),
+        said.contains(
+            "provinces whose `adm_1` differs only in case or spaces are kept apart: `PAK:PUNJAB` and `PAK:Punjab`"
+        ),
         "{said}"
     );
     let table = read(&out);
-    assert!(table.contains("PAK:Punjab,") && table.contains("PAK:PUNJAB,"), "{table}");
+    assert!(
+        table.contains("PAK:Punjab,") && table.contains("PAK:PUNJAB,"),
+        "{table}"
+    );
 }
