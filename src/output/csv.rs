@@ -172,6 +172,18 @@ fn exact_fraction_digits(v: f64) -> usize {
     (-(exponent + i64::from(mantissa.trailing_zeros()))).max(0) as usize
 }
 
+/// `v` rounded to single precision, as the double nearest the shortest decimal of that
+/// single: what a value computed in `f32` is worth writing. `8.823319435119629` (the
+/// `f32` 8.823319 widened) is 8.823319, which [`Cell::Exact`] then writes as such.
+pub fn single_precision(v: f64) -> f64 {
+    if !v.is_finite() {
+        return v;
+    }
+    let single = v as f32;
+    let mut buffer = ryu::Buffer::new();
+    buffer.format_finite(single).parse().unwrap_or(v)
+}
+
 /// Exact number text (see [`Cell::Exact`]).
 pub fn format_exact(v: f64, decimal_comma: bool) -> String {
     let mut s = String::new();
@@ -338,6 +350,19 @@ mod tests {
         ]);
         values.extend([f64::MAX, f64::MIN_POSITIVE, 5e-324, -0.0, 0.0, 1.0 / 3.0, 2.0 / 3.0]);
         values
+    }
+
+    #[test]
+    fn single_precision_values_are_written_with_their_own_digits() {
+        assert_eq!(format_exact(single_precision(8.823319435119629), false), "8.823319");
+        assert_eq!(format_exact(single_precision(f64::from(0.1f32)), false), "0.1");
+        assert_eq!(format_exact(single_precision(1e-7), false), "0.0000001");
+        assert_eq!(format_exact(single_precision(123456789.0), false), "123456790");
+        assert!(single_precision(f64::NAN).is_nan());
+        for v in sample_values().into_iter().filter(|v| v.abs() < 1e30) {
+            let s = single_precision(v);
+            assert_eq!(s as f32, v as f32, "{v:e}");
+        }
     }
 
     #[test]

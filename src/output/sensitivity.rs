@@ -1,7 +1,7 @@
 //! The sensitivity analysis' tables (`uncertainty`, `sobol`), its summary for the
 //! terminal, and the reader of a given sample matrix (`samples_from`).
 
-use super::csv::Cell;
+use super::csv::{single_precision, Cell};
 use super::tables::Table;
 use crate::error::{Error, Result};
 use crate::uncertainty::Analysis;
@@ -50,7 +50,9 @@ pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
 }
 
 /// `uncertainty.csv`: per unit and period, the nominal, median, 5 % and 95 % rank and
-/// score, and the mean absolute rank shift.
+/// score, and the mean absolute rank shift; rows by period and nominal rank, as a
+/// ranking. The quantiles of the scores are of the runs' single-precision scores, and
+/// written to single precision.
 pub fn uncertainty(a: &Analysis) -> Table<'_> {
     let header: Vec<String> = [
         "unit",
@@ -68,7 +70,18 @@ pub fn uncertainty(a: &Analysis) -> Table<'_> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let rows = a.stats.iter().map(|s| {
+    // As a ranking: by period, then nominal rank (units without one last, in unit order).
+    let mut order: Vec<usize> = (0..a.stats.len()).collect();
+    order.sort_by(|&i, &j| {
+        let (x, y) = (&a.stats[i], &a.stats[j]);
+        let rank = |r: f64| if r.is_nan() { f64::INFINITY } else { r };
+        x.period
+            .cmp(&y.period)
+            .then(rank(x.nominal_rank).total_cmp(&rank(y.nominal_rank)))
+            .then(i.cmp(&j))
+    });
+    let rows = order.into_iter().map(|i| {
+        let s = &a.stats[i];
         vec![
             Cell::Text(s.unit.clone()),
             Cell::Text(s.period.to_string()),
@@ -78,9 +91,10 @@ pub fn uncertainty(a: &Analysis) -> Table<'_> {
             Cell::Num(s.q95_rank, 2),
             Cell::Num(s.mean_abs_shift, 6),
             Cell::Exact(s.nominal_score),
-            Cell::Exact(s.median_score),
-            Cell::Exact(s.q05_score),
-            Cell::Exact(s.q95_score),
+            // The runs' scores are single precision (f32): their own digits, no more.
+            Cell::Exact(single_precision(s.median_score)),
+            Cell::Exact(single_precision(s.q05_score)),
+            Cell::Exact(single_precision(s.q95_score)),
         ]
     });
     Table {

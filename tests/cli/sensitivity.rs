@@ -32,8 +32,26 @@ fn sensitivity_writes_intervals_indices_and_manifest() {
         "unit,period,nominal_rank,median_rank,q05_rank,q95_rank,mean_abs_shift,nominal_score,median_score,q05_score,q95_score"
     );
     assert_eq!(lines.len(), 1 + 9);
-    // The nominal ranks are those of `score`.
-    assert!(lines.iter().any(|l| l.starts_with("AFG,2022,1,")), "{unc}");
+    // The nominal ranks are those of `score`, and the rows are in their order.
+    assert!(lines[1].starts_with("AFG,2022,1,"), "{unc}");
+    let ranks: Vec<f64> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{unc}");
+    // The runs' scores are single precision, written with their own digits (at most 9
+    // significant), the nominal score with a double's.
+    for line in &lines[1..] {
+        for q in line.split(',').skip(8) {
+            let digits = q.bytes().filter(u8::is_ascii_digit).skip_while(|&b| b == b'0').count();
+            assert!(digits <= 9, "{q} in {line}");
+            assert_eq!(
+                q.parse::<f32>().unwrap().to_string().parse::<f64>().unwrap(),
+                q.parse::<f64>().unwrap(),
+                "{q}"
+            );
+        }
+    }
     let sobol = read(&out.join("sobol.csv"));
     let rows: Vec<&str> = sobol.lines().collect();
     assert_eq!(rows[0], "output,factor,s1,s1_lo,s1_hi,st,st_lo,st_hi");
