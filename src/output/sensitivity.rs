@@ -192,6 +192,9 @@ mod tests {
             sobol: vec![row("impute"), row("normalise")],
             matrices: 1,
             timings: Vec::new(),
+            quantiles: crate::uncertainty::Quantiles::Exact,
+            rank_bound: 0.0,
+            score_accuracy: 0.0,
         }
     }
 

@@ -87,6 +87,14 @@ impl<'a> Compiled<'a> {
         })
     }
 
+    /// The factors' names, in the framework's order.
+    pub(super) fn factor_names(&self) -> Vec<String> {
+        self.fw
+            .sensitivity
+            .as_ref()
+            .map_or_else(Vec::new, |s| s.factors.iter().map(|f| f.name.clone()).collect())
+    }
+
     /// Sobol groups (d factors may share one).
     pub(super) fn n_groups(&self) -> usize {
         self.sobol_groups.len()
@@ -123,35 +131,78 @@ impl<'a> Compiled<'a> {
         Ok(Design { n, runs })
     }
 
-    /// Bytes a run of `design` holds at its peak, about: the rank and score tables
-    /// (f32, runs x outputs each), the data-stage matrices (f64), the bootstrap's
-    /// counts (f32, R x N) and, per thread, the Sobol terms and resample sums of one
-    /// batch of 8 outputs (f32, N x cols and R x cols, cols = 8 (4 + 2G)).
-    pub(super) fn memory_needed(&self, settings: &Settings, design: &Design, threads: usize) -> u64 {
-        let f32s = 4u64;
-        let tables = 2 * f32s * design.runs as u64 * self.n_out as u64;
+    /// Bytes a run of `design` holds at its peak, about, with its quantiles found as
+    /// `quantiles` (exact or sketch): the data-stage matrices (f64), the batch tables
+    /// (f32, rank and score), the Sobol sums ([`super::stream`]: T = 4 + 3G integers
+    /// per output, and per resample), the bootstrap's counts (R x N, f32 and f64), the
+    /// shift series (per run and period), and per thread the terms and resample sums
+    /// of a block of 64 outputs; then for exact quantiles every run's rank and score
+    /// (f32, runs x outputs each), for a sketch the histograms, at most (2U / w + 2)
+    /// rank bins and 2 x 1,400 score buckets of 4 bytes per output ([`super::sketch`]).
+    pub(super) fn memory_needed(
+        &self,
+        settings: &Settings,
+        design: &Design,
+        threads: usize,
+        quantiles: super::Quantiles,
+    ) -> u64 {
+        let n_out = self.n_out as u64;
+        let runs = design.runs as u64;
         let matrices: u64 = self.matrices.iter().flatten().map(|m| 8 * m.len() as u64).sum();
-        let (resamples, cols) = match settings.method {
-            Method::Sobol => (settings.bootstrap as u64, 8 * (4 + 2 * self.n_groups() as u64)),
-            Method::MonteCarlo => (0, 0),
+        let step = super::evaluate::step(self, settings.method);
+        let batch = 8 * (super::batch_samples(self.n_out, step, design.n) * step) as u64 * n_out;
+        let series = 8 * runs * self.periods.len() as u64;
+        let kept = match quantiles {
+            super::Quantiles::Sketch => {
+                let bins = super::sketch::RankBins::new(self.max_units);
+                let rank_bins = (2 * self.max_units as u64 / bins.width as u64 + 2).min(runs);
+                let buckets = 2800u64.min(runs);
+                n_out.saturating_mul(4 * (rank_bins + buckets) + 80)
+            }
+            _ => (8 * runs).saturating_mul(n_out),
         };
-        let bootstrap = f32s * resamples * design.n as u64;
-        let per_thread = f32s * cols * (design.n as u64 + resamples);
-        tables
-            .saturating_add(matrices)
-            .saturating_add(bootstrap)
-            .saturating_add(per_thread.saturating_mul(threads as u64))
+        matrices
+            .saturating_add(batch)
+            .saturating_add(series)
+            .saturating_add(kept)
+            .saturating_add(self.bootstrap_memory(settings, design, threads, quantiles))
+            .saturating_add(
+                if settings.method == Method::Sobol && quantiles == super::Quantiles::Sketch {
+                    super::stream::RankSums::bytes(self.n_out, self.n_groups(), 0)
+                } else {
+                    0
+                },
+            )
     }
 
     /// The part of [`Self::memory_needed`] that grows with the bootstrap resamples:
-    /// their counts (f32, R x N) and, per thread, their sums (f32, R x cols).
-    pub(super) fn bootstrap_memory(&self, settings: &Settings, design: &Design, threads: usize) -> u64 {
-        if settings.method != Method::Sobol {
+    /// their counts (R x N, f32 and f64); with exact quantiles, per thread, the sums
+    /// of a batch of 8 outputs (f32, R x 8 (4 + 2G)); with a sketch, the resamples'
+    /// integer sums (R x T per output) and per thread a block's (f64, R x 64 T).
+    pub(super) fn bootstrap_memory(
+        &self,
+        settings: &Settings,
+        design: &Design,
+        threads: usize,
+        quantiles: super::Quantiles,
+    ) -> u64 {
+        if settings.method != Method::Sobol || settings.bootstrap < 2 {
             return 0;
         }
         let resamples = settings.bootstrap as u64;
-        let cols = 8 * (4 + 2 * self.n_groups() as u64);
-        (4 * resamples * design.n as u64).saturating_add((4 * resamples * cols).saturating_mul(threads as u64))
+        let (sums, per_thread) = if quantiles == super::Quantiles::Sketch {
+            let t = super::stream::terms(self.n_groups()) as u64;
+            (
+                (8 * t * resamples).saturating_mul(self.n_out as u64),
+                (8 * 64 * t).saturating_mul(resamples),
+            )
+        } else {
+            (0, (4 * 8 * (4 + 2 * self.n_groups() as u64)).saturating_mul(resamples))
+        };
+        (12 * resamples)
+            .saturating_mul(design.n as u64)
+            .saturating_add(sums)
+            .saturating_add(per_thread.saturating_mul(threads as u64))
     }
 }
 
@@ -165,6 +216,7 @@ pub(super) fn check_memory(
     available: u64,
     settings: &Settings,
     design: &Design,
+    quantiles: super::Quantiles,
 ) -> Result<()> {
     if needed <= available {
         return Ok(());
@@ -172,6 +224,11 @@ pub(super) fn check_memory(
     let gb = |b: u64| b as f64 / 1e9;
     let (option, lower) = if settings.method == Method::Sobol && bootstrap > needed / 2 {
         ("bootstrap", "fewer bootstrap resamples")
+    } else if quantiles == super::Quantiles::Exact {
+        (
+            "samples",
+            "--quantiles sketch (memory that does not grow with the runs), a smaller N or one period",
+        )
     } else {
         ("samples", "a smaller N (or analyse one period)")
     };
@@ -460,6 +517,7 @@ fn stage_variant(
 
 #[cfg(test)]
 mod tests {
+    use super::super::Quantiles;
     use super::*;
 
     #[test]
@@ -472,11 +530,20 @@ mod tests {
             method: Method::Sobol,
             period: None,
             samples_from: None,
+            quantiles: Quantiles::Auto,
         };
         let design = Design { n: 1024, runs: 9216 };
-        assert!(check_memory(1_000, 0, 2_000, &settings, &design).is_ok());
+        assert!(check_memory(1_000, 0, 2_000, &settings, &design, Quantiles::Sketch).is_ok());
         // The bootstrap's counts alone: 4 x 1e6 x 1024 = 4.1 GB, most of the 5 GB.
-        let err = check_memory(5_000_000_000, 4_100_000_000, 1_000_000_000, &settings, &design).unwrap_err();
+        let err = check_memory(
+            5_000_000_000,
+            4_100_000_000,
+            1_000_000_000,
+            &settings,
+            &design,
+            Quantiles::Sketch,
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "bootstrap: this analysis (N = 1024, 9216 runs, 1000000 bootstrap resamples) needs about 5.0 GB of memory, and 1.0 GB is available: use fewer bootstrap resamples"
@@ -485,11 +552,19 @@ mod tests {
             bootstrap: 10,
             ..settings.clone()
         };
-        let err = check_memory(5_000_000_000, 40_960, 1_000_000_000, &few, &design).unwrap_err();
+        let err = check_memory(5_000_000_000, 40_960, 1_000_000_000, &few, &design, Quantiles::Sketch).unwrap_err();
         assert!(err.to_string().starts_with("samples: "), "{err}");
         // The resamples' per-thread sums count too: a small N with a huge R is R's.
         let small = Design { n: 8, runs: 72 };
-        let err = check_memory(5_000_000_000, 4_900_000_000, 1_000_000_000, &settings, &small).unwrap_err();
+        let err = check_memory(
+            5_000_000_000,
+            4_900_000_000,
+            1_000_000_000,
+            &settings,
+            &small,
+            Quantiles::Sketch,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("bootstrap: "), "{err}");
     }
 }

@@ -3,7 +3,7 @@
 //! data stage; the plan then scores and ranks every analysed unit-period. Runs are
 //! evaluated in chunks in parallel; each run's results depend only on its index.
 
-use super::compile::{Compiled, Design};
+use super::compile::Compiled;
 use super::{sample, Action, Progress, Settings, StageChoice};
 use crate::error::{Error, Result};
 use crate::framework::sensitivity::{Factor, Method};
@@ -27,17 +27,12 @@ struct ThreadState {
     run_a: Option<Model>,
     ranks: Vec<f64>,
     index: Vec<f64>,
-    /// The chunk's results before they go to the columns, run-major (each run's
-    /// outputs side by side): output o of the chunk's run `local` at
-    /// `local * n_out + o`; transposed into the columns when the chunk is done.
-    rank_block: Vec<f32>,
     /// The model of the last evaluated run, in this chunk.
     previous: Option<Model>,
-    score_block: Vec<f32>,
 }
 
 impl ThreadState {
-    fn new(c: &Compiled<'_>, chunk_runs: usize) -> ThreadState {
+    fn new(c: &Compiled<'_>) -> ThreadState {
         let d = c.actions.len();
         ThreadState {
             u: vec![0.0; d],
@@ -51,8 +46,6 @@ impl ThreadState {
             run_a: None,
             ranks: vec![0.0; c.max_units],
             index: vec![0.0; c.max_units],
-            rank_block: vec![0.0; chunk_runs * c.n_out],
-            score_block: vec![0.0; chunk_runs * c.n_out],
             previous: None,
         }
     }
@@ -98,56 +91,59 @@ impl Model {
     }
 }
 
-/// Where one chunk of runs goes: runs `first..first + count`.
-struct Chunk {
-    first: usize,
-    count: usize,
+/// One chunk's rows of a batch: run-major, output o of the chunk's run `local` at
+/// `local * n_out + o`.
+struct Rows<'a> {
+    ranks: &'a mut [f32],
+    scores: &'a mut [f32],
 }
 
-/// Evaluates every run; ranks and scores are stored column-major: output o's values
-/// over the runs are contiguous, at `[o * runs, (o + 1) * runs)`.
-pub(super) fn evaluate(
-    c: &Compiled<'_>,
-    settings: &Settings,
-    design: &Design,
-    progress: &dyn Progress,
-) -> Result<(Vec<f32>, Vec<f32>)> {
-    let (runs, n_out) = (design.runs, c.n_out);
-    let mut rank_cols = zeroed_table(runs * n_out);
-    let mut score_cols = zeroed_table(runs * n_out);
-    let rank_out = SharedColumns::new(&mut rank_cols);
-    let score_out = SharedColumns::new(&mut score_cols);
-    // Chunks of about 64 runs, whole Saltelli samples (A, A_B^(1..), B) each, so that
-    // a sample's runs meet in one thread.
-    let step = match settings.method {
+/// Runs per Saltelli sample (G + 2), or 1 for Monte Carlo.
+pub(super) fn step(c: &Compiled<'_>, method: Method) -> usize {
+    match method {
         Method::Sobol => c.n_groups() + 2,
         Method::MonteCarlo => 1,
-    };
+    }
+}
+
+/// Evaluates runs `first..first + ranks.len() / n_out` (`first` a multiple of
+/// [`step`]) into `ranks` and `scores`, run-major: output o of the batch's run k at
+/// `k * n_out + o`.
+pub(super) fn evaluate_batch(
+    c: &Compiled<'_>,
+    settings: &Settings,
+    first: usize,
+    ranks: &mut [f32],
+    scores: &mut [f32],
+    progress: &dyn Progress,
+) -> Result<()> {
+    let n_out = c.n_out.max(1);
+    let step = step(c, settings.method);
+    // Chunks of about 64 runs, whole Saltelli samples (A, A_B^(1..), B) each, so that
+    // a sample's runs meet in one thread.
     let chunk_runs = step * (64 / step).max(1);
     let seed32 = sample::scramble_seed(settings.seed);
-    progress.start(runs as u64);
-    (0..runs.div_ceil(chunk_runs)).into_par_iter().try_for_each_init(
-        || ThreadState::new(c, chunk_runs),
-        |st, chunk| -> Result<()> {
-            let first = chunk * chunk_runs;
-            let count = chunk_runs.min(runs - first);
-            st.run_a = None;
-            st.previous = None;
-            for local in 0..count {
-                let r = first + local;
-                factor_values(c, settings, st, r, step, seed32);
-                c.run(st, r, local, step)?;
-            }
-            let chunk = Chunk { first, count };
-            for (block, out) in [(&st.rank_block, &rank_out), (&st.score_block, &score_out)] {
-                transpose(block, out, n_out, runs, &chunk);
-            }
-            progress.advance(count as u64);
-            Ok(())
-        },
-    )?;
-    progress.finish();
-    Ok((rank_cols, score_cols))
+    ranks
+        .par_chunks_mut(chunk_runs * n_out)
+        .zip(scores.par_chunks_mut(chunk_runs * n_out))
+        .enumerate()
+        .try_for_each_init(
+            || ThreadState::new(c),
+            |st, (chunk, (ranks, scores))| -> Result<()> {
+                let start = first + chunk * chunk_runs;
+                let count = ranks.len() / n_out;
+                st.run_a = None;
+                st.previous = None;
+                let mut rows = Rows { ranks, scores };
+                for local in 0..count {
+                    let r = start + local;
+                    factor_values(c, settings, st, r, step, seed32);
+                    c.run(st, r, local, step, &mut rows)?;
+                }
+                progress.advance(count as u64);
+                Ok(())
+            },
+        )
 }
 
 /// Run r's factor values into `st.u`.
@@ -170,24 +166,9 @@ fn factor_values(c: &Compiled<'_>, settings: &Settings, st: &mut ThreadState, r:
     }
 }
 
-/// Copies a chunk's run-major block into the columns, eight outputs at a time (a row's
-/// eight values are read together, each column written in order).
-fn transpose(block: &[f32], out: &SharedColumns<'_>, n_out: usize, runs: usize, chunk: &Chunk) {
-    for o in (0..n_out).step_by(8) {
-        let width = 8.min(n_out - o);
-        for (local, row) in block.chunks_exact(n_out).take(chunk.count).enumerate() {
-            for (k, &v) in row[o..o + width].iter().enumerate() {
-                // SAFETY: positions (o + k, first..first + count) belong to this chunk
-                // only, and each chunk is evaluated by exactly one task.
-                unsafe { out.set((o + k) * runs + chunk.first + local, v) };
-            }
-        }
-    }
-}
-
 impl Compiled<'_> {
     /// Evaluates run r (row `local` of its chunk) from its factor values in `st.u`.
-    fn run(&self, st: &mut ThreadState, r: usize, local: usize, step: usize) -> Result<()> {
+    fn run(&self, st: &mut ThreadState, r: usize, local: usize, step: usize, rows: &mut Rows<'_>) -> Result<()> {
         let c = self;
         let n_out = c.n_out;
         let stage = apply(&c.actions, &st.u, &c.tree, &mut st.weights, &mut st.aggregation);
@@ -200,7 +181,7 @@ impl Compiled<'_> {
             .find(|m| !is_a && m.same(&st.weights, &st.aggregation, stage))
             .map(|m| m.row);
         if let Some(from) = copy_from {
-            for block in [&mut st.rank_block, &mut st.score_block] {
+            for block in [&mut *rows.ranks, &mut *rows.scores] {
                 block.copy_within(from * n_out..(from + 1) * n_out, local * n_out);
             }
             return Ok(());
@@ -264,73 +245,15 @@ impl Compiled<'_> {
                 rank(index);
             }
             let outputs = local * c.n_out + o..local * c.n_out + o + u;
-            for (out, &r) in st.rank_block[outputs.clone()].iter_mut().zip(&st.ranks[..u]) {
+            for (out, &r) in rows.ranks[outputs.clone()].iter_mut().zip(&st.ranks[..u]) {
                 *out = r as f32;
             }
-            for (out, &v) in st.score_block[outputs].iter_mut().zip(index.iter()) {
+            for (out, &v) in rows.scores[outputs].iter_mut().zip(index.iter()) {
                 *out = v as f32;
             }
             o += u;
         }
         Ok(())
-    }
-}
-
-/// A zeroed table of `len` values. Large ones are backed by transparent huge pages
-/// where the kernel offers them (Linux, `madvise(MADV_HUGEPAGE)`): the run tables are
-/// written once, and 2 MiB pages take 512 times fewer page faults than 4 KiB ones
-/// (about 4 % of a 200-unit run's time went to faulting them in). Only advice: the
-/// contents and the result do not depend on it.
-fn zeroed_table(len: usize) -> Vec<f32> {
-    let table = vec![0f32; len];
-    #[cfg(target_os = "linux")]
-    if std::mem::size_of_val(table.as_slice()) >= 4 << 20 {
-        const PAGE: usize = 4096;
-        let start = table.as_ptr() as usize;
-        let end = start + std::mem::size_of_val(table.as_slice());
-        let first = start.next_multiple_of(PAGE);
-        // SAFETY: [first, first + length) lies inside the table's allocation, and
-        // MADV_HUGEPAGE changes neither its contents nor its mapping's validity.
-        unsafe {
-            libc::madvise(
-                first as *mut libc::c_void,
-                (end - first) / PAGE * PAGE,
-                libc::MADV_HUGEPAGE,
-            );
-        }
-    }
-    table
-}
-
-/// A buffer that parallel tasks fill at disjoint positions. It holds the buffer's
-/// mutable borrow for `'a`, so the buffer can be neither read nor freed while shared.
-struct SharedColumns<'a> {
-    ptr: *mut f32,
-    len: usize,
-    buffer: std::marker::PhantomData<&'a mut [f32]>,
-}
-
-// SAFETY: tasks only write, each to positions no other task writes (see `set`).
-unsafe impl Sync for SharedColumns<'_> {}
-
-impl<'a> SharedColumns<'a> {
-    fn new(buffer: &'a mut [f32]) -> SharedColumns<'a> {
-        SharedColumns {
-            ptr: buffer.as_mut_ptr(),
-            len: buffer.len(),
-            buffer: std::marker::PhantomData,
-        }
-    }
-
-    /// Writes `value` at position `at`.
-    ///
-    /// # Safety
-    /// No other task may read or write position `at` while the buffer is shared.
-    #[inline(always)]
-    unsafe fn set(&self, at: usize, value: f32) {
-        assert!(at < self.len);
-        // SAFETY: in bounds (checked above); exclusive per the contract.
-        unsafe { self.ptr.add(at).write(value) };
     }
 }
 
@@ -380,4 +303,29 @@ fn apply(
         }
     }
     stage
+}
+/// A zeroed table of `len` values. Large ones are backed by transparent huge pages
+/// where the kernel offers them (Linux, `madvise(MADV_HUGEPAGE)`): the run tables are
+/// written once, and 2 MiB pages take 512 times fewer page faults than 4 KiB ones
+/// (about 4 % of a 200-unit run's time went to faulting them in). Only advice: the
+/// contents and the result do not depend on it.
+pub(super) fn zeroed_table(len: usize) -> Vec<f32> {
+    let table = vec![0f32; len];
+    #[cfg(target_os = "linux")]
+    if std::mem::size_of_val(table.as_slice()) >= 4 << 20 {
+        const PAGE: usize = 4096;
+        let start = table.as_ptr() as usize;
+        let end = start + std::mem::size_of_val(table.as_slice());
+        let first = start.next_multiple_of(PAGE);
+        // SAFETY: [first, first + length) lies inside the table's allocation, and
+        // MADV_HUGEPAGE changes neither its contents nor its mapping's validity.
+        unsafe {
+            libc::madvise(
+                first as *mut libc::c_void,
+                (end - first) / PAGE * PAGE,
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+    table
 }

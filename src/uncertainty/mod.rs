@@ -20,8 +20,14 @@
 mod compile;
 mod evaluate;
 pub mod sample;
+pub mod sketch;
 pub mod sobol;
+mod state;
+mod stream;
 pub mod summary;
+
+pub use state::Quantiles;
+use state::{Keep, State, NO_SHIFT};
 
 use crate::data::Panel;
 use crate::error::Result;
@@ -54,6 +60,8 @@ pub struct Settings {
     pub period: Option<Period>,
     /// Factor values supplied by the user: one row of d values per run, row-major.
     pub samples_from: Option<Vec<f64>>,
+    /// Exact quantiles from every run, or a sketch of bounded memory.
+    pub quantiles: Quantiles,
 }
 
 impl Settings {
@@ -66,6 +74,7 @@ impl Settings {
             method: s.method,
             period: s.period,
             samples_from: None,
+            quantiles: Quantiles::Auto,
         }
     }
 }
@@ -112,6 +121,11 @@ pub struct Analysis {
     pub sobol: Vec<SobolRow>,
     /// How many normalised matrices were precomputed.
     pub matrices: usize,
+    /// How the quantiles were found (exact or sketch), and the sketch's bounds: rank
+    /// quantiles within this many ranks, score quantiles within this fraction.
+    pub quantiles: Quantiles,
+    pub rank_bound: f64,
+    pub score_accuracy: f64,
     /// Seconds per phase: prepare, evaluate, summarise, sobol.
     pub timings: Vec<(&'static str, f64)>,
 }
@@ -187,58 +201,208 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
     // 1. Compile: periods, factors as actions, the data-stage matrices, fixed groups.
     let compiled = compile::Compiled::new(fw, panel, &nominal, sens, settings)?;
     let design = compiled.design(settings)?;
-    if let Some(available) = crate::stats::available_memory() {
-        let threads = rayon::current_num_threads();
-        let needed = compiled.memory_needed(settings, &design, threads);
-        let bootstrap = compiled.bootstrap_memory(settings, &design, threads);
-        compile::check_memory(needed, bootstrap, available, settings, &design)?;
-    }
+    let quantiles = quantiles(&compiled, settings, &design)?;
     timings.lap("prepare");
-    // 2. Evaluate every run.
-    let (rank_cols, mut score_cols) = evaluate::evaluate(&compiled, settings, &design, progress)?;
-    timings.lap("evaluate");
-    // 3. Summarise: rank and score quantiles per output, mean rank shift per period.
-    let columns = Columns {
-        ranks: &rank_cols,
-        runs: design.runs,
-    };
+    // 2. Evaluate the runs batch by batch into the state.
     let outputs = compiled.outputs();
-    // Score columns are not needed after this: their quantiles are selected in place.
-    // The bootstrap resamples for the Sobol intervals are drawn meanwhile.
-    let (boot, stats) = rayon::join(
-        || {
-            (settings.method == Method::Sobol && settings.bootstrap >= 2)
-                .then(|| sobol::Bootstrap::new(design.n, settings.bootstrap, settings.seed, settings.confidence))
-        },
-        || output_stats(&compiled, &nominal, &outputs, &columns, &mut score_cols),
+    let shape_parts = ShapeParts::new(&compiled, &nominal, &outputs);
+    let shape = shape_parts.shape(&compiled, settings);
+    let boot = (settings.method == Method::Sobol && settings.bootstrap >= 2)
+        .then(|| sobol::Bootstrap::new(design.n, settings.bootstrap, settings.seed, settings.confidence));
+    let mut state = State::new(&shape, 0..design.n, quantiles);
+    let step = evaluate::step(&compiled, settings.method);
+    let batch_samples = batch_samples(compiled.n_out, step, design.n);
+    progress.start(design.runs as u64);
+    let mut ranks = Vec::new();
+    let mut scores = Vec::new();
+    for from in (0..design.n).step_by(batch_samples) {
+        let samples = batch_samples.min(design.n - from);
+        let len = samples * step * compiled.n_out;
+        ranks.resize(len, 0.0);
+        scores.resize(len, 0.0);
+        evaluate::evaluate_batch(&compiled, settings, from * step, &mut ranks, &mut scores, progress)?;
+        state.push(&shape, from * step, &ranks, &scores, boot.as_ref());
+    }
+    drop((ranks, scores));
+    progress.finish();
+    timings.lap("evaluate");
+    // 3. Summarise: rank and score quantiles per output, mean rank shift per period,
+    // and the Sobol indices.
+    let mut analysis = finish(
+        &compiled,
+        &nominal,
+        &outputs,
+        state,
+        &design,
+        settings,
+        boot.as_ref(),
+        &mut timings,
     );
-    let shift_series = shift_series(&compiled, &stats, &columns);
-    let mean_abs_shift_by_period = compiled
+    analysis.timings = timings.laps;
+    Ok(analysis)
+}
+
+/// Exact quantiles where the runs fit in memory (or on request), else a sketch; a run
+/// that does not fit either way is refused.
+fn quantiles(c: &compile::Compiled<'_>, settings: &Settings, design: &compile::Design) -> Result<Quantiles> {
+    let Some(available) = crate::stats::available_memory() else {
+        return Ok(match settings.quantiles {
+            Quantiles::Sketch => Quantiles::Sketch,
+            _ => Quantiles::Exact,
+        });
+    };
+    let threads = rayon::current_num_threads();
+    let exact = c.memory_needed(settings, design, threads, Quantiles::Exact);
+    let chosen = match settings.quantiles {
+        Quantiles::Auto if exact <= available => Quantiles::Exact,
+        Quantiles::Auto => Quantiles::Sketch,
+        q => q,
+    };
+    let needed = c.memory_needed(settings, design, threads, chosen);
+    let bootstrap = c.bootstrap_memory(settings, design, threads, chosen);
+    compile::check_memory(needed, bootstrap, available, settings, design, chosen)?;
+    Ok(chosen)
+}
+
+/// Samples per batch: tables of at most about 2^22 values (16 MB) each, but at least
+/// 64 samples (the bootstrap's sums are carried over once per batch and per 128
+/// samples), and at most the design.
+pub(crate) fn batch_samples(n_out: usize, step: usize, n: usize) -> usize {
+    const VALUES: usize = 1 << 22;
+    (VALUES / (n_out.max(1) * step)).max(64).min(n.max(1))
+}
+
+/// What [`state::Shape`] borrows.
+struct ShapeParts {
+    periods: Vec<std::ops::Range<usize>>,
+    nominal: Vec<i64>,
+    largest_score: f64,
+}
+
+impl ShapeParts {
+    fn new(c: &compile::Compiled<'_>, nominal: &Results, outputs: &[(usize, usize)]) -> ShapeParts {
+        let mut periods = Vec::new();
+        let mut from = 0;
+        for cs in &c.cells {
+            periods.push(from..from + cs.len());
+            from += cs.len();
+        }
+        ShapeParts {
+            periods,
+            nominal: outputs
+                .iter()
+                .map(|&(_, cell)| (2.0 * nominal.rank[cell]) as i64)
+                .collect(),
+            largest_score: outputs
+                .iter()
+                .map(|&(_, cell)| nominal.score(cell).abs())
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max),
+        }
+    }
+
+    fn shape<'a>(&'a self, c: &compile::Compiled<'_>, settings: &Settings) -> state::Shape<'a> {
+        state::Shape {
+            n_out: c.n_out,
+            step: evaluate::step(c, settings.method),
+            sobol: (settings.method == Method::Sobol).then(|| {
+                (
+                    c.n_groups(),
+                    if settings.bootstrap >= 2 { settings.bootstrap } else { 0 },
+                )
+            }),
+            periods: &self.periods,
+            nominal: &self.nominal,
+            units: c.max_units,
+            largest_score: self.largest_score,
+        }
+    }
+}
+
+/// The analysis from a state covering the whole design.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    c: &compile::Compiled<'_>,
+    nominal: &Results,
+    outputs: &[(usize, usize)],
+    state: State,
+    design: &compile::Design,
+    settings: &Settings,
+    boot: Option<&sobol::Bootstrap>,
+    timings: &mut Timings,
+) -> Analysis {
+    let State { keep, shift, sums, .. } = state;
+    let (stats, quantiles, rank_bound, score_accuracy, sobol_ranks);
+    let kept_ranks;
+    let columns;
+    match keep {
+        Keep::Exact { ranks, mut scores } => {
+            kept_ranks = ranks;
+            columns = Columns {
+                ranks: &kept_ranks,
+                runs: design.runs,
+            };
+            stats = output_stats(c, nominal, outputs, &columns, &mut scores);
+            (quantiles, rank_bound, score_accuracy) = (Quantiles::Exact, 0.0, 0.0);
+            sobol_ranks = Ranks::Runs(&columns);
+        }
+        Keep::Sketch(sketches) => {
+            stats = sketch_stats(c, nominal, outputs, &sketches);
+            (quantiles, rank_bound, score_accuracy) =
+                (Quantiles::Sketch, sketches.bins.bound(), sketch::SCORE_ACCURACY);
+            sobol_ranks = match &sums {
+                Some(sums) => Ranks::Sums(sums),
+                None => Ranks::Runs(&Columns { ranks: &[], runs: 0 }),
+            };
+        }
+    };
+    // Per period and run: the mean |rank - nominal| over its units.
+    let shift_series: Vec<Vec<f64>> = shift
+        .iter()
+        .zip(&c.cells)
+        .map(|(series, cs)| {
+            let units = 2.0 * cs.len() as f64;
+            series
+                .iter()
+                .map(|&s| if s == NO_SHIFT { f64::NAN } else { s as f64 / units })
+                .collect()
+        })
+        .collect();
+    let mean_abs_shift_by_period = c
         .periods
         .iter()
-        .zip(&shift_series)
-        .map(|(&p, s)| (panel.periods[p], s.iter().sum::<f64>() / s.len().max(1) as f64))
+        .zip(shift.iter().zip(&c.cells))
+        .map(|(&p, (series, cs))| {
+            let value = if series.contains(&NO_SHIFT) {
+                f64::NAN
+            } else {
+                series.iter().map(|&s| s as f64).sum::<f64>() / (2.0 * cs.len() as f64 * series.len().max(1) as f64)
+            };
+            (c.panel.periods[p], value)
+        })
         .collect();
     timings.lap("summarise");
-    // 4. Sobol indices of every unit's rank and of each period's mean shift.
     let sobol = if settings.method == Method::Sobol {
-        sobol_rows(&compiled, &outputs, &columns, &shift_series, &design, boot.as_ref())
+        sobol_rows(c, outputs, sobol_ranks, &shift_series, design, boot)
     } else {
         Vec::new()
     };
     timings.lap("sobol");
-    Ok(Analysis {
-        timings: timings.laps,
-        factors: sens.factors.iter().map(|f| f.name.clone()).collect(),
-        groups: compiled.sobol_groups.iter().map(|(g, _)| g.clone()).collect(),
+    Analysis {
+        timings: Vec::new(),
+        factors: c.factor_names(),
+        groups: c.sobol_groups.iter().map(|(g, _)| g.clone()).collect(),
         method: settings.method,
         n: design.n,
         runs: design.runs,
         stats,
         mean_abs_shift_by_period,
         sobol,
-        matrices: compiled.matrices.len(),
-    })
+        matrices: c.matrices.len(),
+        quantiles,
+        rank_bound,
+        score_accuracy,
+    }
 }
 
 /// Seconds per phase.
@@ -319,28 +483,40 @@ fn output_stats(
         .collect()
 }
 
-/// Mean absolute rank shift per run and period (a scalar output per period), by
-/// blocks of runs in parallel; each run's sum goes over the units in order.
-fn shift_series(c: &compile::Compiled<'_>, stats: &[OutputStats], columns: &Columns<'_>) -> Vec<Vec<f64>> {
-    let mut series: Vec<Vec<f64>> = Vec::with_capacity(c.cells.len());
-    let mut first_output = 0;
-    for cs in &c.cells {
-        let mut acc = vec![0.0; columns.runs];
-        const BLOCK: usize = 1024;
-        acc.par_chunks_mut(BLOCK).enumerate().for_each(|(b, acc)| {
-            let from = b * BLOCK;
-            for (o, stat) in stats.iter().enumerate().skip(first_output).take(cs.len()) {
-                let nominal_rank = stat.nominal_rank;
-                for (a, &r) in acc.iter_mut().zip(&columns.rank(o)[from..]) {
-                    *a += (f64::from(r) - nominal_rank).abs();
-                }
+/// Rank and score summaries per output from their sketches.
+fn sketch_stats(
+    c: &compile::Compiled<'_>,
+    nominal: &Results,
+    outputs: &[(usize, usize)],
+    s: &state::Sketches,
+) -> Vec<OutputStats> {
+    let n_units = c.panel.n_units();
+    outputs
+        .par_iter()
+        .enumerate()
+        .map(|(o, &(pi, cell))| {
+            let ps = [0.5, 0.05, 0.95];
+            let [median_rank, q05_rank, q95_rank] = s.ranks[o].quantiles(ps, |k| s.bins.value(k));
+            let [median_score, q05_score, q95_score] = s.scores[o].quantiles(ps, |k| s.buckets.value(k));
+            OutputStats {
+                unit: c.panel.units[cell % n_units].clone(),
+                period: c.panel.periods[c.periods[pi]],
+                nominal_rank: nominal.rank[cell],
+                median_rank,
+                q05_rank,
+                q95_rank,
+                mean_abs_shift: if s.present[o] == 0 {
+                    f64::NAN
+                } else {
+                    s.shift[o] as f64 / 2.0 / s.present[o] as f64
+                },
+                nominal_score: nominal.score(cell),
+                median_score,
+                q05_score,
+                q95_score,
             }
-            acc.iter_mut().for_each(|a| *a /= cs.len() as f64);
-        });
-        first_output += cs.len();
-        series.push(acc);
-    }
-    series
+        })
+        .collect()
 }
 
 /// S1 and ST (with their intervals) of every factor group for every unit's rank and
@@ -348,7 +524,7 @@ fn shift_series(c: &compile::Compiled<'_>, stats: &[OutputStats], columns: &Colu
 fn sobol_rows(
     c: &compile::Compiled<'_>,
     outputs: &[(usize, usize)],
-    columns: &Columns<'_>,
+    ranks: Ranks<'_>,
     shift_series: &[Vec<f64>],
     design: &compile::Design,
     boot: Option<&sobol::Bootstrap>,
@@ -365,24 +541,37 @@ fn sobol_rows(
                 .map(|&p| format!("mean_abs_shift:{}", panel.periods[p])),
         )
         .collect();
-    // Batches of 8 rank outputs, then the mean shifts (f64) as the last batch.
-    const OUT_CHUNK: usize = 8;
-    let rank_batches = n_out.div_ceil(OUT_CHUNK);
-    let chunks: Vec<Vec<sobol::Indices>> = (0..=rank_batches)
-        .into_par_iter()
-        .map_init(sobol::Scratch::default, |scratch, ch| {
-            if ch == rank_batches {
-                let shifts: Vec<&[f64]> = shift_series.iter().map(Vec::as_slice).collect();
-                return sobol::analyse(&shifts, n, n_groups, boot, scratch);
-            }
-            let ranks: Vec<&[f32]> = (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(n_out))
-                .map(|o| columns.rank(o))
-                .collect();
-            sobol::analyse(&ranks, n, n_groups, boot, scratch)
-        })
-        .collect();
+    let mut indices: Vec<sobol::Indices> = match ranks {
+        // Batches of 8 rank outputs.
+        Ranks::Runs(columns) => {
+            const OUT_CHUNK: usize = 8;
+            (0..n_out.div_ceil(OUT_CHUNK))
+                .into_par_iter()
+                .map_init(sobol::Scratch::default, |scratch, ch| {
+                    let ranks: Vec<&[f32]> = (ch * OUT_CHUNK..((ch + 1) * OUT_CHUNK).min(n_out))
+                        .map(|o| columns.rank(o))
+                        .collect();
+                    sobol::analyse(&ranks, n, n_groups, boot, scratch)
+                })
+                .flatten()
+                .collect()
+        }
+        Ranks::Sums(sums) => {
+            let z = boot.map_or(f64::NAN, sobol::Bootstrap::z);
+            (0..n_out).into_par_iter().map(|o| sums.indices(o, n, z)).collect()
+        }
+    };
+    // The mean shifts are kept run by run.
+    let shifts: Vec<&[f64]> = shift_series.iter().map(Vec::as_slice).collect();
+    indices.extend(sobol::analyse(
+        &shifts,
+        n,
+        n_groups,
+        boot,
+        &mut sobol::Scratch::default(),
+    ));
     let mut rows = Vec::new();
-    for (name, idx) in names.iter().zip(chunks.into_iter().flatten()) {
+    for (name, idx) in names.iter().zip(indices) {
         for (g, (group, _)) in c.sobol_groups.iter().enumerate() {
             rows.push(SobolRow {
                 output: name.clone(),
@@ -395,6 +584,14 @@ fn sobol_rows(
         }
     }
     rows
+}
+
+/// Where the Sobol indices of the ranks come from: every run's ranks (SALib's
+/// estimators in f64, the bootstrap's sums in f32), or the streamed integer sums
+/// ([`stream`]: exact, and the same in any order of batches and shards).
+enum Ranks<'a> {
+    Runs(&'a Columns<'a>),
+    Sums(&'a stream::RankSums),
 }
 
 #[cfg(test)]
@@ -485,6 +682,65 @@ mod tests {
         assert_eq!(key(&one), key(&two));
         // Something did move.
         assert!(one.stats.iter().any(|s| s.mean_abs_shift > 0.0));
+    }
+
+    #[test]
+    fn sketch_quantiles_agree_with_exact_within_their_bounds() {
+        let (fw, panel) = framework_with(
+            "[sensitivity]\nsamples = 64\nbootstrap = 20\nfactors = [{ kind = \"weight\", target = \"group:*\", range = [0.5, 1.5] }, { kind = \"normalise\", options = [\"minmax\", \"zscore\"] }]\n",
+            SHAPE,
+        );
+        let mut settings = Settings::from_framework(fw.sensitivity.as_ref().unwrap());
+        settings.quantiles = Quantiles::Exact;
+        let exact = run(&fw, &panel, &settings, &Silent).unwrap();
+        settings.quantiles = Quantiles::Sketch;
+        let sketch = run(&fw, &panel, &settings, &Silent).unwrap();
+        assert_eq!(
+            (exact.quantiles, sketch.quantiles),
+            (Quantiles::Exact, Quantiles::Sketch)
+        );
+        // 30 units: the rank bins are half-ranks, so the rank quantiles are exact.
+        assert_eq!(sketch.rank_bound, 0.0);
+        let mut moved = 0;
+        for (e, s) in exact.stats.iter().zip(&sketch.stats) {
+            assert_eq!(
+                (e.median_rank, e.q05_rank, e.q95_rank, e.mean_abs_shift),
+                (s.median_rank, s.q05_rank, s.q95_rank, s.mean_abs_shift)
+            );
+            for (x, y) in [
+                (e.median_score, s.median_score),
+                (e.q05_score, s.q05_score),
+                (e.q95_score, s.q95_score),
+            ] {
+                // Within 0.5 % of the larger of the two order statistics the quantile
+                // lies between; here those are within 50 % of each other.
+                let x0 = 1e-6 * 100.0;
+                assert!(
+                    (x - y).abs() <= 1.5 * sketch::SCORE_ACCURACY * x.abs() + x0,
+                    "{x} vs {y}"
+                );
+            }
+            moved += usize::from(e.q05_rank < e.q95_rank);
+        }
+        assert!(moved > 10);
+        // The Sobol indices from the runs (f64) and from the integer sums agree; their
+        // intervals too, but for the f32 resample sums of the runs.
+        assert_eq!(exact.sobol.len(), sketch.sobol.len());
+        for (e, s) in exact.sobol.iter().zip(&sketch.sobol) {
+            assert_eq!((&e.output, &e.factor), (&s.output, &s.factor));
+            for (x, y, tol) in [
+                (e.s1, s.s1, 1e-9),
+                (e.st, s.st, 1e-9),
+                (e.s1_conf, s.s1_conf, 1e-3),
+                (e.st_conf, s.st_conf, 1e-3),
+            ] {
+                assert!(
+                    (x.is_nan() && y.is_nan()) || (x - y).abs() <= tol * (1.0 + x.abs()),
+                    "{x} vs {y}"
+                );
+            }
+        }
+        assert_eq!(exact.mean_abs_shift_by_period, sketch.mean_abs_shift_by_period);
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub struct Bootstrap {
     resamples: usize,
     n: usize,
     counts: Vec<f32>,
+    /// The same counts in f64, for the streaming sums' products ([`super::stream`]).
+    counts64: Vec<f64>,
     z: f64,
 }
 
@@ -69,6 +71,7 @@ impl Bootstrap {
         Bootstrap {
             resamples,
             n,
+            counts64: counts.iter().map(|&c| f64::from(c)).collect(),
             counts,
             z,
         }
@@ -82,6 +85,16 @@ impl Bootstrap {
     /// Sample size each resample draws from (the N of the design).
     pub fn n(&self) -> usize {
         self.n
+    }
+
+    /// The counts, `[r * n + i]`, in f64.
+    pub(crate) fn counts64(&self) -> &[f64] {
+        &self.counts64
+    }
+
+    /// The normal quantile the interval half-widths are multiplied by.
+    pub(crate) fn z(&self) -> f64 {
+        self.z
     }
 }
 
