@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(a) => cli::validate::run(a),
         cli::Command::Explain(a) => cli::explain::run(a),
         cli::Command::Sensitivity(a) => cli::sensitivity::run(a),
+        cli::Command::MergeShards(a) => cli::merge_shards::run(a),
         cli::Command::Events(a) => cli::events::run(a),
         cli::Command::Audit(a) => cli::audit::run(a),
         cli::Command::Report(a) => cli::report::run(a),

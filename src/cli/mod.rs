@@ -14,6 +14,7 @@ pub mod compare;
 pub mod events;
 pub mod explain;
 pub mod import;
+pub mod merge_shards;
 pub mod notebook;
 pub mod report;
 pub mod score;
@@ -54,6 +55,12 @@ pub enum Command {
     /// Writes uncertainty.csv, sobol.csv (with --method sobol) and manifest.json; prints
     /// the factors that move the ranking most.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Merge the shards of a sensitivity run (`sensitivity --shard K/N`) into its outputs
+    ///
+    /// Checks that the shards ran the same framework, data, options and seed, and cover
+    /// the design once; writes uncertainty.csv, sobol.csv and manifest.json, the same as
+    /// one run with --quantiles sketch.
+    MergeShards(merge_shards::MergeShardsArgs),
     /// Aggregate an event log (ACLED, GTD or UCDP GED columns) to a unit-period indicator table
     Events(events::EventsArgs),
     /// Statistical coherence: indicator statistics, correlations, Cronbach's alpha, PCA, effective weights

@@ -58,6 +58,12 @@ pub struct SensitivityArgs {
     /// below 500 units; scores within 0.5 %), or auto (exact where it fits in memory)
     #[arg(long, value_enum, default_value = "auto")]
     pub quantiles: QuantilesArg,
+    /// Run only shard K of N of the design (K from 1) and write its partial state for
+    /// `merge-shards`; `auto` takes K and N from a Slurm job array
+    /// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT), `auto/N` K
+    /// from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or Slurm
+    #[arg(long, value_name = "K/N|auto|auto/N")]
+    pub shard: Option<String>,
 }
 
 /// The framework's `[sensitivity]` settings with the command line's overrides.
@@ -95,9 +101,84 @@ fn settings(args: &SensitivityArgs, sens: &sensitivity::Sensitivity) -> Result<S
     Ok(settings)
 }
 
+/// The shard asked for: `K/N`, or `auto` / `auto/N` from the job engine's environment.
+pub fn shard(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<uncertainty::Shard> {
+    let bad = |message: String| Error::argument("shard", message);
+    let Some(rest) = text.strip_prefix("auto") else {
+        return uncertainty::Shard::parse(text).map_err(bad);
+    };
+    let number = |name: &str| -> Result<Option<usize>> {
+        env(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<usize>()
+                    .map_err(|_| bad(format!("{name} is `{v}`, not a whole number")))
+            })
+            .transpose()
+    };
+    let given_n = match rest.strip_prefix('/') {
+        Some(n) => Some(
+            n.trim()
+                .parse::<usize>()
+                .map_err(|_| bad(format!("expected auto, auto/N or K/N, found `{text}`")))?,
+        ),
+        None if rest.is_empty() => None,
+        None => return Err(bad(format!("expected auto, auto/N or K/N, found `{text}`"))),
+    };
+    let (index, of) = if let Some(task) = number("SLURM_ARRAY_TASK_ID")? {
+        let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let count = number("SLURM_ARRAY_TASK_COUNT")?;
+        (
+            task.checked_sub(min).ok_or_else(|| {
+                bad(format!(
+                    "SLURM_ARRAY_TASK_ID {task} is below SLURM_ARRAY_TASK_MIN {min}"
+                ))
+            })?,
+            given_n.or(count),
+        )
+    } else if let Some(index) = number("JOB_COMPLETION_INDEX")? {
+        (index, given_n)
+    } else {
+        return Err(bad(
+            "--shard auto reads SLURM_ARRAY_TASK_ID (a Slurm job array) or JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), and neither is set: give --shard K/N".into(),
+        ));
+    };
+    let Some(of) = of else {
+        return Err(bad(
+            "the number of shards is not in the environment (SLURM_ARRAY_TASK_COUNT): give --shard auto/N".into(),
+        ));
+    };
+    uncertainty::Shard::parse(&format!("{}/{of}", index + 1)).map_err(bad)
+}
+
+/// What shards must share: the framework's and data files' SHA-256 and a hash of the
+/// options that shape the design and its results.
+pub fn identity(
+    framework_bytes: &[u8],
+    panel: &riskscore::data::Panel,
+    settings: &Settings,
+    weight_sets: &[serde_json::Value],
+) -> uncertainty::shard::Identity {
+    let options = format!(
+        "samples={} bootstrap={} confidence={} method={:?} period={:?} quantiles=sketch weight_sets={}",
+        settings.samples,
+        settings.bootstrap,
+        settings.confidence,
+        settings.method,
+        settings.period.map(|p| p.to_string()),
+        serde_json::Value::Array(weight_sets.to_vec())
+    );
+    uncertainty::shard::Identity {
+        framework: sha256_hex(framework_bytes),
+        data: panel.sources.iter().map(|s| s.sha256.clone()).collect(),
+        options: sha256_hex(options.as_bytes()),
+        seed: settings.seed,
+    }
+}
+
 /// Worker threads: all cores, or as asked up to a limit (more threads than cores only
 /// wait for each other; thousands never finish starting).
-fn threads(asked: Option<usize>) -> Result<usize> {
+pub fn threads(asked: Option<usize>) -> Result<usize> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = asked.unwrap_or(cores);
     let max_threads = (8 * cores).max(64);
@@ -111,7 +192,7 @@ fn threads(asked: Option<usize>) -> Result<usize> {
 }
 
 /// indicatif behind the library's progress observer.
-struct Bar(ProgressBar);
+pub struct Bar(pub ProgressBar);
 
 impl Progress for Bar {
     fn start(&self, total: u64) {
@@ -127,25 +208,79 @@ impl Progress for Bar {
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
     let started = Instant::now();
-    args.output
-        .check(&["uncertainty.csv", "sobol.csv", "manifest.json"], &args.input.paths())?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|text| shard(text, |name| std::env::var(name).ok()))
+        .transpose()?;
+    if shard.is_some() && args.samples_from.is_some() {
+        return Err(Error::argument(
+            "shard",
+            "shards split the framework's own design; --samples-from gives the runs instead: leave out one of them"
+                .to_string(),
+        ));
+    }
+    match shard {
+        Some(shard) => args.output.check(
+            &[uncertainty::shard::file_name(shard).as_str(), "manifest.json"],
+            &args.input.paths(),
+        )?,
+        None => args
+            .output
+            .check(&["uncertainty.csv", "sobol.csv", "manifest.json"], &args.input.paths())?,
+    }
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let sens = fw.sensitivity()?;
     let settings = settings(&args, sens)?;
+    if let Some(shard) = shard {
+        another_shard(&args.output.out, shard)?;
+    }
     let panel = args.input.data.load(&fw)?;
     let loaded = started.elapsed().as_secs_f64();
-
     let threads = threads(args.threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
+    let pool = pool(threads)?;
+    let bar = Bar(progress_bar(args.output.quiet));
+    if let Some(shard) = shard {
+        let identity = identity(&framework_bytes, &panel, &settings, &weight_set_files(&fw)?);
+        let partial = pool.install(|| uncertainty::run_shard(&fw, &panel, &settings, shard, identity, &bar))?;
+        return write_shard(&args, &fw, &framework_bytes, &panel, &partial, threads, started);
+    }
+    let analysis = pool.install(|| uncertainty::run(&fw, &panel, &settings, &bar))?;
+    let mut inputs = args.input.paths();
+    inputs.extend(args.samples_from.as_deref());
+    let run = Run {
+        fw: &fw,
+        framework_bytes: &framework_bytes,
+        panel: &panel,
+        settings: &settings,
+        threads,
+        started,
+        loaded,
+    };
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "samples_from".into(),
+        serde_json::json!(args.samples_from.as_ref().map(|p| p.display().to_string())),
+    );
+    write_outputs(&args.output, &inputs, &run, &analysis, &pool, extra)
+}
+
+/// A rayon pool of `threads` threads.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Argument {
             name: "threads".into(),
             message: e.to_string(),
-        })?;
+        })
+}
+
+/// The runs' progress bar on a terminal (hidden when quiet or not a terminal).
+pub fn progress_bar(quiet: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(
         None,
-        if args.output.quiet || !std::io::stderr().is_terminal() {
+        if quiet || !std::io::stderr().is_terminal() {
             ProgressDrawTarget::hidden()
         } else {
             ProgressDrawTarget::stderr()
@@ -155,12 +290,107 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs ({per_sec}, {eta} left)")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let analysis = pool.install(|| uncertainty::run(&fw, &panel, &settings, &Bar(bar)))?;
-    let analysed = started.elapsed().as_secs_f64();
+    bar
+}
 
-    let mut inputs = args.input.paths();
-    inputs.extend(args.samples_from.as_deref());
-    let mut set = args.output.begin(&inputs, &[&fw])?;
+/// Refuses an output folder that holds another shard's partial state.
+fn another_shard(out: &std::path::Path, shard: uncertainty::Shard) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    let own = uncertainty::shard::file_name(shard);
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.ends_with(".rsshard") && name != own {
+            return Err(Error::argument(
+                "out",
+                format!(
+                    "{} holds another shard's partial state ({name}); this is shard {shard}: give each shard its own folder",
+                    out.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a shard's partial state and its manifest.
+fn write_shard(
+    args: &SensitivityArgs,
+    fw: &Framework,
+    framework_bytes: &[u8],
+    panel: &riskscore::data::Panel,
+    partial: &uncertainty::shard::Partial,
+    threads: usize,
+    started: Instant,
+) -> Result<()> {
+    let shard = partial.shard();
+    let name = uncertainty::shard::file_name(shard);
+    let mut set = args.output.begin(&args.input.paths(), &[fw])?;
+    let path = set.final_path(&name);
+    let staged = set.stage(&name)?;
+    let bytes = partial.to_bytes();
+    output::set::write_file(&staged, &path, |w| w.write_all(&bytes))?;
+    let samples = partial.samples();
+    let manifest = serde_json::json!({
+        "riskscore_version": env!("CARGO_PKG_VERSION"),
+        "command": "sensitivity --shard",
+        "created_utc": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "elapsed_seconds": started.elapsed().as_secs_f64(),
+        "framework": { "file": fw.file, "sha256": sha256_hex(framework_bytes) },
+        "data": panel.sources,
+        "shard": { "k": shard.k, "of": shard.of, "samples": [samples.start, samples.end], "format": uncertainty::shard::VERSION },
+        "settings": partial.settings(),
+        "threads": threads,
+        "outputs": [path.display().to_string(), set.final_path("manifest.json").display().to_string()],
+    });
+    args.output.commit(set, &manifest)?;
+    if !args.output.quiet {
+        say!(
+            "shard {shard}: samples {}..{} of N = {} in {:.2} s; wrote {} ({} bytes): merge the shards with riskscore merge-shards",
+            samples.start,
+            samples.end,
+            partial.settings().samples,
+            started.elapsed().as_secs_f64(),
+            path.display(),
+            bytes.len()
+        );
+    }
+    Ok(())
+}
+
+/// What the outputs of an analysis are written from.
+pub struct Run<'a> {
+    pub fw: &'a Framework,
+    pub framework_bytes: &'a [u8],
+    pub panel: &'a riskscore::data::Panel,
+    pub settings: &'a Settings,
+    pub threads: usize,
+    pub started: Instant,
+    pub loaded: f64,
+}
+
+/// Writes uncertainty.csv, sobol.csv and manifest.json (with `extra` fields) and says
+/// what was done.
+pub fn write_outputs(
+    out: &OutDir,
+    inputs: &[&std::path::Path],
+    run: &Run<'_>,
+    analysis: &uncertainty::Analysis,
+    pool: &rayon::ThreadPool,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> Result<()> {
+    let Run {
+        fw,
+        framework_bytes,
+        panel,
+        settings,
+        threads,
+        started,
+        loaded,
+    } = *run;
+    let analysed = started.elapsed().as_secs_f64();
+    let mut set = out.begin(inputs, &[fw])?;
     let uncertainty_path = set.final_path("uncertainty.csv");
     let uncertainty_staged = set.stage("uncertainty.csv")?;
     let sobol_path = (settings.method == Method::Sobol).then(|| set.final_path("sobol.csv"));
@@ -180,11 +410,11 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
                 write(
                     &uncertainty_staged,
                     &uncertainty_path,
-                    output::sensitivity::uncertainty(&analysis),
+                    output::sensitivity::uncertainty(analysis),
                 )
             },
             || match (&sobol_staged, &sobol_path) {
-                (Some(staged), Some(path)) => write(staged, path, output::sensitivity::sobol(&analysis)),
+                (Some(staged), Some(path)) => write(staged, path, output::sensitivity::sobol(analysis)),
                 _ => Ok(()),
             },
         )
@@ -203,14 +433,14 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "write".into(),
         serde_json::json!(started.elapsed().as_secs_f64() - analysed),
     );
-    let manifest = serde_json::json!({
+    let mut manifest = serde_json::json!({
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "command": "sensitivity",
         "created_utc": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "elapsed_seconds": started.elapsed().as_secs_f64(),
-        "framework": { "file": fw.file, "sha256": sha256_hex(&framework_bytes) },
+        "framework": { "file": fw.file, "sha256": sha256_hex(framework_bytes) },
         "data": panel.sources,
-        "weight_sets": weight_set_files(&fw)?,
+        "weight_sets": weight_set_files(fw)?,
         "method": settings.method,
         "seed": settings.seed,
         "samples_n": analysis.n,
@@ -228,20 +458,22 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         "bootstrap": settings.bootstrap,
         "confidence": settings.confidence,
         "threads": threads,
-        "samples_from": args.samples_from.as_ref().map(|p| p.display().to_string()),
         "mean_abs_shift_by_period": analysis.mean_abs_shift_by_period.iter().map(|(p, v)| serde_json::json!({"period": p.to_string(), "mean_abs_shift": v})).collect::<Vec<_>>(),
         "outputs": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     });
-    args.output.commit(set, &manifest)?;
-    if !args.output.quiet {
-        super::print(&output::sensitivity::summary(&analysis))?;
+    if let Some(fields) = manifest.as_object_mut() {
+        fields.extend(extra);
+    }
+    out.commit(set, &manifest)?;
+    if !out.quiet {
+        super::print(&output::sensitivity::summary(analysis))?;
         say!(
             "{} model runs (N = {}, d = {}) on {threads} threads in {:.2} s; wrote {}",
             analysis.runs,
             analysis.n,
             analysis.factors.len(),
             started.elapsed().as_secs_f64(),
-            args.output.out.display()
+            out.out.display()
         );
     }
     Ok(())
@@ -249,7 +481,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
 
 /// The weight-set files of the `weight_sets` factors, with their SHA-256, for the
 /// manifest.
-fn weight_set_files(fw: &Framework) -> Result<Vec<serde_json::Value>> {
+pub fn weight_set_files(fw: &Framework) -> Result<Vec<serde_json::Value>> {
     let Some(sens) = &fw.sensitivity else {
         return Ok(Vec::new());
     };

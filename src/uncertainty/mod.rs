@@ -20,17 +20,19 @@
 mod compile;
 mod evaluate;
 pub mod sample;
+pub mod shard;
 pub mod sketch;
 pub mod sobol;
 mod state;
 mod stream;
 pub mod summary;
 
+pub use shard::Shard;
 pub use state::Quantiles;
 use state::{Keep, State, NO_SHIFT};
 
 use crate::data::Panel;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::framework::sensitivity::{Method, Sensitivity};
 use crate::framework::Framework;
 use crate::period::Period;
@@ -186,6 +188,93 @@ struct FixedStage {
 /// Runs the uncertainty and sensitivity analysis: compiles the plan, evaluates every
 /// run, summarises each output's distribution and computes the Sobol indices.
 pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Progress) -> Result<Analysis> {
+    prepared(fw, panel, settings, None, |p| {
+        let state = p.evaluate(0..p.design.n, progress)?;
+        Ok(p.finish(state))
+    })
+}
+
+/// Runs shard `shard` of the design (with a sketch of the quantiles) and returns its
+/// partial state, marked with `identity` (see [`shard`]).
+pub fn run_shard(
+    fw: &Framework,
+    panel: &Panel,
+    settings: &Settings,
+    shard: Shard,
+    identity: shard::Identity,
+    progress: &dyn Progress,
+) -> Result<shard::Partial> {
+    prepared(fw, panel, settings, Some(shard), |p| {
+        let state = p.evaluate(shard.samples(p.design.n), progress)?;
+        Ok(shard::Partial::new(
+            shard,
+            identity,
+            shard_settings(settings),
+            p.design.n,
+            state,
+        ))
+    })
+}
+
+/// Merges shards that [`shard::order`] put in order into the analysis of the whole
+/// design, as [`run`] would have made it with `settings` (the shards').
+pub fn merge(fw: &Framework, panel: &Panel, settings: &Settings, parts: Vec<shard::Partial>) -> Result<Analysis> {
+    prepared(fw, panel, settings, Some(Shard { k: 1, of: 1 }), |p| {
+        let mut parts = parts.into_iter();
+        let Some(first) = parts.next() else {
+            return Err(Error::argument("shards", "no shard was given".to_string()));
+        };
+        let mut state = first.state;
+        for next in parts {
+            state.merge(next.state);
+        }
+        let whole = State::new(&p.shape(), 0..0, Quantiles::Sketch);
+        if state.samples != (0..p.design.n) || state.n_out != whole.n_out || state.shift.len() != whole.shift.len() {
+            return Err(Error::argument(
+                "shards",
+                "the shards do not cover this framework's design on this data".to_string(),
+            ));
+        }
+        Ok(p.finish(state))
+    })
+}
+
+/// The settings a shard records.
+fn shard_settings(s: &Settings) -> shard::ShardSettings {
+    shard::ShardSettings {
+        samples: s.samples,
+        seed: s.seed,
+        bootstrap: s.bootstrap,
+        confidence: s.confidence,
+        method: match s.method {
+            Method::Sobol => "sobol".into(),
+            Method::MonteCarlo => "montecarlo".into(),
+        },
+        period: s.period.map(|p| p.to_string()),
+    }
+}
+
+/// Everything the runs, the shards and the merge share.
+struct Prepared<'a> {
+    compiled: compile::Compiled<'a>,
+    nominal: &'a Results,
+    design: compile::Design,
+    quantiles: Quantiles,
+    settings: &'a Settings,
+    outputs: Vec<(usize, usize)>,
+    parts: ShapeParts,
+    boot: Option<sobol::Bootstrap>,
+    timings: std::cell::RefCell<Timings>,
+}
+
+/// Compiles the analysis and hands it to `then`. Shards (`shard`) always keep a sketch.
+fn prepared<T>(
+    fw: &Framework,
+    panel: &Panel,
+    settings: &Settings,
+    shard: Option<Shard>,
+    then: impl FnOnce(&Prepared<'_>) -> Result<T>,
+) -> Result<T> {
     // Data-driven weights are fitted once on the nominal model, then held fixed (the
     // weight factors multiply them).
     let resolved;
@@ -196,50 +285,97 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
         fw
     };
     let sens = fw.sensitivity()?;
-    let mut timings = Timings::start();
+    let timings = Timings::start();
     let nominal = score(fw, panel)?;
     // 1. Compile: periods, factors as actions, the data-stage matrices, fixed groups.
     let compiled = compile::Compiled::new(fw, panel, &nominal, sens, settings)?;
     let design = compiled.design(settings)?;
-    let quantiles = quantiles(&compiled, settings, &design)?;
-    timings.lap("prepare");
-    // 2. Evaluate the runs batch by batch into the state.
+    if let Some(shard) = shard {
+        if shard.of > design.n {
+            return Err(Error::argument(
+                "shard",
+                format!(
+                    "{} shards of a design of N = {} samples: at most N shards",
+                    shard.of, design.n
+                ),
+            ));
+        }
+    }
+    let mut sharded = settings.clone();
+    if shard.is_some() {
+        if settings.quantiles == Quantiles::Exact {
+            return Err(Error::argument(
+                "quantiles",
+                "shards keep a sketch of the quantiles (their runs are not kept): leave out --quantiles exact"
+                    .to_string(),
+            ));
+        }
+        sharded.quantiles = Quantiles::Sketch;
+    }
+    let quantiles = quantiles(&compiled, &sharded, &design)?;
     let outputs = compiled.outputs();
-    let shape_parts = ShapeParts::new(&compiled, &nominal, &outputs);
-    let shape = shape_parts.shape(&compiled, settings);
+    let parts = ShapeParts::new(&compiled, &nominal, &outputs);
     let boot = (settings.method == Method::Sobol && settings.bootstrap >= 2)
         .then(|| sobol::Bootstrap::new(design.n, settings.bootstrap, settings.seed, settings.confidence));
-    let mut state = State::new(&shape, 0..design.n, quantiles);
-    let step = evaluate::step(&compiled, settings.method);
-    let batch_samples = batch_samples(compiled.n_out, step, design.n);
-    progress.start(design.runs as u64);
-    let mut ranks = Vec::new();
-    let mut scores = Vec::new();
-    for from in (0..design.n).step_by(batch_samples) {
-        let samples = batch_samples.min(design.n - from);
-        let len = samples * step * compiled.n_out;
-        ranks.resize(len, 0.0);
-        scores.resize(len, 0.0);
-        evaluate::evaluate_batch(&compiled, settings, from * step, &mut ranks, &mut scores, progress)?;
-        state.push(&shape, from * step, &ranks, &scores, boot.as_ref());
-    }
-    drop((ranks, scores));
-    progress.finish();
-    timings.lap("evaluate");
-    // 3. Summarise: rank and score quantiles per output, mean rank shift per period,
-    // and the Sobol indices.
-    let mut analysis = finish(
-        &compiled,
-        &nominal,
-        &outputs,
-        state,
-        &design,
+    let p = Prepared {
+        compiled,
+        nominal: &nominal,
+        design,
+        quantiles,
         settings,
-        boot.as_ref(),
-        &mut timings,
-    );
-    analysis.timings = timings.laps;
-    Ok(analysis)
+        outputs,
+        parts,
+        boot,
+        timings: std::cell::RefCell::new(timings),
+    };
+    p.timings.borrow_mut().lap("prepare");
+    then(&p)
+}
+
+impl Prepared<'_> {
+    fn shape(&self) -> state::Shape<'_> {
+        self.parts.shape(&self.compiled, self.settings)
+    }
+
+    /// Evaluates the runs of base samples `samples`, batch by batch, into a state.
+    fn evaluate(&self, samples: std::ops::Range<usize>, progress: &dyn Progress) -> Result<State> {
+        let (c, settings) = (&self.compiled, self.settings);
+        let shape = self.shape();
+        let mut state = State::new(&shape, samples.clone(), self.quantiles);
+        let step = evaluate::step(c, settings.method);
+        let batch_samples = batch_samples(c.n_out, step, self.design.n);
+        progress.start((samples.len() * step) as u64);
+        let mut ranks = Vec::new();
+        let mut scores = Vec::new();
+        for from in samples.clone().step_by(batch_samples) {
+            let count = batch_samples.min(samples.end - from);
+            let len = count * step * c.n_out;
+            ranks.resize(len, 0.0);
+            scores.resize(len, 0.0);
+            evaluate::evaluate_batch(c, settings, from * step, &mut ranks, &mut scores, progress)?;
+            state.push(&shape, from * step, &ranks, &scores, self.boot.as_ref());
+        }
+        progress.finish();
+        self.timings.borrow_mut().lap("evaluate");
+        Ok(state)
+    }
+
+    /// The analysis from a state of the whole design.
+    fn finish(&self, state: State) -> Analysis {
+        let mut timings = self.timings.borrow_mut();
+        let mut analysis = finish(
+            &self.compiled,
+            self.nominal,
+            &self.outputs,
+            state,
+            &self.design,
+            self.settings,
+            self.boot.as_ref(),
+            &mut timings,
+        );
+        analysis.timings = timings.laps.clone();
+        analysis
+    }
 }
 
 /// Exact quantiles where the runs fit in memory (or on request), else a sketch; a run

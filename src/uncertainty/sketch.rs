@@ -164,12 +164,16 @@ pub struct ScoreBuckets {
 impl ScoreBuckets {
     /// Buckets for scores whose largest nominal magnitude is `largest`.
     pub fn new(largest: f64) -> ScoreBuckets {
-        let gamma = (1.0 + SCORE_ACCURACY) / (1.0 - SCORE_ACCURACY);
-        let x0 = if largest.is_finite() && largest > 0.0 {
+        ScoreBuckets::with_x0(if largest.is_finite() && largest > 0.0 {
             largest * 1e-6
         } else {
             f64::MIN_POSITIVE
-        };
+        })
+    }
+
+    /// Buckets whose zero bucket holds the values below `x0` in magnitude.
+    pub fn with_x0(x0: f64) -> ScoreBuckets {
+        let gamma = (1.0 + SCORE_ACCURACY) / (1.0 - SCORE_ACCURACY);
         ScoreBuckets {
             x0,
             gamma,

@@ -189,7 +189,6 @@ impl State {
     }
 
     /// Appends the state of the samples that follow this one's.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn merge(&mut self, next: State) {
         assert_eq!(self.samples.end, next.samples.start, "adjoining states");
         let (before, after) = (self.runs(), next.runs());

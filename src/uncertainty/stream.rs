@@ -156,7 +156,6 @@ impl RankSums {
     }
 
     /// Adds another part's sums (the same outputs, groups and resamples).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn merge(&mut self, other: &RankSums) {
         assert_eq!(
             (self.n_out, self.g, self.resamples),

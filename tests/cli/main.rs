@@ -12,6 +12,7 @@ mod report;
 mod safety;
 mod score;
 mod sensitivity;
+mod shards;
 mod sources;
 mod validate;
 mod variants;
