@@ -5,7 +5,7 @@ use super::{Inputs, OutDir};
 use clap::Args;
 use riskscore::framework::sensitivity::Method;
 use riskscore::framework::Framework;
-use riskscore::uncertainty::shard::{self, Partial};
+use riskscore::uncertainty::shard::{self, ShardFile};
 use riskscore::uncertainty::{self, Quantiles, Settings};
 use riskscore::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -54,19 +54,18 @@ fn shard_files(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads every shard file; all problems at once.
-fn read_all(files: &[PathBuf]) -> Result<Vec<(String, Partial)>> {
+/// Opens every shard file and reads its header; all problems at once.
+fn open_all(files: &[PathBuf]) -> Result<Vec<ShardFile>> {
     let mut parts = Vec::new();
     let mut problems = Vec::new();
     for file in files {
-        let name = file.display().to_string();
-        let read = match std::fs::metadata(file) {
-            Ok(m) if m.is_file() => std::fs::read(file).map_err(|e| Error::io(file, "read", e)),
-            Ok(_) => Err(Error::argument("shards", format!("{name} is not a file"))),
+        let opened = match std::fs::metadata(file) {
+            Ok(m) if m.is_file() => ShardFile::open(file),
+            Ok(_) => Err(Error::argument("shards", format!("{} is not a file", file.display()))),
             Err(e) => Err(Error::io(file, "read", e)),
         };
-        match read.and_then(|bytes| Partial::from_bytes(&bytes, &name)) {
-            Ok(p) => parts.push((name, p)),
+        match opened {
+            Ok(p) => parts.push(p),
             Err(e) => problems.push(e.to_string()),
         }
     }
@@ -102,23 +101,23 @@ pub fn run(args: MergeShardsArgs) -> Result<()> {
     args.output
         .check(&["uncertainty.csv", "sobol.csv", "manifest.json"], &args.input.paths())?;
     let files = shard_files(&args.shards)?;
-    let parts = read_all(&files)?;
+    let parts = open_all(&files)?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
-    let settings = settings_of(&fw, parts[0].1.settings())?;
+    let settings = settings_of(&fw, parts[0].settings())?;
     let panel = args.input.data.load(&fw)?;
     let loaded = started.elapsed().as_secs_f64();
     let expected = sens::identity(&framework_bytes, &panel, &settings, &sens::weight_set_files(&fw)?);
     let listed: Vec<serde_json::Value> = parts
         .iter()
-        .map(|(file, p)| {
+        .map(|p| {
             let s = p.samples();
-            serde_json::json!({ "file": file, "shard": p.shard().to_string(), "samples": [s.start, s.end] })
+            serde_json::json!({ "file": p.name(), "shard": p.shard().to_string(), "samples": [s.start, s.end] })
         })
         .collect();
     let ordered = shard::order(parts, &expected)?;
     let threads = sens::threads(args.threads)?;
     let pool = sens::pool(threads)?;
-    let analysis = pool.install(|| uncertainty::merge(&fw, &panel, &settings, ordered))?;
+    let analysis = pool.install(|| uncertainty::merge(&fw, &panel, &settings, &ordered))?;
     let mut inputs: Vec<&Path> = args.input.paths();
     inputs.extend(files.iter().map(PathBuf::as_path));
     let run = Run {

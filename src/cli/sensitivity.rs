@@ -329,8 +329,11 @@ fn write_shard(
     let mut set = args.output.begin(&args.input.paths(), &[fw])?;
     let path = set.final_path(&name);
     let staged = set.stage(&name)?;
-    let bytes = partial.to_bytes();
-    output::set::write_file(&staged, &path, |w| w.write_all(&bytes))?;
+    let mut bytes = 0;
+    output::set::write_file(&staged, &path, |w| {
+        bytes = partial.write_to(std::io::BufWriter::with_capacity(1 << 20, w))?;
+        Ok(())
+    })?;
     let samples = partial.samples();
     let manifest = serde_json::json!({
         "riskscore_version": env!("CARGO_PKG_VERSION"),
@@ -353,7 +356,7 @@ fn write_shard(
             partial.settings().samples,
             started.elapsed().as_secs_f64(),
             path.display(),
-            bytes.len()
+            bytes
         );
     }
     Ok(())

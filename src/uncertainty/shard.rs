@@ -13,12 +13,13 @@
 //! little-endian arrays, then the SHA-256 of everything before it (32 bytes): a
 //! truncated or altered file is refused.
 
-use super::sketch::{Histogram, RankBins, ScoreBuckets};
-use super::state::{Keep, Sketches, State};
-use super::stream::RankSums;
+use super::sketch::Histogram;
+use super::state::{Keep, State};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
 use std::ops::Range;
+use std::path::Path;
 
 /// The first bytes of a shard file.
 pub const MAGIC: &[u8; 16] = b"RISKSCORE-SHARD\n";
@@ -136,10 +137,6 @@ impl Partial {
         self.header.shard
     }
 
-    pub fn identity(&self) -> &Identity {
-        &self.header.identity
-    }
-
     pub fn settings(&self) -> &ShardSettings {
         &self.header.settings
     }
@@ -149,184 +146,328 @@ impl Partial {
         self.header.samples.clone()
     }
 
-    /// The file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        let header = serde_json::to_vec(&self.header).unwrap_or_default();
-        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-        out.extend_from_slice(&header);
+    /// Writes the shard file to `w` (unbuffered writers want a `BufWriter`); returns
+    /// the bytes written.
+    pub fn write_to(&self, w: impl Write) -> std::io::Result<u64> {
+        let mut w = Hashing {
+            inner: w,
+            hash: Sha256::new(),
+            bytes: 0,
+        };
+        w.write_all(MAGIC)?;
+        w.write_all(&VERSION.to_le_bytes())?;
+        let header = serde_json::to_vec(&self.header).map_err(std::io::Error::other)?;
+        w.write_all(&(header.len() as u32).to_le_bytes())?;
+        w.write_all(&header)?;
         let s = &self.state;
         if let Some(sums) = &s.sums {
-            put(&mut out, &sums.sums);
-            put(&mut out, &sums.range.iter().flatten().copied().collect::<Vec<_>>());
-            put(&mut out, &sums.boot);
+            put(&mut w, &sums.sums)?;
+            for r in &sums.range {
+                put(&mut w, r)?;
+            }
+            put(&mut w, &sums.boot)?;
         }
         for series in &s.shift {
-            put(&mut out, series);
+            put(&mut w, series)?;
         }
         if let Keep::Sketch(k) = &s.keep {
             for h in k.ranks.iter().chain(&k.scores) {
                 let (offset, counts) = h.parts();
-                out.extend_from_slice(&offset.to_le_bytes());
-                out.extend_from_slice(&(counts.len() as u64).to_le_bytes());
-                for c in counts {
-                    out.extend_from_slice(&c.to_le_bytes());
+                w.write_all(&offset.to_le_bytes())?;
+                w.write_all(&(counts.len() as u64).to_le_bytes())?;
+                let bytes: &[u8] = bytemuck::cast_slice(counts);
+                if cfg!(target_endian = "little") {
+                    w.write_all(bytes)?;
+                } else {
+                    for c in counts {
+                        w.write_all(&c.to_le_bytes())?;
+                    }
                 }
             }
-            put(&mut out, &k.shift);
-            put(&mut out, &k.present.iter().map(|&p| p as i64).collect::<Vec<_>>());
+            put(&mut w, &k.shift)?;
+            for &p in &k.present {
+                w.write_all(&p.to_le_bytes())?;
+            }
+            for ends in &k.ends {
+                for e in ends {
+                    w.write_all(&e.to_le_bytes())?;
+                }
+            }
         }
-        let digest = Sha256::digest(&out);
-        out.extend_from_slice(&digest);
-        out
+        let digest = w.hash.clone().finalize();
+        w.inner.write_all(&digest)?;
+        w.inner.flush()?;
+        Ok(w.bytes + 32)
     }
+}
 
-    /// Reads a shard file's bytes; `file` names it in errors.
-    pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Partial> {
+/// Writes through to `inner`, hashing and counting the bytes.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn put(w: &mut impl Write, values: &[i64]) -> std::io::Result<()> {
+    if cfg!(target_endian = "little") {
+        return w.write_all(bytemuck::cast_slice(values));
+    }
+    for v in values {
+        w.write_all(&v.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// A shard file, its header read and checked.
+#[derive(Debug, Clone)]
+pub struct ShardFile {
+    path: std::path::PathBuf,
+    header: Header,
+}
+
+impl ShardFile {
+    /// Opens a shard file and reads its header (the rest is read by
+    /// [`ShardFile::add_into`]).
+    pub fn open(path: &Path) -> Result<ShardFile> {
+        let file = path.display().to_string();
         let err = |message: String| Error::Data {
-            file: file.to_string(),
+            file: file.clone(),
             message,
         };
-        if bytes.len() < 24 || &bytes[..16] != MAGIC {
-            return Err(err(
-                "not a riskscore shard file (it does not start with RISKSCORE-SHARD): give the folders or .rsshard files `sensitivity --shard` wrote".into(),
-            ));
+        let mut r = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, "open", e))?);
+        let mut head = [0u8; 24];
+        let foreign = || {
+            err("not a riskscore shard file (it does not start with RISKSCORE-SHARD): give the folders or .rsshard files `sensitivity --shard` wrote".into())
+        };
+        r.read_exact(&mut head).map_err(|_| foreign())?;
+        if &head[..16] != MAGIC {
+            return Err(foreign());
         }
-        let version = u32::from_le_bytes(bytes[16..20].try_into().unwrap_or_default());
+        let version = u32::from_le_bytes([head[16], head[17], head[18], head[19]]);
         if version != VERSION {
             return Err(err(format!(
                 "written in shard format {version}; this riskscore {} reads format {VERSION}: merge with the riskscore that ran the shards",
                 env!("CARGO_PKG_VERSION")
             )));
         }
-        let (body, digest) = bytes.split_at(bytes.len() - 32);
-        if Sha256::digest(body).as_slice() != digest {
+        let len = u32::from_le_bytes([head[20], head[21], head[22], head[23]]) as usize;
+        let mut raw = vec![0u8; len.min(1 << 20)];
+        r.read_exact(&mut raw)
+            .map_err(|_| err("truncated or damaged: run this shard again".into()))?;
+        let header: Header =
+            serde_json::from_slice(&raw).map_err(|_| err("its header is not readable: run this shard again".into()))?;
+        // The whole file against its checksum, so that a truncated shard is named with
+        // the other problems, before any is merged.
+        let damaged =
+            || err("truncated or damaged (its checksum does not match its contents): run this shard again".into());
+        let mut hash = Sha256::new();
+        hash.update(head);
+        hash.update(&raw);
+        let length = std::fs::metadata(path).map_err(|e| Error::io(path, "read", e))?.len();
+        let body = length.checked_sub(24 + len as u64 + 32).ok_or_else(damaged)?;
+        let mut rest = (&mut r).take(body);
+        let mut block = vec![0u8; 1 << 20];
+        loop {
+            let n = rest.read(&mut block).map_err(|e| Error::io(path, "read", e))?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&block[..n]);
+        }
+        let mut stored = [0u8; 32];
+        r.read_exact(&mut stored).map_err(|_| damaged())?;
+        if hash.finalize().as_slice() != stored {
+            return Err(damaged());
+        }
+        Ok(ShardFile {
+            path: path.to_path_buf(),
+            header,
+        })
+    }
+
+    pub fn shard(&self) -> Shard {
+        self.header.shard
+    }
+
+    pub fn settings(&self) -> &ShardSettings {
+        &self.header.settings
+    }
+
+    pub fn samples(&self) -> Range<usize> {
+        self.header.samples.clone()
+    }
+
+    /// The file's name, as given.
+    pub fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Reads the shard's state and adds it to `state` (which covers the samples just
+    /// before this shard's, and has the same shape), checking its checksum at the end.
+    pub(crate) fn add_into(&self, state: &mut State) -> Result<()> {
+        let file = self.name();
+        let err = |message: &str| Error::Data {
+            file: file.clone(),
+            message: message.to_string(),
+        };
+        let h = &self.header;
+        let Keep::Sketch(acc) = &mut state.keep else {
+            panic!("shards merge into sketches")
+        };
+        let fits = h.step == state.step
+            && h.n_out == state.n_out
+            && h.periods == state.shift.len()
+            && h.sobol == state.sums.as_ref().map(|s| (s.g, s.resamples, s.units))
+            && h.rank_bins == (acc.bins.width, acc.bins.units)
+            && h.score_x0.to_bits() == acc.buckets.x0.to_bits();
+        if !fits {
             return Err(err(
-                "truncated or damaged (its checksum does not match its contents): run this shard again".into(),
+                "ran another design (outputs, groups, resamples or periods) than this framework makes on this data",
             ));
         }
-        let mut r = Reader { bytes: body, at: 20 };
-        let truncated = || err("truncated or damaged: run this shard again".into());
-        let len = r.u64_sized(4).ok_or_else(truncated)? as usize;
-        let header: Header = r
-            .take(len)
-            .and_then(|h| serde_json::from_slice(h).ok())
-            .ok_or_else(|| err("its header is not readable: run this shard again".into()))?;
-        let runs = header.samples.len() * header.step;
-        let n_out = header.n_out;
-        let sums = match header.sobol {
-            Some((g, resamples, units)) => {
-                let t = super::stream::terms(g);
-                let mut sums = RankSums::new(n_out, units, g, resamples);
-                sums.sums = r.i64s(n_out * t).ok_or_else(truncated)?;
-                sums.range = r
-                    .i64s(3 * n_out)
-                    .ok_or_else(truncated)?
-                    .chunks_exact(3)
-                    .map(|c| [c[0], c[1], c[2]])
-                    .collect();
-                sums.boot = r.i64s(n_out * resamples * t).ok_or_else(truncated)?;
-                Some(sums)
+        if h.samples.start != state.samples.end {
+            return Err(err("does not follow the shards before it"));
+        }
+        let raw = std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, "open", e))?;
+        let mut r = Checked {
+            inner: std::io::BufReader::with_capacity(1 << 20, raw),
+            hash: Sha256::new(),
+        };
+        let truncated = || err("truncated or damaged: run this shard again");
+        let mut skip = vec![0u8; 24 + serde_json::to_vec(h).map_or(0, |v| v.len())];
+        // The header as written: its length is in the file.
+        r.read_exact(&mut skip[..24]).map_err(|_| truncated())?;
+        let len = u32::from_le_bytes([skip[20], skip[21], skip[22], skip[23]]) as usize;
+        let mut header = vec![0u8; len];
+        r.read_exact(&mut header).map_err(|_| truncated())?;
+        let n_out = h.n_out;
+        let runs = h.samples.len() * h.step;
+        if let Some(sums) = &mut state.sums {
+            add_i64s(&mut r, &mut sums.sums).map_err(|_| truncated())?;
+            let mut range = vec![0i64; 3 * n_out];
+            read_i64s(&mut r, &mut range).map_err(|_| truncated())?;
+            for (a, b) in sums.range.iter_mut().zip(range.chunks_exact(3)) {
+                *a = [a[0].min(b[0]), a[1].max(b[1]), a[2] + b[2]];
             }
-            None => None,
-        };
-        let shift = (0..header.periods)
-            .map(|_| r.i64s(runs))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(truncated)?;
-        let mut histograms = Vec::with_capacity(2 * n_out);
-        for _ in 0..2 * n_out {
-            let offset = r.u64_sized(8).ok_or_else(truncated)? as i64;
-            let len = r.u64_sized(8).ok_or_else(truncated)? as usize;
-            let counts = r
-                .take(len.checked_mul(4).ok_or_else(truncated)?)
-                .ok_or_else(truncated)?
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            histograms.push(Histogram::from_parts(offset, counts));
+            add_i64s(&mut r, &mut sums.boot).map_err(|_| truncated())?;
         }
-        let scores = histograms.split_off(n_out);
-        let sketch_shift = r.i64s(n_out).ok_or_else(truncated)?;
-        let present = r
-            .i64s(n_out)
-            .ok_or_else(truncated)?
-            .into_iter()
-            .map(|p| p as u64)
-            .collect();
-        if r.at != body.len() {
-            return Err(truncated());
+        for series in &mut state.shift {
+            let from = series.len();
+            series.resize(from + runs, 0);
+            read_i64s(&mut r, &mut series[from..]).map_err(|_| truncated())?;
         }
-        let state = State {
-            samples: header.samples.clone(),
-            step: header.step,
-            n_out,
-            sums,
-            shift,
-            keep: Keep::Sketch(Sketches {
-                bins: RankBins {
-                    width: header.rank_bins.0,
-                    units: header.rank_bins.1,
-                },
-                buckets: ScoreBuckets::with_x0(header.score_x0),
-                ranks: histograms,
-                scores,
-                shift: sketch_shift,
-                present,
-            }),
-        };
-        Ok(Partial { header, state })
+        let mut counts: Vec<u32> = Vec::new();
+        for o in 0..2 * n_out {
+            let offset = read_u64(&mut r).map_err(|_| truncated())? as i64;
+            let len = read_u64(&mut r).map_err(|_| truncated())? as usize;
+            if len > (runs.max(1) << 20) {
+                return Err(truncated());
+            }
+            counts.clear();
+            counts.resize(len, 0);
+            r.read_exact(bytemuck::cast_slice_mut(&mut counts))
+                .map_err(|_| truncated())?;
+            if cfg!(target_endian = "big") {
+                counts.iter_mut().for_each(|c| *c = u32::from_le(*c));
+            }
+            let part = Histogram::from_parts(offset, std::mem::take(&mut counts));
+            let into = if o < n_out {
+                &mut acc.ranks[o]
+            } else {
+                &mut acc.scores[o - n_out]
+            };
+            into.merge(&part);
+            counts = part.into_counts();
+        }
+        add_i64s(&mut r, &mut acc.shift).map_err(|_| truncated())?;
+        for p in &mut acc.present {
+            *p += read_u64(&mut r).map_err(|_| truncated())?;
+        }
+        for ends in &mut acc.ends {
+            let mut e = [0f32; 4];
+            for x in &mut e {
+                let mut b = [0u8; 4];
+                r.read_exact(&mut b).map_err(|_| truncated())?;
+                *x = f32::from_le_bytes(b);
+            }
+            *ends = super::state::join_ends(*ends, e);
+        }
+        let digest = r.hash.clone().finalize();
+        let mut stored = [0u8; 32];
+        r.inner.read_exact(&mut stored).map_err(|_| truncated())?;
+        let mut rest = [0u8; 1];
+        if digest.as_slice() != stored || r.inner.read(&mut rest).map_or(true, |n| n != 0) {
+            return Err(err(
+                "truncated or damaged (its checksum does not match its contents): run this shard again",
+            ));
+        }
+        state.samples.end = h.samples.end;
+        Ok(())
     }
 }
 
-fn put(out: &mut Vec<u8>, values: &[i64]) {
-    out.reserve(8 * values.len());
-    for v in values {
-        out.extend_from_slice(&v.to_le_bytes());
+/// Reads from `inner`, hashing the bytes.
+struct Checked<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
     }
 }
 
-/// Reads little-endian values off a byte slice.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+fn read_u64(r: &mut impl Read) -> std::io::Result<u64> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
-        let end = self.at.checked_add(len)?;
-        let out = self.bytes.get(self.at..end)?;
-        self.at = end;
-        Some(out)
+fn read_i64s(r: &mut impl Read, out: &mut [i64]) -> std::io::Result<()> {
+    r.read_exact(bytemuck::cast_slice_mut(out))?;
+    if cfg!(target_endian = "big") {
+        out.iter_mut().for_each(|v| *v = i64::from_le(*v));
     }
-
-    fn u64_sized(&mut self, width: usize) -> Option<u64> {
-        let b = self.take(width)?;
-        let mut buf = [0u8; 8];
-        buf[..width].copy_from_slice(b);
-        Some(u64::from_le_bytes(buf))
-    }
-
-    fn i64s(&mut self, count: usize) -> Option<Vec<i64>> {
-        let b = self.take(count.checked_mul(8)?)?;
-        Some(
-            b.chunks_exact(8)
-                .map(|c| i64::from_le_bytes(c.try_into().unwrap_or_default()))
-                .collect(),
-        )
-    }
+    Ok(())
 }
 
-/// Checks that `parts` (each with the file it came from) belong together and to
+/// Adds `acc.len()` little-endian i64 from `r` to `acc`, a block at a time.
+fn add_i64s(r: &mut impl Read, acc: &mut [i64]) -> std::io::Result<()> {
+    let mut block = vec![0i64; 1 << 16];
+    for chunk in acc.chunks_mut(1 << 16) {
+        let block = &mut block[..chunk.len()];
+        read_i64s(r, block)?;
+        for (a, b) in chunk.iter_mut().zip(block.iter()) {
+            *a += b;
+        }
+    }
+    Ok(())
+}
+
+/// Checks that the shard files `parts` belong together and to
 /// `expected`, and cover the design whole, once; returns them in sample order.
-pub fn order(mut parts: Vec<(String, Partial)>, expected: &Identity) -> Result<Vec<Partial>> {
-    let Some((first_file, first)) = parts.first().map(|(f, p)| (f.clone(), p.header.clone())) else {
+pub fn order(mut parts: Vec<ShardFile>, expected: &Identity) -> Result<Vec<ShardFile>> {
+    let Some((first_file, first)) = parts.first().map(|p| (p.name(), p.header.clone())) else {
         return Err(Error::argument("shards", "no shard was given".to_string()));
     };
     let mut problems = Vec::new();
-    for (file, p) in &parts {
+    for p in &parts {
+        let file = p.name();
         let h = &p.header;
         let id = &h.identity;
         if id.framework != expected.framework {
@@ -357,12 +498,14 @@ pub fn order(mut parts: Vec<(String, Partial)>, expected: &Identity) -> Result<V
     if !problems.is_empty() {
         return Err(Error::argument("shards", problems.join("\n")));
     }
-    parts.sort_by_key(|(_, p)| (p.header.samples.start, p.header.shard.k));
+    parts.sort_by_key(|p| (p.header.samples.start, p.header.shard.k));
     let mut expect_from = 0;
-    let mut previous: Option<(&str, Shard)> = None;
-    for (file, p) in &parts {
+    let mut previous: Option<(String, Shard)> = None;
+    for p in &parts {
+        let file = p.name();
         let (s, shard) = (&p.header.samples, p.header.shard);
-        if let Some((prev_file, prev)) = previous {
+        if let Some((prev_file, prev)) = &previous {
+            let prev = *prev;
             if prev == shard {
                 problems.push(format!("shard {shard} is given twice: {prev_file} and {file}"));
             } else if s.start < expect_from {
@@ -394,7 +537,7 @@ pub fn order(mut parts: Vec<(String, Partial)>, expected: &Identity) -> Result<V
     if !problems.is_empty() {
         return Err(Error::argument("shards", problems.join("\n")));
     }
-    Ok(parts.into_iter().map(|(_, p)| p).collect())
+    Ok(parts)
 }
 
 /// The shard whose samples start at `from`.

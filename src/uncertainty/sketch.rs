@@ -13,7 +13,7 @@
 //! - **Scores**: log buckets as DDSketch: with `γ = (1 + α) / (1 - α)`, α = 0.005,
 //!   a value x with `|x| >= x0` goes to bucket `i = ceil(log_γ(|x| / x0))` (signed as
 //!   x), represented by `x0 2 γ^i / (γ + 1)`: within α = 0.5 % of x. Values with
-//!   `|x| < x0` go to the zero bucket; x0 is 10^-6 times the largest nominal |score| of
+//!   `|x| < x0` go to the zero bucket; x0 is 10^-4 times the largest nominal |score| of
 //!   the analysis. A quantile interpolated between two such values is within 0.5 % of
 //!   the larger of their magnitudes (plus x0).
 //!
@@ -41,8 +41,8 @@ impl Histogram {
             self.counts.push(0);
         }
         if key < self.offset {
-            // Grow downwards by at least the current length (amortised).
-            let grow = ((self.offset - key) as usize).max(self.counts.len());
+            // Grow downwards by at least a quarter of the current length (amortised).
+            let grow = ((self.offset - key) as usize).max(self.counts.len() / 4);
             let mut counts = vec![0; grow + self.counts.len()];
             counts[grow..].copy_from_slice(&self.counts);
             self.counts = counts;
@@ -50,6 +50,9 @@ impl Histogram {
         }
         let at = (key - self.offset) as usize;
         if at >= self.counts.len() {
+            // Upwards by at least a quarter (Vec's doubling would leave half unused).
+            let len = (at + 1).max(self.counts.len() + self.counts.len() / 4);
+            self.counts.reserve_exact(len - self.counts.len());
             self.counts.resize(at + 1, 0);
         }
         self.counts[at] += 1;
@@ -57,13 +60,21 @@ impl Histogram {
 
     /// Adds another histogram's counts.
     pub fn merge(&mut self, other: &Histogram) {
-        for (k, &c) in other.counts.iter().enumerate() {
-            if c > 0 {
-                let key = other.offset + k as i64;
-                self.add(key);
-                let at = (key - self.offset) as usize;
-                self.counts[at] += c - 1;
-            }
+        let (Some(first), Some(last)) = (
+            other.counts.iter().position(|&c| c > 0),
+            other.counts.iter().rposition(|&c| c > 0),
+        ) else {
+            return;
+        };
+        // Make room for the other's first and last keys, then add slice to slice.
+        for at in [first, last] {
+            self.add(other.offset + at as i64);
+            let key = other.offset + at as i64;
+            self.counts[(key - self.offset) as usize] -= 1;
+        }
+        let from = (other.offset + first as i64 - self.offset) as usize;
+        for (a, &b) in self.counts[from..].iter_mut().zip(&other.counts[first..=last]) {
+            *a += b;
         }
     }
 
@@ -80,6 +91,11 @@ impl Histogram {
     /// The first key and the counts from it (for writing a partial state).
     pub fn parts(&self) -> (i64, &[u32]) {
         (self.offset, &self.counts)
+    }
+
+    /// The counts, given back for reuse.
+    pub fn into_counts(self) -> Vec<u32> {
+        self.counts
     }
 
     /// A histogram from its [`Histogram::parts`].
@@ -165,7 +181,7 @@ impl ScoreBuckets {
     /// Buckets for scores whose largest nominal magnitude is `largest`.
     pub fn new(largest: f64) -> ScoreBuckets {
         ScoreBuckets::with_x0(if largest.is_finite() && largest > 0.0 {
-            largest * 1e-6
+            largest * 1e-4
         } else {
             f64::MIN_POSITIVE
         })
@@ -277,7 +293,7 @@ mod tests {
     #[test]
     fn score_buckets_keep_half_a_percent() {
         let b = ScoreBuckets::new(100.0);
-        for x in [1e-3f32, 0.5, 1.0, 3.25, 42.0, 99.9, 100.0, 250.0, -7.5, -0.01] {
+        for x in [0.02f32, 0.5, 1.0, 3.25, 42.0, 99.9, 100.0, 250.0, -7.5, -0.02] {
             let v = b.value(b.key(x));
             let x = f64::from(x);
             assert!((v - x).abs() <= SCORE_ACCURACY * x.abs() * 1.000001, "{x} -> {v}");
@@ -286,7 +302,7 @@ mod tests {
         // Order is kept: a larger value never gets a smaller key.
         let xs: Vec<f32> = (-400..400).map(|i| i as f32 * 0.37).collect();
         assert!(xs.windows(2).all(|w| b.key(w[0]) <= b.key(w[1])));
-        assert_eq!(b.value(b.key(1e-5)), 0.0);
+        assert_eq!(b.value(b.key(1e-3)), 0.0);
         // Quantiles of many scores against the sorted values.
         let scores: Vec<f32> = (0..10_000u64)
             .map(|i| ((i * 48_271) % 10_007) as f32 / 100.0 + 0.5)

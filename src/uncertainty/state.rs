@@ -44,6 +44,17 @@ pub(crate) struct Sketches {
     pub(crate) scores: Vec<Histogram>,
     pub(crate) shift: Vec<i64>,
     pub(crate) present: Vec<u64>,
+    /// Per output: the least and greatest rank, and the least and greatest score, seen
+    /// (quantiles are kept within them: a unit ranked first in every run has median 1).
+    pub(crate) ends: Vec<[f32; 4]>,
+}
+
+/// [`Sketches::ends`] before any run.
+pub(crate) const NO_ENDS: [f32; 4] = [f32::INFINITY, f32::NEG_INFINITY, f32::INFINITY, f32::NEG_INFINITY];
+
+/// The ends of two parts.
+pub(crate) fn join_ends(a: [f32; 4], b: [f32; 4]) -> [f32; 4] {
+    [a[0].min(b[0]), a[1].max(b[1]), a[2].min(b[2]), a[3].max(b[3])]
 }
 
 /// The state of an analysis over the base samples `samples`.
@@ -92,6 +103,7 @@ impl State {
                 scores: vec![Histogram::default(); n_out],
                 shift: vec![0; n_out],
                 present: vec![0; n_out],
+                ends: vec![NO_ENDS; n_out],
             }),
             _ => Keep::Exact {
                 ranks: super::evaluate::zeroed_table(runs * n_out),
@@ -167,9 +179,10 @@ impl State {
                     .par_iter_mut()
                     .zip(s.scores.par_iter_mut())
                     .zip(s.shift.par_iter_mut().zip(s.present.par_iter_mut()))
+                    .zip(s.ends.par_iter_mut())
                     .enumerate()
                     .with_min_len(64)
-                    .for_each(|(o, ((rh, sh), (shift, present)))| {
+                    .for_each(|(o, (((rh, sh), (shift, present)), ends))| {
                         let c = shape.nominal[o];
                         for k in 0..count {
                             let r = ranks[k * n_out + o];
@@ -177,10 +190,14 @@ impl State {
                                 rh.add(bins.key(r));
                                 *shift += ((2.0 * r) as i64 - c).abs();
                                 *present += 1;
+                                ends[0] = ends[0].min(r);
+                                ends[1] = ends[1].max(r);
                             }
                             let x = scores[k * n_out + o];
                             if x.is_finite() {
                                 sh.add(buckets.key(x));
+                                ends[2] = ends[2].min(x);
+                                ends[3] = ends[3].max(x);
                             }
                         }
                     });
@@ -188,7 +205,9 @@ impl State {
         }
     }
 
-    /// Appends the state of the samples that follow this one's.
+    /// Appends the state of the samples that follow this one's. (Shard files are added with
+    /// [`super::shard::ShardFile::add_into`]; this is its in-memory twin for tests.)
+    #[cfg(test)]
     pub(crate) fn merge(&mut self, next: State) {
         assert_eq!(self.samples.end, next.samples.start, "adjoining states");
         let (before, after) = (self.runs(), next.runs());
@@ -222,6 +241,9 @@ impl State {
                 }
                 for (x, y) in a.present.iter_mut().zip(&b.present) {
                     *x += y;
+                }
+                for (x, y) in a.ends.iter_mut().zip(&b.ends) {
+                    *x = join_ends(*x, *y);
                 }
             }
             _ => panic!("states of one kind of quantiles"),

@@ -155,7 +155,9 @@ impl RankSums {
             });
     }
 
-    /// Adds another part's sums (the same outputs, groups and resamples).
+    /// Adds another part's sums (the same outputs, groups and resamples). (Shard files are added with
+    /// [`super::shard::ShardFile::add_into`]; this is its in-memory twin for tests.)
+    #[cfg(test)]
     pub(crate) fn merge(&mut self, other: &RankSums) {
         assert_eq!(
             (self.n_out, self.g, self.resamples),

@@ -284,3 +284,71 @@ fn shards_that_do_not_belong_together_are_refused_naming_the_file() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+/// Submits four shards as a real Slurm job array (`sbatch --array=0-3 --wait`), merges
+/// them and compares with one run. Needs a running cluster: `.ci/slurm.sh` starts a
+/// one-node one and `.ci/run` runs this test; without Slurm it fails, never passes.
+#[test]
+#[ignore]
+fn a_slurm_job_array_runs_the_shards_and_they_merge_to_one_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (fw, data) = (root.join(FW), root.join(DATA));
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("shards.sh");
+    std::fs::write(
+        &job,
+        format!(
+            "#!/bin/sh\nexec '{}' sensitivity -q -f '{}' -d '{}' --samples 48 --bootstrap 30 --shard auto -o \"part$SLURM_ARRAY_TASK_ID\"\n",
+            env!("CARGO_BIN_EXE_riskscore"),
+            fw.display(),
+            data.display()
+        ),
+    )
+    .unwrap();
+    let submitted = std::process::Command::new("sbatch")
+        .args([
+            "--array=0-3",
+            "--wait",
+            "--output=slurm-%a.out",
+            "--job-name=riskscore-shards",
+        ])
+        .arg(&job)
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("sbatch could not be run ({e}): start Slurm with .ci/slurm.sh"));
+    let logs: String = (0..4)
+        .map(|k| std::fs::read_to_string(dir.path().join(format!("slurm-{k}.out"))).unwrap_or_default())
+        .collect();
+    assert!(
+        submitted.status.success(),
+        "sbatch failed: {}{}\n{logs}",
+        String::from_utf8_lossy(&submitted.stdout),
+        String::from_utf8_lossy(&submitted.stderr)
+    );
+    // Each task took its share from the array: part0 is shard 1/4, ..., part3 is 4/4.
+    let parts: Vec<PathBuf> = (0..4).map(|k| dir.path().join(format!("part{k}"))).collect();
+    for (k, part) in parts.iter().enumerate() {
+        assert!(part.join(format!("shard-{}-of-4.rsshard", k + 1)).exists(), "{logs}");
+    }
+    let merged = merge(dir.path(), &parts, "merged");
+    let one = dir.path().join("one");
+    run(&[
+        "sensitivity",
+        "-q",
+        "-f",
+        FW,
+        "-d",
+        DATA,
+        "--samples",
+        "48",
+        "--bootstrap",
+        "30",
+        "--quantiles",
+        "sketch",
+        "-o",
+        one.to_str().unwrap(),
+    ]);
+    for name in ["uncertainty.csv", "sobol.csv"] {
+        assert_eq!(read(&merged.join(name)), read(&one.join(name)), "{name}");
+    }
+}
