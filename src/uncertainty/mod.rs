@@ -223,7 +223,7 @@ pub fn merge(fw: &Framework, panel: &Panel, settings: &Settings, files: &[shard:
     prepared(fw, panel, settings, Some(Shard { k: 1, of: 1 }), |p| {
         let mut state = State::new(&p.shape(), 0..0, Quantiles::Sketch);
         for file in files {
-            file.add_into(&mut state)?;
+            file.add_into(&mut state, p.design.n)?;
         }
         if state.samples != (0..p.design.n) {
             return Err(Error::argument(

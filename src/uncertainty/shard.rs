@@ -315,8 +315,11 @@ impl ShardFile {
     }
 
     /// Reads the shard's state and adds it to `state` (which covers the samples just
-    /// before this shard's, and has the same shape), checking its checksum at the end.
-    pub(crate) fn add_into(&self, state: &mut State) -> Result<()> {
+    /// before this shard's, and has the same shape, of a design of `n` samples),
+    /// checking its checksum at the end. A file is not trusted for its sizes: a
+    /// checksum is no signature, so every count and key is checked against the design
+    /// before anything is allocated for it.
+    pub(crate) fn add_into(&self, state: &mut State, n: usize) -> Result<()> {
         let file = self.name();
         let err = |message: &str| Error::Data {
             file: file.clone(),
@@ -337,9 +340,19 @@ impl ShardFile {
                 "ran another design (outputs, groups, resamples or periods) than this framework makes on this data",
             ));
         }
+        if h.n != n || h.samples.end > n || h.samples.start > h.samples.end {
+            return Err(err(&format!(
+                "covers samples {}..{} of N = {}; this framework's design has N = {n}",
+                h.samples.start, h.samples.end, h.n
+            )));
+        }
         if h.samples.start != state.samples.end {
             return Err(err("does not follow the shards before it"));
         }
+        // The keys a histogram may hold: rank bins 0..=2U/w; score buckets up to f32's
+        // largest magnitude over x0 (about 93,000 buckets of 1 %).
+        let rank_keys = 0..=(2 * acc.bins.units as i64 / acc.bins.width.max(1) + 1);
+        let score_keys = -200_000..=200_000i64;
         let raw = std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, "open", e))?;
         let mut r = Checked {
             inner: std::io::BufReader::with_capacity(1 << 20, raw),
@@ -371,10 +384,15 @@ impl ShardFile {
         let mut counts: Vec<u32> = Vec::new();
         for o in 0..2 * n_out {
             let offset = read_u64(&mut r).map_err(|_| truncated())? as i64;
-            let len = read_u64(&mut r).map_err(|_| truncated())? as usize;
-            if len > (runs.max(1) << 20) {
-                return Err(truncated());
+            let len = read_u64(&mut r).map_err(|_| truncated())?;
+            let keys = if o < n_out { &rank_keys } else { &score_keys };
+            let last = i64::try_from(len).ok().and_then(|l| offset.checked_add(l - 1));
+            if len > 0 && !(keys.contains(&offset) && last.is_some_and(|k| keys.contains(&k))) {
+                return Err(err(
+                    "holds a histogram outside the design's ranks or scores: run this shard again",
+                ));
             }
+            let len = len as usize;
             counts.clear();
             counts.resize(len, 0);
             r.read_exact(bytemuck::cast_slice_mut(&mut counts))
