@@ -78,7 +78,18 @@ fn open_all(files: &[PathBuf]) -> Result<Vec<ShardFile>> {
 /// The settings the shards ran with, on the framework's `[sensitivity]`.
 fn settings_of(fw: &Framework, recorded: &shard::ShardSettings) -> Result<Settings> {
     let mut settings = Settings::from_framework(fw.sensitivity()?);
-    settings.samples = recorded.samples;
+    // A header is not trusted: its settings pass the checks the command line's do.
+    settings.samples = riskscore::framework::sensitivity::check_samples(recorded.samples)
+        .map_err(|message| Error::argument("shards", format!("the shards' samples: {message}")))?;
+    if !(recorded.confidence > 0.0 && recorded.confidence < 1.0) {
+        return Err(Error::argument(
+            "shards",
+            format!(
+                "the shards' confidence is {}, expected a level between 0 and 1",
+                recorded.confidence
+            ),
+        ));
+    }
     settings.seed = recorded.seed;
     settings.bootstrap = recorded.bootstrap;
     settings.confidence = recorded.confidence;
@@ -103,15 +114,15 @@ pub fn run(args: MergeShardsArgs) -> Result<()> {
     let files = shard_files(&args.shards)?;
     let parts = open_all(&files)?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
-    let settings = settings_of(&fw, parts[0].settings())?;
+    let settings = settings_of(&fw, parts[0].header().settings())?;
     let panel = args.input.data.load(&fw)?;
     let loaded = started.elapsed().as_secs_f64();
     let expected = sens::identity(&framework_bytes, &panel, &settings, &sens::weight_set_files(&fw)?);
     let listed: Vec<serde_json::Value> = parts
         .iter()
         .map(|p| {
-            let s = p.samples();
-            serde_json::json!({ "file": p.name(), "shard": p.shard().to_string(), "samples": [s.start, s.end] })
+            let s = p.header().samples();
+            serde_json::json!({ "file": p.name(), "shard": p.header().shard().to_string(), "samples": [s.start, s.end] })
         })
         .collect();
     let ordered = shard::order(parts, &expected)?;

@@ -125,30 +125,43 @@ pub fn shard(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<uncerta
         None if rest.is_empty() => None,
         None => return Err(bad(format!("expected auto, auto/N or K/N, found `{text}`"))),
     };
-    let (index, of) = if let Some(task) = number("SLURM_ARRAY_TASK_ID")? {
+    let (index, of, source) = if let Some(task) = number("SLURM_ARRAY_TASK_ID")? {
         let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
         let count = number("SLURM_ARRAY_TASK_COUNT")?;
-        (
-            task.checked_sub(min).ok_or_else(|| {
-                bad(format!(
-                    "SLURM_ARRAY_TASK_ID {task} is below SLURM_ARRAY_TASK_MIN {min}"
-                ))
-            })?,
-            given_n.or(count),
-        )
+        let offset = task.checked_sub(min).ok_or_else(|| {
+            bad(format!(
+                "SLURM_ARRAY_TASK_ID {task} is below SLURM_ARRAY_TASK_MIN {min}"
+            ))
+        })?;
+        let of = match (given_n, count) {
+            (Some(n), Some(c)) if n != c => {
+                return Err(bad(format!(
+                    "--shard {text} says {n} shards and SLURM_ARRAY_TASK_COUNT says {c}: give one (--shard auto takes Slurm's)"
+                )))
+            }
+            (n, c) => n.or(c),
+        };
+        (offset / step, of, format!("SLURM_ARRAY_TASK_ID {task}"))
     } else if let Some(index) = number("JOB_COMPLETION_INDEX")? {
-        (index, given_n)
+        (index, given_n, format!("JOB_COMPLETION_INDEX {index}"))
     } else {
         return Err(bad(
             "--shard auto reads SLURM_ARRAY_TASK_ID (a Slurm job array) or JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), and neither is set: give --shard K/N".into(),
         ));
     };
-    let Some(of) = of else {
-        return Err(bad(
-            "the number of shards is not in the environment (SLURM_ARRAY_TASK_COUNT): give --shard auto/N".into(),
-        ));
+    let Some(of) = of.filter(|&n| n > 0) else {
+        return Err(bad(format!(
+            "--shard {text}: the number of shards is not in the environment (SLURM_ARRAY_TASK_COUNT) nor given: give --shard auto/N with N >= 1"
+        )));
     };
-    uncertainty::Shard::parse(&format!("{}/{of}", index + 1)).map_err(bad)
+    if index >= of {
+        return Err(bad(format!(
+            "--shard {text}: {source} is shard {} of {of}, past the last: give N as the number of tasks",
+            index.saturating_add(1)
+        )));
+    }
+    Ok(uncertainty::Shard { k: index + 1, of })
 }
 
 /// What shards must share: the framework's and data files' SHA-256 and a hash of the
@@ -324,9 +337,12 @@ fn write_shard(
     threads: usize,
     started: Instant,
 ) -> Result<()> {
-    let shard = partial.shard();
+    let shard = partial.header().shard();
     let name = uncertainty::shard::file_name(shard);
     let mut set = args.output.begin(&args.input.paths(), &[fw])?;
+    // Again under the folder's lock: a task that started beside this one may have
+    // written its shard here meanwhile.
+    another_shard(&args.output.out, shard)?;
     let path = set.final_path(&name);
     let staged = set.stage(&name)?;
     let mut bytes = 0;
@@ -334,7 +350,7 @@ fn write_shard(
         bytes = partial.write_to(std::io::BufWriter::with_capacity(1 << 20, w))?;
         Ok(())
     })?;
-    let samples = partial.samples();
+    let samples = partial.header().samples();
     let manifest = serde_json::json!({
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "command": "sensitivity --shard",
@@ -343,7 +359,7 @@ fn write_shard(
         "framework": { "file": fw.file, "sha256": sha256_hex(framework_bytes) },
         "data": panel.sources,
         "shard": { "k": shard.k, "of": shard.of, "samples": [samples.start, samples.end], "format": uncertainty::shard::VERSION },
-        "settings": partial.settings(),
+        "settings": partial.header().settings(),
         "threads": threads,
         "outputs": [path.display().to_string(), set.final_path("manifest.json").display().to_string()],
     });
@@ -353,7 +369,7 @@ fn write_shard(
             "shard {shard}: samples {}..{} of N = {} in {:.2} s; wrote {} ({} bytes): merge the shards with riskscore merge-shards",
             samples.start,
             samples.end,
-            partial.settings().samples,
+            partial.header().settings().samples,
             started.elapsed().as_secs_f64(),
             path.display(),
             bytes
@@ -500,4 +516,48 @@ pub fn weight_set_files(fw: &Framework) -> Result<Vec<serde_json::Value>> {
             Ok(serde_json::json!({ "file": file, "sha256": sha256_hex(&bytes) }))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn shards_from_the_job_engines_environment() {
+        let k = |text: &str, vars: &[(&str, &str)]| shard(text, env(vars)).map(|s| (s.k, s.of));
+        assert_eq!(k("3/4", &[]).unwrap(), (3, 4));
+        // Slurm: --array=0-3, task 2; --array=1-8:2 (1, 3, 5, 7), task 5 is the third.
+        let slurm = [
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        assert_eq!(k("auto", &slurm).unwrap(), (3, 4));
+        assert_eq!(k("auto/4", &slurm).unwrap(), (3, 4));
+        let stepped = [
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_STEP", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        assert_eq!(k("auto", &stepped).unwrap(), (3, 4));
+        // Kubernetes: the index, and N as given.
+        assert_eq!(k("auto/10", &[("JOB_COMPLETION_INDEX", "9")]).unwrap(), (10, 10));
+        let err = |text: &str, vars: &[(&str, &str)]| shard(text, env(vars)).unwrap_err().to_string();
+        assert!(err("auto/5", &slurm).contains("says 5 shards and SLURM_ARRAY_TASK_COUNT says 4"));
+        assert!(err("auto/10", &[("JOB_COMPLETION_INDEX", "10")])
+            .contains("JOB_COMPLETION_INDEX 10 is shard 11 of 10, past the last"));
+        assert!(
+            err("auto", &[("JOB_COMPLETION_INDEX", "0")]).contains("the number of shards is not in the environment")
+        );
+        assert!(err("auto/0", &[("JOB_COMPLETION_INDEX", "0")]).contains("--shard auto/0: the number of shards"));
+        let huge = usize::MAX.to_string();
+        assert!(err("auto/3", &[("JOB_COMPLETION_INDEX", &huge)]).contains("past the last"));
+        assert!(err("auto", &[("SLURM_ARRAY_TASK_ID", "x")]).contains("SLURM_ARRAY_TASK_ID is `x`, not a whole number"));
+        assert!(err("autox", &[]).contains("expected auto, auto/N or K/N, found `autox`"));
+    }
 }

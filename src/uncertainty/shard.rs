@@ -17,7 +17,7 @@ use super::sketch::Histogram;
 use super::state::{Keep, State};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::ops::Range;
 use std::path::Path;
 
@@ -54,7 +54,8 @@ impl Shard {
 
     /// The base samples this shard covers in a design of `n`.
     pub fn samples(&self, n: usize) -> Range<usize> {
-        (self.k - 1) * n / self.of..self.k * n / self.of
+        let at = |k: usize| (k as u128 * n as u128 / self.of.max(1) as u128) as usize;
+        at(self.k.saturating_sub(1))..at(self.k)
     }
 }
 
@@ -86,8 +87,9 @@ pub struct ShardSettings {
     pub period: Option<String>,
 }
 
+/// What a shard file says of itself: its share, what it ran and what it holds.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Header {
+pub struct Header {
     version: u32,
     shard: Shard,
     identity: Identity,
@@ -102,6 +104,21 @@ struct Header {
     sobol: Option<(usize, usize, usize)>,
     rank_bins: (i64, usize),
     score_x0: f64,
+}
+
+impl Header {
+    pub fn shard(&self) -> Shard {
+        self.shard
+    }
+
+    pub fn settings(&self) -> &ShardSettings {
+        &self.settings
+    }
+
+    /// The base samples covered.
+    pub fn samples(&self) -> Range<usize> {
+        self.samples.clone()
+    }
 }
 
 /// One shard's partial state.
@@ -133,17 +150,8 @@ impl Partial {
         Partial { header, state }
     }
 
-    pub fn shard(&self) -> Shard {
-        self.header.shard
-    }
-
-    pub fn settings(&self) -> &ShardSettings {
-        &self.header.settings
-    }
-
-    /// The base samples covered.
-    pub fn samples(&self) -> Range<usize> {
-        self.header.samples.clone()
+    pub fn header(&self) -> &Header {
+        &self.header
     }
 
     /// Writes the shard file to `w` (unbuffered writers want a `BufWriter`); returns
@@ -230,11 +238,15 @@ fn put(w: &mut impl Write, values: &[i64]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A shard file, its header read and checked.
-#[derive(Debug, Clone)]
+/// A shard file, its header read and checked. The file stays open: what is merged is
+/// what was checked, even if the path is written again meanwhile.
+#[derive(Debug)]
 pub struct ShardFile {
     path: std::path::PathBuf,
+    file: std::fs::File,
     header: Header,
+    /// The file's SHA-256, checked at opening and again when its state is read.
+    digest: [u8; 32],
 }
 
 impl ShardFile {
@@ -246,7 +258,8 @@ impl ShardFile {
             file: file.clone(),
             message,
         };
-        let mut r = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, "open", e))?);
+        let opened = std::fs::File::open(path).map_err(|e| Error::io(path, "open", e))?;
+        let mut r = std::io::BufReader::new(&opened);
         let mut head = [0u8; 24];
         let foreign = || {
             err("not a riskscore shard file (it does not start with RISKSCORE-SHARD): give the folders or .rsshard files `sensitivity --shard` wrote".into())
@@ -263,7 +276,12 @@ impl ShardFile {
             )));
         }
         let len = u32::from_le_bytes([head[20], head[21], head[22], head[23]]) as usize;
-        let mut raw = vec![0u8; len.min(1 << 20)];
+        if len > 1 << 20 {
+            return Err(err(format!(
+                "its header says it is {len} bytes long: run this shard again"
+            )));
+        }
+        let mut raw = vec![0u8; len];
         r.read_exact(&mut raw)
             .map_err(|_| err("truncated or damaged: run this shard again".into()))?;
         let header: Header =
@@ -275,7 +293,7 @@ impl ShardFile {
         let mut hash = Sha256::new();
         hash.update(head);
         hash.update(&raw);
-        let length = std::fs::metadata(path).map_err(|e| Error::io(path, "read", e))?.len();
+        let length = opened.metadata().map_err(|e| Error::io(path, "read", e))?.len();
         let body = length.checked_sub(24 + len as u64 + 32).ok_or_else(damaged)?;
         let mut rest = (&mut r).take(body);
         let mut block = vec![0u8; 1 << 20];
@@ -291,22 +309,30 @@ impl ShardFile {
         if hash.finalize().as_slice() != stored {
             return Err(damaged());
         }
+        // What the header claims, against itself (the checksum is no signature).
+        let h = &header;
+        let shard_ok = h.shard.k >= 1 && h.shard.k <= h.shard.of && h.shard.of <= h.n;
+        if !shard_ok
+            || h.n > crate::framework::sensitivity::MAX_SAMPLES
+            || h.samples != h.shard.samples(h.n)
+            || h.samples.is_empty()
+        {
+            return Err(err(format!(
+                "its header says shard {} covers samples {}..{} of N = {}, which does not add up: run this shard again",
+                h.shard, h.samples.start, h.samples.end, h.n
+            )));
+        }
+        drop(r);
         Ok(ShardFile {
             path: path.to_path_buf(),
+            file: opened,
             header,
+            digest: stored,
         })
     }
 
-    pub fn shard(&self) -> Shard {
-        self.header.shard
-    }
-
-    pub fn settings(&self) -> &ShardSettings {
-        &self.header.settings
-    }
-
-    pub fn samples(&self) -> Range<usize> {
-        self.header.samples.clone()
+    pub fn header(&self) -> &Header {
+        &self.header
     }
 
     /// The file's name, as given.
@@ -353,17 +379,20 @@ impl ShardFile {
         // largest magnitude over x0 (about 93,000 buckets of 1 %).
         let rank_keys = 0..=(2 * acc.bins.units as i64 / acc.bins.width.max(1) + 1);
         let score_keys = -200_000..=200_000i64;
-        let raw = std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, "open", e))?;
+        let mut handle = &self.file;
+        handle
+            .seek(std::io::SeekFrom::Start(0))
+            .map_err(|e| Error::io(&self.path, "read", e))?;
         let mut r = Checked {
-            inner: std::io::BufReader::with_capacity(1 << 20, raw),
+            inner: std::io::BufReader::with_capacity(1 << 20, handle),
             hash: Sha256::new(),
         };
         let truncated = || err("truncated or damaged: run this shard again");
-        let mut skip = vec![0u8; 24 + serde_json::to_vec(h).map_or(0, |v| v.len())];
+        let mut skip = [0u8; 24];
         // The header as written: its length is in the file.
-        r.read_exact(&mut skip[..24]).map_err(|_| truncated())?;
+        r.read_exact(&mut skip).map_err(|_| truncated())?;
         let len = u32::from_le_bytes([skip[20], skip[21], skip[22], skip[23]]) as usize;
-        let mut header = vec![0u8; len];
+        let mut header = vec![0u8; len.min(1 << 20)];
         r.read_exact(&mut header).map_err(|_| truncated())?;
         let n_out = h.n_out;
         let runs = h.samples.len() * h.step;
@@ -372,7 +401,11 @@ impl ShardFile {
             let mut range = vec![0i64; 3 * n_out];
             read_i64s(&mut r, &mut range).map_err(|_| truncated())?;
             for (a, b) in sums.range.iter_mut().zip(range.chunks_exact(3)) {
-                *a = [a[0].min(b[0]), a[1].max(b[1]), a[2] + b[2]];
+                *a = [
+                    a[0].min(b[0]),
+                    a[1].max(b[1]),
+                    a[2].checked_add(b[2]).ok_or_else(truncated)?,
+                ];
             }
             add_i64s(&mut r, &mut sums.boot).map_err(|_| truncated())?;
         }
@@ -400,6 +433,10 @@ impl ShardFile {
             if cfg!(target_endian = "big") {
                 counts.iter_mut().for_each(|c| *c = u32::from_le(*c));
             }
+            // No histogram counts more runs than the shard made.
+            if counts.iter().map(|&c| u64::from(c)).sum::<u64>() > runs as u64 {
+                return Err(err("counts more runs than it covers: run this shard again"));
+            }
             let part = Histogram::from_parts(offset, std::mem::take(&mut counts));
             let into = if o < n_out {
                 &mut acc.ranks[o]
@@ -411,7 +448,11 @@ impl ShardFile {
         }
         add_i64s(&mut r, &mut acc.shift).map_err(|_| truncated())?;
         for p in &mut acc.present {
-            *p += read_u64(&mut r).map_err(|_| truncated())?;
+            let more = read_u64(&mut r).map_err(|_| truncated())?;
+            if more > runs as u64 {
+                return Err(truncated());
+            }
+            *p += more;
         }
         for ends in &mut acc.ends {
             let mut e = [0f32; 4];
@@ -426,7 +467,7 @@ impl ShardFile {
         let mut stored = [0u8; 32];
         r.inner.read_exact(&mut stored).map_err(|_| truncated())?;
         let mut rest = [0u8; 1];
-        if digest.as_slice() != stored || r.inner.read(&mut rest).map_or(true, |n| n != 0) {
+        if digest.as_slice() != stored || stored != self.digest || r.inner.read(&mut rest).map_or(true, |n| n != 0) {
             return Err(err(
                 "truncated or damaged (its checksum does not match its contents): run this shard again",
             ));
@@ -471,7 +512,9 @@ fn add_i64s(r: &mut impl Read, acc: &mut [i64]) -> std::io::Result<()> {
         let block = &mut block[..chunk.len()];
         read_i64s(r, block)?;
         for (a, b) in chunk.iter_mut().zip(block.iter()) {
-            *a += b;
+            *a = a
+                .checked_add(*b)
+                .ok_or_else(|| std::io::Error::other("a sum past 2^63"))?;
         }
     }
     Ok(())

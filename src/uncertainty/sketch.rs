@@ -88,9 +88,16 @@ impl Histogram {
         4 * self.counts.capacity()
     }
 
-    /// The first key and the counts from it (for writing a partial state).
+    /// The first counted key and the counts from it to the last counted one (for
+    /// writing a partial state: the spare room the histogram grew by is left out).
     pub fn parts(&self) -> (i64, &[u32]) {
-        (self.offset, &self.counts)
+        match (
+            self.counts.iter().position(|&c| c > 0),
+            self.counts.iter().rposition(|&c| c > 0),
+        ) {
+            (Some(first), Some(last)) => (self.offset + first as i64, &self.counts[first..=last]),
+            _ => (0, &[]),
+        }
     }
 
     /// The counts, given back for reuse.
@@ -180,10 +187,11 @@ pub struct ScoreBuckets {
 impl ScoreBuckets {
     /// Buckets for scores whose largest nominal magnitude is `largest`.
     pub fn new(largest: f64) -> ScoreBuckets {
-        ScoreBuckets::with_x0(if largest.is_finite() && largest > 0.0 {
+        // At least 1e-30, so that f32's largest value is a finite key (about 15,700).
+        ScoreBuckets::with_x0(if largest.is_finite() && largest > 1e-26 {
             largest * 1e-4
         } else {
-            f64::MIN_POSITIVE
+            1e-30
         })
     }
 
@@ -205,7 +213,7 @@ impl ScoreBuckets {
         if magnitude < self.x0 {
             return 0;
         }
-        let i = ((magnitude / self.x0).ln() / self.ln_gamma).ceil().max(0.0) as i64 + 1;
+        let i = ((magnitude / self.x0).ln() / self.ln_gamma).ceil().clamp(0.0, 1e6) as i64 + 1;
         if x < 0.0 {
             -i
         } else {
@@ -252,6 +260,15 @@ mod tests {
         assert_eq!(q(&ab), [-50.0, 5.0, 100.0]);
         assert_eq!(q(&ab), q(&ba));
         assert!(Histogram::default().quantiles([0.5], |k| k as f64)[0].is_nan());
+        // Grown downwards with room to spare, it is written from its first counted key.
+        let mut grown = Histogram::default();
+        for k in [2, 58, 0] {
+            grown.add(k);
+        }
+        assert!(grown.offset < 0);
+        let (first, counts) = grown.parts();
+        assert_eq!((first, counts.len(), counts.iter().sum::<u32>()), (0, 59, 3));
+        assert_eq!(Histogram::default().parts(), (0, &[][..]));
     }
 
     #[test]

@@ -401,6 +401,29 @@ mod tests {
         ranks
     }
 
+    /// Sums of `ranks` (samples `first..`, G = 2) among `units` with `boot`'s resamples.
+    fn summed(
+        ranks: &[f32],
+        first: usize,
+        n_out: usize,
+        units: usize,
+        shift: &[i64],
+        boot: Option<&Bootstrap>,
+    ) -> RankSums {
+        let mut sums = RankSums::new(n_out, units, 2, boot.map_or(0, Bootstrap::resamples));
+        let samples = ranks.len() / (4 * n_out);
+        sums.push(
+            &Batch {
+                ranks,
+                first_sample: first,
+                samples,
+            },
+            shift,
+            boot,
+        );
+        sums
+    }
+
     fn column(ranks: &[f32], n_out: usize, o: usize) -> Vec<f64> {
         ranks.chunks(n_out).map(|row| f64::from(row[o])).collect()
     }
@@ -411,16 +434,7 @@ mod tests {
         let ranks = design(n, n_out, 7);
         let shift: Vec<i64> = (0..n_out as i64).map(|o| 2 * (o + 3)).collect();
         let boot = Bootstrap::new(n, 50, 3, 0.95);
-        let mut sums = RankSums::new(n_out, 40, 2, 50);
-        sums.push(
-            &Batch {
-                ranks: &ranks,
-                first_sample: 0,
-                samples: n,
-            },
-            &shift,
-            Some(&boot),
-        );
+        let sums = summed(&ranks, 0, n_out, 40, &shift, Some(&boot));
         for o in 0..n_out {
             let y = column(&ranks, n_out, o);
             let want = &analyse(&[&y[..]], n, 2, Some(&boot), &mut Scratch::default())[0];
@@ -453,33 +467,17 @@ mod tests {
         let ranks = design(n, n_out, 11);
         let shift = vec![40; n_out];
         let boot = Bootstrap::new(n, 20, 5, 0.9);
-        let whole = {
-            let mut s = RankSums::new(n_out, 40, 2, 20);
-            s.push(
-                &Batch {
-                    ranks: &ranks,
-                    first_sample: 0,
-                    samples: n,
-                },
-                &shift,
-                Some(&boot),
-            );
-            s
-        };
+        let whole = summed(&ranks, 0, n_out, 40, &shift, Some(&boot));
         // Three batches of unequal size, and two parts merged the other way round.
         let part = |from: usize, to: usize| {
-            let mut s = RankSums::new(n_out, 40, 2, 20);
-            let rows = &ranks[from * 4 * n_out..to * 4 * n_out];
-            s.push(
-                &Batch {
-                    ranks: rows,
-                    first_sample: from,
-                    samples: to - from,
-                },
+            summed(
+                &ranks[from * 4 * n_out..to * 4 * n_out],
+                from,
+                n_out,
+                40,
                 &shift,
                 Some(&boot),
-            );
-            s
+            )
         };
         let mut batched = part(0, 10);
         batched.merge(&part(10, 11));
@@ -490,16 +488,7 @@ mod tests {
         assert_eq!(reversed, whole);
         // Said to rank among 2^40 units, the resample sums could pass 2^53 in f64: they
         // are added in integers instead, to the same values.
-        let mut wide = RankSums::new(n_out, 1 << 40, 2, 20);
-        wide.push(
-            &Batch {
-                ranks: &ranks,
-                first_sample: 0,
-                samples: n,
-            },
-            &shift,
-            Some(&boot),
-        );
+        let wide = summed(&ranks, 0, n_out, 1 << 40, &shift, Some(&boot));
         assert_eq!(wide.boot, whole.boot);
     }
 
@@ -508,16 +497,7 @@ mod tests {
         let n = 8;
         let mut ranks = vec![3.0f32; n * 4 * 2];
         ranks[5] = f32::NAN; // output 1, run 2
-        let mut sums = RankSums::new(2, 40, 2, 0);
-        sums.push(
-            &Batch {
-                ranks: &ranks,
-                first_sample: 0,
-                samples: n,
-            },
-            &[6, 6],
-            None,
-        );
+        let sums = summed(&ranks, 0, 2, 40, &[6, 6], None);
         for o in 0..2 {
             assert!(sums.indices(o, n, f64::NAN).s1.iter().all(|v| v.is_nan()));
         }

@@ -6,14 +6,10 @@ use super::*;
 const FW: &str = "indicators/central_asia.toml";
 const DATA: &str = "datasets/central_asia.csv";
 
-fn run(args: &[&str]) {
-    riskscore().args(args).assert().success();
-}
-
-fn shard(dir: &Path, k: usize, of: usize, extra: &[&str]) -> PathBuf {
-    let out = dir.join(format!("s{k}of{of}"));
-    let spec = format!("{k}/{of}");
-    let mut args = vec![
+/// `sensitivity -q` on the example, N = 48 with 30 resamples, then `extra`.
+fn analysis(extra: &[&str]) -> Command {
+    let mut cmd = riskscore();
+    cmd.args([
         "sensitivity",
         "-q",
         "-f",
@@ -24,14 +20,18 @@ fn shard(dir: &Path, k: usize, of: usize, extra: &[&str]) -> PathBuf {
         "48",
         "--bootstrap",
         "30",
-        "--shard",
-        &spec,
-        "-o",
-    ];
-    let out_text = out.display().to_string();
-    args.push(&out_text);
-    args.extend(extra);
-    run(&args);
+    ])
+    .args(extra);
+    cmd
+}
+
+fn shard(dir: &Path, k: usize, of: usize, extra: &[&str]) -> PathBuf {
+    let out = dir.join(format!("s{k}of{of}"));
+    analysis(&["--shard", &format!("{k}/{of}"), "-o"])
+        .arg(&out)
+        .args(extra)
+        .assert()
+        .success();
     out
 }
 
@@ -50,22 +50,7 @@ fn merge(dir: &Path, shards: &[PathBuf], name: &str) -> PathBuf {
 fn merged_shards_write_the_same_bytes_as_one_run() {
     let dir = tempfile::tempdir().unwrap();
     let one = dir.path().join("one");
-    run(&[
-        "sensitivity",
-        "-q",
-        "-f",
-        FW,
-        "-d",
-        DATA,
-        "--samples",
-        "48",
-        "--bootstrap",
-        "30",
-        "--quantiles",
-        "sketch",
-        "-o",
-        one.to_str().unwrap(),
-    ]);
+    analysis(&["--quantiles", "sketch", "-o"]).arg(&one).assert().success();
     let want_unc = read(&one.join("uncertainty.csv"));
     let want_sobol = read(&one.join("sobol.csv"));
     assert!(want_sobol.lines().count() > 50);
@@ -80,22 +65,7 @@ fn merged_shards_write_the_same_bytes_as_one_run() {
     }
     // A Slurm array task takes its share from the environment: task 4 of 0-6 is 5/7.
     let auto = dir.path().join("auto");
-    riskscore()
-        .args([
-            "sensitivity",
-            "-q",
-            "-f",
-            FW,
-            "-d",
-            DATA,
-            "--samples",
-            "48",
-            "--bootstrap",
-            "30",
-            "--shard",
-            "auto",
-            "-o",
-        ])
+    analysis(&["--shard", "auto", "-o"])
         .arg(&auto)
         .env("SLURM_ARRAY_TASK_ID", "4")
         .env("SLURM_ARRAY_TASK_MIN", "0")
@@ -108,22 +78,7 @@ fn merged_shards_write_the_same_bytes_as_one_run() {
     );
     // A Kubernetes Indexed Job gives the index; N comes with the option.
     let k8s = dir.path().join("k8s");
-    riskscore()
-        .args([
-            "sensitivity",
-            "-q",
-            "-f",
-            FW,
-            "-d",
-            DATA,
-            "--samples",
-            "48",
-            "--bootstrap",
-            "30",
-            "--shard",
-            "auto/3",
-            "-o",
-        ])
+    analysis(&["--shard", "auto/3", "-o"])
         .arg(&k8s)
         .env("JOB_COMPLETION_INDEX", "0")
         .env_remove("SLURM_ARRAY_TASK_ID")
@@ -228,24 +183,10 @@ fn shards_that_do_not_belong_together_are_refused_naming_the_file() {
     assert!(err.contains("shard 2/3 is given twice"), "{err}");
     // Another seed: other options.
     let seeded = dir.path().join("seeded");
-    run(&[
-        "sensitivity",
-        "-q",
-        "-f",
-        FW,
-        "-d",
-        DATA,
-        "--samples",
-        "48",
-        "--bootstrap",
-        "30",
-        "--seed",
-        "9",
-        "--shard",
-        "2/3",
-        "-o",
-        seeded.to_str().unwrap(),
-    ]);
+    analysis(&["--seed", "9", "--shard", "2/3", "-o"])
+        .arg(&seeded)
+        .assert()
+        .success();
     let err = attempt(&[&a, &seeded, &c]);
     assert!(err.contains("ran with other options or seed than"), "{err}");
     // Another data file (one value changed).
@@ -289,7 +230,7 @@ fn shards_that_do_not_belong_together_are_refused_naming_the_file() {
 /// them and compares with one run. Needs a running cluster: `.ci/slurm.sh` starts a
 /// one-node one and `.ci/run` runs this test; without Slurm it fails, never passes.
 #[test]
-#[ignore]
+#[ignore = "needs a running Slurm cluster (.ci/slurm.sh starts a one-node one); .ci/run runs it"]
 fn a_slurm_job_array_runs_the_shards_and_they_merge_to_one_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (fw, data) = (root.join(FW), root.join(DATA));
@@ -332,22 +273,7 @@ fn a_slurm_job_array_runs_the_shards_and_they_merge_to_one_run() {
     }
     let merged = merge(dir.path(), &parts, "merged");
     let one = dir.path().join("one");
-    run(&[
-        "sensitivity",
-        "-q",
-        "-f",
-        FW,
-        "-d",
-        DATA,
-        "--samples",
-        "48",
-        "--bootstrap",
-        "30",
-        "--quantiles",
-        "sketch",
-        "-o",
-        one.to_str().unwrap(),
-    ]);
+    analysis(&["--quantiles", "sketch", "-o"]).arg(&one).assert().success();
     for name in ["uncertainty.csv", "sobol.csv"] {
         assert_eq!(read(&merged.join(name)), read(&one.join(name)), "{name}");
     }
