@@ -414,38 +414,7 @@ impl ShardFile {
             series.resize(from + runs, 0);
             read_i64s(&mut r, &mut series[from..]).map_err(|_| truncated())?;
         }
-        let mut counts: Vec<u32> = Vec::new();
-        for o in 0..2 * n_out {
-            let offset = read_u64(&mut r).map_err(|_| truncated())? as i64;
-            let len = read_u64(&mut r).map_err(|_| truncated())?;
-            let keys = if o < n_out { &rank_keys } else { &score_keys };
-            let last = i64::try_from(len).ok().and_then(|l| offset.checked_add(l - 1));
-            if len > 0 && !(keys.contains(&offset) && last.is_some_and(|k| keys.contains(&k))) {
-                return Err(err(
-                    "holds a histogram outside the design's ranks or scores: run this shard again",
-                ));
-            }
-            let len = len as usize;
-            counts.clear();
-            counts.resize(len, 0);
-            r.read_exact(bytemuck::cast_slice_mut(&mut counts))
-                .map_err(|_| truncated())?;
-            if cfg!(target_endian = "big") {
-                counts.iter_mut().for_each(|c| *c = u32::from_le(*c));
-            }
-            // No histogram counts more runs than the shard made.
-            if counts.iter().map(|&c| u64::from(c)).sum::<u64>() > runs as u64 {
-                return Err(err("counts more runs than it covers: run this shard again"));
-            }
-            let part = Histogram::from_parts(offset, std::mem::take(&mut counts));
-            let into = if o < n_out {
-                &mut acc.ranks[o]
-            } else {
-                &mut acc.scores[o - n_out]
-            };
-            into.merge(&part);
-            counts = part.into_counts();
-        }
+        add_histograms(&mut r, acc, runs as u64, [&rank_keys, &score_keys]).map_err(|bad| err(bad.message()))?;
         add_i64s(&mut r, &mut acc.shift).map_err(|_| truncated())?;
         for p in &mut acc.present {
             let more = read_u64(&mut r).map_err(|_| truncated())?;
@@ -475,6 +444,64 @@ impl ShardFile {
         state.samples.end = h.samples.end;
         Ok(())
     }
+}
+
+/// What is wrong with a shard's histograms.
+enum Bad {
+    Truncated,
+    Outside,
+    TooMany,
+}
+
+impl Bad {
+    fn message(&self) -> &'static str {
+        match self {
+            Bad::Truncated => "truncated or damaged: run this shard again",
+            Bad::Outside => "holds a histogram outside the design's ranks or scores: run this shard again",
+            Bad::TooMany => "counts more runs than it covers: run this shard again",
+        }
+    }
+}
+
+/// Reads a shard's rank histograms then its score histograms and adds them to `acc`'s;
+/// each must lie within its `keys` and count at most `runs`.
+fn add_histograms(
+    r: &mut impl Read,
+    acc: &mut super::state::Sketches,
+    runs: u64,
+    keys: [&std::ops::RangeInclusive<i64>; 2],
+) -> std::result::Result<(), Bad> {
+    let n_out = acc.ranks.len();
+    let mut counts: Vec<u32> = Vec::new();
+    for o in 0..2 * n_out {
+        let offset = read_u64(r).map_err(|_| Bad::Truncated)? as i64;
+        let len = read_u64(r).map_err(|_| Bad::Truncated)?;
+        let keys = keys[usize::from(o >= n_out)];
+        let last = i64::try_from(len).ok().and_then(|l| offset.checked_add(l - 1));
+        if len > 0 && !(keys.contains(&offset) && last.is_some_and(|k| keys.contains(&k))) {
+            return Err(Bad::Outside);
+        }
+        counts.clear();
+        counts.resize(len as usize, 0);
+        r.read_exact(bytemuck::cast_slice_mut(&mut counts))
+            .map_err(|_| Bad::Truncated)?;
+        if cfg!(target_endian = "big") {
+            counts.iter_mut().for_each(|c| *c = u32::from_le(*c));
+        }
+        // No histogram counts more runs than the shard made.
+        if counts.iter().map(|&c| u64::from(c)).sum::<u64>() > runs {
+            return Err(Bad::TooMany);
+        }
+        let part = Histogram::from_parts(offset, std::mem::take(&mut counts));
+        let into = if o < n_out {
+            &mut acc.ranks[o]
+        } else {
+            &mut acc.scores[o - n_out]
+        };
+        into.merge(&part);
+        counts = part.into_counts();
+    }
+    Ok(())
 }
 
 /// Reads from `inner`, hashing the bytes.
