@@ -60,7 +60,7 @@ pub struct SensitivityArgs {
     pub quantiles: QuantilesArg,
     /// Run only shard K of N of the design (K from 1) and write its partial state for
     /// `merge-shards`; `auto` takes K and N from a Slurm job array
-    /// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT), `auto/N` K
+    /// (SLURM_ARRAY_TASK_ID, _MIN, _STEP, _COUNT), `auto/N` K
     /// from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or Slurm
     #[arg(long, value_name = "K/N|auto|auto/N")]
     pub shard: Option<String>,
