@@ -6,6 +6,7 @@
 //! notebook runs wherever it is moved with its folder.
 
 use crate::framework::{Child, Framework};
+use crate::output::sensitivity::{SOBOL_COLUMNS, UNCERTAINTY_COLUMNS};
 use serde_json::{json, Value};
 
 /// Which outputs the notebook loads (file names inside its data folder).
@@ -198,7 +199,13 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         ));
         cells_code.push((
             false,
-            "unc = pd.read_csv(f\"{DATA}/uncertainty.csv\")\nunc = unc[unc[\"period\"] == unc[\"period\"].max()].sort_values(\"nominal_rank\").head(TOP)\nx = range(len(unc))\nfig, ax = plt.subplots(figsize=(10, 4))\nax.errorbar(x, unc[\"median_rank\"], yerr=[unc[\"median_rank\"] - unc[\"q05_rank\"], unc[\"q95_rank\"] - unc[\"median_rank\"]], fmt=\"o\", color=\"tab:red\", ecolor=\"black\", capsize=5, label=\"median, 5-95 %\")\nax.scatter(x, unc[\"nominal_rank\"], marker=\"x\", color=\"tab:blue\", label=\"nominal\")\nax.set_xticks(list(x), unc[\"unit\"])\nax.invert_yaxis()\nax.set_title(\"Rank uncertainty\")\nax.set_xlabel(ONE + \" (by nominal rank)\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nax.legend()\nplt.tight_layout()\nplt.show()".into(),
+            {
+                // The column names are uncertainty.csv's own (`UNCERTAINTY_COLUMNS`).
+                let [unit, period, nominal, median, q05, q95, ..] = UNCERTAINTY_COLUMNS;
+                format!(
+                    "unc = pd.read_csv(f\"{{DATA}}/uncertainty.csv\")\nunc = unc[unc[\"{period}\"] == unc[\"{period}\"].max()].sort_values(\"{nominal}\").head(TOP)\nx = range(len(unc))\nfig, ax = plt.subplots(figsize=(10, 4))\nax.errorbar(x, unc[\"{median}\"], yerr=[unc[\"{median}\"] - unc[\"{q05}\"], unc[\"{q95}\"] - unc[\"{median}\"]], fmt=\"o\", color=\"tab:red\", ecolor=\"black\", capsize=5, label=\"median, 5-95 %\")\nax.scatter(x, unc[\"{nominal}\"], marker=\"x\", color=\"tab:blue\", label=\"nominal\")\nax.set_xticks(list(x), unc[\"{unit}\"])\nax.invert_yaxis()\nax.set_title(\"Rank uncertainty\")\nax.set_xlabel(ONE + \" (by nominal rank)\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nax.legend()\nplt.tight_layout()\nplt.show()"
+                )
+            },
         ));
     }
     if inputs.sobol {
@@ -211,7 +218,13 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         ));
         cells_code.push((
             false,
-            "sobol = pd.read_csv(f\"{DATA}/sobol.csv\")\nshift = sobol[sobol[\"output\"].str.startswith(\"mean_abs_shift:\")]\nshift = shift[shift[\"output\"] == shift[\"output\"].max()].sort_values(\"st\", ascending=False)\nax = shift.set_index(\"factor\")[[\"s1\", \"st\"]].plot.bar(figsize=(10, 4))\nax.set_title(\"Sobol indices of the mean rank shift\")\nax.set_xlabel(\"factor (modelling choice)\")\nax.set_ylabel(\"share of variance\")\nplt.tight_layout()\nplt.show()".into(),
+            {
+                // The column names are sobol.csv's own (`SOBOL_COLUMNS`).
+                let [output, factor, s1, _, _, st, ..] = SOBOL_COLUMNS;
+                format!(
+                    "sobol = pd.read_csv(f\"{{DATA}}/sobol.csv\")\nshift = sobol[sobol[\"{output}\"].str.startswith(\"mean_abs_shift:\")]\nshift = shift[shift[\"{output}\"] == shift[\"{output}\"].max()].sort_values(\"{st}\", ascending=False)\nax = shift.set_index(\"{factor}\")[[\"{s1}\", \"{st}\"]].plot.bar(figsize=(10, 4))\nax.set_title(\"Sobol indices of the mean rank shift\")\nax.set_xlabel(\"factor (modelling choice)\")\nax.set_ylabel(\"share of variance\")\nplt.tight_layout()\nplt.show()"
+                )
+            },
         ));
     }
     if inputs.variants {

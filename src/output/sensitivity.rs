@@ -49,27 +49,31 @@ pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
     Ok(out)
 }
 
+/// The columns of `uncertainty.csv`, in order: written here, read by name by the report
+/// and the exported notebook.
+pub const UNCERTAINTY_COLUMNS: [&str; 11] = [
+    "unit",
+    "period",
+    "nominal_rank",
+    "median_rank",
+    "q05_rank",
+    "q95_rank",
+    "mean_abs_shift",
+    "nominal_score",
+    "median_score",
+    "q05_score",
+    "q95_score",
+];
+
+/// The columns of `sobol.csv`, in order (as [`UNCERTAINTY_COLUMNS`]).
+pub const SOBOL_COLUMNS: [&str; 8] = ["output", "factor", "s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi"];
+
 /// `uncertainty.csv`: per unit and period, the nominal, median, 5 % and 95 % rank and
 /// score, and the mean absolute rank shift; rows by period and nominal rank, as a
 /// ranking. The quantiles of the scores are of the runs' single-precision scores, and
 /// written to single precision.
 pub fn uncertainty(a: &Analysis) -> Table<'_> {
-    let header: Vec<String> = [
-        "unit",
-        "period",
-        "nominal_rank",
-        "median_rank",
-        "q05_rank",
-        "q95_rank",
-        "mean_abs_shift",
-        "nominal_score",
-        "median_score",
-        "q05_score",
-        "q95_score",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let header: Vec<String> = UNCERTAINTY_COLUMNS.iter().map(|s| s.to_string()).collect();
     // As a ranking: by period, then nominal rank (units without one last, in unit order).
     let mut order: Vec<usize> = (0..a.stats.len()).collect();
     order.sort_by(|&i, &j| {
@@ -107,10 +111,7 @@ pub fn uncertainty(a: &Analysis) -> Table<'_> {
 /// `sobol.csv`: per output (`rank:<unit>:<period>` or `mean_abs_shift:<period>`) and
 /// factor group, S1 and ST with the bounds of their intervals.
 pub fn sobol(a: &Analysis) -> Table<'_> {
-    let header: Vec<String> = ["output", "factor", "s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header: Vec<String> = SOBOL_COLUMNS.iter().map(|s| s.to_string()).collect();
     let rows = a.sobol.iter().map(|s| {
         vec![
             Cell::Text(s.output.clone()),

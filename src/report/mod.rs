@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework};
+use crate::output::sensitivity::{SOBOL_COLUMNS, UNCERTAINTY_COLUMNS};
 use crate::period::Period;
 use crate::score::Results;
 use plotters::prelude::*;
@@ -1049,8 +1050,9 @@ fn sensitivity_charts(dir: &Path, last: Period, noun: Noun) -> Result<Vec<Chart>
 fn uncertainty_chart(dir: &Path, want: &str, noun: Noun) -> Result<Chart> {
     let path = dir.join("uncertainty.csv");
     let (header, rows) = read_csv(&path)?;
+    let [unit, period, nominal, median, q05, q95, ..] = UNCERTAINTY_COLUMNS;
     let [unit, period, nominal, median, q05, q95] =
-        ["unit", "period", "nominal_rank", "median_rank", "q05_rank", "q95_rank"].map(|c| column(&header, &path, c));
+        [unit, period, nominal, median, q05, q95].map(|c| column(&header, &path, c));
     let (unit, period, nominal, median, q05, q95) = (unit?, period?, nominal?, median?, q05?, q95?);
     let mut rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[period] == want).collect();
     if rows.is_empty() {
@@ -1154,7 +1156,8 @@ fn sobol_chart(dir: &Path, want: &str) -> Result<Option<Chart>> {
         return Ok(None);
     }
     let (header, rows) = read_csv(&path)?;
-    let [output, factor, s1, st] = ["output", "factor", "s1", "st"].map(|c| column(&header, &path, c));
+    let [output, factor, s1, _, _, st, ..] = SOBOL_COLUMNS;
+    let [output, factor, s1, st] = [output, factor, s1, st].map(|c| column(&header, &path, c));
     let (output, factor, s1, st) = (output?, factor?, s1?, st?);
     let target = format!("mean_abs_shift:{want}");
     let mut data: Vec<(String, f64, f64)> = rows
