@@ -3,7 +3,6 @@
 use super::sensitivity::{self as sens, Run};
 use super::{Inputs, OutDir};
 use clap::Args;
-use riskscore::framework::sensitivity::Method;
 use riskscore::framework::Framework;
 use riskscore::uncertainty::shard::{self, ShardFile};
 use riskscore::uncertainty::{self, Quantiles, Settings};
@@ -93,11 +92,7 @@ fn settings_of(fw: &Framework, recorded: &shard::ShardSettings) -> Result<Settin
     settings.seed = recorded.seed;
     settings.bootstrap = recorded.bootstrap;
     settings.confidence = recorded.confidence;
-    settings.method = if recorded.method == "montecarlo" {
-        Method::MonteCarlo
-    } else {
-        Method::Sobol
-    };
+    settings.method = recorded.method;
     settings.period = recorded
         .period
         .as_deref()

@@ -345,11 +345,12 @@ fn write_shard(
     another_shard(&args.output.out, shard)?;
     let path = set.final_path(&name);
     let staged = set.stage(&name)?;
-    let mut bytes = 0;
     output::set::write_file(&staged, &path, |w| {
-        bytes = partial.write_to(std::io::BufWriter::with_capacity(1 << 20, w))?;
-        Ok(())
+        partial.write_to(std::io::BufWriter::with_capacity(1 << 20, w))
     })?;
+    let bytes = std::fs::metadata(&staged)
+        .map_err(|e| Error::io(&staged, "read", e))?
+        .len();
     let samples = partial.header().samples();
     let manifest = serde_json::json!({
         "riskscore_version": env!("CARGO_PKG_VERSION"),

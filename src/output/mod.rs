@@ -40,8 +40,14 @@ impl<W: Write> Hashing<W> {
 
     /// The writer, and the SHA-256 of what was written (lowercase hex).
     pub(crate) fn finish(self) -> (W, String) {
+        let (inner, digest) = self.finish_bytes();
+        (inner, digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The writer, and the SHA-256 of what was written.
+    pub(crate) fn finish_bytes(self) -> (W, [u8; 32]) {
         use sha2::Digest;
-        (self.inner, format!("{:x}", self.hasher.finalize()))
+        (self.inner, self.hasher.finalize().into())
     }
 }
 

@@ -188,7 +188,7 @@ struct FixedStage {
 /// Runs the uncertainty and sensitivity analysis: compiles the plan, evaluates every
 /// run, summarises each output's distribution and computes the Sobol indices.
 pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Progress) -> Result<Analysis> {
-    prepared(fw, panel, settings, None, |p| {
+    prepared(fw, panel, settings, false, |p| {
         let state = p.evaluate(0..p.design.n, progress)?;
         Ok(p.finish(state))
     })
@@ -204,7 +204,16 @@ pub fn run_shard(
     identity: shard::Identity,
     progress: &dyn Progress,
 ) -> Result<shard::Partial> {
-    prepared(fw, panel, settings, Some(shard), |p| {
+    prepared(fw, panel, settings, true, |p| {
+        if shard.of > p.design.n {
+            return Err(Error::argument(
+                "shard",
+                format!(
+                    "{} shards of a design of N = {} samples: at most N shards",
+                    shard.of, p.design.n
+                ),
+            ));
+        }
         let state = p.evaluate(shard.samples(p.design.n), progress)?;
         Ok(shard::Partial::new(
             shard,
@@ -220,7 +229,7 @@ pub fn run_shard(
 /// whole design, as [`run`] would have made it with `settings` (the shards'). Each file
 /// is read and added in turn: memory is one state, whatever the number of shards.
 pub fn merge(fw: &Framework, panel: &Panel, settings: &Settings, files: &[shard::ShardFile]) -> Result<Analysis> {
-    prepared(fw, panel, settings, Some(Shard { k: 1, of: 1 }), |p| {
+    prepared(fw, panel, settings, true, |p| {
         let mut state = State::new(&p.shape(), 0..0, Quantiles::Sketch);
         for file in files {
             file.add_into(&mut state, p.design.n)?;
@@ -246,10 +255,7 @@ fn shard_settings(s: &Settings) -> shard::ShardSettings {
         seed: s.seed,
         bootstrap: s.bootstrap,
         confidence: s.confidence,
-        method: match s.method {
-            Method::Sobol => "sobol".into(),
-            Method::MonteCarlo => "montecarlo".into(),
-        },
+        method: s.method,
         period: s.period.map(|p| p.to_string()),
     }
 }
@@ -267,12 +273,13 @@ struct Prepared<'a> {
     timings: std::cell::RefCell<Timings>,
 }
 
-/// Compiles the analysis and hands it to `then`. Shards (`shard`) always keep a sketch.
+/// Compiles the analysis and hands it to `then`. Shards and their merge keep a sketch
+/// (`sketch_only`): an exact run is refused.
 fn prepared<T>(
     fw: &Framework,
     panel: &Panel,
     settings: &Settings,
-    shard: Option<Shard>,
+    sketch_only: bool,
     then: impl FnOnce(&Prepared<'_>) -> Result<T>,
 ) -> Result<T> {
     // Data-driven weights are fitted once on the nominal model, then held fixed (the
@@ -290,19 +297,8 @@ fn prepared<T>(
     // 1. Compile: periods, factors as actions, the data-stage matrices, fixed groups.
     let compiled = compile::Compiled::new(fw, panel, &nominal, sens, settings)?;
     let design = compiled.design(settings)?;
-    if let Some(shard) = shard {
-        if shard.of > design.n {
-            return Err(Error::argument(
-                "shard",
-                format!(
-                    "{} shards of a design of N = {} samples: at most N shards",
-                    shard.of, design.n
-                ),
-            ));
-        }
-    }
     let mut sharded = settings.clone();
-    if shard.is_some() {
+    if sketch_only {
         if settings.quantiles == Quantiles::Exact {
             return Err(Error::argument(
                 "quantiles",

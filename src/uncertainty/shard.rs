@@ -83,7 +83,7 @@ pub struct ShardSettings {
     pub seed: u64,
     pub bootstrap: usize,
     pub confidence: f64,
-    pub method: String,
+    pub method: crate::framework::sensitivity::Method,
     pub period: Option<String>,
 }
 
@@ -154,14 +154,9 @@ impl Partial {
         &self.header
     }
 
-    /// Writes the shard file to `w` (unbuffered writers want a `BufWriter`); returns
-    /// the bytes written.
-    pub fn write_to(&self, w: impl Write) -> std::io::Result<u64> {
-        let mut w = Hashing {
-            inner: w,
-            hash: Sha256::new(),
-            bytes: 0,
-        };
+    /// Writes the shard file to `w` (unbuffered writers want a `BufWriter`).
+    pub fn write_to(&self, w: impl Write) -> std::io::Result<()> {
+        let mut w = crate::output::Hashing::new(w);
         w.write_all(MAGIC)?;
         w.write_all(&VERSION.to_le_bytes())?;
         let header = serde_json::to_vec(&self.header).map_err(std::io::Error::other)?;
@@ -202,29 +197,9 @@ impl Partial {
                 }
             }
         }
-        let digest = w.hash.clone().finalize();
-        w.inner.write_all(&digest)?;
-        w.inner.flush()?;
-        Ok(w.bytes + 32)
-    }
-}
-
-/// Writes through to `inner`, hashing and counting the bytes.
-struct Hashing<W> {
-    inner: W,
-    hash: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        let (mut inner, digest) = w.finish_bytes();
+        inner.write_all(&digest)?;
+        inner.flush()
     }
 }
 
@@ -295,15 +270,7 @@ impl ShardFile {
         hash.update(&raw);
         let length = opened.metadata().map_err(|e| Error::io(path, "read", e))?.len();
         let body = length.checked_sub(24 + len as u64 + 32).ok_or_else(damaged)?;
-        let mut rest = (&mut r).take(body);
-        let mut block = vec![0u8; 1 << 20];
-        loop {
-            let n = rest.read(&mut block).map_err(|e| Error::io(path, "read", e))?;
-            if n == 0 {
-                break;
-            }
-            hash.update(&block[..n]);
-        }
+        std::io::copy(&mut (&mut r).take(body), &mut hash).map_err(|e| Error::io(path, "read", e))?;
         let mut stored = [0u8; 32];
         r.read_exact(&mut stored).map_err(|_| damaged())?;
         if hash.finalize().as_slice() != stored {
@@ -401,11 +368,7 @@ impl ShardFile {
             let mut range = vec![0i64; 3 * n_out];
             read_i64s(&mut r, &mut range).map_err(|_| truncated())?;
             for (a, b) in sums.range.iter_mut().zip(range.chunks_exact(3)) {
-                *a = [
-                    a[0].min(b[0]),
-                    a[1].max(b[1]),
-                    a[2].checked_add(b[2]).ok_or_else(truncated)?,
-                ];
+                *a = super::stream::join_range(*a, [b[0], b[1], b[2]]).ok_or_else(truncated)?;
             }
             add_i64s(&mut r, &mut sums.boot).map_err(|_| truncated())?;
         }

@@ -7,7 +7,7 @@
 
 use super::sketch::{Histogram, RankBins, ScoreBuckets};
 use super::sobol::Bootstrap;
-use super::stream::{Batch, RankSums};
+use super::stream::{twice, Batch, RankSums};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -188,7 +188,7 @@ impl State {
                             let r = ranks[k * n_out + o];
                             if r.is_finite() {
                                 rh.add(bins.key(r));
-                                *shift += ((2.0 * r) as i64 - c).abs();
+                                *shift += (twice(r) - c).abs();
                                 *present += 1;
                                 ends[0] = ends[0].min(r);
                                 ends[1] = ends[1].max(r);
@@ -259,7 +259,7 @@ fn shift_sum(ranks: &[f32], nominal: &[i64]) -> i64 {
         if !r.is_finite() {
             return NO_SHIFT;
         }
-        sum += ((2.0 * r) as i64 - c).abs();
+        sum += (twice(r) - c).abs();
     }
     sum
 }

@@ -138,7 +138,17 @@ impl RankSums {
                     scratch.sums.resize(resamples * cols, 0.0);
                     for first in (0..batch.samples).step_by(SUB) {
                         let part = first..(first + SUB).min(batch.samples);
-                        self::sums(batch, part.clone(), from, g, shift, sums, range, scratch);
+                        self::sums(
+                            batch,
+                            part.clone(),
+                            from,
+                            g,
+                            shift,
+                            sums,
+                            range,
+                            boot.is_some(),
+                            scratch,
+                        );
                         if let Some(boot) = boot {
                             let first = batch.first_sample + part.start;
                             if in_f64 {
@@ -170,7 +180,7 @@ impl RankSums {
             *a += b;
         }
         for (a, b) in self.range.iter_mut().zip(&other.range) {
-            *a = [a[0].min(b[0]), a[1].max(b[1]), a[2] + b[2]];
+            *a = join_range(*a, *b).expect("fewer than 2^63 runs");
         }
     }
 
@@ -224,7 +234,8 @@ impl RankSums {
 }
 
 /// Adds samples `part` of a batch to the sums and ranges of the outputs `from..from +
-/// range.len()`, and writes their terms to `scratch.terms` (samples x outputs x T);
+/// range.len()`; with `keep_terms` (a bootstrap will want them), also writes each
+/// sample's terms to `scratch.terms` (samples x outputs x T).
 #[allow(clippy::too_many_arguments)]
 fn sums(
     batch: &Batch<'_>,
@@ -234,12 +245,15 @@ fn sums(
     shift: &[i64],
     sums: &mut [i64],
     range: &mut [[i64; 3]],
+    keep_terms: bool,
     scratch: &mut Scratch,
 ) {
     let (t, step, width) = (terms(g), g + 2, range.len());
     let n_out = batch.ranks.len() / (batch.samples * step).max(1);
     scratch.terms.clear();
-    scratch.terms.resize(part.len() * width * t, 0.0);
+    scratch
+        .terms
+        .resize(if keep_terms { part.len() * width * t } else { t }, 0.0);
     for (local, s) in part.enumerate() {
         let row = |k: usize| {
             let at = (s * step + k) * n_out + from;
@@ -262,34 +276,39 @@ fn sums(
             see(b_row[q]);
             let ya = twice(a_row[q]);
             let (x, z) = (ya - c, twice(b_row[q]) - c);
-            let term = &mut scratch.terms[(local * width + q) * t..(local * width + q + 1) * t];
-            term[0] = x as f64;
-            term[1] = (x * x) as f64;
-            term[2] = z as f64;
-            term[3] = (z * z) as f64;
+            // Term i of this sample: added to the sums, and kept for the bootstrap.
+            let at = if keep_terms { (local * width + q) * t } else { 0 };
+            let term = &mut scratch.terms[at..at + t];
             let sums = &mut sums[q * t..(q + 1) * t];
-            sums[0] += x;
-            sums[1] += x * x;
-            sums[2] += z;
-            sums[3] += z * z;
+            let mut put = |i: usize, v: i64| {
+                sums[i] += v;
+                term[i] = v as f64;
+            };
+            put(0, x);
+            put(1, x * x);
+            put(2, z);
+            put(3, z * z);
             for j in 0..g {
                 let r = row(1 + j)[q];
                 see(r);
                 let d = twice(r) - ya;
-                sums[4 + j] += d;
-                sums[4 + g + j] += z * d;
-                sums[4 + 2 * g + j] += d * d;
-                term[4 + j] = d as f64;
-                term[4 + g + j] = (z * d) as f64;
-                term[4 + 2 * g + j] = (d * d) as f64;
+                put(4 + j, d);
+                put(4 + g + j, z * d);
+                put(4 + 2 * g + j, d * d);
             }
         }
     }
 }
 
+/// The ranges of two parts: the least and greatest y, and the runs without a rank
+/// (`None` past 2^63 of them: a damaged part).
+pub(crate) fn join_range(a: [i64; 3], b: [i64; 3]) -> Option<[i64; 3]> {
+    Some([a[0].min(b[0]), a[1].max(b[1]), a[2].checked_add(b[2])?])
+}
+
 /// Twice a rank, as an integer (ranks are whole or half numbers; a missing one is 0).
 #[inline(always)]
-fn twice(rank: f32) -> i64 {
+pub(crate) fn twice(rank: f32) -> i64 {
     if rank.is_finite() {
         (2.0 * rank) as i64
     } else {
