@@ -258,10 +258,13 @@ pub fn write_table<'r>(
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let delimiter = if style.excel { b';' } else { b',' };
-    let render = |rows: &mut dyn Iterator<Item = Vec<Cell>>, with_header: bool| {
-        render_rows(rows, header, delimiter, style, with_header)
-    };
-    out.write_all(&render(&mut std::iter::empty(), true)?)?;
+    out.write_all(&render_rows(
+        std::iter::empty::<Vec<Cell>>(),
+        header,
+        delimiter,
+        style,
+        true,
+    )?)?;
     // Rows are taken a batch at a time, rendered in parallel blocks and written in
     // order: memory holds one batch, however long the table (10 million indicator rows).
     let batch = BLOCK_ROWS * 4 * rayon::current_num_threads().max(1);
@@ -272,7 +275,10 @@ pub fn write_table<'r>(
                 let blocks: Vec<std::io::Result<Vec<u8>>> = (start..end)
                     .into_par_iter()
                     .step_by(BLOCK_ROWS)
-                    .map(|from| render(&mut (from..(from + BLOCK_ROWS).min(end)).map(&row), false))
+                    .map(|from| {
+                        let rows = (from..(from + BLOCK_ROWS).min(end)).map(&row);
+                        render_rows(rows, header, delimiter, style, false)
+                    })
                     .collect();
                 for block in blocks {
                     out.write_all(&block?)?;
