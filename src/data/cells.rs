@@ -7,8 +7,9 @@
 //! pass, so that [`super::read::Table::numeric_column`] can report every bad cell with
 //! its row, and a column that was only thought numeric stays usable as text.
 
-use super::read::{check_header, field_count, is_blank, NumberFormat, DELIMITERS, MAX_LISTED, MAX_ROW_BYTES};
+use super::read::{check_header, field_count, NumberFormat, DELIMITERS, MAX_LISTED, MAX_ROW_BYTES};
 use crate::error::{visible, Error, Result};
+use crate::input::scan::{self, Dialect, LineEnds, Record};
 use rayon::prelude::*;
 
 /// One text column: its cells end to end, and where each ends. An empty cell is missing.
@@ -99,14 +100,6 @@ fn field_text(field: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn csv_reader(bytes: &[u8], separator: u8) -> ::csv::Reader<&[u8]> {
-    ::csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes)
-}
-
 /// Bytes of the body per piece, at least: a piece ends at the first line end after
 /// them (a few bytes in unit tests, so that small files span pieces).
 const PIECE_BYTES: usize = if cfg!(test) { 16 } else { 1 << 20 };
@@ -141,21 +134,18 @@ fn read_split(
     split: bool,
 ) -> Result<CsvCells> {
     let numbers = NumberReader::new(numbers);
-    let mut reader = csv_reader(bytes, separator);
-    let mut record = ::csv::ByteRecord::new();
-    // The header: the first row that is not blank.
-    let header: Vec<String> = loop {
-        match read_row(name, bytes, &mut reader, &mut record, skipped_lines) {
-            Row::Record(_) if is_blank(&record) => continue,
-            Row::Record(_) => break record.iter().map(|f| field_text(f).into_owned()).collect(),
-            Row::End => break Vec::new(),
-            Row::Stop(problem) => return Err(problem),
-        }
+    let dialect = Dialect {
+        delimiter: separator,
+        line_ends: LineEnds::Any,
+    };
+    let (header, start) = match first_row(name, bytes, dialect, skipped_lines) {
+        Ok(Some((header, end))) => (header, end),
+        Ok(None) => (Vec::new(), bytes.len()),
+        Err(problem) => return Err(problem),
     };
     let mut problems = check_header(name, &header);
-    let start = reader.position().byte() as usize;
-    let first_line = reader.position().line() as usize;
-    let body = &bytes[start.min(bytes.len())..];
+    let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..start]).count();
+    let body = &bytes[start..];
     let pieces = if !split || body.contains(&b'"') {
         vec![(body, first_line)]
     } else {
@@ -188,15 +178,7 @@ fn read_split(
         }
     }
     let read_piece = |((piece, line), slots): (&(&[u8], usize), Vec<&mut [f64]>)| {
-        Piece::read(
-            name,
-            piece,
-            separator,
-            line - 1 + skipped_lines,
-            &numeric_at,
-            &numbers,
-            slots,
-        )
+        Piece::read(name, piece, dialect, line + skipped_lines, &numeric_at, &numbers, slots)
     };
     let read: Vec<Piece> = if pieces.len() > 1 {
         pieces.par_iter().zip(slots).map(read_piece).collect()
@@ -268,17 +250,16 @@ fn read_split(
         columns[j] = CsvColumn::Text(TextColumn::default());
     }
     if !not_numbers.is_empty() {
-        let mut reader = csv_reader(body, separator);
-        while reader.read_byte_record(&mut record).unwrap_or(false) {
-            if is_blank(&record) {
-                continue;
-            }
-            for &j in &not_numbers {
-                if let (CsvColumn::Text(text), Some(field)) = (&mut columns[j], record.get(j)) {
-                    text.push(&field_text(field));
+        scan::Reader::default().read(body, true, dialect, |record| {
+            if !record.is_blank() {
+                for &j in &not_numbers {
+                    if let (CsvColumn::Text(text), Some(field)) = (&mut columns[j], record.get(j)) {
+                        text.push(&field_text(field));
+                    }
                 }
             }
-        }
+            true
+        });
     }
     Ok(CsvCells { header, columns, rows })
 }
@@ -300,57 +281,51 @@ fn split_lines(body: &[u8], first_line: usize) -> Vec<(&[u8], usize)> {
     pieces
 }
 
-/// The line a record starts on. The parser ends a row at `\r` and leaves the `\n` of
-/// a `\r\n` to the next read, so the position it gives may sit before that `\n` (and
-/// name the line above): the line ends at the position are counted in.
-fn record_line(bytes: &[u8], position: &::csv::Position) -> usize {
-    let start = (position.byte() as usize).min(bytes.len());
-    let ends = bytes[start..].iter().take_while(|&&b| b == b'\r' || b == b'\n');
-    position.line() as usize + ends.filter(|&&b| b == b'\n').count()
-}
-
-/// What reading one row gave.
-enum Row {
-    /// A row, in the record (blank or not).
-    Record(usize),
-    End,
-    /// A row that ends the reading: an error from the parser, or a runaway row.
-    Stop(Error),
-}
-
-/// Reads the next row; its number is its line in `bytes` plus `line_offset`.
-fn read_row(
-    name: &str,
-    bytes: &[u8],
-    reader: &mut ::csv::Reader<&[u8]>,
-    record: &mut ::csv::ByteRecord,
-    line_offset: usize,
-) -> Row {
-    match reader.read_byte_record(record) {
-        Ok(false) => Row::End,
-        Ok(true) => {
-            let row = record.position().map_or(0, |p| record_line(bytes, p)) + line_offset;
-            let length = record.as_slice().len() + record.len();
-            if length <= MAX_ROW_BYTES {
-                return Row::Record(row);
+/// The first row that is not blank, as text, and where the rows under it start; `None`
+/// when every row is blank. Read from the start of `bytes` a block at a time, growing,
+/// so that the rest of a large file is not scanned for it.
+fn first_row(name: &str, bytes: &[u8], dialect: Dialect, skipped_lines: usize) -> Result<Option<(Vec<String>, usize)>> {
+    let mut reader = scan::Reader::default();
+    let mut block = 1 << 16;
+    loop {
+        let eof = block >= bytes.len();
+        let text = &bytes[..block.min(bytes.len())];
+        let mut found: Option<Result<(Vec<String>, usize)>> = None;
+        reader.read(text, eof, dialect, |record| {
+            let row = skipped_lines + 1 + memchr::memchr_iter(b'\n', &text[..record.start()]).count();
+            if let Some(problem) = runaway(name, bytes, record, row) {
+                found = Some(Err(problem));
+                return false;
             }
-            Row::Stop(Error::Row {
-                file: name.into(),
-                row,
-                // The parser drops the quote itself: look for one in the file.
-                message: if bytes.contains(&b'"') {
-                    format!("the row is {length} bytes long: a quote (\") opened in it is probably never closed")
-                } else {
-                    format!("the row is {length} bytes long, longer than any row of a data table: is this a CSV file?")
-                },
-            })
+            if record.is_blank() {
+                return true;
+            }
+            let cells = (0..record.len()).map(|j| field_text(record.get(j).unwrap_or_default()).into_owned());
+            found = Some(Ok((cells.collect(), record.end())));
+            false
+        });
+        match found {
+            Some(row) => return row.map(Some),
+            None if eof => return Ok(None),
+            None => block *= 4,
         }
-        Err(e) => Row::Stop(Error::Row {
-            file: name.into(),
-            row: e.position().map_or(0, |p| p.line() as usize + line_offset),
-            message: format!("cannot read the row: {}", visible(&e.to_string())),
-        }),
     }
+}
+
+/// A row too long to be one ([`MAX_ROW_BYTES`]), which stops the reading: row `row`
+/// of the file, read from `bytes`.
+fn runaway(name: &str, bytes: &[u8], record: &Record, row: usize) -> Option<Error> {
+    let length = record.weight();
+    (length > MAX_ROW_BYTES).then(|| Error::Row {
+        file: name.into(),
+        row,
+        // The scanner drops the quote itself: look for one in the file.
+        message: if bytes.contains(&b'"') {
+            format!("the row is {length} bytes long: a quote (\") opened in it is probably never closed")
+        } else {
+            format!("the row is {length} bytes long, longer than any row of a data table: is this a CSV file?")
+        },
+    })
 }
 
 /// At most how many rows a piece holds: a row ends at `\n`, `\r\n` or a lone `\r`
@@ -376,13 +351,14 @@ struct Piece {
 }
 
 impl Piece {
-    /// Reads the piece's rows; the numbers of numeric column `j` go to
-    /// `numbers[numeric_at[j]]`, one per row, from its start.
+    /// Reads the piece's rows (its first line is line `first_line` of the file); the
+    /// numbers of numeric column `j` go to `numbers[numeric_at[j]]`, one per row, from
+    /// its start.
     fn read(
         name: &str,
         bytes: &[u8],
-        separator: u8,
-        line_offset: usize,
+        dialect: Dialect,
+        first_line: usize,
         numeric_at: &[Option<usize>],
         reader_of_numbers: &NumberReader,
         mut numbers: Vec<&mut [f64]>,
@@ -395,36 +371,37 @@ impl Piece {
             stopped: false,
             not_numbers: Vec::new(),
         };
-        let mut reader = csv_reader(bytes, separator);
-        let mut record = ::csv::ByteRecord::new();
-        loop {
-            let row = match read_row(name, bytes, &mut reader, &mut record, line_offset) {
-                Row::Record(row) => row,
-                Row::End => break,
-                Row::Stop(problem) => {
-                    piece.problems.push(problem);
-                    piece.stopped = true;
-                    break;
-                }
-            };
-            if is_blank(&record) {
-                continue;
+        // The line of the last record's start, and where it was counted to.
+        let (mut line, mut counted) = (first_line, 0);
+        scan::Reader::default().read(bytes, true, dialect, |record| {
+            line += memchr::memchr_iter(b'\n', &bytes[counted..record.start()]).count();
+            counted = record.start();
+            let row = line;
+            if let Some(problem) = runaway(name, bytes, record, row) {
+                piece.problems.push(problem);
+                piece.stopped = true;
+                return false;
+            }
+            if record.is_blank() {
+                return true;
             }
             if record.len() != width {
+                let cells: Vec<&[u8]> = (0..record.len()).filter_map(|j| record.get(j)).collect();
                 piece.problems.push(Error::Row {
                     file: name.into(),
                     row,
-                    message: field_count(&record, width, separator),
+                    message: field_count(&cells, width, dialect.delimiter),
                 });
-                continue;
+                return true;
             }
             if !piece.problems.is_empty() {
                 // The file is refused: only its shape is checked from here on.
-                continue;
+                return true;
             }
             let i = piece.rows.len();
             piece.rows.push(row);
-            for (j, (field, at)) in record.iter().zip(numeric_at).enumerate() {
+            for (j, at) in numeric_at.iter().enumerate() {
+                let field = record.get(j).unwrap_or_default();
                 let Some(at) = *at else {
                     piece.texts[j].push(&field_text(field));
                     continue;
@@ -439,7 +416,8 @@ impl Piece {
                     }
                 };
             }
-        }
+            true
+        });
         piece
     }
 }
@@ -538,6 +516,77 @@ mod tests {
                 CsvColumn::Text(text) => text.iter().map(|t| format!("{t:?}")).collect(),
             })
             .collect()
+    }
+
+    /// The header, row numbers and cells the `csv` crate reads (csv-core's default row
+    /// ends), blank rows left out, as the reader before the scanner read them: a row's
+    /// number is the line of its first byte (the parser leaves the `\n` of a `\r\n`
+    /// to the next read, so those at its position are counted in).
+    #[allow(clippy::type_complexity)]
+    fn by_the_csv_crate(text: &str) -> (Vec<String>, Vec<usize>, Vec<Vec<String>>) {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut record = ::csv::ByteRecord::new();
+        let (mut header, mut rows, mut cells) = (None, Vec::new(), Vec::new());
+        while reader.read_byte_record(&mut record).unwrap() {
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            let fields: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+            if header.is_none() {
+                header = Some(fields);
+                continue;
+            }
+            let position = record.position().unwrap();
+            let start = position.byte() as usize;
+            let ends = text.as_bytes()[start..]
+                .iter()
+                .take_while(|&&b| b == b'\r' || b == b'\n');
+            rows.push(position.line() as usize + ends.filter(|&&b| b == b'\n').count());
+            cells.push(fields);
+        }
+        (header.unwrap_or_default(), rows, cells)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The scanner reads a file as the `csv` crate does: the same header, rows, row
+        /// numbers and cells, whatever the quotes and line ends, in pieces or in one.
+        #[test]
+        fn files_read_as_the_csv_crate_reads_them(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[a1 ]{0,3}|\"[a,\r\n\"]{0,5}\"|[a\"]{1,3}", 2..=2),
+                0..12,
+            ),
+            ends in proptest::collection::vec(proptest::sample::select(vec!["\n", "\r\n", "\r", "\n\n", "\r\n\r\n"]), 12),
+        ) {
+            let mut text = String::from("u,v\n");
+            for (row, end) in rows.iter().zip(&ends) {
+                text.push_str(&row.join(","));
+                text.push_str(end);
+            }
+            let (header, numbers, fields) = by_the_csv_crate(&text);
+            for split in [true, false] {
+                let read = read_split("d.csv", text.as_bytes(), b',', 0, &[], &NumberFormat::default(), split);
+                let Ok(read) = read else {
+                    // Refused only for a row of another length than the header.
+                    proptest::prop_assert!(fields.iter().any(|f| f.len() != header.len()), "{:?}", read.err());
+                    continue;
+                };
+                proptest::prop_assert!(fields.iter().all(|f| f.len() == header.len()));
+                proptest::prop_assert_eq!(&read.header, &header);
+                proptest::prop_assert_eq!(&read.rows, &numbers);
+                let ours: Vec<Vec<String>> = (0..read.rows.len())
+                    .map(|i| read.columns.iter().map(|c| match c {
+                        CsvColumn::Text(t) => t.get(i).unwrap_or_default().to_string(),
+                        CsvColumn::Numbers(_) => unreachable!(),
+                    }).collect())
+                    .collect();
+                proptest::prop_assert_eq!(ours, fields.clone());
+            }
+        }
     }
 
     proptest::proptest! {

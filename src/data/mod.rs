@@ -167,9 +167,46 @@ struct FileRows {
     name: String,
     /// Adds values to the other files' unit-periods only (a World Bank file).
     supplementary: bool,
-    keys: Vec<(String, Period)>,
+    keys: Keys,
     columns: Vec<(String, Vec<f64>)>,
     labels: Vec<(String, Vec<Option<String>>)>,
+}
+
+/// A file's rows as unit-period keys: the units, each once in order of first appearance,
+/// and each row's unit (a number into them) and period. A unit's name is kept once, not
+/// once per row (a grid-month table repeats 64,818 names twelve times).
+#[derive(Debug, Default)]
+struct Keys {
+    units: Vec<String>,
+    rows: Vec<(usize, Period)>,
+}
+
+impl Keys {
+    /// Keys of rows given as pairs.
+    fn from_pairs(pairs: Vec<(String, Period)>) -> Keys {
+        let mut keys = Keys::default();
+        let mut index: HashMap<String, usize> = HashMap::default();
+        for (unit, period) in pairs {
+            let u = match index.get(&unit) {
+                Some(&u) => u,
+                None => {
+                    keys.units.push(unit.clone());
+                    index.insert(unit, keys.units.len() - 1);
+                    keys.units.len() - 1
+                }
+            };
+            keys.rows.push((u, period));
+        }
+        keys
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, Period)> + '_ {
+        self.rows.iter().map(|&(u, p)| (self.units[u].as_str(), p))
+    }
 }
 
 /// Loads every source and joins them into one panel.
@@ -381,73 +418,118 @@ fn detect_layout(framework: &Framework, table: &Table, needed: &[(String, String
     }
 }
 
-fn keys(framework: &Framework, table: &Table) -> Result<Vec<(String, Period)>> {
-    let units = table.text_column(&framework.index.unit_column, "index.unit")?;
-    let periods = table.text_column(&framework.index.period_column, "index.period")?;
-    let mut out = Vec::with_capacity(units.len());
-    let mut problems = Vec::new();
-    let mut kind = None;
+/// The unit and period of every row; every empty unit and unreadable period is
+/// reported, in row order. Each distinct unit name is looked up once per row and kept
+/// once; each distinct period text is parsed once.
+fn keys(framework: &Framework, table: &Table) -> Result<Keys> {
+    let unit_column = &framework.index.unit_column;
+    let period_column = &framework.index.period_column;
     let cell = |row: usize, column: &str, message: String| Error::Cell {
         file: table.name.clone(),
         row,
         column: column.to_string(),
         message,
     };
-    for (i, (u, p)) in units.into_iter().zip(periods).enumerate() {
-        let row = table.row_number(i);
-        let unit = u.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        if unit.is_none() {
-            problems.push(cell(
-                row,
-                &framework.index.unit_column,
-                "empty unit: every row needs a unit code".into(),
-            ));
-        }
-        let text = p.unwrap_or_default();
-        let period = Period::parse(&text);
-        match period {
-            None => problems.push(cell(
-                row,
-                &framework.index.period_column,
-                Period::expected(&visible(&text)),
-            )),
-            Some(period) => match kind {
-                None => kind = Some((period.kind, row)),
-                Some((k, first)) if k != period.kind => problems.push(cell(
-                    row,
-                    &framework.index.period_column,
-                    format!(
-                        "period `{text}` is a {} but row {first} holds a {}: use one kind of period per data set",
-                        period.kind.name(),
-                        k.name()
-                    ),
-                )),
-                _ => {}
-            },
-        }
-        if let (Some(unit), Some(period)) = (unit, period) {
-            out.push((unit, period));
-        }
-    }
-    Error::in_row_order(problems, read::MAX_LISTED)?;
-    Ok(out)
+    table.with_text_cells(unit_column, "index.unit", |units| {
+        table.with_text_cells(period_column, "index.period", |periods| {
+            let mut keys = Keys {
+                units: Vec::new(),
+                rows: Vec::with_capacity(table.rows()),
+            };
+            let mut unit_number: HashMap<&str, usize> = HashMap::default();
+            let mut parsed: HashMap<&str, Option<Period>> = HashMap::default();
+            let mut last: Option<(&str, Option<Period>)> = None;
+            let mut problems = Vec::new();
+            let mut kind = None;
+            for (i, (u, p)) in (&mut *units).zip(&mut *periods).enumerate() {
+                let row = table.row_number(i);
+                let unit = u.map(str::trim).filter(|s| !s.is_empty());
+                if unit.is_none() {
+                    problems.push(cell(row, unit_column, "empty unit: every row needs a unit code".into()));
+                }
+                let text = p.unwrap_or_default();
+                let period = match last {
+                    Some((t, period)) if t == text => period,
+                    _ => *parsed.entry(text).or_insert_with(|| Period::parse(text)),
+                };
+                last = Some((text, period));
+                match period {
+                    None => problems.push(cell(row, period_column, Period::expected(&visible(text)))),
+                    Some(period) => match kind {
+                        None => kind = Some((period.kind, row)),
+                        Some((k, first)) if k != period.kind => problems.push(cell(
+                            row,
+                            period_column,
+                            format!(
+                                "period `{text}` is a {} but row {first} holds a {}: use one kind of period per data set",
+                                period.kind.name(),
+                                k.name()
+                            ),
+                        )),
+                        _ => {}
+                    },
+                }
+                if let (Some(unit), Some(period)) = (unit, period) {
+                    let u = *unit_number.entry(unit).or_insert_with(|| {
+                        keys.units.push(unit.to_string());
+                        keys.units.len() - 1
+                    });
+                    keys.rows.push((u, period));
+                }
+            }
+            Error::in_row_order(problems, read::MAX_LISTED)?;
+            Ok(keys)
+        })
+    })
 }
 
-fn check_duplicates(table: &Table, keys: &[(String, Period)]) -> Result<()> {
-    let mut seen: HashMap<(&str, Period), usize> = HashMap::default();
+/// Refuses a unit-period on two rows, naming every repeat and its first row. Each row
+/// is placed by its unit number and period (one kind in a file, see [`keys`]) on a table
+/// of first rows when the panel is not much sparser than the file, else in a hash map.
+fn check_duplicates(table: &Table, keys: &Keys) -> Result<()> {
+    let mut periods: Vec<Period> = keys.rows.iter().map(|&(_, p)| p).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let n_units = keys.units.len();
+    let cells = n_units.saturating_mul(periods.len());
+    // Row index + 1 of the first row of each cell; 0 for none yet.
+    let mut dense: Vec<usize> = if cells <= 4 * keys.len() + 1024 {
+        vec![0; cells]
+    } else {
+        Vec::new()
+    };
+    let mut sparse: HashMap<usize, usize> = HashMap::default();
     let mut problems = Vec::new();
-    for (i, (unit, period)) in keys.iter().enumerate() {
-        let row = table.row_number(i);
-        if let Some(&first) = seen.get(&(unit.as_str(), *period)) {
+    let mut last: Option<(Period, usize)> = None;
+    for (i, &(u, p)) in keys.rows.iter().enumerate() {
+        let k = match last {
+            Some((q, k)) if q == p => k,
+            _ => periods.partition_point(|q| *q < p),
+        };
+        last = Some((p, k));
+        let slot = k * n_units + u;
+        let first = match dense.get_mut(slot) {
+            Some(first) if *first == 0 => {
+                *first = i + 1;
+                None
+            }
+            Some(first) => Some(*first - 1),
+            None => match sparse.entry(slot) {
+                std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                    None
+                }
+            },
+        };
+        if let Some(first) = first {
             problems.push(Error::DuplicateRow {
                 file: table.name.clone(),
-                row,
-                unit: unit.clone(),
-                period: period.to_string(),
-                first: format!("row {first}"),
+                row: table.row_number(i),
+                unit: keys.units[u].clone(),
+                period: p.to_string(),
+                first: format!("row {}", table.row_number(first)),
             });
-        } else {
-            seen.insert((unit.as_str(), *period), row);
         }
     }
     Error::in_row_order(problems, read::MAX_LISTED)
@@ -508,11 +590,12 @@ fn long_rows(
     let mut out_keys = Vec::new();
     let mut cells: Vec<Vec<f64>> = vec![Vec::new(); needed.len()];
     let mut first_row: HashMap<(usize, usize), usize> = HashMap::default();
-    for (i, key) in keys.into_iter().enumerate() {
+    for (i, (unit, period)) in keys.iter().enumerate() {
         let Some(name) = names[i].as_deref().map(str::trim) else {
             continue;
         };
         let Some(&col) = wanted.get(name) else { continue };
+        let key = (unit.to_string(), period);
         let r = *row_of.entry(key.clone()).or_insert_with(|| {
             out_keys.push(key.clone());
             for c in cells.iter_mut() {
@@ -544,7 +627,7 @@ fn long_rows(
     Ok(FileRows {
         name: table.name.clone(),
         supplementary: false,
-        keys: out_keys,
+        keys: Keys::from_pairs(out_keys),
         columns,
         labels: Vec::new(),
     })
@@ -571,7 +654,7 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
     let main: HashSet<(String, Period)> = files
         .iter()
         .filter(|f| !f.supplementary)
-        .flat_map(|f| f.keys.iter().cloned())
+        .flat_map(|f| f.keys.iter().map(|(u, p)| (u.to_string(), p)))
         .collect();
     let main_units: HashSet<&str> = main.iter().map(|(u, _)| u.as_str()).collect();
     // Upper-cased code -> the other files' spellings of it.
@@ -588,7 +671,7 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
             continue;
         }
         let mut renamed: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
-        for (u, _) in f.keys.iter_mut() {
+        for u in f.keys.units.iter_mut() {
             if main_units.contains(u.as_str()) {
                 continue;
             }
@@ -605,7 +688,7 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
                 pairs.join(", ")
             ));
         }
-        let keep: Vec<bool> = f.keys.iter().map(|k| main.contains(k)).collect();
+        let keep: Vec<bool> = f.keys.iter().map(|(u, p)| main.contains(&(u.to_string(), p))).collect();
         let kept = keep.iter().filter(|&&k| k).count();
         if kept == f.keys.len() {
             continue;
@@ -615,7 +698,7 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
             .iter()
             .zip(&keep)
             .filter(|(_, &k)| k)
-            .map(|((u, _), _)| u.as_str())
+            .map(|((u, _), _)| u)
             .collect();
         info.notes.push(format!(
             "{}: kept {kept} of {} country-years with values, those of {} units the other files hold",
@@ -634,7 +717,7 @@ fn restrict_supplementary(files: &mut [FileRows], infos: &mut [SourceInfo]) {
             filter(values);
         }
         let mut i = 0;
-        f.keys.retain(|_| {
+        f.keys.rows.retain(|_| {
             i += 1;
             keep[i - 1]
         });
@@ -650,16 +733,22 @@ fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
     // Each file's rows as unit numbers (in order of first appearance).
     let mut unit_of: Vec<Vec<usize>> = Vec::with_capacity(files.len());
     for f in &files {
+        // The file's unit numbers as the panel's, each looked up once.
+        let mut panel_unit: Vec<Option<usize>> = vec![None; f.keys.units.len()];
         let numbers = f
             .keys
+            .rows
             .iter()
-            .map(|(u, p)| {
-                if periods.last() != Some(p) {
-                    periods.push(*p);
+            .map(|&(u, p)| {
+                if periods.last() != Some(&p) {
+                    periods.push(p);
                 }
-                *unit_index.entry(u.as_str()).or_insert_with(|| {
-                    units.push(u.clone());
-                    units.len() - 1
+                *panel_unit[u].get_or_insert_with(|| {
+                    let name = f.keys.units[u].as_str();
+                    *unit_index.entry(name).or_insert_with(|| {
+                        units.push(name.to_string());
+                        units.len() - 1
+                    })
                 })
             })
             .collect();
@@ -683,7 +772,6 @@ fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
             ),
         });
     }
-    let period_index: HashMap<Period, usize> = periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
     let n_units = units.len();
     let cells = n_units * periods.len();
     let mut present = vec![false; cells];
@@ -691,11 +779,20 @@ fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
     let mut labels: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
     let mut owner: HashMap<String, String> = HashMap::default();
     for (f, unit_of) in files.into_iter().zip(unit_of) {
+        let mut last: Option<(Period, usize)> = None;
         let cell_of: Vec<usize> = f
             .keys
+            .rows
             .iter()
             .zip(unit_of)
-            .map(|((_, p), u)| period_index[p] * n_units + u)
+            .map(|(&(_, p), u)| {
+                let k = match last {
+                    Some((q, k)) if q == p => k,
+                    _ => periods.partition_point(|q| *q < p),
+                };
+                last = Some((p, k));
+                k * n_units + u
+            })
             .collect();
         for &c in &cell_of {
             present[c] = true;

@@ -57,11 +57,6 @@ pub const MISSING: &[&str] = &[
 /// The delimiters a CSV may use.
 pub(super) const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
-/// A row that is empty or holds only spaces and delimiters.
-pub(super) fn is_blank(record: &::csv::ByteRecord) -> bool {
-    record.iter().all(|f| f.iter().all(|&b| b.is_ascii_whitespace()))
-}
-
 /// Reads CSV (any delimiter and encoding), Parquet or a workbook, told by the bytes.
 ///
 /// `numeric` names the columns the caller will read as numbers, `numbers` how they are
@@ -190,14 +185,19 @@ fn world_bank_preamble(bytes: &[u8], separator: u8) -> (usize, usize) {
 
 /// Where a World Bank DataBank export's footer starts (a blank line, then
 /// `Data from database: ...` and `Last Updated: ...`), if it has one.
+/// The first line starting `Data from database:` is taken, else the first starting
+/// `"Data from database:`; one SIMD substring search finds both.
 fn databank_footer(bytes: &[u8]) -> Option<usize> {
-    let marker = b"\nData from database:";
-    let quoted = b"\n\"Data from database:";
-    let at = bytes
-        .windows(marker.len())
-        .position(|w| w == marker)
-        .or_else(|| bytes.windows(quoted.len()).position(|w| w == quoted))?;
-    Some(at + 1)
+    let mut quoted = None;
+    for at in memchr::memmem::find_iter(bytes, b"Data from database:") {
+        if at >= 1 && bytes[at - 1] == b'\n' {
+            return Some(at);
+        }
+        if quoted.is_none() && at >= 2 && &bytes[at - 2..at] == b"\n\"" {
+            quoted = Some(at - 1);
+        }
+    }
+    quoted
 }
 
 /// Columns with the same name, each pair an error.
@@ -223,14 +223,14 @@ pub(super) fn check_header(name: &str, names: &[String]) -> Vec<Error> {
 }
 
 /// Why a row has the wrong number of fields, as far as can be told.
-pub(super) fn field_count(record: &::csv::ByteRecord, expected: usize, separator: u8) -> String {
+pub(super) fn field_count(record: &[&[u8]], expected: usize, separator: u8) -> String {
     let found = record.len();
     let mut message = format!("expected {expected} fields (as the header has), found {found}");
     if record.iter().any(|f| f.contains(&b'\n')) {
         message.push_str(": a quote (\") opened in it closes only on a later line");
         return message;
     }
-    let line: Vec<u8> = record.iter().collect::<Vec<_>>().join(&separator);
+    let line: Vec<u8> = record.join(&separator);
     let other = DELIMITERS
         .into_iter()
         .find(|&d| d != separator && line.split(|&b| b == d).count() == expected);
@@ -487,6 +487,21 @@ impl Table {
         })
     }
 
+    /// Calls `f` with a column's cells as [`Table::text_column`] gives them, borrowed
+    /// where the table holds them as text (no copy per cell).
+    pub fn with_text_cells<T>(
+        &self,
+        name: &str,
+        needed_by: &str,
+        f: impl for<'a> FnOnce(&mut dyn Iterator<Item = Option<&'a str>>) -> Result<T>,
+    ) -> Result<T> {
+        if let Ok(CsvColumn::Text(text)) = self.csv_column(name, needed_by) {
+            return f(&mut text.iter());
+        }
+        let owned = self.text_column(name, needed_by)?;
+        f(&mut owned.iter().map(Option::as_deref))
+    }
+
     /// Calls `f` on a frame column's cells as text, borrowed (no copy per cell).
     fn with_text<T>(&self, col: &Column, name: &str, f: impl FnOnce(&StringChunked) -> Result<T>) -> Result<T> {
         let text = col.cast(&DataType::String).map_err(|e| Error::Data {
@@ -667,6 +682,19 @@ mod tests {
             " (if `n.d.` marks a missing value, add it to `[data] missing`)"
         );
         assert_eq!(plain.hint("12x"), "");
+    }
+
+    #[test]
+    fn a_databank_footer_starts_at_its_line() {
+        assert_eq!(databank_footer(b"a,1\n\nData from database: WDI\n"), Some(5));
+        assert_eq!(databank_footer(b"a,1\n\"Data from database: WDI\"\n"), Some(4));
+        // A line starting unquoted is taken before an earlier quoted one, as before.
+        assert_eq!(
+            databank_footer(b"\n\"Data from database:\"\nData from database:"),
+            Some(23)
+        );
+        // Not at a line's start: no footer.
+        assert_eq!(databank_footer(b"Data from database:,x\nb,Data from database:"), None);
     }
 
     #[test]

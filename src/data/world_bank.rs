@@ -210,7 +210,7 @@ pub(super) fn rows(
     Ok(FileRows {
         name: table.name.clone(),
         supplementary: true,
-        keys,
+        keys: super::Keys::from_pairs(keys),
         columns,
         labels: Vec::new(),
     })

@@ -7,7 +7,7 @@
 //! over the cells. One scan sums the events per unit, period and type and counts the
 //! rows that break a rule and the event ids seen twice (`sums.rs`): a CSV log is read
 //! in one pass (`pass.rs`), in blocks of whole rows cut and parsed on every core
-//! (`records.rs`), hashed and checked UTF-8 as it is read, its derived values computed
+//! (`input/scan.rs`, the scanner data files are read with too), hashed and checked UTF-8 as it is read, its derived values computed
 //! as each row is parsed; a Parquet or workbook log is scanned by polars' streaming
 //! engine. Only when the scan found bad rows or repeated ids do further scans find the
 //! first bad row of each rule and the first duplicate id (file, row, column and the
@@ -77,7 +77,6 @@ pub mod generate;
 mod grid;
 mod letters;
 mod pass;
-mod records;
 mod rows;
 mod source;
 mod sums;

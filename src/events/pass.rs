@@ -15,9 +15,9 @@
 //! error naming the row; a short row has its last cells missing (as polars reads it).
 
 use super::derive::{Derived, Memo, Values};
-use super::records::{self, Record};
 use super::ROW;
 use crate::error::{Error, Result};
+use crate::input::scan::{self, Dialect, LineEnds, Record};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -400,14 +400,14 @@ enum RowError {
 /// What a parsing thread keeps from one block to the next: the record reader's buffers
 /// and what each derived column remembers.
 struct Local {
-    reader: records::Reader,
+    reader: scan::Reader,
     memos: Vec<Memo>,
 }
 
 impl Local {
     fn new(layout: &Layout) -> Local {
         Local {
-            reader: records::Reader::default(),
+            reader: scan::Reader::default(),
             memos: layout.derived.iter().map(|_| Memo::default()).collect(),
         }
     }
@@ -433,14 +433,18 @@ fn parse(bytes: &[u8], eof: bool, layout: &Layout, local: &mut Local) -> Parsed 
     // has its cells checked one by one, and the pass reports the file).
     let whole = simdutf8::basic::from_utf8(bytes).ok();
     let Local { reader, memos } = local;
-    let ended = reader.read(bytes, eof, layout.separator, |record| {
+    let dialect = Dialect {
+        delimiter: layout.separator,
+        line_ends: LineEnds::LineFeed,
+    };
+    let ended = reader.read(bytes, eof, dialect, |record| {
         if let Err(e) = p.push(record, whole, layout, &ids, memos) {
             p.error = Some((p.rows, e));
             return false;
         }
         true
     });
-    if let records::Ended::Read { open_from } = ended {
+    if let scan::Ended::Read { open_from } = ended {
         p.open_from = open_from;
     }
     p

@@ -215,6 +215,42 @@ fn render_cell(out: &mut String, cell: &Cell, style: Style) {
 /// Rows per block rendered by one thread in [`write_table`].
 const BLOCK_ROWS: usize = 1024;
 
+/// Appends one field as the `csv` crate writes it (RFC 4180, its `QuoteStyle::Necessary`):
+/// in quotes, with each quote doubled, when it holds the delimiter, a quote or a line
+/// break (`\r` or `\n`); as it is otherwise.
+fn push_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
+    let special = |b: &u8| *b == delimiter || matches!(*b, b'"' | b'\r' | b'\n');
+    if !field.iter().any(special) {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    for part in field.split_inclusive(|&b| b == b'"') {
+        out.extend_from_slice(part);
+        if part.ends_with(b"\"") {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+/// Appends one record and its `\n`. A record whose fields are all empty and that has no
+/// delimiter (one empty field) is written `""`, as the `csv` crate writes it, so that
+/// the line is not read as blank.
+fn push_record<'c>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'c [u8]>, delimiter: u8) {
+    let start = out.len();
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(delimiter);
+        }
+        push_field(out, field, delimiter);
+    }
+    if out.len() == start {
+        out.extend_from_slice(b"\"\"");
+    }
+    out.push(b'\n');
+}
+
 /// CSV text of `rows` (and of `header` first if `with_header`); a row of another
 /// length than the header is an error.
 fn render_rows<R: std::borrow::Borrow<Vec<Cell>>>(
@@ -224,9 +260,10 @@ fn render_rows<R: std::borrow::Borrow<Vec<Cell>>>(
     style: Style,
     with_header: bool,
 ) -> std::io::Result<Vec<u8>> {
-    let mut w = ::csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+    let mut out = Vec::new();
     if with_header {
-        w.write_record(header.iter().map(|h| escape_formula(h)))?;
+        let escaped: Vec<String> = header.iter().map(|h| escape_formula(h)).collect();
+        push_record(&mut out, escaped.iter().map(|h| h.as_bytes()), delimiter);
     }
     let mut fields = vec![String::new(); header.len()];
     for row in rows {
@@ -240,15 +277,16 @@ fn render_rows<R: std::borrow::Borrow<Vec<Cell>>>(
         for (field, cell) in fields.iter_mut().zip(row) {
             render_cell(field, cell, style);
         }
-        w.write_record(&fields)?;
+        push_record(&mut out, fields.iter().map(|f| f.as_bytes()), delimiter);
     }
-    w.into_inner().map_err(|e| e.into_error())
+    Ok(out)
 }
 
 /// Writes a header and rows. Blocks of rows are rendered to text in parallel (rows
-/// given by number are also made there) and written in order.
+/// given by number are also made there) and written in order; a batch is written
+/// while the next one is rendered.
 pub fn write_table<'r>(
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     style: Style,
     header: &[String],
     rows: impl Into<Rows<'r>>,
@@ -266,23 +304,30 @@ pub fn write_table<'r>(
         true,
     )?)?;
     // Rows are taken a batch at a time, rendered in parallel blocks and written in
-    // order: memory holds one batch, however long the table (10 million indicator rows).
+    // order: memory holds two batches, however long the table (10 million indicator rows).
     let batch = BLOCK_ROWS * 4 * rayon::current_num_threads().max(1);
+    let write = |out: &mut (dyn Write + Send), blocks: Vec<std::io::Result<Vec<u8>>>| {
+        blocks.into_iter().try_for_each(|block| out.write_all(&block?))
+    };
+    let mut rendered: Vec<std::io::Result<Vec<u8>>> = Vec::new();
     match rows.into() {
         Rows::Numbered { count, row } => {
             for start in (0..count).step_by(batch) {
                 let end = (start + batch).min(count);
-                let blocks: Vec<std::io::Result<Vec<u8>>> = (start..end)
-                    .into_par_iter()
-                    .step_by(BLOCK_ROWS)
-                    .map(|from| {
-                        let rows = (from..(from + BLOCK_ROWS).min(end)).map(&row);
-                        render_rows(rows, header, delimiter, style, false)
-                    })
-                    .collect();
-                for block in blocks {
-                    out.write_all(&block?)?;
-                }
+                let render = || {
+                    (start..end)
+                        .into_par_iter()
+                        .step_by(BLOCK_ROWS)
+                        .map(|from| {
+                            let rows = (from..(from + BLOCK_ROWS).min(end)).map(&row);
+                            render_rows(rows, header, delimiter, style, false)
+                        })
+                        .collect()
+                };
+                let done = std::mem::take(&mut rendered);
+                let (written, next) = rayon::join(|| write(&mut *out, done), render);
+                written?;
+                rendered = next;
             }
         }
         Rows::Each(mut rows) => loop {
@@ -290,15 +335,19 @@ pub fn write_table<'r>(
             if chunk.is_empty() {
                 break;
             }
-            let blocks: Vec<std::io::Result<Vec<u8>>> = chunk
-                .par_chunks(BLOCK_ROWS)
-                .map(|b| render_rows(b.iter(), header, delimiter, style, false))
-                .collect();
-            for block in blocks {
-                out.write_all(&block?)?;
-            }
+            let render = || {
+                chunk
+                    .par_chunks(BLOCK_ROWS)
+                    .map(|b| render_rows(b.iter(), header, delimiter, style, false))
+                    .collect()
+            };
+            let done = std::mem::take(&mut rendered);
+            let (written, next) = rayon::join(|| write(&mut *out, done), render);
+            written?;
+            rendered = next;
         },
     }
+    write(out, rendered)?;
     out.flush()
 }
 

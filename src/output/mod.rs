@@ -66,7 +66,7 @@ impl<W: Write> Write for Hashing<W> {
 
 /// Writes `path` atomically: temp file in the same folder, then rename. Returns the
 /// SHA-256 of what was written.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<String> {
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>) -> Result<String> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

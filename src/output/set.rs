@@ -138,7 +138,11 @@ impl OutputSet {
     }
 
     /// Writes the file `name` into the set; returns its final path.
-    pub fn write(&mut self, name: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<PathBuf> {
+    pub fn write(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+    ) -> Result<PathBuf> {
         let path = self.stage(name)?;
         let target = self.final_path(name);
         let sha = write_file(&path, &target, write)?;
@@ -198,12 +202,14 @@ impl OutputSet {
         // could name a user's file with its true SHA-256); without any key, nothing is
         // signed, and a run's own list vouches for its own outputs.
         let vouching = previous.as_ref().filter(|_| signed || !super::key::available());
-        let replaces = replaced_files(&self.dir, &publish, vouching)?;
+        let hashes = Hashes::default();
+        let replaces = replaced_files(&self.dir, &publish, vouching, &hashes)?;
         let (remove, notes) = stale_files(
             &self.dir,
             &self.staged,
             &self.inputs,
             previous.as_ref().filter(|_| signed),
+            &hashes,
         );
         committed.notes.extend(notes);
         let journal = serde_json::json!({
@@ -220,7 +226,7 @@ impl OutputSet {
         fs::rename(&self.staging, &commit).map_err(|e| Error::io(&self.dir, "cannot commit the outputs in", e))?;
         self.committed = true;
         sync_dir(&self.dir);
-        let rolled = roll_forward(&self.dir, &self.inputs, By::Committer)?;
+        let rolled = roll_forward(&self.dir, &self.inputs, By::Committer, &hashes)?;
         committed.removed = rolled.removed;
         committed.notes.extend(rolled.notes);
         Ok(committed)
@@ -431,7 +437,7 @@ fn recover(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Vec<String>> {
     if fs::symlink_metadata(dir.join(COMMIT)).is_err() {
         return Ok(Vec::new());
     }
-    let rolled = roll_forward(dir, inputs, by)?;
+    let rolled = roll_forward(dir, inputs, by, &Hashes::default())?;
     let mut notes: Vec<String> = rolled
         .replayed
         .then(|| {
@@ -491,10 +497,21 @@ fn replaced_files(
     dir: &Path,
     publish: &[&String],
     previous: Option<&serde_json::Map<String, serde_json::Value>>,
+    hashes: &Hashes,
 ) -> Result<Vec<Option<String>>> {
+    use rayon::prelude::*;
+    // The files in the way are hashed in parallel (a grid-month run replaces 125 MB).
+    let mut shas: Vec<Option<std::io::Result<String>>> = publish
+        .par_iter()
+        .map(|name| {
+            let target = dir.join(name);
+            let regular = fs::symlink_metadata(&target).is_ok_and(|m| m.is_file());
+            regular.then(|| hashes.sha(&target))
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut replaces = Vec::new();
-    for name in publish {
+    for (name, sha) in publish.iter().zip(shas.iter_mut()) {
         let target = dir.join(name);
         let Ok(meta) = fs::symlink_metadata(&target) else {
             replaces.push(None);
@@ -509,7 +526,11 @@ fn replaced_files(
             replaces.push(None);
             continue;
         }
-        let sha = hash_file(&target).map_err(|e| Error::io(&target, "cannot read", e))?;
+        let sha = match sha.take() {
+            Some(sha) => sha,
+            None => hashes.sha(&target),
+        }
+        .map_err(|e| Error::io(&target, "cannot read", e))?;
         let vouched = previous.and_then(|p| p.get(name.as_str())).and_then(|v| v.as_str()) == Some(sha.as_str());
         if name.as_str() != MANIFEST && !vouched {
             problems.push(in_the_way(
@@ -565,6 +586,7 @@ fn stale_files(
     staged: &[String],
     inputs: &[PathBuf],
     previous: Option<&serde_json::Map<String, serde_json::Value>>,
+    hashed: &Hashes,
 ) -> (Vec<(String, String)>, Vec<String>) {
     let mut notes = Vec::new();
     let path = dir.join(MANIFEST);
@@ -598,7 +620,7 @@ fn stale_files(
             ));
             continue;
         }
-        match hash_file(&file) {
+        match hashed.sha(&file) {
             Ok(now) if now == sha => remove.push((name.clone(), sha.to_string())),
             _ => notes.push(format!(
                 "kept {}: the previous run wrote it, but it has changed since",
@@ -635,7 +657,7 @@ struct Rolled {
 /// one): a file is published only over nothing, or over the file whose SHA-256 the
 /// journal recorded; a file is removed only when its SHA-256 is the one recorded; an
 /// input of the run is never touched, and neither is a link.
-fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Rolled> {
+fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By, hashes: &Hashes) -> Result<Rolled> {
     let commit = dir.join(COMMIT);
     if !fs::symlink_metadata(&commit).is_ok_and(|m| m.is_dir()) {
         return Err(Error::Data {
@@ -690,7 +712,7 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Rolled> {
                     && !is_input(&to, inputs)
                     && entry["replaces"]
                         .as_str()
-                        .is_some_and(|want| hash_file(&to).is_ok_and(|h| h == want))
+                        .is_some_and(|want| hashes.sha(&to).is_ok_and(|h| h == want))
             }
         };
         if safe {
@@ -709,7 +731,7 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Rolled> {
             continue;
         };
         let file = dir.join(name);
-        if plain_name(name) && regular(&file) && !is_input(&file, inputs) && hash_file(&file).is_ok_and(|h| h == sha) {
+        if plain_name(name) && regular(&file) && !is_input(&file, inputs) && hashes.sha(&file).is_ok_and(|h| h == sha) {
             fs::remove_file(&file).map_err(|e| Error::io(&file, "cannot remove a stale output", e))?;
             removed.push(file);
         }
@@ -723,6 +745,80 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By) -> Result<Rolled> {
     })
 }
 
+/// What a file was when it was hashed: its device, inode, size, and change and
+/// modification times. Every write to a file moves its change time, which a user
+/// cannot set, so a file with the same fingerprint later holds the same bytes, unless
+/// it was written again within one tick of the clock that stamps it. A fingerprint is
+/// therefore taken only of a file that did not change while it was hashed and was last
+/// changed a second or more before; other files are hashed again when asked again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    device: u64,
+    inode: u64,
+    len: u64,
+    changed: (i64, i64),
+    modified: (i64, i64),
+}
+
+impl Fingerprint {
+    #[cfg(unix)]
+    fn of(meta: &fs::Metadata) -> Option<Fingerprint> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Fingerprint {
+            device: meta.dev(),
+            inode: meta.ino(),
+            len: meta.len(),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &fs::Metadata) -> Option<Fingerprint> {
+        None
+    }
+
+    /// Whether the file was last changed at least a second before `now` (Unix seconds).
+    fn settled(&self, now: i64) -> bool {
+        self.changed.0 < now - 1
+    }
+}
+
+/// The SHA-256s of the output folder's files taken during one commit, each kept with
+/// the file's [`Fingerprint`]: checking a file again before it is replaced (the commit
+/// checks twice, before and after its journal is written) reads its metadata, not its
+/// bytes, when the file is as it was.
+#[derive(Default)]
+struct Hashes {
+    seen: std::sync::Mutex<std::collections::HashMap<PathBuf, (Fingerprint, String)>>,
+}
+
+impl Hashes {
+    /// The SHA-256 of the file at `path`, as lowercase hex.
+    fn sha(&self, path: &Path) -> std::io::Result<String> {
+        let fingerprint = || fs::symlink_metadata(path).ok().as_ref().and_then(Fingerprint::of);
+        let before = fingerprint();
+        let seen = |seen: &mut std::collections::HashMap<PathBuf, (Fingerprint, String)>| {
+            seen.get(path)
+                .filter(|(f, _)| Some(*f) == before)
+                .map(|(_, sha)| sha.clone())
+        };
+        if let Some(sha) = self.seen.lock().ok().and_then(|mut s| seen(&mut s)) {
+            return Ok(sha);
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let sha = hash_file(path)?;
+        if let Some(f) = before.filter(|f| f.settled(now) && Some(*f) == fingerprint()) {
+            if let Ok(mut seen) = self.seen.lock() {
+                seen.insert(path.to_path_buf(), (f, sha.clone()));
+            }
+        }
+        Ok(sha)
+    }
+}
+
 /// SHA-256 of a file's bytes, as lowercase hex.
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
     crate::input::file::sha256_file(path)
@@ -733,7 +829,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
 pub fn write_file(
     path: &Path,
     shown: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<String> {
     let io = |e: std::io::Error| Error::io(shown, "cannot write", e);
     let file = File::create(path).map_err(io)?;
@@ -831,6 +927,32 @@ mod tests {
             // The foreign manifest vouches for nothing: this run's file goes.
             fs::remove_file(dir.join("scores.csv")).unwrap();
         }
+    }
+
+    #[test]
+    fn a_file_is_hashed_again_when_it_has_changed_or_is_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scores.csv");
+        let sha = |text: &str| {
+            use sha2::Digest;
+            format!("{:x}", sha2::Sha256::digest(text.as_bytes()))
+        };
+        let hashes = Hashes::default();
+        // Fresh (changed within the last second): never taken from memory.
+        fs::write(&path, "1,2").unwrap();
+        assert_eq!(hashes.sha(&path).unwrap(), sha("1,2"));
+        fs::write(&path, "3,4").unwrap();
+        assert_eq!(hashes.sha(&path).unwrap(), sha("3,4"));
+        // Settled: remembered, and hashed again once written to, same size or not.
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        assert_eq!(hashes.sha(&path).unwrap(), sha("3,4"));
+        assert_eq!(hashes.seen.lock().unwrap().len(), usize::from(cfg!(unix)));
+        fs::write(&path, "5,6").unwrap();
+        assert_eq!(hashes.sha(&path).unwrap(), sha("5,6"));
+        // Replaced by another file (another inode) of the same bytes' size.
+        fs::remove_file(&path).unwrap();
+        fs::write(&path, "7,8").unwrap();
+        assert_eq!(hashes.sha(&path).unwrap(), sha("7,8"));
     }
 
     #[test]

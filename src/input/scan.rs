@@ -1,22 +1,25 @@
-//! Records of a CSV text, cut as csv-core cuts them (the reader the `csv` crate is
-//! built on, with a line feed ending a row), without copying cells that need no
-//! unescaping. csv-core reads a byte at a time through a state machine and copies
-//! every cell; here the cells' ends are found 64 bytes at a time ([`cuts`]), or, from
-//! a quote out of place on, with one `memchr` search per cell, and most cells are
-//! slices of the text.
+//! The CSV scanner every table reader uses (data files and event logs): records of a
+//! CSV text, cut as csv-core cuts them (the reader the `csv` crate is built on),
+//! without copying cells that need no unescaping. csv-core reads a byte at a time
+//! through a state machine and copies every cell; here the cells' ends are found 64
+//! bytes at a time ([`cuts`]), or, from a quote out of place on, with one `memchr`
+//! search per cell, and most cells are slices of the text.
 //!
 //! The rules, those of csv-core's reader (`csv_core::Reader`, quoting on, quote `"`,
-//! doubled quotes inside quoted cells, no escape or comment character):
-//! - at a row's start, line feeds are skipped (blank lines are no rows);
+//! doubled quotes inside quoted cells, no escape or comment character), with the row
+//! ends of [`LineEnds`] (a line feed; or a line feed or a carriage return, csv-core's
+//! default):
+//! - at a row's start, row ends are skipped (blank lines are no rows);
 //! - a cell starting with `"` is quoted: it runs to the next `"` not doubled,
-//!   delimiters and line feeds inside it included, and `""` stands for `"`; after the
-//!   closing quote, bytes up to the next delimiter or line feed belong to the cell;
-//! - any other cell runs to the next delimiter or line feed (a quote in it is a quote);
-//! - a line feed ends the row; a carriage return is part of the last cell;
+//!   delimiters and row ends inside it included, and `""` stands for `"`; after the
+//!   closing quote, bytes up to the next delimiter or row end belong to the cell;
+//! - any other cell runs to the next delimiter or row end (a quote in it is a quote);
+//! - a row end ends the row (with [`LineEnds::LineFeed`], a carriage return is part
+//!   of the last cell);
 //! - at the end of the file, the row begun is a row (an open quote included).
 //!
-//! Unit tests check both ways against csv-core itself, on random texts and on
-//! generated logs.
+//! Unit tests check both ways against csv-core itself, with both kinds of row ends,
+//! on random texts and on generated logs.
 
 /// Where a cell's bytes are: in the text, or in the record's scratch buffer (a cell
 /// with doubled quotes, or with bytes after its closing quote).
@@ -27,21 +30,82 @@ struct Cell {
     copied: bool,
 }
 
+/// What ends a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineEnds {
+    /// A line feed; a carriage return before it stays in the row's last cell
+    /// (csv-core's `Terminator::Any(b'\n')`).
+    LineFeed,
+    /// A line feed or a carriage return (csv-core's default `Terminator::CRLF`): a
+    /// `\r\n` ends the row, and a lone `\r` does too.
+    Any,
+}
+
+/// How a text is cut: its delimiter and its row ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dialect {
+    pub delimiter: u8,
+    pub line_ends: LineEnds,
+}
+
+impl Dialect {
+    /// Whether `b` ends a row.
+    fn ends_row(self, b: u8) -> bool {
+        b == b'\n' || (b == b'\r' && self.line_ends == LineEnds::Any)
+    }
+
+    /// Whether `b` ends a cell: the delimiter or a row end.
+    fn ends_cell(self, b: u8) -> bool {
+        b == self.delimiter || self.ends_row(b)
+    }
+
+    /// Where the first cell end in `text` is.
+    fn find_end(self, text: &[u8]) -> Option<usize> {
+        match self.line_ends {
+            LineEnds::LineFeed => memchr::memchr2(self.delimiter, b'\n', text),
+            LineEnds::Any => memchr::memchr3(self.delimiter, b'\n', b'\r', text),
+        }
+    }
+}
+
 /// One record: its cells, in order.
-pub(super) struct Record<'a> {
+pub(crate) struct Record<'a> {
     text: &'a [u8],
     scratch: &'a [u8],
     cells: &'a [Cell],
+    start: usize,
+    end: usize,
 }
 
 impl Record<'_> {
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.cells.len()
+    }
+
+    /// Where the record starts in the text (its first byte, after the row ends before it).
+    pub(crate) fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Where the next record's reading starts: after this one's row end.
+    pub(crate) fn end(&self) -> usize {
+        self.end
+    }
+
+    /// Whether every cell is empty or spaces (a blank row).
+    pub(crate) fn is_blank(&self) -> bool {
+        (0..self.len()).all(|i| self.get(i).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace)))
+    }
+
+    /// How many bytes its cells hold as read, plus one per cell (the length the `csv`
+    /// crate's record has with its field ends, by which a runaway row is told).
+    pub(crate) fn weight(&self) -> usize {
+        self.cells.iter().map(|c| c.end - c.start + 1).sum()
     }
 
     /// Cell `at` as text: `whole` is the text read, when it is known to be UTF-8 (a
     /// cell not copied is then a slice of it: cells start and end at ASCII bytes).
-    pub(super) fn get_str<'s>(
+    pub(crate) fn get_str<'s>(
         &'s self,
         at: usize,
         whole: Option<&'s str>,
@@ -54,7 +118,7 @@ impl Record<'_> {
     }
 
     /// Cell `at` as csv-core gives it.
-    pub(super) fn get(&self, at: usize) -> Option<&[u8]> {
+    pub(crate) fn get(&self, at: usize) -> Option<&[u8]> {
         let c = self.cells.get(at)?;
         Some(if c.copied {
             &self.scratch[c.start..c.end]
@@ -66,7 +130,7 @@ impl Record<'_> {
 
 /// How a text ended.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Ended {
+pub(crate) enum Ended {
     /// `record` asked to stop.
     Stopped,
     /// Every record was read; `open_from`: the text ended inside a record, which
@@ -76,7 +140,7 @@ pub(super) enum Ended {
 
 /// Reads records, keeping its buffers from one text to the next.
 #[derive(Default)]
-pub(super) struct Reader {
+pub(crate) struct Reader {
     /// Where the cells of the text's regular part end ([`cuts`]).
     cuts: Vec<u32>,
     cells: Vec<Cell>,
@@ -84,12 +148,18 @@ pub(super) struct Reader {
 }
 
 impl Reader {
-    /// Reads the records of `text` (which starts at a record's start) with delimiter
-    /// `delimiter`, calling `record` on each until it returns false; `eof`: the text
-    /// ends the file (its last record may lack a line feed).
-    pub(super) fn read(&mut self, text: &[u8], eof: bool, delimiter: u8, record: impl FnMut(&Record) -> bool) -> Ended {
+    /// Reads the records of `text` (which starts at a record's start) as `dialect`
+    /// cuts them, calling `record` on each until it returns false; `eof`: the text
+    /// ends the file (its last record may lack a row end).
+    pub(crate) fn read(
+        &mut self,
+        text: &[u8],
+        eof: bool,
+        dialect: Dialect,
+        record: impl FnMut(&Record) -> bool,
+    ) -> Ended {
         let indexed = u32::try_from(text.len()).is_ok();
-        self.read_with(text, eof, delimiter, indexed, record)
+        self.read_with(text, eof, dialect, indexed, record)
     }
 
     /// [`Reader::read`]: with `indexed`, the records of the text's regular part are cut
@@ -101,13 +171,13 @@ impl Reader {
         &mut self,
         text: &[u8],
         eof: bool,
-        delimiter: u8,
+        dialect: Dialect,
         mut indexed: bool,
         mut record: impl FnMut(&Record) -> bool,
     ) -> Ended {
         let n = text.len();
         if indexed {
-            cuts(text, delimiter, &mut self.cuts);
+            cuts(text, dialect, &mut self.cuts);
         }
         let (cuts, cells, scratch) = (&self.cuts, &mut self.cells, &mut self.scratch);
         // The next cut not before `pos`, when `indexed`.
@@ -115,9 +185,10 @@ impl Reader {
         let mut pos = 0;
         'records: loop {
             let begin = pos;
-            while pos < n && text[pos] == b'\n' {
+            while pos < n && dialect.ends_row(text[pos]) {
                 pos += 1;
             }
+            let start = pos;
             if pos == n {
                 return Ended::Read { open_from: None };
             }
@@ -129,7 +200,7 @@ impl Reader {
             // Each cell: where it ends (a delimiter, a line feed, or the end of the text).
             loop {
                 let end = if text.get(pos) == Some(&b'"') {
-                    match quoted(text, pos + 1, eof, delimiter, scratch) {
+                    match quoted(text, pos + 1, eof, dialect, scratch) {
                         Some((cell, end)) => {
                             cells.push(cell);
                             end
@@ -140,7 +211,7 @@ impl Reader {
                     let end = if indexed {
                         cuts.get(next).map_or(n, |&c| c as usize)
                     } else {
-                        memchr::memchr2(delimiter, b'\n', &text[pos..]).map_or(n, |i| pos + i)
+                        dialect.find_end(&text[pos..]).map_or(n, |i| pos + i)
                     };
                     cells.push(Cell {
                         start: pos,
@@ -169,11 +240,17 @@ impl Reader {
                     break;
                 }
                 pos = end + 1;
-                if text[end] == b'\n' {
+                if dialect.ends_row(text[end]) {
                     break;
                 }
             }
-            let r = Record { text, scratch, cells };
+            let r = Record {
+                text,
+                scratch,
+                cells,
+                start,
+                end: pos,
+            };
             if !record(&r) {
                 return Ended::Stopped;
             }
@@ -182,14 +259,14 @@ impl Reader {
 }
 
 /// Finds where the cells of `text`'s regular part end, 64 bytes at a time, into `out`:
-/// every delimiter and line feed outside quotes, in order. A text is regular up to its
+/// every delimiter and row end outside quotes, in order. A text is regular up to its
 /// first quote out of place: one that opens quotes (an odd-numbered quote) other than
 /// at a cell's start or right after a closing quote (a doubled quote). On a regular
 /// text, the quotes' parity tells what is quoted exactly as csv-core's reader does
 /// (simdjson's and simdcsv's method: Langdale and Lemire 2019, "Parsing gigabytes of
 /// JSON per second"); past a quote out of place, csv-core takes quotes as literal text
 /// and the parity no longer holds, so the cuts stop before it.
-fn cuts(text: &[u8], delimiter: u8, out: &mut Vec<u32>) {
+fn cuts(text: &[u8], dialect: Dialect, out: &mut Vec<u32>) {
     out.clear();
     // All ones when the chunk starts inside quotes.
     let mut inside = 0u64;
@@ -205,7 +282,7 @@ fn cuts(text: &[u8], delimiter: u8, out: &mut Vec<u32>) {
                 &padded
             }
         };
-        let (quotes, mut ends) = masks(chunk, delimiter);
+        let (quotes, mut ends) = masks(chunk, dialect);
         // Bits past the text's end (a zero delimiter would match the padding).
         let valid = if text.len() - 64 * k >= 64 {
             u64::MAX
@@ -244,20 +321,29 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// The masks of the quotes, and of the delimiters and line feeds, in `chunk` (bit i:
+/// The masks of the quotes, and of the delimiters and row ends, in `chunk` (bit i:
 /// byte i).
 #[cfg(target_arch = "x86_64")]
-fn masks(chunk: &[u8; 64], delimiter: u8) -> (u64, u64) {
+fn masks(chunk: &[u8; 64], dialect: Dialect) -> (u64, u64) {
     use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
     let (mut quotes, mut ends) = (0u64, 0u64);
+    // A carriage return that ends no row is looked for as a line feed (found twice).
+    let carriage_return = match dialect.line_ends {
+        LineEnds::Any => b'\r',
+        LineEnds::LineFeed => b'\n',
+    };
     // SAFETY: SSE2 is part of x86_64; each load reads the 16 bytes of `part`.
     unsafe {
         let quote = _mm_set1_epi8(b'"' as i8);
-        let (delimiter, line_feed) = (_mm_set1_epi8(delimiter as i8), _mm_set1_epi8(b'\n' as i8));
+        let (delimiter, line_feed) = (_mm_set1_epi8(dialect.delimiter as i8), _mm_set1_epi8(b'\n' as i8));
+        let carriage_return = _mm_set1_epi8(carriage_return as i8);
         for (k, part) in chunk.chunks_exact(16).enumerate() {
             let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
             let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u16 as u64;
-            let e = _mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_cmpeq_epi8(v, line_feed));
+            let e = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_cmpeq_epi8(v, line_feed)),
+                _mm_cmpeq_epi8(v, carriage_return),
+            );
             quotes |= q << (16 * k);
             ends |= (_mm_movemask_epi8(e) as u16 as u64) << (16 * k);
         }
@@ -265,29 +351,26 @@ fn masks(chunk: &[u8; 64], delimiter: u8) -> (u64, u64) {
     (quotes, ends)
 }
 
-/// The masks of the quotes, and of the delimiters and line feeds, in `chunk` (bit i:
+/// The masks of the quotes, and of the delimiters and row ends, in `chunk` (bit i:
 /// byte i).
 #[cfg(not(target_arch = "x86_64"))]
-fn masks(chunk: &[u8; 64], delimiter: u8) -> (u64, u64) {
-    scalar_masks(chunk, delimiter)
+fn masks(chunk: &[u8; 64], dialect: Dialect) -> (u64, u64) {
+    scalar_masks(chunk, dialect)
 }
 
 /// [`masks`] a byte at a time.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn scalar_masks(chunk: &[u8; 64], delimiter: u8) -> (u64, u64) {
+fn scalar_masks(chunk: &[u8; 64], dialect: Dialect) -> (u64, u64) {
     chunk.iter().enumerate().fold((0, 0), |(q, e), (i, &b)| {
-        (
-            q | u64::from(b == b'"') << i,
-            e | u64::from(b == delimiter || b == b'\n') << i,
-        )
+        (q | u64::from(b == b'"') << i, e | u64::from(dialect.ends_cell(b)) << i)
     })
 }
 
 /// A quoted cell whose text starts at `from` (after its opening quote): the cell and
-/// where it ends (the delimiter or line feed after it, or the end of the text).
+/// where it ends (the delimiter or row end after it, or the end of the text).
 /// `None`: the text ends inside the quotes and may go on (at the end of the file, an
 /// open quote runs to the end).
-fn quoted(text: &[u8], from: usize, eof: bool, delimiter: u8, scratch: &mut Vec<u8>) -> Option<(Cell, usize)> {
+fn quoted(text: &[u8], from: usize, eof: bool, dialect: Dialect, scratch: &mut Vec<u8>) -> Option<(Cell, usize)> {
     let n = text.len();
     let start = scratch.len();
     let mut copied = false;
@@ -309,10 +392,10 @@ fn quoted(text: &[u8], from: usize, eof: bool, delimiter: u8, scratch: &mut Vec<
                 copied = true;
                 segment = quote + 2;
             }
-            Some(&c) if c != delimiter && c != b'\n' => {
+            Some(&c) if !dialect.ends_cell(c) => {
                 // Bytes after the closing quote: part of the cell, up to the end.
                 scratch.extend_from_slice(&text[segment..quote]);
-                let end = memchr::memchr2(delimiter, b'\n', &text[quote + 1..]).map_or(n, |i| quote + 1 + i);
+                let end = dialect.find_end(&text[quote + 1..]).map_or(n, |i| quote + 1 + i);
                 scratch.extend_from_slice(&text[quote + 1..end]);
                 let cell = Cell {
                     start,
@@ -321,7 +404,7 @@ fn quoted(text: &[u8], from: usize, eof: bool, delimiter: u8, scratch: &mut Vec<
                 };
                 return Some((cell, end));
             }
-            // The closing quote, then a delimiter, a line feed or the end of the text.
+            // The closing quote, then a delimiter, a row end or the end of the text.
             _ => break (quote, quote + 1),
         }
     };
@@ -347,10 +430,23 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Records and how the text ended, by [`read`].
+    const LF: Dialect = Dialect {
+        delimiter: b',',
+        line_ends: LineEnds::LineFeed,
+    };
+    const ANY: Dialect = Dialect {
+        delimiter: b',',
+        line_ends: LineEnds::Any,
+    };
+
+    /// Records and how the text ended, by [`Reader::read`].
     fn ours(text: &[u8], eof: bool) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
+        ours_as(text, eof, LF)
+    }
+
+    fn ours_as(text: &[u8], eof: bool, dialect: Dialect) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
         let mut rows = Vec::new();
-        let ended = Reader::default().read(text, eof, b',', |r| {
+        let ended = Reader::default().read(text, eof, dialect, |r| {
             rows.push((0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect());
             true
         });
@@ -363,9 +459,16 @@ mod tests {
     /// Records and how the text ended, by csv-core: the offset after the last record
     /// when bytes other than line feeds follow it.
     fn csv_core(text: &[u8], eof: bool) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
+        csv_core_as(text, eof, LF)
+    }
+
+    fn csv_core_as(text: &[u8], eof: bool, dialect: Dialect) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
         let mut reader = csv_core::ReaderBuilder::new()
-            .delimiter(b',')
-            .terminator(csv_core::Terminator::Any(b'\n'))
+            .delimiter(dialect.delimiter)
+            .terminator(match dialect.line_ends {
+                LineEnds::LineFeed => csv_core::Terminator::Any(b'\n'),
+                LineEnds::Any => csv_core::Terminator::CRLF,
+            })
             .build();
         let (mut out, mut ends) = (vec![0u8; 8], vec![0usize; 2]);
         let (mut at, mut nout, mut nend, mut after_last) = (0, 0, 0, 0);
@@ -395,7 +498,7 @@ mod tests {
                 csv_core::ReadRecordResult::End => break,
             }
         }
-        let open = text[after_last..].iter().any(|&b| b != b'\n');
+        let open = text[after_last..].iter().any(|&b| !dialect.ends_row(b));
         (rows, open.then_some(after_last))
     }
 
@@ -438,14 +541,14 @@ mod tests {
         let mut out = Vec::new();
         // 0123456789012 3 4567890123
         // a,"b,""c""",d\n\n"x"y,5\n
-        cuts(b"a,\"b,\"\"c\"\"\",d\n\n\"x\"y,5\n", b',', &mut out);
+        cuts(b"a,\"b,\"\"c\"\"\",d\n\n\"x\"y,5\n", LF, &mut out);
         assert_eq!(out, [1, 11, 13, 14, 19, 21]);
         // The quote after `b` is out of place: cuts stop before it.
-        cuts(b"a,b\"c,d\ne", b',', &mut out);
+        cuts(b"a,b\"c,d\ne", LF, &mut out);
         assert_eq!(out, [1]);
         // Across chunks: a quoted cell over the 64-byte boundary.
         let text = format!("{},\"{}\n,{}\",z\n", "a".repeat(60), "b".repeat(10), "c".repeat(70));
-        cuts(text.as_bytes(), b',', &mut out);
+        cuts(text.as_bytes(), LF, &mut out);
         let n = text.len() as u32;
         assert_eq!(out, [60, n - 3, n - 1]);
     }
@@ -455,9 +558,12 @@ mod tests {
         fn the_sse2_masks_are_the_byte_masks(chunk in proptest::collection::vec(
             proptest::sample::select(vec![b'a', b'"', b',', b'\n', b'\r', b';', 0, 0x80]), 64),
             delimiter in proptest::sample::select(vec![b',', b';', 0]),
+            any_end in any::<bool>(),
         ) {
             let chunk: [u8; 64] = chunk.try_into().unwrap();
-            prop_assert_eq!(masks(&chunk, delimiter), scalar_masks(&chunk, delimiter));
+            let line_ends = if any_end { LineEnds::Any } else { LineEnds::LineFeed };
+            let dialect = Dialect { delimiter, line_ends };
+            prop_assert_eq!(masks(&chunk, dialect), scalar_masks(&chunk, dialect));
         }
     }
 
@@ -478,9 +584,9 @@ mod tests {
     }
 
     /// Records and how the text ended, read a cell at a time from its start.
-    fn cell_by_cell(text: &[u8], eof: bool) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
+    fn cell_by_cell(text: &[u8], eof: bool, dialect: Dialect) -> (Vec<Vec<Vec<u8>>>, Option<usize>) {
         let mut rows = Vec::new();
-        let ended = Reader::default().read_with(text, eof, b',', false, |r| {
+        let ended = Reader::default().read_with(text, eof, dialect, false, |r| {
             rows.push((0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect());
             true
         });
@@ -493,13 +599,14 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
         #[test]
-        fn logs_read_as_csv_core_reads_them(text in logs(), cut in any::<proptest::sample::Index>(), eof in any::<bool>()) {
+        fn logs_read_as_csv_core_reads_them(text in logs(), cut in any::<proptest::sample::Index>(), eof in any::<bool>(), any_end in any::<bool>()) {
             let text = text.as_bytes();
             // Also cut anywhere, as a block may end.
             let text = if eof { text } else { &text[..cut.index(text.len() + 1)] };
-            let expected = csv_core(text, eof);
-            prop_assert_eq!(&ours(text, eof), &expected);
-            prop_assert_eq!(&cell_by_cell(text, eof), &expected);
+            let dialect = if any_end { ANY } else { LF };
+            let expected = csv_core_as(text, eof, dialect);
+            prop_assert_eq!(&ours_as(text, eof, dialect), &expected);
+            prop_assert_eq!(&cell_by_cell(text, eof, dialect), &expected);
         }
     }
 
@@ -508,6 +615,26 @@ mod tests {
         #[test]
         fn random_texts_read_as_csv_core_reads_them(text in "[a\",\n\r]{0,24}", eof in any::<bool>()) {
             prop_assert_eq!(ours(text.as_bytes(), eof), csv_core(text.as_bytes(), eof));
+            prop_assert_eq!(ours_as(text.as_bytes(), eof, ANY), csv_core_as(text.as_bytes(), eof, ANY));
+        }
+
+        #[test]
+        fn record_starts_and_weights_are_those_of_the_text(text in "[a\",\n\r]{0,24}") {
+            let text = text.as_bytes();
+            let mut seen = Vec::new();
+            Reader::default().read(text, true, ANY, |r| {
+                seen.push((r.start(), r.weight(), (0..r.len()).map(|i| r.get(i).unwrap().len() + 1).sum::<usize>()));
+                true
+            });
+            let mut last = 0;
+            for (start, weight, cells) in seen {
+                // A record starts after row ends, not before the one before it.
+                prop_assert!(start >= last && (start == 0 || ANY.ends_row(text[start - 1])));
+                prop_assert!(start < text.len());
+                // The cells' bytes as read (unescaped), and an end each.
+                prop_assert_eq!(weight, cells);
+                last = start + 1;
+            }
         }
     }
 }
