@@ -119,10 +119,13 @@ pub struct OutDir {
 
 impl OutDir {
     /// Refuses the run, before anything is written, if one of the files `names` in the
-    /// output folder is an input.
+    /// output folder is an input; starts hashing those already there, which the commit
+    /// checks before it replaces them ([`riskscore::output::set::hash_ahead`]).
     pub fn check(&self, names: &[&str], inputs: &[&Path]) -> Result<()> {
         let outputs: Vec<PathBuf> = names.iter().map(|n| self.out.join(n)).collect();
-        riskscore::output::check_outputs(&outputs, inputs)
+        riskscore::output::check_outputs(&outputs, inputs)?;
+        riskscore::output::set::hash_ahead(outputs);
+        Ok(())
     }
 
     /// Opens the output folder (created if missing) as one set of outputs: locked

@@ -149,19 +149,11 @@ fn read_from(mut reader: impl Read, name: &str, stream: bool, size: usize, how: 
             bytes.reserve((bytes.len() / 2).clamp(1 << 16, 64 << 20));
         }
         // At most a block per read, so that a line over the limit stops the read
-        // after a block, not after the file.
-        let start = bytes.len();
-        let spare = (bytes.capacity() - start).min(BLOCK);
-        bytes.resize(start + spare, 0);
-        let n = match reader.read(&mut bytes[start..]) {
+        // after a block, not after the file (appended without zeroing the space first).
+        let n = match reader.by_ref().take(BLOCK as u64).read_to_end(&mut bytes) {
             Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                bytes.truncate(start);
-                continue;
-            }
             Err(e) => return Err(Stop::Io(e)),
         };
-        bytes.truncate(start + n);
         let end = n == 0;
         // The container is told by the first 4 bytes.
         if check.is_none() && (bytes.len() >= 4 || end) {
@@ -226,25 +218,40 @@ impl TextCheck {
                 });
             }
         }
-        let mut from = 0;
-        for at in memchr::memchr_iter(b'\n', block) {
-            self.line += at - from;
-            self.check_line(name)?;
-            self.line = 0;
-            self.lines += 1;
-            from = at + 1;
+        let Some(first) = memchr::memchr(b'\n', block) else {
+            self.line += block.len();
+            return self.check_line(name, self.lines + 1);
+        };
+        self.line += first;
+        self.check_line(name, self.lines + 1)?;
+        // The lines after the first that end in the block: each is shorter than the
+        // limit when a line feed lies in every stretch of the limit's length, found by
+        // jumping a limit ahead and looking back (not by visiting every line).
+        let last = memchr::memrchr(b'\n', block).unwrap_or(first);
+        let mut start = first + 1;
+        while last.saturating_sub(start) > MAX_LINE_BYTES {
+            match memchr::memrchr(b'\n', &block[start..=start + MAX_LINE_BYTES]) {
+                Some(at) => start += at + 1,
+                None => {
+                    self.line = MAX_LINE_BYTES + 1;
+                    let before = memchr::memchr_iter(b'\n', &block[..start]).count();
+                    return self.check_line(name, self.lines + before + 1);
+                }
+            }
         }
-        self.line += block.len() - from;
-        self.check_line(name)
+        self.lines += memchr::memchr_iter(b'\n', block).count();
+        self.line = block.len() - last - 1;
+        self.check_line(name, self.lines + 1)
     }
 
-    fn check_line(&self, name: &str) -> Result<()> {
+    /// Refuses the current line, row `row`, when it is longer than the limit.
+    fn check_line(&self, name: &str, row: usize) -> Result<()> {
         if self.line <= MAX_LINE_BYTES {
             return Ok(());
         }
         Err(Error::Row {
             file: name.into(),
-            row: self.lines + 1,
+            row,
             message: format!(
                 "the line is longer than {} MiB: no row of a table is; is this a text (CSV) file, or is a quote (\") never closed?",
                 MAX_LINE_BYTES >> 20
@@ -260,6 +267,28 @@ mod tests {
     fn read_bytes(bytes: &[u8], stream: bool) -> Result<Vec<u8>> {
         read_from(bytes, "t.csv", stream, 0, Reading::default())
             .map_err(|e| e.into_error(Path::new("t.csv"), "data file"))
+    }
+
+    #[test]
+    fn a_long_line_between_short_ones_is_found_with_its_row() {
+        // 1,000 short lines, a line of the limit (allowed), 10 short lines, one over it.
+        let mut text = b"a,1\n".repeat(1000);
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES));
+        text.extend(b"\n".iter().chain(&b"b,2\n".repeat(10)));
+        assert_eq!(read_bytes(&text, false).unwrap(), text);
+        text.extend(std::iter::repeat_n(b'y', MAX_LINE_BYTES + 1));
+        text.extend(b"\nc,3\n".repeat(3));
+        let err = read_bytes(&text, false).unwrap_err().to_string();
+        assert!(
+            err.starts_with("t.csv: row 1012: the line is longer than 1 MiB"),
+            "{err}"
+        );
+        // Across blocks: the long line starts in one block and ends in the next.
+        let mut text = b"a,1\n".repeat(BLOCK / 4 - 10);
+        text.extend(std::iter::repeat_n(b'z', MAX_LINE_BYTES + 1));
+        text.push(b'\n');
+        let err = read_bytes(&text, false).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("t.csv: row {}:", BLOCK / 4 - 9)), "{err}");
     }
 
     #[test]

@@ -245,6 +245,11 @@ fn push_record<'c>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'c [u8]>, de
         }
         push_field(out, field, delimiter);
     }
+    end_record(out, start);
+}
+
+/// Ends the record begun at `start` (see [`push_record`]).
+fn end_record(out: &mut Vec<u8>, start: usize) {
     if out.len() == start {
         out.extend_from_slice(b"\"\"");
     }
@@ -252,7 +257,9 @@ fn push_record<'c>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'c [u8]>, de
 }
 
 /// CSV text of `rows` (and of `header` first if `with_header`); a row of another
-/// length than the header is an error.
+/// length than the header is an error. Text cells are quoted where they need it; a
+/// number or a boolean never needs it (digits, a sign, a decimal point or comma, `inf`,
+/// `true`: the decimal comma comes with the `;` delimiter), and is written as it is.
 fn render_rows<R: std::borrow::Borrow<Vec<Cell>>>(
     rows: impl Iterator<Item = R>,
     header: &[String],
@@ -260,12 +267,14 @@ fn render_rows<R: std::borrow::Borrow<Vec<Cell>>>(
     style: Style,
     with_header: bool,
 ) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
+    // Room for the rows as most are (a number is at most about 20 bytes), so that the
+    // text is not copied as it grows.
+    let mut out = Vec::with_capacity(rows.size_hint().0 * header.len() * 20);
     if with_header {
         let escaped: Vec<String> = header.iter().map(|h| escape_formula(h)).collect();
         push_record(&mut out, escaped.iter().map(|h| h.as_bytes()), delimiter);
     }
-    let mut fields = vec![String::new(); header.len()];
+    let mut field = String::new();
     for row in rows {
         let row = row.borrow();
         if row.len() != header.len() {
@@ -274,10 +283,18 @@ fn render_rows<R: std::borrow::Borrow<Vec<Cell>>>(
                 format!("a row has {} fields, the header {}", row.len(), header.len()),
             ));
         }
-        for (field, cell) in fields.iter_mut().zip(row) {
-            render_cell(field, cell, style);
+        let start = out.len();
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(delimiter);
+            }
+            render_cell(&mut field, cell, style);
+            match cell {
+                Cell::Text(_) => push_field(&mut out, field.as_bytes(), delimiter),
+                _ => out.extend_from_slice(field.as_bytes()),
+            }
         }
-        push_record(&mut out, fields.iter().map(|f| f.as_bytes()), delimiter);
+        end_record(&mut out, start);
     }
     Ok(out)
 }
@@ -538,6 +555,49 @@ mod tests {
             vec![vec![Cell::Text("UZB".into()), Cell::Num(1.25, 2)]],
         );
         assert_eq!(out, "\u{feff}unit;score\nUZB;1,25\n");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Rows come out as the `csv` crate writes them (RFC 4180, quotes where needed),
+        /// in both styles, one-field rows and empty fields included.
+        #[test]
+        fn rows_are_written_as_the_csv_crate_writes_them(
+            rows in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        "[a;,\"\r\n =+]{0,4}".prop_map(Cell::Text),
+                        (-1e3f64..1e3).prop_map(Cell::Exact),
+                        (-1e3f64..1e3).prop_map(|v| Cell::Num(v, 2)),
+                        proptest::prelude::any::<i64>().prop_map(Cell::Int),
+                        proptest::prelude::any::<bool>().prop_map(Cell::Bool),
+                        proptest::strategy::Just(Cell::Empty),
+                    ],
+                    1..=1,
+                ),
+                0..6,
+            ),
+            width in 1..4usize,
+            excel in proptest::prelude::any::<bool>(),
+        ) {
+            let style = Style { excel };
+            let delimiter = if excel { b';' } else { b',' };
+            let rows: Vec<Vec<Cell>> = rows.iter().map(|r| r.iter().cycle().take(width).cloned().collect()).collect();
+            let header: Vec<String> = (0..width).map(|i| format!("h{i}")).collect();
+            let ours = render_rows(rows.iter(), &header, delimiter, style, true).unwrap();
+            let mut theirs = ::csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+            theirs.write_record(&header).unwrap();
+            let mut text = String::new();
+            for row in &rows {
+                let fields: Vec<String> = row.iter().map(|c| {
+                    render_cell(&mut text, c, style);
+                    text.clone()
+                }).collect();
+                theirs.write_record(&fields).unwrap();
+            }
+            prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs.into_inner().unwrap()).unwrap());
+        }
     }
 
     #[test]

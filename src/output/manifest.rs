@@ -61,6 +61,15 @@ impl Manifest {
         elapsed_seconds: f64,
     ) -> Manifest {
         let scored: Vec<usize> = res.scored_cells().collect();
+        // Which units and periods have a scored cell, marked (not hashed: a grid-month
+        // panel has 778,000 cells).
+        let n = res.n_units();
+        let (mut units, mut periods) = (vec![false; n], vec![false; res.periods.len()]);
+        for &c in &scored {
+            units[c % n] = true;
+            periods[c / n] = true;
+        }
+        let count = |marks: &[bool]| marks.iter().filter(|&&m| m).count();
         Manifest {
             riskscore_version: env!("CARGO_PKG_VERSION"),
             command: command.to_string(),
@@ -76,16 +85,8 @@ impl Manifest {
             },
             data: sources,
             counts: Counts {
-                units: scored
-                    .iter()
-                    .map(|c| c % res.n_units())
-                    .collect::<std::collections::HashSet<_>>()
-                    .len(),
-                periods: scored
-                    .iter()
-                    .map(|c| c / res.n_units())
-                    .collect::<std::collections::HashSet<_>>()
-                    .len(),
+                units: count(&units),
+                periods: count(&periods),
                 scored_unit_periods: scored.len(),
                 indicators_kept: res.kept.iter().filter(|&&k| k).count(),
                 imputed_values: scored.iter().map(|&c| res.imputed_count[c]).sum(),

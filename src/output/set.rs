@@ -59,8 +59,11 @@ pub struct OutputSet {
     inputs: Vec<PathBuf>,
     staged: Vec<String>,
     /// The SHA-256 of the staged files written by [`OutputSet::write`] (hashed as they
-    /// were written, and synced); the others are read back at the commit.
+    /// were written); the others are read back at the commit.
     written: std::collections::HashMap<String, String>,
+    /// The files written by [`OutputSet::write`] being synced to disk, each on its own
+    /// thread while the run goes on; the commit waits for them all.
+    syncing: Vec<(PathBuf, std::thread::JoinHandle<std::io::Result<()>>)>,
     notes: Vec<String>,
     committed: bool,
 }
@@ -100,6 +103,7 @@ impl OutputSet {
             inputs,
             staged: Vec::new(),
             written: std::collections::HashMap::new(),
+            syncing: Vec::new(),
             notes,
             committed: false,
         })
@@ -145,7 +149,9 @@ impl OutputSet {
     ) -> Result<PathBuf> {
         let path = self.stage(name)?;
         let target = self.final_path(name);
-        let sha = write_file(&path, &target, write)?;
+        let (file, sha) = write_unsynced(&path, &target, write)?;
+        self.syncing
+            .push((target.clone(), std::thread::spawn(move || file.sync_all())));
         self.written.insert(name.to_string(), sha);
         Ok(target)
     }
@@ -167,6 +173,12 @@ impl OutputSet {
     /// Publishes the set with `manifest` (a JSON object; `output_sha256` is added) as
     /// its commit record, and removes the previous run's stale files.
     pub fn commit(mut self, mut manifest: serde_json::Value) -> Result<Committed> {
+        for (shown, syncing) in self.syncing.drain(..) {
+            let synced = syncing
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the sync failed")));
+            synced.map_err(|e| Error::io(&shown, "cannot write", e))?;
+        }
         let mut hashes = serde_json::Map::new();
         for name in &self.staged {
             let sha = match self.written.remove(name) {
@@ -202,7 +214,8 @@ impl OutputSet {
         // could name a user's file with its true SHA-256); without any key, nothing is
         // signed, and a run's own list vouches for its own outputs.
         let vouching = previous.as_ref().filter(|_| signed || !super::key::available());
-        let hashes = Hashes::default();
+        let ahead = AHEAD.lock().ok().and_then(|mut slot| slot.take());
+        let hashes = ahead.and_then(|a| a.join().ok()).unwrap_or_default();
         let replaces = replaced_files(&self.dir, &publish, vouching, &hashes)?;
         let (remove, notes) = stale_files(
             &self.dir,
@@ -784,6 +797,29 @@ impl Fingerprint {
     }
 }
 
+/// Hashes taken ahead by [`hash_ahead`], for the next commit.
+static AHEAD: std::sync::Mutex<Option<std::thread::JoinHandle<Hashes>>> = std::sync::Mutex::new(None);
+
+/// Starts hashing, on a thread of its own, the files at `paths` that a run will write
+/// over (the previous run's outputs), while the run computes: its commit then checks
+/// each by its fingerprint instead of reading it. Nothing depends on it but speed: a
+/// file not hashed ahead, or changed since, is hashed at the commit.
+pub fn hash_ahead(paths: Vec<PathBuf>) {
+    let ahead = std::thread::spawn(move || {
+        let hashes = Hashes::default();
+        for path in paths
+            .iter()
+            .filter(|p| fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+        {
+            let _ = hashes.sha(path);
+        }
+        hashes
+    });
+    if let Ok(mut slot) = AHEAD.lock() {
+        *slot = Some(ahead);
+    }
+}
+
 /// The SHA-256s of the output folder's files taken during one commit, each kept with
 /// the file's [`Fingerprint`]: checking a file again before it is replaced (the commit
 /// checks twice, before and after its journal is written) reads its metadata, not its
@@ -831,13 +867,22 @@ pub fn write_file(
     shown: &Path,
     write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<String> {
+    let (file, sha) = write_unsynced(path, shown, write)?;
+    file.sync_all().map_err(|e| Error::io(shown, "cannot write", e))?;
+    Ok(sha)
+}
+
+/// [`write_file`] without the sync: the file, for the caller to sync, and its SHA-256.
+fn write_unsynced(
+    path: &Path,
+    shown: &Path,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+) -> Result<(File, String)> {
     let io = |e: std::io::Error| Error::io(shown, "cannot write", e);
     let file = File::create(path).map_err(io)?;
     let mut buffered = std::io::BufWriter::new(super::Hashing::new(file));
     write(&mut buffered).map_err(io)?;
-    let (file, sha) = buffered.into_inner().map_err(|e| io(e.into_error()))?.finish();
-    file.sync_all().map_err(io)?;
-    Ok(sha)
+    Ok(buffered.into_inner().map_err(|e| io(e.into_error()))?.finish())
 }
 
 fn write_synced(path: &Path, bytes: &[u8], shown: &Path) -> Result<()> {

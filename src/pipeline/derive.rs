@@ -181,121 +181,144 @@ pub struct MissingTerm {
 /// Computes one derived column over every cell of the grid.
 ///
 /// `inputs` are the columns named by [`Derived::inputs`], in that order.
+///
+/// The cells are computed in blocks in parallel; the problem reported is the first in
+/// cell order, as one pass would meet it.
 pub fn compute(def: &Derived, missing: Missing, inputs: &[&[f64]], grid: &TimeGrid) -> Result<Vec<f64>, MissingTerm> {
-    let cells = grid.present.len();
-    let mut out = vec![f64::NAN; cells];
-    for cell in 0..cells {
-        if !grid.present[cell] {
-            continue;
-        }
-        let (p, u) = (cell / grid.units, cell % grid.units);
-        // Collect the terms (value, coefficient, time offset) this cell combines.
-        let value = match def {
-            Derived::WeightedSum { terms } => {
-                let mut acc = Acc::new(missing);
-                for (i, (_, coef)) in terms.iter().enumerate() {
-                    acc.add(inputs[i][cell], *coef, 0.0, cell, 0, i)?;
+    use rayon::prelude::*;
+    const BLOCK: usize = 1 << 14;
+    let mut out = vec![f64::NAN; grid.present.len()];
+    let blocks: Vec<Result<(), MissingTerm>> = out
+        .par_chunks_mut(BLOCK)
+        .enumerate()
+        .map(|(b, block)| {
+            for (i, slot) in block.iter_mut().enumerate() {
+                let cell = b * BLOCK + i;
+                if grid.present[cell] {
+                    *slot = cell_value(def, missing, inputs, grid, cell)?;
                 }
-                acc.sum()
             }
-            Derived::Ratio { multiplier, .. } => {
-                let d = inputs[1][cell];
-                if d == 0.0 {
+            Ok(())
+        })
+        .collect();
+    blocks.into_iter().collect::<Result<(), _>>()?;
+    Ok(out)
+}
+
+/// The derived value of present cell `cell`.
+fn cell_value(
+    def: &Derived,
+    missing: Missing,
+    inputs: &[&[f64]],
+    grid: &TimeGrid,
+    cell: usize,
+) -> Result<f64, MissingTerm> {
+    let (p, u) = (cell / grid.units, cell % grid.units);
+    // Collect the terms (value, coefficient, time offset) this cell combines.
+    let value = match def {
+        Derived::WeightedSum { terms } => {
+            let mut acc = Acc::new(missing);
+            for (i, (_, coef)) in terms.iter().enumerate() {
+                acc.add(inputs[i][cell], *coef, 0.0, cell, 0, i)?;
+            }
+            acc.sum()
+        }
+        Derived::Ratio { multiplier, .. } => {
+            let d = inputs[1][cell];
+            if d == 0.0 {
+                f64::NAN
+            } else {
+                multiplier * inputs[0][cell] / d
+            }
+        }
+        Derived::Lag { periods, .. } => {
+            let v = grid.earlier(inputs[0], p, u, *periods);
+            if v.is_nan() && missing == Missing::Error {
+                return Err(MissingTerm {
+                    cell,
+                    back: *periods,
+                    input: 0,
+                });
+            }
+            if v.is_nan() && missing == Missing::Zero {
+                0.0
+            } else {
+                v
+            }
+        }
+        Derived::Change { periods, relative, .. } => {
+            let now = inputs[0][cell];
+            let mut before = grid.earlier(inputs[0], p, u, *periods);
+            if before.is_nan() {
+                match missing {
+                    Missing::Error => {
+                        return Err(MissingTerm {
+                            cell,
+                            back: *periods,
+                            input: 0,
+                        })
+                    }
+                    Missing::Zero => before = 0.0,
+                    _ => {}
+                }
+            }
+            if *relative {
+                if before == 0.0 {
                     f64::NAN
                 } else {
-                    multiplier * inputs[0][cell] / d
+                    100.0 * (now - before) / before.abs()
                 }
+            } else {
+                now - before
             }
-            Derived::Lag { periods, .. } => {
-                let v = grid.earlier(inputs[0], p, u, *periods);
-                if v.is_nan() && missing == Missing::Error {
-                    return Err(MissingTerm {
-                        cell,
-                        back: *periods,
-                        input: 0,
-                    });
-                }
-                if v.is_nan() && missing == Missing::Zero {
-                    0.0
-                } else {
-                    v
-                }
+        }
+        Derived::Rolling { window, stat, .. } => {
+            let mut acc = Acc::new(missing);
+            for back in 0..*window as i64 {
+                let v = grid.earlier(inputs[0], p, u, back);
+                acc.add(v, 1.0, 0.0, cell, back, 0)?;
             }
-            Derived::Change { periods, relative, .. } => {
-                let now = inputs[0][cell];
-                let mut before = grid.earlier(inputs[0], p, u, *periods);
-                if before.is_nan() {
-                    match missing {
-                        Missing::Error => {
-                            return Err(MissingTerm {
-                                cell,
-                                back: *periods,
-                                input: 0,
-                            })
-                        }
-                        Missing::Zero => before = 0.0,
-                        _ => {}
-                    }
-                }
-                if *relative {
-                    if before == 0.0 {
-                        f64::NAN
-                    } else {
-                        100.0 * (now - before) / before.abs()
-                    }
-                } else {
-                    now - before
-                }
+            match stat {
+                Rolling::Sum => acc.sum(),
+                Rolling::Mean => acc.mean(),
             }
-            Derived::Rolling { window, stat, .. } => {
+        }
+        Derived::DecayedSum { weights, divisor, .. } => {
+            let mut acc = Acc::new(missing);
+            for (back, c) in weights.iter().enumerate() {
+                let v = grid.earlier(inputs[0], p, u, back as i64);
+                acc.add(v, *c, 0.0, cell, back as i64, 0)?;
+            }
+            acc.sum() / divisor
+        }
+        Derived::Neighbours { stat, .. } => {
+            let list = grid.neighbours.get(u).map(Vec::as_slice).unwrap_or(&[]);
+            if list.is_empty() {
+                0.0
+            } else {
                 let mut acc = Acc::new(missing);
-                for back in 0..*window as i64 {
-                    let v = grid.earlier(inputs[0], p, u, back);
-                    acc.add(v, 1.0, 0.0, cell, back, 0)?;
+                for &(v, w) in list {
+                    let at = p * grid.units + v;
+                    let x = if grid.present[at] { inputs[0][at] } else { f64::NAN };
+                    acc.add(x, w, 0.0, at, 0, 0)?;
                 }
-                match stat {
-                    Rolling::Sum => acc.sum(),
-                    Rolling::Mean => acc.mean(),
-                }
+                acc.spatial(*stat)
             }
-            Derived::DecayedSum { weights, divisor, .. } => {
-                let mut acc = Acc::new(missing);
-                for (back, c) in weights.iter().enumerate() {
-                    let v = grid.earlier(inputs[0], p, u, back as i64);
-                    acc.add(v, *c, 0.0, cell, back as i64, 0)?;
-                }
-                acc.sum() / divisor
+        }
+        Derived::Trend { window, .. } => {
+            let mut acc = Acc::new(missing);
+            for back in 0..*window as i64 {
+                let v = grid.earlier(inputs[0], p, u, back);
+                acc.add(v, 1.0, -(back as f64), cell, back, 0)?;
             }
-            Derived::Neighbours { stat, .. } => {
-                let list = grid.neighbours.get(u).map(Vec::as_slice).unwrap_or(&[]);
-                if list.is_empty() {
-                    0.0
-                } else {
-                    let mut acc = Acc::new(missing);
-                    for &(v, w) in list {
-                        let at = p * grid.units + v;
-                        let x = if grid.present[at] { inputs[0][at] } else { f64::NAN };
-                        acc.add(x, w, 0.0, at, 0, 0)?;
-                    }
-                    acc.spatial(*stat)
-                }
-            }
-            Derived::Trend { window, .. } => {
-                let mut acc = Acc::new(missing);
-                for back in 0..*window as i64 {
-                    let v = grid.earlier(inputs[0], p, u, back);
-                    acc.add(v, 1.0, -(back as f64), cell, back, 0)?;
-                }
-                acc.slope()
-            }
-        };
-        // The current period's own value is never filled in.
-        let own_missing = def.inputs().len() == 1
-            && !matches!(def, Derived::Lag { .. } | Derived::Neighbours { .. })
-            && inputs[0][cell].is_nan();
-        out[cell] = if own_missing { f64::NAN } else { value };
-    }
-    Ok(out)
+            acc.slope()
+        }
+    };
+    // The current period's own value is never filled in.
+    let own_missing = def.inputs().len() == 1
+        && !matches!(def, Derived::Lag { .. } | Derived::Neighbours { .. })
+        && inputs[0][cell].is_nan();
+    Ok(if own_missing { f64::NAN } else { value })
 }
 
 /// Accumulates weighted terms under a missing-term rule.
@@ -392,6 +415,25 @@ mod tests {
     fn run(def: Derived, missing: Missing, inputs: &[&[f64]]) -> Result<Vec<f64>, MissingTerm> {
         let (ord, present) = grid();
         compute(&def, missing, inputs, &TimeGrid::new(1, &ord, &present))
+    }
+
+    #[test]
+    fn blocks_computed_in_parallel_report_the_first_missing_term() {
+        // Five blocks' worth of units in one period; the terms of cells 3 and of one in
+        // the fourth block are missing: cell 3 is named, whichever block ends first.
+        let n = 4 * (1 << 14) + 100;
+        let mut x = vec![1.0; n];
+        x[3 * (1 << 14) + 7] = f64::NAN;
+        x[3] = f64::NAN;
+        let (ord, present) = (vec![2020], vec![true; n]);
+        let def = Derived::WeightedSum {
+            terms: vec![("x".into(), 2.0)],
+        };
+        let grid = TimeGrid::new(n, &ord, &present);
+        assert_eq!(compute(&def, Missing::Error, &[&x], &grid).unwrap_err().cell, 3);
+        let out = compute(&def, Missing::Zero, &[&x], &grid).unwrap();
+        assert_eq!((out[0], out[n - 1]), (2.0, 2.0));
+        assert!(out[3].is_nan(), "the own value is never filled in");
     }
 
     #[test]

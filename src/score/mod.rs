@@ -138,8 +138,8 @@ fn score_with_weights(fw: &Framework, panel: &Panel, keep: Keep) -> Result<Resul
         }
     };
     let screened = match &pre_imputed {
-        Some(p) => screen_out(fw, panel, &raw, p, &mut scored)?,
-        None => screen_out(fw, panel, &raw, &raw, &mut scored)?,
+        Some(p) => screen_out(fw, panel, &raw, Some(p), &mut scored)?,
+        None => screen_out(fw, panel, &raw, None::<&[Vec<f64>]>, &mut scored)?,
     };
     let by_period = scopes_by_period(&scored, n_units, panel.periods.len());
     let scopes = normalisation_scopes(fw, panel, &by_period)?;
@@ -299,13 +299,14 @@ struct Screened {
 
 /// Drops indicators and unit-periods below the coverage thresholds (`scored` loses
 /// the unit-periods screened out).
-/// Unit-periods are screened on `unit_values` (the raw values, or the imputed ones with
-/// `screen.on = "imputed"`); indicators and the `coverage` column on the raw values.
+/// Unit-periods are screened on `unit_values` (the imputed values with
+/// `screen.on = "imputed"`; `None`: the raw values); indicators and the `coverage`
+/// column on the raw values.
 fn screen_out<R: AsRef<[f64]>, V: AsRef<[f64]>>(
     fw: &Framework,
     panel: &Panel,
     raw: &[R],
-    unit_values: &[V],
+    unit_values: Option<&[V]>,
     scored: &mut [bool],
 ) -> Result<Screened> {
     let n_units = panel.n_units();
@@ -356,7 +357,10 @@ fn screen_out<R: AsRef<[f64]>, V: AsRef<[f64]>>(
         .collect();
     Error::from_problems(unknown)?;
     let coverage = screen::unit_coverages(raw, &kept, scored.len(), &all_scored);
-    let screened = screen::unit_coverages(unit_values, &kept, scored.len(), &all_scored);
+    let screened = match unit_values {
+        Some(values) => screen::unit_coverages(values, &kept, scored.len(), &all_scored),
+        None => coverage.clone(),
+    };
     for &c in &all_scored {
         let screened_coverage = screened[c];
         let unit = &panel.units[c % n_units];
@@ -379,7 +383,10 @@ fn screen_out<R: AsRef<[f64]>, V: AsRef<[f64]>>(
             scored[c] = false;
             notes.push(note("unit", screened_coverage, t));
         } else if let Some(t) = fw.screen.unit_min_nonzero {
-            let share = screen::unit_nonzero(unit_values, &kept, c);
+            let share = match unit_values {
+                Some(values) => screen::unit_nonzero(values, &kept, c),
+                None => screen::unit_nonzero(raw, &kept, c),
+            };
             if share < t {
                 scored[c] = false;
                 notes.push(note("unit_nonzero", share, t));
@@ -449,19 +456,27 @@ fn aggregate(
     normalised: &[Vec<f64>],
 ) -> Result<Vec<Vec<f64>>> {
     let tree = Tree::compile(fw);
-    let mut group_scores = vec![vec![f64::NAN; panel.present.len()]; fw.groups.len()];
-    let mut scratch = Scratch::default();
-    for scope in by_period {
-        let u = scope.len();
-        let mut values = vec![f64::NAN; fw.indicators.len() * u];
-        for (k, column) in normalised.iter().enumerate() {
-            for (i, &c) in scope.iter().enumerate() {
-                values[k * u + i] = column[c];
+    // The periods are aggregated in parallel, each into its own block of groups x units;
+    // the first problem in period order is the one reported.
+    let evaluated: Vec<Result<Vec<f64>>> = by_period
+        .par_iter()
+        .map_init(Scratch::default, |scratch, scope| {
+            let u = scope.len();
+            let mut values = vec![f64::NAN; fw.indicators.len() * u];
+            for (k, column) in normalised.iter().enumerate() {
+                for (i, &c) in scope.iter().enumerate() {
+                    values[k * u + i] = column[c];
+                }
             }
-        }
-        let mut groups = vec![f64::NAN; fw.groups.len() * u];
-        tree.evaluate(&tree.weights, &tree.aggregation, &values, u, &mut scratch, &mut groups)
-            .map_err(|bad| non_positive(fw, panel, bad, scope[bad.unit]))?;
+            let mut groups = vec![f64::NAN; fw.groups.len() * u];
+            tree.evaluate(&tree.weights, &tree.aggregation, &values, u, scratch, &mut groups)
+                .map_err(|bad| non_positive(fw, panel, bad, scope[bad.unit]))?;
+            Ok(groups)
+        })
+        .collect();
+    let mut group_scores = vec![vec![f64::NAN; panel.present.len()]; fw.groups.len()];
+    for (scope, groups) in by_period.iter().zip(evaluated) {
+        let (groups, u) = (groups?, scope.len());
         for (g, scores) in group_scores.iter_mut().enumerate() {
             for (i, &c) in scope.iter().enumerate() {
                 scores[c] = groups[g * u + i];
