@@ -102,6 +102,9 @@ pub enum Error {
     Many(Vec<Error>),
 }
 
+/// Problems of one kind listed per file before "... and N more".
+pub const MAX_LISTED: usize = 50;
+
 /// Rows named in a [`Error::Repeated`] message before "...".
 pub const REPEATED_ROWS: usize = 5;
 

@@ -7,10 +7,62 @@
 //! pass, so that [`super::read::Table::numeric_column`] can report every bad cell with
 //! its row, and a column that was only thought numeric stays usable as text.
 
-use super::read::{check_header, field_count, NumberFormat, DELIMITERS, MAX_LISTED, MAX_ROW_BYTES};
-use crate::error::{visible, Error, Result};
+use crate::error::{visible, Error, Result, MAX_LISTED};
+use crate::input::numbers::NumberFormat;
 use crate::input::scan::{self, Dialect, LineEnds, Record};
+use crate::input::scan::{delimiter_name, DELIMITERS};
 use rayon::prelude::*;
+
+/// A row longer than this is no row: most likely a quote that is never closed.
+pub(super) const MAX_ROW_BYTES: usize = 1 << 20;
+
+/// Columns with the same name, each pair an error.
+pub(super) fn check_header(name: &str, names: &[String]) -> Vec<Error> {
+    let mut problems = Vec::new();
+    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (j, n) in names.iter().enumerate() {
+        if let Some(&first) = first_of.get(n.as_str()) {
+            problems.push(Error::Data {
+                file: name.into(),
+                message: format!(
+                    "columns {} and {} are both named `{}`: rename one",
+                    first + 1,
+                    j + 1,
+                    visible(n)
+                ),
+            });
+        } else {
+            first_of.insert(n, j);
+        }
+    }
+    problems
+}
+
+/// Why a row has the wrong number of fields, as far as can be told.
+pub(super) fn field_count(record: &[&[u8]], expected: usize, separator: u8) -> String {
+    let found = record.len();
+    let mut message = format!("expected {expected} fields (as the header has), found {found}");
+    if record.iter().any(|f| f.contains(&b'\n')) {
+        message.push_str(": a quote (\") opened in it closes only on a later line");
+        return message;
+    }
+    let line: Vec<u8> = record.join(&separator);
+    let other = DELIMITERS
+        .into_iter()
+        .find(|&d| d != separator && line.split(|&b| b == d).count() == expected);
+    match other {
+        Some(d) => message.push_str(&format!(
+            " (the header is split by {}, this row by {}: use one delimiter)",
+            delimiter_name(separator),
+            delimiter_name(d)
+        )),
+        None => message.push_str(&format!(
+            " (fields split by {0}; a text value with {0} in it must be quoted)",
+            delimiter_name(separator)
+        )),
+    }
+    message
+}
 
 /// One text column: its cells end to end, and where each ends. An empty cell is missing.
 #[derive(Debug, Default)]
@@ -428,15 +480,6 @@ impl TextColumn {
         let offset = self.text.len();
         self.text.push_str(&next.text);
         self.ends.extend(next.ends.iter().map(|e| e + offset));
-    }
-}
-
-/// A delimiter as a message names it: `,` or tab.
-pub fn delimiter_name(d: u8) -> String {
-    if d == b'\t' {
-        "tab".to_string()
-    } else {
-        format!("`{}`", d as char)
     }
 }
 

@@ -41,7 +41,9 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 use std::path::PathBuf;
 
-pub use read::{sniff_delimiter, thousands_separator, NumberFormat, Table, THOUSANDS_EXPECTED};
+pub use crate::input::numbers::{thousands_separator, NumberFormat, THOUSANDS_EXPECTED};
+pub use crate::input::scan::sniff_delimiter;
+pub use read::Table;
 
 /// Where to read one data file from.
 #[derive(Debug, Clone)]
@@ -260,7 +262,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             .data
             .missing
             .clone()
-            .unwrap_or_else(|| read::MISSING.iter().map(|m| m.to_string()).collect()),
+            .unwrap_or_else(|| crate::input::numbers::MISSING.iter().map(|m| m.to_string()).collect()),
     };
     // Read as numbers while the file is parsed: the needed columns and the long layout's values.
     let numeric: Vec<&str> = needed
@@ -477,7 +479,7 @@ fn keys(framework: &Framework, table: &Table) -> Result<Keys> {
                     keys.rows.push((u, period));
                 }
             }
-            Error::in_row_order(problems, read::MAX_LISTED)?;
+            Error::in_row_order(problems, crate::error::MAX_LISTED)?;
             Ok(keys)
         })
     })
@@ -532,7 +534,7 @@ fn check_duplicates(table: &Table, keys: &Keys) -> Result<()> {
             });
         }
     }
-    Error::in_row_order(problems, read::MAX_LISTED)
+    Error::in_row_order(problems, crate::error::MAX_LISTED)
 }
 
 fn wide_rows(
@@ -565,7 +567,7 @@ fn wide_rows(
             Err(e) => problems.extend(e.into_problems()),
         }
     }
-    Error::in_row_order(problems, read::MAX_LISTED)?;
+    Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     Ok(FileRows {
         name: table.name.clone(),
         supplementary: false,

@@ -70,7 +70,7 @@ pub fn grid_queen(units: &[String], rings: u32, data: &str) -> Result<Contiguity
 fn table<'a>(bytes: &'a [u8], file: &str) -> Result<(csv::Reader<&'a [u8]>, Vec<String>)> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(super::read::sniff_delimiter(text))
+        .delimiter(crate::input::scan::sniff_delimiter(text))
         .flexible(false)
         .from_reader(text);
     let header = reader

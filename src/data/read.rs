@@ -6,9 +6,11 @@
 //! DataBank export's footer (`Data from database: ...`, `Last Updated: ...`) are
 //! not data and are left out; the row numbers stay the file's.
 
-use super::cells::{self, delimiter_name, CsvCells, CsvColumn};
+use super::cells::{self, check_header, CsvCells, CsvColumn};
 use super::LoadOptions;
-use crate::error::{list_ids, suggest, visible, Error, Result};
+use crate::error::{list_ids, suggest, visible, Error, Result, MAX_LISTED};
+use crate::input::numbers::NumberFormat;
+use crate::input::scan::sniff_delimiter;
 use crate::input::{self, workbook, Container};
 use polars::prelude::*;
 use std::io::Cursor;
@@ -39,23 +41,6 @@ enum Store {
         columns: Vec<CsvColumn>,
     },
 }
-
-/// Problems of one kind listed per file before "... and N more".
-pub const MAX_LISTED: usize = 50;
-
-/// A row longer than this is no row: most likely a quote that is never closed.
-pub(super) const MAX_ROW_BYTES: usize = 1 << 20;
-
-/// Values read as missing in numeric cells unless `[data] missing` says otherwise:
-/// R's and pandas' markers, the World Bank's `..`, Excel's `#N/A`, and the `n.a.`,
-/// `-`, `.` and `None` of statistical yearbooks and Python exports. An empty cell is
-/// always missing.
-pub const MISSING: &[&str] = &[
-    "NA", "N/A", "n/a", "na", "n.a.", "NaN", "nan", "null", "NULL", "None", "..", ".", "-", "#N/A",
-];
-
-/// The delimiters a CSV may use.
-pub(super) const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// Reads CSV (any delimiter and encoding), Parquet or a workbook, told by the bytes.
 ///
@@ -198,213 +183,6 @@ fn databank_footer(bytes: &[u8]) -> Option<usize> {
         }
     }
     quoted
-}
-
-/// Columns with the same name, each pair an error.
-pub(super) fn check_header(name: &str, names: &[String]) -> Vec<Error> {
-    let mut problems = Vec::new();
-    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (j, n) in names.iter().enumerate() {
-        if let Some(&first) = first_of.get(n.as_str()) {
-            problems.push(Error::Data {
-                file: name.into(),
-                message: format!(
-                    "columns {} and {} are both named `{}`: rename one",
-                    first + 1,
-                    j + 1,
-                    visible(n)
-                ),
-            });
-        } else {
-            first_of.insert(n, j);
-        }
-    }
-    problems
-}
-
-/// Why a row has the wrong number of fields, as far as can be told.
-pub(super) fn field_count(record: &[&[u8]], expected: usize, separator: u8) -> String {
-    let found = record.len();
-    let mut message = format!("expected {expected} fields (as the header has), found {found}");
-    if record.iter().any(|f| f.contains(&b'\n')) {
-        message.push_str(": a quote (\") opened in it closes only on a later line");
-        return message;
-    }
-    let line: Vec<u8> = record.join(&separator);
-    let other = DELIMITERS
-        .into_iter()
-        .find(|&d| d != separator && line.split(|&b| b == d).count() == expected);
-    match other {
-        Some(d) => message.push_str(&format!(
-            " (the header is split by {}, this row by {}: use one delimiter)",
-            delimiter_name(separator),
-            delimiter_name(d)
-        )),
-        None => message.push_str(&format!(
-            " (fields split by {0}; a text value with {0} in it must be quoted)",
-            delimiter_name(separator)
-        )),
-    }
-    message
-}
-
-/// The most frequent of `,` `;` tab `|` in the header line, outside quotes.
-pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let header = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    let mut counts = DELIMITERS.map(|d| (d, 0usize));
-    let mut quoted = false;
-    for &b in header {
-        if b == b'"' {
-            quoted = !quoted;
-        } else if !quoted {
-            if let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
-                c.1 += 1;
-            }
-        }
-    }
-    counts
-        .iter()
-        .max_by_key(|(_, n)| *n)
-        .filter(|(_, n)| *n > 0)
-        .map_or(b',', |(d, _)| *d)
-}
-
-/// The characters that may group thousands: `,` `.` space `'`.
-pub const THOUSANDS: [char; 4] = [',', '.', ' ', '\''];
-
-/// A thousands separator as an option or a framework key gives it: one of [`THOUSANDS`].
-pub fn thousands_separator(text: &str) -> Option<char> {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) if THOUSANDS.contains(&c) => Some(c),
-        _ => None,
-    }
-}
-
-/// What [`thousands_separator`] expects, for messages.
-pub const THOUSANDS_EXPECTED: &str = "expected one of \",\" \".\" \" \" \"'\" (the character that groups thousands)";
-
-/// How numbers are written in a file's numeric cells.
-#[derive(Debug, Clone)]
-pub struct NumberFormat {
-    /// `3,5` is 3.5.
-    pub decimal_comma: bool,
-    /// The thousands separator, if numbers are grouped (`1,234`, `15 500`, `1.234,5`).
-    pub thousands: Option<char>,
-    /// Cells read as missing (besides the empty cell).
-    pub missing: Vec<String>,
-}
-
-impl Default for NumberFormat {
-    fn default() -> Self {
-        NumberFormat {
-            decimal_comma: false,
-            thousands: None,
-            missing: MISSING.iter().map(|m| m.to_string()).collect(),
-        }
-    }
-}
-
-/// Spaces that group digits: the space, the no-break space and the narrow no-break
-/// space (what French, Russian and Excel's locale formats write).
-const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
-
-impl NumberFormat {
-    /// Parses one numeric cell; `Some(NaN)` for a missing marker, `None` if it is no number.
-    ///
-    /// With a thousands separator, groups must be whole: `1,234,567` and `-1,234.5`
-    /// read, `12,34` does not (a typo, or a decimal comma).
-    pub fn parse(&self, text: &str) -> Option<f64> {
-        let t = text.trim_matches(|c: char| c.is_whitespace());
-        if t.is_empty() || self.missing.iter().any(|m| m == t) {
-            return Some(f64::NAN);
-        }
-        let (decimal, other) = if self.decimal_comma { (',', '.') } else { ('.', ',') };
-        let ungrouped;
-        let t = match self.thousands {
-            Some(sep) => {
-                ungrouped = ungroup(t, sep, decimal)?;
-                ungrouped.as_str()
-            }
-            None => t,
-        };
-        if t.contains(other) {
-            return None;
-        }
-        let parsed = if self.decimal_comma {
-            t.replace(',', ".").parse::<f64>().ok()
-        } else {
-            t.parse::<f64>().ok()
-        };
-        parsed.filter(|v| v.is_finite())
-    }
-
-    /// Which options would read `cell`, if any, as " (...)" for a message.
-    fn hint(&self, cell: &str) -> String {
-        let t = cell.trim();
-        let reads = |f: NumberFormat| f.parse(t).is_some_and(|v| !v.is_nan());
-        let mut ways = Vec::new();
-        for sep in [',', '.', ' ', '\''] {
-            let with = NumberFormat {
-                thousands: Some(sep),
-                ..self.clone()
-            };
-            if Some(sep) != self.thousands && reads(with) {
-                let shown = if sep == '\'' {
-                    "\"'\"".to_string()
-                } else {
-                    format!("\"{sep}\"")
-                };
-                ways.push(format!(
-                    "if numbers are grouped in thousands, set `[data] thousands = {shown}`"
-                ));
-                break;
-            }
-        }
-        let comma = NumberFormat {
-            decimal_comma: true,
-            thousands: None,
-            ..self.clone()
-        };
-        if !self.decimal_comma && reads(comma) {
-            ways.push("for decimal commas use option `decimal_comma`".into());
-        }
-        if ways.is_empty() && !t.chars().any(|c| c.is_ascii_digit()) {
-            ways.push(format!(
-                "if `{}` marks a missing value, add it to `[data] missing`",
-                visible(t)
-            ));
-        }
-        if ways.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", ways.join("; "))
-        }
-    }
-}
-
-/// `t` without its thousands separators, if they group whole thousands before the
-/// decimal mark; `None` if a separator sits anywhere else.
-fn ungroup(t: &str, sep: char, decimal: char) -> Option<String> {
-    let is_sep = |c: char| c == sep || (sep == ' ' && SPACES.contains(&c));
-    if !t.chars().any(is_sep) {
-        return Some(t.to_string());
-    }
-    let (int, frac) = match t.find(decimal) {
-        Some(i) => (&t[..i], &t[i..]),
-        None => (t, ""),
-    };
-    if frac.chars().any(is_sep) {
-        return None;
-    }
-    let digits = int.trim_start_matches(['-', '+']);
-    let sign = &int[..int.len() - digits.len()];
-    let groups: Vec<&str> = digits.split(is_sep).collect();
-    let whole = !groups[0].is_empty()
-        && groups[0].len() <= 3
-        && groups[1..].iter().all(|g| g.len() == 3)
-        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
-    whole.then(|| format!("{sign}{}{frac}", groups.concat()))
 }
 
 impl Table {
@@ -620,71 +398,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_and_missing_markers() {
-        let plain = NumberFormat::default();
-        let comma = NumberFormat {
-            decimal_comma: true,
-            ..NumberFormat::default()
-        };
-        assert_eq!(plain.parse(" 3.5 "), Some(3.5));
-        for marker in ["NA", "", "..", "#N/A", "n.a.", "-", "na", "None", "."] {
-            assert!(plain.parse(marker).unwrap().is_nan(), "{marker}");
-        }
-        assert_eq!(comma.parse("3,5"), Some(3.5));
-        assert_eq!(plain.parse("3,5"), None);
-        assert_eq!(comma.parse("1.234,5"), None);
-        assert_eq!(plain.parse("abc"), None);
-        assert_eq!(plain.parse("inf"), None);
-        assert_eq!(plain.parse("-5"), Some(-5.0));
-        // A set of markers of one's own: `-` is then no longer missing.
-        let own = NumberFormat {
-            missing: vec!["n/d".into()],
-            ..NumberFormat::default()
-        };
-        assert!(own.parse("n/d").unwrap().is_nan());
-        assert_eq!(own.parse("-"), None);
-    }
-
-    #[test]
-    fn thousands_separators_group_whole_thousands() {
-        let with = |sep: char, decimal_comma: bool| NumberFormat {
-            decimal_comma,
-            thousands: Some(sep),
-            ..NumberFormat::default()
-        };
-        assert_eq!(with(',', false).parse("1,234,567.25"), Some(1_234_567.25));
-        assert_eq!(with(',', false).parse("-1,234"), Some(-1234.0));
-        assert_eq!(with(',', false).parse("999"), Some(999.0));
-        assert_eq!(with(',', false).parse("12,34"), None);
-        assert_eq!(with(',', false).parse("1234,567"), None);
-        assert_eq!(with('.', true).parse("1.234,5"), Some(1234.5));
-        assert_eq!(with(' ', false).parse("15 500"), Some(15500.0));
-        // No-break and narrow no-break spaces, as locale formats write them.
-        assert_eq!(with(' ', true).parse("15\u{a0}500,5"), Some(15500.5));
-        assert_eq!(with(' ', false).parse("1\u{202f}000"), Some(1000.0));
-        assert_eq!(with('\'', false).parse("1'000'000"), Some(1e6));
-    }
-
-    #[test]
-    fn a_bad_cell_says_which_option_would_read_it() {
-        let plain = NumberFormat::default();
-        assert_eq!(
-            plain.hint("1,234"),
-            " (if numbers are grouped in thousands, set `[data] thousands = \",\"`; for decimal commas use option `decimal_comma`)"
-        );
-        assert_eq!(
-            plain.hint("15 500"),
-            " (if numbers are grouped in thousands, set `[data] thousands = \" \"`)"
-        );
-        assert_eq!(plain.hint("2,5"), " (for decimal commas use option `decimal_comma`)");
-        assert_eq!(
-            plain.hint("n.d."),
-            " (if `n.d.` marks a missing value, add it to `[data] missing`)"
-        );
-        assert_eq!(plain.hint("12x"), "");
-    }
-
-    #[test]
     fn a_databank_footer_starts_at_its_line() {
         assert_eq!(databank_footer(b"a,1\n\nData from database: WDI\n"), Some(5));
         assert_eq!(databank_footer(b"a,1\n\"Data from database: WDI\"\n"), Some(4));
@@ -695,14 +408,6 @@ mod tests {
         );
         // Not at a line's start: no footer.
         assert_eq!(databank_footer(b"Data from database:,x\nb,Data from database:"), None);
-    }
-
-    #[test]
-    fn sniffs_delimiters() {
-        assert_eq!(sniff_delimiter(b"a;b;c\n1;2;3"), b';');
-        assert_eq!(sniff_delimiter(b"a\tb\n"), b'\t');
-        assert_eq!(sniff_delimiter(b"\"a;b\",c,d\n"), b',');
-        assert_eq!(sniff_delimiter(b"single\n"), b',');
     }
 
     #[test]

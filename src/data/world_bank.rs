@@ -161,7 +161,7 @@ pub(super) fn rows(
         }
         picked.push((i, unit, column));
     }
-    Error::in_row_order(problems, super::read::MAX_LISTED)?;
+    Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     if !aggregates.is_empty() {
         notes.push(format!(
             "{}: left out the rows of World Bank aggregates ({}): they are no countries",
@@ -198,7 +198,7 @@ pub(super) fn rows(
             cells[column][r] = v;
         }
     }
-    Error::in_row_order(problems, super::read::MAX_LISTED)?;
+    Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     let present: std::collections::HashSet<usize> = picked.iter().map(|&(_, _, c)| c).collect();
     let columns = needed
         .iter()

@@ -80,7 +80,7 @@ fn outlying_periods(log: &Log, options: &Options, kept: &[usize], periods: &[i64
             ),
         });
     }
-    Error::in_row_order(problems, crate::data::read::MAX_LISTED)
+    Error::in_row_order(problems, crate::error::MAX_LISTED)
 }
 
 /// The table of every unit and period.
@@ -188,7 +188,7 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
     }
     let mut problems = row_problems;
     problems.extend(unknown_names(log, &unknown));
-    Error::in_row_order(problems, crate::data::read::MAX_LISTED)?;
+    Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     // Every event without a period broke a rule reported above; never a grid row.
     if let Some(&i) = kept.iter().find(|&&i| periods_col[i] == i64::MIN) {
         return Err(log.data_error(format!(

@@ -144,7 +144,7 @@ fn from_csv(path: &Path, name: &str, head: &[u8], options: &Options, not_utf8: O
     };
     let separator = options
         .delimiter
-        .unwrap_or_else(|| crate::data::read::sniff_delimiter(head));
+        .unwrap_or_else(|| crate::input::scan::sniff_delimiter(head));
     let hxl = has_hxl_row(head, separator);
     let lazy = LazyCsvReader::new(PlRefPath::new(scan_path.to_string_lossy().as_ref()))
         .with_has_header(true)

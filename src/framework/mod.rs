@@ -117,7 +117,7 @@ pub struct DataSpec {
     /// downloads), resolved against the framework file's folder.
     pub sources: Vec<SourceSpec>,
     /// Cells read as missing in numeric columns (`None`: the default set,
-    /// [`crate::data::read::MISSING`]).
+    /// [`crate::input::numbers::MISSING`]).
     pub missing: Option<Vec<String>>,
     /// The thousands separator of numeric cells, if they are grouped.
     pub thousands: Option<char>,

@@ -23,6 +23,7 @@
 //! the Windows-1252 table). ECMA-376 (Office Open XML), OASIS OpenDocument 1.2.
 
 pub mod file;
+pub mod numbers;
 pub(crate) mod scan;
 pub mod workbook;
 

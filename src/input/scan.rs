@@ -20,6 +20,9 @@
 //!
 //! Unit tests check both ways against csv-core itself, with both kinds of row ends,
 //! on random texts and on generated logs.
+//!
+//! A file's delimiter, unless named, is the most frequent of `,` `;` tab `|` in its
+//! header line ([`sniff_delimiter`]).
 
 /// Where a cell's bytes are: in the text, or in the record's scratch buffer (a cell
 /// with doubled quotes, or with bytes after its closing quote).
@@ -28,6 +31,39 @@ struct Cell {
     start: usize,
     end: usize,
     copied: bool,
+}
+
+/// The delimiters a CSV may use.
+pub(crate) const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// The most frequent of `,` `;` tab `|` in the header line, outside quotes.
+pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let mut counts = DELIMITERS.map(|d| (d, 0usize));
+    let mut quoted = false;
+    for &b in header {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+                c.1 += 1;
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map_or(b',', |(d, _)| *d)
+}
+
+/// A delimiter as a message names it: `,` or tab.
+pub fn delimiter_name(d: u8) -> String {
+    if d == b'\t' {
+        "tab".to_string()
+    } else {
+        format!("`{}`", d as char)
+    }
 }
 
 /// What ends a row.
@@ -428,6 +464,15 @@ fn quoted(text: &[u8], from: usize, eof: bool, dialect: Dialect, scratch: &mut V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sniffs_delimiters() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1;2;3"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"a;b\",c,d\n"), b',');
+        assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
     use proptest::prelude::*;
 
     const LF: Dialect = Dialect {

@@ -135,11 +135,11 @@ impl Validator {
     /// `data.thousands`: one of `,` `.` space `'`.
     fn thousands(&mut self, value: Option<&str>) -> Option<char> {
         let value = value?;
-        let separator = crate::data::read::thousands_separator(value);
+        let separator = crate::input::numbers::thousands_separator(value);
         if separator.is_none() {
             self.problem(
                 "data.thousands",
-                format!("{}, found `{value}`", crate::data::read::THOUSANDS_EXPECTED),
+                format!("{}, found `{value}`", crate::input::numbers::THOUSANDS_EXPECTED),
             );
         }
         separator
