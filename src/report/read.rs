@@ -1,0 +1,128 @@
+//! The tables the report reads from other commands' output folders.
+
+use super::*;
+
+/// A CSV written by another command: header and rows of text, read with the scanner
+/// every table reader uses ([`crate::input::scan`]). The Excel style of `--excel` (a
+/// UTF-8 BOM, `;` between fields, decimal commas) is read too: its numbers come back
+/// with decimal points. A row of another length than the header, or a cell that is not
+/// UTF-8, is refused naming its row (a folder may come from someone else).
+pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    use crate::input::scan::{Dialect, LineEnds, Reader};
+    let bytes = crate::input::file::read(path, "table", Default::default())?;
+    let excel = bytes.starts_with("\u{feff}".as_bytes());
+    let body = if excel { &bytes[3..] } else { &bytes[..] };
+    let dialect = Dialect {
+        delimiter: if excel { b';' } else { b',' },
+        line_ends: LineEnds::Any,
+    };
+    let file = path.display().to_string();
+    let mut header: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut problem = None;
+    // The line of the last record's start, and where it was counted to.
+    let (mut line, mut counted) = (1, 0);
+    Reader::default().read(body, true, dialect, |record| {
+        line += memchr::memchr_iter(b'\n', &body[counted..record.start()]).count();
+        counted = record.start();
+        let cells: std::result::Result<Vec<&str>, usize> = (0..record.len())
+            .map(|j| record.get_str(j, None).and_then(|t| t.ok()).ok_or(j))
+            .collect();
+        let refuse = |message: String| Error::Cell {
+            file: file.clone(),
+            row: line,
+            column: String::new(),
+            message,
+        };
+        let cells = match cells {
+            Ok(cells) => cells,
+            Err(j) => {
+                problem = Some(refuse(format!(
+                    "cannot read the row: field {} is not UTF-8 text",
+                    j + 1
+                )));
+                return false;
+            }
+        };
+        let Some(header) = &header else {
+            header = Some(cells.iter().map(|c| c.to_string()).collect());
+            return true;
+        };
+        if cells.len() != header.len() {
+            problem = Some(refuse(format!(
+                "cannot read the row: it has {} fields, the header {}",
+                cells.len(),
+                header.len()
+            )));
+            return false;
+        }
+        rows.push(
+            cells
+                .iter()
+                .map(|field| {
+                    let point = field.replacen(',', ".", 1);
+                    if excel && field.contains(',') && point.parse::<f64>().is_ok() {
+                        point
+                    } else {
+                        field.to_string()
+                    }
+                })
+                .collect(),
+        );
+        true
+    });
+    match problem {
+        Some(problem) => Err(problem),
+        None => Ok((header.unwrap_or_default(), rows)),
+    }
+}
+
+pub(super) fn column(header: &[String], path: &Path, name: &str) -> Result<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| Error::MissingColumn {
+            file: path.display().to_string(),
+            column: name.into(),
+            needed_by: "the report".into(),
+            hint: " (is this the right output folder?)".into(),
+        })
+}
+
+pub(super) fn num(text: &str) -> f64 {
+    text.trim().parse().unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        read_csv(&path)
+    }
+
+    #[test]
+    fn tables_of_both_styles_are_read_with_their_quotes() {
+        let (header, rows) = read(b"unit,score\r\n\"A, \"\"B\"\"\",1.5\r\n\nC,2\n").unwrap();
+        assert_eq!(header, ["unit", "score"]);
+        assert_eq!(rows, [["A, \"B\"", "1.5"], ["C", "2"]]);
+        let (header, rows) = read("\u{feff}unit;score\nA;1,5\nB;x,y\n".as_bytes()).unwrap();
+        assert_eq!(header, ["unit", "score"]);
+        assert_eq!(rows, [["A", "1.5"], ["B", "x,y"]]);
+        assert_eq!(read(b"").unwrap(), (Vec::<String>::new(), Vec::new()));
+    }
+
+    #[test]
+    fn a_row_of_another_length_or_not_utf8_is_refused_with_its_row() {
+        let e = read(b"unit,score\nA,1\n\nB\n").unwrap_err().to_string();
+        assert!(
+            e.contains("row 4") && e.contains("it has 1 fields, the header 2"),
+            "{e}"
+        );
+        let e = read(b"unit,score\nA,\xff\n").unwrap_err().to_string();
+        assert!(e.contains("row 2") && e.contains("field 2 is not UTF-8 text"), "{e}");
+    }
+}
