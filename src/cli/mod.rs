@@ -115,6 +115,10 @@ pub struct OutDir {
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
+    /// The outputs already in the folder, hashed ahead from [`OutDir::check`] on, for
+    /// the set [`OutDir::begin`] opens.
+    #[arg(skip)]
+    ahead: std::cell::RefCell<riskscore::output::set::Ahead>,
 }
 
 impl OutDir {
@@ -124,7 +128,7 @@ impl OutDir {
     pub fn check(&self, names: &[&str], inputs: &[&Path]) -> Result<()> {
         let outputs: Vec<PathBuf> = names.iter().map(|n| self.out.join(n)).collect();
         riskscore::output::check_outputs(&outputs, inputs)?;
-        riskscore::output::set::hash_ahead(outputs);
+        self.ahead.replace(riskscore::output::set::hash_ahead(outputs));
         Ok(())
     }
 
@@ -139,7 +143,7 @@ impl OutDir {
             .copied()
             .chain(read.iter().map(PathBuf::as_path))
             .collect();
-        OutputSet::begin(&self.out, &all)
+        Ok(OutputSet::begin(&self.out, &all)?.with_hashes_ahead(self.ahead.take()))
     }
 
     /// Publishes the set with `manifest` as its commit record; says what was cleaned up.

@@ -62,9 +62,14 @@ pub fn read_stdin(how: Reading) -> Result<Vec<u8>> {
 
 /// The SHA-256 of the file at `path`, read in blocks, as lowercase hex.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    sha256_reader(std::fs::File::open(path)?)
+}
+
+/// The SHA-256 of what `reader` gives to its end, read in blocks, as lowercase hex.
+pub fn sha256_reader(mut reader: impl Read) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
-    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    std::io::copy(&mut reader, &mut hasher)?;
     Ok(format!("{:x}", hasher.finalize()))
 }
 
@@ -154,7 +159,9 @@ fn read_from(mut reader: impl Read, name: &str, stream: bool, size: usize, how: 
             Ok(n) => n,
             Err(e) => return Err(Stop::Io(e)),
         };
-        let end = n == 0;
+        // A read that gave less than a block met the end (a terminal's end of input is
+        // taken once: reading on would wait for another).
+        let end = n < BLOCK;
         // The container is told by the first 4 bytes.
         if check.is_none() && (bytes.len() >= 4 || end) {
             check = Some(TextCheck::new(&bytes, how));
@@ -289,6 +296,23 @@ mod tests {
         text.push(b'\n');
         let err = read_bytes(&text, false).unwrap_err().to_string();
         assert!(err.starts_with(&format!("t.csv: row {}:", BLOCK / 4 - 9)), "{err}");
+    }
+
+    #[test]
+    fn the_end_of_input_is_read_once() {
+        // A terminal gives its end of input once; a second read would wait for another.
+        struct Terminal(Vec<&'static [u8]>);
+        impl Read for Terminal {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let next = self.0.pop().expect("read again after the end of input");
+                buf[..next.len()].copy_from_slice(next);
+                Ok(next.len())
+            }
+        }
+        let typed = Terminal(vec![b"", b"B,2\n", b"unit,x\nA,1\n"]);
+        let bytes = read_from(typed, "<stdin>", true, 0, Reading::default())
+            .map_err(|e| e.into_error(Path::new("-"), "data file"));
+        assert_eq!(bytes.unwrap(), b"unit,x\nA,1\nB,2\n");
     }
 
     #[test]

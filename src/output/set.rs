@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The lock file every run and reader of an output folder locks.
 pub const LOCK: &str = ".riskscore.lock";
@@ -64,6 +65,8 @@ pub struct OutputSet {
     /// The files written by [`OutputSet::write`] being synced to disk, each on its own
     /// thread while the run goes on; the commit waits for them all.
     syncing: Vec<(PathBuf, std::thread::JoinHandle<std::io::Result<()>>)>,
+    /// The files this set will write over, hashed ahead ([`hash_ahead`]).
+    ahead: Ahead,
     notes: Vec<String>,
     committed: bool,
 }
@@ -104,9 +107,16 @@ impl OutputSet {
             staged: Vec::new(),
             written: std::collections::HashMap::new(),
             syncing: Vec::new(),
+            ahead: Ahead::default(),
             notes,
             committed: false,
         })
+    }
+
+    /// The set with the hashes of the files it will write over, taken ahead.
+    pub fn with_hashes_ahead(mut self, ahead: Ahead) -> OutputSet {
+        self.ahead = ahead;
+        self
     }
 
     /// The output folder.
@@ -150,8 +160,13 @@ impl OutputSet {
         let path = self.stage(name)?;
         let target = self.final_path(name);
         let (file, sha) = write_unsynced(&path, &target, write)?;
-        self.syncing
-            .push((target.clone(), std::thread::spawn(move || file.sync_all())));
+        // Synced on a thread of its own while the run goes on; here if none can start.
+        let file = Arc::new(file);
+        let syncing = Arc::clone(&file);
+        match std::thread::Builder::new().spawn(move || syncing.sync_all()) {
+            Ok(handle) => self.syncing.push((target.clone(), handle)),
+            Err(_) => file.sync_all().map_err(|e| Error::io(&target, "cannot write", e))?,
+        }
         self.written.insert(name.to_string(), sha);
         Ok(target)
     }
@@ -214,8 +229,10 @@ impl OutputSet {
         // could name a user's file with its true SHA-256); without any key, nothing is
         // signed, and a run's own list vouches for its own outputs.
         let vouching = previous.as_ref().filter(|_| signed || !super::key::available());
-        let ahead = AHEAD.lock().ok().and_then(|mut slot| slot.take());
-        let hashes = ahead.and_then(|a| a.join().ok()).unwrap_or_default();
+        let hashes = std::mem::take(&mut self.ahead)
+            .0
+            .and_then(|a| a.join().ok())
+            .unwrap_or_default();
         let replaces = replaced_files(&self.dir, &publish, vouching, &hashes)?;
         let (remove, notes) = stale_files(
             &self.dir,
@@ -759,11 +776,15 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By, hashes: &Hashes) -> Resu
 }
 
 /// What a file was when it was hashed: its device, inode, size, and change and
-/// modification times. Every write to a file moves its change time, which a user
-/// cannot set, so a file with the same fingerprint later holds the same bytes, unless
-/// it was written again within one tick of the clock that stamps it. A fingerprint is
-/// therefore taken only of a file that did not change while it was hashed and was last
-/// changed a second or more before; other files are hashed again when asked again.
+/// modification times, taken from the open file. On a local filesystem every write to a
+/// file moves its change time, which a user cannot set, so a file with the same
+/// fingerprint later holds the same bytes, unless it was written again within one tick
+/// of the clock that stamps it: a fingerprint is therefore taken only of a file that did
+/// not change while it was hashed and was last changed a second or more before. Only
+/// filesystems whose change times the kernel keeps give one (Linux: ext2-4, xfs, btrfs,
+/// tmpfs, f2fs, zfs); on others (NFS answers metadata from a cache, FUSE mounts such as
+/// sshfs report the modification time as the change time, FAT keeps none) a file is
+/// hashed every time it is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fingerprint {
     device: u64,
@@ -774,9 +795,27 @@ struct Fingerprint {
 }
 
 impl Fingerprint {
-    #[cfg(unix)]
-    fn of(meta: &fs::Metadata) -> Option<Fingerprint> {
+    #[cfg(target_os = "linux")]
+    fn of(file: &File) -> Option<Fingerprint> {
+        use std::os::fd::AsRawFd;
         use std::os::unix::fs::MetadataExt;
+        /// `statfs` magic numbers of the filesystems whose change times are kept.
+        const LOCAL: [u32; 7] = [
+            0xEF53,
+            0x5846_5342,
+            0x9123_683E,
+            0x0102_1994,
+            0xF2F5_2010,
+            0x2FC1_2FC1,
+            0x8584_58F6,
+        ];
+        // SAFETY: `statfs` is plain data (all zeros is a value of it); fstatfs writes one
+        // into it for a descriptor that stays open for the call.
+        let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::fstatfs(file.as_raw_fd(), &mut fs) } != 0 || !LOCAL.contains(&(fs.f_type as u32)) {
+            return None;
+        }
+        let meta = file.metadata().ok()?;
         Some(Fingerprint {
             device: meta.dev(),
             inode: meta.ino(),
@@ -786,8 +825,8 @@ impl Fingerprint {
         })
     }
 
-    #[cfg(not(unix))]
-    fn of(_: &fs::Metadata) -> Option<Fingerprint> {
+    #[cfg(not(target_os = "linux"))]
+    fn of(_: &File) -> Option<Fingerprint> {
         None
     }
 
@@ -797,15 +836,18 @@ impl Fingerprint {
     }
 }
 
-/// Hashes taken ahead by [`hash_ahead`], for the next commit.
-static AHEAD: std::sync::Mutex<Option<std::thread::JoinHandle<Hashes>>> = std::sync::Mutex::new(None);
+/// The outputs a run will write over, being hashed ahead on a thread of their own
+/// ([`hash_ahead`]); given to the run's set ([`OutputSet::with_hashes_ahead`]).
+#[derive(Debug, Default)]
+pub struct Ahead(Option<std::thread::JoinHandle<Hashes>>);
 
 /// Starts hashing, on a thread of its own, the files at `paths` that a run will write
 /// over (the previous run's outputs), while the run computes: its commit then checks
 /// each by its fingerprint instead of reading it. Nothing depends on it but speed: a
-/// file not hashed ahead, or changed since, is hashed at the commit.
-pub fn hash_ahead(paths: Vec<PathBuf>) {
-    let ahead = std::thread::spawn(move || {
+/// file not hashed ahead, or changed since, is hashed at the commit (and if no thread
+/// can be started, every file is).
+pub fn hash_ahead(paths: Vec<PathBuf>) -> Ahead {
+    let hashing = std::thread::Builder::new().spawn(move || {
         let hashes = Hashes::default();
         for path in paths
             .iter()
@@ -815,44 +857,67 @@ pub fn hash_ahead(paths: Vec<PathBuf>) {
         }
         hashes
     });
-    if let Ok(mut slot) = AHEAD.lock() {
-        *slot = Some(ahead);
-    }
+    Ahead(hashing.ok())
 }
 
-/// The SHA-256s of the output folder's files taken during one commit, each kept with
-/// the file's [`Fingerprint`]: checking a file again before it is replaced (the commit
-/// checks twice, before and after its journal is written) reads its metadata, not its
-/// bytes, when the file is as it was.
-#[derive(Default)]
-struct Hashes {
+/// The SHA-256s of the output folder's files taken during one run's commit (and ahead
+/// of it, [`hash_ahead`]), each kept with the file's [`Fingerprint`]: checking a file
+/// again before it is replaced (the commit checks twice, before and after its journal
+/// is written) reads its metadata, not its bytes, when the file is as it was.
+#[derive(Debug, Default)]
+pub struct Hashes {
     seen: std::sync::Mutex<std::collections::HashMap<PathBuf, (Fingerprint, String)>>,
 }
 
 impl Hashes {
-    /// The SHA-256 of the file at `path`, as lowercase hex.
+    /// The SHA-256 of the file at `path` (not followed if it is a link: an error), as
+    /// lowercase hex. The file is opened once: its fingerprint and, unless it is as it
+    /// was when last hashed, its bytes are read from that one handle.
     fn sha(&self, path: &Path) -> std::io::Result<String> {
-        let fingerprint = || fs::symlink_metadata(path).ok().as_ref().and_then(Fingerprint::of);
-        let before = fingerprint();
-        let seen = |seen: &mut std::collections::HashMap<PathBuf, (Fingerprint, String)>| {
+        let file = open_no_follow(path)?;
+        let before = Fingerprint::of(&file);
+        let known = self.seen.lock().ok().and_then(|seen| {
             seen.get(path)
                 .filter(|(f, _)| Some(*f) == before)
                 .map(|(_, sha)| sha.clone())
-        };
-        if let Some(sha) = self.seen.lock().ok().and_then(|mut s| seen(&mut s)) {
+        });
+        if let Some(sha) = known {
             return Ok(sha);
         }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        let sha = hash_file(path)?;
-        if let Some(f) = before.filter(|f| f.settled(now) && Some(*f) == fingerprint()) {
+        let sha = crate::input::file::sha256_reader(&file)?;
+        if let Some(f) = before.filter(|f| f.settled(now) && Some(*f) == Fingerprint::of(&file)) {
             if let Ok(mut seen) = self.seen.lock() {
                 seen.insert(path.to_path_buf(), (f, sha.clone()));
             }
         }
         Ok(sha)
     }
+}
+
+/// Opens `path` for reading; a symbolic link is an error, not followed.
+fn open_no_follow(path: &Path) -> std::io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc_no_follow());
+    }
+    options.open(path)
+}
+
+/// `O_NOFOLLOW`.
+#[cfg(target_os = "linux")]
+fn libc_no_follow() -> i32 {
+    libc::O_NOFOLLOW
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn libc_no_follow() -> i32 {
+    0
 }
 
 /// SHA-256 of a file's bytes, as lowercase hex.
@@ -991,13 +1056,22 @@ mod tests {
         // Settled: remembered, and hashed again once written to, same size or not.
         std::thread::sleep(std::time::Duration::from_millis(2100));
         assert_eq!(hashes.sha(&path).unwrap(), sha("3,4"));
-        assert_eq!(hashes.seen.lock().unwrap().len(), usize::from(cfg!(unix)));
+        // Kept only where the filesystem keeps change times (ext4, tmpfs, ...).
+        let local = Fingerprint::of(&File::open(&path).unwrap()).is_some();
+        assert_eq!(hashes.seen.lock().unwrap().len(), usize::from(local));
         fs::write(&path, "5,6").unwrap();
         assert_eq!(hashes.sha(&path).unwrap(), sha("5,6"));
         // Replaced by another file (another inode) of the same bytes' size.
         fs::remove_file(&path).unwrap();
         fs::write(&path, "7,8").unwrap();
         assert_eq!(hashes.sha(&path).unwrap(), sha("7,8"));
+        // A link is not followed: it cannot vouch for the file it points to.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("ranks.csv");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            assert!(hashes.sha(&link).is_err());
+        }
     }
 
     #[test]
