@@ -46,36 +46,26 @@ pub(super) fn scores_by_period(
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..order.len() as f64, lo..hi)
             .map_err(|e| e.to_string())?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(order.len() * 2 + 2)
-            .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, order.len()).filter(|_| !stagger) {
-                    res.units[order[i]].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc(format!("{} (ordered by rank in the last period)", noun.0))
-            .y_desc(format!(
-                "score ({}{})",
-                fw.index.name,
-                if scale.0.is_nan() {
-                    String::new()
-                } else {
-                    format!(", {}-{}", scale.0, scale.1)
-                }
-            ))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        if stagger {
-            stagger_labels(
-                &plot,
-                &chart,
-                &order.iter().map(|&u| res.units[u].clone()).collect::<Vec<_>>(),
-                lo,
-            )?;
-        }
+        let labels: Vec<String> = order.iter().map(|&u| res.units[u].clone()).collect();
+        category_axes(
+            &plot,
+            &mut chart,
+            &labels,
+            stagger,
+            lo,
+            (
+                format!("{} (ordered by rank in the last period)", noun.0),
+                format!(
+                    "score ({}{})",
+                    fw.index.name,
+                    if scale.0.is_nan() {
+                        String::new()
+                    } else {
+                        format!(", {}-{}", scale.0, scale.1)
+                    }
+                ),
+            ),
+        )?;
         let width = 0.8 / k as f64;
         for (j, &p) in periods.iter().enumerate() {
             let color = colour[j];
@@ -418,28 +408,15 @@ pub(super) fn coverage(res: &Results, last_cells: &[usize], last: Period, noun: 
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..rows as f64, 0f64..100f64)
             .map_err(|e| e.to_string())?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(rows * 2 + 2)
-            .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, rows).filter(|_| !stagger) {
-                    res.units[last_cells[i] % n].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc(format!("{} (by rank)", noun.0))
-            .y_desc("coverage (%)")
-            .draw()
-            .map_err(|e| e.to_string())?;
-        if stagger {
-            stagger_labels(
-                root,
-                &chart,
-                &last_cells.iter().map(|&c| res.units[c % n].clone()).collect::<Vec<_>>(),
-                0.0,
-            )?;
-        }
+        let labels: Vec<String> = last_cells.iter().map(|&c| res.units[c % n].clone()).collect();
+        category_axes(
+            root,
+            &mut chart,
+            &labels,
+            stagger,
+            0.0,
+            (format!("{} (by rank)", noun.0), "coverage (%)".into()),
+        )?;
         chart
             .draw_series(last_cells.iter().enumerate().map(|(i, &c)| {
                 Rectangle::new(

@@ -98,6 +98,39 @@ pub(super) fn mesh<'a, 'b, 'c>(
     style
 }
 
+/// The axes of a chart over categories (one per unit, centred at 0.5, 1.5, ...): each
+/// label under its category, or, when they would overlap (`stagger`, from
+/// [`category_labels`]), on two staggered rows under the plot ([`stagger_labels`], at
+/// value `y`); no vertical gridlines.
+pub(super) fn category_axes(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    chart: &mut ChartContext<
+        SVGBackend,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    labels: &[String],
+    stagger: bool,
+    y: f64,
+    (x_desc, y_desc): (String, String),
+) -> std::result::Result<(), String> {
+    let n = labels.len();
+    mesh(chart)
+        .disable_x_mesh()
+        .x_labels(n * 2 + 2)
+        .x_label_formatter(&|x| match centre(*x, n).filter(|_| !stagger) {
+            Some(i) => labels[i].clone(),
+            None => String::new(),
+        })
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    if stagger {
+        stagger_labels(area, chart, labels, y)?;
+    }
+    Ok(())
+}
+
 /// How a legend entry marks its series.
 #[derive(Clone, Copy)]
 pub(super) enum Mark {

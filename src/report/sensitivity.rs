@@ -48,28 +48,18 @@ pub(super) fn uncertainty_chart(dir: &Path, want: &str, noun: Noun) -> Result<Ch
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
             .map_err(|e| e.to_string())?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(m * 2 + 2)
-            .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, m).filter(|_| !stagger) {
-                    rows[i][unit].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc(format!("{} (by nominal rank)", noun.0))
-            .y_desc("rank (1 = highest risk)")
-            .draw()
-            .map_err(|e| e.to_string())?;
-        if stagger {
-            stagger_labels(
-                root,
-                &chart,
-                &rows.iter().map(|r| r[unit].clone()).collect::<Vec<_>>(),
-                1.0,
-            )?;
-        }
+        let labels: Vec<String> = rows.iter().map(|r| r[unit].clone()).collect();
+        category_axes(
+            root,
+            &mut chart,
+            &labels,
+            stagger,
+            1.0,
+            (
+                format!("{} (by nominal rank)", noun.0),
+                "rank (1 = highest risk)".into(),
+            ),
+        )?;
         for (i, r) in rows.iter().enumerate() {
             let x = i as f64 + 0.5;
             let (a, b, med, nom) = (num(&r[q05]), num(&r[q95]), num(&r[median]), num(&r[nominal]));
@@ -166,22 +156,20 @@ pub(super) fn sobol_chart(dir: &Path, want: &str) -> Result<Option<Chart>> {
             .draw()
             .map_err(|e| e.to_string())?;
         let row = |i: usize| (k - 1 - i) as f64;
-        chart
-            .draw_series(data.iter().enumerate().map(|(i, d)| {
-                Rectangle::new(
-                    [(0.0, row(i) + 0.52), (d.1.max(0.0), row(i) + 0.9)],
-                    PALETTE[0].filled(),
-                )
-            }))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(data.iter().enumerate().map(|(i, d)| {
-                Rectangle::new(
-                    [(0.0, row(i) + 0.1), (d.2.max(0.0), row(i) + 0.48)],
-                    PALETTE[1].filled(),
-                )
-            }))
-            .map_err(|e| e.to_string())?;
+        // S1 in the upper half of each factor's row, ST in the lower.
+        type Share = fn(&(String, f64, f64)) -> f64;
+        let bars: [(RGBColor, (f64, f64), Share); 2] =
+            [(PALETTE[0], (0.52, 0.9), |d| d.1), (PALETTE[1], (0.1, 0.48), |d| d.2)];
+        for (colour, (from, to), share) in bars {
+            chart
+                .draw_series(data.iter().enumerate().map(|(i, d)| {
+                    Rectangle::new(
+                        [(0.0, row(i) + from), (share(d).max(0.0), row(i) + to)],
+                        colour.filled(),
+                    )
+                }))
+                .map_err(|e| e.to_string())?;
+        }
         legend(
             &side,
             "index",
@@ -263,28 +251,18 @@ pub(super) fn variant_chart(dir: &Path, last: Period, noun: Noun) -> Result<Char
             .y_label_area_size(50)
             .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
             .map_err(|e| e.to_string())?;
-        mesh(&mut chart)
-            .disable_x_mesh()
-            .x_labels(m * 2 + 2)
-            .x_label_formatter(&|x| {
-                if let Some(i) = centre(*x, m).filter(|_| !stagger) {
-                    rows[i][unit].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc(format!("{} (by rank in variant {})", noun.0, variants[0].0))
-            .y_desc("rank (1 = highest risk)")
-            .draw()
-            .map_err(|e| e.to_string())?;
-        if stagger {
-            stagger_labels(
-                &plot,
-                &chart,
-                &rows.iter().map(|r| r[unit].clone()).collect::<Vec<_>>(),
-                1.0,
-            )?;
-        }
+        let labels: Vec<String> = rows.iter().map(|r| r[unit].clone()).collect();
+        category_axes(
+            &plot,
+            &mut chart,
+            &labels,
+            stagger,
+            1.0,
+            (
+                format!("{} (by rank in variant {})", noun.0, variants[0].0),
+                "rank (1 = highest risk)".into(),
+            ),
+        )?;
         for (j, (_, col)) in variants.iter().enumerate() {
             let color = colour[j];
             // Side by side within the country's column, so that equal ranks do not hide
