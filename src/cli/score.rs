@@ -53,28 +53,7 @@ pub enum IndicatorsArg {
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
     let with_indicators = args.indicators != IndicatorsArg::None;
-    let mut files: Vec<String> = ["scores.csv", "ranks.csv", "screening.csv", "manifest.json"]
-        .map(String::from)
-        .to_vec();
-    match args.indicators {
-        IndicatorsArg::Csv => files.push("indicators.csv".into()),
-        IndicatorsArg::Parquet => files.push("indicators.parquet".into()),
-        IndicatorsArg::None => {}
-    }
-    if args.steps {
-        files.extend(STEPS.iter().map(|(file, _)| file.to_string()));
-    }
-    if args.parquet {
-        let parquet: Vec<String> = files
-            .iter()
-            .filter_map(|f| f.strip_suffix(".csv"))
-            .map(|stem| format!("{stem}.parquet"))
-            .collect();
-        files.extend(parquet);
-    }
-    if args.xlsx {
-        files.push("scores.xlsx".into());
-    }
+    let files = output_files(&args);
     let file_refs: Vec<&str> = files.iter().map(String::as_str).collect();
     args.output.check(&file_refs, &args.input.paths())?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
@@ -153,39 +132,76 @@ pub fn run(args: ScoreArgs) -> Result<()> {
     args.output.commit(set, &manifest)?;
 
     if !args.output.quiet {
-        for w in &results.warnings {
-            say!("warning: {w}");
-        }
-        for s in &results.screening {
-            let period = if s.period.is_empty() {
-                String::new()
-            } else {
-                format!(" in {}", s.period)
-            };
-            let why = match s.what {
-                "unit_excluded" => "screen.exclude".to_string(),
-                "unit_nonzero" => format!(
-                    "non-zero values {:.0}% < {:.0}%",
-                    s.coverage * 100.0,
-                    s.threshold * 100.0
-                ),
-                _ => format!("coverage {:.0}% < {:.0}%", s.coverage * 100.0, s.threshold * 100.0),
-            };
-            let what = if s.what == "indicator" { "indicator" } else { "unit" };
-            say!("screened out: {what} `{}`{period} ({why})", s.id);
-        }
-        let n = results.n_units();
-        let scored_periods: Vec<usize> = results.scored_cells().map(|c| c / n).collect();
-        let (first, last) = (scored_periods[0], scored_periods[scored_periods.len() - 1]);
-        say!(
-            "scored {} unit-periods ({} units, periods {}..{}) in {:.2} s; wrote {}",
-            scored_periods.len(),
-            panel.units.len(),
-            results.periods[first],
-            results.periods[last],
-            started.elapsed().as_secs_f64(),
-            args.output.out.display()
-        );
+        say_what_was_done(&results, &panel, &args.output.out, started);
     }
     Ok(())
+}
+
+/// The files a run writes, as its options ask.
+fn output_files(args: &ScoreArgs) -> Vec<String> {
+    let mut files: Vec<String> = ["scores.csv", "ranks.csv", "screening.csv", "manifest.json"]
+        .map(String::from)
+        .to_vec();
+    match args.indicators {
+        IndicatorsArg::Csv => files.push("indicators.csv".into()),
+        IndicatorsArg::Parquet => files.push("indicators.parquet".into()),
+        IndicatorsArg::None => {}
+    }
+    if args.steps {
+        files.extend(STEPS.iter().map(|(file, _)| file.to_string()));
+    }
+    if args.parquet {
+        let parquet: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.strip_suffix(".csv"))
+            .map(|stem| format!("{stem}.parquet"))
+            .collect();
+        files.extend(parquet);
+    }
+    if args.xlsx {
+        files.push("scores.xlsx".into());
+    }
+    files
+}
+
+/// Says the warnings, what screening left out, and what was scored and written where.
+fn say_what_was_done(
+    results: &score::Results,
+    panel: &riskscore::data::Panel,
+    out: &std::path::Path,
+    started: Instant,
+) {
+    for w in &results.warnings {
+        say!("warning: {w}");
+    }
+    for s in &results.screening {
+        let period = if s.period.is_empty() {
+            String::new()
+        } else {
+            format!(" in {}", s.period)
+        };
+        let why = match s.what {
+            "unit_excluded" => "screen.exclude".to_string(),
+            "unit_nonzero" => format!(
+                "non-zero values {:.0}% < {:.0}%",
+                s.coverage * 100.0,
+                s.threshold * 100.0
+            ),
+            _ => format!("coverage {:.0}% < {:.0}%", s.coverage * 100.0, s.threshold * 100.0),
+        };
+        let what = if s.what == "indicator" { "indicator" } else { "unit" };
+        say!("screened out: {what} `{}`{period} ({why})", s.id);
+    }
+    let n = results.n_units();
+    let scored_periods: Vec<usize> = results.scored_cells().map(|c| c / n).collect();
+    let (first, last) = (scored_periods[0], scored_periods[scored_periods.len() - 1]);
+    say!(
+        "scored {} unit-periods ({} units, periods {}..{}) in {:.2} s; wrote {}",
+        scored_periods.len(),
+        panel.units.len(),
+        results.periods[first],
+        results.periods[last],
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
 }

@@ -210,98 +210,23 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
         }
     }
     let label_columns = framework.label_columns();
-    let numbers = NumberFormat {
-        decimal_comma: options.decimal_comma,
-        thousands: options.thousands.or(framework.data.thousands),
-        missing: framework
-            .data
-            .missing
-            .clone()
-            .unwrap_or_else(|| crate::input::numbers::MISSING.iter().map(|m| m.to_string()).collect()),
+    let numbers = number_format(framework, options);
+    let reading = Reading {
+        framework,
+        options,
+        needed: &needed,
+        numbers: &numbers,
     };
-    // Read as numbers while the file is parsed: the needed columns and the long layout's values.
-    let numeric: Vec<&str> = needed
-        .iter()
-        .map(|(c, _)| c.as_str())
-        .chain(std::iter::once(framework.data.value_column.as_str()))
-        .collect();
-    let mut files = Vec::new();
     let mut infos = Vec::new();
     let mut tables = Vec::new();
     for (i, (source, layout, sheet)) in sources.iter().enumerate() {
-        let (bytes, name) = match source {
-            Source::File(path) => {
-                // Files given may be pipes; the framework's own sources are files.
-                let given = i < given_count;
-                let how = crate::input::file::Reading {
-                    pipes: given,
-                    ..reading(options)?
-                };
-                (crate::input::file::read(path, "data file", how)?, source.name())
-            }
-            Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),
-        };
-        // The file is hashed while it is read.
-        let (sha256, table) = std::thread::scope(|scope| {
-            let hash = scope.spawn(|| hex(&Sha256::digest(&bytes)));
-            let table = read::read_table(&name, &bytes, options, *sheet, &numeric, &numbers);
-            (hash.join().unwrap_or_default(), table)
-        });
-        drop(bytes);
-        let table = table?;
-        let named = layout.or(framework.data.layout);
-        let layout = named.unwrap_or_else(|| detect_layout(framework, &table, &needed));
-        let mut notes = table.notes.clone();
-        if named.is_none() && layout == Layout::Wdi {
-            notes.push(format!(
-                "{name}: a World Bank download (layout detected; option `layout` names it)"
-            ));
-        }
-        infos.push(SourceInfo {
-            file: name.clone(),
-            sha256,
-            rows: table.rows(),
-            layout,
-            format: table.format,
-            encoding: table.encoding.clone(),
-            sheet: table.sheet.clone(),
-            notes,
-        });
+        // Files given may be pipes; the framework's own sources are files.
+        let (table, layout, info) = reading.source(source, *layout, *sheet, i < given_count)?;
+        infos.push(info);
         tables.push((table, layout));
     }
-    // A needed column must be in at least one file.
-    let mut missing = Vec::new();
-    for (column, by) in needed.iter().chain(&label_columns) {
-        let found = tables.iter().any(|(t, layout)| match layout {
-            Layout::Wide => t.has_column(column),
-            Layout::Long | Layout::Wdi => true,
-        });
-        if !found {
-            let (t, _) = &tables[0];
-            missing.push(Error::MissingColumn {
-                file: tables
-                    .iter()
-                    .map(|(t, _)| t.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                column: column.clone(),
-                needed_by: by.clone(),
-                hint: match (&t.sheet, t.sheets.len()) {
-                    (Some(sheet), n) if n > 1 => format!(
-                        " (sheet `{sheet}` has {}; the workbook's sheets are {}: choose one with option `sheet`)",
-                        list_ids(t.column_names()),
-                        list_ids(t.sheets.iter().map(String::as_str))
-                    ),
-                    _ => format!(
-                        " (the file has {}){}",
-                        list_ids(t.column_names()),
-                        suggest(column, t.column_names())
-                    ),
-                },
-            });
-        }
-    }
-    Error::from_problems(missing)?;
+    Error::from_problems(missing_columns(&tables, needed.iter().chain(&label_columns)))?;
+    let mut files = Vec::new();
     for ((mut table, layout), info) in tables.into_iter().zip(infos.iter_mut()) {
         files.push(match layout {
             Layout::Wide => wide_rows(framework, &mut table, &needed, &label_columns, &numbers)?,
@@ -311,6 +236,131 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
     }
     let mut panel = join(files, &mut infos)?;
     panel.sources = infos;
+    attach_neighbours(framework, &mut panel)?;
+    check_joined(&panel, &needed, &label_columns)?;
+    Ok(panel)
+}
+
+/// How the framework and the options say numbers are written.
+fn number_format(framework: &Framework, options: &LoadOptions) -> NumberFormat {
+    NumberFormat {
+        decimal_comma: options.decimal_comma,
+        thousands: options.thousands.or(framework.data.thousands),
+        missing: framework
+            .data
+            .missing
+            .clone()
+            .unwrap_or_else(|| crate::input::numbers::MISSING.iter().map(|m| m.to_string()).collect()),
+    }
+}
+
+/// What reading each source needs.
+struct Reading<'a> {
+    framework: &'a Framework,
+    options: &'a LoadOptions,
+    needed: &'a [(String, String)],
+    numbers: &'a NumberFormat,
+}
+
+impl Reading<'_> {
+    /// Reads one source (hashed while it is parsed) as a table, with its layout (named
+    /// or detected) and what the manifest says of it; `pipes`: it may be a pipe.
+    fn source(
+        &self,
+        source: &Source,
+        layout: Option<Layout>,
+        sheet: Option<&str>,
+        pipes: bool,
+    ) -> Result<(Table, Layout, SourceInfo)> {
+        let (framework, options) = (self.framework, self.options);
+        let (bytes, name) = match source {
+            Source::File(path) => {
+                let how = crate::input::file::Reading {
+                    pipes,
+                    ..reading(options)?
+                };
+                (crate::input::file::read(path, "data file", how)?, source.name())
+            }
+            Source::Bytes { name, bytes } => (bytes.clone(), name.clone()),
+        };
+        // Read as numbers while the file is parsed: the needed columns and the long
+        // layout's values.
+        let numeric: Vec<&str> = self
+            .needed
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .chain(std::iter::once(framework.data.value_column.as_str()))
+            .collect();
+        // The file is hashed while it is read.
+        let (sha256, table) = std::thread::scope(|scope| {
+            let hash = scope.spawn(|| hex(&Sha256::digest(&bytes)));
+            let table = read::read_table(&name, &bytes, options, sheet, &numeric, self.numbers);
+            (hash.join().unwrap_or_default(), table)
+        });
+        drop(bytes);
+        let table = table?;
+        let named = layout.or(framework.data.layout);
+        let layout = named.unwrap_or_else(|| detect_layout(framework, &table, self.needed));
+        let mut notes = table.notes.clone();
+        if named.is_none() && layout == Layout::Wdi {
+            notes.push(format!(
+                "{name}: a World Bank download (layout detected; option `layout` names it)"
+            ));
+        }
+        let info = SourceInfo {
+            file: name,
+            sha256,
+            rows: table.rows(),
+            layout,
+            format: table.format,
+            encoding: table.encoding.clone(),
+            sheet: table.sheet.clone(),
+            notes,
+        };
+        Ok((table, layout, info))
+    }
+}
+
+/// Every needed column that no file has (a long or World Bank file may hold any), each
+/// with the columns the first file has.
+fn missing_columns<'a>(tables: &[(Table, Layout)], needed: impl Iterator<Item = &'a (String, String)>) -> Vec<Error> {
+    let mut missing = Vec::new();
+    for (column, by) in needed {
+        let found = tables.iter().any(|(t, layout)| match layout {
+            Layout::Wide => t.has_column(column),
+            Layout::Long | Layout::Wdi => true,
+        });
+        if found {
+            continue;
+        }
+        let (t, _) = &tables[0];
+        missing.push(Error::MissingColumn {
+            file: tables
+                .iter()
+                .map(|(t, _)| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            column: column.clone(),
+            needed_by: by.clone(),
+            hint: match (&t.sheet, t.sheets.len()) {
+                (Some(sheet), n) if n > 1 => format!(
+                    " (sheet `{sheet}` has {}; the workbook's sheets are {}: choose one with option `sheet`)",
+                    list_ids(t.column_names()),
+                    list_ids(t.sheets.iter().map(String::as_str))
+                ),
+                _ => format!(
+                    " (the file has {}){}",
+                    list_ids(t.column_names()),
+                    suggest(column, t.column_names())
+                ),
+            },
+        });
+    }
+    missing
+}
+
+/// The neighbours `[data] neighbours` names, on the panel's units.
+fn attach_neighbours(framework: &Framework, panel: &mut Panel) -> Result<()> {
     match &framework.data.neighbours {
         Some(crate::framework::Neighbours::File(path)) => {
             let (graph, info) = neighbours::read(path, &panel.units)?;
@@ -327,7 +377,13 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
         }
         None => {}
     }
-    for (column, by) in &label_columns {
+    Ok(())
+}
+
+/// Refuses a joined panel without a label column or a needed indicator (long files may
+/// not hold every needed indicator).
+fn check_joined(panel: &Panel, needed: &[(String, String)], label_columns: &[(String, String)]) -> Result<()> {
+    for (column, by) in label_columns {
         if !panel.labels.contains_key(column) {
             return Err(Error::MissingColumn {
                 file: panel.source_names(),
@@ -337,8 +393,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             });
         }
     }
-    // Long files may not hold every needed indicator.
-    for (column, by) in &needed {
+    for (column, by) in needed {
         if !panel.columns.contains_key(column) {
             return Err(Error::MissingColumn {
                 file: panel
@@ -353,7 +408,7 @@ pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> R
             });
         }
     }
-    Ok(panel)
+    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {
