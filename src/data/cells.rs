@@ -220,15 +220,7 @@ fn read_split(
     let mut numbers_read: Vec<Vec<f64>> = (0..numeric_at.iter().flatten().count())
         .map(|_| vec![f64::NAN; total])
         .collect();
-    let mut slots: Vec<Vec<&mut [f64]>> = pieces.iter().map(|_| Vec::new()).collect();
-    for column in numbers_read.iter_mut() {
-        let mut rest: &mut [f64] = column;
-        for (k, &n) in bounds.iter().enumerate() {
-            let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(n);
-            slots[k].push(stretch);
-            rest = tail;
-        }
-    }
+    let slots = stretches(&mut numbers_read, &bounds);
     let read_piece = |((piece, line), slots): (&(&[u8], usize), Vec<&mut [f64]>)| {
         Piece::read(name, piece, dialect, line + skipped_lines, &numeric_at, &numbers, slots)
     };
@@ -237,34 +229,7 @@ fn read_split(
     } else {
         pieces.iter().zip(slots).map(read_piece).collect()
     };
-    let mut rows = Vec::with_capacity(read.iter().map(|p| p.rows.len()).sum());
-    let mut texts: Vec<TextColumn> = numeric_at.iter().map(|_| TextColumn::default()).collect();
-    let mut not_numbers: Vec<usize> = Vec::new();
-    for (k, piece) in read.into_iter().enumerate() {
-        problems.extend(piece.problems);
-        if piece.stopped {
-            break;
-        }
-        if !problems.is_empty() {
-            continue;
-        }
-        // Close up the stretch: the piece's rows follow the rows before it.
-        let from: usize = bounds[..k].iter().sum();
-        if from != rows.len() {
-            for column in numbers_read.iter_mut() {
-                column.copy_within(from..from + piece.rows.len(), rows.len());
-            }
-        }
-        rows.extend(piece.rows);
-        for (text, part) in texts.iter_mut().zip(piece.texts) {
-            text.append(part);
-        }
-        for j in piece.not_numbers {
-            if !not_numbers.contains(&j) {
-                not_numbers.push(j);
-            }
-        }
-    }
+    let (rows, texts, mut not_numbers) = close_up(read, numeric_at.len(), &bounds, &mut numbers_read, &mut problems);
     let mut numbers_read = numbers_read.into_iter();
     let mut columns: Vec<CsvColumn> = numeric_at
         .iter()
@@ -279,22 +244,7 @@ fn read_split(
         })
         .collect();
     if let [only] = &header[..] {
-        if let Some(other) = DELIMITERS
-            .into_iter()
-            .find(|&d| d != separator && !rows.is_empty() && bytes.contains(&d))
-        {
-            problems.insert(
-                0,
-                Error::Data {
-                    file: name.into(),
-                    message: format!(
-                        "the header is one column, `{}`: are the fields split by {}? set option `delimiter`",
-                        visible(only),
-                        delimiter_name(other)
-                    ),
-                },
-            );
-        }
+        problems.splice(0..0, one_column(name, only, bytes, separator, !rows.is_empty()));
     }
     Error::in_row_order(problems, MAX_LISTED)?;
     not_numbers.sort_unstable();
@@ -314,6 +264,78 @@ fn read_split(
         });
     }
     Ok(CsvCells { header, columns, rows })
+}
+
+/// Each numeric column cut into one stretch per piece (`bounds`: at most how many rows
+/// each piece holds), for the pieces to write their numbers into on their threads.
+fn stretches<'c>(columns: &'c mut [Vec<f64>], bounds: &[usize]) -> Vec<Vec<&'c mut [f64]>> {
+    let mut slots: Vec<Vec<&mut [f64]>> = bounds.iter().map(|_| Vec::new()).collect();
+    for column in columns.iter_mut() {
+        let mut rest: &mut [f64] = column;
+        for (k, &n) in bounds.iter().enumerate() {
+            let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(n);
+            slots[k].push(stretch);
+            rest = tail;
+        }
+    }
+    slots
+}
+
+/// The pieces' rows one after another (`width` columns): their row numbers, text columns and the
+/// columns that held a cell that is no number; each piece's numbers are moved up to
+/// follow the rows before it. The pieces' problems go to `problems`; after a problem
+/// only problems are kept, and a piece that stopped the reading ends it.
+fn close_up(
+    read: Vec<Piece>,
+    width: usize,
+    bounds: &[usize],
+    numbers_read: &mut [Vec<f64>],
+    problems: &mut Vec<Error>,
+) -> (Vec<usize>, Vec<TextColumn>, Vec<usize>) {
+    let mut rows = Vec::with_capacity(read.iter().map(|p| p.rows.len()).sum());
+    let mut texts: Vec<TextColumn> = (0..width).map(|_| TextColumn::default()).collect();
+    let mut not_numbers: Vec<usize> = Vec::new();
+    for (k, piece) in read.into_iter().enumerate() {
+        problems.extend(piece.problems);
+        if piece.stopped {
+            break;
+        }
+        if !problems.is_empty() {
+            continue;
+        }
+        let from: usize = bounds[..k].iter().sum();
+        if from != rows.len() {
+            for column in numbers_read.iter_mut() {
+                column.copy_within(from..from + piece.rows.len(), rows.len());
+            }
+        }
+        rows.extend(piece.rows);
+        for (text, part) in texts.iter_mut().zip(piece.texts) {
+            text.append(part);
+        }
+        for j in piece.not_numbers {
+            if !not_numbers.contains(&j) {
+                not_numbers.push(j);
+            }
+        }
+    }
+    (rows, texts, not_numbers)
+}
+
+/// A header of one column, `only`, over rows that hold another delimiter: the fields
+/// are probably split by that one (the problem, if so).
+fn one_column(name: &str, only: &str, bytes: &[u8], separator: u8, has_rows: bool) -> Option<Error> {
+    let other = DELIMITERS
+        .into_iter()
+        .find(|&d| d != separator && has_rows && bytes.contains(&d))?;
+    Some(Error::Data {
+        file: name.into(),
+        message: format!(
+            "the header is one column, `{}`: are the fields split by {}? set option `delimiter`",
+            visible(only),
+            delimiter_name(other)
+        ),
+    })
 }
 
 /// `body` cut after line ends into pieces of about [`PIECE_BYTES`], each with the
@@ -513,6 +535,14 @@ mod tests {
             panic!("unit is text")
         };
         assert_eq!(unit.iter().collect::<Vec<_>>(), [Some("X"), Some("Y")]);
+    }
+
+    #[test]
+    fn a_header_alone_has_its_columns_and_no_rows() {
+        for text in ["unit,a\n", "unit,a", "\n\nunit,a\r\n\r\n"] {
+            let c = cells(text, &["a"]).unwrap();
+            assert_eq!((c.header.len(), c.columns.len(), c.rows.len()), (2, 2, 0), "{text:?}");
+        }
     }
 
     #[test]
