@@ -360,45 +360,17 @@ pub(super) fn restrict_supplementary(files: &mut [FileRows], infos: &mut [Source
 /// Outer join on unit + period.
 pub(super) fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result<Panel> {
     restrict_supplementary(&mut files, infos);
-    let mut units: Vec<String> = Vec::new();
-    let mut unit_index: HashMap<&str, usize> = HashMap::default();
-    let mut periods: Vec<Period> = Vec::new();
-    // Each file's rows as unit numbers (in order of first appearance).
-    let mut unit_of: Vec<Vec<usize>> = Vec::with_capacity(files.len());
-    for f in &files {
-        // The file's unit numbers as the panel's, each looked up once.
-        let mut panel_unit: Vec<Option<usize>> = vec![None; f.keys.units.len()];
-        let numbers = f
-            .keys
-            .rows
-            .iter()
-            .map(|&(u, p)| {
-                if periods.last() != Some(&p) {
-                    periods.push(p);
-                }
-                *panel_unit[u].get_or_insert_with(|| {
-                    let name = f.keys.units[u].as_str();
-                    *unit_index.entry(name).or_insert_with(|| {
-                        units.push(name.to_string());
-                        units.len() - 1
-                    })
-                })
-            })
-            .collect();
-        unit_of.push(numbers);
-    }
-    drop(unit_index);
+    let names = || files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+    let (units, unit_of, periods) = number_units(&files);
     if units.is_empty() {
         return Err(Error::Data {
-            file: files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
+            file: names(),
             message: "no data rows: the file has a header but nothing under it".into(),
         });
     }
-    periods.sort();
-    periods.dedup();
     if let Some(w) = periods.windows(2).find(|w| w[0].kind != w[1].kind) {
         return Err(Error::Data {
-            file: files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
+            file: names(),
             message: format!(
                 "the files mix periods of different kinds (`{}` and `{}`): use one kind of period",
                 w[0], w[1]
@@ -412,21 +384,7 @@ pub(super) fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result
     let mut labels: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
     let mut owner: HashMap<String, String> = HashMap::default();
     for (f, unit_of) in files.into_iter().zip(unit_of) {
-        let mut last: Option<(Period, usize)> = None;
-        let cell_of: Vec<usize> = f
-            .keys
-            .rows
-            .iter()
-            .zip(unit_of)
-            .map(|(&(_, p), u)| {
-                let k = match last {
-                    Some((q, k)) if q == p => k,
-                    _ => periods.partition_point(|q| *q < p),
-                };
-                last = Some((p, k));
-                k * n_units + u
-            })
-            .collect();
+        let cell_of = cells_of(&f.keys, &unit_of, &periods, n_units);
         for &c in &cell_of {
             present[c] = true;
         }
@@ -465,4 +423,56 @@ pub(super) fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result
         sources: Vec::new(),
         neighbours: Vec::new(),
     })
+}
+
+/// The panel's units (in order of first appearance over the files), each file's rows
+/// as unit numbers of the panel (a file's unit looked up once), and the periods of
+/// every file, sorted.
+fn number_units(files: &[FileRows]) -> (Vec<String>, Vec<Vec<usize>>, Vec<Period>) {
+    let mut units: Vec<String> = Vec::new();
+    let mut unit_index: HashMap<&str, usize> = HashMap::default();
+    let mut periods: Vec<Period> = Vec::new();
+    let mut unit_of: Vec<Vec<usize>> = Vec::with_capacity(files.len());
+    for f in files {
+        let mut panel_unit: Vec<Option<usize>> = vec![None; f.keys.units.len()];
+        let numbers = f
+            .keys
+            .rows
+            .iter()
+            .map(|&(u, p)| {
+                if periods.last() != Some(&p) {
+                    periods.push(p);
+                }
+                *panel_unit[u].get_or_insert_with(|| {
+                    let name = f.keys.units[u].as_str();
+                    *unit_index.entry(name).or_insert_with(|| {
+                        units.push(name.to_string());
+                        units.len() - 1
+                    })
+                })
+            })
+            .collect();
+        unit_of.push(numbers);
+    }
+    periods.sort();
+    periods.dedup();
+    (units, unit_of, periods)
+}
+
+/// Each row's cell of the panel (period number x units + unit), the period found by
+/// search in the sorted `periods` (once per run of rows of one period).
+fn cells_of(keys: &Keys, unit_of: &[usize], periods: &[Period], n_units: usize) -> Vec<usize> {
+    let mut last: Option<(Period, usize)> = None;
+    keys.rows
+        .iter()
+        .zip(unit_of)
+        .map(|(&(_, p), &u)| {
+            let k = match last {
+                Some((q, k)) if q == p => k,
+                _ => periods.partition_point(|q| *q < p),
+            };
+            last = Some((p, k));
+            k * n_units + u
+        })
+        .collect()
 }

@@ -247,30 +247,7 @@ fn cell_value(
             }
         }
         Derived::Change { periods, relative, .. } => {
-            let now = inputs[0][cell];
-            let mut before = grid.earlier(inputs[0], p, u, *periods);
-            if before.is_nan() {
-                match missing {
-                    Missing::Error => {
-                        return Err(MissingTerm {
-                            cell,
-                            back: *periods,
-                            input: 0,
-                        })
-                    }
-                    Missing::Zero => before = 0.0,
-                    _ => {}
-                }
-            }
-            if *relative {
-                if before == 0.0 {
-                    f64::NAN
-                } else {
-                    100.0 * (now - before) / before.abs()
-                }
-            } else {
-                now - before
-            }
+            change(inputs[0], grid, (p, u, cell), *periods, *relative, missing)?
         }
         Derived::Rolling { window, stat, .. } => {
             let mut acc = Acc::new(missing);
@@ -291,20 +268,7 @@ fn cell_value(
             }
             acc.sum() / divisor
         }
-        Derived::Neighbours { stat, .. } => {
-            let list = grid.neighbours.get(u).map(Vec::as_slice).unwrap_or(&[]);
-            if list.is_empty() {
-                0.0
-            } else {
-                let mut acc = Acc::new(missing);
-                for &(v, w) in list {
-                    let at = p * grid.units + v;
-                    let x = if grid.present[at] { inputs[0][at] } else { f64::NAN };
-                    acc.add(x, w, 0.0, at, 0, 0)?;
-                }
-                acc.spatial(*stat)
-            }
-        }
+        Derived::Neighbours { stat, .. } => spatial_lag(inputs[0], grid, (p, u), *stat, missing)?,
         Derived::Trend { window, .. } => {
             let mut acc = Acc::new(missing);
             for back in 0..*window as i64 {
@@ -319,6 +283,62 @@ fn cell_value(
         && !matches!(def, Derived::Lag { .. } | Derived::Neighbours { .. })
         && inputs[0][cell].is_nan();
     Ok(if own_missing { f64::NAN } else { value })
+}
+
+/// [`Derived::Change`] at cell `cell` (period `p`, unit `u`): the change over `periods`,
+/// in percent of the earlier value's size when `relative`.
+fn change(
+    input: &[f64],
+    grid: &TimeGrid,
+    (p, u, cell): (usize, usize, usize),
+    periods: i64,
+    relative: bool,
+    missing: Missing,
+) -> Result<f64, MissingTerm> {
+    let now = input[cell];
+    let mut before = grid.earlier(input, p, u, periods);
+    if before.is_nan() {
+        match missing {
+            Missing::Error => {
+                return Err(MissingTerm {
+                    cell,
+                    back: periods,
+                    input: 0,
+                })
+            }
+            Missing::Zero => before = 0.0,
+            _ => {}
+        }
+    }
+    Ok(if !relative {
+        now - before
+    } else if before == 0.0 {
+        f64::NAN
+    } else {
+        100.0 * (now - before) / before.abs()
+    })
+}
+
+/// [`Derived::Neighbours`] of unit `u` in period `p`: the statistic over its neighbours'
+/// values (0 for a unit without neighbours: no spill-over).
+fn spatial_lag(
+    input: &[f64],
+    grid: &TimeGrid,
+    (p, u): (usize, usize),
+    stat: NeighbourStat,
+    missing: Missing,
+) -> Result<f64, MissingTerm> {
+    let list = grid.neighbours.get(u).map(Vec::as_slice).unwrap_or(&[]);
+    if list.is_empty() {
+        return Ok(0.0);
+    }
+    let mut acc = Acc::new(missing);
+    for &(v, w) in list {
+        let at = p * grid.units + v;
+        let x = if grid.present[at] { input[at] } else { f64::NAN };
+        acc.add(x, w, 0.0, at, 0, 0)?;
+    }
+    Ok(acc.spatial(stat))
 }
 
 /// Accumulates weighted terms under a missing-term rule.
