@@ -147,9 +147,29 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         });
     }
     // The data folder is one set of outputs (see output::set), then the notebook.
-    let mut set = output::set::OutputSet::begin(&data_dir, &sources)?;
+    copy_data(&data_dir, &sources, &copies, (&fw.file, &sha), &args.out)?;
+    output::write_json(&args.out, &nb)?;
+    say!(
+        "wrote {} ({} cells) and {}/",
+        args.out.display(),
+        nb["cells"].as_array().map_or(0, Vec::len),
+        data_dir.display()
+    );
+    Ok(())
+}
+
+/// Copies the tables the notebook reads (`copies`) into `data_dir`, one set of outputs
+/// with its manifest (`framework`: its file and SHA-256; `notebook`: the notebook's path).
+fn copy_data(
+    data_dir: &Path,
+    sources: &[&Path],
+    copies: &[PathBuf],
+    (framework, sha): (&str, &str),
+    notebook: &Path,
+) -> Result<()> {
+    let mut set = output::set::OutputSet::begin(data_dir, sources)?;
     let mut copied = Vec::new();
-    for src in &copies {
+    for src in copies {
         let name = src.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let content = std::fs::read(src).map_err(|e| Error::io(src, "cannot read", e))?;
         set.write(&name, |w| w.write_all(&content))?;
@@ -159,17 +179,9 @@ pub fn run(args: NotebookArgs) -> Result<()> {
         "command": "export-notebook",
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        "framework": {"file": fw.file, "sha256": sha},
-        "notebook": args.out.display().to_string(),
+        "framework": {"file": framework, "sha256": sha},
+        "notebook": notebook.display().to_string(),
         "copied": copied,
     });
-    super::commit_set(set, manifest, false)?;
-    output::write_json(&args.out, &nb)?;
-    say!(
-        "wrote {} ({} cells) and {}/",
-        args.out.display(),
-        nb["cells"].as_array().map_or(0, Vec::len),
-        data_dir.display()
-    );
-    Ok(())
+    super::commit_set(set, manifest, false)
 }

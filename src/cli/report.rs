@@ -63,23 +63,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
     let panel = args.input.data.load(&fw)?;
     let results = score::score(&fw, &panel)?;
-    for (option, dir) in [
-        ("sensitivity", &args.sensitivity),
-        ("compare", &args.compare),
-        ("backtest", &args.backtest),
-    ] {
-        if let Some(d) = dir {
-            if !d.is_dir() {
-                return Err(Error::Argument {
-                    name: option.into(),
-                    message: format!(
-                        "`{}` is not a folder (expected the output folder of `riskscore {option}`)",
-                        d.display(),
-                    ),
-                });
-            }
-        }
-    }
+    check_folders(&args)?;
     let data_shas: Vec<String> = panel.sources.iter().map(|s| s.sha256.clone()).collect();
     // Held until the report is written: no run may replace these folders' files meanwhile.
     let (mut folders, mut notes) = super::other_runs(
@@ -136,26 +120,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     set.write("report.html", |w| w.write_all(page.as_bytes()))?;
     if args.xlsx {
         let path = set.stage("report.xlsx")?;
-        let mut sheets = vec![
-            tables::scores(&fw, &results),
-            tables::indicators(&fw, &results),
-            tables::screening(&results),
-        ];
-        if let Some(d) = &args.sensitivity {
-            sheets.push(csv_sheet("uncertainty", &d.join("uncertainty.csv"))?);
-            if d.join("sobol.csv").exists() {
-                sheets.push(csv_sheet("sobol", &d.join("sobol.csv"))?);
-            }
-        }
-        if let Some(d) = &args.compare {
-            sheets.push(csv_sheet("variants", &d.join("variants.csv"))?);
-            sheets.push(csv_sheet("agreement", &d.join("agreement.csv"))?);
-        }
-        if let Some(d) = &args.backtest {
-            sheets.push(csv_sheet("skill", &d.join("skill.csv"))?);
-        }
-        let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
-        output::xlsx::write_workbook(&path, sheets, &classes)?;
+        write_workbook(&args, &fw, &results, &path)?;
     }
     args.output.commit(set, &manifest)?;
     if !args.output.quiet {
@@ -171,4 +136,50 @@ pub fn run(args: ReportArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Refuses an option that names a folder (`--sensitivity`, `--compare`, `--backtest`)
+/// when it names something else.
+fn check_folders(args: &ReportArgs) -> Result<()> {
+    for (option, dir) in [
+        ("sensitivity", &args.sensitivity),
+        ("compare", &args.compare),
+        ("backtest", &args.backtest),
+    ] {
+        if let Some(d) = dir.as_ref().filter(|d| !d.is_dir()) {
+            return Err(Error::Argument {
+                name: option.into(),
+                message: format!(
+                    "`{}` is not a folder (expected the output folder of `riskscore {option}`)",
+                    d.display(),
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// report.xlsx at `path`: the scores, indicators and screening, and the tables of the
+/// other commands' folders given.
+fn write_workbook(args: &ReportArgs, fw: &Framework, results: &score::Results, path: &std::path::Path) -> Result<()> {
+    let mut sheets = vec![
+        tables::scores(fw, results),
+        tables::indicators(fw, results),
+        tables::screening(results),
+    ];
+    if let Some(d) = &args.sensitivity {
+        sheets.push(csv_sheet("uncertainty", &d.join("uncertainty.csv"))?);
+        if d.join("sobol.csv").exists() {
+            sheets.push(csv_sheet("sobol", &d.join("sobol.csv"))?);
+        }
+    }
+    if let Some(d) = &args.compare {
+        sheets.push(csv_sheet("variants", &d.join("variants.csv"))?);
+        sheets.push(csv_sheet("agreement", &d.join("agreement.csv"))?);
+    }
+    if let Some(d) = &args.backtest {
+        sheets.push(csv_sheet("skill", &d.join("skill.csv"))?);
+    }
+    let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
+    output::xlsx::write_workbook(path, sheets, &classes)
 }
