@@ -295,6 +295,24 @@ pub(super) fn trends(
             &entries,
         )
     });
+    Chart {
+        id: "trends".into(),
+        title: "Trends".into(),
+        svg,
+        reading: trend_reading(res, order, periods, of, noun, what_change_means),
+    }
+}
+
+/// The trends chart's reading: who moved most from the first period to the last.
+fn trend_reading(
+    res: &Results,
+    order: &[usize],
+    periods: &[usize],
+    of: Option<usize>,
+    noun: Noun,
+    what_change_means: &str,
+) -> String {
+    let (n, k) = (res.n_units(), periods.len());
     // Largest change from the first to the last period.
     let change = |u: usize| res.score(periods[k - 1] * n + u) - res.score(periods[0] * n + u);
     let mover = order
@@ -302,25 +320,20 @@ pub(super) fn trends(
         .copied()
         .filter(|&u| !change(u).is_nan())
         .max_by(|&a, &b| change(a).abs().total_cmp(&change(b).abs()));
-    Chart {
-        id: "trends".into(),
-        title: "Trends".into(),
-        svg,
-        reading: match mover {
-            Some(u) if k > 1 => format!(
-                "{}From {} to {}, {} moved most ({:+.2}). {what_change_means}",
-                of.map_or(String::new(), |all| format!(
-                    "The {} of {all} {} whose score rose or fell most. ",
-                    order.len(),
-                    noun.1
-                )),
-                res.periods[periods[0]],
-                res.periods[periods[k - 1]],
-                res.units[u],
-                change(u)
-            ),
-            _ => "One period only: no trend to show.".into(),
-        },
+    match mover {
+        Some(u) if k > 1 => format!(
+            "{}From {} to {}, {} moved most ({:+.2}). {what_change_means}",
+            of.map_or(String::new(), |all| format!(
+                "The {} of {all} {} whose score rose or fell most. ",
+                order.len(),
+                noun.1
+            )),
+            res.periods[periods[0]],
+            res.periods[periods[k - 1]],
+            res.units[u],
+            change(u)
+        ),
+        _ => "One period only: no trend to show.".into(),
     }
 }
 
