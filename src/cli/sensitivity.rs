@@ -390,6 +390,22 @@ pub struct Run<'a> {
     pub loaded: f64,
 }
 
+/// The seconds each phase took, for the manifest: loading, the analysis' own phases,
+/// and writing the outputs.
+fn phase_seconds(
+    loaded: f64,
+    analysis: &uncertainty::Analysis,
+    write: f64,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut phases = serde_json::Map::new();
+    phases.insert("load".into(), serde_json::json!(loaded));
+    for (k, v) in &analysis.timings {
+        phases.insert(k.to_string(), serde_json::json!(v));
+    }
+    phases.insert("write".into(), serde_json::json!(write));
+    phases
+}
+
 /// Writes uncertainty.csv, sobol.csv and manifest.json (with `extra` fields) and says
 /// what was done.
 pub fn write_outputs(
@@ -444,15 +460,7 @@ pub fn write_outputs(
     let mut written = vec![uncertainty_path];
     written.extend(sobol_path);
     written.push(set.final_path("manifest.json"));
-    let mut phases = serde_json::Map::new();
-    phases.insert("load".into(), serde_json::json!(loaded));
-    for (k, v) in &analysis.timings {
-        phases.insert(k.to_string(), serde_json::json!(v));
-    }
-    phases.insert(
-        "write".into(),
-        serde_json::json!(started.elapsed().as_secs_f64() - analysed),
-    );
+    let phases = phase_seconds(loaded, analysis, started.elapsed().as_secs_f64() - analysed);
     let mut manifest = serde_json::json!({
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "command": "sensitivity",
