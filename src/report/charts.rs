@@ -182,7 +182,24 @@ pub(super) fn pillar_heatmap(
         }
         Ok(())
     });
-    // The pillar with the widest spread separates countries most.
+    Chart {
+        id: "pillars".into(),
+        title: "Pillar breakdown".into(),
+        svg,
+        reading: pillar_reading(fw, res, pillars, last_cells, last, noun),
+    }
+}
+
+/// The pillar heat map's reading: the pillar with the widest spread separates the
+/// units most.
+fn pillar_reading(
+    fw: &Framework,
+    res: &Results,
+    pillars: &[usize],
+    last_cells: &[usize],
+    last: Period,
+    noun: Noun,
+) -> String {
     let spread = |g: usize| {
         let v: Vec<f64> = last_cells
             .iter()
@@ -192,19 +209,14 @@ pub(super) fn pillar_heatmap(
         v.iter().copied().fold(f64::NEG_INFINITY, f64::max) - v.iter().copied().fold(f64::INFINITY, f64::min)
     };
     let widest = pillars.iter().copied().max_by(|&a, &b| spread(a).total_cmp(&spread(b)));
-    Chart {
-        id: "pillars".into(),
-        title: "Pillar breakdown".into(),
-        svg,
-        reading: match widest {
-            Some(g) => format!(
-                "Pillar scores of {last} (same scale as the index); `{}` separates the {} most (range {:.1}).",
-                fw.groups[g].id,
-                noun.1,
-                spread(g)
-            ),
-            None => "The index has no pillars.".into(),
-        },
+    match widest {
+        Some(g) => format!(
+            "Pillar scores of {last} (same scale as the index); `{}` separates the {} most (range {:.1}).",
+            fw.groups[g].id,
+            noun.1,
+            spread(g)
+        ),
+        None => "The index has no pillars.".into(),
     }
 }
 
