@@ -15,7 +15,6 @@ use crate::period::Period;
 use crate::score::Results;
 use plotters::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 mod backtest;

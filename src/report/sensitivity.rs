@@ -284,29 +284,36 @@ pub(super) fn variant_chart(dir: &Path, last: Period, noun: Noun) -> Result<Char
             .collect();
         legend(&side, "variant", &entries)
     });
-    let most = all_rows.iter().max_by(|a, b| shift(a).total_cmp(&shift(b)));
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in &all_rows {
-        *counts
-            .entry(if shift(r) == 0.0 { "same".into() } else { "moves".into() })
-            .or_default() += 1;
-    }
     Ok(Chart {
         id: "variants".into(),
         title: "Variants compared".into(),
         svg,
-        reading: format!(
-            "{} of {} {} keep their rank in every variant; {} moves most ({:.0} places){}.",
-            counts.get("same").copied().unwrap_or(0),
-            all_rows.len(),
-            noun.1,
-            most.map_or(String::new(), |r| r[unit].clone()),
-            most.map_or(0.0, |r| shift(r)),
-            if m < all_rows.len() {
-                format!("; the chart shows the {m} whose rank moves most")
-            } else {
-                String::new()
-            }
-        ),
+        reading: variant_reading(&all_rows, shift, unit, m, noun),
     })
+}
+
+/// The variants chart's reading: how many units keep their rank in every variant (a
+/// `shift` of 0 between their highest and lowest rank), which moves most, and whether
+/// the chart shows only the `shown` that move most.
+fn variant_reading(
+    all_rows: &[&Vec<String>],
+    shift: impl Fn(&Vec<String>) -> f64,
+    unit: usize,
+    shown: usize,
+    noun: Noun,
+) -> String {
+    let most = all_rows.iter().max_by(|a, b| shift(a).total_cmp(&shift(b)));
+    let same = all_rows.iter().filter(|r| shift(r) == 0.0).count();
+    format!(
+        "{same} of {} {} keep their rank in every variant; {} moves most ({:.0} places){}.",
+        all_rows.len(),
+        noun.1,
+        most.map_or(String::new(), |r| r[unit].clone()),
+        most.map_or(0.0, |r| shift(r)),
+        if shown < all_rows.len() {
+            format!("; the chart shows the {shown} whose rank moves most")
+        } else {
+            String::new()
+        }
+    )
 }
