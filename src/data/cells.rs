@@ -9,7 +9,7 @@
 
 use crate::error::{visible, Error, Result, MAX_LISTED};
 use crate::input::numbers::NumberFormat;
-use crate::input::scan::{self, Dialect, LineEnds, Record};
+use crate::input::scan::{self, Dialect, LineEnds, Lines, Record};
 use crate::input::scan::{delimiter_name, DELIMITERS};
 use rayon::prelude::*;
 
@@ -366,7 +366,7 @@ fn first_row(name: &str, bytes: &[u8], dialect: Dialect, skipped_lines: usize) -
         let text = &bytes[..block.min(bytes.len())];
         let mut found: Option<Result<(Vec<String>, usize)>> = None;
         reader.read(text, eof, dialect, |record| {
-            let row = skipped_lines + 1 + memchr::memchr_iter(b'\n', &text[..record.start()]).count();
+            let row = Lines::from(skipped_lines + 1).of(text, record);
             if let Some(problem) = runaway(name, bytes, record, row) {
                 found = Some(Err(problem));
                 return false;
@@ -445,12 +445,9 @@ impl Piece {
             stopped: false,
             not_numbers: Vec::new(),
         };
-        // The line of the last record's start, and where it was counted to.
-        let (mut line, mut counted) = (first_line, 0);
+        let mut lines = Lines::from(first_line);
         scan::Reader::default().read(bytes, true, dialect, |record| {
-            line += memchr::memchr_iter(b'\n', &bytes[counted..record.start()]).count();
-            counted = record.start();
-            let row = line;
+            let row = lines.of(bytes, record);
             if let Some(problem) = runaway(name, bytes, record, row) {
                 piece.problems.push(problem);
                 piece.stopped = true;

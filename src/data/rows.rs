@@ -133,13 +133,7 @@ pub(super) fn check_duplicates(table: &Table, keys: &Keys) -> Result<()> {
     };
     let mut sparse: HashMap<usize, usize> = HashMap::default();
     let mut problems = Vec::new();
-    let mut last: Option<(Period, usize)> = None;
-    for (i, &(u, p)) in keys.rows.iter().enumerate() {
-        let k = match last {
-            Some((q, k)) if q == p => k,
-            _ => periods.partition_point(|q| *q < p),
-        };
-        last = Some((p, k));
+    for (i, (&(u, p), k)) in keys.rows.iter().zip(period_numbers(keys, &periods)).enumerate() {
         let slot = k * n_units + u;
         let first = match dense.get_mut(slot) {
             Some(first) if *first == 0 => {
@@ -459,20 +453,24 @@ fn number_units(files: &[FileRows]) -> (Vec<String>, Vec<Vec<usize>>, Vec<Period
     (units, unit_of, periods)
 }
 
-/// Each row's cell of the panel (period number x units + unit), the period found by
-/// search in the sorted `periods` (once per run of rows of one period).
+/// Each row's cell of the panel (period number x units + unit).
 fn cells_of(keys: &Keys, unit_of: &[usize], periods: &[Period], n_units: usize) -> Vec<usize> {
-    let mut last: Option<(Period, usize)> = None;
-    keys.rows
-        .iter()
+    period_numbers(keys, periods)
         .zip(unit_of)
-        .map(|(&(_, p), &u)| {
-            let k = match last {
-                Some((q, k)) if q == p => k,
-                _ => periods.partition_point(|q| *q < p),
-            };
-            last = Some((p, k));
-            k * n_units + u
-        })
+        .map(|(k, &u)| k * n_units + u)
         .collect()
+}
+
+/// Each row's period as its number in the sorted `periods`, found by search once per
+/// run of rows of one period.
+fn period_numbers<'a>(keys: &'a Keys, periods: &'a [Period]) -> impl Iterator<Item = usize> + 'a {
+    let mut last: Option<(Period, usize)> = None;
+    keys.rows.iter().map(move |&(_, p)| {
+        let k = match last {
+            Some((q, k)) if q == p => k,
+            _ => periods.partition_point(|q| *q < p),
+        };
+        last = Some((p, k));
+        k
+    })
 }

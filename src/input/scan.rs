@@ -164,6 +164,30 @@ impl Record<'_> {
     }
 }
 
+/// The file line each record starts on, as the records of one text come in order: the
+/// text's first line is `first`, and a record's line is that plus the line feeds before
+/// its start (counted once, from the last record on).
+pub(crate) struct Lines {
+    line: usize,
+    counted: usize,
+}
+
+impl Lines {
+    pub(crate) fn from(first: usize) -> Lines {
+        Lines {
+            line: first,
+            counted: 0,
+        }
+    }
+
+    /// The line `record` of `text` starts on; records are asked for in text order.
+    pub(crate) fn of(&mut self, text: &[u8], record: &Record) -> usize {
+        self.line += memchr::memchr_iter(b'\n', &text[self.counted..record.start()]).count();
+        self.counted = record.start();
+        self.line
+    }
+}
+
 /// How a text ended.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Ended {

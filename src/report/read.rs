@@ -8,7 +8,7 @@ use super::*;
 /// with decimal points. A row of another length than the header, or a cell that is not
 /// UTF-8, is refused naming its row (a folder may come from someone else).
 pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    use crate::input::scan::{Dialect, LineEnds, Reader};
+    use crate::input::scan::{Dialect, LineEnds, Lines, Reader};
     let bytes = crate::input::file::read(path, "table", Default::default())?;
     let excel = bytes.starts_with("\u{feff}".as_bytes());
     let body = if excel { &bytes[3..] } else { &bytes[..] };
@@ -20,11 +20,9 @@ pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut problem = None;
-    // The line of the last record's start, and where it was counted to.
-    let (mut line, mut counted) = (1, 0);
+    let mut lines = Lines::from(1);
     Reader::default().read(body, true, dialect, |record| {
-        line += memchr::memchr_iter(b'\n', &body[counted..record.start()]).count();
-        counted = record.start();
+        let line = lines.of(body, record);
         let cells: std::result::Result<Vec<&str>, usize> = (0..record.len())
             .map(|j| record.get_str(j, None).and_then(|t| t.ok()).ok_or(j))
             .collect();
