@@ -4,7 +4,7 @@
 //! `bucket_*`) against a comparison sort of the unit positions, the textbook way.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use riskscore::pipeline::rank::{rank_descending, RankScratch, Ties};
+use riskscore::rank::{rank_descending, RankScratch, Ties};
 use std::hint::black_box;
 
 /// Deterministic uniform [0, 1) stream (SplitMix64).

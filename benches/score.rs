@@ -3,7 +3,7 @@
 //! and on all threads. Elements = unit-period-indicator cells.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use riskscore::score::score;
+use riskscore::score;
 use riskscore::synthetic::{generate, Shape};
 use std::hint::black_box;
 

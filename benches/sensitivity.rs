@@ -6,9 +6,9 @@
 //! resamples. Elements = model runs. 1 thread and all threads.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use riskscore::framework::Framework;
+use riskscore::Framework;
 use riskscore::synthetic::{framework_toml, generate, Shape};
-use riskscore::uncertainty::{run, Settings, Silent};
+use riskscore::sensitivity::{run, Settings, Silent};
 use std::hint::black_box;
 
 fn bench_sensitivity(c: &mut Criterion) {
@@ -30,7 +30,7 @@ fn bench_sensitivity(c: &mut Criterion) {
                 "\n[sensitivity]\nsamples = {n}\nseed = 1\nfactors = [{{ kind = \"weight\", target = \"group:*\", range = [0.75, 1.25] }}, {{ kind = \"normalise\", options = [\"minmax\", \"zscore\"] }}, {{ kind = \"aggregate\", options = [\"arithmetic\", \"geometric\"] }}]\n"
             );
         let fw = Framework::from_toml(&text, "bench.toml").expect("valid bench framework");
-        let settings = Settings::from_framework(fw.sensitivity.as_ref().expect("has [sensitivity]"));
+        let settings = Settings::for_framework(&fw).expect("has [sensitivity]");
         group.throughput(Throughput::Elements((n * (groups + 4)) as u64));
         for threads in [1, all] {
             let pool = rayon::ThreadPoolBuilder::new()

@@ -52,6 +52,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Indicator statistics.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct IndicatorStats {
     pub indicator: String,
     pub group: String,
@@ -73,6 +74,7 @@ pub struct IndicatorStats {
 
 /// A correlation of an indicator (or a group, with its parent) with something.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Correlation {
     /// The indicator's id, or the group's.
     pub indicator: String,
@@ -89,6 +91,7 @@ pub struct Correlation {
 
 /// Cronbach's alpha of a group.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Cronbach {
     pub group: String,
     /// `raw`, `treated` or `normalised`.
@@ -100,6 +103,7 @@ pub struct Cronbach {
 
 /// PCA of a group's children.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Pca {
     pub group: String,
     pub n: usize,
@@ -113,6 +117,7 @@ pub struct Pca {
 
 /// Effective weight of an indicator.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EffectiveWeight {
     pub indicator: String,
     pub nominal: f64,
@@ -122,6 +127,7 @@ pub struct EffectiveWeight {
 
 /// A unit's availability and its strongest and weakest indicators.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct UnitProfile {
     pub unit: String,
     pub availability: f64,
@@ -131,6 +137,7 @@ pub struct UnitProfile {
 
 /// The audit of one period.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Audit {
     pub period: Period,
     pub units: usize,
@@ -143,7 +150,7 @@ pub struct Audit {
 }
 
 /// Two-sided p-value of a correlation r over n pairs (t on n - 2 df).
-pub fn correlation_p(r: f64, n: usize) -> f64 {
+pub(crate) fn correlation_p(r: f64, n: usize) -> f64 {
     if n < 3 || r.is_nan() {
         return f64::NAN;
     }
@@ -179,7 +186,7 @@ fn covariance_pairwise(a: &[f64], b: &[f64]) -> f64 {
 
 /// Cronbach's alpha of items (columns over the same rows; NaN = missing), from the
 /// pairwise-complete covariances (COINr `get_cronbach`).
-pub fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
+pub(crate) fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
     let k = items.len();
     if k < 2 {
         return f64::NAN;
@@ -220,7 +227,7 @@ fn complete(columns: &[&[f64]], cells: &[usize]) -> Vec<Vec<f64>> {
 pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Audit> {
     // With data-driven weights, audit the weights the scoring uses.
     let resolved;
-    let fw = if fw.groups.iter().any(|g| g.weights.from_data()) {
+    let fw = if fw.groups.iter().any(|g| g.weights.is_data_driven()) {
         resolved = crate::score::weights::resolve(fw, panel, score)?.0;
         &resolved
     } else {

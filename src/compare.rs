@@ -27,6 +27,7 @@ pub type Row = Vec<Option<Entry>>;
 
 /// Agreement of a pair of variants in one period.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Agreement {
     pub period: Period,
     pub a: String,
@@ -41,6 +42,7 @@ pub struct Agreement {
 }
 
 /// The side-by-side table and the pairwise agreement.
+#[non_exhaustive]
 pub struct Comparison {
     pub names: Vec<String>,
     /// Keyed by (period, unit), in period then unit order.

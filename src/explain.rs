@@ -22,6 +22,7 @@ use std::fmt::Write;
 
 /// One line of the explanation tree.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Line {
     pub depth: usize,
     pub id: String,
@@ -37,6 +38,7 @@ pub struct Line {
 
 /// The explanation of one unit-period.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Explanation {
     pub unit: String,
     pub period: Period,

@@ -1,42 +1,97 @@
-//! riskscore: composite risk scores, ranks and classes from tabular indicators.
+//! riskscore: composite risk scores, ranks and classes from tabular indicators, and how
+//! far they can be trusted.
 //!
-//! The library knows nothing of the terminal: it never prints and never exits.
-//! Flow: files -> [`data::Panel`] -> [`framework::Framework`] applied step by step
-//! ([`score::score`]) -> [`score::Results`] -> writers in [`output`].
+//! The library never prints and never exits; the `riskscore` command is built on it.
+//! Its API is what this page lists:
 //!
-//! ```no_run
-//! use riskscore::{data, framework::Framework, score};
+//! - read a framework: [`Framework::from_path`], [`Framework::from_toml`] (validated as
+//!   it is read: every problem at once, in an [`Error`]);
+//! - load a panel of units and periods: [`load`] from [`Source`]s with [`LoadOptions`];
+//! - score it: [`score()`] gives [`Results`] (scores, ranks, classes, pillar scores, the
+//!   indicators' values at each [`Stage`]);
+//! - explain one score ([`explain()`]), audit the framework's statistics ([`audit()`]);
+//! - [`sensitivity`]: rank intervals and Sobol indices, in one process or in shards;
+//! - [`variants`], [`compare()`] and [`backtest`]: scoring variants side by side and
+//!   against what happened later;
+//! - [`events`]: event logs (ACLED, GTD, UCDP GED) into a unit-period table;
+//! - [`synthetic`] panels and [`rank`] with ties, for benchmarks.
+//!
+//! Result types keep their fields private and are read through methods; option
+//! structs and the records of reports have public fields and are `#[non_exhaustive]`,
+//! so that new fields and variants are not breaking changes (start from `default()`).
+//!
+//! ```
+//! use riskscore::{load, score, Framework, Source};
+//!
 //! let fw = Framework::from_path("indicators/central_asia.toml".as_ref())?;
-//! let panel = data::load(&fw, &[data::Source::File("datasets/central_asia.csv".into())], &Default::default())?;
-//! let results = score::score(&fw, &panel)?;
+//! let panel = load(&fw, &[Source::File("datasets/central_asia.csv".into())], &Default::default())?;
+//! let results = score(&fw, &panel)?;
+//!
+//! let period = results.periods().last().unwrap();
+//! let cell = results.cell("TJK", period).unwrap();
+//! assert!(results.is_scored(cell));
+//! assert!((1.0..=9.0).contains(&results.rank(cell)));
 //! # Ok::<(), riskscore::Error>(())
 //! ```
 
 pub mod audit;
 pub mod backtest;
+mod cli;
 pub mod compare;
-pub mod data;
-pub mod error;
+mod data;
+mod error;
 pub mod events;
 pub mod explain;
-pub mod framework;
-pub mod import;
-pub mod input;
-pub mod metrics;
-pub mod notebook;
-pub mod output;
-pub mod period;
-pub mod pipeline;
-pub mod places;
-pub mod plan;
-pub mod report;
-pub mod score;
-pub mod stats;
+mod framework;
+mod import;
+mod input;
+mod metrics;
+mod notebook;
+mod output;
+mod period;
+mod pipeline;
+mod places;
+mod plan;
+mod report;
+mod score;
+mod stats;
 pub mod synthetic;
-pub mod uncertainty;
+mod uncertainty;
 pub mod variants;
 
+pub use audit::{audit, Audit};
+pub use compare::{compare, Comparison, Scored};
+pub use data::{load, LoadOptions, Panel, Source, SourceInfo};
 pub use error::{Error, Result};
+pub use explain::{explain, Explanation};
+pub use framework::Framework;
+pub use period::{Period, PeriodKind};
+pub use score::{score, Results, Stage};
+
+/// Uncertainty and sensitivity analysis: rank and score intervals from Monte Carlo runs
+/// over the framework's uncertain choices (`[sensitivity]`), and Sobol indices; in one
+/// process ([`run`](sensitivity::run)) or in shards run apart
+/// ([`run_shard`](sensitivity::run_shard), then [`order`](sensitivity::order) and
+/// [`merge`](sensitivity::merge)).
+pub mod sensitivity {
+    pub use crate::framework::sensitivity::Method;
+    pub use crate::uncertainty::shard::{file_name, order, Header, Identity, Partial, ShardFile, ShardSettings};
+    pub use crate::uncertainty::{
+        merge, run, run_shard, Analysis, OutputStats, Progress, Quantiles, Settings, Shard, Silent, SobolRow,
+    };
+}
+
+/// Ranks with ties, as every score's rank is computed.
+pub mod rank {
+    pub use crate::pipeline::rank::{rank_descending, RankScratch, Ties};
+}
+
+/// The `riskscore` command (its `main`): not part of the library's API.
+#[doc(hidden)]
+pub fn cli_main() -> std::process::ExitCode {
+    cli::main()
+}
+
 
 /// What unit tests across modules share.
 #[cfg(test)]

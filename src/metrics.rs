@@ -203,6 +203,7 @@ fn kendall_tau_b_pairwise(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// AUROC of `scores` for `positive` outcomes (Mann-Whitney, ties = 1/2).
+#[cfg(test)]
 pub fn auroc(scores: &[f64], positive: &[bool]) -> f64 {
     let n_pos = positive.iter().filter(|&&p| p).count();
     let n_neg = positive.len() - n_pos;

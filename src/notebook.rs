@@ -345,4 +345,11 @@ mod tests {
             vec!["cell 1: id must be unique, 1-64 of [a-zA-Z0-9-_]".to_string()]
         );
     }
+
+    /// The committed, executed example notebook meets nbformat 4 too.
+    #[test]
+    fn committed_example_meets_nbformat_4() {
+        let nb: Value = serde_json::from_str(include_str!("../notebooks-export/central_asia.ipynb")).unwrap();
+        assert_eq!(check(&nb), Vec::<String>::new());
+    }
 }

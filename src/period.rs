@@ -20,16 +20,16 @@ pub enum PeriodKind {
 /// One period, stored as an ordinal so that `ordinal - k` is "k periods earlier".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
-    pub kind: PeriodKind,
+    pub(crate) kind: PeriodKind,
     /// Year for years, `4 * year + quarter - 1` for quarters, `12 * year + month - 1` for months.
-    pub ordinal: i64,
+    pub(crate) ordinal: i64,
 }
 
 impl PeriodKind {
     /// The ordinal of the period of this kind that holds `month` (1-12) of `year`
     /// (see [`Period::ordinal`]): `year`, `4 year + (month - 1) / 3` or
     /// `12 year + month - 1`.
-    pub fn ordinal(self, year: i64, month: i64) -> i64 {
+    pub(crate) fn ordinal(self, year: i64, month: i64) -> i64 {
         match self {
             PeriodKind::Year => year,
             PeriodKind::Quarter => 4 * year + (month - 1) / 3,
@@ -48,6 +48,11 @@ impl PeriodKind {
 }
 
 impl Period {
+    /// Year, quarter, month or week.
+    pub fn kind(&self) -> PeriodKind {
+        self.kind
+    }
+
     /// The period of `kind` that holds today's date (UTC).
     pub fn now(kind: PeriodKind) -> Period {
         use chrono::Datelike;
@@ -100,7 +105,7 @@ impl Period {
     }
 
     /// What a period must look like, for a message about `text`.
-    pub fn expected(text: &str) -> String {
+    pub(crate) fn expected(text: &str) -> String {
         format!("expected a period such as 2022, 2022-Q1 or 2022-03, found `{text}`")
     }
 

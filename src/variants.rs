@@ -36,11 +36,28 @@ use toml::{Table, Value};
 /// One variant, validated.
 #[derive(Debug, Clone)]
 pub struct Variant {
-    pub name: String,
-    pub description: Option<String>,
-    pub framework: Framework,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) framework: Framework,
     /// The framework text it was built from (hashed in manifests).
-    pub text: String,
+    pub(crate) text: String,
+}
+
+impl Variant {
+    /// The variant's name (`base` for the file's own framework, unless renamed).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The variant's `description`, if it has one.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The validated framework the variant scores with.
+    pub fn framework(&self) -> &Framework {
+        &self.framework
+    }
 }
 
 /// Reads `path`: its base framework (named `base_name`) and its `[[variant]]` entries.

@@ -1,9 +1,9 @@
 //! Property tests of the whole pipeline (library API, generated panels).
 
 use proptest::prelude::*;
-use riskscore::data::{self, Source};
-use riskscore::framework::Framework;
-use riskscore::score::{score, Results};
+use riskscore::{load, Source, Stage};
+use riskscore::Framework;
+use riskscore::{score, Results};
 
 const FRAMEWORK: &str = r#"
 [index]
@@ -52,7 +52,7 @@ fn run(fw: &Framework, rows: &[(usize, i32, [f64; 3])]) -> Results {
         name: "prop.csv".into(),
         bytes: csv(rows),
     };
-    let panel = data::load(fw, &[source], &Default::default()).unwrap();
+    let panel = load(fw, &[source], &Default::default()).unwrap();
     score(fw, &panel).unwrap()
 }
 
@@ -63,10 +63,10 @@ fn by_key(res: &Results) -> Vec<(String, String, f64, f64)> {
         .scored_cells()
         .map(|c| {
             (
-                res.units[c % n].clone(),
-                res.periods[c / n].to_string(),
+                res.units()[c % n].clone(),
+                res.periods()[c / n].to_string(),
                 res.score(c),
-                res.rank[c],
+                res.rank(c),
             )
         })
         .collect();
@@ -132,10 +132,10 @@ proptest! {
         }
         let res = run(&fw, &rows);
         let n = res.n_units();
-        let (u0, u1) = (res.units.iter().position(|u| u == "U0").unwrap(), res.units.iter().position(|u| u == "U1").unwrap());
-        for p in 0..res.periods.len() {
+        let (u0, u1) = (res.units().iter().position(|u| u == "U0").unwrap(), res.units().iter().position(|u| u == "U1").unwrap());
+        for p in 0..res.periods().len() {
             // U0 has less risk everywhere, so its rank number must be larger (worse place).
-            prop_assert!(res.rank[p * n + u0] > res.rank[p * n + u1]);
+            prop_assert!(res.rank(p * n + u0) > res.rank(p * n + u1));
         }
     }
 
@@ -146,7 +146,7 @@ proptest! {
         let rows: Vec<_> = values.iter().enumerate().map(|(u, x)| (u, 2020, *x)).collect();
         let res = run(&fw, &rows);
         for c in res.scored_cells() {
-            let mean = (0..3).map(|k| res.normalised[k][c]).sum::<f64>() / 3.0;
+            let mean = (0..3).map(|k| res.indicator_values(Stage::Normalised, k).unwrap()[c]).sum::<f64>() / 3.0;
             prop_assert!((res.score(c) - mean).abs() < 1e-9);
         }
     }

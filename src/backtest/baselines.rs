@@ -26,6 +26,7 @@ use crate::period::Period;
 
 /// A naive forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Baseline {
     Persistence,
     Mean(usize),
@@ -35,7 +36,7 @@ pub enum Baseline {
 }
 
 /// The baselines of every backtest unless `--baselines` says otherwise.
-pub const DEFAULT: &str = "persistence,mean:3,own_rate,base_rate,any:3";
+pub(crate) const DEFAULT: &str = "persistence,mean:3,own_rate,base_rate,any:3";
 
 const NAMES: [&str; 5] = ["persistence", "mean:K", "own_rate", "base_rate", "any:K"];
 
@@ -53,7 +54,7 @@ impl Baseline {
 
     /// The range of the forecast when it is a probability or a 0/1 flag (mapped as is
     /// under `--calibration none`); counts have none.
-    pub fn scale(&self) -> Option<(f64, f64)> {
+    pub(crate) fn scale(&self) -> Option<(f64, f64)> {
         match self {
             Baseline::OwnRate | Baseline::BaseRate | Baseline::Any(_) => Some((0.0, 1.0)),
             Baseline::Persistence | Baseline::Mean(_) => None,
@@ -62,7 +63,7 @@ impl Baseline {
 
     /// A comma-separated list, names in any case (`none` alone for no baseline); every
     /// bad name is a problem of `--baselines`, the nearest name suggested.
-    pub fn parse_list(text: &str) -> Result<Vec<Baseline>> {
+    pub(crate) fn parse_list(text: &str) -> Result<Vec<Baseline>> {
         let text = text.trim();
         if text.is_empty() {
             return Err(Error::argument(
@@ -127,7 +128,7 @@ impl Baseline {
     /// The forecast of every unit at origin `t` from the outcome `y` of the panel cut at
     /// t (cell `p * n_units + u`, periods `periods[..=t]`); NaN where the history is
     /// empty.
-    pub fn forecasts(&self, y: &[f64], periods: &[Period], t: usize, threshold: f64) -> Vec<f64> {
+    pub(crate) fn forecasts(&self, y: &[f64], periods: &[Period], t: usize, threshold: f64) -> Vec<f64> {
         let n_units = y.len() / (t + 1);
         debug_assert_eq!(y.len(), (t + 1) * n_units);
         let now = periods[t].ordinal;

@@ -62,6 +62,7 @@ impl Fit {
     }
 
     /// Intercept and slope on the score's own scale, `σ(intercept + slope s)`.
+    #[cfg(test)]
     pub fn coefficients(&self) -> Option<(f64, f64)> {
         match *self {
             Fit::Logistic { a, b, centre, spread } => Some((a - b * centre / spread, b / spread)),

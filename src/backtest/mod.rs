@@ -48,8 +48,8 @@
 //! Platt (1999), in Advances in Large Margin Classifiers. Efron & Tibshirani (1993) An
 //! Introduction to the Bootstrap, ch. 13.
 
-pub mod baselines;
-pub mod calibrate;
+pub(crate) mod baselines;
+pub(crate) mod calibrate;
 mod resample;
 mod results;
 mod settings;
@@ -57,9 +57,9 @@ mod verdict;
 
 pub use results::*;
 pub use settings::*;
-pub use verdict::*;
+pub(crate) use verdict::*;
 
-pub use baselines::Baseline;
+pub(crate) use baselines::Baseline;
 
 use crate::data::Panel;
 use crate::error::{Error, Result};
@@ -91,7 +91,7 @@ pub const METRIC_NAMES: [&str; METRICS] = [
 pub const LOWER_IS_BETTER: [bool; METRICS] = [false, false, false, false, true, true, false];
 
 /// The metric of the verdicts: average precision.
-pub const VERDICT_METRIC: usize = 3;
+pub(crate) const VERDICT_METRIC: usize = 3;
 
 /// A forecaster's pairs at one origin and step.
 struct Origin {

@@ -6,6 +6,7 @@ use super::*;
 
 /// A metric with its bootstrap interval.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Estimate {
     pub value: f64,
     pub lo: f64,
@@ -14,6 +15,7 @@ pub struct Estimate {
 
 /// A variant of the framework, or a naive baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     Variant,
     Baseline,
@@ -31,6 +33,7 @@ impl Kind {
 /// One row of `backtest.csv`: a forecaster at one step and origin (or pooled over the
 /// origins: `period = None`).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Row {
     pub forecaster: String,
     pub kind: Kind,
@@ -48,6 +51,7 @@ pub struct Row {
 
 /// A variant against a baseline at one step, over the pairs both forecast.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Skill {
     pub step: i64,
     pub variant: String,
@@ -59,6 +63,7 @@ pub struct Skill {
 
 /// What a skill interval says of a variant against a baseline on one metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict {
     /// The interval lies wholly on the better side of 0.
     Beats,
@@ -97,6 +102,7 @@ impl Skill {
 
 /// The reliability table of a forecaster's probabilities at one step, pooled.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Reliability {
     pub step: i64,
     pub forecaster: String,
@@ -106,6 +112,7 @@ pub struct Reliability {
 
 /// One forecast of the long table: a unit at an origin and step, by one forecaster.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Forecast {
     pub unit: usize,
     pub origin: Period,
@@ -120,6 +127,7 @@ pub struct Forecast {
 
 /// Everything a backtest finds.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Backtest {
     pub units: Vec<String>,
     /// Names and kinds, variants first; [`Forecast::forecaster`] indexes this.

@@ -5,6 +5,7 @@ use super::*;
 
 /// How forecasts become probabilities for the Brier score and the log loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Calibration {
     /// A logistic fit on the earlier origins ([`calibrate`]).
     Platt,
@@ -14,6 +15,7 @@ pub enum Calibration {
 
 /// What to test against.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Settings {
     pub outcome: String,
     /// Steps ahead, each read separately (ascending, distinct).
@@ -28,15 +30,15 @@ pub struct Settings {
 
 /// The largest step ahead and the largest window of a baseline, in periods: far beyond
 /// any panel, and small enough that no period arithmetic overflows.
-pub const MAX_PERIODS: u64 = 100_000;
+pub(crate) const MAX_PERIODS: u64 = 100_000;
 
 /// The fewest bootstrap resamples that give an interval (0 gives none): the 2.5 and
 /// 97.5 % quantiles of fewer are the extremes of a handful of draws.
-pub const MIN_BOOTSTRAP: usize = 100;
+pub(crate) const MIN_BOOTSTRAP: usize = 100;
 
 /// A count of periods written by a user (`3` in `--horizon 3` or `mean:3`): 1 to
 /// [`MAX_PERIODS`], or what was expected ("expected 1 or more periods").
-pub fn periods(text: &str) -> std::result::Result<u64, String> {
+pub(crate) fn periods(text: &str) -> std::result::Result<u64, String> {
     let t = text.trim();
     match t.parse::<u64>() {
         Ok(k) if (1..=MAX_PERIODS).contains(&k) => Ok(k),
@@ -51,7 +53,7 @@ pub fn periods(text: &str) -> std::result::Result<u64, String> {
 
 /// The steps of `--horizon`: `3`, `1..3` (1, 2, 3) or `1,2,4`; each 1 to
 /// [`MAX_PERIODS`].
-pub fn parse_horizons(text: &str) -> Result<Vec<i64>> {
+pub(crate) fn parse_horizons(text: &str) -> Result<Vec<i64>> {
     let bad = |message: String| Error::argument("horizon", message);
     let number = |s: &str| -> Result<i64> {
         periods(s).map(|k| k as i64).map_err(|m| {
@@ -85,7 +87,7 @@ pub fn parse_horizons(text: &str) -> Result<Vec<i64>> {
 
 /// Problems of the options no metric can be computed with, each under its option's
 /// name: a threshold that is not finite, `top_k` 0, 1 to 99 resamples.
-pub fn option_problems(threshold: f64, top_k: usize, bootstrap: usize) -> Vec<Error> {
+pub(crate) fn option_problems(threshold: f64, top_k: usize, bootstrap: usize) -> Vec<Error> {
     let mut problems = Vec::new();
     if !threshold.is_finite() {
         problems.push(Error::argument(
@@ -113,7 +115,7 @@ pub fn option_problems(threshold: f64, top_k: usize, bootstrap: usize) -> Vec<Er
 impl Settings {
     /// Refuses settings no metric can be computed with, or whose resamples cannot fit in
     /// `available` bytes of memory, each under its option's name.
-    pub fn check(&self, n_units: usize, variants: usize, available: Option<u64>) -> Result<()> {
+    pub(crate) fn check(&self, n_units: usize, variants: usize, available: Option<u64>) -> Result<()> {
         let mut problems = option_problems(self.threshold, self.top_k, self.bootstrap);
         let needed = self.bootstrap_memory(n_units, variants);
         if let Some(available) = available.filter(|&a| needed > a) {

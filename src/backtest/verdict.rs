@@ -5,7 +5,7 @@ use super::*;
 
 /// Forecasters at one step ordered by pooled skill at spotting events: average
 /// precision, then AUROC, then the Brier score (lower is better); NaN last.
-pub fn ranking(rows: &[Row], step: i64) -> Vec<&Row> {
+pub(crate) fn ranking(rows: &[Row], step: i64) -> Vec<&Row> {
     let mut pooled: Vec<&Row> = rows.iter().filter(|r| r.period.is_none() && r.step == step).collect();
     let key = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
     pooled.sort_by(|a, b| {
@@ -18,7 +18,7 @@ pub fn ranking(rows: &[Row], step: i64) -> Vec<&Row> {
 }
 
 /// A signed difference with its interval: `+0.120 [0.030, 0.200]`; `undefined` for NaN.
-pub fn signed(e: Estimate) -> String {
+pub(crate) fn signed(e: Estimate) -> String {
     if e.value.is_nan() {
         "undefined".into()
     } else if e.lo.is_nan() {
@@ -33,7 +33,7 @@ pub fn signed(e: Estimate) -> String {
 /// 0.200]", or "no better than persistence on average precision: -0.020 [-0.100,
 /// 0.050] (beats 3 of 5: base_rate, own_rate, any:3)". Without intervals the line says
 /// where the point values stand. Empty without baselines.
-pub fn verdict(skill: &[Skill], variant: &str, step: i64) -> String {
+pub(crate) fn verdict(skill: &[Skill], variant: &str, step: i64) -> String {
     let m = VERDICT_METRIC;
     let metric = METRIC_NAMES[m].replace('_', " ");
     let mine: Vec<&Skill> = skill

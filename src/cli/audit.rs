@@ -2,10 +2,10 @@
 
 use super::{CsvStyle, Inputs, OutDir};
 use clap::Args;
-use riskscore::audit;
-use riskscore::framework::Framework;
-use riskscore::output::{self};
-use riskscore::Result;
+use crate::audit;
+use crate::framework::Framework;
+use crate::output::{self};
+use crate::Result;
 use std::time::Instant;
 
 #[derive(Args, Debug)]

@@ -4,9 +4,9 @@ use super::variants::{input_paths, variant_info, Loaded, VariantArgs};
 use super::DataArgs;
 use super::{CsvStyle, OutDir};
 use clap::{Args, ValueEnum};
-use riskscore::backtest::{self, Baseline};
-use riskscore::output::{self};
-use riskscore::{Error, Result};
+use crate::backtest::{self, Baseline};
+use crate::output::{self};
+use crate::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -114,7 +114,7 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     };
     let bt = backtest::run(&runs, &settings)?;
 
-    let frameworks: Vec<&riskscore::framework::Framework> = vs.iter().map(|v| &v.framework).collect();
+    let frameworks: Vec<&crate::framework::Framework> = vs.iter().map(|v| &v.framework).collect();
     let mut set = args.output.begin(&input_refs, &frameworks)?;
     let style = args.csv.style();
     let mut written = vec![
@@ -181,7 +181,7 @@ fn kept<T>(parsed: Result<Vec<T>>, problems: &mut Vec<Error>) -> Vec<T> {
 }
 
 /// An outcome column missing from the data may be a typo of a derived column.
-fn with_derived_hint(e: riskscore::Error, outcome: &str, fw: &riskscore::framework::Framework) -> riskscore::Error {
+fn with_derived_hint(e: crate::Error, outcome: &str, fw: &crate::framework::Framework) -> crate::Error {
     match e {
         Error::MissingColumn {
             file,
@@ -189,7 +189,7 @@ fn with_derived_hint(e: riskscore::Error, outcome: &str, fw: &riskscore::framewo
             needed_by,
             hint,
         } if column == outcome => {
-            let near = riskscore::error::suggest(outcome, fw.derived.iter().map(|d| d.id.as_str()));
+            let near = crate::error::suggest(outcome, fw.derived.iter().map(|d| d.id.as_str()));
             let hint = if near.is_empty() {
                 hint
             } else {

@@ -3,8 +3,8 @@
 use super::variants::{in_variant, Loaded, VariantArgs};
 use super::DataArgs;
 use clap::Args;
-use riskscore::score::score;
-use riskscore::{Error, Result};
+use crate::score::score;
+use crate::{Error, Result};
 use std::time::Instant;
 
 #[derive(Args, Debug)]

@@ -4,10 +4,10 @@ use super::variants::{in_variant, input_paths, variant_info, Loaded, VariantArgs
 use super::DataArgs;
 use super::{CsvStyle, OutDir};
 use clap::Args;
-use riskscore::compare::{self, Scored};
-use riskscore::output::{self};
-use riskscore::score::{score_keeping, Keep, Results};
-use riskscore::{Error, Result};
+use crate::compare::{self, Scored};
+use crate::output::{self};
+use crate::score::{score_keeping, Keep, Results};
+use crate::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -58,7 +58,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         .collect();
     let cmp = compare::compare(&scored, args.top_k);
 
-    let frameworks: Vec<&riskscore::framework::Framework> = vs.iter().map(|v| &v.framework).collect();
+    let frameworks: Vec<&crate::framework::Framework> = vs.iter().map(|v| &v.framework).collect();
     let mut set = args.output.begin(&input_refs, &frameworks)?;
     let style = args.csv.style();
     let variants_path = set.write_csv(output::compare::variants(&cmp), style)?;

@@ -2,10 +2,10 @@
 //! `riskscore generate-events`: seeded synthetic logs in those formats.
 
 use clap::{Args, ValueEnum};
-use riskscore::events::{self, generate, Format, GtdCondition, Options, Places, Rules};
-use riskscore::output::{self};
-use riskscore::period::{Period, PeriodKind};
-use riskscore::{Error, Result};
+use crate::events::{self, generate, Format, GtdCondition, Options, Places, Rules};
+use crate::output::{self};
+use crate::period::{Period, PeriodKind};
+use crate::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -144,7 +144,7 @@ pub enum PlacesArg {
 
 /// The cells of `--cells FILE` and `--bbox`, as gids (text): every problem at once.
 fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
-    use riskscore::places::priogrid::{Cell, COLUMNS, LAST_GID, ROWS};
+    use crate::places::priogrid::{Cell, COLUMNS, LAST_GID, ROWS};
     if places != Places::Grid && (args.cells.is_some() || args.bbox.is_some()) {
         return Err(Error::argument(
             if args.cells.is_some() { "cells" } else { "bbox" },
@@ -153,10 +153,10 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
     }
     let mut gids = Vec::new();
     if let Some(path) = &args.cells {
-        let bytes = riskscore::input::file::read(path, "cells file", Default::default())?;
+        let bytes = crate::input::file::read(path, "cells file", Default::default())?;
         let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(riskscore::data::sniff_delimiter(text))
+            .delimiter(crate::data::sniff_delimiter(text))
             .has_headers(false)
             .flexible(true)
             .from_reader(text);
@@ -314,7 +314,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
             message: "no such file".into(),
         });
     }
-    riskscore::input::file::check_regular(&args.input, "event log file (CSV or Parquet)")?;
+    crate::input::file::check_regular(&args.input, "event log file (CSV or Parquet)")?;
     let manifest_path = args.out.with_extension("manifest.json");
     output::check_outputs(&[args.out.clone(), manifest_path.clone()], &[args.input.as_path()])?;
     let table = events::aggregate(&args.input, &options)?;
@@ -343,7 +343,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
         "bbox": args.bbox,
         "cells": args.cells.as_ref().map(|p| serde_json::json!({
             "file": p.display().to_string(),
-            "sha256": riskscore::input::file::sha256_file(p).ok(),
+            "sha256": crate::input::file::sha256_file(p).ok(),
         })),
         "rules": options.rules,
         "report": table.report,

@@ -2,8 +2,8 @@
 
 use super::{print, Inputs};
 use clap::Args;
-use riskscore::framework::Framework;
-use riskscore::{explain, score, Result};
+use crate::framework::Framework;
+use crate::{explain, score, Result};
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {

@@ -2,9 +2,9 @@
 
 use super::OutDir;
 use clap::{Args, Subcommand};
-use riskscore::import::{self, Steps};
-use riskscore::output;
-use riskscore::{Error, Result};
+use crate::import::{self, Steps};
+use crate::output;
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -62,7 +62,7 @@ pub struct CoinrArgs {
 }
 
 fn read(path: &Path) -> Result<String> {
-    let bytes = riskscore::input::file::read(path, "COINr table", Default::default())?;
+    let bytes = crate::input::file::read(path, "COINr table", Default::default())?;
     String::from_utf8(bytes).map_err(|e| Error::Data {
         file: path.display().to_string(),
         message: format!(

@@ -3,10 +3,10 @@
 use super::sensitivity::{self as sens, Run};
 use super::{Inputs, OutDir};
 use clap::Args;
-use riskscore::framework::Framework;
-use riskscore::uncertainty::shard::{self, ShardFile};
-use riskscore::uncertainty::{self, Quantiles, Settings};
-use riskscore::{Error, Result};
+use crate::framework::Framework;
+use crate::uncertainty::shard::{self, ShardFile};
+use crate::uncertainty::{self, Quantiles, Settings};
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -78,7 +78,7 @@ fn open_all(files: &[PathBuf]) -> Result<Vec<ShardFile>> {
 fn settings_of(fw: &Framework, recorded: &shard::ShardSettings) -> Result<Settings> {
     let mut settings = Settings::from_framework(fw.sensitivity()?);
     // A header is not trusted: its settings pass the checks the command line's do.
-    settings.samples = riskscore::framework::sensitivity::check_samples(recorded.samples)
+    settings.samples = crate::framework::sensitivity::check_samples(recorded.samples)
         .map_err(|message| Error::argument("shards", format!("the shards' samples: {message}")))?;
     if !(recorded.confidence > 0.0 && recorded.confidence < 1.0) {
         return Err(Error::argument(

@@ -21,13 +21,16 @@ pub mod score;
 pub mod sensitivity;
 pub mod validate;
 pub mod variants;
+mod run;
+
+pub use run::main;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use riskscore::data::{self, LoadOptions, Panel, Source};
-use riskscore::framework::{Framework, Layout};
-use riskscore::output::manifest::{check_folder, Folder};
-use riskscore::output::set::OutputSet;
-use riskscore::{Error, Result};
+use crate::data::{self, LoadOptions, Panel, Source};
+use crate::framework::{Framework, Layout};
+use crate::output::manifest::{check_folder, Folder};
+use crate::output::set::OutputSet;
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Composite risk scores, ranks and classes from tabular indicators.
@@ -118,17 +121,17 @@ pub struct OutDir {
     /// The outputs already in the folder, hashed ahead from [`OutDir::check`] on, for
     /// the set [`OutDir::begin`] opens.
     #[arg(skip)]
-    ahead: std::cell::RefCell<riskscore::output::set::Ahead>,
+    ahead: std::cell::RefCell<crate::output::set::Ahead>,
 }
 
 impl OutDir {
     /// Refuses the run, before anything is written, if one of the files `names` in the
     /// output folder is an input; starts hashing those already there, which the commit
-    /// checks before it replaces them ([`riskscore::output::set::hash_ahead`]).
+    /// checks before it replaces them ([`crate::output::set::hash_ahead`]).
     pub fn check(&self, names: &[&str], inputs: &[&Path]) -> Result<()> {
         let outputs: Vec<PathBuf> = names.iter().map(|n| self.out.join(n)).collect();
-        riskscore::output::check_outputs(&outputs, inputs)?;
-        self.ahead.replace(riskscore::output::set::hash_ahead(outputs));
+        crate::output::check_outputs(&outputs, inputs)?;
+        self.ahead.replace(crate::output::set::hash_ahead(outputs));
         Ok(())
     }
 
@@ -149,7 +152,7 @@ impl OutDir {
     /// Publishes the set with `manifest` as its commit record; says what was cleaned up.
     pub fn commit(&self, set: OutputSet, manifest: &impl serde::Serialize) -> Result<()> {
         let manifest = serde_json::to_value(manifest).map_err(|e| Error::Data {
-            file: self.out.join(riskscore::output::set::MANIFEST).display().to_string(),
+            file: self.out.join(crate::output::set::MANIFEST).display().to_string(),
             message: e.to_string(),
         })?;
         commit_set(set, manifest, self.quiet)
@@ -166,7 +169,7 @@ pub fn commit_set(set: OutputSet, manifest: serde_json::Value, quiet: bool) -> R
             note(text);
         }
         for path in &committed.removed {
-            note(&riskscore::output::set::removed_note(path));
+            note(&crate::output::set::removed_note(path));
         }
     }
     Ok(())
@@ -216,8 +219,8 @@ pub struct CsvStyle {
 }
 
 impl CsvStyle {
-    pub fn style(&self) -> riskscore::output::csv::Style {
-        riskscore::output::csv::Style { excel: self.excel }
+    pub fn style(&self) -> crate::output::csv::Style {
+        crate::output::csv::Style { excel: self.excel }
     }
 }
 
@@ -267,7 +270,7 @@ impl DataArgs {
                 })?),
             };
         if let Some(label) = &self.encoding {
-            riskscore::input::named_encoding(label)?;
+            crate::input::named_encoding(label)?;
         }
         Ok(LoadOptions {
             layout: self.layout.map(|l| match l {
@@ -292,8 +295,8 @@ impl DataArgs {
                 if out.iter().any(|s| matches!(s, Source::Bytes { .. })) {
                     return Err(Error::argument("data", "`-` (standard input) can be given once"));
                 }
-                let how = riskscore::data::reading(&self.options()?)?;
-                let bytes = riskscore::input::file::read_stdin(how)?;
+                let how = crate::data::reading(&self.options()?)?;
+                let bytes = crate::input::file::read_stdin(how)?;
                 out.push(Source::Bytes {
                     name: "<stdin>".into(),
                     bytes,
@@ -336,9 +339,9 @@ pub fn parse_delimiter(text: Option<&str>) -> Result<Option<u8>> {
 }
 
 /// `--period` (or another option naming a period): a year, quarter or month.
-pub fn parse_period(option: &str, text: &str) -> Result<riskscore::period::Period> {
-    riskscore::period::Period::parse(text)
-        .ok_or_else(|| Error::argument(option, riskscore::period::Period::expected(text)))
+pub fn parse_period(option: &str, text: &str) -> Result<crate::period::Period> {
+    crate::period::Period::parse(text)
+        .ok_or_else(|| Error::argument(option, crate::period::Period::expected(text)))
 }
 
 /// The command-line flag of a library option: `samples_from` is `--samples-from`.

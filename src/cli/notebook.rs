@@ -1,13 +1,13 @@
 //! `riskscore export-notebook`: a Jupyter notebook that reloads a run's CSV outputs.
 
 use clap::Args;
-use riskscore::framework::Framework;
-use riskscore::notebook::{self, Inputs};
-use riskscore::output::{
+use crate::framework::Framework;
+use crate::notebook::{self, Inputs};
+use crate::output::{
     self,
     manifest::{check_folder, sha256_hex},
 };
-use riskscore::{Error, Result};
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -48,7 +48,7 @@ fn need(dir: &Path, file: &str, option: &str) -> Result<PathBuf> {
 /// The units of a `scores.csv` (its `unit` column), each once: the notebook names
 /// them (cells, provinces, countries) and says how many its charts leave out.
 fn unit_column(scores: &Path) -> Result<Vec<String>> {
-    let bytes = riskscore::input::file::read(scores, "scores file", Default::default())?;
+    let bytes = crate::input::file::read(scores, "scores file", Default::default())?;
     let bad = |message: String| Error::Data {
         file: scores.display().to_string(),
         message,
@@ -102,7 +102,7 @@ pub fn run(args: NotebookArgs) -> Result<()> {
     let units = unit_column(&scores_csv)?;
     let mut copies = vec![scores_csv];
     let mut inputs = Inputs {
-        noun: riskscore::places::noun_of(&units),
+        noun: crate::places::noun_of(&units),
         units: units.len(),
         ..Inputs::default()
     };

@@ -3,11 +3,11 @@
 
 use super::{Inputs, OutDir};
 use clap::Args;
-use riskscore::framework::Framework;
-use riskscore::output::manifest::{check_folder, sha256_hex, Manifest};
-use riskscore::output::{self, csv::Cell, tables, tables::Table};
-use riskscore::report::{self, Extras};
-use riskscore::{score, Error, Result};
+use crate::framework::Framework;
+use crate::output::manifest::{check_folder, sha256_hex, Manifest};
+use crate::output::{self, csv::Cell, tables, tables::Table};
+use crate::report::{self, Extras};
+use crate::{score, Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

@@ -2,9 +2,9 @@
 
 use super::{CsvStyle, Inputs, OutDir};
 use clap::{Args, ValueEnum};
-use riskscore::framework::Framework;
-use riskscore::output::{self, manifest::Manifest, tables};
-use riskscore::{score, Result};
+use crate::framework::Framework;
+use crate::output::{self, manifest::Manifest, tables};
+use crate::{score, Result};
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -167,7 +167,7 @@ fn output_files(args: &ScoreArgs) -> Vec<String> {
 /// Says the warnings, what screening left out, and what was scored and written where.
 fn say_what_was_done(
     results: &score::Results,
-    panel: &riskscore::data::Panel,
+    panel: &crate::data::Panel,
     out: &std::path::Path,
     started: Instant,
 ) {

@@ -3,12 +3,12 @@
 use super::{Inputs, OutDir};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use riskscore::framework::sensitivity::{self, FactorKind, Method};
-use riskscore::framework::Framework;
-use riskscore::output::csv::Style;
-use riskscore::output::{self, manifest::sha256_hex};
-use riskscore::uncertainty::{self, Progress, Quantiles, Settings};
-use riskscore::{Error, Result};
+use crate::framework::sensitivity::{self, FactorKind, Method};
+use crate::framework::Framework;
+use crate::output::csv::Style;
+use crate::output::{self, manifest::sha256_hex};
+use crate::uncertainty::{self, Progress, Quantiles, Settings};
+use crate::{Error, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -168,7 +168,7 @@ pub fn shard(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<uncerta
 /// options that shape the design and its results.
 pub fn identity(
     framework_bytes: &[u8],
-    panel: &riskscore::data::Panel,
+    panel: &crate::data::Panel,
     settings: &Settings,
     weight_sets: &[serde_json::Value],
 ) -> uncertainty::shard::Identity {
@@ -332,7 +332,7 @@ fn write_shard(
     args: &SensitivityArgs,
     fw: &Framework,
     framework_bytes: &[u8],
-    panel: &riskscore::data::Panel,
+    panel: &crate::data::Panel,
     partial: &uncertainty::shard::Partial,
     threads: usize,
     started: Instant,
@@ -383,7 +383,7 @@ fn write_shard(
 pub struct Run<'a> {
     pub fw: &'a Framework,
     pub framework_bytes: &'a [u8],
-    pub panel: &'a riskscore::data::Panel,
+    pub panel: &'a crate::data::Panel,
     pub settings: &'a Settings,
     pub threads: usize,
     pub started: Instant,
@@ -521,7 +521,7 @@ pub fn weight_set_files(fw: &Framework) -> Result<Vec<serde_json::Value>> {
         })
         .map(|file| {
             let bytes =
-                riskscore::input::file::read(std::path::Path::new(file), "weight sets file", Default::default())?;
+                crate::input::file::read(std::path::Path::new(file), "weight sets file", Default::default())?;
             Ok(serde_json::json!({ "file": file, "sha256": sha256_hex(&bytes) }))
         })
         .collect()

@@ -2,8 +2,8 @@
 
 use super::{print, Inputs};
 use clap::Args;
-use riskscore::framework::Framework;
-use riskscore::{score, Result};
+use crate::framework::Framework;
+use crate::{score, Result};
 
 #[derive(Args, Debug)]
 pub struct ValidateArgs {

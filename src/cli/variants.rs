@@ -3,10 +3,10 @@
 
 use super::DataArgs;
 use clap::Args;
-use riskscore::data::{self, Panel, Source};
-use riskscore::output::manifest::sha256_hex;
-use riskscore::variants::{self, Variant};
-use riskscore::{Error, Result};
+use crate::data::{self, Panel, Source};
+use crate::output::manifest::sha256_hex;
+use crate::variants::{self, Variant};
+use crate::{Error, Result};
 use std::path::PathBuf;
 use std::rc::Rc;
 

@@ -49,6 +49,7 @@ pub use read::Table;
 
 /// Where to read one data file from.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Source {
     File(PathBuf),
     /// Bytes already read (stdin), with the name to show in messages.
@@ -69,7 +70,7 @@ impl Source {
 }
 
 /// How the input layer reads the data files: text named UTF-16 may hold NUL bytes.
-pub fn reading(options: &LoadOptions) -> Result<crate::input::file::Reading> {
+pub(crate) fn reading(options: &LoadOptions) -> Result<crate::input::file::Reading> {
     let named = options
         .encoding
         .as_deref()
@@ -83,6 +84,7 @@ pub fn reading(options: &LoadOptions) -> Result<crate::input::file::Reading> {
 
 /// How to read the files.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct LoadOptions {
     /// Overrides the framework's `data.layout` and auto-detection.
     pub layout: Option<Layout>,
@@ -102,6 +104,7 @@ pub struct LoadOptions {
 
 /// What was read from one file, for the manifest.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct SourceInfo {
     pub file: String,
     pub sha256: String,
@@ -121,30 +124,62 @@ pub struct SourceInfo {
 /// Unit x period grid of numeric columns; cell `p * units.len() + u`.
 #[derive(Debug, Clone)]
 pub struct Panel {
-    pub units: Vec<String>,
+    pub(crate) units: Vec<String>,
     /// Sorted, all of one kind.
-    pub periods: Vec<Period>,
+    pub(crate) periods: Vec<Period>,
     /// Whether the data has a row for the cell.
-    pub present: Vec<bool>,
-    pub columns: BTreeMap<String, Vec<f64>>,
+    pub(crate) present: Vec<bool>,
+    pub(crate) columns: BTreeMap<String, Vec<f64>>,
     /// Text columns per cell (the unit groups of group imputation); `None` = blank.
-    pub labels: BTreeMap<String, Vec<Option<String>>>,
-    pub sources: Vec<SourceInfo>,
+    pub(crate) labels: BTreeMap<String, Vec<Option<String>>>,
+    pub(crate) sources: Vec<SourceInfo>,
     /// Per unit: (neighbour unit, weight), from `[data] neighbours` (else empty).
-    pub neighbours: Vec<Vec<(usize, f64)>>,
+    pub(crate) neighbours: Vec<Vec<(usize, f64)>>,
 }
 
 impl Panel {
+    /// The number of units.
     pub fn n_units(&self) -> usize {
         self.units.len()
     }
 
+    /// The units, in the order first seen in the data.
+    pub fn units(&self) -> &[String] {
+        &self.units
+    }
+
+    /// The periods, sorted, all of one kind.
+    pub fn periods(&self) -> &[Period] {
+        &self.periods
+    }
+
+    /// A numeric column's values per cell (NaN = missing).
+    pub fn column(&self, name: &str) -> Option<&[f64]> {
+        self.columns.get(name).map(Vec::as_slice)
+    }
+
+    /// The numeric columns' names, sorted.
+    pub fn column_names(&self) -> impl Iterator<Item = &str> {
+        self.columns.keys().map(String::as_str)
+    }
+
+    /// Whether the data has a row for the cell.
+    pub fn is_present(&self, cell: usize) -> bool {
+        self.present[cell]
+    }
+
+    /// What was read from each file (its hash, rows, format).
+    pub fn sources(&self) -> &[SourceInfo] {
+        &self.sources
+    }
+
+    /// The cell of a period and a unit, by index: `period * n_units + unit`.
     pub fn cell(&self, period: usize, unit: usize) -> usize {
         period * self.units.len() + unit
     }
 
     /// The period's ordinals, for time arithmetic.
-    pub fn ordinals(&self) -> Vec<i64> {
+    pub(crate) fn ordinals(&self) -> Vec<i64> {
         self.periods.iter().map(|p| p.ordinal).collect()
     }
 
@@ -153,7 +188,7 @@ impl Panel {
     }
 
     /// The files the panel was read from, for messages: `a.csv, b.csv`.
-    pub fn source_names(&self) -> String {
+    pub(crate) fn source_names(&self) -> String {
         self.sources
             .iter()
             .map(|s| s.file.as_str())
@@ -172,7 +207,7 @@ impl Panel {
 /// and period columns, and the columns the indicators, denominators, derived columns
 /// and group imputation need (each with what needs it, as messages name it); `load`
 /// reads nothing else of the framework (keep the two in step).
-pub fn request_key(framework: &Framework) -> String {
+pub(crate) fn request_key(framework: &Framework) -> String {
     format!(
         "{:?}",
         (

@@ -70,10 +70,10 @@
 //! violence 1989-2022, JPR 60(4); Sundberg & Melander (2013) Introducing the UCDP
 //! Georeferenced Event Dataset, JPR 50(4); UCDP GED Codebook 23.1.
 
-pub mod countries;
+pub(crate) mod countries;
 mod derive;
 mod detect;
-pub mod generate;
+pub(crate) mod generate;
 mod grid;
 mod letters;
 mod pass;
@@ -92,6 +92,7 @@ use std::path::Path;
 /// What the units of the table are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Places {
     /// Countries (ISO 3166 alpha-3 codes).
     #[default]
@@ -116,6 +117,7 @@ impl Places {
 /// The event log's column convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Format {
     Acled,
     Gtd,
@@ -136,6 +138,7 @@ impl Format {
 /// A condition of GTD's verified rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum GtdCondition {
     /// `success == 1`
     Success,
@@ -145,6 +148,7 @@ pub enum GtdCondition {
 
 /// Rules that tell verified events from claimed-only ones.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct Rules {
     pub acled_claimed: String,
     pub acled_not_claimed: String,
@@ -180,6 +184,7 @@ impl Default for Rules {
 
 /// What to aggregate and how.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// None: detect from the header (`event_id_cnty` -> ACLED, `eventid` -> GTD).
     pub format: Option<Format>,
@@ -248,6 +253,7 @@ impl Default for Options {
 
 /// The aggregated table: `values[column][p * units + u]`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EventTable {
     pub unit_header: String,
     /// Columns of each unit, written after the period (a cell's row, column and centre).
@@ -261,6 +267,7 @@ pub struct EventTable {
 
 /// What the aggregation did, for the user and the manifest.
 #[derive(Debug, Clone, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Report {
     pub format: Option<Format>,
     /// How the file was read: container, encoding, sheet, HXL row, header case, SHA-256.
@@ -282,6 +289,7 @@ pub struct Report {
 /// Rows of a log that break a rule its publisher is known to break: counted, with
 /// the first event ids, and read as documented.
 #[derive(Debug, Clone, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Quirk {
     pub column: &'static str,
     pub what: &'static str,
@@ -310,9 +318,9 @@ const PERIOD: &str = "__period";
 const KIND: &str = "__kind";
 /// The unit of events whose unit column is blank (`--unit-column adm_1` on an event in
 /// no province).
-pub const NO_UNIT: &str = "(none)";
+pub(crate) const NO_UNIT: &str = "(none)";
 /// The unit of events placed more coarsely than `--max-geo-precision` (left out).
-pub const COARSE: &str = "(coarse)";
+pub(crate) const COARSE: &str = "(coarse)";
 /// Marks a unit whose country name is not in the table (`?Atlantis`).
 const UNKNOWN: &str = "?";
 /// The first row of each unit, period and type (for messages).
@@ -356,7 +364,7 @@ fn ordinal(kind: PeriodKind, year: Expr, month: Expr) -> Expr {
 }
 
 /// `Explosions/Remote violence` -> `explosions_remote_violence`.
-pub fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {

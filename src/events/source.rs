@@ -16,6 +16,7 @@ use std::path::Path;
 
 /// How the log was read, for the report and the manifest.
 #[derive(Debug, Clone, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SourceReport {
     pub sha256: String,
     /// csv, parquet, xlsx or ods.

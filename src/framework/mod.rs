@@ -218,6 +218,8 @@ pub struct Indicator {
     pub name: String,
     pub group: usize,
     pub column: String,
+    /// The unit of measure, for the reader of the framework file.
+    #[allow(dead_code)]
     pub units: Option<String>,
     pub source: Option<String>,
     pub direction: Direction,
@@ -238,24 +240,24 @@ pub struct Indicator {
 #[derive(Debug, Clone)]
 pub struct Framework {
     /// The file it came from, as given by the user (for messages).
-    pub file: String,
-    pub index: Index,
-    pub data: DataSpec,
-    pub screen: Screen,
+    pub(crate) file: String,
+    pub(crate) index: Index,
+    pub(crate) data: DataSpec,
+    pub(crate) screen: Screen,
     /// In dependency order.
-    pub derived: Vec<DerivedColumn>,
-    pub groups: Vec<Group>,
-    pub indicators: Vec<Indicator>,
+    pub(crate) derived: Vec<DerivedColumn>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) indicators: Vec<Indicator>,
     /// Groups with children before parents (the index last).
-    pub post_order: Vec<usize>,
+    pub(crate) post_order: Vec<usize>,
     /// Uncertain factors for `riskscore sensitivity`, if the file has a `[sensitivity]` block.
-    pub sensitivity: Option<sensitivity::Sensitivity>,
+    pub(crate) sensitivity: Option<sensitivity::Sensitivity>,
 }
 
 impl Framework {
     /// What a change of score over time means under the framework's settings: a title
     /// suffix for the charts that compare periods, and a sentence for their readings.
-    pub fn change_meaning(&self) -> (&'static str, &'static str) {
+    pub(crate) fn change_meaning(&self) -> (&'static str, &'static str) {
         use crate::pipeline::normalise::Normalise;
         let observed = self.index.scale.is_some_and(|s| s.from == ScaleFrom::Observed);
         let fixed = self.indicators.iter().all(|i| {
@@ -280,6 +282,36 @@ impl Framework {
         }
     }
 
+    /// The file it came from, as given (for messages).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The index's id and name (`[index] id`, `name`).
+    pub fn index_id(&self) -> &str {
+        &self.index.id
+    }
+
+    /// The index's display name.
+    pub fn index_name(&self) -> &str {
+        &self.index.name
+    }
+
+    /// The groups' ids: the index first, then pillars and sub-pillars in file order.
+    pub fn group_ids(&self) -> Vec<&str> {
+        self.groups.iter().map(|g| g.id.as_str()).collect()
+    }
+
+    /// The indicators' ids, in file order.
+    pub fn indicator_ids(&self) -> Vec<&str> {
+        self.indicators.iter().map(|i| i.id.as_str()).collect()
+    }
+
+    /// The risk classes' labels, from the lowest scores up (`[[index.classes]]`).
+    pub fn class_labels(&self) -> Vec<&str> {
+        self.index.classes.iter().map(|c| c.label.as_str()).collect()
+    }
+
     /// Reads and validates a framework file.
     pub fn from_path(path: &Path) -> Result<Framework> {
         Framework::read(path).map(|(fw, _)| fw)
@@ -287,7 +319,7 @@ impl Framework {
 
     /// Reads and validates a framework file, also returning its bytes (for the
     /// manifest's hash), reading the file once.
-    pub fn read(path: &Path) -> Result<(Framework, Vec<u8>)> {
+    pub(crate) fn read(path: &Path) -> Result<(Framework, Vec<u8>)> {
         let bytes = crate::input::file::read(path, "framework file", Default::default())?;
         let file = path.display().to_string();
         let text = std::str::from_utf8(&bytes).map_err(|e| Error::Toml {
@@ -301,7 +333,7 @@ impl Framework {
     /// The files a run of this framework reads besides the data and the framework
     /// given: `[data] sources`, the `[data] neighbours` table, the weight sets of
     /// `[sensitivity]`. No output may be written over them.
-    pub fn files_read(&self) -> Vec<std::path::PathBuf> {
+    pub(crate) fn files_read(&self) -> Vec<std::path::PathBuf> {
         let mut files: Vec<std::path::PathBuf> = self.data.sources.iter().map(|s| s.path.clone()).collect();
         match &self.data.neighbours {
             Some(Neighbours::File(path)) | Some(Neighbours::Coordinates { file: path, .. }) => files.push(path.clone()),
@@ -327,7 +359,7 @@ impl Framework {
     }
 
     /// Group ids except the index, in tree order (pre-order), for output columns.
-    pub fn pillar_order(&self) -> Vec<usize> {
+    pub(crate) fn pillar_order(&self) -> Vec<usize> {
         let mut out = Vec::new();
         fn walk(fw: &Framework, g: usize, out: &mut Vec<usize>) {
             for child in &fw.groups[g].children {
@@ -368,7 +400,7 @@ impl Framework {
 
     /// Text columns the data must provide (column, what needs it): the unit groups of
     /// `group_mean` / `group_median` imputation.
-    pub fn label_columns(&self) -> Vec<(String, String)> {
+    pub(crate) fn label_columns(&self) -> Vec<(String, String)> {
         let factor_needs_group = self.sensitivity.as_ref().is_some_and(|s| {
             s.factors.iter().any(|f| match &f.kind {
                 sensitivity::FactorKind::Impute { options } => options.iter().any(|o| o.needs_unit_group()),
@@ -391,7 +423,7 @@ impl Framework {
 
     /// The product of normalised weights from the index down to each indicator
     /// (its nominal share of the index when every child is present).
-    pub fn effective_weights(&self) -> Vec<f64> {
+    pub(crate) fn effective_weights(&self) -> Vec<f64> {
         let mut out = vec![0.0; self.indicators.len()];
         fn walk(fw: &Framework, g: usize, share: f64, out: &mut [f64]) {
             let total: f64 = fw.groups[g].children.iter().map(|c| fw.child_weight(*c)).sum();
@@ -408,7 +440,7 @@ impl Framework {
     }
 
     /// The `[sensitivity]` block, or the error naming its absence.
-    pub fn sensitivity(&self) -> Result<&sensitivity::Sensitivity> {
+    pub(crate) fn sensitivity(&self) -> Result<&sensitivity::Sensitivity> {
         self.sensitivity.as_ref().ok_or_else(|| Error::Framework {
             file: self.file.clone(),
             key: "sensitivity".into(),
@@ -419,7 +451,7 @@ impl Framework {
     }
 
     /// A child's weight within its parent.
-    pub fn child_weight(&self, child: Child) -> f64 {
+    pub(crate) fn child_weight(&self, child: Child) -> f64 {
         match child {
             Child::Group(g) => self.groups[g].weight,
             Child::Indicator(k) => self.indicators[k].weight,
@@ -427,7 +459,7 @@ impl Framework {
     }
 
     /// A child's id.
-    pub fn child_id(&self, child: Child) -> &str {
+    pub(crate) fn child_id(&self, child: Child) -> &str {
         match child {
             Child::Group(g) => &self.groups[g].id,
             Child::Indicator(k) => &self.indicators[k].id,
@@ -479,7 +511,7 @@ impl WeightMethod {
     }
 
     /// Whether the weights come from the data.
-    pub fn from_data(&self) -> bool {
+    pub fn is_data_driven(&self) -> bool {
         matches!(self, WeightMethod::Pca | WeightMethod::Optimised)
     }
 }

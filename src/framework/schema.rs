@@ -55,7 +55,10 @@ pub struct RawFramework {
     pub indicator: Vec<RawIndicator>,
     pub sensitivity: Option<RawSensitivity>,
     /// Named alternatives for `compare`, `backtest` and `bench` (see `crate::variants`).
+    /// Read here so that the schema accepts it; `crate::variants` reads the file's
+    /// variants itself.
     #[serde(default)]
+    #[allow(dead_code)]
     pub variant: Vec<RawVariant>,
 }
 
@@ -193,6 +196,8 @@ pub struct RawScreen {
 pub struct RawDerived {
     pub id: String,
     pub kind: String,
+    /// For the reader of the framework file; not used in scoring.
+    #[allow(dead_code)]
     pub description: Option<String>,
     pub of: Option<String>,
     pub terms: Option<BTreeMap<String, f64>>,

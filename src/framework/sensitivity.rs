@@ -65,6 +65,7 @@ pub enum NormaliseChoice {
 }
 
 impl NormaliseChoice {
+    #[cfg(test)]
     pub fn name(&self) -> String {
         match self {
             NormaliseChoice::MinMax { range: None } => "minmax".into(),

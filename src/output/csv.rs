@@ -63,6 +63,7 @@ fn reads_as_formula(text: &str) -> bool {
 }
 
 /// Fixed-point number text; `-0.000` is written as `0.000`.
+#[cfg(test)]
 pub fn format_number(v: f64, decimals: usize, decimal_comma: bool) -> String {
     let mut s = String::new();
     push_number(&mut s, v, decimals, decimal_comma);
@@ -185,6 +186,7 @@ pub fn single_precision(v: f64) -> f64 {
 }
 
 /// Exact number text (see [`Cell::Exact`]).
+#[cfg(test)]
 pub fn format_exact(v: f64, decimal_comma: bool) -> String {
     let mut s = String::new();
     push_exact(&mut s, v, decimal_comma);

@@ -126,11 +126,6 @@ impl OutputSet {
         self
     }
 
-    /// The output folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Where the file `name` will be once the set is committed.
     pub fn final_path(&self, name: &str) -> PathBuf {
         self.dir.join(name)

@@ -37,7 +37,8 @@ use std::collections::HashMap;
 /// What to do with a missing term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
-    Missing,
+    /// The result is missing (`missing = "missing"`).
+    Propagate,
     Zero,
     Skip,
     Error,
@@ -363,7 +364,7 @@ impl Acc {
             return Ok(());
         }
         match self.rule {
-            Missing::Missing => self.broken = true,
+            Missing::Propagate => self.broken = true,
             Missing::Zero => self.terms.push((0.0, coef, time)),
             Missing::Skip => {}
             Missing::Error => return Err(MissingTerm { cell, back, input }),
@@ -470,7 +471,7 @@ mod tests {
         // 2021 with r_2022 unseen: 0; 2018 needs 2014..2017 -> zero-filled
         assert!(close(x[0], 0.0, HAND));
         // With missing history as "missing", 2018..2021 (which reach before 2018) have none.
-        let x = run(def.clone(), Missing::Missing, &[&r]).unwrap();
+        let x = run(def.clone(), Missing::Propagate, &[&r]).unwrap();
         assert!(x[3].is_nan() && close(x[4], 6.4, HAND));
         // "error" names the missing term: 2018 needs 2017 (one period back)
         let e = run(def, Missing::Error, &[&r]).unwrap_err();
@@ -496,7 +497,7 @@ mod tests {
         // 2 + 3 + 2 + 0 = 7 with the missing hostages counted as 0
         let v = compute(&def, Missing::Zero, &[&inc, &fat, &inj, &hos], &g).unwrap();
         assert!(close(v[0], 7.0, HAND));
-        let v = compute(&def, Missing::Missing, &[&inc, &fat, &inj, &hos], &g).unwrap();
+        let v = compute(&def, Missing::Propagate, &[&inc, &fat, &inj, &hos], &g).unwrap();
         assert!(v[0].is_nan());
     }
 
@@ -510,7 +511,7 @@ mod tests {
                 denominator: "pop".into(),
                 multiplier: 1e6,
             },
-            Missing::Missing,
+            Missing::Propagate,
             &[&x, &pop],
         )
         .unwrap();
@@ -520,7 +521,7 @@ mod tests {
                 of: "x".into(),
                 periods: 1,
             },
-            Missing::Missing,
+            Missing::Propagate,
             &[&x],
         )
         .unwrap();
@@ -531,7 +532,7 @@ mod tests {
                 periods: 1,
                 relative: true,
             },
-            Missing::Missing,
+            Missing::Propagate,
             &[&x],
         )
         .unwrap();
@@ -572,20 +573,20 @@ mod tests {
             compute(&Derived::Neighbours { of: "x".into(), stat }, missing, &[x], &grid).unwrap()
         };
         let x = [2.0, 4.0, 10.0];
-        assert_eq!(lag(&x, NeighbourStat::Mean, Missing::Missing), [7.0, 2.0, 0.0]);
-        assert_eq!(lag(&x, NeighbourStat::Max, Missing::Missing), [10.0, 2.0, 0.0]);
-        assert_eq!(lag(&x, NeighbourStat::Sum, Missing::Missing), [14.0, 2.0, 0.0]);
-        assert_eq!(lag(&x, NeighbourStat::WeightedSum, Missing::Missing), [34.0, 2.0, 0.0]);
-        assert_eq!(lag(&x, NeighbourStat::WeightedMean, Missing::Missing), [8.5, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::Mean, Missing::Propagate), [7.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::Max, Missing::Propagate), [10.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::Sum, Missing::Propagate), [14.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::WeightedSum, Missing::Propagate), [34.0, 2.0, 0.0]);
+        assert_eq!(lag(&x, NeighbourStat::WeightedMean, Missing::Propagate), [8.5, 2.0, 0.0]);
         // A missing neighbour value; the unit's own value does not matter.
         let y = [NA, 4.0, NA];
-        assert!(lag(&y, NeighbourStat::Mean, Missing::Missing)[0].is_nan());
+        assert!(lag(&y, NeighbourStat::Mean, Missing::Propagate)[0].is_nan());
         assert_eq!(lag(&y, NeighbourStat::Mean, Missing::Skip)[0], 4.0);
         assert_eq!(lag(&y, NeighbourStat::WeightedMean, Missing::Skip)[0], 4.0);
         assert_eq!(lag(&y, NeighbourStat::Mean, Missing::Zero)[0], 2.0);
         assert_eq!(lag(&y, NeighbourStat::WeightedSum, Missing::Zero)[0], 4.0);
         assert!(
-            lag(&y, NeighbourStat::Mean, Missing::Missing)[1].is_nan(),
+            lag(&y, NeighbourStat::Mean, Missing::Propagate)[1].is_nan(),
             "u1's neighbour u0 is missing"
         );
         let err = compute(

@@ -29,6 +29,7 @@ pub fn indicator_coverage(raw: &[f64], cells: &[usize]) -> f64 {
 }
 
 /// Share of the kept indicators present for one cell.
+#[cfg(test)]
 pub fn unit_coverage<V: AsRef<[f64]>>(raw: &[V], kept: &[bool], cell: usize) -> f64 {
     let total = kept.iter().filter(|&&k| k).count();
     if total == 0 {

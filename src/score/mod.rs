@@ -41,38 +41,111 @@ use std::collections::BTreeMap;
 /// Everything scoring produced, cell by cell (`p * units + u`, as in the panel).
 #[derive(Debug, Clone)]
 pub struct Results {
-    pub units: Vec<String>,
-    pub periods: Vec<Period>,
+    pub(crate) units: Vec<String>,
+    pub(crate) periods: Vec<Period>,
     /// Whether the cell was scored (in the data, in the period range, not screened out).
-    pub scored: Vec<bool>,
+    pub(crate) scored: Vec<bool>,
     /// Per indicator: value before imputation (after per-capita scaling).
-    pub raw: Vec<Vec<f64>>,
+    pub(crate) raw: Vec<Vec<f64>>,
     /// Per indicator: after imputation, winsorisation and transform.
-    pub treated: Vec<Vec<f64>>,
+    pub(crate) treated: Vec<Vec<f64>>,
     /// Per indicator: normalised, direction applied, group-mean imputed.
-    pub normalised: Vec<Vec<f64>>,
-    pub imputed: Vec<Vec<bool>>,
+    pub(crate) normalised: Vec<Vec<f64>>,
+    pub(crate) imputed: Vec<Vec<bool>>,
     /// Per indicator: kept after screening.
-    pub kept: Vec<bool>,
+    pub(crate) kept: Vec<bool>,
     /// Per group (0 = index): score, on the output scale.
-    pub group_scores: Vec<Vec<f64>>,
+    pub(crate) group_scores: Vec<Vec<f64>>,
     /// Per group: score as its parent aggregated it (before `index.scale`).
-    pub aggregated: Vec<Vec<f64>>,
-    pub rank: Vec<f64>,
-    pub class: Vec<Option<usize>>,
-    pub coverage: Vec<f64>,
-    pub imputed_count: Vec<usize>,
-    pub screening: Vec<ScreenNote>,
-    pub warnings: Vec<String>,
+    pub(crate) aggregated: Vec<Vec<f64>>,
+    pub(crate) rank: Vec<f64>,
+    pub(crate) class: Vec<Option<usize>>,
+    pub(crate) coverage: Vec<f64>,
+    pub(crate) imputed_count: Vec<usize>,
+    pub(crate) screening: Vec<ScreenNote>,
+    pub(crate) warnings: Vec<String>,
     /// Per indicator and cell: how many values winsorisation changed, in total.
-    pub winsorised: Vec<usize>,
+    pub(crate) winsorised: Vec<usize>,
     /// Weights chosen from the data (`weights = "pca"` / `"optimised"`), per group.
-    pub resolved_weights: Vec<weights::Resolved>,
+    pub(crate) resolved_weights: Vec<weights::Resolved>,
 }
 
 impl Results {
+    /// The number of units (cells are `period * n_units + unit`).
     pub fn n_units(&self) -> usize {
         self.units.len()
+    }
+
+    /// The units, in the order first seen in the data.
+    pub fn units(&self) -> &[String] {
+        &self.units
+    }
+
+    /// The periods, sorted.
+    pub fn periods(&self) -> &[Period] {
+        &self.periods
+    }
+
+    /// The cell of a unit and a period, by name (`None` when either is not in the panel).
+    pub fn cell(&self, unit: &str, period: &Period) -> Option<usize> {
+        let u = self.units.iter().position(|x| x == unit)?;
+        let p = self.periods.iter().position(|x| x == period)?;
+        Some(p * self.units.len() + u)
+    }
+
+    /// Whether the cell was scored (in the data, in the period range, not screened out).
+    pub fn is_scored(&self, cell: usize) -> bool {
+        self.scored[cell]
+    }
+
+    /// The cell's rank within its period (1 = highest score; ties as the framework's
+    /// `ties`); NaN where the cell was not scored.
+    pub fn rank(&self, cell: usize) -> f64 {
+        self.rank[cell]
+    }
+
+    /// The cell's risk class, as an index into [`Framework::class_labels`]; `None`
+    /// without classes or score.
+    pub fn class(&self, cell: usize) -> Option<usize> {
+        self.class[cell]
+    }
+
+    /// The share (0-1) of the kept indicators present for the cell before imputation.
+    pub fn coverage(&self, cell: usize) -> f64 {
+        self.coverage[cell]
+    }
+
+    /// The score of group `group` for the cell, on the output scale: group 0 is the
+    /// index, the others follow [`Framework::group_ids`].
+    pub fn group_score(&self, group: usize, cell: usize) -> f64 {
+        self.group_scores[group][cell]
+    }
+
+    /// Indicator `indicator`'s values per cell at `stage` (the order of
+    /// [`Framework::indicator_ids`]); `None` when the run did not keep them.
+    pub fn indicator_values(&self, stage: Stage, indicator: usize) -> Option<&[f64]> {
+        let all = match stage {
+            Stage::Raw => &self.raw,
+            Stage::Treated => &self.treated,
+            Stage::Normalised => &self.normalised,
+        };
+        all.get(indicator).map(Vec::as_slice)
+    }
+
+    /// Per indicator: kept after screening.
+    pub fn kept(&self) -> &[bool] {
+        &self.kept
+    }
+
+    /// Per indicator: how many values winsorisation changed, over all cells.
+    pub fn winsorised(&self) -> &[usize] {
+        &self.winsorised
+    }
+
+    /// What the user should know of the run (a column with no values, a step that
+    /// changed nothing).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The index score of a cell.
@@ -84,6 +157,18 @@ impl Results {
     pub fn scored_cells(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.scored.len()).filter(|&c| self.scored[c])
     }
+}
+
+/// A stage of an indicator's values on their way into the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stage {
+    /// Before imputation, after per-capita scaling.
+    Raw,
+    /// After imputation, winsorisation and transform.
+    Treated,
+    /// Normalised, direction applied, group-mean imputed.
+    Normalised,
 }
 
 /// What a run keeps of the per-indicator values.
@@ -105,7 +190,7 @@ pub fn score(fw: &Framework, panel: &Panel) -> Result<Results> {
 
 /// [`score`], keeping what `keep` says of the per-indicator values.
 pub fn score_keeping(fw: &Framework, panel: &Panel, keep: Keep) -> Result<Results> {
-    if fw.groups.iter().any(|g| g.weights.from_data()) {
+    if fw.groups.iter().any(|g| g.weights.is_data_driven()) {
         let all = |fw: &Framework, panel: &Panel| score_with_weights(fw, panel, Keep::All);
         let (resolved_fw, resolved, notes) = weights::resolve(fw, panel, all)?;
         let mut res = score_with_weights(&resolved_fw, panel, keep)?;

@@ -31,7 +31,7 @@ pub fn resolve(
     let mut warnings = Vec::new();
     for &g in &fw.post_order {
         let method = fw.groups[g].weights;
-        if !method.from_data() {
+        if !method.is_data_driven() {
             continue;
         }
         let res = score(&current, panel)?;

@@ -53,6 +53,7 @@ impl Progress for Silent {}
 
 /// How to run the analysis (from `[sensitivity]`, overridden by the command line).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Settings {
     pub samples: usize,
     pub seed: u64,
@@ -66,8 +67,57 @@ pub struct Settings {
     pub quantiles: Quantiles,
 }
 
+impl Analysis {
+    /// The uncertain factors, as the framework names them.
+    pub fn factors(&self) -> &[String] {
+        &self.factors
+    }
+
+    /// The Sobol groups (the factors unless grouped).
+    pub fn groups(&self) -> &[String] {
+        &self.groups
+    }
+
+    /// Sobol or Monte Carlo.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The design's base samples N.
+    pub fn samples(&self) -> usize {
+        self.n
+    }
+
+    /// The scoring runs made.
+    pub fn runs(&self) -> usize {
+        self.runs
+    }
+
+    /// Per unit and period: nominal, median and 5-95 % rank and score.
+    pub fn stats(&self) -> &[OutputStats] {
+        &self.stats
+    }
+
+    /// Per output and Sobol group: first-order and total indices with their confidence
+    /// half-widths (empty for Monte Carlo).
+    pub fn sobol(&self) -> &[SobolRow] {
+        &self.sobol
+    }
+
+    /// Per analysed period: the mean over runs and units of |rank - nominal rank|.
+    pub fn mean_abs_shift_by_period(&self) -> &[(Period, f64)] {
+        &self.mean_abs_shift_by_period
+    }
+}
+
 impl Settings {
-    pub fn from_framework(s: &Sensitivity) -> Settings {
+    /// The settings of the framework's `[sensitivity]` block (an error naming the
+    /// file when it has none).
+    pub fn for_framework(fw: &Framework) -> Result<Settings> {
+        Ok(Settings::from_framework(fw.sensitivity()?))
+    }
+
+    pub(crate) fn from_framework(s: &Sensitivity) -> Settings {
         Settings {
             samples: s.samples,
             seed: s.seed,
@@ -83,6 +133,7 @@ impl Settings {
 
 /// One row of `sobol.csv`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SobolRow {
     pub output: String,
     pub factor: String,
@@ -94,6 +145,7 @@ pub struct SobolRow {
 
 /// Per-output uncertainty statistics (one output = one unit in one period).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct OutputStats {
     pub unit: String,
     pub period: Period,
@@ -111,25 +163,25 @@ pub struct OutputStats {
 /// Everything the analysis produced.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    pub factors: Vec<String>,
+    pub(crate) factors: Vec<String>,
     /// Sobol groups (factor names unless grouped).
-    pub groups: Vec<String>,
-    pub method: Method,
-    pub n: usize,
-    pub runs: usize,
-    pub stats: Vec<OutputStats>,
+    pub(crate) groups: Vec<String>,
+    pub(crate) method: Method,
+    pub(crate) n: usize,
+    pub(crate) runs: usize,
+    pub(crate) stats: Vec<OutputStats>,
     /// Per analysed period: the mean over runs and units of |rank - nominal rank|.
-    pub mean_abs_shift_by_period: Vec<(Period, f64)>,
-    pub sobol: Vec<SobolRow>,
+    pub(crate) mean_abs_shift_by_period: Vec<(Period, f64)>,
+    pub(crate) sobol: Vec<SobolRow>,
     /// How many normalised matrices were precomputed.
-    pub matrices: usize,
+    pub(crate) matrices: usize,
     /// How the quantiles were found (exact or sketch), and the sketch's bounds: rank
     /// quantiles within this many ranks, score quantiles within this fraction.
-    pub quantiles: Quantiles,
-    pub rank_bound: f64,
-    pub score_accuracy: f64,
+    pub(crate) quantiles: Quantiles,
+    pub(crate) rank_bound: f64,
+    pub(crate) score_accuracy: f64,
     /// Seconds per phase: prepare, evaluate, summarise, sobol.
-    pub timings: Vec<(&'static str, f64)>,
+    pub(crate) timings: Vec<(&'static str, f64)>,
 }
 
 /// The data-stage choice a run makes: indices into the factor option lists.
@@ -285,7 +337,7 @@ fn prepared<T>(
     // Data-driven weights are fitted once on the nominal model, then held fixed (the
     // weight factors multiply them).
     let resolved;
-    let fw = if fw.groups.iter().any(|g| g.weights.from_data()) {
+    let fw = if fw.groups.iter().any(|g| g.weights.is_data_driven()) {
         resolved = crate::score::weights::resolve(fw, panel, score)?.0;
         &resolved
     } else {

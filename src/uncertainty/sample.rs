@@ -23,6 +23,7 @@ pub fn scramble_seed(seed: u64) -> u32 {
 /// Fills `u` (len D) with the factor values of run `r` of a Saltelli design.
 ///
 /// `group_of[i]` is factor i's group; there are `n_groups` groups.
+#[cfg(test)]
 pub fn saltelli_run(r: usize, n_groups: usize, group_of: &[usize], seed: u32, u: &mut [f64]) {
     let mut ab = vec![0.0; 2 * group_of.len()];
     saltelli_point(r / (n_groups + 2), seed, &mut ab);

@@ -22,9 +22,9 @@ use std::ops::Range;
 use std::path::Path;
 
 /// The first bytes of a shard file.
-pub const MAGIC: &[u8; 16] = b"RISKSCORE-SHARD\n";
+pub(crate) const MAGIC: &[u8; 16] = b"RISKSCORE-SHARD\n";
 /// The format this version writes and reads.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 /// The name a shard's file has in its output folder.
 pub fn file_name(shard: Shard) -> String {
     format!("shard-{}-of-{}.rsshard", shard.k, shard.of)
@@ -78,6 +78,7 @@ pub struct Identity {
 
 /// The settings a shard ran with, as written in its header.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ShardSettings {
     pub samples: usize,
     pub seed: u64,

@@ -83,11 +83,6 @@ impl Histogram {
         self.counts.iter().map(|&c| u64::from(c)).sum()
     }
 
-    /// Bytes held.
-    pub fn bytes(&self) -> usize {
-        4 * self.counts.capacity()
-    }
-
     /// The first counted key and the counts from it to the last counted one (for
     /// writing a partial state: the spare room the histogram grew by is left out).
     pub fn parts(&self) -> (i64, &[u32]) {

@@ -79,6 +79,7 @@ fn quantile_within(part: &mut [u32], n: usize, p: f64) -> f64 {
 
 /// Type 7 quantile p of `values` (reordered and overwritten, as [`quantiles`]; NaNs
 /// ignored).
+#[cfg(test)]
 pub fn quantile(values: &mut [f32], p: f64) -> f64 {
     let keys: &mut [u32] = bytemuck::cast_slice_mut(values);
     let mut n = 0;
@@ -188,6 +189,7 @@ pub fn rank_summary(ranks: &[f32], units: usize, nominal: f64, counts: &mut Vec<
 }
 
 /// Mean of |v - nominal| over the present values.
+#[cfg(test)]
 pub fn mean_abs_shift(values: &[f32], nominal: f64) -> f64 {
     let (mut sum, mut n) = (0.0, 0usize);
     for &v in values {

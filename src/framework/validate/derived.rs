@@ -23,10 +23,10 @@ impl Validator {
                 let missing = self.choice(
                     &format!("{key}.missing"),
                     d.missing.as_deref(),
-                    Missing::Missing,
+                    Missing::Propagate,
                     derive::MISSING_NAMES,
                     &[
-                        ("missing", Missing::Missing),
+                        ("missing", Missing::Propagate),
                         ("zero", Missing::Zero),
                         ("skip", Missing::Skip),
                         ("error", Missing::Error),

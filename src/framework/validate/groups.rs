@@ -138,7 +138,7 @@ impl Validator {
     pub(super) fn check_weight_methods(&mut self, fw: &Framework) {
         for (g, group) in fw.groups.iter().enumerate() {
             let method = group.weights;
-            if !method.from_data() {
+            if !method.is_data_driven() {
                 continue;
             }
             let key = if g == 0 {
