@@ -6,9 +6,9 @@
 //! resamples. Elements = model runs. 1 thread and all threads.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use riskscore::Framework;
-use riskscore::synthetic::{framework_toml, generate, Shape};
 use riskscore::sensitivity::{run, Settings, Silent};
+use riskscore::synthetic::{framework_toml, generate, Shape};
+use riskscore::Framework;
 use std::hint::black_box;
 
 fn bench_sensitivity(c: &mut Criterion) {

@@ -5,10 +5,10 @@
 //! bench` also times the load.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use riskscore::{LoadOptions, Source};
 use riskscore::score;
 use riskscore::synthetic::{framework_toml, generate, Shape};
 use riskscore::variants;
+use riskscore::{LoadOptions, Source};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,9 @@ fn bench_example(c: &mut Criterion) {
     let mut group = c.benchmark_group("variants_central_asia");
     for v in &vs {
         let panel = riskscore::load(v.framework(), &sources, &LoadOptions::default()).unwrap();
-        group.bench_function(v.name(), |b| b.iter(|| black_box(score(v.framework(), &panel).unwrap())));
+        group.bench_function(v.name(), |b| {
+            b.iter(|| black_box(score(v.framework(), &panel).unwrap()))
+        });
     }
     group.finish();
 }
@@ -46,7 +48,9 @@ fn bench_synthetic(c: &mut Criterion) {
     let mut group = c.benchmark_group("variants_10000u_50i_5p");
     group.sample_size(10);
     for v in &vs {
-        group.bench_function(v.name(), |b| b.iter(|| black_box(score(v.framework(), &panel).unwrap())));
+        group.bench_function(v.name(), |b| {
+            b.iter(|| black_box(score(v.framework(), &panel).unwrap()))
+        });
     }
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);

@@ -20,10 +20,7 @@ fn main() -> Result<(), riskscore::Error> {
     let classes = fw.class_labels();
 
     for (p, period) in results.periods().iter().enumerate() {
-        let mut cells: Vec<usize> = results
-            .scored_cells()
-            .filter(|&c| c / results.n_units() == p)
-            .collect();
+        let mut cells: Vec<usize> = results.scored_cells().filter(|&c| c / results.n_units() == p).collect();
         if cells.is_empty() {
             continue; // a period before `first_period`: read for lags, not scored
         }

@@ -11,7 +11,11 @@ use riskscore::{load, Framework, Source};
 
 fn main() -> Result<(), riskscore::Error> {
     let fw = Framework::from_path("indicators/central_asia.toml".as_ref())?;
-    let panel = load(&fw, &[Source::File("datasets/central_asia.csv".into())], &Default::default())?;
+    let panel = load(
+        &fw,
+        &[Source::File("datasets/central_asia.csv".into())],
+        &Default::default(),
+    )?;
 
     let mut settings = Settings::for_framework(&fw)?;
     settings.samples = 256;
@@ -26,7 +30,10 @@ fn main() -> Result<(), riskscore::Error> {
         analysis.factors().len(),
         analysis.factors().join(", ")
     );
-    println!("{:<24} {:>7} {:>8} {:>6} {:>6}", "unit", "period", "nominal", "q05", "q95");
+    println!(
+        "{:<24} {:>7} {:>8} {:>6} {:>6}",
+        "unit", "period", "nominal", "q05", "q95"
+    );
     for s in stats.iter().take(10) {
         println!(
             "{:<24} {:>7} {:>8} {:>6} {:>6}",

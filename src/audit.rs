@@ -223,7 +223,19 @@ fn complete(columns: &[&[f64]], cells: &[usize]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Audits the framework on the panel in `period` (default: the last scored period).
+/// Audits the framework on the panel in `period` (default: the last scored period):
+/// indicator statistics, correlations, Cronbach's alpha, PCA and effective weights.
+///
+/// ```
+/// use riskscore::{audit, load, Framework, Source};
+///
+/// let fw = Framework::from_path("indicators/central_asia.toml".as_ref())?;
+/// let panel = load(&fw, &[Source::File("datasets/central_asia.csv".into())], &Default::default())?;
+/// let report = audit(&fw, &panel, None)?;
+/// assert_eq!(report.period.to_string(), "2022");
+/// assert_eq!(report.stats.len(), fw.indicator_ids().len());
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn audit(fw: &Framework, panel: &Panel, period: Option<Period>) -> Result<Audit> {
     // With data-driven weights, audit the weights the scoring uses.
     let resolved;

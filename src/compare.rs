@@ -51,7 +51,27 @@ pub struct Comparison {
     pub top_k: usize,
 }
 
-/// Compares the variants' results.
+/// Compares the variants' results: per period and pair, rank correlations, rank shifts,
+/// class changes and the overlap of the top `top_k`.
+///
+/// ```
+/// use riskscore::{compare, load, score, variants, Scored, Source};
+///
+/// let vs = variants::read("indicators/central_asia.toml".as_ref(), "base")?;
+/// let source = [Source::File("datasets/central_asia.csv".into())];
+/// let mut scored = Vec::new();
+/// for v in vs.iter().take(2) {
+///     let panel = load(v.framework(), &source, &Default::default())?;
+///     scored.push((v, score(v.framework(), &panel)?));
+/// }
+/// let scored: Vec<Scored> = scored
+///     .iter()
+///     .map(|(v, results)| Scored { name: v.name(), framework: v.framework(), results })
+///     .collect();
+/// let comparison = compare(&scored, 3);
+/// assert!(comparison.agreement.iter().all(|a| (-1.0..=1.0).contains(&a.spearman)));
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn compare(scored: &[Scored], top_k: usize) -> Comparison {
     let k = scored.len();
     let mut rows: BTreeMap<(Period, String), Row> = BTreeMap::new();

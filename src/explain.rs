@@ -53,7 +53,20 @@ pub struct Explanation {
     pub lines: Vec<Line>,
 }
 
-/// Builds the explanation for `unit` in `period`.
+/// Builds the explanation for `unit` in `period`: its score, rank and class, and what
+/// each pillar and indicator contributed.
+///
+/// ```
+/// use riskscore::{explain, load, score, Framework, Source};
+///
+/// let fw = Framework::from_path("indicators/central_asia.toml".as_ref())?;
+/// let panel = load(&fw, &[Source::File("datasets/central_asia.csv".into())], &Default::default())?;
+/// let results = score(&fw, &panel)?;
+/// let why = explain(&fw, &results, "TJK", "2022")?;
+/// assert!(why.render(&fw).contains("TJK"));
+/// assert!(explain(&fw, &results, "Atlantis", "2022").is_err());
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Result<Explanation> {
     let u = res
         .units

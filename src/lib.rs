@@ -73,6 +73,37 @@ pub use score::{score, Results, Stage};
 /// process ([`run`](sensitivity::run)) or in shards run apart
 /// ([`run_shard`](sensitivity::run_shard), then [`order`](sensitivity::order) and
 /// [`merge`](sensitivity::merge)).
+///
+/// ```
+/// use riskscore::sensitivity::{self, Identity, Method, Settings, Shard, ShardFile, Silent};
+/// use riskscore::{load, Framework, Source};
+///
+/// let fw = Framework::from_path("indicators/central_asia.toml".as_ref())?;
+/// let panel = load(&fw, &[Source::File("datasets/central_asia.csv".into())], &Default::default())?;
+/// let mut settings = Settings::for_framework(&fw)?;
+/// settings.samples = 64;
+/// settings.method = Method::MonteCarlo;
+///
+/// // In one process.
+/// let whole = sensitivity::run(&fw, &panel, &settings, &Silent)?;
+/// let tjk = whole.stats().iter().find(|s| s.unit == "TJK").unwrap();
+/// assert!(tjk.q05_rank <= tjk.nominal_rank && tjk.nominal_rank <= tjk.q95_rank);
+///
+/// // In two shards (each could run on its own machine), then merged.
+/// let dir = tempfile::tempdir().unwrap();
+/// let identity = Identity { framework: "fw".into(), data: vec!["data".into()], options: "64 mc".into(), seed: settings.seed };
+/// let mut files = Vec::new();
+/// for k in 1..=2 {
+///     let shard = Shard::new(k, 2)?;
+///     let part = sensitivity::run_shard(&fw, &panel, &settings, shard, identity.clone(), &Silent)?;
+///     let path = dir.path().join(sensitivity::file_name(shard));
+///     part.write_to(std::io::BufWriter::new(std::fs::File::create(&path).unwrap())).unwrap();
+///     files.push(ShardFile::open(&path)?);
+/// }
+/// let merged = sensitivity::merge(&fw, &panel, &settings, &sensitivity::order(files, &identity)?)?;
+/// assert_eq!(merged.runs(), whole.runs());
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub mod sensitivity {
     pub use crate::framework::sensitivity::Method;
     pub use crate::uncertainty::shard::{file_name, order, Header, Identity, Partial, ShardFile, ShardSettings};
@@ -91,7 +122,6 @@ pub mod rank {
 pub fn cli_main() -> std::process::ExitCode {
     cli::main()
 }
-
 
 /// What unit tests across modules share.
 #[cfg(test)]

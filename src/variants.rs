@@ -61,6 +61,13 @@ impl Variant {
 }
 
 /// Reads `path`: its base framework (named `base_name`) and its `[[variant]]` entries.
+///
+/// ```
+/// let vs = riskscore::variants::read("indicators/central_asia.toml".as_ref(), "base")?;
+/// assert_eq!(vs[0].name(), "base");
+/// assert!(vs.len() > 1);
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn read(path: &Path, base_name: &str) -> Result<Vec<Variant>> {
     let bytes = crate::input::file::read(path, "framework file", Default::default())?;
     let file = path.display().to_string();

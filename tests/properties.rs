@@ -1,8 +1,8 @@
 //! Property tests of the whole pipeline (library API, generated panels).
 
 use proptest::prelude::*;
-use riskscore::{load, Source, Stage};
 use riskscore::Framework;
+use riskscore::{load, Source, Stage};
 use riskscore::{score, Results};
 
 const FRAMEWORK: &str = r#"

@@ -467,7 +467,25 @@ fn row_note(n: usize, positives: usize, with_probability: usize, top_k: usize, w
     notes.join("; ")
 }
 
-/// Runs the backtest of every variant and baseline.
+/// Runs the backtest of every variant and baseline: each variant's scores at t against
+/// the outcome at t + step, with no look-ahead.
+///
+/// ```
+/// use riskscore::{backtest, load, variants, Source};
+///
+/// let vs = variants::read("indicators/central_asia.toml".as_ref(), "base")?;
+/// let source = [Source::File("datasets/central_asia.csv".into())];
+/// let runs: Vec<_> = vs
+///     .iter()
+///     .take(2)
+///     .map(|v| Ok((v.name().to_string(), v.framework().clone(), load(v.framework(), &source, &Default::default())?)))
+///     .collect::<riskscore::Result<_>>()?;
+/// let mut settings = backtest::Settings::new("terror_impact");
+/// settings.bootstrap = 0;
+/// let bt = backtest::run(&runs, &settings)?;
+/// assert!(bt.skill.iter().any(|s| s.variant == "base" && s.baseline == "persistence"));
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn run(variants: &[(String, Framework, Panel)], settings: &Settings) -> Result<Backtest> {
     let Some((first, fw0, panel0)) = variants.first() else {
         return Err(Error::argument("variants", "no variant to backtest"));

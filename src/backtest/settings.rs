@@ -113,6 +113,21 @@ pub(crate) fn option_problems(threshold: f64, top_k: usize, bootstrap: usize) ->
 }
 
 impl Settings {
+    /// The command's defaults for `outcome`: one step ahead, an event is an outcome
+    /// above 0, top 3, 1,000 bootstrap resamples with seed 42, the baselines
+    /// persistence, mean:3, own_rate, base_rate and any:3, and Platt calibration.
+    pub fn new(outcome: &str) -> Settings {
+        Settings {
+            outcome: outcome.to_string(),
+            horizons: vec![1],
+            threshold: 0.0,
+            top_k: 3,
+            bootstrap: 1000,
+            seed: 42,
+            baselines: super::Baseline::parse_list(super::baselines::DEFAULT).expect("the default baselines parse"),
+            calibration: Calibration::Platt,
+        }
+    }
     /// Refuses settings no metric can be computed with, or whose resamples cannot fit in
     /// `available` bytes of memory, each under its option's name.
     pub(crate) fn check(&self, n_units: usize, variants: usize, available: Option<u64>) -> Result<()> {

@@ -1,11 +1,11 @@
 //! `riskscore audit`: statistical coherence of a framework on its data.
 
 use super::{CsvStyle, Inputs, OutDir};
-use clap::Args;
 use crate::audit;
 use crate::framework::Framework;
 use crate::output::{self};
 use crate::Result;
+use clap::Args;
 use std::time::Instant;
 
 #[derive(Args, Debug)]

@@ -3,10 +3,10 @@
 use super::variants::{input_paths, variant_info, Loaded, VariantArgs};
 use super::DataArgs;
 use super::{CsvStyle, OutDir};
-use clap::{Args, ValueEnum};
 use crate::backtest::{self, Baseline};
 use crate::output::{self};
 use crate::{Error, Result};
+use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -2,9 +2,9 @@
 
 use super::variants::{in_variant, Loaded, VariantArgs};
 use super::DataArgs;
-use clap::Args;
 use crate::score::score;
 use crate::{Error, Result};
+use clap::Args;
 use std::time::Instant;
 
 #[derive(Args, Debug)]

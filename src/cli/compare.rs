@@ -3,11 +3,11 @@
 use super::variants::{in_variant, input_paths, variant_info, Loaded, VariantArgs};
 use super::DataArgs;
 use super::{CsvStyle, OutDir};
-use clap::Args;
 use crate::compare::{self, Scored};
 use crate::output::{self};
 use crate::score::{score_keeping, Keep, Results};
 use crate::{Error, Result};
+use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -1,11 +1,11 @@
 //! `riskscore events`: an event log (ACLED, GTD or UCDP GED columns) -> a wide indicator table;
 //! `riskscore generate-events`: seeded synthetic logs in those formats.
 
-use clap::{Args, ValueEnum};
 use crate::events::{self, generate, Format, GtdCondition, Options, Places, Rules};
 use crate::output::{self};
 use crate::period::{Period, PeriodKind};
 use crate::{Error, Result};
+use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -1,9 +1,9 @@
 //! `riskscore explain`: one unit's score, broken down.
 
 use super::{print, Inputs};
-use clap::Args;
 use crate::framework::Framework;
 use crate::{explain, score, Result};
+use clap::Args;
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {

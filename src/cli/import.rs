@@ -1,10 +1,10 @@
 //! `riskscore import coinr`: a COINr index (iData, iMeta) as a framework and data file.
 
 use super::OutDir;
-use clap::{Args, Subcommand};
 use crate::import::{self, Steps};
 use crate::output;
 use crate::{Error, Result};
+use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]

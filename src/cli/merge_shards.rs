@@ -2,11 +2,11 @@
 
 use super::sensitivity::{self as sens, Run};
 use super::{Inputs, OutDir};
-use clap::Args;
 use crate::framework::Framework;
 use crate::uncertainty::shard::{self, ShardFile};
 use crate::uncertainty::{self, Quantiles, Settings};
 use crate::{Error, Result};
+use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

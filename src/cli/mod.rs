@@ -17,20 +17,20 @@ pub mod import;
 pub mod merge_shards;
 pub mod notebook;
 pub mod report;
+mod run;
 pub mod score;
 pub mod sensitivity;
 pub mod validate;
 pub mod variants;
-mod run;
 
 pub use run::main;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::data::{self, LoadOptions, Panel, Source};
 use crate::framework::{Framework, Layout};
 use crate::output::manifest::{check_folder, Folder};
 use crate::output::set::OutputSet;
 use crate::{Error, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
 /// Composite risk scores, ranks and classes from tabular indicators.
@@ -340,8 +340,7 @@ pub fn parse_delimiter(text: Option<&str>) -> Result<Option<u8>> {
 
 /// `--period` (or another option naming a period): a year, quarter or month.
 pub fn parse_period(option: &str, text: &str) -> Result<crate::period::Period> {
-    crate::period::Period::parse(text)
-        .ok_or_else(|| Error::argument(option, crate::period::Period::expected(text)))
+    crate::period::Period::parse(text).ok_or_else(|| Error::argument(option, crate::period::Period::expected(text)))
 }
 
 /// The command-line flag of a library option: `samples_from` is `--samples-from`.

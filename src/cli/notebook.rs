@@ -1,6 +1,5 @@
 //! `riskscore export-notebook`: a Jupyter notebook that reloads a run's CSV outputs.
 
-use clap::Args;
 use crate::framework::Framework;
 use crate::notebook::{self, Inputs};
 use crate::output::{
@@ -8,6 +7,7 @@ use crate::output::{
     manifest::{check_folder, sha256_hex},
 };
 use crate::{Error, Result};
+use clap::Args;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]

@@ -2,12 +2,12 @@
 //! the ranking, charts, the framework tree and the manifest.
 
 use super::{Inputs, OutDir};
-use clap::Args;
 use crate::framework::Framework;
 use crate::output::manifest::{check_folder, sha256_hex, Manifest};
 use crate::output::{self, csv::Cell, tables, tables::Table};
 use crate::report::{self, Extras};
 use crate::{score, Error, Result};
+use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

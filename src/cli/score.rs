@@ -1,10 +1,10 @@
 //! `riskscore score`: the batch scoring run.
 
 use super::{CsvStyle, Inputs, OutDir};
-use clap::{Args, ValueEnum};
 use crate::framework::Framework;
 use crate::output::{self, manifest::Manifest, tables};
 use crate::{score, Result};
+use clap::{Args, ValueEnum};
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -165,12 +165,7 @@ fn output_files(args: &ScoreArgs) -> Vec<String> {
 }
 
 /// Says the warnings, what screening left out, and what was scored and written where.
-fn say_what_was_done(
-    results: &score::Results,
-    panel: &crate::data::Panel,
-    out: &std::path::Path,
-    started: Instant,
-) {
+fn say_what_was_done(results: &score::Results, panel: &crate::data::Panel, out: &std::path::Path, started: Instant) {
     for w in &results.warnings {
         say!("warning: {w}");
     }

@@ -1,14 +1,14 @@
 //! `riskscore sensitivity`: rank intervals and Sobol indices.
 
 use super::{Inputs, OutDir};
-use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::framework::sensitivity::{self, FactorKind, Method};
 use crate::framework::Framework;
 use crate::output::csv::Style;
 use crate::output::{self, manifest::sha256_hex};
 use crate::uncertainty::{self, Progress, Quantiles, Settings};
 use crate::{Error, Result};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -520,8 +520,7 @@ pub fn weight_set_files(fw: &Framework) -> Result<Vec<serde_json::Value>> {
             _ => None,
         })
         .map(|file| {
-            let bytes =
-                crate::input::file::read(std::path::Path::new(file), "weight sets file", Default::default())?;
+            let bytes = crate::input::file::read(std::path::Path::new(file), "weight sets file", Default::default())?;
             Ok(serde_json::json!({ "file": file, "sha256": sha256_hex(&bytes) }))
         })
         .collect()

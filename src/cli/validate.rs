@@ -1,9 +1,9 @@
 //! `riskscore validate`: check a framework, and data against it.
 
 use super::{print, Inputs};
-use clap::Args;
 use crate::framework::Framework;
 use crate::{score, Result};
+use clap::Args;
 
 #[derive(Args, Debug)]
 pub struct ValidateArgs {

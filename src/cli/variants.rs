@@ -2,11 +2,11 @@
 //! use, the data loaded once for every variant, and their manifests' entries.
 
 use super::DataArgs;
-use clap::Args;
 use crate::data::{self, Panel, Source};
 use crate::output::manifest::sha256_hex;
 use crate::variants::{self, Variant};
 use crate::{Error, Result};
+use clap::Args;
 use std::path::PathBuf;
 use std::rc::Rc;
 

@@ -220,6 +220,17 @@ pub(crate) fn request_key(framework: &Framework) -> String {
     )
 }
 
+///
+/// ```
+/// use riskscore::{load, Framework, LoadOptions, Source};
+///
+/// let fw = Framework::from_path("indicators/central_asia.toml".as_ref())?;
+/// let csv = "iso3,country,year,incidents\nTJK,Tajikistan,2022,3\n";
+/// let source = Source::Bytes { name: "mine.csv".into(), bytes: csv.as_bytes().to_vec() };
+/// let err = load(&fw, &[source], &LoadOptions::default()).unwrap_err();
+/// assert!(err.to_string().contains("missing column `claimed_unverified_attacks`"));
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn load(framework: &Framework, given: &[Source], options: &LoadOptions) -> Result<Panel> {
     if given.is_empty() {
         return Err(Error::argument("data", "no data file given: pass one or more"));

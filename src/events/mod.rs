@@ -326,7 +326,21 @@ const UNKNOWN: &str = "?";
 /// The first row of each unit, period and type (for messages).
 const FIRST_ROW: &str = "__first_row";
 
-/// Aggregates the event log at `path`.
+/// Aggregates the event log at `path` (CSV, Parquet or a workbook; ACLED, GTD or UCDP
+/// GED, detected from its columns) into one row per unit and period.
+///
+/// ```
+/// use riskscore::events::{aggregate, Options};
+/// use riskscore::PeriodKind;
+///
+/// let mut options = Options::default();
+/// options.period = PeriodKind::Year;
+/// let table = aggregate("datasets/events_example_acled.csv".as_ref(), &options)?;
+/// let incidents = table.columns.iter().position(|c| c == "incidents").unwrap();
+/// let total: f64 = table.values[incidents].iter().sum();
+/// assert_eq!(total as usize, table.report.aggregated);
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
     let mut not_utf8 = None;
     loop {

@@ -350,6 +350,19 @@ impl Framework {
     }
 
     /// Parses and validates framework text; `file` names it in messages.
+    ///
+    /// ```
+    /// use riskscore::Framework;
+    ///
+    /// let text = "[index]\nid = \"r\"\nname = \"Risk\"\nunit = \"u\"\nperiod = \"year\"\n\
+    ///             [[group]]\nid = \"a\"\n[[indicator]]\nid = \"x\"\ngroup = \"a\"\n";
+    /// let fw = Framework::from_toml(text, "mine.toml")?;
+    /// assert_eq!(fw.indicator_ids(), ["x"]);
+    /// assert_eq!(fw.group_ids(), ["r", "a"]);
+    /// let bad = Framework::from_toml(&text.replace("group = \"a\"", "group = \"b\""), "mine.toml");
+    /// assert!(bad.unwrap_err().to_string().starts_with("mine.toml: "));
+    /// # Ok::<(), riskscore::Error>(())
+    /// ```
     pub fn from_toml(text: &str, file: &str) -> Result<Framework> {
         let raw: RawFramework = toml::from_str(text).map_err(|e| Error::Toml {
             file: file.to_string(),

@@ -576,8 +576,14 @@ mod tests {
         assert_eq!(lag(&x, NeighbourStat::Mean, Missing::Propagate), [7.0, 2.0, 0.0]);
         assert_eq!(lag(&x, NeighbourStat::Max, Missing::Propagate), [10.0, 2.0, 0.0]);
         assert_eq!(lag(&x, NeighbourStat::Sum, Missing::Propagate), [14.0, 2.0, 0.0]);
-        assert_eq!(lag(&x, NeighbourStat::WeightedSum, Missing::Propagate), [34.0, 2.0, 0.0]);
-        assert_eq!(lag(&x, NeighbourStat::WeightedMean, Missing::Propagate), [8.5, 2.0, 0.0]);
+        assert_eq!(
+            lag(&x, NeighbourStat::WeightedSum, Missing::Propagate),
+            [34.0, 2.0, 0.0]
+        );
+        assert_eq!(
+            lag(&x, NeighbourStat::WeightedMean, Missing::Propagate),
+            [8.5, 2.0, 0.0]
+        );
         // A missing neighbour value; the unit's own value does not matter.
         let y = [NA, 4.0, NA];
         assert!(lag(&y, NeighbourStat::Mean, Missing::Propagate)[0].is_nan());

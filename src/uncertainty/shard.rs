@@ -33,13 +33,34 @@ pub fn file_name(shard: Shard) -> String {
 /// Shard `k` (from 1) of `of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shard {
-    pub k: usize,
-    pub of: usize,
+    pub(crate) k: usize,
+    pub(crate) of: usize,
 }
 
 impl Shard {
+    /// Shard `k` of `of` (1 <= k <= of), or an error naming `shard`.
+    pub fn new(k: usize, of: usize) -> Result<Shard> {
+        if of == 0 || k == 0 || k > of {
+            return Err(Error::argument(
+                "shard",
+                format!("expected K/N with 1 <= K <= N (shard K of N, e.g. 1/4), found `{k}/{of}`"),
+            ));
+        }
+        Ok(Shard { k, of })
+    }
+
+    /// Which shard this is, from 1.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// How many shards the design is cut into.
+    pub fn of(&self) -> usize {
+        self.of
+    }
+
     /// Reads `K/N` (1 <= K <= N).
-    pub fn parse(text: &str) -> std::result::Result<Shard, String> {
+    pub(crate) fn parse(text: &str) -> std::result::Result<Shard, String> {
         let bad = || format!("expected K/N with 1 <= K <= N (shard K of N, e.g. 1/4), found `{text}`");
         let (k, of) = text.split_once('/').ok_or_else(bad)?;
         let (k, of): (usize, usize) = (
