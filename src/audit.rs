@@ -42,6 +42,7 @@
 //! Joanes & Gill (1998) Comparing measures of sample skewness and kurtosis, JRSS D 47.
 
 use crate::data::Panel;
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework};
 use crate::metrics;
@@ -284,6 +285,7 @@ fn audited_period(fw: &Framework, res: &Results, period: Option<Period>) -> Resu
     Ok(match period {
         None => *scored_periods.last().ok_or_else(|| Error::Data {
             file: fw.file.clone(),
+            kind: ErrorKind::NothingToScore,
             message: "no unit-period is scored".into(),
         })?,
         Some(want) => *scored_periods

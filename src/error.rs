@@ -11,7 +11,11 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong while reading inputs, scoring or writing outputs.
+///
+/// The message (`Display`) is for a person: it names the file, row, column or key and
+/// what was expected. A program matches on [`Error::kind`] instead.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file could not be opened, read or written.
     #[error("{path}: {action}: {source}")]
@@ -61,9 +65,14 @@ pub enum Error {
         first: String,
     },
 
-    /// A data file is malformed as a whole (no rows, unreadable format, ...).
+    /// A file is unusable as a whole (no rows, unreadable format, too large, ...), or
+    /// an output cannot be written where asked; `kind` says which.
     #[error("{file}: {message}")]
-    Data { file: String, message: String },
+    Data {
+        file: String,
+        kind: ErrorKind,
+        message: String,
+    },
 
     /// A value passed to a library call (an option, not a file's content) cannot be
     /// used. `name` is the option's name in the library (`unit`, `period`, `outcome`,
@@ -73,7 +82,11 @@ pub enum Error {
 
     /// A scoring method cannot be applied to the values it is given.
     #[error("{context}: {message}")]
-    Method { context: String, message: String },
+    Method {
+        context: String,
+        kind: ErrorKind,
+        message: String,
+    },
 
     /// Another riskscore run holds the output folder (it is writing into it).
     #[error("{}: another riskscore run is writing into this folder: wait for it to finish, or choose another output folder", dir.display())]
@@ -100,6 +113,79 @@ pub enum Error {
     /// Several problems found at once (`validate` reports all of them).
     #[error("{}", display_many(.0))]
     Many(Vec<Error>),
+}
+
+/// What went wrong, by cause, for a program to act on (the message says it for a
+/// person). New kinds may be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A file could not be opened, read or written ([`Error::Io`]).
+    Io,
+    /// Another riskscore run is writing into the output folder ([`Error::Busy`]).
+    Busy,
+    /// The framework file is not TOML or does not fit the schema ([`Error::Toml`]).
+    FrameworkSyntax,
+    /// A framework key holds a value that is not allowed ([`Error::Framework`]).
+    FrameworkValue,
+    /// A value passed to a call (an option, not a file's content) cannot be used
+    /// ([`Error::Argument`]).
+    Argument,
+    /// A column the framework needs is not in the data ([`Error::MissingColumn`]).
+    MissingColumn,
+    /// A cell cannot be read as what was expected ([`Error::Cell`]; a
+    /// [`Error::Repeated`] of cells).
+    BadCell,
+    /// A row is malformed ([`Error::Row`]; a [`Error::Repeated`] of rows).
+    BadRow,
+    /// The same unit and period occur twice ([`Error::DuplicateRow`]).
+    DuplicateRow,
+    /// The path is a folder, a device or a pipe, or there is no such file.
+    NotAFile,
+    /// An input passes one of the limits that keep a run within memory (its size, its
+    /// cells once laid out, a pipe's length).
+    TooLarge,
+    /// The file's format or encoding cannot be read (a damaged workbook, Parquet or
+    /// shard file, text that is not UTF-8, an event log of no known source).
+    Unreadable,
+    /// The file has a header or sheet but no data rows.
+    NoRows,
+    /// The table's shape does not fit (columns named twice, one column where a
+    /// delimiter was wrong, periods of two kinds, a column in two files, a neighbours
+    /// or coordinates table without its columns, an output folder of another command).
+    BadTable,
+    /// Files that must belong together do not (shards of another design).
+    Mismatch,
+    /// Nothing is left to score or compare (every unit-period outside the period range
+    /// or screened out, no events left, a single variant).
+    NothingToScore,
+    /// An output would overwrite an input, or something that is not riskscore's is in
+    /// its way.
+    OutputInTheWay,
+    /// z-score normalisation met values that do not vary (standard deviation 0).
+    ZeroVariance,
+    /// fracmax or distance_to_max met no positive maximum.
+    NonPositiveMaximum,
+    /// A geometric, harmonic or BoD aggregation met a value it cannot take (<= 0, or
+    /// < 0 for BoD).
+    NonPositiveValue,
+    /// An indicator has no value in any scored period.
+    NoValues,
+    /// dist2ref's reference unit has no value.
+    MissingReference,
+    /// A value lies outside a transform's domain (a log of a value <= 0, or outside
+    /// the log_CT fallback of COINr winsorisation).
+    OutsideDomain,
+    /// A derived column or group imputation needs a value that is missing (a lag, a
+    /// neighbour's value, a unit's group).
+    MissingInput,
+    /// A denominator is 0, or the per-capita value is too large to represent.
+    BadDenominator,
+    /// Something riskscore itself should have prevented (a template, a serialisation);
+    /// the message asks for a report.
+    Internal,
+    /// Several problems at once: see [`Error::problems`] for each one's kind.
+    Many,
 }
 
 /// Problems of one kind listed per file before "... and N more".
@@ -273,6 +359,33 @@ impl Error {
         match self {
             Error::Many(list) => list.iter().flat_map(|e| e.problems()).collect(),
             other => vec![other],
+        }
+    }
+
+    /// What went wrong, by cause. Several problems at once are [`ErrorKind::Many`];
+    /// [`Error::problems`] lists them.
+    ///
+    /// ```
+    /// use riskscore::{ErrorKind, Framework};
+    ///
+    /// let err = Framework::from_path("no/such/framework.toml".as_ref()).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Io);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Busy { .. } => ErrorKind::Busy,
+            Error::Toml { .. } => ErrorKind::FrameworkSyntax,
+            Error::Framework { .. } => ErrorKind::FrameworkValue,
+            Error::Argument { .. } => ErrorKind::Argument,
+            Error::MissingColumn { .. } => ErrorKind::MissingColumn,
+            Error::Cell { .. } => ErrorKind::BadCell,
+            Error::Row { .. } => ErrorKind::BadRow,
+            Error::DuplicateRow { .. } => ErrorKind::DuplicateRow,
+            Error::Repeated { column: Some(_), .. } => ErrorKind::BadCell,
+            Error::Repeated { column: None, .. } => ErrorKind::BadRow,
+            Error::Data { kind, .. } | Error::Method { kind, .. } => *kind,
+            Error::More { .. } | Error::Many(_) => ErrorKind::Many,
         }
     }
 
@@ -464,14 +577,33 @@ mod tests {
         let e = Error::Many(vec![
             Error::Data {
                 file: "a".into(),
+                kind: ErrorKind::NoRows,
                 message: "x".into(),
             },
             Error::Data {
                 file: "b".into(),
+                kind: ErrorKind::TooLarge,
                 message: "y".into(),
             },
         ]);
         assert_eq!(e.to_string(), "a: x\nb: y");
-        assert_eq!(e.problems().len(), 2);
+        assert_eq!(e.kind(), ErrorKind::Many);
+        let kinds: Vec<ErrorKind> = e.problems().iter().map(|p| p.kind()).collect();
+        assert_eq!(kinds, [ErrorKind::NoRows, ErrorKind::TooLarge]);
+    }
+
+    #[test]
+    fn repeated_problems_keep_their_kind() {
+        let cells: Vec<Error> = (2..6)
+            .map(|row| Error::Cell {
+                file: "d.csv".into(),
+                row,
+                column: "x".into(),
+                message: "expected a number".into(),
+            })
+            .collect();
+        let summed = Error::summarised(cells);
+        assert_eq!(summed.len(), 1);
+        assert_eq!(summed[0].kind(), ErrorKind::BadCell);
     }
 }

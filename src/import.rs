@@ -14,6 +14,7 @@
 //!
 //! What does not map is listed in [`Imported::notes`].
 
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use std::collections::HashMap;
@@ -99,6 +100,7 @@ impl Csv {
             .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let bad = |e: csv::Error| Error::Data {
             file: name.to_string(),
+            kind: ErrorKind::Unreadable,
             message: format!("cannot read as CSV: {e}"),
         };
         let header = reader.headers().map_err(bad)?.iter().map(str::to_string).collect();
@@ -155,6 +157,7 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
     if !missing.is_empty() {
         problems.push(Error::Data {
             file: csv.name.clone(),
+            kind: ErrorKind::BadTable,
             message: format!(
                 "not a COINr iMeta table: no column {} (expected Level, iCode, iName, Direction, Weight, Unit, Target, Denominator, Parent, Type)",
                 missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
@@ -326,6 +329,7 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
     if tops.len() != 1 {
         problems.push(Error::Data {
             file: csv.name.clone(),
+            kind: ErrorKind::BadTable,
             message: format!(
                 "expected one Aggregate without a Parent (the index), found {}{}",
                 tops.len(),

@@ -62,7 +62,7 @@ pub mod variants;
 pub use audit::{audit, Audit};
 pub use compare::{compare, Comparison, Scored};
 pub use data::{load, LoadOptions, Panel, Source, SourceInfo};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use explain::{explain, Explanation};
 pub use framework::Framework;
 pub use period::{Period, PeriodKind};

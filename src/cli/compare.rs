@@ -4,6 +4,7 @@ use super::variants::{in_variant, input_paths, variant_info, Loaded, VariantArgs
 use super::DataArgs;
 use super::{CsvStyle, OutDir};
 use crate::compare::{self, Scored};
+use crate::error::ErrorKind;
 use crate::output::{self};
 use crate::score::{score_keeping, Keep, Results};
 use crate::{Error, Result};
@@ -36,6 +37,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
     if vs.len() < 2 {
         return Err(Error::Data {
             file: args.variants.framework[0].display().to_string(),
+            kind: ErrorKind::NothingToScore,
             message: "nothing to compare: declare [[variant]] entries, pass several -f files, or list at least two --variants".into(),
         });
     }

@@ -1,6 +1,7 @@
 //! `riskscore events`: an event log (ACLED, GTD or UCDP GED columns) -> a wide indicator table;
 //! `riskscore generate-events`: seeded synthetic logs in those formats.
 
+use crate::error::ErrorKind;
 use crate::events::{self, generate, Format, GtdCondition, Options, Places, Rules};
 use crate::output::{self};
 use crate::period::{Period, PeriodKind};
@@ -311,6 +312,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
     if !args.input.exists() {
         return Err(Error::Data {
             file: args.input.display().to_string(),
+            kind: ErrorKind::NotAFile,
             message: "no such file".into(),
         });
     }

@@ -1,6 +1,7 @@
 //! `riskscore import coinr`: a COINr index (iData, iMeta) as a framework and data file.
 
 use super::OutDir;
+use crate::error::ErrorKind;
 use crate::import::{self, Steps};
 use crate::output;
 use crate::{Error, Result};
@@ -65,6 +66,7 @@ fn read(path: &Path) -> Result<String> {
     let bytes = crate::input::file::read(path, "COINr table", Default::default())?;
     String::from_utf8(bytes).map_err(|e| Error::Data {
         file: path.display().to_string(),
+        kind: ErrorKind::Unreadable,
         message: format!(
             "not UTF-8 text (byte {}): save the table as UTF-8 CSV",
             e.utf8_error().valid_up_to()

@@ -26,6 +26,7 @@ pub mod variants;
 pub use run::main;
 
 use crate::data::{self, LoadOptions, Panel, Source};
+use crate::error::ErrorKind;
 use crate::framework::{Framework, Layout};
 use crate::output::manifest::{check_folder, Folder};
 use crate::output::set::OutputSet;
@@ -153,6 +154,7 @@ impl OutDir {
     pub fn commit(&self, set: OutputSet, manifest: &impl serde::Serialize) -> Result<()> {
         let manifest = serde_json::to_value(manifest).map_err(|e| Error::Data {
             file: self.out.join(crate::output::set::MANIFEST).display().to_string(),
+            kind: ErrorKind::Internal,
             message: e.to_string(),
         })?;
         commit_set(set, manifest, self.quiet)
@@ -457,6 +459,7 @@ mod tests {
         assert_eq!(describe(&e), "--period: no unit is scored in period 2016");
         let e = Error::Data {
             file: "d.csv".into(),
+            kind: ErrorKind::BadTable,
             message: "found `2,5` (for decimal commas use option `decimal_comma`); or option `Bad` stays".into(),
         };
         assert_eq!(

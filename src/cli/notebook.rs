@@ -1,5 +1,6 @@
 //! `riskscore export-notebook`: a Jupyter notebook that reloads a run's CSV outputs.
 
+use crate::error::ErrorKind;
 use crate::framework::Framework;
 use crate::notebook::{self, Inputs};
 use crate::output::{
@@ -51,6 +52,7 @@ fn unit_column(scores: &Path) -> Result<Vec<String>> {
     let bytes = crate::input::file::read(scores, "scores file", Default::default())?;
     let bad = |message: String| Error::Data {
         file: scores.display().to_string(),
+        kind: ErrorKind::BadTable,
         message,
     };
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
@@ -143,6 +145,7 @@ pub fn run(args: NotebookArgs) -> Result<()> {
     if !problems.is_empty() {
         return Err(Error::Data {
             file: args.out.display().to_string(),
+            kind: ErrorKind::Internal,
             message: format!("the notebook would not be valid nbformat 4: {}", problems.join("; ")),
         });
     }

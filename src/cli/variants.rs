@@ -77,8 +77,9 @@ impl Loaded {
 
 pub fn in_variant(name: &str, e: Error) -> Error {
     match e {
-        Error::Method { context, message } => Error::Method {
+        Error::Method { context, kind, message } => Error::Method {
             context: format!("variant `{name}`: {context}"),
+            kind,
             message,
         },
         other => other,

@@ -7,6 +7,7 @@
 //! pass, so that [`super::read::Table::numeric_column`] can report every bad cell with
 //! its row, and a column that was only thought numeric stays usable as text.
 
+use crate::error::ErrorKind;
 use crate::error::{visible, Error, Result, MAX_LISTED};
 use crate::input::numbers::NumberFormat;
 use crate::input::scan::{self, Dialect, LineEnds, Lines, Record};
@@ -24,6 +25,7 @@ pub(super) fn check_header(name: &str, names: &[String]) -> Vec<Error> {
         if let Some(&first) = first_of.get(n.as_str()) {
             problems.push(Error::Data {
                 file: name.into(),
+                kind: ErrorKind::BadTable,
                 message: format!(
                     "columns {} and {} are both named `{}`: rename one",
                     first + 1,
@@ -330,6 +332,7 @@ fn one_column(name: &str, only: &str, bytes: &[u8], separator: u8, has_rows: boo
         .find(|&d| d != separator && has_rows && bytes.contains(&d))?;
     Some(Error::Data {
         file: name.into(),
+        kind: ErrorKind::BadTable,
         message: format!(
             "the header is one column, `{}`: are the fields split by {}? set option `delimiter`",
             visible(only),

@@ -9,6 +9,7 @@
 //! cells of the panel within K rows and columns ([`crate::places::priogrid`]), weight 1.
 
 use super::{Layout, SourceInfo};
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -35,6 +36,7 @@ pub fn grid_queen(units: &[String], rings: u32, data: &str) -> Result<Contiguity
         let shown: Vec<String> = bad.iter().take(5).map(|u| format!("`{u}`")).collect();
         return Err(Error::Data {
             file: data.to_string(),
+            kind: ErrorKind::BadTable,
             message: format!(
                 "[data] neighbours = \"grid:queen\" needs PRIO-GRID cell ids (1 to {LAST_GID}) as units; {} of {} units are not: {}{}",
                 bad.len(),
@@ -77,6 +79,7 @@ fn table<'a>(bytes: &'a [u8], file: &str) -> Result<(csv::Reader<&'a [u8]>, Vec<
         .headers()
         .map_err(|e| Error::Data {
             file: file.to_string(),
+            kind: ErrorKind::Unreadable,
             message: format!("cannot read the header: {e}"),
         })?
         .iter()
@@ -113,6 +116,7 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
     if header.len() < 2 || header.len() > 3 {
         return Err(Error::Data {
             file,
+            kind: ErrorKind::BadTable,
             message: format!(
                 "expected 2 or 3 columns (unit, neighbour, optional weight), found {}: {}",
                 header.len(),
@@ -176,6 +180,7 @@ pub fn from_coordinates(
     if !missing.is_empty() {
         problems.push(Error::Data {
             file: file.clone(),
+            kind: ErrorKind::BadTable,
             message: format!(
                 "no coordinates for {} of the data's units: {}",
                 missing.len(),
@@ -187,6 +192,7 @@ pub fn from_coordinates(
     let points: Vec<(f64, f64)> = points.into_iter().flatten().collect();
     let graph = crate::places::distance::neighbours(&points, reach, weights, units).map_err(|message| Error::Data {
         file: file.clone(),
+        kind: ErrorKind::BadTable,
         message,
     })?;
     Ok((graph, provenance(file, &bytes, rows)))
@@ -212,6 +218,7 @@ fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
     let (Some(lat), Some(lon)) = (find(&["lat", "latitude"]), find(&["lon", "longitude"])) else {
         return Err(Error::Data {
             file,
+            kind: ErrorKind::BadTable,
             message: format!(
                 "expected columns unit, lat, lon (or latitude, longitude), found {}",
                 header.join(", ")

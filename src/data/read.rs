@@ -8,6 +8,7 @@
 
 use super::cells::{self, check_header, CsvCells, CsvColumn};
 use super::LoadOptions;
+use crate::error::ErrorKind;
 use crate::error::{list_ids, suggest, visible, Error, Result, MAX_LISTED};
 use crate::input::numbers::NumberFormat;
 use crate::input::scan::sniff_delimiter;
@@ -55,15 +56,16 @@ pub fn read_table(
     numeric: &[&str],
     numbers: &NumberFormat,
 ) -> Result<Table> {
-    let data_error = |message: String| Error::Data {
+    let data_error = |kind: ErrorKind, message: String| Error::Data {
         file: name.to_string(),
+        kind,
         message,
     };
     match input::container(bytes) {
         Container::Parquet => {
             let df = ParquetReader::new(Cursor::new(bytes))
                 .finish()
-                .map_err(|e| data_error(format!("cannot read Parquet file: {e}")))?;
+                .map_err(|e| data_error(ErrorKind::Unreadable, format!("cannot read Parquet file: {e}")))?;
             let rows = (2..df.height() + 2).collect();
             return Ok(Table::new(name, "parquet", Store::Frame(df), rows));
         }
@@ -75,6 +77,7 @@ pub fn read_table(
     let bytes = input::to_utf8(name, bytes, &encoding)?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(data_error(
+            ErrorKind::NoRows,
             "the file is empty: expected a header row and data rows".into(),
         ));
     }
@@ -121,6 +124,7 @@ fn read_workbook(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table>
     if header_row == 0 || width == 0 {
         problems.push(Error::Data {
             file: name.into(),
+            kind: ErrorKind::NoRows,
             message: format!("sheet `{}` has no header row", grid.sheet),
         });
     }
@@ -134,6 +138,7 @@ fn read_workbook(name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table>
     )
     .map_err(|e| Error::Data {
         file: name.into(),
+        kind: ErrorKind::Unreadable,
         message: format!("cannot read sheet `{}`: {e}", grid.sheet),
     })?;
     let mut table = Table::new(name, workbook::kind(bytes), Store::Frame(df), numbers);
@@ -284,10 +289,12 @@ impl Table {
     fn with_text<T>(&self, col: &Column, name: &str, f: impl FnOnce(&StringChunked) -> Result<T>) -> Result<T> {
         let text = col.cast(&DataType::String).map_err(|e| Error::Data {
             file: self.name.clone(),
+            kind: ErrorKind::Unreadable,
             message: format!("column `{name}` cannot be read as text: {e}"),
         })?;
         let chunked = text.str().map_err(|e| Error::Data {
             file: self.name.clone(),
+            kind: ErrorKind::Unreadable,
             message: format!("column `{name}`: {e}"),
         })?;
         f(chunked)
@@ -305,10 +312,12 @@ impl Table {
         if col.dtype().is_primitive_numeric() {
             let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
                 file: self.name.clone(),
+                kind: ErrorKind::Unreadable,
                 message: format!("column `{name}`: {e}"),
             })?;
             let values = cast.f64().map_err(|e| Error::Data {
                 file: self.name.clone(),
+                kind: ErrorKind::Unreadable,
                 message: format!("column `{name}`: {e}"),
             })?;
             return Ok(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect());

@@ -3,6 +3,7 @@
 //! every file on unit and period.
 
 use super::*;
+use crate::error::ErrorKind;
 
 /// The rows of one file, keyed by unit and period, with its numeric columns.
 pub(super) struct FileRows {
@@ -359,12 +360,14 @@ pub(super) fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result
     if units.is_empty() {
         return Err(Error::Data {
             file: names(),
+            kind: ErrorKind::NoRows,
             message: "no data rows: the file has a header but nothing under it".into(),
         });
     }
     if let Some(w) = periods.windows(2).find(|w| w[0].kind != w[1].kind) {
         return Err(Error::Data {
             file: names(),
+            kind: ErrorKind::BadTable,
             message: format!(
                 "the files mix periods of different kinds (`{}` and `{}`): use one kind of period",
                 w[0], w[1]
@@ -386,6 +389,7 @@ pub(super) fn join(mut files: Vec<FileRows>, infos: &mut [SourceInfo]) -> Result
             if let Some(first) = owner.get(name) {
                 return Err(Error::Data {
                     file: f.name.clone(),
+                    kind: ErrorKind::BadTable,
                     message: format!("column `{name}` is also in {first}: each column may come from one file only"),
                 });
             }

@@ -3,6 +3,7 @@
 //! reported at once).
 
 use super::{Format, GtdCondition, Options, ROW};
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::path::Path;
@@ -110,15 +111,16 @@ impl Log {
         self.schema.contains(c)
     }
 
-    pub(super) fn data_error(&self, message: String) -> Error {
+    pub(super) fn data_error(&self, kind: ErrorKind, message: String) -> Error {
         Error::Data {
+            kind,
             file: self.name.clone(),
             message,
         }
     }
 
     pub(super) fn polars_error(&self, e: PolarsError) -> Error {
-        self.data_error(format!("cannot read the event log: {e}"))
+        self.data_error(ErrorKind::Unreadable, format!("cannot read the event log: {e}"))
     }
 }
 
@@ -140,6 +142,7 @@ pub(super) fn open(path: &Path, options: &Options, not_utf8: Option<u64>) -> Res
     let name = path.display().to_string();
     let polars_error = |e: PolarsError| Error::Data {
         file: name.clone(),
+        kind: ErrorKind::Unreadable,
         message: format!("cannot read the event log: {e}"),
     };
     let prepared = super::source::prepare(path, options, not_utf8)?;
@@ -154,6 +157,7 @@ pub(super) fn open(path: &Path, options: &Options, not_utf8: Option<u64>) -> Res
         None => {
             return Err(Error::Data {
                 file: name,
+                kind: ErrorKind::Unreadable,
                 message: "cannot tell the format: expected an ACLED header (event_id_cnty, event_date, ...), a GTD header (eventid, iyear, imonth, iday, ...) or a UCDP GED header (id, type_of_violence, date_start, best, ...); or name it with option `format` (acled, gtd or ucdp)".into(),
             })
         }

@@ -4,6 +4,7 @@
 use super::detect::{Log, Place, UnitSource};
 use super::sums::{type_slug, Sums};
 use super::{countries, EventTable, Options, FIRST_ROW, PERIOD, UNIT, UNKNOWN};
+use crate::error::ErrorKind;
 use crate::error::{suggest, visible, Error, Result};
 use crate::period::Period;
 use crate::places::priogrid::Cell;
@@ -191,10 +192,13 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
     Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     // Every event without a period broke a rule reported above; never a grid row.
     if let Some(&i) = kept.iter().find(|&&i| periods_col[i] == i64::MIN) {
-        return Err(log.data_error(format!(
+        return Err(log.data_error(
+            ErrorKind::Internal,
+            format!(
             "events from row {} have no period, yet no row was found in error (a bug: please report it with the log)",
             first_rows[i]
-        )));
+        ),
+        ));
     }
     outlying_periods(log, options, &kept, &periods_col, &first_rows)?;
     let seen_periods = kept.iter().map(|&i| periods_col[i]);
@@ -213,18 +217,21 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         _ => Vec::new(),
     };
     if periods.is_empty() || units.is_empty() {
-        return Err(log.data_error(format!(
-            "no events left to aggregate ({} rows read{}); check the units and the period range asked for",
-            s.report.rows,
-            if s.report.left_out_units.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ", events only in {}",
-                    crate::error::list_ids(s.report.left_out_units.keys().map(String::as_str))
-                )
-            }
-        )));
+        return Err(log.data_error(
+            ErrorKind::NothingToScore,
+            format!(
+                "no events left to aggregate ({} rows read{}); check the units and the period range asked for",
+                s.report.rows,
+                if s.report.left_out_units.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", events only in {}",
+                        crate::error::list_ids(s.report.left_out_units.keys().map(String::as_str))
+                    )
+                }
+            ),
+        ));
     }
     let size = (units.len(), periods.len(), options.period);
     let cells_asked = !options.extra_units.is_empty();
@@ -235,7 +242,7 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         s.columns.len(),
         crate::stats::available_memory(),
     ) {
-        return Err(log.data_error(why));
+        return Err(log.data_error(ErrorKind::TooLarge, why));
     }
     let unit_index: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
     let n_units = units.len();

@@ -83,6 +83,7 @@ mod sums;
 
 pub use source::SourceReport;
 
+use crate::error::ErrorKind;
 use crate::error::Result;
 use crate::period::{Period, PeriodKind};
 use polars::prelude::*;
@@ -412,7 +413,7 @@ impl Scanned {
         let mut parts = self.parts.into_iter();
         let mut all = parts
             .next()
-            .ok_or_else(|| log.data_error("the log gave no rows to read".into()))?;
+            .ok_or_else(|| log.data_error(ErrorKind::NoRows, "the log gave no rows to read".into()))?;
         for part in parts {
             all.vstack_mut_owned(part).map_err(|e| log.polars_error(e))?;
         }

@@ -16,6 +16,7 @@
 
 use super::derive::{Derived, Memo, Values};
 use super::ROW;
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::input::scan::{self, Dialect, LineEnds, Record};
 use polars::prelude::*;
@@ -132,6 +133,7 @@ fn read_blocks(
     if !missing.is_empty() {
         return Err(Error::Data {
             file: name.into(),
+            kind: ErrorKind::MissingColumn,
             message: format!("the header names no column {}", missing.join(", ")),
         });
     }
@@ -192,6 +194,7 @@ fn read_blocks(
         }
         let split = splitter.join().map_err(|_| Error::Data {
             file: name.into(),
+            kind: ErrorKind::Internal,
             message: "reading the event log stopped unexpectedly".into(),
         })?;
         let (sha256, not_utf8_at) = checker.join().unwrap_or_default();
@@ -254,6 +257,7 @@ fn read_header(pass: &CsvPass, name: &str) -> Result<(Vec<String>, u64)> {
 fn read_error(name: &str, e: impl std::fmt::Display) -> Error {
     Error::Data {
         file: name.into(),
+        kind: ErrorKind::Unreadable,
         message: format!("cannot read the event log: {e}"),
     }
 }

@@ -7,6 +7,7 @@
 
 use super::pass::CsvPass;
 use super::{Options, ROW};
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::input::{self, workbook, Container, Settled};
 use polars::prelude::*;
@@ -57,6 +58,7 @@ pub(super) fn prepare(path: &Path, options: &Options, not_utf8: Option<u64>) -> 
     file.by_ref().take(HEAD as u64).read_to_end(&mut head).map_err(io)?;
     let polars_error = |e: PolarsError| Error::Data {
         file: name.clone(),
+        kind: ErrorKind::Unreadable,
         message: format!("cannot read the event log: {e}"),
     };
     let mut notes = Vec::new();
@@ -156,6 +158,7 @@ fn from_csv(path: &Path, name: &str, head: &[u8], options: &Options, not_utf8: O
         .finish()
         .map_err(|e| Error::Data {
             file: name.into(),
+            kind: ErrorKind::Unreadable,
             message: format!("cannot read the event log: {e}"),
         })?
         .with_row_index(ROW, Some(2 + IdxSize::from(hxl)));
@@ -263,6 +266,7 @@ fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFra
     let Some((_, header)) = rows.next() else {
         return Err(Error::Data {
             file: name.into(),
+            kind: ErrorKind::NoRows,
             message: format!("sheet `{}` has no header row", grid.sheet),
         });
     };
@@ -287,6 +291,7 @@ fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFra
     );
     let df = DataFrame::new_infer_height(frame).map_err(|e| Error::Data {
         file: name.into(),
+        kind: ErrorKind::Unreadable,
         message: format!("cannot read sheet `{}`: {e}", grid.sheet),
     })?;
     let report = SourceReport {

@@ -12,6 +12,7 @@
 //! - text holding a NUL byte is not text (unless it is UTF-16, by its byte-order mark
 //!   or as named).
 
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;
@@ -84,6 +85,7 @@ pub fn check_kind(path: &Path, what: &str) -> Result<bool> {
     if kind.is_dir() {
         return Err(Error::Data {
             file: path.display().to_string(),
+            kind: ErrorKind::NotAFile,
             message: format!("is a folder: expected {}", with_article(what)),
         });
     }
@@ -93,6 +95,7 @@ pub fn check_kind(path: &Path, what: &str) -> Result<bool> {
         if kind.is_char_device() || kind.is_block_device() {
             return Err(Error::Data {
                 file: path.display().to_string(),
+                kind: ErrorKind::NotAFile,
                 message: format!("is a device, not a file: expected {}", with_article(what)),
             });
         }
@@ -107,6 +110,7 @@ pub fn check_regular(path: &Path, what: &str) -> Result<()> {
     if check_kind(path, what)? {
         return Err(Error::Data {
             file: path.display().to_string(),
+            kind: ErrorKind::NotAFile,
             message: format!("is a pipe, not a file: expected {} saved to a file", with_article(what)),
         });
     }
@@ -173,6 +177,7 @@ fn read_from(mut reader: impl Read, name: &str, stream: bool, size: usize, how: 
         if stream && bytes.len() as u64 > MAX_STREAM_BYTES {
             return Err(Stop::Limit(Error::Data {
                 file: name.into(),
+                kind: ErrorKind::TooLarge,
                 message: format!(
                     "more than {} GiB from a pipe: save it to a file and pass the file",
                     MAX_STREAM_BYTES >> 30
@@ -385,6 +390,7 @@ mod tests {
             err.to_string(),
             "/dev/zero: is a device, not a file: expected a data file"
         );
+        assert_eq!(err.kind(), crate::ErrorKind::NotAFile);
         let dir = tempfile::tempdir().unwrap();
         let err = read(dir.path(), "neighbours table", Reading::default()).unwrap_err();
         assert!(err.to_string().ends_with(": is a folder: expected a neighbours table"));

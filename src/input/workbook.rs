@@ -8,6 +8,7 @@
 //! Row numbers are the sheet's own (the first row is 1), so messages point at the
 //! row a spreadsheet shows.
 
+use crate::error::ErrorKind;
 use crate::error::{list_ids, suggest, Error, Result};
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use std::io::Cursor;
@@ -27,23 +28,27 @@ pub struct Grid {
 
 /// Reads sheet `sheet` (the first when `None`) of the workbook in `bytes`.
 pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
-    let data_error = |message: String| Error::Data {
+    let data_error = |kind: ErrorKind, message: String| Error::Data {
         file: file.into(),
+        kind,
         message,
     };
     if super::container(bytes) == super::Container::Zip {
-        check_zip_parts(bytes).map_err(data_error)?;
+        check_zip_parts(bytes).map_err(|(kind, message)| data_error(kind, message))?;
     }
     if kind(bytes) == "ods" {
-        let cells = ods_cells(bytes).map_err(|e| data_error(format!("cannot read the workbook: {e}")))?;
+        let cells = ods_cells(bytes)
+            .map_err(|e| data_error(ErrorKind::Unreadable, format!("cannot read the workbook: {e}")))?;
         if cells > MAX_CELLS as u64 {
-            return Err(data_error(format!(
+            return Err(data_error(
+                ErrorKind::TooLarge,
+                format!(
                 "its sheets span {cells} cells once their repeated rows and cells are laid out, more than {MAX_CELLS}: save the table as CSV or xlsx"
             )));
         }
     }
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| data_error(format!("cannot read the workbook: {e}")))?;
+        .map_err(|e| data_error(ErrorKind::Unreadable, format!("cannot read the workbook: {e}")))?;
     let names = book.sheet_names();
     let (chosen, note) = match sheet {
         Some(s) if names.iter().any(|n| n == s) => (s.to_string(), None),
@@ -61,7 +66,7 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
             let first = names
                 .first()
                 .cloned()
-                .ok_or_else(|| data_error("the workbook has no sheet".into()))?;
+                .ok_or_else(|| data_error(ErrorKind::NoRows, "the workbook has no sheet".into()))?;
             let note = (names.len() > 1).then(|| {
                 format!(
                     "{file}: read sheet `{first}`, the first of {} ({}); choose another with option `sheet`",
@@ -72,8 +77,8 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
             (first, note)
         }
     };
-    let cells =
-        sheet_cells(&mut book, &chosen).map_err(|e| data_error(format!("cannot read sheet `{chosen}`: {e}")))?;
+    let cells = sheet_cells(&mut book, &chosen)
+        .map_err(|e| data_error(ErrorKind::Unreadable, format!("cannot read sheet `{chosen}`: {e}")))?;
     let mut notes: Vec<String> = note.into_iter().collect();
     if let Some(formulas) = &cells.formulas_without_value {
         notes.push(format!(
@@ -82,9 +87,10 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
     }
     let rows = grid_rows(file, &chosen, cells.cells)?;
     if rows.is_empty() {
-        return Err(data_error(format!(
-            "sheet `{chosen}` is empty: expected a header row and data rows"
-        )));
+        return Err(data_error(
+            ErrorKind::NoRows,
+            format!("sheet `{chosen}` is empty: expected a header row and data rows"),
+        ));
     }
     Ok(Grid {
         sheet: chosen,
@@ -189,6 +195,7 @@ fn grid_rows(file: &str, sheet: &str, mut cells: Vec<(u32, u32, String)>) -> Res
         if spanned > MAX_CELLS {
             return Err(Error::Data {
                 file: file.into(),
+                kind: ErrorKind::TooLarge,
                 message: format!(
                     "sheet `{sheet}`: its rows span more than {MAX_CELLS} cells (cell {}{} is far right or down of the table): delete the stray cells, or save the table as CSV",
                     column_letters(c),
@@ -212,19 +219,20 @@ const MAX_RATIO: u64 = 100;
 
 /// Checks the sizes a workbook's ZIP directory declares for its parts (the reader
 /// stops at the declared size) before any part is decompressed.
-fn check_zip_parts(bytes: &[u8]) -> std::result::Result<(), String> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("cannot read the workbook: {e}"))?;
+fn check_zip_parts(bytes: &[u8]) -> std::result::Result<(), (ErrorKind, String)> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| (ErrorKind::Unreadable, format!("cannot read the workbook: {e}")))?;
     for i in 0..archive.len() {
         let Ok(part) = archive.by_index_raw(i) else { continue };
         let (plain, packed) = (part.size(), part.compressed_size().max(1));
         if plain > MAX_PLAIN_PART && plain / packed > MAX_RATIO {
-            return Err(format!(
+            return Err((ErrorKind::TooLarge, format!(
                 "its part `{}` would take {} MB decompressed, {} times its {} KB in the file: a workbook of data does not compress so (a zip bomb?); save the table as CSV",
                 part.name().map(|n| n.to_string()).unwrap_or_default(),
                 plain >> 20,
                 plain / packed,
                 packed >> 10
-            ));
+            )));
         }
     }
     Ok(())
@@ -569,6 +577,7 @@ mod tests {
             err.to_string(),
             "bomb.ods: its sheets span 17179869184 cells once their repeated rows and cells are laid out, more than 200000000: save the table as CSV or xlsx"
         );
+        assert_eq!(err.kind(), crate::ErrorKind::TooLarge);
         let plain = ods(&format!(
             r#"<table:table-row>{}{}<table:table-cell table:number-columns-repeated="1022"/></table:table-row><table:table-row>{}{}<table:table-cell table:number-columns-repeated="1022"/></table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
             cell("unit"),

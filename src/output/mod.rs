@@ -18,6 +18,7 @@ pub mod set;
 pub mod tables;
 pub mod xlsx;
 
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -123,6 +124,7 @@ pub fn is_orphan_temp(name: &str) -> bool {
 pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     let json = serde_json::to_string_pretty(value).map_err(|e| Error::Data {
         file: path.display().to_string(),
+        kind: ErrorKind::Internal,
         message: e.to_string(),
     })?;
     write_atomic(path, |w| w.write_all(json.as_bytes())).map(drop)
@@ -148,6 +150,7 @@ pub fn check_not_input(output: &Path, inputs: &[&Path]) -> Result<()> {
         if input.canonicalize().is_ok_and(|i| i == out) {
             return Err(Error::Data {
                 file: output.display().to_string(),
+                kind: ErrorKind::OutputInTheWay,
                 message: "this output would overwrite an input file: choose another output path".into(),
             });
         }

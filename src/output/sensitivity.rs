@@ -3,6 +3,7 @@
 
 use super::csv::{single_precision, Cell};
 use super::tables::Table;
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::uncertainty::Analysis;
 use std::path::Path;
@@ -16,6 +17,7 @@ pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
     if header_len < d {
         return Err(Error::Data {
             file: name,
+            kind: ErrorKind::BadTable,
             message: format!(
                 "expected at least {d} columns (one per factor, in the framework's order), found {header_len}"
             ),
@@ -25,6 +27,7 @@ pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| Error::Data {
             file: name.clone(),
+            kind: ErrorKind::BadRow,
             message: format!("row {}: {e}", i + 2),
         })?;
         for j in 0..d {

@@ -35,6 +35,7 @@
 mod hashes;
 mod reader;
 
+use crate::error::ErrorKind;
 use hashes::*;
 pub use hashes::{hash_ahead, Ahead};
 pub use reader::Reader;
@@ -144,6 +145,7 @@ impl OutputSet {
         if is_input(&target, &self.inputs) {
             return Err(Error::Data {
                 file: target.display().to_string(),
+                kind: ErrorKind::OutputInTheWay,
                 message: "this output would overwrite an input file: choose another output path".into(),
             });
         }
@@ -217,6 +219,7 @@ impl OutputSet {
         let manifest_path = self.stage(MANIFEST)?;
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Data {
             file: self.dir.join(MANIFEST).display().to_string(),
+            kind: ErrorKind::Internal,
             message: e.to_string(),
         })?;
         write_synced(&manifest_path, text.as_bytes(), &self.dir.join(MANIFEST))?;
@@ -329,6 +332,7 @@ fn check_name(name: &str) -> Result<()> {
     } else {
         Err(Error::Data {
             file: name.to_string(),
+            kind: ErrorKind::OutputInTheWay,
             message: "an output name must be a plain file name".into(),
         })
     }
@@ -449,6 +453,7 @@ fn replaced_files(
         };
         let in_the_way = |why: &str| Error::Data {
             file: target.display().to_string(),
+            kind: ErrorKind::OutputInTheWay,
             message: format!("{why}: move it, or choose another output folder"),
         };
         if !meta.is_file() {
@@ -592,6 +597,7 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By, hashes: &Hashes) -> Resu
     if !fs::symlink_metadata(&commit).is_ok_and(|m| m.is_dir()) {
         return Err(Error::Data {
             file: commit.display().to_string(),
+            kind: ErrorKind::OutputInTheWay,
             message: "is not a folder riskscore made (a link or a file): remove it".into(),
         });
     }

@@ -6,6 +6,7 @@
 
 use super::csv::Cell;
 use super::tables::Table;
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::path::Path;
@@ -23,6 +24,7 @@ const CLASS_FILLS: [u32; 6] = [0xE8F5E9, 0xFFF9C4, 0xFFE0B2, 0xFFCCBC, 0xEF9A9A,
 pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>, classes: &[String]) -> Result<()> {
     let xlsx_error = |e: XlsxError| Error::Data {
         file: path.display().to_string(),
+        kind: ErrorKind::Internal,
         message: format!("cannot build the workbook: {e}"),
     };
     let mut book = Workbook::new();

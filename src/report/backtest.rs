@@ -11,6 +11,7 @@
 
 use super::{colours, legend, mesh, num, read_csv, svg, Chart, Mark, PLOT_WIDTH};
 use crate::backtest::{self, Estimate, Kind, METRIC_NAMES, VERDICT_METRIC};
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use plotters::prelude::*;
 use serde::Serialize;
@@ -73,6 +74,7 @@ fn series(dir: &Path) -> Result<(i64, Vec<Series>)> {
     if !first.is_finite() {
         return Err(Error::Data {
             file: path.display().to_string(),
+            kind: ErrorKind::BadTable,
             message: "no forecast: is this a `backtest` output folder?".into(),
         });
     }

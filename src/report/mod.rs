@@ -8,6 +8,7 @@
 //! whiskers, from a `sensitivity` output folder); Sobol S1/ST per factor (same); rank
 //! per variant (from a `compare` output folder); data coverage per country.
 
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework};
 use crate::output::sensitivity::{SOBOL_COLUMNS, UNCERTAINTY_COLUMNS};
@@ -130,6 +131,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     periods.dedup();
     let last = *periods.last().ok_or_else(|| Error::Data {
         file: fw.file.clone(),
+        kind: ErrorKind::NothingToScore,
         message: "no unit-period is scored: nothing to report".into(),
     })?;
     let last_period = res.periods[last];
@@ -220,6 +222,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
     env.add_filter("code", code_spans);
     env.add_template("report", TEMPLATE).map_err(|e| Error::Data {
         file: "templates/report.html".into(),
+        kind: ErrorKind::Internal,
         message: e.to_string(),
     })?;
     let page = env
@@ -243,6 +246,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
         })
         .map_err(|e| Error::Data {
             file: "templates/report.html".into(),
+            kind: ErrorKind::Internal,
             message: e.to_string(),
         })?;
     Ok(page)

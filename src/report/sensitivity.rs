@@ -2,6 +2,7 @@
 //! indices) and from a `compare` folder (rank per variant).
 
 use super::*;
+use crate::error::ErrorKind;
 
 /// The rank uncertainty chart, and the Sobol chart when `sobol.csv` is there.
 pub(super) fn sensitivity_charts(dir: &Path, last: Period, noun: Noun) -> Result<Vec<Chart>> {
@@ -25,6 +26,7 @@ pub(super) fn uncertainty_chart(dir: &Path, want: &str, noun: Noun) -> Result<Ch
         let p = all.last().map(|r| r[period].clone()).unwrap_or_default();
         return Err(Error::Data {
             file: path.display().to_string(),
+            kind: ErrorKind::BadTable,
             message: format!("no rows for period {want} (the report's last period); the file has period {p}: run sensitivity with option `period` {want}"),
         });
     }
@@ -216,6 +218,7 @@ pub(super) fn variant_chart(dir: &Path, last: Period, noun: Noun) -> Result<Char
     if rows.is_empty() || variants.is_empty() {
         return Err(Error::Data {
             file: path.display().to_string(),
+            kind: ErrorKind::BadTable,
             message: format!(
                 "no variant ranks for period {want}: is this a `compare` output folder of the same framework?"
             ),

@@ -1,6 +1,7 @@
 //! Step 1: the framework's derived columns, computed over the panel.
 
 use super::*;
+use crate::error::ErrorKind;
 
 pub(super) fn missing_column(fw: &Framework, column: &str, by: &str) -> Error {
     Error::MissingColumn {
@@ -56,6 +57,7 @@ pub(super) fn with_derived<'p>(
             if let derive::Derived::Neighbours { of, .. } = &d.def {
                 return Error::Method {
                     context: format!("{}: derived `{}`, period {}", fw.file, d.id, panel.periods[p]),
+                    kind: ErrorKind::MissingInput,
                     message: format!(
                         "needs `{of}` of neighbour `{}`, which is missing; set missing = \"zero\" or \"skip\" to allow this",
                         panel.units[u]
@@ -64,6 +66,7 @@ pub(super) fn with_derived<'p>(
             }
             Error::Method {
                 context: format!("{}: derived `{}`, unit `{}`, period {}", fw.file, d.id, panel.units[u], panel.periods[p]),
+                kind: ErrorKind::MissingInput,
                 message: format!(
                     "needs `{}` {} period(s) earlier ({}), which is missing; set missing = \"zero\" or \"skip\" to allow this",
                     d.def.inputs()[m.input],

@@ -16,6 +16,7 @@ mod prepare;
 mod screening;
 pub mod weights;
 
+use crate::error::ErrorKind;
 pub use derived::derived_columns;
 use derived::*;
 use prepare::*;
@@ -314,6 +315,7 @@ fn scored_cells(fw: &Framework, panel: &Panel) -> Result<Vec<bool>> {
     if !scored.iter().any(|&s| s) {
         return Err(Error::Data {
             file: panel.source_names(),
+            kind: ErrorKind::NothingToScore,
             message: format!(
                 "no unit-period to score: the data's periods run {} to {}, outside index.first_period/last_period",
                 panel.periods[0],
@@ -352,8 +354,8 @@ fn raw_values<'c>(
                 return Err(cell_error(
                     fw,
                     panel,
-                    &ind.id,
-                    c,
+                    (&ind.id, c),
+                    ErrorKind::BadDenominator,
                     format!("denominator `{d}` is 0, so the per-capita value is undefined"),
                 ));
             }
@@ -362,8 +364,8 @@ fn raw_values<'c>(
                 return Err(cell_error(
                     fw,
                     panel,
-                    &ind.id,
-                    c,
+                    (&ind.id, c),
+                    ErrorKind::BadDenominator,
                     format!(
                         "the per-capita value {} x `{}` / `{d}` = {} x {} / {} is too large to represent; check the denominator",
                         short(ind.multiplier),
@@ -390,6 +392,7 @@ fn normalisation_scopes(fw: &Framework, panel: &Panel, by_period: &[Vec<usize>])
     if scopes.is_empty() {
         return Err(Error::Data {
             file: panel.source_names(),
+            kind: ErrorKind::NothingToScore,
             message: "every unit-period was screened out by screen.unit_min_coverage: lower the threshold".into(),
         });
     }
@@ -478,6 +481,7 @@ fn non_positive(fw: &Framework, panel: &Panel, bad: NonPositive, c: usize) -> Er
             panel.units[c % n_units],
             panel.periods[c / n_units]
         ),
+        kind: ErrorKind::NonPositiveValue,
         message: if group.aggregation == Aggregation::Bod {
             format!(
                 "bod aggregation needs values >= 0, but `{}` is {}; normalise it onto a non-negative range",

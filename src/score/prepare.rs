@@ -2,6 +2,7 @@
 //! normalisation and direction, indicator by indicator on every core.
 
 use super::*;
+use crate::error::ErrorKind;
 
 /// What one indicator needs from the run to be prepared.
 pub(super) struct IndicatorContext<'a> {
@@ -227,8 +228,8 @@ impl IndicatorContext<'_> {
                     cell_error(
                         fw,
                         panel,
-                        &ind.id,
-                        c,
+                        (&ind.id, c),
+                        ErrorKind::OutsideDomain,
                         format!(
                             "transform {} needs {}, found {x}",
                             ind.transform.name(),
@@ -251,6 +252,7 @@ impl IndicatorContext<'_> {
                     if !ind.transform.apply_or_nan(treated.map(x)).is_finite() {
                         return Err(Error::Method {
                             context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            kind: ErrorKind::OutsideDomain,
                             message: format!(
                                 "winsorise = \"coinr\" fell back to log_CT (ln(x - {} + {})), and the {name} {x} lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\"",
                                 short(treated.log_ct.unwrap_or_default().0),
@@ -270,6 +272,7 @@ impl IndicatorContext<'_> {
                     let Some(value) = value else {
                         return Err(Error::Method {
                             context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            kind: ErrorKind::MissingReference,
                             message: format!(
                                 "dist2ref measures against reference_unit `{r}`, which has no value here{}",
                                 if panel.unit_index(r).is_none() {
@@ -297,12 +300,14 @@ impl IndicatorContext<'_> {
                     Err(FitError::ZeroVariance { value, n }) => {
                         return Err(Error::Method {
                             context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            kind: ErrorKind::ZeroVariance,
                             message: format!("z-score needs values that vary, but all {n} values are {value} (standard deviation 0); use normalise = \"minmax\" or another method"),
                         })
                     }
                     Err(FitError::NonPositiveMax { max }) => {
                         return Err(Error::Method {
                             context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
+                            kind: ErrorKind::NonPositiveMaximum,
                             message: format!(
                                 "{} needs a positive maximum, found {max}{}",
                                 if ind.normalise == Normalise::FracMax { "fracmax" } else { "distance_to_max" },
@@ -353,8 +358,8 @@ pub(super) fn unit_groups<'p>(
         return Err(cell_error(
             fw,
             panel,
-            &ind.id,
-            scope[i],
+            (&ind.id, scope[i]),
+            ErrorKind::MissingInput,
             format!(
                 "the value is missing and is to be imputed from the unit's group, but its `{column}` is blank; fill in the group or choose another impute method"
             ),
@@ -372,9 +377,16 @@ pub(super) fn short(x: f64) -> String {
     }
 }
 
-pub(super) fn cell_error(fw: &Framework, panel: &Panel, indicator: &str, cell: usize, message: String) -> Error {
+pub(super) fn cell_error(
+    fw: &Framework,
+    panel: &Panel,
+    (indicator, cell): (&str, usize),
+    kind: ErrorKind,
+    message: String,
+) -> Error {
     let n = panel.n_units();
     Error::Method {
+        kind,
         context: format!(
             "{}: indicator `{indicator}`, unit `{}`, period {}",
             fw.file,

@@ -2,6 +2,7 @@
 //! `Screen`), and `screen.include`/`exclude`.
 
 use super::*;
+use crate::error::ErrorKind;
 
 /// What screening kept.
 pub(super) struct Screened {
@@ -44,6 +45,7 @@ pub(super) fn screen_out<R: AsRef<[f64]>, V: AsRef<[f64]>>(
             _ if cov == 0.0 => {
                 return Err(Error::Method {
                     context: format!("{}: indicator `{}` (column `{}`)", fw.file, ind.id, ind.column),
+                    kind: ErrorKind::NoValues,
                     message: format!(
                         "no unit has a value in any scored period ({} unit-periods); check the column, or drop the indicator with screen.indicator_min_coverage",
                         all_scored.len()

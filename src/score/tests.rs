@@ -85,6 +85,7 @@ fn geometric_means_check_the_values_not_the_range() {
         err.to_string(),
         "t.toml: group `g`, unit `X`, period 1: geometric aggregation needs values > 0, but `a` is 0; normalise with range = [1, 100] or set geometric_range"
     );
+    assert_eq!(err.kind(), crate::ErrorKind::NonPositiveValue);
 }
 
 #[test]
@@ -145,12 +146,14 @@ fn log_ct_maps_goalposts_and_targets_and_fracmax_names_itself() {
         err.to_string(),
         "t.toml: indicator `b`, period 1: winsorise = \"coinr\" fell back to log_CT (ln(x - 1 + 0.59)), and the target -20 lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\""
     );
+    assert_eq!(err.kind(), crate::ErrorKind::OutsideDomain);
     let frac = TWO.replace("IMPUTE", "normalise = \"fracmax\"");
     let err = fails(&frac, "u,t,a,b\nA,1,1,-1\nB,1,2,-2\n");
     assert_eq!(
         err.to_string(),
         "t.toml: indicator `b`, period 1: fracmax needs a positive maximum, found -1"
     );
+    assert_eq!(err.kind(), crate::ErrorKind::NonPositiveMaximum);
 }
 
 #[test]
@@ -220,4 +223,18 @@ fn panel_normalisation_compares_over_time() {
     // min 0, max 40 over both years: X 2021 = 50, Y 2020 = 25
     assert_eq!(res.score(2), 50.0);
     assert_eq!(res.score(1), 25.0);
+}
+
+/// A caller tells the causes of a method's refusal apart by kind, not by message.
+#[test]
+fn method_errors_say_their_cause() {
+    let zscore = TWO.replace("IMPUTE", "normalise = \"zscore\"");
+    let err = fails(&zscore, "u,t,a,b\nA,1,1,5\nB,1,2,5\n");
+    assert!(err.to_string().contains("z-score needs values that vary"), "{err}");
+    assert_eq!(err.kind(), crate::ErrorKind::ZeroVariance);
+    let frac = TWO.replace("IMPUTE", "normalise = \"fracmax\"");
+    let err = fails(&frac, "u,t,a,b\nA,1,1,-1\nB,1,2,-2\n");
+    assert_eq!(err.kind(), crate::ErrorKind::NonPositiveMaximum);
+    let err = fails(&TWO.replace("IMPUTE", ""), "u,t,a,b\nA,1,1,\nB,1,2,\n");
+    assert_eq!(err.kind(), crate::ErrorKind::NoValues, "{err}");
 }

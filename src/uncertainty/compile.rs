@@ -5,6 +5,7 @@
 
 use super::{Action, FixedStage, Settings, StageChoice};
 use crate::data::Panel;
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::sensitivity::{Factor, FactorKind, Method, NormaliseChoice, Sensitivity, TreatmentChoice};
 use crate::framework::{Child, Framework};
@@ -446,6 +447,7 @@ fn fixed_stages(
             tree.evaluate_partial(&tree.weights, &tree.aggregation, m, u, &mut scratch, &mut groups, only_fixed)
                 .map_err(|bad| Error::Method {
                     context: format!("{}: sensitivity, group `{}`", fw.file, fw.groups[bad.group].id),
+                    kind: ErrorKind::NonPositiveValue,
                     message: format!(
                         "{} aggregation met {} = {} under one of the data-stage choices; set geometric_range = [1, 100] on `{}`",
                         tree.aggregation[bad.group].name(),

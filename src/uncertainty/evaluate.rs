@@ -5,6 +5,7 @@
 
 use super::compile::Compiled;
 use super::{sample, Action, Progress, Settings, StageChoice};
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::sensitivity::{Factor, Method};
 use crate::pipeline::aggregate::Aggregation;
@@ -207,6 +208,7 @@ impl Compiled<'_> {
             c.tree.evaluate_partial(&st.weights, &st.aggregation, &matrix[pi], u, &mut st.scratch, groups, given)
                 .map_err(|bad| Error::Method {
                     context: format!("{}: sensitivity run {r}", c.fw.file),
+                    kind: ErrorKind::NonPositiveValue,
                     message: format!(
                         "{} aggregation of `{}` met {} = {} for unit `{}` in {}; set geometric_range = [1, 100] on `{}`",
                         st.aggregation[bad.group].name(),

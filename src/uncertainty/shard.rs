@@ -15,6 +15,7 @@
 
 use super::sketch::Histogram;
 use super::state::{Keep, State};
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Seek, Write};
@@ -253,6 +254,7 @@ impl ShardFile {
         let file = path.display().to_string();
         let err = |message: String| Error::Data {
             file: file.clone(),
+            kind: ErrorKind::Unreadable,
             message,
         };
         let opened = std::fs::File::open(path).map_err(|e| Error::io(path, "open", e))?;
@@ -338,6 +340,7 @@ impl ShardFile {
         let file = self.name();
         let err = |message: &str| Error::Data {
             file: file.clone(),
+            kind: ErrorKind::Mismatch,
             message: message.to_string(),
         };
         let h = &self.header;

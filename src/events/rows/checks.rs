@@ -3,6 +3,7 @@
 //! ids against the coordinates).
 
 use super::*;
+use crate::error::ErrorKind;
 
 /// Candidate repeated event ids, in the one scan: each id's hash is remembered with
 /// its row, and a row whose id hash was seen on another row is flagged. The set holds
@@ -155,7 +156,7 @@ pub(super) fn scanned(
 ) -> Result<DataFrame> {
     // The aggregation's pass found the log UTF-8: this one does too.
     crate::events::scan(log, rows, exprs, query, crate::events::Scan::Problems)?
-        .map_err(|at| log.data_error(format!("byte {at} is not UTF-8 text")))?
+        .map_err(|at| log.data_error(ErrorKind::Unreadable, format!("byte {at} is not UTF-8 text")))?
         .stacked(log)
 }
 
