@@ -5,10 +5,13 @@
 //! Its API is what this page lists:
 //!
 //! - read a framework: [`Framework::from_path`], [`Framework::from_toml`] (validated as
-//!   it is read: every problem at once, in an [`Error`]);
+//!   it is read: every problem at once, in an [`Error`] whose [`Error::kind`] says the
+//!   cause);
 //! - load a panel of units and periods: [`load`] from [`Source`]s with [`LoadOptions`];
 //! - score it: [`score()`] gives [`Results`] (scores, ranks, classes, pillar scores, the
 //!   indicators' values at each [`Stage`]);
+//! - write them into a folder as one set of outputs, all or nothing, with their
+//!   manifest: [`write_scores`] with [`ScoreOutputs`];
 //! - explain one score ([`explain()`]), audit the framework's statistics ([`audit()`]);
 //! - [`sensitivity`]: rank intervals and Sobol indices, in one process or in shards;
 //! - [`variants`], [`compare()`] and [`backtest`]: scoring variants side by side and
@@ -65,6 +68,7 @@ pub use data::{load, LoadOptions, Panel, Source, SourceInfo};
 pub use error::{Error, ErrorKind, Result};
 pub use explain::{explain, Explanation};
 pub use framework::Framework;
+pub use output::score_set::{write_scores, IndicatorTable, ScoreOutputs, Written};
 pub use period::{Period, PeriodKind};
 pub use score::{score, Results, Stage};
 

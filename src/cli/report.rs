@@ -98,7 +98,6 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let manifest = Manifest::new(
         "report",
         &fw,
-        &framework_bytes,
         panel.sources.clone(),
         &results,
         serde_json::json!({

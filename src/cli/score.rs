@@ -2,7 +2,8 @@
 
 use super::{CsvStyle, Inputs, OutDir};
 use crate::framework::Framework;
-use crate::output::{self, manifest::Manifest, tables};
+use crate::output::manifest::Manifest;
+use crate::output::score_set::{write_tables, IndicatorTable, ScoreOutputs};
 use crate::{score, Result};
 use clap::{Args, ValueEnum};
 use std::time::Instant;
@@ -34,14 +35,6 @@ pub struct ScoreArgs {
     pub csv: CsvStyle,
 }
 
-/// The `--steps` files and their table names, in pipeline order.
-const STEPS: [(&str, &str); 4] = [
-    ("data_denominated.csv", "data_denominated"),
-    ("data_imputed.csv", "data_imputed"),
-    ("data_treated.csv", "data_treated"),
-    ("data_normalised.csv", "data_normalised"),
-];
-
 /// Whether and how the long indicator table is written.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IndicatorsArg {
@@ -50,82 +43,49 @@ pub enum IndicatorsArg {
     Parquet,
 }
 
+impl ScoreArgs {
+    /// The outputs the options ask for.
+    fn outputs(&self) -> ScoreOutputs {
+        ScoreOutputs {
+            indicators: match self.indicators {
+                IndicatorsArg::None => IndicatorTable::None,
+                IndicatorsArg::Csv => IndicatorTable::Csv,
+                IndicatorsArg::Parquet => IndicatorTable::Parquet,
+            },
+            parquet: self.parquet,
+            steps: self.steps,
+            xlsx: self.xlsx,
+            excel: self.csv.excel,
+        }
+    }
+}
+
 pub fn run(args: ScoreArgs) -> Result<()> {
     let started = Instant::now();
-    let with_indicators = args.indicators != IndicatorsArg::None;
-    let files = output_files(&args);
+    let outputs = args.outputs();
+    let files = outputs.file_names();
     let file_refs: Vec<&str> = files.iter().map(String::as_str).collect();
     args.output.check(&file_refs, &args.input.paths())?;
-    let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
+    let fw = Framework::from_path(&args.input.framework)?;
     let panel = args.input.data.load(&fw)?;
     // The per-indicator values are kept only for the tables that write them.
-    let keep = if with_indicators || args.steps || args.xlsx {
-        score::Keep::All
-    } else {
-        score::Keep::Scores
-    };
-    let results = score::score_keeping(&fw, &panel, keep)?;
-    let imputed = if args.steps {
-        score::imputed_values(&fw, &panel)?
-    } else {
-        Vec::new()
-    };
+    let results = score::score_keeping(&fw, &panel, outputs.keep())?;
 
     let mut set = args.output.begin(&args.input.paths(), &[&fw])?;
-    let style = args.csv.style();
-    let mut written = Vec::new();
-    let make_tables = || {
-        let mut all = vec![tables::scores(&fw, &results), tables::ranks(&fw, &results)];
-        if with_indicators {
-            all.push(tables::indicators(&fw, &results));
-        }
-        if args.steps {
-            let values = [&results.raw, &imputed, &results.treated, &results.normalised];
-            for ((_, name), v) in STEPS.iter().zip(values) {
-                all.push(tables::step(&fw, &results, name, v));
-            }
-        }
-        all.push(tables::screening(&results));
-        all
-    };
-    for table in make_tables() {
-        let path = if table.name == "indicators" && args.indicators == IndicatorsArg::Parquet {
-            set.write_parquet(table)?
-        } else {
-            set.write_csv(table, style)?
-        };
-        written.push(path);
-    }
-    if args.parquet {
-        for table in make_tables().into_iter().filter(|t| t.name != "indicators") {
-            written.push(set.write_parquet(table)?);
-        }
-    }
-    if args.xlsx {
-        let staged = set.stage("scores.xlsx")?;
-        let classes: Vec<String> = fw.index.classes.iter().map(|c| c.label.clone()).collect();
-        output::xlsx::write_workbook(&staged, make_tables(), &classes)?;
-        written.push(set.final_path("scores.xlsx"));
-    }
-    written.push(set.final_path("manifest.json"));
+    let written = write_tables(&mut set, &fw, &panel, &results, &outputs)?;
+    let mut options = outputs.manifest_options(&fw);
+    options.insert("decimal_comma".into(), args.input.data.decimal_comma.into());
+    options.insert("delimiter".into(), serde_json::json!(args.input.data.delimiter));
+    options.insert(
+        "layout".into(),
+        serde_json::json!(args.input.data.layout.map(|l| format!("{l:?}").to_lowercase())),
+    );
     let manifest = Manifest::new(
         "score",
         &fw,
-        &framework_bytes,
         panel.sources.clone(),
         &results,
-        serde_json::json!({
-            "excel": args.csv.excel,
-            "indicators": format!("{:?}", args.indicators).to_lowercase(),
-            "parquet": args.parquet,
-            "xlsx": args.xlsx,
-            "steps": args.steps,
-            "decimal_comma": args.input.data.decimal_comma,
-            "delimiter": args.input.data.delimiter,
-            "layout": args.input.data.layout.map(|l| format!("{l:?}").to_lowercase()),
-            "normalise_over": fw.index.scope,
-            "ties": fw.index.ties,
-        }),
+        serde_json::Value::Object(options),
         written.iter().map(|p| p.display().to_string()).collect(),
         started.elapsed().as_secs_f64(),
     );
@@ -135,33 +95,6 @@ pub fn run(args: ScoreArgs) -> Result<()> {
         say_what_was_done(&results, &panel, &args.output.out, started);
     }
     Ok(())
-}
-
-/// The files a run writes, as its options ask.
-fn output_files(args: &ScoreArgs) -> Vec<String> {
-    let mut files: Vec<String> = ["scores.csv", "ranks.csv", "screening.csv", "manifest.json"]
-        .map(String::from)
-        .to_vec();
-    match args.indicators {
-        IndicatorsArg::Csv => files.push("indicators.csv".into()),
-        IndicatorsArg::Parquet => files.push("indicators.parquet".into()),
-        IndicatorsArg::None => {}
-    }
-    if args.steps {
-        files.extend(STEPS.iter().map(|(file, _)| file.to_string()));
-    }
-    if args.parquet {
-        let parquet: Vec<String> = files
-            .iter()
-            .filter_map(|f| f.strip_suffix(".csv"))
-            .map(|stem| format!("{stem}.parquet"))
-            .collect();
-        files.extend(parquet);
-    }
-    if args.xlsx {
-        files.push("scores.xlsx".into());
-    }
-    files
 }
 
 /// Says the warnings, what screening left out, and what was scored and written where.

@@ -241,6 +241,8 @@ pub struct Indicator {
 pub struct Framework {
     /// The file it came from, as given by the user (for messages).
     pub(crate) file: String,
+    /// SHA-256 of the text it was read from (hex), for manifests.
+    pub(crate) sha256: String,
     pub(crate) index: Index,
     pub(crate) data: DataSpec,
     pub(crate) screen: Screen,
@@ -368,7 +370,9 @@ impl Framework {
             file: file.to_string(),
             message: crate::error::short_lines(&with_nearest_field(e.to_string().trim_end())),
         })?;
-        validate::framework(raw, file)
+        let mut fw = validate::framework(raw, file)?;
+        fw.sha256 = crate::output::manifest::sha256_hex(text.as_bytes());
+        Ok(fw)
     }
 
     /// Group ids except the index, in tree order (pre-order), for output columns.

@@ -53,7 +53,6 @@ impl Manifest {
     pub fn new(
         command: &str,
         fw: &Framework,
-        framework_bytes: &[u8],
         sources: Vec<SourceInfo>,
         res: &Results,
         options: serde_json::Value,
@@ -77,7 +76,7 @@ impl Manifest {
             elapsed_seconds,
             framework: FrameworkInfo {
                 file: fw.file.clone(),
-                sha256: sha256_hex(framework_bytes),
+                sha256: fw.sha256.clone(),
                 index: fw.index.id.clone(),
                 groups: fw.groups.len() - 1,
                 indicators: fw.indicators.len(),

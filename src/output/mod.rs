@@ -13,6 +13,7 @@ pub mod events;
 pub mod key;
 pub mod manifest;
 pub mod parquet;
+pub mod score_set;
 pub mod sensitivity;
 pub mod set;
 pub mod tables;

@@ -48,6 +48,7 @@ pub(super) fn framework(raw: RawFramework, file: &str) -> Result<Framework> {
     groups::equal_weights(&mut groups, &mut indicators);
     let mut fw = Framework {
         file: v.file.clone(),
+        sha256: String::new(),
         index: Index {
             id: settings.id.clone(),
             name: raw.index.name.clone().unwrap_or(settings.id),
