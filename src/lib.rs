@@ -70,7 +70,7 @@ pub use explain::{explain, Explanation};
 pub use framework::Framework;
 pub use output::score_set::{write_scores, IndicatorTable, ScoreOutputs, Written};
 pub use period::{Period, PeriodKind};
-pub use score::{score, Results, Stage};
+pub use score::{score, score_keeping, Keep, Results, Stage};
 
 /// Uncertainty and sensitivity analysis: rank and score intervals from Monte Carlo runs
 /// over the framework's uncertain choices (`[sensitivity]`), and Sobol indices; in one

@@ -116,12 +116,7 @@ pub(crate) fn write_tables(
     results: &Results,
     outputs: &ScoreOutputs,
 ) -> Result<Vec<PathBuf>> {
-    if outputs.keep() == Keep::All && results.raw.len() != fw.indicators.len() {
-        return Err(Error::argument(
-            "results",
-            "the run kept only the scores (Keep::Scores), and these outputs need the indicators' values",
-        ));
-    }
+    check_kept(fw, results, outputs)?;
     let imputed = if outputs.steps {
         score::imputed_values(fw, panel)?
     } else {
@@ -166,6 +161,17 @@ pub(crate) fn write_tables(
     Ok(written)
 }
 
+/// Refuses outputs that need the per-indicator values a run did not keep.
+fn check_kept(fw: &Framework, results: &Results, outputs: &ScoreOutputs) -> Result<()> {
+    if outputs.keep() == Keep::All && results.raw.len() != fw.indicators.len() {
+        return Err(Error::argument(
+            "results",
+            "the run kept only the scores (Keep::Scores), and these outputs need the indicators' values",
+        ));
+    }
+    Ok(())
+}
+
 /// What [`write_scores`] wrote.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -203,6 +209,7 @@ pub fn write_scores(
     outputs: &ScoreOutputs,
 ) -> Result<Written> {
     let started = std::time::Instant::now();
+    check_kept(fw, results, outputs)?;
     let names = outputs.file_names();
     let targets: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
     let mut inputs: Vec<PathBuf> = fw.files_read();
@@ -231,4 +238,64 @@ pub fn write_scores(
     notes.extend(committed.notes);
     notes.extend(committed.removed.iter().map(|p| super::set::removed_note(p)));
     Ok(Written { files, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_follow_the_options() {
+        let mut o = ScoreOutputs::default();
+        assert_eq!(
+            o.file_names(),
+            [
+                "scores.csv",
+                "ranks.csv",
+                "screening.csv",
+                "manifest.json",
+                "indicators.csv"
+            ]
+        );
+        assert_eq!(o.keep(), Keep::All);
+        o.indicators = IndicatorTable::None;
+        assert_eq!(o.keep(), Keep::Scores);
+        o.parquet = true;
+        o.xlsx = true;
+        assert_eq!(
+            o.file_names(),
+            [
+                "scores.csv",
+                "ranks.csv",
+                "screening.csv",
+                "manifest.json",
+                "scores.parquet",
+                "ranks.parquet",
+                "screening.parquet",
+                "scores.xlsx"
+            ]
+        );
+    }
+
+    /// Results that kept only the scores cannot feed the tables of indicator values:
+    /// an error, not a panic, and nothing is written.
+    #[test]
+    fn outputs_that_need_values_the_run_did_not_keep_are_refused() {
+        let (fw, _) = crate::test_support::small_example();
+        let source = crate::data::Source::Bytes {
+            name: "small.csv".into(),
+            bytes: include_bytes!("../../tests/fixtures/small.csv").to_vec(),
+        };
+        let panel = crate::data::load(&fw, &[source], &Default::default()).unwrap();
+        let lean = score::score_keeping(&fw, &panel, Keep::Scores).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_scores(dir.path(), &fw, &panel, &lean, &ScoreOutputs::default()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Argument);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+        let mut scores_only = ScoreOutputs::default();
+        scores_only.indicators = IndicatorTable::None;
+        let written = write_scores(dir.path(), &fw, &panel, &lean, &scores_only).unwrap();
+        assert_eq!(written.files.len(), 4);
+        assert!(dir.path().join("scores.csv").is_file());
+    }
 }

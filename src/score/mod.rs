@@ -174,6 +174,7 @@ pub enum Stage {
 
 /// What a run keeps of the per-indicator values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Keep {
     /// `raw`, `treated`, `normalised` and `imputed`, for every indicator and cell.
     All,
