@@ -292,8 +292,10 @@ mod tests {
         let err = write_scores(dir.path(), &fw, &panel, &lean, &ScoreOutputs::default()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Argument);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
-        let mut scores_only = ScoreOutputs::default();
-        scores_only.indicators = IndicatorTable::None;
+        let scores_only = ScoreOutputs {
+            indicators: IndicatorTable::None,
+            ..Default::default()
+        };
         let written = write_scores(dir.path(), &fw, &panel, &lean, &scores_only).unwrap();
         assert_eq!(written.files.len(), 4);
         assert!(dir.path().join("scores.csv").is_file());
