@@ -4,7 +4,7 @@
 //! Per pair of variants and period, over the units both score: Spearman's rho and
 //! Kendall's tau-b of the scores, mean and largest absolute rank shift
 //! `|rank_a - rank_b|`, the share of units whose class differs, and the top-k overlap
-//! (formulas in [`crate::metrics`]).
+//! (formulas in `src/metrics.rs`).
 
 use crate::framework::Framework;
 use crate::metrics;

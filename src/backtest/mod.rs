@@ -8,17 +8,17 @@
 //! outcome at t + h (a data column or a derived column, computed on the whole panel).
 //! Every step h of `--horizon` (`1`, `1..3`, `1,2,4`) is read separately, as ViEWS
 //! reads its steps. Naive forecasts from the outcome's own history cut at t
-//! ([`baselines`]: persistence, a moving mean, the unit's own rate, the base rate, any
+//! (`baselines.rs`: persistence, a moving mean, the unit's own rate, the base rate, any
 //! event lately) are backtested beside the variants in the same way.
 //!
 //! Metrics per origin and pooled over origins (pairs of every origin together;
-//! precision at k is the mean over origins), formulas in [`crate::metrics`]: Spearman's
+//! precision at k is the mean over origins), formulas in `src/metrics.rs`: Spearman's
 //! rho and Kendall's tau-b (forecast vs outcome), and for the binary outcome `outcome >
 //! threshold`: AUROC, average precision (the area under the precision-recall curve,
 //! read beside the AUROC because events are rare), the Brier score and the log loss of
 //! probabilities, and precision at k.
 //!
-//! Probabilities ([`Calibration`]): by default Platt scaling ([`calibrate`]), a
+//! Probabilities ([`Calibration`]): by default Platt scaling (`calibrate.rs`), a
 //! logistic fit of the event on the forecast (on Platt's targets, so that it exists
 //! for any outcomes) over the earlier origins whose outcome was known at t (origins t'
 //! with t' + h <= t, of the same step): the probability a user at t could have issued. The first origins have nothing to fit on and no probability

@@ -135,7 +135,7 @@ pub struct Backtest {
     pub steps: Vec<i64>,
     pub rows: Vec<Row>,
     pub skill: Vec<Skill>,
-    /// Per step and variant, the verdict line ([`verdict`]); empty without baselines.
+    /// Per step and variant, the verdict line (`backtest/verdict.rs`); empty without baselines.
     pub verdicts: Vec<(i64, String, String)>,
     pub reliability: Vec<Reliability>,
     pub forecasts: Vec<Forecast>,

@@ -7,7 +7,7 @@ use super::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Calibration {
-    /// A logistic fit on the earlier origins ([`calibrate`]).
+    /// A logistic fit on the earlier origins (`backtest/calibrate.rs`).
     Platt,
     /// The forecast rescaled to [0, 1] on its scale or the origin's range.
     None,

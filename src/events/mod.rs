@@ -101,7 +101,7 @@ pub enum Places {
     /// First-level administrative divisions: `ISO3:name` as the source spells the name
     /// (ACLED `admin1`, UCDP `adm_1`, GTD `provstate`); no province: `ISO3:(none)`.
     Admin1,
-    /// PRIO-GRID cells of the events' coordinates (see [`crate::places::priogrid`]).
+    /// PRIO-GRID cells of the events' coordinates (see `places/priogrid.rs`).
     Grid,
 }
 
@@ -209,7 +209,7 @@ pub struct Options {
     /// coordinates on the globe (`--unit grid`), instead of a `(none)` unit or an error.
     pub drop_unplaced: bool,
     /// Leave out (and count) the events placed more coarsely than this code of the
-    /// source's precision column (see [`detect::precision_column`]).
+    /// source's precision column (see `events/detect.rs`).
     pub max_geo_precision: Option<u32>,
     /// Cells (gids) or provinces to have rows of zeros where no event happened, beside
     /// the units with events.

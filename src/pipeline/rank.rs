@@ -125,7 +125,7 @@ fn unit(p: u64) -> usize {
 /// The uncertainty engine ranks every unit in each of its many runs, so this sorts
 /// integers, not floats by a comparator (2x faster at 200 and 2,000 units, see
 /// `benches/rank.rs`):
-/// 1. each present score becomes its [`Quantiser`] key packed above the unit's
+/// 1. each present score becomes its `Quantiser` key packed above the unit's
 ///    position in one u64;
 /// 2. below 8 units pdqsort sorts them; up to 8,191, two stable counting passes
 ///    sort them by the key's top 16 bits (radix sort, branch-free: at 200 units

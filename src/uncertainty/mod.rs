@@ -247,7 +247,7 @@ pub fn run(fw: &Framework, panel: &Panel, settings: &Settings, progress: &dyn Pr
 }
 
 /// Runs shard `shard` of the design (with a sketch of the quantiles) and returns its
-/// partial state, marked with `identity` (see [`shard`]).
+/// partial state, marked with `identity` (see [`Identity`](shard::Identity)).
 pub fn run_shard(
     fw: &Framework,
     panel: &Panel,

@@ -249,7 +249,7 @@ pub struct ShardFile {
 
 impl ShardFile {
     /// Opens a shard file and reads its header (the rest is read by
-    /// [`ShardFile::add_into`]).
+    /// `ShardFile::add_into`).
     pub fn open(path: &Path) -> Result<ShardFile> {
         let file = path.display().to_string();
         let err = |message: String| Error::Data {

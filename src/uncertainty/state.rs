@@ -19,7 +19,7 @@ pub enum Quantiles {
     Auto,
     /// From every run's rank and score (memory grows with the runs).
     Exact,
-    /// From mergeable histograms per output, within a stated bound ([`super::sketch`]).
+    /// From mergeable histograms per output, within a stated bound (`uncertainty/sketch.rs`).
     Sketch,
 }
 
