@@ -6,7 +6,9 @@
 //! notebook runs wherever it is moved with its folder.
 
 use crate::framework::{Child, Framework};
+use crate::output::compare::{VARIANTS_KEY_COLUMNS, VARIANT_PREFIXES};
 use crate::output::sensitivity::{SOBOL_COLUMNS, UNCERTAINTY_COLUMNS};
+use crate::output::tables::SCORES_COLUMNS;
 use serde_json::{json, Value};
 
 /// Which outputs the notebook loads (file names inside its data folder).
@@ -106,141 +108,39 @@ fn tree(fw: &Framework, child: Child, depth: usize, out: &mut String) {
 /// How many units the charts show at most: the highest-ranked in the last period.
 const TOP: usize = 30;
 
+/// The cells, as a template (`templates/notebook.jinja`).
+const TEMPLATE: &str = include_str!("../templates/notebook.jinja");
+
+/// The line that starts a cell in the rendered template, and the cell's type.
+const CELL_MARK: &str = "%%% ";
+
 /// The notebook as JSON.
 pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: &Inputs) -> Value {
+    let text = render(fw, framework_file, framework_sha, inputs);
     let mut cells = Vec::new();
-    let mut id = 0;
-    let mut push_md = |cells: &mut Vec<Value>, text: &str| {
-        id += 1;
-        cells.push(markdown(id, text));
+    let mut current: Option<(&str, Vec<&str>)> = None;
+    let finish = |cell: Option<(&str, Vec<&str>)>, cells: &mut Vec<Value>| {
+        if let Some((kind, source)) = cell {
+            let id = cells.len() + 1;
+            let source = source.join("\n");
+            cells.push(if kind == "markdown" {
+                markdown(id, &source)
+            } else {
+                code(id, &source)
+            });
+        }
     };
-    let mut framework_tree = String::new();
-    tree(fw, Child::Group(0), 0, &mut framework_tree);
-    let scale = fw
-        .index
-        .scale
-        .map_or("the normalised scale".to_string(), |s| format!("{} to {}", s.lo, s.hi));
-    push_md(
-        &mut cells,
-        &format!(
-            "# {}\n\n{}\n\nExported by `riskscore export-notebook` from `{}` (sha256 `{}`). \
-             The cells below load the run's CSV outputs from `{}/` with pandas and redraw the main charts with matplotlib.",
-            md(&fw.index.name),
-            md(&fw.index.description.clone().unwrap_or_default()),
-            md(framework_file).replace('`', "'"),
-            &framework_sha[..framework_sha.len().min(16)],
-            md(&inputs.data_folder).replace('`', "'")
-        ),
-    );
-    push_md(
-        &mut cells,
-        &format!(
-            "## The framework\n\nEach indicator is treated (winsorised, transformed), normalised so that a higher value \
-             always means more risk, and aggregated up the tree with its weights; the index is scaled to {scale} and \
-             classed ({}). Ranks: 1 = highest risk.\n\n{framework_tree}",
-            fw.index.classes.iter().map(|c| md(&c.label)).collect::<Vec<_>>().join(", ")
-        ),
-    );
-    let (one, many) = inputs.noun;
-    // The charts show the highest-ranked units when there are many (65,000 cells).
-    let shown = if inputs.units > TOP {
-        format!(" (the {TOP} highest-ranked of {} {many})", inputs.units)
-    } else {
-        String::new()
-    };
-    let mut cells_code: Vec<(bool, String)> = vec![
-        (
-            false,
-            format!(
-                "import pandas as pd\nimport matplotlib\nmatplotlib.use(\"Agg\")\nimport matplotlib.pyplot as plt\n%matplotlib inline\n\n\ndef colours(n):\n    \"\"\"One colour per series, none repeated: tab10 up to ten, then evenly spaced hues.\"\"\"\n    cmap = plt.get_cmap(\"tab10\" if n <= 10 else \"hsv\")\n    return [cmap(i if n <= 10 else i / n) for i in range(n)]\n\n\nDATA = {}\nscores = pd.read_csv(f\"{{DATA}}/scores.csv\")\nlast = scores[\"period\"].max()\n# What the units are, and how many of them the charts show (the highest-ranked).\nONE, MANY = {}, {}\nTOP = {TOP}\nscores.head()",
-                py_str(&inputs.data_folder),
-                py_str(one),
-                py_str(many)
-            ),
-        ),
-        (true, format!("## Ranking in the last period\n\nScore, rank, class and pillar scores of every {one}.")),
-        (
-            false,
-            "scores[scores[\"period\"] == last].sort_values(\"rank\")".into(),
-        ),
-        (true, format!("## Scores by {one} and period\n\nOne bar per period; {many} ordered by their rank in the last period{shown}.")),
-        (
-            false,
-            format!(
-                "order = scores[scores[\"period\"] == last].sort_values(\"rank\")[\"unit\"].tolist()[:TOP]\nwide = scores.pivot(index=\"unit\", columns=\"period\", values=\"score\").loc[order]\nax = wide.plot.bar(figsize=(10, 4), width=0.8)\nax.legend(title=\"period\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.set_title({} + \": score by \" + ONE + \" and period\")\nax.set_xlabel(ONE + \" (ordered by rank in the last period)\")\nax.set_ylabel(\"score ({scale})\")\nplt.tight_layout()\nplt.show()",
-                py_str(&fw.index.name)
-            ),
-        ),
-        (true, "## Pillar breakdown\n\nPillar scores in the last period (darker = higher risk).".into()),
-        (
-            false,
-            format!(
-                "pillars = {}\nlatest = scores[scores[\"period\"] == last].set_index(\"unit\").loc[order, pillars]\nfig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.5))\nim = ax.imshow(latest.values, cmap=\"Reds\", aspect=\"auto\")\nax.set_xticks(range(len(pillars)), pillars)\nax.set_yticks(range(len(order)), order)\nfor i in range(len(order)):\n    for j in range(len(pillars)):\n        v = latest.values[i, j]\n        # White on the dark cells, black on the light ones.\n        ax.text(j, i, f\"{{v:.1f}}\", ha=\"center\", va=\"center\", fontsize=8, color=\"white\" if im.norm(v) > 0.6 else \"black\")\nax.set_title(f\"Pillar scores in {{last}}\")\nax.set_xlabel(\"pillar\")\nax.set_ylabel(ONE + \" (by rank)\")\nfig.colorbar(im, ax=ax, label=\"pillar score\")\nplt.tight_layout()\nplt.show()",
-                py_strs(&fw.pillar_order().iter().map(|&g| fw.groups[g].id.clone()).collect::<Vec<_>>())
-            ),
-        ),
-        (true, format!("## Trends\n\nEach {one}'s score over the periods{shown}. {}", fw.change_meaning().1)),
-        (
-            false,
-            format!(
-                "trend = scores.pivot(index=\"period\", columns=\"unit\", values=\"score\")[order]\n# Periods as labels, one tick each (not 2018.5).\ntrend.index = trend.index.astype(str)\nax = trend.plot(figsize=(10, 4), marker=\"o\", color=colours(len(order)))\nax.set_title(\"Score trends by \" + ONE + \" (\" + {} + \")\")\nax.set_xlabel(\"period\")\nax.set_ylabel(\"score\")\nax.legend(title=ONE, bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nplt.tight_layout()\nplt.show()",
-                py_str(fw.change_meaning().0)
-            ),
-        ),
-    ];
-    if inputs.uncertainty {
-        cells_code.push((
-            true,
-            format!(
-                "## How far can the ranks be trusted?\n\n`riskscore sensitivity` re-scored every {one} under many alternative \
-                 modelling choices (Saltelli's design on a scrambled Sobol sequence). The dot is the median rank over those runs, \
-                 the bar spans 5 % to 95 % of them, the cross is the nominal rank{shown}."
-            ),
-        ));
-        cells_code.push((
-            false,
-            {
-                // The column names are uncertainty.csv's own (`UNCERTAINTY_COLUMNS`).
-                let [unit, period, nominal, median, q05, q95, ..] = UNCERTAINTY_COLUMNS;
-                format!(
-                    "unc = pd.read_csv(f\"{{DATA}}/uncertainty.csv\")\nunc = unc[unc[\"{period}\"] == unc[\"{period}\"].max()].sort_values(\"{nominal}\").head(TOP)\nx = range(len(unc))\nfig, ax = plt.subplots(figsize=(10, 4))\nax.errorbar(x, unc[\"{median}\"], yerr=[unc[\"{median}\"] - unc[\"{q05}\"], unc[\"{q95}\"] - unc[\"{median}\"]], fmt=\"o\", color=\"tab:red\", ecolor=\"black\", capsize=5, label=\"median, 5-95 %\")\nax.scatter(x, unc[\"{nominal}\"], marker=\"x\", color=\"tab:blue\", label=\"nominal\")\nax.set_xticks(list(x), unc[\"{unit}\"])\nax.invert_yaxis()\nax.set_title(\"Rank uncertainty\")\nax.set_xlabel(ONE + \" (by nominal rank)\")\nax.set_ylabel(\"rank (1 = highest risk)\")\nax.legend()\nplt.tight_layout()\nplt.show()"
-                )
-            },
-        ));
+    for line in text.split('\n') {
+        match line.strip_prefix(CELL_MARK) {
+            Some(kind) => finish(current.replace((kind, Vec::new())), &mut cells),
+            None => {
+                if let Some((_, source)) = current.as_mut() {
+                    source.push(line);
+                }
+            }
+        }
     }
-    if inputs.sobol {
-        cells_code.push((
-            true,
-            "## Which choice moves the ranking most\n\nFirst-order (S1) and total (ST) Sobol indices of the mean absolute rank \
-             shift: the share of its variance each modelling choice explains alone, and with its interactions \
-             (Saltelli 2010, Jansen 1999)."
-                .into(),
-        ));
-        cells_code.push((
-            false,
-            {
-                // The column names are sobol.csv's own (`SOBOL_COLUMNS`).
-                let [output, factor, s1, _, _, st, ..] = SOBOL_COLUMNS;
-                format!(
-                    "sobol = pd.read_csv(f\"{{DATA}}/sobol.csv\")\nshift = sobol[sobol[\"{output}\"].str.startswith(\"mean_abs_shift:\")]\nshift = shift[shift[\"{output}\"] == shift[\"{output}\"].max()].sort_values(\"{st}\", ascending=False)\nax = shift.set_index(\"{factor}\")[[\"{s1}\", \"{st}\"]].plot.bar(figsize=(10, 4))\nax.set_title(\"Sobol indices of the mean rank shift\")\nax.set_xlabel(\"factor (modelling choice)\")\nax.set_ylabel(\"share of variance\")\nplt.tight_layout()\nplt.show()"
-                )
-            },
-        ));
-    }
-    if inputs.variants {
-        cells_code.push((
-            true,
-            format!("## Variants compared\n\nThe rank of every {one} under each scoring variant (`riskscore compare`){shown}."),
-        ));
-        cells_code.push((
-            false,
-            "var = pd.read_csv(f\"{DATA}/variants.csv\")\nvar = var[var[\"period\"] == var[\"period\"].max()]\nranks = var.set_index(\"unit\")[[c for c in var.columns if c.startswith(\"rank_\")]]\nranks = ranks.sort_values(ranks.columns[0]).head(TOP)\n# Each variant's dot beside the others in its unit's column: equal ranks stay visible.\nk = len(ranks.columns)\nfig, ax = plt.subplots(figsize=(10, 4))\nfor j, (c, colour) in enumerate(zip(ranks.columns, colours(k))):\n    x = [i + (j - (k - 1) / 2) * 0.7 / k for i in range(len(ranks))]\n    ax.scatter(x, ranks[c], color=colour, label=c.removeprefix(\"rank_\"), s=30)\nax.set_xticks(range(len(ranks)), ranks.index)\nax.legend(title=\"variant\", bbox_to_anchor=(1.01, 1), loc=\"upper left\")\nax.invert_yaxis()\nax.set_title(\"Rank by variant\")\nax.set_xlabel(ONE)\nax.set_ylabel(\"rank (1 = highest risk)\")\nplt.tight_layout()\nplt.show()".into(),
-        ));
-    }
-    for (is_md, text) in cells_code {
-        id += 1;
-        cells.push(if is_md { markdown(id, &text) } else { code(id, &text) });
-    }
+    finish(current, &mut cells);
     json!({
         "nbformat": 4,
         "nbformat_minor": 5,
@@ -250,6 +150,93 @@ pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: 
         },
         "cells": cells,
     })
+}
+
+/// The template rendered: the cells' text, one after another. Every name and label
+/// enters the template here, escaped for where it goes: markdown text ([`md`]) or a
+/// Python string literal ([`py_str`]); no raw name reaches it, and none can start a
+/// line (both escapes keep text on one line), so none can start a cell.
+fn render(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: &Inputs) -> String {
+    let mut framework_tree = String::new();
+    tree(fw, Child::Group(0), 0, &mut framework_tree);
+    let scale = fw
+        .index
+        .scale
+        .map_or("the normalised scale".to_string(), |s| format!("{} to {}", s.lo, s.hi));
+    let (one, many) = inputs.noun;
+    // The charts show the highest-ranked units when there are many (65,000 cells).
+    let shown = if inputs.units > TOP {
+        format!(" (the {TOP} highest-ranked of {} {many})", inputs.units)
+    } else {
+        String::new()
+    };
+    let (change_title, change_meaning) = fw.change_meaning();
+    let pillars: Vec<String> = fw.pillar_order().iter().map(|&g| fw.groups[g].id.clone()).collect();
+    let md_values = json!({
+        "index_name": md(&fw.index.name),
+        "description": md(&fw.index.description.clone().unwrap_or_default()),
+        "framework_file": md(framework_file).replace('`', "'"),
+        "data_folder": md(&inputs.data_folder).replace('`', "'"),
+        "scale": md(&scale),
+        "classes": fw.index.classes.iter().map(|c| md(&c.label)).collect::<Vec<_>>().join(", "),
+        // Lines of markdown, each escaped by `tree`.
+        "tree": framework_tree.trim_end_matches('\n'),
+        "one": md(one),
+        "many": md(many),
+        "shown": md(&shown),
+        "change_meaning": md(change_meaning),
+    });
+    let py_values = json!({
+        "data_folder": py_str(&inputs.data_folder),
+        "one": py_str(one),
+        "many": py_str(many),
+        "index_name": py_str(&fw.index.name),
+        "score_label": py_str(&format!("score ({scale})")),
+        "pillars": py_strs(&pillars),
+        "change_title": py_str(change_title),
+    });
+    // The outputs' column names, as the writers define them.
+    let [unit, period, score, rank, ..] = SCORES_COLUMNS;
+    let [unc_unit, unc_period, nominal_rank, median_rank, q05_rank, q95_rank, ..] = UNCERTAINTY_COLUMNS;
+    let [output, factor, s1, _, _, st, ..] = SOBOL_COLUMNS;
+    let [variants_unit, variants_period] = VARIANTS_KEY_COLUMNS;
+    let columns: serde_json::Map<String, Value> = [
+        ("unit", unit),
+        ("period", period),
+        ("score", score),
+        ("rank", rank),
+        ("unc_unit", unc_unit),
+        ("unc_period", unc_period),
+        ("nominal_rank", nominal_rank),
+        ("median_rank", median_rank),
+        ("q05_rank", q05_rank),
+        ("q95_rank", q95_rank),
+        ("output", output),
+        ("factor", factor),
+        ("s1", s1),
+        ("st", st),
+        ("variants_unit", variants_unit),
+        ("variants_period", variants_period),
+        ("rank_prefix", VARIANT_PREFIXES[1]),
+    ]
+    .into_iter()
+    .map(|(key, name)| (key.to_string(), Value::String(py_str(name))))
+    .collect();
+    let context = json!({
+        "md": md_values,
+        "py": py_values,
+        "col": columns,
+        "sha": &framework_sha[..framework_sha.len().min(16)],
+        "top": TOP,
+        "uncertainty": inputs.uncertainty,
+        "sobol": inputs.sobol,
+        "variants": inputs.variants,
+    });
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_template("notebook", TEMPLATE)
+        .and_then(|_| env.get_template("notebook")?.render(minijinja::value::Serde(&context)))
+        .expect("templates/notebook.jinja renders (the notebook tests render it)")
 }
 
 /// Checks the nbformat 4 rules the notebook must meet (the JSON schema's required keys
@@ -351,5 +338,45 @@ mod tests {
     fn committed_example_meets_nbformat_4() {
         let nb: Value = serde_json::from_str(include_str!("../notebooks-export/central_asia.ipynb")).unwrap();
         assert_eq!(check(&nb), Vec::<String>::new());
+    }
+
+    /// A name cannot start a cell of its own: the escapes keep it on its line.
+    #[test]
+    fn a_name_with_a_cell_mark_stays_text() {
+        let plain = "[index]\nid = \"r\"\nname = \"Risk\"\nunit = \"u\"\nperiod = \"year\"\n[[group]]\nid = \"a\"\n[[indicator]]\nid = \"x\"\ngroup = \"a\"\n";
+        let hostile = plain.replace(
+            "name = \"Risk\"",
+            "name = \"Risk\\n%%% code\\nimport os\\n%%% markdown\"",
+        );
+        let inputs = Inputs {
+            data_folder: "run_data\n%%% code".into(),
+            noun: ("unit", "units"),
+            units: 3,
+            ..Default::default()
+        };
+        let build_of = |text: &str| {
+            let fw = Framework::from_toml(text, "fw.toml").unwrap();
+            build(&fw, "fw.toml", "0123456789abcdef", &inputs)
+        };
+        let (nb, safe) = (build_of(&hostile), build_of(plain));
+        assert_eq!(check(&nb), Vec::<String>::new());
+        assert_eq!(
+            nb["cells"].as_array().unwrap().len(),
+            safe["cells"].as_array().unwrap().len()
+        );
+        let all: String = nb["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| {
+                c["source"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.as_str().unwrap().to_string())
+            })
+            .collect();
+        assert!(!all.contains("\nimport os"), "{all}");
+        assert!(all.contains("# Risk %%% code import os %%% markdown"), "{all}");
     }
 }

@@ -25,22 +25,39 @@ fn est(e: Estimate) -> [Cell; 3] {
     ]
 }
 
+/// The first columns of `backtest.csv`, in order (the metrics and `note` follow).
+pub const BACKTEST_COLUMNS: [&str; 8] = [
+    "variant",
+    "kind",
+    "step",
+    "period",
+    "outcome_period",
+    "n",
+    "positives",
+    "n_probability",
+];
+
+/// The columns of `forecasts.csv`, in order (the report reads them by these names).
+pub const FORECASTS_COLUMNS: [&str; 10] = [
+    "unit",
+    "period",
+    "step",
+    "outcome_period",
+    "variant",
+    "kind",
+    "score",
+    "probability",
+    "outcome",
+    "event",
+];
+
 fn strings(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
 /// Every forecaster's skill per origin and pooled.
 pub fn backtest(bt: &Backtest) -> Table<'_> {
-    let mut header = strings(&[
-        "variant",
-        "kind",
-        "step",
-        "period",
-        "outcome_period",
-        "n",
-        "positives",
-        "n_probability",
-    ]);
+    let mut header = strings(&BACKTEST_COLUMNS);
     for m in METRIC_NAMES {
         header.extend([m.to_string(), format!("{m}_lo"), format!("{m}_hi")]);
     }
@@ -171,18 +188,7 @@ pub fn reliability(bt: &Backtest) -> Table<'_> {
 /// The long table: unit, origin, step, outcome period, forecaster, its forecast and
 /// probability, the outcome and whether it is an event.
 pub fn forecasts(bt: &Backtest, threshold: f64) -> Table<'_> {
-    let header = strings(&[
-        "unit",
-        "period",
-        "step",
-        "outcome_period",
-        "variant",
-        "kind",
-        "score",
-        "probability",
-        "outcome",
-        "event",
-    ]);
+    let header = strings(&FORECASTS_COLUMNS);
     let rows = bt.forecasts.iter().map(move |f| {
         let (name, kind) = &bt.forecasters[f.forecaster];
         vec![

@@ -9,11 +9,18 @@ use super::csv::Cell;
 use super::tables::Table;
 use crate::compare::Comparison;
 
+/// The first columns of `variants.csv`.
+pub const VARIANTS_KEY_COLUMNS: [&str; 2] = ["unit", "period"];
+
+/// The prefixes of each variant's columns in `variants.csv`: `score_<v>`, `rank_<v>`,
+/// `class_<v>` (the report and the notebook find the variants by them).
+pub const VARIANT_PREFIXES: [&str; 3] = ["score_", "rank_", "class_"];
+
 /// Every unit-period's score, rank and class under each variant.
 pub fn variants(cmp: &Comparison) -> Table<'_> {
-    let mut header = vec!["unit".to_string(), "period".to_string()];
+    let mut header: Vec<String> = VARIANTS_KEY_COLUMNS.map(String::from).to_vec();
     for n in &cmp.names {
-        header.extend([format!("score_{n}"), format!("rank_{n}"), format!("class_{n}")]);
+        header.extend(VARIANT_PREFIXES.map(|p| format!("{p}{n}")));
     }
     let rows = cmp.rows.iter().map(|((p, u), row)| {
         let mut cells = vec![Cell::Text(u.clone()), Cell::Text(p.to_string())];

@@ -67,13 +67,14 @@ fn scored(res: &Results) -> (usize, Vec<usize>, Vec<String>) {
     (res.n_units(), res.scored_cells().collect(), periods)
 }
 
+/// The first columns of `scores.csv`, in order (the pillars' ids follow); the notebook
+/// reads them by these names.
+pub const SCORES_COLUMNS: [&str; 7] = ["unit", "period", "score", "rank", "class", "coverage", "imputed"];
+
 /// Per unit and period: index score, rank, class and pillar scores.
 pub fn scores<'a>(fw: &'a Framework, res: &'a Results) -> Table<'a> {
     let pillars = fw.pillar_order();
-    let mut header: Vec<String> = ["unit", "period", "score", "rank", "class", "coverage", "imputed"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header: Vec<String> = SCORES_COLUMNS.iter().map(|s| s.to_string()).collect();
     header.extend(pillars.iter().map(|&g| fw.groups[g].id.clone()));
     let (n, cells, periods) = scored(res);
     let rows = Rows::numbered(cells.len(), move |i| {

@@ -13,6 +13,7 @@ use super::{colours, legend, mesh, num, read_csv, svg, Chart, Mark, PLOT_WIDTH};
 use crate::backtest::{self, Estimate, Kind, METRIC_NAMES, VERDICT_METRIC};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
+use crate::output::backtest::{BACKTEST_COLUMNS, FORECASTS_COLUMNS};
 use plotters::prelude::*;
 use serde::Serialize;
 use std::path::Path;
@@ -61,11 +62,9 @@ fn columns<const N: usize>(header: &[String], path: &Path, names: [&str; N]) -> 
 fn series(dir: &Path) -> Result<(i64, Vec<Series>)> {
     let path = dir.join("forecasts.csv");
     let (header, rows) = read_csv(&path)?;
-    let [step, variant, kind, score, probability, event] = columns(
-        &header,
-        &path,
-        ["step", "variant", "kind", "score", "probability", "event"],
-    )?;
+    let [_, _, step, _, variant, kind, score, probability, _, event] = FORECASTS_COLUMNS;
+    let [step, variant, kind, score, probability, event] =
+        columns(&header, &path, [step, variant, kind, score, probability, event])?;
     let first = rows
         .iter()
         .map(|r| num(&r[step]))
@@ -290,7 +289,8 @@ fn skill_rows(dir: &Path, step: i64) -> Result<Vec<SkillRow>> {
 fn pooled<const N: usize>(dir: &Path, step: i64, metrics: [&str; N]) -> Result<[Vec<(String, f64)>; N]> {
     let path = dir.join("backtest.csv");
     let (header, rows) = read_csv(&path)?;
-    let [s, variant, period] = columns(&header, &path, ["step", "variant", "period"])?;
+    let [variant, _, step_column, period, ..] = BACKTEST_COLUMNS;
+    let [s, variant, period] = columns(&header, &path, [step_column, variant, period])?;
     let at = columns(&header, &path, metrics)?;
     let pooled: Vec<&Vec<String>> = rows
         .iter()

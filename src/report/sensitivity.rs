@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::error::ErrorKind;
+use crate::output::compare::{VARIANTS_KEY_COLUMNS, VARIANT_PREFIXES};
 
 /// The rank uncertainty chart, and the Sobol chart when `sobol.csv` is there.
 pub(super) fn sensitivity_charts(dir: &Path, last: Period, noun: Noun) -> Result<Vec<Chart>> {
@@ -206,12 +207,14 @@ pub(super) fn sobol_reading(factor: &str, s1: f64, st: f64) -> String {
 pub(super) fn variant_chart(dir: &Path, last: Period, noun: Noun) -> Result<Chart> {
     let path = dir.join("variants.csv");
     let (header, rows) = read_csv(&path)?;
-    let unit = column(&header, &path, "unit")?;
-    let period = column(&header, &path, "period")?;
+    let [unit, period] = VARIANTS_KEY_COLUMNS;
+    let unit = column(&header, &path, unit)?;
+    let period = column(&header, &path, period)?;
+    let rank_prefix = VARIANT_PREFIXES[1];
     let variants: Vec<(String, usize)> = header
         .iter()
         .enumerate()
-        .filter_map(|(i, h)| h.strip_prefix("rank_").map(|v| (v.to_string(), i)))
+        .filter_map(|(i, h)| h.strip_prefix(rank_prefix).map(|v| (v.to_string(), i)))
         .collect();
     let want = last.to_string();
     let mut rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[period] == want).collect();
