@@ -95,24 +95,11 @@ struct Csv {
 
 impl Csv {
     fn parse(name: &str, text: &str) -> Result<Csv> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-        let bad = |e: csv::Error| Error::Data {
-            file: name.to_string(),
-            kind: ErrorKind::Unreadable,
-            message: format!("cannot read as CSV: {e}"),
-        };
-        let header = reader.headers().map_err(bad)?.iter().map(str::to_string).collect();
-        let rows = reader
-            .records()
-            .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(bad)?;
+        let table = crate::input::scan::read_table(text.as_bytes(), name, Some(b','))?;
         Ok(Csv {
             name: name.to_string(),
-            header,
-            rows,
+            header: table.header,
+            rows: table.rows.into_iter().map(|(_, cells)| cells).collect(),
         })
     }
 

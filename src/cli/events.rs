@@ -155,24 +155,17 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
     let mut gids = Vec::new();
     if let Some(path) = &args.cells {
         let bytes = crate::input::file::read(path, "cells file", Default::default())?;
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(crate::data::sniff_delimiter(text))
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text);
         let mut problems = Vec::new();
         // The column named `gid`, if the first row names one; else the first column.
         let mut column = 0;
-        for (i, record) in reader.records().enumerate() {
-            let Ok(record) = record else { continue };
+        for (i, (row, record)) in crate::input::scan::read_records(&bytes).into_iter().enumerate() {
             if i == 0 {
                 if let Some(at) = record.iter().position(|h| h.trim().eq_ignore_ascii_case("gid")) {
                     column = at;
                     continue;
                 }
             }
-            let cell = record.get(column).unwrap_or("").trim();
+            let cell = record.get(column).map_or("", |c| c.trim());
             if cell.is_empty() {
                 continue;
             }
@@ -180,7 +173,7 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
                 Some(c) => gids.push(c.gid()),
                 None => problems.push(Error::Cell {
                     file: path.display().to_string(),
-                    row: i + 1,
+                    row,
                     column: "gid".into(),
                     message: format!("expected a PRIO-GRID cell id (1 to {LAST_GID}), found `{cell}`"),
                 }),

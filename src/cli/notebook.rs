@@ -3,6 +3,7 @@
 use crate::error::ErrorKind;
 use crate::framework::Framework;
 use crate::notebook::{self, Inputs};
+use crate::output::tables::SCORES_COLUMNS;
 use crate::output::{
     self,
     manifest::{check_folder, sha256_hex},
@@ -49,26 +50,18 @@ fn need(dir: &Path, file: &str, option: &str) -> Result<PathBuf> {
 /// The units of a `scores.csv` (its `unit` column), each once: the notebook names
 /// them (cells, provinces, countries) and says how many its charts leave out.
 fn unit_column(scores: &Path) -> Result<Vec<String>> {
-    let bytes = crate::input::file::read(scores, "scores file", Default::default())?;
-    let bad = |message: String| Error::Data {
+    let (header, rows) = crate::report::read_csv(scores)?;
+    let unit = SCORES_COLUMNS[0];
+    let at = header.iter().position(|h| h == unit).ok_or_else(|| Error::Data {
         file: scores.display().to_string(),
         kind: ErrorKind::BadTable,
-        message,
-    };
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let at = reader
-        .headers()
-        .map_err(|e| bad(e.to_string()))?
-        .iter()
-        .position(|h| h == "unit")
-        .ok_or_else(|| bad("has no `unit` column (expected the scores.csv of `riskscore score`)".into()))?;
+        message: format!("has no `{unit}` column (expected the scores.csv of `riskscore score`)"),
+    })?;
     let mut units: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| bad(e.to_string()))?;
-        let unit = record.get(at).unwrap_or("");
-        if seen.insert(unit.to_string()) {
-            units.push(unit.to_string());
+    for row in rows {
+        if seen.insert(row[at].clone()) {
+            units.push(row[at].clone());
         }
     }
     Ok(units)

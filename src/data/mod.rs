@@ -44,7 +44,6 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 use std::path::PathBuf;
 
 pub use crate::input::numbers::{thousands_separator, NumberFormat, THOUSANDS_EXPECTED};
-pub use crate::input::scan::sniff_delimiter;
 pub use read::Table;
 
 /// Where to read one data file from.

@@ -11,6 +11,7 @@
 use super::{Layout, SourceInfo};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
+use crate::input::scan::TextTable;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -68,24 +69,9 @@ pub fn grid_queen(units: &[String], rings: u32, data: &str) -> Result<Contiguity
 }
 
 /// A CSV table of the neighbours' files (a byte-order mark skipped, the delimiter
-/// sniffed), and its header.
-fn table<'a>(bytes: &'a [u8], file: &str) -> Result<(csv::Reader<&'a [u8]>, Vec<String>)> {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(crate::input::scan::sniff_delimiter(text))
-        .flexible(false)
-        .from_reader(text);
-    let header = reader
-        .headers()
-        .map_err(|e| Error::Data {
-            file: file.to_string(),
-            kind: ErrorKind::Unreadable,
-            message: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    Ok((reader, header))
+/// sniffed; every row the header's width).
+fn table(bytes: &[u8], file: &str) -> Result<TextTable> {
+    crate::input::scan::read_table(bytes, file, None)
 }
 
 /// A neighbours file as the manifest lists it.
@@ -112,7 +98,7 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
         column: column.into(),
         message,
     };
-    let (mut reader, header) = table(&bytes, &file)?;
+    let TextTable { header, rows: records } = table(&bytes, &file)?;
     if header.len() < 2 || header.len() > 3 {
         return Err(Error::Data {
             file,
@@ -128,12 +114,11 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
     let mut graph = vec![Vec::new(); units.len()];
     let mut seen = HashSet::new();
     let mut rows = 0;
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2;
-        let record = record.map_err(|e| cell(row, &header[0], format!("cannot read the row: {e}")))?;
+    for (row, record) in &records {
+        let row = *row;
         rows += 1;
-        let a = record.get(0).unwrap_or("").trim();
-        let b = record.get(1).unwrap_or("").trim();
+        let a = record[0].trim();
+        let b = record[1].trim();
         for (value, column) in [(a, &header[0]), (b, &header[1])] {
             if value.is_empty() {
                 return Err(cell(row, column, "expected a unit code, found an empty cell".into()));
@@ -142,7 +127,7 @@ pub fn read(path: &Path, units: &[String]) -> Result<(Contiguity, SourceInfo)> {
         if a == b {
             return Err(cell(row, &header[1], format!("`{a}` cannot be its own neighbour")));
         }
-        let weight = match record.get(2).map(str::trim) {
+        let weight = match record.get(2).map(|w| w.trim()) {
             None | Some("") => 1.0,
             Some(w) => match w.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= 0.0 => v,
@@ -212,7 +197,7 @@ type Coordinates = (Vec<Option<(f64, f64)>>, usize, Vec<u8>, Vec<Error>);
 fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
     let file = path.display().to_string();
     let bytes = crate::input::file::read(path, "table of coordinates", Default::default())?;
-    let (mut reader, header) = table(&bytes, &file)?;
+    let TextTable { header, rows: records } = table(&bytes, &file)?;
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.to_lowercase().as_str()));
     let (Some(lat), Some(lon)) = (find(&["lat", "latitude"]), find(&["lon", "longitude"])) else {
@@ -231,27 +216,20 @@ fn coordinates_table(path: &Path, units: &[String]) -> Result<Coordinates> {
     let mut points: Vec<Option<(f64, f64)>> = vec![None; units.len()];
     let mut problems = Vec::new();
     let mut rows = 0;
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2;
+    for (row, record) in &records {
+        let row = *row;
         let cell = |column: usize, message: String| Error::Cell {
             file: file.clone(),
             row,
             column: header[column].clone(),
             message,
         };
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(cell(0, format!("cannot read the row: {e}")));
-                continue;
-            }
-        };
         rows += 1;
-        let unit = record.get(unit_column).unwrap_or("").trim();
+        let unit = record[unit_column].trim();
         // Rows of places that are no unit of the data are not read.
         let Some(&u) = index.get(unit) else { continue };
         let number = |column: usize, lo: f64, hi: f64| -> std::result::Result<f64, Error> {
-            let text = record.get(column).unwrap_or("").trim();
+            let text = record[column].trim();
             match text.parse::<f64>() {
                 Ok(v) if (lo..=hi).contains(&v) => Ok(v),
                 _ => Err(cell(

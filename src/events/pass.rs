@@ -106,7 +106,7 @@ fn read_blocks(
     block_bytes: usize,
 ) -> Result<PassReport> {
     let io = |e: std::io::Error| Error::io(&pass.path, "cannot read the event log", e);
-    let (header, body_start) = read_header(pass, name)?;
+    let (header, body_start) = read_header(pass)?;
     let width = header.len();
     let position = |c: &str| header.iter().position(|h| h == c);
     let mut missing = Vec::new();
@@ -216,41 +216,52 @@ fn read_blocks(
 }
 
 /// The header's cell texts and the offset of the first byte after the header (and
-/// after the HXL row under it, when `pass.hxl`).
-fn read_header(pass: &CsvPass, name: &str) -> Result<(Vec<String>, u64)> {
+/// after the HXL row under it, when `pass.hxl`). Rows end at a line feed, a carriage
+/// return before it dropped (as polars reads). The head of the file is read, twice as
+/// much each time, until the rows needed are whole.
+fn read_header(pass: &CsvPass) -> Result<(Vec<String>, u64)> {
+    use crate::input::scan::{head_records, Dialect, LineEnds};
     let io = |e: std::io::Error| Error::io(&pass.path, "cannot read the event log", e);
     let mut file = std::fs::File::open(&pass.path).map_err(io)?;
     file.seek(std::io::SeekFrom::Start(pass.bom as u64)).map_err(io)?;
-    // Rows end at a line feed, a carriage return before it dropped (as polars reads).
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(pass.separator)
-        .has_headers(false)
-        .flexible(true)
-        .terminator(::csv::Terminator::Any(b'\n'))
-        .from_reader(std::io::BufReader::new(file));
-    let mut record = ::csv::ByteRecord::new();
-    let csv_error = |e: ::csv::Error| read_error(name, e);
-    let mut header = Vec::new();
-    if reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let last = record.len().saturating_sub(1);
-        header = record
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let cell = if i == last { strip_cr(cell) } else { cell };
-                let cell = String::from_utf8_lossy(cell);
-                if pass.lowercase {
-                    cell.to_lowercase()
-                } else {
-                    cell.into_owned()
-                }
-            })
-            .collect();
-    }
-    if pass.hxl {
-        reader.read_byte_record(&mut record).map_err(csv_error)?;
-    }
-    Ok((header, pass.bom as u64 + reader.position().byte()))
+    let dialect = Dialect {
+        delimiter: pass.separator,
+        line_ends: LineEnds::LineFeed,
+    };
+    let wanted = 1 + usize::from(pass.hxl);
+    let mut head = Vec::new();
+    let (records, end) = loop {
+        let want = (2 * head.len()).max(1 << 16);
+        let got = (&mut file)
+            .take((want - head.len()) as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        let eof = head.len() < want || got == 0;
+        let (records, end) = head_records(&head, eof, dialect, wanted);
+        if records.len() == wanted || eof {
+            break (records, end);
+        }
+    };
+    let header = records
+        .first()
+        .map(|record| {
+            let last = record.len().saturating_sub(1);
+            record
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let cell = if i == last { strip_cr(cell) } else { cell };
+                    let cell = String::from_utf8_lossy(cell);
+                    if pass.lowercase {
+                        cell.to_lowercase()
+                    } else {
+                        cell.into_owned()
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((header, pass.bom as u64 + end as u64))
 }
 
 /// An error of the log `name` that the reader or polars reported.

@@ -239,13 +239,17 @@ fn utf8_copy(path: &Path, encoding: &input::TextEncoding) -> Result<tempfile::Te
 
 /// Whether the second row is an HXL hashtag row: every non-empty cell starts with `#`.
 fn has_hxl_row(head: &[u8], separator: u8) -> bool {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(head);
-    let mut record = ::csv::StringRecord::new();
-    matches!(reader.read_record(&mut record), Ok(true)) && is_hxl(record.iter())
+    use crate::input::scan::{head_records, Dialect, LineEnds};
+    let dialect = Dialect {
+        delimiter: separator,
+        line_ends: LineEnds::Any,
+    };
+    // The head as if it were the whole file: a row it cuts is read as far as it goes.
+    let (records, _) = head_records(head, true, dialect, 2);
+    records.get(1).is_some_and(|row| {
+        let cells: Vec<std::borrow::Cow<str>> = row.iter().map(|c| String::from_utf8_lossy(c)).collect();
+        is_hxl(cells.iter().map(|c| c.as_ref()))
+    })
 }
 
 fn is_hxl<'a>(cells: impl Iterator<Item = &'a str>) -> bool {

@@ -8,12 +8,13 @@ use crate::error::{Error, Result};
 use crate::uncertainty::Analysis;
 use std::path::Path;
 
-/// Reads a sample matrix: a header, then one row per run with d values in [0, 1].
+/// Reads a sample matrix: a header, then one row per run with d values in [0, 1] (a
+/// comma between fields; more columns than d are left aside).
 pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
     let name = path.display().to_string();
     let bytes = crate::input::file::read(path, "sample matrix", Default::default())?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
-    let header_len = reader.headers().map(|h| h.len()).unwrap_or(0);
+    let table = crate::input::scan::read_table(&bytes, &name, Some(b','))?;
+    let header_len = table.header.len();
     if header_len < d {
         return Err(Error::Data {
             file: name,
@@ -23,26 +24,16 @@ pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
             ),
         });
     }
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| Error::Data {
-            file: name.clone(),
-            kind: ErrorKind::BadRow,
-            message: format!("row {}: {e}", i + 2),
-        })?;
-        for j in 0..d {
-            let text = record.get(j).unwrap_or("");
+    let mut out = Vec::with_capacity(table.rows.len() * d);
+    for (row, cells) in &table.rows {
+        for (text, column) in cells.iter().zip(&table.header).take(d) {
             match text.trim().parse::<f64>() {
                 Ok(v) if (0.0..=1.0).contains(&v) => out.push(v),
                 _ => {
                     return Err(Error::Cell {
                         file: name,
-                        row: i + 2,
-                        column: reader
-                            .headers()
-                            .ok()
-                            .and_then(|h| h.get(j).map(str::to_string))
-                            .unwrap_or_default(),
+                        row: *row,
+                        column: column.clone(),
                         message: format!("expected a number in [0, 1], found `{text}`"),
                     })
                 }

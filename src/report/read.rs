@@ -8,71 +8,28 @@ use super::*;
 /// with decimal points. A row of another length than the header, or a cell that is not
 /// UTF-8, is refused naming its row (a folder may come from someone else).
 pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    use crate::input::scan::{Dialect, LineEnds, Lines, Reader};
     let bytes = crate::input::file::read(path, "table", Default::default())?;
     let excel = bytes.starts_with("\u{feff}".as_bytes());
-    let body = if excel { &bytes[3..] } else { &bytes[..] };
-    let dialect = Dialect {
-        delimiter: if excel { b';' } else { b',' },
-        line_ends: LineEnds::Any,
-    };
-    let file = path.display().to_string();
-    let mut header: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
-    let mut problem = None;
-    let mut lines = Lines::from(1);
-    Reader::default().read(body, true, dialect, |record| {
-        let line = lines.of(body, record);
-        let cells: std::result::Result<Vec<&str>, usize> = (0..record.len())
-            .map(|j| record.get_str(j, None).and_then(|t| t.ok()).ok_or(j))
-            .collect();
-        let refuse = |message: String| Error::Cell {
-            file: file.clone(),
-            row: line,
-            column: String::new(),
-            message,
-        };
-        let cells = match cells {
-            Ok(cells) => cells,
-            Err(j) => {
-                problem = Some(refuse(format!(
-                    "cannot read the row: field {} is not UTF-8 text",
-                    j + 1
-                )));
-                return false;
-            }
-        };
-        let Some(header) = &header else {
-            header = Some(cells.iter().map(|c| c.to_string()).collect());
-            return true;
-        };
-        if cells.len() != header.len() {
-            problem = Some(refuse(format!(
-                "cannot read the row: it has {} fields, the header {}",
-                cells.len(),
-                header.len()
-            )));
-            return false;
-        }
-        rows.push(
+    let delimiter = if excel { b';' } else { b',' };
+    let table = crate::input::scan::read_table(&bytes, &path.display().to_string(), Some(delimiter))?;
+    let rows = table
+        .rows
+        .into_iter()
+        .map(|(_, cells)| {
             cells
-                .iter()
+                .into_iter()
                 .map(|field| {
                     let point = field.replacen(',', ".", 1);
                     if excel && field.contains(',') && point.parse::<f64>().is_ok() {
                         point
                     } else {
-                        field.to_string()
+                        field
                     }
                 })
-                .collect(),
-        );
-        true
-    });
-    match problem {
-        Some(problem) => Err(problem),
-        None => Ok((header.unwrap_or_default(), rows)),
-    }
+                .collect()
+        })
+        .collect();
+    Ok((table.header, rows))
 }
 
 pub(super) fn column(header: &[String], path: &Path, name: &str) -> Result<usize> {

@@ -339,13 +339,9 @@ fn read_weight_sets(path: &std::path::Path, fw: &Framework) -> Result<Vec<Vec<(C
     let name = path.display().to_string();
     let bytes =
         crate::input::file::read(path, "weight sets file", Default::default()).map_err(|e| vec![e.to_string()])?;
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| vec![format!("{name}: {e}")])?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let table = crate::input::scan::read_table(&bytes, &name, Some(b','))
+        .map_err(|e| e.problems().iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
+    let header = &table.header;
     let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
     let (Some(set_col), Some(id_col), Some(weight_col)) =
         (col(&["set"]), col(&["id", "iCode"]), col(&["weight", "Weight"]))
@@ -358,16 +354,8 @@ fn read_weight_sets(path: &std::path::Path, fw: &Framework) -> Result<Vec<Vec<(C
     let mut labels: Vec<String> = Vec::new();
     let mut sets: Vec<Vec<(Child, f64)>> = Vec::new();
     let mut problems = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("{name}: row {row}: {e}"));
-                continue;
-            }
-        };
-        let get = |c: usize| record.get(c).unwrap_or("").trim().to_string();
+    for (row, record) in &table.rows {
+        let get = |c: usize| record[c].trim().to_string();
         let (label, id, weight) = (get(set_col), get(id_col), get(weight_col));
         if id == fw.index.id {
             continue;
