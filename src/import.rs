@@ -91,6 +91,8 @@ struct Csv {
     name: String,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// The line each row starts on (the header is line 1).
+    lines: Vec<usize>,
 }
 
 impl Csv {
@@ -99,6 +101,7 @@ impl Csv {
         Ok(Csv {
             name: name.to_string(),
             header: table.header,
+            lines: table.rows.iter().map(|(line, _)| *line).collect(),
             rows: table.rows.into_iter().map(|(_, cells)| cells).collect(),
         })
     }
@@ -152,95 +155,110 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
         });
         return None;
     }
-    // A cell's text; R's `NA` (as write.csv leaves it) is empty.
-    let get = |row: &[String], name: &str| {
-        csv.column(name)
-            .map(|i| row[i].trim())
-            .filter(|t| *t != "NA")
-            .unwrap_or_default()
-            .to_string()
-    };
     let mut out = Vec::new();
-    for (i, row) in csv.rows.iter().enumerate() {
-        let r = i + 2;
-        let number = |name: &str, default: f64, problems: &mut Vec<Error>| {
-            let text = get(row, name);
-            if text.is_empty() {
-                return default;
-            }
-            text.parse::<f64>().unwrap_or_else(|_| {
-                problems.push(problem(
-                    &csv.name,
-                    r,
-                    name,
-                    format!("expected a number, found `{text}`"),
-                ));
-                default
-            })
-        };
-        let kind = get(row, "Type");
-        let is_tree = matches!(kind.as_str(), "Indicator" | "Aggregate");
-        let level_text = get(row, "Level");
-        let level = level_text.parse::<i64>().ok().filter(|l| *l >= 1);
-        if is_tree && !level_text.is_empty() && level.is_none() {
-            problems.push(problem(
-                &csv.name,
-                r,
-                "Level",
-                format!("expected a whole number, 1 for indicators and one more for each aggregate above, found `{level_text}`"),
-            ));
-        }
-        let m = Meta {
-            row: r,
-            level,
-            code: get(row, "iCode"),
-            name: get(row, "iName"),
-            direction: if is_tree {
-                number("Direction", 1.0, problems)
-            } else {
-                1.0
-            },
-            weight: if is_tree { number("Weight", 1.0, problems) } else { 1.0 },
-            unit: get(row, "Unit"),
-            target: match get(row, "Target").as_str() {
-                "" => None,
-                _ => Some(number("Target", f64::NAN, problems)),
-            },
-            denominator: get(row, "Denominator"),
-            parent: get(row, "Parent"),
-            kind,
-        };
-        if m.code.is_empty() {
-            problems.push(problem(&csv.name, r, "iCode", "empty iCode".into()));
-        }
-        match m.kind.as_str() {
-            "Indicator" | "Aggregate" | "Group" | "Denominator" | "Other" => {}
-            other => problems.push(problem(
-                &csv.name,
-                r,
-                "Type",
-                format!("unknown Type `{other}`: expected Indicator, Aggregate, Group, Denominator or Other"),
-            )),
-        }
-        if is_tree && m.direction != 1.0 && m.direction != -1.0 {
-            problems.push(problem(
-                &csv.name,
-                r,
-                "Direction",
-                format!("expected 1 or -1, found {}", m.direction),
-            ));
-        }
-        if is_tree && !(m.weight.is_finite() && m.weight > 0.0) {
-            problems.push(problem(
-                &csv.name,
-                r,
-                "Weight",
-                format!("expected a weight > 0, found {}", m.weight),
-            ));
-        }
-        out.push(m);
+    for (row, &r) in csv.rows.iter().zip(&csv.lines) {
+        out.push(meta_row(csv, row, r, problems));
     }
-    let kinds: HashMap<&str, &str> = out.iter().map(|m| (m.code.as_str(), m.kind.as_str())).collect();
+    check_levels(csv, &out, problems);
+    check_links(csv, &out, problems);
+    check_index(csv, &out, problems);
+    Some(out)
+}
+
+/// A cell's text in `row`; R's `NA` (as write.csv leaves it) is empty.
+fn cell_text(csv: &Csv, row: &[String], name: &str) -> String {
+    csv.column(name)
+        .map(|i| row[i].trim())
+        .filter(|t| *t != "NA")
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// One iMeta row (on line `r`), its cells checked.
+fn meta_row(csv: &Csv, row: &[String], r: usize, problems: &mut Vec<Error>) -> Meta {
+    let get = |row: &[String], name: &str| cell_text(csv, row, name);
+    let number = |name: &str, default: f64, problems: &mut Vec<Error>| {
+        let text = get(row, name);
+        if text.is_empty() {
+            return default;
+        }
+        text.parse::<f64>().unwrap_or_else(|_| {
+            problems.push(problem(
+                &csv.name,
+                r,
+                name,
+                format!("expected a number, found `{text}`"),
+            ));
+            default
+        })
+    };
+    let kind = get(row, "Type");
+    let is_tree = matches!(kind.as_str(), "Indicator" | "Aggregate");
+    let level_text = get(row, "Level");
+    let level = level_text.parse::<i64>().ok().filter(|l| *l >= 1);
+    if is_tree && !level_text.is_empty() && level.is_none() {
+        problems.push(problem(
+            &csv.name,
+            r,
+            "Level",
+            format!(
+                "expected a whole number, 1 for indicators and one more for each aggregate above, found `{level_text}`"
+            ),
+        ));
+    }
+    let m = Meta {
+        row: r,
+        level,
+        code: get(row, "iCode"),
+        name: get(row, "iName"),
+        direction: if is_tree {
+            number("Direction", 1.0, problems)
+        } else {
+            1.0
+        },
+        weight: if is_tree { number("Weight", 1.0, problems) } else { 1.0 },
+        unit: get(row, "Unit"),
+        target: match get(row, "Target").as_str() {
+            "" => None,
+            _ => Some(number("Target", f64::NAN, problems)),
+        },
+        denominator: get(row, "Denominator"),
+        parent: get(row, "Parent"),
+        kind,
+    };
+    if m.code.is_empty() {
+        problems.push(problem(&csv.name, r, "iCode", "empty iCode".into()));
+    }
+    match m.kind.as_str() {
+        "Indicator" | "Aggregate" | "Group" | "Denominator" | "Other" => {}
+        other => problems.push(problem(
+            &csv.name,
+            r,
+            "Type",
+            format!("unknown Type `{other}`: expected Indicator, Aggregate, Group, Denominator or Other"),
+        )),
+    }
+    if is_tree && m.direction != 1.0 && m.direction != -1.0 {
+        problems.push(problem(
+            &csv.name,
+            r,
+            "Direction",
+            format!("expected 1 or -1, found {}", m.direction),
+        ));
+    }
+    if is_tree && !(m.weight.is_finite() && m.weight > 0.0) {
+        problems.push(problem(
+            &csv.name,
+            r,
+            "Weight",
+            format!("expected a weight > 0, found {}", m.weight),
+        ));
+    }
+    m
+}
+
+/// Indicators are on level 1, and a parent one level above its children.
+fn check_levels(csv: &Csv, out: &[Meta], problems: &mut Vec<Error>) {
     let levels: HashMap<&str, i64> = out.iter().filter_map(|m| Some((m.code.as_str(), m.level?))).collect();
     for m in out
         .iter()
@@ -269,8 +287,13 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
             }
         }
     }
+}
+
+/// iCodes are unique; parents are aggregates, denominators denominator rows.
+fn check_links(csv: &Csv, out: &[Meta], problems: &mut Vec<Error>) {
+    let kinds: HashMap<&str, &str> = out.iter().map(|m| (m.code.as_str(), m.kind.as_str())).collect();
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for m in &out {
+    for m in out {
         if let Some(first) = seen.insert(&m.code, m.row) {
             problems.push(problem(
                 &csv.name,
@@ -309,6 +332,10 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
             ));
         }
     }
+}
+
+/// One aggregate without a parent: the index.
+fn check_index(csv: &Csv, out: &[Meta], problems: &mut Vec<Error>) {
     let tops: Vec<&Meta> = out
         .iter()
         .filter(|m| m.kind == "Aggregate" && m.parent.is_empty())
@@ -334,7 +361,6 @@ fn read_meta(csv: &Csv, problems: &mut Vec<Error>) -> Option<Vec<Meta>> {
             ),
         });
     }
-    Some(out)
 }
 
 /// iData has uCode, every indicator, denominator and group column used.
@@ -448,6 +474,32 @@ fn normalisation(steps: &Steps) -> std::result::Result<Vec<String>, String> {
     })
 }
 
+/// What the import chose from COINr's steps: the index row, the aggregation per level,
+/// the normalisation's lines, the imputation and the reference unit of n_dist2ref.
+struct Choices<'a> {
+    index: Option<&'a Meta>,
+    levels: Vec<i64>,
+    per_level: Vec<Option<String>>,
+    normalise: Vec<String>,
+    impute: Option<&'static str>,
+    reference: Option<(String, bool)>,
+}
+
+impl Choices<'_> {
+    /// The aggregation of aggregate `m`: the one given, or its level's.
+    fn aggregation_of(&self, m: &Meta) -> String {
+        let i = if self.per_level.len() == 1 {
+            0
+        } else {
+            m.level
+                .and_then(|l| self.levels.iter().position(|&x| x == l))
+                .unwrap_or(0)
+                .min(self.per_level.len() - 1)
+        };
+        self.per_level[i].clone().unwrap_or_else(|| "arithmetic".into())
+    }
+}
+
 /// The framework TOML, and the notes on what does not carry over.
 fn write_framework(
     imeta_name: &str,
@@ -456,13 +508,29 @@ fn write_framework(
     data: &Csv,
     problems: &mut Vec<Error>,
 ) -> (String, Vec<String>) {
-    let arg = |name: &str, message: String| Error::Argument {
+    let c = choices(meta, steps, data, problems);
+    let mut t = String::new();
+    write_index(&mut t, imeta_name, steps, &c);
+    write_groups(&mut t, meta, &c);
+    write_indicators(&mut t, imeta_name, meta, steps, &c, problems);
+    (t, import_notes(meta, steps, data))
+}
+
+/// A bad value of option `name`.
+fn arg(name: &str, message: String) -> Error {
+    Error::Argument {
         name: name.to_string(),
         message,
-    };
-    let mut notes = Vec::new();
+    }
+}
+
+/// The aggregations per level, checked against the iMeta levels.
+fn aggregations<'a>(
+    meta: &'a [Meta],
+    steps: &Steps,
+    problems: &mut Vec<Error>,
+) -> (Option<&'a Meta>, Vec<i64>, Vec<Option<String>>) {
     let index = meta.iter().find(|m| m.kind == "Aggregate" && m.parent.is_empty());
-    let index_id = index.map_or("index", |m| m.code.as_str());
     // Aggregation per level, from the lowest aggregate level up (COINr's f_ag vector).
     let mut levels: Vec<i64> = meta
         .iter()
@@ -492,17 +560,12 @@ fn write_framework(
             ),
         ));
     }
-    let agg_of = |m: &Meta| -> String {
-        let i = if per_level.len() == 1 {
-            0
-        } else {
-            m.level
-                .and_then(|l| levels.iter().position(|&x| x == l))
-                .unwrap_or(0)
-                .min(per_level.len() - 1)
-        };
-        per_level[i].clone().unwrap_or_else(|| "arithmetic".into())
-    };
+    (index, levels, per_level)
+}
+
+/// What the import chose, every problem of the steps pushed to `problems`.
+fn choices<'a>(meta: &'a [Meta], steps: &Steps, data: &Csv, problems: &mut Vec<Error>) -> Choices<'a> {
+    let (index, levels, per_level) = aggregations(meta, steps, problems);
     let normalise = normalisation(steps).unwrap_or_else(|m| {
         problems.push(arg("normalise", m));
         Vec::new()
@@ -531,7 +594,6 @@ fn write_framework(
             },
         ));
     }
-    let has_time = data.column("Time").is_some();
     // n_dist2ref: iref is a row of iData (1-based), cap_max 0 or 1.
     let reference = if steps.normalise == "n_dist2ref" {
         let iref = steps.normalise_para.first().copied().unwrap_or(f64::NAN);
@@ -557,7 +619,18 @@ fn write_framework(
             problems.push(arg(name, format!("expected a share between 0 and 1, found {t}")));
         }
     }
-    let mut t = String::new();
+    Choices {
+        index,
+        levels,
+        per_level,
+        normalise,
+        impute,
+        reference,
+    }
+}
+
+/// The file's comments, `[index]`, `[screen]` and `[defaults]`.
+fn write_index(t: &mut String, imeta_name: &str, steps: &Steps, c: &Choices) {
     let _ = writeln!(t, "# Imported from COINr by `riskscore import coinr` ({imeta_name}).");
     let _ = writeln!(
         t,
@@ -588,20 +661,24 @@ fn write_framework(
         t,
         "# Directions: risk_up is COINr's 1 and risk_down its -1 (a higher score is \"more\" of the index)."
     );
-    let _ = writeln!(t, "\n[index]\nid = {}", quote(index_id));
-    if let Some(m) = index.filter(|m| !m.name.is_empty()) {
+    let _ = writeln!(
+        t,
+        "\n[index]\nid = {}",
+        quote(c.index.map_or("index", |m| m.code.as_str()))
+    );
+    if let Some(m) = c.index.filter(|m| !m.name.is_empty()) {
         let _ = writeln!(t, "name = {}", quote(&m.name));
     }
     let _ = writeln!(
         t,
         "unit = \"uCode\"\nperiod = \"Time\"\nties = \"min\"          # COINr ranks ties at their lowest place"
     );
-    if let Some(m) = index {
-        let _ = writeln!(t, "aggregation = {}", quote(&agg_of(m)));
+    if let Some(m) = c.index {
+        let _ = writeln!(t, "aggregation = {}", quote(&c.aggregation_of(m)));
     }
     if steps.screen.is_some() || steps.nonzero.is_some() {
         let _ = writeln!(t, "\n[screen]                  # COINr Screen()");
-        if impute.is_some() {
+        if c.impute.is_some() {
             let _ = writeln!(t, "on = \"imputed\"           # after Impute(), as COINr");
         }
     }
@@ -612,10 +689,10 @@ fn write_framework(
         let _ = writeln!(t, "unit_min_nonzero = {threshold}    # nonzero_thresh");
     }
     let _ = writeln!(t, "\n[defaults]");
-    for line in &normalise {
+    for line in &c.normalise {
         let _ = writeln!(t, "{line}");
     }
-    if let Some(i) = impute {
+    if let Some(i) = c.impute {
         let _ = writeln!(t, "impute = {}", quote(i));
     }
     if let Some(g) = &steps.use_group {
@@ -625,7 +702,10 @@ fn write_framework(
         let _ = writeln!(t, "winsorise = \"coinr\"      # COINr Treat(): winsorise, else log_CT");
         let _ = writeln!(t, "winsorise_max_points = {}", steps.winmax);
     }
-    // Groups top-down: each after its parent.
+}
+
+/// The aggregate rows as `[[group]]`s, top-down: each after its parent.
+fn write_groups(t: &mut String, meta: &[Meta], c: &Choices) {
     let mut groups: Vec<&Meta> = meta
         .iter()
         .filter(|m| m.kind == "Aggregate" && !m.parent.is_empty())
@@ -637,8 +717,19 @@ fn write_framework(
             let _ = writeln!(t, "name = {}", quote(&m.name));
         }
         let _ = writeln!(t, "parent = {}\nweight = {}", quote(&m.parent), m.weight);
-        let _ = writeln!(t, "aggregation = {}", quote(&agg_of(m)));
+        let _ = writeln!(t, "aggregation = {}", quote(&c.aggregation_of(m)));
     }
+}
+
+/// The indicator rows as `[[indicator]]`s.
+fn write_indicators(
+    t: &mut String,
+    imeta_name: &str,
+    meta: &[Meta],
+    steps: &Steps,
+    c: &Choices,
+    problems: &mut Vec<Error>,
+) {
     let dist2targ = steps.normalise == "n_dist2targ";
     for m in meta.iter().filter(|m| m.kind == "Indicator") {
         let _ = writeln!(t, "\n[[indicator]]\nid = {}", quote(&m.code));
@@ -656,7 +747,7 @@ fn write_framework(
         if !m.denominator.is_empty() {
             let _ = writeln!(t, "denominator = {}", quote(&m.denominator));
         }
-        if let Some((unit, cap)) = &reference {
+        if let Some((unit, cap)) = &c.reference {
             let _ = writeln!(t, "reference_unit = {}", quote(unit));
             if *cap {
                 let _ = writeln!(t, "cap = true");
@@ -676,16 +767,21 @@ fn write_framework(
             }
         }
     }
-    if !has_time {
+}
+
+/// What does not carry over from COINr, for the user.
+fn import_notes(meta: &[Meta], steps: &Steps, data: &Csv) -> Vec<String> {
+    let mut notes = Vec::new();
+    if data.column("Time").is_none() {
         notes.push("iData has no Time column: the data file gets Time = 1 for every row".into());
     }
     if meta.iter().any(|m| m.kind == "Other") {
         notes.push("iMeta rows of Type Other are kept in the data and not used".into());
     }
-    if meta.iter().any(|m| m.target.is_some()) && !dist2targ {
+    if meta.iter().any(|m| m.target.is_some()) && steps.normalise != "n_dist2targ" {
         notes.push("iMeta Target is used only with n_dist2targ; it is not written".into());
     }
-    (t, notes)
+    notes
 }
 
 /// iData as CSV, with `Time = 1` added when it has no Time column. Text a spreadsheet
