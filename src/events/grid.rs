@@ -87,151 +87,30 @@ fn outlying_periods(log: &Log, options: &Options, kept: &[usize], periods: &[i64
 /// The table of every unit and period.
 /// `row_problems` are the rows that broke a rule: reported with the unknown names.
 pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<Error>) -> Result<EventTable> {
-    let SumColumns {
-        units: units_col,
-        periods: periods_col,
-        values: value_cols,
-        first_rows,
-    } = sum_columns(log, &mut s)?;
-    let incidents_at = |i: usize| value_cols[0][i] as usize;
-    let asked = options.units.as_ref().map(|u| asked_units(log, options, u, &units_col));
-    let wanted: Option<HashSet<&str>> = asked.as_ref().map(|u| u.iter().map(String::as_str).collect());
-    let in_range = |p: i64| {
-        options.first_period.is_none_or(|f| p >= f.ordinal) && options.last_period.is_none_or(|l| p <= l.ordinal)
-    };
-    // Events with no province or cell under --drop-unplaced, and events placed too
-    // coarsely, are no unit's.
-    let left_out = |u: &str| u == super::COARSE || (options.drop_unplaced && unplaced(log, u));
-    let mentioned: BTreeSet<&str> = units_col
-        .iter()
-        .map(String::as_str)
-        .filter(|u| !u.starts_with(UNKNOWN) && !left_out(u))
-        .collect();
-    // With cells and provinces, every unit asked for must be one (kept or not).
-    if let Some(asked) = &asked {
-        let problems: Vec<Error> = asked
-            .iter()
-            .filter_map(|u| match log.place {
-                Place::Grid { .. } if u.parse::<u32>().ok().and_then(Cell::from_gid).is_none() => Some(format!(
-                    "`{u}` is no PRIO-GRID cell id (1 to {})",
-                    crate::places::priogrid::LAST_GID
-                )),
-                Place::Admin1(_) if !u.contains(':') => Some(format!(
-                    "no event of {} is in a province of `{u}`: name a province as `{u}:name`",
-                    log.name
-                )),
-                _ => None,
-            })
-            .map(|m| Error::argument("units", m))
-            .collect();
-        Error::from_problems(problems)?;
-    }
-    if let (Some(asked), false) = (&asked, options.keep_absent_units) {
-        s.report.notes.extend(absent_units(log, asked, &mentioned)?);
-    }
-    let mut units: Vec<String> = match &asked {
-        Some(u) => u.clone(),
-        None => mentioned.iter().map(|u| u.to_string()).collect(),
-    };
-    units.extend(options.extra_units.iter().cloned());
-    if log.place != Place::Country {
-        // Provinces and cells in order: by country and name, by gid.
-        units.sort_by(|a, b| match (a.parse::<u64>(), b.parse::<u64>()) {
-            (Ok(x), Ok(y)) => x.cmp(&y),
-            _ => a.cmp(b),
-        });
-    }
-    units.dedup();
-    if let Place::Admin1(column) = log.place {
-        s.report.notes.extend(spelled_apart(column, &units));
-    }
-    let (mut coarse, mut dropped) = (0usize, 0usize);
-    let mut kept = Vec::new();
-    // Unknown country names inside the period range, each with its events and first row.
-    let mut unknown: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
-    for i in 0..units_col.len() {
-        if left_out(&units_col[i]) {
-            if !in_range(periods_col[i]) {
-                s.report.left_out_periods += incidents_at(i);
-            } else if units_col[i] == super::COARSE {
-                coarse += incidents_at(i);
-            } else {
-                dropped += incidents_at(i);
-            }
-        } else if let Some(name) = units_col[i].strip_prefix(UNKNOWN) {
-            // A province's country name is before its `:`.
-            let name = match log.place {
-                Place::Admin1(_) => name.split_once(':').map_or(name, |(country, _)| country),
-                _ => name,
-            };
-            let n = incidents_at(i);
-            if !in_range(periods_col[i]) {
-                s.report.left_out_periods += n;
-            } else if countries::NO_COUNTRY.contains(&name) {
-                *s.report.no_country.entry(name.to_string()).or_default() += n;
-            } else if wanted.is_some() {
-                *s.report
-                    .left_out_units
-                    .entry(format!("{name} (unknown country name)"))
-                    .or_default() += n;
-            } else {
-                let entry = unknown.entry(name).or_insert((0, u64::MAX));
-                entry.0 += n;
-                entry.1 = entry.1.min(first_rows[i]);
-            }
-        } else if wanted.as_ref().is_some_and(|w| !w.contains(units_col[i].as_str())) {
-            *s.report.left_out_units.entry(units_col[i].clone()).or_default() += incidents_at(i);
-        } else if !in_range(periods_col[i]) {
-            s.report.left_out_periods += incidents_at(i);
-        } else {
-            kept.push(i);
-        }
-    }
+    let cols = sum_columns(log, &mut s)?;
+    let asked = options
+        .units
+        .as_ref()
+        .map(|u| asked_units(log, options, u, &cols.units));
+    let units = output_units(log, options, asked.as_deref(), &cols, &mut s.report)?;
+    let sorted = sort_sums(log, options, asked.as_deref(), &cols, &mut s.report);
     let mut problems = row_problems;
-    problems.extend(unknown_names(log, &unknown));
+    problems.extend(unknown_names(log, &sorted.unknown));
     Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     // Every event without a period broke a rule reported above; never a grid row.
-    if let Some(&i) = kept.iter().find(|&&i| periods_col[i] == i64::MIN) {
+    if let Some(&i) = sorted.kept.iter().find(|&&i| cols.periods[i] == i64::MIN) {
         return Err(log.data_error(
             ErrorKind::Internal,
             format!(
-            "events from row {} have no period, yet no row was found in error (a bug: please report it with the log)",
-            first_rows[i]
-        ),
-        ));
-    }
-    outlying_periods(log, options, &kept, &periods_col, &first_rows)?;
-    let seen_periods = kept.iter().map(|&i| periods_col[i]);
-    let first = options
-        .first_period
-        .map(|p| p.ordinal)
-        .or_else(|| seen_periods.clone().min());
-    let last = options.last_period.map(|p| p.ordinal).or_else(|| seen_periods.max());
-    let periods: Vec<Period> = match (first, last) {
-        (Some(a), Some(b)) => (a..=b)
-            .map(|ordinal| Period {
-                kind: options.period,
-                ordinal,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    if periods.is_empty() || units.is_empty() {
-        return Err(log.data_error(
-            ErrorKind::NothingToScore,
-            format!(
-                "no events left to aggregate ({} rows read{}); check the units and the period range asked for",
-                s.report.rows,
-                if s.report.left_out_units.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", events only in {}",
-                        crate::error::list_ids(s.report.left_out_units.keys().map(String::as_str))
-                    )
-                }
+                "events from row {} have no period, yet no row was found in error (a bug: please report it with the log)",
+                cols.first_rows[i]
             ),
         ));
+    }
+    outlying_periods(log, options, &sorted.kept, &cols.periods, &cols.first_rows)?;
+    let periods = output_periods(options, &sorted.kept, &cols.periods);
+    if periods.is_empty() || units.is_empty() {
+        return Err(nothing_left(log, &s.report));
     }
     let size = (units.len(), periods.len(), options.period);
     let cells_asked = !options.extra_units.is_empty();
@@ -244,52 +123,9 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
     ) {
         return Err(log.data_error(ErrorKind::TooLarge, why));
     }
-    let unit_index: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
-    let n_units = units.len();
-    let first = periods[0].ordinal;
-    let mut values = vec![vec![0.0; n_units * periods.len()]; s.columns.len()];
-    for &i in &kept {
-        let cell = (periods_col[i] - first) as usize * n_units + unit_index[units_col[i].as_str()];
-        for (c, column) in value_cols.iter().enumerate() {
-            values[c][cell] += column[i];
-        }
-    }
-    s.report.aggregated = kept.iter().map(|&i| incidents_at(i)).sum();
-    let no_place: usize = kept
-        .iter()
-        .filter(|&&i| unplaced(log, &units_col[i]))
-        .map(|&i| incidents_at(i))
-        .sum();
-    match (&log.unit_source, log.place) {
-        (_, Place::Admin1(c)) if no_place > 0 => s.report.notes.push(format!(
-            "{no_place} {} no `{c}`: their unit is their country's `{}` (--drop-unplaced leaves them out, --strict refuses them)",
-            if no_place == 1 { "event has" } else { "events have" },
-            super::NO_UNIT
-        )),
-        (UnitSource::Column(c), Place::Country) if no_place > 0 => s.report.notes.push(format!(
-            "{no_place} events have no `{c}`: their unit is `{}` (--strict refuses them)",
-            super::NO_UNIT
-        )),
-        _ => {}
-    }
-    if dropped > 0 {
-        s.report.notes.push(format!(
-            "{dropped} {} left out: no {} (--drop-unplaced)",
-            if dropped == 1 { "event" } else { "events" },
-            match log.place {
-                Place::Grid { .. } => "coordinates on the globe",
-                _ => "province",
-            }
-        ));
-    }
-    if coarse > 0 {
-        s.report.notes.push(format!(
-            "{coarse} {} left out: placed more coarsely than `{}` {}, or with no such code (--max-geo-precision)",
-            if coarse == 1 { "event" } else { "events" },
-            super::detect::precision_column(log.format),
-            options.max_geo_precision.unwrap_or(0)
-        ));
-    }
+    let values = lay_out(&units, &periods, &sorted.kept, &cols, s.columns.len());
+    s.report.aggregated = sorted.kept.iter().map(|&i| cols.incidents(i)).sum();
+    placement_notes(log, options, &cols, &sorted, &mut s.report);
     let unit_columns = match log.place {
         Place::Grid { .. } => cell_columns(&units),
         _ => Vec::new(),
@@ -308,6 +144,237 @@ pub(super) fn grid(log: &Log, options: &Options, mut s: Sums, row_problems: Vec<
         values,
         report: s.report,
     })
+}
+
+/// Whether ordinal `p` is in the period range asked for.
+fn in_range(options: &Options, p: i64) -> bool {
+    options.first_period.is_none_or(|f| p >= f.ordinal) && options.last_period.is_none_or(|l| p <= l.ordinal)
+}
+
+/// Whether the events of `unit` are no unit's: with no province or cell under
+/// --drop-unplaced, or placed too coarsely.
+fn left_out(log: &Log, options: &Options, unit: &str) -> bool {
+    unit == super::COARSE || (options.drop_unplaced && unplaced(log, unit))
+}
+
+/// The table's units: those asked for, else those the events name; the extra ones;
+/// provinces and cells in order. Units asked for that cannot be are refused.
+fn output_units(
+    log: &Log,
+    options: &Options,
+    asked: Option<&[String]>,
+    cols: &SumColumns,
+    report: &mut super::Report,
+) -> Result<Vec<String>> {
+    let mentioned: BTreeSet<&str> = cols
+        .units
+        .iter()
+        .map(String::as_str)
+        .filter(|u| !u.starts_with(UNKNOWN) && !left_out(log, options, u))
+        .collect();
+    // With cells and provinces, every unit asked for must be one (kept or not).
+    if let Some(asked) = asked {
+        let problems: Vec<Error> = asked
+            .iter()
+            .filter_map(|u| match log.place {
+                Place::Grid { .. } if u.parse::<u32>().ok().and_then(Cell::from_gid).is_none() => Some(format!(
+                    "`{u}` is no PRIO-GRID cell id (1 to {})",
+                    crate::places::priogrid::LAST_GID
+                )),
+                Place::Admin1(_) if !u.contains(':') => Some(format!(
+                    "no event of {} is in a province of `{u}`: name a province as `{u}:name`",
+                    log.name
+                )),
+                _ => None,
+            })
+            .map(|m| Error::argument("units", m))
+            .collect();
+        Error::from_problems(problems)?;
+        if !options.keep_absent_units {
+            report.notes.extend(absent_units(log, asked, &mentioned)?);
+        }
+    }
+    let mut units: Vec<String> = match asked {
+        Some(u) => u.to_vec(),
+        None => mentioned.iter().map(|u| u.to_string()).collect(),
+    };
+    units.extend(options.extra_units.iter().cloned());
+    if log.place != Place::Country {
+        // Provinces and cells in order: by country and name, by gid.
+        units.sort_by(|a, b| match (a.parse::<u64>(), b.parse::<u64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => a.cmp(b),
+        });
+    }
+    units.dedup();
+    if let Place::Admin1(column) = log.place {
+        report.notes.extend(spelled_apart(column, &units));
+    }
+    Ok(units)
+}
+
+/// The sums sorted: those that make the table, and the events left out and why.
+struct Sorted<'a> {
+    /// The rows of the sums that make the table.
+    kept: Vec<usize>,
+    /// Events placed too coarsely, and events with no place under --drop-unplaced.
+    coarse: usize,
+    dropped: usize,
+    /// Unknown country names inside the period range, each with its events and first row.
+    unknown: BTreeMap<&'a str, (usize, u64)>,
+}
+
+/// Sorts every row of the sums: kept, or counted in the report (or in `unknown`) as
+/// out of the period range, of no country, of a unit not asked for, or left out.
+fn sort_sums<'a>(
+    log: &Log,
+    options: &Options,
+    asked: Option<&[String]>,
+    cols: &'a SumColumns,
+    report: &mut super::Report,
+) -> Sorted<'a> {
+    let wanted: Option<HashSet<&str>> = asked.map(|u| u.iter().map(String::as_str).collect());
+    let mut sorted = Sorted {
+        kept: Vec::new(),
+        coarse: 0,
+        dropped: 0,
+        unknown: BTreeMap::new(),
+    };
+    for (i, unit) in cols.units.iter().enumerate() {
+        let n = cols.incidents(i);
+        let in_range = in_range(options, cols.periods[i]);
+        if left_out(log, options, unit) {
+            if !in_range {
+                report.left_out_periods += n;
+            } else if unit == super::COARSE {
+                sorted.coarse += n;
+            } else {
+                sorted.dropped += n;
+            }
+        } else if let Some(name) = unit.strip_prefix(UNKNOWN) {
+            // A province's country name is before its `:`.
+            let name = match log.place {
+                Place::Admin1(_) => name.split_once(':').map_or(name, |(country, _)| country),
+                _ => name,
+            };
+            if !in_range {
+                report.left_out_periods += n;
+            } else if countries::NO_COUNTRY.contains(&name) {
+                *report.no_country.entry(name.to_string()).or_default() += n;
+            } else if wanted.is_some() {
+                *report
+                    .left_out_units
+                    .entry(format!("{name} (unknown country name)"))
+                    .or_default() += n;
+            } else {
+                let entry = sorted.unknown.entry(name).or_insert((0, u64::MAX));
+                entry.0 += n;
+                entry.1 = entry.1.min(cols.first_rows[i]);
+            }
+        } else if wanted.as_ref().is_some_and(|w| !w.contains(unit.as_str())) {
+            *report.left_out_units.entry(unit.clone()).or_default() += n;
+        } else if !in_range {
+            report.left_out_periods += n;
+        } else {
+            sorted.kept.push(i);
+        }
+    }
+    sorted
+}
+
+/// Every period from the first asked for (else seen) to the last.
+fn output_periods(options: &Options, kept: &[usize], periods_col: &[i64]) -> Vec<Period> {
+    let seen_periods = kept.iter().map(|&i| periods_col[i]);
+    let first = options
+        .first_period
+        .map(|p| p.ordinal)
+        .or_else(|| seen_periods.clone().min());
+    let last = options.last_period.map(|p| p.ordinal).or_else(|| seen_periods.max());
+    match (first, last) {
+        (Some(a), Some(b)) => (a..=b)
+            .map(|ordinal| Period {
+                kind: options.period,
+                ordinal,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The error of a log that leaves no unit or no period.
+fn nothing_left(log: &Log, report: &super::Report) -> Error {
+    log.data_error(
+        ErrorKind::NothingToScore,
+        format!(
+            "no events left to aggregate ({} rows read{}); check the units and the period range asked for",
+            report.rows,
+            if report.left_out_units.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", events only in {}",
+                    crate::error::list_ids(report.left_out_units.keys().map(String::as_str))
+                )
+            }
+        ),
+    )
+}
+
+/// The kept sums laid on the table: per column, a value per cell `period * units + unit`
+/// (0 where no event is).
+fn lay_out(units: &[String], periods: &[Period], kept: &[usize], cols: &SumColumns, n_columns: usize) -> Vec<Vec<f64>> {
+    let unit_index: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+    let n_units = units.len();
+    let first = periods[0].ordinal;
+    let mut values = vec![vec![0.0; n_units * periods.len()]; n_columns];
+    for &i in kept {
+        let cell = (cols.periods[i] - first) as usize * n_units + unit_index[cols.units[i].as_str()];
+        for (c, column) in cols.values.iter().enumerate() {
+            values[c][cell] += column[i];
+        }
+    }
+    values
+}
+
+/// The notes on events with no place, dropped, or placed too coarsely.
+fn placement_notes(log: &Log, options: &Options, cols: &SumColumns, sorted: &Sorted, report: &mut super::Report) {
+    let no_place: usize = sorted
+        .kept
+        .iter()
+        .filter(|&&i| unplaced(log, &cols.units[i]))
+        .map(|&i| cols.incidents(i))
+        .sum();
+    match (&log.unit_source, log.place) {
+        (_, Place::Admin1(c)) if no_place > 0 => report.notes.push(format!(
+            "{no_place} {} no `{c}`: their unit is their country's `{}` (--drop-unplaced leaves them out, --strict refuses them)",
+            if no_place == 1 { "event has" } else { "events have" },
+            super::NO_UNIT
+        )),
+        (UnitSource::Column(c), Place::Country) if no_place > 0 => report.notes.push(format!(
+            "{no_place} events have no `{c}`: their unit is `{}` (--strict refuses them)",
+            super::NO_UNIT
+        )),
+        _ => {}
+    }
+    let (dropped, coarse) = (sorted.dropped, sorted.coarse);
+    if dropped > 0 {
+        report.notes.push(format!(
+            "{dropped} {} left out: no {} (--drop-unplaced)",
+            if dropped == 1 { "event" } else { "events" },
+            match log.place {
+                Place::Grid { .. } => "coordinates on the globe",
+                _ => "province",
+            }
+        ));
+    }
+    if coarse > 0 {
+        report.notes.push(format!(
+            "{coarse} {} left out: placed more coarsely than `{}` {}, or with no such code (--max-geo-precision)",
+            if coarse == 1 { "event" } else { "events" },
+            super::detect::precision_column(log.format),
+            options.max_geo_precision.unwrap_or(0)
+        ));
+    }
 }
 
 /// Whether `unit` holds the events with no province or no cell.
@@ -501,6 +568,13 @@ struct SumColumns {
     values: Vec<Vec<f64>>,
     /// Per row: the first row of the log it sums.
     first_rows: Vec<u64>,
+}
+
+impl SumColumns {
+    /// The events of row `i` of the sums (its `incidents`, the first column).
+    fn incidents(&self, i: usize) -> usize {
+        self.values[0][i] as usize
+    }
 }
 
 /// The sums as plain columns: unit, period, and each summed column, with the events by
