@@ -237,6 +237,36 @@ fn parse_period(option: &str, text: &Option<String>, kind: PeriodKind) -> Result
 
 pub fn run(args: EventsArgs) -> Result<()> {
     let started = Instant::now();
+    let options = options(&args)?;
+    if !args.input.exists() {
+        return Err(Error::Data {
+            file: args.input.display().to_string(),
+            kind: ErrorKind::NotAFile,
+            message: "no such file".into(),
+        });
+    }
+    crate::input::file::check_regular(&args.input, "event log file (CSV or Parquet)")?;
+    let manifest_path = args.out.with_extension("manifest.json");
+    output::check_outputs(&[args.out.clone(), manifest_path.clone()], &[args.input.as_path()])?;
+    let table = events::aggregate(&args.input, &options)?;
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
+    }
+    let style = args.csv.style();
+    let out = output::events::table(&table, options.period);
+    let output_sha = output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
+    // Provenance beside the table: <out>.manifest.json, with the table's SHA-256 (a
+    // table and a manifest of two runs do not pass for one).
+    let manifest = manifest(&args, &options, &table, &output_sha, started);
+    output::write_json(&manifest_path, &manifest)?;
+    if !args.quiet {
+        say_what_was_done(&args, options.period, &table, started);
+    }
+    Ok(())
+}
+
+/// The library's options from the command line's.
+fn options(args: &EventsArgs) -> Result<Options> {
     let kind = match args.period {
         PeriodArg::Year => PeriodKind::Year,
         PeriodArg::Quarter => PeriodKind::Quarter,
@@ -272,7 +302,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
             "adds cells beside the cells with events, and --units keeps only the cells it names: give one (name every cell in --units, with --keep-absent-units for rows of zeros)",
         ));
     }
-    let options = Options {
+    Ok(Options {
         format: match args.format {
             FormatArg::Auto => None,
             FormatArg::Acled => Some(Format::Acled),
@@ -301,28 +331,19 @@ pub fn run(args: EventsArgs) -> Result<()> {
             acled_unverified: args.acled_unverified.clone(),
             gtd_verified,
         },
-    };
-    if !args.input.exists() {
-        return Err(Error::Data {
-            file: args.input.display().to_string(),
-            kind: ErrorKind::NotAFile,
-            message: "no such file".into(),
-        });
-    }
-    crate::input::file::check_regular(&args.input, "event log file (CSV or Parquet)")?;
-    let manifest_path = args.out.with_extension("manifest.json");
-    output::check_outputs(&[args.out.clone(), manifest_path.clone()], &[args.input.as_path()])?;
-    let table = events::aggregate(&args.input, &options)?;
-    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create output folder", e))?;
-    }
-    let style = args.csv.style();
-    let out = output::events::table(&table, kind);
-    let output_sha = output::write_atomic(&args.out, |w| output::csv::write_table(w, style, &out.header, out.rows))?;
+    })
+}
 
-    // Provenance beside the table: <out>.manifest.json, with the table's SHA-256 (a
-    // table and a manifest of two runs do not pass for one).
-    let manifest = serde_json::json!({
+/// The run's manifest: what was read, asked and made.
+fn manifest(
+    args: &EventsArgs,
+    options: &Options,
+    table: &events::EventTable,
+    output_sha: &str,
+    started: Instant,
+) -> serde_json::Value {
+    let kind = options.period;
+    serde_json::json!({
         "command": "events",
         "riskscore_version": env!("CARGO_PKG_VERSION"),
         "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -346,69 +367,68 @@ pub fn run(args: EventsArgs) -> Result<()> {
         "periods": table.periods.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
         "columns": table.columns,
         "elapsed_seconds": started.elapsed().as_secs_f64(),
-    });
-    output::write_json(&manifest_path, &manifest)?;
+    })
+}
 
-    if !args.quiet {
-        let r = &table.report;
-        for text in &r.notes {
-            super::note(text);
-        }
-        for q in &r.quirks {
-            let (published, strict) = if q.as_published {
-                (" (as in UCDP's own files)", " (--strict refuses them)")
-            } else {
-                ("", "")
-            };
-            say!(
-                "note: {} rows where {}{published}, read as {}; first event ids: {}{strict}",
-                q.rows,
-                q.what,
-                q.read_as,
-                q.first_ids.join(", ")
-            );
-        }
-        if r.unknown_month > 0 {
-            say!(
-                "note: {} events with an unknown month (GTD imonth = 0) left out of the {} table",
-                r.unknown_month,
-                kind.name()
-            );
-        }
-        if !r.left_out_units.is_empty() {
-            // The units with most events first, at most 12 (the manifest lists them all).
-            let mut by_events: Vec<(&String, &usize)> = r.left_out_units.iter().collect();
-            by_events.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let events: usize = by_events.iter().map(|(_, &n)| n).sum();
-            let mut list: Vec<String> = by_events.iter().take(12).map(|(u, n)| format!("{u} ({n})")).collect();
-            if by_events.len() > 12 {
-                list.push(format!("and {} more units (in the manifest)", by_events.len() - 12));
-            }
-            say!("note: {events} events outside --units left out: {}", list.join(", "));
-        }
-        if !r.no_country.is_empty() {
-            let list: Vec<String> = r.no_country.iter().map(|(u, n)| format!("{u} ({n})")).collect();
-            say!("note: events at no country left out: {}", list.join(", "));
-        }
-        if r.left_out_periods > 0 {
-            say!("note: {} events outside the period range left out", r.left_out_periods);
-        }
+/// The notes of the report and what was aggregated, on standard error.
+fn say_what_was_done(args: &EventsArgs, kind: PeriodKind, table: &events::EventTable, started: Instant) {
+    let r = &table.report;
+    for text in &r.notes {
+        super::note(text);
+    }
+    for q in &r.quirks {
+        let (published, strict) = if q.as_published {
+            (" (as in UCDP's own files)", " (--strict refuses them)")
+        } else {
+            ("", "")
+        };
         say!(
-            "{} log{}: {} rows, {} events aggregated into {} units x {} periods ({}..{}), {} columns, in {:.2} s; wrote {}",
-            r.format.map_or("?", |f| f.name()),
-            how_read(&r.source),
-            r.rows,
-            r.aggregated,
-            table.units.len(),
-            table.periods.len(),
-            table.periods[0],
-            table.periods[table.periods.len() - 1],
-            table.columns.len(),
-            started.elapsed().as_secs_f64(),
-            args.out.display()
+            "note: {} rows where {}{published}, read as {}; first event ids: {}{strict}",
+            q.rows,
+            q.what,
+            q.read_as,
+            q.first_ids.join(", ")
         );
     }
-    Ok(())
+    if r.unknown_month > 0 {
+        say!(
+            "note: {} events with an unknown month (GTD imonth = 0) left out of the {} table",
+            r.unknown_month,
+            kind.name()
+        );
+    }
+    if !r.left_out_units.is_empty() {
+        // The units with most events first, at most 12 (the manifest lists them all).
+        let mut by_events: Vec<(&String, &usize)> = r.left_out_units.iter().collect();
+        by_events.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let events: usize = by_events.iter().map(|(_, &n)| n).sum();
+        let mut list: Vec<String> = by_events.iter().take(12).map(|(u, n)| format!("{u} ({n})")).collect();
+        if by_events.len() > 12 {
+            list.push(format!("and {} more units (in the manifest)", by_events.len() - 12));
+        }
+        say!("note: {events} events outside --units left out: {}", list.join(", "));
+    }
+    if !r.no_country.is_empty() {
+        let list: Vec<String> = r.no_country.iter().map(|(u, n)| format!("{u} ({n})")).collect();
+        say!("note: events at no country left out: {}", list.join(", "));
+    }
+    if r.left_out_periods > 0 {
+        say!("note: {} events outside the period range left out", r.left_out_periods);
+    }
+    say!(
+        "{} log{}: {} rows, {} events aggregated into {} units x {} periods ({}..{}), {} columns, in {:.2} s; wrote {}",
+        r.format.map_or("?", |f| f.name()),
+        how_read(&r.source),
+        r.rows,
+        r.aggregated,
+        table.units.len(),
+        table.periods.len(),
+        table.periods[0],
+        table.periods[table.periods.len() - 1],
+        table.columns.len(),
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
 }
 
 /// How the log was read, where it is not a plain UTF-8 CSV: ` (xlsx, sheet `Data`; HXL row skipped)`.
