@@ -6,17 +6,31 @@
 //! `|rank_a - rank_b|`, the share of units whose class differs, and the top-k overlap
 //! (formulas in `src/metrics.rs`).
 
+use crate::error::Result;
 use crate::framework::Framework;
 use crate::metrics;
 use crate::period::Period;
 use crate::score::Results;
 use std::collections::BTreeMap;
 
-/// One variant's scoring.
+/// One variant's scoring: its name, framework and the results scored with it.
 pub struct Scored<'a> {
-    pub name: &'a str,
-    pub framework: &'a Framework,
-    pub results: &'a Results,
+    pub(crate) name: &'a str,
+    pub(crate) framework: &'a Framework,
+    pub(crate) results: &'a Results,
+}
+
+impl<'a> Scored<'a> {
+    /// The variant `name`: `results` as `framework` scored them (an error if they are
+    /// another framework's).
+    pub fn new(name: &'a str, framework: &'a Framework, results: &'a Results) -> Result<Scored<'a>> {
+        crate::score::check_results(framework, results, false)?;
+        Ok(Scored {
+            name,
+            framework,
+            results,
+        })
+    }
 }
 
 /// A unit-period's (score, rank, class label) in one variant.
@@ -66,8 +80,8 @@ pub struct Comparison {
 /// }
 /// let scored: Vec<Scored> = scored
 ///     .iter()
-///     .map(|(v, results)| Scored { name: v.name(), framework: v.framework(), results })
-///     .collect();
+///     .map(|(v, results)| Scored::new(v.name(), v.framework(), results))
+///     .collect::<riskscore::Result<_>>()?;
 /// let comparison = compare(&scored, 3);
 /// assert!(comparison.agreement.iter().all(|a| (-1.0..=1.0).contains(&a.spearman)));
 /// # Ok::<(), riskscore::Error>(())

@@ -140,7 +140,8 @@ pub enum ErrorKind {
     BadRow,
     /// The same unit and period occur twice ([`Error::DuplicateRow`]).
     DuplicateRow,
-    /// The path is a folder, a device or a pipe, or there is no such file.
+    /// The path is a folder, a device or a pipe, not a file (a file that is not there
+    /// is [`ErrorKind::Io`]).
     NotAFile,
     /// An input passes one of the limits that keep a run within memory (its size, its
     /// cells once laid out, a pipe's length).
@@ -154,7 +155,9 @@ pub enum ErrorKind {
     /// delimiter was wrong, periods of two kinds, a column in two files, a neighbours
     /// or coordinates table without its columns, an output folder of another command).
     BadTable,
-    /// Files that must belong together do not (shards of another design).
+    /// A shard file does not fit the design it is merged into (another design, or not
+    /// the shard that follows). Shard files that do not belong together at all, given
+    /// to `sensitivity::order`, are an [`ErrorKind::Argument`].
     Mismatch,
     /// Nothing is left to score or compare (every unit-period outside the period range
     /// or screened out, no events left, a single variant).
@@ -184,7 +187,8 @@ pub enum ErrorKind {
     /// Something riskscore itself should have prevented (a template, a serialisation);
     /// the message asks for a report.
     Internal,
-    /// Several problems at once: see [`Error::problems`] for each one's kind.
+    /// Several problems at once: see [`Error::problems`] for each one's kind (an
+    /// [`Error::More`] among them stands for the problems past those listed).
     Many,
 }
 

@@ -68,6 +68,7 @@ pub struct Explanation {
 /// # Ok::<(), riskscore::Error>(())
 /// ```
 pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Result<Explanation> {
+    crate::score::check_results(fw, res, true)?;
     let u = res
         .units
         .iter()

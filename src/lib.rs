@@ -31,7 +31,7 @@
 //! let results = score(&fw, &panel)?;
 //!
 //! let period = results.periods().last().unwrap();
-//! let cell = results.cell("TJK", period).unwrap();
+//! let cell = results.cell_of("TJK", period).unwrap();
 //! assert!(results.is_scored(cell));
 //! assert!((1.0..=9.0).contains(&results.rank(cell)));
 //! # Ok::<(), riskscore::Error>(())
@@ -67,7 +67,7 @@ pub use compare::{compare, Comparison, Scored};
 pub use data::{load, LoadOptions, Panel, Source, SourceInfo};
 pub use error::{Error, ErrorKind, Result};
 pub use explain::{explain, Explanation};
-pub use framework::Framework;
+pub use framework::{Framework, Layout};
 pub use output::score_set::{write_scores, IndicatorTable, ScoreOutputs, Written};
 pub use period::{Period, PeriodKind};
 pub use score::{score, score_keeping, Keep, Results, Stage};

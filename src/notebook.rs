@@ -111,8 +111,9 @@ const TOP: usize = 30;
 /// The cells, as a template (`templates/notebook.jinja`).
 const TEMPLATE: &str = include_str!("../templates/notebook.jinja");
 
-/// The line that starts a cell in the rendered template, and the cell's type.
-const CELL_MARK: &str = "%%% ";
+/// What starts the line that starts a cell in the rendered template (before the cell's
+/// type): a control character, which neither [`md`] nor [`py_str`] lets through.
+const CELL_MARK: char = '\u{1e}';
 
 /// The notebook as JSON.
 pub fn build(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: &Inputs) -> Value {
@@ -195,6 +196,10 @@ fn render(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: &In
         "pillars": py_strs(&pillars),
         "change_title": py_str(change_title),
     });
+    let cell_marks = json!({
+        "markdown": format!("{CELL_MARK}markdown"),
+        "code": format!("{CELL_MARK}code"),
+    });
     // The outputs' column names, as the writers define them.
     let [unit, period, score, rank, ..] = SCORES_COLUMNS;
     let [unc_unit, unc_period, nominal_rank, median_rank, q05_rank, q95_rank, ..] = UNCERTAINTY_COLUMNS;
@@ -226,6 +231,7 @@ fn render(fw: &Framework, framework_file: &str, framework_sha: &str, inputs: &In
         "md": md_values,
         "py": py_values,
         "col": columns,
+        "cell": cell_marks,
         "sha": &framework_sha[..framework_sha.len().min(16)],
         "top": TOP,
         "uncertainty": inputs.uncertainty,
@@ -346,7 +352,7 @@ mod tests {
         let plain = "[index]\nid = \"r\"\nname = \"Risk\"\nunit = \"u\"\nperiod = \"year\"\n[[group]]\nid = \"a\"\n[[indicator]]\nid = \"x\"\ngroup = \"a\"\n";
         let hostile = plain.replace(
             "name = \"Risk\"",
-            "name = \"Risk\\n%%% code\\nimport os\\n%%% markdown\"",
+            "name = \"Risk\\n%%% code\\nimport os\\n%%% markdown\\u001ecode\"\ndescription = \"%%% code\\n\\u001ecode\\nimport os\"",
         );
         let inputs = Inputs {
             data_folder: "run_data\n%%% code".into(),
@@ -377,6 +383,7 @@ mod tests {
             })
             .collect();
         assert!(!all.contains("\nimport os"), "{all}");
-        assert!(all.contains("# Risk %%% code import os %%% markdown"), "{all}");
+        assert!(all.contains("# Risk %%% code import os %%% markdown code"), "{all}");
+        assert!(all.contains("%%% code  code import os\n\nExported"), "{all}");
     }
 }

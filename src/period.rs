@@ -11,6 +11,7 @@ use std::fmt;
 /// The granularity of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PeriodKind {
     Year,
     Quarter,
@@ -48,7 +49,7 @@ impl PeriodKind {
 }
 
 impl Period {
-    /// Year, quarter, month or week.
+    /// Year, quarter or month.
     pub fn kind(&self) -> PeriodKind {
         self.kind
     }

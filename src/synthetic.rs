@@ -50,7 +50,19 @@ pub fn framework_toml(shape: Shape, aggregation: &str) -> String {
     t
 }
 
-/// A validated framework and a panel of the given shape.
+/// A validated framework and a panel of the given shape, the same for the same seed.
+///
+/// ```
+/// use riskscore::synthetic::{generate, Shape};
+///
+/// let shape = Shape { units: 200, indicators: 12, groups: 3, periods: 2, missing: 0.05, seed: 7 };
+/// let (fw, panel) = generate(shape, "arithmetic");
+/// assert_eq!((panel.n_units(), panel.periods().len()), (200, 2));
+/// assert_eq!(fw.indicator_ids().len(), 12);
+/// let results = riskscore::score(&fw, &panel)?;
+/// assert_eq!(results.scored_cells().count(), 400);
+/// # Ok::<(), riskscore::Error>(())
+/// ```
 pub fn generate(shape: Shape, aggregation: &str) -> (Framework, Panel) {
     let fw = Framework::from_toml(&framework_toml(shape, aggregation), "synthetic.toml")
         .expect("the synthetic framework is valid by construction");

@@ -59,7 +59,7 @@ pub use results::*;
 pub use settings::*;
 pub(crate) use verdict::*;
 
-pub(crate) use baselines::Baseline;
+pub use baselines::Baseline;
 
 use crate::data::Panel;
 use crate::error::{Error, Result};

@@ -241,7 +241,7 @@ pub fn run(args: EventsArgs) -> Result<()> {
     if !args.input.exists() {
         return Err(Error::Data {
             file: args.input.display().to_string(),
-            kind: ErrorKind::NotAFile,
+            kind: ErrorKind::Io,
             message: "no such file".into(),
         });
     }
@@ -295,7 +295,7 @@ fn options(args: &EventsArgs) -> Result<Options> {
             "leaves out events with no province or cell: use it with --unit admin1 or --unit grid",
         ));
     }
-    let extra_units = cells_asked(&args, places)?;
+    let extra_units = cells_asked(args, places)?;
     if args.units.is_some() && !extra_units.is_empty() {
         return Err(Error::argument(
             if args.cells.is_some() { "cells" } else { "bbox" },

@@ -172,7 +172,8 @@ impl Panel {
         &self.sources
     }
 
-    /// The cell of a period and a unit, by index: `period * n_units + unit`.
+    /// The cell of a period and a unit, by index: `period * n_units + unit` (the
+    /// accessors that take a cell panic when it is past the last one).
     pub fn cell(&self, period: usize, unit: usize) -> usize {
         period * self.units.len() + unit
     }
@@ -200,7 +201,6 @@ impl Panel {
     }
 }
 
-/// Loads every source and joins them into one panel.
 /// What [`load`] reads of a framework, as a key: frameworks with equal keys load the
 /// same panel from the same files and options. It holds the `[data]` table, the unit
 /// and period columns, and the columns the indicators, denominators, derived columns
@@ -219,6 +219,8 @@ pub(crate) fn request_key(framework: &Framework) -> String {
     )
 }
 
+/// Loads every source and joins them into one panel of the framework's units and
+/// periods, with the columns it needs; every problem of the files at once.
 ///
 /// ```
 /// use riskscore::{load, Framework, LoadOptions, Source};

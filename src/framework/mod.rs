@@ -48,6 +48,7 @@ pub enum ScaleFrom {
 /// Data layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Layout {
     /// One row per unit and period, one column per indicator.
     Wide,

@@ -41,6 +41,7 @@ use crate::pipeline::rank::Ties;
 /// How runs are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Method {
     /// Saltelli design: N (d + 2) runs, first-order and total Sobol indices.
     Sobol,

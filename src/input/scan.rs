@@ -518,7 +518,8 @@ pub(crate) struct TextTable {
 /// Reads `bytes` (named `file` in messages) as a table: a UTF-8 byte-order mark is
 /// skipped, the delimiter is `delimiter` or sniffed from the header, rows end at `\n`
 /// or `\r`, blank lines are skipped. Every row of another width than the header, and
-/// every row with a cell that is not UTF-8, is refused naming its line (all at once).
+/// every row with a cell that is not UTF-8, is refused naming its line (all at once:
+/// the first [`crate::error::MAX_LISTED`], and how many more).
 pub(crate) fn read_table(bytes: &[u8], file: &str, delimiter: Option<u8>) -> crate::error::Result<TextTable> {
     use crate::error::Error;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -527,14 +528,21 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, delimiter: Option<u8>) -> cra
         line_ends: LineEnds::Any,
     };
     let mut table: Option<TextTable> = None;
-    let mut problems = Vec::new();
+    // The first problems, and how many more (a hostile file may have millions).
+    let (mut problems, mut more) = (Vec::new(), 0);
     let mut lines = Lines::from(1);
     Reader::default().read(text, true, dialect, |record| {
         let line = lines.of(text, record);
-        let refuse = |message: String| Error::Row {
-            file: file.to_string(),
-            row: line,
-            message,
+        let mut refuse = |message: String| {
+            if problems.len() < crate::error::MAX_LISTED {
+                problems.push(Error::Row {
+                    file: file.to_string(),
+                    row: line,
+                    message,
+                });
+            } else {
+                more += 1;
+            }
         };
         let cells: std::result::Result<Vec<String>, usize> = (0..record.len())
             .map(|j| match record.get_str(j, None) {
@@ -545,10 +553,17 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, delimiter: Option<u8>) -> cra
         let cells = match cells {
             Ok(cells) => cells,
             Err(j) => {
-                problems.push(refuse(format!(
-                    "cannot read the row: field {} is not UTF-8 text",
-                    j + 1
-                )));
+                refuse(format!("cannot read the row: field {} is not UTF-8 text", j + 1));
+                if table.is_none() {
+                    // The header, read as far as it goes: the rows are measured by it.
+                    let header = (0..record.len())
+                        .map(|j| String::from_utf8_lossy(record.get(j).unwrap_or_default()).into_owned())
+                        .collect();
+                    table = Some(TextTable {
+                        header,
+                        rows: Vec::new(),
+                    });
+                }
                 return true;
             }
         };
@@ -559,15 +574,18 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, delimiter: Option<u8>) -> cra
                     rows: Vec::new(),
                 })
             }
-            Some(t) if cells.len() != t.header.len() => problems.push(refuse(format!(
+            Some(t) if cells.len() != t.header.len() => refuse(format!(
                 "cannot read the row: it has {} fields, the header {}",
                 cells.len(),
                 t.header.len()
-            ))),
+            )),
             Some(t) => t.rows.push((line, cells)),
         }
         true
     });
+    if more > 0 {
+        problems.push(Error::More { count: more });
+    }
     Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     Ok(table.unwrap_or_default())
 }
@@ -627,6 +645,34 @@ mod tests {
         );
         assert_eq!(e.kind(), crate::ErrorKind::Many);
         assert_eq!(e.problems()[0].kind(), crate::ErrorKind::BadRow);
+    }
+
+    #[test]
+    fn a_header_that_is_not_utf8_still_measures_the_rows() {
+        let e = read_table(b"a,\xff\n1,2\n3\n", "h.csv", Some(b',')).unwrap_err();
+        let said: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            said,
+            [
+                "h.csv: row 1: cannot read the row: field 2 is not UTF-8 text",
+                "h.csv: row 3: cannot read the row: it has 1 fields, the header 2",
+            ]
+        );
+        let many: Vec<u8> = std::iter::once(&b"a,b\n"[..])
+            .chain(std::iter::repeat_n(&b"1\n"[..], 80))
+            .flatten()
+            .copied()
+            .collect();
+        let e = read_table(&many, "m.csv", Some(b',')).unwrap_err();
+        // 50 kept (said once, as one mistake repeated), 30 counted.
+        let said: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            said,
+            [
+                "m.csv: 50 rows (2, 3, 4, 5, 6, ...); row 2: cannot read the row: it has 1 fields, the header 2",
+                "... and 30 more problems",
+            ]
+        );
     }
 
     #[test]

@@ -71,6 +71,8 @@ impl ScoreOutputs {
             let parquet: Vec<String> = files
                 .iter()
                 .filter_map(|f| f.strip_suffix(".csv"))
+                // The long table is Parquet by `indicators` alone.
+                .filter(|&stem| stem != "indicators")
                 .map(|stem| format!("{stem}.parquet"))
                 .collect();
             files.extend(parquet);
@@ -116,7 +118,7 @@ pub(crate) fn write_tables(
     results: &Results,
     outputs: &ScoreOutputs,
 ) -> Result<Vec<PathBuf>> {
-    check_kept(fw, results, outputs)?;
+    score::check_results(fw, results, outputs.keep() == Keep::All)?;
     let imputed = if outputs.steps {
         score::imputed_values(fw, panel)?
     } else {
@@ -161,17 +163,6 @@ pub(crate) fn write_tables(
     Ok(written)
 }
 
-/// Refuses outputs that need the per-indicator values a run did not keep.
-fn check_kept(fw: &Framework, results: &Results, outputs: &ScoreOutputs) -> Result<()> {
-    if outputs.keep() == Keep::All && results.raw.len() != fw.indicators.len() {
-        return Err(Error::argument(
-            "results",
-            "the run kept only the scores (Keep::Scores), and these outputs need the indicators' values",
-        ));
-    }
-    Ok(())
-}
-
 /// What [`write_scores`] wrote.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -209,7 +200,7 @@ pub fn write_scores(
     outputs: &ScoreOutputs,
 ) -> Result<Written> {
     let started = std::time::Instant::now();
-    check_kept(fw, results, outputs)?;
+    score::check_results(fw, results, outputs.keep() == Keep::All)?;
     let names = outputs.file_names();
     let targets: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
     let mut inputs: Vec<PathBuf> = fw.files_read();
@@ -258,6 +249,9 @@ mod tests {
             ]
         );
         assert_eq!(o.keep(), Keep::All);
+        o.parquet = true;
+        assert!(!o.file_names().contains(&"indicators.parquet".to_string()));
+        o.parquet = false;
         o.indicators = IndicatorTable::None;
         assert_eq!(o.keep(), Keep::Scores);
         o.parquet = true;

@@ -14,6 +14,7 @@
 /// How tied scores share ranks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Ties {
     Average,
     Min,
@@ -136,6 +137,17 @@ fn unit(p: u64) -> usize {
 /// 3. units sharing a key (the top 16 bits after the radix passes, all 32 otherwise:
 ///    equal scores, or scores close within the range) are put in exact order by
 ///    comparing their scores, and equal scores share ranks.
+///
+/// ```
+/// use riskscore::rank::{rank_descending, RankScratch, Ties};
+///
+/// let scores = [3.0, 9.0, f64::NAN, 3.0];
+/// let mut ranks = [0.0; 4];
+/// rank_descending(&scores, Ties::Min, &mut RankScratch::default(), &mut ranks);
+/// assert_eq!(ranks[..2], [2.0, 1.0]);
+/// assert!(ranks[2].is_nan());
+/// assert_eq!(ranks[3], 2.0);
+/// ```
 pub fn rank_descending(scores: &[f64], ties: Ties, scratch: &mut RankScratch, ranks: &mut [f64]) {
     let quantiser = Quantiser::new(scores);
     let packed = &mut scratch.packed;

@@ -69,6 +69,8 @@ pub struct Results {
     pub(crate) winsorised: Vec<usize>,
     /// Weights chosen from the data (`weights = "pca"` / `"optimised"`), per group.
     pub(crate) resolved_weights: Vec<weights::Resolved>,
+    /// SHA-256 of the framework's text: which framework the results belong to.
+    pub(crate) framework_sha256: String,
 }
 
 impl Results {
@@ -88,7 +90,9 @@ impl Results {
     }
 
     /// The cell of a unit and a period, by name (`None` when either is not in the panel).
-    pub fn cell(&self, unit: &str, period: &Period) -> Option<usize> {
+    /// The accessors below take a cell, `period * n_units + unit`, and panic when it is
+    /// past the last one.
+    pub fn cell_of(&self, unit: &str, period: &Period) -> Option<usize> {
         let u = self.units.iter().position(|x| x == unit)?;
         let p = self.periods.iter().position(|x| x == period)?;
         Some(p * self.units.len() + u)
@@ -123,7 +127,8 @@ impl Results {
     }
 
     /// Indicator `indicator`'s values per cell at `stage` (the order of
-    /// [`Framework::indicator_ids`]); `None` when the run did not keep them.
+    /// [`Framework::indicator_ids`]); `None` when the run did not keep them
+    /// ([`Keep::Scores`]) or there is no such indicator.
     pub fn indicator_values(&self, stage: Stage, indicator: usize) -> Option<&[f64]> {
         let all = match stage {
             Stage::Raw => &self.raw,
@@ -289,7 +294,27 @@ fn score_with_weights(fw: &Framework, panel: &Panel, keep: Keep) -> Result<Resul
         warnings: prepared.warnings,
         winsorised: prepared.winsorised,
         resolved_weights: Vec::new(),
+        framework_sha256: fw.sha256.clone(),
     })
+}
+
+/// Refuses results that were not scored with `fw` (another framework's results would
+/// index its groups, indicators and classes out of range), or that kept only the
+/// scores where `needs_values`.
+pub(crate) fn check_results(fw: &Framework, res: &Results, needs_values: bool) -> Result<()> {
+    if res.framework_sha256 != fw.sha256 || res.group_scores.len() != fw.groups.len() {
+        return Err(Error::argument(
+            "results",
+            format!("these results were scored with another framework than `{}`", fw.file),
+        ));
+    }
+    if needs_values && res.raw.len() != fw.indicators.len() {
+        return Err(Error::argument(
+            "results",
+            "the run kept only the scores (Keep::Scores), and this needs the indicators' values",
+        ));
+    }
+    Ok(())
 }
 
 /// The indicator values after imputation and before treatment (COINr's "Imputed" data

@@ -238,3 +238,28 @@ fn method_errors_say_their_cause() {
     let err = fails(&TWO.replace("IMPUTE", ""), "u,t,a,b\nA,1,1,\nB,1,2,\n");
     assert_eq!(err.kind(), crate::ErrorKind::NoValues, "{err}");
 }
+
+/// Results answer only to the framework that scored them, and a run that kept only
+/// the scores cannot explain one: errors, not panics.
+#[test]
+fn results_answer_only_to_their_framework() {
+    let (fw, res) = crate::test_support::small_example();
+    let text = include_str!("../../tests/fixtures/small.toml");
+    let other = Framework::from_toml(&format!("{text}\n# another file\n"), "other.toml").unwrap();
+    let unit = res.units[0].clone();
+    let period = res.periods[res.periods.len() - 1].to_string();
+    assert!(crate::explain::explain(&fw, &res, &unit, &period).is_ok());
+    let err = crate::explain::explain(&other, &res, &unit, &period).unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::Argument);
+    assert!(err.to_string().contains("another framework than `other.toml`"), "{err}");
+    assert!(crate::compare::Scored::new("x", &other, &res).is_err());
+    assert!(crate::compare::Scored::new("x", &fw, &res).is_ok());
+    let source = crate::data::Source::Bytes {
+        name: "small.csv".into(),
+        bytes: include_bytes!("../../tests/fixtures/small.csv").to_vec(),
+    };
+    let panel = crate::data::load(&fw, &[source], &Default::default()).unwrap();
+    let lean = score_keeping(&fw, &panel, Keep::Scores).unwrap();
+    let err = crate::explain::explain(&fw, &lean, &unit, &period).unwrap_err();
+    assert!(err.to_string().contains("kept only the scores"), "{err}");
+}

@@ -256,6 +256,7 @@ pub fn run_shard(
     identity: shard::Identity,
     progress: &dyn Progress,
 ) -> Result<shard::Partial> {
+    let shard = Shard::new(shard.k, shard.of)?;
     prepared(fw, panel, settings, true, |p| {
         if shard.of > p.design.n {
             return Err(Error::argument(

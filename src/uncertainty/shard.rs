@@ -285,6 +285,12 @@ impl ShardFile {
             .map_err(|_| err("truncated or damaged: run this shard again".into()))?;
         let header: Header =
             serde_json::from_slice(&raw).map_err(|_| err("its header is not readable: run this shard again".into()))?;
+        if Shard::new(header.shard.k, header.shard.of).is_err() {
+            return Err(err(format!(
+                "its header names shard {}: not a shard K/N with 1 <= K <= N: run this shard again",
+                header.shard
+            )));
+        }
         // The whole file against its checksum, so that a truncated shard is named with
         // the other problems, before any is merged.
         let damaged =
@@ -338,11 +344,14 @@ impl ShardFile {
     /// before anything is allocated for it.
     pub(crate) fn add_into(&self, state: &mut State, n: usize) -> Result<()> {
         let file = self.name();
-        let err = |message: &str| Error::Data {
+        let with_kind = |kind: ErrorKind, message: &str| Error::Data {
             file: file.clone(),
-            kind: ErrorKind::Mismatch,
+            kind,
             message: message.to_string(),
         };
+        // Of another design, or damaged.
+        let err = |message: &str| with_kind(ErrorKind::Mismatch, message);
+        let damaged = |message: &str| with_kind(ErrorKind::Unreadable, message);
         let h = &self.header;
         let Keep::Sketch(acc) = &mut state.keep else {
             panic!("shards merge into sketches")
@@ -379,7 +388,7 @@ impl ShardFile {
             inner: std::io::BufReader::with_capacity(1 << 20, handle),
             hash: Sha256::new(),
         };
-        let truncated = || err("truncated or damaged: run this shard again");
+        let truncated = || damaged("truncated or damaged: run this shard again");
         let mut skip = [0u8; 24];
         // The header as written: its length is in the file.
         r.read_exact(&mut skip).map_err(|_| truncated())?;
@@ -402,7 +411,7 @@ impl ShardFile {
             series.resize(from + runs, 0);
             read_i64s(&mut r, &mut series[from..]).map_err(|_| truncated())?;
         }
-        add_histograms(&mut r, acc, runs as u64, [&rank_keys, &score_keys]).map_err(|bad| err(bad.message()))?;
+        add_histograms(&mut r, acc, runs as u64, [&rank_keys, &score_keys]).map_err(|bad| damaged(bad.message()))?;
         add_i64s(&mut r, &mut acc.shift).map_err(|_| truncated())?;
         for p in &mut acc.present {
             let more = read_u64(&mut r).map_err(|_| truncated())?;

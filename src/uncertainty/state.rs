@@ -14,6 +14,7 @@ use std::ops::Range;
 /// How the quantiles of ranks and scores are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Quantiles {
     /// Exact where the runs fit in memory, else a sketch.
     Auto,
