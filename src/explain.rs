@@ -69,6 +69,32 @@ pub struct Explanation {
 /// ```
 pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Result<Explanation> {
     crate::score::check_results(fw, res, true)?;
+    let (u, p, p_value) = find_cell(res, unit, period)?;
+    let n = res.n_units();
+    let cell = p * n + u;
+    let prev_p = (0..p).rev().find(|&q| res.scored[q * n + u]);
+    let prev_cell = prev_p.map(|q| q * n + u);
+    let at_prev = |v: &[f64]| prev_cell.map_or(f64::NAN, |c| v[c]);
+    let mut lines = Vec::new();
+    walk(fw, res, 0, 1, (cell, prev_cell), &mut lines);
+    let units_ranked = (0..n).filter(|&v| res.scored[p * n + v]).count();
+    Ok(Explanation {
+        unit: unit.to_string(),
+        period: p_value,
+        score: res.score(cell),
+        rank: res.rank[cell],
+        units_ranked,
+        class: res.class[cell].map(|k| fw.index.classes[k].label.clone()),
+        coverage: res.coverage[cell],
+        previous_period: prev_p.map(|q| res.periods[q]),
+        previous_score: at_prev(&res.group_scores[0]),
+        previous_rank: at_prev(&res.rank),
+        lines,
+    })
+}
+
+/// The unit's index, the period's and the period, for a unit scored in that period.
+fn find_cell(res: &Results, unit: &str, period: &str) -> Result<(usize, usize, Period)> {
     let u = res
         .units
         .iter()
@@ -103,118 +129,103 @@ pub fn explain(fw: &Framework, res: &Results, unit: &str, period: &str) -> Resul
                 ),
             }
         })?;
-    let cell = p * n + u;
-    let prev_p = (0..p).rev().find(|&q| res.scored[q * n + u]);
-    let prev_cell = prev_p.map(|q| q * n + u);
-    let at_prev = |v: &[f64]| prev_cell.map_or(f64::NAN, |c| v[c]);
+    Ok((u, p, p_value))
+}
 
-    let mut lines = Vec::new();
-    fn walk(
-        fw: &Framework,
-        res: &Results,
-        g: usize,
-        depth: usize,
-        cell: usize,
-        prev: Option<usize>,
-        lines: &mut Vec<Line>,
-    ) {
-        let group = &fw.groups[g];
-        let aggregated: Vec<f64> = group
-            .children
-            .iter()
-            .map(|&c| match c {
-                Child::Group(h) => res.aggregated[h][cell],
-                Child::Indicator(k) => res.normalised[k][cell],
-            })
-            .collect();
-        let total: f64 = group
-            .children
-            .iter()
-            .zip(&aggregated)
-            .filter(|(_, v)| !v.is_nan())
-            .map(|(&c, _)| fw.child_weight(c))
-            .sum();
-        let weights: Vec<f64> = group
-            .children
-            .iter()
-            .zip(&aggregated)
-            .map(|(&c, v)| if v.is_nan() { 0.0 } else { fw.child_weight(c) / total })
-            .collect();
-        let terms: Option<Vec<f64>> = match group.aggregation {
-            Aggregation::Arithmetic => Some(
-                aggregated
-                    .iter()
-                    .zip(&weights)
-                    .map(|(x, w)| if x.is_nan() { 0.0 } else { w * x })
-                    .collect(),
-            ),
-            Aggregation::Geometric if aggregated.iter().all(|x| x.is_nan() || *x >= 1.0) => Some(
-                aggregated
-                    .iter()
-                    .zip(&weights)
-                    .map(|(x, w)| if x.is_nan() { 0.0 } else { w * x.ln() })
-                    .collect(),
-            ),
+/// Group `g`'s children in `cell`: their values as the group aggregated them, their
+/// weight shares among the present ones, and (for arithmetic and geometric means) each
+/// one's share of the group's score.
+fn contributions(fw: &Framework, res: &Results, g: usize, cell: usize) -> (Vec<f64>, Vec<f64>, Vec<Option<f64>>) {
+    let group = &fw.groups[g];
+    let aggregated: Vec<f64> = group
+        .children
+        .iter()
+        .map(|&c| match c {
+            Child::Group(h) => res.aggregated[h][cell],
+            Child::Indicator(k) => res.normalised[k][cell],
+        })
+        .collect();
+    let total: f64 = group
+        .children
+        .iter()
+        .zip(&aggregated)
+        .filter(|(_, v)| !v.is_nan())
+        .map(|(&c, _)| fw.child_weight(c))
+        .sum();
+    let weights: Vec<f64> = group
+        .children
+        .iter()
+        .zip(&aggregated)
+        .map(|(&c, v)| if v.is_nan() { 0.0 } else { fw.child_weight(c) / total })
+        .collect();
+    let terms: Option<Vec<f64>> = match group.aggregation {
+        Aggregation::Arithmetic => Some(
+            aggregated
+                .iter()
+                .zip(&weights)
+                .map(|(x, w)| if x.is_nan() { 0.0 } else { w * x })
+                .collect(),
+        ),
+        Aggregation::Geometric if aggregated.iter().all(|x| x.is_nan() || *x >= 1.0) => Some(
+            aggregated
+                .iter()
+                .zip(&weights)
+                .map(|(x, w)| if x.is_nan() { 0.0 } else { w * x.ln() })
+                .collect(),
+        ),
+        _ => None,
+    };
+    let terms_total: f64 = terms.as_ref().map_or(0.0, |t| t.iter().sum());
+    let shares = (0..group.children.len())
+        .map(|i| match &terms {
+            Some(t) if !aggregated[i].is_nan() && terms_total > 0.0 => Some(t[i] / terms_total),
             _ => None,
+        })
+        .collect();
+    (aggregated, weights, shares)
+}
+
+/// The lines of group `g`'s children (at `depth`), each group's followed by its own;
+/// `cells`: the cell explained and the unit's previous scored one.
+fn walk(fw: &Framework, res: &Results, g: usize, depth: usize, cells: (usize, Option<usize>), lines: &mut Vec<Line>) {
+    let (cell, prev) = cells;
+    let (aggregated, weights, shares) = contributions(fw, res, g, cell);
+    for (i, &child) in fw.groups[g].children.iter().enumerate() {
+        let (id, raw, imputed, previous, is_group) = match child {
+            Child::Group(h) => (
+                fw.groups[h].id.clone(),
+                f64::NAN,
+                false,
+                prev.map_or(f64::NAN, |c| res.group_scores[h][c]),
+                true,
+            ),
+            Child::Indicator(k) => (
+                fw.indicators[k].id.clone(),
+                res.raw[k][cell],
+                res.imputed[k][cell],
+                prev.map_or(f64::NAN, |c| res.normalised[k][c]),
+                false,
+            ),
         };
-        let terms_total: f64 = terms.as_ref().map_or(0.0, |t| t.iter().sum());
-        for (i, &child) in group.children.iter().enumerate() {
-            let share = weights[i];
-            let contribution = match &terms {
-                Some(t) if !aggregated[i].is_nan() && terms_total > 0.0 => Some(t[i] / terms_total),
-                _ => None,
-            };
-            let (id, raw, imputed, previous, is_group) = match child {
-                Child::Group(h) => (
-                    fw.groups[h].id.clone(),
-                    f64::NAN,
-                    false,
-                    prev.map_or(f64::NAN, |c| res.group_scores[h][c]),
-                    true,
-                ),
-                Child::Indicator(k) => (
-                    fw.indicators[k].id.clone(),
-                    res.raw[k][cell],
-                    res.imputed[k][cell],
-                    prev.map_or(f64::NAN, |c| res.normalised[k][c]),
-                    false,
-                ),
-            };
-            let value = match child {
-                Child::Group(h) => res.group_scores[h][cell],
-                Child::Indicator(_) => aggregated[i],
-            };
-            lines.push(Line {
-                depth,
-                id,
-                is_group,
-                value,
-                raw,
-                imputed,
-                weight_share: share,
-                share: contribution,
-                previous,
-            });
-            if let Child::Group(h) = child {
-                walk(fw, res, h, depth + 1, cell, prev, lines);
-            }
+        let value = match child {
+            Child::Group(h) => res.group_scores[h][cell],
+            Child::Indicator(_) => aggregated[i],
+        };
+        lines.push(Line {
+            depth,
+            id,
+            is_group,
+            value,
+            raw,
+            imputed,
+            weight_share: weights[i],
+            share: shares[i],
+            previous,
+        });
+        if let Child::Group(h) = child {
+            walk(fw, res, h, depth + 1, cells, lines);
         }
     }
-    walk(fw, res, 0, 1, cell, prev_cell, &mut lines);
-    let units_ranked = (0..n).filter(|&v| res.scored[p * n + v]).count();
-    Ok(Explanation {
-        unit: unit.to_string(),
-        period: p_value,
-        score: res.score(cell),
-        rank: res.rank[cell],
-        units_ranked,
-        class: res.class[cell].map(|k| fw.index.classes[k].label.clone()),
-        coverage: res.coverage[cell],
-        previous_period: prev_p.map(|q| res.periods[q]),
-        previous_score: at_prev(&res.group_scores[0]),
-        previous_rank: at_prev(&res.rank),
-        lines,
-    })
 }
 
 fn num(v: f64) -> String {

@@ -69,6 +69,9 @@ pub(super) fn is_world_bank(table: &Table) -> bool {
         && table.column_names().any(|c| year_of(c).is_some())
 }
 
+/// A row picked: its index in the table, its country and its needed indicator.
+type Picked<'a> = (usize, &'a str, usize);
+
 /// The needed indicators' values per country and year with a value.
 pub(super) fn rows(
     table: &Table,
@@ -76,21 +79,40 @@ pub(super) fn rows(
     numbers: &NumberFormat,
     notes: &mut Vec<String>,
 ) -> Result<FileRows> {
-    let missing = |column: &str, needed_by: &str| {
-        Error::MissingColumn {
+    if !table.has_column(COUNTRY_CODE) {
+        return Err(missing(table, COUNTRY_CODE, "the World Bank layout's unit"));
+    }
+    let code_column = INDICATOR_CODES
+        .into_iter()
+        .find(|c| table.has_column(c))
+        .ok_or_else(|| missing(table, INDICATOR_CODES[0], "the World Bank layout's indicator"))?;
+    let years = year_columns(table)?;
+    let units = table.text_column(COUNTRY_CODE, "the World Bank layout's unit")?;
+    let codes = table.text_column(code_column, "the World Bank layout's indicator")?;
+    let picked = pick_rows(table, needed, &units, &codes, notes)?;
+    let (keys, columns) = values(table, needed, numbers, &years, &picked)?;
+    Ok(FileRows {
+        name: table.name.clone(),
+        supplementary: true,
+        keys: super::Keys::from_pairs(keys),
+        columns,
+        labels: Vec::new(),
+    })
+}
+
+/// A column a World Bank file must have is not there.
+fn missing(table: &Table, column: &str, needed_by: &str) -> Error {
+    Error::MissingColumn {
         file: table.name.clone(),
         column: column.into(),
         needed_by: needed_by.into(),
         hint: " (a World Bank file has `Country Name`, `Country Code`, `Indicator Name`, `Indicator Code` and a column per year)".into(),
     }
-    };
-    if !table.has_column(COUNTRY_CODE) {
-        return Err(missing(COUNTRY_CODE, "the World Bank layout's unit"));
-    }
-    let code_column = INDICATOR_CODES
-        .into_iter()
-        .find(|c| table.has_column(c))
-        .ok_or_else(|| missing(INDICATOR_CODES[0], "the World Bank layout's indicator"))?;
+}
+
+/// The year columns and their periods: each year once, no header that only looks
+/// like a year.
+fn year_columns(table: &Table) -> Result<Vec<(String, Period)>> {
     let years: Vec<(String, Period)> = table
         .column_names()
         .filter_map(|c| year_of(c).map(|p| (c.to_string(), p)))
@@ -120,18 +142,26 @@ pub(super) fn rows(
         }
     }
     if years.is_empty() {
-        return Err(missing("1960", "the World Bank layout's years"));
+        return Err(missing(table, "1960", "the World Bank layout's years"));
     }
-    let units = table.text_column(COUNTRY_CODE, "the World Bank layout's unit")?;
-    let codes = table.text_column(code_column, "the World Bank layout's indicator")?;
-    let wanted: HashMap<&str, usize> = needed.iter().enumerate().map(|(i, (c, _))| (c.as_str(), i)).collect();
+    Ok(years)
+}
 
-    // The rows to read: a needed indicator of a country.
+/// The rows to read, a needed indicator of a country, each once; the rows of World
+/// Bank aggregates are left out (said in `notes`).
+fn pick_rows<'a>(
+    table: &Table,
+    needed: &[(String, String)],
+    units: &'a [Option<String>],
+    codes: &[Option<String>],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Picked<'a>>> {
+    let wanted: HashMap<&str, usize> = needed.iter().enumerate().map(|(i, (c, _))| (c.as_str(), i)).collect();
     let mut problems = Vec::new();
     let mut first_row: HashMap<(&str, usize), usize> = HashMap::new();
     let mut picked = Vec::new();
     let mut aggregates = std::collections::BTreeSet::new();
-    for (i, (unit, code)) in units.iter().zip(&codes).enumerate() {
+    for (i, (unit, code)) in units.iter().zip(codes).enumerate() {
         let Some(&column) = code.as_deref().and_then(|c| wanted.get(c.trim())) else {
             continue;
         };
@@ -170,12 +200,24 @@ pub(super) fn rows(
         ));
     }
 
-    // Every value of the picked rows, by country and year.
+    Ok(picked)
+}
+
+/// Every value of the picked rows, by country and year: the keys, and the columns of
+/// the indicators present.
+#[allow(clippy::type_complexity)]
+fn values(
+    table: &Table,
+    needed: &[(String, String)],
+    numbers: &NumberFormat,
+    years: &[(String, Period)],
+    picked: &[Picked],
+) -> Result<(Vec<(String, Period)>, Vec<(String, Vec<f64>)>)> {
     let mut keys: Vec<(String, Period)> = Vec::new();
     let mut key_index: HashMap<(String, Period), usize> = HashMap::new();
     let mut cells: Vec<Vec<f64>> = vec![Vec::new(); needed.len()];
     let mut problems = Vec::new();
-    for (name, period) in &years {
+    for (name, period) in years {
         let values = match table.numeric_column(name, numbers) {
             Ok(v) => v,
             Err(e) => {
@@ -183,7 +225,7 @@ pub(super) fn rows(
                 continue;
             }
         };
-        for &(i, unit, column) in &picked {
+        for &(i, unit, column) in picked {
             let v = values[i];
             if v.is_nan() {
                 continue;
@@ -200,20 +242,14 @@ pub(super) fn rows(
     }
     Error::in_row_order(problems, crate::error::MAX_LISTED)?;
     let present: std::collections::HashSet<usize> = picked.iter().map(|&(_, _, c)| c).collect();
-    let columns = needed
+    let columns: Vec<(String, Vec<f64>)> = needed
         .iter()
         .zip(cells)
         .enumerate()
         .filter(|(c, _)| present.contains(c))
         .map(|(_, ((name, _), values))| (name.clone(), values))
         .collect();
-    Ok(FileRows {
-        name: table.name.clone(),
-        supplementary: true,
-        keys: super::Keys::from_pairs(keys),
-        columns,
-        labels: Vec::new(),
-    })
+    Ok((keys, columns))
 }
 
 #[cfg(test)]
