@@ -134,15 +134,57 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
         kind: ErrorKind::NothingToScore,
         message: "no unit-period is scored: nothing to report".into(),
     })?;
-    let last_period = res.periods[last];
     let pillars = fw.pillar_order();
-    let scale = fw.index.scale.map_or((f64::NAN, f64::NAN), |s| (s.lo, s.hi));
-
     // Ranking of the last period.
     let mut last_cells: Vec<usize> = cells.iter().copied().filter(|c| c / n == last).collect();
     last_cells.sort_by(|&a, &b| res.rank[a].total_cmp(&res.rank[b]));
-    let table_rows = ends(&last_cells, TABLE_AT_EACH_END);
-    let ranking: Vec<RankRow> = table_rows
+    let ranking = ranking_rows(fw, res, &last_cells, &pillars);
+    let at = Scope {
+        periods: &periods,
+        last_cells: &last_cells,
+        pillars: &pillars,
+        noun,
+    };
+    let (charts, backtest) = charts(fw, res, &at, places.as_ref(), extras)?;
+    let page = Page {
+        ranking: &ranking,
+        charts: &charts,
+        backtest: backtest.as_ref(),
+        units: last_cells.len(),
+    };
+    fill_template(fw, res, &at, &page, manifest)
+}
+
+/// What the charts of a report look at: the scored periods, the last period's cells
+/// by rank, the pillars, and what a unit is called.
+struct Scope<'a> {
+    periods: &'a [usize],
+    last_cells: &'a [usize],
+    pillars: &'a [usize],
+    noun: Noun,
+}
+
+impl Scope<'_> {
+    /// Past a few dozen units the charts show the top and bottom units, the
+    /// distribution and the units that moved most; the workbook has every one.
+    fn large(&self) -> bool {
+        self.last_cells.len() > ALL_UNITS_UP_TO
+    }
+}
+
+/// What the page shows besides the framework.
+struct Page<'a> {
+    ranking: &'a [RankRow],
+    charts: &'a [Chart],
+    backtest: Option<&'a backtest::Section>,
+    units: usize,
+}
+
+/// The ranking table: the top and bottom of the last period, with the pillars.
+fn ranking_rows(fw: &Framework, res: &Results, last_cells: &[usize], pillars: &[usize]) -> Vec<RankRow> {
+    let n = res.n_units();
+    let table_rows = ends(last_cells, TABLE_AT_EACH_END);
+    table_rows
         .iter()
         .enumerate()
         .map(|(i, &c)| RankRow {
@@ -163,24 +205,35 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
                 .map(|&g| format!("{:.2}", res.group_scores[g][c]))
                 .collect(),
         })
-        .collect();
-    let order: Vec<usize> = last_cells.iter().map(|c| c % n).collect();
-    // Past a few dozen units the charts show the top and bottom units, the
-    // distribution and the units that moved most; the workbook has every one.
-    let large = order.len() > ALL_UNITS_UP_TO;
-    let shown_cells = ends(&last_cells, CHART_AT_EACH_END);
-    let shown: Vec<usize> = shown_cells.iter().map(|c| c % n).collect();
+        .collect()
+}
 
+/// The charts, and the backtest's section when a backtest folder is given.
+fn charts(
+    fw: &Framework,
+    res: &Results,
+    at: &Scope,
+    places: Option<&(Vec<Option<(f64, f64)>>, bool)>,
+    extras: &Extras,
+) -> Result<(Vec<Chart>, Option<backtest::Section>)> {
+    let n = res.n_units();
+    let (periods, last_cells, pillars, noun) = (at.periods, at.last_cells, at.pillars, at.noun);
+    let last_period = res.periods[periods[periods.len() - 1]];
+    let scale = fw.index.scale.map_or((f64::NAN, f64::NAN), |s| (s.lo, s.hi));
+    let order: Vec<usize> = last_cells.iter().map(|c| c % n).collect();
+    let large = at.large();
+    let shown_cells = ends(last_cells, CHART_AT_EACH_END);
+    let shown: Vec<usize> = shown_cells.iter().map(|c| c % n).collect();
     let mut charts = vec![scores_by_period(fw, res, &shown, &periods, scale, last_period, noun)];
     if large {
-        charts.push(distribution(fw, res, &last_cells, last_period, noun));
+        charts.push(distribution(fw, res, last_cells, last_period, noun));
     }
-    if let Some((places, squares)) = &places {
-        charts.extend(map::map(res, &last_cells, places, *squares, noun));
+    if let Some((places, squares)) = places {
+        charts.extend(map::map(res, last_cells, places, *squares, noun));
     }
-    charts.push(pillar_heatmap(fw, res, &shown_cells, &pillars, last_period, noun));
+    charts.push(pillar_heatmap(fw, res, &shown_cells, pillars, last_period, noun));
     let trend_units = if large {
-        movers(res, &order, &periods, CHART_AT_EACH_END)
+        movers(res, &order, periods, CHART_AT_EACH_END)
     } else {
         order.clone()
     };
@@ -188,14 +241,14 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
         fw,
         res,
         &trend_units,
-        &periods,
+        periods,
         large.then_some(order.len()),
         noun,
     ));
     charts.push(if large {
-        coverage_distribution(res, &last_cells, last_period, noun)
+        coverage_distribution(res, last_cells, last_period, noun)
     } else {
-        coverage(res, &last_cells, last_period, noun)
+        coverage(res, last_cells, last_period, noun)
     });
     if let Some(dir) = &extras.sensitivity {
         charts.extend(sensitivity_charts(dir, last_period, noun)?);
@@ -212,6 +265,19 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
         None => None,
     };
 
+    Ok((charts, backtest))
+}
+
+/// The page: the template filled, every field HTML-escaped.
+fn fill_template(
+    fw: &Framework,
+    res: &Results,
+    at: &Scope,
+    page: &Page,
+    manifest: &serde_json::Value,
+) -> Result<String> {
+    let last_period = res.periods[at.periods[at.periods.len() - 1]];
+    let (pillars, ranking, charts, backtest) = (at.pillars, page.ranking, page.charts, page.backtest);
     let effective = fw.effective_weights();
     let tree = node(fw, Child::Group(0), 1.0, &effective);
     let mut env = minijinja::Environment::new();
@@ -225,7 +291,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
         kind: ErrorKind::Internal,
         message: e.to_string(),
     })?;
-    let page = env
+    let html = env
         .get_template("report")
         .and_then(|t| {
             t.render(minijinja::context! {
@@ -240,8 +306,8 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
                 tree => minijinja::Value::from(minijinja::value::Serde(&tree)),
                 manifest => serde_json::to_string_pretty(manifest).unwrap_or_default(),
                 warnings => res.warnings.clone(),
-                units => order.len(),
-                large => large,
+                units => page.units,
+                large => at.large(),
             })
         })
         .map_err(|e| Error::Data {
@@ -249,7 +315,7 @@ pub fn render(fw: &Framework, res: &Results, manifest: &serde_json::Value, extra
             kind: ErrorKind::Internal,
             message: e.to_string(),
         })?;
-    Ok(page)
+    Ok(html)
 }
 
 /// A reading as HTML: escaped, with `names` in backticks set as code.
