@@ -181,6 +181,46 @@ pub struct Fit {
     pub degenerate: bool,
 }
 
+/// A fit that separates the values.
+fn fitted(fitted: Fitted) -> Result<Fit, FitError> {
+    Ok(Fit {
+        fitted,
+        degenerate: false,
+    })
+}
+
+/// `lo + width (x - centre) / span`, clamped to `clamp` if given.
+fn linear(centre: f64, span: f64, lo: f64, width: f64, clamp: Option<(f64, f64)>) -> Fitted {
+    Fitted::Linear {
+        centre,
+        span,
+        lo,
+        width,
+        clamp,
+    }
+}
+
+/// A fit that cannot separate the values: every one becomes `value`.
+fn constant(value: f64) -> Fit {
+    Fit {
+        fitted: Fitted::Constant(value),
+        degenerate: true,
+    }
+}
+
+/// `lo + width (x - mean) / sd` over the sorted present values, for a positive `sd`.
+fn standardised(sorted: &[f64], sd: f64, lo: f64, width: f64) -> Result<Fit, FitError> {
+    let mean = stats::mean(sorted);
+    if sd > 0.0 {
+        fitted(linear(mean, sd, lo, width, None))
+    } else {
+        Err(FitError::ZeroVariance {
+            value: mean,
+            n: sorted.len(),
+        })
+    }
+}
+
 impl Normalise {
     /// Fits the method on the present reference values.
     ///
@@ -198,144 +238,54 @@ impl Normalise {
         } else {
             stats::present_range(reference)
         };
-        let ok = |fitted| {
-            Ok(Fit {
-                fitted,
-                degenerate: false,
-            })
-        };
         if range.is_none() && !matches!(self, Normalise::Goalposts { .. } | Normalise::None) {
             return Err(FitError::NoValues);
         }
         // Goalposts and None read no value.
         let (smallest, largest) = range.unwrap_or((f64::NAN, f64::NAN));
+        let ranked = |sorted, mode, ties| fitted(Fitted::Ranked { sorted, mode, ties });
         match *self {
-            Normalise::MinMax { lo, hi } => {
-                let (min, max) = (smallest, largest);
-                if max > min {
-                    ok(Fitted::Linear {
-                        centre: min,
-                        span: max - min,
-                        lo,
-                        width: hi - lo,
-                        clamp: None,
-                    })
-                } else {
-                    Ok(Fit {
-                        fitted: Fitted::Constant((lo + hi) / 2.0),
-                        degenerate: true,
-                    })
-                }
+            Normalise::MinMax { lo, hi } if largest > smallest => {
+                fitted(linear(smallest, largest - smallest, lo, hi - lo, None))
             }
+            Normalise::MinMax { lo, hi } => Ok(constant((lo + hi) / 2.0)),
             Normalise::Goalposts { min, max, lo, hi } => {
                 let (tmin, tmax) = (transform(min), transform(max));
-                ok(Fitted::Linear {
-                    centre: tmin,
-                    span: tmax - tmin,
-                    lo,
-                    width: hi - lo,
-                    clamp: Some((lo.min(hi), lo.max(hi))),
-                })
+                let clamp = Some((lo.min(hi), lo.max(hi)));
+                fitted(linear(tmin, tmax - tmin, lo, hi - lo, clamp))
             }
-            Normalise::ZScore { mean: m, sd: s } => {
-                let mean = stats::mean(&sorted);
-                let sd = stats::sd_sample(&sorted);
-                if sd > 0.0 {
-                    ok(Fitted::Linear {
-                        centre: mean,
-                        span: sd,
-                        lo: m,
-                        width: s,
-                        clamp: None,
-                    })
-                } else {
-                    Err(FitError::ZeroVariance {
-                        value: mean,
-                        n: sorted.len(),
-                    })
-                }
-            }
-            Normalise::Rank { ties } => ok(Fitted::Ranked {
-                sorted,
-                mode: RankMode::Rank,
-                ties,
-            }),
-            Normalise::Percentile { ties, lo, hi } => ok(Fitted::Ranked {
-                sorted,
-                mode: RankMode::Percentile { lo, hi },
-                ties,
-            }),
-            Normalise::Borda { ties } => ok(Fitted::Ranked {
-                sorted,
-                mode: RankMode::Borda,
-                ties,
-            }),
+            Normalise::ZScore { mean, sd } => standardised(&sorted, stats::sd_sample(&sorted), mean, sd),
+            Normalise::Rank { ties } => ranked(sorted, RankMode::Rank, ties),
+            Normalise::Percentile { ties, lo, hi } => ranked(sorted, RankMode::Percentile { lo, hi }, ties),
+            Normalise::Borda { ties } => ranked(sorted, RankMode::Borda, ties),
             Normalise::DistToTarget { target, cap, down } => {
                 let t = transform(target);
                 let edge = if down { largest } else { smallest };
                 if t == edge || !t.is_finite() {
-                    return Ok(Fit {
-                        fitted: Fitted::Constant(1.0),
-                        degenerate: true,
-                    });
+                    return Ok(constant(1.0));
                 }
-                ok(Fitted::Linear {
-                    centre: edge,
-                    span: t - edge,
-                    lo: 0.0,
-                    width: 1.0,
-                    clamp: cap.then_some((f64::NEG_INFINITY, 1.0)),
-                })
+                fitted(linear(
+                    edge,
+                    t - edge,
+                    0.0,
+                    1.0,
+                    cap.then_some((f64::NEG_INFINITY, 1.0)),
+                ))
             }
             // Without the reference's value: nothing to measure against.
-            Normalise::DistToRef { .. } => Ok(Fit {
-                fitted: Fitted::Constant(1.0),
-                degenerate: true,
-            }),
+            Normalise::DistToRef { .. } => Ok(constant(1.0)),
             Normalise::Scaled { l, u } => {
                 let (tl, tu) = (transform(l), transform(u));
-                ok(Fitted::Linear {
-                    centre: tl,
-                    span: tu - tl,
-                    lo: 0.0,
-                    width: 100.0,
-                    clamp: None,
-                })
+                fitted(linear(tl, tu - tl, 0.0, 100.0, None))
             }
-            Normalise::MpiScaled => {
-                let mean = stats::mean(&sorted);
-                let sd = stats::sd_population(&sorted);
-                if sd > 0.0 {
-                    ok(Fitted::Linear {
-                        centre: mean,
-                        span: sd,
-                        lo: 100.0,
-                        width: 10.0,
-                        clamp: None,
-                    })
-                } else {
-                    Err(FitError::ZeroVariance {
-                        value: mean,
-                        n: sorted.len(),
-                    })
-                }
-            }
+            Normalise::MpiScaled => standardised(&sorted, stats::sd_population(&sorted), 100.0, 10.0),
             // x / max, as a fraction (fracmax) or in percent (distance_to_max).
-            Normalise::FracMax | Normalise::DistanceToMax => {
-                let max = largest;
-                if max > 0.0 {
-                    ok(Fitted::Linear {
-                        centre: 0.0,
-                        span: max,
-                        lo: 0.0,
-                        width: if *self == Normalise::FracMax { 1.0 } else { 100.0 },
-                        clamp: None,
-                    })
-                } else {
-                    Err(FitError::NonPositiveMax { max })
-                }
+            Normalise::FracMax | Normalise::DistanceToMax if largest > 0.0 => {
+                let width = if *self == Normalise::FracMax { 1.0 } else { 100.0 };
+                fitted(linear(0.0, largest, 0.0, width, None))
             }
-            Normalise::None => ok(Fitted::Identity),
+            Normalise::FracMax | Normalise::DistanceToMax => Err(FitError::NonPositiveMax { max: largest }),
+            Normalise::None => fitted(Fitted::Identity),
         }
     }
 
