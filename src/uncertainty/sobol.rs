@@ -236,9 +236,25 @@ pub fn analyse<T: Copy + Into<f64>>(
             result[o].st[j] = 0.5 * st / nf / var;
         }
     }
-    let Some(boot) = bootstrap else {
-        return result;
-    };
+    if let Some(boot) = bootstrap {
+        bootstrap_intervals(boot, f, p, &live, (n, g, terms), &mut result);
+    }
+    result
+}
+
+/// The bootstrap's confidence half-widths of the indices of the `live` outputs, into
+/// `result`: the resamples' sums of the terms `f` (N x cols, column-major) by one matrix
+/// product with the resample counts, into `p`.
+fn bootstrap_intervals(
+    boot: &Bootstrap,
+    f: &[f32],
+    p: &mut Vec<f32>,
+    live: &[usize],
+    (n, g, terms): (usize, usize, usize),
+    result: &mut [Indices],
+) {
+    let cols = terms * live.len();
+    let nf = n as f64;
     // Resample sums: P (R x cols) = counts (R x N) * F (N x cols), in f32: the counts
     // are exact and the interval widths need a few digits only.
     let r_count = boot.resamples;
@@ -280,7 +296,6 @@ pub fn analyse<T: Copy + Into<f64>>(
             result[o].st_conf[j] = boot.z * crate::stats::sd_sample(&st_r);
         }
     }
-    result
 }
 
 #[cfg(test)]
