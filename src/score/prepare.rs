@@ -208,8 +208,7 @@ impl IndicatorContext<'_> {
     pub(super) fn prepare(&self, ind: &Indicator, raw: &[f64], imputed: Option<Imputed>) -> Result<Prepared> {
         let IndicatorContext { fw, panel, scopes, .. } = *self;
         let n_units = panel.n_units();
-        let n_cells = raw.len();
-        let mut normalised = vec![f64::NAN; n_cells];
+        let mut normalised = vec![f64::NAN; raw.len()];
         let mut winsorised = 0;
         let Imputed {
             mut values,
@@ -220,25 +219,8 @@ impl IndicatorContext<'_> {
             None => self.impute(ind, raw)?,
         };
         for scope in scopes {
-            let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
-            let treated = ind.winsorise.apply(&mut gathered);
+            let treated = self.treat(ind, scope, &mut values)?;
             winsorised += treated.changed;
-            for (i, &c) in scope.iter().enumerate() {
-                let t = ind.transform.apply(gathered[i]).map_err(|x| {
-                    cell_error(
-                        fw,
-                        panel,
-                        (&ind.id, c),
-                        ErrorKind::OutsideDomain,
-                        format!(
-                            "transform {} needs {}, found {x}",
-                            ind.transform.name(),
-                            ind.transform.domain()
-                        ),
-                    )
-                })?;
-                values[c] = t;
-            }
             // The rank methods apply risk_down by ranking -x (see `Normalise::flip`).
             let negate = ind.direction == Direction::RiskDown && ind.normalise.negates_first();
             let signed = |x: f64| if negate { -x } else { x };
@@ -247,80 +229,25 @@ impl IndicatorContext<'_> {
                 Scope::Period => format!("period {}", panel.periods[scope[0] / n_units]),
                 Scope::Panel => "all periods".to_string(),
             };
-            if treated.log_ct.is_some() {
-                for (name, x) in ind.normalise.raw_bounds() {
-                    if !ind.transform.apply_or_nan(treated.map(x)).is_finite() {
-                        return Err(Error::Method {
-                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
-                            kind: ErrorKind::OutsideDomain,
-                            message: format!(
-                                "winsorise = \"coinr\" fell back to log_CT (ln(x - {} + {})), and the {name} {x} lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\"",
-                                short(treated.log_ct.unwrap_or_default().0),
-                                short(treated.log_ct.unwrap_or_default().1)
-                            ),
-                        });
-                    }
-                }
-            }
-            let normalise = match &ind.reference_unit {
-                Some(r) if matches!(ind.normalise, Normalise::DistToRef { .. }) => {
-                    let value = scope
-                        .iter()
-                        .position(|&c| panel.units[c % n_units] == *r)
-                        .map(|i| reference[i])
-                        .filter(|v| !v.is_nan());
-                    let Some(value) = value else {
-                        return Err(Error::Method {
-                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
-                            kind: ErrorKind::MissingReference,
-                            message: format!(
-                                "dist2ref measures against reference_unit `{r}`, which has no value here{}",
-                                if panel.unit_index(r).is_none() {
-                                    format!(
-                                        "; `{r}` is not a unit of the data{}",
-                                        crate::error::suggest(r, panel.units.iter().map(String::as_str))
-                                    )
-                                } else {
-                                    String::new()
-                                }
-                            ),
-                        });
-                    };
-                    ind.normalise.with_reference(value)
-                }
-                _ => ind.normalise,
-            };
-            let fit = match normalise.fit(&reference, |x| ind.transform.apply_or_nan(treated.map(x)))
-            {
-                    Ok(fit) => fit,
-                    Err(FitError::NoValues) => {
-                        warnings.push(format!("indicator `{}` has no value in {period_label}: left out of those scores", ind.id));
-                        continue;
-                    }
-                    Err(FitError::ZeroVariance { value, n }) => {
-                        return Err(Error::Method {
-                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
-                            kind: ErrorKind::ZeroVariance,
-                            message: format!("z-score needs values that vary, but all {n} values are {value} (standard deviation 0); use normalise = \"minmax\" or another method"),
-                        })
-                    }
-                    Err(FitError::NonPositiveMax { max }) => {
-                        return Err(Error::Method {
-                            context: format!("{}: indicator `{}`, {period_label}", fw.file, ind.id),
-                            kind: ErrorKind::NonPositiveMaximum,
-                            message: format!(
-                                "{} needs a positive maximum, found {max}{}",
-                                if ind.normalise == Normalise::FracMax { "fracmax" } else { "distance_to_max" },
-                                if treated.log_ct.is_some() { " (after winsorise = \"coinr\" fell back to log_CT, whose values can be <= 0)" } else { "" }
-                            ),
-                        })
-                    }
-                };
-            if fit.degenerate {
-                warnings.push(format!(
-                        "indicator `{}` has the same value for every unit in {period_label}: it cannot separate them and sits mid-range",
+            let context = || format!("{}: indicator `{}`, {period_label}", fw.file, ind.id);
+            check_log_ct(ind, &treated, &context)?;
+            let normalise = self.normalisation(ind, scope, &reference, &context)?;
+            let fit = match normalise.fit(&reference, |x| ind.transform.apply_or_nan(treated.map(x))) {
+                Ok(fit) => fit,
+                Err(FitError::NoValues) => {
+                    warnings.push(format!(
+                        "indicator `{}` has no value in {period_label}: left out of those scores",
                         ind.id
                     ));
+                    continue;
+                }
+                Err(e) => return Err(fit_error(ind, e, &treated, context())),
+            };
+            if fit.degenerate {
+                warnings.push(format!(
+                    "indicator `{}` has the same value for every unit in {period_label}: it cannot separate them and sits mid-range",
+                    ind.id
+                ));
             }
             for &c in scope {
                 let v = fit.fitted.apply(signed(values[c]));
@@ -337,6 +264,115 @@ impl IndicatorContext<'_> {
             winsorised,
             warnings,
         })
+    }
+
+    /// Winsorises the scope's values and transforms them, in `values`.
+    fn treat(&self, ind: &Indicator, scope: &[usize], values: &mut [f64]) -> Result<crate::pipeline::treat::Treated> {
+        let mut gathered: Vec<f64> = scope.iter().map(|&c| values[c]).collect();
+        let treated = ind.winsorise.apply(&mut gathered);
+        for (i, &c) in scope.iter().enumerate() {
+            values[c] = ind.transform.apply(gathered[i]).map_err(|x| {
+                cell_error(
+                    self.fw,
+                    self.panel,
+                    (&ind.id, c),
+                    ErrorKind::OutsideDomain,
+                    format!(
+                        "transform {} needs {}, found {x}",
+                        ind.transform.name(),
+                        ind.transform.domain()
+                    ),
+                )
+            })?;
+        }
+        Ok(treated)
+    }
+
+    /// The indicator's normalisation in this scope: dist2ref's with the reference unit's
+    /// value, which must be there.
+    fn normalisation(
+        &self,
+        ind: &Indicator,
+        scope: &[usize],
+        reference: &[f64],
+        context: &dyn Fn() -> String,
+    ) -> Result<Normalise> {
+        let panel = self.panel;
+        let n_units = panel.n_units();
+        match &ind.reference_unit {
+            Some(r) if matches!(ind.normalise, Normalise::DistToRef { .. }) => {
+                let value = scope
+                    .iter()
+                    .position(|&c| panel.units[c % n_units] == *r)
+                    .map(|i| reference[i])
+                    .filter(|v| !v.is_nan());
+                let Some(value) = value else {
+                    return Err(Error::Method {
+                        context: context(),
+                        kind: ErrorKind::MissingReference,
+                        message: format!(
+                            "dist2ref measures against reference_unit `{r}`, which has no value here{}",
+                            if panel.unit_index(r).is_none() {
+                                format!(
+                                    "; `{r}` is not a unit of the data{}",
+                                    crate::error::suggest(r, panel.units.iter().map(String::as_str))
+                                )
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    });
+                };
+                Ok(ind.normalise.with_reference(value))
+            }
+            _ => Ok(ind.normalise),
+        }
+    }
+}
+
+/// Refuses goalposts or a target outside the log_CT that COINr winsorisation fell back to.
+fn check_log_ct(
+    ind: &Indicator,
+    treated: &crate::pipeline::treat::Treated,
+    context: &dyn Fn() -> String,
+) -> Result<()> {
+    let Some((min, a)) = treated.log_ct else {
+        return Ok(());
+    };
+    for (name, x) in ind.normalise.raw_bounds() {
+        if !ind.transform.apply_or_nan(treated.map(x)).is_finite() {
+            return Err(Error::Method {
+                context: context(),
+                kind: ErrorKind::OutsideDomain,
+                message: format!(
+                    "winsorise = \"coinr\" fell back to log_CT (ln(x - {} + {})), and the {name} {x} lies outside it; lower the bound, or use winsorise = \"skew_kurtosis\"",
+                    short(min),
+                    short(a)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The error of a normalisation that cannot be fitted.
+fn fit_error(ind: &Indicator, e: FitError, treated: &crate::pipeline::treat::Treated, context: String) -> Error {
+    match e {
+        FitError::ZeroVariance { value, n } => Error::Method {
+            context,
+            kind: ErrorKind::ZeroVariance,
+            message: format!("z-score needs values that vary, but all {n} values are {value} (standard deviation 0); use normalise = \"minmax\" or another method"),
+        },
+        FitError::NonPositiveMax { max } => Error::Method {
+            context,
+            kind: ErrorKind::NonPositiveMaximum,
+            message: format!(
+                "{} needs a positive maximum, found {max}{}",
+                if ind.normalise == Normalise::FracMax { "fracmax" } else { "distance_to_max" },
+                if treated.log_ct.is_some() { " (after winsorise = \"coinr\" fell back to log_CT, whose values can be <= 0)" } else { "" }
+            ),
+        },
+        FitError::NoValues => unreachable!("no values is a warning, not an error"),
     }
 }
 
