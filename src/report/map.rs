@@ -40,7 +40,7 @@ pub fn xml(text: &str) -> String {
 }
 
 /// Each unit's point (lat, lon), where it has one.
-type Points = Vec<Option<(f64, f64)>>;
+pub(super) type Points = Vec<Option<(f64, f64)>>;
 
 /// Where each unit is, and whether the units are cells: its cell's centre (all units
 /// are PRIO-GRID gids), or a point from the framework's table of coordinates; `None`

@@ -213,7 +213,7 @@ fn charts(
     fw: &Framework,
     res: &Results,
     at: &Scope,
-    places: Option<&(Vec<Option<(f64, f64)>>, bool)>,
+    places: Option<&(map::Points, bool)>,
     extras: &Extras,
 ) -> Result<(Vec<Chart>, Option<backtest::Section>)> {
     let n = res.n_units();
@@ -224,7 +224,7 @@ fn charts(
     let large = at.large();
     let shown_cells = ends(last_cells, CHART_AT_EACH_END);
     let shown: Vec<usize> = shown_cells.iter().map(|c| c % n).collect();
-    let mut charts = vec![scores_by_period(fw, res, &shown, &periods, scale, last_period, noun)];
+    let mut charts = vec![scores_by_period(fw, res, &shown, periods, scale, last_period, noun)];
     if large {
         charts.push(distribution(fw, res, last_cells, last_period, noun));
     }
