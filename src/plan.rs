@@ -237,36 +237,9 @@ impl Tree {
                     }
                 }
             }
-            let finish = |acc: f64, wsum: f64| -> f64 {
-                if wsum > 0.0 {
-                    match agg {
-                        Aggregation::Geometric if g == 0 && fixed.index_as_log => acc / wsum,
-                        _ => aggregate::finish(agg, acc, wsum),
-                    }
-                } else {
-                    f64::NAN
-                }
-            };
-            let out = &mut groups[g * u..(g + 1) * u];
-            if !sum.started {
-                // No child with weight: nothing is known.
-                out.iter_mut().for_each(|o| *o = f64::NAN);
-                scratch.complete[g] = false;
-            } else if !sum.weighted {
-                // Every unit has every child: one weight sum for all.
-                for (o, &acc) in out.iter_mut().zip(&scratch.acc) {
-                    *o = finish(acc, sum.uniform);
-                }
-                scratch.complete[g] = sum.uniform > 0.0;
-            } else {
-                let mut complete = true;
-                for ((o, &acc), &partial) in out.iter_mut().zip(&scratch.acc).zip(&scratch.wsum) {
-                    let wsum = partial + sum.uniform;
-                    complete &= wsum > 0.0;
-                    *o = finish(acc, wsum);
-                }
-                scratch.complete[g] = complete;
-            }
+            // The index stays a log when the caller asks (it ranks ln of the score).
+            let as_log = g == 0 && fixed.index_as_log;
+            finish_group(agg, as_log, &sum, scratch, g, &mut groups[g * u..(g + 1) * u]);
         }
         Ok(())
     }
@@ -353,6 +326,43 @@ impl Tree {
             _ => aggregate::copeland(&refs, &w, out),
         }
         Ok(())
+    }
+}
+
+/// Group `g`'s scores from its children's sums in `scratch` (per unit: the terms in
+/// `acc`, the weights present in `wsum`, or `sum.uniform` for all), into `out`; marks
+/// the group complete when every unit has a weight. `as_log`: a geometric mean is left
+/// as its log.
+#[inline(always)]
+fn finish_group(agg: Aggregation, as_log: bool, sum: &Sum, scratch: &mut Scratch, g: usize, out: &mut [f64]) {
+    let finish = |acc: f64, wsum: f64| -> f64 {
+        if wsum > 0.0 {
+            match agg {
+                Aggregation::Geometric if as_log => acc / wsum,
+                _ => aggregate::finish(agg, acc, wsum),
+            }
+        } else {
+            f64::NAN
+        }
+    };
+    if !sum.started {
+        // No child with weight: nothing is known.
+        out.iter_mut().for_each(|o| *o = f64::NAN);
+        scratch.complete[g] = false;
+    } else if !sum.weighted {
+        // Every unit has every child: one weight sum for all.
+        for (o, &acc) in out.iter_mut().zip(&scratch.acc) {
+            *o = finish(acc, sum.uniform);
+        }
+        scratch.complete[g] = sum.uniform > 0.0;
+    } else {
+        let mut complete = true;
+        for ((o, &acc), &partial) in out.iter_mut().zip(&scratch.acc).zip(&scratch.wsum) {
+            let wsum = partial + sum.uniform;
+            complete &= wsum > 0.0;
+            *o = finish(acc, wsum);
+        }
+        scratch.complete[g] = complete;
     }
 }
 

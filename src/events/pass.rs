@@ -107,41 +107,12 @@ fn read_blocks(
 ) -> Result<PassReport> {
     let io = |e: std::io::Error| Error::io(&pass.path, "cannot read the event log", e);
     let (header, body_start) = read_header(pass)?;
-    let width = header.len();
-    let position = |c: &str| header.iter().position(|h| h == c);
-    let mut missing = Vec::new();
-    let mut find = |c: &String| match position(c) {
-        Some(at) => Some(at),
-        None => {
-            missing.push(format!("`{c}`"));
-            None
-        }
-    };
-    let kept: Vec<(usize, String)> = wanted
-        .columns
-        .iter()
-        .filter_map(|c| find(c).map(|at| (at, c.clone())))
-        .collect();
-    let derived: Vec<(Vec<usize>, &Derived)> = wanted
-        .derived
-        .iter()
-        .map(|d| {
-            debug_assert!(d.inputs.len() <= MAX_INPUTS, "more inputs than MAX_INPUTS");
-            (d.inputs.iter().filter_map(&mut find).collect(), d)
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::Data {
-            file: name.into(),
-            kind: ErrorKind::MissingColumn,
-            message: format!("the header names no column {}", missing.join(", ")),
-        });
-    }
+    let (kept, derived) = wanted_columns(&header, wanted, name)?;
     let layout = Layout {
         separator: pass.separator,
-        width,
+        width: header.len(),
         columns: &kept,
-        id: wanted.id.and_then(position),
+        id: wanted.id.and_then(|c| header.iter().position(|h| h == c)),
         derived,
     };
     let mut file = std::fs::File::open(&pass.path).map_err(io)?;
@@ -213,6 +184,46 @@ fn read_blocks(
             repeated_ids,
         })
     })
+}
+
+/// Where the wanted columns and the inputs of each derived value are in `header`;
+/// every column the header lacks is named in one error.
+#[allow(clippy::type_complexity)]
+fn wanted_columns<'w>(
+    header: &[String],
+    wanted: &'w Wanted,
+    name: &str,
+) -> Result<(Vec<(usize, String)>, Vec<(Vec<usize>, &'w Derived)>)> {
+    let position = |c: &str| header.iter().position(|h| h == c);
+    let mut missing = Vec::new();
+    let mut find = |c: &String| match position(c) {
+        Some(at) => Some(at),
+        None => {
+            missing.push(format!("`{c}`"));
+            None
+        }
+    };
+    let kept: Vec<(usize, String)> = wanted
+        .columns
+        .iter()
+        .filter_map(|c| find(c).map(|at| (at, c.clone())))
+        .collect();
+    let derived: Vec<(Vec<usize>, &Derived)> = wanted
+        .derived
+        .iter()
+        .map(|d| {
+            debug_assert!(d.inputs.len() <= MAX_INPUTS, "more inputs than MAX_INPUTS");
+            (d.inputs.iter().filter_map(&mut find).collect(), d)
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Data {
+            file: name.into(),
+            kind: ErrorKind::MissingColumn,
+            message: format!("the header names no column {}", missing.join(", ")),
+        });
+    }
+    Ok((kept, derived))
 }
 
 /// The header's cell texts and the offset of the first byte after the header (and
