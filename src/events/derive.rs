@@ -222,7 +222,7 @@ fn writes_a_full_year(text: &str) -> bool {
     text.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() >= 4)
 }
 
-/// The stems every phrasing of [`super::ACLED_UNVERIFIED`] ends in.
+/// The stems every phrasing of [`super::model::ACLED_UNVERIFIED`] ends in.
 const UNVERIFIED_STEMS: &[&[u8]] = &[b"verif", b"confirm", b"corroborat"];
 
 /// The ACLED claim rules, compiled once (the same regex engine polars uses).
@@ -242,15 +242,15 @@ pub(super) struct ClaimRules {
 }
 
 impl ClaimRules {
-    pub(super) fn new(rules: &super::Rules) -> Result<ClaimRules> {
-        let compile = super::compile_rule;
+    pub(super) fn new(rules: &super::model::Rules) -> Result<ClaimRules> {
+        let compile = super::model::compile_rule;
         Ok(ClaimRules {
             claimed: compile("acled_claimed", &rules.acled_claimed)?,
             not_claimed: compile("acled_not_claimed", &rules.acled_not_claimed)?,
             unverified: compile("acled_unverified", &rules.acled_unverified)?,
-            claims_by_hand: rules.acled_claimed == super::ACLED_CLAIMED,
-            negations_by_hand: rules.acled_not_claimed == super::ACLED_NOT_CLAIMED,
-            unverified_needs: (rules.acled_unverified == super::ACLED_UNVERIFIED).then_some(UNVERIFIED_STEMS),
+            claims_by_hand: rules.acled_claimed == super::model::ACLED_CLAIMED,
+            negations_by_hand: rules.acled_not_claimed == super::model::ACLED_NOT_CLAIMED,
+            unverified_needs: (rules.acled_unverified == super::model::ACLED_UNVERIFIED).then_some(UNVERIFIED_STEMS),
         })
     }
 
@@ -285,7 +285,7 @@ impl ClaimRules {
     }
 }
 
-/// The number of matches of the default claim pattern [`super::ACLED_CLAIMED`],
+/// The number of matches of the default claim pattern [`super::model::ACLED_CLAIMED`],
 /// `(?i)\bclaim(s|ed|ing)?\b`, in `text`, as the regex crate counts them: each claim
 /// mention ([`claim_at`]) with no word character before it. Matches cannot overlap,
 /// since no suffix holds a c.
@@ -333,13 +333,13 @@ fn word_before(text: &str, at: usize) -> bool {
         .is_some_and(regex_syntax::is_word_character)
 }
 
-/// The negations of [`super::ACLED_NOT_CLAIMED`] that are one word.
+/// The negations of [`super::model::ACLED_NOT_CLAIMED`] that are one word.
 const NEGATIONS: [&[u8]; 8] = [
     b"no", b"not", b"never", b"nobody", b"none", b"neither", b"nor", b"without",
 ];
 
 /// The number of matches, up to `most`, of the default negated-claim pattern
-/// [`super::ACLED_NOT_CLAIMED`], `(?i)\b(no|not|never|nobody|none|neither|nor|without|yet
+/// [`super::model::ACLED_NOT_CLAIMED`], `(?i)\b(no|not|never|nobody|none|neither|nor|without|yet
 /// to)\b(\s+[\w'-]+){0,3}?\s+claim(s|ed|ing)?\b`, as the regex crate's `find_iter`
 /// finds them: from the left, each search going on from the end of the last match.
 fn count_negated(text: &str, most: usize) -> usize {
@@ -355,7 +355,7 @@ fn count_negated(text: &str, most: usize) -> usize {
     count
 }
 
-/// Where a match of [`super::ACLED_NOT_CLAIMED`] starting at byte `at` ends. The
+/// Where a match of [`super::model::ACLED_NOT_CLAIMED`] starting at byte `at` ends. The
 /// pattern's parts read each character one way, so the match is found without going
 /// back: a negation that is a whole word (its letters in any case; "yet to" with one
 /// space), then up to three times whitespace (`\s`) and a word of `[\w'-]`, the first
@@ -515,13 +515,13 @@ mod tests {
         // matches s.
         assert_eq!(matching("sedngywhu"), "DEGHNSUWYdeghnsuwyſ");
         // The default rules give the same codes with and without the scans.
-        let rules = ClaimRules::new(&crate::events::Rules::default()).unwrap();
+        let rules = ClaimRules::new(&crate::events::model::Rules::default()).unwrap();
         assert!(rules.claims_by_hand && rules.negations_by_hand && rules.unverified_needs.is_some());
         let plain = ClaimRules {
             claims_by_hand: false,
             negations_by_hand: false,
             unverified_needs: None,
-            ..ClaimRules::new(&crate::events::Rules::default()).unwrap()
+            ..ClaimRules::new(&crate::events::model::Rules::default()).unwrap()
         };
         for text in [
             "ISKP claimed responsibility. The claim could not be independently verified.",
@@ -548,7 +548,7 @@ mod tests {
             ]), 0..14),
         ) {
             static RULES: std::sync::LazyLock<(ClaimRules, ClaimRules)> = std::sync::LazyLock::new(|| {
-                let rules = || ClaimRules::new(&crate::events::Rules::default()).unwrap();
+                let rules = || ClaimRules::new(&crate::events::model::Rules::default()).unwrap();
                 (rules(), ClaimRules { claims_by_hand: false, negations_by_hand: false, unverified_needs: None, ..rules() })
             });
             let text = words.join(" ");
@@ -570,7 +570,7 @@ mod tests {
             ("claim", 1),
             ("", 0),
         ];
-        let claimed = regex::Regex::new(crate::events::ACLED_CLAIMED).unwrap();
+        let claimed = regex::Regex::new(crate::events::model::ACLED_CLAIMED).unwrap();
         for (text, count) in cases {
             assert_eq!(claimed.find_iter(text).count(), count, "the pattern on {text}");
             assert_eq!(count_claims(text), count, "{text}");
@@ -586,7 +586,7 @@ mod tests {
             ]), 0..16),
         ) {
             static CLAIMED: std::sync::LazyLock<regex::Regex> =
-                std::sync::LazyLock::new(|| regex::Regex::new(crate::events::ACLED_CLAIMED).unwrap());
+                std::sync::LazyLock::new(|| regex::Regex::new(crate::events::model::ACLED_CLAIMED).unwrap());
             let text = parts.concat();
             proptest::prop_assert_eq!(count_claims(&text), CLAIMED.find_iter(&text).count(), "{}", text);
         }
@@ -609,7 +609,7 @@ mod tests {
             ("nor claimſ, know claim, anon claim, noé claim, no claimé", 1),
             ("no 1 2 3 claim, no 1 2 3 4 claim", 1),
         ];
-        let negated = regex::Regex::new(crate::events::ACLED_NOT_CLAIMED).unwrap();
+        let negated = regex::Regex::new(crate::events::model::ACLED_NOT_CLAIMED).unwrap();
         for (text, count) in cases {
             assert_eq!(negated.find_iter(text).count(), count, "the pattern on {text}");
             assert_eq!(count_negated(text, usize::MAX), count, "{text}");
@@ -633,7 +633,7 @@ mod tests {
             ]), 0..20),
         ) {
             static NEGATED: std::sync::LazyLock<regex::Regex> =
-                std::sync::LazyLock::new(|| regex::Regex::new(crate::events::ACLED_NOT_CLAIMED).unwrap());
+                std::sync::LazyLock::new(|| regex::Regex::new(crate::events::model::ACLED_NOT_CLAIMED).unwrap());
             let text = parts.concat();
             proptest::prop_assert_eq!(count_negated(&text, usize::MAX), NEGATED.find_iter(&text).count(), "{}", text);
         }

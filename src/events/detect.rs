@@ -2,7 +2,7 @@
 //! come from, and whether every column the options need is there (all missing ones
 //! reported at once).
 
-use super::{Format, GtdCondition, Options, ROW};
+use super::model::{compile_rule, Format, GtdCondition, Options, ROW};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use polars::prelude::*;
@@ -52,7 +52,7 @@ impl UnitSource {
 }
 
 /// What an event's unit is: its country, its province in its country, or its
-/// PRIO-GRID cell (see [`super::Places`]).
+/// PRIO-GRID cell (see [`super::model::Places`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Place {
     Country,
@@ -136,7 +136,7 @@ pub(super) fn open(path: &Path, options: &Options, not_utf8: Option<u64>) -> Res
         ("acled_unverified", Some(options.rules.acled_unverified.as_str())),
     ] {
         if let Some(re) = re {
-            super::compile_rule(option, re)?;
+            compile_rule(option, re)?;
         }
     }
     let name = path.display().to_string();
@@ -170,7 +170,7 @@ pub(super) fn open(path: &Path, options: &Options, not_utf8: Option<u64>) -> Res
         (None, Format::Ucdp) => UnitSource::Name("country"),
     };
     let place = match options.places {
-        super::Places::Country => Place::Country,
+        super::model::Places::Country => Place::Country,
         _ if options.unit_column.is_some() => {
             return Err(Error::argument(
                 "unit_column",
@@ -180,12 +180,12 @@ pub(super) fn open(path: &Path, options: &Options, not_utf8: Option<u64>) -> Res
                 ),
             ))
         }
-        super::Places::Admin1 => Place::Admin1(match format {
+        super::model::Places::Admin1 => Place::Admin1(match format {
             Format::Acled => "admin1",
             Format::Gtd => "provstate",
             Format::Ucdp => "adm_1",
         }),
-        super::Places::Grid => Place::Grid {
+        super::model::Places::Grid => Place::Grid {
             lat: "latitude",
             lon: "longitude",
             gid: (format == Format::Ucdp && has("priogrid_gid")).then_some("priogrid_gid"),

@@ -17,7 +17,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::io::Write;
 
-use super::Format;
+use super::model::Format;
 
 /// What to generate.
 #[derive(Debug, Clone)]

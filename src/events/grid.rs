@@ -1,9 +1,10 @@
 //! The output grid: every unit asked for (or seen) x every period from the first to
 //! the last, zeros where no event happened; events outside are left out and counted.
 
+use super::countries;
 use super::detect::{Log, Place, UnitSource};
+use super::model::{EventTable, Options, FIRST_ROW, PERIOD, UNIT, UNKNOWN};
 use super::sums::{type_slug, Sums};
-use super::{countries, EventTable, Options, FIRST_ROW, PERIOD, UNIT, UNKNOWN};
 use crate::error::ErrorKind;
 use crate::error::{suggest, visible, Error, Result};
 use crate::period::Period;
@@ -154,7 +155,7 @@ fn in_range(options: &Options, p: i64) -> bool {
 /// Whether the events of `unit` are no unit's: with no province or cell under
 /// --drop-unplaced, or placed too coarsely.
 fn left_out(log: &Log, options: &Options, unit: &str) -> bool {
-    unit == super::COARSE || (options.drop_unplaced && unplaced(log, unit))
+    unit == super::model::COARSE || (options.drop_unplaced && unplaced(log, unit))
 }
 
 /// The table's units: those asked for, else those the events name; the extra ones;
@@ -164,7 +165,7 @@ fn output_units(
     options: &Options,
     asked: Option<&[String]>,
     cols: &SumColumns,
-    report: &mut super::Report,
+    report: &mut super::model::Report,
 ) -> Result<Vec<String>> {
     let mentioned: BTreeSet<&str> = cols
         .units
@@ -231,7 +232,7 @@ fn sort_sums<'a>(
     options: &Options,
     asked: Option<&[String]>,
     cols: &'a SumColumns,
-    report: &mut super::Report,
+    report: &mut super::model::Report,
 ) -> Sorted<'a> {
     let wanted: Option<HashSet<&str>> = asked.map(|u| u.iter().map(String::as_str).collect());
     let mut sorted = Sorted {
@@ -246,7 +247,7 @@ fn sort_sums<'a>(
         if left_out(log, options, unit) {
             if !in_range {
                 report.left_out_periods += n;
-            } else if unit == super::COARSE {
+            } else if unit == super::model::COARSE {
                 sorted.coarse += n;
             } else {
                 sorted.dropped += n;
@@ -302,7 +303,7 @@ fn output_periods(options: &Options, kept: &[usize], periods_col: &[i64]) -> Vec
 }
 
 /// The error of a log that leaves no unit or no period.
-fn nothing_left(log: &Log, report: &super::Report) -> Error {
+fn nothing_left(log: &Log, report: &super::model::Report) -> Error {
     log.data_error(
         ErrorKind::NothingToScore,
         format!(
@@ -337,7 +338,13 @@ fn lay_out(units: &[String], periods: &[Period], kept: &[usize], cols: &SumColum
 }
 
 /// The notes on events with no place, dropped, or placed too coarsely.
-fn placement_notes(log: &Log, options: &Options, cols: &SumColumns, sorted: &Sorted, report: &mut super::Report) {
+fn placement_notes(
+    log: &Log,
+    options: &Options,
+    cols: &SumColumns,
+    sorted: &Sorted,
+    report: &mut super::model::Report,
+) {
     let no_place: usize = sorted
         .kept
         .iter()
@@ -348,11 +355,11 @@ fn placement_notes(log: &Log, options: &Options, cols: &SumColumns, sorted: &Sor
         (_, Place::Admin1(c)) if no_place > 0 => report.notes.push(format!(
             "{no_place} {} no `{c}`: their unit is their country's `{}` (--drop-unplaced leaves them out, --strict refuses them)",
             if no_place == 1 { "event has" } else { "events have" },
-            super::NO_UNIT
+            super::model::NO_UNIT
         )),
         (UnitSource::Column(c), Place::Country) if no_place > 0 => report.notes.push(format!(
             "{no_place} events have no `{c}`: their unit is `{}` (--strict refuses them)",
-            super::NO_UNIT
+            super::model::NO_UNIT
         )),
         _ => {}
     }
@@ -411,8 +418,8 @@ fn too_large(
 
 fn unplaced(log: &Log, unit: &str) -> bool {
     match log.place {
-        Place::Admin1(_) => unit.ends_with(&format!(":{}", super::NO_UNIT)),
-        _ => unit == super::NO_UNIT,
+        Place::Admin1(_) => unit.ends_with(&format!(":{}", super::model::NO_UNIT)),
+        _ => unit == super::model::NO_UNIT,
     }
 }
 
@@ -588,8 +595,8 @@ fn sum_columns(log: &Log, s: &mut Sums) -> Result<SumColumns> {
             .map_err(|e| log.polars_error(e))?
             .iter()
             .map(|g| match g.unwrap_or(0) {
-                0 => super::NO_UNIT.to_string(),
-                -1 => super::COARSE.to_string(),
+                0 => super::model::NO_UNIT.to_string(),
+                -1 => super::model::COARSE.to_string(),
                 g => g.to_string(),
             })
             .collect(),

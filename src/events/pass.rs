@@ -15,7 +15,7 @@
 //! error naming the row; a short row has its last cells missing (as polars reads it).
 
 use super::derive::{Derived, Memo, Values};
-use super::ROW;
+use super::model::ROW;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::input::scan::{self, Dialect, LineEnds, Record};

@@ -10,7 +10,7 @@ pub(super) use checks::{problems, quirks};
 use super::countries;
 use super::derive::{ClaimRules, DateReader, Derived, Rule, DATE_SHORT_YEAR, DATE_SLASHED, DATE_UNREADABLE};
 use super::detect::{Log, Place, UnitSource};
-use super::{collect, ordinal, Format, GtdCondition, Options, KIND, ROW, UNIT, UNKNOWN};
+use super::model::{collect, compile_rule, ordinal, Format, GtdCondition, Options, KIND, ROW, UNIT, UNKNOWN};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::collections::HashSet;
@@ -142,7 +142,7 @@ pub(super) fn row_exprs(log: &Log, options: &Options) -> Result<RowExprs> {
     let (period, month_known) = period(log, options, &mut stage, &mut checks);
     // A cell needs no country (nor the join that finds it).
     let (lookup, unit) = match log.place {
-        Place::Grid { .. } => (None, lit(super::NO_UNIT)),
+        Place::Grid { .. } => (None, lit(super::model::NO_UNIT)),
         _ => unit(log, options.strict, &mut stage, &mut checks)?,
     };
     let unit = place(log, options, unit, &mut stage, &mut checks);
@@ -384,7 +384,7 @@ struct Lookup {
 
 /// The unit of each event: a column as is, or a country looked up in the ISO 3166
 /// table (a [`Lookup`]). A blank cell of a unit column (an event UCDP or ACLED place in
-/// no province) is the unit [`super::NO_UNIT`], so that the units add up to the log;
+/// no province) is the unit [`super::model::NO_UNIT`], so that the units add up to the log;
 /// `strict` refuses it.
 fn unit(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> Result<(Option<Lookup>, Expr)> {
     let table = countries::table();
@@ -399,7 +399,7 @@ fn unit(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> 
                 });
             }
             let named = col(c.as_str()).str().strip_chars(lit(" "));
-            (None, when(blank).then(lit(super::NO_UNIT)).otherwise(named))
+            (None, when(blank).then(lit(super::model::NO_UNIT)).otherwise(named))
         }
         UnitSource::IsoNumeric(c) => {
             let codes = DataFrame::new_infer_height(vec![
@@ -458,11 +458,11 @@ fn unit(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> 
     })
 }
 
-/// The unit of each event under `--unit` ([`super::Places`]): its country as
+/// The unit of each event under `--unit` ([`super::model::Places`]): its country as
 /// [`unit`] finds it; `ISO3:province` (a blank province: `ISO3:(none)`); or the gid of
 /// its PRIO-GRID cell, `(none)` without coordinates on the globe (an error unless
 /// `drop_unplaced`). An event placed more coarsely than `max_geo_precision` is
-/// [`super::COARSE`], left out of the table and counted.
+/// [`super::model::COARSE`], left out of the table and counted.
 fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks: &mut Vec<Check>) -> Expr {
     let unit = match log.place {
         Place::Country => country,
@@ -476,7 +476,7 @@ fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks:
                 });
             }
             let province = when(blank)
-                .then(lit(super::NO_UNIT))
+                .then(lit(super::model::NO_UNIT))
                 .otherwise(col(c).str().strip_chars(lit(" ")));
             concat_str([country, lit(":"), province], "", false)
         }
@@ -519,7 +519,7 @@ fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks:
     };
     let coarse = match log.place {
         Place::Grid { .. } => lit(-1i64),
-        _ => lit(super::COARSE),
+        _ => lit(super::model::COARSE),
     };
     match options.max_geo_precision {
         Some(k) => {
@@ -619,7 +619,7 @@ fn actor(log: &Log, options: &Options) -> Result<Option<Derived>> {
     Ok(Some(Derived {
         name: "__actor".into(),
         inputs,
-        rule: Rule::Matches(super::compile_rule("actor", re)?),
+        rule: Rule::Matches(compile_rule("actor", re)?),
         inputs_cited: false,
     }))
 }

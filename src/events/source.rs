@@ -5,8 +5,8 @@
 //! regional files saved from Excel say `EVENT_ID_CNTY`). Every row gets its row
 //! number in the file as a spreadsheet shows it (`ROW`).
 
+use super::model::{Options, ROW};
 use super::pass::CsvPass;
-use super::{Options, ROW};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::input::{self, workbook, Container, Settled};

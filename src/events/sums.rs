@@ -1,8 +1,9 @@
 //! Aggregation: one scan sums every indicator per unit, period and event type.
 
 use super::detect::Log;
+use super::model::{slug, Format, Options, Report, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
 use super::rows::RowExprs;
-use super::{scan, slug, Format, Options, Report, Scan, Scanned, FIRST_ROW, KIND, PERIOD, ROW, UNIT};
+use super::scan::{scan, Scan, Scanned};
 use crate::error::Result;
 use crate::period::PeriodKind;
 use polars::prelude::*;

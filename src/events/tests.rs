@@ -1,7 +1,10 @@
 //! Hand-checked aggregations of small logs (tests/fixtures/events_*_small.csv) and one
 //! test per error rule.
 
+use super::model::slug;
 use super::*;
+use crate::period::{Period, PeriodKind};
+use polars::prelude::*;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {

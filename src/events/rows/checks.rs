@@ -73,7 +73,7 @@ pub(in crate::events) fn quirks(
     rows: &LazyFrame,
     exprs: &RowExprs,
     options: &Options,
-) -> Result<Vec<crate::events::Quirk>> {
+) -> Result<Vec<crate::events::model::Quirk>> {
     let mut out = Vec::new();
     if log.format == Format::Ucdp && !options.strict && log.has("high") && log.has("best") {
         out.extend(
@@ -86,7 +86,7 @@ pub(in crate::events) fn quirks(
                 "the high estimate is below `best`",
                 "high = best",
             )?
-            .map(|q| crate::events::Quirk {
+            .map(|q| crate::events::model::Quirk {
                 as_published: true,
                 ..q
             }),
@@ -122,7 +122,7 @@ pub(super) fn quirk(
     column: &'static str,
     what: &'static str,
     read_as: &'static str,
-) -> Result<Option<crate::events::Quirk>> {
+) -> Result<Option<crate::events::model::Quirk>> {
     let id = log.spec.id;
     let found = scanned(log, rows, exprs, |r| {
         r.filter(bad.clone()).select([col(ROW), col(id).cast(DataType::String)])
@@ -137,7 +137,7 @@ pub(super) fn quirk(
         .column(id)
         .and_then(|c| c.str().cloned())
         .map_err(|e| log.polars_error(e))?;
-    Ok(Some(crate::events::Quirk {
+    Ok(Some(crate::events::model::Quirk {
         column,
         what,
         rows: sorted.height(),
@@ -155,7 +155,7 @@ pub(super) fn scanned(
     query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
 ) -> Result<DataFrame> {
     // The aggregation's pass found the log UTF-8: this one does too.
-    crate::events::scan(log, rows, exprs, query, crate::events::Scan::Problems)?
+    crate::events::scan::scan(log, rows, exprs, query, crate::events::scan::Scan::Problems)?
         .map_err(|at| log.data_error(ErrorKind::Unreadable, format!("byte {at} is not UTF-8 text")))?
         .stacked(log)
 }
