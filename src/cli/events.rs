@@ -158,7 +158,7 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         // The column named `gid`, if the first row names one; else the first column.
         let mut column = 0;
-        for (i, (row, record)) in crate::input::scan::read_records(&bytes).into_iter().enumerate() {
+        for (i, (row, record)) in crate::input::table::read_records(&bytes).into_iter().enumerate() {
             if i == 0 {
                 if let Some(at) = record.iter().position(|h| h.trim().eq_ignore_ascii_case("gid")) {
                     column = at;

@@ -11,7 +11,7 @@
 use super::{Layout, SourceInfo};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
-use crate::input::scan::TextTable;
+use crate::input::table::TextTable;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -71,7 +71,7 @@ pub fn grid_queen(units: &[String], rings: u32, data: &str) -> Result<Contiguity
 /// A CSV table of the neighbours' files (a byte-order mark skipped, the delimiter
 /// sniffed; every row the header's width).
 fn table(bytes: &[u8], file: &str) -> Result<TextTable> {
-    crate::input::scan::read_table(bytes, file, None)
+    crate::input::table::read_table(bytes, file, None)
 }
 
 /// A neighbours file as the manifest lists it.

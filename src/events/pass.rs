@@ -127,7 +127,7 @@ fn read_blocks(
         let layout = &layout;
         let checker = scope.spawn(move || {
             let mut hasher = pass.hash.then(Sha256::new);
-            let mut utf8 = Utf8Check::default();
+            let mut utf8 = crate::input::utf8::Utf8Check::default();
             for block in checked {
                 let new = &block.data[block.hash_from..];
                 utf8.feed(new);
@@ -231,7 +231,8 @@ fn wanted_columns<'w>(
 /// return before it dropped (as polars reads). The head of the file is read, twice as
 /// much each time, until the rows needed are whole.
 fn read_header(pass: &CsvPass) -> Result<(Vec<String>, u64)> {
-    use crate::input::scan::{head_records, Dialect, LineEnds};
+    use crate::input::scan::{Dialect, LineEnds};
+    use crate::input::table::head_records;
     let io = |e: std::io::Error| Error::io(&pass.path, "cannot read the event log", e);
     let mut file = std::fs::File::open(&pass.path).map_err(io)?;
     file.seek(std::io::SeekFrom::Start(pass.bom as u64)).map_err(io)?;
@@ -632,88 +633,6 @@ fn consume(
     }
     ids.sort_unstable();
     Ok(ids.windows(2).any(|w| w[0] == w[1]))
-}
-
-/// Checks that a byte stream fed in blocks is UTF-8, a sequence cut by a block's end
-/// carried into the next.
-#[derive(Default)]
-pub(super) struct Utf8Check {
-    /// Bytes of a sequence the last block ended in (at most 3).
-    carry: Vec<u8>,
-    /// Offset of the first byte not yet known to be valid.
-    offset: u64,
-    /// Offset of the first byte that is not UTF-8.
-    pub(super) invalid: Option<u64>,
-}
-
-impl Utf8Check {
-    pub(super) fn feed(&mut self, bytes: &[u8]) {
-        if self.invalid.is_some() {
-            return;
-        }
-        let mut start = 0;
-        while !self.carry.is_empty() {
-            let Some(&b) = bytes.get(start) else { return };
-            self.carry.push(b);
-            start += 1;
-            match simdutf8::compat::from_utf8(&self.carry) {
-                Ok(_) => {
-                    self.offset += self.carry.len() as u64;
-                    self.carry.clear();
-                }
-                Err(e) if e.error_len().is_none() && self.carry.len() < 4 => {}
-                Err(_) => {
-                    self.invalid = Some(self.offset);
-                    return;
-                }
-            }
-        }
-        let rest = &bytes[start..];
-        match simdutf8::compat::from_utf8(rest) {
-            Ok(_) => self.offset += rest.len() as u64,
-            Err(e) if e.error_len().is_none() => {
-                self.offset += e.valid_up_to() as u64;
-                self.carry.extend_from_slice(&rest[e.valid_up_to()..]);
-            }
-            Err(e) => self.invalid = Some(self.offset + e.valid_up_to() as u64),
-        }
-    }
-
-    /// At the end of the stream: the offset of a sequence left incomplete.
-    pub(super) fn finish(&mut self) -> Option<u64> {
-        if self.invalid.is_none() && !self.carry.is_empty() {
-            self.invalid = Some(self.offset);
-        }
-        self.invalid
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(bytes: &[u8], block: usize) -> Option<u64> {
-        let mut c = Utf8Check::default();
-        for b in bytes.chunks(block) {
-            c.feed(b);
-        }
-        c.finish()
-    }
-
-    #[test]
-    fn utf8_is_checked_across_block_ends() {
-        let text = "Tōshkent, Душанбе, Kabul 🌍 end".as_bytes();
-        for block in 1..8 {
-            assert_eq!(check(text, block), None, "block {block}");
-        }
-        // Windows-1252 é (0xE9) then an ASCII byte: invalid at its offset.
-        let bad = b"abc\xE9d";
-        for block in 1..6 {
-            assert_eq!(check(bad, block), Some(3), "block {block}");
-        }
-        // A sequence cut by the end of the stream.
-        assert_eq!(check(&"ab🌍".as_bytes()[..4], 2), Some(2));
-    }
 }
 
 #[cfg(test)]

@@ -201,7 +201,7 @@ fn hash_and_check_utf8(path: &Path) -> Result<(String, Option<u64>)> {
     let io = |e: std::io::Error| Error::io(path, "cannot read the event log", e);
     let mut file = std::fs::File::open(path).map_err(io)?;
     let mut hasher = Sha256::new();
-    let mut utf8 = super::pass::Utf8Check::default();
+    let mut utf8 = crate::input::utf8::Utf8Check::default();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buffer).map_err(io)?;
@@ -239,7 +239,8 @@ fn utf8_copy(path: &Path, encoding: &input::TextEncoding) -> Result<tempfile::Te
 
 /// Whether the second row is an HXL hashtag row: every non-empty cell starts with `#`.
 fn has_hxl_row(head: &[u8], separator: u8) -> bool {
-    use crate::input::scan::{head_records, Dialect, LineEnds};
+    use crate::input::scan::{Dialect, LineEnds};
+    use crate::input::table::head_records;
     let dialect = Dialect {
         delimiter: separator,
         line_ends: LineEnds::Any,

@@ -25,6 +25,8 @@
 pub mod file;
 pub mod numbers;
 pub(crate) mod scan;
+pub(crate) mod table;
+pub(crate) mod utf8;
 pub mod workbook;
 
 use crate::error::{Error, Result};

@@ -13,7 +13,7 @@ use std::path::Path;
 pub fn read_samples(path: &Path, d: usize) -> Result<Vec<f64>> {
     let name = path.display().to_string();
     let bytes = crate::input::file::read(path, "sample matrix", Default::default())?;
-    let table = crate::input::scan::read_table(&bytes, &name, Some(b','))?;
+    let table = crate::input::table::read_table(&bytes, &name, Some(b','))?;
     let header_len = table.header.len();
     if header_len < d {
         return Err(Error::Data {

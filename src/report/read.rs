@@ -11,7 +11,7 @@ pub fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let bytes = crate::input::file::read(path, "table", Default::default())?;
     let excel = bytes.starts_with("\u{feff}".as_bytes());
     let delimiter = if excel { b';' } else { b',' };
-    let table = crate::input::scan::read_table(&bytes, &path.display().to_string(), Some(delimiter))?;
+    let table = crate::input::table::read_table(&bytes, &path.display().to_string(), Some(delimiter))?;
     let rows = table
         .rows
         .into_iter()

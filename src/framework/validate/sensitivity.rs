@@ -339,7 +339,7 @@ fn read_weight_sets(path: &std::path::Path, fw: &Framework) -> Result<Vec<Vec<(C
     let name = path.display().to_string();
     let bytes =
         crate::input::file::read(path, "weight sets file", Default::default()).map_err(|e| vec![e.to_string()])?;
-    let table = crate::input::scan::read_table(&bytes, &name, Some(b','))
+    let table = crate::input::table::read_table(&bytes, &name, Some(b','))
         .map_err(|e| e.problems().iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
     let header = &table.header;
     let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
