@@ -18,47 +18,9 @@ use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use framework::write_framework;
+pub use model::Steps;
+use model::{problem, Csv, Meta};
 use std::collections::HashMap;
-
-/// The build steps to reproduce, named as in COINr.
-#[derive(Debug, Clone)]
-pub struct Steps {
-    /// `Impute(f_i = ...)`: `i_mean`, `i_median`, `i_mean_grp`, `i_median_grp`, or none.
-    pub impute: Option<String>,
-    /// `use_group` of the group imputations.
-    pub use_group: Option<String>,
-    /// `Treat()` with its defaults (`false`: not run, or `disable = TRUE`).
-    pub treat: bool,
-    /// `Treat(global_specs = list(f1_para = list(winmax = k)))`.
-    pub winmax: usize,
-    /// `Normalise(global_specs = list(f_n = ...))`.
-    pub normalise: String,
-    /// Its `f_n_para` numbers (`l_u` of n_minmax, `m_sd` of n_zscore).
-    pub normalise_para: Vec<f64>,
-    /// `Aggregate(f_ag = ...)`: one function, or one per level from the lowest aggregate up.
-    pub aggregate: Vec<String>,
-    /// `Screen(unit_screen = "byNA", dat_thresh = T)`.
-    pub screen: Option<f64>,
-    /// `Screen(unit_screen = "byzeros", nonzero_thresh = T)` (with `screen`: "byNAandzeros").
-    pub nonzero: Option<f64>,
-}
-
-impl Default for Steps {
-    /// COINr's defaults for each step.
-    fn default() -> Steps {
-        Steps {
-            impute: None,
-            use_group: None,
-            treat: true,
-            winmax: 5,
-            normalise: "n_minmax".into(),
-            normalise_para: Vec::new(),
-            aggregate: vec!["a_amean".into()],
-            screen: None,
-            nonzero: None,
-        }
-    }
-}
 
 /// An imported index.
 #[derive(Debug)]
@@ -69,46 +31,6 @@ pub struct Imported {
     pub data: String,
     /// What COINr states that riskscore reads differently or not at all.
     pub notes: Vec<String>,
-}
-
-/// One iMeta row.
-struct Meta {
-    row: usize,
-    level: Option<i64>,
-    code: String,
-    name: String,
-    direction: f64,
-    weight: f64,
-    unit: String,
-    target: Option<f64>,
-    denominator: String,
-    parent: String,
-    kind: String,
-}
-
-/// A CSV file as a header and text rows.
-struct Csv {
-    name: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    /// The line each row starts on (the header is line 1).
-    lines: Vec<usize>,
-}
-
-impl Csv {
-    fn parse(name: &str, text: &str) -> Result<Csv> {
-        let table = crate::input::table::read_table(text.as_bytes(), name, Some(b','))?;
-        Ok(Csv {
-            name: name.to_string(),
-            header: table.header,
-            lines: table.rows.iter().map(|(line, _)| *line).collect(),
-            rows: table.rows.into_iter().map(|(_, cells)| cells).collect(),
-        })
-    }
-
-    fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
 }
 
 /// Reads iMeta and iData (CSV text) and writes the framework and data.
@@ -129,15 +51,6 @@ pub fn coinr(idata_name: &str, idata: &str, imeta_name: &str, imeta: &str, steps
         data: write_data(&data_csv),
         notes,
     })
-}
-
-fn problem(file: &str, row: usize, column: &str, message: String) -> Error {
-    Error::Cell {
-        file: file.to_string(),
-        row,
-        column: column.to_string(),
-        message,
-    }
 }
 
 /// The iMeta rows, checked: every problem is collected.
@@ -418,5 +331,6 @@ fn write_data(data: &Csv) -> String {
 }
 
 mod framework;
+mod model;
 #[cfg(test)]
 mod tests;

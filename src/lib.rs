@@ -46,6 +46,7 @@ mod error;
 pub mod events;
 pub mod explain;
 mod framework;
+mod hash;
 mod import;
 mod input;
 mod metrics;

@@ -98,7 +98,7 @@ impl Baseline {
             let Some(k) = k else {
                 return Err(format!("`{name}` needs a number of periods: `{name}:3`"));
             };
-            super::periods(k)
+            super::count::periods(k)
                 .map(|k| k as usize)
                 .map_err(|m| format!("`{item}`: {m} after `{name}:`, found `{k}`"))
         };

@@ -50,6 +50,7 @@
 
 pub(crate) mod baselines;
 pub(crate) mod calibrate;
+mod count;
 mod resample;
 mod results;
 mod settings;
@@ -64,7 +65,7 @@ pub use baselines::Baseline;
 use crate::data::Panel;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
-use crate::metrics::{self, Bin};
+use crate::metrics;
 use crate::period::Period;
 use crate::score::{derived_columns, score_keeping, Keep};
 use rand::rngs::StdRng;
@@ -72,26 +73,6 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use resample::{interval, point, Sorted, Values};
 use std::collections::HashMap;
-
-/// The number of metrics.
-pub const METRICS: usize = 7;
-
-/// The metrics' names, as columns of the outputs.
-pub const METRIC_NAMES: [&str; METRICS] = [
-    "spearman",
-    "kendall_tau_b",
-    "auroc",
-    "average_precision",
-    "brier",
-    "log_loss",
-    "precision_at_k",
-];
-
-/// Whether a lower value of the metric is better (the Brier score and the log loss).
-pub const LOWER_IS_BETTER: [bool; METRICS] = [false, false, false, false, true, true, false];
-
-/// The metric of the verdicts: average precision.
-pub(crate) const VERDICT_METRIC: usize = 3;
 
 /// A forecaster's pairs at one origin and step.
 struct Origin {

@@ -15,7 +15,8 @@
 //! Efron & Tibshirani (1993) An Introduction to the Bootstrap, ch. 13. Knight (1966)
 //! A computer method for calculating Kendall's tau with ungrouped data, JASA 61(314).
 
-use super::{Pair, Settings, METRICS};
+use super::results::{Pair, METRICS};
+use super::settings::Settings;
 use crate::metrics;
 
 /// Metric values in the order of [`METRICS`].
@@ -305,7 +306,8 @@ pub fn interval(mut v: Vec<f64>) -> (f64, f64) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Calibration, Pair, Settings};
+    use super::super::results::Pair;
+    use super::super::settings::{Calibration, Settings};
     use super::*;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};

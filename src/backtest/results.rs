@@ -2,7 +2,28 @@
 //! origin and step, skills against the baselines with their verdicts, reliability
 //! tables and the long table of forecasts.
 
-use super::*;
+use crate::metrics::Bin;
+use crate::period::Period;
+
+/// The number of metrics.
+pub const METRICS: usize = 7;
+
+/// The metrics' names, as columns of the outputs.
+pub const METRIC_NAMES: [&str; METRICS] = [
+    "spearman",
+    "kendall_tau_b",
+    "auroc",
+    "average_precision",
+    "brier",
+    "log_loss",
+    "precision_at_k",
+];
+
+/// Whether a lower value of the metric is better (the Brier score and the log loss).
+pub const LOWER_IS_BETTER: [bool; METRICS] = [false, false, false, false, true, true, false];
+
+/// The metric of the verdicts: average precision.
+pub(crate) const VERDICT_METRIC: usize = 3;
 
 /// A metric with its bootstrap interval.
 #[derive(Debug, Clone, Copy)]

@@ -1,7 +1,9 @@
 //! A backtest's settings: the horizons, the threshold of an event, top k, the
 //! bootstrap and the calibration, with their checks.
 
-use super::*;
+use super::baselines::{self, Baseline};
+use super::count::periods;
+use crate::error::{Error, Result};
 
 /// How forecasts become probabilities for the Brier score and the log loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,31 +30,12 @@ pub struct Settings {
     pub calibration: Calibration,
 }
 
-/// The largest step ahead and the largest window of a baseline, in periods: far beyond
-/// any panel, and small enough that no period arithmetic overflows.
-pub(crate) const MAX_PERIODS: u64 = 100_000;
-
 /// The fewest bootstrap resamples that give an interval (0 gives none): the 2.5 and
 /// 97.5 % quantiles of fewer are the extremes of a handful of draws.
 pub(crate) const MIN_BOOTSTRAP: usize = 100;
 
-/// A count of periods written by a user (`3` in `--horizon 3` or `mean:3`): 1 to
-/// [`MAX_PERIODS`], or what was expected ("expected 1 or more periods").
-pub(crate) fn periods(text: &str) -> std::result::Result<u64, String> {
-    let t = text.trim();
-    match t.parse::<u64>() {
-        Ok(k) if (1..=MAX_PERIODS).contains(&k) => Ok(k),
-        Ok(0) => Err("expected 1 or more periods".into()),
-        Ok(_) => Err(format!("expected at most {MAX_PERIODS} periods")),
-        Err(_) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
-            Err(format!("expected at most {MAX_PERIODS} periods"))
-        }
-        Err(_) => Err("expected a whole number of periods".into()),
-    }
-}
-
 /// The steps of `--horizon`: `3`, `1..3` (1, 2, 3) or `1,2,4`; each 1 to
-/// [`MAX_PERIODS`].
+/// [`MAX_PERIODS`](super::count::MAX_PERIODS).
 pub(crate) fn parse_horizons(text: &str) -> Result<Vec<i64>> {
     let bad = |message: String| Error::argument("horizon", message);
     let number = |s: &str| -> Result<i64> {
@@ -124,7 +107,7 @@ impl Settings {
             top_k: 3,
             bootstrap: 1000,
             seed: 42,
-            baselines: super::Baseline::parse_list(super::baselines::DEFAULT).expect("the default baselines parse"),
+            baselines: Baseline::parse_list(baselines::DEFAULT).expect("the default baselines parse"),
             calibration: Calibration::Platt,
         }
     }

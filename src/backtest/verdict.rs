@@ -1,7 +1,7 @@
 //! The backtest's reading for people: the ranking of a step and the verdict on a
 //! variant against the baselines.
 
-use super::*;
+use super::results::{Estimate, Row, Skill, Verdict, METRIC_NAMES, NOISE, VERDICT_METRIC};
 
 /// Forecasters at one step ordered by pooled skill at spotting events: average
 /// precision, then AUROC, then the Brier score (lower is better); NaN last.

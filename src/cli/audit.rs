@@ -1,6 +1,7 @@
 //! `riskscore audit`: statistical coherence of a framework on its data.
 
-use super::{CsvStyle, Inputs, OutDir};
+use super::args::{parse_period, CsvStyle, Inputs, OutDir};
+use super::terminal::print;
 use crate::audit;
 use crate::framework::Framework;
 use crate::output::{self};
@@ -25,11 +26,7 @@ pub fn run(args: AuditArgs) -> Result<()> {
     let started = Instant::now();
     args.output.check(output::audit::FILES, &args.input.paths())?;
     let (fw, framework_bytes) = Framework::read(&args.input.framework)?;
-    let period = args
-        .period
-        .as_deref()
-        .map(|t| super::parse_period("period", t))
-        .transpose()?;
+    let period = args.period.as_deref().map(|t| parse_period("period", t)).transpose()?;
     let panel = args.input.data.load(&fw)?;
     let a = audit::audit(&fw, &panel, period)?;
 
@@ -47,7 +44,7 @@ pub fn run(args: AuditArgs) -> Result<()> {
             "command": "audit",
             "riskscore_version": env!("CARGO_PKG_VERSION"),
             "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "framework": {"file": fw.file, "sha256": output::manifest::sha256_hex(&framework_bytes)},
+            "framework": {"file": fw.file, "sha256": crate::hash::sha256_hex(&framework_bytes)},
             "data": panel.sources,
             "period": a.period.to_string(),
             "units": a.units,
@@ -57,7 +54,7 @@ pub fn run(args: AuditArgs) -> Result<()> {
     )?;
 
     if !args.output.quiet {
-        super::print(&output::audit::summary(&fw.file, &a))?;
+        print(&output::audit::summary(&fw.file, &a))?;
         say!(
             "in {:.2} s; wrote {}",
             started.elapsed().as_secs_f64(),

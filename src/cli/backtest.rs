@@ -1,8 +1,8 @@
 //! `riskscore backtest`: each variant's scores at t against the outcome at t + horizon.
 
+use super::args::{CsvStyle, DataArgs, OutDir};
+use super::terminal::print;
 use super::variants::{input_paths, variant_info, Loaded, VariantArgs};
-use super::DataArgs;
-use super::{CsvStyle, OutDir};
 use crate::backtest::{self, Baseline};
 use crate::output::{self};
 use crate::{Error, Result};
@@ -156,7 +156,7 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     )?;
     if !args.output.quiet {
         let text = output::backtest::summary(&bt, &args.outcome, args.threshold, args.top_k);
-        super::print(&text)?;
+        print(&text)?;
         for n in &bt.notes {
             say!("note: {n}");
         }

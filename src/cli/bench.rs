@@ -1,7 +1,8 @@
 //! `riskscore bench`: each variant's scoring run against the clock.
 
+use super::args::DataArgs;
+use super::terminal::print;
 use super::variants::{in_variant, Loaded, VariantArgs};
-use super::DataArgs;
 use crate::score::score;
 use crate::{Error, Result};
 use clap::Args;
@@ -54,5 +55,5 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let (c, d) = stats(with_load);
         text.push_str(&format!("{:<20} {a:>12.3} {b:>12.3} {c:>14.3} {d:>14.3}\n", v.name));
     }
-    super::print(&text)
+    print(&text)
 }

@@ -1,8 +1,8 @@
 //! `riskscore compare`: several variants side by side.
 
+use super::args::{CsvStyle, DataArgs, OutDir};
+use super::terminal::print;
 use super::variants::{in_variant, input_paths, variant_info, Loaded, VariantArgs};
-use super::DataArgs;
-use super::{CsvStyle, OutDir};
 use crate::compare::{self, Scored};
 use crate::error::ErrorKind;
 use crate::output::{self};
@@ -83,7 +83,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
     if !args.output.quiet {
         let text = output::compare::summary(&cmp, args.top_k);
         if !text.is_empty() {
-            super::print(&text)?;
+            print(&text)?;
         }
         say!(
             "compared {} variants ({}) in {:.2} s; wrote {}",

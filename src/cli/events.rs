@@ -130,7 +130,7 @@ pub struct EventsArgs {
     #[arg(long, value_name = "REGEX", default_value = events::ACLED_UNVERIFIED)]
     pub acled_unverified: String,
     #[command(flatten)]
-    pub csv: super::CsvStyle,
+    pub csv: super::args::CsvStyle,
     /// Print nothing but errors
     #[arg(short, long)]
     pub quiet: bool,
@@ -221,7 +221,7 @@ fn cells_asked(args: &EventsArgs, places: Places) -> Result<Vec<String>> {
 
 fn parse_period(option: &str, text: &Option<String>, kind: PeriodKind) -> Result<Option<Period>> {
     let Some(text) = text else { return Ok(None) };
-    let p = super::parse_period(option, text)?;
+    let p = super::args::parse_period(option, text)?;
     if p.kind != kind {
         return Err(Error::Argument {
             name: option.into(),
@@ -272,7 +272,7 @@ fn options(args: &EventsArgs) -> Result<Options> {
         PeriodArg::Quarter => PeriodKind::Quarter,
         PeriodArg::Month => PeriodKind::Month,
     };
-    let delimiter = super::parse_delimiter(args.delimiter.as_deref())?;
+    let delimiter = super::args::parse_delimiter(args.delimiter.as_deref())?;
     let gtd_verified = if args.gtd_verified.contains(&GtdConditionArg::None) {
         Vec::new()
     } else {
@@ -374,7 +374,7 @@ fn manifest(
 fn say_what_was_done(args: &EventsArgs, kind: PeriodKind, table: &events::EventTable, started: Instant) {
     let r = &table.report;
     for text in &r.notes {
-        super::note(text);
+        super::terminal::note(text);
     }
     for q in &r.quirks {
         let (published, strict) = if q.as_published {

@@ -1,6 +1,7 @@
 //! `riskscore explain`: one unit's score, broken down.
 
-use super::{print, Inputs};
+use super::args::Inputs;
+use super::terminal::print;
 use crate::framework::Framework;
 use crate::{explain, score, Result};
 use clap::Args;

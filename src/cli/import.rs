@@ -1,9 +1,8 @@
 //! `riskscore import coinr`: a COINr index (iData, iMeta) as a framework and data file.
 
-use super::OutDir;
+use super::args::OutDir;
 use crate::error::ErrorKind;
 use crate::import::{self, Steps};
-use crate::output;
 use crate::{Error, Result};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -119,8 +118,8 @@ pub fn run(args: ImportArgs) -> Result<()> {
             "riskscore_version": env!("CARGO_PKG_VERSION"),
             "created_utc": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             "inputs": [
-                {"file": args.idata.display().to_string(), "sha256": output::manifest::sha256_hex(idata.as_bytes())},
-                {"file": args.imeta.display().to_string(), "sha256": output::manifest::sha256_hex(imeta.as_bytes())},
+                {"file": args.idata.display().to_string(), "sha256": crate::hash::sha256_hex(idata.as_bytes())},
+                {"file": args.imeta.display().to_string(), "sha256": crate::hash::sha256_hex(imeta.as_bytes())},
             ],
             "outputs": [framework.display().to_string(), data.display().to_string()],
         }),

@@ -1,7 +1,7 @@
 //! `riskscore merge-shards`: the outputs of one sensitivity run from its shards.
 
+use super::args::{parse_period, Inputs, OutDir};
 use super::sensitivity::{self as sens, Run};
-use super::{Inputs, OutDir};
 use crate::framework::Framework;
 use crate::uncertainty::shard::{self, ShardFile};
 use crate::uncertainty::{self, Quantiles, Settings};
@@ -96,7 +96,7 @@ fn settings_of(fw: &Framework, recorded: &shard::ShardSettings) -> Result<Settin
     settings.period = recorded
         .period
         .as_deref()
-        .map(|p| super::parse_period("period", p))
+        .map(|p| parse_period("period", p))
         .transpose()?;
     settings.quantiles = Quantiles::Sketch;
     Ok(settings)

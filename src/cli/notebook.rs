@@ -2,12 +2,10 @@
 
 use crate::error::ErrorKind;
 use crate::framework::Framework;
+use crate::hash::sha256_hex;
 use crate::notebook::{self, Inputs};
 use crate::output::tables::SCORES_COLUMNS;
-use crate::output::{
-    self,
-    manifest::{check_folder, sha256_hex},
-};
+use crate::output::{self, manifest::check_folder};
 use crate::{Error, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -83,7 +81,7 @@ pub fn run(args: NotebookArgs) -> Result<()> {
     // The data of the scores folder is what the other folders must match.
     let scores = check_folder(&args.scores, "scores", &fw.file, &sha, None, &["scores.csv"], &[])?;
     // Held until the copies are made: no run may replace these folders' files meanwhile.
-    let (_folders, warnings) = super::other_runs(
+    let (_folders, warnings) = super::runs::other_runs(
         args.sensitivity.as_deref(),
         args.compare.as_deref(),
         &["variants.csv"],
@@ -179,5 +177,5 @@ fn copy_data(
         "notebook": notebook.display().to_string(),
         "copied": copied,
     });
-    super::commit_set(set, manifest, false)
+    super::runs::commit_set(set, manifest, false)
 }

@@ -1,9 +1,10 @@
 //! `riskscore report`: one self-contained HTML page (and optionally a workbook) with
 //! the ranking, charts, the framework tree and the manifest.
 
-use super::{Inputs, OutDir};
+use super::args::{Inputs, OutDir};
 use crate::framework::Framework;
-use crate::output::manifest::{check_folder, sha256_hex, Manifest};
+use crate::hash::sha256_hex;
+use crate::output::manifest::{check_folder, Manifest};
 use crate::output::{self, csv::Cell, tables, tables::Table};
 use crate::report::{self, Extras};
 use crate::{score, Error, Result};
@@ -66,7 +67,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     check_folders(&args)?;
     let data_shas: Vec<String> = panel.sources.iter().map(|s| s.sha256.clone()).collect();
     // Held until the report is written: no run may replace these folders' files meanwhile.
-    let (mut folders, mut notes) = super::other_runs(
+    let (mut folders, mut notes) = super::runs::other_runs(
         args.sensitivity.as_deref(),
         args.compare.as_deref(),
         &["variants.csv", "agreement.csv"],

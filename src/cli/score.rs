@@ -1,6 +1,6 @@
 //! `riskscore score`: the batch scoring run.
 
-use super::{CsvStyle, Inputs, OutDir};
+use super::args::{CsvStyle, Inputs, OutDir};
 use crate::framework::Framework;
 use crate::output::manifest::Manifest;
 use crate::output::score_set::{write_tables, IndicatorTable, ScoreOutputs};

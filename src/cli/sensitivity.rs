@@ -1,10 +1,12 @@
 //! `riskscore sensitivity`: rank intervals and Sobol indices.
 
-use super::{Inputs, OutDir};
+use super::args::{parse_period, Inputs, OutDir};
+use super::terminal::print;
 use crate::framework::sensitivity::{self, FactorKind, Method};
 use crate::framework::Framework;
+use crate::hash::sha256_hex;
+use crate::output;
 use crate::output::csv::Style;
-use crate::output::{self, manifest::sha256_hex};
 use crate::uncertainty::{self, Progress, Quantiles, Settings};
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
@@ -88,7 +90,7 @@ fn settings(args: &SensitivityArgs, sens: &sensitivity::Sensitivity) -> Result<S
         };
     }
     if let Some(p) = &args.period {
-        settings.period = Some(super::parse_period("period", p)?);
+        settings.period = Some(parse_period("period", p)?);
     }
     settings.quantiles = match args.quantiles {
         QuantilesArg::Auto => Quantiles::Auto,
@@ -494,7 +496,7 @@ pub fn write_outputs(
     }
     out.commit(set, &manifest)?;
     if !out.quiet {
-        super::print(&output::sensitivity::summary(analysis))?;
+        print(&output::sensitivity::summary(analysis))?;
         say!(
             "{} model runs (N = {}, d = {}) on {threads} threads in {:.2} s; wrote {}",
             analysis.runs,

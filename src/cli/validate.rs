@@ -1,6 +1,7 @@
 //! `riskscore validate`: check a framework, and data against it.
 
-use super::{print, Inputs};
+use super::args::Inputs;
+use super::terminal::print;
 use crate::framework::Framework;
 use crate::{score, Result};
 use clap::Args;

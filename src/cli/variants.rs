@@ -1,9 +1,9 @@
 //! What `compare`, `backtest` and `bench` share: the framework files and variants to
 //! use, the data loaded once for every variant, and their manifests' entries.
 
-use super::DataArgs;
+use super::args::DataArgs;
 use crate::data::{self, Panel, Source};
-use crate::output::manifest::sha256_hex;
+use crate::hash::sha256_hex;
 use crate::variants::{self, Variant};
 use crate::{Error, Result};
 use clap::Args;

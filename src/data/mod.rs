@@ -26,180 +26,21 @@
 
 mod cells;
 pub mod neighbours;
+mod panel;
 pub(crate) mod read;
 mod rows;
+mod source;
 mod world_bank;
 
-use crate::error::{list_ids, suggest, visible, Error, Result};
+use crate::error::{list_ids, suggest, Error, Result};
 use crate::framework::{Framework, Layout};
-use crate::period::Period;
 use rows::*;
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-
-/// Hash maps keyed by units and periods, with foldhash (the standard SipHash was 9 % of
-/// scoring a 65,000-cell panel; these keys come from the user's own files, read once).
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
-use std::path::PathBuf;
 
 pub use crate::input::numbers::{thousands_separator, NumberFormat, THOUSANDS_EXPECTED};
+pub use panel::Panel;
 pub use read::Table;
-
-/// Where to read one data file from.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum Source {
-    File(PathBuf),
-    /// Bytes already read (stdin), with the name to show in messages.
-    Bytes {
-        name: String,
-        bytes: Vec<u8>,
-    },
-}
-
-impl Source {
-    /// `-` means standard input, read by the caller; anything else is a path.
-    pub fn name(&self) -> String {
-        match self {
-            Source::File(p) => p.display().to_string(),
-            Source::Bytes { name, .. } => name.clone(),
-        }
-    }
-}
-
-/// How the input layer reads the data files: text named UTF-16 may hold NUL bytes.
-pub(crate) fn reading(options: &LoadOptions) -> Result<crate::input::file::Reading> {
-    let named = options
-        .encoding
-        .as_deref()
-        .map(crate::input::named_encoding)
-        .transpose()?;
-    Ok(crate::input::file::Reading {
-        utf16: named.is_some_and(|e| e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE),
-        pipes: false,
-    })
-}
-
-/// How to read the files.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct LoadOptions {
-    /// Overrides the framework's `data.layout` and auto-detection.
-    pub layout: Option<Layout>,
-    /// CSV field delimiter; detected from the header line when `None`.
-    pub delimiter: Option<u8>,
-    /// Read `3,5` as 3.5 in numeric cells.
-    pub decimal_comma: bool,
-    /// The thousands separator of numeric cells (overrides `[data] thousands`).
-    pub thousands: Option<char>,
-    /// The text encoding of CSV files (a WHATWG label); detected when `None`.
-    pub encoding: Option<String>,
-    /// The sheet of a workbook to read; the first when `None`.
-    pub sheet: Option<String>,
-    /// Columns to read besides the framework's (column, what needs it), e.g. a backtest outcome.
-    pub extra_columns: Vec<(String, String)>,
-}
-
-/// What was read from one file, for the manifest.
-#[derive(Debug, Clone, serde::Serialize)]
-#[non_exhaustive]
-pub struct SourceInfo {
-    pub file: String,
-    pub sha256: String,
-    pub rows: usize,
-    pub layout: Layout,
-    pub format: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    /// How the file was read, where the user should know (a fallback encoding, a
-    /// sheet chosen among several, rows left out).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
-}
-
-/// Unit x period grid of numeric columns; cell `p * units.len() + u`.
-#[derive(Debug, Clone)]
-pub struct Panel {
-    pub(crate) units: Vec<String>,
-    /// Sorted, all of one kind.
-    pub(crate) periods: Vec<Period>,
-    /// Whether the data has a row for the cell.
-    pub(crate) present: Vec<bool>,
-    pub(crate) columns: BTreeMap<String, Vec<f64>>,
-    /// Text columns per cell (the unit groups of group imputation); `None` = blank.
-    pub(crate) labels: BTreeMap<String, Vec<Option<String>>>,
-    pub(crate) sources: Vec<SourceInfo>,
-    /// Per unit: (neighbour unit, weight), from `[data] neighbours` (else empty).
-    pub(crate) neighbours: Vec<Vec<(usize, f64)>>,
-}
-
-impl Panel {
-    /// The number of units.
-    pub fn n_units(&self) -> usize {
-        self.units.len()
-    }
-
-    /// The units, in the order first seen in the data.
-    pub fn units(&self) -> &[String] {
-        &self.units
-    }
-
-    /// The periods, sorted, all of one kind.
-    pub fn periods(&self) -> &[Period] {
-        &self.periods
-    }
-
-    /// A numeric column's values per cell (NaN = missing).
-    pub fn column(&self, name: &str) -> Option<&[f64]> {
-        self.columns.get(name).map(Vec::as_slice)
-    }
-
-    /// The numeric columns' names, sorted.
-    pub fn column_names(&self) -> impl Iterator<Item = &str> {
-        self.columns.keys().map(String::as_str)
-    }
-
-    /// Whether the data has a row for the cell.
-    pub fn is_present(&self, cell: usize) -> bool {
-        self.present[cell]
-    }
-
-    /// What was read from each file (its hash, rows, format).
-    pub fn sources(&self) -> &[SourceInfo] {
-        &self.sources
-    }
-
-    /// The cell of a period and a unit, by index: `period * n_units + unit` (the
-    /// accessors that take a cell panic when it is past the last one).
-    pub fn cell(&self, period: usize, unit: usize) -> usize {
-        period * self.units.len() + unit
-    }
-
-    /// The period's ordinals, for time arithmetic.
-    pub(crate) fn ordinals(&self) -> Vec<i64> {
-        self.periods.iter().map(|p| p.ordinal).collect()
-    }
-
-    pub fn unit_index(&self, unit: &str) -> Option<usize> {
-        self.units.iter().position(|u| u == unit)
-    }
-
-    /// The files the panel was read from, for messages: `a.csv, b.csv`.
-    pub(crate) fn source_names(&self) -> String {
-        self.sources
-            .iter()
-            .map(|s| s.file.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    pub fn period_index(&self, period: &Period) -> Option<usize> {
-        self.periods.iter().position(|p| p == period)
-    }
-}
+pub(crate) use source::reading;
+pub use source::{LoadOptions, Source, SourceInfo};
 
 /// What [`load`] reads of a framework, as a key: frameworks with equal keys load the
 /// same panel from the same files and options. It holds the `[data]` table, the unit
@@ -340,7 +181,7 @@ impl Reading<'_> {
             .collect();
         // The file is hashed while it is read.
         let (sha256, table) = std::thread::scope(|scope| {
-            let hash = scope.spawn(|| hex(&Sha256::digest(&bytes)));
+            let hash = scope.spawn(|| crate::hash::sha256_hex(&bytes));
             let table = read::read_table(&name, &bytes, options, sheet, &numeric, self.numbers);
             (hash.join().unwrap_or_default(), table)
         });
@@ -456,10 +297,6 @@ fn check_joined(panel: &Panel, needed: &[(String, String)], label_columns: &[(St
         }
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// World Bank if the file has its columns; long if it has the indicator and value

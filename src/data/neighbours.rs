@@ -8,9 +8,10 @@
 //! `grid:queen:K`: the units are PRIO-GRID cell ids, and a cell's neighbours are the
 //! cells of the panel within K rows and columns ([`crate::places::priogrid`]), weight 1.
 
-use super::{Layout, SourceInfo};
+use super::source::SourceInfo;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
+use crate::framework::Layout;
 use crate::input::table::TextTable;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};

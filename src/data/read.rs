@@ -7,7 +7,7 @@
 //! not data and are left out; the row numbers stay the file's.
 
 use super::cells::{self, check_header, CsvCells, CsvColumn};
-use super::LoadOptions;
+use super::source::LoadOptions;
 use crate::error::ErrorKind;
 use crate::error::{list_ids, suggest, visible, Error, Result, MAX_LISTED};
 use crate::input::numbers::NumberFormat;

@@ -1,6 +1,7 @@
 //! Unit tests of loading: files joined, columns from one file each, kinds of period.
 
 use super::*;
+use crate::period::Period;
 
 const FRAMEWORK: &str = "[index]\nid = \"r\"\nunit = \"unit\"\nperiod = \"year\"\n[[indicator]]\nid = \"a\"\ngroup = \"r\"\n[[indicator]]\nid = \"b\"\ngroup = \"r\"\n";
 

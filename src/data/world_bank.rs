@@ -2,8 +2,10 @@
 //! country and indicator, one column per year, reshaped to the panel's unit-period
 //! rows. See the module docs of [`super`] for which rows are kept.
 
-use super::{FileRows, NumberFormat, Table};
+use super::read::Table;
+use super::rows::{FileRows, Keys};
 use crate::error::{visible, Error, Result};
+use crate::input::numbers::NumberFormat;
 use crate::period::Period;
 use std::collections::HashMap;
 
@@ -94,7 +96,7 @@ pub(super) fn rows(
     Ok(FileRows {
         name: table.name.clone(),
         supplementary: true,
-        keys: super::Keys::from_pairs(keys),
+        keys: Keys::from_pairs(keys),
         columns,
         labels: Vec::new(),
     })

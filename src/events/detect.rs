@@ -88,7 +88,7 @@ pub(super) struct Log {
     pub(super) unit_source: UnitSource,
     pub(super) place: Place,
     /// How the file was read.
-    pub(super) source: super::source::SourceReport,
+    pub(super) source: super::model::SourceReport,
     pub(super) notes: Vec<String>,
     /// A CSV log is read in one pass, keeping these columns.
     pub(super) pass: Option<(super::pass::CsvPass, Vec<String>)>,

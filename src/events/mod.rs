@@ -82,16 +82,17 @@ mod grid;
 mod letters;
 mod model;
 mod pass;
+mod problems;
 mod rows;
 mod scan;
 mod source;
 mod sums;
 
+pub use model::SourceReport;
 pub use model::{
     EventTable, Format, GtdCondition, Options, Places, Quirk, Report, Rules, ACLED_CLAIMED, ACLED_NOT_CLAIMED,
     ACLED_UNVERIFIED,
 };
-pub use source::SourceReport;
 
 use crate::error::Result;
 use std::path::Path;
@@ -129,8 +130,8 @@ pub fn aggregate(path: &Path, options: &Options) -> Result<EventTable> {
                 _ => return Err(source::not_utf8_error(path, &log.name, at)),
             },
         };
-        let row_problems = rows::problems(&log, &rows, &exprs, sums.bad_rows, sums.repeated_ids)?;
-        let quirks = rows::quirks(&log, &rows, &exprs, options)?;
+        let row_problems = problems::problems(&log, &rows, &exprs, sums.bad_rows, sums.repeated_ids)?;
+        let quirks = problems::quirks(&log, &rows, &exprs, options)?;
         let mut table = grid::grid(&log, options, sums, row_problems)?;
         table.report.quirks = quirks;
         return Ok(table);

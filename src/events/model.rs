@@ -183,13 +183,30 @@ pub struct EventTable {
     pub report: Report,
 }
 
+/// How the log was read, for the report and the manifest.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[non_exhaustive]
+pub struct SourceReport {
+    pub sha256: String,
+    /// csv, parquet, xlsx or ods.
+    pub container: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// An HXL hashtag row under the header was skipped.
+    pub hxl_row: bool,
+    /// Column names were read without regard to case (upper-case headers).
+    pub headers_lowercased: bool,
+}
+
 /// What the aggregation did, for the user and the manifest.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Report {
     pub format: Option<Format>,
     /// How the file was read: container, encoding, sheet, HXL row, header case, SHA-256.
-    pub source: super::source::SourceReport,
+    pub source: SourceReport,
     pub rows: usize,
     pub aggregated: usize,
     pub left_out_units: BTreeMap<String, usize>,

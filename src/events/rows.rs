@@ -1,25 +1,19 @@
-//! Row checks: each event's unit, period, counts and flags as polars expressions,
-//! and every row that breaks a rule (the first bad row of each kind, with its file,
-//! row and column, all kinds at once; and duplicate event ids).
-
-mod checks;
-
-use checks::{high_below_best, repeated_ids};
-pub(super) use checks::{problems, quirks};
+//! Row checks: each event's unit, period, counts and flags as polars expressions, and
+//! the rules a row must keep (which rows broke them, [`super::problems`] finds).
 
 use super::countries;
 use super::derive::{ClaimRules, DateReader, Derived, Rule, DATE_SHORT_YEAR, DATE_SLASHED, DATE_UNREADABLE};
 use super::detect::{Log, Place, UnitSource};
-use super::model::{collect, compile_rule, ordinal, Format, GtdCondition, Options, KIND, ROW, UNIT, UNKNOWN};
-use crate::error::{Error, Result};
+use super::model::{compile_rule, ordinal, Format, GtdCondition, Options, KIND, ROW, UNIT, UNKNOWN};
+use crate::error::Result;
 use polars::prelude::*;
 use std::collections::HashSet;
 
 /// A row rule: rows where `bad` holds are errors in `column`.
-struct Check {
-    column: &'static str,
-    bad: Expr,
-    message: &'static str,
+pub(super) struct Check {
+    pub(super) column: &'static str,
+    pub(super) bad: Expr,
+    pub(super) message: &'static str,
 }
 
 /// Column names given at run time live as long as the program (a handful per run).
@@ -122,13 +116,13 @@ pub(super) struct RowExprs {
     pub(super) kind: Expr,
     /// Further sums of the format (UCDP: low and high estimates, civilian deaths).
     pub(super) extra: Vec<(&'static str, Expr)>,
-    /// Whether the row breaks any rule (which one, and where, [`problems`] tells).
+    /// Whether the row breaks any rule (which one, and where, [`super::problems`] tells).
     pub(super) bad: Expr,
     /// Whether the row's event id was seen before on another row (by hash: a
-    /// candidate, which [`problems`] confirms); `None` for a CSV log, whose one pass
+    /// candidate, which [`super::problems`] confirms); `None` for a CSV log, whose one pass
     /// tells it (see [`super::pass`]).
     pub(super) repeated_id: Option<Expr>,
-    checks: Vec<Check>,
+    pub(super) checks: Vec<Check>,
     lookup: Option<Lookup>,
     stage: Stage,
 }
@@ -691,4 +685,42 @@ fn ucdp(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> 
         extra.push(("civilian_deaths", count(log, stage, checks, "deaths_civilians", &[])));
     }
     (kind, extra)
+}
+
+/// Candidate repeated event ids, in the one scan: each id's hash is remembered with
+/// its row, and a row whose id hash was seen on another row is flagged. The set holds
+/// 16 bytes per event; a flag is confirmed (or refuted, for a hash collision) by
+/// [`super::problems`].
+fn repeated_ids(id: &'static str) -> Expr {
+    use std::hash::BuildHasher;
+    use std::sync::{Arc, Mutex};
+    type Seen = std::collections::HashMap<u64, IdxSize, foldhash::fast::RandomState>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
+    let hasher = foldhash::quality::RandomState::default();
+    col(id).map_many(
+        move |columns: &mut [Column]| {
+            let ids = columns[0].str()?;
+            let rows = columns[1].idx()?;
+            let hashes: Vec<u64> = ids.iter().map(|id| hasher.hash_one(id)).collect();
+            let mut seen = seen
+                .lock()
+                .map_err(|_| polars_err!(ComputeError: "event id set poisoned"))?;
+            let flags: Vec<bool> = hashes
+                .iter()
+                .zip(rows.iter())
+                .map(|(&h, row)| {
+                    let row = row.unwrap_or(0);
+                    *seen.entry(h).or_insert(row) != row
+                })
+                .collect();
+            Ok(BooleanChunked::from_slice(ids.name().clone(), &flags).into_column())
+        },
+        &[col(ROW)],
+        |_, fields| Ok(Field::new(fields[0].name().clone(), DataType::Boolean)),
+    )
+}
+
+/// UCDP rows whose high estimate is below the best.
+pub(super) fn high_below_best() -> Expr {
+    col("__number_high").lt(col("__number_best")).fill_null(lit(false))
 }

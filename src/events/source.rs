@@ -5,7 +5,7 @@
 //! regional files saved from Excel say `EVENT_ID_CNTY`). Every row gets its row
 //! number in the file as a spreadsheet shows it (`ROW`).
 
-use super::model::{Options, ROW};
+use super::model::{Options, SourceReport, ROW};
 use super::pass::CsvPass;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
@@ -14,23 +14,6 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
-
-/// How the log was read, for the report and the manifest.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-#[non_exhaustive]
-pub struct SourceReport {
-    pub sha256: String,
-    /// csv, parquet, xlsx or ods.
-    pub container: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    /// An HXL hashtag row under the header was skipped.
-    pub hxl_row: bool,
-    /// Column names were read without regard to case (upper-case headers).
-    pub headers_lowercased: bool,
-}
 
 /// A log ready to scan: every column as it is in the file, plus `ROW`.
 pub(super) struct Prepared {

@@ -31,7 +31,7 @@
 //! framework says when `u < 0.5`, and off (no winsorisation, no transform) otherwise.
 //! Factors sharing a `group` name get one Sobol index together (SALib's `groups`).
 
-use super::Child;
+use super::hierarchy::Child;
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::impute::Impute;

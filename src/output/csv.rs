@@ -13,40 +13,14 @@
 
 use std::io::Write;
 
-use super::tables::Rows;
+pub use super::table::Cell;
+use super::table::Rows;
 
 /// CSV flavour.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Style {
     /// UTF-8 BOM, `;` delimiter, decimal comma.
     pub excel: bool,
-}
-
-/// One cell.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    /// A number printed with this many decimals (NaN = empty).
-    Num(f64, usize),
-    /// A number printed exactly: the shortest decimal that round-trips (NaN = empty).
-    Exact(f64),
-    /// A count or id.
-    Int(i64),
-    Bool(bool),
-    Empty,
-}
-
-impl Cell {
-    /// A rank: whole numbers without decimals, average ties with one (2.5).
-    pub fn rank(r: f64) -> Cell {
-        if r.is_nan() {
-            Cell::Empty
-        } else if r.fract() == 0.0 {
-            Cell::Int(r as i64)
-        } else {
-            Cell::Num(r, 1)
-        }
-    }
 }
 
 /// Prefixes text a spreadsheet would read as a formula.

@@ -4,7 +4,6 @@ use crate::data::SourceInfo;
 use crate::framework::Framework;
 use crate::score::Results;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// The manifest written beside the outputs.
 #[derive(Debug, Serialize)]
@@ -41,11 +40,6 @@ pub struct Counts {
     pub scored_unit_periods: usize,
     pub indicators_kept: usize,
     pub imputed_values: usize,
-}
-
-/// SHA-256 of bytes as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Manifest {

@@ -16,55 +16,15 @@ pub mod parquet;
 pub mod score_set;
 pub mod sensitivity;
 pub mod set;
+pub mod table;
 pub mod tables;
 pub mod xlsx;
 
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
+use crate::hash::Hashing;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// A writer that hashes (SHA-256) the bytes it passes on: an output's hash costs no
-/// second read of it.
-pub(crate) struct Hashing<W> {
-    inner: W,
-    hasher: sha2::Sha256,
-}
-
-impl<W: Write> Hashing<W> {
-    pub(crate) fn new(inner: W) -> Self {
-        use sha2::Digest;
-        Hashing {
-            inner,
-            hasher: sha2::Sha256::new(),
-        }
-    }
-
-    /// The writer, and the SHA-256 of what was written (lowercase hex).
-    pub(crate) fn finish(self) -> (W, String) {
-        let (inner, digest) = self.finish_bytes();
-        (inner, digest.iter().map(|b| format!("{b:02x}")).collect())
-    }
-
-    /// The writer, and the SHA-256 of what was written.
-    pub(crate) fn finish_bytes(self) -> (W, [u8; 32]) {
-        use sha2::Digest;
-        (self.inner, self.hasher.finalize().into())
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        use sha2::Digest;
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
 
 /// Writes `path` atomically: temp file in the same folder, then rename. Returns the
 /// SHA-256 of what was written.

@@ -33,11 +33,16 @@
 //! C. Mohan et al., "ARIES", ACM TODS 17(1), 1992, for the general technique).
 
 mod hashes;
+mod layout;
+mod lock;
 mod reader;
 
 use crate::error::ErrorKind;
 use hashes::*;
 pub use hashes::{hash_ahead, Ahead};
+pub use layout::{COMMIT, LOCK, MANIFEST, STAGING};
+use layout::{JOURNAL, JOURNAL_MAC};
+use lock::{busy, lock};
 pub use reader::Reader;
 
 use super::{csv, parquet, tables};
@@ -46,18 +51,6 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// The lock file every run and reader of an output folder locks.
-pub const LOCK: &str = ".riskscore.lock";
-/// The committed staging folder, while its files are being published.
-pub const COMMIT: &str = ".riskscore-commit";
-/// The prefix of a run's staging folder.
-pub const STAGING: &str = ".riskscore-staging-";
-/// The journal inside the committed folder, and its signature ([`super::key`]).
-const JOURNAL: &str = "journal.json";
-const JOURNAL_MAC: &str = "journal.mac";
-/// The commit record of an output folder.
-pub const MANIFEST: &str = "manifest.json";
 
 /// A run's output folder, open for writing; see the module docs.
 pub struct OutputSet {
@@ -273,55 +266,6 @@ impl Drop for OutputSet {
         // Removed while it is held, so the folder keeps no file of the lock's. (Readers
         // leave theirs: another reader may hold it.)
         let _ = fs::remove_file(self.dir.join(LOCK));
-    }
-}
-
-fn busy(dir: &Path) -> Error {
-    Error::Busy { dir: dir.to_path_buf() }
-}
-
-/// Locks `dir`'s lock file, exclusive or shared, without waiting: `None` when another
-/// process holds it. A writer removes the file when it is done (its `Drop`), so a lock
-/// taken on a file that has meanwhile been removed is taken again on the new one (the
-/// usual check of the path against the open file).
-fn lock(dir: &Path, exclusive: bool) -> Result<Option<File>> {
-    let path = dir.join(LOCK);
-    loop {
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .or_else(|_| File::open(&path))
-            .map_err(|e| Error::io(&path, "cannot open the lock file", e))?;
-        let locked = if exclusive {
-            file.try_lock()
-        } else {
-            file.try_lock_shared()
-        };
-        match locked {
-            Ok(()) if same_file(&file, &path) => return Ok(Some(file)),
-            Ok(()) => continue,
-            Err(fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, "cannot lock", e)),
-        }
-    }
-}
-
-/// Whether the open `file` is the one at `path` now.
-fn same_file(file: &File, path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (file.metadata(), fs::metadata(path)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (file, path);
-        true
     }
 }
 
@@ -706,7 +650,7 @@ fn write_unsynced(
 ) -> Result<(File, String)> {
     let io = |e: std::io::Error| Error::io(shown, "cannot write", e);
     let file = File::create(path).map_err(io)?;
-    let mut buffered = std::io::BufWriter::new(super::Hashing::new(file));
+    let mut buffered = std::io::BufWriter::new(crate::hash::Hashing::new(file));
     write(&mut buffered).map_err(io)?;
     Ok(buffered.into_inner().map_err(|e| io(e.into_error()))?.finish())
 }

@@ -10,55 +10,11 @@
 //!   normalised.
 //! - `screening`: what screening dropped (what, id, period, coverage, threshold).
 
-use super::csv::Cell;
+use super::table::Cell;
+pub use super::table::{Rows, Table};
 use crate::framework::Framework;
 use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::score::Results;
-
-/// A table: its name (file stem / sheet name), header and rows (lazily built).
-pub struct Table<'a> {
-    pub name: &'static str,
-    pub header: Vec<String>,
-    pub rows: Rows<'a>,
-}
-
-/// A table's rows, made as they are written: one after another, or each from its
-/// number, so that a writer can make blocks of them on several threads.
-pub enum Rows<'a> {
-    Each(Box<dyn Iterator<Item = Vec<Cell>> + 'a>),
-    Numbered {
-        count: usize,
-        row: Box<dyn Fn(usize) -> Vec<Cell> + Sync + 'a>,
-    },
-}
-
-impl<'a> Rows<'a> {
-    /// `count` rows, row `i` being `row(i)`.
-    pub fn numbered(count: usize, row: impl Fn(usize) -> Vec<Cell> + Sync + 'a) -> Rows<'a> {
-        Rows::Numbered {
-            count,
-            row: Box::new(row),
-        }
-    }
-}
-
-impl<'a, I: Iterator<Item = Vec<Cell>> + 'a> From<I> for Rows<'a> {
-    fn from(rows: I) -> Rows<'a> {
-        Rows::Each(Box::new(rows))
-    }
-}
-
-impl<'a> IntoIterator for Rows<'a> {
-    type Item = Vec<Cell>;
-    type IntoIter = Box<dyn Iterator<Item = Vec<Cell>> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        match self {
-            Rows::Each(rows) => rows,
-            Rows::Numbered { count, row } => Box::new((0..count).map(row)),
-        }
-    }
-}
 
 /// The number of units, the scored cells (unit-periods, period-major) and the
 /// periods' text: what the per-cell tables are made of.

@@ -9,7 +9,9 @@
 //! precision (the share of those at or above that are events), drawn as steps, whose
 //! area is the average precision (scikit-learn's `precision_recall_curve`).
 
-use super::{colours, legend, mesh, num, read_csv, svg, Chart, Mark, PLOT_WIDTH};
+use super::chart::Chart;
+use super::plot::{colours, legend, mesh, svg, Mark, PLOT_WIDTH};
+use super::read::{column, num, read_csv};
 use crate::backtest::{self, Estimate, Kind, METRIC_NAMES, VERDICT_METRIC};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
@@ -53,7 +55,7 @@ struct Series {
 fn columns<const N: usize>(header: &[String], path: &Path, names: [&str; N]) -> Result<[usize; N]> {
     let mut out = [0; N];
     for (o, name) in out.iter_mut().zip(names) {
-        *o = super::column(header, path, name)?;
+        *o = column(header, path, name)?;
     }
     Ok(out)
 }

@@ -1,7 +1,13 @@
 //! The report's charts of the scores: by period, the pillar heat map, trends, the
 //! distribution of scores and the data coverage.
 
-use super::*;
+use super::chart::{Chart, CHART_AT_EACH_END};
+use super::plot::*;
+use crate::framework::Framework;
+use crate::period::Period;
+use crate::places::Noun;
+use crate::score::Results;
+use plotters::prelude::*;
 
 pub(super) fn scores_by_period(
     fw: &Framework,

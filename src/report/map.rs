@@ -9,7 +9,8 @@
 //! longitudes scaled by the cosine of the middle latitude (distances roughly true at
 //! the map's latitude).
 
-use super::{heat, Chart};
+use super::chart::Chart;
+use super::plot::heat;
 use crate::framework::{Framework, Neighbours};
 use crate::places::priogrid::Cell;
 use crate::score::Results;

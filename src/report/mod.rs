@@ -11,36 +11,24 @@
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework};
-use crate::output::sensitivity::{SOBOL_COLUMNS, UNCERTAINTY_COLUMNS};
-use crate::period::Period;
 use crate::score::Results;
-use plotters::prelude::*;
 use serde::Serialize;
-use std::path::Path;
 
 mod backtest;
+mod chart;
 mod charts;
 mod map;
 mod plot;
 mod read;
 mod sensitivity;
 
+pub use chart::Chart;
+use chart::{ends, ALL_UNITS_UP_TO, CHART_AT_EACH_END};
 use charts::*;
-use plot::*;
 pub use read::read_csv;
-use read::{column, num};
 use sensitivity::*;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
-
-/// A chart for the page.
-#[derive(Debug, Serialize)]
-pub struct Chart {
-    pub id: String,
-    pub title: String,
-    pub svg: String,
-    pub reading: String,
-}
 
 /// One row of the ranking table.
 #[derive(Debug, Serialize)]
@@ -79,24 +67,9 @@ pub struct Extras {
 
 use crate::places::{noun_of, Noun};
 
-/// Up to this many units, every chart and the ranking show every unit.
-const ALL_UNITS_UP_TO: usize = 40;
-/// Past it, charts show this many units at each end of the ranking...
-const CHART_AT_EACH_END: usize = 10;
-/// ... and the ranking table this many.
+/// Past [`ALL_UNITS_UP_TO`] units, the ranking table shows
+/// this many at each end of the ranking.
 const TABLE_AT_EACH_END: usize = 15;
-
-/// The first and last `each` items when there are more than [`ALL_UNITS_UP_TO`]; else all.
-fn ends<T: Copy>(items: &[T], each: usize) -> Vec<T> {
-    if items.len() <= ALL_UNITS_UP_TO.max(2 * each) {
-        return items.to_vec();
-    }
-    items[..each]
-        .iter()
-        .chain(&items[items.len() - each..])
-        .copied()
-        .collect()
-}
 
 /// The `each` units whose score rose most and the `each` whose score fell most from the
 /// first to the last period, risers first.
@@ -387,7 +360,10 @@ fn node(fw: &Framework, child: Child, weight: f64, effective: &[f64]) -> Node {
 
 #[cfg(test)]
 mod tests {
+    use super::plot::*;
     use super::*;
+    use crate::period::Period;
+    use plotters::prelude::*;
 
     fn small() -> (Framework, Results) {
         crate::test_support::small_example()

@@ -1,7 +1,8 @@
 //! The report's chart primitives: the colours, the plot area and its axes, legends,
 //! the SVG a chart is drawn into, the heat-map colour scale and histograms.
 
-use super::*;
+use crate::places::Noun;
+use plotters::prelude::*;
 
 /// Ten colours that stay apart (Tableau 10, as matplotlib's default cycle).
 pub(super) const PALETTE: [RGBColor; 10] = [

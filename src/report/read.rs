@@ -1,6 +1,7 @@
 //! The tables the report reads from other commands' output folders.
 
-use super::*;
+use crate::error::{Error, Result};
+use std::path::Path;
 
 /// A CSV written by another command: header and rows of text, read with the scanner
 /// every table reader uses ([`crate::input::scan`]). The Excel style of `--excel` (a

@@ -1,9 +1,17 @@
 //! The report's charts from a `sensitivity` output folder (rank uncertainty, Sobol
 //! indices) and from a `compare` folder (rank per variant).
 
-use super::*;
+use super::chart::{ends, Chart, ALL_UNITS_UP_TO, CHART_AT_EACH_END};
+use super::plot::*;
+use super::read::{column, num, read_csv};
 use crate::error::ErrorKind;
+use crate::error::{Error, Result};
 use crate::output::compare::{VARIANTS_KEY_COLUMNS, VARIANT_PREFIXES};
+use crate::output::sensitivity::{SOBOL_COLUMNS, UNCERTAINTY_COLUMNS};
+use crate::period::Period;
+use crate::places::Noun;
+use plotters::prelude::*;
+use std::path::Path;
 
 /// The rank uncertainty chart, and the Sobol chart when `sobol.csv` is there.
 pub(super) fn sensitivity_charts(dir: &Path, last: Period, noun: Noun) -> Result<Vec<Chart>> {

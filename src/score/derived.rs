@@ -1,7 +1,12 @@
 //! Step 1: the framework's derived columns, computed over the panel.
 
-use super::*;
+use crate::data::Panel;
 use crate::error::ErrorKind;
+use crate::error::{Error, Result};
+use crate::framework::Framework;
+use crate::pipeline::derive::{self, TimeGrid};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 pub(super) fn missing_column(fw: &Framework, column: &str, by: &str) -> Error {
     Error::MissingColumn {

@@ -1,8 +1,14 @@
 //! Steps 5-8 for each indicator: imputation, winsorisation, transformation,
 //! normalisation and direction, indicator by indicator on every core.
 
-use super::*;
+use super::results::Keep;
+use crate::data::Panel;
 use crate::error::ErrorKind;
+use crate::error::{Error, Result};
+use crate::framework::{Framework, Indicator, Scope};
+use crate::pipeline::impute;
+use crate::pipeline::normalise::{Direction, FitError, Normalise};
+use rayon::prelude::*;
 
 /// What one indicator needs from the run to be prepared.
 pub(super) struct IndicatorContext<'a> {
@@ -411,6 +417,12 @@ pub(super) fn short(x: f64) -> String {
     } else {
         format!("{x}")
     }
+}
+
+/// "unit `X`, period P", for messages.
+fn cell_name(panel: &Panel, cell: usize) -> String {
+    let n = panel.n_units();
+    format!("unit `{}`, period {}", panel.units[cell % n], panel.periods[cell / n])
 }
 
 pub(super) fn cell_error(

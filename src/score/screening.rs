@@ -1,8 +1,11 @@
 //! Step 4: screening indicators and unit-periods by their data coverage (COINr's
 //! `Screen`), and `screen.include`/`exclude`.
 
-use super::*;
+use crate::data::Panel;
 use crate::error::ErrorKind;
+use crate::error::{Error, Result};
+use crate::framework::{validate, Framework};
+use crate::pipeline::screen::{self, ScreenNote};
 
 /// What screening kept.
 pub(super) struct Screened {

@@ -3,28 +3,19 @@
 //! every scored unit-period pooled (complete cases). The formulas are in
 //! [`crate::pipeline::weight`].
 
+pub use super::results::Resolved;
+use super::results::Results;
 use crate::data::Panel;
 use crate::error::{Error, Result};
 use crate::framework::{Child, Framework, WeightMethod};
 use crate::pipeline::weight::{balanced_weights, pca_weights};
-
-/// The weights a data-driven method chose for one group.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Resolved {
-    pub group: String,
-    pub method: WeightMethod,
-    /// (child id, weight; the weights sum to 1)
-    pub weights: Vec<(String, f64)>,
-    /// Unit-periods the weights were fitted on.
-    pub n: usize,
-}
 
 /// Resolves every data-driven group weighting, bottom-up; returns the framework with
 /// the weights set, what was chosen, and warnings.
 pub fn resolve(
     fw: &Framework,
     panel: &Panel,
-    score: impl Fn(&Framework, &Panel) -> Result<super::Results>,
+    score: impl Fn(&Framework, &Panel) -> Result<Results>,
 ) -> Result<(Framework, Vec<Resolved>, Vec<String>)> {
     let mut current = fw.clone();
     let mut resolved = Vec::new();

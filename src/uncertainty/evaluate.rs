@@ -3,8 +3,11 @@
 //! data stage; the plan then scores and ranks every analysed unit-period. Runs are
 //! evaluated in chunks in parallel; each run's results depend only on its index.
 
+use super::action::{Action, StageChoice};
 use super::compile::Compiled;
-use super::{sample, Action, Progress, Settings, StageChoice};
+use super::progress::Progress;
+use super::sample;
+use super::settings::Settings;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::sensitivity::{Factor, Method};
@@ -105,6 +108,14 @@ pub(super) fn step(c: &Compiled<'_>, method: Method) -> usize {
         Method::Sobol => c.n_groups() + 2,
         Method::MonteCarlo => 1,
     }
+}
+
+/// Samples per batch: tables of at most about 2^22 values (16 MB) each, but at least
+/// 64 samples (the bootstrap's sums are carried over once per batch and per 128
+/// samples), and at most the design.
+pub(crate) fn batch_samples(n_out: usize, step: usize, n: usize) -> usize {
+    const VALUES: usize = 1 << 22;
+    (VALUES / (n_out.max(1) * step)).max(64).min(n.max(1))
 }
 
 /// Evaluates runs `first..first + ranks.len() / n_out` (`first` a multiple of
@@ -305,29 +316,4 @@ fn apply(
         }
     }
     stage
-}
-/// A zeroed table of `len` values. Large ones are backed by transparent huge pages
-/// where the kernel offers them (Linux, `madvise(MADV_HUGEPAGE)`): the run tables are
-/// written once, and 2 MiB pages take 512 times fewer page faults than 4 KiB ones
-/// (about 4 % of a 200-unit run's time went to faulting them in). Only advice: the
-/// contents and the result do not depend on it.
-pub(super) fn zeroed_table(len: usize) -> Vec<f32> {
-    let table = vec![0f32; len];
-    #[cfg(target_os = "linux")]
-    if std::mem::size_of_val(table.as_slice()) >= 4 << 20 {
-        const PAGE: usize = 4096;
-        let start = table.as_ptr() as usize;
-        let end = start + std::mem::size_of_val(table.as_slice());
-        let first = start.next_multiple_of(PAGE);
-        // SAFETY: [first, first + length) lies inside the table's allocation, and
-        // MADV_HUGEPAGE changes neither its contents nor its mapping's validity.
-        unsafe {
-            libc::madvise(
-                first as *mut libc::c_void,
-                (end - first) / PAGE * PAGE,
-                libc::MADV_HUGEPAGE,
-            );
-        }
-    }
-    table
 }

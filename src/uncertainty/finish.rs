@@ -2,8 +2,11 @@
 //! summaries (from every run's values, or from its sketch), each period's mean rank
 //! shift per run, and the Sobol indices of every rank and mean shift.
 
+use super::analysis::{Analysis, OutputStats, SobolRow};
+use super::settings::{Quantiles, Settings};
 use super::state::{self, Keep, State, NO_SHIFT};
-use super::{compile, sketch, sobol, stream, summary, Analysis, OutputStats, Quantiles, Settings, SobolRow, Timings};
+use super::timings::Timings;
+use super::{compile, sketch, sobol, stream, summary};
 use crate::framework::sensitivity::Method;
 use crate::score::Results;
 use rayon::prelude::*;

@@ -17,225 +17,36 @@
 //! Saltelli et al. (2008) Global Sensitivity Analysis: The Primer. OECD/JRC (2008)
 //! Handbook, step 7. Becker et al. (2022) COINr `get_sensitivity`.
 
+mod action;
+mod analysis;
 mod compile;
 mod evaluate;
 mod finish;
+mod memory;
+mod progress;
 pub mod sample;
+mod settings;
 pub mod shard;
 pub mod sketch;
 pub mod sobol;
 mod state;
 mod stream;
 pub mod summary;
+mod timings;
 
+pub use analysis::{Analysis, OutputStats, SobolRow};
+pub(crate) use evaluate::batch_samples;
+pub use progress::{Progress, Silent};
+pub use settings::{Quantiles, Settings};
 pub use shard::Shard;
-pub use state::Quantiles;
 use state::State;
+use timings::Timings;
 
 use crate::data::Panel;
 use crate::error::{Error, Result};
-use crate::framework::sensitivity::{Method, Sensitivity};
+use crate::framework::sensitivity::Method;
 use crate::framework::Framework;
-use crate::period::Period;
-use crate::pipeline::aggregate::Aggregation;
 use crate::score::{score, Results};
-
-/// Receives progress from the engine (the CLI plugs in a progress bar).
-pub trait Progress: Sync {
-    fn start(&self, _total_runs: u64) {}
-    fn advance(&self, _runs: u64) {}
-    fn finish(&self) {}
-}
-
-/// Reports nothing.
-pub struct Silent;
-impl Progress for Silent {}
-
-/// How to run the analysis (from `[sensitivity]`, overridden by the command line).
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Settings {
-    pub samples: usize,
-    pub seed: u64,
-    pub bootstrap: usize,
-    pub confidence: f64,
-    pub method: Method,
-    pub period: Option<Period>,
-    /// Factor values supplied by the user: one row of d values per run, row-major.
-    pub samples_from: Option<Vec<f64>>,
-    /// Exact quantiles from every run, or a sketch of bounded memory.
-    pub quantiles: Quantiles,
-}
-
-impl Analysis {
-    /// The uncertain factors, as the framework names them.
-    pub fn factors(&self) -> &[String] {
-        &self.factors
-    }
-
-    /// The Sobol groups (the factors unless grouped).
-    pub fn groups(&self) -> &[String] {
-        &self.groups
-    }
-
-    /// Sobol or Monte Carlo.
-    pub fn method(&self) -> Method {
-        self.method
-    }
-
-    /// The design's base samples N.
-    pub fn samples(&self) -> usize {
-        self.n
-    }
-
-    /// The scoring runs made.
-    pub fn runs(&self) -> usize {
-        self.runs
-    }
-
-    /// Per unit and period: nominal, median and 5-95 % rank and score.
-    pub fn stats(&self) -> &[OutputStats] {
-        &self.stats
-    }
-
-    /// Per output and Sobol group: first-order and total indices with their confidence
-    /// half-widths (empty for Monte Carlo).
-    pub fn sobol(&self) -> &[SobolRow] {
-        &self.sobol
-    }
-
-    /// Per analysed period: the mean over runs and units of |rank - nominal rank|.
-    pub fn mean_abs_shift_by_period(&self) -> &[(Period, f64)] {
-        &self.mean_abs_shift_by_period
-    }
-}
-
-impl Settings {
-    /// The settings of the framework's `[sensitivity]` block (an error naming the
-    /// file when it has none).
-    pub fn for_framework(fw: &Framework) -> Result<Settings> {
-        Ok(Settings::from_framework(fw.sensitivity()?))
-    }
-
-    pub(crate) fn from_framework(s: &Sensitivity) -> Settings {
-        Settings {
-            samples: s.samples,
-            seed: s.seed,
-            bootstrap: s.bootstrap,
-            confidence: s.confidence,
-            method: s.method,
-            period: s.period,
-            samples_from: None,
-            quantiles: Quantiles::Auto,
-        }
-    }
-}
-
-/// One row of `sobol.csv`.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct SobolRow {
-    pub output: String,
-    pub factor: String,
-    pub s1: f64,
-    pub s1_conf: f64,
-    pub st: f64,
-    pub st_conf: f64,
-}
-
-/// Per-output uncertainty statistics (one output = one unit in one period).
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct OutputStats {
-    pub unit: String,
-    pub period: Period,
-    pub nominal_rank: f64,
-    pub median_rank: f64,
-    pub q05_rank: f64,
-    pub q95_rank: f64,
-    pub mean_abs_shift: f64,
-    pub nominal_score: f64,
-    pub median_score: f64,
-    pub q05_score: f64,
-    pub q95_score: f64,
-}
-
-/// Everything the analysis produced.
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    pub(crate) factors: Vec<String>,
-    /// Sobol groups (factor names unless grouped).
-    pub(crate) groups: Vec<String>,
-    pub(crate) method: Method,
-    pub(crate) n: usize,
-    pub(crate) runs: usize,
-    pub(crate) stats: Vec<OutputStats>,
-    /// Per analysed period: the mean over runs and units of |rank - nominal rank|.
-    pub(crate) mean_abs_shift_by_period: Vec<(Period, f64)>,
-    pub(crate) sobol: Vec<SobolRow>,
-    /// How many normalised matrices were precomputed.
-    pub(crate) matrices: usize,
-    /// How the quantiles were found (exact or sketch), and the sketch's bounds: rank
-    /// quantiles within this many ranks, score quantiles within this fraction.
-    pub(crate) quantiles: Quantiles,
-    pub(crate) rank_bound: f64,
-    pub(crate) score_accuracy: f64,
-    /// Seconds per phase: prepare, evaluate, summarise, sobol.
-    pub(crate) timings: Vec<(&'static str, f64)>,
-}
-
-/// The data-stage choice a run makes: indices into the factor option lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct StageChoice {
-    pub(super) impute: usize,
-    pub(super) treatment: usize,
-    pub(super) normalise: usize,
-}
-
-/// Where each factor acts in the compiled plan.
-enum Action {
-    Weight {
-        slot: usize,
-        lo: f64,
-        hi: f64,
-    },
-    Aggregate {
-        group: usize,
-        options: Vec<Aggregation>,
-    },
-    Exclude {
-        slot: usize,
-    },
-    ExcludeOne {
-        slots: Vec<Option<usize>>,
-    },
-    Impute {
-        n: usize,
-    },
-    Treatment {
-        n: usize,
-    },
-    Normalise {
-        n: usize,
-    },
-    /// Every group's aggregation.
-    AggregateAll {
-        options: Vec<Aggregation>,
-    },
-    /// One of the weight sets: per set, (slot, weight) replacing the base weights.
-    WeightSets {
-        sets: Vec<Vec<(usize, f64)>>,
-    },
-}
-
-/// What does not vary between runs of one data-stage choice, for one period.
-struct FixedStage {
-    groups: Vec<f64>,
-    logs: Vec<f64>,
-    log_ok: Vec<bool>,
-    /// Per child slot: its given values have no missing value ([`Fixed::complete`]).
-    complete: Vec<bool>,
-}
 
 /// Runs the uncertainty and sensitivity analysis: compiles the plan, evaluates every
 /// run, summarises each output's distribution and computes the Sobol indices.
@@ -361,7 +172,7 @@ fn prepared<T>(
         }
         sharded.quantiles = Quantiles::Sketch;
     }
-    let quantiles = quantiles(&compiled, &sharded, &design)?;
+    let quantiles = memory::quantiles(&compiled, &sharded, &design)?;
     let outputs = compiled.outputs();
     let parts = ShapeParts::new(&compiled, &nominal, &outputs);
     let boot = (settings.method == Method::Sobol && settings.bootstrap >= 2)
@@ -427,36 +238,6 @@ impl Prepared<'_> {
     }
 }
 
-/// Exact quantiles where the runs fit in memory (or on request), else a sketch; a run
-/// that does not fit either way is refused.
-fn quantiles(c: &compile::Compiled<'_>, settings: &Settings, design: &compile::Design) -> Result<Quantiles> {
-    let Some(available) = crate::stats::available_memory() else {
-        return Ok(match settings.quantiles {
-            Quantiles::Sketch => Quantiles::Sketch,
-            _ => Quantiles::Exact,
-        });
-    };
-    let threads = rayon::current_num_threads();
-    let exact = c.memory_needed(settings, design, threads, Quantiles::Exact);
-    let chosen = match settings.quantiles {
-        Quantiles::Auto if exact <= available => Quantiles::Exact,
-        Quantiles::Auto => Quantiles::Sketch,
-        q => q,
-    };
-    let needed = c.memory_needed(settings, design, threads, chosen);
-    let bootstrap = c.bootstrap_memory(settings, design, threads, chosen);
-    compile::check_memory(needed, bootstrap, available, settings, design, chosen)?;
-    Ok(chosen)
-}
-
-/// Samples per batch: tables of at most about 2^22 values (16 MB) each, but at least
-/// 64 samples (the bootstrap's sums are carried over once per batch and per 128
-/// samples), and at most the design.
-pub(crate) fn batch_samples(n_out: usize, step: usize, n: usize) -> usize {
-    const VALUES: usize = 1 << 22;
-    (VALUES / (n_out.max(1) * step)).max(64).min(n.max(1))
-}
-
 /// What [`state::Shape`] borrows.
 struct ShapeParts {
     periods: Vec<std::ops::Range<usize>>,
@@ -501,27 +282,6 @@ impl ShapeParts {
             units: c.max_units,
             largest_score: self.largest_score,
         }
-    }
-}
-
-/// Seconds per phase.
-struct Timings {
-    clock: std::time::Instant,
-    laps: Vec<(&'static str, f64)>,
-}
-
-impl Timings {
-    fn start() -> Timings {
-        Timings {
-            clock: std::time::Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-
-    /// Ends phase `name`: the time since the previous lap.
-    fn lap(&mut self, name: &'static str) {
-        let total: f64 = self.laps.iter().map(|(_, t)| t).sum();
-        self.laps.push((name, self.clock.elapsed().as_secs_f64() - total));
     }
 }
 

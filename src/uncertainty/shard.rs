@@ -179,7 +179,7 @@ impl Partial {
 
     /// Writes the shard file to `w` (unbuffered writers want a `BufWriter`).
     pub fn write_to(&self, w: impl Write) -> std::io::Result<()> {
-        let mut w = crate::output::Hashing::new(w);
+        let mut w = crate::hash::Hashing::new(w);
         w.write_all(MAGIC)?;
         w.write_all(&VERSION.to_le_bytes())?;
         let header = serde_json::to_vec(&self.header).map_err(std::io::Error::other)?;

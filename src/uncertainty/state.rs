@@ -5,24 +5,12 @@
 //! adjoining ranges merge into the state of their union, the same as if it had been
 //! run at once.
 
+use super::settings::Quantiles;
 use super::sketch::{Histogram, RankBins, ScoreBuckets};
 use super::sobol::Bootstrap;
 use super::stream::{twice, Batch, RankSums};
 use rayon::prelude::*;
 use std::ops::Range;
-
-/// How the quantiles of ranks and scores are found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Quantiles {
-    /// Exact where the runs fit in memory, else a sketch.
-    Auto,
-    /// From every run's rank and score (memory grows with the runs).
-    Exact,
-    /// From mergeable histograms per output, within a stated bound (`uncertainty/sketch.rs`).
-    Sketch,
-}
 
 /// The runs' ranks and scores, or their summaries.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +95,8 @@ impl State {
                 ends: vec![NO_ENDS; n_out],
             }),
             _ => Keep::Exact {
-                ranks: super::evaluate::zeroed_table(runs * n_out),
-                scores: super::evaluate::zeroed_table(runs * n_out),
+                ranks: zeroed_table(runs * n_out),
+                scores: zeroed_table(runs * n_out),
             },
         };
         State {
@@ -222,7 +210,7 @@ impl State {
             (Keep::Exact { ranks, scores }, Keep::Exact { ranks: r2, scores: s2 }) => {
                 let n_out = self.n_out;
                 let join = |a: &[f32], b: &[f32]| -> Vec<f32> {
-                    let mut out = super::evaluate::zeroed_table((before + after) * n_out);
+                    let mut out = zeroed_table((before + after) * n_out);
                     out.par_chunks_mut((before + after).max(1))
                         .enumerate()
                         .for_each(|(o, col)| {
@@ -263,6 +251,32 @@ fn shift_sum(ranks: &[f32], nominal: &[i64]) -> i64 {
         sum += (twice(r) - c).abs();
     }
     sum
+}
+
+/// A zeroed table of `len` values. Large ones are backed by transparent huge pages
+/// where the kernel offers them (Linux, `madvise(MADV_HUGEPAGE)`): the run tables are
+/// written once, and 2 MiB pages take 512 times fewer page faults than 4 KiB ones
+/// (about 4 % of a 200-unit run's time went to faulting them in). Only advice: the
+/// contents and the result do not depend on it.
+pub(super) fn zeroed_table(len: usize) -> Vec<f32> {
+    let table = vec![0f32; len];
+    #[cfg(target_os = "linux")]
+    if std::mem::size_of_val(table.as_slice()) >= 4 << 20 {
+        const PAGE: usize = 4096;
+        let start = table.as_ptr() as usize;
+        let end = start + std::mem::size_of_val(table.as_slice());
+        let first = start.next_multiple_of(PAGE);
+        // SAFETY: [first, first + length) lies inside the table's allocation, and
+        // MADV_HUGEPAGE changes neither its contents nor its mapping's validity.
+        unsafe {
+            libc::madvise(
+                first as *mut libc::c_void,
+                (end - first) / PAGE * PAGE,
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+    table
 }
 
 #[cfg(test)]

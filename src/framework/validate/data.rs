@@ -2,7 +2,7 @@
 //! data's kind of period, and what screening leaves to score.
 
 use crate::error::{Error, Result};
-use crate::framework::Framework;
+use crate::framework::model::Framework;
 use crate::period::Period;
 
 /// `index.first_period` and `index.last_period` must be periods of the data's kind

@@ -2,10 +2,10 @@
 //! capita, lags, decayed sums, changes, rolling windows, trends, neighbours), put in
 //! dependency order.
 
-use super::Validator;
+use super::validator::Validator;
 use crate::error::{list_ids, unknown};
+use crate::framework::derived::DerivedColumn;
 use crate::framework::schema::{RawDerived, RawFramework};
-use crate::framework::DerivedColumn;
 use crate::pipeline::derive::{self, Derived, Missing, NeighbourStat, Rolling};
 use std::collections::{BTreeMap, HashMap, HashSet};
 

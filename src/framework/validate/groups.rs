@@ -3,10 +3,11 @@
 //! when scoring, naming the unit, period and child.)
 
 use super::index::IndexSettings;
-use super::Validator;
+use super::validator::Validator;
 use crate::error::suggest;
+use crate::framework::hierarchy::{Child, Group, Indicator, WeightMethod};
+use crate::framework::model::Framework;
 use crate::framework::schema::RawFramework;
-use crate::framework::{Child, Framework, Group, Indicator, WeightMethod};
 use std::collections::HashMap;
 
 /// Group ids resolved to indices (0 = the index).

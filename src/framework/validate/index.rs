@@ -1,8 +1,12 @@
 //! `[index]`, `[defaults]`, `[data]` and `[screen]`: the index's own settings.
 
-use super::Validator;
+use super::validator::Validator;
+use crate::framework::data::Layout;
+use crate::framework::hierarchy::Child;
+use crate::framework::index::{Scale, ScaleFrom, Scope};
+use crate::framework::model::Framework;
 use crate::framework::schema::{RawClass, RawFramework};
-use crate::framework::{Child, Framework, Layout, Scale, ScaleFrom, Scope, Screen, ScreenOn};
+use crate::framework::screen::{Screen, ScreenOn};
 use crate::period::Period;
 use crate::pipeline::aggregate::Aggregation;
 use crate::pipeline::classify::Class;

@@ -2,10 +2,10 @@
 //! scaling, imputation, treatment and normalisation (with `[defaults]`).
 
 use super::groups::GroupIds;
-use super::Validator;
+use super::validator::Validator;
 use crate::error::{suggest, unknown};
+use crate::framework::hierarchy::Indicator;
 use crate::framework::schema::{RawDefaults, RawFramework, RawIndicator};
-use crate::framework::Indicator;
 use crate::pipeline::impute::{self, Impute};
 use crate::pipeline::normalise::{self, Direction, Normalise};
 use crate::pipeline::rank::{self, Ties};

@@ -1,11 +1,12 @@
 //! `[sensitivity]`: the sample size, seed, bootstrap and method, and each factor's
 //! kind, targets and options ([`crate::framework::sensitivity`] holds the model).
 
-use super::Validator;
+use super::validator::Validator;
 use crate::error::{list_ids, suggest, unknown};
+use crate::framework::hierarchy::Child;
+use crate::framework::model::Framework;
 use crate::framework::schema::{RawFactor, RawSensitivity};
 use crate::framework::sensitivity::*;
-use crate::framework::{Child, Framework};
 use crate::pipeline::aggregate::{self, Aggregation};
 use crate::pipeline::impute;
 

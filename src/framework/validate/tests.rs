@@ -1,6 +1,8 @@
 //! Validation tests: every message a user can see, asserted exactly.
 
+use crate::framework::index::Scale;
 use crate::framework::*;
+use crate::pipeline::normalise::Normalise;
 
 const BASE: &str = r#"
 [index]

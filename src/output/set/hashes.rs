@@ -1,7 +1,8 @@
 //! The SHA-256 of the files a commit writes over, each taken once and checked again by the
 //! file's fingerprint where the filesystem allows it.
 
-use super::*;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
 
 /// What a file was when it was hashed: its device, inode, size, and change and
 /// modification times, taken from the open file. On a local filesystem every write to a

@@ -1,7 +1,11 @@
 //! An output folder of another run, open for reading: its lock held shared and its
 //! manifest read.
 
-use super::*;
+use super::layout::{COMMIT, MANIFEST};
+use super::lock::{busy, lock};
+use crate::error::{Error, Result};
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
 
 /// An output folder of another run, open for reading: its lock held shared (no run
 /// can write into it meanwhile) and its manifest read.
@@ -84,7 +88,7 @@ impl Reader {
                 )));
                 continue;
             }
-            match hash_file(&path) {
+            match crate::input::file::sha256_file(&path) {
                 Ok(sha) if sha == want => {}
                 Ok(_) => problems.push(describe(format!(
                     "`{}` changed after riskscore wrote it (its SHA-256 differs from manifest.json's): run `riskscore {command}` again",

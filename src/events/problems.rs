@@ -1,48 +1,19 @@
 //! Finding the rows the one scan counted as breaking a rule or repeating an id, for the
 //! messages, and the quirks of a log as published (UCDP's high below best, its cell
-//! ids against the coordinates).
+//! ids against the coordinates): scans of their own, run only when needed.
 
-use super::*;
-use crate::error::ErrorKind;
-
-/// Candidate repeated event ids, in the one scan: each id's hash is remembered with
-/// its row, and a row whose id hash was seen on another row is flagged. The set holds
-/// 16 bytes per event; a flag is confirmed (or refuted, for a hash collision) by
-/// [`problems`].
-pub(super) fn repeated_ids(id: &'static str) -> Expr {
-    use std::hash::BuildHasher;
-    use std::sync::{Arc, Mutex};
-    type Seen = std::collections::HashMap<u64, IdxSize, foldhash::fast::RandomState>;
-    let seen: Arc<Mutex<Seen>> = Arc::default();
-    let hasher = foldhash::quality::RandomState::default();
-    col(id).map_many(
-        move |columns: &mut [Column]| {
-            let ids = columns[0].str()?;
-            let rows = columns[1].idx()?;
-            let hashes: Vec<u64> = ids.iter().map(|id| hasher.hash_one(id)).collect();
-            let mut seen = seen
-                .lock()
-                .map_err(|_| polars_err!(ComputeError: "event id set poisoned"))?;
-            let flags: Vec<bool> = hashes
-                .iter()
-                .zip(rows.iter())
-                .map(|(&h, row)| {
-                    let row = row.unwrap_or(0);
-                    *seen.entry(h).or_insert(row) != row
-                })
-                .collect();
-            Ok(BooleanChunked::from_slice(ids.name().clone(), &flags).into_column())
-        },
-        &[col(ROW)],
-        |_, fields| Ok(Field::new(fields[0].name().clone(), DataType::Boolean)),
-    )
-}
+use super::detect::{Log, Place};
+use super::model::{collect, Format, Options, Quirk, ROW, UNIT};
+use super::rows::{high_below_best, RowExprs};
+use super::scan::{scan, Scan};
+use crate::error::{Error, ErrorKind, Result};
+use polars::prelude::*;
 
 /// Every rule broken (the first row of each, with the cell's text) and, when
 /// `repeated_ids` flagged any, the first duplicate event id: a scan each, run only
 /// when the aggregation's scan found a bad row or a repeated id hash. `rows` are the
 /// log's rows before [`RowExprs::staged`].
-pub(in crate::events) fn problems(
+pub(super) fn problems(
     log: &Log,
     rows: &LazyFrame,
     exprs: &RowExprs,
@@ -61,19 +32,9 @@ pub(in crate::events) fn problems(
     Ok(problems)
 }
 
-/// UCDP rows whose high estimate is below the best.
-pub(super) fn high_below_best() -> Expr {
-    col("__number_high").lt(col("__number_best")).fill_null(lit(false))
-}
-
 /// The publisher's known quirks in the log, when not refused (`strict`): UCDP GED rows
 /// whose `high` is below `best`, counted with their first ids.
-pub(in crate::events) fn quirks(
-    log: &Log,
-    rows: &LazyFrame,
-    exprs: &RowExprs,
-    options: &Options,
-) -> Result<Vec<crate::events::model::Quirk>> {
+pub(super) fn quirks(log: &Log, rows: &LazyFrame, exprs: &RowExprs, options: &Options) -> Result<Vec<Quirk>> {
     let mut out = Vec::new();
     if log.format == Format::Ucdp && !options.strict && log.has("high") && log.has("best") {
         out.extend(
@@ -86,7 +47,7 @@ pub(in crate::events) fn quirks(
                 "the high estimate is below `best`",
                 "high = best",
             )?
-            .map(|q| crate::events::model::Quirk {
+            .map(|q| Quirk {
                 as_published: true,
                 ..q
             }),
@@ -122,7 +83,7 @@ pub(super) fn quirk(
     column: &'static str,
     what: &'static str,
     read_as: &'static str,
-) -> Result<Option<crate::events::model::Quirk>> {
+) -> Result<Option<Quirk>> {
     let id = log.spec.id;
     let found = scanned(log, rows, exprs, |r| {
         r.filter(bad.clone()).select([col(ROW), col(id).cast(DataType::String)])
@@ -137,7 +98,7 @@ pub(super) fn quirk(
         .column(id)
         .and_then(|c| c.str().cloned())
         .map_err(|e| log.polars_error(e))?;
-    Ok(Some(crate::events::model::Quirk {
+    Ok(Some(Quirk {
         column,
         what,
         rows: sorted.height(),
@@ -155,7 +116,7 @@ pub(super) fn scanned(
     query: impl Fn(LazyFrame) -> LazyFrame + Send + Sync,
 ) -> Result<DataFrame> {
     // The aggregation's pass found the log UTF-8: this one does too.
-    crate::events::scan::scan(log, rows, exprs, query, crate::events::scan::Scan::Problems)?
+    scan(log, rows, exprs, query, Scan::Problems)?
         .map_err(|at| log.data_error(ErrorKind::Unreadable, format!("byte {at} is not UTF-8 text")))?
         .stacked(log)
 }
