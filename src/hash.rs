@@ -1,15 +1,28 @@
 //! SHA-256 digests: of a byte slice, and of what passes through a writer.
 //!
-//! A bottom module (no crate imports): the framework, the shard files and the output
-//! writers all hash, and none of them should reach into another for it. SHA-256 is
-//! FIPS 180-4 (NIST 2015), computed by the `sha2` crate; digests print as lowercase hex.
+//! A bottom module (no crate imports), and the one place that hashes: input files,
+//! frameworks, shard files and outputs are all hashed here. SHA-256 is FIPS 180-4
+//! (NIST 2015), computed by the `sha2` crate; digests print as lowercase hex.
 
 use sha2::{Digest, Sha256};
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::Path;
 
 /// SHA-256 of bytes as lowercase hex.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes).into())
+}
+
+/// The SHA-256 of what `reader` gives to its end, read in blocks, as lowercase hex.
+pub(crate) fn sha256_reader(mut reader: impl Read) -> std::io::Result<String> {
+    let mut hashing = Hashing::new(std::io::sink());
+    std::io::copy(&mut reader, &mut hashing)?;
+    Ok(hashing.finish().1)
+}
+
+/// The SHA-256 of the file at `path`, read in blocks, as lowercase hex.
+pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
+    sha256_reader(std::fs::File::open(path)?)
 }
 
 /// 32 digest bytes as 64 lowercase hex digits.
@@ -17,14 +30,14 @@ fn hex(digest: &[u8; 32]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A writer that hashes (SHA-256) the bytes it passes on: an output's hash costs no
-/// second read of it.
+/// A writer or a reader that hashes (SHA-256) the bytes it passes on: an output's (or
+/// a shard file's) hash costs no second read of it.
 pub(crate) struct Hashing<W> {
     inner: W,
     hasher: Sha256,
 }
 
-impl<W: Write> Hashing<W> {
+impl<W> Hashing<W> {
     pub(crate) fn new(inner: W) -> Self {
         Hashing {
             inner,
@@ -56,6 +69,14 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +97,17 @@ mod tests {
         let (inner, digest) = w.finish();
         assert_eq!(inner, b"abc");
         assert_eq!(digest, ABC);
+    }
+
+    #[test]
+    fn the_reader_hashes_what_it_passes_on() {
+        let mut r = Hashing::new(&b"abc"[..]);
+        let mut first = [0u8; 1];
+        r.read_exact(&mut first).unwrap();
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!((first[0], rest.as_slice()), (b'a', &b"bc"[..]));
+        assert_eq!(r.finish().1, ABC);
+        assert_eq!(sha256_reader(&b"abc"[..]).unwrap(), ABC);
     }
 }

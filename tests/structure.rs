@@ -1,12 +1,15 @@
 //! The shape of the code, checked on `src/`: no file over 800 lines, no function over
-//! 100, and no circle among the files' imports (a `mod.rs` counts as a file: a child
-//! that imports from the module above it while that module calls it is a circle).
+//! 100, no circle among the files' imports, and no file importing from a module above
+//! it (a `mod.rs`, or `x.rs` beside `x/`, is its folder's entry point, not its shared
+//! base: its children import from their siblings).
 //!
 //! The import graph is read off the text, as rustfmt leaves it: a file points at the
 //! file of every module a `crate::`, `super::` or `self::` path names (the longest
 //! prefix that is a module file; a name the crate root re-exports points at the module
-//! it comes from), and at each child module it declares and then names. Comments and
-//! `#[cfg(test)]` modules are left out: tests may reach anywhere.
+//! it comes from), and at each child module it declares and then names. Comments,
+//! string literals and `#[cfg(test)]` modules (and `tests.rs` files) are left out:
+//! tests may reach anywhere, and their functions may be long. A macro's expansion is
+//! not seen at its call sites (`say!` calls `cli::terminal`).
 
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,23 +50,41 @@ fn code(rel: &str, lines: &[String]) -> Vec<String> {
     if rel.ends_with("/tests.rs") || rel == "tests.rs" {
         return Vec::new();
     }
-    let test_mod = Regex::new(r"^\s*(pub(\(crate\))? )?mod \w+ \{").unwrap();
+    let test_mod = Regex::new(r"^\s*(pub(\([^)]*\))? )?mod \w+ \{").unwrap();
+    let string = Regex::new(r#""(?:[^"\\]|\\.)*""#).unwrap();
+    let comment = Regex::new(r"\s//.*$").unwrap();
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = &lines[i];
-        if line.trim() == "#[cfg(test)]" && lines.get(i + 1).is_some_and(|l| test_mod.is_match(l)) {
-            let depth = indent(&lines[i + 1]);
-            i += 2;
-            while !(indent(&lines[i]) == depth && lines[i].trim_start().starts_with('}')) {
+        // `#[cfg(test)]`, perhaps other attributes, then the module.
+        let module = (i + 1..lines.len()).find(|&j| !lines[j].trim_start().starts_with("#["));
+        if line.trim() == "#[cfg(test)]" && module.is_some_and(|j| test_mod.is_match(&lines[j])) {
+            let start = module.unwrap();
+            let depth = indent(&lines[start]);
+            i = start;
+            // To the module's closing line (or its only line, `mod tests {}`).
+            let closes = |i: usize| {
+                lines[i].trim_end().ends_with("{}")
+                    || i > start && indent(&lines[i]) == depth && lines[i].trim_start().starts_with('}')
+            };
+            while !closes(i) {
                 i += 1;
             }
         } else if !line.trim_start().starts_with("//") {
-            out.push(line.clone());
+            let line = line.replace(r#"'"'"#, "' '").replace(r#"'\"'"#, "' '");
+            out.push(comment.replace(&string.replace_all(&line, r#""""#), "").into_owned());
         }
         i += 1;
     }
     out
+}
+
+/// `text` with each `use` tree on one line (rustfmt breaks long ones after `{` and `,`).
+fn joined(text: &str) -> String {
+    let text = Regex::new(r"\{\s*\n\s*").unwrap().replace_all(text, "{");
+    let text = Regex::new(r",\s*\n\s*").unwrap().replace_all(&text, ", ");
+    Regex::new(r"\s*\n\s*\}").unwrap().replace_all(&text, "}").into_owned()
 }
 
 /// A file's module path: `events/mod.rs` and `events.rs` are `events`, `lib.rs` the root.
@@ -126,7 +147,7 @@ fn graph(files: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeSet<Str
     // Names the crate root re-exports, and the module path they come from.
     let reexport = Regex::new(r"^pub use (\w+)((?:::\w+)*)::(?:\{([^}]*)\}|(\w+));").unwrap();
     let mut root_names: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for line in code("lib.rs", &files["lib.rs"]) {
+    for line in joined(&code("lib.rs", &files["lib.rs"]).join("\n")).lines() {
         if let Some(c) = reexport.captures(line.trim()) {
             let mut from = vec![c[1].to_string()];
             from.extend(c[2].split("::").filter(|s| !s.is_empty()).map(str::to_string));
@@ -145,24 +166,14 @@ fn graph(files: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeSet<Str
         }
         file_of.get(&segs[..k])
     };
-    let path =
-        Regex::new(r"\b(crate|super|self)((?:::super)*)::(\{[^;]*?\}|\*|\w+(?:::\w+)*(?:::\{[^;]*?\})?)").unwrap();
+    // A use tree runs to its statement's `;`: `{a::{b, c}, d}` whole.
+    let path = Regex::new(r"\b(crate|super|self)((?:::super)*)::(\{[^;]*\}|\*|\w+(?:::\w+)*(?:::\{[^;]*\})?)").unwrap();
     let visibility = Regex::new(r"pub\(in [^)]*\)").unwrap();
     let child = Regex::new(r"(?m)^\s*(?:pub(?:\([^)]*\))? )?mod (\w+);").unwrap();
-    let (open, comma, close) = (
-        Regex::new(r"\{\s*\n\s*").unwrap(),
-        Regex::new(r",\s*\n\s*").unwrap(),
-        Regex::new(r"\s*\n\s*\}").unwrap(),
-    );
     let mut edges = BTreeMap::new();
     for (rel, lines) in files {
         let here = module_of(rel);
-        let text = code(rel, lines).join("\n");
-        let text = visibility.replace_all(&text, "pub");
-        // One line per `use` tree: rustfmt breaks long ones after `{` and `,`.
-        let text = open.replace_all(&text, "{");
-        let text = comma.replace_all(&text, ", ");
-        let text = close.replace_all(&text, "}");
+        let text = joined(&visibility.replace_all(&code(rel, lines).join("\n"), "pub"));
         let mut to = BTreeSet::new();
         for c in path.captures_iter(&text) {
             let base: Vec<String> = match &c[1] {
@@ -265,6 +276,40 @@ fn no_function_over_100_lines() {
     );
 }
 
+/// Whether `to` is the file of a module above `from` (the crate root aside).
+fn is_above(from: &str, to: &str) -> bool {
+    let (a, b) = (module_of(from), module_of(to));
+    !b.is_empty() && b.len() < a.len() && a.starts_with(&b)
+}
+
+#[test]
+fn the_graph_is_read() {
+    let edges = graph(&sources());
+    let count: usize = edges.values().map(BTreeSet::len).sum();
+    assert!(count > 400, "imports found: {count}");
+    for (from, to) in [
+        ("cli/audit.rs", "cli/args.rs"),
+        ("events/problems.rs", "events/scan.rs"),
+        ("score/mod.rs", "plan.rs"),
+        ("output/tables.rs", "framework/mod.rs"),
+    ] {
+        assert!(edges[from].contains(to), "{from} -> {to} not seen: {:?}", edges[from]);
+    }
+}
+
+#[test]
+fn no_file_imports_from_a_module_above_it() {
+    let up: Vec<String> = graph(&sources())
+        .iter()
+        .flat_map(|(from, tos)| {
+            tos.iter()
+                .filter(|to| is_above(from, to))
+                .map(move |to| format!("{from} -> {to}"))
+        })
+        .collect();
+    assert!(up.is_empty(), "imports from a module above:\n{}", up.join("\n"));
+}
+
 #[test]
 fn no_circle_among_the_files() {
     let edges = graph(&sources());
@@ -301,20 +346,25 @@ fn no_circle_among_the_top_modules() {
     );
 }
 
-/// The checker sees what it must: a child importing from its parent is a circle.
+/// The checker sees what it must: a child importing from its parent is a circle and
+/// an import from above; use trees broken over lines, `pub(in ..)`, strings, test
+/// modules with more attributes, `super::super` and globs are read as rustc reads them.
 #[test]
 fn the_graph_sees_a_child_importing_from_its_parent() {
     let files: BTreeMap<String, Vec<String>> = [
-        ("lib.rs", "mod a;\npub use a::Thing;"),
-        ("a/mod.rs", "mod b;\nmod c;\npub struct Thing;\nfn f() { b::g(); }"),
-        (
-            "a/b.rs",
-            "use super::Thing;\nuse super::c::{self, h};\n// use crate::a::Thing;\npub fn g() {}",
-        ),
+        ("lib.rs", "mod a;\nmod z;\npub use a::{\n    Thing,\n    Other,\n};"),
+        ("a/mod.rs", "mod b;\nmod c;\nmod d;\npub struct Thing;\nfn f() { b::g(); }"),
+        ("a/b.rs", "use super::Thing;\nuse super::c::{self, h};\n// use crate::a::Thing;\npub fn g() {}"),
         (
             "a/c.rs",
-            "use crate::Thing;\npub fn h() {}\n#[cfg(test)]\nmod tests {\n    use super::super::b;\n}",
+            "use crate::Other;\npub fn h() {}\n#[cfg(test)]\n#[allow(unused)]\nmod tests {\n    use super::super::b;\n}",
         ),
+        (
+            "a/d.rs",
+            "pub(in crate::a) fn k() {\n    let s = \"crate::z::Y\";\n}\nuse crate::{\n    a::c::h,\n    z::{Y, W},\n};",
+        ),
+        ("z.rs", "pub struct Y;\npub struct W;\nmod w;"),
+        ("z/w.rs", "use super::super::a::b::*;"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.lines().map(str::to_string).collect()))
@@ -329,7 +379,17 @@ fn the_graph_sees_a_child_importing_from_its_parent() {
         "through the root's re-export; not the test module's import"
     );
     assert_eq!(
+        of("a/d.rs"),
+        ["a/c.rs", "z.rs"],
+        "a joined use tree; not `pub(in ..)` nor a string"
+    );
+    assert_eq!(of("z/w.rs"), ["a/b.rs"]);
+    assert!(of("z.rs").is_empty(), "a child declared but not named");
+    assert_eq!(
         circle_through(&edges, "a/mod.rs").unwrap(),
         ["a/mod.rs", "a/b.rs", "a/mod.rs"]
     );
+    assert!(circle_through(&edges, "a/d.rs").is_none());
+    assert!(is_above("a/b.rs", "a/mod.rs") && is_above("z/w.rs", "z.rs"));
+    assert!(!is_above("a/b.rs", "a/c.rs") && !is_above("a/mod.rs", "a/b.rs"));
 }

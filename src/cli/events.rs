@@ -359,7 +359,7 @@ fn manifest(
         "bbox": args.bbox,
         "cells": args.cells.as_ref().map(|p| serde_json::json!({
             "file": p.display().to_string(),
-            "sha256": crate::input::file::sha256_file(p).ok(),
+            "sha256": crate::hash::sha256_file(p).ok(),
         })),
         "rules": options.rules,
         "report": table.report,

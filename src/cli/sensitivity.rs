@@ -435,7 +435,7 @@ pub fn write_outputs(
     let sobol_staged = sobol_path.as_ref().map(|_| set.stage("sobol.csv")).transpose()?;
     // The two tables are written side by side.
     let style = Style::default();
-    let write = |staged: &std::path::Path, path: &std::path::Path, table: output::tables::Table<'_>| {
+    let write = |staged: &std::path::Path, path: &std::path::Path, table: output::table::Table<'_>| {
         // Staged by path: the set hashes them at its commit.
         output::set::write_file(staged, path, |w| {
             output::csv::write_table(w, style, &table.header, table.rows)

@@ -13,7 +13,6 @@ use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::Layout;
 use crate::input::table::TextTable;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -79,7 +78,7 @@ fn table(bytes: &[u8], file: &str) -> Result<TextTable> {
 fn provenance(file: String, bytes: &[u8], rows: usize) -> SourceInfo {
     SourceInfo {
         file,
-        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::hash::sha256_hex(bytes),
         rows,
         layout: Layout::Wide,
         format: "neighbours",

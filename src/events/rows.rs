@@ -1,5 +1,6 @@
 //! Row checks: each event's unit, period, counts and flags as polars expressions, and
-//! the rules a row must keep (which rows broke them, [`super::problems`] finds).
+//! the rules a row must keep (which rows broke them,
+//! [`problems`](super::problems::problems) finds).
 
 use super::countries;
 use super::derive::{ClaimRules, DateReader, Derived, Rule, DATE_SHORT_YEAR, DATE_SLASHED, DATE_UNREADABLE};
@@ -116,11 +117,12 @@ pub(super) struct RowExprs {
     pub(super) kind: Expr,
     /// Further sums of the format (UCDP: low and high estimates, civilian deaths).
     pub(super) extra: Vec<(&'static str, Expr)>,
-    /// Whether the row breaks any rule (which one, and where, [`super::problems`] tells).
+    /// Whether the row breaks any rule (which one, and where,
+    /// [`problems`](super::problems::problems) tells).
     pub(super) bad: Expr,
     /// Whether the row's event id was seen before on another row (by hash: a
-    /// candidate, which [`super::problems`] confirms); `None` for a CSV log, whose one pass
-    /// tells it (see [`super::pass`]).
+    /// candidate, which [`problems`](super::problems::problems) confirms); `None` for a
+    /// CSV log, whose one pass tells it (see [`super::pass`]).
     pub(super) repeated_id: Option<Expr>,
     pub(super) checks: Vec<Check>,
     lookup: Option<Lookup>,
@@ -690,7 +692,7 @@ fn ucdp(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> 
 /// Candidate repeated event ids, in the one scan: each id's hash is remembered with
 /// its row, and a row whose id hash was seen on another row is flagged. The set holds
 /// 16 bytes per event; a flag is confirmed (or refuted, for a hash collision) by
-/// [`super::problems`].
+/// [`problems`](super::problems::problems).
 fn repeated_ids(id: &'static str) -> Expr {
     use std::hash::BuildHasher;
     use std::sync::{Arc, Mutex};

@@ -11,7 +11,7 @@ use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::input::{self, workbook, Container, Settled};
 use polars::prelude::*;
-use sha2::{Digest, Sha256};
+
 use std::io::Read;
 use std::path::Path;
 
@@ -183,7 +183,7 @@ pub(super) fn not_utf8_error(path: &Path, name: &str, at: u64) -> Error {
 fn hash_and_check_utf8(path: &Path) -> Result<(String, Option<u64>)> {
     let io = |e: std::io::Error| Error::io(path, "cannot read the event log", e);
     let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = crate::hash::Hashing::new(std::io::sink());
     let mut utf8 = crate::input::utf8::Utf8Check::default();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
@@ -191,15 +191,15 @@ fn hash_and_check_utf8(path: &Path) -> Result<(String, Option<u64>)> {
         if n == 0 {
             break;
         }
-        hasher.update(&buffer[..n]);
+        std::io::Write::write_all(&mut hasher, &buffer[..n]).map_err(io)?;
         utf8.feed(&buffer[..n]);
     }
-    Ok((format!("{:x}", hasher.finalize()), utf8.finish()))
+    Ok((hasher.finish().1, utf8.finish()))
 }
 
 /// The SHA-256 of the log.
 fn hash_file(path: &Path) -> Result<String> {
-    input::file::sha256_file(path).map_err(|e| Error::io(path, "cannot read the event log", e))
+    crate::hash::sha256_file(path).map_err(|e| Error::io(path, "cannot read the event log", e))
 }
 
 /// A UTF-8 copy of the log in the temporary folder.
@@ -283,7 +283,7 @@ fn from_workbook(name: &str, bytes: &[u8], options: &Options) -> Result<(LazyFra
         message: format!("cannot read sheet `{}`: {e}", grid.sheet),
     })?;
     let report = SourceReport {
-        sha256: format!("{:x}", Sha256::digest(bytes)),
+        sha256: crate::hash::sha256_hex(bytes),
         container: workbook::kind(bytes).into(),
         sheet: Some(grid.sheet),
         hxl_row: hxl,
@@ -343,7 +343,7 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let (sha, invalid) = hash_and_check_utf8(&path).unwrap();
         assert_eq!(invalid, Some((1 << 20) + 3));
-        assert_eq!(sha, format!("{:x}", Sha256::digest(&bytes)));
+        assert_eq!(sha, crate::hash::sha256_hex(&bytes));
         std::fs::write(&path, &bytes[..bytes.len() - 2]).unwrap();
         assert_eq!(hash_and_check_utf8(&path).unwrap().1, None);
     }

@@ -18,7 +18,7 @@ pub(super) struct Sums {
     /// `type_<slug>` per event type, in order.
     pub(super) type_columns: Vec<String>,
     pub(super) report: Report,
-    /// Whether a row broke a rule (which and where: [`super::problems`]).
+    /// Whether a row broke a rule (which and where: [`problems`](super::problems::problems)).
     pub(super) bad_rows: bool,
     /// Whether an event id hash was seen on two rows.
     pub(super) repeated_ids: bool,

@@ -8,10 +8,10 @@
 //! This file is the entry point: it reads a framework file, parses it into
 //! [`schema::RawFramework`] and hands it to [`validate`], which checks it section by
 //! section and builds the [`Framework`] (defined with its parts in `model.rs`,
-//! `index.rs`, `data.rs`, `screen.rs`, `derived.rs` and `hierarchy.rs`), collecting
+//! `index.rs`, `data_spec.rs`, `screen.rs`, `derived.rs` and `hierarchy.rs`), collecting
 //! every problem so `riskscore validate` can report them all.
 
-mod data;
+mod data_spec;
 mod derived;
 mod hierarchy;
 mod index;
@@ -21,7 +21,7 @@ mod screen;
 pub mod sensitivity;
 pub(crate) mod validate;
 
-pub use data::{Layout, Neighbours};
+pub use data_spec::{Layout, Neighbours};
 pub use hierarchy::{Child, Indicator, WeightMethod};
 pub use index::{ScaleFrom, Scope};
 pub use model::Framework;

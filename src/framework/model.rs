@@ -2,7 +2,7 @@
 //! id resolved to an index, the hierarchy checked, derived columns in dependency order;
 //! and what later code asks of it (ids, weights, the columns and files it reads).
 
-use super::data::{DataSpec, Neighbours};
+use super::data_spec::{DataSpec, Neighbours};
 use super::derived::DerivedColumn;
 use super::hierarchy::{Child, Group, Indicator};
 use super::index::{Index, ScaleFrom, Scope};

@@ -61,19 +61,6 @@ pub fn read_stdin(how: Reading) -> Result<Vec<u8>> {
         .map_err(|e| e.into_error(Path::new("<stdin>"), "standard input"))
 }
 
-/// The SHA-256 of the file at `path`, read in blocks, as lowercase hex.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    sha256_reader(std::fs::File::open(path)?)
-}
-
-/// The SHA-256 of what `reader` gives to its end, read in blocks, as lowercase hex.
-pub fn sha256_reader(mut reader: impl Read) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut reader, &mut hasher)?;
-    Ok(format!("{:x}", hasher.finalize()))
-}
-
 /// Refuses a folder or a device; returns whether `path` is a stream (not a regular
 /// file): a pipe, a socket.
 pub fn check_kind(path: &Path, what: &str) -> Result<bool> {
@@ -202,7 +189,7 @@ struct TextCheck {
 
 impl TextCheck {
     fn new(head: &[u8], how: Reading) -> TextCheck {
-        let text = super::container(head) == super::Container::Csv;
+        let text = super::container::container(head) == super::container::Container::Csv;
         let utf16_bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
         TextCheck {
             text,

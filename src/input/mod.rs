@@ -22,6 +22,7 @@
 //! WHATWG (2024) Encoding Standard, <https://encoding.spec.whatwg.org> (labels and
 //! the Windows-1252 table). ECMA-376 (Office Open XML), OASIS OpenDocument 1.2.
 
+mod container;
 pub mod file;
 pub mod numbers;
 pub(crate) mod scan;
@@ -30,31 +31,8 @@ pub(crate) mod utf8;
 pub mod workbook;
 
 use crate::error::{Error, Result};
+pub use container::{container, Container};
 use encoding_rs::Encoding;
-
-/// What kind of file the bytes are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Container {
-    Csv,
-    Parquet,
-    /// xlsx, xlsm, xlsb or ods (a ZIP archive).
-    Zip,
-    /// Legacy Excel 97-2003 `.xls`.
-    Ole,
-}
-
-/// The container of a file from its first bytes.
-pub fn container(head: &[u8]) -> Container {
-    if head.starts_with(b"PAR1") {
-        Container::Parquet
-    } else if head.starts_with(b"PK\x03\x04") {
-        Container::Zip
-    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Container::Ole
-    } else {
-        Container::Csv
-    }
-}
 
 /// The encoding named by option `encoding`.
 pub fn named_encoding(label: &str) -> Result<&'static Encoding> {
@@ -202,14 +180,6 @@ pub fn transcode(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn containers_by_magic_bytes() {
-        assert_eq!(container(b"PAR1...."), Container::Parquet);
-        assert_eq!(container(b"PK\x03\x04rest"), Container::Zip);
-        assert_eq!(container(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1]), Container::Ole);
-        assert_eq!(container(b"a,b\n1,2\n"), Container::Csv);
-    }
 
     #[test]
     fn windows_1252_is_the_fallback_and_decodes_every_byte() {

@@ -33,7 +33,7 @@ pub fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Grid> {
         kind,
         message,
     };
-    if super::container(bytes) == super::Container::Zip {
+    if super::container::container(bytes) == super::container::Container::Zip {
         check_zip_parts(bytes).map_err(|(kind, message)| data_error(kind, message))?;
     }
     if kind(bytes) == "ods" {
@@ -371,8 +371,8 @@ pub fn column_letters(col: u32) -> String {
 /// The workbook's kind, for the manifest: `ods` (its first ZIP entry, `mimetype`,
 /// names OpenDocument), `xls` (an OLE2 file), else `xlsx` (xlsx, xlsm, xlsb).
 pub fn kind(bytes: &[u8]) -> &'static str {
-    match super::container(bytes) {
-        super::Container::Ole => "xls",
+    match super::container::container(bytes) {
+        super::container::Container::Ole => "xls",
         _ if bytes
             .get(..100)
             .is_some_and(|head| head.windows(11).any(|w| w == b"opendocumen")) =>

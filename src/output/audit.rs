@@ -13,8 +13,7 @@
 //!   importance;
 //! - `units`: per unit, availability and its strongest and weakest indicators.
 
-use super::csv::Cell;
-use super::tables::Table;
+use super::table::{Cell, Table};
 use crate::audit::Audit;
 
 fn header(names: &[&str]) -> Vec<String> {

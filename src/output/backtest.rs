@@ -10,8 +10,7 @@
 //! - `reliability`: per step and forecaster, the ten bins of predicted probability;
 //! - `forecasts`: the long table, one row per unit, origin, step and forecaster.
 
-use super::csv::Cell;
-use super::tables::Table;
+use super::table::{Cell, Table};
 use crate::backtest::{self, Backtest, Estimate, Row, Verdict, METRIC_NAMES, VERDICT_METRIC};
 
 /// Decimals of the metrics in the tables.

@@ -5,8 +5,7 @@
 //! - `agreement`: per period and pair of variants: n, Spearman and Kendall tau-b of the
 //!   scores, mean and max absolute rank shift, share of class changes, top-k overlap.
 
-use super::csv::Cell;
-use super::tables::Table;
+use super::table::{Cell, Table};
 use crate::compare::Comparison;
 
 /// The first columns of `variants.csv`.

@@ -13,8 +13,7 @@
 
 use std::io::Write;
 
-pub use super::table::Cell;
-use super::table::Rows;
+use super::table::{Cell, Rows};
 
 /// CSV flavour.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

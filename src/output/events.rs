@@ -2,8 +2,7 @@
 //! first to the last), the unit and period columns, the unit's own columns (a cell's
 //! row, column and centre), then one column per indicator; whole counts as integers.
 
-use super::csv::Cell;
-use super::tables::Table;
+use super::table::{Cell, Table};
 use crate::events::EventTable;
 use crate::period::PeriodKind;
 

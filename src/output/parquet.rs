@@ -6,7 +6,7 @@
 //! A column's type is that of its first non-empty cell in the first batch (text when
 //! every cell of the batch is empty); every later cell must be of that type.
 
-use super::csv::Cell;
+use super::table::Cell;
 use polars::prelude::*;
 use std::io::Write;
 

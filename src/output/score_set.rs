@@ -207,7 +207,7 @@ pub fn write_scores(
     inputs.push(PathBuf::from(&fw.file));
     inputs.extend(panel.sources.iter().map(|s| PathBuf::from(&s.file)));
     let input_refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-    super::check_outputs(&targets, &input_refs)?;
+    super::inputs::check_outputs(&targets, &input_refs)?;
     let mut set = OutputSet::begin(dir, &input_refs)?;
     let files = write_tables(&mut set, fw, panel, results, outputs)?;
     let manifest = Manifest::new(

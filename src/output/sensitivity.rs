@@ -1,8 +1,9 @@
 //! The sensitivity analysis' tables (`uncertainty`, `sobol`), its summary for the
 //! terminal, and the reader of a given sample matrix (`samples_from`).
 
-use super::csv::{single_precision, Cell};
-use super::tables::Table;
+use super::csv::single_precision;
+use super::table::Cell;
+use super::table::Table;
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::uncertainty::Analysis;

@@ -33,19 +33,19 @@
 //! C. Mohan et al., "ARIES", ACM TODS 17(1), 1992, for the general technique).
 
 mod hashes;
-mod layout;
 mod lock;
+mod names;
 mod reader;
 
 use crate::error::ErrorKind;
 use hashes::*;
 pub use hashes::{hash_ahead, Ahead};
-pub use layout::{COMMIT, LOCK, MANIFEST, STAGING};
-use layout::{JOURNAL, JOURNAL_MAC};
 use lock::{busy, lock};
+pub use names::{COMMIT, LOCK, MANIFEST, STAGING};
+use names::{JOURNAL, JOURNAL_MAC};
 pub use reader::Reader;
 
-use super::{csv, parquet, tables};
+use super::{csv, parquet};
 use crate::error::{Error, Result};
 use std::fs::{self, File};
 use std::io::Write;
@@ -169,13 +169,13 @@ impl OutputSet {
     }
 
     /// Writes `table` as `<name>.csv`; returns its final path.
-    pub fn write_csv(&mut self, table: tables::Table<'_>, style: csv::Style) -> Result<PathBuf> {
+    pub fn write_csv(&mut self, table: super::table::Table<'_>, style: csv::Style) -> Result<PathBuf> {
         let name = format!("{}.csv", table.name);
         self.write(&name, |w| csv::write_table(w, style, &table.header, table.rows))
     }
 
     /// Writes `table` as `<name>.parquet`; returns its final path.
-    pub fn write_parquet(&mut self, table: tables::Table<'_>) -> Result<PathBuf> {
+    pub fn write_parquet(&mut self, table: super::table::Table<'_>) -> Result<PathBuf> {
         let name = format!("{}.parquet", table.name);
         self.write(&name, |w| {
             parquet::write_table(w, table.name, &table.header, table.rows.into_iter())
@@ -448,7 +448,7 @@ fn remove_leftovers(dir: &Path) -> Result<Vec<String>> {
                 "removed {}: the unfinished outputs of an interrupted run",
                 path.display()
             ));
-        } else if kind.is_file() && super::is_orphan_temp(&name) {
+        } else if kind.is_file() && super::atomic::is_orphan_temp(&name) {
             fs::remove_file(&path).map_err(|e| Error::io(&path, "cannot remove the leftovers", e))?;
             notes.push(format!(
                 "removed {}: a temporary file of an interrupted run",
@@ -627,7 +627,7 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By, hashes: &Hashes) -> Resu
 
 /// SHA-256 of a file's bytes, as lowercase hex.
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    crate::input::file::sha256_file(path)
+    crate::hash::sha256_file(path)
 }
 
 /// Writes a staged file (`path`; errors name `shown`, its final path), durably;

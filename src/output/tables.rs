@@ -10,8 +10,7 @@
 //!   normalised.
 //! - `screening`: what screening dropped (what, id, period, coverage, threshold).
 
-use super::table::Cell;
-pub use super::table::{Rows, Table};
+use super::table::{Cell, Rows, Table};
 use crate::framework::Framework;
 use crate::pipeline::rank::{rank_descending, RankScratch};
 use crate::score::Results;

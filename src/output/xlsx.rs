@@ -4,8 +4,7 @@
 //! without decimals; other numeric columns show three decimals and keep every digit. A
 //! `period` column of years is numbers on every sheet.
 
-use super::csv::Cell;
-use super::tables::Table;
+use super::table::{Cell, Table};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -96,7 +95,7 @@ pub fn write_workbook(path: &Path, tables: Vec<Table<'_>>, classes: &[String]) -
         sheet.autofit();
     }
     let bytes = book.save_to_buffer().map_err(xlsx_error)?;
-    super::write_atomic(path, |w| w.write_all(&bytes)).map(drop)
+    super::atomic::write_atomic(path, |w| w.write_all(&bytes)).map(drop)
 }
 
 /// A year in a `period` column as a number (quarters and months stay text).

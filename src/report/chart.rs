@@ -1,5 +1,4 @@
-//! A chart as the page takes it (an SVG with its title and one-line reading), and
-//! which units a chart shows when a panel has too many to show them all.
+//! A chart as the page takes it: an SVG with its title and one-line reading.
 
 use serde::Serialize;
 
@@ -10,21 +9,4 @@ pub struct Chart {
     pub title: String,
     pub svg: String,
     pub reading: String,
-}
-
-/// Up to this many units, every chart and the ranking show every unit.
-pub(super) const ALL_UNITS_UP_TO: usize = 40;
-/// Past it, charts show this many units at each end of the ranking...
-pub(super) const CHART_AT_EACH_END: usize = 10;
-
-/// The first and last `each` items when there are more than [`ALL_UNITS_UP_TO`]; else all.
-pub(super) fn ends<T: Copy>(items: &[T], each: usize) -> Vec<T> {
-    if items.len() <= ALL_UNITS_UP_TO.max(2 * each) {
-        return items.to_vec();
-    }
-    items[..each]
-        .iter()
-        .chain(&items[items.len() - each..])
-        .copied()
-        .collect()
 }

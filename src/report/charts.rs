@@ -1,8 +1,9 @@
 //! The report's charts of the scores: by period, the pillar heat map, trends, the
 //! distribution of scores and the data coverage.
 
-use super::chart::{Chart, CHART_AT_EACH_END};
+use super::chart::Chart;
 use super::plot::*;
+use super::shown::CHART_AT_EACH_END;
 use crate::framework::Framework;
 use crate::period::Period;
 use crate::places::Noun;

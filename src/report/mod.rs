@@ -21,12 +21,13 @@ mod map;
 mod plot;
 mod read;
 mod sensitivity;
+mod shown;
 
 pub use chart::Chart;
-use chart::{ends, ALL_UNITS_UP_TO, CHART_AT_EACH_END};
 use charts::*;
 pub use read::read_csv;
 use sensitivity::*;
+use shown::{ends, ALL_UNITS_UP_TO, CHART_AT_EACH_END, TABLE_AT_EACH_END};
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 
@@ -66,10 +67,6 @@ pub struct Extras {
 }
 
 use crate::places::{noun_of, Noun};
-
-/// Past [`ALL_UNITS_UP_TO`] units, the ranking table shows
-/// this many at each end of the ranking.
-const TABLE_AT_EACH_END: usize = 15;
 
 /// The `each` units whose score rose most and the `each` whose score fell most from the
 /// first to the last period, risers first.

@@ -1,9 +1,10 @@
 //! The report's charts from a `sensitivity` output folder (rank uncertainty, Sobol
 //! indices) and from a `compare` folder (rank per variant).
 
-use super::chart::{ends, Chart, ALL_UNITS_UP_TO, CHART_AT_EACH_END};
+use super::chart::Chart;
 use super::plot::*;
 use super::read::{column, num, read_csv};
+use super::shown::{ends, ALL_UNITS_UP_TO, CHART_AT_EACH_END};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::output::compare::{VARIANTS_KEY_COLUMNS, VARIANT_PREFIXES};

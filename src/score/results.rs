@@ -81,7 +81,7 @@ impl Results {
     /// The cell's risk class, as an index into [`Framework::class_labels`]; `None`
     /// without classes or score.
     ///
-    /// [`Framework::class_labels`]: crate::framework::Framework::class_labels
+    /// [`Framework::class_labels`]: crate::Framework::class_labels
     pub fn class(&self, cell: usize) -> Option<usize> {
         self.class[cell]
     }
@@ -94,7 +94,7 @@ impl Results {
     /// The score of group `group` for the cell, on the output scale: group 0 is the
     /// index, the others follow [`Framework::group_ids`].
     ///
-    /// [`Framework::group_ids`]: crate::framework::Framework::group_ids
+    /// [`Framework::group_ids`]: crate::Framework::group_ids
     pub fn group_score(&self, group: usize, cell: usize) -> f64 {
         self.group_scores[group][cell]
     }
@@ -103,7 +103,7 @@ impl Results {
     /// [`Framework::indicator_ids`]); `None` when the run did not keep them
     /// ([`Keep::Scores`]) or there is no such indicator.
     ///
-    /// [`Framework::indicator_ids`]: crate::framework::Framework::indicator_ids
+    /// [`Framework::indicator_ids`]: crate::Framework::indicator_ids
     pub fn indicator_values(&self, stage: Stage, indicator: usize) -> Option<&[f64]> {
         let all = match stage {
             Stage::Raw => &self.raw,

@@ -35,7 +35,7 @@ pub mod summary;
 mod timings;
 
 pub use analysis::{Analysis, OutputStats, SobolRow};
-pub(crate) use evaluate::batch_samples;
+use evaluate::batch_samples;
 pub use progress::{Progress, Silent};
 pub use settings::{Quantiles, Settings};
 pub use shard::Shard;

@@ -17,7 +17,7 @@ use super::sketch::Histogram;
 use super::state::{Keep, State};
 use crate::error::ErrorKind;
 use crate::error::{Error, Result};
-use sha2::{Digest, Sha256};
+use crate::hash::Hashing;
 use std::io::{Read, Seek, Write};
 use std::ops::Range;
 use std::path::Path;
@@ -179,7 +179,7 @@ impl Partial {
 
     /// Writes the shard file to `w` (unbuffered writers want a `BufWriter`).
     pub fn write_to(&self, w: impl Write) -> std::io::Result<()> {
-        let mut w = crate::hash::Hashing::new(w);
+        let mut w = Hashing::new(w);
         w.write_all(MAGIC)?;
         w.write_all(&VERSION.to_le_bytes())?;
         let header = serde_json::to_vec(&self.header).map_err(std::io::Error::other)?;
@@ -295,15 +295,16 @@ impl ShardFile {
         // the other problems, before any is merged.
         let damaged =
             || err("truncated or damaged (its checksum does not match its contents): run this shard again".into());
-        let mut hash = Sha256::new();
-        hash.update(head);
-        hash.update(&raw);
+        let mut hash = Hashing::new(std::io::sink());
         let length = opened.metadata().map_err(|e| Error::io(path, "read", e))?.len();
         let body = length.checked_sub(24 + len as u64 + 32).ok_or_else(damaged)?;
-        std::io::copy(&mut (&mut r).take(body), &mut hash).map_err(|e| Error::io(path, "read", e))?;
+        hash.write_all(&head)
+            .and_then(|()| hash.write_all(&raw))
+            .and_then(|()| std::io::copy(&mut (&mut r).take(body), &mut hash))
+            .map_err(|e| Error::io(path, "read", e))?;
         let mut stored = [0u8; 32];
         r.read_exact(&mut stored).map_err(|_| damaged())?;
-        if hash.finalize().as_slice() != stored {
+        if hash.finish_bytes().1 != stored {
             return Err(damaged());
         }
         // What the header claims, against itself (the checksum is no signature).
@@ -384,10 +385,7 @@ impl ShardFile {
         handle
             .seek(std::io::SeekFrom::Start(0))
             .map_err(|e| Error::io(&self.path, "read", e))?;
-        let mut r = Checked {
-            inner: std::io::BufReader::with_capacity(1 << 20, handle),
-            hash: Sha256::new(),
-        };
+        let mut r = Hashing::new(std::io::BufReader::with_capacity(1 << 20, handle));
         let truncated = || damaged("truncated or damaged: run this shard again");
         let mut skip = [0u8; 24];
         // The header as written: its length is in the file.
@@ -429,11 +427,11 @@ impl ShardFile {
             }
             *ends = super::state::join_ends(*ends, e);
         }
-        let digest = r.hash.clone().finalize();
+        let (mut inner, digest) = r.finish_bytes();
         let mut stored = [0u8; 32];
-        r.inner.read_exact(&mut stored).map_err(|_| truncated())?;
+        inner.read_exact(&mut stored).map_err(|_| truncated())?;
         let mut rest = [0u8; 1];
-        if digest.as_slice() != stored || stored != self.digest || r.inner.read(&mut rest).map_or(true, |n| n != 0) {
+        if digest != stored || stored != self.digest || inner.read(&mut rest).map_or(true, |n| n != 0) {
             return Err(err(
                 "truncated or damaged (its checksum does not match its contents): run this shard again",
             ));
@@ -499,20 +497,6 @@ fn add_histograms(
         counts = part.into_counts();
     }
     Ok(())
-}
-
-/// Reads from `inner`, hashing the bytes.
-struct Checked<R> {
-    inner: R,
-    hash: Sha256,
-}
-
-impl<R: Read> Read for Checked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
 }
 
 fn read_u64(r: &mut impl Read) -> std::io::Result<u64> {

@@ -258,7 +258,7 @@ fn shift_sum(ranks: &[f32], nominal: &[i64]) -> i64 {
 /// written once, and 2 MiB pages take 512 times fewer page faults than 4 KiB ones
 /// (about 4 % of a 200-unit run's time went to faulting them in). Only advice: the
 /// contents and the result do not depend on it.
-pub(super) fn zeroed_table(len: usize) -> Vec<f32> {
+fn zeroed_table(len: usize) -> Vec<f32> {
     let table = vec![0f32; len];
     #[cfg(target_os = "linux")]
     if std::mem::size_of_val(table.as_slice()) >= 4 << 20 {

@@ -4,7 +4,7 @@
 
 use super::validator::{beside, Validator};
 use crate::error::unknown;
-use crate::framework::data::{Neighbours, SourceSpec, MAX_RINGS};
+use crate::framework::data_spec::{Neighbours, SourceSpec, MAX_RINGS};
 use crate::framework::schema::{RawCoordinates, RawSource};
 
 impl Validator {

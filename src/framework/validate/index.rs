@@ -1,7 +1,7 @@
 //! `[index]`, `[defaults]`, `[data]` and `[screen]`: the index's own settings.
 
 use super::validator::Validator;
-use crate::framework::data::Layout;
+use crate::framework::data_spec::Layout;
 use crate::framework::hierarchy::Child;
 use crate::framework::index::{Scale, ScaleFrom, Scope};
 use crate::framework::model::Framework;

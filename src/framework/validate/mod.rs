@@ -20,7 +20,7 @@ pub(crate) mod sensitivity;
 mod validator;
 pub(crate) mod variants;
 
-use super::data::DataSpec;
+use super::data_spec::DataSpec;
 use super::index::Index;
 use super::model::Framework;
 use super::schema::RawFramework;

@@ -3,7 +3,7 @@
 //! weights, ranges, periods, shares, unique ids).
 
 use crate::error::{unknown, Error};
-use crate::framework::data::Layout;
+use crate::framework::data_spec::Layout;
 use crate::framework::hierarchy::{WeightMethod, WEIGHT_NAMES};
 use crate::framework::schema::PeriodValue;
 use crate::period::Period;

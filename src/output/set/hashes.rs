@@ -123,7 +123,7 @@ impl Hashes {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        let sha = crate::input::file::sha256_reader(&file)?;
+        let sha = crate::hash::sha256_reader(&file)?;
         if let Some(f) = before.filter(|f| f.settled(now) && Some(*f) == Fingerprint::of(&file)) {
             if let Ok(mut seen) = self.seen.lock() {
                 seen.insert(path.to_path_buf(), (f, sha.clone()));

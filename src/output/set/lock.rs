@@ -1,7 +1,7 @@
 //! An output folder's lock: exclusive for the run writing into it, shared for a
 //! reader, never waited for (a held lock is an error that says so).
 
-use super::layout::LOCK;
+use super::names::LOCK;
 use crate::error::{Error, Result};
 use std::fs::{self, File};
 use std::path::Path;

@@ -1,8 +1,8 @@
 //! An output folder of another run, open for reading: its lock held shared and its
 //! manifest read.
 
-use super::layout::{COMMIT, MANIFEST};
 use super::lock::{busy, lock};
+use super::names::{COMMIT, MANIFEST};
 use crate::error::{Error, Result};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -88,7 +88,7 @@ impl Reader {
                 )));
                 continue;
             }
-            match crate::input::file::sha256_file(&path) {
+            match crate::hash::sha256_file(&path) {
                 Ok(sha) if sha == want => {}
                 Ok(_) => problems.push(describe(format!(
                     "`{}` changed after riskscore wrote it (its SHA-256 differs from manifest.json's): run `riskscore {command}` again",

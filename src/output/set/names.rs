@@ -7,8 +7,9 @@ pub const LOCK: &str = ".riskscore.lock";
 pub const COMMIT: &str = ".riskscore-commit";
 /// The prefix of a run's staging folder.
 pub const STAGING: &str = ".riskscore-staging-";
-/// The journal inside the committed folder, and its signature ([`crate::output::key`]).
+/// The journal inside the committed folder.
 pub(super) const JOURNAL: &str = "journal.json";
+/// The journal's signature ([`crate::output::key`]).
 pub(super) const JOURNAL_MAC: &str = "journal.mac";
 /// The commit record of an output folder.
 pub const MANIFEST: &str = "manifest.json";
