@@ -18,9 +18,9 @@ use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use framework::write_framework;
-pub use model::Steps;
-use model::{problem, Csv, Meta};
 use std::collections::HashMap;
+pub use steps::Steps;
+use tables::{problem, Csv, Meta};
 
 /// An imported index.
 #[derive(Debug)]
@@ -331,6 +331,7 @@ fn write_data(data: &Csv) -> String {
 }
 
 mod framework;
-mod model;
+mod steps;
+mod tables;
 #[cfg(test)]
 mod tests;

@@ -6,10 +6,11 @@
 //! The import graph is read off the text, as rustfmt leaves it: a file points at the
 //! file of every module a `crate::`, `super::` or `self::` path names (the longest
 //! prefix that is a module file; a name the crate root re-exports points at the module
-//! it comes from), and at each child module it declares and then names. Comments,
-//! string literals and `#[cfg(test)]` modules (and `tests.rs` files) are left out:
-//! tests may reach anywhere, and their functions may be long. A macro's expansion is
-//! not seen at its call sites (`say!` calls `cli::terminal`).
+//! it comes from; a module brought in by name, `use crate::output;`, is followed
+//! through its paths, `output::set::Reader`), and at each child module it declares and
+//! then names. Comments, string literals and `#[cfg(test)]` modules (and `tests.rs`
+//! files) are left out: tests may reach anywhere, and their functions may be long. A
+//! macro's expansion is not seen at its call sites (`say!` calls `cli::terminal`).
 
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -184,6 +185,20 @@ fn graph(files: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeSet<Str
             let mut named = Vec::new();
             expand(&base, &c[3], &mut named);
             to.extend(named.iter().filter_map(|segs| resolve(segs)).cloned());
+            // A module brought in by name (`use crate::output;`): its paths
+            // (`output::set::Reader`) name modules below it.
+            for module in named
+                .iter()
+                .filter(|segs| !segs.is_empty() && file_of.contains_key(*segs))
+            {
+                let name = module.last().unwrap();
+                let below = Regex::new(&format!(r"(?:^|[^:\w]){name}::(\w+(?:::\w+)*)")).unwrap();
+                for b in below.captures_iter(&text) {
+                    let mut segs = module.clone();
+                    segs.extend(b[1].split("::").map(str::to_string));
+                    to.extend(resolve(&segs).cloned());
+                }
+            }
         }
         for c in child.captures_iter(&text) {
             let name = &c[1];
@@ -365,6 +380,7 @@ fn the_graph_sees_a_child_importing_from_its_parent() {
         ),
         ("z.rs", "pub struct Y;\npub struct W;\nmod w;"),
         ("z/w.rs", "use super::super::a::b::*;"),
+        ("y.rs", "use crate::a;\nfn f() { a::c::h(); }"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.lines().map(str::to_string).collect()))
@@ -384,6 +400,7 @@ fn the_graph_sees_a_child_importing_from_its_parent() {
         "a joined use tree; not `pub(in ..)` nor a string"
     );
     assert_eq!(of("z/w.rs"), ["a/b.rs"]);
+    assert_eq!(of("y.rs"), ["a/c.rs", "a/mod.rs"], "a module's path through its name");
     assert!(of("z.rs").is_empty(), "a child declared but not named");
     assert_eq!(
         circle_through(&edges, "a/mod.rs").unwrap(),

@@ -1,7 +1,8 @@
 //! The framework file an import writes: COINr's steps and iMeta as riskscore's TOML,
 //! and notes on what does not carry over.
 
-use super::model::{problem, Csv, Meta, Steps};
+use super::steps::Steps;
+use super::tables::{problem, Csv, Meta};
 use crate::error::Error;
 use std::fmt::Write as _;
 
