@@ -213,7 +213,7 @@ pub fn auroc(scores: &[f64], positive: &[bool]) -> f64 {
     auroc_of_ranks(&average_ranks(scores), positive)
 }
 
-/// [`auroc`] from the scores' average ranks (when they are at hand already).
+/// `auroc` from the scores' average ranks (when they are at hand already).
 pub fn auroc_of_ranks(ranks: &[f64], positive: &[bool]) -> f64 {
     let n_pos = positive.iter().filter(|&&p| p).count();
     let n_neg = positive.len() - n_pos;

@@ -422,7 +422,7 @@ struct Piece {
     texts: Vec<TextColumn>,
     rows: Vec<usize>,
     problems: Vec<Error>,
-    /// A row ended the reading (see [`Row::Stop`]).
+    /// A runaway row (an unclosed quote) ended the reading.
     stopped: bool,
     not_numbers: Vec<usize>,
 }

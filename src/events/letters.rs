@@ -90,7 +90,7 @@ fn matches<const N: usize>(window: &[u8; 16], letters: [u8; N]) -> u16 {
     scalar_matches(window, letters)
 }
 
-/// [`matches`] a byte at a time.
+/// [`matches()`] a byte at a time.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn scalar_matches<const N: usize>(window: &[u8; 16], letters: [u8; N]) -> u16 {
     window

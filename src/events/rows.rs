@@ -455,7 +455,7 @@ fn unit(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> 
 }
 
 /// The unit of each event under `--unit` ([`super::model::Places`]): its country as
-/// [`unit`] finds it; `ISO3:province` (a blank province: `ISO3:(none)`); or the gid of
+/// [`unit()`] finds it; `ISO3:province` (a blank province: `ISO3:(none)`); or the gid of
 /// its PRIO-GRID cell, `(none)` without coordinates on the globe (an error unless
 /// `drop_unplaced`). An event placed more coarsely than `max_geo_precision` is
 /// [`super::model::COARSE`], left out of the table and counted.
@@ -529,7 +529,7 @@ fn place(log: &Log, options: &Options, country: Expr, stage: &mut Stage, checks:
     }
 }
 
-/// Whether each event is claimed, and whether it is verified (the rules of [`Rules`]);
+/// Whether each event is claimed, and whether it is verified (the rules of [`Rules`](super::model::Rules));
 /// `None` for a log that records no claims.
 fn claim_flags(
     log: &Log,
@@ -642,7 +642,7 @@ fn civilian(log: &Log, stage: &mut Stage) -> Option<Expr> {
 /// UCDP GED: the type of violence by name, and the low and high estimates and civilian
 /// deaths as sums; every row must keep `low <= best` and a type in 1-3. `high < best`
 /// is in UCDP's own published files (6 of the 1,120 Pakistan events of 2015-2021):
-/// such a row's high estimate is read as `best` and the rows are noted ([`quirks`]),
+/// such a row's high estimate is read as `best` and the rows are noted ([`quirks`](super::problems::quirks)),
 /// or refused when `strict`.
 fn ucdp(log: &Log, strict: bool, stage: &mut Stage, checks: &mut Vec<Check>) -> (Expr, Vec<(&'static str, Expr)>) {
     let t = stage.number(log, "type_of_violence");

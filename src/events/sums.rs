@@ -105,7 +105,7 @@ const REPEATED_IDS: &str = "__repeated_ids";
 
 /// Sums per unit, period and event type, in one scan of the log that also counts the
 /// rows breaking a rule and the candidate repeated ids (see [`Sums::bad_rows`]). A CSV
-/// log is read in one pass ([`pass`]), its frames summed as they come and the sums of
+/// log is read in one pass ([`pass`](super::pass)), its frames summed as they come and the sums of
 /// the frames added up; `Ok(Err(offset))` when that pass found a byte that is not UTF-8.
 pub(super) fn sums(
     log: &Log,

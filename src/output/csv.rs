@@ -43,7 +43,7 @@ pub fn format_number(v: f64, decimals: usize, decimal_comma: bool) -> String {
     s
 }
 
-/// [`format_number`] appended to `out`: the value rounded to `decimals` places, as
+/// `format_number` appended to `out`: the value rounded to `decimals` places, as
 /// Rust's `{:.N}` rounds it (the exact binary value, half to even), `-0.000` as
 /// `0.000`.
 ///

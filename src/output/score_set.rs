@@ -178,7 +178,7 @@ pub struct Written {
 /// appear together with their manifest, or the folder keeps the previous run's. No
 /// output is written over an input (the framework, the files it reads, the data);
 /// another run writing into `dir` at the same time is refused
-/// ([`ErrorKind::Busy`](crate::ErrorKind::Busy)).
+/// ([`ErrorKind::Busy`]).
 ///
 /// ```
 /// use riskscore::{load, score, write_scores, Framework, ScoreOutputs, Source};

@@ -1,6 +1,6 @@
 //! The scoring pipeline, one module per step in pipeline order:
 //! derive -> screen -> impute -> treat -> normalise -> (weight) -> aggregate ->
-//! classify -> rank. [`crate::score`] runs them in that order.
+//! classify -> rank. [`crate::score()`] runs them in that order.
 
 pub mod aggregate;
 pub mod classify;

@@ -43,7 +43,7 @@ pub fn unit_coverage<V: AsRef<[f64]>>(raw: &[V], kept: &[bool], cell: usize) -> 
     present as f64 / total as f64
 }
 
-/// [`unit_coverage`] of every cell, read indicator by indicator (each column once,
+/// `unit_coverage` of every cell, read indicator by indicator (each column once,
 /// in order, rather than every column per cell); NaN for cells not in `cells`.
 pub fn unit_coverages<V: AsRef<[f64]>>(values: &[V], kept: &[bool], n_cells: usize, cells: &[usize]) -> Vec<f64> {
     let total = kept.iter().filter(|&&k| k).count();

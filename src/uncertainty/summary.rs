@@ -104,7 +104,7 @@ pub struct RankSummary {
 }
 
 /// [`RankSummary`] of ranks among `units` (values 1, 1.5, ..., units) by counting: the
-/// same type 7 quantiles as [`quantiles`] and the same mean as [`mean_abs_shift`], in
+/// same type 7 quantiles as [`quantiles`] and the same mean as `mean_abs_shift`, in
 /// one pass over the runs and one over the 2 x units possible ranks. `counts` is a
 /// reusable buffer.
 pub fn rank_summary(ranks: &[f32], units: usize, nominal: f64, counts: &mut Vec<u32>) -> RankSummary {

@@ -66,7 +66,7 @@ impl Fingerprint {
 }
 
 /// The outputs a run will write over, being hashed ahead on a thread of their own
-/// ([`hash_ahead`]); given to the run's set ([`OutputSet::with_hashes_ahead`]).
+/// ([`hash_ahead`]); given to the run's set ([`OutputSet::with_hashes_ahead`](super::OutputSet::with_hashes_ahead)).
 #[derive(Debug, Default)]
 pub struct Ahead(Option<std::thread::JoinHandle<Hashes>>);
 
