@@ -48,29 +48,13 @@ pub(super) fn uncertainty_chart(dir: &Path, want: &str, noun: Noun) -> Result<Ch
     let all = rows.len();
     let rows = ends(&rows, CHART_AT_EACH_END);
     let m = rows.len();
-    let (stagger, label_area) = category_labels(rows.iter().map(|r| r[unit].as_str()), m);
+    let labels: Vec<String> = rows.iter().map(|r| r[unit].clone()).collect();
     let units_svg = svg((900, 400), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("Rank uncertainty in {want}: median rank and 5-95 % interval"),
-                ("sans-serif", 21),
-            )
-            .margin(10)
-            .x_label_area_size(label_area)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
-            .map_err(|e| e.to_string())?;
-        let labels: Vec<String> = rows.iter().map(|r| r[unit].clone()).collect();
-        category_axes(
+        let mut chart = rank_chart(
             root,
-            &mut chart,
+            format!("Rank uncertainty in {want}: median rank and 5-95 % interval"),
             &labels,
-            stagger,
-            1.0,
-            (
-                format!("{} (by nominal rank)", noun.0),
-                "rank (1 = highest risk)".into(),
-            ),
+            format!("{} (by nominal rank)", noun.0),
         )?;
         for (i, r) in rows.iter().enumerate() {
             let x = i as f64 + 0.5;
@@ -256,27 +240,14 @@ pub(super) fn variant_chart(dir: &Path, last: Period, noun: Noun) -> Result<Char
     }
     let m = rows.len();
     let colour = colours(variants.len());
-    let (stagger, label_area) = category_labels(rows.iter().map(|r| r[unit].as_str()), m);
+    let labels: Vec<String> = rows.iter().map(|r| r[unit].clone()).collect();
     let svg = svg((900, 400), |root| {
         let (plot, side) = root.split_horizontally(PLOT_WIDTH);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(format!("Rank by variant in {want}"), ("sans-serif", 21))
-            .margin(10)
-            .x_label_area_size(label_area)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
-            .map_err(|e| e.to_string())?;
-        let labels: Vec<String> = rows.iter().map(|r| r[unit].clone()).collect();
-        category_axes(
+        let mut chart = rank_chart(
             &plot,
-            &mut chart,
+            format!("Rank by variant in {want}"),
             &labels,
-            stagger,
-            1.0,
-            (
-                format!("{} (by rank in variant {})", noun.0, variants[0].0),
-                "rank (1 = highest risk)".into(),
-            ),
+            format!("{} (by rank in variant {})", noun.0, variants[0].0),
         )?;
         for (j, (_, col)) in variants.iter().enumerate() {
             let color = colour[j];
@@ -331,4 +302,40 @@ fn variant_reading(
             String::new()
         }
     )
+}
+
+/// A chart of ranks over units: one category per unit (`labels`, left to right), ranks
+/// from 1 at the top to the number of units, with its caption and the units' axis
+/// description (the rank-uncertainty and the variant charts).
+fn rank_chart<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: String,
+    labels: &[String],
+    x_desc: String,
+) -> std::result::Result<
+    ChartContext<
+        'a,
+        SVGBackend<'b>,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    String,
+> {
+    let m = labels.len();
+    let (stagger, label_area) = category_labels(labels.iter().map(String::as_str), m);
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 21))
+        .margin(10)
+        .x_label_area_size(label_area)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0f64..m as f64, (m as f64 + 0.5)..0.5f64)
+        .map_err(|e| e.to_string())?;
+    category_axes(
+        area,
+        &mut chart,
+        labels,
+        stagger,
+        1.0,
+        (x_desc, "rank (1 = highest risk)".into()),
+    )?;
+    Ok(chart)
 }
