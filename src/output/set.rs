@@ -47,6 +47,7 @@ pub use reader::Reader;
 
 use super::{csv, parquet};
 use crate::error::{Error, Result};
+use crate::hash::sha256_file;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -198,7 +199,7 @@ impl OutputSet {
                 None => {
                     let staged = self.staging.join(name);
                     sync(&staged, &self.dir.join(name))?;
-                    hash_file(&staged).map_err(|e| Error::io(self.dir.join(name), "cannot read back", e))?
+                    sha256_file(&staged).map_err(|e| Error::io(self.dir.join(name), "cannot read back", e))?
                 }
             };
             hashes.insert(name.clone(), serde_json::Value::String(sha));
@@ -623,11 +624,6 @@ fn roll_forward(dir: &Path, inputs: &[PathBuf], by: By, hashes: &Hashes) -> Resu
         removed,
         notes,
     })
-}
-
-/// SHA-256 of a file's bytes, as lowercase hex.
-pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    crate::hash::sha256_file(path)
 }
 
 /// Writes a staged file (`path`; errors name `shown`, its final path), durably;

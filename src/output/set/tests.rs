@@ -44,7 +44,7 @@ fn a_foreign_manifest_removes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     fs::write(dir.join("borders.csv"), "a,b").unwrap();
-    let sha = hash_file(&dir.join("borders.csv")).unwrap();
+    let sha = sha256_file(&dir.join("borders.csv")).unwrap();
     // Without output hashes, or not riskscore's at all: foreign.
     for manifest in [
         serde_json::json!({"command": "score", "riskscore_version": "0.1.0", "outputs": ["borders.csv"]}),
@@ -176,8 +176,8 @@ fn a_commit_interrupted_while_publishing_is_finished_by_the_next_run() {
     fs::write(dir.join("scores.csv"), "2").unwrap();
     fs::write(commit.join("ranks.csv"), "r").unwrap();
     let mut manifest = serde_json::json!({"riskscore_version": "t", "command": "score", "output_sha256": {
-        "scores.csv": hash_file(&dir.join("scores.csv")).unwrap(),
-        "ranks.csv": hash_file(&commit.join("ranks.csv")).unwrap(),
+        "scores.csv": sha256_file(&dir.join("scores.csv")).unwrap(),
+        "ranks.csv": sha256_file(&commit.join("ranks.csv")).unwrap(),
     }});
     let listed = listing(manifest["output_sha256"].as_object().unwrap());
     manifest["output_mac"] = crate::output::key::sign("manifest", &listed).expect("a key").into();
@@ -186,9 +186,9 @@ fn a_commit_interrupted_while_publishing_is_finished_by_the_next_run() {
         "publish": [
             {"name": "scores.csv", "replaces": null},
             {"name": "ranks.csv", "replaces": null},
-            {"name": MANIFEST, "replaces": hash_file(&dir.join(MANIFEST)).unwrap()},
+            {"name": MANIFEST, "replaces": sha256_file(&dir.join(MANIFEST)).unwrap()},
         ],
-        "remove": [{"name": "scores.xlsx", "sha256": hash_file(&dir.join("scores.xlsx")).unwrap()}],
+        "remove": [{"name": "scores.xlsx", "sha256": sha256_file(&dir.join("scores.xlsx")).unwrap()}],
     });
     write_signed_journal(&commit, &journal);
     // A reader refuses the folder (it replays nothing); the next run finishes it.
@@ -233,11 +233,11 @@ fn a_forged_journal_cannot_replace_or_remove_the_users_files() {
     let journal = serde_json::json!({
         "publish": [
             {"name": "data.csv", "replaces": null},
-            {"name": "input.csv", "replaces": hash_file(&dir.join("input.csv")).unwrap()},
+            {"name": "input.csv", "replaces": sha256_file(&dir.join("input.csv")).unwrap()},
         ],
         "remove": [
             {"name": "notes.txt", "sha256": "0".repeat(64)},
-            {"name": "input.csv", "sha256": hash_file(&dir.join("input.csv")).unwrap()},
+            {"name": "input.csv", "sha256": sha256_file(&dir.join("input.csv")).unwrap()},
         ],
     });
     fs::write(commit.join(JOURNAL), journal.to_string()).unwrap();
@@ -301,7 +301,7 @@ fn a_file_riskscore_did_not_write_is_never_overwritten() {
     assert_eq!(fs::read_to_string(dir.join("scores.csv")).unwrap(), "the user's own");
     assert_eq!(names(dir), ["scores.csv"]);
     // A forged manifest vouching for it with its true SHA-256 changes nothing.
-    let sha = hash_file(&dir.join("scores.csv")).unwrap();
+    let sha = sha256_file(&dir.join("scores.csv")).unwrap();
     let forged =
         serde_json::json!({"riskscore_version": "0.1.0", "command": "score", "output_sha256": {"scores.csv": sha}});
     fs::write(dir.join(MANIFEST), forged.to_string()).unwrap();
