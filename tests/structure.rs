@@ -142,6 +142,12 @@ fn expand(prefix: &[String], tree: &str, out: &mut Vec<Vec<String>>) {
     }
 }
 
+/// The import graph of `src/`, read once for the tests that look at it.
+fn src_graph() -> &'static BTreeMap<String, BTreeSet<String>> {
+    static GRAPH: std::sync::OnceLock<BTreeMap<String, BTreeSet<String>>> = std::sync::OnceLock::new();
+    GRAPH.get_or_init(|| graph(&sources()))
+}
+
 /// The file-level import graph: file -> files it imports from.
 fn graph(files: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeSet<String>> {
     let file_of: BTreeMap<Vec<String>, String> = files.keys().map(|r| (module_of(r), r.clone())).collect();
@@ -299,7 +305,7 @@ fn is_above(from: &str, to: &str) -> bool {
 
 #[test]
 fn the_graph_is_read() {
-    let edges = graph(&sources());
+    let edges = src_graph();
     let count: usize = edges.values().map(BTreeSet::len).sum();
     assert!(count > 400, "imports found: {count}");
     for (from, to) in [
@@ -314,7 +320,7 @@ fn the_graph_is_read() {
 
 #[test]
 fn no_file_imports_from_a_module_above_it() {
-    let up: Vec<String> = graph(&sources())
+    let up: Vec<String> = src_graph()
         .iter()
         .flat_map(|(from, tos)| {
             tos.iter()
@@ -327,10 +333,10 @@ fn no_file_imports_from_a_module_above_it() {
 
 #[test]
 fn no_circle_among_the_files() {
-    let edges = graph(&sources());
+    let edges = src_graph();
     let circles: Vec<String> = edges
         .keys()
-        .filter_map(|f| circle_through(&edges, f))
+        .filter_map(|f| circle_through(edges, f))
         .map(|c| c.join(" -> "))
         .collect();
     assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
@@ -339,10 +345,10 @@ fn no_circle_among_the_files() {
 #[test]
 fn no_circle_among_the_top_modules() {
     let mut top: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (from, tos) in graph(&sources()) {
-        let a = module_of(&from)[0].clone();
+    for (from, tos) in src_graph() {
+        let a = module_of(from)[0].clone();
         for to in tos {
-            let b = module_of(&to)[0].clone();
+            let b = module_of(to)[0].clone();
             if a != b {
                 top.entry(a.clone()).or_default().insert(b);
             }
